@@ -1,0 +1,34 @@
+/** Where the CLI writes; injected so tests run commands in-process. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A sub-command: returns the exit code. */
+export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
+
+const USAGE = `countersign <command> [options]
+
+Commands:
+  help                 this text
+`;
+
+/** Sub-commands register here (one file each under src/cli/commands/). */
+const commands: Record<string, CliCommand> = {
+  // one line per command, e.g. import: importCommand,
+};
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`countersign: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  return command(rest, io);
+}

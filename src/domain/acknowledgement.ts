@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { policyKeySchema } from './policy.ts';
+
+export const signChannelSchema = z.enum(['tab', 'card']);
+export type SignChannel = z.infer<typeof signChannelSchema>;
+
+export const approvalStateSchema = z.enum(['not-required', 'pending', 'approved', 'rejected']);
+export type ApprovalState = z.infer<typeof approvalStateSchema>;
+
+/** The fields a seal covers: everything a person asserted when signing. */
+export const acknowledgementFieldsSchema = z.object({
+  policyKey: policyKeySchema,
+  versionNumber: z.number().int().min(1),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  userId: z.string().min(1),
+  upn: z.string().min(1),
+  displayName: z.string().min(1),
+  typedName: z.string().min(1).max(200),
+  statedRole: z.string().min(1).max(200),
+  /** ISO 8601 UTC. */
+  signedAt: z.iso.datetime(),
+  channel: signChannelSchema,
+  /** Answers to the document's optional consents, by consent key. */
+  consents: z.record(z.string(), z.boolean()),
+});
+export type AcknowledgementFields = z.infer<typeof acknowledgementFieldsSchema>;
+
+/**
+ * One signature: immutable once written, except for its approval state, which is not sealed
+ * (the Approvals list holds the sealed-by-audit decision).
+ */
+export const acknowledgementSchema = acknowledgementFieldsSchema.extend({
+  /** Stable id: one person signs one version once, so the id derives from those. */
+  id: z.string().min(1),
+  approvalState: approvalStateSchema,
+  /** HMAC-SHA-256 (hex) over the canonical fields, with the server-held seal key. */
+  seal: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Acknowledgement = z.infer<typeof acknowledgementSchema>;
+
+/** One person signs one version once: the acknowledgement id is derived, never random. */
+export function acknowledgementId(
+  policyKey: string,
+  versionNumber: number,
+  userId: string,
+): string {
+  return `${policyKey}:v${versionNumber}:${userId}`;
+}

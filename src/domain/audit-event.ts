@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const auditEventTypeSchema = z.enum([
+  'acknowledgement.signed',
+  'approval.decided',
+  'policy.saved',
+  'version.published',
+  'version.retired',
+  'campaign.launched',
+  'campaign.status-changed',
+  'card.identity-mismatch',
+  'seal.verification-failed',
+]);
+export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
+
+/** Append-only: what happened, who did it, when, to what. */
+export const auditEventSchema = z.object({
+  id: z.string().min(1),
+  type: auditEventTypeSchema,
+  actorId: z.string().min(1),
+  /** ISO 8601 UTC. */
+  at: z.iso.datetime(),
+  /** What the event is about, e.g. an acknowledgement id or "policyKey:v3". */
+  subject: z.string().min(1),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { audienceKeySchema, policyDocumentSchema } from './policy-document.ts';
+
+/** When a signature falls due again, besides every material change. */
+export const renewalRuleSchema = z.discriminatedUnion('kind', [
+  /** N months after the person signed. */
+  z.object({ kind: z.literal('anniversary'), months: z.number().int().min(1).max(60) }),
+  /** Every year on a fixed date in the school's time zone, e.g. 1 September. */
+  z.object({
+    kind: z.literal('fixed-date'),
+    month: z.number().int().min(1).max(12),
+    day: z.number().int().min(1).max(31),
+  }),
+]);
+export type RenewalRule = z.infer<typeof renewalRuleSchema>;
+
+export const approvalModeSchema = z.enum(['none', 'first-signature', 'every-signature']);
+export type ApprovalMode = z.infer<typeof approvalModeSchema>;
+
+export const policyKeySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+export type PolicyKey = z.infer<typeof policyKeySchema>;
+
+export const policySchema = z.object({
+  key: policyKeySchema,
+  schoolId: z.string().min(1),
+  title: z.string().min(1).max(300),
+  audiences: z.array(audienceKeySchema).min(1),
+  renewal: renewalRuleSchema,
+  approvalMode: approvalModeSchema,
+});
+export type Policy = z.infer<typeof policySchema>;
+
+export const versionStatusSchema = z.enum(['draft', 'published', 'retired']);
+export type VersionStatus = z.infer<typeof versionStatusSchema>;
+
+/** material: everyone must re-sign; minor: a correction, existing signatures stand. */
+export const changeKindSchema = z.enum(['material', 'minor']);
+export type ChangeKind = z.infer<typeof changeKindSchema>;
+
+export const policyVersionSchema = z.object({
+  policyKey: policyKeySchema,
+  number: z.number().int().min(1),
+  label: z.string().min(1).max(100),
+  status: versionStatusSchema,
+  changeKind: changeKindSchema,
+  /** ISO 8601 UTC; set when published. */
+  publishedAt: z.iso.datetime().optional(),
+  document: policyDocumentSchema,
+  /** SHA-256 (hex) of the canonical document: what a person signs. */
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type PolicyVersion = z.infer<typeof policyVersionSchema>;

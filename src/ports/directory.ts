@@ -1,0 +1,14 @@
+/** A person as Entra ID knows them. */
+export interface DirectoryPerson {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  jobTitle?: string;
+}
+
+/** People and groups (Entra ID through Graph; the emulator locally). */
+export interface Directory {
+  getPerson(id: string): Promise<DirectoryPerson | null>;
+  /** Every user in the group, through nested groups (Graph transitiveMembers), paged. */
+  listGroupMembers(groupId: string): AsyncIterable<DirectoryPerson>;
+}

@@ -1,0 +1,94 @@
+import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Approval, ApprovalDecision } from '../domain/approval.ts';
+import type { AuditEvent, AuditEventType } from '../domain/audit-event.ts';
+import type { Campaign } from '../domain/campaign.ts';
+import type { Policy, PolicyVersion } from '../domain/policy.ts';
+
+/** A record with the eTag its store returned, for optimistic concurrency on update. */
+export interface Tagged<T> {
+  value: T;
+  etag: string;
+}
+
+export interface SignatureResult {
+  acknowledgement: Acknowledgement;
+  /** false when this person had already signed this version (idempotent repeat). */
+  created: boolean;
+}
+
+/**
+ * The record of truth: SharePoint lists through Graph in production, memory in unit tests.
+ * One contract suite (tests/contract/record-store.contract.ts) runs against every adapter.
+ *
+ * Every method throws CountersignError: 'not-found', 'conflict' (already exists),
+ * 'precondition-failed' (eTag mismatch), 'throttled'/'unavailable' after retries are spent.
+ */
+export interface RecordStore {
+  // Policies
+  listPolicies(schoolId?: string): Promise<Policy[]>;
+  getPolicy(key: string): Promise<Tagged<Policy> | null>;
+  /** Creates or replaces (with the eTag of the copy read) a policy. */
+  putPolicy(policy: Policy, etag?: string): Promise<Tagged<Policy>>;
+
+  // Versions (document JSON included)
+  listVersions(policyKey: string): Promise<Tagged<PolicyVersion>[]>;
+  getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null>;
+  /** Creates a version; 'conflict' when that number exists. */
+  createVersion(version: PolicyVersion, audit: AuditEvent): Promise<Tagged<PolicyVersion>>;
+  /**
+   * Publishes a draft: one batch that marks it published, retires the versions named, and
+   * appends the audit event. 'precondition-failed' when the draft changed since read.
+   */
+  publishVersion(
+    draft: Tagged<PolicyVersion>,
+    publishedAt: string,
+    retire: Tagged<PolicyVersion>[],
+    audit: AuditEvent,
+  ): Promise<Tagged<PolicyVersion>>;
+  /** Replaces a draft's content (admin corrections before publishing). */
+  updateDraft(draft: Tagged<PolicyVersion>, next: PolicyVersion): Promise<Tagged<PolicyVersion>>;
+
+  // Acknowledgements: immutable; one per person per version.
+  /**
+   * Stores the acknowledgement and its audit event in one round trip (a $batch).
+   * Idempotent: if this person already signed this version, returns the stored one with
+   * created: false and writes nothing.
+   */
+  recordSignature(ack: Acknowledgement, audit: AuditEvent): Promise<SignatureResult>;
+  listAcknowledgements(query: {
+    policyKey?: string;
+    userId?: string;
+    versionNumber?: number;
+  }): Promise<Acknowledgement[]>;
+  getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null>;
+
+  // Approvals
+  /** The pending approval row is created with the signature when the policy needs approval. */
+  createApproval(approval: Approval): Promise<Tagged<Approval>>;
+  listApprovals(query: {
+    decision?: ApprovalDecision;
+    userId?: string;
+  }): Promise<Tagged<Approval>[]>;
+  /**
+   * Records a decision: one batch updating the approval (If-Match) and the acknowledgement's
+   * approval state, plus the audit event. 'precondition-failed' if someone decided first.
+   */
+  decideApproval(
+    current: Tagged<Approval>,
+    decided: Approval,
+    audit: AuditEvent,
+  ): Promise<Tagged<Approval>>;
+
+  // Campaigns: the record and its totals only, never per-recipient bookkeeping.
+  createCampaign(campaign: Campaign, audit: AuditEvent): Promise<Tagged<Campaign>>;
+  getCampaign(id: string): Promise<Tagged<Campaign> | null>;
+  listCampaigns(query: {
+    policyKey?: string;
+    status?: Campaign['status'];
+  }): Promise<Tagged<Campaign>[]>;
+  updateCampaign(current: Tagged<Campaign>, next: Campaign): Promise<Tagged<Campaign>>;
+
+  // Audit: append-only.
+  appendAudit(events: AuditEvent[]): Promise<void>;
+  listAudit(query: { type?: AuditEventType; since?: string }): Promise<AuditEvent[]>;
+}
