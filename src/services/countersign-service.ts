@@ -1,0 +1,105 @@
+import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Approval } from '../domain/approval.ts';
+import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
+import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
+import type { PolicyDocument } from '../domain/policy-document.ts';
+import type { Actor } from './actor.ts';
+
+/** What the "My AUP" view and the bot's status card show for one policy. */
+export interface MyPolicyView {
+  policy: Policy;
+  /** The current published version, as this person's audiences see it. */
+  version: PolicyVersion;
+  status: PersonStatus;
+  /** One line for a card ("2 new clauses, 3 reworded"), when the person signed an older one. */
+  changesSummary?: string;
+}
+
+export interface SignInput {
+  policyKey: string;
+  versionNumber: number;
+  /** The hash the person saw; signing fails as outdated when it is not the current one. */
+  contentHash?: string;
+  declarationAccepted: true;
+  typedName: string;
+  statedRole: string;
+  consents: Record<string, boolean>;
+  channel: 'tab' | 'card';
+}
+
+export type SignOutcome =
+  | { kind: 'signed'; acknowledgement: Acknowledgement; created: boolean }
+  /** A newer version was published since the person opened this one: never sign the old one. */
+  | { kind: 'outdated'; current: PolicyVersion };
+
+export interface PersonRow {
+  id: string;
+  displayName: string;
+  upn: string;
+  audiences: string[];
+  /** Per policy key. */
+  statuses: Record<string, PersonStatus>;
+}
+
+export interface PeopleQuery {
+  policyKey: string;
+  audience?: string;
+  status?: PersonStatusKind;
+  search?: string;
+  /** Opaque; from a previous page. */
+  cursor?: string;
+  pageSize?: number;
+}
+
+export interface PeoplePage {
+  rows: PersonRow[];
+  total: number;
+  /** Counts by audience, then by status kind, over the whole audience (not just this page). */
+  totals: Record<string, Partial<Record<PersonStatusKind, number>>>;
+  nextCursor?: string;
+}
+
+export interface PendingApproval {
+  approval: Approval;
+  acknowledgement: Acknowledgement;
+  etag: string;
+}
+
+/** The use cases the API and the bot share. Every method checks the actor's roles itself. */
+export interface CountersignService {
+  myPolicies(actor: Actor): Promise<MyPolicyView[]>;
+  getVersion(actor: Actor, policyKey: string, versionNumber: number): Promise<PolicyVersion>;
+  whatChanged(
+    actor: Actor,
+    policyKey: string,
+  ): Promise<{ fromVersion?: number; toVersion: number; summary: string; diff: unknown }>;
+  sign(actor: Actor, input: SignInput): Promise<SignOutcome>;
+  myHistory(actor: Actor): Promise<Acknowledgement[]>;
+
+  // Policy.Admin
+  listPolicies(actor: Actor): Promise<{ policy: Policy; versions: PolicyVersion[] }[]>;
+  saveDraft(
+    actor: Actor,
+    input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },
+  ): Promise<PolicyVersion>;
+  previewPublish(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+  ): Promise<{ fromVersion?: number; summary: string; diff: unknown }>;
+  publish(actor: Actor, policyKey: string, versionNumber: number): Promise<PolicyVersion>;
+  peopleStatus(actor: Actor, query: PeopleQuery): Promise<PeoplePage>;
+  exportCsv(actor: Actor, query: Omit<PeopleQuery, 'cursor' | 'pageSize'>): Promise<string>;
+
+  // Policy.Approver
+  pendingApprovals(actor: Actor): Promise<PendingApproval[]>;
+  decide(
+    actor: Actor,
+    input: {
+      acknowledgementId: string;
+      decision: 'approved' | 'rejected';
+      additionalPermissions: string[];
+      comment?: string;
+    },
+  ): Promise<Approval>;
+}
