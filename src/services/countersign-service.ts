@@ -2,6 +2,7 @@ import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
+import type { PolicyDiff } from '../domain/policy-diff.ts';
 import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from './actor.ts';
 
@@ -72,7 +73,7 @@ export interface CountersignService {
   whatChanged(
     actor: Actor,
     policyKey: string,
-  ): Promise<{ fromVersion?: number; toVersion: number; summary: string; diff: unknown }>;
+  ): Promise<{ fromVersion?: number; toVersion: number; summary: string; diff: PolicyDiff }>;
   sign(actor: Actor, input: SignInput): Promise<SignOutcome>;
   myHistory(actor: Actor): Promise<Acknowledgement[]>;
 
@@ -86,7 +87,7 @@ export interface CountersignService {
     actor: Actor,
     policyKey: string,
     versionNumber: number,
-  ): Promise<{ fromVersion?: number; summary: string; diff: unknown }>;
+  ): Promise<{ fromVersion?: number; summary: string; diff: PolicyDiff }>;
   publish(actor: Actor, policyKey: string, versionNumber: number): Promise<PolicyVersion>;
   peopleStatus(actor: Actor, query: PeopleQuery): Promise<PeoplePage>;
   exportCsv(actor: Actor, query: Omit<PeopleQuery, 'cursor' | 'pageSize'>): Promise<string>;

@@ -1,0 +1,37 @@
+import { decideApproval, pendingApprovals } from './approvals.ts';
+import type { CountersignService } from './countersign-service.ts';
+import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
+import { exportCsv, peopleStatus } from './people-report.ts';
+import {
+  listPoliciesForAdmin,
+  previewPublish,
+  publishVersion,
+  saveDraft,
+} from './publish-policy.ts';
+import type { ServiceContext } from './service-context.ts';
+import { signPolicy } from './sign-policy.ts';
+
+export type ServiceDeps = Omit<ServiceContext, 'newId'> & { newId?: () => string };
+
+/** The composition of the use cases; the API and the bot both hold one. */
+export function createCountersignService(deps: ServiceDeps): CountersignService {
+  const ctx: ServiceContext = { ...deps, newId: deps.newId ?? (() => crypto.randomUUID()) };
+  return {
+    myPolicies: (actor) => myPolicies(ctx, actor),
+    getVersion: (actor, key, n) => getVersionFor(ctx, actor, key, n),
+    whatChanged: (actor, key) => whatChangedFor(ctx, actor, key),
+    sign: (actor, input) => signPolicy(ctx, actor, input),
+    myHistory: async (actor) =>
+      (await ctx.records.listAcknowledgements({ userId: actor.id })).sort((a, b) =>
+        b.signedAt.localeCompare(a.signedAt),
+      ),
+    listPolicies: (actor) => listPoliciesForAdmin(ctx, actor),
+    saveDraft: (actor, input) => saveDraft(ctx, actor, input),
+    previewPublish: (actor, key, n) => previewPublish(ctx, actor, key, n),
+    publish: (actor, key, n) => publishVersion(ctx, actor, key, n),
+    peopleStatus: (actor, query) => peopleStatus(ctx, actor, query),
+    exportCsv: (actor, query) => exportCsv(ctx, actor, query),
+    pendingApprovals: (actor) => pendingApprovals(ctx, actor),
+    decide: (actor, input) => decideApproval(ctx, actor, input),
+  };
+}

@@ -1,0 +1,127 @@
+import { contentHash } from '../domain/content-hash.ts';
+import { CountersignError } from '../domain/errors.ts';
+import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
+import { diffDocuments, summariseDiff, type PolicyDiff } from '../domain/policy-diff.ts';
+import { policyDocumentSchema, type PolicyDocument } from '../domain/policy-document.ts';
+import type { Actor } from './actor.ts';
+import { loadPolicy } from './policy-versions.ts';
+import { requireRole } from './require-role.ts';
+import type { ServiceContext } from './service-context.ts';
+
+export async function listPoliciesForAdmin(
+  ctx: ServiceContext,
+  actor: Actor,
+): Promise<{ policy: Policy; versions: PolicyVersion[] }[]> {
+  requireRole(actor, 'Policy.Admin');
+  const policies = await ctx.records.listPolicies(ctx.school.id);
+  const out: { policy: Policy; versions: PolicyVersion[] }[] = [];
+  for (const policy of policies) {
+    const loaded = await loadPolicy(ctx.records, policy.key);
+    out.push({ policy: loaded.policy, versions: loaded.versions });
+  }
+  return out;
+}
+
+/** A new school's first import creates the policy with the defaults most schools use. */
+function defaultPolicy(ctx: ServiceContext, policyKey: string, document: PolicyDocument): Policy {
+  return {
+    key: policyKey,
+    schoolId: ctx.school.id,
+    title: document.title,
+    audiences: ctx.school.audiences.map((a) => a.key),
+    // "reviewed annually": the academic year, 1 September.
+    renewal: { kind: 'fixed-date', month: 9, day: 1 },
+    approvalMode: 'first-signature',
+  };
+}
+
+/** Creates the draft of the next version, or replaces the open draft's content. */
+export async function saveDraft(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },
+): Promise<PolicyVersion> {
+  requireRole(actor, 'Policy.Admin');
+  const document = policyDocumentSchema.parse(input.document);
+  const at = ctx.clock.now().toISOString();
+  if (!(await ctx.records.getPolicy(input.policyKey))) {
+    await ctx.records.putPolicy(defaultPolicy(ctx, input.policyKey, document));
+  }
+  const loaded = await loadPolicy(ctx.records, input.policyKey);
+  const latest = loaded.tagged.sort((a, b) => b.value.number - a.value.number)[0];
+  const next: PolicyVersion = {
+    policyKey: input.policyKey,
+    number:
+      latest?.value.status === 'draft' ? latest.value.number : (latest?.value.number ?? 0) + 1,
+    label: input.label,
+    status: 'draft',
+    changeKind: loaded.versions.some((v) => v.status !== 'draft') ? input.changeKind : 'material',
+    document,
+    contentHash: contentHash(document),
+  };
+  if (latest?.value.status === 'draft') {
+    return (await ctx.records.updateDraft(latest, next)).value;
+  }
+  const created = await ctx.records.createVersion(next, {
+    id: ctx.newId(),
+    type: 'policy.saved',
+    actorId: actor.id,
+    at,
+    subject: `${next.policyKey}:v${next.number}`,
+    details: { label: next.label, changeKind: next.changeKind, contentHash: next.contentHash },
+  });
+  return created.value;
+}
+
+export async function previewPublish(
+  ctx: ServiceContext,
+  actor: Actor,
+  policyKey: string,
+  versionNumber: number,
+): Promise<{ fromVersion?: number; summary: string; diff: PolicyDiff }> {
+  requireRole(actor, 'Policy.Admin');
+  const loaded = await loadPolicy(ctx.records, policyKey);
+  const draft = loaded.versions.find((v) => v.number === versionNumber);
+  if (!draft) throw new CountersignError('not-found', `There is no version ${versionNumber}.`);
+  const from = loaded.current;
+  const base = from?.document ?? { ...draft.document, sections: [], consents: [], declaration: '' };
+  const diff = diffDocuments(base, draft.document);
+  return { ...(from ? { fromVersion: from.number } : {}), summary: summariseDiff(diff), diff };
+}
+
+/** Publishes a draft and retires what it supersedes, in one batch with its audit event. */
+export async function publishVersion(
+  ctx: ServiceContext,
+  actor: Actor,
+  policyKey: string,
+  versionNumber: number,
+): Promise<PolicyVersion> {
+  requireRole(actor, 'Policy.Admin');
+  const loaded = await loadPolicy(ctx.records, policyKey);
+  const draft = loaded.tagged.find((t) => t.value.number === versionNumber);
+  if (!draft) throw new CountersignError('not-found', `There is no version ${versionNumber}.`);
+  if (draft.value.status !== 'draft') {
+    throw new CountersignError(
+      'conflict',
+      `Version ${versionNumber} is already ${draft.value.status}.`,
+    );
+  }
+  const retire = loaded.tagged.filter(
+    (t) => t.value.status === 'published' && t.value.number < versionNumber,
+  );
+  const publishedAt = ctx.clock.now().toISOString();
+  const published = await ctx.records.publishVersion(draft, publishedAt, retire, {
+    id: ctx.newId(),
+    type: 'version.published',
+    actorId: actor.id,
+    at: publishedAt,
+    subject: `${policyKey}:v${versionNumber}`,
+    details: {
+      label: draft.value.label,
+      changeKind: draft.value.changeKind,
+      contentHash: draft.value.contentHash,
+      retired: retire.map((t) => t.value.number),
+    },
+  });
+  return published.value;
+}

@@ -1,0 +1,15 @@
+import type { School } from '../domain/school.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Directory } from '../ports/directory.ts';
+import type { RecordStore } from '../ports/record-store.ts';
+
+/** What every use case gets: ports and settings, passed in once by the composition root. */
+export interface ServiceContext {
+  records: RecordStore;
+  directory: Directory;
+  clock: Clock;
+  /** HMAC key for acknowledgement seals. */
+  sealKey: string | Uint8Array;
+  school: School;
+  newId: () => string;
+}
