@@ -1,0 +1,265 @@
+import type { Acknowledgement, ApprovalState } from './acknowledgement.ts';
+import type { Approval } from './approval.ts';
+import { audienceContentHash } from './content-hash.ts';
+import { CountersignError } from './errors.ts';
+import type { PersonStatus } from './person-status.ts';
+import type { AudienceKey } from './policy-document.ts';
+import type { ApprovalMode, Policy, PolicyVersion } from './policy.ts';
+import { renewalDue } from './renewal.ts';
+
+export interface StatusInput {
+  policy: Policy;
+  /** The policy's versions (others' are ignored), drafts and retired ones included or not. */
+  versions: readonly PolicyVersion[];
+  /** This person's acknowledgements, of any policy: those of other policies are ignored. */
+  acknowledgements: readonly Acknowledgement[];
+  /** Decisions on this person's acknowledgements; they take precedence over approvalState. */
+  approvals?: readonly Approval[];
+  /** The audiences the person belongs to (resolved from the school's groups). */
+  personAudiences: readonly AudienceKey[];
+  /** The school's IANA time zone: renewal dates are school dates. */
+  timeZone: string;
+  now: Date;
+  /** ISO 8601, the deadline of a campaign running for this policy, if any. */
+  deadline?: string;
+}
+
+type DueReason = 'never-signed' | 'material-change' | 'renewal';
+
+/** The version people sign now: the highest-numbered published one. */
+export function currentVersion(versions: readonly PolicyVersion[]): PolicyVersion | undefined {
+  let current: PolicyVersion | undefined;
+  for (const version of versions) {
+    if (version.status !== 'published') continue;
+    if (current === undefined || version.number > current.number) current = version;
+  }
+  return current;
+}
+
+/** True when someone in these audiences has to sign the policy at all. */
+export function policyAppliesTo(policy: Policy, audiences: readonly AudienceKey[]): boolean {
+  return policy.audiences.some((key) => audiences.includes(key));
+}
+
+/**
+ * Where one person stands with one policy (DESIGN.md §2), in this order:
+ * 1. not-required: none of their audiences is the policy's, or no version is published;
+ * 2. due/overdue, never-signed: no acknowledgement of this policy;
+ * 3. due/overdue, material-change: a material version after the one they last signed changed
+ *    the text they see (minor versions never do; nor does a change to clauses for others);
+ * 4. awaiting-approval / rejected: the approval mode needs a decision on their last signature
+ *    and it is pending or was refused;
+ * 5. due/overdue, renewal: the renewal rule's date has come (at or after it);
+ * 6. signed, valid until that date.
+ * Due becomes overdue when a deadline is given and now is past it.
+ */
+export function computeStatus(input: StatusInput): PersonStatus {
+  const { policy, personAudiences } = input;
+  const approvals = input.approvals ?? [];
+  if (!policyAppliesTo(policy, personAudiences)) return { kind: 'not-required' };
+  const versions = input.versions.filter((version) => version.policyKey === policy.key);
+  const current = currentVersion(versions);
+  if (current === undefined) return { kind: 'not-required' };
+
+  const deadline = parseDeadline(input.deadline);
+  const due = (reason: DueReason, lastSignedVersion?: number): PersonStatus =>
+    dueStatus(reason, current.number, lastSignedVersion, deadline, input.now);
+
+  const signatures = input.acknowledgements
+    .filter((ack) => ack.policyKey === policy.key)
+    .sort(bySignatureOrder);
+  const latest = signatures.at(-1);
+  if (latest === undefined) return due('never-signed');
+
+  if (materialChangeSince(latest.versionNumber, current, versions, personAudiences)) {
+    return due('material-change', latest.versionNumber);
+  }
+
+  if (signatureNeedsApproval(policy.approvalMode, signatures.slice(0, -1), approvals)) {
+    const state = effectiveApprovalState(latest, approvals);
+    switch (state) {
+      case 'pending':
+        return {
+          kind: 'awaiting-approval',
+          versionNumber: latest.versionNumber,
+          signedAt: latest.signedAt,
+        };
+      case 'rejected': {
+        const comment = decisionFor(latest, approvals)?.comment;
+        return {
+          kind: 'rejected',
+          versionNumber: latest.versionNumber,
+          signedAt: latest.signedAt,
+          ...(comment === undefined ? {} : { comment }),
+        };
+      }
+      case 'approved':
+      case 'not-required':
+        // Decided (or judged unneeded when it was signed): the signature stands.
+        break;
+    }
+  }
+
+  const validUntil = renewalDue(policy.renewal, new Date(latest.signedAt), input.timeZone);
+  if (input.now.getTime() >= validUntil.getTime()) return due('renewal', latest.versionNumber);
+  return {
+    kind: 'signed',
+    versionNumber: latest.versionNumber,
+    signedAt: latest.signedAt,
+    validUntil: validUntil.toISOString(),
+  };
+}
+
+function dueStatus(
+  reason: DueReason,
+  versionNumber: number,
+  lastSignedVersion: number | undefined,
+  deadline: { iso: string; at: number } | undefined,
+  now: Date,
+): PersonStatus {
+  const last = lastSignedVersion === undefined ? {} : { lastSignedVersion };
+  if (deadline === undefined) return { kind: 'due', reason, versionNumber, ...last };
+  if (now.getTime() > deadline.at) {
+    return { kind: 'overdue', reason, versionNumber, ...last, deadline: deadline.iso };
+  }
+  return { kind: 'due', reason, versionNumber, ...last, deadline: deadline.iso };
+}
+
+function parseDeadline(deadline: string | undefined): { iso: string; at: number } | undefined {
+  if (deadline === undefined) return undefined;
+  const at = Date.parse(deadline);
+  if (Number.isNaN(at)) {
+    throw new CountersignError('validation', `The deadline "${deadline}" is not an ISO date.`, {
+      deadline,
+    });
+  }
+  return { iso: deadline, at };
+}
+
+/** Oldest first: by version, then by when signed (a renewal re-signs the same version). */
+function bySignatureOrder(a: Acknowledgement, b: Acknowledgement): number {
+  return a.versionNumber - b.versionNumber || Date.parse(a.signedAt) - Date.parse(b.signedAt);
+}
+
+/**
+ * True when the text this person sees changed materially between the version they signed and
+ * the current one: some material version after theirs changed their view of its predecessor,
+ * and their view of the current version is not the very text they signed (a material change
+ * later undone leaves them signed). Minor versions never count. When the history is incomplete
+ * (the version before a material one is missing) the material version is taken to count.
+ */
+export function materialChangeSince(
+  signedVersion: number,
+  current: PolicyVersion,
+  versions: readonly PolicyVersion[],
+  audiences: readonly AudienceKey[],
+): boolean {
+  if (signedVersion >= current.number) return false;
+  const hashes = new Map<number, string>();
+  const view = (version: PolicyVersion): string => {
+    let hash = hashes.get(version.number);
+    if (hash === undefined) {
+      hash = audienceContentHash(version.document, audiences);
+      hashes.set(version.number, hash);
+    }
+    return hash;
+  };
+  // The versions people could have signed, in order, up to the current one.
+  const history = versions
+    .filter(
+      (version) =>
+        version.policyKey === current.policyKey &&
+        version.status !== 'draft' &&
+        version.number <= current.number,
+    )
+    .sort((a, b) => a.number - b.number);
+  let previous = history.filter((version) => version.number <= signedVersion).at(-1);
+  let changed = false;
+  for (const version of history) {
+    if (version.number <= signedVersion) continue;
+    if (
+      version.changeKind === 'material' &&
+      (previous === undefined || view(previous) !== view(version))
+    ) {
+      changed = true;
+      break;
+    }
+    previous = version;
+  }
+  if (!changed) return false;
+  const signed = history.find((version) => version.number === signedVersion);
+  return signed === undefined || view(signed) !== view(current);
+}
+
+/** The latest decision recorded for an acknowledgement, if any. */
+function decisionFor(ack: Acknowledgement, approvals: readonly Approval[]): Approval | undefined {
+  let found: Approval | undefined;
+  for (const approval of approvals) {
+    if (approval.acknowledgementId !== ack.id) continue;
+    if (found === undefined || decisionRank(approval) > decisionRank(found)) found = approval;
+  }
+  return found;
+}
+
+/** A decision outranks a pending record; a later decision an earlier one. */
+function decisionRank(approval: Approval): number {
+  if (approval.decision === 'pending') return -Infinity;
+  return approval.decidedAt === undefined
+    ? Number.MIN_SAFE_INTEGER
+    : Date.parse(approval.decidedAt);
+}
+
+/**
+ * The approval state of an acknowledgement: a decision in the Approvals records wins over the
+ * state copied onto the acknowledgement (which may lag); a pending record does not undo a
+ * decision already on the acknowledgement.
+ */
+export function effectiveApprovalState(
+  ack: Acknowledgement,
+  approvals: readonly Approval[] = [],
+): ApprovalState {
+  const decision = decisionFor(ack, approvals);
+  if (decision === undefined) return ack.approvalState;
+  switch (decision.decision) {
+    case 'approved':
+    case 'rejected':
+      return decision.decision;
+    case 'pending':
+      return ack.approvalState === 'approved' || ack.approvalState === 'rejected'
+        ? ack.approvalState
+        : 'pending';
+  }
+}
+
+/**
+ * Whether a new signature needs an approver's decision, given the person's earlier signatures of
+ * the same policy. every-signature: always. first-signature: until one of their signatures has
+ * been accepted (approved, or judged not to need approval when made), so a refused new starter
+ * cannot get round approval by waiting for the next version. The services use this when they
+ * record a signature; computeStatus uses it to read one.
+ */
+export function signatureNeedsApproval(
+  mode: ApprovalMode,
+  earlierSignatures: readonly Acknowledgement[],
+  approvals: readonly Approval[] = [],
+): boolean {
+  switch (mode) {
+    case 'none':
+      return false;
+    case 'every-signature':
+      return true;
+    case 'first-signature':
+      return !earlierSignatures.some((ack) => isAccepted(effectiveApprovalState(ack, approvals)));
+  }
+}
+
+function isAccepted(state: ApprovalState): boolean {
+  switch (state) {
+    case 'approved':
+    case 'not-required':
+      return true;
+    case 'pending':
+    case 'rejected':
+      return false;
+  }
+}
