@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * The data every Action.Execute on our cards carries, and what the bot accepts back. The Teams
+ * SDK routes `card.action.<x>` on `value.action.data.action` (not on `verb`), so each card puts
+ * its verb in `data.action` too. Teams merges the card's input values into the same object, by
+ * input id (see INPUT_IDS).
+ *
+ * Nothing here is trusted for identity: `userId` says whom a card was sent to, so that a card
+ * acted on by someone else is refused; the person acting is always the activity's sender.
+ */
+
+export const INPUT_IDS = {
+  typedName: 'typedName',
+  statedRole: 'statedRole',
+  additionalPermissions: 'additionalPermissions',
+  comment: 'comment',
+} as const;
+
+/** Consent toggles are named `consent-<key>`; their values come back as "true" / "false". */
+export const CONSENT_INPUT_PREFIX = 'consent-';
+
+export function consentInputId(consentKey: string): string {
+  return `${CONSENT_INPUT_PREFIX}${consentKey}`;
+}
+
+const policyKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+/** Teams passes numbers back as sent; a hand-written or replayed action may stringify them. */
+const versionNumber = z.coerce.number().int().min(1);
+const recipientId = z.string().min(1).max(200).optional();
+const inputText = (max: number) => z.string().max(max).optional();
+
+export const signActionSchema = z.looseObject({
+  action: z.literal('sign'),
+  policyKey,
+  versionNumber,
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  userId: recipientId,
+  [INPUT_IDS.typedName]: inputText(200),
+  [INPUT_IDS.statedRole]: inputText(200),
+});
+
+export const decideActionSchema = z.looseObject({
+  action: z.enum(['approve', 'reject']),
+  acknowledgementId: z.string().min(1).max(300),
+  /** A multi-select Input.ChoiceSet answers with the chosen values joined by commas. */
+  [INPUT_IDS.additionalPermissions]: inputText(2_000),
+  [INPUT_IDS.comment]: inputText(2_000),
+});
+
+export const showPromptActionSchema = z.looseObject({
+  action: z.literal('showPrompt'),
+  policyKey,
+  userId: recipientId,
+});
+
+export const refreshPromptActionSchema = z.looseObject({
+  action: z.literal('refreshPrompt'),
+  policyKey,
+  versionNumber,
+  userId: recipientId,
+});
+
+export const refreshApprovalActionSchema = z.looseObject({
+  action: z.literal('refreshApproval'),
+  acknowledgementId: z.string().min(1).max(300),
+});
+
+export const cardActionSchema = z.discriminatedUnion('action', [
+  signActionSchema,
+  decideActionSchema,
+  showPromptActionSchema,
+  refreshPromptActionSchema,
+  refreshApprovalActionSchema,
+]);
+export type CardAction = z.infer<typeof cardActionSchema>;
+export type SignAction = z.infer<typeof signActionSchema>;
+export type DecideAction = z.infer<typeof decideActionSchema>;
+export type CardVerb = CardAction['action'];
+
+/** The verbs the bot registers routes for (one `card.action.<verb>` each). */
+export const CARD_VERBS: readonly CardVerb[] = [
+  'sign',
+  'approve',
+  'reject',
+  'showPrompt',
+  'refreshPrompt',
+  'refreshApproval',
+];
+
+/** Consent answers from the merged input values: `consent-photo: "true"` → `{ photo: true }`. */
+export function consentAnswers(data: Record<string, unknown>): Record<string, boolean> {
+  const answers: Record<string, boolean> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (!key.startsWith(CONSENT_INPUT_PREFIX)) continue;
+    answers[key.slice(CONSENT_INPUT_PREFIX.length)] = value === true || value === 'true';
+  }
+  return answers;
+}
+
+/** The chosen values of a multi-select ChoiceSet ("a,b" → ["a", "b"]). */
+export function splitChoices(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}

@@ -1,0 +1,114 @@
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import { INPUT_IDS } from '../card-actions.ts';
+import {
+  adaptiveCard,
+  APPROVALS_ENTITY_ID,
+  execute,
+  facts,
+  formatDateTime,
+  heading,
+  openUrl,
+  refreshFor,
+  tabDeepLink,
+  text,
+  truncate,
+  type AdaptiveCard,
+  type CardsConfig,
+} from './card-kit.ts';
+
+/** What a headteacher may grant beyond the role's usual access (the AUP's "additional permissions"). */
+export const DEFAULT_PERMISSION_CHOICES: readonly string[] = [
+  'Admin rights',
+  'Remote access',
+  'Finance systems',
+];
+
+export interface ApprovalRequestInput {
+  acknowledgement: Pick<
+    Acknowledgement,
+    'id' | 'displayName' | 'upn' | 'typedName' | 'statedRole' | 'signedAt' | 'versionNumber'
+  >;
+  policy: Pick<Policy, 'title'>;
+  version: Pick<PolicyVersion, 'label'>;
+  /** The document's approval statement ("I approve this user to be allocated credentials…"). */
+  statement?: string;
+  /** Everyone who sees this card: Teams refreshes it for them, so each sees who decided. */
+  approverIds: readonly string[];
+  /** Choice values come back joined by commas, so a choice must not contain one. */
+  permissionChoices?: readonly string[];
+  prefill?: { additionalPermissions?: readonly string[]; comment?: string };
+  error?: string;
+}
+
+const DEFAULT_STATEMENT =
+  'I approve this user to be allocated credentials for school systems as relevant to their role.';
+
+export function approvalRequestCard(
+  input: ApprovalRequestInput,
+  config: CardsConfig,
+): AdaptiveCard {
+  const ack = input.acknowledgement;
+  const choices = (input.permissionChoices ?? DEFAULT_PERMISSION_CHOICES).filter(
+    (c) => !c.includes(','),
+  );
+  return adaptiveCard(
+    [
+      heading('Approval needed'),
+      text(`${ack.displayName} has signed ${input.policy.title} and needs your approval.`, {
+        spacing: 'Small',
+      }),
+      facts([
+        ['Who', `${ack.displayName} (${ack.upn})`],
+        ['Signed as', ack.typedName],
+        ['Role', ack.statedRole],
+        ['Signed at', formatDateTime(ack.signedAt, config.timeZone)],
+        ['Policy', `${input.policy.title}, ${input.version.label} (version ${ack.versionNumber})`],
+      ]),
+      text(truncate(input.statement ?? DEFAULT_STATEMENT, 2_000), {
+        spacing: 'Medium',
+        weight: 'Bolder',
+      }),
+      ...(input.error === undefined
+        ? []
+        : [text(input.error, { color: 'Attention', weight: 'Bolder' })]),
+      {
+        type: 'Input.ChoiceSet',
+        id: INPUT_IDS.additionalPermissions,
+        label: 'Additional permissions (optional)',
+        isMultiSelect: true,
+        style: 'expanded',
+        choices: choices.map((c) => ({ title: c, value: c })),
+        ...(input.prefill?.additionalPermissions === undefined ||
+        input.prefill.additionalPermissions.length === 0
+          ? {}
+          : { value: input.prefill.additionalPermissions.join(',') }),
+      },
+      {
+        type: 'Input.Text',
+        id: INPUT_IDS.comment,
+        label: 'Comment (needed to reject)',
+        isMultiline: true,
+        maxLength: 2_000,
+        placeholder: 'Anything the signer or the IT lead should know',
+        ...(input.prefill?.comment === undefined ? {} : { value: input.prefill.comment }),
+      },
+    ],
+    {
+      fallbackText: `${ack.displayName} needs your approval for ${input.policy.title}.`,
+      actions: [
+        execute('Approve', { action: 'approve', acknowledgementId: ack.id }, { style: 'positive' }),
+        execute(
+          'Reject',
+          { action: 'reject', acknowledgementId: ack.id },
+          { style: 'destructive' },
+        ),
+        openUrl('Open approvals', tabDeepLink(config.appId, APPROVALS_ENTITY_ID)),
+      ],
+      refresh: refreshFor(input.approverIds, {
+        action: 'refreshApproval',
+        acknowledgementId: ack.id,
+      }),
+    },
+  );
+}

@@ -1,0 +1,40 @@
+import {
+  adaptiveCard,
+  facts,
+  heading,
+  MY_AUP_ENTITY_ID,
+  openUrl,
+  tabDeepLink,
+  text,
+  type AdaptiveCard,
+  type CardsConfig,
+} from './card-kit.ts';
+
+/** The one line the bot answers anything it does not understand with. */
+export const HELP_TEXT =
+  'I am Countersign: I ask you to read and sign the school’s Acceptable Use Policy. Type "status" to see what you need to sign, or "help" for more.';
+
+/** "help": what the bot does and the commands it understands. */
+export function helpCard(config: CardsConfig): AdaptiveCard {
+  return adaptiveCard(
+    [
+      heading('Countersign'),
+      text(
+        'Countersign asks you to read and sign the school’s Acceptable Use Policy, tells you what changed since you last signed, and keeps a record of your signature in the school’s SharePoint.',
+        { spacing: 'Small' },
+      ),
+      facts([
+        ['status', 'What you need to sign, and what you have signed'],
+        ['help', 'This message'],
+      ]),
+      text(
+        'When a policy needs your signature you get a card here: type your full name and press Sign. Headteachers approve new signers from a card too.',
+        { isSubtle: true },
+      ),
+    ],
+    {
+      fallbackText: HELP_TEXT,
+      actions: [openUrl('Open My AUP', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
+    },
+  );
+}

@@ -1,0 +1,67 @@
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import {
+  adaptiveCard,
+  execute,
+  facts,
+  formatDateTime,
+  heading,
+  MY_AUP_ENTITY_ID,
+  openUrl,
+  tabDeepLink,
+  text,
+  type AdaptiveCard,
+  type CardsConfig,
+} from './card-kit.ts';
+
+export interface ReminderInput {
+  recipient: { userId: string; displayName: string };
+  policy: Pick<Policy, 'key' | 'title'>;
+  version: Pick<PolicyVersion, 'label'>;
+  /** ISO 8601 UTC. */
+  deadline?: string;
+  /** 1 for the first reminder of the plan, and so on. */
+  reminderNumber: number;
+  /** Past the deadline: the wording changes, the action does not. */
+  overdue: boolean;
+  /** One line of what changed, when the person signed an older version. */
+  changesSummary?: string;
+}
+
+/** A short nudge; "Sign now" replaces it with the full prompt for the current version. */
+export function reminderCard(input: ReminderInput, config: CardsConfig): AdaptiveCard {
+  const { policy, version, recipient } = input;
+  const deadline =
+    input.deadline === undefined ? undefined : formatDateTime(input.deadline, config.timeZone);
+  const message = input.overdue
+    ? `You have not signed ${policy.title} yet, and the deadline has passed. Please sign it today.`
+    : `This is a reminder to sign ${policy.title}${deadline === undefined ? '' : ` by ${deadline}`}.`;
+  return adaptiveCard(
+    [
+      heading(input.overdue ? 'Overdue: please sign' : 'Reminder: please sign'),
+      text(`Hello ${recipient.displayName}. ${message}`, { spacing: 'Small' }),
+      facts([
+        ['Policy', policy.title],
+        ['Version', version.label],
+        ...(deadline === undefined ? [] : ([['Sign by', deadline]] as const)),
+        ...(input.changesSummary === undefined
+          ? []
+          : ([['What changed', input.changesSummary]] as const)),
+      ]),
+      text('It takes a minute: read what changed, type your name, sign.', {
+        isSubtle: true,
+        spacing: 'Small',
+      }),
+    ],
+    {
+      fallbackText: `Reminder: please sign ${policy.title} (${version.label}).`,
+      actions: [
+        execute(
+          'Sign now',
+          { action: 'showPrompt', policyKey: policy.key, userId: recipient.userId },
+          { style: 'positive' },
+        ),
+        openUrl('Read it in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID)),
+      ],
+    },
+  );
+}

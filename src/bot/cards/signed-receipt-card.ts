@@ -1,0 +1,77 @@
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import {
+  adaptiveCard,
+  facts,
+  formatDateTime,
+  heading,
+  MY_AUP_ENTITY_ID,
+  openUrl,
+  shortHash,
+  tabDeepLink,
+  text,
+  type AdaptiveCard,
+  type CardsConfig,
+} from './card-kit.ts';
+
+export interface SignedReceiptInput {
+  policy: Pick<Policy, 'title'>;
+  version: Pick<PolicyVersion, 'number' | 'label'>;
+  acknowledgement: Pick<
+    Acknowledgement,
+    'id' | 'signedAt' | 'contentHash' | 'typedName' | 'statedRole' | 'consents' | 'approvalState'
+  >;
+  /** Consent texts by key, to say in words what was agreed to. */
+  consentTexts?: Record<string, string>;
+}
+
+function approvalLine(state: Acknowledgement['approvalState']): string | undefined {
+  switch (state) {
+    case 'pending':
+      return 'The headteacher will now approve your access to school systems. You will get a message when they have.';
+    case 'approved':
+      return 'Approved: your access to school systems is confirmed.';
+    case 'rejected':
+      return 'Your access to school systems was not approved. Speak to the headteacher.';
+    case 'not-required':
+      return undefined;
+  }
+}
+
+/** Replaces the prompt once signed: what was signed, when (school time) and its content hash. */
+export function signedReceiptCard(input: SignedReceiptInput, config: CardsConfig): AdaptiveCard {
+  const ack = input.acknowledgement;
+  const consentLines = Object.entries(ack.consents).map(([key, given]) => {
+    const what = input.consentTexts?.[key] ?? key;
+    return `${given ? 'Given' : 'Not given'}: ${what}`;
+  });
+  const approval = approvalLine(ack.approvalState);
+  return adaptiveCard(
+    [
+      heading(`Signed: ${input.policy.title}`),
+      text(`Thank you, ${ack.typedName}. Your signature is recorded.`, {
+        color: 'Good',
+        spacing: 'Small',
+      }),
+      facts([
+        ['Version', `${input.version.label} (version ${input.version.number})`],
+        ['Signed by', ack.typedName],
+        ['Role', ack.statedRole],
+        ['Signed at', formatDateTime(ack.signedAt, config.timeZone)],
+        ['Content hash', shortHash(ack.contentHash)],
+      ]),
+      ...consentLines.map((l) => text(l, { spacing: 'Small', isSubtle: true })),
+      ...(approval === undefined ? [] : [text(approval, { spacing: 'Medium' })]),
+      text(`Full content hash (SHA-256): ${ack.contentHash}`, {
+        size: 'Small',
+        isSubtle: true,
+        fontType: 'Monospace',
+        spacing: 'Medium',
+      }),
+    ],
+    {
+      fallbackText: `Signed ${input.policy.title} (${input.version.label}).`,
+      actions: [openUrl('View in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
+    },
+  );
+}

@@ -1,0 +1,340 @@
+import { describe, expect, test } from 'vitest';
+import {
+  adminDigestCard,
+  approvalRequestCard,
+  approvalResultCard,
+  errorCard,
+  helpCard,
+  MAX_REFRESH_USERS,
+  policyChangeLines,
+  reminderCard,
+  signedReceiptCard,
+  signPromptCard,
+  statusCard,
+  type AdaptiveCard,
+} from '../../src/bot/cards/index.ts';
+import { cardActionSchema } from '../../src/bot/card-actions.ts';
+import {
+  acknowledgement,
+  config,
+  diff,
+  diffSummary,
+  headteacher,
+  overduePeople,
+  policy,
+  signer,
+  version,
+} from './card-fixtures.ts';
+import { cardProblems } from './validate-card.ts';
+
+const changeLines = policyChangeLines(diff);
+
+const approverIds = Array.from({ length: 75 }, (_, i) => `approver-${String(i).padStart(3, '0')}`);
+
+/** Every card the bot can send, filled with realistic (long, many-changes) data. */
+const cards: Record<string, AdaptiveCard> = {
+  'sign prompt': signPromptCard(
+    {
+      recipient: signer,
+      policy,
+      version,
+      deadline: '2026-03-20T17:00:00.000Z',
+      reason: 'material-change',
+      changes: { fromVersionLabel: 'Autumn 2025', summary: diffSummary, lines: changeLines },
+    },
+    config,
+  ),
+  'sign prompt with an error': signPromptCard(
+    {
+      recipient: signer,
+      policy,
+      version,
+      reason: 'never-signed',
+      prefill: { statedRole: 'Teaching assistant', consents: { photo: true } },
+      error: 'Type your full name to sign.',
+      notice: 'A newer version was published since this card was sent: this is the current one.',
+    },
+    config,
+  ),
+  'signed receipt': signedReceiptCard(
+    {
+      policy,
+      version,
+      acknowledgement,
+      consentTexts: Object.fromEntries(version.document.consents.map((c) => [c.key, c.text])),
+    },
+    config,
+  ),
+  'approval request': approvalRequestCard(
+    {
+      acknowledgement,
+      policy,
+      version,
+      statement: version.document.approval?.statement,
+      approverIds,
+    },
+    config,
+  ),
+  'approval request with an error': approvalRequestCard(
+    {
+      acknowledgement,
+      policy,
+      version,
+      approverIds: [headteacher.userId],
+      prefill: { additionalPermissions: ['Remote access'], comment: '' },
+      error: 'Give a reason when you reject.',
+    },
+    config,
+  ),
+  'approval result (approved)': approvalResultCard(
+    {
+      approval: {
+        decision: 'approved',
+        approverName: headteacher.displayName,
+        decidedAt: '2026-03-06T08:45:00.000Z',
+        additionalPermissions: ['Remote access', 'Finance systems'],
+        comment:
+          'Finance access for the school fund audit only; review at the end of the summer term.',
+      },
+      acknowledgement,
+      policy,
+      version,
+    },
+    config,
+  ),
+  'approval result (rejected)': approvalResultCard(
+    {
+      approval: {
+        decision: 'rejected',
+        approverName: headteacher.displayName,
+        decidedAt: '2026-07-06T08:45:00.000Z',
+        additionalPermissions: [],
+        comment: 'DBS check not yet returned.',
+      },
+      acknowledgement,
+      policy,
+      version,
+    },
+    config,
+  ),
+  reminder: reminderCard(
+    {
+      recipient: signer,
+      policy,
+      version,
+      deadline: '2026-03-20T17:00:00.000Z',
+      reminderNumber: 2,
+      overdue: false,
+      changesSummary: diffSummary,
+    },
+    config,
+  ),
+  'reminder (overdue)': reminderCard(
+    { recipient: signer, policy, version, reminderNumber: 3, overdue: true },
+    config,
+  ),
+  'admin digest': adminDigestCard(
+    {
+      policy,
+      version,
+      deadline: '2026-03-20T17:00:00.000Z',
+      counts: { signed: 4_211, 'awaiting-approval': 37, overdue: 140, due: 12, rejected: 2 },
+      overdue: overduePeople,
+    },
+    config,
+  ),
+  status: statusCard(
+    {
+      person: signer,
+      policies: [
+        {
+          policy,
+          version,
+          status: {
+            kind: 'due',
+            reason: 'material-change',
+            versionNumber: 4,
+            lastSignedVersion: 3,
+            deadline: '2026-03-20T17:00:00.000Z',
+          },
+          changesSummary: diffSummary,
+        },
+        {
+          policy: { key: 'governor-aup', title: 'Governor Acceptable Use Policy' },
+          version: { number: 2, label: '2025-26' },
+          status: {
+            kind: 'signed',
+            versionNumber: 2,
+            signedAt: '2025-09-03T09:12:00.000Z',
+            validUntil: '2026-09-01T00:00:00.000Z',
+          },
+        },
+        {
+          policy: { key: 'volunteer-aup', title: 'Volunteer Acceptable Use Policy' },
+          version: { number: 1, label: 'Summer 2025' },
+          status: {
+            kind: 'overdue',
+            reason: 'never-signed',
+            versionNumber: 1,
+            deadline: '2025-07-18T16:00:00.000Z',
+          },
+        },
+        {
+          policy: { key: 'remote-access', title: 'Remote Access Agreement' },
+          version: { number: 1, label: 'v1' },
+          status: { kind: 'awaiting-approval', versionNumber: 1, signedAt: '2026-01-10T10:00:00Z' },
+        },
+      ],
+    },
+    config,
+  ),
+  'status (nothing to sign)': statusCard({ person: signer, policies: [] }, config),
+  help: helpCard(config),
+  error: errorCard({
+    title: 'This card is not for you',
+    message: 'It was sent to someone else. Your own cards are in your chat with Countersign.',
+    code: 'forbidden',
+  }),
+};
+
+function actionData(card: unknown): unknown[] {
+  const found: unknown[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record['type'] === 'Action.Execute') found.push(record['data']);
+    Object.values(record).forEach(visit);
+  };
+  visit(card);
+  return found;
+}
+
+describe('cards', () => {
+  test('the fixture diff has 25 changed clauses', () => {
+    expect(diff.added.length + diff.reworded.length + diff.removed.length).toBe(25);
+  });
+
+  for (const [name, card] of Object.entries(cards)) {
+    describe(name, () => {
+      test('parses and validates with no errors or warnings in the adaptivecards library', () => {
+        expect(cardProblems(card)).toEqual([]);
+      });
+
+      test('stays under 40 KB serialised', () => {
+        expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(40 * 1024);
+      });
+
+      test('is Adaptive Card 1.5 and every Action.Execute carries data the bot accepts', () => {
+        expect(card.version).toBe('1.5');
+        for (const data of actionData(card)) {
+          const parsed = cardActionSchema.safeParse(data);
+          expect(parsed.success, JSON.stringify(data)).toBe(true);
+        }
+      });
+
+      test('refresh, where present, names at most 60 users', () => {
+        if (card.refresh !== undefined) {
+          expect(card.refresh.userIds?.length ?? 0).toBeGreaterThan(0);
+          expect(card.refresh.userIds?.length ?? 0).toBeLessThanOrEqual(MAX_REFRESH_USERS);
+        }
+      });
+
+      test('matches its snapshot', () => {
+        expect(card).toMatchSnapshot();
+      });
+    });
+  }
+
+  test('the sign action carries the policy, version and content hash, and the verb is data.action', () => {
+    const sign = cards['sign prompt']?.actions?.[0];
+    expect(sign).toMatchObject({
+      type: 'Action.Execute',
+      verb: 'sign',
+      data: {
+        action: 'sign',
+        policyKey: 'staff-aup',
+        versionNumber: 4,
+        contentHash: version.contentHash,
+        userId: signer.userId,
+      },
+    });
+  });
+
+  test('the prompt links to the My AUP tab by app id', () => {
+    expect(JSON.stringify(cards['sign prompt'])).toContain(
+      `https://teams.microsoft.com/l/entity/${config.appId}/my-aup`,
+    );
+  });
+
+  test('the typed name is required, with an error message', () => {
+    expect(JSON.stringify(cards['sign prompt'])).toMatch(
+      /"id":"typedName","label":"Your full name","placeholder":"[^"]+","isRequired":true,"errorMessage":"Type your full name to sign\."/,
+    );
+  });
+
+  test('the receipt shows the time in Europe/London and both forms of the hash', () => {
+    const json = JSON.stringify(cards['signed receipt']);
+    expect(json).toContain('5 March 2026 at 14:07 GMT');
+    expect(json).toContain(version.contentHash.slice(0, 12));
+    expect(json).toContain(version.contentHash);
+  });
+
+  test('British Summer Time shows as BST', () => {
+    const card = signedReceiptCard(
+      {
+        policy,
+        version,
+        acknowledgement: { ...acknowledgement, signedAt: '2026-07-01T11:00:00Z' },
+      },
+      config,
+    );
+    expect(JSON.stringify(card)).toContain('1 July 2026 at 12:00 BST');
+  });
+
+  test('the digest names the first 25 overdue and counts the rest', () => {
+    const json = JSON.stringify(cards['admin digest']);
+    expect(json).toContain(overduePeople[24]?.displayName);
+    expect(json).not.toContain(overduePeople[25]?.displayName);
+    expect(json).toContain('and 115 more.');
+  });
+
+  test('the approval request offers multi-select additional permissions and refreshes for 60 approvers', () => {
+    const card = cards['approval request'];
+    expect(JSON.stringify(card)).toContain('"isMultiSelect":true');
+    expect(card?.refresh?.userIds).toEqual(approverIds.slice(0, 60));
+  });
+});
+
+describe('the card checker', () => {
+  test('finds the faults it is there to find', () => {
+    const problems = cardProblems({
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [
+        { type: 'Input.Text', id: 'name', isRequired: true },
+        { type: 'Input.Text', id: 'name' },
+        { type: 'TextBlok', text: 'typo' },
+        { type: 'TextBlock', text: 'x', wrapp: true },
+      ],
+      actions: Array.from({ length: 7 }, (_, i) => ({
+        type: 'Action.Execute',
+        title: `a${i}`,
+        verb: 'x',
+      })),
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Unknown element type "TextBlok"'),
+        'validate: Required inputs should have a label',
+        'validate: Required inputs should have an error message',
+        'validate: Duplicate Id "name".',
+        'validate: Maximum number of actions exceeded (6).',
+        'unknown or default-valued property: .body[].wrapp',
+      ]),
+    );
+  });
+});
