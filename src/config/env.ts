@@ -51,7 +51,11 @@ export type Env = z.infer<typeof envSchema>;
 
 /** Parses the environment; in production the tenant settings are required, not defaulted. */
 export function loadEnv(source: Record<string, string | undefined>): Env {
-  const env = envSchema.parse(source);
+  // An empty value (as copied from .env.example) means "not set", not "set to nothing".
+  const set = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const env = envSchema.parse(set);
   if (env.COUNTERSIGN_MODE === 'production') {
     const missing = (
       [

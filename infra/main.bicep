@@ -1,0 +1,201 @@
+// Countersign: one school's (or one trust's) deployment in its own Azure subscription.
+// Deploy with: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
+// Every app setting below is a variable of src/config/env.ts (tests/infra compares them).
+
+targetScope = 'resourceGroup'
+
+@description('Short lower-case name for this deployment, used in resource names, e.g. "oakfield".')
+@minLength(3)
+@maxLength(16)
+param name string
+
+@description('Azure region for every resource. UK schools: uksouth (data stays in the UK).')
+param location string = resourceGroup().location
+
+@description('Entra ID tenant id of the school or trust.')
+param tenantId string = subscription().tenantId
+
+@description('Client id of the Countersign app registration (infra/entra-app-registration.json): the bot id and the API audience.')
+param clientId string
+
+@description('The Teams app id written into the app package (any GUID, kept stable across versions).')
+param teamsAppId string
+
+@description('The SharePoint site that holds the Countersign lists: a site id, or hostname:/sites/path.')
+param sharePointSite string
+
+@description('App Service plan SKU. B1 serves a school; P0v3 with 2 instances suits a large trust.')
+param appServiceSku string = 'B1'
+
+@description('Number of App Service instances. More than 1 moves the work store to Azure Tables.')
+@minValue(1)
+@maxValue(10)
+param instanceCount int = 1
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+var suffix = uniqueString(resourceGroup().id, name)
+var webAppName = 'countersign-${name}-${suffix}'
+var publicUrl = 'https://${webAppName}.azurewebsites.net'
+var scaledOut = instanceCount > 1
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-countersign-${name}'
+  location: location
+}
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-countersign-${name}'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: logRetentionDays
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-countersign-${name}'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+// The work store when scaled out (deliveries, conversation references, leases).
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: take('stcs${name}${suffix}', 24)
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: take('kv-cs-${name}-${suffix}', 24)
+  location: location
+  properties: {
+    tenantId: tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    enablePurgeProtection: true
+  }
+}
+
+// The client secret and the seal key are set by hand after deployment (infra/README.md, step 5),
+// never in a template: redeploying must not overwrite them, so the template only references them.
+resource storageConnection 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'storage-connection'
+  properties: {
+    value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+  }
+}
+
+// Key Vault Secrets User, for the app's managed identity only.
+resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: 'asp-countersign-${name}'
+  location: location
+  kind: 'linux'
+  sku: { name: appServiceSku, capacity: instanceCount }
+  properties: { reserved: true }
+}
+
+resource web 'Microsoft.Web/sites@2023-12-01' = {
+  name: webAppName
+  location: location
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
+    siteConfig: {
+      linuxFxVersion: 'NODE|24-lts'
+      appCommandLine: 'node src/server/main.ts'
+      alwaysOn: true
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      healthCheckPath: '/healthz'
+      // PORT is set by App Service itself.
+      appSettings: [
+        { name: 'COUNTERSIGN_MODE', value: 'production' }
+        { name: 'COUNTERSIGN_PUBLIC_URL', value: publicUrl }
+        { name: 'COUNTERSIGN_TENANT_ID', value: tenantId }
+        { name: 'COUNTERSIGN_CLIENT_ID', value: clientId }
+        { name: 'COUNTERSIGN_CLIENT_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=client-secret)' }
+        { name: 'COUNTERSIGN_API_AUDIENCE', value: 'api://${webAppName}.azurewebsites.net/${clientId}' }
+        { name: 'COUNTERSIGN_GRAPH_BASE_URL', value: 'https://graph.microsoft.com/v1.0' }
+        { name: 'COUNTERSIGN_SITE', value: sharePointSite }
+        { name: 'COUNTERSIGN_SEAL_KEY', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=seal-key)' }
+        { name: 'COUNTERSIGN_WORK_STORE', value: scaledOut ? 'azure-tables' : 'sqlite' }
+        { name: 'COUNTERSIGN_WORK_DB', value: '/home/data/work.sqlite' }
+        { name: 'COUNTERSIGN_STORAGE_CONNECTION', value: '@Microsoft.KeyVault(SecretUri=${storageConnection.properties.secretUri})' }
+        { name: 'COUNTERSIGN_TEAMS_APP_ID', value: teamsAppId }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+        { name: 'COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT', value: 'false' }
+      ]
+    }
+  }
+  dependsOn: [secretsUser]
+}
+
+// Azure Bot: single tenant, Teams channel, messages to the service.
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+  name: 'bot-countersign-${name}'
+  location: 'global'
+  kind: 'azurebot'
+  sku: { name: 'F0' }
+  properties: {
+    displayName: 'Countersign'
+    endpoint: '${publicUrl}/api/messages'
+    msaAppId: clientId
+    msaAppTenantId: tenantId
+    msaAppType: 'SingleTenant'
+  }
+}
+
+resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: {
+    channelName: 'MsTeamsChannel'
+  }
+}
+
+@description('Put in .env as COUNTERSIGN_PUBLIC_URL before npm run package.')
+output publicUrl string = publicUrl
+@description('The domain for the manifest (validDomains, NAA redirect brk-multihub://<domain>).')
+output domain string = '${webAppName}.azurewebsites.net'
+@description('The bot id for the manifest (the app registration client id).')
+output botId string = bot.properties.msaAppId
+@description('The Teams app id for the manifest.')
+output teamsAppId string = teamsAppId
+@description('The API audience; add it as the app registration Application ID URI.')
+output apiAudience string = 'api://${webAppName}.azurewebsites.net/${clientId}'
+@description('Key Vault name, for setting the client secret and seal key.')
+output keyVaultName string = vault.name
+@description('Web app name, for az webapp deploy.')
+output webAppName string = web.name

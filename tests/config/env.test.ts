@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from '../../src/config/env.ts';
+
+function parseEnvFile(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => /^[A-Z]/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+describe('loadEnv', () => {
+  it('runs on the embedded defaults with nothing set', () => {
+    const env = loadEnv({});
+    expect(env.COUNTERSIGN_MODE).toBe('dev');
+    expect(env.PORT).toBe(3978);
+    expect(env.COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT).toBe(false);
+  });
+
+  it('accepts .env.example as it stands (empty means unset)', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    expect(loadEnv(parseEnvFile(example)).COUNTERSIGN_MODE).toBe('dev');
+  });
+
+  it('refuses production mode without the tenant settings, naming them', () => {
+    expect(() => loadEnv({ COUNTERSIGN_MODE: 'production' })).toThrow(
+      /COUNTERSIGN_TENANT_ID.*COUNTERSIGN_SEAL_KEY/,
+    );
+  });
+
+  it('refuses unauthenticated bot requests in production', () => {
+    expect(() =>
+      loadEnv({
+        COUNTERSIGN_MODE: 'production',
+        COUNTERSIGN_TENANT_ID: 't',
+        COUNTERSIGN_CLIENT_ID: 'c',
+        COUNTERSIGN_API_AUDIENCE: 'api://x/c',
+        COUNTERSIGN_SITE: 'site',
+        COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),
+        COUNTERSIGN_PUBLIC_URL: 'https://x.example',
+        COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: 'true',
+      }),
+    ).toThrow(/refused in production/);
+  });
+
+  it('rejects a malformed value with the variable named', () => {
+    expect(() => loadEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { envSchema } from '../../src/config/env.ts';
+
+// There is no Bicep compiler on these machines, so the template is checked as text: every
+// parameter documented and used, and the app settings exactly what the service reads.
+const bicep = readFileSync(new URL('../../infra/main.bicep', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+const envExample = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+const registration = JSON.parse(
+  readFileSync(new URL('../../infra/entra-app-registration.json', import.meta.url), 'utf8'),
+) as {
+  appRoles: { value: string; allowedMemberTypes: string[] }[];
+  api: { oauth2PermissionScopes: { value: string }[] };
+  spa: { redirectUris: string[] };
+  requiredResourceAccess: {
+    resourceAppId: string;
+    resourceAccess: { id: string; type: string }[];
+  }[];
+};
+
+const lines = bicep.split('\n');
+const params = lines.flatMap((line, i) => {
+  const m = /^param (\w+) /.exec(line);
+  return m ? [{ name: m[1]!, index: i }] : [];
+});
+
+/** Settings App Service provides itself, so the template must not set them. */
+const PLATFORM_SET = new Set(['PORT']);
+
+describe('infra/main.bicep', () => {
+  it('declares parameters', () => {
+    expect(params.map((p) => p.name)).toEqual([
+      'name',
+      'location',
+      'tenantId',
+      'clientId',
+      'teamsAppId',
+      'sharePointSite',
+      'appServiceSku',
+      'instanceCount',
+      'logRetentionDays',
+    ]);
+  });
+
+  it.each(params.map((p) => [p.name, p.index] as const))(
+    'parameter %s has a @description and is documented in infra/README.md',
+    (name, index) => {
+      let i = index - 1;
+      const decorators: string[] = [];
+      while (i >= 0 && lines[i]!.startsWith('@')) decorators.push(lines[i--]!);
+      expect(decorators.some((d) => d.startsWith('@description('))).toBe(true);
+      expect(readme).toContain(`| \`${name}\` |`);
+    },
+  );
+
+  it.each(params.map((p) => [p.name] as const))('parameter %s is used', (name) => {
+    const uses = bicep.match(new RegExp(`\\b${name}\\b`, 'g')) ?? [];
+    // One match is the declaration; `name:` properties are not uses of the parameter.
+    const realUses = bicep
+      .split('\n')
+      .filter((l) => !l.startsWith('param ') && new RegExp(`\\b${name}\\b(?!:)`).test(l));
+    expect(uses.length).toBeGreaterThan(1);
+    expect(realUses.length).toBeGreaterThan(0);
+  });
+
+  it('sets exactly the variables the config schema reads', () => {
+    const settings = [...bicep.matchAll(/\{ name: '([A-Z0-9_]+)', value:/g)].map((m) => m[1]);
+    const schemaKeys = Object.keys(envSchema.shape).filter((k) => !PLATFORM_SET.has(k));
+    expect([...settings].sort()).toEqual([...schemaKeys].sort());
+    expect(new Set(settings).size).toBe(settings.length);
+  });
+
+  it('runs production mode and never allows unauthenticated bot requests', () => {
+    expect(bicep).toContain("{ name: 'COUNTERSIGN_MODE', value: 'production' }");
+    expect(bicep).toContain(
+      "{ name: 'COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT', value: 'false' }",
+    );
+  });
+
+  it('keeps secrets in Key Vault, never in the template', () => {
+    for (const secret of [
+      'COUNTERSIGN_CLIENT_SECRET',
+      'COUNTERSIGN_SEAL_KEY',
+      'COUNTERSIGN_STORAGE_CONNECTION',
+    ]) {
+      expect(bicep).toMatch(new RegExp(`name: '${secret}', value: '@Microsoft\\.KeyVault\\(`));
+    }
+  });
+
+  it('every config variable is documented in .env.example', () => {
+    for (const key of Object.keys(envSchema.shape)) expect(envExample).toContain(key);
+  });
+});
+
+describe('infra/entra-app-registration.json', () => {
+  it('declares the two app roles for users', () => {
+    expect(registration.appRoles.map((r) => r.value).sort()).toEqual([
+      'Policy.Admin',
+      'Policy.Approver',
+    ]);
+    for (const role of registration.appRoles) expect(role.allowedMemberTypes).toEqual(['User']);
+  });
+
+  it('exposes the API scope and the NAA redirect', () => {
+    expect(registration.api.oauth2PermissionScopes.map((s) => s.value)).toEqual(['access_as_user']);
+    expect(registration.spa.redirectUris).toContain('brk-multihub://{{DOMAIN}}');
+  });
+
+  it('asks for exactly the four least-privilege Graph application permissions, each justified', () => {
+    const graph = registration.requiredResourceAccess.find(
+      (r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000',
+    );
+    const expected: Record<string, string> = {
+      '883ea226-0bf2-4a8f-9f9d-92c9162a727d': 'Sites.Selected',
+      'df021288-bdef-4463-88db-98f22de89214': 'User.Read.All',
+      '98830695-27a2-44f7-8c18-0c3ebc9698f6': 'GroupMember.Read.All',
+      '908de74d-f8b2-4d6b-a9ed-2a17b3b78179': 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+    };
+    expect(registration.requiredResourceAccess).toHaveLength(1);
+    expect(graph?.resourceAccess.map((a) => a.id).sort()).toEqual(Object.keys(expected).sort());
+    for (const access of graph?.resourceAccess ?? []) {
+      expect(access.type).toBe('Role');
+      expect(readme).toContain(`| \`${expected[access.id]}\` |`);
+    }
+  });
+});
