@@ -159,15 +159,17 @@ export const aupV3: PolicyDocument = {
   ],
 };
 
-/** v3 with an abbreviation spelt out in a clause everyone sees: a minor correction. */
-export const aupV3Clarified: PolicyDocument = {
-  ...aupV3,
-  sections: aupV3.sections.map((section) => ({
-    ...section,
-    clauses: section.clauses.map((clause) =>
-      clause.text === breach.text
-        ? { ...clause, text: clause.text.replace('this AUP', 'this Acceptable Use Policy') }
-        : clause,
-    ),
-  })),
-};
+/** A document with an abbreviation spelt out in a clause everyone sees: a minor correction. */
+export function clarified(doc: PolicyDocument): PolicyDocument {
+  return {
+    ...doc,
+    sections: doc.sections.map((section) => ({
+      ...section,
+      clauses: section.clauses.map((clause) =>
+        clause.text === breach.text
+          ? { ...clause, text: clause.text.replace('this AUP', 'this Acceptable Use Policy') }
+          : clause,
+      ),
+    })),
+  };
+}
