@@ -1,0 +1,388 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
+import { MemoryRecordStore } from '../../src/adapters/memory/memory-record-store.ts';
+import { contentHash } from '../../src/domain/content-hash.ts';
+import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
+import type { PolicyDocument } from '../../src/domain/policy-document.ts';
+import type { School } from '../../src/domain/school.ts';
+import { verifySeal } from '../../src/domain/seal.ts';
+import type { Actor } from '../../src/services/actor.ts';
+import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import type { CountersignService } from '../../src/services/countersign-service.ts';
+
+const SEAL_KEY = 'test-seal-key-0123456789abcdef0123456789abcdef';
+
+const school: School = {
+  id: 'oakfield',
+  name: 'Oakfield Primary',
+  timeZone: 'Europe/London',
+  audiences: [
+    { key: 'staff', label: 'Staff', groupIds: ['g-staff'] },
+    { key: 'governor', label: 'Governors', groupIds: ['g-governors'] },
+    { key: 'volunteer', label: 'Volunteers', groupIds: ['g-volunteers'] },
+  ],
+  approverIds: ['u-head'],
+  adminIds: ['u-dsl'],
+};
+
+const doc: PolicyDocument = {
+  title: 'Staff and Governor Acceptable Use Policy',
+  sections: [
+    {
+      heading: 'Using school systems',
+      clauses: [
+        { number: '1', text: 'I will only use school systems for school purposes.', items: [] },
+        {
+          number: '2',
+          text: 'I will keep my password private and change it when asked.',
+          items: [],
+        },
+        {
+          number: '3',
+          text: 'I will report any safeguarding concern to the DSL the same day.',
+          audience: ['staff'],
+          items: [],
+        },
+      ],
+    },
+  ],
+  declaration: 'I have read, understood and agree to this policy.',
+  consents: [{ key: 'photo', text: 'The school may use my photograph on its website.' }],
+  approval: { statement: 'I approve this user to be allocated credentials.' },
+};
+
+function person(id: string, name: string) {
+  return { id, displayName: name, userPrincipalName: `${id}@oakfield.example` };
+}
+
+function actor(id: string, name: string, roles: Actor['roles'] = []): Actor {
+  return { id, displayName: name, upn: `${id}@oakfield.example`, roles };
+}
+
+const ana = actor('u-ana', 'Ana Okafor');
+const ben = actor('u-ben', 'Ben Walsh');
+const gail = actor('u-gail', 'Gail Governor');
+const vic = actor('u-vic', 'Vic Volunteer');
+const dsl = actor('u-dsl', 'Dee Safeguard', ['Policy.Admin']);
+const head = actor('u-head', 'Helen Head', ['Policy.Approver']);
+
+let now: Date;
+let records: MemoryRecordStore;
+let service: CountersignService;
+
+async function seedPolicy(policy: Partial<Policy> = {}): Promise<PolicyVersion> {
+  await records.putPolicy({
+    key: 'staff-aup',
+    schoolId: school.id,
+    title: doc.title,
+    audiences: ['staff', 'governor'],
+    renewal: { kind: 'fixed-date', month: 9, day: 1 },
+    approvalMode: 'none',
+    ...policy,
+  });
+  const draft = await service.saveDraft(dsl, {
+    policyKey: 'staff-aup',
+    label: '2026-27',
+    changeKind: 'material',
+    document: doc,
+  });
+  return service.publish(dsl, 'staff-aup', draft.number);
+}
+
+function signInput(
+  version: PolicyVersion,
+  extra: Partial<Parameters<CountersignService['sign']>[1]> = {},
+) {
+  return {
+    policyKey: version.policyKey,
+    versionNumber: version.number,
+    contentHash: version.contentHash,
+    declarationAccepted: true as const,
+    typedName: 'Ana Okafor',
+    statedRole: 'Class teacher',
+    consents: { photo: true },
+    channel: 'tab' as const,
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  now = new Date('2026-11-23T10:00:00Z');
+  records = new MemoryRecordStore();
+  const directory = new MemoryDirectory({
+    people: [
+      person('u-ana', 'Ana Okafor'),
+      person('u-ben', 'Ben Walsh'),
+      person('u-gail', 'Gail Governor'),
+      person('u-vic', 'Vic Volunteer'),
+      person('u-dsl', 'Dee Safeguard'),
+      person('u-head', 'Helen Head'),
+      person('u-eq', '=HYPERLINK("http://evil.example")'),
+    ],
+    groups: [
+      { id: 'g-staff', members: ['g-teaching', 'u-dsl', 'u-head'] },
+      { id: 'g-teaching', members: ['u-ana', 'u-ben', 'u-eq'] },
+      { id: 'g-governors', members: ['u-gail'] },
+      { id: 'g-volunteers', members: ['u-vic'] },
+    ],
+  });
+  let n = 0;
+  service = createCountersignService({
+    records,
+    directory,
+    clock: { now: () => now },
+    sealKey: SEAL_KEY,
+    school,
+    newId: () => `evt-${++n}`,
+  });
+});
+
+describe('signing', () => {
+  it('stores one sealed acknowledgement of the current version for the actor', async () => {
+    const v1 = await seedPolicy();
+    const outcome = await service.sign(ana, signInput(v1));
+    expect(outcome.kind).toBe('signed');
+    if (outcome.kind !== 'signed') return;
+    expect(outcome.created).toBe(true);
+    expect(outcome.acknowledgement).toMatchObject({
+      userId: 'u-ana',
+      versionNumber: 1,
+      contentHash: contentHash(doc),
+      typedName: 'Ana Okafor',
+      consents: { photo: true },
+      approvalState: 'not-required',
+      signedAt: '2026-11-23T10:00:00.000Z',
+    });
+    expect(verifySeal(outcome.acknowledgement, SEAL_KEY)).toBe(true);
+    expect(await records.listAudit({ type: 'acknowledgement.signed' })).toHaveLength(1);
+  });
+
+  it('is idempotent: signing twice leaves one acknowledgement', async () => {
+    const v1 = await seedPolicy();
+    await service.sign(ana, signInput(v1));
+    const again = await service.sign(ana, signInput(v1));
+    expect(again).toMatchObject({ kind: 'signed', created: false });
+    expect(await records.listAcknowledgements({ userId: 'u-ana' })).toHaveLength(1);
+  });
+
+  it('answers outdated with the current version, never signing an old one', async () => {
+    const v1 = await seedPolicy();
+    const draft = await service.saveDraft(dsl, {
+      policyKey: 'staff-aup',
+      label: 'Spring 2027',
+      changeKind: 'material',
+      document: { ...doc, declaration: 'I have read and agree to this policy, as amended.' },
+    });
+    await service.publish(dsl, 'staff-aup', draft.number);
+    const outcome = await service.sign(ana, signInput(v1));
+    expect(outcome.kind).toBe('outdated');
+    if (outcome.kind === 'outdated') expect(outcome.current.number).toBe(2);
+    expect(await records.listAcknowledgements({ userId: 'u-ana' })).toHaveLength(0);
+  });
+
+  it('refuses a stale content hash for the right version number', async () => {
+    const v1 = await seedPolicy();
+    const outcome = await service.sign(ana, signInput(v1, { contentHash: 'f'.repeat(64) }));
+    expect(outcome.kind).toBe('outdated');
+  });
+
+  it('refuses someone the policy is not for', async () => {
+    const v1 = await seedPolicy();
+    await expect(service.sign(vic, signInput(v1))).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('validates the typed name and the consents', async () => {
+    const v1 = await seedPolicy();
+    await expect(service.sign(ana, signInput(v1, { typedName: ' ' }))).rejects.toMatchObject({
+      code: 'validation',
+    });
+    await expect(
+      service.sign(ana, signInput(v1, { consents: { biometrics: true } })),
+    ).rejects.toMatchObject({ code: 'validation' });
+    const outcome = await service.sign(ana, signInput(v1, { consents: {} }));
+    expect(outcome.kind === 'signed' && outcome.acknowledgement.consents).toEqual({ photo: false });
+  });
+});
+
+describe('my policies and what changed', () => {
+  it('shows a governor the policy without staff-only clauses', async () => {
+    await seedPolicy();
+    const [view] = await service.myPolicies(gail);
+    expect(view?.status.kind).toBe('due');
+    const texts = view?.version.document.sections.flatMap((s) => s.clauses.map((c) => c.text));
+    expect(texts).toHaveLength(2);
+    expect(texts?.join(' ')).not.toContain('safeguarding');
+    expect(await service.myPolicies(vic)).toEqual([]);
+  });
+
+  it('a material change makes a signer due, with a one-line summary of the changes', async () => {
+    const v1 = await seedPolicy();
+    await service.sign(ana, signInput(v1));
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('signed');
+    const changed: PolicyDocument = structuredClone(doc);
+    changed.sections[0]!.clauses.push({
+      number: '4',
+      text: 'I will not use generative AI tools with pupil data.',
+      items: [],
+    });
+    const draft = await service.saveDraft(dsl, {
+      policyKey: 'staff-aup',
+      label: 'Spring 2027',
+      changeKind: 'material',
+      document: changed,
+    });
+    const preview = await service.previewPublish(dsl, 'staff-aup', draft.number);
+    expect(preview.summary).toMatch(/1 new clause/);
+    await service.publish(dsl, 'staff-aup', draft.number);
+    const [view] = await service.myPolicies(ana);
+    expect(view?.status).toMatchObject({
+      kind: 'due',
+      reason: 'material-change',
+      versionNumber: 2,
+    });
+    expect(view?.changesSummary).toMatch(/1 new clause/);
+    const changes = await service.whatChanged(ana, 'staff-aup');
+    expect(changes).toMatchObject({ fromVersion: 1, toVersion: 2 });
+  });
+
+  it('a minor correction leaves signatures standing', async () => {
+    const v1 = await seedPolicy();
+    await service.sign(ana, signInput(v1));
+    const fixed: PolicyDocument = structuredClone(doc);
+    fixed.sections[0]!.clauses[1]!.text =
+      'I will keep my password private, and change it when asked.';
+    const draft = await service.saveDraft(dsl, {
+      policyKey: 'staff-aup',
+      label: '2026-27 (typo fixed)',
+      changeKind: 'minor',
+      document: fixed,
+    });
+    await service.publish(dsl, 'staff-aup', draft.number);
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('signed');
+  });
+
+  it('staff never see drafts', async () => {
+    await seedPolicy();
+    const draft = await service.saveDraft(dsl, {
+      policyKey: 'staff-aup',
+      label: 'next',
+      changeKind: 'material',
+      document: doc,
+    });
+    await expect(service.getVersion(ana, 'staff-aup', draft.number)).rejects.toMatchObject({
+      code: 'not-found',
+    });
+    expect((await service.getVersion(dsl, 'staff-aup', draft.number)).status).toBe('draft');
+  });
+});
+
+describe('admin', () => {
+  it('refuses admin use cases to staff', async () => {
+    await seedPolicy();
+    await expect(service.listPolicies(ana)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(service.peopleStatus(ana, { policyKey: 'staff-aup' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(service.publish(ana, 'staff-aup', 1)).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('reports everyone in the audiences once, with totals, filters and pages', async () => {
+    const v1 = await seedPolicy();
+    await service.sign(ana, signInput(v1));
+    const page = await service.peopleStatus(dsl, { policyKey: 'staff-aup', pageSize: 2 });
+    expect(page.total).toBe(6);
+    expect(page.totals.staff).toEqual({ signed: 1, due: 4 });
+    expect(page.totals.governor).toEqual({ due: 1 });
+    expect(page.rows).toHaveLength(2);
+    const next = await service.peopleStatus(dsl, {
+      policyKey: 'staff-aup',
+      pageSize: 2,
+      ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
+    });
+    expect(next.rows[0]?.id).not.toBe(page.rows[0]?.id);
+    const signed = await service.peopleStatus(dsl, { policyKey: 'staff-aup', status: 'signed' });
+    expect(signed.rows.map((r) => r.id)).toEqual(['u-ana']);
+    const search = await service.peopleStatus(dsl, { policyKey: 'staff-aup', search: 'walsh' });
+    expect(search.rows.map((r) => r.id)).toEqual(['u-ben']);
+  });
+
+  it('exports CSV that a spreadsheet cannot run as a formula', async () => {
+    await seedPolicy();
+    const csv = await service.exportCsv(dsl, { policyKey: 'staff-aup' });
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      '"Name","UPN","Audiences","Status","Version","Signed or due (UTC)","Valid until (UTC)"',
+    );
+    expect(lines).toHaveLength(7);
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+  });
+});
+
+describe('approvals', () => {
+  it('a first signature waits for the headteacher, who approves with permissions', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    const outcome = await service.sign(ana, signInput(v1));
+    expect(outcome.kind === 'signed' && outcome.acknowledgement.approvalState).toBe('pending');
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('awaiting-approval');
+    const pending = await service.pendingApprovals(head);
+    expect(pending.map((p) => p.acknowledgement.userId)).toEqual(['u-ana']);
+    const decided = await service.decide(head, {
+      acknowledgementId: pending[0]!.acknowledgement.id,
+      decision: 'approved',
+      additionalPermissions: ['Remote access'],
+    });
+    expect(decided).toMatchObject({
+      decision: 'approved',
+      approverId: 'u-head',
+      additionalPermissions: ['Remote access'],
+    });
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('signed');
+    await expect(
+      service.decide(head, {
+        acknowledgementId: pending[0]!.acknowledgement.id,
+        decision: 'rejected',
+        additionalPermissions: [],
+        comment: 'changed my mind',
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('only approvers decide, never on their own signature, and a rejection needs a reason', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'every-signature' });
+    await service.sign(ana, signInput(v1));
+    await service.sign(head, signInput(v1, { typedName: 'Helen Head', statedRole: 'Headteacher' }));
+    const pending = await service.pendingApprovals(head);
+    const anaAck = pending.find((p) => p.acknowledgement.userId === 'u-ana')!.acknowledgement.id;
+    const headAck = pending.find((p) => p.acknowledgement.userId === 'u-head')!.acknowledgement.id;
+    await expect(service.pendingApprovals(ana)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      service.decide(dsl, {
+        acknowledgementId: anaAck,
+        decision: 'approved',
+        additionalPermissions: [],
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      service.decide(head, {
+        acknowledgementId: headAck,
+        decision: 'approved',
+        additionalPermissions: [],
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      service.decide(head, {
+        acknowledgementId: anaAck,
+        decision: 'rejected',
+        additionalPermissions: [],
+      }),
+    ).rejects.toMatchObject({ code: 'validation' });
+    const rejected = await service.decide(head, {
+      acknowledgementId: anaAck,
+      decision: 'rejected',
+      additionalPermissions: ['ignored'],
+      comment: 'Role not confirmed by HR yet',
+    });
+    expect(rejected.additionalPermissions).toEqual([]);
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('rejected');
+  });
+});
