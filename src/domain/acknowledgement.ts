@@ -38,11 +38,17 @@ export const acknowledgementSchema = acknowledgementFieldsSchema.extend({
 });
 export type Acknowledgement = z.infer<typeof acknowledgementSchema>;
 
-/** One person signs one version once: the acknowledgement id is derived, never random. */
+/**
+ * One person signs one version once: the acknowledgement id is derived, never random. A renewal
+ * (the rule's date came round with no new version) signs the same version again: `renewal` counts
+ * those re-signings (1, 2, …) so each gets its own id; 0 or absent is the first signature.
+ */
 export function acknowledgementId(
   policyKey: string,
   versionNumber: number,
   userId: string,
+  renewal = 0,
 ): string {
-  return `${policyKey}:v${versionNumber}:${userId}`;
+  const base = `${policyKey}:v${versionNumber}:${userId}`;
+  return renewal > 0 ? `${base}:r${renewal}` : base;
 }
