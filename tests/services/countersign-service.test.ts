@@ -60,7 +60,6 @@ function actor(id: string, name: string, roles: Actor['roles'] = []): Actor {
 }
 
 const ana = actor('u-ana', 'Ana Okafor');
-const ben = actor('u-ben', 'Ben Walsh');
 const gail = actor('u-gail', 'Gail Governor');
 const vic = actor('u-vic', 'Vic Volunteer');
 const dsl = actor('u-dsl', 'Dee Safeguard', ['Policy.Admin']);
