@@ -1,41 +1,14 @@
 import { createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDevIdentityProvider,
-  DEV_USER_ROLES,
-} from '../../src/api/auth/dev-identity-provider.ts';
+import { createDevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
 import type { DevIdentityProvider, DevUser } from '../../src/api/auth/dev-identity-provider.ts';
 import {
   createEntraTokenVerifier,
   createTokenVerifier,
   entraIssuers,
 } from '../../src/api/auth/token-verifier.ts';
+import { DEV_USERS } from './support/dev-users.ts';
 import { APP_ID_URI, CLIENT_ID, createTokenFactory, TENANT_ID } from './support/tokens.ts';
-
-export const DEV_USERS: DevUser[] = [
-  { key: 'staff', id: 'dev-staff', displayName: 'Sam Staff', upn: 'sam@demo.example', roles: [] },
-  {
-    key: 'governor',
-    id: 'dev-gov',
-    displayName: 'Gil Governor',
-    upn: 'gil@demo.example',
-    roles: [],
-  },
-  {
-    key: 'dsl',
-    id: 'dev-dsl',
-    displayName: 'Dana DSL',
-    upn: 'dana@demo.example',
-    roles: DEV_USER_ROLES.dsl,
-  },
-  {
-    key: 'head',
-    id: 'dev-head',
-    displayName: 'Harriet Head',
-    upn: 'harriet@demo.example',
-    roles: DEV_USER_ROLES.head,
-  },
-];
 
 let idp: DevIdentityProvider;
 beforeAll(async () => {

@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CountersignService } from '../services/countersign-service.ts';
+import type { DevIdentityProvider } from './auth/dev-identity-provider.ts';
+import type { TokenVerifier } from './auth/token-verifier.ts';
+import type { CampaignApi } from './campaign-api.ts';
+import { problem, ProblemError, sendProblem, toProblem } from './http/problem.ts';
+import { writeReply } from './http/reply.ts';
+import type { Reply } from './http/reply.ts';
+import type {
+  ApiLimits,
+  ApiRouteId,
+  DevRouteContext,
+  ImportPolicy,
+  RouteContext,
+  RouteHandler,
+} from './route-context.ts';
+import { matchRoute } from './routes.ts';
+import type { RouteMatch } from './routes.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { approvalRoutes } from './routes/approval-routes.ts';
+import { campaignRoutes } from './routes/campaign-routes.ts';
+import { devRoutes } from './routes/dev-routes.ts';
+import { meRoutes } from './routes/me-routes.ts';
+
+export interface ApiDeps {
+  service: CountersignService;
+  /** Absent when campaigns are not configured: campaign routes answer 503 `unavailable`. */
+  campaigns?: CampaignApi;
+  importPolicy: ImportPolicy;
+  auth: TokenVerifier;
+  /** Only in dev mode: registers /dev/* (404 without it). */
+  devIdentityProvider?: DevIdentityProvider;
+  /** Default 10 MB. */
+  maxUploadBytes?: number;
+  /** Default 1 MB. */
+  maxJsonBytes?: number;
+  /** Paths under /api that belong to someone else (the bot endpoint). */
+  passThroughPaths?: readonly string[];
+  /** Unexpected errors (500s, 5xx from services) go here; default console.error. */
+  onUnexpectedError?: (error: unknown, request: { method: string; path: string }) => void;
+}
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
+
+const HANDLERS = {
+  ...meRoutes,
+  ...adminRoutes,
+  ...campaignRoutes,
+  ...approvalRoutes,
+} satisfies Record<ApiRouteId, RouteHandler>;
+
+const REQUIRED_ROLE = { admin: 'Policy.Admin', approver: 'Policy.Approver' } as const;
+
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/') || path === '/dev' || path.startsWith('/dev/');
+}
+
+function originOf(req: IncomingMessage): string {
+  const host = req.headers.host ?? 'localhost';
+  const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
+  return `${encrypted ? 'https' : 'http'}://${host}`;
+}
+
+/**
+ * The HTTP API (plain node:http). Answers /api/* (except the bot's endpoint) and /dev/*, and
+ * returns false for anything else so the server can serve the tab's files or the bot.
+ */
+export function createApiHandler(deps: ApiDeps): ApiHandler {
+  const limits: ApiLimits = {
+    maxUploadBytes: deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    maxJsonBytes: deps.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+  };
+  const passThrough = new Set(deps.passThroughPaths ?? ['/api/messages']);
+  const report =
+    deps.onUnexpectedError ??
+    ((error: unknown, request: { method: string; path: string }) => {
+      console.error(`[api] ${request.method} ${request.path} failed`, error);
+    });
+
+  async function dispatch(
+    req: IncomingMessage,
+    url: URL,
+    found: RouteMatch,
+    reportError: (error: unknown) => void,
+  ): Promise<Reply> {
+    const { route, params } = found;
+    if (route.access === 'dev') {
+      const idp = deps.devIdentityProvider;
+      if (idp === undefined) throw new ProblemError(problem('not-found', 'Nothing here.'));
+      const ctx: DevRouteContext = { req, idp, origin: originOf(req), limits };
+      return devRoutes[route.id](ctx);
+    }
+    // The token comes from the Authorization header only, never the query or body.
+    const actor = await deps.auth.verify(req.headers.authorization);
+    if (route.access !== 'user') {
+      const role = REQUIRED_ROLE[route.access];
+      if (!actor.roles.includes(role)) {
+        throw new ProblemError(problem('forbidden', `This needs the ${role} role.`, { role }));
+      }
+    }
+    const ctx: RouteContext = {
+      req,
+      params,
+      query: url.searchParams,
+      actor,
+      service: deps.service,
+      campaigns: deps.campaigns,
+      importPolicy: deps.importPolicy,
+      limits,
+      reportError,
+    };
+    return HANDLERS[route.id](ctx);
+  }
+
+  return async (req, res) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return false;
+    }
+    const path = url.pathname;
+    if (!isApiPath(path) || passThrough.has(path)) return false;
+
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('x-content-type-options', 'nosniff');
+    const reportError = (error: unknown): void => report(error, { method, path });
+    try {
+      const { match, allowed } = matchRoute(method, path);
+      const devOnly =
+        match?.route.access === 'dev' || (allowed.length > 0 && path.startsWith('/dev/'));
+      if (devOnly && deps.devIdentityProvider === undefined) {
+        throw new ProblemError(problem('not-found', 'Nothing here.'));
+      }
+      if (match === undefined) {
+        if (allowed.length > 0) {
+          throw new ProblemError(
+            problem('method-not-allowed', `Use ${allowed.join(' or ')} here.`),
+            { allow: allowed.join(', ') },
+          );
+        }
+        throw new ProblemError(problem('not-found', 'There is no API route at this address.'));
+      }
+      writeReply(res, await dispatch(req, url, match, reportError));
+    } catch (error) {
+      const { problem: p, headers } = toProblem(error, reportError);
+      if (!res.headersSent) sendProblem(res, p, headers);
+      else res.destroy();
+    }
+    return true;
+  };
+}

@@ -1,0 +1,28 @@
+import type { ServerResponse } from 'node:http';
+
+/** What a route handler returns; the dispatcher writes it. */
+export type Reply =
+  | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType: string; headers?: Record<string, string> }
+  | { status: 202 | 204; headers?: Record<string, string> };
+
+export function json(json: unknown, status = 200): Reply {
+  return { status, json };
+}
+
+export function writeReply(res: ServerResponse, reply: Reply): void {
+  res.statusCode = reply.status;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  if ('json' in reply) {
+    const body = JSON.stringify(reply.json);
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(body);
+  } else if ('text' in reply) {
+    res.setHeader('content-type', reply.contentType);
+    res.setHeader('content-length', Buffer.byteLength(reply.text));
+    res.end(reply.text);
+  } else {
+    res.end();
+  }
+}

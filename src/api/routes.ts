@@ -1,0 +1,163 @@
+/**
+ * Every route the API handler serves, in one table: the handler dispatches from it and the
+ * authorisation matrix test enumerates it (a route without matrix rows fails that test).
+ *
+ * access: `user` any signed-in person; `admin` needs Policy.Admin; `approver` needs
+ * Policy.Approver; `dev` no token, and only when the service runs in dev mode (404 otherwise).
+ */
+export type RouteAccess = 'user' | 'admin' | 'approver' | 'dev';
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
+export interface RouteDefinition {
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** Segments starting with ":" are parameters (one whole segment each). */
+  readonly path: string;
+  readonly access: RouteAccess;
+}
+
+export const API_ROUTES = [
+  // Everyone: my policies, sign, history.
+  { id: 'me', method: 'GET', path: '/api/me', access: 'user' },
+  { id: 'me.policies', method: 'GET', path: '/api/me/policies', access: 'user' },
+  { id: 'policies.version', method: 'GET', path: '/api/policies/:key/versions/:n', access: 'user' },
+  { id: 'me.changes', method: 'GET', path: '/api/me/policies/:key/changes', access: 'user' },
+  { id: 'me.sign', method: 'POST', path: '/api/me/policies/:key/sign', access: 'user' },
+  { id: 'me.history', method: 'GET', path: '/api/me/history', access: 'user' },
+
+  // Policy.Admin
+  { id: 'admin.import', method: 'POST', path: '/api/admin/import', access: 'admin' },
+  { id: 'admin.policies', method: 'GET', path: '/api/admin/policies', access: 'admin' },
+  { id: 'admin.draft', method: 'PUT', path: '/api/admin/policies/:key/draft', access: 'admin' },
+  {
+    id: 'admin.diff',
+    method: 'GET',
+    path: '/api/admin/policies/:key/versions/:n/diff',
+    access: 'admin',
+  },
+  {
+    id: 'admin.publish',
+    method: 'POST',
+    path: '/api/admin/policies/:key/versions/:n/publish',
+    access: 'admin',
+  },
+  { id: 'admin.people', method: 'GET', path: '/api/admin/people', access: 'admin' },
+  { id: 'admin.people.csv', method: 'GET', path: '/api/admin/people.csv', access: 'admin' },
+  { id: 'admin.campaigns.list', method: 'GET', path: '/api/admin/campaigns', access: 'admin' },
+  { id: 'admin.campaigns.launch', method: 'POST', path: '/api/admin/campaigns', access: 'admin' },
+  {
+    id: 'admin.campaigns.preview-card',
+    method: 'GET',
+    path: '/api/admin/campaigns/preview-card',
+    access: 'admin',
+  },
+  {
+    id: 'admin.campaigns.send-test',
+    method: 'POST',
+    path: '/api/admin/campaigns/send-test',
+    access: 'admin',
+  },
+  {
+    id: 'admin.campaigns.pause',
+    method: 'POST',
+    path: '/api/admin/campaigns/:id/pause',
+    access: 'admin',
+  },
+  {
+    id: 'admin.campaigns.resume',
+    method: 'POST',
+    path: '/api/admin/campaigns/:id/resume',
+    access: 'admin',
+  },
+  {
+    id: 'admin.campaigns.cancel',
+    method: 'POST',
+    path: '/api/admin/campaigns/:id/cancel',
+    access: 'admin',
+  },
+
+  // Policy.Approver
+  { id: 'approvals.list', method: 'GET', path: '/api/approvals', access: 'approver' },
+  { id: 'approvals.bulk', method: 'POST', path: '/api/approvals/bulk', access: 'approver' },
+  {
+    id: 'approvals.decide',
+    method: 'POST',
+    path: '/api/approvals/:ackId/decision',
+    access: 'approver',
+  },
+
+  // Dev mode only: the dev identity provider.
+  { id: 'dev.users', method: 'GET', path: '/dev/users', access: 'dev' },
+  { id: 'dev.token', method: 'POST', path: '/dev/token', access: 'dev' },
+  {
+    id: 'dev.openid-configuration',
+    method: 'GET',
+    path: '/dev/.well-known/openid-configuration',
+    access: 'dev',
+  },
+  { id: 'dev.jwks', method: 'GET', path: '/dev/jwks.json', access: 'dev' },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof API_ROUTES)[number]['id'];
+
+export interface RouteMatch {
+  route: (typeof API_ROUTES)[number];
+  params: Record<string, string>;
+}
+
+function split(path: string): string[] {
+  return path.split('/').slice(1);
+}
+
+const COMPILED = API_ROUTES.map((route) => ({ route, segments: split(route.path) }));
+
+/**
+ * Finds the route for a path. Literal segments win over parameters, so
+ * /api/admin/campaigns/preview-card never reads as a campaign id. Returns the methods the path
+ * allows when none matches the request's, for 405.
+ */
+export function matchRoute(
+  method: string,
+  pathname: string,
+): { match?: RouteMatch; allowed: string[] } {
+  const parts = split(pathname);
+  const candidates: { match: RouteMatch; literals: number }[] = [];
+  for (const { route, segments } of COMPILED) {
+    if (segments.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    let literals = 0;
+    let ok = true;
+    for (let i = 0; i < segments.length; i += 1) {
+      const segment = segments[i] as string;
+      const part = parts[i] as string;
+      if (segment.startsWith(':')) {
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(part);
+        } catch {
+          ok = false; // malformed percent-encoding: treat as no match (404)
+          break;
+        }
+        if (decoded === '') {
+          ok = false;
+          break;
+        }
+        params[segment.slice(1)] = decoded;
+      } else if (segment === part) {
+        literals += 1;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) candidates.push({ match: { route, params }, literals });
+  }
+  if (candidates.length === 0) return { allowed: [] };
+  const best = Math.max(...candidates.map((c) => c.literals));
+  const shaped = candidates.filter((c) => c.literals === best);
+  const match = shaped.find((c) => c.match.route.method === method)?.match;
+  return {
+    ...(match === undefined ? {} : { match }),
+    allowed: [...new Set(shaped.map((c) => c.match.route.method))],
+  };
+}

@@ -1,0 +1,117 @@
+import type { PeopleQuery } from '../../services/countersign-service.ts';
+import { mediaType, readBody, readJson } from '../http/body.ts';
+import { sanitiseCsv } from '../http/csv.ts';
+import { problem, ProblemError, validationProblem } from '../http/problem.ts';
+import { json } from '../http/reply.ts';
+import type { ApiRouteId, RouteContext, RouteHandler } from '../route-context.ts';
+import { draftBodySchema, peopleQuerySchema } from '../schemas.ts';
+import { policyKeyParam, versionParam } from './path-params.ts';
+
+/** Media types an upload may arrive as; the file name's extension says which importer runs. */
+const UPLOAD_TYPES = new Set([
+  'application/octet-stream',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'text/plain',
+]);
+const UPLOAD_EXTENSIONS = ['.docx', '.txt'];
+
+function uploadFileName(ctx: RouteContext): string {
+  const raw = ctx.req.headers['x-file-name'];
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    throw new ProblemError(
+      problem('bad-request', 'Name the file in the X-File-Name header (e.g. "aup.docx").'),
+    );
+  }
+  let name: string;
+  try {
+    // The tab percent-encodes names (header values are Latin-1); plain ASCII passes through.
+    name = decodeURIComponent(raw.trim());
+  } catch {
+    throw new ProblemError(problem('bad-request', 'The X-File-Name header is not valid.'));
+  }
+  // Only the base name: a path in the header means nothing here.
+  const base = name.split(/[\\/]/).pop() ?? '';
+  if (base === '' || base.length > 255) {
+    throw new ProblemError(problem('bad-request', 'The X-File-Name header is not valid.'));
+  }
+  if (!UPLOAD_EXTENSIONS.some((ext) => base.toLowerCase().endsWith(ext))) {
+    throw new ProblemError(
+      problem('unsupported-input', 'Upload the policy as a Word document (.docx) or text (.txt).', {
+        accepted: UPLOAD_EXTENSIONS,
+      }),
+    );
+  }
+  return base;
+}
+
+function peopleQuery(query: URLSearchParams): PeopleQuery {
+  const parsed = peopleQuerySchema.safeParse(Object.fromEntries(query));
+  if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
+  const q = parsed.data;
+  return {
+    policyKey: q.policyKey,
+    ...(q.audience === undefined ? {} : { audience: q.audience }),
+    ...(q.status === undefined ? {} : { status: q.status }),
+    ...(q.q === undefined ? {} : { search: q.q }),
+    ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+    ...(q.pageSize === undefined ? {} : { pageSize: q.pageSize }),
+  };
+}
+
+export const adminRoutes = {
+  'admin.import': async (ctx) => {
+    const type = mediaType(ctx.req);
+    if (type === undefined || !UPLOAD_TYPES.has(type)) {
+      throw new ProblemError(
+        problem('unsupported-input', 'Send the file as the raw body (application/octet-stream).', {
+          accepted: [...UPLOAD_TYPES],
+        }),
+      );
+    }
+    const fileName = uploadFileName(ctx);
+    const bytes = await readBody(ctx.req, ctx.limits.maxUploadBytes);
+    if (bytes.length === 0) {
+      throw new ProblemError(problem('validation', 'The file is empty.'));
+    }
+    const { document, report } = await ctx.importPolicy(bytes, fileName);
+    return json({ document, report });
+  },
+
+  'admin.policies': async ({ actor, service }) => json(await service.listPolicies(actor)),
+
+  'admin.draft': async ({ actor, service, params, req, limits }) => {
+    const policyKey = policyKeyParam(params);
+    const body = await readJson(req, draftBodySchema, limits.maxJsonBytes);
+    return json(await service.saveDraft(actor, { policyKey, ...body }));
+  },
+
+  'admin.diff': async ({ actor, service, params }) =>
+    json(await service.previewPublish(actor, policyKeyParam(params), versionParam(params))),
+
+  'admin.publish': async ({ actor, service, params }) =>
+    json(await service.publish(actor, policyKeyParam(params), versionParam(params))),
+
+  'admin.people': async ({ actor, service, query }) =>
+    json(await service.peopleStatus(actor, peopleQuery(query))),
+
+  'admin.people.csv': async ({ actor, service, query }) => {
+    const { policyKey, audience, status, search } = peopleQuery(query);
+    const filters = {
+      policyKey,
+      ...(audience === undefined ? {} : { audience }),
+      ...(status === undefined ? {} : { status }),
+      ...(search === undefined ? {} : { search }),
+    };
+    const csv = sanitiseCsv(await service.exportCsv(actor, filters));
+    const day = new Date().toISOString().slice(0, 10);
+    return {
+      status: 200,
+      // A BOM so Excel reads UTF-8 names correctly.
+      text: `\uFEFF${csv}`,
+      contentType: 'text/csv; charset=utf-8',
+      headers: {
+        'content-disposition': `attachment; filename="countersign-${filters.policyKey}-${day}.csv"`,
+      },
+    };
+  },
+} satisfies Partial<Record<ApiRouteId, RouteHandler>>;

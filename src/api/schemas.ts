@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { DEFAULT_REMINDER_DAYS } from '../domain/campaign.ts';
+import { audienceKeySchema, policyDocumentSchema } from '../domain/policy-document.ts';
+import { changeKindSchema, policyKeySchema } from '../domain/policy.ts';
+
+/**
+ * Request bodies and query strings, validated at the boundary. Bodies are strict: an unknown
+ * field is refused (422) rather than ignored, so a body naming a `userId` can never be mistaken
+ * for acting on someone else's behalf: the person is always the token's `oid`.
+ */
+const versionNumber = z.number().int().min(1).max(1_000_000);
+const contentHash = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 content hash in hex');
+
+export const signBodySchema = z.strictObject({
+  versionNumber,
+  contentHash,
+  declarationAccepted: z.literal(true, 'The declaration must be accepted to sign.'),
+  typedName: z.string().trim().min(1).max(200),
+  statedRole: z.string().trim().min(1).max(200),
+  consents: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), z.boolean()).default({}),
+});
+export type SignBody = z.infer<typeof signBodySchema>;
+
+export const draftBodySchema = z.strictObject({
+  label: z.string().trim().min(1).max(100),
+  changeKind: changeKindSchema,
+  document: policyDocumentSchema,
+});
+
+const permissions = z.array(z.string().trim().min(1).max(200)).max(20);
+const comment = z.string().trim().max(2_000).optional();
+
+function reasonWhenRejected(body: { decision: string; comment?: string | undefined }): boolean {
+  return body.decision !== 'rejected' || (body.comment ?? '') !== '';
+}
+const reasonIssue = { message: 'Give a reason when you reject.', path: ['comment'] };
+
+export const decisionBodySchema = z
+  .strictObject({
+    decision: z.enum(['approved', 'rejected']),
+    additionalPermissions: permissions.default([]),
+    comment,
+  })
+  .refine(reasonWhenRejected, reasonIssue);
+
+export const bulkDecisionBodySchema = z
+  .strictObject({
+    acknowledgementIds: z.array(z.string().min(1).max(300)).min(1).max(200),
+    decision: z.enum(['approved', 'rejected']),
+    additionalPermissions: permissions.default([]),
+    comment,
+  })
+  .refine(reasonWhenRejected, reasonIssue);
+
+export const launchCampaignBodySchema = z.strictObject({
+  policyKey: policyKeySchema,
+  versionNumber,
+  audiences: z.array(audienceKeySchema).min(1).max(50),
+  deadline: z.iso.datetime({ offset: true }),
+  reminderDays: z
+    .array(z.number().int().min(1).max(365))
+    .max(10)
+    .default([...DEFAULT_REMINDER_DAYS]),
+});
+
+export const policyVersionRefSchema = z.strictObject({ policyKey: policyKeySchema, versionNumber });
+
+export const devTokenBodySchema = z.strictObject({ user: z.string().min(1).max(50) });
+
+/** Query strings arrive as text: numbers are coerced, empty values mean "not given". */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const peopleQuerySchema = z.object({
+  policyKey: policyKeySchema,
+  audience: optionalText(40).pipe(audienceKeySchema.optional()),
+  status: optionalText(40).pipe(
+    z
+      .enum(['not-required', 'due', 'overdue', 'signed', 'awaiting-approval', 'rejected'])
+      .optional(),
+  ),
+  q: optionalText(200),
+  cursor: optionalText(500),
+  pageSize: optionalText(5).pipe(
+    z
+      .string()
+      .regex(/^[0-9]+$/, 'a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(500))
+      .optional(),
+  ),
+});
+
+export const previewCardQuerySchema = z.object({
+  policyKey: policyKeySchema,
+  versionNumber: z.coerce.number().int().min(1).max(1_000_000),
+});
+
+/** Path parameters: a value that cannot name anything is a 404, not a validation error. */
+export const pathKeySchema = policyKeySchema;
+export const pathVersionSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,6}$/)
+  .transform(Number);

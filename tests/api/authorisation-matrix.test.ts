@@ -1,0 +1,437 @@
+import { generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
+import type { DevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
+import { createApiHandler } from '../../src/api/create-api-handler.ts';
+import { API_ROUTES } from '../../src/api/routes.ts';
+import type { RouteId } from '../../src/api/routes.ts';
+import { startApiServer } from './support/api-server.ts';
+import type { TestServer } from './support/api-server.ts';
+import { DEV_USERS } from './support/dev-users.ts';
+import {
+  createFakeCampaigns,
+  createFakeService,
+  CURRENT_HASH,
+  CURRENT_VERSION,
+  DOCUMENT,
+  POLICY_KEY,
+} from './support/fake-service.ts';
+import type { FakeService } from './support/fake-service.ts';
+import {
+  createTokenFactory,
+  hs256WithPublicKey,
+  PEOPLE,
+  TENANT_ID,
+  unsecuredToken,
+} from './support/tokens.ts';
+import type { TestPerson, TokenFactory } from './support/tokens.ts';
+
+/**
+ * Every route × every kind of caller → the status it must get. Tokens are real RS256 JWTs
+ * checked by the production verifier configuration; nothing about verification is mocked.
+ */
+const IDENTITIES = [
+  'none',
+  'expired',
+  'wrongAudience',
+  'wrongTenant',
+  'badSignature',
+  'algNone',
+  'staff',
+  'otherStaff',
+  'admin',
+  'approver',
+] as const;
+type Identity = (typeof IDENTITIES)[number];
+type Expectations = Record<Identity, number>;
+
+const REFUSED = {
+  none: 401,
+  expired: 401,
+  wrongAudience: 401,
+  wrongTenant: 401,
+  badSignature: 401,
+  algNone: 401,
+} as const;
+
+/** Any signed-in person. */
+const everyone = (ok: number): Expectations => ({
+  ...REFUSED,
+  staff: ok,
+  otherStaff: ok,
+  admin: ok,
+  approver: ok,
+});
+/** Policy.Admin only. */
+const adminOnly = (ok: number): Expectations => ({
+  ...REFUSED,
+  staff: 403,
+  otherStaff: 403,
+  admin: ok,
+  approver: 403,
+});
+/** Policy.Approver only. */
+const approverOnly = (ok: number): Expectations => ({
+  ...REFUSED,
+  staff: 403,
+  otherStaff: 403,
+  admin: 403,
+  approver: ok,
+});
+/** Dev routes take no token: in dev mode everyone gets the same answer (404 in production). */
+const devOpen = (ok: number): Expectations => ({
+  none: ok,
+  expired: ok,
+  wrongAudience: ok,
+  wrongTenant: ok,
+  badSignature: ok,
+  algNone: ok,
+  staff: ok,
+  otherStaff: ok,
+  admin: ok,
+  approver: ok,
+});
+
+interface Row {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  expect: Expectations;
+}
+
+const signBody = {
+  versionNumber: CURRENT_VERSION,
+  contentHash: CURRENT_HASH,
+  declarationAccepted: true,
+  typedName: 'A Person',
+  statedRole: 'Teacher',
+  consents: { photo: true },
+};
+const ACK = encodeURIComponent(`${POLICY_KEY}:v2:new-starter`);
+
+const MATRIX: Record<RouteId, Row> = {
+  me: { method: 'GET', path: '/api/me', expect: everyone(200) },
+  'me.policies': { method: 'GET', path: '/api/me/policies', expect: everyone(200) },
+  'policies.version': {
+    method: 'GET',
+    path: `/api/policies/${POLICY_KEY}/versions/2`,
+    expect: everyone(200),
+  },
+  'me.changes': {
+    method: 'GET',
+    path: `/api/me/policies/${POLICY_KEY}/changes`,
+    expect: everyone(200),
+  },
+  'me.sign': {
+    method: 'POST',
+    path: `/api/me/policies/${POLICY_KEY}/sign`,
+    body: signBody,
+    expect: everyone(201),
+  },
+  'me.history': { method: 'GET', path: '/api/me/history', expect: everyone(200) },
+  'admin.import': {
+    method: 'POST',
+    path: '/api/admin/import',
+    body: 'Staff AUP\n1. I will keep my password private.\n',
+    headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'aup.txt' },
+    expect: adminOnly(200),
+  },
+  'admin.policies': { method: 'GET', path: '/api/admin/policies', expect: adminOnly(200) },
+  'admin.draft': {
+    method: 'PUT',
+    path: `/api/admin/policies/${POLICY_KEY}/draft`,
+    body: { label: 'Spring 2027', changeKind: 'material', document: DOCUMENT },
+    expect: adminOnly(200),
+  },
+  'admin.diff': {
+    method: 'GET',
+    path: `/api/admin/policies/${POLICY_KEY}/versions/3/diff`,
+    expect: adminOnly(200),
+  },
+  'admin.publish': {
+    method: 'POST',
+    path: `/api/admin/policies/${POLICY_KEY}/versions/3/publish`,
+    expect: adminOnly(200),
+  },
+  'admin.people': {
+    method: 'GET',
+    path: `/api/admin/people?policyKey=${POLICY_KEY}&status=due&pageSize=20`,
+    expect: adminOnly(200),
+  },
+  'admin.people.csv': {
+    method: 'GET',
+    path: `/api/admin/people.csv?policyKey=${POLICY_KEY}`,
+    expect: adminOnly(200),
+  },
+  'admin.campaigns.list': { method: 'GET', path: '/api/admin/campaigns', expect: adminOnly(200) },
+  'admin.campaigns.launch': {
+    method: 'POST',
+    path: '/api/admin/campaigns',
+    body: {
+      policyKey: POLICY_KEY,
+      versionNumber: 2,
+      audiences: ['staff'],
+      deadline: '2026-12-18T16:00:00Z',
+      reminderDays: [3, 7],
+    },
+    expect: adminOnly(201),
+  },
+  'admin.campaigns.preview-card': {
+    method: 'GET',
+    path: `/api/admin/campaigns/preview-card?policyKey=${POLICY_KEY}&versionNumber=2`,
+    expect: adminOnly(200),
+  },
+  'admin.campaigns.send-test': {
+    method: 'POST',
+    path: '/api/admin/campaigns/send-test',
+    body: { policyKey: POLICY_KEY, versionNumber: 2 },
+    expect: adminOnly(202),
+  },
+  'admin.campaigns.pause': {
+    method: 'POST',
+    path: '/api/admin/campaigns/c1/pause',
+    expect: adminOnly(200),
+  },
+  'admin.campaigns.resume': {
+    method: 'POST',
+    path: '/api/admin/campaigns/c1/resume',
+    expect: adminOnly(200),
+  },
+  'admin.campaigns.cancel': {
+    method: 'POST',
+    path: '/api/admin/campaigns/c1/cancel',
+    expect: adminOnly(200),
+  },
+  'approvals.list': { method: 'GET', path: '/api/approvals', expect: approverOnly(200) },
+  'approvals.decide': {
+    method: 'POST',
+    path: `/api/approvals/${ACK}/decision`,
+    body: { decision: 'approved', additionalPermissions: ['admin'] },
+    expect: approverOnly(200),
+  },
+  'approvals.bulk': {
+    method: 'POST',
+    path: '/api/approvals/bulk',
+    body: { acknowledgementIds: [`${POLICY_KEY}:v2:new-starter`], decision: 'approved' },
+    expect: approverOnly(200),
+  },
+  'dev.users': { method: 'GET', path: '/dev/users', expect: devOpen(200) },
+  'dev.token': {
+    method: 'POST',
+    path: '/dev/token',
+    body: { user: 'staff' },
+    expect: devOpen(200),
+  },
+  'dev.openid-configuration': {
+    method: 'GET',
+    path: '/dev/.well-known/openid-configuration',
+    expect: devOpen(200),
+  },
+  'dev.jwks': { method: 'GET', path: '/dev/jwks.json', expect: devOpen(200) },
+};
+
+const SIGNED_IN: Partial<Record<Identity, TestPerson>> = {
+  staff: PEOPLE.staff,
+  otherStaff: PEOPLE.otherStaff,
+  admin: PEOPLE.admin,
+  approver: PEOPLE.approver,
+};
+
+let tokens: TokenFactory;
+let idp: DevIdentityProvider;
+let server: TestServer;
+const authorization = new Map<Identity, string | undefined>();
+let service: FakeService;
+let imports: string[];
+let hs256: string;
+
+function freshHandler(options: { dev: boolean }) {
+  service = createFakeService();
+  imports = [];
+  return createApiHandler({
+    service,
+    campaigns: createFakeCampaigns(service.calls),
+    importPolicy: (bytes, fileName) => {
+      imports.push(fileName);
+      return Promise.resolve({
+        document: { ...DOCUMENT, title: new TextDecoder().decode(bytes).split('\n')[0] ?? '' },
+        report: { warnings: [] },
+      });
+    },
+    auth: tokens.verifier(),
+    ...(options.dev ? { devIdentityProvider: idp } : {}),
+  });
+}
+
+beforeAll(async () => {
+  tokens = await createTokenFactory();
+  idp = await createDevIdentityProvider({ users: DEV_USERS });
+  server = await startApiServer(freshHandler({ dev: true }));
+  const now = Math.floor(Date.now() / 1000);
+  const { privateKey: strangerKey } = await generateKeyPair('RS256');
+  const staff = PEOPLE.staff;
+  authorization.set('none', undefined);
+  authorization.set(
+    'expired',
+    `Bearer ${await tokens.token(staff, { nowSeconds: now - 7200, lifetimeSeconds: 3600 })}`,
+  );
+  authorization.set(
+    'wrongAudience',
+    `Bearer ${await tokens.token(PEOPLE.admin, { claims: { aud: 'api://another-app' } })}`,
+  );
+  authorization.set(
+    'wrongTenant',
+    `Bearer ${await tokens.token(PEOPLE.admin, {
+      claims: {
+        tid: '99999999-9999-4999-8999-999999999999',
+        iss: 'https://login.microsoftonline.com/99999999-9999-4999-8999-999999999999/v2.0',
+      },
+    })}`,
+  );
+  authorization.set(
+    'badSignature',
+    `Bearer ${await tokens.token(PEOPLE.admin, { key: strangerKey })}`,
+  );
+  const claims = {
+    aud: 'x',
+    iss: `https://login.microsoftonline.com/${TENANT_ID}/v2.0`,
+    tid: TENANT_ID,
+    oid: PEOPLE.admin.oid,
+    scp: 'access_as_user',
+    roles: ['Policy.Admin', 'Policy.Approver'],
+    iat: now,
+    nbf: now,
+    exp: now + 600,
+  };
+  authorization.set('algNone', `Bearer ${unsecuredToken(claims)}`);
+  for (const [identity, person] of Object.entries(SIGNED_IN)) {
+    authorization.set(identity as Identity, `Bearer ${await tokens.token(person)}`);
+  }
+  // Not a matrix column, but the same attack: HS256 keyed with the public key.
+  hs256 = `Bearer ${await hs256WithPublicKey(tokens.publicPem, claims)}`;
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+async function send(row: Row, auth: string | undefined): Promise<Response> {
+  const headers: Record<string, string> = { ...row.headers };
+  if (auth !== undefined) headers['authorization'] = auth;
+  let body: string | undefined;
+  if (row.body !== undefined) {
+    body = typeof row.body === 'string' ? row.body : JSON.stringify(row.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  return fetch(`${server.url}${row.path}`, {
+    method: row.method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+describe('authorisation matrix', () => {
+  it('has rows for every registered route, and no rows for routes that do not exist', () => {
+    const registered = API_ROUTES.map((r) => r.id).sort();
+    expect(Object.keys(MATRIX).sort()).toEqual(registered);
+    for (const route of API_ROUTES) {
+      const row = MATRIX[route.id];
+      expect(row, route.id).toBeDefined();
+      expect(Object.keys(row.expect).sort(), route.id).toEqual([...IDENTITIES].sort());
+      expect(row.method, route.id).toBe(route.method);
+    }
+  });
+
+  const cases = API_ROUTES.flatMap((route) =>
+    IDENTITIES.map((identity) => ({ id: route.id, identity })),
+  );
+
+  it.each(cases)('$id as $identity', async ({ id, identity }) => {
+    server.use(freshHandler({ dev: true }));
+    const row = MATRIX[id];
+    const expected = row.expect[identity];
+    const res = await send(row, authorization.get(identity));
+    const text = await res.text();
+    expect(res.status, `${row.method} ${row.path} as ${identity}: ${text}`).toBe(expected);
+
+    if (expected >= 400) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = JSON.parse(text) as { status: number; code: string };
+      expect(problem.status).toBe(expected);
+      if (expected === 401) {
+        expect(problem.code).toBe('unauthenticated');
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      }
+      if (expected === 403) expect(problem.code).toBe('forbidden');
+      // Refused callers never reach a use case.
+      expect(service.calls).toEqual([]);
+      expect(imports).toEqual([]);
+    }
+
+    const person = SIGNED_IN[identity];
+    if (person !== undefined && expected < 400) {
+      // By construction: every use case ran as the token's person, whoever the body named.
+      for (const call of service.calls) expect(call.actorId, call.method).toBe(person.oid);
+      if (id === 'me') expect(JSON.parse(text)).toMatchObject({ id: person.oid });
+    }
+  });
+
+  it('refuses HS256 signed with the public key on every authenticated route', async () => {
+    for (const route of API_ROUTES.filter((r) => r.access !== 'dev')) {
+      server.use(freshHandler({ dev: true }));
+      const res = await send(MATRIX[route.id], hs256);
+      expect(res.status, route.id).toBe(401);
+      expect(service.calls).toEqual([]);
+    }
+  });
+
+  it('answers 404 on every dev route when not in dev mode, whatever the token', async () => {
+    for (const route of API_ROUTES.filter((r) => r.access === 'dev')) {
+      for (const identity of IDENTITIES) {
+        server.use(freshHandler({ dev: false }));
+        const res = await send(MATRIX[route.id], authorization.get(identity));
+        expect(res.status, `${route.id} as ${identity}`).toBe(404);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }
+  });
+
+  it('never takes the person from the body or the query: another staff member cannot act as Sam', async () => {
+    server.use(freshHandler({ dev: true }));
+    // Naming someone else in the sign body is refused outright.
+    const forged = await send(
+      { ...MATRIX['me.sign'], body: { ...signBody, userId: PEOPLE.staff.oid } },
+      authorization.get('otherStaff'),
+    );
+    expect(forged.status).toBe(422);
+    expect(service.acks).toEqual([]);
+
+    // Sam signs; Olive asking for "Sam's" history by query gets only her own (empty).
+    expect((await send(MATRIX['me.sign'], authorization.get('staff'))).status).toBe(201);
+    const history = await send(
+      { method: 'GET', path: `/api/me/history?userId=${PEOPLE.staff.oid}`, expect: everyone(200) },
+      authorization.get('otherStaff'),
+    );
+    expect(await history.json()).toEqual([]);
+    const own = await send(MATRIX['me.history'], authorization.get('staff'));
+    expect(((await own.json()) as { userId: string }[]).map((a) => a.userId)).toEqual([
+      PEOPLE.staff.oid,
+    ]);
+
+    // A token in the query string is not a token.
+    const token = (authorization.get('staff') ?? '').replace('Bearer ', '');
+    const viaQuery = await send(
+      { method: 'GET', path: `/api/me?access_token=${token}`, expect: everyone(200) },
+      undefined,
+    );
+    expect(viaQuery.status).toBe(401);
+  });
+
+  it('verifies dev-issued tokens only with a dev verifier: the API in production refuses them', async () => {
+    server.use(freshHandler({ dev: true }));
+    const devToken = await idp.issueToken('dsl');
+    const res = await send(MATRIX['admin.policies'], `Bearer ${devToken}`);
+    expect(res.status).toBe(401);
+  });
+});

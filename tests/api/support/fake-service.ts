@@ -1,0 +1,291 @@
+import type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
+import type { Approval } from '../../../src/domain/approval.ts';
+import type { Campaign } from '../../../src/domain/campaign.ts';
+import { diffDocuments } from '../../../src/domain/policy-diff.ts';
+import { CountersignError } from '../../../src/domain/errors.ts';
+import type { Policy, PolicyVersion } from '../../../src/domain/policy.ts';
+import type { PolicyDocument } from '../../../src/domain/policy-document.ts';
+import type { CampaignApi } from '../../../src/api/campaign-api.ts';
+import type { Actor, AppRole } from '../../../src/services/actor.ts';
+import type {
+  CountersignService,
+  PendingApproval,
+} from '../../../src/services/countersign-service.ts';
+
+/**
+ * An in-memory CountersignService for API tests: real behaviour for what the API relies on
+ * (idempotent signing, outdated versions, role checks like the real service), and a log of
+ * which actor each call acted as.
+ */
+export const POLICY_KEY = 'staff-aup';
+
+export const DOCUMENT: PolicyDocument = {
+  title: 'Staff Acceptable Use Policy',
+  sections: [
+    {
+      heading: 'Using school systems',
+      clauses: [{ number: '1', text: 'I will keep my password private.', items: [] }],
+    },
+  ],
+  declaration: 'I have read, understood and agreed to this policy.',
+  consents: [{ key: 'photo', text: 'The school may use my photograph.' }],
+  approval: { statement: 'I approve this user to be allocated credentials.' },
+};
+
+export const POLICY: Policy = {
+  key: POLICY_KEY,
+  schoolId: 'demo',
+  title: 'Staff AUP',
+  audiences: ['staff'],
+  renewal: { kind: 'anniversary', months: 12 },
+  approvalMode: 'first-signature',
+};
+
+const hash = (c: string) => c.repeat(64);
+
+export function version(number: number, status: PolicyVersion['status']): PolicyVersion {
+  return {
+    policyKey: POLICY_KEY,
+    number,
+    label: `Version ${number}`,
+    status,
+    changeKind: 'material',
+    ...(status === 'draft' ? {} : { publishedAt: '2026-09-01T08:00:00.000Z' }),
+    document: DOCUMENT,
+    contentHash: hash(String(number)),
+  };
+}
+
+export const CURRENT_VERSION = 2;
+export const CURRENT_HASH = hash('2');
+
+export interface Call {
+  method: string;
+  actorId: string;
+}
+
+function requireRole(actor: Actor, role: AppRole): void {
+  if (!actor.roles.includes(role)) throw new CountersignError('forbidden', `Needs ${role}.`);
+}
+
+export interface FakeService extends CountersignService {
+  calls: Call[];
+  acks: Acknowledgement[];
+  approvals: Approval[];
+  csv: string;
+}
+
+export function createFakeService(): FakeService {
+  const versions = [
+    version(1, 'retired'),
+    version(CURRENT_VERSION, 'published'),
+    version(3, 'draft'),
+  ];
+  const acks: Acknowledgement[] = [];
+  const approvals: Approval[] = [
+    {
+      acknowledgementId: `${POLICY_KEY}:v2:new-starter`,
+      userId: 'new-starter',
+      decision: 'pending',
+      additionalPermissions: [],
+    },
+  ];
+  const calls: Call[] = [];
+  const log = (method: string, actor: Actor) => calls.push({ method, actorId: actor.id });
+  const findVersion = (key: string, n: number) => {
+    const v = key === POLICY_KEY ? versions.find((x) => x.number === n) : undefined;
+    if (!v) throw new CountersignError('not-found', `There is no version ${n} of "${key}".`);
+    return v;
+  };
+  const service: FakeService = {
+    calls,
+    acks,
+    approvals,
+    csv: 'Name,Role\r\nPlain,staff\r\n',
+    myPolicies(actor) {
+      log('myPolicies', actor);
+      return Promise.resolve([
+        {
+          policy: POLICY,
+          version: findVersion(POLICY_KEY, CURRENT_VERSION),
+          status: { kind: 'due', reason: 'never-signed', versionNumber: CURRENT_VERSION },
+        },
+      ]);
+    },
+    getVersion(actor, key, n) {
+      log('getVersion', actor);
+      return Promise.resolve(findVersion(key, n));
+    },
+    whatChanged(actor, key) {
+      log('whatChanged', actor);
+      findVersion(key, CURRENT_VERSION);
+      return Promise.resolve({
+        fromVersion: 1,
+        toVersion: 2,
+        summary: '1 reworded',
+        diff: diffDocuments(DOCUMENT, DOCUMENT),
+      });
+    },
+    sign(actor, input) {
+      log('sign', actor);
+      const current = findVersion(input.policyKey, CURRENT_VERSION);
+      if (input.versionNumber !== current.number || input.contentHash !== current.contentHash) {
+        return Promise.resolve({ kind: 'outdated' as const, current });
+      }
+      const id = `${input.policyKey}:v${input.versionNumber}:${actor.id}`;
+      const existing = acks.find((a) => a.id === id);
+      if (existing)
+        return Promise.resolve({
+          kind: 'signed' as const,
+          acknowledgement: existing,
+          created: false,
+        });
+      const ack: Acknowledgement = {
+        id,
+        policyKey: input.policyKey,
+        versionNumber: input.versionNumber,
+        contentHash: current.contentHash,
+        userId: actor.id,
+        upn: actor.upn,
+        displayName: actor.displayName,
+        typedName: input.typedName,
+        statedRole: input.statedRole,
+        signedAt: '2026-11-23T10:00:00.000Z',
+        channel: input.channel,
+        consents: input.consents,
+        approvalState: 'not-required',
+        seal: hash('a'),
+      };
+      acks.push(ack);
+      return Promise.resolve({ kind: 'signed' as const, acknowledgement: ack, created: true });
+    },
+    myHistory(actor) {
+      log('myHistory', actor);
+      return Promise.resolve(acks.filter((a) => a.userId === actor.id));
+    },
+    listPolicies(actor) {
+      log('listPolicies', actor);
+      requireRole(actor, 'Policy.Admin');
+      return Promise.resolve([{ policy: POLICY, versions }]);
+    },
+    saveDraft(actor, input) {
+      log('saveDraft', actor);
+      requireRole(actor, 'Policy.Admin');
+      findVersion(input.policyKey, CURRENT_VERSION);
+      const draft = {
+        ...version(3, 'draft'),
+        label: input.label,
+        changeKind: input.changeKind,
+        document: input.document,
+      };
+      return Promise.resolve(draft);
+    },
+    previewPublish(actor, key, n) {
+      log('previewPublish', actor);
+      requireRole(actor, 'Policy.Admin');
+      findVersion(key, n);
+      return Promise.resolve({
+        fromVersion: CURRENT_VERSION,
+        summary: 'no changes',
+        diff: diffDocuments(DOCUMENT, DOCUMENT),
+      });
+    },
+    publish(actor, key, n) {
+      log('publish', actor);
+      requireRole(actor, 'Policy.Admin');
+      const v = findVersion(key, n);
+      if (v.status !== 'draft')
+        throw new CountersignError('conflict', `Version ${n} is not a draft.`);
+      return Promise.resolve({
+        ...v,
+        status: 'published',
+        publishedAt: '2026-11-23T10:00:00.000Z',
+      });
+    },
+    peopleStatus(actor, query) {
+      log('peopleStatus', actor);
+      requireRole(actor, 'Policy.Admin');
+      findVersion(query.policyKey, CURRENT_VERSION);
+      return Promise.resolve({ rows: [], total: 0, totals: {} });
+    },
+    exportCsv(actor, query) {
+      log('exportCsv', actor);
+      requireRole(actor, 'Policy.Admin');
+      findVersion(query.policyKey, CURRENT_VERSION);
+      return Promise.resolve(service.csv);
+    },
+    pendingApprovals(actor) {
+      log('pendingApprovals', actor);
+      requireRole(actor, 'Policy.Approver');
+      const pending: PendingApproval[] = [];
+      return Promise.resolve(pending);
+    },
+    decide(actor, input) {
+      log('decide', actor);
+      requireRole(actor, 'Policy.Approver');
+      const current = approvals.find((a) => a.acknowledgementId === input.acknowledgementId);
+      if (!current)
+        throw new CountersignError('not-found', 'There is no approval for that signature.');
+      if (current.decision !== 'pending')
+        throw new CountersignError('conflict', 'Already decided.');
+      current.decision = input.decision;
+      current.approverId = actor.id;
+      current.additionalPermissions = input.additionalPermissions;
+      if (input.comment !== undefined) current.comment = input.comment;
+      return Promise.resolve({ ...current });
+    },
+  };
+  return service;
+}
+
+export function createFakeCampaigns(calls: Call[]): CampaignApi {
+  const campaign = (status: Campaign['status']): Campaign => ({
+    id: 'c1',
+    schoolId: 'demo',
+    policyKey: POLICY_KEY,
+    versionNumber: CURRENT_VERSION,
+    audiences: ['staff'],
+    deadline: '2026-12-01T17:00:00.000Z',
+    reminderDays: [3, 7, 14],
+    status,
+    counts: { recipients: 10, sent: 0, failed: 0, signed: 0 },
+    createdBy: 'someone',
+    createdAt: '2026-11-23T10:00:00.000Z',
+  });
+  const act = (method: string, actor: Actor, id?: string) => {
+    calls.push({ method, actorId: actor.id });
+    requireRole(actor, 'Policy.Admin');
+    if (id !== undefined && id !== 'c1')
+      throw new CountersignError('not-found', 'No such campaign.');
+  };
+  return {
+    launch: (actor, input) => {
+      act('launch', actor);
+      return Promise.resolve({ ...campaign('running'), ...input, createdBy: actor.id });
+    },
+    list: (actor) => {
+      act('list', actor);
+      return Promise.resolve([campaign('running')]);
+    },
+    pause: (actor, id) => {
+      act('pause', actor, id);
+      return Promise.resolve(campaign('paused'));
+    },
+    resume: (actor, id) => {
+      act('resume', actor, id);
+      return Promise.resolve(campaign('running'));
+    },
+    cancel: (actor, id) => {
+      act('cancel', actor, id);
+      return Promise.resolve(campaign('cancelled'));
+    },
+    previewCard: (actor) => {
+      act('previewCard', actor);
+      return Promise.resolve({ type: 'AdaptiveCard', version: '1.5', body: [] });
+    },
+    sendTest: (actor) => {
+      act('sendTest', actor);
+      return Promise.resolve();
+    },
+  };
+}
