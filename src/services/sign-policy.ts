@@ -2,27 +2,15 @@ import {
   acknowledgementId,
   type Acknowledgement,
   type AcknowledgementFields,
-  type ApprovalState,
 } from '../domain/acknowledgement.ts';
 import { CountersignError } from '../domain/errors.ts';
-import type { ApprovalMode } from '../domain/policy.ts';
 import { sealAcknowledgement } from '../domain/seal.ts';
+import { computeStatus, signatureNeedsApproval } from '../domain/status.ts';
 import type { Actor } from './actor.ts';
 import { personAudiences } from './audiences.ts';
 import type { SignInput, SignOutcome } from './countersign-service.ts';
 import { loadPolicy, requireCurrent } from './policy-versions.ts';
 import type { ServiceContext } from './service-context.ts';
-
-function approvalStateFor(mode: ApprovalMode, signedBefore: boolean): ApprovalState {
-  switch (mode) {
-    case 'none':
-      return 'not-required';
-    case 'first-signature':
-      return signedBefore ? 'not-required' : 'pending';
-    case 'every-signature':
-      return 'pending';
-  }
-}
 
 /**
  * Signs the current version for the actor. The person is the actor, never a field of the
@@ -47,25 +35,43 @@ export async function signPolicy(
     throw new CountersignError('validation', 'Say what your role is.', { field: 'statedRole' });
   }
 
-  const [loaded, audiences, previous] = await Promise.all([
+  const [loaded, audiences, previous, approvalRows] = await Promise.all([
     loadPolicy(ctx.records, input.policyKey),
     personAudiences(ctx.directory, ctx.school, actor.id),
     ctx.records.listAcknowledgements({ userId: actor.id, policyKey: input.policyKey }),
+    ctx.records.listApprovals({ userId: actor.id }),
   ]);
+  const approvals = approvalRows.map((a) => a.value);
   const current = requireCurrent(loaded);
   if (!loaded.policy.audiences.some((a) => audiences.includes(a))) {
     throw new CountersignError('forbidden', `"${loaded.policy.title}" is not for your role.`);
   }
 
-  const already = previous.find((a) => a.versionNumber === input.versionNumber);
-  if (already && already.versionNumber === current.number) {
-    return { kind: 'signed', acknowledgement: already, created: false };
-  }
   if (
     input.versionNumber !== current.number ||
     (input.contentHash !== undefined && input.contentHash !== current.contentHash)
   ) {
     return { kind: 'outdated', current };
+  }
+
+  // Signing the current version again is a repeat (double click, retry, card and tab at once)
+  // unless they must sign again: renewal came round, or the headteacher rejected the last one.
+  const now = ctx.clock.now();
+  const status = computeStatus({
+    policy: loaded.policy,
+    versions: loaded.versions,
+    acknowledgements: previous,
+    approvals,
+    personAudiences: audiences,
+    timeZone: ctx.school.timeZone,
+    now,
+  });
+  const ofCurrent = previous
+    .filter((a) => a.versionNumber === current.number)
+    .sort((a, b) => b.signedAt.localeCompare(a.signedAt));
+  const latest = ofCurrent[0];
+  if (latest && (status.kind === 'signed' || status.kind === 'awaiting-approval')) {
+    return { kind: 'signed', acknowledgement: latest, created: false };
   }
 
   const known = new Set(current.document.consents.map((c) => c.key));
@@ -80,7 +86,7 @@ export async function signPolicy(
     current.document.consents.map((c) => [c.key, input.consents[c.key] === true]),
   );
 
-  const signedAt = ctx.clock.now().toISOString();
+  const signedAt = now.toISOString();
   const fields: AcknowledgementFields = {
     policyKey: current.policyKey,
     versionNumber: current.number,
@@ -96,8 +102,11 @@ export async function signPolicy(
   };
   const ack: Acknowledgement = {
     ...fields,
-    id: acknowledgementId(current.policyKey, current.number, actor.id),
-    approvalState: approvalStateFor(loaded.policy.approvalMode, previous.length > 0),
+    // A re-signature of the same version (renewal) gets the next id, so it is idempotent too.
+    id: acknowledgementId(current.policyKey, current.number, actor.id, ofCurrent.length),
+    approvalState: signatureNeedsApproval(loaded.policy.approvalMode, previous, approvals)
+      ? 'pending'
+      : 'not-required',
     seal: sealAcknowledgement(fields, ctx.sealKey),
   };
   const result = await ctx.records.recordSignature(ack, {
@@ -116,8 +125,7 @@ export async function signPolicy(
   const stored = result.acknowledgement;
   if (stored.approvalState === 'pending') {
     // Idempotent too: a retry after a crash between the two writes creates the missing row.
-    const existing = await ctx.records.listApprovals({ userId: actor.id });
-    if (!existing.some((a) => a.value.acknowledgementId === stored.id)) {
+    if (!approvals.some((a) => a.acknowledgementId === stored.id)) {
       await ctx.records.createApproval({
         acknowledgementId: stored.id,
         userId: actor.id,

@@ -179,6 +179,22 @@ describe('signing', () => {
     expect(await records.listAcknowledgements({ userId: 'u-ana' })).toHaveLength(0);
   });
 
+  it('renewal: once the fixed date comes round, the same version is signed again as a new record', async () => {
+    const v1 = await seedPolicy();
+    await service.sign(ana, signInput(v1));
+    now = new Date('2027-09-01T09:00:00Z');
+    expect((await service.myPolicies(ana))[0]?.status).toMatchObject({
+      kind: 'due',
+      reason: 'renewal',
+    });
+    const again = await service.sign(ana, signInput(v1));
+    expect(again).toMatchObject({ kind: 'signed', created: true });
+    const acks = await records.listAcknowledgements({ userId: 'u-ana' });
+    expect(acks.map((a) => a.id).sort()).toEqual(['staff-aup:v1:u-ana', 'staff-aup:v1:u-ana:r1']);
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('signed');
+    expect(await service.sign(ana, signInput(v1))).toMatchObject({ created: false });
+  });
+
   it('refuses a stale content hash for the right version number', async () => {
     const v1 = await seedPolicy();
     const outcome = await service.sign(ana, signInput(v1, { contentHash: 'f'.repeat(64) }));
@@ -344,6 +360,20 @@ describe('approvals', () => {
         comment: 'changed my mind',
       }),
     ).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('a rejected new starter who signs again waits for approval again', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    await service.sign(ana, signInput(v1));
+    await service.decide(head, {
+      acknowledgementId: 'staff-aup:v1:u-ana',
+      decision: 'rejected',
+      additionalPermissions: [],
+      comment: 'Wrong role given',
+    });
+    const again = await service.sign(ana, signInput(v1, { statedRole: 'Teaching assistant' }));
+    expect(again.kind === 'signed' && again.acknowledgement.approvalState).toBe('pending');
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('awaiting-approval');
   });
 
   it('only approvers decide, never on their own signature, and a rejection needs a reason', async () => {
