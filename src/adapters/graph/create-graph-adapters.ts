@@ -1,0 +1,78 @@
+import type { Env } from '../../config/env.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import type { Directory } from '../../ports/directory.ts';
+import type { RecordStore } from '../../ports/record-store.ts';
+import { appOnlyToken } from './app-only-token.ts';
+import { GraphDirectory } from './graph-directory.ts';
+import { GraphGateway } from './graph-gateway.ts';
+import type { RetryOptions } from './graph-gateway.ts';
+import { SharePointRecordStore } from './sharepoint-record-store.ts';
+
+export interface GraphAdaptersConfig {
+  /** https://graph.microsoft.com/v1.0, or the emulator's …/v1.0 */
+  baseUrl: string;
+  /** A site id, `hostname:/sites/path`, or `root`. */
+  site: string;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryOptions>;
+}
+
+export interface GraphAdapters {
+  gateway: GraphGateway;
+  records: SharePointRecordStore & RecordStore;
+  directory: Directory;
+}
+
+/**
+ * The Graph-backed adapters, wired once: one gateway (one retry policy, one token source)
+ * shared by the record store and the directory. With tenant, client id and secret an app-only
+ * token is sent; without them (the plain-http emulator) none is.
+ */
+export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters {
+  const { tenantId, clientId, clientSecret } = config;
+  const credentials =
+    tenantId && clientId && clientSecret ? { tenantId, clientId, clientSecret } : undefined;
+  const gateway = new GraphGateway({
+    baseUrl: config.baseUrl,
+    ...(credentials ? { accessToken: appOnlyToken(credentials, config.baseUrl) } : {}),
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+    ...(config.retry ? { retry: config.retry } : {}),
+  });
+  return {
+    gateway,
+    records: new SharePointRecordStore({ gateway, site: config.site }),
+    directory: new GraphDirectory(gateway),
+  };
+}
+
+/** True for Microsoft's Graph hosts (a real tenant), false for the emulator. */
+export function isMicrosoftGraph(baseUrl: string): boolean {
+  return /(^|\.)graph\.microsoft\.(com|us|de)$|microsoftgraph\.chinacloudapi\.cn$/.test(
+    new URL(baseUrl).hostname,
+  );
+}
+
+/**
+ * The Graph settings from the environment (config read once by the caller). Against the
+ * emulator an unnamed site is its root site; against a real tenant the site must be named, so
+ * nothing is ever written to a tenant's root site by accident.
+ */
+export function graphConfigFromEnv(env: Env, site?: string): GraphAdaptersConfig {
+  const chosen = site ?? env.COUNTERSIGN_SITE;
+  if (chosen === undefined && isMicrosoftGraph(env.COUNTERSIGN_GRAPH_BASE_URL)) {
+    throw new CountersignError(
+      'validation',
+      'Name the SharePoint site: --site <site id or hostname:/sites/path> or COUNTERSIGN_SITE.',
+    );
+  }
+  return {
+    baseUrl: env.COUNTERSIGN_GRAPH_BASE_URL,
+    site: chosen ?? 'root',
+    ...(env.COUNTERSIGN_TENANT_ID ? { tenantId: env.COUNTERSIGN_TENANT_ID } : {}),
+    ...(env.COUNTERSIGN_CLIENT_ID ? { clientId: env.COUNTERSIGN_CLIENT_ID } : {}),
+    ...(env.COUNTERSIGN_CLIENT_SECRET ? { clientSecret: env.COUNTERSIGN_CLIENT_SECRET } : {}),
+  };
+}

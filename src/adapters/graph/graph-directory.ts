@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { Directory, DirectoryPerson } from '../../ports/directory.ts';
+import { ensureOk, withQuery } from './graph-gateway.ts';
+import type { GraphGateway } from './graph-gateway.ts';
+
+const PERSON_SELECT = 'id,displayName,userPrincipalName,jobTitle';
+/** Graph serves directory collections at most 999 a page. */
+const PAGE = 999;
+
+const userSchema = z
+  .object({
+    '@odata.type': z.string().optional(),
+    id: z.string().min(1),
+    displayName: z.string().nullish(),
+    userPrincipalName: z.string().nullish(),
+    jobTitle: z.string().nullish(),
+  })
+  .loose();
+
+const memberSchema = z.object({ '@odata.type': z.string().optional(), id: z.string() }).loose();
+
+function toPerson(user: z.infer<typeof userSchema>): DirectoryPerson {
+  const upn = user.userPrincipalName ?? user.id;
+  return {
+    id: user.id,
+    userPrincipalName: upn,
+    displayName: user.displayName ?? upn,
+    ...(user.jobTitle ? { jobTitle: user.jobTitle } : {}),
+  };
+}
+
+/**
+ * The Directory through Graph: users, groups' transitive members (nested groups resolved by
+ * Entra itself, one paged query per group, never a query per person) and transitive
+ * memberships.
+ */
+export class GraphDirectory implements Directory {
+  readonly #gateway: GraphGateway;
+
+  constructor(gateway: GraphGateway) {
+    this.#gateway = gateway;
+  }
+
+  async getPerson(id: string): Promise<DirectoryPerson | null> {
+    const reply = await this.#gateway.exchange({
+      method: 'GET',
+      url: withQuery(`users/${encodeURIComponent(id)}`, { $select: PERSON_SELECT }),
+    });
+    if (reply.status === 404) return null;
+    return toPerson(userSchema.parse(ensureOk(reply, `Read user ${id}`).body));
+  }
+
+  async *listGroupMembers(groupId: string): AsyncIterable<DirectoryPerson> {
+    const url = withQuery(`groups/${encodeURIComponent(groupId)}/transitiveMembers`, {
+      $select: PERSON_SELECT,
+      $top: PAGE,
+    });
+    const seen = new Set<string>();
+    for await (const page of this.#gateway.pages(url)) {
+      for (const entry of page) {
+        const member = userSchema.parse(entry);
+        // transitiveMembers also lists the nested groups (and devices): people only.
+        const type = member['@odata.type'];
+        if (type !== undefined && type !== '#microsoft.graph.user') continue;
+        if (seen.has(member.id)) continue;
+        seen.add(member.id);
+        yield toPerson(member);
+      }
+    }
+  }
+
+  async listMemberships(personId: string): Promise<string[]> {
+    const url = withQuery(`users/${encodeURIComponent(personId)}/transitiveMemberOf`, {
+      $select: 'id',
+      $top: PAGE,
+    });
+    const ids = new Set<string>();
+    for await (const page of this.#gateway.pages(url)) {
+      for (const entry of page) {
+        const member = memberSchema.parse(entry);
+        const type = member['@odata.type'];
+        if (type === undefined || type === '#microsoft.graph.group') ids.add(member.id);
+      }
+    }
+    return [...ids].sort();
+  }
+}

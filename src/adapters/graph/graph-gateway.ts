@@ -1,0 +1,429 @@
+import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import { CountersignError } from '../../domain/errors.ts';
+import type { ErrorCode } from '../../domain/errors.ts';
+
+/**
+ * THE one place HTTP to Microsoft Graph happens. Built on @microsoft/microsoft-graph-client with
+ * our own terminal middleware (so a test can pass its own fetch) and our own retry loop, because
+ * the client's RetryHandler only sees the outer response of a `$batch`: here a 429/503 inside a
+ * batch is re-sent on its own, after its Retry-After.
+ */
+
+export type GraphMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface GraphCall {
+  method: GraphMethod;
+  /** Relative to the base URL, e.g. `sites/x/lists?$select=id`; the query string already encoded. */
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface BatchCall extends GraphCall {
+  id: string;
+  dependsOn?: string[];
+}
+
+export interface GraphReply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface RetryOptions {
+  /** Attempts per request, the first included. */
+  maxAttempts: number;
+  /** Exponential backoff when the answer names no Retry-After. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface GraphGatewayOptions {
+  /** e.g. https://graph.microsoft.com/v1.0 or the emulator's http://127.0.0.1:port/v1.0 */
+  baseUrl: string;
+  /** Bearer token for app-only access; omitted for the plain-http emulator. */
+  accessToken?: () => Promise<string>;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryOptions>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** SharePoint's throttling guidance asks ISVs to decorate traffic this way. */
+  userAgent?: string;
+}
+
+export const USER_AGENT = 'ISV|Countersign|Countersign/0.1';
+export const MAX_BATCH = 20;
+const DEFAULT_RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 30_000 };
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+const errorBodySchema = z.object({
+  error: z.object({ code: z.string().optional(), message: z.string().optional() }).loose(),
+});
+
+const batchReplySchema = z.object({
+  responses: z.array(
+    z.object({
+      id: z.string(),
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()).optional(),
+      body: z.unknown().optional(),
+    }),
+  ),
+});
+
+const collectionSchema = z
+  .object({ value: z.array(z.unknown()), '@odata.nextLink': z.string().optional() })
+  .loose();
+
+/** SharePoint reports a unique-column violation in several ways; all of them are a conflict. */
+function isDuplicateMessage(message: string): boolean {
+  return /duplicate value|unique constraint|nameAlreadyExists|already exists/i.test(message);
+}
+
+/**
+ * The one mapping from a Graph/OData error to a CountersignError. The HTTP status and Graph's
+ * own code stay in `details` so callers (and logs) can tell a 503 from a dropped connection.
+ */
+export function graphErrorToCountersign(
+  status: number,
+  body: unknown,
+  what: string,
+): CountersignError {
+  const parsed = errorBodySchema.safeParse(body);
+  const graphCode = parsed.success ? (parsed.data.error.code ?? '') : '';
+  const graphMessage = parsed.success ? (parsed.data.error.message ?? '') : '';
+  let code: ErrorCode;
+  if (status === 0) code = 'unavailable';
+  else if (status === 404) code = 'not-found';
+  else if (status === 409) code = 'conflict';
+  else if (status === 412) code = 'precondition-failed';
+  else if (status === 429) code = 'throttled';
+  else if (status === 502 || status === 503 || status === 504) code = 'unavailable';
+  else if (isDuplicateMessage(`${graphCode} ${graphMessage}`) && (status === 400 || status === 500))
+    code = 'conflict';
+  else if (status === 400 || status === 422) code = 'validation';
+  else if (status === 401) code = 'unauthenticated';
+  else if (status === 403) code = 'forbidden';
+  else if (status === 413) code = 'too-large';
+  else if (status === 424) code = 'upstream';
+  else code = 'upstream';
+  const said = status === 0 ? 'no answer (connection failed)' : `${status} ${graphCode}`.trim();
+  return new CountersignError(
+    code,
+    `${what}: Graph answered ${said}${graphMessage ? `: ${graphMessage}` : ''}`,
+    { status, graphCode, graphMessage },
+  );
+}
+
+/** True when a Graph reply says "this value already exists" (unique column or same key). */
+export function isDuplicateReply(reply: GraphReply): boolean {
+  if (reply.status === 409) return true;
+  if (reply.status !== 400 && reply.status !== 500) return false;
+  const parsed = errorBodySchema.safeParse(reply.body);
+  return (
+    parsed.success &&
+    isDuplicateMessage(`${parsed.data.error.code ?? ''} ${parsed.data.error.message ?? ''}`)
+  );
+}
+
+export function isOk(reply: GraphReply): boolean {
+  return reply.status >= 200 && reply.status < 300;
+}
+
+/** Returns the reply when it is a success, else throws the mapped CountersignError. */
+export function ensureOk(reply: GraphReply, what: string): GraphReply {
+  if (isOk(reply)) return reply;
+  throw graphErrorToCountersign(reply.status, reply.body, what);
+}
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function retryAfterMs(
+  headers: Record<string, string>,
+  now = Date.now(),
+): number | undefined {
+  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A failure with no HTTP answer (reset, refused): retried like a 503. */
+class NoAnswer extends Error {
+  override readonly name = 'NoAnswer';
+}
+
+/** The end of the client's middleware chain: our fetch, so tests and the emulator plug in. */
+class FetchMiddleware implements Middleware {
+  readonly #fetch: typeof fetch;
+  constructor(fetchFn: typeof fetch) {
+    this.#fetch = fetchFn;
+  }
+  async execute(context: Context): Promise<void> {
+    try {
+      // The client always builds a URL string (its RequestInfo type needs the DOM lib).
+      const url = context.request as unknown as string;
+      const init = context.options as unknown as RequestInit;
+      context.response = await this.#fetch(url, init);
+    } catch (error) {
+      throw new NoAnswer(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+}
+
+function headersToRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export class GraphGateway {
+  readonly baseUrl: string;
+  readonly #client: Client;
+  readonly #accessToken: (() => Promise<string>) | undefined;
+  readonly #retry: RetryOptions;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #userAgent: string;
+  #roundTrips = 0;
+
+  constructor(options: GraphGatewayOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const cut = this.baseUrl.lastIndexOf('/');
+    const host = this.baseUrl.slice(0, cut);
+    const version = this.baseUrl.slice(cut + 1);
+    this.#client = Client.initWithMiddleware({
+      baseUrl: host,
+      defaultVersion: version,
+      middleware: new FetchMiddleware(options.fetch ?? globalThis.fetch),
+    });
+    this.#accessToken = options.accessToken;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+    this.#userAgent = options.userAgent ?? USER_AGENT;
+  }
+
+  /** HTTP requests sent so far (each retry and each `$batch` counts one). */
+  get roundTrips(): number {
+    return this.#roundTrips;
+  }
+
+  /** One HTTP exchange, no retry. A connection failure comes back as status 0. */
+  async #send(call: GraphCall): Promise<GraphReply> {
+    const headers: Record<string, string> = { 'User-Agent': this.#userAgent, ...call.headers };
+    if (this.#accessToken) headers.Authorization = `Bearer ${await this.#accessToken()}`;
+    const request = this.#client.api(call.url).headers(headers).responseType(ResponseType.RAW);
+    this.#roundTrips += 1;
+    try {
+      let response: unknown;
+      switch (call.method) {
+        case 'GET':
+          response = await request.get();
+          break;
+        case 'POST':
+          response = await request.post(call.body ?? {});
+          break;
+        case 'PATCH':
+          response = await request.patch(call.body ?? {});
+          break;
+        case 'PUT':
+          response = await request.put(call.body ?? {});
+          break;
+        case 'DELETE':
+          response = await request.delete();
+          break;
+      }
+      if (!(response instanceof Response)) {
+        throw new CountersignError('upstream', 'The Graph client returned no HTTP response.');
+      }
+      return {
+        status: response.status,
+        headers: headersToRecord(response.headers),
+        body: await readBody(response),
+      };
+    } catch (error) {
+      if (error instanceof CountersignError) throw error;
+      // The client wraps what our middleware threw; anything else without an answer is the same.
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 0, headers: {}, body: { error: { code: 'connectionFailed', message } } };
+    }
+  }
+
+  /** How long to wait before attempt `attempt + 1`: Retry-After when given, else backoff. */
+  #delay(attempt: number, headers: Record<string, string>): number {
+    const jitter = this.#random() * this.#retry.baseDelayMs;
+    const named = retryAfterMs(headers);
+    if (named !== undefined) return Math.min(named, this.#retry.maxDelayMs) + jitter;
+    const backoff = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
+    return backoff / 2 + (this.#random() * backoff) / 2;
+  }
+
+  /**
+   * Sends a request, retrying 429/502/503/504 and dropped connections (bounded, Retry-After
+   * honoured, jittered). Returns the last reply whatever its status: callers decide (a 404 may
+   * be an answer); use `call` to throw on failure.
+   */
+  async exchange(call: GraphCall): Promise<GraphReply> {
+    for (let attempt = 1; ; attempt += 1) {
+      const reply = await this.#send(call);
+      const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
+      if (!retryable || attempt >= this.#retry.maxAttempts) return reply;
+      await this.#sleep(this.#delay(attempt, reply.headers));
+    }
+  }
+
+  /** `exchange`, throwing the mapped CountersignError unless the reply is a 2xx. */
+  async call(
+    call: GraphCall,
+    what = `${call.method} ${call.url.split('?')[0] ?? ''}`,
+  ): Promise<GraphReply> {
+    return ensureOk(await this.exchange(call), what);
+  }
+
+  /**
+   * One `$batch` (at most 20 requests; `dependsOn` honoured by Graph). Requests answered 429/503
+   * (or the whole batch, when the outer request fails) are re-sent, only those, after the
+   * longest Retry-After among them; a dependant answered 424 because its dependency was
+   * throttled goes with it. Returns every request's final reply, successes and failures alike.
+   */
+  async batch(calls: BatchCall[]): Promise<Map<string, GraphReply>> {
+    if (calls.length > MAX_BATCH) {
+      throw new CountersignError(
+        'validation',
+        `A Graph $batch holds at most ${MAX_BATCH} requests.`,
+        {
+          requests: calls.length,
+        },
+      );
+    }
+    const results = new Map<string, GraphReply>();
+    let pending = calls;
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const outer = await this.#send({
+        method: 'POST',
+        url: '$batch',
+        headers: { 'Content-Type': 'application/json' },
+        body: { requests: pending.map((c) => this.#batchEntry(c, results)) },
+      });
+      const lastAttempt = attempt >= this.#retry.maxAttempts;
+      if (outer.status === 0 || RETRYABLE.has(outer.status)) {
+        if (lastAttempt) {
+          for (const c of pending) results.set(c.id, outer);
+          return results;
+        }
+        await this.#sleep(this.#delay(attempt, outer.headers));
+        continue;
+      }
+      ensureOk(outer, 'POST $batch');
+      const parsed = batchReplySchema.safeParse(outer.body);
+      if (!parsed.success) {
+        throw new CountersignError('upstream', 'Graph answered a $batch with an unreadable body.', {
+          status: outer.status,
+        });
+      }
+      const replies = new Map(parsed.data.responses.map((r) => [r.id, r]));
+      const retry = new Set<string>();
+      let wait = 0;
+      for (const c of pending) {
+        const r = replies.get(c.id);
+        if (r === undefined) {
+          // Graph left it out: treat as not done.
+          retry.add(c.id);
+          continue;
+        }
+        const reply: GraphReply = { status: r.status, headers: r.headers ?? {}, body: r.body };
+        if (RETRYABLE.has(r.status) && !lastAttempt) {
+          retry.add(c.id);
+          wait = Math.max(wait, this.#delay(attempt, reply.headers));
+        } else {
+          results.set(c.id, reply);
+        }
+      }
+      // A 424 whose dependency is being retried is not final either.
+      let grew = true;
+      while (grew && !lastAttempt) {
+        grew = false;
+        for (const c of pending) {
+          if (retry.has(c.id) || results.get(c.id)?.status !== 424) continue;
+          if ((c.dependsOn ?? []).some((d) => retry.has(d))) {
+            results.delete(c.id);
+            retry.add(c.id);
+            grew = true;
+          }
+        }
+      }
+      pending = pending.filter((c) => retry.has(c.id));
+      if (pending.length > 0) await this.#sleep(wait);
+    }
+    return results;
+  }
+
+  /** A batch entry; dependencies already satisfied in an earlier attempt are dropped. */
+  #batchEntry(call: BatchCall, done: Map<string, GraphReply>): Record<string, unknown> {
+    const dependsOn = (call.dependsOn ?? []).filter((d) => !done.has(d));
+    const headers = { ...call.headers };
+    if (call.body !== undefined) headers['Content-Type'] ??= 'application/json';
+    return {
+      id: call.id,
+      method: call.method,
+      url: `/${call.url}`,
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(call.body !== undefined ? { body: call.body } : {}),
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
+    };
+  }
+
+  /** Every page of a collection, following `@odata.nextLink` (same host only). */
+  async *pages(url: string, headers?: Record<string, string>): AsyncIterable<unknown[]> {
+    let next: string | undefined = url;
+    while (next !== undefined) {
+      const reply = await this.call({ method: 'GET', url: next, ...(headers ? { headers } : {}) });
+      const page = collectionSchema.safeParse(reply.body);
+      if (!page.success) {
+        throw new CountersignError('upstream', `Graph answered GET ${url} with no collection.`);
+      }
+      yield page.data.value;
+      const link = page.data['@odata.nextLink'];
+      next = link === undefined ? undefined : this.relativeUrl(link);
+    }
+  }
+
+  /** A link Graph returned, made relative to our base URL; refuses any other host. */
+  relativeUrl(link: string): string {
+    const base = new URL(`${this.baseUrl}/`);
+    const target = new URL(link, base);
+    if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) {
+      throw new CountersignError('upstream', 'Graph returned a link outside its base URL.', {
+        link,
+      });
+    }
+    return target.pathname.slice(base.pathname.length) + target.search;
+  }
+}
+
+/** Encodes a query for `GraphCall.url`: values percent-encoded, `$` names kept readable. */
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | undefined>,
+): string {
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+  return parts.length === 0 ? path : `${path}?${parts.join('&')}`;
+}

@@ -1,0 +1,664 @@
+import type { z } from 'zod';
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
+import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
+import { approvalSchema } from '../../domain/approval.ts';
+import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
+import { auditEventSchema } from '../../domain/audit-event.ts';
+import type { Campaign } from '../../domain/campaign.ts';
+import { campaignSchema } from '../../domain/campaign.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
+import type { RecordStore, SignatureResult, Tagged } from '../../ports/record-store.ts';
+import {
+  MAX_BATCH,
+  ensureOk,
+  graphErrorToCountersign,
+  isDuplicateReply,
+  isOk,
+  withQuery,
+} from './graph-gateway.ts';
+import type { BatchCall, GraphGateway, GraphReply } from './graph-gateway.ts';
+import { fieldNames } from './sharepoint-schema.ts';
+import type { ListKey } from './sharepoint-schema.ts';
+import {
+  acknowledgementFields,
+  acknowledgementFromFields,
+  approvalFields,
+  approvalFromFields,
+  auditFields,
+  auditFromFields,
+  campaignFields,
+  campaignFromFields,
+  odataString,
+  policyFields,
+  policyFromFields,
+  tagOf,
+  toRow,
+  untag,
+  versionFields,
+  versionFromFields,
+  versionKey,
+} from './sharepoint-rows.ts';
+import type { Fields, Row } from './sharepoint-rows.ts';
+import { SharePointSite } from './sharepoint-site.ts';
+
+export interface SharePointRecordStoreOptions {
+  gateway: GraphGateway;
+  /** A site id, `hostname:/sites/path`, or `root`. */
+  site: string | SharePointSite;
+  /** `$top` for bulk reads; SharePoint serves at most 5,000 items a page. */
+  pageSize?: number;
+}
+
+/** An acknowledgement row as stored, readable or not (for `countersign verify`). */
+export interface AcknowledgementRow {
+  itemId: string;
+  key: string;
+  acknowledgement: Acknowledgement | null;
+  /** Why the row could not be read as an acknowledgement (an edit broke it). */
+  problem?: string;
+}
+
+/**
+ * The RecordStore on SharePoint lists through Microsoft Graph (DESIGN.md §4).
+ *
+ * - One signature is one round trip: a `$batch` of [create acknowledgement, create audit event
+ *   dependsOn it]. The acknowledgement's AckKey column enforces unique values, so a second
+ *   signature of the same version (double click, card and tab at once, a retry) fails with a
+ *   409 instead of writing a row; we then read the stored one and answer created: false. A row
+ *   carrying our own audit event id was written by an earlier attempt of this very call whose
+ *   answer was lost (a dropped connection): that is still created: true.
+ * - Reads page through `@odata.nextLink` with `$top` up to 5,000 and filter only on indexed
+ *   columns (see sharepoint-schema.ts).
+ * - Updates send If-Match with the eTag read; a 412 is 'precondition-failed'.
+ * - Batches are not transactions: a publish whose draft update succeeded but whose retirements
+ *   failed reports the failure, and the draft stays published.
+ */
+export class SharePointRecordStore implements RecordStore {
+  readonly #gateway: GraphGateway;
+  readonly site: SharePointSite;
+  readonly #pageSize: number;
+
+  constructor(options: SharePointRecordStoreOptions) {
+    this.#gateway = options.gateway;
+    this.site =
+      typeof options.site === 'string'
+        ? new SharePointSite(options.gateway, options.site)
+        : options.site;
+    this.#pageSize = Math.min(5000, Math.max(1, options.pageSize ?? 5000));
+  }
+
+  /** Resolves the site and list ids now, so the first real call costs only itself. */
+  async warmUp(): Promise<void> {
+    await this.site.listIds();
+  }
+
+  // Plumbing ---------------------------------------------------------------------------------
+
+  async #items(list: ListKey): Promise<string> {
+    return `${await this.site.listPath(list)}/items`;
+  }
+
+  async #query(list: ListKey, filter?: string, top = this.#pageSize): Promise<Row[]> {
+    const url = withQuery(await this.#items(list), {
+      $expand: `fields($select=${fieldNames(list).join(',')})`,
+      $filter: filter,
+      $top: top,
+    });
+    const rows: Row[] = [];
+    for await (const page of this.#gateway.pages(url)) {
+      for (const item of page) rows.push(toRow(item));
+    }
+    return rows;
+  }
+
+  async #one(list: ListKey, column: string, value: string): Promise<Row | null> {
+    const rows = await this.#query(list, `fields/${column} eq ${odataString(value)}`, 2);
+    return rows[0] ?? null;
+  }
+
+  #create(url: string, fields: Fields, id: string, dependsOn?: string[]): BatchCall {
+    return { id, method: 'POST', url, body: { fields }, ...(dependsOn ? { dependsOn } : {}) };
+  }
+
+  #patch(
+    itemsUrl: string,
+    itemId: string,
+    fields: Fields,
+    id: string,
+    etag?: string,
+    dependsOn?: string[],
+  ): BatchCall {
+    return {
+      id,
+      method: 'PATCH',
+      url: `${itemsUrl}/${encodeURIComponent(itemId)}/fields`,
+      body: fields,
+      ...(etag === undefined ? {} : { headers: { 'If-Match': etag } }),
+      ...(dependsOn ? { dependsOn } : {}),
+    };
+  }
+
+  /** The eTag an answer carries: the body's (item or fieldValueSet) or the ETag header. */
+  #etagOf(reply: GraphReply, itemId: string): string {
+    const body = (reply.body ?? {}) as Record<string, unknown>;
+    const fields = (body.fields ?? {}) as Record<string, unknown>;
+    const candidates = [body.eTag, body['@odata.etag'], fields['@odata.etag']];
+    const header = Object.entries(reply.headers).find(([k]) => k.toLowerCase() === 'etag')?.[1];
+    const etag = candidates.find((c): c is string => typeof c === 'string') ?? header;
+    if (etag === undefined) {
+      throw new CountersignError(
+        'upstream',
+        `Graph answered a write of item ${itemId} without an eTag.`,
+      );
+    }
+    return tagOf({ itemId, etag });
+  }
+
+  #createdTag(reply: GraphReply): string {
+    const row = toRow(reply.body);
+    return tagOf(row);
+  }
+
+  #final(replies: Map<string, GraphReply>, id: string, what: string): GraphReply {
+    const reply = replies.get(id);
+    if (reply === undefined)
+      throw new CountersignError('upstream', `${what}: no answer in the batch.`);
+    return ensureOk(reply, what);
+  }
+
+  /** Reads a row into a record; an unreadable row is an 'upstream' error naming the item. */
+  #read<T>(row: Row, list: ListKey, read: (fields: Record<string, unknown>) => T): T {
+    try {
+      return read(row.fields);
+    } catch (error) {
+      throw new CountersignError(
+        'upstream',
+        `Item ${row.itemId} of ${list} does not hold a valid record (edited in SharePoint?).`,
+        { itemId: row.itemId, list },
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * Creates a row and its audit event in one `$batch`. On a unique-key clash, `ours` decides
+   * whether the stored row is this very write (a retry after a lost answer): then the audit
+   * event is made sure of and the stored row returned; otherwise 'conflict'.
+   */
+  async #createWithAudit(
+    list: ListKey,
+    fields: Fields,
+    audit: AuditEvent,
+    what: string,
+    existing: () => Promise<Row | null>,
+    ours: (row: Row) => boolean,
+  ): Promise<Row> {
+    const [itemsUrl, auditUrl] = await Promise.all([this.#items(list), this.#items('audit')]);
+    const replies = await this.#gateway.batch([
+      this.#create(itemsUrl, fields, 'record'),
+      this.#create(auditUrl, auditFields(audit), 'audit', ['record']),
+    ]);
+    const record = replies.get('record');
+    const auditReply = replies.get('audit');
+    if (record !== undefined && isOk(record)) {
+      if (auditReply === undefined || !(isOk(auditReply) || isDuplicateReply(auditReply))) {
+        throw this.#auditFailed(auditReply, what);
+      }
+      return toRow(record.body);
+    }
+    if (record !== undefined && isDuplicateReply(record)) {
+      const row = await existing();
+      if (row !== null && ours(row)) {
+        await this.#ensureAudit(audit);
+        return row;
+      }
+      throw graphErrorToCountersign(409, record.body, `${what}: it already exists`);
+    }
+    throw graphErrorToCountersign(record?.status ?? 0, record?.body, what);
+  }
+
+  #auditFailed(reply: GraphReply | undefined, what: string): CountersignError {
+    const error = graphErrorToCountersign(reply?.status ?? 0, reply?.body, `${what} (audit event)`);
+    return new CountersignError(error.code, `${error.message}; the record itself was stored.`, {
+      ...error.details,
+      recordStored: true,
+    });
+  }
+
+  async #ensureAudit(audit: AuditEvent): Promise<void> {
+    const reply = await this.#gateway.exchange(
+      this.#create(await this.#items('audit'), auditFields(audit), 'audit'),
+    );
+    if (!isOk(reply) && !isDuplicateReply(reply)) {
+      throw graphErrorToCountersign(reply.status, reply.body, 'Append audit event');
+    }
+  }
+
+  // Policies ---------------------------------------------------------------------------------
+
+  async listPolicies(schoolId?: string): Promise<Policy[]> {
+    const rows = await this.#query(
+      'policies',
+      schoolId === undefined ? undefined : `fields/SchoolId eq ${odataString(schoolId)}`,
+    );
+    return rows
+      .map((r) => this.#read(r, 'policies', policyFromFields))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async getPolicy(key: string): Promise<Tagged<Policy> | null> {
+    const row = await this.#one('policies', 'PolicyKey', key);
+    return row === null
+      ? null
+      : { value: this.#read(row, 'policies', policyFromFields), etag: tagOf(row) };
+  }
+
+  async putPolicy(policy: Policy, etag?: string): Promise<Tagged<Policy>> {
+    const value = parse(policySchema, policy);
+    const itemsUrl = await this.#items('policies');
+    if (etag !== undefined) {
+      const { itemId, etag: ifMatch } = untag(etag);
+      const reply = ensureOk(
+        await this.#gateway.exchange(
+          this.#patch(itemsUrl, itemId, policyFields(value), 'p', ifMatch),
+        ),
+        `Update policy ${value.key}`,
+      );
+      return { value, etag: this.#etagOf(reply, itemId) };
+    }
+    const reply = await this.#gateway.exchange(this.#create(itemsUrl, policyFields(value), 'p'));
+    if (isOk(reply)) return { value, etag: this.#createdTag(reply) };
+    if (isDuplicateReply(reply)) {
+      // Our own earlier attempt (answer lost) stored exactly this: that is success.
+      const existing = await this.getPolicy(value.key);
+      if (existing && canonicalJson(existing.value) === canonicalJson(value)) return existing;
+    }
+    throw graphErrorToCountersign(reply.status, reply.body, `Create policy ${value.key}`);
+  }
+
+  // Versions ---------------------------------------------------------------------------------
+
+  async listVersions(policyKey: string): Promise<Tagged<PolicyVersion>[]> {
+    const rows = await this.#query('versions', `fields/PolicyKey eq ${odataString(policyKey)}`);
+    return rows
+      .map((r) => ({ value: this.#read(r, 'versions', versionFromFields), etag: tagOf(r) }))
+      .sort((a, b) => a.value.number - b.value.number);
+  }
+
+  async getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null> {
+    const row = await this.#one('versions', 'VersionKey', versionKey(policyKey, number));
+    return row === null
+      ? null
+      : { value: this.#read(row, 'versions', versionFromFields), etag: tagOf(row) };
+  }
+
+  async createVersion(version: PolicyVersion, audit: AuditEvent): Promise<Tagged<PolicyVersion>> {
+    const value = parse(policyVersionSchema, version);
+    const event = parse(auditEventSchema, audit);
+    const key = versionKey(value.policyKey, value.number);
+    const row = await this.#createWithAudit(
+      'versions',
+      versionFields(value),
+      event,
+      `Create version ${key}`,
+      () => this.#one('versions', 'VersionKey', key),
+      (r) => canonicalJson(this.#read(r, 'versions', versionFromFields)) === canonicalJson(value),
+    );
+    return { value, etag: tagOf(row) };
+  }
+
+  async publishVersion(
+    draft: Tagged<PolicyVersion>,
+    publishedAt: string,
+    retire: Tagged<PolicyVersion>[],
+    audit: AuditEvent,
+  ): Promise<Tagged<PolicyVersion>> {
+    const event = parse(auditEventSchema, audit);
+    const published = parse(policyVersionSchema, {
+      ...draft.value,
+      status: 'published',
+      publishedAt,
+    });
+    const [itemsUrl, auditUrl] = await Promise.all([this.#items('versions'), this.#items('audit')]);
+    const target = untag(draft.etag);
+    const calls: BatchCall[] = [
+      this.#patch(
+        itemsUrl,
+        target.itemId,
+        { Status: 'published', PublishedAt: publishedAt },
+        'draft',
+        target.etag,
+      ),
+      this.#create(auditUrl, auditFields(event), 'audit', ['draft']),
+    ];
+    const retirements = retire.map((r, i) => {
+      const t = untag(r.etag);
+      return this.#patch(itemsUrl, t.itemId, { Status: 'retired' }, `retire${i}`, t.etag, [
+        'draft',
+      ]);
+    });
+    // Retirements beyond what one batch holds go in follow-up batches (rare: ≤ 18 fit).
+    const first = retirements.slice(0, MAX_BATCH - calls.length);
+    const replies = await this.#gateway.batch([...calls, ...first]);
+    const what = `Publish version ${versionKey(draft.value.policyKey, draft.value.number)}`;
+    const draftReply = this.#final(replies, 'draft', what);
+    for (const c of first) this.#final(replies, c.id, `${what}: retire an older version`);
+    for (let i = first.length; i < retirements.length; i += MAX_BATCH) {
+      const chunk = retirements.slice(i, i + MAX_BATCH).map((c) => ({ ...c, dependsOn: [] }));
+      const more = await this.#gateway.batch(chunk);
+      for (const c of chunk) this.#final(more, c.id, `${what}: retire an older version`);
+    }
+    const auditReply = replies.get('audit');
+    if (auditReply === undefined || !(isOk(auditReply) || isDuplicateReply(auditReply))) {
+      throw this.#auditFailed(auditReply, what);
+    }
+    return { value: published, etag: this.#etagOf(draftReply, target.itemId) };
+  }
+
+  async updateDraft(
+    draft: Tagged<PolicyVersion>,
+    next: PolicyVersion,
+  ): Promise<Tagged<PolicyVersion>> {
+    const value = parse(policyVersionSchema, next);
+    const key = versionKey(draft.value.policyKey, draft.value.number);
+    if (versionKey(value.policyKey, value.number) !== key) {
+      throw new CountersignError('validation', 'A draft keeps its policy and number.', { key });
+    }
+    if (draft.value.status !== 'draft') {
+      throw new CountersignError(
+        'conflict',
+        `Version ${key} is ${draft.value.status}, not a draft.`,
+        {
+          key,
+        },
+      );
+    }
+    const { itemId, etag } = untag(draft.etag);
+    const reply = ensureOk(
+      await this.#gateway.exchange(
+        this.#patch(await this.#items('versions'), itemId, versionFields(value), 'v', etag),
+      ),
+      `Update draft ${key}`,
+    );
+    return { value, etag: this.#etagOf(reply, itemId) };
+  }
+
+  // Acknowledgements -------------------------------------------------------------------------
+
+  async recordSignature(ack: Acknowledgement, audit: AuditEvent): Promise<SignatureResult> {
+    const value = parse(acknowledgementSchema, ack);
+    const event = parse(auditEventSchema, audit);
+    let repeat: Acknowledgement | undefined;
+    await this.#createWithAudit(
+      'acknowledgements',
+      acknowledgementFields(value, event.id),
+      event,
+      `Record signature ${value.id}`,
+      () => this.#one('acknowledgements', 'AckKey', value.id),
+      (row) => {
+        const stored = this.#read(row, 'acknowledgements', acknowledgementFromFields);
+        if (stored.auditEventId === event.id) return true;
+        repeat = stored.ack;
+        return false;
+      },
+    ).catch((error: unknown) => {
+      // A repeat is not a failure: the person had signed this version already.
+      if (repeat !== undefined && error instanceof CountersignError && error.code === 'conflict') {
+        return null;
+      }
+      throw error;
+    });
+    return repeat === undefined
+      ? { acknowledgement: value, created: true }
+      : { acknowledgement: repeat, created: false };
+  }
+
+  async listAcknowledgements(query: {
+    policyKey?: string;
+    userId?: string;
+    versionNumber?: number;
+  }): Promise<Acknowledgement[]> {
+    const rows = await this.scanAcknowledgements(query);
+    return rows
+      .flatMap((r) => (r.acknowledgement === null ? [] : [r.acknowledgement]))
+      .sort((a, b) => a.signedAt.localeCompare(b.signedAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Every acknowledgement row, including rows an edit made unreadable (those come back with
+   * `acknowledgement: null` and the problem): `listAcknowledgements` leaves them out so one
+   * broken row cannot stop a school's report, and `countersign verify` reports them.
+   */
+  async scanAcknowledgements(query: {
+    policyKey?: string;
+    userId?: string;
+    versionNumber?: number;
+  }): Promise<AcknowledgementRow[]> {
+    const filters = [
+      query.policyKey === undefined
+        ? undefined
+        : `fields/PolicyKey eq ${odataString(query.policyKey)}`,
+      query.userId === undefined ? undefined : `fields/UserId eq ${odataString(query.userId)}`,
+      query.versionNumber === undefined
+        ? undefined
+        : `fields/VersionNumber eq ${String(query.versionNumber)}`,
+    ].filter((f): f is string => f !== undefined);
+    const rows = await this.#query(
+      'acknowledgements',
+      filters.length === 0 ? undefined : filters.join(' and '),
+    );
+    return rows.map((row) => {
+      const key = typeof row.fields.AckKey === 'string' ? row.fields.AckKey : `item ${row.itemId}`;
+      try {
+        return {
+          itemId: row.itemId,
+          key,
+          acknowledgement: acknowledgementFromFields(row.fields).ack,
+        };
+      } catch (error) {
+        const problem = error instanceof Error ? error.message.slice(0, 500) : String(error);
+        return { itemId: row.itemId, key, acknowledgement: null, problem };
+      }
+    });
+  }
+
+  async getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {
+    const row = await this.#one('acknowledgements', 'AckKey', id);
+    return row === null
+      ? null
+      : {
+          value: this.#read(row, 'acknowledgements', acknowledgementFromFields).ack,
+          etag: tagOf(row),
+        };
+  }
+
+  // Approvals --------------------------------------------------------------------------------
+
+  async createApproval(approval: Approval): Promise<Tagged<Approval>> {
+    const value = parse(approvalSchema, approval);
+    const reply = await this.#gateway.exchange(
+      this.#create(await this.#items('approvals'), approvalFields(value), 'a'),
+    );
+    if (isOk(reply)) return { value, etag: this.#createdTag(reply) };
+    if (isDuplicateReply(reply)) {
+      const row = await this.#one('approvals', 'AcknowledgementId', value.acknowledgementId);
+      if (
+        row &&
+        canonicalJson(this.#read(row, 'approvals', approvalFromFields)) === canonicalJson(value)
+      ) {
+        return { value, etag: tagOf(row) };
+      }
+    }
+    throw graphErrorToCountersign(
+      reply.status,
+      reply.body,
+      `Create approval for ${value.acknowledgementId}`,
+    );
+  }
+
+  async listApprovals(query: {
+    decision?: ApprovalDecision;
+    userId?: string;
+  }): Promise<Tagged<Approval>[]> {
+    const filters = [
+      query.decision === undefined
+        ? undefined
+        : `fields/Decision eq ${odataString(query.decision)}`,
+      query.userId === undefined ? undefined : `fields/UserId eq ${odataString(query.userId)}`,
+    ].filter((f): f is string => f !== undefined);
+    const rows = await this.#query(
+      'approvals',
+      filters.length === 0 ? undefined : filters.join(' and '),
+    );
+    return rows.map((r) => ({
+      value: this.#read(r, 'approvals', approvalFromFields),
+      etag: tagOf(r),
+    }));
+  }
+
+  async decideApproval(
+    current: Tagged<Approval>,
+    decided: Approval,
+    audit: AuditEvent,
+  ): Promise<Tagged<Approval>> {
+    const value = parse(approvalSchema, decided);
+    const event = parse(auditEventSchema, audit);
+    const key = current.value.acknowledgementId;
+    if (value.acknowledgementId !== key) {
+      throw new CountersignError('validation', 'A decision keeps its acknowledgement.', { key });
+    }
+    const target = untag(current.etag);
+    // The acknowledgement's item id: one read (a decision is rare, a signature is not).
+    const [ackRow, approvalsUrl, acksUrl, auditUrl] = await Promise.all([
+      this.#one('acknowledgements', 'AckKey', key),
+      this.#items('approvals'),
+      this.#items('acknowledgements'),
+      this.#items('audit'),
+    ]);
+    const calls: BatchCall[] = [
+      this.#patch(approvalsUrl, target.itemId, approvalFields(value), 'approval', target.etag),
+      this.#create(auditUrl, auditFields(event), 'audit', ['approval']),
+    ];
+    if (ackRow !== null) {
+      calls.push(
+        this.#patch(acksUrl, ackRow.itemId, { ApprovalState: value.decision }, 'ack', undefined, [
+          'approval',
+        ]),
+      );
+    }
+    const replies = await this.#gateway.batch(calls);
+    const what = `Decide approval for ${key}`;
+    const approvalReply = this.#final(replies, 'approval', what);
+    if (ackRow !== null) this.#final(replies, 'ack', `${what}: acknowledgement state`);
+    const auditReply = replies.get('audit');
+    if (auditReply === undefined || !(isOk(auditReply) || isDuplicateReply(auditReply))) {
+      throw this.#auditFailed(auditReply, what);
+    }
+    return { value, etag: this.#etagOf(approvalReply, target.itemId) };
+  }
+
+  // Campaigns --------------------------------------------------------------------------------
+
+  async createCampaign(campaign: Campaign, audit: AuditEvent): Promise<Tagged<Campaign>> {
+    const value = parse(campaignSchema, campaign);
+    const event = parse(auditEventSchema, audit);
+    const row = await this.#createWithAudit(
+      'campaigns',
+      campaignFields(value),
+      event,
+      `Create campaign ${value.id}`,
+      () => this.#one('campaigns', 'CampaignId', value.id),
+      (r) => canonicalJson(this.#read(r, 'campaigns', campaignFromFields)) === canonicalJson(value),
+    );
+    return { value, etag: tagOf(row) };
+  }
+
+  async getCampaign(id: string): Promise<Tagged<Campaign> | null> {
+    const row = await this.#one('campaigns', 'CampaignId', id);
+    return row === null
+      ? null
+      : { value: this.#read(row, 'campaigns', campaignFromFields), etag: tagOf(row) };
+  }
+
+  async listCampaigns(query: {
+    policyKey?: string;
+    status?: Campaign['status'];
+  }): Promise<Tagged<Campaign>[]> {
+    const filters = [
+      query.policyKey === undefined
+        ? undefined
+        : `fields/PolicyKey eq ${odataString(query.policyKey)}`,
+      query.status === undefined ? undefined : `fields/Status eq ${odataString(query.status)}`,
+    ].filter((f): f is string => f !== undefined);
+    const rows = await this.#query(
+      'campaigns',
+      filters.length === 0 ? undefined : filters.join(' and '),
+    );
+    return rows
+      .map((r) => ({ value: this.#read(r, 'campaigns', campaignFromFields), etag: tagOf(r) }))
+      .sort((a, b) => a.value.createdAt.localeCompare(b.value.createdAt));
+  }
+
+  async updateCampaign(current: Tagged<Campaign>, next: Campaign): Promise<Tagged<Campaign>> {
+    const value = parse(campaignSchema, next);
+    if (value.id !== current.value.id) {
+      throw new CountersignError('validation', 'A campaign keeps its id.', { key: value.id });
+    }
+    const { itemId, etag } = untag(current.etag);
+    const reply = ensureOk(
+      await this.#gateway.exchange(
+        this.#patch(await this.#items('campaigns'), itemId, campaignFields(value), 'c', etag),
+      ),
+      `Update campaign ${value.id}`,
+    );
+    return { value, etag: this.#etagOf(reply, itemId) };
+  }
+
+  // Audit ------------------------------------------------------------------------------------
+
+  async appendAudit(events: AuditEvent[]): Promise<void> {
+    const parsed = events.map((e) => parse(auditEventSchema, e));
+    const url = await this.#items('audit');
+    for (let i = 0; i < parsed.length; i += MAX_BATCH) {
+      const chunk = parsed.slice(i, i + MAX_BATCH);
+      const replies = await this.#gateway.batch(
+        chunk.map((e, j) => this.#create(url, auditFields(e), String(j))),
+      );
+      for (const [id, reply] of replies) {
+        // Unique EventId: an event already there (a retried append) is success.
+        if (!isOk(reply) && !isDuplicateReply(reply)) {
+          throw graphErrorToCountersign(reply.status, reply.body, `Append audit event #${id}`);
+        }
+      }
+    }
+  }
+
+  async listAudit(query: { type?: AuditEventType; since?: string }): Promise<AuditEvent[]> {
+    const filters = [
+      query.type === undefined ? undefined : `fields/EventType eq ${odataString(query.type)}`,
+      query.since === undefined ? undefined : `fields/At ge ${odataString(query.since)}`,
+    ].filter((f): f is string => f !== undefined);
+    const rows = await this.#query(
+      'audit',
+      filters.length === 0 ? undefined : filters.join(' and '),
+    );
+    return rows
+      .map((r) => this.#read(r, 'audit', auditFromFields))
+      .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  }
+}
+
+/** Input validation: a record that breaks its schema never reaches SharePoint. */
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new CountersignError('validation', 'The record does not match its schema.', {
+      issues: result.error.issues,
+    });
+  }
+  return result.data;
+}

@@ -1,0 +1,312 @@
+import { z } from 'zod';
+import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { approvalSchema } from '../../domain/approval.ts';
+import type { Approval } from '../../domain/approval.ts';
+import { auditEventSchema } from '../../domain/audit-event.ts';
+import type { AuditEvent } from '../../domain/audit-event.ts';
+import { campaignSchema } from '../../domain/campaign.ts';
+import type { Campaign } from '../../domain/campaign.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+
+/**
+ * Records ⇄ SharePoint list item fields. Reads are a trust boundary (anyone with rights on the
+ * site could have edited a row), so every row is parsed with the domain's zod schemas.
+ */
+
+export type Fields = Record<string, string | number | boolean | null>;
+
+/** A list item as Graph returns it with `$expand=fields`. */
+export const listItemSchema = z
+  .object({
+    id: z.string().min(1),
+    eTag: z.string().optional(),
+    fields: z.record(z.string(), z.unknown()),
+  })
+  .loose();
+export type ListItem = z.infer<typeof listItemSchema>;
+
+export interface Row {
+  itemId: string;
+  etag: string;
+  fields: Record<string, unknown>;
+}
+
+export function toRow(item: unknown): Row {
+  const parsed = listItemSchema.parse(item);
+  const fieldTag = parsed.fields['@odata.etag'];
+  const etag = parsed.eTag ?? (typeof fieldTag === 'string' ? fieldTag : undefined);
+  if (etag === undefined) {
+    throw new CountersignError('upstream', `Graph returned list item ${parsed.id} with no eTag.`);
+  }
+  return { itemId: parsed.id, etag, fields: parsed.fields };
+}
+
+/**
+ * The eTag a caller holds is opaque: it carries the SharePoint item id with the item's eTag,
+ * so an update knows which item to PATCH without another lookup.
+ */
+export function tagOf(row: { itemId: string; etag: string }): string {
+  return `${row.itemId}|${row.etag}`;
+}
+
+export function untag(tag: string): { itemId: string; etag: string } {
+  const cut = tag.indexOf('|');
+  if (cut <= 0) {
+    throw new CountersignError('precondition-failed', 'That eTag was not issued by this store.', {
+      etag: tag,
+    });
+  }
+  return { itemId: tag.slice(0, cut), etag: tag.slice(cut + 1) };
+}
+
+const title = (text: string): string => text.slice(0, 255);
+const optText = z
+  .string()
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? undefined : v));
+const reqText = z.string().min(1);
+const num = z.coerce.number();
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx): z.infer<T> => {
+    try {
+      return schema.parse(JSON.parse(text) as unknown);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not the JSON expected' });
+      return z.NEVER;
+    }
+  });
+
+// Policies -----------------------------------------------------------------------------------
+
+export function policyFields(policy: Policy): Fields {
+  return {
+    Title: title(policy.title),
+    PolicyKey: policy.key,
+    SchoolId: policy.schoolId,
+    PolicyTitle: title(policy.title),
+    Record: JSON.stringify(policy),
+  };
+}
+
+export function policyFromFields(fields: Record<string, unknown>): Policy {
+  return z.object({ Record: json(policySchema) }).parse(fields).Record;
+}
+
+// Versions -----------------------------------------------------------------------------------
+
+export function versionKey(policyKey: string, number: number): string {
+  return `${policyKey}:v${number}`;
+}
+
+export function versionFields(version: PolicyVersion): Fields {
+  return {
+    Title: title(`${version.policyKey} v${version.number} — ${version.label}`),
+    VersionKey: versionKey(version.policyKey, version.number),
+    PolicyKey: version.policyKey,
+    VersionNumber: version.number,
+    Status: version.status,
+    ContentHash: version.contentHash,
+    Label: version.label,
+    ChangeKind: version.changeKind,
+    PublishedAt: version.publishedAt ?? null,
+    Document: JSON.stringify(version.document),
+  };
+}
+
+const versionRowSchema = z.object({
+  PolicyKey: reqText,
+  VersionNumber: num,
+  Label: reqText,
+  Status: reqText,
+  ChangeKind: reqText,
+  PublishedAt: optText,
+  Document: z.string().transform((t) => JSON.parse(t) as unknown),
+  ContentHash: reqText,
+});
+
+export function versionFromFields(fields: Record<string, unknown>): PolicyVersion {
+  const r = versionRowSchema.parse(fields);
+  return policyVersionSchema.parse({
+    policyKey: r.PolicyKey,
+    number: r.VersionNumber,
+    label: r.Label,
+    status: r.Status,
+    changeKind: r.ChangeKind,
+    ...(r.PublishedAt === undefined ? {} : { publishedAt: r.PublishedAt }),
+    document: r.Document,
+    contentHash: r.ContentHash,
+  });
+}
+
+// Acknowledgements ---------------------------------------------------------------------------
+
+/** Every sealed field is its own column: the seal is checkable from what the site shows. */
+export function acknowledgementFields(ack: Acknowledgement, auditEventId: string): Fields {
+  return {
+    Title: title(`${ack.displayName} — ${ack.policyKey} v${ack.versionNumber}`),
+    AckKey: ack.id,
+    PolicyKey: ack.policyKey,
+    VersionNumber: ack.versionNumber,
+    UserId: ack.userId,
+    SignedAt: ack.signedAt,
+    ContentHash: ack.contentHash,
+    Seal: ack.seal,
+    Upn: ack.upn,
+    DisplayName: ack.displayName,
+    TypedName: ack.typedName,
+    StatedRole: ack.statedRole,
+    Channel: ack.channel,
+    Consents: JSON.stringify(ack.consents),
+    ApprovalState: ack.approvalState,
+    AuditEventId: auditEventId,
+  };
+}
+
+const ackRowSchema = z.object({
+  AckKey: reqText,
+  PolicyKey: reqText,
+  VersionNumber: num,
+  UserId: reqText,
+  SignedAt: reqText,
+  ContentHash: reqText,
+  Seal: reqText,
+  Upn: reqText,
+  DisplayName: reqText,
+  TypedName: reqText,
+  StatedRole: reqText,
+  Channel: reqText,
+  Consents: z.string().transform((t) => JSON.parse(t) as unknown),
+  ApprovalState: reqText,
+  AuditEventId: optText,
+});
+
+export function acknowledgementFromFields(fields: Record<string, unknown>): {
+  ack: Acknowledgement;
+  auditEventId?: string;
+} {
+  const r = ackRowSchema.parse(fields);
+  const ack = acknowledgementSchema.parse({
+    id: r.AckKey,
+    policyKey: r.PolicyKey,
+    versionNumber: r.VersionNumber,
+    userId: r.UserId,
+    signedAt: r.SignedAt,
+    contentHash: r.ContentHash,
+    seal: r.Seal,
+    upn: r.Upn,
+    displayName: r.DisplayName,
+    typedName: r.TypedName,
+    statedRole: r.StatedRole,
+    channel: r.Channel,
+    consents: r.Consents,
+    approvalState: r.ApprovalState,
+  });
+  return r.AuditEventId === undefined ? { ack } : { ack, auditEventId: r.AuditEventId };
+}
+
+// Approvals ----------------------------------------------------------------------------------
+
+export function approvalFields(approval: Approval): Fields {
+  return {
+    Title: title(`${approval.acknowledgementId} — ${approval.decision}`),
+    AcknowledgementId: approval.acknowledgementId,
+    UserId: approval.userId,
+    Decision: approval.decision,
+    ApproverId: approval.approverId ?? null,
+    ApproverName: approval.approverName ?? null,
+    AdditionalPermissions: JSON.stringify(approval.additionalPermissions),
+    Comment: approval.comment ?? null,
+    DecidedAt: approval.decidedAt ?? null,
+  };
+}
+
+const approvalRowSchema = z.object({
+  AcknowledgementId: reqText,
+  UserId: reqText,
+  Decision: reqText,
+  ApproverId: optText,
+  ApproverName: optText,
+  AdditionalPermissions: z.string().transform((t) => JSON.parse(t) as unknown),
+  Comment: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+  DecidedAt: optText,
+});
+
+export function approvalFromFields(fields: Record<string, unknown>): Approval {
+  const r = approvalRowSchema.parse(fields);
+  return approvalSchema.parse({
+    acknowledgementId: r.AcknowledgementId,
+    userId: r.UserId,
+    decision: r.Decision,
+    ...(r.ApproverId === undefined ? {} : { approverId: r.ApproverId }),
+    ...(r.ApproverName === undefined ? {} : { approverName: r.ApproverName }),
+    additionalPermissions: r.AdditionalPermissions,
+    ...(r.Comment === undefined ? {} : { comment: r.Comment }),
+    ...(r.DecidedAt === undefined ? {} : { decidedAt: r.DecidedAt }),
+  });
+}
+
+// Campaigns ----------------------------------------------------------------------------------
+
+export function campaignFields(campaign: Campaign): Fields {
+  return {
+    Title: title(`${campaign.policyKey} v${campaign.versionNumber} — ${campaign.id}`),
+    CampaignId: campaign.id,
+    PolicyKey: campaign.policyKey,
+    VersionNumber: campaign.versionNumber,
+    Status: campaign.status,
+    Deadline: campaign.deadline,
+    Recipients: campaign.counts.recipients,
+    Signed: campaign.counts.signed,
+    Record: JSON.stringify(campaign),
+  };
+}
+
+export function campaignFromFields(fields: Record<string, unknown>): Campaign {
+  return z.object({ Record: json(campaignSchema) }).parse(fields).Record;
+}
+
+// Audit --------------------------------------------------------------------------------------
+
+export function auditFields(event: AuditEvent): Fields {
+  return {
+    Title: title(`${event.type} ${event.subject}`),
+    EventId: event.id,
+    EventType: event.type,
+    ActorId: event.actorId,
+    At: event.at,
+    Subject: event.subject,
+    Details: JSON.stringify(event.details),
+  };
+}
+
+const auditRowSchema = z.object({
+  EventId: reqText,
+  EventType: reqText,
+  ActorId: reqText,
+  At: reqText,
+  Subject: reqText,
+  Details: z.string().transform((t) => JSON.parse(t) as unknown),
+});
+
+export function auditFromFields(fields: Record<string, unknown>): AuditEvent {
+  const r = auditRowSchema.parse(fields);
+  return auditEventSchema.parse({
+    id: r.EventId,
+    type: r.EventType,
+    actorId: r.ActorId,
+    at: r.At,
+    subject: r.Subject,
+    details: r.Details,
+  });
+}
+
+/** An OData string literal: single quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

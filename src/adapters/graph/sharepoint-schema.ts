@@ -1,0 +1,165 @@
+/**
+ * The six SharePoint lists of DESIGN.md §4, as code. `countersign provision` makes a site match
+ * this; the record store reads and writes these names. Every column a query filters on is
+ * indexed (SharePoint refuses or throttles filters on unindexed columns past 5,000 items), and
+ * every natural key enforces unique values, which is what makes a repeated create fail instead
+ * of writing a second row.
+ *
+ * Timestamps are single-line text in ISO 8601 UTC, not dateTime columns: SharePoint keeps a
+ * dateTime to the second, and a seal covers the milliseconds a person signed at.
+ */
+
+/** text: single line (≤ 255 characters, indexable); note: multiple lines (JSON, never indexed). */
+export type ColumnType = 'text' | 'note' | 'number' | 'boolean';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** Filtered on by some query. */
+  indexed?: boolean;
+  /** A natural key: SharePoint enforces unique values (requires indexed). */
+  unique?: boolean;
+  description?: string;
+}
+
+export interface ListSpec {
+  /** The list's display name, fixed so anyone can find it in the site. */
+  name: string;
+  description: string;
+  columns: ColumnSpec[];
+}
+
+const text = (name: string, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
+  name,
+  type: 'text',
+  ...extra,
+});
+const indexed = (name: string, type: ColumnType = 'text'): ColumnSpec => ({
+  name,
+  type,
+  indexed: true,
+});
+const key = (name: string): ColumnSpec => ({ name, type: 'text', indexed: true, unique: true });
+const note = (name: string): ColumnSpec => ({ name, type: 'note' });
+
+export const LIST = {
+  policies: 'CountersignPolicies',
+  versions: 'CountersignPolicyVersions',
+  acknowledgements: 'CountersignAcknowledgements',
+  approvals: 'CountersignApprovals',
+  campaigns: 'CountersignCampaigns',
+  audit: 'CountersignAudit',
+} as const;
+export type ListKey = keyof typeof LIST;
+
+export const SCHEMA: Record<ListKey, ListSpec> = {
+  policies: {
+    name: LIST.policies,
+    description: 'Countersign: one row per policy (staff AUP, governor AUP, …).',
+    columns: [key('PolicyKey'), indexed('SchoolId'), text('PolicyTitle'), note('Record')],
+  },
+  versions: {
+    name: LIST.versions,
+    description: 'Countersign: policy versions and their document JSON.',
+    columns: [
+      key('VersionKey'),
+      indexed('PolicyKey'),
+      indexed('VersionNumber', 'number'),
+      indexed('Status'),
+      text('ContentHash'),
+      text('Label'),
+      text('ChangeKind'),
+      text('PublishedAt'),
+      note('Document'),
+    ],
+  },
+  acknowledgements: {
+    name: LIST.acknowledgements,
+    description:
+      'Countersign: one row per signature. Sealed: an edited row fails `countersign verify`.',
+    columns: [
+      key('AckKey'),
+      indexed('PolicyKey'),
+      indexed('VersionNumber', 'number'),
+      indexed('UserId'),
+      text('SignedAt'),
+      text('ContentHash'),
+      text('Seal'),
+      text('Upn'),
+      text('DisplayName'),
+      text('TypedName'),
+      text('StatedRole'),
+      text('Channel'),
+      note('Consents'),
+      text('ApprovalState'),
+      text('AuditEventId', {
+        description: 'The audit event written with this row (tells a retry from a repeat).',
+      }),
+    ],
+  },
+  approvals: {
+    name: LIST.approvals,
+    description: "Countersign: the headteacher's decisions, one per acknowledgement.",
+    columns: [
+      key('AcknowledgementId'),
+      indexed('UserId'),
+      indexed('Decision'),
+      text('ApproverId'),
+      text('ApproverName'),
+      note('AdditionalPermissions'),
+      note('Comment'),
+      text('DecidedAt'),
+    ],
+  },
+  campaigns: {
+    name: LIST.campaigns,
+    description: 'Countersign: re-sign campaigns and their totals (never per-recipient rows).',
+    columns: [
+      key('CampaignId'),
+      indexed('PolicyKey'),
+      { name: 'VersionNumber', type: 'number' },
+      indexed('Status'),
+      text('Deadline'),
+      { name: 'Recipients', type: 'number' },
+      { name: 'Signed', type: 'number' },
+      note('Record'),
+    ],
+  },
+  audit: {
+    name: LIST.audit,
+    description: 'Countersign: append-only event log.',
+    columns: [
+      key('EventId'),
+      indexed('EventType'),
+      indexed('ActorId'),
+      indexed('At'),
+      indexed('Subject'),
+      note('Details'),
+    ],
+  },
+};
+
+/** The Graph `columnDefinition` body that creates a column. */
+export function columnDefinition(spec: ColumnSpec): Record<string, unknown> {
+  const facet: Record<string, unknown> =
+    spec.type === 'text'
+      ? { text: { allowMultipleLines: false, maxLength: 255 } }
+      : spec.type === 'note'
+        ? { text: { allowMultipleLines: true } }
+        : spec.type === 'number'
+          ? { number: {} }
+          : { boolean: {} };
+  return {
+    name: spec.name,
+    displayName: spec.name,
+    ...(spec.description ? { description: spec.description } : {}),
+    indexed: spec.indexed === true || spec.unique === true,
+    ...(spec.unique ? { enforceUniqueValues: true } : {}),
+    ...facet,
+  };
+}
+
+/** The names of a list's columns, for `$expand=fields($select=…)`. */
+export function fieldNames(list: ListKey): string[] {
+  return ['Title', ...SCHEMA[list].columns.map((c) => c.name)];
+}

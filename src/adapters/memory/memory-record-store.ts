@@ -1,0 +1,372 @@
+import { z } from 'zod';
+import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { approvalSchema } from '../../domain/approval.ts';
+import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
+import { auditEventSchema } from '../../domain/audit-event.ts';
+import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
+import { campaignSchema } from '../../domain/campaign.ts';
+import type { Campaign } from '../../domain/campaign.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import type { RecordStore, SignatureResult, Tagged } from '../../ports/record-store.ts';
+
+interface Row<T> {
+  value: T;
+  etag: string;
+}
+
+/**
+ * The RecordStore in memory, for unit tests of services, the API and the bot. It keeps the
+ * SharePoint adapter's rules (one contract suite runs against both): eTags change on every
+ * write, a stale eTag is 'precondition-failed', natural keys are unique ('conflict'), a repeated
+ * signature is idempotent, audit events are unique by id, and values are copied in and out so a
+ * caller cannot change a stored record by mutating what it got.
+ */
+export class MemoryRecordStore implements RecordStore {
+  readonly #policies = new Map<string, Row<Policy>>();
+  readonly #versions = new Map<string, Row<PolicyVersion>>();
+  readonly #acks = new Map<string, Row<Acknowledgement>>();
+  readonly #approvals = new Map<string, Row<Approval>>();
+  readonly #campaigns = new Map<string, Row<Campaign>>();
+  readonly #audit = new Map<string, AuditEvent>();
+  #sequence = 0;
+
+  #tag(): string {
+    this.#sequence += 1;
+    return `"mem-${this.#sequence}"`;
+  }
+
+  #out<T>(row: Row<T>): Tagged<T> {
+    return { value: structuredClone(row.value), etag: row.etag };
+  }
+
+  #put<T>(map: Map<string, Row<T>>, key: string, value: T): Tagged<T> {
+    const row = { value: structuredClone(value), etag: this.#tag() };
+    map.set(key, row);
+    return this.#out(row);
+  }
+
+  /** The row, when the eTag given is the current one; else the typed failure. */
+  #current<T>(map: Map<string, Row<T>>, key: string, etag: string, what: string): Row<T> {
+    const row = map.get(key);
+    if (!row) throw new CountersignError('not-found', `${what} ${key} does not exist.`, { key });
+    if (row.etag !== etag) {
+      throw new CountersignError(
+        'precondition-failed',
+        `${what} ${key} changed since it was read.`,
+        {
+          key,
+          status: 412,
+        },
+      );
+    }
+    return row;
+  }
+
+  #appendAudit(event: AuditEvent): void {
+    const parsed = auditEventSchema.parse(event);
+    if (!this.#audit.has(parsed.id)) this.#audit.set(parsed.id, structuredClone(parsed));
+  }
+
+  listPolicies(schoolId?: string): Promise<Policy[]> {
+    const all = [...this.#policies.values()]
+      .map((r) => structuredClone(r.value))
+      .filter((p) => schoolId === undefined || p.schoolId === schoolId)
+      .sort((a, b) => a.key.localeCompare(b.key));
+    return Promise.resolve(all);
+  }
+
+  getPolicy(key: string): Promise<Tagged<Policy> | null> {
+    const row = this.#policies.get(key);
+    return Promise.resolve(row ? this.#out(row) : null);
+  }
+
+  putPolicy(policy: Policy, etag?: string): Promise<Tagged<Policy>> {
+    return attempt(() => {
+      const value = policySchema.parse(policy);
+      if (etag === undefined) {
+        if (this.#policies.has(value.key)) {
+          throw new CountersignError('conflict', `Policy ${value.key} already exists.`, {
+            key: value.key,
+            status: 409,
+          });
+        }
+      } else {
+        this.#current(this.#policies, value.key, etag, 'Policy');
+      }
+      return this.#put(this.#policies, value.key, value);
+    });
+  }
+
+  listVersions(policyKey: string): Promise<Tagged<PolicyVersion>[]> {
+    const rows = [...this.#versions.values()]
+      .filter((r) => r.value.policyKey === policyKey)
+      .sort((a, b) => a.value.number - b.value.number)
+      .map((r) => this.#out(r));
+    return Promise.resolve(rows);
+  }
+
+  getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null> {
+    const row = this.#versions.get(versionKey(policyKey, number));
+    return Promise.resolve(row ? this.#out(row) : null);
+  }
+
+  createVersion(version: PolicyVersion, audit: AuditEvent): Promise<Tagged<PolicyVersion>> {
+    return attempt(() => {
+      const value = policyVersionSchema.parse(version);
+      const key = versionKey(value.policyKey, value.number);
+      if (this.#versions.has(key)) {
+        throw new CountersignError('conflict', `Version ${key} already exists.`, {
+          key,
+          status: 409,
+        });
+      }
+      const tagged = this.#put(this.#versions, key, value);
+      this.#appendAudit(audit);
+      return tagged;
+    });
+  }
+
+  publishVersion(
+    draft: Tagged<PolicyVersion>,
+    publishedAt: string,
+    retire: Tagged<PolicyVersion>[],
+    audit: AuditEvent,
+  ): Promise<Tagged<PolicyVersion>> {
+    return attempt(() => {
+      const key = versionKey(draft.value.policyKey, draft.value.number);
+      const row = this.#current(this.#versions, key, draft.etag, 'Version');
+      const retiring = retire.map((r) =>
+        this.#current(
+          this.#versions,
+          versionKey(r.value.policyKey, r.value.number),
+          r.etag,
+          'Version',
+        ),
+      );
+      const published = policyVersionSchema.parse({
+        ...row.value,
+        status: 'published',
+        publishedAt,
+      });
+      for (const r of retiring) {
+        this.#put(this.#versions, versionKey(r.value.policyKey, r.value.number), {
+          ...r.value,
+          status: 'retired',
+        });
+      }
+      this.#appendAudit(audit);
+      return this.#put(this.#versions, key, published);
+    });
+  }
+
+  updateDraft(draft: Tagged<PolicyVersion>, next: PolicyVersion): Promise<Tagged<PolicyVersion>> {
+    return attempt(() => {
+      const value = policyVersionSchema.parse(next);
+      const key = versionKey(draft.value.policyKey, draft.value.number);
+      if (versionKey(value.policyKey, value.number) !== key) {
+        throw new CountersignError('validation', 'A draft keeps its policy and number.', { key });
+      }
+      const row = this.#current(this.#versions, key, draft.etag, 'Version');
+      if (row.value.status !== 'draft') {
+        throw new CountersignError(
+          'conflict',
+          `Version ${key} is ${row.value.status}, not a draft.`,
+          {
+            key,
+          },
+        );
+      }
+      return this.#put(this.#versions, key, value);
+    });
+  }
+
+  recordSignature(ack: Acknowledgement, audit: AuditEvent): Promise<SignatureResult> {
+    return attempt(() => {
+      const value = acknowledgementSchema.parse(ack);
+      const existing = this.#acks.get(value.id);
+      if (existing) return { acknowledgement: structuredClone(existing.value), created: false };
+      this.#put(this.#acks, value.id, value);
+      this.#appendAudit(audit);
+      return { acknowledgement: structuredClone(value), created: true };
+    });
+  }
+
+  listAcknowledgements(query: {
+    policyKey?: string;
+    userId?: string;
+    versionNumber?: number;
+  }): Promise<Acknowledgement[]> {
+    const rows = [...this.#acks.values()]
+      .map((r) => r.value)
+      .filter(
+        (a) =>
+          (query.policyKey === undefined || a.policyKey === query.policyKey) &&
+          (query.userId === undefined || a.userId === query.userId) &&
+          (query.versionNumber === undefined || a.versionNumber === query.versionNumber),
+      )
+      .sort(bySignedAt)
+      .map((a) => structuredClone(a));
+    return Promise.resolve(rows);
+  }
+
+  getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {
+    const row = this.#acks.get(id);
+    return Promise.resolve(row ? this.#out(row) : null);
+  }
+
+  createApproval(approval: Approval): Promise<Tagged<Approval>> {
+    return attempt(() => {
+      const value = approvalSchema.parse(approval);
+      if (this.#approvals.has(value.acknowledgementId)) {
+        throw new CountersignError(
+          'conflict',
+          `An approval for ${value.acknowledgementId} already exists.`,
+          { key: value.acknowledgementId, status: 409 },
+        );
+      }
+      return this.#put(this.#approvals, value.acknowledgementId, value);
+    });
+  }
+
+  listApprovals(query: {
+    decision?: ApprovalDecision;
+    userId?: string;
+  }): Promise<Tagged<Approval>[]> {
+    const rows = [...this.#approvals.values()]
+      .filter(
+        (r) =>
+          (query.decision === undefined || r.value.decision === query.decision) &&
+          (query.userId === undefined || r.value.userId === query.userId),
+      )
+      .map((r) => this.#out(r));
+    return Promise.resolve(rows);
+  }
+
+  decideApproval(
+    current: Tagged<Approval>,
+    decided: Approval,
+    audit: AuditEvent,
+  ): Promise<Tagged<Approval>> {
+    return attempt(() => {
+      const value = approvalSchema.parse(decided);
+      const key = current.value.acknowledgementId;
+      if (value.acknowledgementId !== key) {
+        throw new CountersignError('validation', 'A decision keeps its acknowledgement.', { key });
+      }
+      this.#current(this.#approvals, key, current.etag, 'Approval');
+      const tagged = this.#put(this.#approvals, key, value);
+      const ack = this.#acks.get(key);
+      if (ack) this.#put(this.#acks, key, { ...ack.value, approvalState: value.decision });
+      this.#appendAudit(audit);
+      return tagged;
+    });
+  }
+
+  createCampaign(campaign: Campaign, audit: AuditEvent): Promise<Tagged<Campaign>> {
+    return attempt(() => {
+      const value = campaignSchema.parse(campaign);
+      if (this.#campaigns.has(value.id)) {
+        throw new CountersignError('conflict', `Campaign ${value.id} already exists.`, {
+          key: value.id,
+          status: 409,
+        });
+      }
+      const tagged = this.#put(this.#campaigns, value.id, value);
+      this.#appendAudit(audit);
+      return tagged;
+    });
+  }
+
+  getCampaign(id: string): Promise<Tagged<Campaign> | null> {
+    const row = this.#campaigns.get(id);
+    return Promise.resolve(row ? this.#out(row) : null);
+  }
+
+  listCampaigns(query: {
+    policyKey?: string;
+    status?: Campaign['status'];
+  }): Promise<Tagged<Campaign>[]> {
+    const rows = [...this.#campaigns.values()]
+      .filter(
+        (r) =>
+          (query.policyKey === undefined || r.value.policyKey === query.policyKey) &&
+          (query.status === undefined || r.value.status === query.status),
+      )
+      .sort((a, b) => a.value.createdAt.localeCompare(b.value.createdAt))
+      .map((r) => this.#out(r));
+    return Promise.resolve(rows);
+  }
+
+  updateCampaign(current: Tagged<Campaign>, next: Campaign): Promise<Tagged<Campaign>> {
+    return attempt(() => {
+      const value = campaignSchema.parse(next);
+      if (value.id !== current.value.id) {
+        throw new CountersignError('validation', 'A campaign keeps its id.', { key: value.id });
+      }
+      this.#current(this.#campaigns, value.id, current.etag, 'Campaign');
+      return this.#put(this.#campaigns, value.id, value);
+    });
+  }
+
+  appendAudit(events: AuditEvent[]): Promise<void> {
+    return attempt(() => {
+      const parsed = events.map((e) => auditEventSchema.parse(e));
+      for (const event of parsed) this.#appendAudit(event);
+    });
+  }
+
+  listAudit(query: { type?: AuditEventType; since?: string }): Promise<AuditEvent[]> {
+    const rows = [...this.#audit.values()]
+      .filter(
+        (e) =>
+          (query.type === undefined || e.type === query.type) &&
+          (query.since === undefined || e.at >= query.since),
+      )
+      .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id))
+      .map((e) => structuredClone(e));
+    return Promise.resolve(rows);
+  }
+
+  /** Test helper: what an editor in SharePoint could do to a row (for seal tests). */
+  tamperAcknowledgement(id: string, change: Partial<Acknowledgement>): void {
+    const row = this.#acks.get(id);
+    if (!row) throw new CountersignError('not-found', `Acknowledgement ${id} does not exist.`);
+    this.#put(this.#acks, id, { ...row.value, ...change });
+  }
+
+  /** Test helper: a row deleted in SharePoint (its audit event stays). */
+  deleteAcknowledgement(id: string): void {
+    this.#acks.delete(id);
+  }
+}
+
+export function versionKey(policyKey: string, number: number): string {
+  return `${policyKey}:v${number}`;
+}
+
+function bySignedAt(a: Acknowledgement, b: Acknowledgement): number {
+  return a.signedAt.localeCompare(b.signedAt) || a.id.localeCompare(b.id);
+}
+
+/** Runs synchronous store work as a promise, so a thrown error becomes a rejection. */
+function attempt<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(toStoreError(error));
+  }
+}
+
+/** zod failures on the way in are a validation error with the issues, like the API's. */
+function toStoreError(error: unknown): Error {
+  if (error instanceof CountersignError) return error;
+  if (error instanceof z.ZodError) {
+    return new CountersignError('validation', 'The record does not match its schema.', {
+      issues: error.issues,
+    });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

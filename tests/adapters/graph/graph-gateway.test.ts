@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import {
+  GraphGateway,
+  graphErrorToCountersign,
+  retryAfterMs,
+  USER_AGENT,
+} from '../../../src/adapters/graph/graph-gateway.ts';
+import { CountersignError } from '../../../src/domain/errors.ts';
+
+interface Seen {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset';
+
+/** A fetch that records requests and answers from a script (a function of the request). */
+function scriptedFetch(answer: (req: Seen, index: number) => Answer) {
+  const seen: Seen[] = [];
+  const fetchFn = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const raw = init?.body;
+    const req: Seen = {
+      url: input instanceof Request ? input.url : input.toString(),
+      method: init?.method ?? 'GET',
+      headers,
+      body: typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined,
+    };
+    seen.push(req);
+    const a = answer(req, seen.length - 1);
+    if (a === 'reset') return Promise.reject(new TypeError('fetch failed: other side closed'));
+    return Promise.resolve(
+      new Response(a.body === undefined ? null : JSON.stringify(a.body), {
+        status: a.status,
+        headers: { 'content-type': 'application/json', ...a.headers },
+      }),
+    );
+  };
+  return { seen, fetch: fetchFn };
+}
+
+function gateway(
+  fetchFn: typeof fetch,
+  extra: Partial<ConstructorParameters<typeof GraphGateway>[0]> = {},
+) {
+  const sleeps: number[] = [];
+  const gw = new GraphGateway({
+    baseUrl: 'http://127.0.0.1:9/v1.0',
+    fetch: fetchFn,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    random: () => 0,
+    ...extra,
+  });
+  return { gw, sleeps };
+}
+
+const throttled = (seconds: number): Answer => ({
+  status: 429,
+  headers: { 'Retry-After': String(seconds) },
+  body: { error: { code: 'TooManyRequests', message: 'slow down' } },
+});
+
+describe('GraphGateway', () => {
+  it('sends the ISV User-Agent, no token to the emulator, and a bearer token when given one', async () => {
+    const plain = scriptedFetch(() => ({ status: 200, body: { id: 'x' } }));
+    await gateway(plain.fetch).gw.call({ method: 'GET', url: 'sites/root' });
+    expect(plain.seen[0]?.url).toBe('http://127.0.0.1:9/v1.0/sites/root');
+    expect(plain.seen[0]?.headers['user-agent']).toBe(USER_AGENT);
+    expect(plain.seen[0]?.headers.authorization).toBeUndefined();
+
+    const authed = scriptedFetch(() => ({ status: 200, body: {} }));
+    await gateway(authed.fetch, { accessToken: () => Promise.resolve('tok') }).gw.call({
+      method: 'GET',
+      url: 'users',
+    });
+    expect(authed.seen[0]?.headers.authorization).toBe('Bearer tok');
+  });
+
+  it('waits the Retry-After of a 429 and a 503, then succeeds', async () => {
+    const f = scriptedFetch((_r, i) =>
+      i === 0
+        ? throttled(3)
+        : i === 1
+          ? { status: 503, headers: { 'Retry-After': '1' } }
+          : { status: 200, body: { ok: true } },
+    );
+    const { gw, sleeps } = gateway(f.fetch);
+    const reply = await gw.call({ method: 'GET', url: 'sites/root' });
+    expect(reply.body).toEqual({ ok: true });
+    expect(sleeps).toEqual([3000, 1000]);
+    expect(gw.roundTrips).toBe(3);
+  });
+
+  it('retries a dropped connection, and gives up after the bounded attempts as a typed error', async () => {
+    const f = scriptedFetch(() => 'reset');
+    const { gw, sleeps } = gateway(f.fetch, { retry: { maxAttempts: 4, baseDelayMs: 100 } });
+    const error = await gw.call({ method: 'GET', url: 'sites/root' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CountersignError);
+    expect((error as CountersignError).code).toBe('unavailable');
+    expect((error as CountersignError).details.status).toBe(0);
+    expect(f.seen).toHaveLength(4);
+    expect(sleeps).toHaveLength(3);
+    // Exponential backoff without a Retry-After (random() = 0 gives the lower half).
+    expect(sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('does not retry a 412 or a 404; maps them to typed codes keeping the status', async () => {
+    const f = scriptedFetch(() => ({
+      status: 412,
+      body: { error: { code: 'preconditionFailed', message: 'eTag' } },
+    }));
+    const { gw } = gateway(f.fetch);
+    const error = await gw.call({ method: 'PATCH', url: 'x', body: {} }).catch((e: unknown) => e);
+    expect((error as CountersignError).code).toBe('precondition-failed');
+    expect((error as CountersignError).details.status).toBe(412);
+    expect(f.seen).toHaveLength(1);
+  });
+
+  it('maps Graph errors in one place', () => {
+    const code = (status: number, message = '') =>
+      graphErrorToCountersign(status, { error: { code: 'x', message } }, 'op').code;
+    expect(code(404)).toBe('not-found');
+    expect(code(409)).toBe('conflict');
+    expect(code(412)).toBe('precondition-failed');
+    expect(code(429)).toBe('throttled');
+    expect(code(503)).toBe('unavailable');
+    expect(code(504)).toBe('unavailable');
+    expect(code(0)).toBe('unavailable');
+    expect(code(400)).toBe('validation');
+    expect(code(400, 'The list item could not be added because duplicate values were found')).toBe(
+      'conflict',
+    );
+    expect(code(401)).toBe('unauthenticated');
+    expect(code(403)).toBe('forbidden');
+    expect(code(500)).toBe('upstream');
+    expect(graphErrorToCountersign(503, undefined, 'op').details).toMatchObject({ status: 503 });
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    expect(retryAfterMs({ 'retry-after': '7' })).toBe(7000);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs({ 'Retry-After': 'Thu, 01 Jan 2026 00:00:05 GMT' }, now)).toBe(5000);
+    expect(retryAfterMs({})).toBeUndefined();
+  });
+
+  it('re-sends only the throttled requests of a $batch, after their Retry-After', async () => {
+    const f = scriptedFetch((req, i) => {
+      const requests = (req.body as { requests: { id: string; dependsOn?: string[] }[] }).requests;
+      if (i === 0) {
+        return {
+          status: 200,
+          body: {
+            responses: [
+              { id: 'a', status: 201, body: { id: '1' } },
+              {
+                id: 'b',
+                status: 429,
+                headers: { 'Retry-After': '2' },
+                body: { error: { code: 'throttled' } },
+              },
+              { id: 'c', status: 201, body: { id: '3' } },
+            ],
+          },
+        };
+      }
+      expect(requests.map((r) => r.id)).toEqual(['b']);
+      return { status: 200, body: { responses: [{ id: 'b', status: 201, body: { id: '2' } }] } };
+    });
+    const { gw, sleeps } = gateway(f.fetch);
+    const replies = await gw.batch([
+      { id: 'a', method: 'POST', url: 'l/items', body: { fields: { A: 1 } } },
+      { id: 'b', method: 'POST', url: 'l/items', body: { fields: { A: 2 } } },
+      { id: 'c', method: 'POST', url: 'l/items', body: { fields: { A: 3 } } },
+    ]);
+    expect([...replies.values()].map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(sleeps).toEqual([2000]);
+    const first = f.seen[0]?.body as {
+      requests: { url: string; headers: Record<string, string> }[];
+    };
+    expect(first.requests[0]?.url).toBe('/l/items');
+    expect(first.requests[0]?.headers['Content-Type']).toBe('application/json');
+  });
+
+  it('re-sends a dependant that failed only because its dependency was throttled, and drops satisfied dependencies', async () => {
+    const sent: { id: string; dependsOn?: string[] }[][] = [];
+    const f = scriptedFetch((req, i) => {
+      const requests = (req.body as { requests: { id: string; dependsOn?: string[] }[] }).requests;
+      sent.push(requests);
+      if (i === 0) {
+        return {
+          status: 200,
+          body: {
+            responses: [
+              { id: 'ack', status: 503, headers: { 'Retry-After': '1' } },
+              { id: 'audit', status: 424, body: { error: { code: 'failedDependency' } } },
+            ],
+          },
+        };
+      }
+      if (i === 1) {
+        return {
+          status: 200,
+          body: {
+            responses: [
+              { id: 'ack', status: 201, body: { id: '9' } },
+              { id: 'audit', status: 429, headers: { 'Retry-After': '0' } },
+            ],
+          },
+        };
+      }
+      return {
+        status: 200,
+        body: { responses: [{ id: 'audit', status: 201, body: { id: '10' } }] },
+      };
+    });
+    const { gw } = gateway(f.fetch);
+    const replies = await gw.batch([
+      { id: 'ack', method: 'POST', url: 'acks/items', body: {} },
+      { id: 'audit', method: 'POST', url: 'audit/items', body: {}, dependsOn: ['ack'] },
+    ]);
+    expect(replies.get('ack')?.status).toBe(201);
+    expect(replies.get('audit')?.status).toBe(201);
+    expect(sent[1]?.find((r) => r.id === 'audit')?.dependsOn).toEqual(['ack']);
+    expect(sent[2]).toEqual([expect.objectContaining({ id: 'audit' })]);
+    expect(sent[2]?.[0]?.dependsOn).toBeUndefined();
+  });
+
+  it('retries the whole batch when the outer request is throttled or dropped', async () => {
+    const f = scriptedFetch((_r, i) =>
+      i === 0
+        ? 'reset'
+        : i === 1
+          ? throttled(1)
+          : { status: 200, body: { responses: [{ id: '1', status: 204 }] } },
+    );
+    const { gw, sleeps } = gateway(f.fetch);
+    const replies = await gw.batch([{ id: '1', method: 'DELETE', url: 'x/items/1' }]);
+    expect(replies.get('1')?.status).toBe(204);
+    expect(f.seen).toHaveLength(3);
+    expect(sleeps[1]).toBe(1000);
+  });
+
+  it('refuses more than 20 requests in one batch', async () => {
+    const { gw } = gateway(scriptedFetch(() => ({ status: 200 })).fetch);
+    const calls = Array.from({ length: 21 }, (_, i) => ({
+      id: String(i),
+      method: 'GET' as const,
+      url: 'x',
+    }));
+    await expect(gw.batch(calls)).rejects.toMatchObject({ code: 'validation' });
+  });
+
+  it('pages through @odata.nextLink on the same host and refuses a link elsewhere', async () => {
+    const f = scriptedFetch((req) =>
+      req.url.includes('skiptoken')
+        ? { status: 200, body: { value: [3], '@odata.nextLink': 'https://evil.example/v1.0/x' } }
+        : {
+            status: 200,
+            body: {
+              value: [1, 2],
+              '@odata.nextLink': 'http://127.0.0.1:9/v1.0/x?$skiptoken=abc%3D',
+            },
+          },
+    );
+    const { gw } = gateway(f.fetch);
+    const seen: unknown[] = [];
+    const run = async () => {
+      for await (const page of gw.pages('x?$top=2')) seen.push(...page);
+    };
+    await expect(run()).rejects.toMatchObject({ code: 'upstream' });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(f.seen[1]?.url).toBe('http://127.0.0.1:9/v1.0/x?$skiptoken=abc%3D');
+  });
+});

@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CountersignError } from '../../src/domain/errors.ts';
+import type { RecordStore } from '../../src/ports/record-store.ts';
+import {
+  audit,
+  campaign,
+  freshKey,
+  pendingApproval,
+  policy,
+  policyVersion,
+  signature,
+} from './record-fixtures.ts';
+
+export interface RecordStoreUnderTest {
+  store: RecordStore;
+  /** Rows a listing must page through: the adapter's page size is set below this. */
+  pagingRows?: number;
+  close?: () => Promise<void>;
+}
+
+/** What `open` answers when the store cannot run here (no tenant configured). */
+export interface Skipped {
+  skip: string;
+}
+
+async function failure(promise: Promise<unknown>): Promise<CountersignError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CountersignError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/**
+ * The behaviour every RecordStore adapter must have: memory, the Graph emulator, a real
+ * tenant. Every test makes its own keys, so the suite also runs against a site that keeps what
+ * earlier runs wrote.
+ */
+export function recordStoreContract(
+  name: string,
+  open: () => Promise<RecordStoreUnderTest | Skipped>,
+): void {
+  describe(`RecordStore contract: ${name}`, () => {
+    let subject: RecordStoreUnderTest | undefined;
+    let skipped: string | undefined;
+
+    beforeAll(async () => {
+      const opened = await open();
+      if ('skip' in opened) skipped = opened.skip;
+      else subject = opened;
+    });
+    afterAll(async () => {
+      await subject?.close?.();
+    });
+
+    /** Each test gets the store, or is skipped (saying why) when there is none. */
+    function test(title: string, body: (store: RecordStore) => Promise<void>, timeout?: number) {
+      it(
+        title,
+        async (context) => {
+          if (skipped !== undefined) context.skip(skipped);
+          if (subject === undefined) throw new Error('store not opened');
+          await body(subject.store);
+        },
+        timeout,
+      );
+    }
+
+    test('creates a policy, reads it back tagged, lists it by school', async (store) => {
+      const key = freshKey();
+      const created = await store.putPolicy(policy(key, { schoolId: `school-${key}` }));
+      expect(created.value.key).toBe(key);
+      expect(created.etag).not.toBe('');
+      const read = await store.getPolicy(key);
+      expect(read?.value).toEqual(policy(key, { schoolId: `school-${key}` }));
+      expect(read?.etag).toBe(created.etag);
+      expect((await store.listPolicies(`school-${key}`)).map((p) => p.key)).toEqual([key]);
+      expect(await store.getPolicy(freshKey())).toBeNull();
+    });
+
+    test('refuses a second policy with the same key, replaces with the eTag read, refuses a stale one', async (store) => {
+      const key = freshKey();
+      const first = await store.putPolicy(policy(key));
+      expect((await failure(store.putPolicy(policy(key, { title: 'Other' })))).code).toBe(
+        'conflict',
+      );
+      const second = await store.putPolicy(policy(key, { title: 'Renamed' }), first.etag);
+      expect(second.etag).not.toBe(first.etag);
+      expect((await store.getPolicy(key))?.value.title).toBe('Renamed');
+      const stale = await failure(
+        store.putPolicy(policy(key, { title: 'Lost update' }), first.etag),
+      );
+      expect(stale.code).toBe('precondition-failed');
+      expect((await store.getPolicy(key))?.value.title).toBe('Renamed');
+    });
+
+    test('creates versions with their audit event; a number is taken once; lists in order', async (store) => {
+      const key = freshKey();
+      const since = new Date(Date.now() - 1000).toISOString();
+      const v2 = policyVersion(key, 2);
+      const v1 = policyVersion(key, 1);
+      const event = audit('policy.saved', `${key}:v2`);
+      await store.createVersion(v2, event);
+      await store.createVersion(v1, audit('policy.saved', `${key}:v1`));
+      const again = await failure(
+        store.createVersion(policyVersion(key, 2), audit('policy.saved', key)),
+      );
+      expect(again.code).toBe('conflict');
+      const versions = await store.listVersions(key);
+      expect(versions.map((v) => v.value.number)).toEqual([1, 2]);
+      expect(versions[1]?.value).toEqual(v2);
+      expect((await store.getVersion(key, 2))?.value.document).toEqual(v2.document);
+      expect(await store.getVersion(key, 3)).toBeNull();
+      const events = await store.listAudit({ type: 'policy.saved', since });
+      expect(events.filter((e) => e.id === event.id)).toEqual([event]);
+    });
+
+    test('updates a draft with its eTag and refuses a stale one', async (store) => {
+      const key = freshKey();
+      const draft = await store.createVersion(policyVersion(key, 1), audit('policy.saved', key));
+      const edited = policyVersion(key, 1, { label: 'Corrected' });
+      const updated = await store.updateDraft(draft, edited);
+      expect(updated.value.label).toBe('Corrected');
+      expect((await store.getVersion(key, 1))?.value.label).toBe('Corrected');
+      const stale = await failure(
+        store.updateDraft(draft, policyVersion(key, 1, { label: 'Lost' })),
+      );
+      expect(stale.code).toBe('precondition-failed');
+    });
+
+    test('publishes a draft, retires the version it supersedes, refuses a stale draft', async (store) => {
+      const key = freshKey();
+      const v1 = await store.createVersion(
+        policyVersion(key, 1, { status: 'published', publishedAt: '2025-09-01T08:00:00.000Z' }),
+        audit('version.published', `${key}:v1`),
+      );
+      const draft = await store.createVersion(policyVersion(key, 2), audit('policy.saved', key));
+      const event = audit('version.published', `${key}:v2`);
+      const published = await store.publishVersion(draft, '2026-09-01T08:00:00.000Z', [v1], event);
+      expect(published.value.status).toBe('published');
+      expect(published.value.publishedAt).toBe('2026-09-01T08:00:00.000Z');
+      const versions = await store.listVersions(key);
+      expect(versions.map((v) => [v.value.number, v.value.status])).toEqual([
+        [1, 'retired'],
+        [2, 'published'],
+      ]);
+      expect(versions[1]?.etag).toBe(published.etag);
+      const stale = await failure(
+        store.publishVersion(draft, '2026-09-02T08:00:00.000Z', [], event),
+      );
+      expect(stale.code).toBe('precondition-failed');
+      const audits = await store.listAudit({ type: 'version.published' });
+      expect(audits.filter((e) => e.id === event.id)).toHaveLength(1);
+    });
+
+    test('records a signature with its audit event; a second signature of the version is idempotent', async (store) => {
+      const key = freshKey();
+      const version = policyVersion(key, 1, { status: 'published' });
+      const userId = randomUUID();
+      const first = signature(version, userId, '2026-09-03T08:12:00.123Z');
+      const firstAudit = audit('acknowledgement.signed', first.id);
+      const result = await store.recordSignature(first, firstAudit);
+      expect(result).toEqual({ acknowledgement: first, created: true });
+
+      const repeat = signature(version, userId, '2026-09-03T08:13:30.456Z');
+      const repeatAudit = audit('acknowledgement.signed', repeat.id);
+      const second = await store.recordSignature(repeat, repeatAudit);
+      expect(second.created).toBe(false);
+      expect(second.acknowledgement).toEqual(first);
+
+      expect(await store.listAcknowledgements({ policyKey: key })).toEqual([first]);
+      expect((await store.getAcknowledgement(first.id))?.value).toEqual(first);
+      expect(await store.getAcknowledgement(`${key}:v1:nobody`)).toBeNull();
+      const signedEvents = (await store.listAudit({ type: 'acknowledgement.signed' })).filter(
+        (e) => e.subject === first.id,
+      );
+      expect(signedEvents.map((e) => e.id)).toEqual([firstAudit.id]);
+    });
+
+    test('concurrent signatures of one version by one person leave exactly one row', async (store) => {
+      const key = freshKey();
+      const version = policyVersion(key, 1, { status: 'published' });
+      const userId = randomUUID();
+      const attempts = Array.from({ length: 6 }, (_, i) =>
+        signature(version, userId, `2026-09-03T08:12:0${i}.000Z`),
+      );
+      const results = await Promise.all(
+        attempts.map((ack) => store.recordSignature(ack, audit('acknowledgement.signed', ack.id))),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const stored = await store.listAcknowledgements({ policyKey: key });
+      expect(stored).toHaveLength(1);
+      for (const r of results) expect(r.acknowledgement).toEqual(stored[0]);
+      const events = (await store.listAudit({ type: 'acknowledgement.signed' })).filter(
+        (e) => e.subject === stored[0]?.id,
+      );
+      expect(events).toHaveLength(1);
+    });
+
+    test('filters acknowledgements by policy, person and version', async (store) => {
+      const key = freshKey();
+      const v1 = policyVersion(key, 1, { status: 'published' });
+      const v2 = policyVersion(key, 2, { status: 'published' });
+      const [alice, bob] = [randomUUID(), randomUUID()];
+      for (const [v, user, at] of [
+        [v1, alice, '2026-01-01T09:00:00.000Z'],
+        [v2, alice, '2026-02-01T09:00:00.000Z'],
+        [v1, bob, '2026-01-15T09:00:00.000Z'],
+      ] as const) {
+        const ack = signature(v, user, at);
+        await store.recordSignature(ack, audit('acknowledgement.signed', ack.id));
+      }
+      const all = await store.listAcknowledgements({ policyKey: key });
+      expect(all.map((a) => [a.userId, a.versionNumber])).toEqual([
+        [alice, 1],
+        [bob, 1],
+        [alice, 2],
+      ]);
+      expect(await store.listAcknowledgements({ policyKey: key, userId: alice })).toHaveLength(2);
+      expect(
+        (await store.listAcknowledgements({ policyKey: key, versionNumber: 1 })).map(
+          (a) => a.userId,
+        ),
+      ).toEqual([alice, bob]);
+      expect(await store.listAcknowledgements({ userId: bob })).toHaveLength(1);
+    });
+
+    test('lists more acknowledgements than fit in one page', async (store) => {
+      const count = subject?.pagingRows ?? 25;
+      const key = freshKey();
+      const version = policyVersion(key, 1, { status: 'published' });
+      const acks = Array.from({ length: count }, () => signature(version, randomUUID()));
+      for (let i = 0; i < acks.length; i += 10) {
+        await Promise.all(
+          acks
+            .slice(i, i + 10)
+            .map((ack) => store.recordSignature(ack, audit('acknowledgement.signed', ack.id))),
+        );
+      }
+      const listed = await store.listAcknowledgements({ policyKey: key });
+      expect(listed).toHaveLength(count);
+      expect(new Set(listed.map((a) => a.id))).toEqual(new Set(acks.map((a) => a.id)));
+    }, 60_000);
+
+    test('refuses a malformed acknowledgement as validation and stores nothing', async (store) => {
+      const key = freshKey();
+      const ack = { ...signature(policyVersion(key, 1), randomUUID()), seal: 'not-a-seal' };
+      const error = await failure(
+        store.recordSignature(ack, audit('acknowledgement.signed', ack.id)),
+      );
+      expect(error.code).toBe('validation');
+      expect(await store.listAcknowledgements({ policyKey: key })).toEqual([]);
+    });
+
+    test('approvals: one per acknowledgement, decided once with the eTag, state copied to the acknowledgement', async (store) => {
+      const key = freshKey();
+      const ack = {
+        ...signature(policyVersion(key, 1), randomUUID()),
+        approvalState: 'pending' as const,
+      };
+      await store.recordSignature(ack, audit('acknowledgement.signed', ack.id));
+      const pending = await store.createApproval(pendingApproval(ack));
+      expect((await failure(store.createApproval(pendingApproval(ack)))).code).toBe('conflict');
+      const mine = await store.listApprovals({ userId: ack.userId });
+      expect(mine.map((a) => a.value)).toEqual([pendingApproval(ack)]);
+      expect(
+        (await store.listApprovals({ decision: 'pending' })).some(
+          (a) => a.value.acknowledgementId === ack.id,
+        ),
+      ).toBe(true);
+
+      const decided = {
+        ...pendingApproval(ack),
+        decision: 'approved' as const,
+        approverId: 'head-1',
+        approverName: 'Emma Bonnin',
+        additionalPermissions: ['admin'],
+        comment: 'Welcome',
+        decidedAt: '2026-09-04T10:00:00.000Z',
+      };
+      const event = audit('approval.decided', ack.id);
+      const result = await store.decideApproval(pending, decided, event);
+      expect(result.value).toEqual(decided);
+      expect((await store.listApprovals({ userId: ack.userId }))[0]?.value).toEqual(decided);
+      expect((await store.getAcknowledgement(ack.id))?.value.approvalState).toBe('approved');
+      const again = await failure(
+        store.decideApproval(
+          pending,
+          { ...decided, decision: 'rejected' },
+          audit('approval.decided', ack.id),
+        ),
+      );
+      expect(again.code).toBe('precondition-failed');
+      expect((await store.listApprovals({ userId: ack.userId }))[0]?.value.decision).toBe(
+        'approved',
+      );
+    });
+
+    test('campaigns: created with an audit event, listed by policy and status, updated with the eTag', async (store) => {
+      const key = freshKey();
+      const c = campaign(key, 2);
+      const created = await store.createCampaign(c, audit('campaign.launched', c.id));
+      expect((await store.getCampaign(c.id))?.value).toEqual(c);
+      expect((await failure(store.createCampaign(c, audit('campaign.launched', c.id)))).code).toBe(
+        'conflict',
+      );
+      expect((await store.listCampaigns({ policyKey: key })).map((x) => x.value.id)).toEqual([
+        c.id,
+      ]);
+      expect(await store.listCampaigns({ policyKey: key, status: 'paused' })).toEqual([]);
+      const paused = { ...c, status: 'paused' as const, counts: { ...c.counts, sent: 80 } };
+      const updated = await store.updateCampaign(created, paused);
+      expect(updated.value).toEqual(paused);
+      expect((await store.listCampaigns({ policyKey: key, status: 'paused' }))[0]?.etag).toBe(
+        updated.etag,
+      );
+      expect((await failure(store.updateCampaign(created, c))).code).toBe('precondition-failed');
+      expect(await store.getCampaign(freshKey())).toBeNull();
+    });
+
+    test('the audit log appends once per event id and filters by type and time', async (store) => {
+      const subjectKey = freshKey();
+      const early = audit('campaign.status-changed', subjectKey, '2020-01-01T00:00:00.000Z');
+      const late = audit('campaign.status-changed', subjectKey, '2099-01-01T00:00:00.000Z');
+      await store.appendAudit([early, late]);
+      await store.appendAudit([late]);
+      const all = (await store.listAudit({ type: 'campaign.status-changed' })).filter(
+        (e) => e.subject === subjectKey,
+      );
+      expect(all).toEqual([early, late]);
+      const recent = (
+        await store.listAudit({
+          type: 'campaign.status-changed',
+          since: '2098-12-31T00:00:00.000Z',
+        })
+      ).filter((e) => e.subject === subjectKey);
+      expect(recent).toEqual([late]);
+    });
+
+    test('hands out copies: changing what a read returned changes nothing stored', async (store) => {
+      const key = freshKey();
+      await store.putPolicy(policy(key));
+      const read = await store.getPolicy(key);
+      if (read === null) throw new Error('policy missing');
+      read.value.audiences.push('governors');
+      expect((await store.getPolicy(key))?.value.audiences).toEqual(['staff']);
+    });
+  });
+}
