@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createGraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
+import { provisionSite } from '../adapters/graph/provision.ts';
+import { createDevIdentityProvider, type DevUser } from '../api/auth/dev-identity-provider.ts';
+import { createTokenVerifier } from '../api/auth/token-verifier.ts';
+import { createApiHandler } from '../api/create-api-handler.ts';
+import { createBot } from '../bot/bot-app.ts';
+import { schoolActorResolver } from '../bot/resolve-actor.ts';
+import { DEMO_SCHOOL, type DemoPerson } from '../emulator/demo-school.ts';
+import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.ts';
+import { importPolicyFile } from '../importer/read-policy-file.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import { createCountersignService } from '../services/create-countersign-service.ts';
+import type { CountersignService } from '../services/countersign-service.ts';
+import { close, createHttpServer, listen } from './http-server.ts';
+import { seedDemoPolicy } from './seed-demo-policy.ts';
+import { createStaticHandler } from './static-files.ts';
+import { tabConfigHandler } from './tab-config.ts';
+
+/** A fixed key for local runs only, so a restart still verifies the seals it wrote. */
+export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
+
+export interface LocalStackOptions {
+  port?: number;
+  host?: string;
+  /** Where the emulator and work store keep their SQLite files; in memory when absent. */
+  dataDir?: string;
+  /** The built tab (vite build output). */
+  tabDir?: string;
+  /** The Bot Connector for proactive sends (the Agents Playground's /_connector). */
+  connectorUrl?: string;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** The service: tab, API and bot endpoint. */
+  url: string;
+  emulator: GraphEmulator;
+  service: CountersignService;
+  devUsers: readonly DevUser[];
+  close(): Promise<void>;
+}
+
+/** The demo people behind the tab's user switcher. */
+export function demoDevUsers(): DevUser[] {
+  const staff = DEMO_SCHOOL.staff.find(
+    (p) => p.id !== DEMO_SCHOOL.headteacher.id && !DEMO_SCHOOL.admins.some((a) => a.id === p.id),
+  );
+  const governor = DEMO_SCHOOL.governors[0];
+  if (!staff || !governor) throw new Error('The demo school has no staff member or governor.');
+  const user = (key: DevUser['key'], p: DemoPerson, roles: DevUser['roles']): DevUser => ({
+    key,
+    id: p.id,
+    displayName: p.displayName,
+    upn: p.userPrincipalName,
+    roles,
+  });
+  return [
+    user('staff', staff, []),
+    user('governor', governor, []),
+    user('dsl', DEMO_SCHOOL.dsl, ['Policy.Admin']),
+    user('head', DEMO_SCHOOL.headteacher, ['Policy.Approver']),
+  ];
+}
+
+/**
+ * Everything `npm start` runs except the Agents Playground: the Graph emulator with the demo
+ * school, the lists provisioned and the demo AUP published, and one HTTP server for the API (with
+ * the dev identity provider), the bot endpoint and the tab. Browser and end-to-end tests start
+ * the same thing on port 0.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const clock = options.clock ?? systemClock;
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const emulator = await startGraphEmulator({
+    dbPath: options.dataDir ? join(options.dataDir, 'graph-emulator.sqlite') : ':memory:',
+    seed: 'demo',
+  });
+  const stops: (() => Promise<void>)[] = [() => emulator.close()];
+  try {
+    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    const provisioned = await provisionSite(graph.gateway, graph.records.site);
+    if (provisioned.changes.length > 0)
+      log(`provisioned ${provisioned.changes.length} list changes`);
+    const school = DEMO_SCHOOL.school;
+    if (
+      await seedDemoPolicy(graph.records, {
+        schoolId: school.id,
+        audiences: school.audiences.map((a) => a.key),
+        document: DEMO_SCHOOL.aup,
+        actorId: DEMO_SCHOOL.dsl.id,
+        now: clock.now(),
+      })
+    ) {
+      log('published the demo AUP as version 1');
+    }
+    const service = createCountersignService({
+      records: graph.records,
+      directory: graph.directory,
+      clock,
+      sealKey: DEV_SEAL_KEY,
+      school,
+    });
+    const devUsers = demoDevUsers();
+    const idp = await createDevIdentityProvider({
+      users: devUsers,
+      tenantId: DEMO_SCHOOL.tenantId,
+    });
+    const api = createApiHandler({
+      service,
+      importPolicy: importPolicyFile,
+      auth: createTokenVerifier(idp.verifierConfig()),
+      devIdentityProvider: idp,
+    });
+    const bot = createBot({
+      service,
+      resolveActor: schoolActorResolver({ directory: graph.directory, school }),
+      cards: {
+        appId: 'countersign-local',
+        timeZone: school.timeZone,
+        approverIds: school.approverIds,
+      },
+      audit: (event) => graph.records.appendAudit([event]),
+      devMode: true,
+      allowUnauthenticated: true,
+      clientId: 'countersign-local',
+      token: () => 'local-dev-token',
+      ...(options.connectorUrl ? { serviceUrl: options.connectorUrl } : {}),
+      clock,
+    });
+    await bot.initialize();
+
+    const server: Server = createHttpServer(
+      [
+        async (req, res) => {
+          if (!bot.matches(req)) return false;
+          await bot.handle(req, res);
+          return true;
+        },
+        api,
+        tabConfigHandler({ mode: 'dev' }),
+        ...(options.tabDir ? [createStaticHandler(options.tabDir)] : []),
+      ],
+      (error, req) => log(`${req.method ?? ''} ${req.url ?? ''} failed: ${String(error)}`),
+    );
+    const host = options.host ?? '127.0.0.1';
+    const port = await listen(server, options.port ?? 0, host);
+    stops.unshift(() => close(server));
+    return {
+      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      emulator,
+      service,
+      devUsers,
+      close: async () => {
+        for (const stop of stops) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/**
+ * Teams loads the tab in a frame: only Teams, Outlook and the Microsoft 365 app may frame it.
+ * Scripts come from this origin only (no inline script), which also blocks script smuggled into
+ * a policy's text.
+ */
+export const TAB_SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self' https://login.microsoftonline.com",
+    "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://outlook.office.com https://*.microsoft365.com",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; '),
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+};
+
+async function fileAt(path: string): Promise<{ path: string; size: number } | null> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? { path, size: info.size } : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Serves the built tab from `root`. Unknown paths without an extension get index.html (the
+ * tab's views are client-side routes); a path that escapes the root is a 404.
+ */
+export function createStaticHandler(root: string) {
+  const base = normalize(root.endsWith(sep) ? root : root + sep);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad path');
+      return true;
+    }
+    const target = normalize(join(base, pathname));
+    if (!target.startsWith(base) && target !== base.slice(0, -1)) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+      return true;
+    }
+    let file = await fileAt(target);
+    if (!file && extname(pathname) === '') file = await fileAt(join(base, 'index.html'));
+    if (!file && pathname === '/') file = await fileAt(join(base, 'index.html'));
+    if (!file) return false;
+    const type = TYPES[extname(file.path)] ?? 'application/octet-stream';
+    const hashed = file.path.includes(`${sep}assets${sep}`);
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': String(file.size),
+      // Vite puts content hashes in asset names: cache them for a year, never index.html.
+      'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...(type.startsWith('text/html')
+        ? TAB_SECURITY_HEADERS
+        : { 'X-Content-Type-Options': 'nosniff' }),
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(file.path);
+      stream.on('error', reject);
+      res.on('close', resolve);
+      stream.pipe(res);
+    });
+    return true;
+  };
+}

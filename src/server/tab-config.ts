@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * What the tab needs to know at run time, served as /config.json so one build runs in every
+ * deployment: dev mode (user switcher and the dev identity provider) or a tenant (NAA with the
+ * app registration's client id and the API scope).
+ */
+export type TabConfig =
+  | { mode: 'dev' }
+  | {
+      mode: 'production';
+      clientId: string;
+      apiScope: string;
+      tenantId: string;
+      teamsAppId?: string;
+    };
+
+export function tabConfigHandler(config: TabConfig) {
+  const body = JSON.stringify(config);
+  return (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/config.json') {
+      return Promise.resolve(false);
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-cache',
+    });
+    res.end(body);
+    return Promise.resolve(true);
+  };
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/server/local-stack.ts';
+
+// The whole local run (emulator, provisioning, demo AUP, API with dev sign-in, bot endpoint)
+// through HTTP, as the tab and the Playground use it.
+let stack: LocalStack;
+
+async function token(user: string): Promise<string> {
+  const res = await fetch(`${stack.url}/dev/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function api(user: string, path: string, init: RequestInit = {}) {
+  const res = await fetch(`${stack.url}${path}`, {
+    ...init,
+    headers: {
+      Authorization: `Bearer ${await token(user)}`,
+      'Content-Type': 'application/json',
+      ...(init.headers as Record<string, string> | undefined),
+    },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0 });
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('local stack', () => {
+  it('answers the health check and the tab config', async () => {
+    expect(await (await fetch(`${stack.url}/healthz`)).text()).toBe('ok');
+    expect(await (await fetch(`${stack.url}/config.json`)).json()).toEqual({ mode: 'dev' });
+  });
+
+  it('refuses the API without a token', async () => {
+    const res = await fetch(`${stack.url}/api/me/policies`);
+    expect(res.status).toBe(401);
+  });
+
+  it('a member of staff sees the demo AUP due, signs it, and the headteacher approves', async () => {
+    const mine = await api('staff', '/api/me/policies');
+    expect(mine.status).toBe(200);
+    const [view] = mine.body as {
+      policy: { key: string };
+      version: { number: number; contentHash: string; document: { consents: { key: string }[] } };
+      status: { kind: string };
+    }[];
+    expect(view?.status.kind).toBe('due');
+    const signed = await api('staff', `/api/me/policies/${view!.policy.key}/sign`, {
+      method: 'POST',
+      body: JSON.stringify({
+        versionNumber: view!.version.number,
+        contentHash: view!.version.contentHash,
+        declarationAccepted: true,
+        typedName: stack.devUsers[0]!.displayName,
+        statedRole: 'Class teacher',
+        consents: Object.fromEntries(view!.version.document.consents.map((c) => [c.key, true])),
+      }),
+    });
+    expect(signed.status).toBe(201);
+    const ackId = (signed.body as { acknowledgement: { id: string } }).acknowledgement.id;
+
+    const again = await api('staff', '/api/me/policies');
+    expect((again.body as { status: { kind: string } }[])[0]?.status.kind).toBe(
+      'awaiting-approval',
+    );
+
+    const pending = await api('head', '/api/approvals');
+    expect(pending.status).toBe(200);
+    expect(
+      (pending.body as { acknowledgement: { id: string } }[]).map((p) => p.acknowledgement.id),
+    ).toContain(ackId);
+    const decided = await api('head', `/api/approvals/${encodeURIComponent(ackId)}/decision`, {
+      method: 'POST',
+      body: JSON.stringify({ decision: 'approved', additionalPermissions: [] }),
+    });
+    expect(decided.status).toBe(200);
+    const after = await api('staff', '/api/me/policies');
+    expect((after.body as { status: { kind: string } }[])[0]?.status.kind).toBe('signed');
+
+    // The record is in the emulator's SharePoint list, sealed.
+    const counts = stack.emulator.counters();
+    expect(counts.requests).toBeGreaterThan(0);
+  });
+
+  it('staff cannot reach admin routes', async () => {
+    expect((await api('staff', '/api/admin/policies')).status).toBe(403);
+    expect((await api('dsl', '/api/admin/policies')).status).toBe(200);
+  });
+});
