@@ -1,3 +1,5 @@
+import { importCommand } from './commands/import.ts';
+
 /** Where the CLI writes; injected so tests run commands in-process. */
 export interface CliIo {
   stdout(text: string): void;
@@ -12,11 +14,13 @@ const USAGE = `countersign <command> [options]
 
 Commands:
   help                 this text
+  import FILE [--json] turn a school's AUP (.docx, .txt, .md) into a policy document
 `;
 
 /** Sub-commands register here (one file each under src/cli/commands/). */
 const commands: Record<string, CliCommand> = {
   // one line per command, e.g. import: importCommand,
+  import: importCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,459 @@
+import { CountersignError } from '../domain/errors.ts';
+import type { ApprovalBlock, Consent, PolicyDocument } from '../domain/policy-document.ts';
+import { policyDocumentSchema, UNPLACED_SECTION_HEADING } from '../domain/policy-document.ts';
+import { extractAudienceNote } from './audience-note.ts';
+import {
+  APPROVAL_WORDING,
+  approvalLabel,
+  consentKeyFor,
+  DECLARATION_WORDING,
+  isConsentLabel,
+  isDeclarationLabel,
+  parseParty,
+  partyFromField,
+} from './block-signals.ts';
+import type { Party } from './block-signals.ts';
+import type { ReportCollector } from './import-report.ts';
+import type { CleanLine, MarkerKind } from './source-line.ts';
+import { endsMidPhrase, endsSentence, startsLowerCase, titleCaseRatio } from './words.ts';
+
+type Kind = MarkerKind | 'none';
+
+interface ClauseDraft {
+  number?: string;
+  text: string;
+  items: string[];
+  lineNo: number;
+  indent: number;
+  kind: Kind;
+  /** Where the items sit, once there are any. */
+  list?: { indent: number; kind: Kind };
+}
+
+interface SectionDraft {
+  heading: string;
+  lineNo: number;
+  clauses: ClauseDraft[];
+}
+
+const FALLBACK_TITLE = 'Acceptable Use Policy';
+const TITLE_WORDS =
+  /\b(?:acceptable use|aup|polic(?:y|ies)|agreement|code of conduct|charter|rules|guidelines|protocol)\b/i;
+/** Headings that open a body, never a document's title. */
+const GENERIC_HEADINGS =
+  /^(?:introduction|contents|purpose|scope|background|overview|summary|agreement|declaration|aims?|rationale|definitions|what is an? .*)$/i;
+const MAX_HEADING_WORDS = 12;
+const MAX_HEADING_CHARS = 100;
+/** A clause that ends like this announces sub-items. */
+const EXPECTS_ITEMS =
+  /(?::|\be\.g\.?|\bi\.e\.?|\bsuch as|\bincluding|\bby|\bas follows|\bthe following|\bbelow)\s*:?$/i;
+
+function kindOf(line: CleanLine): Kind {
+  return line.marker?.kind ?? 'none';
+}
+
+function isAllCaps(text: string): boolean {
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  return letters.length >= 2 && letters === letters.toUpperCase();
+}
+
+function nextText(lines: readonly CleanLine[], from: number, end: number): CleanLine | undefined {
+  for (let i = from; i < end; i++) {
+    const line = lines[i];
+    if (line?.kind === 'text') return line;
+  }
+  return undefined;
+}
+
+function looksLikeTitle(line: CleanLine): boolean {
+  const words = line.text.split(/\s+/).length;
+  return (
+    line.kind === 'text' &&
+    (line.marker === undefined || line.headingLevel !== undefined) &&
+    words <= 16 &&
+    !/[.,;?:]$/.test(line.text) &&
+    !/^I\b/.test(line.text) &&
+    !GENERIC_HEADINGS.test(line.text) &&
+    (line.headingLevel === 1 || TITLE_WORDS.test(line.text))
+  );
+}
+
+/** A heading of the body: short, not a sentence, shaped like a heading. */
+function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
+  if (line.headingLevel !== undefined) return true;
+  if (next === undefined || line.kind !== 'text') return false;
+  const { text, marker } = line;
+  if (marker && marker.kind !== 'number') return false;
+  const words = text.split(/\s+/).length;
+  if (words > MAX_HEADING_WORDS || text.length > MAX_HEADING_CHARS) return false;
+  if (line.indent >= 4 && !line.bold) return false;
+  if (/^I\b/.test(text) || /[.,;]$/.test(text)) return false;
+  const nextCarriesOn = startsLowerCase(next.text) && next.marker === undefined;
+  if (marker?.kind === 'number') {
+    return words <= 8 && titleCaseRatio(text) >= 0.75 && !nextCarriesOn && !/[:?]$/.test(text);
+  }
+  if (line.bold) return !nextCarriesOn;
+  if (text.endsWith('?')) return true;
+  if (text.endsWith(':')) {
+    return (
+      (next.marker === undefined && !startsLowerCase(next.text)) || titleCaseRatio(text) >= 0.6
+    );
+  }
+  if (nextCarriesOn || startsLowerCase(text)) return false;
+  return titleCaseRatio(text) >= 0.6 || isAllCaps(text);
+}
+
+/** Whether a line carries on the text of the clause or item before it (a wrapped line). */
+function continues(
+  line: CleanLine,
+  previous: CleanLine | undefined,
+  clause: ClauseDraft | undefined,
+  onItem: boolean,
+): boolean {
+  if (!clause || !previous || previous.kind !== 'text') return false;
+  if (line.hard || previous.hard || line.marker || line.headingLevel !== undefined) return false;
+  const before = onItem ? (clause.items.at(-1) ?? clause.text) : clause.text;
+  if (endsSentence(before)) return false;
+  const lower = startsLowerCase(line.text);
+  const midPhrase = endsMidPhrase(before);
+  if (line.blankBefore && !(lower && midPhrase)) return false;
+  // A lower-case line level with the items before it starts an item whose bullet was lost.
+  if (onItem && clause.list?.kind === 'none' && line.indent === clause.list.indent && !midPhrase) {
+    return false;
+  }
+  return lower || midPhrase;
+}
+
+function resolveKind(line: CleanLine, lastLetter: string | undefined): Kind {
+  const kind = kindOf(line);
+  // "i", "v", "x" after "h", "u", "w" are letters, not Roman numerals.
+  if (kind === 'roman' && line.marker && line.marker.label.length === 1 && lastLetter) {
+    const expected = String.fromCharCode(lastLetter.charCodeAt(0) + 1);
+    if (expected === line.marker.label) return 'letter';
+  }
+  return kind;
+}
+
+function isItemOf(line: CleanLine, kind: Kind, clause: ClauseDraft): boolean {
+  const deeper = line.indent > clause.indent;
+  if (clause.list) {
+    const sameAsItems =
+      kind === clause.list.kind &&
+      (kind === 'none'
+        ? line.indent === clause.list.indent
+        : deeper || kind !== clause.kind || line.indent >= clause.list.indent);
+    if (sameAsItems) return true;
+  }
+  if (kind === clause.kind && !deeper) return false;
+  const expects = EXPECTS_ITEMS.test(clause.text);
+  const lower = startsLowerCase(line.text);
+  switch (kind) {
+    case 'letter':
+    case 'roman':
+      return clause.kind !== kind && (expects || deeper || clause.kind === 'number');
+    case 'bullet':
+      return clause.kind === 'bullet' ? deeper : expects || deeper || lower;
+    case 'number':
+      return false;
+    case 'none':
+      return (deeper && (expects || lower)) || (expects && lower);
+  }
+}
+
+function finishClauses(
+  drafts: readonly ClauseDraft[],
+  report: ReportCollector,
+): PolicyDocument['sections'][number]['clauses'] {
+  return drafts.map((draft) => {
+    const note = extractAudienceNote(draft.text);
+    if (note) report.remove('audience-note', draft.lineNo, note.note);
+    return {
+      ...(draft.number === undefined ? {} : { number: draft.number }),
+      text: note ? note.text : draft.text,
+      ...(note ? { audience: note.audience } : {}),
+      items: draft.items,
+    };
+  });
+}
+
+/** Where the declaration and approval blocks begin: everything before is the policy's body. */
+function findTail(lines: readonly CleanLine[], start: number): number {
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i];
+    if (line?.kind !== 'text' || line.marker) continue;
+    if (isDeclarationLabel(line.text)) return i;
+    // An approval block at the very top is the policy's own sign-off, handled in the body.
+    if (i - start > 5 && (approvalLabel(line.text) || APPROVAL_WORDING.test(line.text))) return i;
+  }
+  // No label: the last paragraph in a declaration's words, followed closely by a signature line.
+  for (let i = lines.length - 1; i >= start; i--) {
+    const line = lines[i];
+    if (line?.kind !== 'text' || !DECLARATION_WORDING.test(line.text)) continue;
+    const after = lines.slice(i + 1, i + 4);
+    if (!after.some((l) => l.kind === 'form')) continue;
+    let first = i;
+    while (first > start) {
+      const previous = lines[first - 1];
+      const current = lines[first];
+      if (!previous || !current || previous.kind !== 'text' || current.blankBefore) break;
+      if (current.marker || endsSentence(previous.text)) break;
+      first--;
+    }
+    return first;
+  }
+  return lines.length;
+}
+
+interface TailResult {
+  declaration: string;
+  consents: Consent[];
+  approval: ApprovalBlock | null;
+  unplaced: ClauseDraft[];
+}
+
+/** Joins a tail's wrapped lines into paragraphs (form lines stand alone). */
+function paragraphs(lines: readonly CleanLine[]): CleanLine[] {
+  const out: CleanLine[] = [];
+  for (const line of lines) {
+    const previous = out.at(-1);
+    if (
+      previous?.kind === 'text' &&
+      line.kind === 'text' &&
+      !line.blankBefore &&
+      !line.hard &&
+      !line.marker &&
+      !endsSentence(previous.text) &&
+      (startsLowerCase(line.text) || endsMidPhrase(previous.text))
+    ) {
+      out[out.length - 1] = { ...previous, text: `${previous.text} ${line.text}` };
+    } else {
+      out.push(line);
+    }
+  }
+  return out;
+}
+
+function mergeParty(into: Party, from: Party): void {
+  if (from.name !== undefined) into.name = from.name;
+  if (from.role !== undefined) into.role = from.role;
+}
+
+function readTail(lines: readonly CleanLine[], report: ReportCollector): TailResult {
+  let state: 'declaration' | 'approval' | 'consent' | 'none' = 'none';
+  const declaration: string[] = [];
+  let formAfterDeclaration = false;
+  const consents: Consent[] = [];
+  const unplaced: ClauseDraft[] = [];
+  let approval: { statement: string[]; party: Party; label?: CleanLine } | null = null;
+
+  const addConsent = (key: string, text: string): void => {
+    let unique = key;
+    for (let n = 2; consents.some((c) => c.key === unique); n++) unique = `${key}-${n}`;
+    consents.push({ key: unique, text });
+  };
+  const unplace = (line: CleanLine): void => {
+    unplaced.push({ text: line.text, items: [], lineNo: line.lineNo, indent: 0, kind: 'none' });
+  };
+
+  for (const line of paragraphs(lines)) {
+    if (line.kind === 'form') {
+      if (state === 'declaration' && declaration.length > 0) formAfterDeclaration = true;
+      if (state === 'approval' && approval) {
+        for (const field of line.fields ?? []) {
+          mergeParty(approval.party, partyFromField(field.label, field.value));
+        }
+      }
+      continue;
+    }
+    const { text } = line;
+    if (isDeclarationLabel(text)) {
+      report.remove('block-label', line.lineNo, text);
+      state = 'declaration';
+      continue;
+    }
+    const label = approvalLabel(text);
+    if (label) {
+      state = 'approval';
+      if (approval) report.remove('block-label', line.lineNo, text);
+      else approval = { statement: [], party: {}, label: line };
+      mergeParty(approval.party, label.party);
+      continue;
+    }
+    const consentKey = consentKeyFor(text);
+    if (consentKey && state !== 'approval') {
+      addConsent(consentKey, text);
+      continue;
+    }
+    if (isConsentLabel(text)) {
+      report.remove('block-label', line.lineNo, text);
+      state = 'consent';
+      continue;
+    }
+    if (APPROVAL_WORDING.test(text)) {
+      state = 'approval';
+      approval ??= { statement: [], party: {} };
+    }
+    switch (state) {
+      case 'declaration':
+        if (formAfterDeclaration) unplace(line);
+        else declaration.push(text);
+        break;
+      case 'approval': {
+        const party = text.split(/\s+/).length <= 8 ? parseParty(text) : {};
+        if (approval && (party.name !== undefined || party.role !== undefined)) {
+          report.remove('block-label', line.lineNo, text);
+          mergeParty(approval.party, party);
+        } else {
+          approval?.statement.push(text);
+        }
+        break;
+      }
+      case 'consent':
+        addConsent('consent', text);
+        break;
+      case 'none':
+        unplace(line);
+        break;
+    }
+  }
+
+  let block: ApprovalBlock | null = null;
+  if (approval) {
+    const { label } = approval;
+    if (approval.statement.length > 0 && label) {
+      report.remove('block-label', label.lineNo, label.text);
+    }
+    const statement = approval.statement.join('\n') || label?.text || 'Approved';
+    block = {
+      statement,
+      ...(approval.party.name === undefined ? {} : { approverName: approval.party.name }),
+      ...(approval.party.role === undefined ? {} : { approverRole: approval.party.role }),
+    };
+  }
+  return { declaration: declaration.join('\n'), consents, approval: block, unplaced };
+}
+
+/**
+ * Builds the PolicyDocument from cleaned lines: the title, the body's sections and clauses (with
+ * their sub-items and audience notes), then the declaration, consents and approval at the end.
+ * Text that fits nowhere goes to the "Unplaced" section, never away.
+ */
+export function buildPolicyDocument(
+  lines: readonly CleanLine[],
+  report: ReportCollector,
+): PolicyDocument {
+  let start = 0;
+  while (lines[start]?.kind === 'form') start++;
+  const first = lines[start];
+  let title = FALLBACK_TITLE;
+  if (first && looksLikeTitle(first)) {
+    title = first.text;
+    start++;
+  } else {
+    report.warn(
+      `no title line was found: "${FALLBACK_TITLE}" is used, change it before publishing`,
+    );
+  }
+
+  const tail = findTail(lines, start);
+  const sections: SectionDraft[] = [{ heading: '', lineNo: first?.lineNo ?? 1, clauses: [] }];
+  let bodyApproval: { statement: string; party: Party } | null = null;
+  let previous: CleanLine | undefined;
+  let onItem = false;
+  let lastLetter: string | undefined;
+
+  for (let i = start; i < tail; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const section = sections[sections.length - 1] ?? { heading: '', lineNo: 1, clauses: [] };
+    const clause = section.clauses.at(-1);
+    if (line.kind === 'form') {
+      previous = line;
+      continue;
+    }
+    const approved = approvalLabel(line.text);
+    if (
+      approved &&
+      !bodyApproval &&
+      /^(?:approved|authori[sz]ed|ratified|adopted|signed off)/i.test(line.text)
+    ) {
+      bodyApproval = { statement: line.text, party: approved.party };
+      previous = line;
+      continue;
+    }
+    if (continues(line, previous, clause, onItem) && clause) {
+      if (onItem)
+        clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${line.text}`;
+      else clause.text = `${clause.text} ${line.text}`;
+      previous = line;
+      continue;
+    }
+    if (isHeading(line, nextText(lines, i + 1, tail))) {
+      const heading = line.marker ? `${line.marker.label}. ${line.text}` : line.text;
+      sections.push({ heading: heading.replace(/:$/, ''), lineNo: line.lineNo, clauses: [] });
+      previous = line;
+      onItem = false;
+      continue;
+    }
+    const kind = resolveKind(line, lastLetter);
+    if (kind === 'letter' && line.marker) lastLetter = line.marker.label.toLowerCase();
+    if (clause && isItemOf(line, kind, clause)) {
+      clause.items.push(line.text);
+      clause.list ??= { indent: line.indent, kind };
+      onItem = true;
+    } else {
+      section.clauses.push({
+        ...(line.marker && line.marker.kind !== 'bullet' ? { number: line.marker.label } : {}),
+        text: line.text,
+        items: [],
+        lineNo: line.lineNo,
+        indent: line.indent,
+        kind,
+      });
+      onItem = false;
+    }
+    previous = line;
+  }
+
+  const end = readTail(lines.slice(tail), report);
+  if (end.declaration === '') {
+    report.warn('no declaration was found: write the statement people sign before publishing');
+  }
+  let approval = end.approval;
+  if (bodyApproval) {
+    approval ??= {
+      statement: bodyApproval.statement,
+      ...(bodyApproval.party.name === undefined ? {} : { approverName: bodyApproval.party.name }),
+      ...(bodyApproval.party.role === undefined ? {} : { approverRole: bodyApproval.party.role }),
+    };
+  }
+
+  const built = sections
+    .filter((s) => s.heading !== '' || s.clauses.length > 0)
+    .map((s) => ({ heading: s.heading, clauses: finishClauses(s.clauses, report) }));
+  if (end.unplaced.length > 0) {
+    report.warn(
+      `${end.unplaced.length} paragraph(s) could not be placed: see the "${UNPLACED_SECTION_HEADING}" section`,
+    );
+    built.push({ heading: UNPLACED_SECTION_HEADING, clauses: finishClauses(end.unplaced, report) });
+  }
+  const document = {
+    title,
+    sections: built,
+    declaration: end.declaration,
+    consents: end.consents,
+    approval,
+  };
+  const checked = policyDocumentSchema.safeParse(document);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new CountersignError(
+      'validation',
+      `the document does not fit a policy (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`,
+      {
+        issues: checked.error.issues.slice(0, 5).map((i) => ({ path: i.path, message: i.message })),
+      },
+    );
+  }
+  return checked.data;
+}

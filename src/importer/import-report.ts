@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * What the importer did to the source besides placing it: the debris it removed on purpose, the
+ * OCR splits it mended, and what the admin should look at before publishing. Nothing the importer
+ * drops goes unmentioned here, so an admin (and a test) can account for every word of the source.
+ */
+export const debrisKindSchema = z.enum([
+  /** Word bookmark markers such as "[bookmark: _Toc520963847]" or <a id="_Toc…"> anchors. */
+  'bookmark',
+  /** A page header or footer repeated through the text, or fused onto the end of a line. */
+  'running-header',
+  'page-number',
+  /** A blank form field: "Signature: ______", "Name:", "Signature<tab>Date". */
+  'signature-line',
+  /** A form field that was filled in ("Name: Darren Rubin____"); its value was used if it could be. */
+  'form-field',
+  /** Scanner debris: stray digits and non-words, stray underscores. */
+  'ocr-noise',
+  /** Inline markup left in the text (<u>…</u>, **), horizontal rules, setext underlines. */
+  'markup',
+  /** Invisible characters: zero-width spaces, soft hyphens, control characters. */
+  'invisible-character',
+  /** An audience note ("(This point for staff and governors)"), turned into the clause's audience. */
+  'audience-note',
+  /** A label of the declaration, approval or consent block ("Declaration", "To be completed by the user"), replaced by the document's own field. */
+  'block-label',
+]);
+export type DebrisKind = z.infer<typeof debrisKindSchema>;
+
+export const removedDebrisSchema = z.object({
+  kind: debrisKindSchema,
+  /** 1-based line of the source text (for a .docx, of the converted text). */
+  line: z.number().int().min(1),
+  /** Exactly what was removed from that line. */
+  text: z.string(),
+});
+export type RemovedDebris = z.infer<typeof removedDebrisSchema>;
+
+export const repairSchema = z.object({
+  line: z.number().int().min(1),
+  /** The fragments as they were (an OCR tab inside a word: "desi\tgnated"). */
+  from: z.string(),
+  to: z.string(),
+});
+export type Repair = z.infer<typeof repairSchema>;
+
+export const importWarningSchema = z.object({
+  line: z.number().int().min(1).optional(),
+  message: z.string(),
+});
+export type ImportWarning = z.infer<typeof importWarningSchema>;
+
+export const importReportSchema = z.object({
+  /** 'text' for .txt/.md, 'docx' for Word documents (converted with mammoth). */
+  source: z.enum(['text', 'docx']),
+  removed: z.array(removedDebrisSchema),
+  repairs: z.array(repairSchema),
+  warnings: z.array(importWarningSchema),
+});
+export type ImportReport = z.infer<typeof importReportSchema>;
+
+/** Collects the report while the pipeline runs. */
+export class ReportCollector {
+  readonly removed: RemovedDebris[] = [];
+  readonly repairs: Repair[] = [];
+  readonly warnings: ImportWarning[] = [];
+
+  remove(kind: DebrisKind, line: number, text: string): void {
+    if (text !== '') this.removed.push({ kind, line, text });
+  }
+
+  repair(line: number, from: string, to: string): void {
+    this.repairs.push({ line, from, to });
+  }
+
+  warn(message: string, line?: number): void {
+    this.warnings.push(line === undefined ? { message } : { line, message });
+  }
+
+  toReport(source: ImportReport['source']): ImportReport {
+    return {
+      source,
+      removed: [...this.removed],
+      repairs: [...this.repairs],
+      warnings: [...this.warnings],
+    };
+  }
+}
+
+/** How many pieces of each kind of debris were removed: for the CLI outline and the API. */
+export function countDebris(report: ImportReport): Partial<Record<DebrisKind, number>> {
+  const counts: Partial<Record<DebrisKind, number>> = {};
+  for (const item of report.removed) counts[item.kind] = (counts[item.kind] ?? 0) + 1;
+  return counts;
+}

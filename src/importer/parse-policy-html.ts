@@ -1,0 +1,162 @@
+import { ReportCollector } from './import-report.ts';
+import type { ImportResult } from './parse-policy-text.ts';
+import { parsePolicyLines } from './parse-policy-text.ts';
+import type { RawLine } from './source-line.ts';
+
+const TOKEN = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>|([^<]+)/g;
+const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g;
+const NAMED: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
+
+function decode(text: string): string {
+  return text.replace(ENTITY, (_m, dec?: string, hex?: string, name?: string) => {
+    if (name !== undefined) return NAMED[name] ?? '';
+    const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '0', 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}
+
+interface Pending {
+  text: string;
+  headingLevel?: number;
+  list?: RawLine['list'];
+  boldText: boolean;
+  plainText: boolean;
+}
+
+/**
+ * Flattens the HTML mammoth makes of a .docx (p, h1–h6, nested ol/ul/li, tables, br, strong) into
+ * the importer's lines, keeping what Word knew for certain: headings, list depth and order, bold
+ * paragraphs. A table row becomes one line with its cells separated by tabs, as a signature
+ * table reads in text.
+ */
+export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
+  const lines: RawLine[] = [];
+  const lists: Array<{ ordered: boolean; count: number }> = [];
+  let current = null as Pending | null;
+  let tableDepth = 0;
+  let cells = 0;
+  let bold = 0;
+  let images = 0;
+
+  const flush = (): void => {
+    if (current && current.text.trim() !== '') {
+      lines.push({
+        text: current.text,
+        lineNo: lines.length + 1,
+        hard: true,
+        ...(current.boldText && !current.plainText ? { bold: true } : {}),
+        ...(current.headingLevel === undefined ? {} : { headingLevel: current.headingLevel }),
+        ...(current.list ? { list: current.list } : {}),
+      });
+    }
+    current = null;
+  };
+  const open = (extra: Partial<Pending> = {}): Pending => {
+    current = { text: '', boldText: false, plainText: false, ...extra };
+    return current;
+  };
+
+  for (const match of html.matchAll(TOKEN)) {
+    const [, closing, rawTag, attributes, text] = match;
+    if (text !== undefined) {
+      const decoded = decode(text);
+      const target: Pending = current ?? open();
+      target.text += decoded;
+      if (decoded.trim() !== '') {
+        if (bold > 0) target.boldText = true;
+        else target.plainText = true;
+      }
+      continue;
+    }
+    const tag = rawTag?.toLowerCase();
+    if (tag === undefined) continue;
+    const isClose = closing === '/';
+    switch (tag) {
+      case 'p':
+      case 'h1':
+      case 'h2':
+      case 'h3':
+      case 'h4':
+      case 'h5':
+      case 'h6':
+        if (tableDepth > 0) {
+          if (!isClose && current && current.text.trim() !== '') current.text += ' ';
+          break;
+        }
+        // A paragraph inside a list item continues the item's line.
+        if (!isClose && current?.list && current.text.trim() === '') break;
+        flush();
+        if (!isClose && tag !== 'p') open({ headingLevel: Number(tag.slice(1)) });
+        break;
+      case 'ul':
+      case 'ol':
+        flush();
+        if (isClose) lists.pop();
+        else lists.push({ ordered: tag === 'ol', count: 0 });
+        break;
+      case 'li': {
+        flush();
+        const list = lists.at(-1);
+        if (!isClose && list) {
+          list.count++;
+          open({ list: { ordered: list.ordered, depth: lists.length - 1, index: list.count } });
+        }
+        break;
+      }
+      case 'table':
+        flush();
+        tableDepth += isClose ? -1 : 1;
+        tableDepth = Math.max(tableDepth, 0);
+        break;
+      case 'tr':
+        flush();
+        cells = 0;
+        break;
+      case 'td':
+      case 'th':
+        if (!isClose) {
+          const row: Pending = current ?? open();
+          if (cells > 0) row.text += '\t';
+          cells++;
+        }
+        break;
+      case 'br':
+        if (tableDepth > 0) {
+          if (current) current.text += ' ';
+        } else {
+          flush();
+        }
+        break;
+      case 'strong':
+      case 'b':
+        bold = Math.max(0, bold + (isClose ? -1 : 1));
+        break;
+      case 'a': {
+        const id = /\bid="([^"]*)"/.exec(attributes ?? '')?.[1];
+        if (!isClose && id !== undefined) report.remove('bookmark', lines.length + 1, `#${id}`);
+        break;
+      }
+      case 'img':
+        images++;
+        break;
+      default:
+        break;
+    }
+  }
+  flush();
+  if (images > 0) report.warn(`${images} image(s) in the document were left out`);
+  return lines;
+}
+
+/** Turns mammoth's HTML of a .docx into a PolicyDocument and a report. Pure. */
+export function parsePolicyHtml(html: string): ImportResult {
+  const report = new ReportCollector();
+  return parsePolicyLines(htmlToLines(html, report), 'docx', report);
+}
