@@ -37,6 +37,11 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // The tab (and its component tests) run in a browser: its own tsconfig with the DOM lib.
+    files: ['teams-app/**/*.{ts,tsx}', 'tests/tab/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // One gateway for HTTP to Graph.
     files: ['src/**/*.ts'],
     ignores: ['src/adapters/graph/graph-gateway.ts'],

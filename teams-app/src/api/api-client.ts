@@ -1,0 +1,161 @@
+import type { TokenSource } from '../auth/token-source.ts';
+import { ApiError, toApiError } from './api-error.ts';
+import type {
+  Acknowledgement,
+  Approval,
+  BulkDecisionResult,
+  Campaign,
+  Changes,
+  ChangeKind,
+  DecisionBody,
+  ImportResult,
+  LaunchCampaignBody,
+  Me,
+  MyPolicyView,
+  PeopleFilter,
+  PeoplePage,
+  PendingApproval,
+  Policy,
+  PolicyDocument,
+  PolicyVersion,
+  SignBody,
+  SignResult,
+} from './api-types.ts';
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+const seg = encodeURIComponent;
+
+/** The tab's side of /work/team/API.md: one method per route, bearer token on every call. */
+export class ApiClient {
+  readonly #tokens: TokenSource;
+  readonly #fetch: typeof fetch;
+  constructor(tokens: TokenSource, fetchImpl: typeof fetch = (...args) => fetch(...args)) {
+    this.#tokens = tokens;
+    this.#fetch = fetchImpl;
+  }
+
+  async #send(path: string, init: RequestInit = {}): Promise<Response> {
+    const token = await this.#tokens.getToken();
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    const response = await this.#fetch(path, { ...init, headers });
+    if (!response.ok) throw await toApiError(response);
+    return response;
+  }
+
+  async #json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.#send(path, init);
+    return (await response.json()) as T;
+  }
+
+  #post<T>(path: string, body: unknown, method = 'POST'): Promise<T> {
+    return this.#json<T>(path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  me(): Promise<Me> {
+    return this.#json('/api/me');
+  }
+  myPolicies(): Promise<MyPolicyView[]> {
+    return this.#json('/api/me/policies');
+  }
+  version(policyKey: string, versionNumber: number): Promise<PolicyVersion> {
+    return this.#json(`/api/policies/${seg(policyKey)}/versions/${versionNumber}`);
+  }
+  changes(policyKey: string): Promise<Changes> {
+    return this.#json(`/api/me/policies/${seg(policyKey)}/changes`);
+  }
+  async sign(policyKey: string, body: SignBody): Promise<SignResult> {
+    const response = await this.#send(`/api/me/policies/${seg(policyKey)}/sign`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as { acknowledgement: Acknowledgement };
+    return { acknowledgement: json.acknowledgement, created: response.status === 201 };
+  }
+  history(): Promise<Acknowledgement[]> {
+    return this.#json('/api/me/history');
+  }
+
+  // Policy.Admin
+  importDocument(file: File): Promise<ImportResult> {
+    return this.#json('/api/admin/import', {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-file-name': file.name },
+      body: file,
+    });
+  }
+  adminPolicies(): Promise<{ policy: Policy; versions: PolicyVersion[] }[]> {
+    return this.#json('/api/admin/policies');
+  }
+  saveDraft(
+    policyKey: string,
+    body: { label: string; changeKind: ChangeKind; document: PolicyDocument },
+  ): Promise<PolicyVersion> {
+    return this.#post(`/api/admin/policies/${seg(policyKey)}/draft`, body, 'PUT');
+  }
+  draftDiff(policyKey: string, versionNumber: number): Promise<Omit<Changes, 'toVersion'>> {
+    return this.#json(`/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/diff`);
+  }
+  publish(policyKey: string, versionNumber: number): Promise<PolicyVersion> {
+    return this.#post(
+      `/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/publish`,
+      {},
+    );
+  }
+  people(filter: PeopleFilter & { cursor?: string; pageSize?: number }): Promise<PeoplePage> {
+    return this.#json(`/api/admin/people${query({ ...filter })}`);
+  }
+  /** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
+  async peopleCsv(filter: PeopleFilter): Promise<Blob> {
+    const response = await this.#send(`/api/admin/people.csv${query({ ...filter })}`, {
+      headers: { accept: 'text/csv' },
+    });
+    return response.blob();
+  }
+  campaigns(): Promise<Campaign[]> {
+    return this.#json('/api/admin/campaigns');
+  }
+  launchCampaign(body: LaunchCampaignBody): Promise<Campaign> {
+    return this.#post('/api/admin/campaigns', body);
+  }
+  campaignAction(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
+    return this.#post(`/api/admin/campaigns/${seg(id)}/${action}`, {});
+  }
+  previewCard(policyKey: string, versionNumber: number): Promise<Record<string, unknown>> {
+    return this.#json(`/api/admin/campaigns/preview-card${query({ policyKey, versionNumber })}`);
+  }
+  async sendTestCard(policyKey: string, versionNumber: number): Promise<void> {
+    await this.#send('/api/admin/campaigns/send-test', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policyKey, versionNumber }),
+    });
+  }
+
+  // Policy.Approver
+  pendingApprovals(): Promise<PendingApproval[]> {
+    return this.#json('/api/approvals');
+  }
+  decide(acknowledgementId: string, body: DecisionBody): Promise<Approval> {
+    return this.#post(`/api/approvals/${seg(acknowledgementId)}/decision`, body);
+  }
+  decideMany(acknowledgementIds: string[], body: DecisionBody): Promise<BulkDecisionResult> {
+    return this.#post('/api/approvals/bulk', { acknowledgementIds, ...body });
+  }
+}
+
+export { ApiError };

@@ -1,0 +1,125 @@
+import {
+  Select,
+  Spinner,
+  Tab,
+  TabList,
+  Text,
+  makeStyles,
+  tokens,
+  useId,
+} from '@fluentui/react-components';
+import { Suspense, lazy, useState } from 'react';
+import type { DevUser } from '../auth/dev-token-source.ts';
+import { MyAupView } from '../views/my-aup/my-aup-view.tsx';
+import type { Session } from './session.ts';
+
+// Admin and approvals load on demand: most people only ever see "My AUP".
+const AdminView = lazy(() => import('../views/admin/admin-view.tsx'));
+const ApprovalsView = lazy(() => import('../views/approvals/approvals-view.tsx'));
+
+export type ViewKey = 'my-aup' | 'admin' | 'approvals';
+
+const useStyles = makeStyles({
+  header: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
+  who: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  nav: {
+    backgroundColor: tokens.colorNeutralBackground1,
+    paddingInline: tokens.spacingHorizontalS,
+    overflowX: 'auto',
+  },
+  main: {
+    boxSizing: 'border-box',
+    maxWidth: '960px',
+    marginInline: 'auto',
+    padding: tokens.spacingHorizontalL,
+    '@media (max-width: 480px)': { padding: tokens.spacingHorizontalS },
+  },
+});
+
+/** ?view=admin|approvals opens that view when the person has its role. */
+function askedView(): ViewKey {
+  const asked = new URLSearchParams(window.location.search).get('view');
+  return asked === 'admin' || asked === 'approvals' ? asked : 'my-aup';
+}
+
+export interface AppShellProps {
+  session: Session | null;
+  devUsers?: DevUser[];
+  devUser?: string;
+  onSwitchUser?: (key: string) => void;
+}
+
+export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellProps) {
+  const styles = useStyles();
+  const switcherId = useId('dev-user');
+  const roles = session?.me.roles ?? [];
+  const [view, setView] = useState<ViewKey>(askedView);
+  const isAdmin = roles.includes('Policy.Admin');
+  const isApprover = roles.includes('Policy.Approver');
+  const shown: ViewKey =
+    (view === 'admin' && !isAdmin) || (view === 'approvals' && !isApprover) ? 'my-aup' : view;
+
+  return (
+    <>
+      <header className={styles.header}>
+        <Text as="p" className={styles.brand}>
+          Countersign
+        </Text>
+        <div className={styles.who}>
+          {devUsers !== undefined && onSwitchUser !== undefined ? (
+            <>
+              <label htmlFor={switcherId}>Demo user</label>
+              <Select
+                id={switcherId}
+                value={devUser ?? ''}
+                onChange={(_event, data) => onSwitchUser(data.value)}
+              >
+                {devUsers.map((user) => (
+                  <option key={user.key} value={user.key}>
+                    {user.displayName}
+                    {user.roles.length > 0 ? ` (${user.roles.join(', ')})` : ''}
+                  </option>
+                ))}
+              </Select>
+            </>
+          ) : (
+            session !== null && <Text>{session.me.displayName}</Text>
+          )}
+        </div>
+      </header>
+      {session !== null && (isAdmin || isApprover) && (
+        <nav aria-label="Views" className={styles.nav}>
+          <TabList
+            selectedValue={shown}
+            onTabSelect={(_event, data) => setView(data.value as ViewKey)}
+          >
+            <Tab value="my-aup">My AUP</Tab>
+            {isAdmin && <Tab value="admin">Admin</Tab>}
+            {isApprover && <Tab value="approvals">Approvals</Tab>}
+          </TabList>
+        </nav>
+      )}
+      <main className={styles.main}>
+        {session === null ? (
+          <Spinner label="Signing in…" />
+        ) : (
+          <Suspense fallback={<Spinner label="Loading…" />}>
+            {shown === 'my-aup' && <MyAupView key={session.me.id} session={session} />}
+            {shown === 'admin' && <AdminView key={session.me.id} session={session} />}
+            {shown === 'approvals' && <ApprovalsView key={session.me.id} session={session} />}
+          </Suspense>
+        )}
+      </main>
+    </>
+  );
+}

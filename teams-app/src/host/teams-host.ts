@@ -1,0 +1,53 @@
+import type { ThemeName } from './theme.ts';
+import { toThemeName } from './theme.ts';
+
+/** What the tab needs from the Teams client once app.initialize() has answered. */
+export interface TeamsHost {
+  kind: 'teams';
+  theme: ThemeName;
+  /** The signed-in user's UPN: the login hint for MSAL. */
+  loginHint?: string;
+  tenantId?: string;
+  /** teams-js says nested app authentication is supported by this client. */
+  naaRecommended: boolean;
+  onThemeChange(handler: (theme: ThemeName) => void): void;
+  /** The Teams SSO token (teams-js authentication.getAuthToken): the fallback when NAA is not there. */
+  getSsoToken(): Promise<string>;
+}
+
+function timeout(ms: number): Promise<'timeout'> {
+  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms));
+}
+
+/**
+ * Are we inside Teams? app.initialize() answers only when a Teams host is listening; outside it
+ * never settles, so a short timeout decides. A top-level window that is not a Teams mobile
+ * web view cannot be Teams, which saves loading teams-js at all in a plain browser.
+ */
+export async function detectTeams(timeoutMs = 1500): Promise<TeamsHost | null> {
+  const framed = window.parent !== window;
+  const opened = window.opener !== null && window.opener !== undefined;
+  const mobile = /Teams\//i.test(navigator.userAgent);
+  if (!framed && !opened && !mobile) return null;
+  const { app, authentication, nestedAppAuth } = await import('@microsoft/teams-js');
+  const outcome = await Promise.race([
+    app.initialize().then(
+      () => 'ready' as const,
+      () => 'failed' as const,
+    ),
+    timeout(timeoutMs),
+  ]);
+  if (outcome !== 'ready') return null;
+  const context = await app.getContext();
+  return {
+    kind: 'teams',
+    theme: toThemeName(context.app.theme),
+    ...(context.user?.loginHint === undefined ? {} : { loginHint: context.user.loginHint }),
+    ...(context.user?.tenant?.id === undefined ? {} : { tenantId: context.user.tenant.id }),
+    naaRecommended: nestedAppAuth.isNAAChannelRecommended(),
+    onThemeChange(handler) {
+      app.registerOnThemeChangeHandler((theme) => handler(toThemeName(theme)));
+    },
+    getSsoToken: () => authentication.getAuthToken(),
+  };
+}

@@ -1,0 +1,43 @@
+import { makeStyles, tokens } from '@fluentui/react-components';
+import type { Acknowledgement } from '../../api/api-types.ts';
+import { formatDateTime } from '../../ui/format.ts';
+import { approvalLabel } from './receipt.tsx';
+
+const useStyles = makeStyles({
+  list: { listStyleType: 'none', padding: '0', margin: '0' },
+  item: {
+    padding: `${tokens.spacingVerticalS} 0`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    overflowWrap: 'anywhere',
+  },
+  hash: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
+});
+
+/** Everything I have signed, newest first. */
+export function HistoryList({ history }: { history: readonly Acknowledgement[] }) {
+  const styles = useStyles();
+  const sorted = [...history].sort((a, b) => b.signedAt.localeCompare(a.signedAt));
+  return (
+    <section aria-labelledby="history-heading">
+      <h2 id="history-heading">My history</h2>
+      {sorted.length === 0 ? (
+        <p>You have not signed anything yet.</p>
+      ) : (
+        <ul className={styles.list}>
+          {sorted.map((ack) => (
+            <li key={ack.id} className={styles.item}>
+              <strong>
+                {ack.policyKey}, version {ack.versionNumber}
+              </strong>
+              <br />
+              Signed {formatDateTime(ack.signedAt)} as {ack.typedName} ({ack.statedRole}). Approval:{' '}
+              {approvalLabel(ack.approvalState)}.
+              <br />
+              <span className={styles.hash}>Hash {ack.contentHash.slice(0, 16)}…</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+import { Badge, MessageBar, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { ApiError, type ApiClient } from '../../api/api-client.ts';
+import type { Acknowledgement, MyPolicyView, SignBody } from '../../api/api-types.ts';
+import { readClauseChanges } from '../../api/clause-changes.ts';
+import { ErrorMessage } from '../../ui/error-message.tsx';
+import { formatDate, statusLabel, statusTone } from '../../ui/format.ts';
+import { useLoad } from '../../ui/use-load.ts';
+import { ChangesPanel } from './changes-panel.tsx';
+import { PolicyDocumentView } from './policy-document-view.tsx';
+import { Receipt } from './receipt.tsx';
+import { SignForm } from './sign-form.tsx';
+
+const useStyles = makeStyles({
+  panel: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
+  meta: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalS,
+    color: tokens.colorNeutralForeground2,
+  },
+  title: { margin: '0', overflowWrap: 'anywhere' },
+});
+
+export interface PolicyPanelProps {
+  api: ApiClient;
+  view: MyPolicyView;
+  history: readonly Acknowledgement[];
+  /** Reload my policies and history (after signing, or when a newer version appeared). */
+  onChanged: () => void;
+}
+
+/** One policy: where I stand, what changed, the text, and Sign or my receipt. */
+export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps) {
+  const styles = useStyles();
+  const { policy, version, status } = view;
+  const needsSigning = status.kind === 'due' || status.kind === 'overdue';
+  const lastSigned = needsSigning ? status.lastSignedVersion : undefined;
+  const [changes] = useLoad(
+    () => (lastSigned === undefined ? Promise.resolve(null) : api.changes(policy.key)),
+    [api, policy.key, lastSigned],
+  );
+  const [signing, setSigning] = useState(false);
+  const [signError, setSignError] = useState<unknown>(null);
+  const [outdated, setOutdated] = useState(false);
+  const [signedHere, setSignedHere] = useState<Acknowledgement | null>(null);
+
+  // The panel outlives a version (a newer one can arrive while it is open): a receipt from this
+  // session counts only for the version on screen.
+  const justSigned = signedHere?.versionNumber === version.number ? signedHere : null;
+  const clauseChanges =
+    changes.status === 'ready' && changes.value !== null
+      ? readClauseChanges(changes.value.diff)
+      : [];
+  const receipt =
+    justSigned ??
+    history.find((ack) => ack.policyKey === policy.key && ack.versionNumber === version.number);
+
+  const sign = (body: SignBody) => {
+    setSigning(true);
+    setSignError(null);
+    api.sign(policy.key, body).then(
+      (result) => {
+        setSigning(false);
+        setSignedHere(result.acknowledgement);
+        onChanged();
+      },
+      (error: unknown) => {
+        setSigning(false);
+        if (error instanceof ApiError && error.code === 'conflict') {
+          setOutdated(true);
+          onChanged();
+          return;
+        }
+        setSignError(error);
+      },
+    );
+  };
+
+  const headingId = `policy-${policy.key}`;
+  return (
+    <article className={styles.panel} aria-labelledby={headingId}>
+      <div>
+        <h2 id={headingId} className={styles.title}>
+          {version.document.title}
+        </h2>
+        <p className={styles.meta}>
+          <Badge appearance="tint" color={statusTone(status.kind)}>
+            {justSigned !== null ? 'Signed' : statusLabel(status)}
+          </Badge>
+          <span>
+            Version {version.number} ({version.label})
+            {version.publishedAt !== undefined && `, published ${formatDate(version.publishedAt)}`}
+          </span>
+        </p>
+      </div>
+      {outdated && (
+        <MessageBar intent="warning">
+          <MessageBarBody>
+            A newer version of this policy was published while you were reading. Please read the
+            current version below before signing.
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {changes.status === 'failed' && (
+        <ErrorMessage title="Could not load what changed" error={changes.error} />
+      )}
+      {changes.status === 'ready' && changes.value !== null && lastSigned !== undefined && (
+        <ChangesPanel
+          heading={`What changed since you signed version ${changes.value.fromVersion ?? lastSigned}`}
+          summary={changes.value.summary}
+          diff={changes.value.diff}
+        />
+      )}
+      <PolicyDocumentView document={version.document} changes={clauseChanges} />
+      {justSigned === null && status.kind === 'rejected' && (
+        <MessageBar intent="error">
+          <MessageBarBody>
+            Your signature for version {status.versionNumber} was not approved
+            {status.comment !== undefined ? `: ${status.comment}` : '.'} Please speak to the school
+            office.
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {justSigned === null && needsSigning && (
+        <SignForm key={version.contentHash} version={version} busy={signing} onSign={sign} />
+      )}
+      {signError !== null && (
+        <ErrorMessage title="Your signature was not saved" error={signError} />
+      )}
+      {receipt !== undefined && (
+        <div role="status">
+          <Receipt acknowledgement={receipt} version={version} />
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,69 @@
+import { makeStyles, tokens } from '@fluentui/react-components';
+import type { Acknowledgement, PolicyVersion } from '../../api/api-types.ts';
+import { formatDateTime } from '../../ui/format.ts';
+
+const useStyles = makeStyles({
+  receipt: {
+    padding: tokens.spacingHorizontalM,
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorPaletteGreenBorder2}`,
+    borderRadius: tokens.borderRadiusMedium,
+  },
+  list: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(0, max-content) minmax(0, 1fr)',
+    gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
+    margin: '0',
+  },
+  term: { fontWeight: tokens.fontWeightSemibold },
+  value: { margin: '0', overflowWrap: 'anywhere' },
+  hash: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
+});
+
+/** Proof of what was signed: the version, when, and the hash of the exact wording. */
+export function Receipt({
+  acknowledgement,
+  version,
+}: {
+  acknowledgement: Acknowledgement;
+  version?: PolicyVersion;
+}) {
+  const styles = useStyles();
+  return (
+    <section className={styles.receipt} aria-labelledby={`receipt-${acknowledgement.id}`}>
+      <h3 id={`receipt-${acknowledgement.id}`}>Your receipt</h3>
+      <dl className={styles.list}>
+        <dt className={styles.term}>Version</dt>
+        <dd className={styles.value}>
+          {acknowledgement.versionNumber}
+          {version !== undefined && version.number === acknowledgement.versionNumber
+            ? ` (${version.label})`
+            : ''}
+        </dd>
+        <dt className={styles.term}>Signed</dt>
+        <dd className={styles.value}>{formatDateTime(acknowledgement.signedAt)}</dd>
+        <dt className={styles.term}>Signed as</dt>
+        <dd className={styles.value}>
+          {acknowledgement.typedName}, {acknowledgement.statedRole}
+        </dd>
+        <dt className={styles.term}>Content hash</dt>
+        <dd className={`${styles.value} ${styles.hash}`}>{acknowledgement.contentHash}</dd>
+        <dt className={styles.term}>Approval</dt>
+        <dd className={styles.value}>{approvalLabel(acknowledgement.approvalState)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+export function approvalLabel(state: Acknowledgement['approvalState']): string {
+  switch (state) {
+    case 'not-required':
+      return 'Not required';
+    case 'pending':
+      return 'Waiting for the headteacher';
+    case 'approved':
+      return 'Approved';
+    case 'rejected':
+      return 'Not approved';
+  }
+}
