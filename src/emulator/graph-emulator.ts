@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEMO_SCHOOL } from './demo-school.ts';
+import { DirectoryEmulator } from './directory.ts';
+import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http.ts';
+import { openEmulatorDatabase } from './emulator-database.ts';
+import { FaultInjector, faultPlanSchema, type FaultPlan } from './faults.ts';
+import { GraphRouter } from './graph-router.ts';
+import { executeBatch } from './json-batch.ts';
+import { seedEmulator } from './seed.ts';
+import { SharePointEmulator } from './sharepoint.ts';
+import { TeamworkEmulator } from './teamwork.ts';
+import { throttledResponse } from './throttling.ts';
+import { renderOverview } from './overview-page.ts';
+
+export type { FaultPlan } from './faults.ts';
+
+/**
+ * The embedded Graph emulator (DESIGN.md §4): an HTTP server that speaks the Graph v1.0 shapes
+ * Countersign uses, persisted in SQLite, with fault injection and resource-unit counters.
+ * Production code talks to it exactly as to graph.microsoft.com; only the base URL differs.
+ */
+export interface GraphEmulatorOptions {
+  /** SQLite file; ':memory:' (the default) keeps nothing after close. */
+  dbPath?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** 'demo' (default) seeds the demo school's people and groups into a new database. */
+  seed?: 'demo' | 'none';
+}
+
+export interface EmulatorCounters {
+  /** Outer HTTP requests (a `$batch` counts once). */
+  requests: number;
+  /** SharePoint resource units: 1 per single-item read, 2 per multi-item read or write. */
+  resourceUnits: number;
+  /** Outer requests by HTTP method. */
+  byMethod: Record<string, number>;
+  /** Requests inside `$batch` bodies. */
+  batchedRequests: number;
+  /** Requests answered with an injected fault (429, 503 or a dropped connection). */
+  faults: number;
+}
+
+export interface GraphEmulator {
+  /** The Graph base URL, e.g. http://127.0.0.1:PORT/v1.0 */
+  url: string;
+  /** The demo Countersign site's id. */
+  siteId: string;
+  setFaults(plan: FaultPlan): void;
+  counters(): EmulatorCounters;
+  resetCounters(): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+function emptyCounters(): EmulatorCounters {
+  return { requests: 0, resourceUnits: 0, byMethod: {}, batchedRequests: 0, faults: 0 };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new Error('Request body too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers[key.toLowerCase()] = value;
+    else if (Array.isArray(value)) headers[key.toLowerCase()] = value.join(', ');
+  }
+  return headers;
+}
+
+function send(
+  response: ServerResponse,
+  result: EmulatedResponse,
+  clientRequestId: string | undefined,
+): void {
+  const headers: Record<string, string> = { ...result.headers };
+  if (clientRequestId !== undefined) headers['client-request-id'] = clientRequestId;
+  if (result.body === undefined) {
+    response.writeHead(result.status, headers);
+    response.end();
+    return;
+  }
+  const payload = JSON.stringify(result.body);
+  headers['Content-Length'] = String(Buffer.byteLength(payload));
+  response.writeHead(result.status, headers);
+  response.end(payload);
+}
+
+export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+  const db = openEmulatorDatabase(opts.dbPath ?? ':memory:');
+  let baseUrl = '';
+  const base = (): string => baseUrl;
+  const sharepoint = new SharePointEmulator(db, base);
+  const directory = new DirectoryEmulator(db, base);
+  const teamwork = new TeamworkEmulator(db, directory, base, DEMO_SCHOOL.tenantId);
+  const router = new GraphRouter(sharepoint, directory, teamwork);
+  seedEmulator(db, sharepoint, directory, opts.seed ?? 'demo');
+
+  const faults = new FaultInjector();
+  let counters = emptyCounters();
+
+  const handleAdmin = (path: string, method: string, body: unknown): EmulatedResponse => {
+    if (path === '/_emulator/counters' && method === 'GET') return jsonResponse(200, counters);
+    if (path === '/_emulator/counters/reset' && method === 'POST') {
+      counters = emptyCounters();
+      return jsonResponse(200, counters);
+    }
+    if (path === '/_emulator/faults' && (method === 'PUT' || method === 'POST')) {
+      const plan = faultPlanSchema.safeParse(body ?? {});
+      if (!plan.success) return graphError(400, 'BadRequest', plan.error.message);
+      faults.setPlan(plan.data);
+      return jsonResponse(200, { ok: true });
+    }
+    return graphError(404, 'itemNotFound', `No emulator control at ${method} ${path}`);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const url = new URL(request.url ?? '/', 'http://emulator.local');
+    const headers = lowerCaseHeaders(request);
+    const clientRequestId = headers['client-request-id'];
+    const raw = await readBody(request);
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        send(
+          response,
+          graphError(400, 'BadRequest', 'Unable to read JSON request payload.'),
+          clientRequestId,
+        );
+        return;
+      }
+    }
+    if (url.pathname === '/' || url.pathname === '/_emulator') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      response.end(renderOverview(db, baseUrl));
+      return;
+    }
+    if (url.pathname.startsWith('/_emulator/')) {
+      send(response, handleAdmin(url.pathname, method, body), clientRequestId);
+      return;
+    }
+
+    counters.requests += 1;
+    counters.byMethod[method] = (counters.byMethod[method] ?? 0) + 1;
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+
+    const versioned = /^\/v1\.0(?:\/(.*))?$/.exec(url.pathname);
+    if (versioned === null) {
+      send(
+        response,
+        graphError(400, 'BadRequest', 'Invalid version: use /v1.0/.'),
+        clientRequestId,
+      );
+      return;
+    }
+    const path = versioned[1] ?? '';
+    const fault = faults.decide(true);
+    if (fault.kind === 'throttle') {
+      counters.faults += 1;
+      send(
+        response,
+        throttledResponse(fault.status, GraphRouter.isSharePoint(path), faults.retryAfterSeconds),
+        clientRequestId,
+      );
+      return;
+    }
+    if (fault.kind === 'reset' && !fault.afterHandling) {
+      counters.faults += 1;
+      request.socket.destroy();
+      return;
+    }
+
+    let result: EmulatedResponse;
+    if (path === '$batch') {
+      if (method !== 'POST') {
+        result = graphError(405, 'BadRequest', 'Use POST for $batch.');
+      } else {
+        const outcome = executeBatch(body, router, faults);
+        counters.batchedRequests += outcome.innerRequests;
+        counters.resourceUnits += outcome.resourceUnits;
+        result = outcome.response;
+      }
+    } else {
+      const handled = router.routePath(method, path, url.searchParams, headers, body);
+      counters.resourceUnits += handled.resourceUnits;
+      result = handled.response;
+    }
+    if (fault.kind === 'reset') {
+      counters.faults += 1;
+      request.socket.destroy();
+      return;
+    }
+    send(response, result, clientRequestId);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) {
+        send(response, graphError(500, 'generalException', message), undefined);
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  baseUrl = `http://${urlHost}:${address.port}/v1.0`;
+
+  let closed = false;
+  return {
+    url: baseUrl,
+    siteId: DEMO_SCHOOL.siteId,
+    setFaults: (plan) => faults.setPlan(plan),
+    counters: () => ({ ...counters, byMethod: { ...counters.byMethod } }),
+    resetCounters: () => {
+      counters = emptyCounters();
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    },
+  };
+}

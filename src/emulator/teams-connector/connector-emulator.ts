@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import {
+  CONVERSATION_RULES,
+  SlidingWindows,
+  TENANT_RULES,
+  type WindowRule,
+} from './sliding-windows.ts';
+
+/**
+ * A Bot Connector for tests and benchmarks: the three calls a proactive sender makes, with the
+ * Teams rate limits enforced as strictly as documented (429 + Retry-After), 403 for people who
+ * blocked the app, and a record of every activity it accepted so a test can count the lost and
+ * the duplicated.
+ */
+export interface ConnectorEmulatorOptions {
+  /** Default tenant for conversations created without channelData. */
+  tenantId?: string;
+  tenantRules?: readonly WindowRule[];
+  conversationRules?: readonly WindowRule[];
+  /** Milliseconds each answer waits (a real connector takes 100–300 ms). */
+  latencyMs?: number;
+  /** Keep each activity's body (tests); a benchmark keeps only counts. */
+  recordBodies?: boolean;
+  /** Monotonic milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+export interface DeliveredActivity {
+  activityId: string;
+  conversationId: string;
+  userId: string;
+  tenantId: string;
+  /** Emulator milliseconds when accepted. */
+  at: number;
+  kind: 'create' | 'update';
+  activity?: unknown;
+}
+
+export interface ConnectorCounters {
+  requests: number;
+  conversationsCreated: number;
+  activitiesSent: number;
+  activitiesUpdated: number;
+  throttled: number;
+  forbidden: number;
+  notFound: number;
+  injectedFailures: number;
+  unauthorized: number;
+  /** The most requests accepted for one tenant within any one second, as seen. */
+  maxTenantPerSecond: number;
+}
+
+export interface ConnectorEmulator {
+  /** Base URL to use as the serviceUrl (ends with '/'). */
+  url: string;
+  counters(): ConnectorCounters;
+  delivered(): readonly DeliveredActivity[];
+  /** Activities created per user (a count > 1 for a one-message campaign is a duplicate). */
+  sendsPerUser(): Map<string, number>;
+  /** 403 on create-conversation and send for these people (they blocked the app). */
+  blockUsers(userIds: Iterable<string>): void;
+  /** 403 on create-conversation until `installApp` (the app is not installed for them). */
+  uninstallApp(userIds: Iterable<string>): void;
+  installApp(userId: string): void;
+  /** The next `count` requests answer `status` (e.g. 500, 503) before doing anything. */
+  failNext(count: number, status: number): void;
+  /** The conversation id the emulator uses for a person's 1:1 chat. */
+  conversationIdFor(userId: string): string;
+  close(): Promise<void>;
+}
+
+const createConversationBody = z.object({
+  bot: z.object({ id: z.string() }).optional(),
+  isGroup: z.boolean().optional(),
+  members: z.array(z.object({ id: z.string().min(1) })).length(1),
+  channelData: z.object({ tenant: z.object({ id: z.string().min(1) }) }).optional(),
+  tenantId: z.string().optional(),
+});
+
+const activityBody = z.looseObject({ type: z.string().min(1) });
+
+const PREFIX = 'a:emu-';
+
+function conversationIdFor(userId: string): string {
+  return PREFIX + Buffer.from(userId, 'utf8').toString('base64url');
+}
+
+function userOf(conversationId: string): string | null {
+  if (!conversationId.startsWith(PREFIX)) return null;
+  const user = Buffer.from(conversationId.slice(PREFIX.length), 'base64url').toString('utf8');
+  return user.length > 0 ? user : null;
+}
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const errorAnswer = (status: number, code: string, message: string): Answer => ({
+  status,
+  body: { error: { code, message } },
+});
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.length === 0 ? undefined : (JSON.parse(text) as unknown);
+}
+
+export async function startConnectorEmulator(
+  options: ConnectorEmulatorOptions = {},
+): Promise<ConnectorEmulator> {
+  const now = options.now ?? (() => performance.now());
+  const defaultTenant = options.tenantId ?? 'emulated-tenant';
+  const tenantRules = options.tenantRules ?? TENANT_RULES;
+  const conversationRules = options.conversationRules ?? CONVERSATION_RULES;
+  const tenants = new Map<string, SlidingWindows>();
+  const conversations = new Map<string, SlidingWindows>();
+  const conversationTenant = new Map<string, string>();
+  const blocked = new Set<string>();
+  const notInstalled = new Set<string>();
+  const delivered: DeliveredActivity[] = [];
+  const perUser = new Map<string, number>();
+  const injected: { count: number; status: number } = { count: 0, status: 500 };
+  const counters: ConnectorCounters = {
+    requests: 0,
+    conversationsCreated: 0,
+    activitiesSent: 0,
+    activitiesUpdated: 0,
+    throttled: 0,
+    forbidden: 0,
+    notFound: 0,
+    injectedFailures: 0,
+    unauthorized: 0,
+    maxTenantPerSecond: 0,
+  };
+
+  const windowsFor = (
+    map: Map<string, SlidingWindows>,
+    key: string,
+    rules: readonly WindowRule[],
+  ): SlidingWindows => {
+    let windows = map.get(key);
+    if (windows === undefined) {
+      windows = new SlidingWindows(rules);
+      map.set(key, windows);
+    }
+    return windows;
+  };
+
+  /** Checks the tenant (and conversation) limits; records the request when within them. */
+  const admit = (tenantId: string, conversationId?: string): Answer | null => {
+    const at = now();
+    const tenant = windowsFor(tenants, tenantId, tenantRules);
+    const conversation =
+      conversationId === undefined
+        ? undefined
+        : windowsFor(conversations, conversationId, conversationRules);
+    const wait = Math.max(tenant.waitMs(at), conversation?.waitMs(at) ?? 0);
+    if (wait > 0) {
+      counters.throttled += 1;
+      return {
+        status: 429,
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) },
+        body: {
+          error: { code: 'Throttled', message: 'Too many requests; retry after the given delay.' },
+        },
+      };
+    }
+    tenant.record(at);
+    conversation?.record(at);
+    counters.maxTenantPerSecond = Math.max(
+      counters.maxTenantPerSecond,
+      tenant.countWithin(at, 1_000),
+    );
+    return null;
+  };
+
+  const handle = async (req: IncomingMessage): Promise<Answer> => {
+    counters.requests += 1;
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
+      counters.unauthorized += 1;
+      return errorAnswer(401, 'Unauthorized', 'A bearer token is required.');
+    }
+    if (injected.count > 0) {
+      injected.count -= 1;
+      counters.injectedFailures += 1;
+      return errorAnswer(injected.status, 'ServiceError', 'Injected failure.');
+    }
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p.length > 0)
+      .map(decodeURIComponent);
+    let body: unknown;
+    try {
+      body = await readJson(req);
+    } catch {
+      return errorAnswer(400, 'BadSyntax', 'The body is not JSON.');
+    }
+
+    // POST /v3/conversations
+    if (
+      req.method === 'POST' &&
+      parts.length === 2 &&
+      parts[0] === 'v3' &&
+      parts[1] === 'conversations'
+    ) {
+      const parsed = createConversationBody.safeParse(body);
+      if (!parsed.success) return errorAnswer(400, 'BadSyntax', parsed.error.message);
+      const tenantId = parsed.data.channelData?.tenant.id ?? parsed.data.tenantId ?? defaultTenant;
+      const throttled = admit(tenantId);
+      if (throttled !== null) return throttled;
+      const userId = parsed.data.members[0]?.id ?? '';
+      if (blocked.has(userId) || notInstalled.has(userId)) {
+        counters.forbidden += 1;
+        return errorAnswer(
+          403,
+          'Forbidden',
+          blocked.has(userId)
+            ? 'The user has blocked the bot.'
+            : 'The bot is not installed in the user\u2019s personal scope.',
+        );
+      }
+      const conversationId = conversationIdFor(userId);
+      conversationTenant.set(conversationId, tenantId);
+      counters.conversationsCreated += 1;
+      return { status: 201, body: { id: conversationId } };
+    }
+
+    // POST /v3/conversations/{id}/activities and PUT …/activities/{activityId}
+    if (
+      parts.length >= 4 &&
+      parts[0] === 'v3' &&
+      parts[1] === 'conversations' &&
+      parts[3] === 'activities'
+    ) {
+      const conversationId = parts[2] ?? '';
+      const isCreate = req.method === 'POST' && parts.length === 4;
+      const isUpdate = req.method === 'PUT' && parts.length === 5;
+      if (!isCreate && !isUpdate) return errorAnswer(405, 'MethodNotAllowed', 'Not supported.');
+      const userId = userOf(conversationId);
+      const tenantId = conversationTenant.get(conversationId) ?? defaultTenant;
+      const throttled = admit(tenantId, conversationId);
+      if (throttled !== null) return throttled;
+      if (userId === null) {
+        counters.notFound += 1;
+        return errorAnswer(404, 'ConversationNotFound', 'Conversation not found.');
+      }
+      if (blocked.has(userId)) {
+        counters.forbidden += 1;
+        return errorAnswer(403, 'Forbidden', 'The user has blocked the bot.');
+      }
+      const parsed = activityBody.safeParse(body);
+      if (!parsed.success) return errorAnswer(400, 'BadSyntax', parsed.error.message);
+      const activityId = isUpdate ? (parts[4] ?? '') : `1:${randomUUID()}`;
+      delivered.push({
+        activityId,
+        conversationId,
+        userId,
+        tenantId,
+        at: now(),
+        kind: isCreate ? 'create' : 'update',
+        ...(options.recordBodies === true ? { activity: parsed.data } : {}),
+      });
+      if (isCreate) {
+        counters.activitiesSent += 1;
+        perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+        return { status: 201, body: { id: activityId } };
+      }
+      counters.activitiesUpdated += 1;
+      return { status: 200, body: { id: activityId } };
+    }
+    return errorAnswer(404, 'NotFound', `No route for ${req.method ?? ''} ${url.pathname}.`);
+  };
+
+  const respond = (res: ServerResponse, answer: Answer): void => {
+    const headers: Record<string, string> = { ...answer.headers };
+    let payload = '';
+    if (answer.body !== undefined) {
+      headers['Content-Type'] = 'application/json; charset=utf-8';
+      payload = JSON.stringify(answer.body);
+    }
+    res.writeHead(answer.status, headers);
+    res.end(payload);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req)
+      .then(async (answer) => {
+        if ((options.latencyMs ?? 0) > 0) {
+          await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+        }
+        respond(res, answer);
+      })
+      .catch((error: unknown) => {
+        respond(res, errorAnswer(500, 'InternalError', String(error)));
+      });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    counters: () => ({ ...counters }),
+    delivered: () => delivered,
+    sendsPerUser: () => new Map(perUser),
+    blockUsers: (userIds) => {
+      for (const id of userIds) blocked.add(id);
+    },
+    uninstallApp: (userIds) => {
+      for (const id of userIds) notInstalled.add(id);
+    },
+    installApp: (userId) => {
+      notInstalled.delete(userId);
+    },
+    failNext: (count, status) => {
+      injected.count = count;
+      injected.status = status;
+    },
+    conversationIdFor,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
