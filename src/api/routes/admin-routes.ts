@@ -7,13 +7,15 @@ import type { ApiRouteId, RouteContext, RouteHandler } from '../route-context.ts
 import { draftBodySchema, peopleQuerySchema } from '../schemas.ts';
 import { policyKeyParam, versionParam } from './path-params.ts';
 
-/** Media types an upload may arrive as; the file name's extension says which importer runs. */
+/**
+ * Media types an upload may arrive as. The file name's extension says how to read it; the
+ * importer decides which it supports (415 otherwise) and checks the bytes match.
+ */
 const UPLOAD_TYPES = new Set([
   'application/octet-stream',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   'text/plain',
 ]);
-const UPLOAD_EXTENSIONS = ['.docx', '.txt'];
 
 function uploadFileName(ctx: RouteContext): string {
   const raw = ctx.req.headers['x-file-name'];
@@ -33,13 +35,6 @@ function uploadFileName(ctx: RouteContext): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   if (base === '' || base.length > 255) {
     throw new ProblemError(problem('bad-request', 'The X-File-Name header is not valid.'));
-  }
-  if (!UPLOAD_EXTENSIONS.some((ext) => base.toLowerCase().endsWith(ext))) {
-    throw new ProblemError(
-      problem('unsupported-input', 'Upload the policy as a Word document (.docx) or text (.txt).', {
-        accepted: UPLOAD_EXTENSIONS,
-      }),
-    );
   }
   return base;
 }
