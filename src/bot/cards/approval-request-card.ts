@@ -91,7 +91,9 @@ export function approvalRequestCard(
         isMultiline: true,
         maxLength: 2_000,
         placeholder: 'Anything the signer or the IT lead should know',
-        ...(input.prefill?.comment === undefined ? {} : { value: input.prefill.comment }),
+        ...(input.prefill?.comment === undefined || input.prefill.comment.trim() === ''
+          ? {}
+          : { value: input.prefill.comment }),
       },
     ],
     {

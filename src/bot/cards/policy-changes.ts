@@ -24,8 +24,14 @@ function line(kind: PolicyChangeLine['kind'], clause: DiffClause): PolicyChangeL
     : { kind, where: at, text: clauseText(clause) };
 }
 
+/** The parts of a PolicyDiff a card lists. */
+export type ListedDiff = Pick<
+  PolicyDiff,
+  'added' | 'removed' | 'reworded' | 'audienceChanged' | 'declaration' | 'consents'
+>;
+
 /** The changes a signer should read, most important first: new and reworded clauses, then the rest. */
-export function policyChangeLines(diff: PolicyDiff): PolicyChangeLine[] {
+export function policyChangeLines(diff: ListedDiff): PolicyChangeLine[] {
   const lines: PolicyChangeLine[] = [
     ...diff.added.map((c) => line('added', c)),
     ...diff.reworded.map((r) => line('reworded', r.after)),

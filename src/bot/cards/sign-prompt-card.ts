@@ -104,6 +104,11 @@ function changesSection(changes: NonNullable<SignPromptInput['changes']>): CardE
   return elements;
 }
 
+/** An empty value is the input's default: the card leaves it out. */
+function blank(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
 function consentToggle(
   consent: { key: string; text: string },
   prefill: SignPromptInput['prefill'],
@@ -158,7 +163,7 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
         isRequired: true,
         errorMessage: 'Type your full name to sign.',
         maxLength: 200,
-        ...(input.prefill?.typedName === undefined ? {} : { value: input.prefill.typedName }),
+        ...(blank(input.prefill?.typedName) ? {} : { value: input.prefill?.typedName }),
       },
       {
         type: 'Input.Text',
@@ -168,7 +173,7 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
         isRequired: true,
         errorMessage: 'Say what your role is.',
         maxLength: 200,
-        ...(input.prefill?.statedRole === undefined ? {} : { value: input.prefill.statedRole }),
+        ...(blank(input.prefill?.statedRole) ? {} : { value: input.prefill?.statedRole }),
       },
       ...version.document.consents.map((c) => consentToggle(c, input.prefill)),
     ],

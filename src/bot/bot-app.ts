@@ -1,0 +1,181 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, type AppOptions, type IPlugin } from '@microsoft/teams.apps';
+import type { Activity } from '@microsoft/teams.api';
+import { CountersignError } from '../domain/errors.ts';
+import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
+import { CardActionHandler } from './card-action-handler.ts';
+import { helpCard, HELP_TEXT, type AdaptiveCard } from './cards/index.ts';
+import { NodeHttpAdapter } from './node-http-adapter.ts';
+import { PromptBuilder } from './prompt-builder.ts';
+
+export const MESSAGING_ENDPOINT = '/api/messages';
+
+/**
+ * The Countersign bot: a Teams SDK App whose transport is our own node:http server.
+ *
+ * How the server mounts it (src/server composes ONE node:http server for API, tab and bot):
+ *
+ *   const bot = createBot({ service, resolveActor, cards, devMode, ... });
+ *   await bot.initialize();                       // once, before serving: registers the routes
+ *   const server = http.createServer((req, res) => {
+ *     if (bot.matches(req)) {                     // POST /api/messages
+ *       bot.handle(req, res).catch((error) => { log it; if (!res.headersSent) res.writeHead(500).end(); });
+ *       return;
+ *     }
+ *     // … /api/* and the tab's files
+ *   });
+ *
+ * Do not call `bot.app.start()`: it would try to listen on a port of its own. The SDK validates
+ * the Bot Connector's JWT on every request unless `devMode && allowUnauthenticated` (the Agents
+ * Playground sends none). Proactive sends (`bot.app.send`) need `clientId` and a `token` or
+ * `clientSecret`, and `serviceUrl` (the Playground's `/_connector` locally).
+ */
+export interface CountersignBot {
+  readonly app: App;
+  readonly messagingEndpoint: typeof MESSAGING_ENDPOINT;
+  initialize(): Promise<void>;
+  /** True for the requests `handle` serves (POST /api/messages). */
+  matches(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+const CARD_RESPONSE_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** The sender as Teams identifies them; undefined when the channel gives no Entra id. */
+export function identityOf(activity: Activity): ActivityIdentity | undefined {
+  const id = activity.from.aadObjectId;
+  if (id === undefined || id === '') return undefined;
+  const tenantId = activity.conversation.tenantId ?? activity.channelData?.tenant?.id;
+  return {
+    aadObjectId: id,
+    ...(activity.from.name === '' ? {} : { name: activity.from.name }),
+    ...(tenantId === undefined ? {} : { tenantId }),
+  };
+}
+
+function appOptions(deps: BotDeps, adapter: NodeHttpAdapter): AppOptions<IPlugin> {
+  const allowUnauthenticated = deps.allowUnauthenticated === true;
+  if (allowUnauthenticated && !deps.devMode) {
+    throw new CountersignError(
+      'validation',
+      'Unauthenticated bot requests are allowed in dev mode only.',
+    );
+  }
+  if (!deps.devMode && deps.clientId === undefined) {
+    throw new CountersignError(
+      'validation',
+      'The bot needs its client id outside dev mode: it validates every request’s token.',
+    );
+  }
+  return {
+    httpServerAdapter: adapter,
+    messagingEndpoint: MESSAGING_ENDPOINT,
+    // Explicit, so the SDK never falls back to its own environment variables.
+    dangerouslyAllowUnauthenticatedRequests: allowUnauthenticated,
+    activity: { mentions: { stripText: true } },
+    ...(deps.clientId === undefined ? {} : { clientId: deps.clientId }),
+    ...(deps.clientSecret === undefined ? {} : { clientSecret: deps.clientSecret }),
+    ...(deps.tenantId === undefined ? {} : { tenantId: deps.tenantId }),
+    ...(deps.token === undefined ? {} : { token: deps.token }),
+    ...(deps.serviceUrl === undefined ? {} : { serviceUrl: deps.serviceUrl }),
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  };
+}
+
+/** The words the bot understands; anything else gets the one-line help. */
+export function commandOf(text: string | undefined): 'status' | 'help' | undefined {
+  const word = (text ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[.!?]+$/, '');
+  if (word === 'status' || word === 'my status') return 'status';
+  if (word === 'help' || word === '?') return 'help';
+  return undefined;
+}
+
+export function createBot(deps: BotDeps): CountersignBot {
+  const adapter = new NodeHttpAdapter();
+  const app = new App(appOptions(deps, adapter));
+  const prompts = new PromptBuilder(deps);
+  const cardActions = new CardActionHandler(deps, prompts);
+
+  // Remember 1:1 conversations so campaigns can reach people who have talked to the bot.
+  app.use(async (ctx) => {
+    const seen = deps.notifications?.conversationSeen;
+    const identity = identityOf(ctx.activity);
+    if (
+      seen !== undefined &&
+      identity !== undefined &&
+      ctx.activity.conversation.conversationType === 'personal'
+    ) {
+      try {
+        await seen({
+          userId: identity.aadObjectId,
+          conversationId: ctx.activity.conversation.id,
+          serviceUrl: ctx.activity.serviceUrl ?? '',
+          tenantId: identity.tenantId ?? '',
+        });
+      } catch (error) {
+        ctx.log.error('could not remember the conversation', error);
+      }
+    }
+    return ctx.next();
+  });
+
+  app.on('message', async (ctx) => {
+    const identity = identityOf(ctx.activity);
+    if (identity === undefined) {
+      await ctx.send('Teams did not say who you are, so I cannot look up your policies here.');
+      return;
+    }
+    const command = commandOf(ctx.activity.text);
+    switch (command) {
+      case 'status': {
+        const actor = await deps.resolveActor(identity);
+        await ctx.send(await statusOrError(prompts, actor, ctx.log));
+        return;
+      }
+      case 'help':
+        await ctx.send(helpCard(deps.cards));
+        return;
+      case undefined:
+        await ctx.send(HELP_TEXT);
+        return;
+    }
+  });
+
+  app.on('install.add', async (ctx) => {
+    await ctx.send(helpCard(deps.cards));
+  });
+
+  app.on('card.action', async (ctx) => {
+    const card = await cardActions.handle(
+      identityOf(ctx.activity),
+      ctx.activity.value.action.data,
+      ctx.log,
+    );
+    return { statusCode: 200, type: CARD_RESPONSE_TYPE, value: card };
+  });
+
+  return {
+    app,
+    messagingEndpoint: MESSAGING_ENDPOINT,
+    initialize: () => app.initialize(),
+    matches: (req) => adapter.matches(req),
+    handle: (req, res) => adapter.handle(req, res),
+  };
+}
+
+async function statusOrError(
+  prompts: PromptBuilder,
+  actor: Parameters<PromptBuilder['statusCard']>[0],
+  log: BotLogger,
+): Promise<AdaptiveCard | string> {
+  try {
+    return await prompts.statusCard(actor);
+  } catch (error) {
+    if (!(error instanceof CountersignError)) throw error;
+    log.warn('status failed', error);
+    return `I could not get your status just now: ${error.message}`;
+  }
+}

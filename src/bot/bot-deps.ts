@@ -1,0 +1,90 @@
+import type { AppOptions, IPlugin } from '@microsoft/teams.apps';
+import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Approval } from '../domain/approval.ts';
+import type { AuditEvent } from '../domain/audit-event.ts';
+import type { PolicyVersion } from '../domain/policy.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ConversationRef } from '../ports/messenger.ts';
+import type { Actor } from '../services/actor.ts';
+import type { CountersignService } from '../services/countersign-service.ts';
+import type { AdaptiveCard, CardsConfig } from './cards/index.ts';
+
+/** The Teams SDK's logger interface. */
+export type BotLogger = NonNullable<AppOptions<IPlugin>['logger']>;
+
+/** Who sent an activity, as Teams says: the only source of identity the bot accepts. */
+export interface ActivityIdentity {
+  /** `activity.from.aadObjectId`: the Entra object id. */
+  aadObjectId: string;
+  /** `activity.from.name`. */
+  name?: string;
+  /** `activity.conversation.tenantId` / `channelData.tenant.id`. */
+  tenantId?: string;
+}
+
+/**
+ * Activities carry no app roles, so the bot asks the composition root who the sender is: their
+ * UPN and display name (Directory) and roles (see schoolActorResolver for the default).
+ */
+export type ResolveActor = (identity: ActivityIdentity) => Promise<Actor>;
+
+/** Appends one audit event (the RecordStore's appendAudit, wrapped). */
+export type BotAuditSink = (event: AuditEvent) => Promise<void>;
+
+/**
+ * What the bot hands on after a card action; the campaign/notification side sends the messages
+ * (it owns conversation references and pacing). A failure here is logged, never undoes the
+ * signature or decision already stored.
+ */
+export interface BotNotifications {
+  /** A signature from a card needs the headteacher: send approvers the approval request card. */
+  approvalNeeded?: (input: {
+    acknowledgement: Acknowledgement;
+    version: PolicyVersion;
+  }) => Promise<void>;
+  /**
+   * An approver decided: send the signer `card` and update the request card other approvers
+   * hold (the deciding approver's card is already replaced by the invoke response).
+   */
+  approvalDecided?: (input: {
+    approval: Approval;
+    acknowledgement: Acknowledgement;
+    card: AdaptiveCard;
+  }) => Promise<void>;
+  /** A person wrote to the bot or acted on a card in a 1:1 chat: remember the conversation. */
+  conversationSeen?: (ref: ConversationRef) => Promise<void>;
+}
+
+export interface BotDeps {
+  service: CountersignService;
+  resolveActor: ResolveActor;
+  cards: CardsConfig & {
+    /** Offered on approval cards (default: Admin rights, Remote access, Finance systems). */
+    permissionChoices?: readonly string[];
+    /** Entra ids of the approvers: approval cards refresh for them (at most 60). */
+    approverIds?: readonly string[];
+  };
+  audit?: BotAuditSink;
+  notifications?: BotNotifications;
+  /**
+   * Looks up a decided approval with its signature, so an approver's card refreshes to show who
+   * decided. Without it a decided request refreshes to a short "already decided" card.
+   */
+  findDecision?: (
+    acknowledgementId: string,
+  ) => Promise<{ approval: Approval; acknowledgement: Acknowledgement } | undefined>;
+  /** Local run: allows the Agents Playground's unauthenticated requests. Refused otherwise. */
+  devMode: boolean;
+  allowUnauthenticated?: boolean;
+  /** The bot's app registration; required outside dev mode (inbound JWT validation). */
+  clientId?: string;
+  clientSecret?: string;
+  tenantId?: string;
+  /** Token function for proactive sends without a secret (local runs: any string). */
+  token?: (scope: string | string[], tenantId?: string) => string | Promise<string>;
+  /** Connector base URL for proactive sends (the Playground's /_connector locally). */
+  serviceUrl?: string;
+  clock?: Clock;
+  newId?: () => string;
+  logger?: BotLogger;
+}

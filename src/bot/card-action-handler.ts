@@ -1,0 +1,346 @@
+import { CountersignError } from '../domain/errors.ts';
+import { approvalSchema, type Approval } from '../domain/approval.ts';
+import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { Actor } from '../services/actor.ts';
+import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
+import {
+  cardActionSchema,
+  consentAnswers,
+  splitChoices,
+  type CardAction,
+  type DecideAction,
+  type SignAction,
+} from './card-actions.ts';
+import {
+  approvalRequestCard,
+  approvalResultCard,
+  DEFAULT_PERMISSION_CHOICES,
+  errorCard,
+  signedReceiptCard,
+  type AdaptiveCard,
+} from './cards/index.ts';
+import { infoCard, type PromptBuilder } from './prompt-builder.ts';
+
+/** What the card says of the person it was sent to, when it says anything. */
+function cardRecipient(action: CardAction): string | undefined {
+  switch (action.action) {
+    case 'sign':
+    case 'showPrompt':
+    case 'refreshPrompt':
+      return action.userId;
+    case 'approve':
+    case 'reject':
+    case 'refreshApproval':
+      return undefined;
+  }
+}
+
+function cardSubject(action: CardAction): string {
+  switch (action.action) {
+    case 'sign':
+    case 'refreshPrompt':
+      return `${action.policyKey}:v${action.versionNumber}`;
+    case 'showPrompt':
+      return action.policyKey;
+    case 'approve':
+    case 'reject':
+    case 'refreshApproval':
+      return action.acknowledgementId;
+  }
+}
+
+/** An error a person can act on, as a card; anything else is a fault and propagates. */
+function errorCardFor(error: CountersignError): AdaptiveCard {
+  switch (error.code) {
+    case 'forbidden':
+      return errorCard({ title: 'Not allowed', message: error.message, code: error.code });
+    case 'not-found':
+    case 'conflict':
+    case 'precondition-failed':
+      return errorCard({
+        title: 'This card is out of date',
+        message: error.message,
+        code: error.code,
+      });
+    case 'throttled':
+    case 'unavailable':
+    case 'upstream':
+      return errorCard({
+        title: 'Please try again',
+        message: `Countersign could not reach the school’s records just now (${error.message}). Nothing was saved.`,
+        code: error.code,
+      });
+    case 'validation':
+    case 'unauthenticated':
+    case 'too-large':
+    case 'unsupported-input':
+      return errorCard({ title: 'That did not work', message: error.message, code: error.code });
+  }
+}
+
+/**
+ * Card actions (Action.Execute invokes): validates the data, checks identity, calls the
+ * service, and answers with the card that replaces the one acted on.
+ */
+export class CardActionHandler {
+  readonly #deps: BotDeps;
+  readonly #prompts: PromptBuilder;
+
+  constructor(deps: BotDeps, prompts: PromptBuilder) {
+    this.#deps = deps;
+    this.#prompts = prompts;
+  }
+
+  async handle(
+    identity: ActivityIdentity | undefined,
+    data: unknown,
+    log: BotLogger,
+  ): Promise<AdaptiveCard> {
+    if (identity === undefined) {
+      return errorCard({
+        title: 'Not signed in',
+        message: 'Teams did not say who you are, so this card cannot be used here.',
+        code: 'unauthenticated',
+      });
+    }
+    const parsed = cardActionSchema.safeParse(data);
+    if (!parsed.success) {
+      log.warn('card action with data the bot does not accept', parsed.error.issues);
+      return errorCard({
+        title: 'This card is out of date',
+        message: 'Countersign does not recognise this card any more. Type "status" for a new one.',
+        code: 'validation',
+      });
+    }
+    const action = parsed.data;
+    const recipient = cardRecipient(action);
+    if (recipient !== undefined && recipient !== identity.aadObjectId) {
+      await this.#auditMismatch(identity, action, recipient, log);
+      return errorCard({
+        title: 'This card is not for you',
+        message:
+          'It was sent to someone else, and nobody can sign for another person. Your own cards are in your chat with Countersign; type "status" there.',
+        code: 'forbidden',
+      });
+    }
+    const actor = await this.#deps.resolveActor(identity);
+    try {
+      return await this.#dispatch(actor, action, log);
+    } catch (error) {
+      if (error instanceof CountersignError) return errorCardFor(error);
+      throw error;
+    }
+  }
+
+  async #dispatch(actor: Actor, action: CardAction, log: BotLogger): Promise<AdaptiveCard> {
+    switch (action.action) {
+      case 'sign':
+        return this.#sign(actor, action, log);
+      case 'approve':
+      case 'reject':
+        return this.#decide(actor, action, log);
+      case 'showPrompt':
+        return this.#prompts.currentCardFor(actor, action.policyKey);
+      case 'refreshPrompt':
+        return this.#prompts.currentCardFor(actor, action.policyKey, {
+          fromCardVersion: action.versionNumber,
+        });
+      case 'refreshApproval':
+        return this.#refreshApproval(actor, action.acknowledgementId);
+    }
+  }
+
+  async #sign(actor: Actor, action: SignAction, log: BotLogger): Promise<AdaptiveCard> {
+    const consents = consentAnswers(action);
+    const typedName = action.typedName ?? '';
+    const statedRole = action.statedRole ?? '';
+    let outcome;
+    try {
+      outcome = await this.#deps.service.sign(actor, {
+        policyKey: action.policyKey,
+        versionNumber: action.versionNumber,
+        contentHash: action.contentHash,
+        // Pressing Sign under the declaration is accepting it; the typed name is the signature.
+        declarationAccepted: true,
+        typedName,
+        statedRole,
+        consents,
+        channel: 'card',
+      });
+    } catch (error) {
+      if (error instanceof CountersignError && error.code === 'validation') {
+        return this.#prompts.currentCardFor(actor, action.policyKey, {
+          error: error.message,
+          prefill: { typedName, statedRole, consents },
+          fromCardVersion: action.versionNumber,
+        });
+      }
+      throw error;
+    }
+    switch (outcome.kind) {
+      case 'outdated':
+        // Never sign the old version: show the current one (or the receipt if already signed).
+        return this.#prompts.currentCardFor(actor, action.policyKey, {
+          fromCardVersion: action.versionNumber,
+          prefill: { typedName, statedRole },
+        });
+      case 'signed': {
+        const ack = outcome.acknowledgement;
+        const version = await this.#deps.service.getVersion(
+          actor,
+          ack.policyKey,
+          ack.versionNumber,
+        );
+        if (outcome.created && ack.approvalState === 'pending') {
+          await this.#notify(log, 'approvalNeeded', () =>
+            this.#deps.notifications?.approvalNeeded?.({ acknowledgement: ack, version }),
+          );
+        }
+        return signedReceiptCard(
+          {
+            policy: { title: version.document.title },
+            version,
+            acknowledgement: ack,
+            consentTexts: Object.fromEntries(version.document.consents.map((c) => [c.key, c.text])),
+          },
+          this.#deps.cards,
+        );
+      }
+    }
+  }
+
+  async #decide(actor: Actor, action: DecideAction, log: BotLogger): Promise<AdaptiveCard> {
+    // Also the role check: the service refuses anyone without Policy.Approver.
+    const pending = await this.#deps.service.pendingApprovals(actor);
+    const entry = pending.find((p) => p.acknowledgement.id === action.acknowledgementId);
+    if (entry === undefined) return this.#alreadyDecided(actor, action.acknowledgementId);
+
+    const permissions = splitChoices(action.additionalPermissions);
+    const comment = action.comment?.trim();
+    const offered = new Set(this.#deps.cards.permissionChoices ?? DEFAULT_PERMISSION_CHOICES);
+    const unknown = permissions.filter((p) => !offered.has(p));
+    const decision = action.action === 'approve' ? 'approved' : 'rejected';
+    let approval: Approval;
+    try {
+      if (unknown.length > 0) {
+        throw new CountersignError('validation', `Unknown permission: ${unknown.join(', ')}.`, {
+          field: 'additionalPermissions',
+        });
+      }
+      approval = await this.#deps.service.decide(actor, {
+        acknowledgementId: action.acknowledgementId,
+        decision,
+        additionalPermissions: permissions,
+        ...(comment === undefined || comment === '' ? {} : { comment }),
+      });
+    } catch (error) {
+      if (error instanceof CountersignError && error.code === 'validation') {
+        return this.#requestCard(actor, entry.acknowledgement, {
+          error: error.message,
+          prefill: {
+            additionalPermissions: permissions,
+            ...(comment === undefined ? {} : { comment }),
+          },
+        });
+      }
+      if (error instanceof CountersignError && error.code === 'conflict') {
+        // Another approver was first: show their decision rather than an error.
+        const theirs = approvalSchema.safeParse(error.details['approval']);
+        if (theirs.success) return this.#resultCard(actor, theirs.data, entry.acknowledgement);
+      }
+      throw error;
+    }
+    const card = await this.#resultCard(actor, approval, entry.acknowledgement);
+    await this.#notify(log, 'approvalDecided', () =>
+      this.#deps.notifications?.approvalDecided?.({
+        approval,
+        acknowledgement: entry.acknowledgement,
+        card,
+      }),
+    );
+    return card;
+  }
+
+  async #refreshApproval(actor: Actor, acknowledgementId: string): Promise<AdaptiveCard> {
+    const pending = await this.#deps.service.pendingApprovals(actor);
+    const entry = pending.find((p) => p.acknowledgement.id === acknowledgementId);
+    if (entry === undefined) return this.#alreadyDecided(actor, acknowledgementId);
+    return this.#requestCard(actor, entry.acknowledgement, {});
+  }
+
+  async #alreadyDecided(actor: Actor, acknowledgementId: string): Promise<AdaptiveCard> {
+    const decided = await this.#deps.findDecision?.(acknowledgementId);
+    if (decided !== undefined) {
+      return this.#resultCard(actor, decided.approval, decided.acknowledgement);
+    }
+    return infoCard(
+      'Already decided',
+      'Someone has already decided on this request, or it no longer exists. The Approvals tab shows every decision.',
+    );
+  }
+
+  async #requestCard(
+    actor: Actor,
+    ack: Acknowledgement,
+    extras: { error?: string; prefill?: { additionalPermissions?: string[]; comment?: string } },
+  ): Promise<AdaptiveCard> {
+    const version = await this.#deps.service.getVersion(actor, ack.policyKey, ack.versionNumber);
+    return approvalRequestCard(
+      {
+        acknowledgement: ack,
+        policy: { title: version.document.title },
+        version,
+        ...(version.document.approval === null
+          ? {}
+          : { statement: version.document.approval.statement }),
+        approverIds: this.#deps.cards.approverIds ?? [actor.id],
+        ...(this.#deps.cards.permissionChoices === undefined
+          ? {}
+          : { permissionChoices: this.#deps.cards.permissionChoices }),
+        ...extras,
+      },
+      this.#deps.cards,
+    );
+  }
+
+  async #resultCard(actor: Actor, approval: Approval, ack: Acknowledgement): Promise<AdaptiveCard> {
+    const version = await this.#deps.service.getVersion(actor, ack.policyKey, ack.versionNumber);
+    return approvalResultCard(
+      { approval, acknowledgement: ack, policy: { title: version.document.title }, version },
+      this.#deps.cards,
+    );
+  }
+
+  /** A notification failing must not undo or hide what was stored: it is logged. */
+  async #notify(
+    log: BotLogger,
+    what: string,
+    send: () => Promise<void> | undefined,
+  ): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      log.error(`notification ${what} failed; the record is stored`, error);
+    }
+  }
+
+  async #auditMismatch(
+    identity: ActivityIdentity,
+    action: CardAction,
+    recipient: string,
+    log: BotLogger,
+  ): Promise<void> {
+    const event = {
+      id: (this.#deps.newId ?? (() => crypto.randomUUID()))(),
+      type: 'card.identity-mismatch' as const,
+      actorId: identity.aadObjectId,
+      at: (this.#deps.clock ?? systemClock).now().toISOString(),
+      subject: cardSubject(action),
+      details: { verb: action.action, cardUserId: recipient },
+    };
+    log.warn('card action by someone other than its recipient refused', event);
+    if (this.#deps.audit === undefined) return;
+    await this.#deps.audit(event);
+  }
+}

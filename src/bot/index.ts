@@ -1,0 +1,19 @@
+/** The bot's public surface: the server mounts createBot; campaigns use the cards. */
+export {
+  createBot,
+  MESSAGING_ENDPOINT,
+  identityOf,
+  commandOf,
+  type CountersignBot,
+} from './bot-app.ts';
+export type {
+  ActivityIdentity,
+  BotAuditSink,
+  BotDeps,
+  BotLogger,
+  BotNotifications,
+  ResolveActor,
+} from './bot-deps.ts';
+export { schoolActorResolver } from './resolve-actor.ts';
+export * from './card-actions.ts';
+export * from './cards/index.ts';

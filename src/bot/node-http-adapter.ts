@@ -1,0 +1,88 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpMethod, HttpRouteHandler, IHttpServerAdapter } from '@microsoft/teams.apps';
+import { CountersignError } from '../domain/errors.ts';
+
+/** Teams activities are small; a card action with every input is a few KB. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new CountersignError('too-large', 'The activity is larger than 1 MB.');
+    }
+    chunks.push(buffer);
+  }
+  const raw = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (error) {
+    throw new CountersignError('validation', 'The body is not JSON.', {}, { cause: error });
+  }
+}
+
+function headersOf(req: IncomingMessage): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const json = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    })
+    .end(json);
+}
+
+/**
+ * The Teams SDK's transport seam, for a node:http server we own: the SDK registers its routes
+ * here (the messaging endpoint, and any app.function routes), and `handle` serves them. Token
+ * validation, activity parsing and invoke responses stay the SDK's (HttpServer.handleRequest).
+ */
+export class NodeHttpAdapter implements IHttpServerAdapter {
+  readonly #routes = new Map<string, HttpRouteHandler>();
+
+  registerRoute(method: HttpMethod, path: string, handler: HttpRouteHandler): void {
+    this.#routes.set(`${method} ${path}`, handler);
+  }
+
+  /** Whether a route is registered for the request's method and path (query ignored). */
+  matches(req: IncomingMessage): boolean {
+    return this.#routes.has(this.#key(req));
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const handler = this.#routes.get(this.#key(req));
+    if (handler === undefined) {
+      writeJson(res, req.method === 'POST' ? 404 : 405, { error: 'No bot route here.' });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await readJson(req);
+    } catch (error) {
+      if (!(error instanceof CountersignError)) throw error;
+      writeJson(res, error.code === 'too-large' ? 413 : 400, { error: error.message });
+      return;
+    }
+    const response = await handler({ body, headers: headersOf(req) });
+    writeJson(res, response.status, response.body);
+  }
+
+  #key(req: IncomingMessage): string {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    return `${req.method ?? 'GET'} ${path}`;
+  }
+}

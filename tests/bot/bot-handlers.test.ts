@@ -1,0 +1,297 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { AdaptiveCard } from '../../src/bot/index.ts';
+import { actorOf, BotWorld, people } from './bot-harness.ts';
+import { currentDocument, previousDocument } from './card-fixtures.ts';
+import { cardProblems } from './validate-card.ts';
+
+interface CardResponse {
+  statusCode: number;
+  type: string;
+  value: AdaptiveCard;
+}
+
+/** The card an invoke answered with (it replaces the card acted on); checked for validity too. */
+function answeredCard(response: { status: number; body: unknown }): AdaptiveCard {
+  expect(response.status).toBe(200);
+  const body = response.body as CardResponse;
+  expect(body.statusCode).toBe(200);
+  expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+  expect(cardProblems(body.value)).toEqual([]);
+  return body.value;
+}
+
+function executeData(card: unknown, verb: string): Record<string, unknown> {
+  let found: Record<string, unknown> | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const record = node as Record<string, unknown>;
+    if (record['type'] === 'Action.Execute' && record['verb'] === verb) {
+      found = record['data'] as Record<string, unknown>;
+      return;
+    }
+    Object.values(record).forEach(visit);
+  };
+  visit(card);
+  if (found === undefined) throw new Error(`no Action.Execute "${verb}" on the card`);
+  return found;
+}
+
+const headingOf = (card: AdaptiveCard): string =>
+  (card.body[0] as { text?: string } | undefined)?.text ?? '';
+
+let world: BotWorld;
+
+beforeEach(async () => {
+  world = new BotWorld();
+  await world.publish('Autumn 2025', previousDocument);
+  await world.start();
+});
+
+afterEach(async () => {
+  await world.stop();
+  // Every test: nothing the bot did was logged as an error.
+  expect(world.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+});
+
+/** Opens the prompt as the person would ("Sign now" on the status card) and signs it. */
+async function signFromCard(
+  from = people.staff,
+  inputs: Record<string, unknown> = {
+    typedName: 'Sam Okafor',
+    statedRole: 'Year 4 class teacher',
+    'consent-photo': 'true',
+    'consent-contact': 'false',
+  },
+) {
+  const prompt = answeredCard(
+    await world.invoke(from, { action: 'showPrompt', policyKey: 'staff-aup', userId: from.id }),
+  );
+  const sign = executeData(prompt, 'sign');
+  return { prompt, sign, response: await world.invoke(from, { ...sign, ...inputs }) };
+}
+
+describe('messages', () => {
+  test('"status" answers with my status card, and the conversation is remembered', async () => {
+    const response = await world.message(people.staff, 'status');
+    expect(response.status).toBe(200);
+    const sent = world.connector.sent();
+    expect(sent).toHaveLength(1);
+    const attachment = sent[0]?.attachments?.[0];
+    expect(attachment?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(cardProblems(attachment?.content)).toEqual([]);
+    expect(headingOf(attachment?.content as AdaptiveCard)).toBe('Your policies');
+    expect(JSON.stringify(attachment?.content)).toContain('Please sign Autumn 2025.');
+    expect(executeData(attachment?.content, 'showPrompt')).toEqual({
+      action: 'showPrompt',
+      policyKey: 'staff-aup',
+      userId: people.staff.id,
+    });
+    expect(world.notified).toContainEqual({
+      kind: 'conversationSeen',
+      input: {
+        userId: people.staff.id,
+        conversationId: `a:personal-${people.staff.id}`,
+        serviceUrl: world.connectorUrl,
+        tenantId: 'tenant-1',
+      },
+    });
+  });
+
+  test('"help" answers with the help card', async () => {
+    await world.message(people.staff, ' Help ');
+    const card = world.connector.sent()[0]?.attachments?.[0]?.content as AdaptiveCard;
+    expect(headingOf(card)).toBe('Countersign');
+    expect(cardProblems(card)).toEqual([]);
+  });
+
+  test('anything else gets a short help text', async () => {
+    await world.message(people.staff, 'what is this?');
+    const sent = world.connector.sent();
+    expect(sent[0]?.text).toContain('Type "status"');
+    expect(sent[0]?.attachments ?? []).toEqual([]);
+  });
+});
+
+describe('signing from a card', () => {
+  test('Sign stores the acknowledgement as the activity’s sender and replaces the card with the receipt', async () => {
+    const { sign, response } = await signFromCard();
+    const receipt = answeredCard(response);
+    expect(headingOf(receipt)).toContain('Signed: ');
+    expect(JSON.stringify(receipt)).toContain('5 March 2026 at 14:07 GMT');
+
+    const acks = await world.records.listAcknowledgements({ policyKey: 'staff-aup' });
+    expect(acks).toHaveLength(1);
+    expect(acks[0]).toMatchObject({
+      userId: people.staff.id,
+      upn: people.staff.upn,
+      displayName: people.staff.name,
+      typedName: 'Sam Okafor',
+      statedRole: 'Year 4 class teacher',
+      channel: 'card',
+      versionNumber: 1,
+      contentHash: sign['contentHash'],
+      consents: { photo: true, contact: false },
+      approvalState: 'pending',
+    });
+    expect(JSON.stringify(receipt)).toContain(acks[0]?.contentHash);
+    // First signature of a first-signature policy: the approvers are told.
+    expect(world.notified.map((n) => n.kind)).toContain('approvalNeeded');
+  });
+
+  test('a missing typed name shows the prompt again with the error, and stores nothing', async () => {
+    const { response } = await signFromCard(people.staff, {
+      typedName: '  ',
+      statedRole: 'Teaching assistant',
+    });
+    const card = answeredCard(response);
+    const json = JSON.stringify(card);
+    expect(json).toContain('Type your full name to sign.');
+    expect(json).toContain('"value":"Teaching assistant"');
+    expect(executeData(card, 'sign')['versionNumber']).toBe(1);
+    expect(await world.records.listAcknowledgements({})).toEqual([]);
+  });
+
+  test('an outdated card answers with the current prompt and never signs the old version', async () => {
+    const prompt = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      }),
+    );
+    const oldSign = executeData(prompt, 'sign');
+    await world.publish('Spring 2026', currentDocument);
+
+    const card = answeredCard(
+      await world.invoke(people.staff, {
+        ...oldSign,
+        typedName: 'Sam Okafor',
+        statedRole: 'Year 4 class teacher',
+      }),
+    );
+    const newSign = executeData(card, 'sign');
+    expect(newSign['versionNumber']).toBe(2);
+    expect(newSign['contentHash']).not.toBe(oldSign['contentHash']);
+    expect(JSON.stringify(card)).toContain('A newer version (Spring 2026) was published');
+    expect(await world.records.listAcknowledgements({})).toEqual([]);
+  });
+
+  test('refreshing a prompt after signing shows the receipt', async () => {
+    const { sign } = await signFromCard();
+    const card = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'refreshPrompt',
+        policyKey: 'staff-aup',
+        versionNumber: sign['versionNumber'],
+        userId: people.staff.id,
+      }),
+    );
+    expect(headingOf(card)).toContain('Signed: ');
+  });
+
+  test('a card acted on by someone it was not sent to is refused and audited', async () => {
+    const prompt = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      }),
+    );
+    const sign = executeData(prompt, 'sign');
+    const card = answeredCard(
+      await world.invoke(people.other, {
+        ...sign,
+        typedName: 'Sam Okafor',
+        statedRole: 'Year 4 class teacher',
+      }),
+    );
+    expect(headingOf(card)).toBe('This card is not for you');
+    expect(await world.records.listAcknowledgements({})).toEqual([]);
+    const audit = await world.records.listAudit({ type: 'card.identity-mismatch' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      actorId: people.other.id,
+      subject: 'staff-aup:v1',
+      details: { verb: 'sign', cardUserId: people.staff.id },
+    });
+  });
+
+  test('card data the bot does not accept gets an error card', async () => {
+    const card = answeredCard(
+      await world.invoke(people.staff, { action: 'sign', policyKey: 'staff-aup' }),
+    );
+    expect(headingOf(card)).toBe('This card is out of date');
+  });
+});
+
+describe('approvals from a card', () => {
+  async function pendingSignature(): Promise<string> {
+    await signFromCard();
+    const [pending] = await world.service.pendingApprovals(
+      actorOf(people.head, ['Policy.Approver']),
+    );
+    if (pending === undefined) throw new Error('expected a pending approval');
+    return pending.acknowledgement.id;
+  }
+
+  test('the approver approves, with additional permissions: the card shows the result', async () => {
+    const acknowledgementId = await pendingSignature();
+    const card = answeredCard(
+      await world.invoke(people.head, {
+        action: 'approve',
+        acknowledgementId,
+        additionalPermissions: 'Remote access,Finance systems',
+        comment: '',
+      }),
+    );
+    expect(headingOf(card)).toBe(`Approved: ${people.staff.name}`);
+    expect(JSON.stringify(card)).toContain(people.head.name);
+    const approvals = await world.records.listApprovals({});
+    expect(approvals[0]?.value).toMatchObject({
+      decision: 'approved',
+      approverId: people.head.id,
+      additionalPermissions: ['Remote access', 'Finance systems'],
+    });
+    const decided = world.notified.find((n) => n.kind === 'approvalDecided');
+    expect(decided?.input).toMatchObject({ approval: { decision: 'approved' }, card });
+  });
+
+  test('rejecting needs a reason; with one, the card shows the rejection', async () => {
+    const acknowledgementId = await pendingSignature();
+    const again = answeredCard(
+      await world.invoke(people.head, { action: 'reject', acknowledgementId, comment: ' ' }),
+    );
+    expect(JSON.stringify(again)).toContain('Give a reason when you reject.');
+    expect(executeData(again, 'reject')['acknowledgementId']).toBe(acknowledgementId);
+
+    const card = answeredCard(
+      await world.invoke(people.head, {
+        action: 'reject',
+        acknowledgementId,
+        comment: 'DBS check not yet returned.',
+      }),
+    );
+    expect(headingOf(card)).toBe(`Not approved: ${people.staff.name}`);
+    expect((await world.records.listApprovals({}))[0]?.value.decision).toBe('rejected');
+  });
+
+  test('someone without the approver role is refused and nothing is decided', async () => {
+    const acknowledgementId = await pendingSignature();
+    const card = answeredCard(
+      await world.invoke(people.other, { action: 'approve', acknowledgementId }),
+    );
+    expect(headingOf(card)).toBe('Not allowed');
+    expect(JSON.stringify(card)).toContain('Policy.Approver');
+    expect((await world.records.listApprovals({}))[0]?.value.decision).toBe('pending');
+  });
+
+  test('a second approver acting late sees the decision, not an error', async () => {
+    const acknowledgementId = await pendingSignature();
+    await world.invoke(people.head, { action: 'approve', acknowledgementId });
+    const card = answeredCard(
+      await world.invoke(people.head, { action: 'refreshApproval', acknowledgementId }),
+    );
+    expect(headingOf(card)).toBe('Already decided');
+  });
+});
