@@ -1,4 +1,6 @@
 import { importCommand } from './commands/import.ts';
+import { provisionCommand } from './commands/provision.ts';
+import { verifyCommand } from './commands/verify.ts';
 
 /** Where the CLI writes; injected so tests run commands in-process. */
 export interface CliIo {
@@ -15,12 +17,16 @@ const USAGE = `countersign <command> [options]
 Commands:
   help                 this text
   import FILE [--json] turn a school's AUP (.docx, .txt, .md) into a policy document
+  provision [--site S] create the SharePoint lists, columns and indexes the site lacks
+  verify [--site S]    check every acknowledgement's seal; report edited and deleted rows
 `;
 
 /** Sub-commands register here (one file each under src/cli/commands/). */
 const commands: Record<string, CliCommand> = {
   // one line per command, e.g. import: importCommand,
   import: importCommand,
+  provision: provisionCommand,
+  verify: verifyCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
@@ -7,7 +8,6 @@ import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
 import { auditEventSchema } from '../../domain/audit-event.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
-import { canonicalJson } from '../../domain/canonical-json.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
@@ -41,6 +41,7 @@ import {
   versionFields,
   versionFromFields,
   versionKey,
+  writeIdOf,
 } from './sharepoint-rows.ts';
 import type { Fields, Row } from './sharepoint-rows.ts';
 import { SharePointSite } from './sharepoint-site.ts';
@@ -270,12 +271,15 @@ export class SharePointRecordStore implements RecordStore {
       );
       return { value, etag: this.#etagOf(reply, itemId) };
     }
-    const reply = await this.#gateway.exchange(this.#create(itemsUrl, policyFields(value), 'p'));
+    const writeId = randomUUID();
+    const reply = await this.#gateway.exchange(
+      this.#create(itemsUrl, policyFields(value, writeId), 'p'),
+    );
     if (isOk(reply)) return { value, etag: this.#createdTag(reply) };
     if (isDuplicateReply(reply)) {
-      // Our own earlier attempt (answer lost) stored exactly this: that is success.
-      const existing = await this.getPolicy(value.key);
-      if (existing && canonicalJson(existing.value) === canonicalJson(value)) return existing;
+      // This very call's earlier attempt (its answer lost) stored it: that is success.
+      const row = await this.#one('policies', 'PolicyKey', value.key);
+      if (row !== null && writeIdOf(row.fields) === writeId) return { value, etag: tagOf(row) };
     }
     throw graphErrorToCountersign(reply.status, reply.body, `Create policy ${value.key}`);
   }
@@ -300,13 +304,14 @@ export class SharePointRecordStore implements RecordStore {
     const value = parse(policyVersionSchema, version);
     const event = parse(auditEventSchema, audit);
     const key = versionKey(value.policyKey, value.number);
+    const writeId = randomUUID();
     const row = await this.#createWithAudit(
       'versions',
-      versionFields(value),
+      versionFields(value, writeId),
       event,
       `Create version ${key}`,
       () => this.#one('versions', 'VersionKey', key),
-      (r) => canonicalJson(this.#read(r, 'versions', versionFromFields)) === canonicalJson(value),
+      (r) => writeIdOf(r.fields) === writeId,
     );
     return { value, etag: tagOf(row) };
   }
@@ -480,18 +485,14 @@ export class SharePointRecordStore implements RecordStore {
 
   async createApproval(approval: Approval): Promise<Tagged<Approval>> {
     const value = parse(approvalSchema, approval);
+    const writeId = randomUUID();
     const reply = await this.#gateway.exchange(
-      this.#create(await this.#items('approvals'), approvalFields(value), 'a'),
+      this.#create(await this.#items('approvals'), approvalFields(value, writeId), 'a'),
     );
     if (isOk(reply)) return { value, etag: this.#createdTag(reply) };
     if (isDuplicateReply(reply)) {
       const row = await this.#one('approvals', 'AcknowledgementId', value.acknowledgementId);
-      if (
-        row &&
-        canonicalJson(this.#read(row, 'approvals', approvalFromFields)) === canonicalJson(value)
-      ) {
-        return { value, etag: tagOf(row) };
-      }
+      if (row !== null && writeIdOf(row.fields) === writeId) return { value, etag: tagOf(row) };
     }
     throw graphErrorToCountersign(
       reply.status,
@@ -566,13 +567,14 @@ export class SharePointRecordStore implements RecordStore {
   async createCampaign(campaign: Campaign, audit: AuditEvent): Promise<Tagged<Campaign>> {
     const value = parse(campaignSchema, campaign);
     const event = parse(auditEventSchema, audit);
+    const writeId = randomUUID();
     const row = await this.#createWithAudit(
       'campaigns',
-      campaignFields(value),
+      campaignFields(value, writeId),
       event,
       `Create campaign ${value.id}`,
       () => this.#one('campaigns', 'CampaignId', value.id),
-      (r) => canonicalJson(this.#read(r, 'campaigns', campaignFromFields)) === canonicalJson(value),
+      (r) => writeIdOf(r.fields) === writeId,
     );
     return { value, etag: tagOf(row) };
   }

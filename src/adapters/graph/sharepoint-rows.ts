@@ -81,13 +81,14 @@ const json = <T extends z.ZodType>(schema: T) =>
 
 // Policies -----------------------------------------------------------------------------------
 
-export function policyFields(policy: Policy): Fields {
+export function policyFields(policy: Policy, writeId?: string): Fields {
   return {
     Title: title(policy.title),
     PolicyKey: policy.key,
     SchoolId: policy.schoolId,
     PolicyTitle: title(policy.title),
     Record: JSON.stringify(policy),
+    ...(writeId === undefined ? {} : { WriteId: writeId }),
   };
 }
 
@@ -101,7 +102,7 @@ export function versionKey(policyKey: string, number: number): string {
   return `${policyKey}:v${number}`;
 }
 
-export function versionFields(version: PolicyVersion): Fields {
+export function versionFields(version: PolicyVersion, writeId?: string): Fields {
   return {
     Title: title(`${version.policyKey} v${version.number} — ${version.label}`),
     VersionKey: versionKey(version.policyKey, version.number),
@@ -113,6 +114,7 @@ export function versionFields(version: PolicyVersion): Fields {
     ChangeKind: version.changeKind,
     PublishedAt: version.publishedAt ?? null,
     Document: JSON.stringify(version.document),
+    ...(writeId === undefined ? {} : { WriteId: writeId }),
   };
 }
 
@@ -209,7 +211,7 @@ export function acknowledgementFromFields(fields: Record<string, unknown>): {
 
 // Approvals ----------------------------------------------------------------------------------
 
-export function approvalFields(approval: Approval): Fields {
+export function approvalFields(approval: Approval, writeId?: string): Fields {
   return {
     Title: title(`${approval.acknowledgementId} — ${approval.decision}`),
     AcknowledgementId: approval.acknowledgementId,
@@ -220,6 +222,7 @@ export function approvalFields(approval: Approval): Fields {
     AdditionalPermissions: JSON.stringify(approval.additionalPermissions),
     Comment: approval.comment ?? null,
     DecidedAt: approval.decidedAt ?? null,
+    ...(writeId === undefined ? {} : { WriteId: writeId }),
   };
 }
 
@@ -253,7 +256,7 @@ export function approvalFromFields(fields: Record<string, unknown>): Approval {
 
 // Campaigns ----------------------------------------------------------------------------------
 
-export function campaignFields(campaign: Campaign): Fields {
+export function campaignFields(campaign: Campaign, writeId?: string): Fields {
   return {
     Title: title(`${campaign.policyKey} v${campaign.versionNumber} — ${campaign.id}`),
     CampaignId: campaign.id,
@@ -264,6 +267,7 @@ export function campaignFields(campaign: Campaign): Fields {
     Recipients: campaign.counts.recipients,
     Signed: campaign.counts.signed,
     Record: JSON.stringify(campaign),
+    ...(writeId === undefined ? {} : { WriteId: writeId }),
   };
 }
 
@@ -304,6 +308,11 @@ export function auditFromFields(fields: Record<string, unknown>): AuditEvent {
     subject: r.Subject,
     details: r.Details,
   });
+}
+
+/** The WriteId a row carries, if any. */
+export function writeIdOf(fields: Record<string, unknown>): string | undefined {
+  return typeof fields.WriteId === 'string' ? fields.WriteId : undefined;
 }
 
 /** An OData string literal: single quotes doubled. */

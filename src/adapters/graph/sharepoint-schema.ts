@@ -41,6 +41,15 @@ const indexed = (name: string, type: ColumnType = 'text'): ColumnSpec => ({
 });
 const key = (name: string): ColumnSpec => ({ name, type: 'text', indexed: true, unique: true });
 const note = (name: string): ColumnSpec => ({ name, type: 'note' });
+/**
+ * A random id per create call: a create that finds its key taken and its own WriteId on the
+ * row was this very call, retried after its answer was lost, not a second writer.
+ */
+const writeId = (): ColumnSpec => ({
+  name: 'WriteId',
+  type: 'text',
+  description: 'Which write created this row (tells a retry from a second writer).',
+});
 
 export const LIST = {
   policies: 'CountersignPolicies',
@@ -56,7 +65,13 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
   policies: {
     name: LIST.policies,
     description: 'Countersign: one row per policy (staff AUP, governor AUP, …).',
-    columns: [key('PolicyKey'), indexed('SchoolId'), text('PolicyTitle'), note('Record')],
+    columns: [
+      key('PolicyKey'),
+      indexed('SchoolId'),
+      text('PolicyTitle'),
+      note('Record'),
+      writeId(),
+    ],
   },
   versions: {
     name: LIST.versions,
@@ -71,6 +86,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('ChangeKind'),
       text('PublishedAt'),
       note('Document'),
+      writeId(),
     ],
   },
   acknowledgements: {
@@ -109,6 +125,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       note('AdditionalPermissions'),
       note('Comment'),
       text('DecidedAt'),
+      writeId(),
     ],
   },
   campaigns: {
@@ -123,6 +140,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       { name: 'Recipients', type: 'number' },
       { name: 'Signed', type: 'number' },
       note('Record'),
+      writeId(),
     ],
   },
   audit: {

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import {
+  createGraphAdapters,
+  graphConfigFromEnv,
+} from '../../adapters/graph/create-graph-adapters.ts';
+import { describeChange, provisionSite } from '../../adapters/graph/provision.ts';
+import { loadEnv } from '../../config/env.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import type { CliCommand } from '../run-cli.ts';
+
+const USAGE =
+  'usage: countersign provision [--site <site id | hostname:/sites/path>] [--json]\n' +
+  '  Creates the Countersign lists, columns and indexes the site lacks; changes nothing else.\n' +
+  '  Site: --site, else COUNTERSIGN_SITE, else (emulator only) its root site.\n';
+
+/** `countersign provision`: make the SharePoint site match the schema; say what changed. */
+export const provisionCommand: CliCommand = async (args, io) => {
+  let options;
+  try {
+    options = parseArgs({
+      args,
+      options: { site: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    io.stderr(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  try {
+    const env = loadEnv(io.env);
+    const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));
+    const report = await provisionSite(graph.gateway, graph.records.site);
+    if (options.json) {
+      io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      io.stdout(`Site ${report.siteId}\n`);
+      for (const change of report.changes) io.stdout(`  ${describeChange(change)}\n`);
+      io.stdout(`${report.changes.length} change${report.changes.length === 1 ? '' : 's'}\n`);
+      for (const problem of report.problems) io.stderr(`problem: ${problem}\n`);
+    }
+    return report.problems.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof CountersignError) {
+      io.stderr(`countersign provision: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import { provisionSite } from '../../../src/adapters/graph/provision.ts';
+import { SCHEMA } from '../../../src/adapters/graph/sharepoint-schema.ts';
+import { SharePointSite } from '../../../src/adapters/graph/sharepoint-site.ts';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import { DEMO_SCHOOL } from '../../../src/emulator/demo-school.ts';
+import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
+
+function io(env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env },
+  };
+}
+
+describe('countersign provision (against the Graph emulator)', () => {
+  let emulator: GraphEmulator;
+  beforeAll(async () => {
+    emulator = await startGraphEmulator({ seed: 'none' });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('creates the six lists with indexed, unique key columns, then a second run changes nothing', async () => {
+    const env = { COUNTERSIGN_GRAPH_BASE_URL: emulator.url, COUNTERSIGN_SITE: emulator.siteId };
+    const first = io(env);
+    expect(await runCli(['provision'], first.io)).toBe(0);
+    const text = first.out.join('');
+    for (const spec of Object.values(SCHEMA)) expect(text).toContain(`created list ${spec.name}`);
+
+    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const site = new SharePointSite(gateway, emulator.siteId);
+    const ids = await site.listIds();
+    const reply = await gateway.call({
+      method: 'GET',
+      url: `sites/${emulator.siteId}/lists/${ids.acknowledgements}/columns`,
+    });
+    const columns = (
+      reply.body as { value: { name: string; indexed: boolean; enforceUniqueValues: boolean }[] }
+    ).value;
+    const col = (name: string) => columns.find((c) => c.name === name);
+    expect(col('AckKey')).toMatchObject({ indexed: true, enforceUniqueValues: true });
+    for (const name of ['PolicyKey', 'VersionNumber', 'UserId'])
+      expect(col(name)?.indexed).toBe(true);
+
+    const second = io(env);
+    expect(await runCli(['provision'], second.io)).toBe(0);
+    expect(second.out.join('')).toMatch(/^0 changes$/m);
+  });
+
+  it('adds what is missing to an existing list and indexes an unindexed column, leaving the rest', async () => {
+    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const site = new SharePointSite(gateway, emulator.siteId);
+    const ids = await site.listIds();
+    const columnsUrl = `sites/${emulator.siteId}/lists/${ids.audit}/columns`;
+    // Someone removed the index on EventType (and SharePoint would then throttle filters on it).
+    const columns = (await gateway.call({ method: 'GET', url: columnsUrl })).body as {
+      value: { id: string; name: string }[];
+    };
+    const eventType = columns.value.find((c) => c.name === 'EventType');
+    if (!eventType) throw new Error('EventType missing');
+    await gateway.call({
+      method: 'PATCH',
+      url: `${columnsUrl}/${eventType.id}`,
+      body: { indexed: false },
+    });
+
+    const report = await provisionSite(gateway, site);
+    expect(report.changes).toEqual([
+      { list: 'CountersignAudit', action: 'index-column', column: 'EventType' },
+    ]);
+    expect((await provisionSite(gateway, site)).changes).toEqual([]);
+  });
+
+  it('names the site by path, and refuses to guess a site on real Graph', async () => {
+    const byPath = io({
+      COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
+      COUNTERSIGN_SITE: `${DEMO_SCHOOL.sharePointHostname}:${DEMO_SCHOOL.sitePath}`,
+    });
+    expect(await runCli(['provision', '--json'], byPath.io)).toBe(0);
+    expect(JSON.parse(byPath.out.join('')) as unknown).toMatchObject({
+      siteId: DEMO_SCHOOL.siteId,
+    });
+
+    const noSite = io({});
+    expect(await runCli(['provision'], noSite.io)).toBe(1);
+    expect(noSite.err.join('')).toContain('Name the SharePoint site');
+  });
+});
