@@ -25,6 +25,8 @@ export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
 export interface LocalStackOptions {
   port?: number;
   host?: string;
+  /** The Graph emulator's port (0, the default, picks a free one). */
+  graphPort?: number;
   /** Where the emulator and work store keep their SQLite files; in memory when absent. */
   dataDir?: string;
   /** The built tab (vite build output). */
@@ -79,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const emulator = await startGraphEmulator({
     dbPath: options.dataDir ? join(options.dataDir, 'graph-emulator.sqlite') : ':memory:',
     seed: 'demo',
+    port: options.graphPort ?? 0,
   });
   const stops: (() => Promise<void>)[] = [() => emulator.close()];
   try {

@@ -1,0 +1,105 @@
+// npm start: the whole thing on the embedded defaults. The Graph emulator (demo school), the
+// service (tab, API, bot) and the Microsoft 365 Agents Playground, with the URLs to open.
+// Ctrl-C stops all of it. Data persists in .data/ (delete it to start afresh).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEnv } from '../src/config/env.ts';
+import { startLocalStack } from '../src/server/local-stack.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const env = loadEnv(process.env);
+if (env.COUNTERSIGN_MODE !== 'dev') {
+  process.stderr.write(
+    'npm start runs the local demo; for a tenant run `node src/server/main.ts`.\n',
+  );
+  process.exit(2);
+}
+const PLAYGROUND_PORT = Number(process.env.PLAYGROUND_PORT ?? 56150);
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`)),
+    );
+  });
+}
+
+const tabDir = join(root, 'build', 'tab');
+if (!existsSync(join(tabDir, 'index.html')) || process.env.COUNTERSIGN_REBUILD_TAB === '1') {
+  process.stdout.write('Building the tab…\n');
+  await run(process.execPath, [
+    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+    '--config',
+    join(root, 'teams-app', 'vite.config.ts'),
+  ]);
+}
+
+const stack = await startLocalStack({
+  port: env.PORT,
+  host: '127.0.0.1',
+  graphPort: Number(process.env.GRAPH_EMULATOR_PORT ?? 5081),
+  dataDir: join(root, '.data'),
+  tabDir,
+  connectorUrl: `http://127.0.0.1:${PLAYGROUND_PORT}/_connector`,
+  log: (line) => process.stdout.write(`[countersign] ${line}\n`),
+});
+
+mkdirSync(join(root, 'devTools'), { recursive: true });
+const playgroundLog = openSync(join(root, 'devTools', 'm365agentsplayground.log'), 'a');
+const playground: ChildProcess = spawn(
+  join(root, 'node_modules', '.bin', 'agentsplayground'),
+  [
+    '-e',
+    `${stack.url}/api/messages`,
+    '-c',
+    'msteams',
+    '-p',
+    String(PLAYGROUND_PORT),
+    '--disable-telemetry',
+  ],
+  {
+    cwd: root,
+    env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
+    stdio: ['ignore', playgroundLog, playgroundLog],
+  },
+);
+playground.on('exit', (code, signal) => {
+  if (!stopping)
+    process.stdout.write(
+      `[playground] exited (${signal ?? code}); see devTools/m365agentsplayground.log\n`,
+    );
+});
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping…\n');
+  playground.kill('SIGTERM');
+  await stack.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+const users = stack.devUsers.map(
+  (u) =>
+    `    ${u.displayName} (${u.key}${u.roles.length ? `, ${u.roles.join(', ')}` : ''}):  ${stack.url}/?as=${u.key}`,
+);
+process.stdout.write(`
+Countersign is running on the embedded defaults (Graph emulator, demo school).
+
+  Tab, as each demo user (switch users in the tab's header):
+${users.join('\n')}
+  Agents Playground (chat with the bot; try "status" and "help"):  http://127.0.0.1:${PLAYGROUND_PORT}
+  Graph emulator (the demo school's SharePoint lists and people):  ${stack.emulator.url.replace(/\/v1\.0$/, '')}/
+  Data: .data/ (delete it to start afresh)
+
+Ctrl-C stops everything.
+`);
