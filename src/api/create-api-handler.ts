@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { DevIdentityProvider } from './auth/dev-identity-provider.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
@@ -26,7 +27,8 @@ export interface ApiDeps {
   service: CountersignService;
   /** Absent when campaigns are not configured: campaign routes answer 503 `unavailable`. */
   campaigns?: CampaignApi;
-  importPolicy: ImportPolicy;
+  /** The importer; defaults to src/importer's importPolicyFile (tests inject a fake). */
+  importPolicy?: ImportPolicy;
   auth: TokenVerifier;
   /** Only in dev mode: registers /dev/* (404 without it). */
   devIdentityProvider?: DevIdentityProvider;
@@ -108,7 +110,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       actor,
       service: deps.service,
       campaigns: deps.campaigns,
-      importPolicy: deps.importPolicy,
+      importPolicy: deps.importPolicy ?? importPolicyFile,
       limits,
       reportError,
     };

@@ -679,3 +679,57 @@ describe('dev identity provider routes', () => {
     expect(jwks).toEqual(idp.jwks());
   });
 });
+
+describe('import with the real importer', () => {
+  function useRealImporter(): void {
+    service = createFakeService();
+    imported = [];
+    unexpected = [];
+    server.use(createApiHandler({ service, auth: tokens.verifier() }));
+  }
+  const headers = (name: string) => ({
+    'content-type': 'application/octet-stream',
+    'x-file-name': name,
+  });
+
+  it('parses an uploaded text AUP into a draft document with a report', async () => {
+    useRealImporter();
+    const text = [
+      'Staff Acceptable Use Policy',
+      '1. I will keep my password private.',
+      '2. I will lock my screen when I leave my desk.',
+      'I have read, understood and agreed to this policy.',
+    ].join('\n');
+    const res = await call('POST', '/api/admin/import', {
+      as: 'admin',
+      body: text,
+      headers: headers('aup.txt'),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { document: { title: string }; report: unknown };
+    expect(body.document.title).toMatch(/Acceptable Use Policy/);
+    expect(body.report).toBeDefined();
+  });
+
+  it('refuses a PDF (415) and a .docx that is not a Word document (415)', async () => {
+    useRealImporter();
+    await expectProblem(
+      await call('POST', '/api/admin/import', {
+        as: 'admin',
+        body: '%PDF-1.7 …',
+        headers: headers('aup.pdf'),
+      }),
+      415,
+      'unsupported-input',
+    );
+    await expectProblem(
+      await call('POST', '/api/admin/import', {
+        as: 'admin',
+        body: 'just some text pretending',
+        headers: headers('aup.docx'),
+      }),
+      415,
+      'unsupported-input',
+    );
+  });
+});

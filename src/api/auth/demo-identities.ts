@@ -1,0 +1,48 @@
+import { DEMO_SCHOOL } from '../../emulator/demo-school.ts';
+import type { DemoPerson } from '../../emulator/demo-school.ts';
+import { createDevIdentityProvider, DEV_USER_ROLES } from './dev-identity-provider.ts';
+import type {
+  DevIdentityProvider,
+  DevIdentityProviderOptions,
+  DevUser,
+  DevUserKey,
+} from './dev-identity-provider.ts';
+
+function asDevUser(key: DevUserKey, person: DemoPerson | undefined): DevUser {
+  if (person === undefined) throw new Error(`The demo school has no one to be "${key}".`);
+  return {
+    key,
+    id: person.id,
+    displayName: person.displayName,
+    upn: person.userPrincipalName,
+    roles: DEV_USER_ROLES[key],
+  };
+}
+
+/**
+ * The user switcher's four people, taken from the demo school the emulator is seeded with, so
+ * a dev token's `oid` is a person the (emulated) directory knows: a class teacher, the chair of
+ * governors, the DSL (Policy.Admin) and the headteacher (Policy.Approver).
+ */
+export function demoDevUsers(): DevUser[] {
+  return [
+    asDevUser(
+      'staff',
+      DEMO_SCHOOL.staff.find((p) => p.team === 'teaching'),
+    ),
+    asDevUser('governor', DEMO_SCHOOL.governors[0]),
+    asDevUser('dsl', DEMO_SCHOOL.dsl),
+    asDevUser('head', DEMO_SCHOOL.headteacher),
+  ];
+}
+
+/** The dev identity provider for a local run: the demo school's people and tenant id. */
+export function createDemoIdentityProvider(
+  options: Omit<DevIdentityProviderOptions, 'users' | 'tenantId'> = {},
+): Promise<DevIdentityProvider> {
+  return createDevIdentityProvider({
+    ...options,
+    users: demoDevUsers(),
+    tenantId: DEMO_SCHOOL.tenantId,
+  });
+}
