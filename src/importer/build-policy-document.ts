@@ -100,7 +100,9 @@ function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
     );
   }
   if (nextCarriesOn || startsLowerCase(text)) return false;
-  return titleCaseRatio(text) >= 0.6 || isAllCaps(text);
+  if (titleCaseRatio(text) >= 0.6 || isAllCaps(text)) return true;
+  // Sentence case ("Using the network"): short, and what follows reads as body text.
+  return words <= 8 && (next.marker !== undefined || endsSentence(next.text));
 }
 
 /** Whether a line carries on the text of the clause or item before it (a wrapped line). */
@@ -154,7 +156,8 @@ function isItemOf(line: CleanLine, kind: Kind, clause: ClauseDraft): boolean {
     case 'bullet':
       return clause.kind === 'bullet' ? deeper : expects || deeper || lower;
     case 'number':
-      return false;
+      // "4.2" under "4" is a clause of its own; a plain number nested deeper is a sub-item.
+      return deeper && !line.marker?.label.includes('.');
     case 'none':
       return (deeper && (expects || lower)) || (expects && lower);
   }
@@ -176,14 +179,22 @@ function finishClauses(
   });
 }
 
+interface Tail {
+  start: number;
+  /** The tail starts with a declaration that has no label of its own. */
+  unlabelled: boolean;
+}
+
 /** Where the declaration and approval blocks begin: everything before is the policy's body. */
-function findTail(lines: readonly CleanLine[], start: number): number {
+function findTail(lines: readonly CleanLine[], start: number): Tail {
   for (let i = start; i < lines.length; i++) {
     const line = lines[i];
     if (line?.kind !== 'text' || line.marker) continue;
-    if (isDeclarationLabel(line.text)) return i;
+    if (isDeclarationLabel(line.text)) return { start: i, unlabelled: false };
     // An approval block at the very top is the policy's own sign-off, handled in the body.
-    if (i - start > 5 && (approvalLabel(line.text) || APPROVAL_WORDING.test(line.text))) return i;
+    if (i - start > 5 && (approvalLabel(line.text) || APPROVAL_WORDING.test(line.text))) {
+      return { start: i, unlabelled: false };
+    }
   }
   // No label: the last paragraph in a declaration's words, followed closely by a signature line.
   for (let i = lines.length - 1; i >= start; i--) {
@@ -199,9 +210,9 @@ function findTail(lines: readonly CleanLine[], start: number): number {
       if (current.marker || endsSentence(previous.text)) break;
       first--;
     }
-    return first;
+    return { start: first, unlabelled: true };
   }
-  return lines.length;
+  return { start: lines.length, unlabelled: false };
 }
 
 interface TailResult {
@@ -238,8 +249,12 @@ function mergeParty(into: Party, from: Party): void {
   if (from.role !== undefined) into.role = from.role;
 }
 
-function readTail(lines: readonly CleanLine[], report: ReportCollector): TailResult {
-  let state: 'declaration' | 'approval' | 'consent' | 'none' = 'none';
+function readTail(
+  lines: readonly CleanLine[],
+  unlabelled: boolean,
+  report: ReportCollector,
+): TailResult {
+  let state: 'declaration' | 'approval' | 'consent' | 'none' = unlabelled ? 'declaration' : 'none';
   const declaration: string[] = [];
   let formAfterDeclaration = false;
   const consents: Consent[] = [];
@@ -355,7 +370,7 @@ export function buildPolicyDocument(
     );
   }
 
-  const tail = findTail(lines, start);
+  const { start: tail, unlabelled } = findTail(lines, start);
   const sections: SectionDraft[] = [{ heading: '', lineNo: first?.lineNo ?? 1, clauses: [] }];
   let bodyApproval: { statement: string; party: Party } | null = null;
   let previous: CleanLine | undefined;
@@ -415,7 +430,7 @@ export function buildPolicyDocument(
     previous = line;
   }
 
-  const end = readTail(lines.slice(tail), report);
+  const end = readTail(lines.slice(tail), unlabelled, report);
   if (end.declaration === '') {
     report.warn('no declaration was found: write the statement people sign before publishing');
   }

@@ -68,8 +68,8 @@ function couldBeHeader(text: string): boolean {
 }
 
 /**
- * Marks page headers and footers: a short line printed again and again. A header also printed at
- * the very top is kept there once (it is usually the title); every other copy goes.
+ * Marks page headers and footers: a short line printed again and again. A header that is also the
+ * document's first line is kept there once (it is the title); every other copy goes.
  */
 function removeRunningHeaders(lines: Working[], report: ReportCollector): Set<string> {
   const live = lines.filter((l) => !l.blank && !l.removed && !l.form);
@@ -79,8 +79,7 @@ function removeRunningHeaders(lines: Working[], report: ReportCollector): Set<st
     const key = headerKey(line.content);
     seen.set(key, [...(seen.get(key) ?? []), line]);
   }
-  const top = new Set(live.slice(0, 3));
-  const edges = new Set([...top, ...live.slice(-3)]);
+  const edges = new Set([...live.slice(0, 3), ...live.slice(-3)]);
   const headers = new Set<string>();
   for (const [key, copies] of seen) {
     const [first] = copies;
@@ -88,7 +87,7 @@ function removeRunningHeaders(lines: Working[], report: ReportCollector): Set<st
     if (copies.length < 3 && !copies.some((c) => edges.has(c))) continue;
     headers.add(key);
     for (const copy of copies) {
-      if (copy === first && top.has(first)) continue;
+      if (copy === first && first === live[0]) continue;
       report.remove('running-header', copy.raw.lineNo, copy.content);
       copy.removed = true;
     }

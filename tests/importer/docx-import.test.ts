@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { policyDocumentSchema } from '../../src/domain/policy-document.ts';
+import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
+import { makeAupDocx } from './make-docx.ts';
+
+describe('importPolicyFile: a .docx made with the docx package, end to end through mammoth', () => {
+  it('reads headings, numbered clauses with sub-items, bullets, declaration, approval, consent', async () => {
+    const bytes = new Uint8Array(await makeAupDocx());
+    const { document, report } = await importPolicyFile(bytes, 'Riverside AUP.docx');
+    expect(policyDocumentSchema.parse(document)).toEqual(document);
+    expect(report.source).toBe('docx');
+    expect(document.title).toBe('Riverside Academy Staff Acceptable Use Policy');
+    expect(document.sections).toEqual([
+      {
+        heading: 'Why we have this policy',
+        clauses: [
+          {
+            text: 'Technology supports teaching and learning, and everyone who uses it here shares the responsibility for using it safely.',
+            items: [],
+          },
+        ],
+      },
+      {
+        heading: 'What I agree to',
+        clauses: [
+          {
+            number: '1',
+            text: 'I will keep my passwords secret and change them when asked.',
+            items: [],
+          },
+          {
+            number: '2',
+            text: 'I will protect personal data, including:',
+            items: ['pupil records and reports;', 'photographs of pupils.'],
+          },
+          {
+            number: '3',
+            text: 'I will use my governor email account.',
+            audience: ['governor'],
+            items: [],
+          },
+        ],
+      },
+      {
+        heading: 'Using devices',
+        clauses: [
+          { text: 'I will lock devices when I leave them.', items: [] },
+          { text: 'I will not connect personal devices to the curriculum network.', items: [] },
+        ],
+      },
+    ]);
+    expect(document.declaration).toBe('I have read, understood and agree to follow this policy.');
+    expect(document.approval).toEqual({
+      statement: 'I approve this member of staff for access to school systems.',
+      approverName: 'Emma Bonnin',
+      approverRole: 'Headteacher',
+    });
+    expect(document.consents).toEqual([
+      {
+        key: 'photo',
+        text: 'I give permission for the school to use my photograph in the staff newsletter.',
+      },
+    ]);
+    expect(report.removed.filter((r) => r.kind === 'signature-line')).toHaveLength(2);
+  });
+});

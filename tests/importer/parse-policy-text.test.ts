@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import {
+  policyDocumentSchema,
+  UNPLACED_SECTION_HEADING,
+} from '../../src/domain/policy-document.ts';
+import { parsePolicyText } from '../../src/importer/parse-policy-text.ts';
+import { missingWords, sourceLines } from './word-coverage.ts';
+
+/** Parses, checks the result against the schema and that no word was dropped silently. */
+function parse(text: string) {
+  const result = parsePolicyText(text);
+  expect(policyDocumentSchema.safeParse(result.document).success).toBe(true);
+  expect(missingWords(sourceLines(text), result)).toEqual([]);
+  return result;
+}
+
+// Written to imitate what real schools' AUPs contain, in shapes the shared fixtures do not have.
+const NUMBERED = [
+  'Oakfield Primary School Staff Acceptable Use Policy',
+  '',
+  'Oakfield Primary School',
+  '1. Purpose',
+  '1.1 This policy sets out how staff use school technology.',
+  '1.2 It applies on and off the school site.',
+  '2. Expectations',
+  'I will:',
+  'a) keep my passwords private;',
+  'b) lock my screen when I leave my desk;',
+  'c) report any concerns to the DSL, including:',
+  '   i. messages from pupils on personal accounts;',
+  '   ii. suspected data breaches.',
+  'Page 1 of 2',
+  'Oakfield Primary School',
+  '3. Devices',
+  '• I will only use school-approved devices for school data.',
+  '• I will not install software without permission:',
+  '    o\tthis includes browser extensions',
+  '    o\tand mobile apps',
+  '- I will encrypt any USB key.',
+  '2',
+  'Oakfield Primary School',
+  'Declaration',
+  'I confirm that I have read and agree to follow this policy.',
+  'Signed: ________________   Date: ___________',
+  'Approved by: Emma Bonnin / Headteacher',
+].join('\n');
+
+const SCANNED = [
+  'Staff Code of Conduct for ICT',
+  '',
+  '[bookmark: _Toc1234]Using the network',
+  '\tI will respect copyright and licensing when I use resources from the internet.',
+  '\tI will keep personal and school accounts separate, e.g.',
+  '\t not using school email for personal shopping',
+  '\t not using personal email for school business,',
+  '\tespecially for pupil data.',
+  '\tI will check that the sessions I run with pupils are planned in advance and that',
+  '\tmy line manager knows about them.',
+  '(Governors only) I will use my governor email for governing body business.',
+  'I will report concerns promptly (this point for staff and volunteers).',
+  '37\tqwxzt',
+  'I will store data on the school network and not on personal devices.',
+  '',
+  'Staff signature',
+  'I have read and understood this code and agree to abide by it.',
+  'Name:\t\t____________  Date:\t__________',
+  'I give permission for the school to use my photograph on the school website.  Yes / No',
+  'Please return this form to the school office by Friday.',
+  'To be completed by the Business Manager',
+  'I authorise network access for this member of staff.',
+  'Name:\t\tJo Patel______________',
+].join('\r\n');
+
+describe('parsePolicyText: numbered clauses, sub-items, running headers', () => {
+  const { document, report } = parse(NUMBERED);
+
+  it('takes the title from the first line and keeps numbered headings and clause numbers', () => {
+    expect(document.title).toBe('Oakfield Primary School Staff Acceptable Use Policy');
+    expect(document.sections.map((s) => s.heading)).toEqual([
+      '1. Purpose',
+      '2. Expectations',
+      '3. Devices',
+    ]);
+    expect(document.sections[0]?.clauses.map((c) => [c.number, c.text])).toEqual([
+      ['1.1', 'This policy sets out how staff use school technology.'],
+      ['1.2', 'It applies on and off the school site.'],
+    ]);
+  });
+
+  it('puts a/b/c and i/ii under the clause that introduces them', () => {
+    expect(document.sections[1]?.clauses).toEqual([
+      {
+        text: 'I will:',
+        items: [
+          'keep my passwords private;',
+          'lock my screen when I leave my desk;',
+          'report any concerns to the DSL, including:',
+          'messages from pupils on personal accounts;',
+          'suspected data breaches.',
+        ],
+      },
+    ]);
+  });
+
+  it('nests "o" bullets under a "•" clause and keeps "-" bullets level with it', () => {
+    expect(document.sections[2]?.clauses).toEqual([
+      { text: 'I will only use school-approved devices for school data.', items: [] },
+      {
+        text: 'I will not install software without permission:',
+        items: ['this includes browser extensions', 'and mobile apps'],
+      },
+      { text: 'I will encrypt any USB key.', items: [] },
+    ]);
+  });
+
+  it('removes the repeated school name and page numbers and says so', () => {
+    const removed = report.removed.map((r) => [r.kind, r.text]);
+    expect(removed.filter(([k]) => k === 'running-header')).toHaveLength(3);
+    expect(removed).toContainEqual(['page-number', 'Page 1 of 2']);
+    expect(removed).toContainEqual(['page-number', '2']);
+  });
+
+  it('reads the declaration and an approval line naming the approver and role', () => {
+    expect(document.declaration).toBe(
+      'I confirm that I have read and agree to follow this policy.',
+    );
+    expect(document.approval).toEqual({
+      statement: 'Approved by: Emma Bonnin / Headteacher',
+      approverName: 'Emma Bonnin',
+      approverRole: 'Headteacher',
+    });
+  });
+});
+
+describe('parsePolicyText: scanned text, tab bullets, audience notes, consents', () => {
+  const { document, report } = parse(SCANNED);
+  const clauses = document.sections.flatMap((s) => s.clauses);
+
+  it('removes the bookmark and the noise line, joins wrapped lines', () => {
+    expect(document.sections[0]?.heading).toBe('Using the network');
+    expect(report.removed).toContainEqual({
+      kind: 'bookmark',
+      line: 3,
+      text: '[bookmark: _Toc1234]',
+    });
+    expect(report.removed).toContainEqual({ kind: 'ocr-noise', line: 13, text: '37\tqwxzt' });
+    expect(clauses.map((c) => c.text)).toContain(
+      'I will check that the sessions I run with pupils are planned in advance and that my line manager knows about them.',
+    );
+  });
+
+  it('reads tab-and-space sub-bullets under an "e.g." clause, joining their wrapped lines', () => {
+    expect(clauses[1]).toEqual({
+      text: 'I will keep personal and school accounts separate, e.g.',
+      items: [
+        'not using school email for personal shopping',
+        'not using personal email for school business, especially for pupil data.',
+      ],
+    });
+  });
+
+  it('turns audience notes at the start or end of a clause into clause.audience', () => {
+    expect(clauses.find((c) => c.text.startsWith('I will use my governor email'))).toEqual({
+      text: 'I will use my governor email for governing body business.',
+      audience: ['governor'],
+      items: [],
+    });
+    expect(clauses.find((c) => c.text.startsWith('I will report concerns'))).toEqual({
+      text: 'I will report concerns promptly.',
+      audience: ['staff', 'volunteer'],
+      items: [],
+    });
+    expect(report.removed.filter((r) => r.kind === 'audience-note')).toHaveLength(2);
+  });
+
+  it('finds the declaration, the photo consent and the approver from a filled field', () => {
+    expect(document.declaration).toBe(
+      'I have read and understood this code and agree to abide by it.',
+    );
+    expect(document.consents).toEqual([
+      {
+        key: 'photo',
+        text: 'I give permission for the school to use my photograph on the school website. Yes / No',
+      },
+    ]);
+    expect(document.approval).toEqual({
+      statement: 'I authorise network access for this member of staff.',
+      approverName: 'Jo Patel',
+      approverRole: 'Business Manager',
+    });
+  });
+
+  it('puts what it cannot place in the Unplaced section and warns', () => {
+    expect(document.sections.at(-1)).toEqual({
+      heading: UNPLACED_SECTION_HEADING,
+      clauses: [{ text: 'Please return this form to the school office by Friday.', items: [] }],
+    });
+    expect(report.warnings.map((w) => w.message).join('\n')).toMatch(/could not be placed/);
+  });
+});
+
+describe('parsePolicyText: other shapes', () => {
+  it('reads Markdown headings, numbered lists with nested bullets and a rule', () => {
+    const text = [
+      '# Governor Acceptable Use Agreement',
+      '',
+      '## Using school systems',
+      '',
+      '1. I will use the governor portal for governing body papers.',
+      '2. I will not share papers outside the board:',
+      '   - including **drafts**',
+      '   - including minutes',
+      '3. I will keep my login details private.',
+      '',
+      '---',
+      '',
+      '## Declaration',
+      '',
+      'I have read, understood and agree to this agreement.',
+    ].join('\n');
+    const { document } = parse(text);
+    expect(document.title).toBe('Governor Acceptable Use Agreement');
+    expect(document.sections).toEqual([
+      {
+        heading: 'Using school systems',
+        clauses: [
+          {
+            number: '1',
+            text: 'I will use the governor portal for governing body papers.',
+            items: [],
+          },
+          {
+            number: '2',
+            text: 'I will not share papers outside the board:',
+            items: ['including drafts', 'including minutes'],
+          },
+          { number: '3', text: 'I will keep my login details private.', items: [] },
+        ],
+      },
+    ]);
+    expect(document.declaration).toBe('I have read, understood and agree to this agreement.');
+    expect(document.approval).toBeNull();
+  });
+
+  it('finds an unlabelled declaration by its wording just above the signature lines', () => {
+    const text = [
+      'Volunteer Acceptable Use Policy',
+      'I will only use the guest Wi-Fi.',
+      'I will not photograph pupils.',
+      '',
+      'I have read and understand the above and agree to use the school systems',
+      'within these guidelines.',
+      'Signature ............   Date ............',
+    ].join('\n');
+    const { document } = parse(text);
+    expect(document.sections).toEqual([
+      {
+        heading: '',
+        clauses: [
+          { text: 'I will only use the guest Wi-Fi.', items: [] },
+          { text: 'I will not photograph pupils.', items: [] },
+        ],
+      },
+    ]);
+    expect(document.declaration).toBe(
+      'I have read and understand the above and agree to use the school systems within these guidelines.',
+    );
+  });
+
+  it('warns, rather than fails, when there is no title or declaration', () => {
+    const { document, report } = parse('I will be kind online.\nI will log off when I leave.');
+    expect(document.title).toBe('Acceptable Use Policy');
+    expect(document.declaration).toBe('');
+    expect(document.sections[0]?.clauses).toHaveLength(2);
+    expect(report.warnings.map((w) => w.message).join('\n')).toMatch(
+      /no title.*\n.*no declaration/s,
+    );
+  });
+
+  it('is deterministic', () => {
+    expect(parsePolicyText(SCANNED)).toEqual(parsePolicyText(SCANNED));
+  });
+});
