@@ -1,3 +1,4 @@
+import { emulatorCommand } from './commands/emulator.ts';
 import { importCommand } from './commands/import.ts';
 import { provisionCommand } from './commands/provision.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -17,6 +18,7 @@ const USAGE = `countersign <command> [options]
 Commands:
   help                 this text
   import FILE [--json] turn a school's AUP (.docx, .txt, .md) into a policy document
+  emulator [--port P] run the local Graph emulator (--db FILE, --reset, --seed none)
   provision [--site S] create the SharePoint lists, columns and indexes the site lacks
   verify [--site S]    check every acknowledgement's seal; report edited and deleted rows
 `;
@@ -25,6 +27,7 @@ Commands:
 const commands: Record<string, CliCommand> = {
   // one line per command, e.g. import: importCommand,
   import: importCommand,
+  emulator: emulatorCommand,
   provision: provisionCommand,
   verify: verifyCommand,
 };

@@ -111,6 +111,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   seedEmulator(db, sharepoint, directory, opts.seed ?? 'demo');
 
   const faults = new FaultInjector();
+  // Aborts requests still sleeping through injected latency when the emulator closes.
+  const closing = new AbortController();
   let counters = emptyCounters();
 
   const handleAdmin = (path: string, method: string, body: unknown): EmulatedResponse => {
@@ -159,7 +161,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
 
     counters.requests += 1;
     counters.byMethod[method] = (counters.byMethod[method] ?? 0) + 1;
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: closing.signal });
 
     const versioned = /^\/v1\.0(?:\/(.*))?$/.exec(url.pathname);
     if (versioned === null) {
@@ -213,7 +215,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      if (!response.headersSent) {
+      if (closing.signal.aborted) {
+        response.destroy();
+      } else if (!response.headersSent) {
         send(response, graphError(500, 'generalException', message), undefined);
       } else {
         response.destroy();
@@ -245,6 +249,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     close: async () => {
       if (closed) return;
       closed = true;
+      closing.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
