@@ -239,7 +239,12 @@ describe('problem details and routing', () => {
   it('answers 401 with a Bearer challenge and never caches API answers', async () => {
     const res = await call('GET', '/api/me');
     await expectProblem(res, 401, 'unauthenticated');
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="countersign"/);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="countersign"');
+    const bad = await call('GET', '/api/me', { headers: { authorization: 'Bearer x.y.z' } });
+    await expectProblem(bad, 401, 'unauthenticated');
+    expect(bad.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="countersign", error="invalid_token", error_description="[ -~]+"$/,
+    );
     const ok = await call('GET', '/api/me', { as: 'staff' });
     expect(ok.headers.get('cache-control')).toBe('no-store');
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff');

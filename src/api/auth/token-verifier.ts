@@ -105,7 +105,12 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
   return {
     async verify(authorization) {
       if (authorization === undefined || authorization.trim() === '') {
-        throw unauthenticated('An access token is required (Authorization: Bearer …).');
+        // RFC 6750: no token at all gets a bare challenge, not invalid_token.
+        throw new CountersignError(
+          'unauthenticated',
+          'An access token is required (Authorization: Bearer …).',
+          { reason: 'missing-token' },
+        );
       }
       const match = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization);
       const token = match?.[1];

@@ -90,8 +90,11 @@ export function toProblem(
   }
   if (error instanceof CountersignError) {
     const headers: Record<string, string> = {};
-    if (error.code === 'unauthenticated')
-      headers['www-authenticate'] = bearerChallenge(error.message);
+    if (error.code === 'unauthenticated') {
+      // RFC 6750: no token at all gets a bare challenge, not invalid_token.
+      const missing = error.details['reason'] === 'missing-token';
+      headers['www-authenticate'] = bearerChallenge(missing ? undefined : error.message);
+    }
     const retryAfter = error.details['retryAfterSeconds'];
     if (
       (error.code === 'throttled' || error.code === 'unavailable') &&
