@@ -24,6 +24,9 @@ param teamsAppId string
 @description('The SharePoint site that holds the Countersign lists: a site id, or hostname:/sites/path.')
 param sharePointSite string
 
+@description('The school as JSON (see .env.example, COUNTERSIGN_SCHOOL): audiences as Entra group ids, the approvers and admins.')
+param schoolJson string
+
 @description('App Service plan SKU. B1 serves a school; P0v3 with 2 instances suits a large trust.')
 param appServiceSku string = 'B1'
 
@@ -152,6 +155,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COUNTERSIGN_WORK_STORE', value: scaledOut ? 'azure-tables' : 'sqlite' }
         { name: 'COUNTERSIGN_WORK_DB', value: '/home/data/work.sqlite' }
         { name: 'COUNTERSIGN_STORAGE_CONNECTION', value: '@Microsoft.KeyVault(SecretUri=${storageConnection.properties.secretUri})' }
+        { name: 'COUNTERSIGN_SCHOOL', value: schoolJson }
         { name: 'COUNTERSIGN_TEAMS_APP_ID', value: teamsAppId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT', value: 'false' }

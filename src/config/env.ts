@@ -37,6 +37,12 @@ export const envSchema = z.object({
   COUNTERSIGN_WORK_DB: z.string().min(1).default('.data/work.sqlite'),
   COUNTERSIGN_STORAGE_CONNECTION: z.string().min(1).optional(),
 
+  /**
+   * The school (or the trust's schools) as JSON: id, name, time zone, the Entra groups of each
+   * audience, the approvers and admins (src/domain/school.ts). Required in production.
+   */
+  COUNTERSIGN_SCHOOL: z.string().min(2).optional(),
+
   /** The Teams app id from the manifest (deep links to the tab). */
   COUNTERSIGN_TEAMS_APP_ID: z.string().min(1).optional(),
 
@@ -65,6 +71,7 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
         'COUNTERSIGN_SITE',
         'COUNTERSIGN_SEAL_KEY',
         'COUNTERSIGN_PUBLIC_URL',
+        'COUNTERSIGN_SCHOOL',
       ] as const
     ).filter((k) => env[k] === undefined);
     if (missing.length > 0) {
@@ -75,4 +82,12 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     }
   }
   return env;
+}
+
+/** One line per problem, naming the variable: what a person starting the service needs to read. */
+export function describeConfigError(error: unknown): string {
+  if (error instanceof z.ZodError) {
+    return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  }
+  return error instanceof Error ? error.message : String(error);
 }

@@ -40,6 +40,7 @@ describe('loadEnv', () => {
         COUNTERSIGN_SITE: 'site',
         COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),
         COUNTERSIGN_PUBLIC_URL: 'https://x.example',
+        COUNTERSIGN_SCHOOL: '{}',
         COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: 'true',
       }),
     ).toThrow(/refused in production/);
