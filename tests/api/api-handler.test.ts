@@ -355,6 +355,16 @@ describe('import upload', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ document: DOCUMENT, report: { source: 'text' } });
     expect(imported).toEqual([{ fileName: 'My AUP 2025.txt', size: 21 }]);
+    const literal = await call('POST', '/api/admin/import', {
+      as: 'admin',
+      body: 'x',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-file-name': 'C:\\AUP\\100% sure.txt',
+      },
+    });
+    expect(literal.status).toBe(200);
+    expect(imported[1]?.fileName).toBe('100% sure.txt');
   });
 
   it('refuses a declared Content-Length over the cap before reading the body (413)', async () => {

@@ -24,12 +24,13 @@ function uploadFileName(ctx: RouteContext): string {
       problem('bad-request', 'Name the file in the X-File-Name header (e.g. "aup.docx").'),
     );
   }
-  let name: string;
+  // Header values are Latin-1, so a client may percent-encode the name; a name that merely
+  // contains "%" ("100% AUP.docx") is taken as it is.
+  let name = raw.trim();
   try {
-    // The tab percent-encodes names (header values are Latin-1); plain ASCII passes through.
-    name = decodeURIComponent(raw.trim());
-  } catch {
-    throw new ProblemError(problem('bad-request', 'The X-File-Name header is not valid.'));
+    name = decodeURIComponent(name);
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
   }
   // Only the base name: a path in the header means nothing here.
   const base = name.split(/[\\/]/).pop() ?? '';
