@@ -71,10 +71,9 @@ describe('with the Microsoft Graph JavaScript SDK', () => {
   });
 
   it('surfaces 404 and 412 as GraphError with the documented codes', async () => {
-    const missing = await client
-      .api(`${items}/999`)
-      .get()
-      .catch((error: unknown) => error);
+    const missing: unknown = await (client.api(`${items}/999`).get() as Promise<unknown>).catch(
+      (error: unknown) => error,
+    );
     expect(missing).toBeInstanceOf(GraphError);
     expect((missing as GraphError).statusCode).toBe(404);
     expect((missing as GraphError).code).toBe('itemNotFound');
@@ -87,11 +86,12 @@ describe('with the Microsoft Graph JavaScript SDK', () => {
       .api(`${items}/${item.id}/fields`)
       .header('If-Match', item.eTag)
       .patch({ Key: 'etag-2' });
-    const stale = await client
-      .api(`${items}/${item.id}/fields`)
-      .header('If-Match', item.eTag)
-      .patch({ Key: 'etag-3' })
-      .catch((error: unknown) => error);
+    const stale: unknown = await (
+      client
+        .api(`${items}/${item.id}/fields`)
+        .header('If-Match', item.eTag)
+        .patch({ Key: 'etag-3' }) as Promise<unknown>
+    ).catch((error: unknown) => error);
     expect((stale as GraphError).statusCode).toBe(412);
     expect((stale as GraphError).code).toBe('preconditionFailed');
   });
