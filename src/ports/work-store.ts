@@ -53,6 +53,11 @@ export interface Delivery {
   /** Lease token of the sender that claimed it. */
   fence?: number;
   activityId?: string;
+  /**
+   * Which variant of the job's card this person gets (e.g. `from-v2`: what changed since the
+   * version they last signed), so cards are rendered once per variant, not once per person.
+   */
+  variant?: string;
   /** ISO 8601 UTC. */
   updatedAt: string;
 }
@@ -71,6 +76,7 @@ export interface RecipientInput {
   /** 'skipped' rows record why someone was left out (e.g. already signed). */
   state?: 'queued' | 'skipped';
   reason?: string;
+  variant?: string;
 }
 
 /** Proof of holding a lease; the store refuses sender writes whose token is not current. */

@@ -51,7 +51,11 @@ export function workStoreContract(name: string, open: () => Promise<WorkStore> |
       await store.createJob(job('c1'));
       const added = await store.enqueue(
         'c1',
-        [{ userId: 'a' }, { userId: 'b' }, { userId: 'c', state: 'skipped', reason: 'signed' }],
+        [
+          { userId: 'a', variant: 'from-v1' },
+          { userId: 'b' },
+          { userId: 'c', state: 'skipped', reason: 'signed' },
+        ],
         T0,
       );
       expect(added).toBe(3);
@@ -65,6 +69,8 @@ export function workStoreContract(name: string, open: () => Promise<WorkStore> |
         total: 4,
       });
       expect(await store.countReasons({ campaignId: 'c1' })).toEqual({ signed: 1 });
+      expect((await store.getDelivery('c1', 'a'))?.variant).toBe('from-v1');
+      expect((await store.getDelivery('c1', 'b'))?.variant).toBeUndefined();
     });
 
     it('leaves out people a job of the same version already has', async () => {

@@ -40,6 +40,7 @@ const deliveryRow = z.object({
   in_flight_at: z.number().nullable(),
   fence: z.number().nullable(),
   activity_id: z.string().nullable(),
+  variant: z.string().nullable(),
   updated_at: z.number(),
 });
 
@@ -91,6 +92,7 @@ function toDelivery(row: unknown): Delivery {
     ...(r.in_flight_at === null ? {} : { inFlightAt: iso(r.in_flight_at) }),
     ...(r.fence === null ? {} : { fence: r.fence }),
     ...(r.activity_id === null ? {} : { activityId: r.activity_id }),
+    ...(r.variant === null ? {} : { variant: r.variant }),
     updatedAt: iso(r.updated_at),
   };
 }
@@ -236,11 +238,11 @@ export class SqliteWorkStore implements WorkStore {
     const insert = this.#db.prepare(
       version === undefined
         ? `INSERT OR IGNORE INTO deliveries
-             (job_id, user_id, state, reason, attempts, not_before, updated_at)
-           VALUES (?, ?, ?, ?, 0, ?, ?)`
+             (job_id, user_id, state, reason, variant, attempts, not_before, updated_at)
+           VALUES (?, ?, ?, ?, ?, 0, ?, ?)`
         : `INSERT OR IGNORE INTO deliveries
-             (job_id, user_id, state, reason, attempts, not_before, updated_at)
-           SELECT ?, ?, ?, ?, 0, ?, ?
+             (job_id, user_id, state, reason, variant, attempts, not_before, updated_at)
+           SELECT ?, ?, ?, ?, ?, 0, ?, ?
            WHERE NOT EXISTS (
              SELECT 1 FROM deliveries d JOIN jobs j ON j.id = d.job_id
              WHERE d.user_id = ? AND j.policy_key = ? AND j.version_number = ?)`,
@@ -254,6 +256,7 @@ export class SqliteWorkStore implements WorkStore {
             r.userId,
             r.state ?? 'queued',
             r.reason ?? null,
+            r.variant ?? null,
             at,
             at,
           ];

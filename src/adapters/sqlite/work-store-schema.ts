@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   in_flight_at INTEGER,
   fence INTEGER,
   activity_id TEXT,
+  variant TEXT,
   updated_at INTEGER NOT NULL,
   UNIQUE (job_id, user_id)
 );

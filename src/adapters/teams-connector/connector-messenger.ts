@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type {
+  ConversationRef,
+  CreateConversationOutcome,
+  Messenger,
+  OutgoingActivity,
+  SendOutcome,
+} from '../../ports/messenger.ts';
+
+/**
+ * The Messenger on the Bot Connector REST API with plain fetch. The Teams SDK's `app.send`
+ * fits a bot answering in a conversation, but for fan-out we need every HTTP outcome (429 with
+ * Retry-After, 403, 404, 5xx) unretried and unwrapped so the sender can pace, record and back
+ * off itself, one call per attempt, with a per-conversation serviceUrl; so the adapter speaks
+ * the three documented calls directly.
+ */
+export interface ConnectorMessengerOptions {
+  /** Regional connector base, from an activity's serviceUrl (e.g. https://smba.trafficmanager.net/uk/). */
+  serviceUrl: string;
+  tenantId: string;
+  /** The bot's app id (`28:<appId>` is added by Teams). */
+  botId: string;
+  /** A Bot Framework access token (the Teams SDK's token manager, or a test token). */
+  getToken: () => Promise<string>;
+  /** Installs the app for a person through Graph `teamwork/installedApps` (the Graph gateway). */
+  installApp: (userId: string) => Promise<void>;
+  fetch?: typeof fetch;
+  /** Abort an answer that takes longer (then reported as transient). */
+  timeoutMs?: number;
+}
+
+const idBody = z.object({ id: z.string().min(1) });
+const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+function joinUrl(base: string, path: string): string {
+  return `${base.endsWith('/') ? base : `${base}/`}${path}`;
+}
+
+export class ConnectorMessenger implements Messenger {
+  readonly #options: ConnectorMessengerOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ConnectorMessengerOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  ensureInstalled(userId: string): Promise<void> {
+    return this.#options.installApp(userId);
+  }
+
+  async createConversation(userId: string): Promise<CreateConversationOutcome> {
+    const { serviceUrl, tenantId, botId } = this.#options;
+    const outcome = await this.#call('POST', joinUrl(serviceUrl, 'v3/conversations'), {
+      bot: { id: botId },
+      isGroup: false,
+      members: [{ id: userId }],
+      channelData: { tenant: { id: tenantId } },
+      tenantId,
+    });
+    if (outcome.kind !== 'ok') return outcome;
+    return { kind: 'ok', ref: { userId, conversationId: outcome.id, serviceUrl, tenantId } };
+  }
+
+  sendActivity(ref: ConversationRef, activity: OutgoingActivity): Promise<SendOutcome> {
+    const path = `v3/conversations/${encodeURIComponent(ref.conversationId)}/activities`;
+    return this.#call('POST', joinUrl(ref.serviceUrl, path), activity);
+  }
+
+  updateActivity(
+    ref: ConversationRef,
+    activityId: string,
+    activity: OutgoingActivity,
+  ): Promise<SendOutcome> {
+    const path =
+      `v3/conversations/${encodeURIComponent(ref.conversationId)}` +
+      `/activities/${encodeURIComponent(activityId)}`;
+    return this.#call('PUT', joinUrl(ref.serviceUrl, path), {
+      ...activity,
+      id: activityId,
+    });
+  }
+
+  async #call(method: string, url: string, body: unknown): Promise<SendOutcome> {
+    let response: Response;
+    try {
+      const token = await this.#options.getToken();
+      response = await this.#fetch(url, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      // Network errors and timeouts: the request may or may not have landed.
+      return { kind: 'transient', reason: error instanceof Error ? error.message : String(error) };
+    }
+    const text = await response.text().catch(() => '');
+    const json = ((): unknown => {
+      try {
+        return text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      const parsed = idBody.safeParse(json);
+      // An update may answer without an id; a create must give one.
+      return { kind: 'ok', id: parsed.success ? parsed.data.id : '' };
+    }
+    const detail = errorBody.safeParse(json);
+    const reason = detail.success
+      ? `${status} ${detail.data.error.code}: ${detail.data.error.message}`
+      : `${status} ${response.statusText}`;
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      return retryAfterMs === undefined
+        ? { kind: 'throttled' }
+        : { kind: 'throttled', retryAfterMs };
+    }
+    if (status === 403) return { kind: 'forbidden', status: 403, reason };
+    if (status === 404) return { kind: 'not-found', status: 404, reason };
+    if (status >= 500 || status === 408) return { kind: 'transient', status, reason };
+    return { kind: 'rejected', status, reason };
+  }
+}

@@ -1,0 +1,383 @@
+import { CountersignError } from '../../domain/errors.ts';
+import type {
+  ConversationRef,
+  Messenger,
+  OutgoingActivity,
+  SendOutcome,
+} from '../../ports/messenger.ts';
+import type {
+  Delivery,
+  DeliveryJob,
+  Fence,
+  LeaseGrant,
+  WorkStore,
+} from '../../ports/work-store.ts';
+import { deliveryKey } from '../../ports/work-store.ts';
+import type { RenderDelivery } from './card-renderer.ts';
+import { backoffMs, Pacer, type PacerOptions } from './pacing.ts';
+import type { Timing } from './timing.ts';
+
+export const SENDER_LEASE = 'campaign-sender';
+
+export interface SenderOptions {
+  /** Teams' limits and the margin kept from them. */
+  pacing: Partial<PacerOptions>;
+  /** Most sends in progress at once (a real connector answers in 100–300 ms). */
+  concurrency: number;
+  leaseTtlMs: number;
+  renewEveryMs: number;
+  /** How often to look for work when there is none. */
+  idlePollMs: number;
+  /** In-flight rows claimed longer ago than this are presumed lost and sent again. */
+  staleAfterMs: number;
+  /** 5xx / network failures before a delivery is failed. */
+  maxTransientAttempts: number;
+  /** Attempts of any kind (429s included) before a delivery is failed: never forever. */
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
+  pacing: {},
+  concurrency: 16,
+  leaseTtlMs: 15_000,
+  renewEveryMs: 5_000,
+  idlePollMs: 1_000,
+  staleAfterMs: 120_000,
+  maxTransientAttempts: 5,
+  maxAttempts: 50,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 60_000,
+};
+
+export interface SenderDeps {
+  work: WorkStore;
+  messenger: Messenger;
+  render: RenderDelivery;
+  timing: Timing;
+  /** This instance, e.g. host name + process id + random: the lease holder. */
+  holderId: string;
+  random?: () => number;
+  /** Something went wrong that is not a recipient's outcome (the store, a card): reported, not hidden. */
+  onError?: (error: unknown) => void;
+  /** A delivery settled (sent, failed or requeued); the service flushes totals from this. */
+  onSettled?: (job: DeliveryJob, delivery: Delivery, outcome: SettledOutcome) => void;
+}
+
+export type SettledOutcome = 'sent' | 'failed' | 'requeued' | 'dropped';
+
+export interface SenderStats {
+  sent: number;
+  failed: number;
+  requeued: number;
+  throttled: number;
+  transient: number;
+  conversationsCreated: number;
+  /** Rows the store refused to claim (paused, cancelled, taken by another sender). */
+  claimRefused: number;
+  /** In-flight rows found from an earlier sender and put back in the queue. */
+  recovered: number;
+  inProgress: number;
+  holdsLease: boolean;
+  leaseToken?: number;
+}
+
+export interface CampaignSender {
+  /** Starts the loop (idempotent). */
+  start(): void;
+  /** Stops taking work, waits for sends in progress, releases the lease. */
+  stop(): Promise<void>;
+  /** Resolves when this sender holds the lease and no queued or in-flight work of running jobs is left. */
+  untilIdle(): Promise<void>;
+  stats(): SenderStats;
+}
+
+/**
+ * The fan-out loop: only the holder of the sender lease sends. Each delivery is claimed
+ * (in-flight) immediately before its one connector call and settled right after, so a crash
+ * repeats at most the sends in progress. Pacing: the tenant's and each conversation's windows
+ * (Pacer); concurrency bounded by `concurrency`.
+ */
+export function createCampaignSender(
+  deps: SenderDeps,
+  options: Partial<SenderOptions> = {},
+): CampaignSender {
+  const opts: SenderOptions = { ...DEFAULT_SENDER_OPTIONS, ...options };
+  const { work, messenger, timing } = deps;
+  const random = deps.random ?? Math.random;
+  const pacer = new Pacer(timing, opts.pacing);
+  const inProgress = new Set<string>();
+  const jobs = new Map<string, DeliveryJob>();
+  const stats: SenderStats = {
+    sent: 0,
+    failed: 0,
+    requeued: 0,
+    throttled: 0,
+    transient: 0,
+    conversationsCreated: 0,
+    claimRefused: 0,
+    recovered: 0,
+    inProgress: 0,
+    holdsLease: false,
+  };
+  let grant: LeaseGrant | null = null;
+  let renewAt = 0;
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let idleWaiters: (() => void)[] = [];
+
+  const now = (): Date => new Date(timing.now());
+  const report = (error: unknown): void => {
+    if (deps.onError) deps.onError(error);
+    else console.error('campaign sender:', error);
+  };
+  const fence = (): Fence => ({ lease: SENDER_LEASE, token: grant?.token ?? -1 });
+
+  /** Sleeps, but a finishing worker or stop() cuts it short. */
+  const nap = async (ms: number): Promise<void> => {
+    await Promise.race([
+      timing.sleep(ms),
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      }),
+    ]);
+    wake = null;
+  };
+  const poke = (): void => {
+    wake?.();
+  };
+
+  const jobOf = async (jobId: string): Promise<DeliveryJob | null> => {
+    const cached = jobs.get(jobId);
+    if (cached !== undefined) return cached;
+    const job = await work.getJob(jobId);
+    if (job !== null) jobs.set(jobId, job);
+    return job;
+  };
+
+  const holdLease = async (): Promise<boolean> => {
+    const at = timing.now();
+    if (grant !== null && at < renewAt) return true;
+    if (grant !== null) {
+      grant = await work.renewLease(grant, opts.leaseTtlMs, now());
+      if (grant === null) {
+        // Lost (we stalled past expiry and someone took it): stop claiming; settle what is out.
+        stats.holdsLease = false;
+        return false;
+      }
+      renewAt = at + opts.renewEveryMs;
+      return true;
+    }
+    grant = await work.acquireLease(SENDER_LEASE, deps.holderId, opts.leaseTtlMs, now());
+    stats.holdsLease = grant !== null;
+    if (grant === null) return false;
+    stats.leaseToken = grant.token;
+    renewAt = at + opts.renewEveryMs;
+    // A new holder: anything an earlier sender left in flight goes back in the queue.
+    stats.recovered += await work.requeueStale(fence(), new Date(at - opts.staleAfterMs), now());
+    return true;
+  };
+
+  const conversationFor = async (userId: string): Promise<ConversationRef | SendOutcome> => {
+    const stored = await work.getConversation(userId);
+    if (stored !== null) return stored;
+    await messenger.ensureInstalled(userId);
+    // Creating the conversation is a connector call: it counts against the same 50 a second.
+    await pacer.takeTenant();
+    const created = await messenger.createConversation(userId);
+    if (created.kind !== 'ok') return created;
+    stats.conversationsCreated += 1;
+    await work.putConversation({ ...created.ref, updatedAt: now().toISOString() });
+    return created.ref;
+  };
+
+  const settle = async (row: Delivery, outcome: SendOutcome): Promise<SettledOutcome> => {
+    const f = fence();
+    const at = now();
+    const attempts = row.attempts + 1;
+    switch (outcome.kind) {
+      case 'ok':
+        await work.markSent(row.jobId, row.userId, f, at, outcome.id);
+        stats.sent += 1;
+        return 'sent';
+      case 'throttled': {
+        stats.throttled += 1;
+        const wait =
+          outcome.retryAfterMs ??
+          backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random);
+        // The limit may be the tenant's: everyone waits, not only this conversation.
+        pacer.holdUntil(timing.now() + wait);
+        if (attempts >= opts.maxAttempts) {
+          await work.markFailed(row.jobId, row.userId, f, at, `429 throttled ${attempts} times`);
+          stats.failed += 1;
+          return 'failed';
+        }
+        await work.requeue(
+          row.jobId,
+          row.userId,
+          f,
+          new Date(timing.now() + wait),
+          at,
+          '429 throttled',
+        );
+        stats.requeued += 1;
+        return 'requeued';
+      }
+      case 'transient': {
+        stats.transient += 1;
+        if (attempts >= Math.min(opts.maxTransientAttempts, opts.maxAttempts)) {
+          await work.markFailed(
+            row.jobId,
+            row.userId,
+            f,
+            at,
+            `${outcome.reason} (gave up after ${attempts} attempts)`,
+          );
+          stats.failed += 1;
+          return 'failed';
+        }
+        const wait = backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random);
+        await work.requeue(
+          row.jobId,
+          row.userId,
+          f,
+          new Date(timing.now() + wait),
+          at,
+          outcome.reason,
+        );
+        stats.requeued += 1;
+        return 'requeued';
+      }
+      case 'forbidden':
+      case 'not-found':
+      case 'rejected':
+        await work.markFailed(row.jobId, row.userId, f, at, outcome.reason);
+        stats.failed += 1;
+        return 'failed';
+    }
+  };
+
+  /** Claims the row and settles it with an outcome that came before any send. */
+  const settleUnsent = async (
+    job: DeliveryJob,
+    row: Delivery,
+    outcome: SendOutcome,
+  ): Promise<void> => {
+    if (!(await work.markInFlight(row.jobId, row.userId, fence(), now()))) {
+      stats.claimRefused += 1;
+      return;
+    }
+    const settled = await settle(row, outcome);
+    deps.onSettled?.(job, row, settled);
+  };
+
+  const deliver = async (row: Delivery): Promise<void> => {
+    const job = await jobOf(row.jobId);
+    if (job === null) throw new CountersignError('not-found', `Job ${row.jobId} is missing.`);
+    let activity: OutgoingActivity;
+    try {
+      activity = await deps.render(job, row.variant);
+    } catch (error) {
+      // A card that cannot be drawn will not draw on retry: fail the delivery, visibly.
+      const reason = `card could not be rendered: ${error instanceof Error ? error.message : String(error)}`;
+      await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
+      return;
+    }
+    let target: ConversationRef | SendOutcome;
+    try {
+      target = await conversationFor(row.userId);
+    } catch (error) {
+      // Installing the app (Graph) failed after the gateway's own retries: try again later.
+      const reason = `app install failed: ${error instanceof Error ? error.message : String(error)}`;
+      await settleUnsent(job, row, { kind: 'transient', reason });
+      return;
+    }
+    if (!('conversationId' in target)) {
+      await settleUnsent(job, row, target);
+      return;
+    }
+    await pacer.take(target.conversationId);
+    if (!(await work.markInFlight(row.jobId, row.userId, fence(), now()))) {
+      stats.claimRefused += 1;
+      deps.onSettled?.(job, row, 'dropped');
+      return;
+    }
+    const outcome = await messenger.sendActivity(target, activity);
+    const settled = await settle(row, outcome);
+    deps.onSettled?.(job, row, settled);
+  };
+
+  const run = async (): Promise<void> => {
+    while (running) {
+      try {
+        if (!(await holdLease())) {
+          grant = null;
+          await nap(opts.idlePollMs);
+          continue;
+        }
+        const room = opts.concurrency - inProgress.size;
+        if (room <= 0) {
+          await nap(opts.idlePollMs);
+          continue;
+        }
+        const page = await work.nextQueued({ now: now(), limit: room, excluding: inProgress });
+        if (page.length === 0) {
+          if (inProgress.size === 0 && idleWaiters.length > 0) {
+            const anyLater = await work.nextQueued({ now: new Date(8.64e15), limit: 1 });
+            if (anyLater.length === 0) {
+              const waiters = idleWaiters;
+              idleWaiters = [];
+              for (const resolve of waiters) resolve();
+            }
+          }
+          await nap(opts.idlePollMs);
+          continue;
+        }
+        for (const row of page) {
+          const key = deliveryKey(row.jobId, row.userId);
+          inProgress.add(key);
+          stats.inProgress = inProgress.size;
+          void deliver(row)
+            .catch(report)
+            .finally(() => {
+              inProgress.delete(key);
+              stats.inProgress = inProgress.size;
+              poke();
+            });
+        }
+        // Let the workers reserve their slots before looking for more.
+        await nap(0);
+      } catch (error) {
+        report(error);
+        await nap(opts.idlePollMs);
+      }
+    }
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      poke();
+      await loop;
+      loop = null;
+      while (inProgress.size > 0) await timing.sleep(10);
+      if (grant !== null) await work.releaseLease(grant);
+      grant = null;
+      stats.holdsLease = false;
+    },
+    untilIdle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        poke();
+      });
+    },
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createCampaignSender,
+  type SenderOptions,
+} from '../../src/services/campaigns/campaign-sender.ts';
+import { systemTiming, type Timing } from '../../src/services/campaigns/timing.ts';
+import {
+  promptJob,
+  renderSimple,
+  seedJob,
+  startRig,
+  userIds,
+  VirtualTiming,
+  type Rig,
+} from './fixtures.ts';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+function sender(r: Rig, timing: Timing, options: Partial<SenderOptions> = {}, holderId = 'me') {
+  const errors: unknown[] = [];
+  const s = createCampaignSender(
+    {
+      work: r.work,
+      messenger: r.messenger,
+      render: renderSimple,
+      timing,
+      holderId,
+      onError: (e) => errors.push(e),
+    },
+    { idlePollMs: 20, ...options },
+  );
+  return { sender: s, errors };
+}
+
+describe('campaign sender against the connector emulator', () => {
+  it('paces 300 sends to the Teams limits: every one delivered once, no 429', async () => {
+    rig = await startRig();
+    const users = userIds(300);
+    await seedJob(rig, promptJob('c1'), users);
+    const { sender: s, errors } = sender(rig, systemTiming);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    const counters = rig.emulator.counters();
+    expect(errors).toEqual([]);
+    expect(counters.throttled).toBe(0);
+    expect(counters.maxTenantPerSecond).toBeLessThanOrEqual(50);
+    expect(counters.activitiesSent).toBe(300);
+    const perUser = rig.emulator.sendsPerUser();
+    expect(perUser.size).toBe(300);
+    expect([...perUser.values()].every((n) => n === 1)).toBe(true);
+    expect(await rig.work.countDeliveries({ jobId: 'c1' })).toMatchObject({
+      sent: 300,
+      queued: 0,
+      inFlight: 0,
+    });
+  });
+
+  it('paces messages to one conversation to its windows (7/1 s, 8/2 s)', async () => {
+    const timing = new VirtualTiming();
+    rig = await startRig({ now: () => timing.now() });
+    // Twelve jobs to the same person: twelve messages in one conversation.
+    for (let i = 0; i < 12; i += 1) await seedJob(rig, promptJob(`c${i}`), ['same-person']);
+    const { sender: s, errors } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(errors).toEqual([]);
+    expect(rig.emulator.counters()).toMatchObject({ throttled: 0, activitiesSent: 12 });
+  });
+
+  it('waits out 429 Retry-After and carries on, losing nobody', async () => {
+    const timing = new VirtualTiming();
+    // A stricter connector than Teams (10 a second) against a sender pacing for 50.
+    rig = await startRig({
+      now: () => timing.now(),
+      tenantRules: [{ limit: 10, windowMs: 1_000 }],
+    });
+    const users = userIds(40);
+    await seedJob(rig, promptJob('c1'), users);
+    const { sender: s, errors } = sender(rig, timing, { concurrency: 4 });
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(errors).toEqual([]);
+    const counters = rig.emulator.counters();
+    expect(counters.throttled).toBeGreaterThan(0);
+    expect(s.stats().throttled).toBe(counters.throttled);
+    expect(counters.activitiesSent).toBe(40);
+    expect(await rig.work.countDeliveries({ jobId: 'c1' })).toMatchObject({ sent: 40, failed: 0 });
+  });
+
+  it('records 403 per recipient with a reason and does not retry it', async () => {
+    const timing = new VirtualTiming();
+    rig = await startRig({ now: () => timing.now() });
+    const users = userIds(10);
+    rig.emulator.blockUsers(['user-00003', 'user-00007']);
+    await seedJob(rig, promptJob('c1'), users);
+    const { sender: s } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(await rig.work.countDeliveries({ jobId: 'c1' })).toMatchObject({ sent: 8, failed: 2 });
+    expect(await rig.work.countReasons({ jobId: 'c1' })).toEqual({
+      '403 Forbidden: The user has blocked the bot.': 2,
+    });
+    expect(rig.emulator.counters().forbidden).toBe(2);
+    expect((await rig.work.getDelivery('c1', 'user-00003'))?.attempts).toBe(0);
+  });
+
+  it('retries 5xx with backoff a bounded number of times', async () => {
+    const timing = new VirtualTiming();
+    rig = await startRig({ now: () => timing.now() });
+    await seedJob(rig, promptJob('c1'), ['a']);
+    rig.emulator.failNext(2, 503);
+    const { sender: s } = sender(rig, timing, { maxTransientAttempts: 5 });
+    s.start();
+    await s.untilIdle();
+    expect(await rig.work.getDelivery('c1', 'a')).toMatchObject({ state: 'sent', attempts: 2 });
+
+    await seedJob(rig, promptJob('c2'), ['b']);
+    rig.emulator.failNext(100, 500);
+    await s.untilIdle();
+    await s.stop();
+    const failed = await rig.work.getDelivery('c2', 'b');
+    expect(failed).toMatchObject({ state: 'failed', attempts: 4 });
+    expect(failed?.reason).toMatch(
+      /^500 ServiceError: Injected failure\. \(gave up after 5 attempts\)$/,
+    );
+    expect(rig.emulator.counters().injectedFailures).toBe(2 + 5);
+  });
+
+  it('creates the conversation (installing the app) when none is stored, and keeps it', async () => {
+    const timing = new VirtualTiming();
+    rig = await startRig({ now: () => timing.now() });
+    rig.emulator.uninstallApp(['new-1']);
+    await seedJob(rig, promptJob('c1'), ['new-1', 'new-2'], { storeConversations: false });
+    const { sender: s } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(rig.emulator.counters()).toMatchObject({ conversationsCreated: 2, activitiesSent: 2 });
+    expect((await rig.work.getConversation('new-1'))?.conversationId).toBe(
+      rig.emulator.conversationIdFor('new-1'),
+    );
+  });
+
+  it('lets only the lease holder send: two senders, each person once', async () => {
+    rig = await startRig();
+    const users = userIds(120);
+    await seedJob(rig, promptJob('c1'), users);
+    const a = sender(rig, systemTiming, {}, 'instance-a');
+    const b = sender(rig, systemTiming, {}, 'instance-b');
+    a.sender.start();
+    b.sender.start();
+    await Promise.race([a.sender.untilIdle(), b.sender.untilIdle()]);
+    await Promise.all([a.sender.stop(), b.sender.stop()]);
+    const holders = [a.sender.stats(), b.sender.stats()].filter((st) => st.sent > 0);
+    expect(holders).toHaveLength(1);
+    expect(rig.emulator.counters()).toMatchObject({ activitiesSent: 120, throttled: 0 });
+    expect([...rig.emulator.sendsPerUser().values()].every((n) => n === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,137 @@
+import { SqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
+import { ConnectorMessenger } from '../../src/adapters/teams-connector/connector-messenger.ts';
+import {
+  startConnectorEmulator,
+  type ConnectorEmulator,
+  type ConnectorEmulatorOptions,
+} from '../../src/emulator/teams-connector/connector-emulator.ts';
+import type { OutgoingActivity } from '../../src/ports/messenger.ts';
+import type { DeliveryJob, WorkStore } from '../../src/ports/work-store.ts';
+import type { Timing } from '../../src/services/campaigns/timing.ts';
+
+export const TENANT = 'tenant-1';
+
+export interface Rig {
+  emulator: ConnectorEmulator;
+  work: WorkStore;
+  messenger: ConnectorMessenger;
+  close(): Promise<void>;
+}
+
+export async function startRig(
+  options: ConnectorEmulatorOptions = {},
+  work: WorkStore = new SqliteWorkStore({ path: ':memory:' }),
+): Promise<Rig> {
+  const emulator = await startConnectorEmulator({ tenantId: TENANT, ...options });
+  const messenger = new ConnectorMessenger({
+    serviceUrl: emulator.url,
+    tenantId: TENANT,
+    botId: 'bot-1',
+    getToken: () => Promise.resolve('test-token'),
+    installApp: (userId) => {
+      emulator.installApp(userId);
+      return Promise.resolve();
+    },
+  });
+  return {
+    emulator,
+    work,
+    messenger,
+    close: async () => {
+      await work.close();
+      await emulator.close();
+    },
+  };
+}
+
+export function userIds(n: number, prefix = 'user'): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+}
+
+export function promptJob(id: string, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
+  return {
+    id,
+    kind: 'prompt',
+    campaignId: id,
+    policyKey: 'staff-aup',
+    versionNumber: 2,
+    status: 'running',
+    createdAt: new Date().toISOString(),
+    data: {},
+    ...overrides,
+  };
+}
+
+/** Seeds a job whose recipients all have a stored conversation (one send each). */
+export async function seedJob(
+  rig: Rig,
+  job: DeliveryJob,
+  users: string[],
+  options: { storeConversations?: boolean } = {},
+): Promise<void> {
+  await rig.work.createJob(job);
+  await rig.work.enqueue(
+    job.id,
+    users.map((userId) => ({ userId })),
+    new Date(),
+  );
+  if (options.storeConversations !== false) {
+    for (const userId of users) {
+      await rig.work.putConversation({
+        userId,
+        conversationId: rig.emulator.conversationIdFor(userId),
+        serviceUrl: rig.emulator.url,
+        tenantId: TENANT,
+        updatedAt: new Date().toISOString(),
+      });
+    }
+  }
+}
+
+export const simpleActivity: OutgoingActivity = { type: 'message', text: 'Please sign' };
+export const renderSimple = (): Promise<OutgoingActivity> => Promise.resolve(simpleActivity);
+
+/**
+ * A virtual clock: sleeping advances time instead of waiting, waking sleepers in time order.
+ * Real I/O still takes real time, during which virtual time stands still.
+ */
+export class VirtualTiming implements Timing {
+  #now: number;
+  #sleepers: { at: number; seq: number; resolve: () => void }[] = [];
+  #seq = 0;
+  #scheduled = false;
+
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#sleepers.push({ at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // Let everything runnable run first; then wake the earliest sleeper.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.#sleepers.shift();
+      if (next === undefined) return;
+      this.#now = Math.max(this.#now, next.at);
+      next.resolve();
+      if (this.#sleepers.length > 0) this.#schedule();
+    });
+  }
+}
