@@ -17,3 +17,8 @@ export type {
 export { schoolActorResolver } from './resolve-actor.ts';
 export * from './card-actions.ts';
 export * from './cards/index.ts';
+export {
+  agentsPlaygroundCli,
+  startAgentsPlayground,
+  type RunningPlayground,
+} from './agents-playground.ts';

@@ -26,7 +26,11 @@ export const people = {
   head: { id: 'aad-head', upn: 'emma.bonnin@school.example', name: 'Emma Bonnin' },
   admin: { id: 'aad-admin', upn: 'it.lead@school.example', name: 'Jo Admin' },
 } as const;
-export type Person = (typeof people)[keyof typeof people];
+export interface Person {
+  readonly id: string;
+  readonly upn: string;
+  readonly name: string;
+}
 
 export const TENANT_ID = 'tenant-1';
 
@@ -135,14 +139,7 @@ export function actorOf(person: Person, roles: Actor['roles'] = []): Actor {
 /** The world a bot test runs in: the real service over memory stores, the bot, a connector. */
 export class BotWorld {
   readonly records = new MemoryRecordStore();
-  readonly directory = new MemoryDirectory({
-    people: Object.values(people).map((p) => ({
-      id: p.id,
-      userPrincipalName: p.upn,
-      displayName: p.name,
-    })),
-    groups: [{ id: 'g-staff', members: [people.staff.id, people.other.id, people.head.id] }],
-  });
+  readonly directory: MemoryDirectory;
   readonly clock = new TestClock('2026-03-05T14:07:00.000Z');
   readonly service: CountersignService;
   readonly connector = new RecordingConnector();
@@ -155,7 +152,23 @@ export class BotWorld {
   connectorUrl = '';
   #sequence = 0;
 
-  constructor(service?: CountersignService) {
+  /** `staff`: more members of the staff group (the Playground's users, for instance). */
+  constructor(options: { service?: CountersignService; staff?: readonly Person[] } = {}) {
+    const extra = options.staff ?? [];
+    this.directory = new MemoryDirectory({
+      people: [...Object.values(people), ...extra].map((p) => ({
+        id: p.id,
+        userPrincipalName: p.upn,
+        displayName: p.name,
+      })),
+      groups: [
+        {
+          id: 'g-staff',
+          members: [people.staff.id, people.other.id, people.head.id, ...extra.map((p) => p.id)],
+        },
+      ],
+    });
+    const service = options.service;
     this.service =
       service ??
       createCountersignService({
