@@ -18,6 +18,7 @@ const DECLARATION_LABEL = new RegExp(
     `^to be (?:completed|signed|filled in) by ${SIGNER}\\b`,
     `\\b(?:agreement|acceptance|declaration|consent|acknowledge?ment|sign[- ]off|signature) (?:form|slip|sheet)$`,
     `^(?:please )?sign (?:below|here)\\b`,
+    `^statement of (?:agreement|acceptance|understanding)\\b`,
   ].join('|'),
   'i',
 );
@@ -37,7 +38,7 @@ export interface Party {
 }
 
 const ROLE_WORDS =
-  /\b(?:head ?teacher|head|principal|deputy|assistant|executive|dsl|safeguarding|lead|leader|manager|business|bursar|governors?|chair|trustee|ceo|director|senco|teacher|officer|administrator|co-?ordinator|network|technician|clerk|secretary|office|senior|slt|it|ict|computing)\b/i;
+  /\b(?:governing body|head ?teacher|head|principal|deputy|assistant|executive|dsl|safeguarding|lead|leader|manager|business|bursar|governors?|chair|trustee|ceo|director|senco|teacher|officer|administrator|co-?ordinator|network|technician|clerk|secretary|office|senior|slt|it|ict|computing)\b/i;
 const NAME =
   /^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Sir|Dame)\.?\s+)?\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$/u;
 
@@ -95,8 +96,12 @@ export function approvalLabel(text: string): ApprovalLabel | null {
   if (by?.[1]) return { party: parseParty(by[1]) };
   const approved = APPROVED_BY.exec(text);
   if (approved?.[1]) {
-    const party = parseParty(approved[1]);
-    if (party.name !== undefined || party.role !== undefined) return { party };
+    // "the Governing Body: Emma Bonnin / Headteacher   Date: September 2024"
+    const who = approved[1].replace(/\s+(?:date[d]?|on)\s*[:\-–—].*$/i, '');
+    for (const part of who.split(/\s*:\s*/).reverse()) {
+      const party = parseParty(part);
+      if (party.name !== undefined || party.role !== undefined) return { party };
+    }
   }
   if (APPROVAL_HEADING.test(text.replace(/:$/, ''))) return { party: {} };
   return null;

@@ -78,6 +78,35 @@ function looksLikeTitle(line: CleanLine): boolean {
   );
 }
 
+/** A short line that can stand before the title: the school's name. */
+function isTitlePrefix(line: CleanLine): boolean {
+  return (
+    line.kind === 'text' &&
+    line.marker === undefined &&
+    line.text.split(/\s+/).length <= 8 &&
+    !/[.,;:?]$/.test(line.text) &&
+    !/^I\b/.test(line.text) &&
+    !GENERIC_HEADINGS.test(line.text) &&
+    titleCaseRatio(line.text) >= 0.6
+  );
+}
+
+/**
+ * The width a hard-wrapped text (a PDF or e-mail export) was wrapped at, if it was: most long
+ * lines then end near the same column. Undefined for text with one paragraph per line.
+ */
+function wrapWidth(lines: readonly CleanLine[]): number | undefined {
+  const widths = lines
+    .filter((l) => l.kind === 'text' && !l.hard)
+    .map((l) => l.width)
+    .sort((a, b) => a - b);
+  if (widths.length < 8) return undefined;
+  const width = widths[Math.floor(widths.length * 0.9)] ?? 0;
+  if (width > 130 || width < 40) return undefined;
+  const near = widths.filter((w) => w >= width * 0.85 && w <= width * 1.05).length;
+  return near >= widths.length * 0.3 ? width : undefined;
+}
+
 /** A heading of the body: short, not a sentence, shaped like a heading. */
 function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
   if (line.headingLevel !== undefined) return true;
@@ -85,20 +114,33 @@ function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
   const { text, marker } = line;
   if (marker && marker.kind !== 'number') return false;
   const words = text.split(/\s+/).length;
-  if (words > MAX_HEADING_WORDS || text.length > MAX_HEADING_CHARS) return false;
+  // "For my professional and personal safety:" over bullets that are sentences of their own.
+  const leadsStatements =
+    text.endsWith(':') && next.marker?.kind === 'bullet' && /^I\b/.test(next.text);
+  const maxWords = leadsStatements ? MAX_HEADING_WORDS + 4 : MAX_HEADING_WORDS;
+  if (words > maxWords || text.length > MAX_HEADING_CHARS + 20) return false;
   if (line.indent >= 4 && !line.bold) return false;
   if (/^I\b/.test(text) || /[.,;]$/.test(text)) return false;
   const nextCarriesOn = startsLowerCase(next.text) && next.marker === undefined;
   if (marker?.kind === 'number') {
-    return words <= 8 && titleCaseRatio(text) >= 0.75 && !nextCarriesOn && !/[:?]$/.test(text);
+    if (words > 8 || nextCarriesOn || /[:?]$/.test(text)) return false;
+    // "2. Use of school systems" over "2.1 …", or a Title Case "1. Introduction".
+    const subNumbered =
+      next.marker?.kind === 'number' && next.marker.label.startsWith(`${marker.label}.`);
+    return subNumbered || titleCaseRatio(text) >= 0.75;
   }
   if (line.bold) return !nextCarriesOn;
   if (text.endsWith('?')) return true;
   if (text.endsWith(':')) {
+    // A lead-in to lower-case items ("…is intended to ensure:" / "• that staff…") is a clause.
+    if (startsLowerCase(next.text)) return false;
     return (
-      (next.marker === undefined && !startsLowerCase(next.text)) || titleCaseRatio(text) >= 0.6
+      (next.marker === undefined && words <= MAX_HEADING_WORDS) ||
+      leadsStatements ||
+      titleCaseRatio(text) >= 0.6
     );
   }
+  if (words > MAX_HEADING_WORDS || text.length > MAX_HEADING_CHARS) return false;
   if (nextCarriesOn || startsLowerCase(text)) return false;
   if (titleCaseRatio(text) >= 0.6 || isAllCaps(text)) return true;
   // Sentence case ("Using the network"): short, and what follows reads as body text.
@@ -111,6 +153,7 @@ function continues(
   previous: CleanLine | undefined,
   clause: ClauseDraft | undefined,
   onItem: boolean,
+  wrap: number | undefined,
 ): boolean {
   if (!clause || !previous || previous.kind !== 'text') return false;
   if (line.hard || previous.hard || line.marker || line.headingLevel !== undefined) return false;
@@ -123,7 +166,15 @@ function continues(
   if (onItem && clause.list?.kind === 'none' && line.indent === clause.list.indent && !midPhrase) {
     return false;
   }
-  return lower || midPhrase;
+  if (lower || midPhrase) return true;
+  // Hard-wrapped text: a line that ran to the margin carries on even before a capital.
+  return (
+    wrap !== undefined &&
+    previous.width >= wrap * 0.85 &&
+    !line.blankBefore &&
+    !/^I\b/.test(line.text) &&
+    line.indent <= previous.indent + 4
+  );
 }
 
 function resolveKind(line: CleanLine, lastLetter: string | undefined): Kind {
@@ -179,6 +230,16 @@ function finishClauses(
   });
 }
 
+/**
+ * A declaration's label near the top ("Staff ICT Agreement Form" as a heading) with the whole
+ * policy after it is not where the declaration begins.
+ */
+function bodyFollows(lines: readonly CleanLine[], at: number): boolean {
+  const text = lines.filter((l) => l.kind === 'text').length;
+  const after = lines.slice(at).filter((l) => l.kind === 'text').length;
+  return after > 12 && after > text * 0.4;
+}
+
 interface Tail {
   start: number;
   /** The tail starts with a declaration that has no label of its own. */
@@ -190,7 +251,9 @@ function findTail(lines: readonly CleanLine[], start: number): Tail {
   for (let i = start; i < lines.length; i++) {
     const line = lines[i];
     if (line?.kind !== 'text' || line.marker) continue;
-    if (isDeclarationLabel(line.text)) return { start: i, unlabelled: false };
+    if (isDeclarationLabel(line.text) && !bodyFollows(lines, i)) {
+      return { start: i, unlabelled: false };
+    }
     // An approval block at the very top is the policy's own sign-off, handled in the body.
     if (i - start > 5 && (approvalLabel(line.text) || APPROVAL_WORDING.test(line.text))) {
       return { start: i, unlabelled: false };
@@ -361,9 +424,14 @@ export function buildPolicyDocument(
   while (lines[start]?.kind === 'form') start++;
   const first = lines[start];
   let title = FALLBACK_TITLE;
+  const second = nextText(lines, start + 1, lines.length);
   if (first && looksLikeTitle(first)) {
     title = first.text;
     start++;
+  } else if (first && second && isTitlePrefix(first) && looksLikeTitle(second)) {
+    // The school's name above the policy's title.
+    title = `${first.text} – ${second.text}`;
+    start = lines.indexOf(second) + 1;
   } else {
     report.warn(
       `no title line was found: "${FALLBACK_TITLE}" is used, change it before publishing`,
@@ -376,6 +444,7 @@ export function buildPolicyDocument(
   let previous: CleanLine | undefined;
   let onItem = false;
   let lastLetter: string | undefined;
+  const wrap = wrapWidth(lines.slice(start, tail));
 
   for (let i = start; i < tail; i++) {
     const line = lines[i];
@@ -396,7 +465,7 @@ export function buildPolicyDocument(
       previous = line;
       continue;
     }
-    if (continues(line, previous, clause, onItem) && clause) {
+    if (continues(line, previous, clause, onItem, wrap) && clause) {
       if (onItem)
         clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${line.text}`;
       else clause.text = `${clause.text} ${line.text}`;

@@ -9,7 +9,7 @@ const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7
 const ODD_SPACE = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
 const BOOKMARK = /\[bookmark:[^\]\n]{0,200}\]/gi;
 const INLINE_MARKUP =
-  /<\/?(?:u|b|i|em|strong|span|font|sup|sub|br|p|div|s|strike|mark|ins|del)\b[^<>\n]{0,200}>|\*\*/gi;
+  /<\/?(?:u|b|i|em|strong|span|font|sup|sub|br|p|div|s|strike|mark|ins|del)\b[^<>\n]{0,200}>|\*\*|[\u2610\u2611\u2612]/gi;
 const MD_HEADING = /^(#{1,6})[\t ]+(.+?)(?:[\t ]+#+)?$/;
 const RULE = /^([-=_*~])(?:[\t ]*\1){2,}$/;
 const PAGE_NUMBER =
@@ -244,6 +244,7 @@ export function cleanLines(rawLines: readonly RawLine[], report: ReportCollector
       hard: raw.hard === true,
       bold: raw.bold === true,
       blankBefore,
+      width: raw.text.replace(/\s+$/, '').length,
     };
     blankBefore = false;
     if (line.form) {
@@ -251,6 +252,8 @@ export function cleanLines(rawLines: readonly RawLine[], report: ReportCollector
       continue;
     }
     let text = line.content;
+    // A number in its own table cell or before a tab ("3<tab>I will…") numbers the clause.
+    const tabNumber = /^(\d{1,3})\t+(?=\S)/.exec(text);
     const stray = /^_{1,2}(?=[\t ]+\p{L})/u.exec(text);
     if (stray) {
       report.remove('ocr-noise', raw.lineNo, stray[0]);
@@ -281,6 +284,9 @@ export function cleanLines(rawLines: readonly RawLine[], report: ReportCollector
       if (parsed) {
         marker = parsed.marker;
         text = parsed.rest.trim();
+      } else if (tabNumber?.[1] !== undefined && text.startsWith(`${tabNumber[1]} `)) {
+        marker = { kind: 'number', label: tabNumber[1] };
+        text = text.slice(tabNumber[1].length).trim();
       }
     }
     clean.push({

@@ -37,6 +37,13 @@ const LABEL_WORDS = new Set([
   'and',
   'initials',
   'witness',
+  'volunteer',
+  'governor',
+  'trustee',
+  'visitor',
+  'contractor',
+  'number',
+  'email',
 ]);
 /** At least one of these makes a line of label words a signature block rather than a heading. */
 const KEY_WORDS = new Set(['signature', 'signed', 'sign', 'date', 'dated', 'name', 'initials']);

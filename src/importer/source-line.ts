@@ -44,8 +44,10 @@ export interface CleanLine {
   headingLevel?: number;
   hard: boolean;
   bold: boolean;
-  /** A blank line (or a removed line) stood before this one. */
+  /** A blank line stood before this one. */
   blankBefore: boolean;
+  /** Length of the line as printed (indentation and marker included): tells hard-wrapped text. */
+  width: number;
   fields?: FormField[];
 }
 

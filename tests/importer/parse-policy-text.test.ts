@@ -277,6 +277,104 @@ describe('parsePolicyText: other shapes', () => {
     );
   });
 
+  it('reads colon lead-ins: a heading over "I …" bullets, a clause over lower-case items', () => {
+    const text = [
+      'Staff and Volunteer Acceptable Use Agreement',
+      '',
+      'This agreement is meant to make sure:',
+      '•\tthat staff use school technology responsibly;',
+      '•\tthat school systems are protected from misuse.',
+      '',
+      'When I use the internet for school work or for personal use the school allows:',
+      '•\tI will respect the copyright of other people’s work.',
+      '•\tI will not download material I am not allowed to share.',
+      '',
+      'I have read and understand the above and agree to follow it.',
+      '',
+      'Staff / Volunteer Name',
+      'Signed',
+      'Date',
+    ].join('\n');
+    const { document, report } = parse(text);
+    expect(document.sections).toEqual([
+      {
+        heading: '',
+        clauses: [
+          {
+            text: 'This agreement is meant to make sure:',
+            items: [
+              'that staff use school technology responsibly;',
+              'that school systems are protected from misuse.',
+            ],
+          },
+        ],
+      },
+      {
+        heading: 'When I use the internet for school work or for personal use the school allows',
+        clauses: [
+          { text: 'I will respect the copyright of other people’s work.', items: [] },
+          { text: 'I will not download material I am not allowed to share.', items: [] },
+        ],
+      },
+    ]);
+    expect(document.declaration).toBe(
+      'I have read and understand the above and agree to follow it.',
+    );
+    expect(report.removed.filter((r) => r.kind === 'signature-line')).toHaveLength(3);
+  });
+
+  it('joins hard-wrapped lines, reads sub-numbered sections and a dated approval line', () => {
+    const text = [
+      "ST JUDE'S PRIMARY SCHOOL",
+      'STAFF ICT ACCEPTABLE USE POLICY',
+      '',
+      '1. Scope of this policy',
+      '1.1 Every member of staff reads this policy alongside the school safeguarding',
+      'Policy and the Staff Code of Conduct before they use any of the school systems.',
+      '1.2 Governors review the policy each summer term and everyone signs it again when',
+      'it changes.',
+      '2. Passwords and accounts',
+      '2.1 I will keep my passwords to myself and will never let another person log in',
+      'Using my account, whatever the reason they give me for needing to do that.',
+      '',
+      'STAFF DECLARATION',
+      'I confirm that I have read and understood this policy and agree to abide by it.',
+      'Print name: .......................   Signed: .......................',
+      'Approved by the Governing Body: Emma Bonnin / Headteacher   Date: July 2025',
+    ].join('\n');
+    const { document } = parse(text);
+    expect(document.title).toBe("ST JUDE'S PRIMARY SCHOOL – STAFF ICT ACCEPTABLE USE POLICY");
+    expect(document.sections.map((s) => s.heading)).toEqual([
+      '1. Scope of this policy',
+      '2. Passwords and accounts',
+    ]);
+    expect(document.sections.flatMap((s) => s.clauses.map((c) => [c.number, c.text]))).toEqual([
+      [
+        '1.1',
+        'Every member of staff reads this policy alongside the school safeguarding Policy and the Staff Code of Conduct before they use any of the school systems.',
+      ],
+      [
+        '1.2',
+        'Governors review the policy each summer term and everyone signs it again when it changes.',
+      ],
+      [
+        '2.1',
+        'I will keep my passwords to myself and will never let another person log in Using my account, whatever the reason they give me for needing to do that.',
+      ],
+    ]);
+    expect(document.approval).toMatchObject({
+      approverName: 'Emma Bonnin',
+      approverRole: 'Headteacher',
+    });
+  });
+
+  it('numbers clauses from a number before a tab (a numbered table column)', () => {
+    const { document } = parse(
+      'Pupil Acceptable Use Rules\n1\tI will ask before I go online.\n2\tI will tell an adult if I see something that worries me.',
+    );
+    expect(document.sections[0]?.clauses.map((c) => c.number)).toEqual(['1', '2']);
+  });
+
   it('is deterministic', () => {
     expect(parsePolicyText(SCANNED)).toEqual(parsePolicyText(SCANNED));
   });

@@ -19,7 +19,8 @@ export function formatOutline(document: PolicyDocument, report: ImportReport): s
   for (const section of document.sections) {
     out.push(section.heading === '' ? '(untitled opening section)' : `## ${section.heading}`);
     for (const clause of section.clauses) {
-      const label = clause.number === undefined ? '-' : `${clause.number}.`;
+      const { number } = clause;
+      const label = number === undefined ? '-' : number.includes('.') ? number : `${number}.`;
       const audience = clause.audience ? ` [${clause.audience.join(', ')} only]` : '';
       out.push(`  ${label} ${preview(clause.text)}${audience}`);
       for (const item of clause.items) out.push(`      · ${preview(item)}`);
