@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
+import type { BatchCall } from '../src/adapters/graph/graph-gateway.ts';
+import { acknowledgementFields } from '../src/adapters/graph/sharepoint-rows.ts';
+import { acknowledgementId } from '../src/domain/acknowledgement.ts';
+import type { School } from '../src/domain/school.ts';
+import { sealAcknowledgement } from '../src/domain/seal.ts';
+import { DirectoryEmulator } from '../src/emulator/directory.ts';
+import { inTransaction, openEmulatorDatabase } from '../src/emulator/emulator-database.ts';
+import { startGraphEmulator } from '../src/emulator/graph-emulator.ts';
+import { createCountersignService } from '../src/services/create-countersign-service.ts';
+import {
+  BENCH_SEAL_KEY,
+  POLICY_KEY,
+  benchVersion,
+  flag,
+  option,
+  startBenchEmulator,
+} from './bench-emulator.ts';
+
+/**
+ * The compliance report of a large audience (DESIGN.md §5: ≤ 60 Graph requests, no per-person
+ * query), built by the service exactly as the admin view builds it, against the emulator.
+ *
+ *   npm run bench:report -- --people 20000 --json [--signed 15000]
+ *
+ * Set-up (not counted): the lists, the AUP, `--signed` acknowledgements written in `$batch`es of
+ * 20, then `--people` users put straight into the emulator's directory in one group. Counted:
+ * everything the report sends after the emulator's counters are reset.
+ */
+const args = process.argv.slice(2);
+const people = option(args, 'people', 20_000);
+const signed = Math.min(people, option(args, 'signed', Math.round(people * 0.75)));
+const dir = mkdtempSync(join(tmpdir(), 'countersign-bench-report-'));
+const dbPath = join(dir, 'graph.sqlite');
+const groupId = crypto.randomUUID();
+const userIds = Array.from({ length: people }, () => crypto.randomUUID());
+const version = benchVersion();
+
+try {
+  // 1. Lists, policy, version, and the acknowledgements, over HTTP (before counting starts).
+  {
+    const { emulator, graph } = await startBenchEmulator(dbPath, 'none');
+    const items = `${await graph.records.site.listPath('acknowledgements')}/items`;
+    const calls: BatchCall[] = userIds.slice(0, signed).map((userId, i) => {
+      const fields = {
+        policyKey: POLICY_KEY,
+        versionNumber: version.number,
+        contentHash: version.contentHash,
+        userId,
+        upn: `person${i}@bench.example`,
+        displayName: `Person ${i}`,
+        typedName: `Person ${i}`,
+        statedRole: 'Teaching assistant',
+        signedAt: new Date(Date.UTC(2026, 8, 2, 8, 0, 0) + i * 1000).toISOString(),
+        channel: 'tab' as const,
+        consents: { photo: i % 2 === 0 },
+      };
+      const ack = {
+        ...fields,
+        id: acknowledgementId(POLICY_KEY, version.number, userId),
+        approvalState: 'not-required' as const,
+        seal: sealAcknowledgement(fields, BENCH_SEAL_KEY),
+      };
+      return {
+        id: String(i),
+        method: 'POST',
+        url: items,
+        body: { fields: acknowledgementFields(ack, crypto.randomUUID()) },
+      };
+    });
+    const batches: BatchCall[][] = [];
+    for (let i = 0; i < calls.length; i += 20) batches.push(calls.slice(i, i + 20));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < batches.length) {
+          const batch = batches[next++] ?? [];
+          const replies = await graph.gateway.batch(batch);
+          for (const reply of replies.values()) {
+            if (reply.status !== 201) throw new Error(`seeding failed: ${reply.status}`);
+          }
+        }
+      }),
+    );
+    await emulator.close();
+  }
+
+  // 2. The audience: users and their group, straight into the emulator's directory.
+  {
+    const db = openEmulatorDatabase(dbPath);
+    const directory = new DirectoryEmulator(db, () => '');
+    inTransaction(db, () => {
+      directory.putGroup({
+        id: groupId,
+        displayName: 'All staff (bench)',
+        description: null,
+        mailNickname: 'benchstaff',
+        mail: null,
+        mailEnabled: false,
+        securityEnabled: true,
+        groupTypes: [],
+      });
+      userIds.forEach((id, i) => {
+        directory.putUser({
+          id,
+          displayName: `Person ${i}`,
+          givenName: 'Person',
+          surname: String(i),
+          userPrincipalName: `person${i}@bench.example`,
+          mail: `person${i}@bench.example`,
+          jobTitle: 'Teaching assistant',
+          department: null,
+          officeLocation: null,
+          accountEnabled: true,
+        });
+        directory.addMember(groupId, id, 'user');
+      });
+    });
+    db.close();
+  }
+
+  // 3. The report, counted.
+  const emulator = await startGraphEmulator({ dbPath, seed: 'none' });
+  try {
+    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    const school: School = {
+      id: 'bench-school',
+      name: 'Bench Academy Trust',
+      timeZone: 'Europe/London',
+      audiences: [{ key: 'staff', label: 'Staff', groupIds: [groupId] }],
+      approverIds: [],
+      adminIds: [],
+    };
+    const service = createCountersignService({
+      records: graph.records,
+      directory: graph.directory,
+      clock: { now: () => new Date('2026-10-01T09:00:00.000Z') },
+      sealKey: BENCH_SEAL_KEY,
+      school,
+    });
+    emulator.resetCounters();
+    const started = performance.now();
+    const page = await service.peopleStatus(
+      {
+        id: 'bench-admin',
+        upn: 'admin@bench.example',
+        displayName: 'Admin',
+        roles: ['Policy.Admin'],
+      },
+      { policyKey: POLICY_KEY, pageSize: 100 },
+    );
+    const ms = Math.round(performance.now() - started);
+    const counters = emulator.counters();
+    const report = {
+      people,
+      graphRequests: counters.requests,
+      resourceUnits: counters.resourceUnits,
+      ms,
+      signed,
+      total: page.total,
+      totals: page.totals,
+    };
+    if (page.total !== people)
+      throw new Error(`the report lists ${page.total} of ${people} people`);
+    if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else {
+      process.stdout.write(
+        `Compliance report of ${people} people: ${counters.requests} Graph requests, ` +
+          `${counters.resourceUnits} resource units, ${ms} ms (budget: ≤ 60 requests).\n`,
+      );
+    }
+  } finally {
+    await emulator.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,108 @@
+import { acknowledgementId } from '../src/domain/acknowledgement.ts';
+import { sealAcknowledgement } from '../src/domain/seal.ts';
+import { DEMO_SCHOOL } from '../src/emulator/demo-school.ts';
+import { createCountersignService } from '../src/services/create-countersign-service.ts';
+import {
+  BENCH_SEAL_KEY,
+  POLICY_KEY,
+  benchVersion,
+  flag,
+  startBenchEmulator,
+} from './bench-emulator.ts';
+
+/**
+ * The Graph cost of one signature (DESIGN.md §5: one round trip, a `$batch`).
+ *
+ *   npm run bench:sign -- --json
+ *
+ * graphRoundTrips: HTTP requests RecordStore.recordSignature sent (the write: acknowledgement
+ * and audit event in one `$batch`); resourceUnits and innerRequests: the emulator's count for it.
+ * serviceGraphRequests: the whole "sign" use case (it first reads the policy, versions, the
+ * person's groups, acknowledgements and approvals, in parallel, then writes).
+ */
+const args = process.argv.slice(2);
+const { emulator, graph } = await startBenchEmulator(':memory:', 'demo');
+try {
+  const version = benchVersion();
+  const person = DEMO_SCHOOL.staff[5] ?? DEMO_SCHOOL.dsl;
+  const fields = {
+    policyKey: POLICY_KEY,
+    versionNumber: version.number,
+    contentHash: version.contentHash,
+    userId: person.id,
+    upn: person.userPrincipalName,
+    displayName: person.displayName,
+    typedName: person.displayName,
+    statedRole: person.jobTitle,
+    signedAt: new Date().toISOString(),
+    channel: 'tab' as const,
+    consents: { photo: true },
+  };
+  const ack = {
+    ...fields,
+    id: acknowledgementId(POLICY_KEY, version.number, person.id),
+    approvalState: 'not-required' as const,
+    seal: sealAcknowledgement(fields, BENCH_SEAL_KEY),
+  };
+  emulator.resetCounters();
+  const before = graph.gateway.roundTrips;
+  const started = performance.now();
+  const result = await graph.records.recordSignature(ack, {
+    id: crypto.randomUUID(),
+    type: 'acknowledgement.signed',
+    actorId: person.id,
+    at: fields.signedAt,
+    subject: ack.id,
+    details: {},
+  });
+  const ms = Math.round(performance.now() - started);
+  const graphRoundTrips = graph.gateway.roundTrips - before;
+  const write = emulator.counters();
+
+  // The same through the service, for a second person (reads + the write).
+  const other = DEMO_SCHOOL.staff[6] ?? DEMO_SCHOOL.itLead;
+  const service = createCountersignService({
+    records: graph.records,
+    directory: graph.directory,
+    clock: { now: () => new Date() },
+    sealKey: BENCH_SEAL_KEY,
+    school: DEMO_SCHOOL.school,
+  });
+  emulator.resetCounters();
+  const serviceBefore = graph.gateway.roundTrips;
+  const outcome = await service.sign(
+    { id: other.id, upn: other.userPrincipalName, displayName: other.displayName, roles: [] },
+    {
+      policyKey: POLICY_KEY,
+      versionNumber: version.number,
+      contentHash: version.contentHash,
+      declarationAccepted: true,
+      typedName: other.displayName,
+      statedRole: other.jobTitle,
+      consents: { photo: false },
+      channel: 'card',
+    },
+  );
+  const serviceGraphRequests = graph.gateway.roundTrips - serviceBefore;
+  const serviceCounters = emulator.counters();
+
+  const report = {
+    graphRoundTrips,
+    resourceUnits: write.resourceUnits,
+    innerRequests: write.batchedRequests,
+    created: result.created,
+    ms,
+    serviceGraphRequests,
+    serviceResourceUnits: serviceCounters.resourceUnits,
+    serviceSigned: outcome.kind === 'signed' && outcome.created,
+  };
+  if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    process.stdout.write(
+      `One signature: ${graphRoundTrips} Graph round trip(s), ${write.resourceUnits} resource units (budget: 1 round trip).\n` +
+        `The whole sign use case: ${serviceGraphRequests} Graph requests, ${serviceCounters.resourceUnits} resource units.\n`,
+    );
+  }
+} finally {
+  await emulator.close();
+}
