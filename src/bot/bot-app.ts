@@ -84,12 +84,11 @@ function appOptions(deps: BotDeps, adapter: NodeHttpAdapter): AppOptions<IPlugin
 
 /** The words the bot understands; anything else gets the one-line help. */
 export function commandOf(text: string | undefined): 'status' | 'help' | undefined {
-  const word = (text ?? '')
-    .trim()
-    .toLowerCase()
-    .replace(/[.!?]+$/, '');
+  const said = (text ?? '').trim().toLowerCase();
+  if (said === '?') return 'help';
+  const word = said.replace(/[.!?]+$/, '');
   if (word === 'status' || word === 'my status') return 'status';
-  if (word === 'help' || word === '?') return 'help';
+  if (word === 'help') return 'help';
   return undefined;
 }
 

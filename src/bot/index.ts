@@ -15,6 +15,7 @@ export type {
   ResolveActor,
 } from './bot-deps.ts';
 export { schoolActorResolver } from './resolve-actor.ts';
+export { recordsDecisionFinder } from './decision-finder.ts';
 export * from './card-actions.ts';
 export * from './cards/index.ts';
 export {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { AdaptiveCard } from '../../src/bot/index.ts';
+import { recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';
 import { currentDocument, previousDocument } from './card-fixtures.ts';
 import { cardProblems } from './validate-card.ts';
@@ -103,6 +103,13 @@ describe('messages', () => {
     const card = world.connector.sent()[0]?.attachments?.[0]?.content as AdaptiveCard;
     expect(headingOf(card)).toBe('Countersign');
     expect(cardProblems(card)).toEqual([]);
+  });
+
+  test('installing the app greets the person with the help card', async () => {
+    const response = await world.installed(people.staff);
+    expect(response.status).toBe(200);
+    const card = world.connector.sent()[0]?.attachments?.[0]?.content as AdaptiveCard;
+    expect(headingOf(card)).toBe('Countersign');
   });
 
   test('anything else gets a short help text', async () => {
@@ -286,7 +293,30 @@ describe('approvals from a card', () => {
     expect((await world.records.listApprovals({}))[0]?.value.decision).toBe('pending');
   });
 
-  test('a second approver acting late sees the decision, not an error', async () => {
+  test('while pending, an approver’s card refreshes to the request', async () => {
+    const acknowledgementId = await pendingSignature();
+    const card = answeredCard(
+      await world.invoke(people.head, { action: 'refreshApproval', acknowledgementId }),
+    );
+    expect(headingOf(card)).toBe('Approval needed');
+    expect(card.refresh?.userIds).toEqual([people.head.id]);
+  });
+
+  test('once decided, an approver’s card refreshes to who decided (findDecision)', async () => {
+    await world.stop();
+    world = new BotWorld();
+    await world.publish('Autumn 2025', previousDocument);
+    await world.start({ findDecision: recordsDecisionFinder(world.records) });
+    const acknowledgementId = await pendingSignature();
+    await world.invoke(people.head, { action: 'approve', acknowledgementId });
+    const card = answeredCard(
+      await world.invoke(people.head, { action: 'refreshApproval', acknowledgementId }),
+    );
+    expect(headingOf(card)).toBe(`Approved: ${people.staff.name}`);
+    expect(JSON.stringify(card)).toContain(people.head.name);
+  });
+
+  test('without findDecision, a decided request refreshes to a short note', async () => {
     const acknowledgementId = await pendingSignature();
     await world.invoke(people.head, { action: 'approve', acknowledgementId });
     const card = answeredCard(

@@ -274,6 +274,11 @@ export class BotWorld {
     };
   }
 
+  /** The activity Teams sends when a person installs the app (or a campaign installs it). */
+  installed(from: Person): Promise<{ status: number; body: unknown }> {
+    return this.post({ ...this.#activityBase(from), type: 'installationUpdate', action: 'add' });
+  }
+
   message(from: Person, text: string): Promise<{ status: number; body: unknown }> {
     return this.post({ ...this.#activityBase(from), type: 'message', text });
   }
