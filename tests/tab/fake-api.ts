@@ -283,6 +283,21 @@ export class FakeApi {
     return this.handle(url, init?.method ?? 'GET', new Headers(init?.headers), init?.body);
   };
 
+  /** fetch() for jsdom: its File is not a Blob that Node's Response can read, so read it first. */
+  readonly jsdomFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const body = init?.body;
+    if (typeof body === 'object' && body !== null && body instanceof Blob) {
+      const bytes = await new Promise<ArrayBuffer>((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result as ArrayBuffer);
+        reader.onerror = () => reject(reader.error ?? new Error('FileReader failed'));
+        reader.readAsArrayBuffer(body);
+      });
+      return this.fetch(input, { ...init, body: new Uint8Array(bytes) });
+    }
+    return this.fetch(input, init);
+  };
+
   async handle(
     url: URL,
     method: string,
@@ -662,7 +677,13 @@ export function previewCard(version: PolicyVersion): Record<string, unknown> {
         wrap: true,
       },
       { type: 'TextBlock', text: `Version ${version.number} (${version.label})`, wrap: true },
-      { type: 'Input.Text', id: 'typedName', label: 'Your full name', isRequired: true },
+      {
+        type: 'Input.Text',
+        id: 'typedName',
+        label: 'Your full name',
+        isRequired: true,
+        errorMessage: 'Type your full name.',
+      },
     ],
     actions: [{ type: 'Action.Execute', title: 'Sign', verb: 'sign', data: { action: 'sign' } }],
   };

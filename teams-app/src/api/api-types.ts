@@ -6,6 +6,7 @@ export type { Campaign } from '../../../src/domain/campaign.ts';
 export type { PersonStatus, PersonStatusKind } from '../../../src/domain/person-status.ts';
 export type { ChangeKind, Policy, PolicyVersion } from '../../../src/domain/policy.ts';
 export type { PolicyDiff } from '../../../src/domain/policy-diff.ts';
+export type { ImportReport } from '../../../src/importer/import-report.ts';
 export type { Clause, PolicyDocument, Section } from '../../../src/domain/policy-document.ts';
 export type {
   MyPolicyView,

@@ -1,0 +1,293 @@
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  ProgressBar,
+  Select,
+  Spinner,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import type { ApiClient } from '../../api/api-client.ts';
+import type { Campaign, Policy, PolicyVersion } from '../../api/api-types.ts';
+import { ErrorMessage } from '../../ui/error-message.tsx';
+import { formatDate } from '../../ui/format.ts';
+import { endOfLondonDay, londonDatePlusDays } from '../../ui/london-time.ts';
+import { useLoad } from '../../ui/use-load.ts';
+import { CardPreview } from './card-preview.tsx';
+
+const useStyles = makeStyles({
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
+  list: { listStyleType: 'none', padding: '0', margin: '0' },
+  campaign: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    marginBlockEnd: tokens.spacingVerticalM,
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    overflowWrap: 'anywhere',
+  },
+  row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'end' },
+  fieldset: { border: 'none', margin: '0', padding: '0' },
+  legend: { fontWeight: tokens.fontWeightSemibold },
+});
+
+type PolicyEntry = { policy: Policy; versions: PolicyVersion[] };
+
+function campaignTone(
+  status: Campaign['status'],
+): 'success' | 'warning' | 'informative' | 'danger' {
+  switch (status) {
+    case 'running':
+      return 'success';
+    case 'paused':
+      return 'warning';
+    case 'cancelled':
+      return 'danger';
+    case 'draft':
+    case 'completed':
+      return 'informative';
+  }
+}
+
+/** Parses "3, 7, 14" into reminder days; undefined if any part is not a whole day count. */
+export function parseReminderDays(text: string): number[] | undefined {
+  const parts = text.split(/[\s,]+/).filter((p) => p !== '');
+  const days = parts.map(Number);
+  if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 365)) return undefined;
+  return [...new Set(days)].sort((a, b) => a - b);
+}
+
+/** Running campaigns with their progress, and launching a new one after previewing its card. */
+export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: PolicyEntry[] }) {
+  const styles = useStyles();
+  const [campaigns, reload] = useLoad(() => api.campaigns(), [api]);
+  const [actionError, setActionError] = useState<unknown>(null);
+
+  const act = (id: string, action: 'pause' | 'resume' | 'cancel') => {
+    setActionError(null);
+    api.campaignAction(id, action).then(reload, (e: unknown) => setActionError(e));
+  };
+
+  return (
+    <div className={styles.stack}>
+      <section aria-labelledby="campaigns-heading">
+        <h2 id="campaigns-heading">Campaigns</h2>
+        {campaigns.status === 'loading' && <Spinner label="Loading campaigns…" />}
+        {campaigns.status === 'failed' && (
+          <ErrorMessage title="Could not load campaigns" error={campaigns.error} />
+        )}
+        {actionError !== null && <ErrorMessage title="That did not work" error={actionError} />}
+        {campaigns.status === 'ready' && campaigns.value.length === 0 && <p>No campaigns yet.</p>}
+        {campaigns.status === 'ready' && (
+          <ul className={styles.list}>
+            {campaigns.value.map((c) => {
+              const title =
+                entries.find((e) => e.policy.key === c.policyKey)?.policy.title ?? c.policyKey;
+              const { recipients, signed, sent, failed } = c.counts;
+              return (
+                <li key={c.id} className={styles.campaign}>
+                  <strong>
+                    {title}, version {c.versionNumber}
+                  </strong>
+                  <span>
+                    <Badge appearance="tint" color={campaignTone(c.status)}>
+                      {c.status}
+                    </Badge>{' '}
+                    {c.audiences.join(', ')}; deadline {formatDate(c.deadline)}; reminders after{' '}
+                    {c.reminderDays.join(', ')} days
+                  </span>
+                  <Field
+                    label={`${signed} of ${recipients} signed`}
+                    hint={`${sent} sent${failed > 0 ? `, ${failed} could not be delivered` : ''}`}
+                  >
+                    <ProgressBar
+                      value={recipients === 0 ? 0 : signed / recipients}
+                      thickness="large"
+                    />
+                  </Field>
+                  <div className={styles.row}>
+                    {c.status === 'running' && (
+                      <Button onClick={() => act(c.id, 'pause')}>Pause</Button>
+                    )}
+                    {c.status === 'paused' && (
+                      <Button onClick={() => act(c.id, 'resume')}>Resume</Button>
+                    )}
+                    {(c.status === 'running' || c.status === 'paused') && (
+                      <Button onClick={() => act(c.id, 'cancel')}>Cancel campaign</Button>
+                    )}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+      <LaunchCampaign api={api} entries={entries} onLaunched={reload} />
+    </div>
+  );
+}
+
+function LaunchCampaign({
+  api,
+  entries,
+  onLaunched,
+}: {
+  api: ApiClient;
+  entries: PolicyEntry[];
+  onLaunched: () => void;
+}) {
+  const styles = useStyles();
+  const published = entries.flatMap((e) =>
+    e.versions
+      .filter((v) => v.status === 'published')
+      .map((v) => ({ policy: e.policy, version: v, value: `${e.policy.key}:${v.number}` })),
+  );
+  const latest = [...published].sort((a, b) => b.version.number - a.version.number)[0];
+  const [chosen, setChosen] = useState(latest?.value ?? '');
+  const choice = published.find((p) => p.value === chosen) ?? latest;
+  const [audiences, setAudiences] = useState<string[] | null>(null);
+  const selectedAudiences = audiences ?? choice?.policy.audiences ?? [];
+  const [deadline, setDeadline] = useState(() => londonDatePlusDays(new Date(), 14));
+  const [reminders, setReminders] = useState('3, 7, 14');
+  const [card, setCard] = useState<Record<string, unknown> | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<{ title: string; error: unknown } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reminderDays = parseReminderDays(reminders);
+
+  if (choice === undefined) {
+    return (
+      <section aria-labelledby="launch-heading">
+        <h2 id="launch-heading">Launch a campaign</h2>
+        <p>Publish a version first.</p>
+      </section>
+    );
+  }
+
+  const run = (title: string, task: () => Promise<string>) => {
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    task().then(
+      (done) => {
+        setBusy(false);
+        setMessage(done);
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError({ title, error: e });
+      },
+    );
+  };
+
+  const preview = () =>
+    run('Could not load the card', async () => {
+      setCard(await api.previewCard(choice.policy.key, choice.version.number));
+      return 'This is the card each person will receive.';
+    });
+  const sendTest = () =>
+    run('The test card was not sent', async () => {
+      await api.sendTestCard(choice.policy.key, choice.version.number);
+      return 'The card is on its way to you in Teams.';
+    });
+  const launch = () => {
+    if (reminderDays === undefined || selectedAudiences.length === 0 || deadline === '') return;
+    run('The campaign was not launched', async () => {
+      await api.launchCampaign({
+        policyKey: choice.policy.key,
+        versionNumber: choice.version.number,
+        audiences: selectedAudiences,
+        deadline: endOfLondonDay(deadline),
+        reminderDays,
+      });
+      onLaunched();
+      return 'Campaign launched: people are being sent the card now.';
+    });
+  };
+
+  return (
+    <section aria-labelledby="launch-heading" className={styles.stack}>
+      <h2 id="launch-heading">Launch a campaign</h2>
+      <Field label="Version to sign">
+        <Select
+          value={choice.value}
+          onChange={(_e, data) => {
+            setChosen(data.value);
+            setAudiences(null);
+            setCard(null);
+          }}
+        >
+          {published.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.policy.title}, version {p.version.number} ({p.version.label})
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <fieldset className={styles.fieldset}>
+        <legend className={styles.legend}>Audiences</legend>
+        {choice.policy.audiences.map((a) => (
+          <Checkbox
+            key={a}
+            label={a}
+            checked={selectedAudiences.includes(a)}
+            onChange={(_e, data) =>
+              setAudiences(
+                data.checked === true
+                  ? [...selectedAudiences, a]
+                  : selectedAudiences.filter((x) => x !== a),
+              )
+            }
+          />
+        ))}
+      </fieldset>
+      <div className={styles.row}>
+        <Field label="Deadline (end of the day, UK time)" required>
+          <Input type="date" value={deadline} onChange={(_e, data) => setDeadline(data.value)} />
+        </Field>
+        <Field
+          label="Reminders (days after launch)"
+          {...(reminderDays === undefined
+            ? { validationMessage: 'Whole numbers of days, for example 3, 7, 14.' }
+            : {})}
+        >
+          <Input value={reminders} onChange={(_e, data) => setReminders(data.value)} />
+        </Field>
+      </div>
+      <div className={styles.row}>
+        <Button onClick={preview} disabled={busy}>
+          Preview the card
+        </Button>
+        <Button onClick={sendTest} disabled={busy}>
+          Send it to myself first
+        </Button>
+        <Button
+          appearance="primary"
+          onClick={launch}
+          disabled={
+            busy || reminderDays === undefined || selectedAudiences.length === 0 || deadline === ''
+          }
+        >
+          Launch campaign
+        </Button>
+        {busy && <Spinner size="tiny" label="Working…" />}
+      </div>
+      {message !== null && (
+        <MessageBar intent="success">
+          <MessageBarBody>{message}</MessageBarBody>
+        </MessageBar>
+      )}
+      {error !== null && <ErrorMessage title={error.title} error={error.error} />}
+      {card !== null && <CardPreview card={card} />}
+    </section>
+  );
+}

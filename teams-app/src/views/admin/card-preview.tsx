@@ -1,0 +1,82 @@
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
+import { ErrorMessage } from '../../ui/error-message.tsx';
+
+const useStyles = makeStyles({
+  frame: {
+    maxWidth: '480px',
+    padding: tokens.spacingHorizontalM,
+    backgroundColor: '#ffffff',
+    color: '#242424',
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
+    borderRadius: tokens.borderRadiusMedium,
+    overflowWrap: 'anywhere',
+    forcedColorAdjust: 'auto',
+  },
+});
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/**
+ * The little Markdown Teams renders in a TextBlock (bold, italic, line breaks), on escaped text:
+ * card text comes from policy documents and must never become markup.
+ */
+export function processMarkdown(
+  text: string,
+  result: { didProcess: boolean; outputHtml?: unknown },
+): void {
+  result.outputHtml = escapeHtml(text)
+    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|\s)_(.+?)_(?=\s|$)/g, '$1<em>$2</em>')
+    .replace(/\n/g, '<br>');
+  result.didProcess = true;
+}
+
+/**
+ * The exact card the bot sends (GET /api/admin/campaigns/preview-card), rendered by the
+ * adaptivecards library as Teams would. The library is loaded here only, when a preview is asked
+ * for. Actions are shown but do nothing: this is a preview.
+ */
+export function CardPreview({ card }: { card: Record<string, unknown> }) {
+  const styles = useStyles();
+  const host = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let cancelled = false;
+    import('adaptivecards')
+      .then((ac) => {
+        if (cancelled || host.current === null) return;
+        ac.AdaptiveCard.onProcessMarkdown = processMarkdown;
+        const adaptive = new ac.AdaptiveCard();
+        adaptive.hostConfig = new ac.HostConfig({
+          fontFamily: '"Segoe UI", system-ui, sans-serif',
+          supportsInteractivity: true,
+        });
+        adaptive.parse(card, new ac.SerializationContext());
+        const problems = adaptive.validateProperties().validationEvents;
+        adaptive.onExecuteAction = () => undefined;
+        const element = adaptive.render();
+        if (element === undefined) throw new Error('The card did not render.');
+        host.current.replaceChildren(element);
+        if (problems.length > 0) setError(new Error(problems.map((e) => e.message).join(' ')));
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setError(e);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [card]);
+  return (
+    <>
+      {error !== null && <ErrorMessage title="The card preview has problems" error={error} />}
+      <div className={styles.frame} ref={host} role="region" aria-label="Card preview" />
+    </>
+  );
+}

@@ -1,0 +1,242 @@
+import {
+  Badge,
+  Button,
+  Field,
+  Input,
+  Select,
+  Spinner,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState, type FormEvent } from 'react';
+import type { ApiClient } from '../../api/api-client.ts';
+import type { PeopleFilter, Policy } from '../../api/api-types.ts';
+import { downloadBlob } from '../../ui/download.ts';
+import { ErrorMessage } from '../../ui/error-message.tsx';
+import { STATUS_KINDS, statusKindLabel, statusLabel, statusTone } from '../../ui/format.ts';
+import { useLoad } from '../../ui/use-load.ts';
+import { StatusChart } from './status-chart.tsx';
+
+const PAGE_SIZE = 25;
+
+const useStyles = makeStyles({
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
+  filters: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalM,
+    alignItems: 'end',
+  },
+  scroll: {
+    overflowX: 'auto',
+    ':focus-visible': { outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}` },
+  },
+  table: { width: '100%', borderCollapse: 'collapse' },
+  cell: {
+    textAlign: 'start',
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalS}`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    overflowWrap: 'anywhere',
+  },
+  pager: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalM,
+    alignItems: 'center',
+  },
+});
+
+/** Everyone in a policy's audiences with their status: filters, paging, chart and CSV. */
+export function PeoplePanel({ api, policies }: { api: ApiClient; policies: Policy[] }) {
+  const styles = useStyles();
+  const [policyKey, setPolicyKey] = useState(policies[0]?.key ?? '');
+  const [audience, setAudience] = useState('');
+  const [status, setStatus] = useState('');
+  const [searchText, setSearchText] = useState('');
+  const [q, setQ] = useState('');
+  // Cursors of the pages before this one, for "Previous".
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const policy = policies.find((p) => p.key === policyKey);
+  const filter: PeopleFilter = {
+    policyKey,
+    ...(audience === '' ? {} : { audience }),
+    ...(status === '' ? {} : { status }),
+    ...(q === '' ? {} : { q }),
+  };
+  const [page] = useLoad(
+    () =>
+      api.people({ ...filter, pageSize: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) }),
+    [api, policyKey, audience, status, q, cursor],
+  );
+  const resetPaging = () => {
+    setCursors([]);
+    setCursor(undefined);
+  };
+  const search = (event: FormEvent) => {
+    event.preventDefault();
+    resetPaging();
+    setQ(searchText.trim());
+  };
+  const exportCsv = () => {
+    setExportError(null);
+    api.peopleCsv(filter).then(
+      (blob) => downloadBlob(blob, `${policyKey}-status.csv`),
+      (e: unknown) => setExportError(e),
+    );
+  };
+  const first = cursors.length * PAGE_SIZE + 1;
+
+  return (
+    <div className={styles.stack}>
+      <h2>People and status</h2>
+      <form className={styles.filters} onSubmit={search} role="search" aria-label="Filter people">
+        {policies.length > 1 && (
+          <Field label="Policy">
+            <Select
+              value={policyKey}
+              onChange={(_e, data) => {
+                resetPaging();
+                setPolicyKey(data.value);
+              }}
+            >
+              {policies.map((p) => (
+                <option key={p.key} value={p.key}>
+                  {p.title}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        )}
+        <Field label="Audience">
+          <Select
+            value={audience}
+            onChange={(_e, data) => {
+              resetPaging();
+              setAudience(data.value);
+            }}
+          >
+            <option value="">Everyone</option>
+            {(policy?.audiences ?? []).map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Status">
+          <Select
+            value={status}
+            onChange={(_e, data) => {
+              resetPaging();
+              setStatus(data.value);
+            }}
+          >
+            <option value="">Any status</option>
+            {STATUS_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {statusKindLabel(kind)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Name or email">
+          <Input
+            type="search"
+            value={searchText}
+            onChange={(_e, data) => setSearchText(data.value)}
+          />
+        </Field>
+        <Button type="submit">Search</Button>
+        <Button onClick={exportCsv}>Export CSV</Button>
+      </form>
+      {exportError !== null && <ErrorMessage title="The CSV export failed" error={exportError} />}
+      {page.status === 'loading' && <Spinner label="Loading people…" />}
+      {page.status === 'failed' && (
+        <ErrorMessage title="Could not load people" error={page.error} />
+      )}
+      {page.status === 'ready' && (
+        <>
+          <StatusChart totals={page.value.totals} />
+          <div
+            className={styles.scroll}
+            role="region"
+            aria-label="People and their status"
+            tabIndex={0}
+          >
+            <table className={styles.table}>
+              <caption>
+                {page.value.total === 0
+                  ? 'Nobody matches these filters.'
+                  : `Showing ${first}–${first + page.value.rows.length - 1} of ${page.value.total}`}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col" className={styles.cell}>
+                    Name
+                  </th>
+                  <th scope="col" className={styles.cell}>
+                    Audiences
+                  </th>
+                  <th scope="col" className={styles.cell}>
+                    Status
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.value.rows.map((row) => {
+                  const rowStatus = row.statuses[policyKey];
+                  return (
+                    <tr key={row.id}>
+                      <th scope="row" className={styles.cell}>
+                        {row.displayName}
+                        <br />
+                        <small>{row.upn}</small>
+                      </th>
+                      <td className={styles.cell}>{row.audiences.join(', ')}</td>
+                      <td className={styles.cell}>
+                        {rowStatus === undefined ? (
+                          '—'
+                        ) : (
+                          <Badge appearance="tint" color={statusTone(rowStatus.kind)}>
+                            {statusLabel(rowStatus)}
+                          </Badge>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <nav className={styles.pager} aria-label="Pages of people">
+            <Button
+              disabled={cursors.length === 0}
+              onClick={() => {
+                const previous = cursors.slice(0, -1);
+                setCursor(
+                  cursors[cursors.length - 1] === '' ? undefined : cursors[cursors.length - 1],
+                );
+                setCursors(previous);
+              }}
+            >
+              Previous page
+            </Button>
+            <Button
+              disabled={page.value.nextCursor === undefined}
+              onClick={() => {
+                const next = page.value.nextCursor;
+                if (next === undefined) return;
+                setCursors([...cursors, cursor ?? '']);
+                setCursor(next);
+              }}
+            >
+              Next page
+            </Button>
+          </nav>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+import {
+  Button,
+  Checkbox,
+  Field,
+  Input,
+  Textarea,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState } from 'react';
+import type { PendingApproval } from '../../api/api-types.ts';
+import { parsePermissions } from './permissions.ts';
+
+const useStyles = makeStyles({
+  card: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    marginBlockEnd: tokens.spacingVerticalM,
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    overflowWrap: 'anywhere',
+  },
+  heading: { margin: '0' },
+  row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'end' },
+});
+
+export interface PendingCardProps {
+  item: PendingApproval;
+  signedAt: string;
+  selected: boolean;
+  busy: boolean;
+  onSelect: (selected: boolean) => void;
+  onApprove: (additionalPermissions: string[]) => void;
+  onReject: (reason: string) => void;
+}
+
+/** One signer waiting: who, their stated role, what they signed, and the decision. */
+export function PendingCard({
+  item,
+  signedAt,
+  selected,
+  busy,
+  onSelect,
+  onApprove,
+  onReject,
+}: PendingCardProps) {
+  const styles = useStyles();
+  const ack = item.acknowledgement;
+  const [permissions, setPermissions] = useState('');
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState('');
+  const headingId = `pending-${ack.id}`;
+  return (
+    <li className={styles.card} aria-labelledby={headingId}>
+      <h2 id={headingId} className={styles.heading}>
+        {ack.displayName}
+      </h2>
+      <Checkbox
+        label={`Select ${ack.displayName}`}
+        checked={selected}
+        onChange={(_e, data) => onSelect(data.checked === true)}
+      />
+      <span>
+        Role: <strong>{ack.statedRole}</strong>. Signed as “{ack.typedName}” ({ack.upn}) on{' '}
+        {signedAt}: {ack.policyKey}, version {ack.versionNumber}.
+      </span>
+      <Field
+        label="Additional permissions (optional, comma-separated)"
+        hint="For example: MIS admin"
+      >
+        <Input value={permissions} onChange={(_e, data) => setPermissions(data.value)} />
+      </Field>
+      {rejecting && (
+        <Field
+          label="Reason for rejecting"
+          required
+          {...(reason.trim() === '' ? { hint: 'The signer will see this.' } : {})}
+        >
+          <Textarea value={reason} onChange={(_e, data) => setReason(data.value)} />
+        </Field>
+      )}
+      <div className={styles.row}>
+        {!rejecting && (
+          <>
+            <Button
+              appearance="primary"
+              disabled={busy}
+              onClick={() => onApprove(parsePermissions(permissions))}
+            >
+              Approve {ack.displayName}
+            </Button>
+            <Button disabled={busy} onClick={() => setRejecting(true)}>
+              Reject…
+            </Button>
+          </>
+        )}
+        {rejecting && (
+          <>
+            <Button
+              appearance="primary"
+              disabled={busy || reason.trim() === ''}
+              onClick={() => onReject(reason.trim())}
+            >
+              Reject {ack.displayName}
+            </Button>
+            <Button onClick={() => setRejecting(false)}>Back</Button>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}

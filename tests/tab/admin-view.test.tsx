@@ -1,0 +1,163 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
+import { FakeApi } from './fake-api.ts';
+import { renderInTheme, sessionFor } from './render-view.tsx';
+
+afterEach(cleanup);
+
+const NOW = new Date('2026-03-10T10:30:00.000Z');
+
+const IMPORTED_TEXT = [
+  'Staff Acceptable Use Policy 2026',
+  '1. I will only use school systems for professional purposes.',
+  '2. I will keep my passwords private and will not share them with anyone.',
+  '3. I will lock my screen whenever I leave my computer unattended.',
+  'Page 3 of 7 Oakfield Primary School',
+  'I have read, understood and agree to comply with the Staff Acceptable Use Policy.',
+].join('\n');
+
+function upload(text: string, name: string) {
+  const input = screen.getByLabelText(/Drop the school’s AUP here/);
+  const file = new File([text], name, { type: 'text/plain' });
+  fireEvent.change(input, { target: { files: [file] } });
+}
+
+async function click(name: string | RegExp) {
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name }));
+    await Promise.resolve();
+  });
+}
+
+describe('Admin', () => {
+  it('imports a document, lets the admin correct it, shows the diff and publishes', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    fake.seedSignature('staff', 1, '2026-01-10T09:00:00.000Z');
+    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    await screen.findByText(/version 1 \(Spring 2026\)/);
+
+    upload(IMPORTED_TEXT, 'aup.txt');
+    await screen.findByRole('heading', { name: 'Review the draft (from aup.txt)' });
+    expect(fake.requests).toContainEqual({ method: 'POST', path: '/api/admin/import' });
+    // The text the importer could not place is flagged, not dropped.
+    const unplaced = screen.getByRole('group', { name: 'Unplaced' });
+    expect(within(unplaced).getByText(/could not place this text/)).toBeTruthy();
+    expect(within(unplaced).getByDisplayValue('Page 3 of 7 Oakfield Primary School')).toBeTruthy();
+    expect(screen.getByText('Some text is still in the Unplaced section.')).toBeTruthy();
+    await click('Remove the unplaced section');
+    expect(screen.queryByRole('group', { name: 'Unplaced' })).toBeNull();
+
+    fireEvent.change(screen.getByRole('textbox', { name: 'Title' }), {
+      target: { value: 'Staff Acceptable Use Policy' },
+    });
+    await click('Remove Policy, clause 2');
+    await click('Add a clause to Policy');
+    const clauses = screen.getAllByRole('textbox', { name: /Clause text/ });
+    const last = clauses[clauses.length - 1];
+    if (last === undefined) throw new Error('no clause added');
+    fireEvent.change(last, { target: { value: 'I will report lost devices at once.' } });
+
+    // Saving needs a label.
+    await click('Save draft and show the changes');
+    expect(screen.getByText(/Give the version a label/)).toBeTruthy();
+    fireEvent.change(screen.getByRole('textbox', { name: /Version label/ }), {
+      target: { value: 'Summer 2026' },
+    });
+    await click('Save draft and show the changes');
+    const publish = await screen.findByRole('heading', { name: 'Publish version 2' });
+    expect(publish).toBeTruthy();
+    expect(screen.getByText(/This is a material change/)).toBeTruthy();
+    const changes = screen.getByRole('region', { name: 'Changes from version 1' });
+    expect(within(changes).getByText(/lock my screen/)).toBeTruthy();
+    expect(within(changes).getByText(/report lost devices/)).toBeTruthy();
+
+    await click('Publish version 2');
+    await screen.findByText('Version 2 published');
+    const v2 = fake.versions.find((v) => v.number === 2);
+    expect(v2?.status).toBe('published');
+    expect(v2?.document.title).toBe('Staff Acceptable Use Policy');
+    expect(v2?.document.sections.map((s) => s.heading)).toEqual(['Policy']);
+    expect(v2?.document.sections[0]?.clauses.map((c) => c.text)).toEqual([
+      'I will only use school systems for professional purposes.',
+      'I will lock my screen whenever I leave my computer unattended.',
+      'I will report lost devices at once.',
+    ]);
+
+    // The person who had signed version 1 is now due again.
+    fireEvent.click(screen.getByRole('tab', { name: 'People' }));
+    const table = await screen.findByRole('table');
+    const sam = within(table)
+      .getByRole('rowheader', { name: /Sam Patel/ })
+      .closest('tr');
+    expect(sam && within(sam).getByText('Due')).toBeTruthy();
+  });
+
+  it('filters people, charts their status by audience and pages through them', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    fake.seedSignature('head', 1, '2026-01-10T09:00:00.000Z');
+    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'People' }));
+    const table = await screen.findByRole('table');
+    expect(within(table).getAllByRole('row')).toHaveLength(5);
+    const chart = screen.getByRole('figure', { name: /by audience/ });
+    expect(within(chart).getByText('staff (3 people)')).toBeTruthy();
+    expect(within(chart).getByText('governors (1 person)')).toBeTruthy();
+
+    fireEvent.change(screen.getByRole('combobox', { name: 'Status' }), {
+      target: { value: 'due' },
+    });
+    await waitFor(() =>
+      expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(4),
+    );
+    expect(screen.queryByRole('rowheader', { name: /Emma Bonnin/ })).toBeNull();
+    expect(fake.requests.at(-1)?.path).toBe('/api/admin/people');
+
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Name or email' }), {
+      target: { value: 'grace' },
+    });
+    await click('Search');
+    await waitFor(() =>
+      expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(2),
+    );
+    expect(screen.getByRole('rowheader', { name: /Grace Okafor/ })).toBeTruthy();
+  });
+
+  it('previews the exact card, sends it to me first, and launches a campaign', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Campaigns' }));
+    await screen.findByText('No campaigns yet.');
+
+    await click('Preview the card');
+    const preview = await screen.findByRole('region', { name: 'Card preview' });
+    await waitFor(() =>
+      expect(within(preview).getByText('Please sign: Staff Acceptable Use Policy')).toBeTruthy(),
+    );
+    await click('Send it to myself first');
+    await screen.findByText('The card is on its way to you in Teams.');
+    expect(fake.sentTestCards).toEqual([
+      { userId: 'u-dsl', policyKey: 'staff-aup', versionNumber: 1 },
+    ]);
+
+    fireEvent.click(screen.getByRole('checkbox', { name: 'governors' }));
+    fireEvent.change(screen.getByLabelText(/Deadline/), { target: { value: '2026-07-01' } });
+    fireEvent.change(screen.getByRole('textbox', { name: /Reminders/ }), {
+      target: { value: '2, 5' },
+    });
+    await click('Launch campaign');
+    await screen.findByText('1 of 3 signed');
+    expect(fake.campaigns[0]).toMatchObject({
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      audiences: ['staff'],
+      // The end of 1 July in London (BST) is 22:59:59 UTC.
+      deadline: '2026-07-01T22:59:59.000Z',
+      reminderDays: [2, 5],
+    });
+    await click('Pause');
+    await screen.findByRole('button', { name: 'Resume' });
+    expect(fake.campaigns[0]?.status).toBe('paused');
+  });
+});
