@@ -1,7 +1,6 @@
 import type { Env } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { Directory } from '../../ports/directory.ts';
-import type { RecordStore } from '../../ports/record-store.ts';
 import { appOnlyToken } from './app-only-token.ts';
 import { GraphDirectory } from './graph-directory.ts';
 import { GraphGateway } from './graph-gateway.ts';
@@ -22,7 +21,8 @@ export interface GraphAdaptersConfig {
 
 export interface GraphAdapters {
   gateway: GraphGateway;
-  records: SharePointRecordStore & RecordStore;
+  /** The RecordStore port, plus scanAcknowledgements, warmUp and the site for provisioning. */
+  records: SharePointRecordStore;
   directory: Directory;
 }
 

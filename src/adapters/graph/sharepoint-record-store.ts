@@ -110,8 +110,25 @@ export class SharePointRecordStore implements RecordStore {
       $top: top,
     });
     const rows: Row[] = [];
-    for await (const page of this.#gateway.pages(url)) {
-      for (const item of page) rows.push(toRow(item));
+    try {
+      for await (const page of this.#gateway.pages(url)) {
+        for (const item of page) rows.push(toRow(item));
+      }
+    } catch (error) {
+      // We filter only on indexed columns; this means someone removed an index from the site.
+      if (
+        error instanceof CountersignError &&
+        error.details.status === 400 &&
+        /not indexed/i.test(String(error.details.graphMessage))
+      ) {
+        throw new CountersignError(
+          'upstream',
+          `A column Countersign filters ${list} on is no longer indexed: run "countersign provision".`,
+          error.details,
+          { cause: error },
+        );
+      }
+      throw error;
     }
     return rows;
   }

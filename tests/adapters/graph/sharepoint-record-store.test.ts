@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import { provisionSite } from '../../../src/adapters/graph/provision.ts';
+import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
+import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
+import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
+
+/**
+ * What the contract suite cannot stage: an answer lost after SharePoint applied the write (the
+ * case the WriteId/AuditEventId columns exist for), and a site someone changed by hand.
+ */
+describe('SharePointRecordStore against the emulator', () => {
+  let emulator: GraphEmulator;
+  /** When set, the next $batch reaches the emulator but its answer is "lost" on the way back. */
+  let loseNextBatchAnswer = false;
+  let store: SharePointRecordStore;
+  let gateway: GraphGateway;
+
+  beforeAll(async () => {
+    emulator = await startGraphEmulator({ seed: 'none' });
+    const lossy: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const isBatch = (input instanceof Request ? input.url : input.toString()).endsWith('$batch');
+      if (isBatch && loseNextBatchAnswer) {
+        loseNextBatchAnswer = false;
+        await response.arrayBuffer();
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return response;
+    };
+    gateway = new GraphGateway({ baseUrl: emulator.url, fetch: lossy, retry: { baseDelayMs: 1 } });
+    store = new SharePointRecordStore({ gateway, site: emulator.siteId });
+    await provisionSite(gateway, store.site);
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('a signature whose answer was lost is, on retry, this signature (created) with one audit event', async () => {
+    const ack = signature(policyVersion('lost-aup', 1, { status: 'published' }), randomUUID());
+    const event = audit('acknowledgement.signed', ack.id);
+    loseNextBatchAnswer = true;
+    const before = emulator.counters().requests;
+    const result = await store.recordSignature(ack, event);
+    expect(result).toEqual({ acknowledgement: ack, created: true });
+    // The lost batch, its retry (409 + 424), the lookup, and the audit re-post (409).
+    expect(emulator.counters().requests - before).toBeGreaterThanOrEqual(3);
+    expect(await store.listAcknowledgements({ policyKey: 'lost-aup' })).toEqual([ack]);
+    const events = (await store.listAudit({ type: 'acknowledgement.signed' })).filter(
+      (e) => e.subject === ack.id,
+    );
+    expect(events.map((e) => e.id)).toEqual([event.id]);
+  });
+
+  it('a version created with its answer lost is created, not a conflict', async () => {
+    const version = policyVersion(`lost-${randomUUID().slice(0, 6)}`, 1);
+    loseNextBatchAnswer = true;
+    const created = await store.createVersion(version, audit('policy.saved', version.policyKey));
+    expect(created.value).toEqual(version);
+    expect((await store.getVersion(version.policyKey, 1))?.etag).toBe(created.etag);
+  });
+
+  it('leaves a row an edit broke out of listings (verify reports it) and names it when read alone', async () => {
+    const ack = signature(policyVersion('broken-aup', 1, { status: 'published' }), randomUUID());
+    await store.recordSignature(ack, audit('acknowledgement.signed', ack.id));
+    const [row] = await store.scanAcknowledgements({ policyKey: 'broken-aup' });
+    const items = `${await store.site.listPath('acknowledgements')}/items`;
+    await gateway.call({
+      method: 'PATCH',
+      url: `${items}/${row?.itemId ?? ''}/fields`,
+      body: { Consents: 'not json' },
+    });
+    expect(await store.listAcknowledgements({ policyKey: 'broken-aup' })).toEqual([]);
+    const scanned = await store.scanAcknowledgements({ policyKey: 'broken-aup' });
+    expect(scanned).toMatchObject([{ key: ack.id, acknowledgement: null }]);
+    await expect(store.getAcknowledgement(ack.id)).rejects.toMatchObject({ code: 'upstream' });
+  });
+
+  it('says to run provision when an index it filters on was removed', async () => {
+    const site = store.site;
+    const ids = await site.listIds();
+    const columnsUrl = `sites/${emulator.siteId}/lists/${ids.acknowledgements}/columns`;
+    const columns = (await gateway.call({ method: 'GET', url: columnsUrl })).body as {
+      value: { id: string; name: string }[];
+    };
+    const userId = columns.value.find((c) => c.name === 'UserId');
+    await gateway.call({
+      method: 'PATCH',
+      url: `${columnsUrl}/${userId?.id ?? ''}`,
+      body: { indexed: false },
+    });
+    const error = await store.listAcknowledgements({ userId: 'someone' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'upstream' });
+    expect(String(error)).toContain('countersign provision');
+    await provisionSite(gateway, site);
+    expect(await store.listAcknowledgements({ userId: 'someone' })).toEqual([]);
+  });
+});
