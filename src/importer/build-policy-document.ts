@@ -234,10 +234,9 @@ function finishClauses(
  * A declaration's label near the top ("Staff ICT Agreement Form" as a heading) with the whole
  * policy after it is not where the declaration begins.
  */
-function bodyFollows(lines: readonly CleanLine[], at: number): boolean {
-  const text = lines.filter((l) => l.kind === 'text').length;
-  const after = lines.slice(at).filter((l) => l.kind === 'text').length;
-  return after > 12 && after > text * 0.4;
+function bodyFollows(textAfter: readonly number[], at: number): boolean {
+  const after = textAfter[at] ?? 0;
+  return after > 12 && after > (textAfter[0] ?? 0) * 0.4;
 }
 
 interface Tail {
@@ -248,10 +247,15 @@ interface Tail {
 
 /** Where the declaration and approval blocks begin: everything before is the policy's body. */
 function findTail(lines: readonly CleanLine[], start: number): Tail {
+  // textAfter[i]: how many text lines there are from i to the end.
+  const textAfter = new Array<number>(lines.length + 1).fill(0);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    textAfter[i] = (textAfter[i + 1] ?? 0) + (lines[i]?.kind === 'text' ? 1 : 0);
+  }
   for (let i = start; i < lines.length; i++) {
     const line = lines[i];
     if (line?.kind !== 'text' || line.marker) continue;
-    if (isDeclarationLabel(line.text) && !bodyFollows(lines, i)) {
+    if (isDeclarationLabel(line.text) && !bodyFollows(textAfter, i)) {
       return { start: i, unlabelled: false };
     }
     // An approval block at the very top is the policy's own sign-off, handled in the body.

@@ -1,3 +1,4 @@
+import { CountersignError } from '../domain/errors.ts';
 import { parseFormLine } from './form-line.ts';
 import type { ReportCollector } from './import-report.ts';
 import type { CleanLine, Marker, RawLine } from './source-line.ts';
@@ -18,6 +19,8 @@ const PLACEHOLDER = /\[[^\]\n]{2,60}\]|<<[^>\n]{1,60}>>|\bX{3,}\b/g;
 /** Letters outside what English and the usual names use: a sign of a misread scan. */
 const OCR_LETTERS =
   /[\u0100-\u017f\u0180-\u024f\u0250-\u02af](?=[\t ]|$)|\p{L}[\u0138\u0140\u0149\u017f]/u;
+/** The longest line read: as long as the longest clause a PolicyDocument holds. */
+const MAX_LINE_CHARS = 10_000;
 /** A header or footer is short and not a sentence. */
 const MAX_HEADER_WORDS = 12;
 
@@ -77,7 +80,9 @@ function removeRunningHeaders(lines: Working[], report: ReportCollector): Set<st
   for (const line of live) {
     if (line.raw.list || line.headingLevel !== undefined || !couldBeHeader(line.content)) continue;
     const key = headerKey(line.content);
-    seen.set(key, [...(seen.get(key) ?? []), line]);
+    const copies = seen.get(key);
+    if (copies) copies.push(line);
+    else seen.set(key, [line]);
   }
   const edges = new Set([...live.slice(0, 3), ...live.slice(-3)]);
   const headers = new Set<string>();
@@ -101,8 +106,8 @@ function vocabulary(lines: Working[]): Map<string, number> {
   for (const line of lines) {
     if (line.blank || line.removed || line.form) continue;
     // Tokens touching a tab inside the line may be halves of a split word: not evidence.
-    const text = line.content.replace(/\S*\t+\S*/g, ' ');
-    for (const word of wordsOf(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    const tokens = line.content.split(/ +/).filter((token) => !token.includes('\t'));
+    for (const word of wordsOf(tokens.join(' '))) counts.set(word, (counts.get(word) ?? 0) + 1);
   }
   return counts;
 }
@@ -117,6 +122,7 @@ function mendTabSplits(
   vocab: Map<string, number>,
   report: ReportCollector,
 ): string {
+  if (!text.includes('\t')) return text;
   return text.replace(/([\p{L}'’]+)\t+([\p{L}'’]+)/gu, (whole, left: string, right: string) => {
     const joined = (left + right).toLowerCase();
     const isWord = (w: string): boolean => vocab.has(w.toLowerCase()) || isStopWord(w);
@@ -179,6 +185,13 @@ function markerFromHint(raw: RawLine): Marker | undefined {
 export function cleanLines(rawLines: readonly RawLine[], report: ReportCollector): CleanLine[] {
   const lines: Working[] = [];
   for (const raw of rawLines) {
+    // Checked before any pattern runs: no clause is this long, and it keeps every step linear.
+    if (raw.text.length > MAX_LINE_CHARS) {
+      throw new CountersignError(
+        'validation',
+        `line ${raw.lineNo} is ${raw.text.length} characters long (a clause holds at most ${MAX_LINE_CHARS}): this does not look like a policy`,
+      );
+    }
     const text = stripInline(raw, report);
     const leading = /^[\t ]*/.exec(text)?.[0] ?? '';
     const content = text.slice(leading.length).replace(/[\t ]+$/, '');

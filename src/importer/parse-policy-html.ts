@@ -28,25 +28,38 @@ interface Pending {
   list?: RawLine['list'];
   boldText: boolean;
   plainText: boolean;
+  /** A table row: how many cells it has had so far. */
+  cells?: number;
 }
+
+/** A cell this long holds prose, not a form label: its row is read cell by cell. */
+const PROSE_CELL_WORDS = 10;
 
 /**
  * Flattens the HTML mammoth makes of a .docx (p, h1–h6, nested ol/ul/li, tables, br, strong) into
  * the importer's lines, keeping what Word knew for certain: headings, list depth and order, bold
  * paragraphs. A table row becomes one line with its cells separated by tabs, as a signature
- * table reads in text.
+ * table reads in text; a row with prose in a cell becomes one line per cell.
  */
 export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
   const lines: RawLine[] = [];
   const lists: Array<{ ordered: boolean; count: number }> = [];
   let current = null as Pending | null;
   let tableDepth = 0;
-  let cells = 0;
   let bold = 0;
   let images = 0;
 
   const flush = (): void => {
-    if (current && current.text.trim() !== '') {
+    const cells = current?.cells !== undefined ? current.text.split('\t') : [];
+    if (cells.some((cell) => cell.split(/\s+/).filter(Boolean).length > PROSE_CELL_WORDS)) {
+      // A number column stays with the text beside it: "1<tab>I will…".
+      if (cells.length > 1 && /^\s*\(?[0-9a-z]{1,4}[.)]?\s*$/i.test(cells[0] ?? '')) {
+        cells.splice(0, 2, `${(cells[0] ?? '').trim()}\t${cells[1] ?? ''}`);
+      }
+      for (const cell of cells) {
+        if (cell.trim() !== '') lines.push({ text: cell, lineNo: lines.length + 1, hard: true });
+      }
+    } else if (current && current.text.trim() !== '') {
       lines.push({
         text: current.text,
         lineNo: lines.length + 1,
@@ -87,7 +100,7 @@ export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
       case 'h5':
       case 'h6':
         if (tableDepth > 0) {
-          if (!isClose && current && current.text.trim() !== '') current.text += ' ';
+          if (!isClose && current && /\S$/.test(current.text)) current.text += ' ';
           break;
         }
         // A paragraph inside a list item continues the item's line.
@@ -117,14 +130,13 @@ export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
         break;
       case 'tr':
         flush();
-        cells = 0;
         break;
       case 'td':
       case 'th':
         if (!isClose) {
           const row: Pending = current ?? open();
-          if (cells > 0) row.text += '\t';
-          cells++;
+          if (row.cells !== undefined && row.cells > 0) row.text += '\t';
+          row.cells = (row.cells ?? 0) + 1;
         }
         break;
       case 'br':

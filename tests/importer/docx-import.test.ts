@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyDocumentSchema } from '../../src/domain/policy-document.ts';
 import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
-import { makeAupDocx } from './make-docx.ts';
+import { makeAupDocx, makeTableAupDocx } from './make-docx.ts';
 
 describe('importPolicyFile: a .docx made with the docx package, end to end through mammoth', () => {
   it('reads headings, numbered clauses with sub-items, bullets, declaration, approval, consent', async () => {
@@ -62,5 +62,27 @@ describe('importPolicyFile: a .docx made with the docx package, end to end throu
       },
     ]);
     expect(report.removed.filter((r) => r.kind === 'signature-line')).toHaveLength(2);
+  });
+
+  it('reads a policy laid out in a table, prose cells line by line', async () => {
+    const bytes = new Uint8Array(await makeTableAupDocx());
+    const { document } = await importPolicyFile(bytes, 'visitor.docx');
+    expect(document.title).toBe('Visitor Acceptable Use Agreement');
+    expect(document.sections).toEqual([
+      {
+        heading: '',
+        clauses: [
+          {
+            number: '1',
+            text: 'I will only use the visitor wireless network that the school office gives me.',
+            items: [],
+          },
+          { number: '2', text: 'I will not take photographs of pupils.', items: [] },
+        ],
+      },
+    ]);
+    expect(document.declaration).toBe(
+      'I have read and understood this agreement and I will follow it while I am in school.',
+    );
   });
 });

@@ -87,3 +87,37 @@ export async function makeAupDocx(): Promise<Buffer> {
   });
   return Packer.toBuffer(document);
 }
+
+/** An AUP laid out as a table: a number column, a text column, a declaration beside its signature. */
+export async function makeTableAupDocx(): Promise<Buffer> {
+  const document = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph({
+            text: 'Visitor Acceptable Use Agreement',
+            heading: HeadingLevel.HEADING_1,
+          }),
+          new Table({
+            rows: [
+              row(
+                '1',
+                'I will only use the visitor wireless network that the school office gives me.',
+              ),
+              row('2', 'I will not take photographs of pupils.'),
+            ],
+          }),
+          new Table({
+            rows: [
+              row(
+                'I have read and understood this agreement and I will follow it while I am in school.',
+                'Signature: ____________',
+              ),
+            ],
+          }),
+        ],
+      },
+    ],
+  });
+  return Packer.toBuffer(document);
+}
