@@ -66,8 +66,9 @@ export function writeMeta(db: DatabaseSync, key: string, value: string): void {
   ).run(key, value, value);
 }
 
-/** Runs `work` in one transaction (node:sqlite has no helper for it). */
+/** Runs `work` in one transaction (node:sqlite has no helper for it); nests into an open one. */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  if (db.isTransaction) return work();
   db.exec('BEGIN');
   try {
     const result = work();

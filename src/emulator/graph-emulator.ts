@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_SCHOOL } from './demo-school.ts';
-import { DirectoryEmulator } from './directory.ts';
+import { DirectoryEmulator, type DirectoryUser } from './directory.ts';
 import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http.ts';
-import { openEmulatorDatabase } from './emulator-database.ts';
+import { inTransaction, openEmulatorDatabase } from './emulator-database.ts';
 import { FaultInjector, faultPlanSchema, type FaultPlan } from './faults.ts';
 import { GraphRouter } from './graph-router.ts';
 import { executeBatch } from './json-batch.ts';
@@ -15,6 +16,8 @@ import { throttledResponse } from './throttling.ts';
 import { renderOverview } from './overview-page.ts';
 
 export type { FaultPlan } from './faults.ts';
+export type { DirectoryUser } from './directory.ts';
+export { syntheticPeople } from './synthetic-people.ts';
 
 /**
  * The embedded Graph emulator (DESIGN.md §4): an HTTP server that speaks the Graph v1.0 shapes
@@ -44,6 +47,24 @@ export interface EmulatorCounters {
   faults: number;
 }
 
+/** Setup for tests and benchmarks: direct writes, no HTTP, not counted, no faults. */
+export interface EmulatorSetup {
+  /** Adds or replaces users (e.g. `syntheticPeople(20_000)`), in one transaction. */
+  putUsers(users: DirectoryUser[]): void;
+  /** Adds or replaces a group with direct members; returns its id. */
+  putGroup(group: {
+    id?: string;
+    displayName: string;
+    description?: string;
+    memberIds?: string[];
+    memberGroupIds?: string[];
+  }): string;
+  addGroupMember(groupId: string, memberId: string, memberType?: 'user' | 'group'): void;
+  removeGroupMember(groupId: string, memberId: string): void;
+  /** Writes items to a list (by id or display name) with SharePoint's value rules. */
+  insertListItems(list: string, items: Record<string, unknown>[], siteId?: string): string[];
+}
+
 export interface GraphEmulator {
   /** The Graph base URL, e.g. http://127.0.0.1:PORT/v1.0 */
   url: string;
@@ -53,6 +74,7 @@ export interface GraphEmulator {
   counters(): EmulatorCounters;
   resetCounters(): void;
   close(): Promise<void>;
+  setup: EmulatorSetup;
 }
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
@@ -245,6 +267,38 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     counters: () => ({ ...counters, byMethod: { ...counters.byMethod } }),
     resetCounters: () => {
       counters = emptyCounters();
+    },
+    setup: {
+      putUsers: (users) => {
+        inTransaction(db, () => {
+          for (const user of users) directory.putUser(user);
+        });
+      },
+      putGroup: (group) => {
+        const id = group.id ?? randomUUID();
+        const mailNickname = group.displayName.replace(/[^A-Za-z0-9]/g, '');
+        inTransaction(db, () => {
+          directory.putGroup({
+            id,
+            displayName: group.displayName,
+            description: group.description ?? null,
+            mailNickname,
+            mail: null,
+            mailEnabled: false,
+            securityEnabled: true,
+            groupTypes: [],
+          });
+          for (const memberId of group.memberGroupIds ?? [])
+            directory.addMember(id, memberId, 'group');
+          for (const memberId of group.memberIds ?? []) directory.addMember(id, memberId, 'user');
+        });
+        return id;
+      },
+      addGroupMember: (groupId, memberId, memberType = 'user') =>
+        directory.addMember(groupId, memberId, memberType),
+      removeGroupMember: (groupId, memberId) => directory.removeMember(groupId, memberId),
+      insertListItems: (list, items, siteId = DEMO_SCHOOL.siteId) =>
+        sharepoint.insertItems(siteId, list, items),
     },
     close: async () => {
       if (closed) return;
