@@ -58,6 +58,8 @@ export interface Delivery {
    * version they last signed), so cards are rendered once per variant, not once per person.
    */
   variant?: string;
+  /** The person's name as the directory gave it at enqueue time (cards greet by name). */
+  displayName?: string;
   /** ISO 8601 UTC. */
   updatedAt: string;
 }
@@ -77,6 +79,7 @@ export interface RecipientInput {
   state?: 'queued' | 'skipped';
   reason?: string;
   variant?: string;
+  displayName?: string;
 }
 
 /** Proof of holding a lease; the store refuses sender writes whose token is not current. */

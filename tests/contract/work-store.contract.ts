@@ -52,7 +52,7 @@ export function workStoreContract(name: string, open: () => Promise<WorkStore> |
       const added = await store.enqueue(
         'c1',
         [
-          { userId: 'a', variant: 'from-v1' },
+          { userId: 'a', variant: 'from-v1', displayName: 'Ann Able' },
           { userId: 'b' },
           { userId: 'c', state: 'skipped', reason: 'signed' },
         ],
@@ -69,7 +69,10 @@ export function workStoreContract(name: string, open: () => Promise<WorkStore> |
         total: 4,
       });
       expect(await store.countReasons({ campaignId: 'c1' })).toEqual({ signed: 1 });
-      expect((await store.getDelivery('c1', 'a'))?.variant).toBe('from-v1');
+      expect(await store.getDelivery('c1', 'a')).toMatchObject({
+        variant: 'from-v1',
+        displayName: 'Ann Able',
+      });
       expect((await store.getDelivery('c1', 'b'))?.variant).toBeUndefined();
     });
 

@@ -41,6 +41,7 @@ const deliveryRow = z.object({
   fence: z.number().nullable(),
   activity_id: z.string().nullable(),
   variant: z.string().nullable(),
+  display_name: z.string().nullable(),
   updated_at: z.number(),
 });
 
@@ -93,6 +94,7 @@ function toDelivery(row: unknown): Delivery {
     ...(r.fence === null ? {} : { fence: r.fence }),
     ...(r.activity_id === null ? {} : { activityId: r.activity_id }),
     ...(r.variant === null ? {} : { variant: r.variant }),
+    ...(r.display_name === null ? {} : { displayName: r.display_name }),
     updatedAt: iso(r.updated_at),
   };
 }
@@ -238,11 +240,11 @@ export class SqliteWorkStore implements WorkStore {
     const insert = this.#db.prepare(
       version === undefined
         ? `INSERT OR IGNORE INTO deliveries
-             (job_id, user_id, state, reason, variant, attempts, not_before, updated_at)
-           VALUES (?, ?, ?, ?, ?, 0, ?, ?)`
+             (job_id, user_id, state, reason, variant, display_name, attempts, not_before, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`
         : `INSERT OR IGNORE INTO deliveries
-             (job_id, user_id, state, reason, variant, attempts, not_before, updated_at)
-           SELECT ?, ?, ?, ?, ?, 0, ?, ?
+             (job_id, user_id, state, reason, variant, display_name, attempts, not_before, updated_at)
+           SELECT ?, ?, ?, ?, ?, ?, 0, ?, ?
            WHERE NOT EXISTS (
              SELECT 1 FROM deliveries d JOIN jobs j ON j.id = d.job_id
              WHERE d.user_id = ? AND j.policy_key = ? AND j.version_number = ?)`,
@@ -257,6 +259,7 @@ export class SqliteWorkStore implements WorkStore {
             r.state ?? 'queued',
             r.reason ?? null,
             r.variant ?? null,
+            r.displayName ?? null,
             at,
             at,
           ];

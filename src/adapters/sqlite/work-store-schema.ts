@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   fence INTEGER,
   activity_id TEXT,
   variant TEXT,
+  display_name TEXT,
   updated_at INTEGER NOT NULL,
   UNIQUE (job_id, user_id)
 );

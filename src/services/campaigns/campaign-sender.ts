@@ -63,6 +63,8 @@ export interface SenderDeps {
   onError?: (error: unknown) => void;
   /** A delivery settled (sent, failed or requeued); the service flushes totals from this. */
   onSettled?: (job: DeliveryJob, delivery: Delivery, outcome: SettledOutcome) => void;
+  /** The queue ran dry after some work (the moment for final totals). */
+  onIdle?: () => void;
 }
 
 export type SettledOutcome = 'sent' | 'failed' | 'requeued' | 'dropped';
@@ -127,6 +129,7 @@ export function createCampaignSender(
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let idleWaiters: (() => void)[] = [];
+  let busy = false;
 
   const now = (): Date => new Date(timing.now());
   const report = (error: unknown): void => {
@@ -278,7 +281,7 @@ export function createCampaignSender(
     if (job === null) throw new CountersignError('not-found', `Job ${row.jobId} is missing.`);
     let activity: OutgoingActivity;
     try {
-      activity = await deps.render(job, row.variant);
+      activity = await deps.render(job, row);
     } catch (error) {
       // A card that cannot be drawn will not draw on retry: fail the delivery, visibly.
       const reason = `card could not be rendered: ${error instanceof Error ? error.message : String(error)}`;
@@ -324,6 +327,10 @@ export function createCampaignSender(
         }
         const page = await work.nextQueued({ now: now(), limit: room, excluding: inProgress });
         if (page.length === 0) {
+          if (inProgress.size === 0 && busy) {
+            busy = false;
+            deps.onIdle?.();
+          }
           if (inProgress.size === 0 && idleWaiters.length > 0) {
             const anyLater = await work.nextQueued({ now: new Date(8.64e15), limit: 1 });
             if (anyLater.length === 0) {
@@ -335,6 +342,7 @@ export function createCampaignSender(
           await nap(opts.idlePollMs);
           continue;
         }
+        busy = true;
         for (const row of page) {
           const key = deliveryKey(row.jobId, row.userId);
           inProgress.add(key);

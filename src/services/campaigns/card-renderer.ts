@@ -1,29 +1,37 @@
+import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { OutgoingActivity } from '../../ports/messenger.ts';
-import type { DeliveryCounts, DeliveryJob } from '../../ports/work-store.ts';
+import type { Delivery, DeliveryCounts, DeliveryJob } from '../../ports/work-store.ts';
 
 /** What a sign prompt (or reminder, new-starter or renewal prompt) needs to be drawn. */
 export interface PromptCardInput {
   kind: 'prompt' | 'reminder' | 'new-starter' | 'renewal' | 'test';
+  recipient: { userId: string; displayName: string };
   policy: Policy;
   version: PolicyVersion;
   /** The version the person last signed, when they signed an older one ("what changed"). */
   lastSignedVersion?: PolicyVersion;
   /** ISO 8601 UTC. */
   deadline?: string;
+  /** For reminders: 1 for the first of the plan. */
+  reminderNumber?: number;
 }
 
-/** What the digest for admins and approvers after a deadline shows. */
+/** What the one digest for admins and approvers after a deadline shows. */
 export interface DigestCardInput {
   campaignId: string;
+  recipient: { userId: string; displayName: string };
   policy: Policy;
   version: PolicyVersion;
+  /** ISO 8601 UTC: the deadline that passed. */
   deadline: string;
-  audience: number;
-  signed: number;
-  outstanding: number;
+  /** The audience by status at the deadline. */
+  counts: Partial<Record<PersonStatusKind, number>>;
+  /** The first overdue people (the card names a few and counts the rest). */
+  overdue: { displayName: string }[];
+  overdueTotal: number;
   delivery: DeliveryCounts;
-  /** Failures and skips by reason. */
+  /** Failures and skips by reason (403 blocked, 404…). */
   reasons: Record<string, number>;
 }
 
@@ -36,8 +44,5 @@ export interface CardRenderer {
   digest(input: DigestCardInput): OutgoingActivity;
 }
 
-/** Renders one delivery of a job. Variants (e.g. `from-v2`) share one rendering. */
-export type RenderDelivery = (
-  job: DeliveryJob,
-  variant: string | undefined,
-) => Promise<OutgoingActivity>;
+/** Renders one delivery of a job. */
+export type RenderDelivery = (job: DeliveryJob, delivery: Delivery) => Promise<OutgoingActivity>;

@@ -49,7 +49,7 @@ export const placeholderCards: CardRenderer = {
     const heading = `${input.policy.title} v${input.version.number}: deadline passed`;
     return card(heading, [
       text(heading, { weight: 'Bolder', size: 'Medium' }),
-      text(`${input.signed} of ${input.audience} signed; ${input.outstanding} outstanding.`),
+      text(`${input.counts.signed ?? 0} signed; ${input.overdueTotal} overdue.`),
       text(
         `Delivered ${input.delivery.sent}, failed ${input.delivery.failed}, skipped ${input.delivery.skipped}.`,
       ),

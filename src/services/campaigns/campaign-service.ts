@@ -1,0 +1,587 @@
+import { z } from 'zod';
+import type { AuditEvent } from '../../domain/audit-event.ts';
+import {
+  DEFAULT_REMINDER_DAYS,
+  type Campaign,
+  type CampaignStatus,
+} from '../../domain/campaign.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import { audienceKeySchema, type AudienceKey } from '../../domain/policy-document.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import type { School } from '../../domain/school.ts';
+import { computeStatus, currentVersion } from '../../domain/status.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Directory } from '../../ports/directory.ts';
+import type { Messenger, OutgoingActivity } from '../../ports/messenger.ts';
+import type { RecordStore, Tagged } from '../../ports/record-store.ts';
+import type {
+  Delivery,
+  DeliveryCounts,
+  DeliveryJob,
+  RecipientInput,
+  WorkStore,
+} from '../../ports/work-store.ts';
+import type { Actor } from '../actor.ts';
+import { resolveAudienceMembers } from '../audiences.ts';
+import { requireRole } from '../require-role.ts';
+import type { CardRenderer, DigestCardInput } from './card-renderer.ts';
+import {
+  createCampaignSender,
+  type CampaignSender,
+  type SenderOptions,
+} from './campaign-sender.ts';
+import { CampaignTotals } from './campaign-totals.ts';
+import { systemTiming, type Timing } from './timing.ts';
+
+export const launchInputSchema = z.object({
+  policyKey: z.string().min(1),
+  versionNumber: z.number().int().min(1),
+  /** Defaults to every audience of the policy. */
+  audiences: z.array(audienceKeySchema).min(1).optional(),
+  deadline: z.iso.datetime(),
+  /** Days after launch for reminders (default 3, 7, 14). */
+  reminderDays: z.array(z.number().int().min(1).max(365)).max(10).optional(),
+});
+export type LaunchInput = z.infer<typeof launchInputSchema>;
+
+export interface CampaignSummary {
+  campaign: Campaign;
+  /** Live per-recipient totals of the prompt (the record's counts lag by up to a flush). */
+  delivery: DeliveryCounts;
+  /** Failures and skips by reason: 403 blocked, 404, already signed… */
+  reasons: Record<string, number>;
+}
+
+/** What the API and the CLI use to run campaigns. Every method checks the actor's role. */
+export interface CampaignService {
+  launch(actor: Actor, input: LaunchInput): Promise<Campaign>;
+  list(actor: Actor): Promise<CampaignSummary[]>;
+  get(actor: Actor, campaignId: string): Promise<CampaignSummary>;
+  pause(actor: Actor, campaignId: string): Promise<Campaign>;
+  resume(actor: Actor, campaignId: string): Promise<Campaign>;
+  cancel(actor: Actor, campaignId: string): Promise<Campaign>;
+  /** The exact card a person would receive (the tab renders it before launching). */
+  previewCard(actor: Actor, policyKey: string, versionNumber: number): Promise<OutgoingActivity>;
+  /** Sends the prompt to the admin themself, through the same sender. */
+  sendTest(
+    actor: Actor,
+    input: { policyKey: string; versionNumber: number; deadline?: string },
+  ): Promise<{ jobId: string }>;
+  /** Runs this instance's sender (it sends only while it holds the sender lease). */
+  startSender(): void;
+  /** Stops the sender and writes final totals. */
+  stop(): Promise<void>;
+  /** Writes changed totals to the campaign records now. */
+  flushTotals(): Promise<void>;
+  readonly sender: CampaignSender;
+  /** Renders one delivery (the sender's card function; exposed for the scheduler and tests). */
+  render(job: DeliveryJob, delivery: Delivery): Promise<OutgoingActivity>;
+}
+
+export interface CampaignDeps {
+  records: RecordStore;
+  directory: Directory;
+  work: WorkStore;
+  messenger: Messenger;
+  cards: CardRenderer;
+  school: School;
+  clock: Clock;
+  timing?: Timing;
+  newId: () => string;
+  /** This instance (lease holder id). */
+  holderId: string;
+  sender?: Partial<SenderOptions>;
+  /** How often running totals go to SharePoint (default 30 s; always once more at the end). */
+  totalsEveryMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** The prompt job of a campaign has the campaign's id; its data says how to remind. */
+export const promptJobDataSchema = z.object({
+  launchedAt: z.iso.datetime(),
+  reminderDays: z.array(z.number().int()),
+  audiences: z.array(z.string()),
+  createdBy: z.string(),
+});
+
+const digestJobDataSchema = z.object({
+  digest: z.object({
+    counts: z.record(z.string(), z.number()),
+    overdue: z.array(z.object({ displayName: z.string() })),
+    overdueTotal: z.number(),
+    delivery: z.object({
+      queued: z.number(),
+      inFlight: z.number(),
+      sent: z.number(),
+      failed: z.number(),
+      skipped: z.number(),
+      total: z.number(),
+    }),
+    reasons: z.record(z.string(), z.number()),
+  }),
+});
+export type DigestJobData = z.infer<typeof digestJobDataSchema>;
+
+const reminderJobDataSchema = z.object({ round: z.number().int().min(1) });
+
+/** Cards per job need the policy and versions: read once per job, not per person. */
+class VersionCache {
+  readonly #records: RecordStore;
+  readonly #policies = new Map<string, Promise<Policy>>();
+  readonly #versions = new Map<string, Promise<PolicyVersion>>();
+
+  constructor(records: RecordStore) {
+    this.#records = records;
+  }
+
+  policy(key: string): Promise<Policy> {
+    let found = this.#policies.get(key);
+    if (found === undefined) {
+      found = this.#records.getPolicy(key).then((tagged) => {
+        if (tagged === null) throw new CountersignError('not-found', `No policy ${key}.`, { key });
+        return tagged.value;
+      });
+      found.catch(() => this.#policies.delete(key));
+      this.#policies.set(key, found);
+    }
+    return found;
+  }
+
+  version(key: string, number: number): Promise<PolicyVersion> {
+    const id = `${key}:v${number}`;
+    let found = this.#versions.get(id);
+    if (found === undefined) {
+      found = this.#records.getVersion(key, number).then((tagged) => {
+        if (tagged === null) {
+          throw new CountersignError('not-found', `No version ${number} of ${key}.`, {
+            key,
+            number,
+          });
+        }
+        return tagged.value;
+      });
+      found.catch(() => this.#versions.delete(id));
+      this.#versions.set(id, found);
+    }
+    return found;
+  }
+}
+
+/** A delivery's variant names the version the person last signed: `from-v<n>`. */
+export function variantFor(lastSignedVersion: number | undefined): string | undefined {
+  return lastSignedVersion === undefined ? undefined : `from-v${lastSignedVersion}`;
+}
+
+function lastSignedOf(variant: string | undefined): number | undefined {
+  const match = /^from-v(\d+)$/.exec(variant ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+const TRANSITIONS: Record<
+  'pause' | 'resume' | 'cancel',
+  { from: CampaignStatus[]; to: CampaignStatus }
+> = {
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  cancel: { from: ['running', 'paused', 'draft'], to: 'cancelled' },
+};
+
+export function createCampaignService(deps: CampaignDeps): CampaignService {
+  const { records, work, school } = deps;
+  const timing = deps.timing ?? systemTiming;
+  const cache = new VersionCache(records);
+  const totals = new CampaignTotals(records, work);
+  let totalsLoop: Promise<void> | null = null;
+  let running = false;
+  let wakeTotals: () => void = () => undefined;
+
+  const render = async (job: DeliveryJob, delivery: Delivery): Promise<OutgoingActivity> => {
+    const [policy, version] = await Promise.all([
+      cache.policy(job.policyKey),
+      cache.version(job.policyKey, job.versionNumber),
+    ]);
+    const recipient = { userId: delivery.userId, displayName: delivery.displayName ?? '' };
+    switch (job.kind) {
+      case 'digest': {
+        const { digest } = digestJobDataSchema.parse(job.data);
+        const input: DigestCardInput = {
+          campaignId: job.campaignId ?? job.id,
+          recipient,
+          policy,
+          version,
+          deadline: job.deadline ?? '',
+          ...digest,
+        };
+        return deps.cards.digest(input);
+      }
+      case 'prompt':
+      case 'reminder':
+      case 'new-starter':
+      case 'renewal':
+      case 'test': {
+        const last = lastSignedOf(delivery.variant);
+        const lastSignedVersion =
+          last === undefined
+            ? undefined
+            : await cache.version(job.policyKey, last).catch(() => undefined);
+        const reminder =
+          job.kind === 'reminder' ? reminderJobDataSchema.safeParse(job.data) : undefined;
+        return deps.cards.prompt({
+          kind: job.kind,
+          recipient,
+          policy,
+          version,
+          ...(lastSignedVersion === undefined ? {} : { lastSignedVersion }),
+          ...(job.deadline === undefined ? {} : { deadline: job.deadline }),
+          ...(reminder?.success === true ? { reminderNumber: reminder.data.round } : {}),
+        });
+      }
+    }
+  };
+
+  const sender = createCampaignSender(
+    {
+      work,
+      messenger: deps.messenger,
+      render,
+      timing,
+      holderId: deps.holderId,
+      ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+      onSettled: (job) => {
+        if (job.kind === 'prompt' && job.campaignId !== undefined) totals.touch(job.campaignId);
+      },
+      onIdle: () => {
+        totals.flush().catch(report);
+      },
+    },
+    deps.sender,
+  );
+
+  function report(error: unknown): void {
+    if (deps.onError) deps.onError(error);
+    else console.error('campaigns:', error);
+  }
+
+  const audit = (
+    actor: Actor,
+    type: AuditEvent['type'],
+    subject: string,
+    details: Record<string, unknown>,
+  ): AuditEvent => ({
+    id: deps.newId(),
+    type,
+    actorId: actor.id,
+    at: deps.clock.now().toISOString(),
+    subject,
+    details,
+  });
+
+  const summary = async (campaign: Campaign): Promise<CampaignSummary> => ({
+    campaign,
+    delivery: await work.countDeliveries({ jobId: campaign.id }),
+    reasons: await work.countReasons({ jobId: campaign.id }),
+  });
+
+  const getTagged = async (campaignId: string): Promise<Tagged<Campaign>> => {
+    const tagged = await records.getCampaign(campaignId);
+    if (tagged === null) {
+      throw new CountersignError('not-found', `No campaign ${campaignId}.`, { campaignId });
+    }
+    return tagged;
+  };
+
+  /** Who in the audience must sign, each with the version they last signed (for the card). */
+  const recipientsFor = async (
+    policy: Policy,
+    versions: PolicyVersion[],
+    audiences: readonly AudienceKey[],
+    deadline: string,
+  ): Promise<{ recipients: RecipientInput[]; alreadySigned: number }> => {
+    const members = await resolveAudienceMembers(deps.directory, school, audiences);
+    const acknowledgements = await records.listAcknowledgements({ policyKey: policy.key });
+    const byUser = new Map<string, typeof acknowledgements>();
+    for (const ack of acknowledgements) {
+      const list = byUser.get(ack.userId) ?? [];
+      list.push(ack);
+      byUser.set(ack.userId, list);
+    }
+    const now = deps.clock.now();
+    const recipients: RecipientInput[] = [];
+    let alreadySigned = 0;
+    for (const { person, audiences: personAudiences } of members.values()) {
+      const status = computeStatus({
+        policy,
+        versions,
+        acknowledgements: byUser.get(person.id) ?? [],
+        personAudiences,
+        timeZone: school.timeZone,
+        now,
+        deadline,
+      });
+      switch (status.kind) {
+        case 'due':
+        case 'overdue': {
+          const variant = variantFor(status.lastSignedVersion);
+          recipients.push({
+            userId: person.id,
+            displayName: person.displayName,
+            ...(variant === undefined ? {} : { variant }),
+          });
+          break;
+        }
+        case 'signed':
+        case 'awaiting-approval':
+          alreadySigned += 1;
+          recipients.push({
+            userId: person.id,
+            displayName: person.displayName,
+            state: 'skipped',
+            reason: `not required: ${status.kind}`,
+          });
+          break;
+        case 'rejected':
+        case 'not-required':
+          recipients.push({
+            userId: person.id,
+            displayName: person.displayName,
+            state: 'skipped',
+            reason: `not required: ${status.kind}`,
+          });
+          break;
+      }
+    }
+    return { recipients, alreadySigned };
+  };
+
+  const launch = async (actor: Actor, raw: LaunchInput): Promise<Campaign> => {
+    requireRole(actor, 'Policy.Admin');
+    const parsed = launchInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new CountersignError('validation', 'The campaign is not valid.', {
+        issues: parsed.error.issues,
+      });
+    }
+    const input = parsed.data;
+    const now = deps.clock.now();
+    if (Date.parse(input.deadline) <= now.getTime()) {
+      throw new CountersignError('validation', 'The deadline must be in the future.', {
+        deadline: input.deadline,
+      });
+    }
+    const policy = await cache.policy(input.policyKey);
+    const versions = (await records.listVersions(policy.key)).map((t) => t.value);
+    const current = currentVersion(versions);
+    if (current?.number !== input.versionNumber) {
+      throw new CountersignError(
+        'conflict',
+        `Version ${input.versionNumber} is not the published version of ${policy.key}.`,
+        { current: current?.number },
+      );
+    }
+    const audiences = input.audiences ?? policy.audiences;
+    const unknown = audiences.filter(
+      (a) => !policy.audiences.includes(a) || !school.audiences.some((s) => s.key === a),
+    );
+    if (unknown.length > 0) {
+      throw new CountersignError(
+        'validation',
+        `Not audiences of this policy: ${unknown.join(', ')}.`,
+        { unknown },
+      );
+    }
+    const reminderDays = input.reminderDays ?? [...DEFAULT_REMINDER_DAYS];
+
+    // One campaign per version: a repeat launch (a double click, a retry after a crash) finds
+    // it, tops up anyone new, and never enqueues anyone twice.
+    const existing = (await work.listJobs({ kind: 'prompt' })).find(
+      (j) =>
+        j.policyKey === policy.key &&
+        j.versionNumber === input.versionNumber &&
+        j.status !== 'cancelled',
+    );
+    const campaignId = existing?.id ?? deps.newId();
+    const job: DeliveryJob = existing ?? {
+      id: campaignId,
+      kind: 'prompt',
+      campaignId,
+      policyKey: policy.key,
+      versionNumber: input.versionNumber,
+      deadline: input.deadline,
+      // Held until the SharePoint record exists: no prompt goes out for a campaign nobody can see.
+      status: 'paused',
+      createdAt: now.toISOString(),
+      data: { launchedAt: now.toISOString(), reminderDays, audiences, createdBy: actor.id },
+    };
+    await work.createJob(job);
+    const { recipients, alreadySigned } = await recipientsFor(
+      policy,
+      versions,
+      audiences,
+      job.deadline ?? input.deadline,
+    );
+    await work.enqueue(campaignId, recipients, now);
+
+    let record = await records.getCampaign(campaignId);
+    if (record === null) {
+      const counts = await work.countDeliveries({ jobId: campaignId });
+      const campaign: Campaign = {
+        id: campaignId,
+        schoolId: school.id,
+        policyKey: policy.key,
+        versionNumber: input.versionNumber,
+        audiences,
+        deadline: job.deadline ?? input.deadline,
+        reminderDays,
+        status: 'running',
+        counts: {
+          recipients: counts.total - counts.skipped,
+          sent: counts.sent,
+          failed: counts.failed,
+          signed: alreadySigned,
+        },
+        createdBy: actor.id,
+        createdAt: job.createdAt,
+      };
+      record = await records.createCampaign(
+        campaign,
+        audit(actor, 'campaign.launched', campaignId, {
+          policyKey: policy.key,
+          versionNumber: input.versionNumber,
+          recipients: campaign.counts.recipients,
+          audiences,
+        }),
+      );
+      await work.setCampaignStatus(campaignId, 'running', now);
+    }
+    totals.remember(record);
+    return record.value;
+  };
+
+  const transition = async (
+    actor: Actor,
+    campaignId: string,
+    action: 'pause' | 'resume' | 'cancel',
+  ): Promise<Campaign> => {
+    requireRole(actor, 'Policy.Admin');
+    const rule = TRANSITIONS[action];
+    for (let attempt = 0; ; attempt += 1) {
+      const tagged = await getTagged(campaignId);
+      if (tagged.value.status === rule.to) return tagged.value;
+      if (!rule.from.includes(tagged.value.status)) {
+        throw new CountersignError(
+          'conflict',
+          `A ${tagged.value.status} campaign cannot ${action}.`,
+          { status: tagged.value.status },
+        );
+      }
+      // The WorkStore first: a pause stops the sender at once, even if SharePoint is slow.
+      await work.setCampaignStatus(
+        campaignId,
+        rule.to === 'paused' ? 'paused' : rule.to === 'cancelled' ? 'cancelled' : 'running',
+        deps.clock.now(),
+      );
+      const counts = await work.countDeliveries({ jobId: campaignId });
+      try {
+        const written = await records.updateCampaign(tagged, {
+          ...tagged.value,
+          status: rule.to,
+          counts: { ...tagged.value.counts, sent: counts.sent, failed: counts.failed },
+        });
+        totals.remember(written);
+        await records.appendAudit([
+          audit(actor, 'campaign.status-changed', campaignId, {
+            from: tagged.value.status,
+            to: rule.to,
+          }),
+        ]);
+        return written.value;
+      } catch (error) {
+        if (
+          error instanceof CountersignError &&
+          error.code === 'precondition-failed' &&
+          attempt < 2
+        )
+          continue;
+        throw error;
+      }
+    }
+  };
+
+  const runTotals = async (): Promise<void> => {
+    const every = deps.totalsEveryMs ?? 30_000;
+    while (running) {
+      await Promise.race([
+        timing.sleep(every),
+        new Promise<void>((resolve) => {
+          wakeTotals = resolve;
+        }),
+      ]);
+      if (!running) break;
+      await totals.flush().catch(report);
+    }
+  };
+
+  return {
+    launch,
+    async list(actor) {
+      requireRole(actor, 'Policy.Admin');
+      const campaigns = await records.listCampaigns({});
+      return Promise.all(campaigns.map((t) => summary(t.value)));
+    },
+    async get(actor, campaignId) {
+      requireRole(actor, 'Policy.Admin');
+      return summary((await getTagged(campaignId)).value);
+    },
+    pause: (actor, id) => transition(actor, id, 'pause'),
+    resume: (actor, id) => transition(actor, id, 'resume'),
+    cancel: (actor, id) => transition(actor, id, 'cancel'),
+    async previewCard(actor, policyKey, versionNumber) {
+      requireRole(actor, 'Policy.Admin');
+      const [policy, version] = await Promise.all([
+        cache.policy(policyKey),
+        cache.version(policyKey, versionNumber),
+      ]);
+      return deps.cards.prompt({
+        kind: 'prompt',
+        recipient: { userId: actor.id, displayName: actor.displayName },
+        policy,
+        version,
+      });
+    },
+    async sendTest(actor, input) {
+      requireRole(actor, 'Policy.Admin');
+      await cache.version(input.policyKey, input.versionNumber);
+      const now = deps.clock.now();
+      const jobId = `test/${deps.newId()}`;
+      await work.createJob({
+        id: jobId,
+        kind: 'test',
+        policyKey: input.policyKey,
+        versionNumber: input.versionNumber,
+        ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
+        status: 'running',
+        createdAt: now.toISOString(),
+        data: { requestedBy: actor.id },
+      });
+      await work.enqueue(jobId, [{ userId: actor.id, displayName: actor.displayName }], now);
+      return { jobId };
+    },
+    startSender() {
+      if (running) return;
+      running = true;
+      sender.start();
+      totalsLoop = runTotals();
+    },
+    async stop() {
+      running = false;
+      wakeTotals();
+      await sender.stop();
+      await totalsLoop;
+      totalsLoop = null;
+      await totals.flush();
+    },
+    flushTotals: () => totals.flush(),
+    sender,
+    render,
+  };
+}

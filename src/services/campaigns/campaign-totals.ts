@@ -1,0 +1,69 @@
+import type { Campaign } from '../../domain/campaign.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import type { RecordStore, Tagged } from '../../ports/record-store.ts';
+import type { WorkStore } from '../../ports/work-store.ts';
+
+/**
+ * Copies a campaign's delivery totals from the WorkStore to its SharePoint record, at most
+ * once per flush (the caller flushes every N seconds and when the queue runs dry), and only
+ * when they changed: SharePoint sees a handful of writes per campaign, never one per person.
+ * Keeps the eTag of its own last write so a flush costs one write, not a read and a write; when
+ * someone else changed the record (a pause), it reads it again and keeps their status.
+ */
+export class CampaignTotals {
+  readonly #records: RecordStore;
+  readonly #work: WorkStore;
+  readonly #tagged = new Map<string, Tagged<Campaign>>();
+  readonly #dirty = new Set<string>();
+  #writes = 0;
+
+  constructor(records: RecordStore, work: WorkStore) {
+    this.#records = records;
+    this.#work = work;
+  }
+
+  /** The record as last written or read here (saves a read). */
+  remember(tagged: Tagged<Campaign>): void {
+    this.#tagged.set(tagged.value.id, tagged);
+  }
+
+  touch(campaignId: string): void {
+    this.#dirty.add(campaignId);
+  }
+
+  /** SharePoint writes made by flushes so far. */
+  get writes(): number {
+    return this.#writes;
+  }
+
+  async flush(): Promise<void> {
+    const ids = [...this.#dirty];
+    this.#dirty.clear();
+    for (const id of ids) await this.flushOne(id);
+  }
+
+  async flushOne(campaignId: string): Promise<Tagged<Campaign> | null> {
+    const counts = await this.#work.countDeliveries({ jobId: campaignId });
+    let current = this.#tagged.get(campaignId) ?? (await this.#records.getCampaign(campaignId));
+    for (let attempt = 0; current !== null; attempt += 1) {
+      const { sent, failed } = current.value.counts;
+      if (sent === counts.sent && failed === counts.failed) return current;
+      const next: Campaign = {
+        ...current.value,
+        counts: { ...current.value.counts, sent: counts.sent, failed: counts.failed },
+      };
+      try {
+        const written = await this.#records.updateCampaign(current, next);
+        this.#writes += 1;
+        this.#tagged.set(campaignId, written);
+        return written;
+      } catch (error) {
+        if (!(error instanceof CountersignError && error.code === 'precondition-failed'))
+          throw error;
+        if (attempt >= 2) throw error;
+        current = await this.#records.getCampaign(campaignId);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Campaign } from '../../src/domain/campaign.ts';
+import { CountersignError } from '../../src/domain/errors.ts';
+import type { RecordStore, Tagged } from '../../src/ports/record-store.ts';
+import { SENDER_LEASE } from '../../src/services/campaigns/campaign-sender.ts';
+import {
+  createCampaignService,
+  type CampaignService,
+} from '../../src/services/campaigns/campaign-service.ts';
+import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
+import { startRig, VirtualTiming, type Rig } from './fixtures.ts';
+import { admin, publishVersion, school, sign, teacher, world } from './world.ts';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+/** Counts the campaign record's writes: what SharePoint would be charged for. */
+function countingCampaignWrites(records: RecordStore) {
+  const counts = { create: 0, update: 0 };
+  const wrapped = new Proxy(records, {
+    get(target, property, receiver) {
+      if (property === 'createCampaign') {
+        return (c: Campaign, a: Parameters<RecordStore['createCampaign']>[1]) => {
+          counts.create += 1;
+          return target.createCampaign(c, a);
+        };
+      }
+      if (property === 'updateCampaign') {
+        return (cur: Tagged<Campaign>, next: Campaign) => {
+          counts.update += 1;
+          return target.updateCampaign(cur, next);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  return { records: wrapped, counts };
+}
+
+async function setup(staff: number, holderId = 'instance-a') {
+  const timing = new VirtualTiming();
+  rig = await startRig({ now: () => timing.now() });
+  const w = await world(staff);
+  const counted = countingCampaignWrites(w.records);
+  const make = (holder: string): CampaignService =>
+    createCampaignService({
+      records: counted.records,
+      directory: w.directory,
+      work: (rig as Rig).work,
+      messenger: (rig as Rig).messenger,
+      cards: placeholderCards,
+      school,
+      clock: { now: () => new Date(timing.now()) },
+      timing,
+      newId: randomUUID,
+      holderId: holder,
+      sender: { idlePollMs: 50 },
+      totalsEveryMs: 10_000,
+    });
+  const v1 = await publishVersion(
+    w.records,
+    1,
+    new Date(timing.now() - 86_400_000 * 200).toISOString(),
+  );
+  return { timing, rig, ...w, counts: counted.counts, v1, service: make(holderId), make };
+}
+
+const deadline = (timing: VirtualTiming, days = 21): string =>
+  new Date(timing.now() + days * 86_400_000).toISOString();
+
+describe('CampaignService', () => {
+  it('launches to the transitive, deduplicated audience, skipping those who signed', async () => {
+    const s = await setup(30);
+    const signedAt = new Date(s.timing.now() - 86_400_000).toISOString();
+    await sign(s.records, s.v1, 's-00001', signedAt);
+    await sign(s.records, s.v1, 's-00002', signedAt);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    // 30 staff + the DSL (nested group) + 1 governor; s-00000 is in both audiences once.
+    expect(campaign.counts).toEqual({ recipients: 30, sent: 0, failed: 0, signed: 2 });
+    expect(campaign.status).toBe('running');
+    expect(campaign.reminderDays).toEqual([3, 7, 14]);
+    const counts = await s.rig.work.countDeliveries({ jobId: campaign.id });
+    expect(counts).toMatchObject({ queued: 30, skipped: 2, total: 32 });
+    expect(await s.rig.work.countReasons({ jobId: campaign.id })).toEqual({
+      'not required: signed': 2,
+    });
+
+    // Launching again finds the same campaign and enqueues nobody twice.
+    const again = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    expect(again.id).toBe(campaign.id);
+    expect((await s.rig.work.countDeliveries({ jobId: campaign.id })).total).toBe(32);
+    expect(s.counts.create).toBe(1);
+    expect((await s.records.listAudit({ type: 'campaign.launched' })).length).toBe(1);
+  });
+
+  it('sends everyone once and writes totals to the record a few times, not per person', async () => {
+    const s = await setup(60);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    expect(s.rig.emulator.counters()).toMatchObject({ activitiesSent: 62, throttled: 0 });
+    const summary = await s.service.get(admin, campaign.id);
+    expect(summary.campaign.counts).toMatchObject({ recipients: 62, sent: 62, failed: 0 });
+    expect(summary.delivery).toMatchObject({ sent: 62, queued: 0, inFlight: 0 });
+    // 62 sends at ~49/s take ~1.3 s: one create, and at most a couple of total updates.
+    expect(s.counts.create).toBe(1);
+    expect(s.counts.update).toBeLessThanOrEqual(3);
+  });
+
+  it('shows 403s per recipient in the counts', async () => {
+    const s = await setup(5);
+    s.rig.emulator.blockUsers(['s-00003']);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    const summary = await s.service.get(admin, campaign.id);
+    expect(summary.campaign.counts).toMatchObject({ sent: 6, failed: 1 });
+    expect(summary.reasons).toEqual({ '403 Forbidden: The user has blocked the bot.': 1 });
+  });
+
+  it('pauses, resumes and cancels: paused sends nothing, cancelled skips the rest', async () => {
+    const s = await setup(10);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    expect((await s.service.pause(admin, campaign.id)).status).toBe('paused');
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    expect(s.rig.emulator.counters().activitiesSent).toBe(0);
+    await expect(s.service.pause(admin, campaign.id)).resolves.toMatchObject({ status: 'paused' });
+    await expect(s.service.resume(teacher, campaign.id)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+
+    expect((await s.service.resume(admin, campaign.id)).status).toBe('running');
+    await s.service.sender.untilIdle();
+    expect(s.rig.emulator.counters().activitiesSent).toBe(12);
+
+    const cancelled = await s.service.cancel(admin, campaign.id);
+    expect(cancelled.status).toBe('cancelled');
+    await expect(s.service.resume(admin, campaign.id)).rejects.toBeInstanceOf(CountersignError);
+    await s.service.stop();
+    const audit = await s.records.listAudit({ type: 'campaign.status-changed' });
+    // All at one virtual instant, so compare as a set.
+    expect(audit.map((e) => e.details['to']).sort()).toEqual(['cancelled', 'paused', 'running']);
+  });
+
+  it('cancelling mid-way leaves the rest unsent and marked', async () => {
+    const s = await setup(40);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    await s.service.cancel(admin, campaign.id);
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    expect(s.rig.emulator.counters().activitiesSent).toBe(0);
+    expect(await s.rig.work.countReasons({ jobId: campaign.id })).toEqual({ cancelled: 42 });
+  });
+
+  it('resumes after a crash: in-flight rows are sent again, nobody is lost', async () => {
+    const s = await setup(20);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    // A sender that died: it held the lease, claimed three rows, and one of its sends landed.
+    const dead = await s.rig.work.acquireLease(
+      SENDER_LEASE,
+      'dead',
+      15_000,
+      new Date(s.timing.now()),
+    );
+    if (dead === null) throw new Error('lease');
+    const fence = { lease: SENDER_LEASE, token: dead.token };
+    const claimed = ['s-00000', 's-00001', 's-00002'];
+    for (const userId of claimed) {
+      await s.rig.work.markInFlight(campaign.id, userId, fence, new Date(s.timing.now()));
+    }
+    await s.rig.messenger.sendActivity(
+      {
+        userId: 's-00001',
+        conversationId: s.rig.emulator.conversationIdFor('s-00001'),
+        serviceUrl: s.rig.emulator.url,
+        tenantId: 'tenant-1',
+      },
+      { type: 'message', text: 'sent before the crash' },
+    );
+    // The new sender waits for the dead one's lease to expire, then recovers its claims.
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    expect(s.service.sender.stats()).toMatchObject({ recovered: 3, leaseToken: dead.token + 1 });
+    const perUser = s.rig.emulator.sendsPerUser();
+    expect(perUser.size).toBe(22);
+    const duplicates = [...perUser.values()].reduce((n, c) => n + c - 1, 0);
+    expect(duplicates).toBe(1);
+    expect(duplicates).toBeLessThanOrEqual(claimed.length);
+    expect(await s.rig.work.countDeliveries({ jobId: campaign.id })).toMatchObject({ sent: 22 });
+  });
+
+  it('checks roles, the version and the deadline', async () => {
+    const s = await setup(2);
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    await expect(s.service.launch(teacher, input)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(s.service.launch(admin, { ...input, versionNumber: 2 })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await expect(
+      s.service.launch(admin, { ...input, deadline: new Date(s.timing.now() - 1).toISOString() }),
+    ).rejects.toMatchObject({ code: 'validation' });
+    await expect(
+      s.service.launch(admin, { ...input, audiences: ['volunteer'] }),
+    ).rejects.toMatchObject({ code: 'validation' });
+  });
+
+  it('previews the card and sends a test to the admin alone', async () => {
+    const s = await setup(3);
+    const preview = await s.service.previewCard(admin, 'staff-aup', 1);
+    expect(preview.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    const { jobId } = await s.service.sendTest(admin, { policyKey: 'staff-aup', versionNumber: 1 });
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    expect([...s.rig.emulator.sendsPerUser().keys()]).toEqual(['u-dsl']);
+    expect(await s.rig.work.countDeliveries({ jobId })).toMatchObject({ sent: 1 });
+  });
+});
