@@ -23,3 +23,4 @@ export {
   startAgentsPlayground,
   type RunningPlayground,
 } from './agents-playground.ts';
+export { botCardRenderer } from './campaign-card-renderer.ts';

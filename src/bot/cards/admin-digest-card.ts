@@ -20,10 +20,26 @@ export interface AdminDigestInput {
   /** ISO 8601 UTC: the deadline that passed. */
   deadline: string;
   counts: Partial<Record<PersonStatusKind, number>>;
-  /** Everyone overdue; the card names the first few and counts the rest. */
+  /** The overdue people (all, or the first few); the card names up to `maxNames`. */
   overdue: readonly { displayName: string }[];
+  /** How many are overdue when `overdue` lists only the first few (default: its length). */
+  overdueTotal?: number;
   /** How many names to show (default 25). */
   maxNames?: number;
+  /** How the campaign's messages fared, and why some failed or were skipped. */
+  delivery?: { sent: number; failed: number; skipped: number };
+  reasons?: Readonly<Record<string, number>>;
+}
+
+/** Why a message was not delivered, in words an office manager understands. */
+function reasonLabel(reason: string): string {
+  if (reason.includes('403') || reason.includes('forbidden') || reason.includes('blocked')) {
+    return `Could not reach (app blocked or removed): ${reason}`;
+  }
+  if (reason.includes('404') || reason.includes('not-found')) {
+    return `Could not reach (no such account): ${reason}`;
+  }
+  return reason;
 }
 
 const STATUS_LABEL: Record<PersonStatusKind, string> = {
@@ -47,8 +63,12 @@ const ORDER: readonly PersonStatusKind[] = [
 /** One message after a deadline for admins and approvers: counts, and who is overdue. */
 export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): AdaptiveCard {
   const total = ORDER.reduce((sum, kind) => sum + (input.counts[kind] ?? 0), 0);
-  const { shown, more } = firstOf(input.overdue, input.maxNames ?? 25);
+  const overdueTotal = Math.max(input.overdueTotal ?? 0, input.overdue.length);
+  const { shown } = firstOf(input.overdue, input.maxNames ?? 25);
+  const more = overdueTotal - shown.length;
   const names = shown.map((p) => p.displayName).join(', ');
+  const delivery = input.delivery;
+  const reasons = Object.entries(input.reasons ?? {}).sort((a, b) => b[1] - a[1]);
   return adaptiveCard(
     [
       heading(`Deadline passed: ${input.policy.title}`),
@@ -61,15 +81,28 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
           (kind) => [STATUS_LABEL[kind], String(input.counts[kind] ?? 0)] as const,
         ),
       ),
-      ...(input.overdue.length === 0
+      ...(overdueTotal === 0
         ? [text('Nobody is overdue.', { color: 'Good' })]
         : [
-            text(`Overdue (${input.overdue.length})`, { weight: 'Bolder', spacing: 'Medium' }),
+            text(`Overdue (${overdueTotal})`, { weight: 'Bolder', spacing: 'Medium' }),
             text(more > 0 ? `${names} and ${more} more.` : `${names}.`, { spacing: 'Small' }),
+          ]),
+      ...(delivery === undefined
+        ? []
+        : [
+            text('Messages', { weight: 'Bolder', spacing: 'Medium' }),
+            facts([
+              ['Delivered', String(delivery.sent)],
+              ['Failed', String(delivery.failed)],
+              ['Skipped', String(delivery.skipped)],
+              ...reasons
+                .slice(0, 10)
+                .map(([reason, n]) => [reasonLabel(reason), String(n)] as const),
+            ]),
           ]),
     ],
     {
-      fallbackText: `Deadline passed for ${input.policy.title}: ${input.overdue.length} overdue.`,
+      fallbackText: `Deadline passed for ${input.policy.title}: ${overdueTotal} overdue.`,
       actions: [openUrl('Open the admin view', tabDeepLink(config.appId, ADMIN_ENTITY_ID))],
     },
   );

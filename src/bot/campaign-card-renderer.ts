@@ -1,0 +1,115 @@
+import { diffDocuments, summariseDiff } from '../domain/policy-diff.ts';
+import { ADAPTIVE_CARD_CONTENT_TYPE, type OutgoingActivity } from '../ports/messenger.ts';
+import type {
+  CardRenderer,
+  DigestCardInput,
+  PromptCardInput,
+} from '../services/campaigns/card-renderer.ts';
+import {
+  adminDigestCard,
+  policyChangeLines,
+  reminderCard,
+  signPromptCard,
+  type AdaptiveCard,
+  type CardsConfig,
+  type SignPromptInput,
+} from './cards/index.ts';
+
+function activity(summary: string, card: AdaptiveCard): OutgoingActivity {
+  return {
+    type: 'message',
+    summary,
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
+  };
+}
+
+function reasonOf(input: PromptCardInput): SignPromptInput['reason'] {
+  switch (input.kind) {
+    case 'renewal':
+      return 'renewal';
+    case 'new-starter':
+      return 'never-signed';
+    case 'prompt':
+    case 'reminder':
+    case 'test':
+      return input.lastSignedVersion === undefined ? 'never-signed' : 'material-change';
+  }
+}
+
+function changesOf(input: PromptCardInput): SignPromptInput['changes'] {
+  const last = input.lastSignedVersion;
+  if (last === undefined) return undefined;
+  const diff = diffDocuments(last.document, input.version.document);
+  return {
+    fromVersionLabel: last.label,
+    summary: summariseDiff(diff),
+    lines: policyChangeLines(diff),
+  };
+}
+
+/**
+ * The campaign sender's CardRenderer, drawn with the bot's cards: the same JSON the bot answers
+ * with, so a prompt sent by a campaign and one opened from "status" look and act the same.
+ */
+export function botCardRenderer(config: CardsConfig): CardRenderer {
+  return {
+    prompt(input: PromptCardInput): OutgoingActivity {
+      const changes = changesOf(input);
+      if (input.kind === 'reminder') {
+        return activity(
+          `Reminder: please sign ${input.policy.title}`,
+          reminderCard(
+            {
+              recipient: input.recipient,
+              policy: input.policy,
+              version: input.version,
+              reminderNumber: input.reminderNumber ?? 1,
+              overdue: false,
+              ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
+              ...(changes === undefined ? {} : { changesSummary: changes.summary }),
+            },
+            config,
+          ),
+        );
+      }
+      const reason = reasonOf(input);
+      return activity(
+        `Please sign ${input.policy.title}`,
+        signPromptCard(
+          {
+            recipient: input.recipient,
+            policy: input.policy,
+            version: input.version,
+            ...(reason === undefined ? {} : { reason }),
+            ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
+            ...(changes === undefined ? {} : { changes }),
+            ...(input.kind === 'test'
+              ? {
+                  notice: 'Preview: this is the card staff will receive. Signing it signs for you.',
+                }
+              : {}),
+          },
+          config,
+        ),
+      );
+    },
+    digest(input: DigestCardInput): OutgoingActivity {
+      return activity(
+        `Deadline passed: ${input.policy.title}`,
+        adminDigestCard(
+          {
+            policy: input.policy,
+            version: input.version,
+            deadline: input.deadline,
+            counts: input.counts,
+            overdue: input.overdue,
+            overdueTotal: input.overdueTotal,
+            delivery: input.delivery,
+            reasons: input.reasons,
+          },
+          config,
+        ),
+      );
+    },
+  };
+}
