@@ -50,6 +50,18 @@ function noteAudience(inside: string): string[] | null {
   return match?.[1] ? parseAudienceList(match[1]) : null;
 }
 
+/**
+ * A note standing alone, restricting what follows: "(This section applies to governors)",
+ * "Governors only", "For staff only:". Null for anything else.
+ */
+export function standaloneAudienceNote(text: string): string[] | null {
+  const trimmed = text.trim().replace(/[:.]$/, '');
+  const bracketed = /^\(([^()]{2,100})\)$/.exec(trimmed);
+  if (bracketed?.[1]) return noteAudience(bracketed[1]);
+  const only = /^(?:for\s+)?(.{2,60}?)\s+only$/i.exec(trimmed);
+  return only?.[1] ? parseAudienceList(only[1]) : null;
+}
+
 export interface AudienceNote {
   audience: string[];
   /** The note as printed, removed from the text. */

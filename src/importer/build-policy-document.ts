@@ -1,7 +1,7 @@
 import { CountersignError } from '../domain/errors.ts';
 import type { ApprovalBlock, Consent, PolicyDocument } from '../domain/policy-document.ts';
 import { policyDocumentSchema, UNPLACED_SECTION_HEADING } from '../domain/policy-document.ts';
-import { extractAudienceNote } from './audience-note.ts';
+import { extractAudienceNote, standaloneAudienceNote } from './audience-note.ts';
 import {
   APPROVAL_WORDING,
   approvalLabel,
@@ -120,7 +120,7 @@ function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
   const maxWords = leadsStatements ? MAX_HEADING_WORDS + 4 : MAX_HEADING_WORDS;
   if (words > maxWords || text.length > MAX_HEADING_CHARS + 20) return false;
   if (line.indent >= 4 && !line.bold) return false;
-  if (/^I\b/.test(text) || /[.,;]$/.test(text)) return false;
+  if (/^I\b/.test(text) || /[.,;]$/.test(text) || /^\(.*\)$/.test(text)) return false;
   const nextCarriesOn = startsLowerCase(next.text) && next.marker === undefined;
   if (marker?.kind === 'number') {
     if (words > 8 || nextCarriesOn || /[:?]$/.test(text)) return false;
@@ -214,20 +214,43 @@ function isItemOf(line: CleanLine, kind: Kind, clause: ClauseDraft): boolean {
   }
 }
 
-function finishClauses(
-  drafts: readonly ClauseDraft[],
+/**
+ * Final clauses of a section, with audience notes read: on a clause itself, standing alone before
+ * the clauses they restrict, or on the section's heading.
+ */
+function finishSection(
+  draft: SectionDraft,
   report: ReportCollector,
-): PolicyDocument['sections'][number]['clauses'] {
-  return drafts.map((draft) => {
-    const note = extractAudienceNote(draft.text);
-    if (note) report.remove('audience-note', draft.lineNo, note.note);
-    return {
-      ...(draft.number === undefined ? {} : { number: draft.number }),
-      text: note ? note.text : draft.text,
-      ...(note ? { audience: note.audience } : {}),
-      items: draft.items,
-    };
-  });
+): PolicyDocument['sections'][number] {
+  let heading = draft.heading;
+  let sectionAudience: string[] | undefined;
+  const headingNote = extractAudienceNote(heading);
+  if (headingNote) {
+    report.remove('audience-note', draft.lineNo, headingNote.note);
+    heading = headingNote.text;
+    sectionAudience = headingNote.audience;
+  } else {
+    sectionAudience = standaloneAudienceNote(heading) ?? undefined;
+  }
+  const clauses: PolicyDocument['sections'][number]['clauses'] = [];
+  for (const clause of draft.clauses) {
+    const standalone = clause.items.length === 0 ? standaloneAudienceNote(clause.text) : null;
+    if (standalone) {
+      report.remove('audience-note', clause.lineNo, clause.text);
+      sectionAudience = standalone;
+      continue;
+    }
+    const note = extractAudienceNote(clause.text);
+    if (note) report.remove('audience-note', clause.lineNo, note.note);
+    const audience = note?.audience ?? sectionAudience;
+    clauses.push({
+      ...(clause.number === undefined ? {} : { number: clause.number }),
+      text: note ? note.text : clause.text,
+      ...(audience ? { audience } : {}),
+      items: clause.items,
+    });
+  }
+  return { heading, clauses };
 }
 
 /**
@@ -518,12 +541,17 @@ export function buildPolicyDocument(
 
   const built = sections
     .filter((s) => s.heading !== '' || s.clauses.length > 0)
-    .map((s) => ({ heading: s.heading, clauses: finishClauses(s.clauses, report) }));
+    .map((s) => finishSection(s, report));
   if (end.unplaced.length > 0) {
     report.warn(
       `${end.unplaced.length} paragraph(s) could not be placed: see the "${UNPLACED_SECTION_HEADING}" section`,
     );
-    built.push({ heading: UNPLACED_SECTION_HEADING, clauses: finishClauses(end.unplaced, report) });
+    built.push(
+      finishSection(
+        { heading: UNPLACED_SECTION_HEADING, lineNo: 1, clauses: end.unplaced },
+        report,
+      ),
+    );
   }
   const document = {
     title,

@@ -375,6 +375,47 @@ describe('parsePolicyText: other shapes', () => {
     expect(document.sections[0]?.clauses.map((c) => c.number)).toEqual(['1', '2']);
   });
 
+  it('applies an audience note on a heading, or standing alone, to the clauses after it', () => {
+    const text = [
+      'Staff and Governor Acceptable Use Policy',
+      'Everyone',
+      'I will keep my password private.',
+      'Additional responsibilities (governors only)',
+      'I will use my governor account for board papers.',
+      'Visits to school',
+      'I will sign in at reception.',
+      '(This section applies to staff and volunteers)',
+      'I will wear my lanyard.',
+    ].join('\n');
+    const { document } = parse(text);
+    expect(document.sections).toEqual([
+      { heading: 'Everyone', clauses: [{ text: 'I will keep my password private.', items: [] }] },
+      {
+        heading: 'Additional responsibilities',
+        clauses: [
+          {
+            text: 'I will use my governor account for board papers.',
+            audience: ['governor'],
+            items: [],
+          },
+        ],
+      },
+      {
+        heading: 'Visits to school',
+        clauses: [
+          { text: 'I will sign in at reception.', items: [] },
+          { text: 'I will wear my lanyard.', audience: ['staff', 'volunteer'], items: [] },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses a line longer than any clause, before running any pattern over it', () => {
+    expect(() => parsePolicyText(`Staff AUP\n${'word '.repeat(3000)}`)).toThrow(
+      /line 2 is 15000 characters long/,
+    );
+  });
+
   it('is deterministic', () => {
     expect(parsePolicyText(SCANNED)).toEqual(parsePolicyText(SCANNED));
   });
