@@ -14,7 +14,6 @@ import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { RecordStore, SignatureResult, Tagged } from '../../ports/record-store.ts';
 import {
   MAX_BATCH,
-  ensureOk,
   graphErrorToCountersign,
   isDuplicateReply,
   isOk,
@@ -61,6 +60,19 @@ export interface AcknowledgementRow {
   acknowledgement: Acknowledgement | null;
   /** Why the row could not be read as an acknowledgement (an edit broke it). */
   problem?: string;
+}
+
+/** One PATCH of a list item's fields, re-doable on its own. */
+interface Update {
+  id: string;
+  list: ListKey;
+  itemsUrl: string;
+  itemId: string;
+  fields: Fields;
+  /** If-Match; none for the acknowledgement's unsealed approval state. */
+  etag?: string;
+  /** For lists with a WriteId column: the same for every attempt of this write. */
+  writeId?: string;
 }
 
 /**
@@ -181,13 +193,6 @@ export class SharePointRecordStore implements RecordStore {
     return tagOf(row);
   }
 
-  #final(replies: Map<string, GraphReply>, id: string, what: string): GraphReply {
-    const reply = replies.get(id);
-    if (reply === undefined)
-      throw new CountersignError('upstream', `${what}: no answer in the batch.`);
-    return ensureOk(reply, what);
-  }
-
   /** Reads a row into a record; an unreadable row is an 'upstream' error naming the item. */
   #read<T>(row: Row, list: ListKey, read: (fields: Record<string, unknown>) => T): T {
     try {
@@ -256,6 +261,65 @@ export class SharePointRecordStore implements RecordStore {
     }
   }
 
+  /**
+   * A PATCH is re-sent after a lost answer like any request; if the first attempt was applied,
+   * the retry meets a changed eTag (412). The WriteId the write carried tells that case (our own
+   * write: success) from a second writer's change ('precondition-failed').
+   */
+  async #wroteIt(update: Update): Promise<Row | null> {
+    if (update.writeId === undefined) return null;
+    const reply = await this.#gateway.exchange({
+      method: 'GET',
+      url: withQuery(`${update.itemsUrl}/${encodeURIComponent(update.itemId)}`, {
+        $expand: `fields($select=${fieldNames(update.list).join(',')})`,
+      }),
+    });
+    if (!isOk(reply)) return null;
+    const row = toRow(reply.body);
+    return writeIdOf(row.fields) === update.writeId ? row : null;
+  }
+
+  #updateCall(update: Update, dependsOn?: string[]): BatchCall {
+    const fields =
+      update.writeId === undefined ? update.fields : { ...update.fields, WriteId: update.writeId };
+    return this.#patch(update.itemsUrl, update.itemId, fields, update.id, update.etag, dependsOn);
+  }
+
+  /** The new tag of an update answered `reply` (in a batch or alone), re-doing it if needed. */
+  async #settleUpdate(
+    update: Update,
+    reply: GraphReply | undefined,
+    what: string,
+  ): Promise<string> {
+    if (reply !== undefined && isOk(reply)) return this.#etagOf(reply, update.itemId);
+    if (reply?.status === 412) {
+      const row = await this.#wroteIt(update);
+      if (row !== null) return tagOf(row);
+    }
+    if (reply?.status === 424) {
+      // Its dependency turned out to be our own earlier write: this one still has to happen.
+      return this.#update(update, what);
+    }
+    throw graphErrorToCountersign(reply?.status ?? 0, reply?.body, what);
+  }
+
+  async #update(update: Update, what: string): Promise<string> {
+    const reply = await this.#gateway.exchange(this.#updateCall(update));
+    if (reply.status === 424) throw graphErrorToCountersign(424, reply.body, what);
+    return this.#settleUpdate(update, reply, what);
+  }
+
+  /** The audit event of a batch: written, already there, or (after a 424) written now. */
+  async #settleAudit(
+    reply: GraphReply | undefined,
+    event: AuditEvent,
+    what: string,
+  ): Promise<void> {
+    if (reply !== undefined && (isOk(reply) || isDuplicateReply(reply))) return;
+    if (reply?.status === 424) return this.#ensureAudit(event);
+    throw this.#auditFailed(reply, what);
+  }
+
   // Policies ---------------------------------------------------------------------------------
 
   async listPolicies(schoolId?: string): Promise<Policy[]> {
@@ -280,13 +344,16 @@ export class SharePointRecordStore implements RecordStore {
     const itemsUrl = await this.#items('policies');
     if (etag !== undefined) {
       const { itemId, etag: ifMatch } = untag(etag);
-      const reply = ensureOk(
-        await this.#gateway.exchange(
-          this.#patch(itemsUrl, itemId, policyFields(value), 'p', ifMatch),
-        ),
-        `Update policy ${value.key}`,
-      );
-      return { value, etag: this.#etagOf(reply, itemId) };
+      const update: Update = {
+        id: 'p',
+        list: 'policies',
+        itemsUrl,
+        itemId,
+        fields: policyFields(value),
+        etag: ifMatch,
+        writeId: randomUUID(),
+      };
+      return { value, etag: await this.#update(update, `Update policy ${value.key}`) };
     }
     const writeId = randomUUID();
     const reply = await this.#gateway.exchange(
@@ -347,38 +414,48 @@ export class SharePointRecordStore implements RecordStore {
     });
     const [itemsUrl, auditUrl] = await Promise.all([this.#items('versions'), this.#items('audit')]);
     const target = untag(draft.etag);
-    const calls: BatchCall[] = [
-      this.#patch(
-        itemsUrl,
-        target.itemId,
-        { Status: 'published', PublishedAt: publishedAt },
-        'draft',
-        target.etag,
-      ),
-      this.#create(auditUrl, auditFields(event), 'audit', ['draft']),
-    ];
-    const retirements = retire.map((r, i) => {
-      const t = untag(r.etag);
-      return this.#patch(itemsUrl, t.itemId, { Status: 'retired' }, `retire${i}`, t.etag, [
-        'draft',
-      ]);
-    });
-    // Retirements beyond what one batch holds go in follow-up batches (rare: ≤ 18 fit).
-    const first = retirements.slice(0, MAX_BATCH - calls.length);
-    const replies = await this.#gateway.batch([...calls, ...first]);
     const what = `Publish version ${versionKey(draft.value.policyKey, draft.value.number)}`;
-    const draftReply = this.#final(replies, 'draft', what);
-    for (const c of first) this.#final(replies, c.id, `${what}: retire an older version`);
+    const publish: Update = {
+      id: 'draft',
+      list: 'versions',
+      itemsUrl,
+      itemId: target.itemId,
+      fields: { Status: 'published', PublishedAt: publishedAt },
+      etag: target.etag,
+      writeId: randomUUID(),
+    };
+    const retirements = retire.map((r, i): Update => {
+      const t = untag(r.etag);
+      return {
+        id: `retire${i}`,
+        list: 'versions',
+        itemsUrl,
+        itemId: t.itemId,
+        fields: { Status: 'retired' },
+        etag: t.etag,
+        writeId: randomUUID(),
+      };
+    });
+    // Retirements beyond what one batch holds go in follow-up batches (rare: 18 fit).
+    const first = retirements.slice(0, MAX_BATCH - 2);
+    const replies = await this.#gateway.batch([
+      this.#updateCall(publish),
+      this.#create(auditUrl, auditFields(event), 'audit', ['draft']),
+      ...first.map((r) => this.#updateCall(r, ['draft'])),
+    ]);
+    const tag = await this.#settleUpdate(publish, replies.get('draft'), what);
+    for (const r of first) {
+      await this.#settleUpdate(r, replies.get(r.id), `${what}: retire an older version`);
+    }
     for (let i = first.length; i < retirements.length; i += MAX_BATCH) {
-      const chunk = retirements.slice(i, i + MAX_BATCH).map((c) => ({ ...c, dependsOn: [] }));
-      const more = await this.#gateway.batch(chunk);
-      for (const c of chunk) this.#final(more, c.id, `${what}: retire an older version`);
+      const chunk = retirements.slice(i, i + MAX_BATCH);
+      const more = await this.#gateway.batch(chunk.map((r) => this.#updateCall(r)));
+      for (const r of chunk) {
+        await this.#settleUpdate(r, more.get(r.id), `${what}: retire an older version`);
+      }
     }
-    const auditReply = replies.get('audit');
-    if (auditReply === undefined || !(isOk(auditReply) || isDuplicateReply(auditReply))) {
-      throw this.#auditFailed(auditReply, what);
-    }
-    return { value: published, etag: this.#etagOf(draftReply, target.itemId) };
+    await this.#settleAudit(replies.get('audit'), event, what);
+    return { value: published, etag: tag };
   }
 
   async updateDraft(
@@ -400,13 +477,16 @@ export class SharePointRecordStore implements RecordStore {
       );
     }
     const { itemId, etag } = untag(draft.etag);
-    const reply = ensureOk(
-      await this.#gateway.exchange(
-        this.#patch(await this.#items('versions'), itemId, versionFields(value), 'v', etag),
-      ),
-      `Update draft ${key}`,
-    );
-    return { value, etag: this.#etagOf(reply, itemId) };
+    const update: Update = {
+      id: 'v',
+      list: 'versions',
+      itemsUrl: await this.#items('versions'),
+      itemId,
+      fields: versionFields(value),
+      etag,
+      writeId: randomUUID(),
+    };
+    return { value, etag: await this.#update(update, `Update draft ${key}`) };
   }
 
   // Acknowledgements -------------------------------------------------------------------------
@@ -557,26 +637,37 @@ export class SharePointRecordStore implements RecordStore {
       this.#items('acknowledgements'),
       this.#items('audit'),
     ]);
-    const calls: BatchCall[] = [
-      this.#patch(approvalsUrl, target.itemId, approvalFields(value), 'approval', target.etag),
+    const decision: Update = {
+      id: 'approval',
+      list: 'approvals',
+      itemsUrl: approvalsUrl,
+      itemId: target.itemId,
+      fields: approvalFields(value),
+      etag: target.etag,
+      writeId: randomUUID(),
+    };
+    const state: Update | null =
+      ackRow === null
+        ? null
+        : {
+            id: 'ack',
+            list: 'acknowledgements',
+            itemsUrl: acksUrl,
+            itemId: ackRow.itemId,
+            fields: { ApprovalState: value.decision },
+          };
+    const replies = await this.#gateway.batch([
+      this.#updateCall(decision),
       this.#create(auditUrl, auditFields(event), 'audit', ['approval']),
-    ];
-    if (ackRow !== null) {
-      calls.push(
-        this.#patch(acksUrl, ackRow.itemId, { ApprovalState: value.decision }, 'ack', undefined, [
-          'approval',
-        ]),
-      );
-    }
-    const replies = await this.#gateway.batch(calls);
+      ...(state === null ? [] : [this.#updateCall(state, ['approval'])]),
+    ]);
     const what = `Decide approval for ${key}`;
-    const approvalReply = this.#final(replies, 'approval', what);
-    if (ackRow !== null) this.#final(replies, 'ack', `${what}: acknowledgement state`);
-    const auditReply = replies.get('audit');
-    if (auditReply === undefined || !(isOk(auditReply) || isDuplicateReply(auditReply))) {
-      throw this.#auditFailed(auditReply, what);
+    const tag = await this.#settleUpdate(decision, replies.get('approval'), what);
+    if (state !== null) {
+      await this.#settleUpdate(state, replies.get('ack'), `${what}: acknowledgement state`);
     }
-    return { value, etag: this.#etagOf(approvalReply, target.itemId) };
+    await this.#settleAudit(replies.get('audit'), event, what);
+    return { value, etag: tag };
   }
 
   // Campaigns --------------------------------------------------------------------------------
@@ -628,13 +719,16 @@ export class SharePointRecordStore implements RecordStore {
       throw new CountersignError('validation', 'A campaign keeps its id.', { key: value.id });
     }
     const { itemId, etag } = untag(current.etag);
-    const reply = ensureOk(
-      await this.#gateway.exchange(
-        this.#patch(await this.#items('campaigns'), itemId, campaignFields(value), 'c', etag),
-      ),
-      `Update campaign ${value.id}`,
-    );
-    return { value, etag: this.#etagOf(reply, itemId) };
+    const update: Update = {
+      id: 'c',
+      list: 'campaigns',
+      itemsUrl: await this.#items('campaigns'),
+      itemId,
+      fields: campaignFields(value),
+      etag,
+      writeId: randomUUID(),
+    };
+    return { value, etag: await this.#update(update, `Update campaign ${value.id}`) };
   }
 
   // Audit ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
-import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
+import { audit, campaign, policyVersion, signature } from '../../contract/record-fixtures.ts';
 
 /**
  * What the contract suite cannot stage: an answer lost after SharePoint applied the write (the
@@ -95,5 +95,68 @@ describe('SharePointRecordStore against the emulator', () => {
     expect(String(error)).toContain('countersign provision');
     await provisionSite(gateway, site);
     expect(await store.listAcknowledgements({ userId: 'someone' })).toEqual([]);
+  });
+});
+
+describe('SharePointRecordStore updates whose answer was lost', () => {
+  let emulator: GraphEmulator;
+  let lose = false;
+  let store: SharePointRecordStore;
+
+  beforeAll(async () => {
+    emulator = await startGraphEmulator({ seed: 'none' });
+    const lossy: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (lose && (init?.method === 'PATCH' || init?.method === 'POST')) {
+        lose = false;
+        await response.arrayBuffer();
+        throw new TypeError('fetch failed: other side closed');
+      }
+      return response;
+    };
+    const gateway = new GraphGateway({
+      baseUrl: emulator.url,
+      fetch: lossy,
+      retry: { baseDelayMs: 1 },
+    });
+    store = new SharePointRecordStore({ gateway, site: emulator.siteId });
+    await provisionSite(gateway, store.site);
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('an update applied before its answer was lost succeeds on retry instead of a false 412', async () => {
+    const c = campaign(`lost-${randomUUID().slice(0, 6)}`, 1);
+    const created = await store.createCampaign(c, audit('campaign.launched', c.id));
+    lose = true;
+    const paused = { ...c, status: 'paused' as const };
+    const updated = await store.updateCampaign(created, paused);
+    expect(updated.value).toEqual(paused);
+    expect((await store.getCampaign(c.id))?.etag).toBe(updated.etag);
+    // A genuinely stale eTag is still refused.
+    await expect(store.updateCampaign(created, c)).rejects.toMatchObject({
+      code: 'precondition-failed',
+    });
+  });
+
+  it('a publish applied before its answer was lost completes: retired, published, one audit event', async () => {
+    const key = `lost-${randomUUID().slice(0, 6)}`;
+    const v1 = await store.createVersion(
+      policyVersion(key, 1, { status: 'published', publishedAt: '2025-09-01T08:00:00.000Z' }),
+      audit('version.published', `${key}:v1`),
+    );
+    const draft = await store.createVersion(policyVersion(key, 2), audit('policy.saved', key));
+    const event = audit('version.published', `${key}:v2`);
+    lose = true;
+    const published = await store.publishVersion(draft, '2026-09-01T08:00:00.000Z', [v1], event);
+    expect(published.value.status).toBe('published');
+    const versions = await store.listVersions(key);
+    expect(versions.map((v) => v.value.status)).toEqual(['retired', 'published']);
+    expect(versions[1]?.etag).toBe(published.etag);
+    const events = (await store.listAudit({ type: 'version.published' })).filter(
+      (e) => e.id === event.id,
+    );
+    expect(events).toHaveLength(1);
   });
 });
