@@ -195,6 +195,20 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       return;
     }
     const path = versioned[1] ?? '';
+    const authorization = headers.authorization;
+    if (authorization !== undefined && !/^Bearer\s+\S+/i.test(authorization)) {
+      // No token is needed here, but a malformed one is refused as Graph refuses it.
+      send(
+        response,
+        graphError(
+          401,
+          'InvalidAuthenticationToken',
+          'Access token validation failure. Invalid audience.',
+        ),
+        clientRequestId,
+      );
+      return;
+    }
     const fault = faults.decide(true);
     if (fault.kind === 'throttle') {
       counters.faults += 1;

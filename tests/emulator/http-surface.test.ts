@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { call, errorCode } from './graph-client.ts';
+
+let emulator: GraphEmulator;
+
+beforeAll(async () => {
+  emulator = await startGraphEmulator();
+  await call(emulator.url, 'POST', `/sites/${emulator.siteId}/lists`, {
+    displayName: 'Visible <List>',
+    columns: [{ name: 'Key', text: {} }],
+  });
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+describe('the HTTP surface', () => {
+  it('accepts a bearer token or none, and refuses a malformed Authorization header (401)', async () => {
+    expect(
+      (await call(emulator.url, 'GET', '/users', undefined, { Authorization: 'Bearer abc' }))
+        .status,
+    ).toBe(200);
+    const refused = await call(emulator.url, 'GET', '/users', undefined, {
+      Authorization: 'Basic abc',
+    });
+    expect(refused.status).toBe(401);
+    expect(errorCode(refused)).toBe('InvalidAuthenticationToken');
+  });
+
+  it('answers unknown segments, bad JSON and other versions with Graph errors', async () => {
+    const unknown = await call(emulator.url, 'GET', '/planner/tasks');
+    expect(unknown.status).toBe(400);
+    expect(errorCode(unknown)).toBe('BadRequest');
+    const badJson = await fetch(`${emulator.url}/sites/${emulator.siteId}/lists`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{ not json',
+    });
+    expect(badJson.status).toBe(400);
+    const beta = await fetch(emulator.url.replace('/v1.0', '/beta/users'));
+    expect(beta.status).toBe(400);
+    const wrongMethod = await call(emulator.url, 'PUT', `/sites/${emulator.siteId}/lists`);
+    expect(wrongMethod.status).toBe(405);
+  });
+
+  it('echoes client-request-id and shows an escaped HTML overview at /', async () => {
+    const reply = await fetch(`${emulator.url}/users?$top=1`, {
+      headers: { 'client-request-id': 'abc-123' },
+    });
+    expect(reply.headers.get('client-request-id')).toBe('abc-123');
+    const page = await fetch(emulator.url.replace('/v1.0', '/'));
+    const html = await page.text();
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(html).toContain('Visible &lt;List&gt;');
+    expect(html).toContain('All Staff');
+  });
+});
