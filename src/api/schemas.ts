@@ -55,7 +55,8 @@ export const bulkDecisionBodySchema = z
 export const launchCampaignBodySchema = z.strictObject({
   policyKey: policyKeySchema,
   versionNumber,
-  audiences: z.array(audienceKeySchema).min(1).max(50),
+  /** Absent: every audience of the policy. */
+  audiences: z.array(audienceKeySchema).min(1).max(50).optional(),
   deadline: z.iso.datetime({ offset: true }),
   reminderDays: z
     .array(z.number().int().min(1).max(365))

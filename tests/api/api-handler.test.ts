@@ -608,6 +608,62 @@ describe('admin', () => {
   });
 });
 
+describe('campaigns', () => {
+  it('lists campaign records with live delivery counts', async () => {
+    const res = await call('GET', '/api/admin/campaigns', { as: 'admin' });
+    expect(res.status).toBe(200);
+    const [campaign] = (await res.json()) as Record<string, unknown>[];
+    expect(campaign).toMatchObject({
+      id: 'c1',
+      status: 'running',
+      counts: { recipients: 10, sent: 5, failed: 1, signed: 0 },
+      delivery: { total: 12, skipped: 2 },
+      reasons: { 'already-signed': 2, blocked: 1 },
+    });
+  });
+
+  it('previews the Adaptive Card itself, and sends a test with 202', async () => {
+    const card = await call(
+      'GET',
+      `/api/admin/campaigns/preview-card?policyKey=${POLICY_KEY}&versionNumber=2`,
+      { as: 'admin' },
+    );
+    expect(await card.json()).toEqual({ type: 'AdaptiveCard', version: '1.5', body: [] });
+    await expectProblem(
+      await call('GET', `/api/admin/campaigns/preview-card?policyKey=${POLICY_KEY}`, {
+        as: 'admin',
+      }),
+      422,
+      'validation',
+    );
+    const sent = await call('POST', '/api/admin/campaigns/send-test', {
+      as: 'admin',
+      json: { policyKey: POLICY_KEY, versionNumber: 2 },
+    });
+    expect(sent.status).toBe(202);
+    expect(await sent.json()).toEqual({ jobId: 'test/1' });
+  });
+
+  it('launches with the deadline in UTC, every audience when none is named', async () => {
+    const res = await call('POST', '/api/admin/campaigns', {
+      as: 'admin',
+      json: { policyKey: POLICY_KEY, versionNumber: 2, deadline: '2026-12-18T17:00:00+01:00' },
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { deadline: string; audiences: string[] };
+    expect(body.deadline).toBe('2026-12-18T16:00:00.000Z');
+    expect(body.audiences).toEqual(['staff']);
+  });
+
+  it('answers 404 for an unknown campaign id from the service', async () => {
+    await expectProblem(
+      await call('POST', '/api/admin/campaigns/nope/pause', { as: 'admin' }),
+      404,
+      'not-found',
+    );
+  });
+});
+
 describe('approvals', () => {
   const ack = `${POLICY_KEY}:v2:new-starter`;
 

@@ -1,3 +1,5 @@
+import { CountersignError } from '../../domain/errors.ts';
+import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../ports/messenger.ts';
 import type { CampaignApi } from '../campaign-api.ts';
 import { readJson } from '../http/body.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
@@ -21,26 +23,57 @@ function campaignsOf(ctx: RouteContext): CampaignApi {
 }
 
 export const campaignRoutes = {
-  'admin.campaigns.list': async (ctx) => json(await campaignsOf(ctx).list(ctx.actor)),
+  /**
+   * Campaign records with live delivery counts: the record's sent/failed lag by up to a totals
+   * flush, the work store's do not. `delivery` and `reasons` carry the detail.
+   */
+  'admin.campaigns.list': async (ctx) => {
+    const summaries = await campaignsOf(ctx).list(ctx.actor);
+    return json(
+      summaries.map(({ campaign, delivery, reasons }) => ({
+        ...campaign,
+        counts: { ...campaign.counts, sent: delivery.sent, failed: delivery.failed },
+        delivery,
+        reasons,
+      })),
+    );
+  },
 
   'admin.campaigns.launch': async (ctx) => {
     const campaigns = campaignsOf(ctx);
     const body = await readJson(ctx.req, launchCampaignBodySchema, ctx.limits.maxJsonBytes);
-    return json(await campaigns.launch(ctx.actor, body), 201);
+    const launched = await campaigns.launch(ctx.actor, {
+      ...body,
+      // Stored and compared as UTC.
+      deadline: new Date(body.deadline).toISOString(),
+    });
+    return json(launched, 201);
   },
 
   'admin.campaigns.preview-card': async (ctx) => {
     const campaigns = campaignsOf(ctx);
     const parsed = previewCardQuerySchema.safeParse(Object.fromEntries(ctx.query));
     if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
-    return json(await campaigns.previewCard(ctx.actor, parsed.data));
+    const activity = await campaigns.previewCard(
+      ctx.actor,
+      parsed.data.policyKey,
+      parsed.data.versionNumber,
+    );
+    // The tab renders the card itself: answer with the Adaptive Card the activity carries.
+    const card = activity.attachments?.find(
+      (a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE,
+    )?.content;
+    if (card === undefined) {
+      throw new CountersignError('upstream', 'The sign prompt carries no Adaptive Card.');
+    }
+    return json(card);
   },
 
   'admin.campaigns.send-test': async (ctx) => {
     const campaigns = campaignsOf(ctx);
     const body = await readJson(ctx.req, policyVersionRefSchema, ctx.limits.maxJsonBytes);
-    await campaigns.sendTest(ctx.actor, body);
-    return { status: 202 };
+    const { jobId } = await campaigns.sendTest(ctx.actor, body);
+    return json({ jobId }, 202);
   },
 
   'admin.campaigns.pause': async (ctx) =>

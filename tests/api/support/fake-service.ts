@@ -265,7 +265,13 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
     },
     list: (actor) => {
       act('list', actor);
-      return Promise.resolve([campaign('running')]);
+      return Promise.resolve([
+        {
+          campaign: campaign('running'),
+          delivery: { queued: 3, inFlight: 1, sent: 5, failed: 1, skipped: 2, total: 12 },
+          reasons: { 'already-signed': 2, blocked: 1 },
+        },
+      ]);
     },
     pause: (actor, id) => {
       act('pause', actor, id);
@@ -279,13 +285,22 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
       act('cancel', actor, id);
       return Promise.resolve(campaign('cancelled'));
     },
-    previewCard: (actor) => {
+    previewCard: (actor, policyKey, versionNumber) => {
       act('previewCard', actor);
-      return Promise.resolve({ type: 'AdaptiveCard', version: '1.5', body: [] });
+      return Promise.resolve({
+        type: 'message' as const,
+        summary: `Please sign ${policyKey} v${versionNumber}`,
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.card.adaptive',
+            content: { type: 'AdaptiveCard', version: '1.5', body: [] },
+          },
+        ],
+      });
     },
     sendTest: (actor) => {
       act('sendTest', actor);
-      return Promise.resolve();
+      return Promise.resolve({ jobId: 'test/1' });
     },
   };
 }
