@@ -24,3 +24,4 @@ export {
   type RunningPlayground,
 } from './agents-playground.ts';
 export { botCardRenderer } from './campaign-card-renderer.ts';
+export { createBotNotifications, type NotificationDeps } from './bot-notifications.ts';

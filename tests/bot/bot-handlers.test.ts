@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';
 import { currentDocument, previousDocument } from './card-fixtures.ts';
+import { executeData } from './card-walk.ts';
 import { cardProblems } from './validate-card.ts';
 
 interface CardResponse {
@@ -18,23 +19,6 @@ function answeredCard(response: { status: number; body: unknown }): AdaptiveCard
   expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
   expect(cardProblems(body.value)).toEqual([]);
   return body.value;
-}
-
-function executeData(card: unknown, verb: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const visit = (node: unknown): void => {
-    if (found !== undefined || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const record = node as Record<string, unknown>;
-    if (record['type'] === 'Action.Execute' && record['verb'] === verb) {
-      found = record['data'] as Record<string, unknown>;
-      return;
-    }
-    Object.values(record).forEach(visit);
-  };
-  visit(card);
-  if (found === undefined) throw new Error(`no Action.Execute "${verb}" on the card`);
-  return found;
 }
 
 const headingOf = (card: AdaptiveCard): string =>

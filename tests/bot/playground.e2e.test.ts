@@ -4,6 +4,7 @@ import { BotWorld, type Person } from './bot-harness.ts';
 import { previousDocument } from './card-fixtures.ts';
 import { agentsPlaygroundCli } from '../../src/bot/agents-playground.ts';
 import { Playground, type PlaygroundMessage } from './playground-process.ts';
+import { executeData } from './card-walk.ts';
 import { cardProblems } from './validate-card.ts';
 
 /**
@@ -21,23 +22,6 @@ interface PlaygroundConfig {
 }
 
 const cli = agentsPlaygroundCli();
-
-function executeData(card: unknown, verb: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const visit = (node: unknown): void => {
-    if (found !== undefined || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const record = node as Record<string, unknown>;
-    if (record['type'] === 'Action.Execute' && record['verb'] === verb) {
-      found = record['data'] as Record<string, unknown>;
-      return;
-    }
-    Object.values(record).forEach(visit);
-  };
-  visit(card);
-  if (found === undefined) throw new Error(`no Action.Execute "${verb}" on the card`);
-  return found;
-}
 
 const cardOf = (event: PlaygroundMessage): AdaptiveCard | undefined =>
   event.message.attachments?.find(

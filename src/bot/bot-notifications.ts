@@ -1,0 +1,171 @@
+import { CountersignError } from '../domain/errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  type ConversationRef,
+  type Messenger,
+  type OutgoingActivity,
+} from '../ports/messenger.ts';
+import type { WorkStore } from '../ports/work-store.ts';
+import type { BotNotifications } from './bot-deps.ts';
+import { approvalRequestCard, type AdaptiveCard, type CardsConfig } from './cards/index.ts';
+
+export interface NotificationDeps {
+  workStore: Pick<WorkStore, 'getConversation' | 'putConversation'>;
+  messenger: Messenger;
+  cards: CardsConfig & {
+    permissionChoices?: readonly string[];
+    /** Who receives approval requests (the school's approvers). */
+    approverIds: readonly string[];
+  };
+  clock: Clock;
+  /** Attempts per message when the connector throttles or fails transiently (default 4). */
+  maxAttempts?: number;
+  /** Waits between attempts; tests pass a fake. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const BACKOFF_MS = 1_000;
+
+function activityOf(summary: string, card: AdaptiveCard): OutgoingActivity {
+  return {
+    type: 'message',
+    summary,
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
+  };
+}
+
+/**
+ * The bot's notifications over the Messenger port: approval requests to the approvers, the
+ * decision to the signer, and 1:1 conversation references kept in the WorkStore. A handful of
+ * messages per signature, so no campaign pacing: a 429 waits Retry-After and tries again, a
+ * bounded number of times. Other approvers' request cards show the decision through their
+ * refresh block (see recordsDecisionFinder), not through more messages.
+ */
+export function createBotNotifications(deps: NotificationDeps): Required<BotNotifications> {
+  const sleep =
+    deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxAttempts = deps.maxAttempts ?? 4;
+
+  async function reach(userId: string): Promise<ConversationRef> {
+    const stored = await deps.workStore.getConversation(userId);
+    if (stored !== null) {
+      return {
+        userId: stored.userId,
+        conversationId: stored.conversationId,
+        serviceUrl: stored.serviceUrl,
+        tenantId: stored.tenantId,
+      };
+    }
+    await deps.messenger.ensureInstalled(userId);
+    for (let attempt = 1; ; attempt++) {
+      const created = await deps.messenger.createConversation(userId);
+      if (created.kind === 'ok') {
+        await deps.workStore.putConversation({
+          ...created.ref,
+          updatedAt: deps.clock.now().toISOString(),
+        });
+        return created.ref;
+      }
+      await retryOrThrow(created, attempt, `start a chat with ${userId}`);
+    }
+  }
+
+  async function retryOrThrow(
+    outcome: Exclude<Awaited<ReturnType<Messenger['sendActivity']>>, { kind: 'ok' }>,
+    attempt: number,
+    what: string,
+  ): Promise<void> {
+    switch (outcome.kind) {
+      case 'throttled':
+      case 'transient':
+        if (attempt < maxAttempts) {
+          const wait =
+            outcome.kind === 'throttled' && outcome.retryAfterMs !== undefined
+              ? outcome.retryAfterMs
+              : BACKOFF_MS * 2 ** (attempt - 1);
+          await sleep(wait);
+          return;
+        }
+        throw new CountersignError(
+          outcome.kind === 'throttled' ? 'throttled' : 'unavailable',
+          `Could not ${what} after ${maxAttempts} attempts.`,
+          { outcome },
+        );
+      case 'forbidden':
+      case 'not-found':
+      case 'rejected':
+        throw new CountersignError('upstream', `Could not ${what}: ${outcome.reason}`, {
+          outcome,
+        });
+    }
+  }
+
+  async function send(userId: string, activity: OutgoingActivity): Promise<void> {
+    const ref = await reach(userId);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await deps.messenger.sendActivity(ref, activity);
+      if (outcome.kind === 'ok') return;
+      await retryOrThrow(outcome, attempt, `send to ${userId}`);
+    }
+  }
+
+  /** Sends to everyone, then reports every failure at once (one failing approver stops no one). */
+  async function sendToAll(userIds: readonly string[], activity: OutgoingActivity): Promise<void> {
+    const results = await Promise.allSettled(userIds.map((id) => send(id, activity)));
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ userId: userIds[i], error: String(r.reason) }] : [],
+    );
+    if (failed.length > 0) {
+      throw new CountersignError(
+        'upstream',
+        `Could not notify ${failed.length} of ${userIds.length}.`,
+        { failed },
+      );
+    }
+  }
+
+  return {
+    async conversationSeen(ref) {
+      await deps.workStore.putConversation({ ...ref, updatedAt: deps.clock.now().toISOString() });
+    },
+    async approvalNeeded({ acknowledgement, version }) {
+      // Nobody approves their own signature: a headteacher who signs is not asked.
+      const approvers = deps.cards.approverIds.filter((id) => id !== acknowledgement.userId);
+      const card = approvalRequestCard(
+        {
+          acknowledgement,
+          policy: { title: version.document.title },
+          version,
+          ...(version.document.approval === null
+            ? {}
+            : { statement: version.document.approval.statement }),
+          approverIds: deps.cards.approverIds,
+          ...(deps.cards.permissionChoices === undefined
+            ? {}
+            : { permissionChoices: deps.cards.permissionChoices }),
+        },
+        deps.cards,
+      );
+      await sendToAll(
+        approvers,
+        activityOf(`Approval needed: ${acknowledgement.displayName}`, card),
+      );
+    },
+    async approvalDecided({ approval, acknowledgement, card }) {
+      await send(
+        acknowledgement.userId,
+        activityOf(
+          approval.decision === 'approved'
+            ? `Approved: ${version(acknowledgement)}`
+            : `Not approved: ${version(acknowledgement)}`,
+          card,
+        ),
+      );
+    },
+  };
+}
+
+function version(ack: { policyKey: string; versionNumber: number }): string {
+  return `${ack.policyKey} version ${ack.versionNumber}`;
+}

@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { createBotNotifications } from '../../src/bot/index.ts';
+import { CountersignError } from '../../src/domain/errors.ts';
+import type {
+  ConversationRef,
+  CreateConversationOutcome,
+  Messenger,
+  OutgoingActivity,
+  SendOutcome,
+} from '../../src/ports/messenger.ts';
+import type { StoredConversation } from '../../src/ports/work-store.ts';
+import { BotWorld, people, school } from './bot-harness.ts';
+import { config, previousDocument } from './card-fixtures.ts';
+import { executeData } from './card-walk.ts';
+import { cardProblems } from './validate-card.ts';
+
+/** A Messenger that records sends and answers from a script (then "ok"). */
+class ScriptedMessenger implements Messenger {
+  readonly installed: string[] = [];
+  readonly sent: { ref: ConversationRef; activity: OutgoingActivity }[] = [];
+  readonly script: SendOutcome[] = [];
+  #sequence = 0;
+
+  ensureInstalled(userId: string): Promise<void> {
+    this.installed.push(userId);
+    return Promise.resolve();
+  }
+  createConversation(userId: string): Promise<CreateConversationOutcome> {
+    return Promise.resolve({
+      kind: 'ok',
+      ref: { userId, conversationId: `a:${userId}`, serviceUrl: 'http://connector', tenantId: 't' },
+    });
+  }
+  sendActivity(ref: ConversationRef, activity: OutgoingActivity): Promise<SendOutcome> {
+    const next = this.script.shift();
+    if (next !== undefined && next.kind !== 'ok') return Promise.resolve(next);
+    this.sent.push({ ref, activity });
+    this.#sequence += 1;
+    return Promise.resolve({ kind: 'ok', id: `m-${this.#sequence}` });
+  }
+  updateActivity(): Promise<SendOutcome> {
+    return Promise.resolve({ kind: 'ok', id: '' });
+  }
+}
+
+class MapWorkStore {
+  readonly conversations = new Map<string, StoredConversation>();
+  getConversation(userId: string): Promise<StoredConversation | null> {
+    return Promise.resolve(this.conversations.get(userId) ?? null);
+  }
+  putConversation(conversation: StoredConversation): Promise<void> {
+    this.conversations.set(conversation.userId, conversation);
+    return Promise.resolve();
+  }
+}
+
+let world: BotWorld | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+function setup() {
+  const messenger = new ScriptedMessenger();
+  const workStore = new MapWorkStore();
+  const waits: number[] = [];
+  const w = new BotWorld();
+  const notifications = createBotNotifications({
+    workStore,
+    messenger,
+    cards: { ...config, approverIds: school.approverIds },
+    clock: w.clock,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+  });
+  return { messenger, workStore, waits, w, notifications };
+}
+
+const cardIn = (activity: OutgoingActivity | undefined): unknown =>
+  activity?.attachments?.[0]?.content;
+
+describe('bot notifications over the Messenger', () => {
+  test('a card signature that needs approval reaches the headteacher; the decision reaches the signer', async () => {
+    const { messenger, workStore, w, notifications } = setup();
+    world = w;
+    await w.publish('Autumn 2025', previousDocument);
+    await w.start({ notifications });
+
+    // The signer talks to the bot first: their conversation is remembered.
+    await w.message(people.staff, 'status');
+    expect(workStore.conversations.get(people.staff.id)?.conversationId).toBe(
+      `a:personal-${people.staff.id}`,
+    );
+
+    const prompt = (
+      (await w.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      })) as { body: { value: unknown } }
+    ).body.value;
+    await w.invoke(people.staff, {
+      ...executeData(prompt, 'sign'),
+      typedName: 'Sam Okafor',
+      statedRole: 'Teacher',
+    });
+
+    // The headteacher had no conversation: installed, created, then sent the request.
+    expect(messenger.installed).toEqual([people.head.id]);
+    const request = messenger.sent.find((s) => s.ref.userId === people.head.id);
+    expect(request?.activity.summary).toBe(`Approval needed: ${people.staff.name}`);
+    expect(cardProblems(cardIn(request?.activity))).toEqual([]);
+    await w.invoke(people.head, executeData(cardIn(request?.activity), 'approve'));
+    const result = messenger.sent.find((s) => s.ref.userId === people.staff.id);
+    expect(result?.ref.conversationId).toBe(`a:personal-${people.staff.id}`);
+    expect(result?.activity.summary).toBe('Approved: staff-aup version 1');
+    expect(JSON.stringify(cardIn(result?.activity))).toContain(`Approved: ${people.staff.name}`);
+  });
+
+  test('429 waits Retry-After and tries again; a blocked app is an upstream error', async () => {
+    const { messenger, waits, notifications, workStore } = setup();
+    await workStore.putConversation({
+      userId: 'u1',
+      conversationId: 'a:u1',
+      serviceUrl: 'http://connector',
+      tenantId: 't',
+      updatedAt: '2026-03-05T00:00:00Z',
+    });
+    const ack = {
+      id: 'staff-aup:v1:u1',
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      userId: 'u1',
+      displayName: 'U One',
+    };
+    messenger.script.push(
+      { kind: 'throttled', retryAfterMs: 2_500 },
+      { kind: 'transient', reason: '503' },
+    );
+    await notifications.approvalDecided({
+      approval: {
+        acknowledgementId: ack.id,
+        userId: 'u1',
+        decision: 'rejected',
+        additionalPermissions: [],
+      },
+      acknowledgement: {
+        ...ack,
+        contentHash: 'a'.repeat(64),
+        upn: 'u1@x',
+        typedName: 'U One',
+        statedRole: 'TA',
+        signedAt: '2026-03-05T00:00:00Z',
+        channel: 'card',
+        consents: {},
+        approvalState: 'rejected',
+        seal: 'b'.repeat(64),
+      },
+      card: { type: 'AdaptiveCard', version: '1.5', body: [] },
+    });
+    expect(waits).toEqual([2_500, 2_000]);
+    expect(messenger.sent).toHaveLength(1);
+
+    messenger.script.push({ kind: 'forbidden', status: 403, reason: '403 blocked' });
+    await expect(
+      notifications.approvalDecided({
+        approval: {
+          acknowledgementId: ack.id,
+          userId: 'u1',
+          decision: 'approved',
+          additionalPermissions: [],
+        },
+        acknowledgement: {
+          ...ack,
+          contentHash: 'a'.repeat(64),
+          upn: 'u1@x',
+          typedName: 'U One',
+          statedRole: 'TA',
+          signedAt: '2026-03-05T00:00:00Z',
+          channel: 'card',
+          consents: {},
+          approvalState: 'approved',
+          seal: 'b'.repeat(64),
+        },
+        card: { type: 'AdaptiveCard', version: '1.5', body: [] },
+      }),
+    ).rejects.toThrow(CountersignError);
+  });
+});
