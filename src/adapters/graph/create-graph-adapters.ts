@@ -33,8 +33,12 @@ export interface GraphAdapters {
  */
 export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters {
   const { tenantId, clientId, clientSecret } = config;
+  // A token only ever goes to an https Graph: never in clear text to a plain-http emulator.
+  const secure = new URL(config.baseUrl).protocol === 'https:';
   const credentials =
-    tenantId && clientId && clientSecret ? { tenantId, clientId, clientSecret } : undefined;
+    secure && tenantId && clientId && clientSecret
+      ? { tenantId, clientId, clientSecret }
+      : undefined;
   const gateway = new GraphGateway({
     baseUrl: config.baseUrl,
     ...(credentials ? { accessToken: appOnlyToken(credentials, config.baseUrl) } : {}),

@@ -38,6 +38,8 @@ export interface RetryOptions {
   /** Exponential backoff when the answer names no Retry-After. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** A Retry-After longer than this is not waited out: the throttled answer is returned. */
+  maxRetryAfterMs: number;
 }
 
 export interface GraphGatewayOptions {
@@ -55,7 +57,12 @@ export interface GraphGatewayOptions {
 
 export const USER_AGENT = 'ISV|Countersign|Countersign/0.1';
 export const MAX_BATCH = 20;
-const DEFAULT_RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 30_000 };
+const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 8,
+  baseDelayMs: 200,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+};
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
 const errorBodySchema = z.object({
@@ -90,6 +97,7 @@ export function graphErrorToCountersign(
   status: number,
   body: unknown,
   what: string,
+  headers: Record<string, string> = {},
 ): CountersignError {
   const parsed = errorBodySchema.safeParse(body);
   const graphCode = parsed.success ? (parsed.data.error.code ?? '') : '';
@@ -109,11 +117,18 @@ export function graphErrorToCountersign(
   else if (status === 413) code = 'too-large';
   else if (status === 424) code = 'upstream';
   else code = 'upstream';
+  const retryAfter = retryAfterMs(headers);
   const said = status === 0 ? 'no answer (connection failed)' : `${status} ${graphCode}`.trim();
   return new CountersignError(
     code,
     `${what}: Graph answered ${said}${graphMessage ? `: ${graphMessage}` : ''}`,
-    { status, graphCode, graphMessage },
+    {
+      status,
+      graphCode,
+      graphMessage,
+      // The API passes it on, so a client backs off as long as Graph asked us to.
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: Math.ceil(retryAfter / 1000) }),
+    },
   );
 }
 
@@ -135,7 +150,7 @@ export function isOk(reply: GraphReply): boolean {
 /** Returns the reply when it is a success, else throws the mapped CountersignError. */
 export function ensureOk(reply: GraphReply, what: string): GraphReply {
   if (isOk(reply)) return reply;
-  throw graphErrorToCountersign(reply.status, reply.body, what);
+  throw graphErrorToCountersign(reply.status, reply.body, what, reply.headers);
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
@@ -265,11 +280,16 @@ export class GraphGateway {
     }
   }
 
-  /** How long to wait before attempt `attempt + 1`: Retry-After when given, else backoff. */
-  #delay(attempt: number, headers: Record<string, string>): number {
+  /**
+   * How long to wait before attempt `attempt + 1`: the Retry-After when given (plus a little
+   * jitter so callers throttled together do not return together), else jittered exponential
+   * backoff. Undefined when Graph asks for longer than we are willing to wait.
+   */
+  #delay(attempt: number, headers: Record<string, string>): number | undefined {
     const jitter = this.#random() * this.#retry.baseDelayMs;
     const named = retryAfterMs(headers);
-    if (named !== undefined) return Math.min(named, this.#retry.maxDelayMs) + jitter;
+    if (named !== undefined)
+      return named > this.#retry.maxRetryAfterMs ? undefined : named + jitter;
     const backoff = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
     return backoff / 2 + (this.#random() * backoff) / 2;
   }
@@ -284,7 +304,9 @@ export class GraphGateway {
       const reply = await this.#send(call);
       const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
       if (!retryable || attempt >= this.#retry.maxAttempts) return reply;
-      await this.#sleep(this.#delay(attempt, reply.headers));
+      const delay = this.#delay(attempt, reply.headers);
+      if (delay === undefined) return reply;
+      await this.#sleep(delay);
     }
   }
 
@@ -323,11 +345,12 @@ export class GraphGateway {
       });
       const lastAttempt = attempt >= this.#retry.maxAttempts;
       if (outer.status === 0 || RETRYABLE.has(outer.status)) {
-        if (lastAttempt) {
+        const delay = lastAttempt ? undefined : this.#delay(attempt, outer.headers);
+        if (delay === undefined) {
           for (const c of pending) results.set(c.id, outer);
           return results;
         }
-        await this.#sleep(this.#delay(attempt, outer.headers));
+        await this.#sleep(delay);
         continue;
       }
       ensureOk(outer, 'POST $batch');
@@ -348,9 +371,11 @@ export class GraphGateway {
           continue;
         }
         const reply: GraphReply = { status: r.status, headers: r.headers ?? {}, body: r.body };
-        if (RETRYABLE.has(r.status) && !lastAttempt) {
+        const delay =
+          RETRYABLE.has(r.status) && !lastAttempt ? this.#delay(attempt, reply.headers) : undefined;
+        if (delay !== undefined) {
           retry.add(c.id);
-          wait = Math.max(wait, this.#delay(attempt, reply.headers));
+          wait = Math.max(wait, delay);
         } else {
           results.set(c.id, reply);
         }

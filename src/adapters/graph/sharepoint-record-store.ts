@@ -241,11 +241,16 @@ export class SharePointRecordStore implements RecordStore {
       }
       throw graphErrorToCountersign(409, record.body, `${what}: it already exists`);
     }
-    throw graphErrorToCountersign(record?.status ?? 0, record?.body, what);
+    throw graphErrorToCountersign(record?.status ?? 0, record?.body, what, record?.headers);
   }
 
   #auditFailed(reply: GraphReply | undefined, what: string): CountersignError {
-    const error = graphErrorToCountersign(reply?.status ?? 0, reply?.body, `${what} (audit event)`);
+    const error = graphErrorToCountersign(
+      reply?.status ?? 0,
+      reply?.body,
+      `${what} (audit event)`,
+      reply?.headers,
+    );
     return new CountersignError(error.code, `${error.message}; the record itself was stored.`, {
       ...error.details,
       recordStored: true,
@@ -257,7 +262,7 @@ export class SharePointRecordStore implements RecordStore {
       this.#create(await this.#items('audit'), auditFields(audit), 'audit'),
     );
     if (!isOk(reply) && !isDuplicateReply(reply)) {
-      throw graphErrorToCountersign(reply.status, reply.body, 'Append audit event');
+      throw graphErrorToCountersign(reply.status, reply.body, 'Append audit event', reply.headers);
     }
   }
 
@@ -300,7 +305,7 @@ export class SharePointRecordStore implements RecordStore {
       // Its dependency turned out to be our own earlier write: this one still has to happen.
       return this.#update(update, what);
     }
-    throw graphErrorToCountersign(reply?.status ?? 0, reply?.body, what);
+    throw graphErrorToCountersign(reply?.status ?? 0, reply?.body, what, reply?.headers);
   }
 
   async #update(update: Update, what: string): Promise<string> {
@@ -365,7 +370,12 @@ export class SharePointRecordStore implements RecordStore {
       const row = await this.#one('policies', 'PolicyKey', value.key);
       if (row !== null && writeIdOf(row.fields) === writeId) return { value, etag: tagOf(row) };
     }
-    throw graphErrorToCountersign(reply.status, reply.body, `Create policy ${value.key}`);
+    throw graphErrorToCountersign(
+      reply.status,
+      reply.body,
+      `Create policy ${value.key}`,
+      reply.headers,
+    );
   }
 
   // Versions ---------------------------------------------------------------------------------
@@ -744,7 +754,12 @@ export class SharePointRecordStore implements RecordStore {
       for (const [id, reply] of replies) {
         // Unique EventId: an event already there (a retried append) is success.
         if (!isOk(reply) && !isDuplicateReply(reply)) {
-          throw graphErrorToCountersign(reply.status, reply.body, `Append audit event #${id}`);
+          throw graphErrorToCountersign(
+            reply.status,
+            reply.body,
+            `Append audit event #${id}`,
+            reply.headers,
+          );
         }
       }
     }

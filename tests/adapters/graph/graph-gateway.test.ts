@@ -124,6 +124,18 @@ describe('GraphGateway', () => {
     expect(f.seen).toHaveLength(1);
   });
 
+  it('does not wait out a Retry-After longer than its limit: the caller hears throttled, with the wait', async () => {
+    const f = scriptedFetch(() => throttled(600));
+    const { gw, sleeps } = gateway(f.fetch);
+    const error = await gw.call({ method: 'GET', url: 'sites/root' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'throttled',
+      details: { status: 429, retryAfterSeconds: 600 },
+    });
+    expect(f.seen).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
   it('maps Graph errors in one place', () => {
     const code = (status: number, message = '') =>
       graphErrorToCountersign(status, { error: { code: 'x', message } }, 'op').code;
