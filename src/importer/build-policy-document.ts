@@ -34,6 +34,26 @@ interface SectionDraft {
   heading: string;
   lineNo: number;
   clauses: ClauseDraft[];
+  /** Headed like a consent block ("Photograph consent"): its consents are lifted out. */
+  consent?: boolean;
+}
+
+/** The signer's own consent ("I give permission…", "I (do not) consent to…"). */
+const CONSENT_STATEMENT = /^I (?:do not |don['’]t )?(?:give|grant|consent|agree to the school)\b/i;
+
+/**
+ * Adds a consent; the negative form of the one before ("I do not give consent…") is its other
+ * answer, kept with it rather than made a second consent.
+ */
+function addConsent(consents: Consent[], key: string, text: string): void {
+  const last = consents.at(-1);
+  if (last && last.key.startsWith(key) && /\b(?:do not|don['’]t|not)\b/i.test(text)) {
+    last.text = `${last.text} / ${text}`;
+    return;
+  }
+  let unique = key;
+  for (let n = 2; consents.some((c) => c.key === unique); n++) unique = `${key}-${n}`;
+  consents.push({ key: unique, text });
 }
 
 const FALLBACK_TITLE = 'Acceptable Use Policy';
@@ -307,7 +327,6 @@ function findTail(lines: readonly CleanLine[], start: number): Tail {
 
 interface TailResult {
   declaration: string;
-  consents: Consent[];
   approval: ApprovalBlock | null;
   unplaced: ClauseDraft[];
 }
@@ -342,20 +361,15 @@ function mergeParty(into: Party, from: Party): void {
 function readTail(
   lines: readonly CleanLine[],
   unlabelled: boolean,
+  consents: Consent[],
   report: ReportCollector,
 ): TailResult {
   let state: 'declaration' | 'approval' | 'consent' | 'none' = unlabelled ? 'declaration' : 'none';
   const declaration: string[] = [];
   let formAfterDeclaration = false;
-  const consents: Consent[] = [];
   const unplaced: ClauseDraft[] = [];
   let approval: { statement: string[]; party: Party; label?: CleanLine } | null = null;
 
-  const addConsent = (key: string, text: string): void => {
-    let unique = key;
-    for (let n = 2; consents.some((c) => c.key === unique); n++) unique = `${key}-${n}`;
-    consents.push({ key: unique, text });
-  };
   const unplace = (line: CleanLine): void => {
     unplaced.push({ text: line.text, items: [], lineNo: line.lineNo, indent: 0, kind: 'none' });
   };
@@ -386,7 +400,7 @@ function readTail(
     }
     const consentKey = consentKeyFor(text);
     if (consentKey && state !== 'approval') {
-      addConsent(consentKey, text);
+      addConsent(consents, consentKey, text);
       continue;
     }
     if (isConsentLabel(text)) {
@@ -414,7 +428,7 @@ function readTail(
         break;
       }
       case 'consent':
-        addConsent('consent', text);
+        addConsent(consents, consentKeyFor(text) ?? 'consent', text);
         break;
       case 'none':
         unplace(line);
@@ -435,7 +449,7 @@ function readTail(
       ...(approval.party.role === undefined ? {} : { approverRole: approval.party.role }),
     };
   }
-  return { declaration: declaration.join('\n'), consents, approval: block, unplaced };
+  return { declaration: declaration.join('\n'), approval: block, unplaced };
 }
 
 /**
@@ -468,6 +482,7 @@ export function buildPolicyDocument(
   const { start: tail, unlabelled } = findTail(lines, start);
   const sections: SectionDraft[] = [{ heading: '', lineNo: first?.lineNo ?? 1, clauses: [] }];
   let bodyApproval: { statement: string; party: Party } | null = null;
+  const consents: Consent[] = [];
   let previous: CleanLine | undefined;
   let onItem = false;
   let lastLetter: string | undefined;
@@ -492,6 +507,11 @@ export function buildPolicyDocument(
       previous = line;
       continue;
     }
+    if (section.consent && (CONSENT_STATEMENT.test(line.text) || consentKeyFor(line.text))) {
+      addConsent(consents, consentKeyFor(line.text) ?? 'consent', line.text);
+      previous = undefined;
+      continue;
+    }
     if (continues(line, previous, clause, onItem, wrap) && clause) {
       if (onItem)
         clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${line.text}`;
@@ -501,7 +521,12 @@ export function buildPolicyDocument(
     }
     if (isHeading(line, nextText(lines, i + 1, tail))) {
       const heading = line.marker ? `${line.marker.label}. ${line.text}` : line.text;
-      sections.push({ heading: heading.replace(/:$/, ''), lineNo: line.lineNo, clauses: [] });
+      sections.push({
+        heading: heading.replace(/:$/, ''),
+        lineNo: line.lineNo,
+        clauses: [],
+        ...(isConsentLabel(line.text) ? { consent: true } : {}),
+      });
       previous = line;
       onItem = false;
       continue;
@@ -526,7 +551,7 @@ export function buildPolicyDocument(
     previous = line;
   }
 
-  const end = readTail(lines.slice(tail), unlabelled, report);
+  const end = readTail(lines.slice(tail), unlabelled, consents, report);
   if (end.declaration === '') {
     report.warn('no declaration was found: write the statement people sign before publishing');
   }
@@ -540,7 +565,12 @@ export function buildPolicyDocument(
   }
 
   const built = sections
-    .filter((s) => s.heading !== '' || s.clauses.length > 0)
+    .filter((s) => {
+      if (s.clauses.length > 0) return true;
+      // A consent block's heading, its consents lifted out into document.consents.
+      if (s.consent) report.remove('block-label', s.lineNo, s.heading);
+      return s.heading !== '' && !s.consent;
+    })
     .map((s) => finishSection(s, report));
   if (end.unplaced.length > 0) {
     report.warn(
@@ -557,7 +587,7 @@ export function buildPolicyDocument(
     title,
     sections: built,
     declaration: end.declaration,
-    consents: end.consents,
+    consents,
     approval,
   };
   const checked = policyDocumentSchema.safeParse(document);

@@ -44,9 +44,30 @@ const LABEL_WORDS = new Set([
   'contractor',
   'number',
   'email',
+  // Policy metadata: "Date approved: …", "Review date: …", "Version: …".
+  'approved',
+  'adopted',
+  'ratified',
+  'review',
+  'reviewed',
+  'next',
+  'last',
+  'updated',
+  'issued',
+  'version',
+  'author',
 ]);
 /** At least one of these makes a line of label words a signature block rather than a heading. */
-const KEY_WORDS = new Set(['signature', 'signed', 'sign', 'date', 'dated', 'name', 'initials']);
+const KEY_WORDS = new Set([
+  'signature',
+  'signed',
+  'sign',
+  'date',
+  'dated',
+  'name',
+  'initials',
+  'version',
+]);
 /** Longest stretch of words a form line may carry besides its blanks. */
 const MAX_FORM_WORDS = 10;
 
@@ -107,6 +128,7 @@ export function parseFormLine(text: string): FormField[] | null {
   }
   // Labels alone, e.g. "Signature<tab>Date" or "Full Name<tab>(printed) Job title".
   if (
+    !/\d/.test(trimmed) &&
     isLabel(trimmed) &&
     hasKeyWord(trimmed) &&
     words(trimmed).length <= 8 &&

@@ -52,7 +52,7 @@ export interface CleanLine {
 }
 
 const BULLET =
-  /^(?:[\u2022\u00b7\u25aa\u25ab\u25cf\u25cb\u25e6\u2023\u2043\u2219\u25a0\u25a1\u25c6\u25c7\u27a2\u27a4\u2713\u2714\u2756\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\uf06e\uf071]\s*|[*+\u2013\u2014-][\t ]+|o\t\s*|o {1,3}(?=\p{L}))(?=\S)/u;
+  /^(?:[\u2022\u00b7\u25aa\u25ab\u25cf\u25cb\u25e6\u2023\u2043\u2219\u25a0\u25a1\u25c6\u25c7\u27a2\u27a4\u2713\u2714\u2756\u25ba\u25b6\u27a3\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8\uf06e\uf071]\s*|[*+\u2013\u2014-][\t ]+|o\t\s*|o {1,3}(?=\p{L})|[Ø§] +)(?=\S)/u;
 const NUMBER = /^(?:\((\d{1,3})\)|(\d{1,3}(?:\.\d{1,3})+)\.?|(\d{1,3})[.)])[\t ]+(?=\S)/;
 const ROMAN = /^(?:\(([ivx]{1,5})\)|([ivx]{1,5})[.)])[\t ]+(?=\S)/;
 const LETTER = /^(?:\(([a-zA-Z])\)|([a-z])[.)]|([A-Z])\))[\t ]+(?=\S)/;

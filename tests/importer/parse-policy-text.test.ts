@@ -416,6 +416,58 @@ describe('parsePolicyText: other shapes', () => {
     );
   });
 
+  it('reads policy metadata, Wingdings bullets and a consent block before the declaration', () => {
+    const text = [
+      'Acceptable Use Policy – Support Staff',
+      'Approved by: Emma Bonnin / Headteacher',
+      'Date approved: 01/09/2024',
+      'Review date: 01/09/2025',
+      '',
+      'SECTION 1: MY RESPONSIBILITIES',
+      '1.\tI will keep data secure:',
+      '\tØ\tencrypt memory sticks;',
+      '\tØ\tlock my screen.',
+      '2.\tI will report faults to the IT technician.',
+      '',
+      'Photograph consent',
+      '☐ I give consent for my photograph to be used on the school website.',
+      '☐ I do not give consent for my photograph to be used.',
+      '',
+      'Declaration',
+      'I have read, understood and accept this policy.',
+      'Signed: ______________   Date: __________',
+    ].join('\n');
+    const { document, report } = parse(text);
+    expect(document.sections).toEqual([
+      {
+        heading: 'SECTION 1: MY RESPONSIBILITIES',
+        clauses: [
+          {
+            number: '1',
+            text: 'I will keep data secure:',
+            items: ['encrypt memory sticks;', 'lock my screen.'],
+          },
+          { number: '2', text: 'I will report faults to the IT technician.', items: [] },
+        ],
+      },
+    ]);
+    expect(document.consents).toEqual([
+      {
+        key: 'photo',
+        text: 'I give consent for my photograph to be used on the school website. / I do not give consent for my photograph to be used.',
+      },
+    ]);
+    expect(document.approval).toEqual({
+      statement: 'Approved by: Emma Bonnin / Headteacher',
+      approverName: 'Emma Bonnin',
+      approverRole: 'Headteacher',
+    });
+    expect(report.removed.filter((r) => r.kind === 'form-field').map((r) => r.text)).toEqual([
+      'Date approved: 01/09/2024',
+      'Review date: 01/09/2025',
+    ]);
+  });
+
   it('is deterministic', () => {
     expect(parsePolicyText(SCANNED)).toEqual(parsePolicyText(SCANNED));
   });
