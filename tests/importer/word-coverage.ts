@@ -39,7 +39,10 @@ export function missingWords(sourceLines: readonly string[], result: ImportResul
   // List markers ("a)", "ii.", "o", "•") are structure, not wording: items drop them.
   const lines = sourceLines.map((line) =>
     flat(
-      line.replace(/^\s*(?:[•·o*+–Ø§-]|\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,5})[.)])\s+/i, ' '),
+      line.replace(
+        /^\s*(?:[•·o*+–Ø§-]|\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivx]{1,5})[.)])\s+/i,
+        ' ',
+      ),
     ),
   );
   for (const item of result.report.removed) {
