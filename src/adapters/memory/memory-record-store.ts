@@ -330,6 +330,17 @@ export class MemoryRecordStore implements RecordStore {
     return Promise.resolve(rows);
   }
 
+  /** Every acknowledgement row, as SharePointRecordStore.scanAcknowledgements (for verify). */
+  scanAcknowledgements(query: {
+    policyKey?: string;
+    userId?: string;
+    versionNumber?: number;
+  }): Promise<{ itemId: string; key: string; acknowledgement: Acknowledgement }[]> {
+    return this.listAcknowledgements(query).then((acks) =>
+      acks.map((a) => ({ itemId: a.id, key: a.id, acknowledgement: a })),
+    );
+  }
+
   /** Test helper: what an editor in SharePoint could do to a row (for seal tests). */
   tamperAcknowledgement(id: string, change: Partial<Acknowledgement>): void {
     const row = this.#acks.get(id);
