@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { cachedStatement } from './emulator-database.ts';
+import { cachedStatement, onRollback } from './emulator-database.ts';
 import {
   emptyResponse,
   GraphHttpError,
@@ -121,6 +121,9 @@ export class DirectoryEmulator {
   constructor(db: DatabaseSync, baseUrl: () => string) {
     this.db = db;
     this.baseUrl = baseUrl;
+    onRollback(db, () => {
+      this.version += 1;
+    });
   }
 
   private cached(key: string, build: () => DirectoryObject[]): DirectoryObject[] {

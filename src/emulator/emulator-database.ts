@@ -66,9 +66,39 @@ export function writeMeta(db: DatabaseSync, key: string, value: string): void {
   ).run(key, value, value);
 }
 
-/** Runs `work` in one transaction (node:sqlite has no helper for it); nests into an open one. */
+let savepoints = 0;
+const rollbackListeners = new WeakMap<DatabaseSync, (() => void)[]>();
+
+/** In-memory caches register here so a rolled-back write cannot leave them stale. */
+export function onRollback(db: DatabaseSync, listener: () => void): void {
+  rollbackListeners.set(db, [...(rollbackListeners.get(db) ?? []), listener]);
+}
+
+function rolledBack(db: DatabaseSync): void {
+  for (const listener of rollbackListeners.get(db) ?? []) listener();
+}
+
+/**
+ * Runs `work` in one transaction (node:sqlite has no helper for it). Inside an open transaction
+ * it uses a savepoint, so a failed step undoes only its own writes (a `$batch` runs its requests
+ * in one transaction, one savepoint each: one commit per batch, each request still on its own).
+ */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
-  if (db.isTransaction) return work();
+  if (db.isTransaction) {
+    savepoints += 1;
+    const name = `sp${savepoints}`;
+    db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = work();
+      db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      db.exec(`ROLLBACK TO ${name}`);
+      db.exec(`RELEASE ${name}`);
+      rolledBack(db);
+      throw error;
+    }
+  }
   db.exec('BEGIN');
   try {
     const result = work();
@@ -76,7 +106,25 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
     return result;
   } catch (error) {
     db.exec('ROLLBACK');
+    rolledBack(db);
     throw error;
+  }
+}
+
+/** Runs `work` under a savepoint that is kept only when `keep(result)` (inside a transaction). */
+export function keepIf<T>(db: DatabaseSync, work: () => T, keep: (result: T) => boolean): T {
+  savepoints += 1;
+  const name = `sp${savepoints}`;
+  db.exec(`SAVEPOINT ${name}`);
+  let kept = false;
+  try {
+    const result = work();
+    kept = keep(result);
+    return result;
+  } finally {
+    if (!kept) db.exec(`ROLLBACK TO ${name}`);
+    db.exec(`RELEASE ${name}`);
+    if (!kept) rolledBack(db);
   }
 }
 

@@ -230,7 +230,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (method !== 'POST') {
         result = graphError(405, 'BadRequest', 'Use POST for $batch.');
       } else {
-        const outcome = executeBatch(body, router, faults);
+        const outcome = executeBatch(body, router, faults, db);
         counters.batchedRequests += outcome.innerRequests;
         counters.resourceUnits += outcome.resourceUnits;
         result = outcome.response;

@@ -1,4 +1,6 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http.ts';
+import { inTransaction, keepIf } from './emulator-database.ts';
 import type { FaultInjector } from './faults.ts';
 import { GraphRouter } from './graph-router.ts';
 import { throttledResponse } from './throttling.ts';
@@ -114,6 +116,17 @@ export function executeBatch(
   body: unknown,
   router: GraphRouter,
   faults: FaultInjector,
+  db: DatabaseSync,
+): BatchOutcome {
+  // One commit for the whole batch; each request has its own savepoint (see inTransaction).
+  return inTransaction(db, () => runBatch(body, router, faults, db));
+}
+
+function runBatch(
+  body: unknown,
+  router: GraphRouter,
+  faults: FaultInjector,
+  db: DatabaseSync,
 ): BatchOutcome {
   const steps = parseSteps(body);
   if (typeof steps === 'string') return badBatch(steps);
@@ -146,12 +159,18 @@ export function executeBatch(
           faults.retryAfterSeconds,
         );
       } else {
-        const handled = router.routePath(
-          step.method,
-          pathPart,
-          new URLSearchParams(queryPart),
-          step.headers,
-          step.body,
+        // A failed request leaves nothing behind, as it would on its own.
+        const handled = keepIf(
+          db,
+          () =>
+            router.routePath(
+              step.method,
+              pathPart,
+              new URLSearchParams(queryPart),
+              step.headers,
+              step.body,
+            ),
+          (result) => result.response.status < 400,
         );
         response = handled.response;
         resourceUnits += handled.resourceUnits;

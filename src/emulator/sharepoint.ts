@@ -24,6 +24,7 @@ import {
   ensureColumnIndex,
   fieldExpression,
   inTransaction,
+  onRollback,
 } from './emulator-database.ts';
 import {
   FilterSyntaxError,
@@ -98,6 +99,7 @@ export class SharePointEmulator {
     this.db = db;
     this.baseUrl = baseUrl;
     this.db.exec('ANALYZE');
+    onRollback(db, () => this.columnCache.clear());
   }
 
   private noteWrite(): void {

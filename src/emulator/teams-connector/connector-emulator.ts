@@ -58,6 +58,8 @@ export interface ConnectorEmulator {
   url: string;
   counters(): ConnectorCounters;
   delivered(): readonly DeliveredActivity[];
+  /** The first 1,000 429s: when (emulator ms) and how long the request would have had to wait. */
+  throttles(): readonly { at: number; waitMs: number; scope: 'tenant' | 'conversation' }[];
   /** Activities created per user (a count > 1 for a one-message campaign is a duplicate). */
   sendsPerUser(): Map<string, number>;
   /** 403 on create-conversation and send for these people (they blocked the app). */
@@ -125,6 +127,7 @@ export async function startConnectorEmulator(
   const blocked = new Set<string>();
   const notInstalled = new Set<string>();
   const delivered: DeliveredActivity[] = [];
+  const throttles: { at: number; waitMs: number; scope: 'tenant' | 'conversation' }[] = [];
   const perUser = new Map<string, number>();
   const injected: { count: number; status: number } = { count: 0, status: 500 };
   const counters: ConnectorCounters = {
@@ -161,9 +164,13 @@ export async function startConnectorEmulator(
       conversationId === undefined
         ? undefined
         : windowsFor(conversations, conversationId, conversationRules);
-    const wait = Math.max(tenant.waitMs(at), conversation?.waitMs(at) ?? 0);
+    const tenantWait = tenant.waitMs(at);
+    const wait = Math.max(tenantWait, conversation?.waitMs(at) ?? 0);
     if (wait > 0) {
       counters.throttled += 1;
+      if (throttles.length < 1_000) {
+        throttles.push({ at, waitMs: wait, scope: tenantWait >= wait ? 'tenant' : 'conversation' });
+      }
       return {
         status: 429,
         headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) },
@@ -310,6 +317,7 @@ export async function startConnectorEmulator(
     url: `http://127.0.0.1:${port}/`,
     counters: () => ({ ...counters }),
     delivered: () => delivered,
+    throttles: () => throttles,
     sendsPerUser: () => new Map(perUser),
     blockUsers: (userIds) => {
       for (const id of userIds) blocked.add(id);
