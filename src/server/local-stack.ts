@@ -3,12 +3,27 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createGraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../adapters/graph/provision.ts';
-import { createDevIdentityProvider, type DevUser } from '../api/auth/dev-identity-provider.ts';
+import { createDemoIdentityProvider } from '../api/auth/demo-identities.ts';
+import type { DevUser } from '../api/auth/dev-identity-provider.ts';
 import { createTokenVerifier } from '../api/auth/token-verifier.ts';
 import { createApiHandler } from '../api/create-api-handler.ts';
 import { createBot } from '../bot/bot-app.ts';
+import { createBotNotifications } from '../bot/bot-notifications.ts';
+import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
+import { recordsDecisionFinder } from '../bot/decision-finder.ts';
+import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
+import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
+import {
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../emulator/teams-connector/connector-emulator.ts';
+import {
+  createCampaignService,
+  type CampaignService,
+} from '../services/campaigns/campaign-service.ts';
 import { schoolActorResolver } from '../bot/resolve-actor.ts';
-import { DEMO_SCHOOL, type DemoPerson } from '../emulator/demo-school.ts';
+import { DEMO_SCHOOL } from '../emulator/demo-school.ts';
 import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
@@ -18,6 +33,9 @@ import { close, createHttpServer, listen } from './http-server.ts';
 import { seedDemoPolicy } from './seed-demo-policy.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler } from './tab-config.ts';
+
+/** The local Teams app id (manifest id) and bot id. */
+export const LOCAL_APP_ID = '00000000-0000-4000-8000-00000c0a7e51';
 
 /** A fixed key for local runs only, so a restart still verifies the seals it wrote. */
 export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
@@ -41,31 +59,12 @@ export interface LocalStack {
   /** The service: tab, API and bot endpoint. */
   url: string;
   emulator: GraphEmulator;
+  /** The Bot Connector emulator that campaign messages go to. */
+  connector: ConnectorEmulator;
+  campaigns: CampaignService;
   service: CountersignService;
   devUsers: readonly DevUser[];
   close(): Promise<void>;
-}
-
-/** The demo people behind the tab's user switcher. */
-export function demoDevUsers(): DevUser[] {
-  const staff = DEMO_SCHOOL.staff.find(
-    (p) => p.id !== DEMO_SCHOOL.headteacher.id && !DEMO_SCHOOL.admins.some((a) => a.id === p.id),
-  );
-  const governor = DEMO_SCHOOL.governors[0];
-  if (!staff || !governor) throw new Error('The demo school has no staff member or governor.');
-  const user = (key: DevUser['key'], p: DemoPerson, roles: DevUser['roles']): DevUser => ({
-    key,
-    id: p.id,
-    displayName: p.displayName,
-    upn: p.userPrincipalName,
-    roles,
-  });
-  return [
-    user('staff', staff, []),
-    user('governor', governor, []),
-    user('dsl', DEMO_SCHOOL.dsl, ['Policy.Admin']),
-    user('head', DEMO_SCHOOL.headteacher, ['Policy.Approver']),
-  ];
 }
 
 /**
@@ -108,29 +107,64 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sealKey: DEV_SEAL_KEY,
       school,
     });
-    const devUsers = demoDevUsers();
-    const idp = await createDevIdentityProvider({
-      users: devUsers,
+    const idp = await createDemoIdentityProvider();
+    const devUsers = idp.users;
+
+    // Campaign fan-out goes to the Bot Connector emulator, which enforces the Teams limits and
+    // records what each person received (the Playground's fake users are not the demo school).
+    const connector = await startConnectorEmulator({
       tenantId: DEMO_SCHOOL.tenantId,
+      recordBodies: true,
     });
+    stops.unshift(() => connector.close());
+    const work = new SqliteWorkStore({
+      path: options.dataDir ? join(options.dataDir, 'work.sqlite') : ':memory:',
+    });
+    const messenger = new ConnectorMessenger({
+      serviceUrl: connector.url,
+      tenantId: DEMO_SCHOOL.tenantId,
+      botId: LOCAL_APP_ID,
+      getToken: () => Promise.resolve('local-dev-token'),
+      installApp: teamsAppInstaller(graph.gateway, LOCAL_APP_ID),
+    });
+    const cardsConfig = { appId: LOCAL_APP_ID, timeZone: school.timeZone };
+    const campaigns = createCampaignService({
+      records: graph.records,
+      directory: graph.directory,
+      work,
+      messenger,
+      cards: botCardRenderer(cardsConfig),
+      school,
+      clock,
+      newId: () => crypto.randomUUID(),
+      holderId: `local-${process.pid}`,
+      totalsEveryMs: 2_000,
+      onError: (error) => log(`campaign: ${String(error)}`),
+    });
+    campaigns.startSender();
+    stops.unshift(() => campaigns.stop());
     const api = createApiHandler({
       service,
       importPolicy: importPolicyFile,
       auth: createTokenVerifier(idp.verifierConfig()),
       devIdentityProvider: idp,
+      campaigns,
     });
     const bot = createBot({
       service,
       resolveActor: schoolActorResolver({ directory: graph.directory, school }),
-      cards: {
-        appId: 'countersign-local',
-        timeZone: school.timeZone,
-        approverIds: school.approverIds,
-      },
+      cards: { ...cardsConfig, approverIds: school.approverIds },
       audit: (event) => graph.records.appendAudit([event]),
+      notifications: createBotNotifications({
+        workStore: work,
+        messenger,
+        cards: { ...cardsConfig, approverIds: school.approverIds },
+        clock,
+      }),
+      findDecision: recordsDecisionFinder(graph.records),
       devMode: true,
       allowUnauthenticated: true,
-      clientId: 'countersign-local',
+      clientId: LOCAL_APP_ID,
       token: () => 'local-dev-token',
       ...(options.connectorUrl ? { serviceUrl: options.connectorUrl } : {}),
       clock,
@@ -156,6 +190,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
       emulator,
+      connector,
+      campaigns,
       service,
       devUsers,
       close: async () => {
