@@ -1,7 +1,17 @@
 // The service against a real tenant (App Service runs `node src/server/main.ts`). Reads the
 // environment once, wires the Graph adapters, Entra token verification and the bot with its
 // credentials. For the local demo use `npm start` instead.
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
+import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
+import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
+import { createBotNotifications } from '../bot/bot-notifications.ts';
+import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
+import { recordsDecisionFinder } from '../bot/decision-finder.ts';
+import { createCampaignService } from '../services/campaigns/campaign-service.ts';
 import {
   createGraphAdapters,
   graphConfigFromEnv,
@@ -18,6 +28,9 @@ import { createCountersignService } from '../services/create-countersign-service
 import { close, createHttpServer, listen } from './http-server.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler } from './tab-config.ts';
+
+/** The Bot Connector for proactive messages in Teams (conversation refs carry their own). */
+const TEAMS_CONNECTOR_URL = 'https://smba.trafficmanager.net/teams/';
 
 let env: Env;
 try {
@@ -52,23 +65,66 @@ const service = createCountersignService({
   sealKey: required(env.COUNTERSIGN_SEAL_KEY, 'COUNTERSIGN_SEAL_KEY'),
   school,
 });
+// Campaigns: per-recipient state in the work store, messages through the Bot Connector.
+if (env.COUNTERSIGN_WORK_STORE !== 'sqlite') {
+  process.stderr.write(
+    'Countersign cannot start: only the sqlite work store is built so far; run one instance (instanceCount 1).\n',
+  );
+  process.exit(1);
+}
+mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
+const work = new SqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
+const clientSecret = env.COUNTERSIGN_CLIENT_SECRET;
+if (clientSecret === undefined) {
+  process.stderr.write(
+    'Countersign cannot start: COUNTERSIGN_CLIENT_SECRET is needed to send as the bot.\n',
+  );
+  process.exit(1);
+}
+const teamsAppId = env.COUNTERSIGN_TEAMS_APP_ID ?? clientId;
+const messenger = new ConnectorMessenger({
+  serviceUrl: TEAMS_CONNECTOR_URL,
+  tenantId,
+  botId: clientId,
+  getToken: appOnlyToken({ tenantId, clientId, clientSecret }, 'https://api.botframework.com'),
+  installApp: teamsAppInstaller(graph.gateway, teamsAppId),
+});
+const cardsConfig = { appId: teamsAppId, timeZone: school.timeZone };
+const campaigns = createCampaignService({
+  records: graph.records,
+  directory: graph.directory,
+  work,
+  messenger,
+  cards: botCardRenderer(cardsConfig),
+  school,
+  clock: systemClock,
+  newId: () => crypto.randomUUID(),
+  holderId: `${hostname()}-${process.pid}`,
+  onError: (error) => console.error('[countersign] campaign', error),
+});
+campaigns.startSender();
+
 const api = createApiHandler({
   service,
   importPolicy: importPolicyFile,
   auth: createEntraTokenVerifier({ tenantId, clientId, apiAudience: audience }),
+  campaigns,
 });
 const bot = createBot({
   service,
   resolveActor: schoolActorResolver({ directory: graph.directory, school }),
-  cards: {
-    appId: env.COUNTERSIGN_TEAMS_APP_ID ?? clientId,
-    timeZone: school.timeZone,
-    approverIds: school.approverIds,
-  },
+  cards: { ...cardsConfig, approverIds: school.approverIds },
   audit: (event) => graph.records.appendAudit([event]),
+  notifications: createBotNotifications({
+    workStore: work,
+    messenger,
+    cards: { ...cardsConfig, approverIds: school.approverIds },
+    clock: systemClock,
+  }),
+  findDecision: recordsDecisionFinder(graph.records),
   devMode: false,
   clientId,
-  ...(env.COUNTERSIGN_CLIENT_SECRET ? { clientSecret: env.COUNTERSIGN_CLIENT_SECRET } : {}),
+  clientSecret,
   tenantId,
   clock: systemClock,
 });
@@ -96,5 +152,8 @@ const server = createHttpServer(
 const port = await listen(server, env.PORT, '0.0.0.0');
 console.log(`[countersign] listening on ${port}`);
 process.on('SIGTERM', () => {
-  void close(server).then(() => process.exit(0));
+  void campaigns
+    .stop()
+    .then(() => close(server))
+    .then(() => process.exit(0));
 });
