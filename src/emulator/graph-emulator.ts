@@ -83,13 +83,14 @@ function emptyCounters(): EmulatorCounters {
   return { requests: 0, resourceUnits: 0, byMethod: {}, batchedRequests: 0, faults: 0 };
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
+/** The request body, or undefined when it is larger than the emulator accepts. */
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error('Request body too large');
+    if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -158,6 +159,14 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const headers = lowerCaseHeaders(request);
     const clientRequestId = headers['client-request-id'];
     const raw = await readBody(request);
+    if (raw === undefined) {
+      send(
+        response,
+        graphError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+        clientRequestId,
+      );
+      return;
+    }
     let body: unknown;
     if (raw.length > 0) {
       try {
