@@ -8,14 +8,30 @@ import {
   publishVersion,
   saveDraft,
 } from './publish-policy.ts';
+import { withReadCache, type ReadCacheOptions } from './read-cache.ts';
 import type { ServiceContext } from './service-context.ts';
 import { signPolicy } from './sign-policy.ts';
 
-export type ServiceDeps = Omit<ServiceContext, 'newId'> & { newId?: () => string };
+export type ServiceDeps = Omit<ServiceContext, 'newId'> & {
+  newId?: () => string;
+  /** Reuse policies, versions and memberships briefly (default on; tests may turn it off). */
+  readCache?: ReadCacheOptions | false;
+};
 
 /** The composition of the use cases; the API and the bot both hold one. */
 export function createCountersignService(deps: ServiceDeps): CountersignService {
-  const ctx: ServiceContext = { ...deps, newId: deps.newId ?? (() => crypto.randomUUID()) };
+  const cached =
+    deps.readCache === false
+      ? { records: deps.records, directory: deps.directory }
+      : withReadCache(deps.records, deps.directory, deps.clock, deps.readCache);
+  const ctx: ServiceContext = {
+    records: cached.records,
+    directory: cached.directory,
+    clock: deps.clock,
+    sealKey: deps.sealKey,
+    school: deps.school,
+    newId: deps.newId ?? (() => crypto.randomUUID()),
+  };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),
     getVersion: (actor, key, n) => getVersionFor(ctx, actor, key, n),

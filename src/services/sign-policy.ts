@@ -35,13 +35,16 @@ export async function signPolicy(
     throw new CountersignError('validation', 'Say what your role is.', { field: 'statedRole' });
   }
 
-  const [loaded, audiences, previous, approvalRows] = await Promise.all([
+  const [loaded, audiences, previous] = await Promise.all([
     loadPolicy(ctx.records, input.policyKey),
     personAudiences(ctx.directory, ctx.school, actor.id),
     ctx.records.listAcknowledgements({ userId: actor.id, policyKey: input.policyKey }),
-    ctx.records.listApprovals({ userId: actor.id }),
   ]);
-  const approvals = approvalRows.map((a) => a.value);
+  // Approvals matter only when the policy asks for them: no read otherwise.
+  const approvals =
+    loaded.policy.approvalMode === 'none'
+      ? []
+      : (await ctx.records.listApprovals({ userId: actor.id })).map((a) => a.value);
   const current = requireCurrent(loaded);
   if (!loaded.policy.audiences.some((a) => audiences.includes(a))) {
     throw new CountersignError('forbidden', `"${loaded.policy.title}" is not for your role.`);

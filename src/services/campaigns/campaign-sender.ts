@@ -36,6 +36,8 @@ export interface SenderOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** How long everyone pauses after a lone 429 (the throttled delivery waits its Retry-After). */
+  firstThrottleHoldMs: number;
 }
 
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
@@ -49,6 +51,7 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   maxAttempts: 50,
   backoffBaseMs: 1_000,
   backoffMaxMs: 60_000,
+  firstThrottleHoldMs: 250,
 };
 
 export interface SenderDeps {
@@ -130,6 +133,7 @@ export function createCampaignSender(
   let wake: (() => void) | null = null;
   let idleWaiters: (() => void)[] = [];
   let busy = false;
+  let consecutiveThrottles = 0;
 
   const now = (): Date => new Date(timing.now());
   const report = (error: unknown): void => {
@@ -202,16 +206,24 @@ export function createCampaignSender(
     const attempts = row.attempts + 1;
     switch (outcome.kind) {
       case 'ok':
+        consecutiveThrottles = 0;
         await work.markSent(row.jobId, row.userId, f, at, outcome.id);
         stats.sent += 1;
         return 'sent';
       case 'throttled': {
         stats.throttled += 1;
+        consecutiveThrottles += 1;
         const wait =
           outcome.retryAfterMs ??
           backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random);
-        // The limit may be the tenant's: everyone waits, not only this conversation.
-        pacer.holdUntil(timing.now() + wait);
+        // This delivery waits the whole Retry-After. Everyone else: a lone 429 (a request that
+        // arrived bunched up behind a stall) pauses the tenant briefly and widens the pacing
+        // margin; a second one in a row means the connector really wants quiet: all wait it out.
+        pacer.throttled();
+        pacer.holdUntil(
+          timing.now() +
+            (consecutiveThrottles > 1 ? wait : Math.min(wait, opts.firstThrottleHoldMs)),
+        );
         if (attempts >= opts.maxAttempts) {
           await work.markFailed(row.jobId, row.userId, f, at, `429 throttled ${attempts} times`);
           stats.failed += 1;

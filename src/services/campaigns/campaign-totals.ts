@@ -16,6 +16,7 @@ export class CampaignTotals {
   readonly #tagged = new Map<string, Tagged<Campaign>>();
   readonly #dirty = new Set<string>();
   #writes = 0;
+  #pending: Promise<void> = Promise.resolve();
 
   constructor(records: RecordStore, work: WorkStore) {
     this.#records = records;
@@ -36,10 +37,16 @@ export class CampaignTotals {
     return this.#writes;
   }
 
-  async flush(): Promise<void> {
-    const ids = [...this.#dirty];
-    this.#dirty.clear();
-    for (const id of ids) await this.flushOne(id);
+  /** Flushes run one after another: the last one always sees the last counts. */
+  flush(): Promise<void> {
+    const run = this.#pending.then(async () => {
+      const ids = [...this.#dirty];
+      this.#dirty.clear();
+      for (const id of ids) await this.flushOne(id);
+    });
+    // A failed flush must not block the next one; the caller still sees this one fail.
+    this.#pending = run.catch(() => undefined);
+    return run;
   }
 
   async flushOne(campaignId: string): Promise<Tagged<Campaign> | null> {

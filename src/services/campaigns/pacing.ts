@@ -19,24 +19,25 @@ export const TEAMS_CONVERSATION_LIMITS: readonly WindowLimit[] = [
 /** A log of actual send times checked against sliding windows (widened by a margin). */
 class WindowLog {
   readonly #limits: readonly WindowLimit[];
-  readonly #marginMs: number;
+  readonly #maxMarginMs: number;
   readonly longestMs: number;
   #times: number[] = [];
 
-  constructor(limits: readonly WindowLimit[], marginMs: number) {
+  constructor(limits: readonly WindowLimit[], maxMarginMs: number) {
     this.#limits = limits;
-    this.#marginMs = marginMs;
-    this.longestMs = Math.max(...limits.map((l) => l.windowMs)) + marginMs;
+    this.#maxMarginMs = maxMarginMs;
+    this.longestMs = Math.max(...limits.map((l) => l.windowMs)) + maxMarginMs;
   }
 
-  waitMs(now: number): number {
+  waitMs(now: number, marginMs: number): number {
+    const margin = Math.min(marginMs, this.#maxMarginMs);
     if (this.#times.length > 2 * Math.max(...this.#limits.map((l) => l.limit))) {
       this.#times = this.#times.filter((t) => t > now - this.longestMs);
     }
     let wait = 0;
     for (const { limit, windowMs } of this.#limits) {
       const limiting = this.#times[this.#times.length - limit];
-      if (limiting !== undefined) wait = Math.max(wait, limiting + windowMs + this.#marginMs - now);
+      if (limiting !== undefined) wait = Math.max(wait, limiting + windowMs + margin - now);
     }
     return wait;
   }
@@ -55,41 +56,72 @@ export interface PacerOptions {
   tenantLimits: readonly WindowLimit[];
   conversationLimits: readonly WindowLimit[];
   /**
-   * Added to every window. The connector counts arrivals, and a request can arrive later than
-   * it left (a stalled event loop, the network) while the next one does not: without slack the
-   * pair can land inside one window. 25 ms on a 1 s window costs 2.5 % of throughput.
+   * The steady pace (token bucket): a little under 50 so that the windows below rarely bind.
+   * 49/s is 98 % of the ceiling.
+   */
+  ratePerSecond: number;
+  /**
+   * How far behind its schedule the bucket may fall and still catch up (ms): a send that woke
+   * late does not push every later send back (the pace would drift below the rate otherwise).
+   */
+  catchUpMs: number;
+  /**
+   * Added to every window, checked on actual send times. The connector counts arrivals, and a
+   * request can arrive later than it left (a stalled event loop, the network) while the next
+   * does not: the margin keeps such a pair out of one window.
    */
   marginMs: number;
-  /** Smallest gap between two sends (token bucket of one): spreads bursts out. Default 1000/50. */
-  minIntervalMs: number;
+  /**
+   * Each 429 widens the margin by this much (up to `maxMarginMs`); it narrows again by 1 ms for
+   * every second without one. A busy machine or network gets the slack it needs, no more.
+   */
+  marginStepMs: number;
+  maxMarginMs: number;
 }
 
 export const DEFAULT_PACER_OPTIONS: PacerOptions = {
   tenantLimits: TEAMS_TENANT_LIMITS,
   conversationLimits: TEAMS_CONVERSATION_LIMITS,
-  marginMs: 25,
-  minIntervalMs: 20,
+  ratePerSecond: 49,
+  catchUpMs: 60,
+  marginMs: 15,
+  marginStepMs: 10,
+  maxMarginMs: 100,
 };
 
 /**
- * Paces sends to Teams' limits: a token bucket of one slot (a minimum gap) for the tenant, the
- * tenant's sliding window, and each conversation's windows. Times are recorded when a send
- * actually leaves, not when it was scheduled, so a late send pushes the following ones back
- * instead of crowding them. Check-and-record is synchronous, so concurrent workers never share
- * a slot. Conversations quiet for longer than their longest window are forgotten.
+ * Paces sends to Teams' limits with two layers:
+ * - a token bucket (virtual schedule) at `ratePerSecond` for the tenant, which remembers up to
+ *   `catchUpMs` of lateness so that timers firing late on a busy machine do not slow the pace;
+ * - the documented sliding windows (tenant, and each conversation), checked on the times sends
+ *   actually left, with a margin: they stop a catch-up burst or a stall from crowding a window.
+ * Check-and-record is synchronous, so concurrent workers never share a slot. Conversations quiet
+ * for longer than their longest window are forgotten.
  */
 export class Pacer {
   readonly #timing: Timing;
   readonly #options: PacerOptions;
   readonly #tenant: WindowLog;
   readonly #conversations = new Map<string, WindowLog>();
+  readonly #intervalMs: number;
+  /** The bucket's next slot (epoch ms). */
+  #tat = Number.NEGATIVE_INFINITY;
   #holdUntil = 0;
   #lastSweep = 0;
+  /** Extra margin from recent 429s, and when it was last raised. */
+  #extraMarginMs = 0;
+  #raisedAt = 0;
 
   constructor(timing: Timing, options: Partial<PacerOptions> = {}) {
     this.#timing = timing;
     this.#options = { ...DEFAULT_PACER_OPTIONS, ...options };
-    this.#tenant = new WindowLog(this.#options.tenantLimits, this.#options.marginMs);
+    this.#tenant = new WindowLog(this.#options.tenantLimits, this.#options.maxMarginMs);
+    this.#intervalMs = 1000 / this.#options.ratePerSecond;
+  }
+
+  /** The slot the next send would take. */
+  #slot(now: number): number {
+    return Math.max(this.#tat, now - this.#options.catchUpMs);
   }
 
   /** Milliseconds until a send to this conversation may leave; 0 = now. */
@@ -98,9 +130,9 @@ export class Pacer {
     return Math.max(
       0,
       this.#holdUntil - now,
-      this.#tenant.last() + this.#options.minIntervalMs - now,
-      this.#tenant.waitMs(now),
-      conversation?.waitMs(now) ?? 0,
+      this.#slot(now) - now,
+      this.#tenant.waitMs(now, this.margin(now)),
+      conversation?.waitMs(now, this.margin(now)) ?? 0,
     );
   }
 
@@ -122,9 +154,27 @@ export class Pacer {
     return this.take('');
   }
 
+  /** The window margin now: the base, plus what recent 429s added (narrowing 1 ms a second). */
+  margin(now = this.#timing.now()): number {
+    const decayed = Math.max(0, this.#extraMarginMs - (now - this.#raisedAt) / 1000);
+    return this.#options.marginMs + decayed;
+  }
+
+  /** A 429 came back: widen the margin (see marginStepMs). */
+  throttled(now = this.#timing.now()): void {
+    const current = this.margin(now) - this.#options.marginMs;
+    this.#extraMarginMs = Math.min(
+      this.#options.maxMarginMs - this.#options.marginMs,
+      current + this.#options.marginStepMs,
+    );
+    this.#raisedAt = now;
+  }
+
   /** After a 429: nobody sends before `until` (epoch ms). */
   holdUntil(until: number): void {
     this.#holdUntil = Math.max(this.#holdUntil, until);
+    // No catch-up burst after the hold: the schedule restarts from its end.
+    this.#tat = Math.max(this.#tat, until);
   }
 
   /** Conversations currently remembered. */
@@ -133,11 +183,12 @@ export class Pacer {
   }
 
   #record(conversationId: string, now: number): void {
+    this.#tat = this.#slot(now) + this.#intervalMs;
     this.#tenant.record(now);
     if (conversationId !== '') {
       let log = this.#conversations.get(conversationId);
       if (log === undefined) {
-        log = new WindowLog(this.#options.conversationLimits, this.#options.marginMs);
+        log = new WindowLog(this.#options.conversationLimits, this.#options.maxMarginMs);
         this.#conversations.set(conversationId, log);
       }
       log.record(now);
@@ -146,7 +197,7 @@ export class Pacer {
     if (now - this.#lastSweep > 60_000) {
       this.#lastSweep = now;
       for (const [id, log] of this.#conversations) {
-        if (log.last() <= now - longest - this.#options.marginMs) this.#conversations.delete(id);
+        if (log.last() <= now - longest - this.#options.maxMarginMs) this.#conversations.delete(id);
       }
     }
   }

@@ -1,0 +1,101 @@
+import type { Policy, PolicyVersion } from '../domain/policy.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Directory } from '../ports/directory.ts';
+import type { RecordStore, Tagged } from '../ports/record-store.ts';
+
+interface Entry<T> {
+  value: Promise<T>;
+  expires: number;
+}
+
+/** A small time-boxed memo of promises; a failed read is forgotten at once. */
+class TtlCache<T> {
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+
+  constructor(clock: Clock, ttlMs: number, maxEntries: number) {
+    this.#clock = clock;
+    this.#ttlMs = ttlMs;
+    this.#maxEntries = maxEntries;
+  }
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.#clock.now().getTime();
+    const hit = this.#entries.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
+    const value = load();
+    this.#entries.set(key, { value, expires: now + this.#ttlMs });
+    value.catch(() => this.#entries.delete(key));
+    return value;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+export interface ReadCacheOptions {
+  /** How long policies and versions are reused (publishing here clears them at once). */
+  policyTtlMs?: number;
+  /** How long a person's group memberships are reused. */
+  membershipTtlMs?: number;
+}
+
+/**
+ * Policies, versions and group memberships change rarely but every signature needs them, so
+ * each instance keeps them briefly: a signature then costs the person's own records and the
+ * write, not six Graph requests. Writes through this instance clear the policy cache at once;
+ * another instance's publish is seen within policyTtlMs (the sign use case still refuses a
+ * content hash that is not the current one it knows).
+ */
+export function withReadCache(
+  records: RecordStore,
+  directory: Directory,
+  clock: Clock,
+  options: ReadCacheOptions = {},
+): { records: RecordStore; directory: Directory } {
+  const policyTtl = options.policyTtlMs ?? 30_000;
+  const policies = new TtlCache<Tagged<Policy> | null>(clock, policyTtl, 1_000);
+  const versions = new TtlCache<Tagged<PolicyVersion>[]>(clock, policyTtl, 1_000);
+  const policyLists = new TtlCache<Policy[]>(clock, policyTtl, 100);
+  const memberships = new TtlCache<string[]>(clock, options.membershipTtlMs ?? 300_000, 50_000);
+  const clear = <T>(result: Promise<T>): Promise<T> =>
+    result.finally(() => {
+      policies.clear();
+      versions.clear();
+      policyLists.clear();
+    });
+
+  const overrides: Partial<RecordStore> = {
+    listPolicies: (schoolId?: string) =>
+      policyLists.get(schoolId ?? '*', () => records.listPolicies(schoolId)),
+    getPolicy: (key: string) => policies.get(key, () => records.getPolicy(key)),
+    listVersions: (key: string) => versions.get(key, () => records.listVersions(key)),
+    putPolicy: (...args) => clear(records.putPolicy(...args)),
+    createVersion: (...args) => clear(records.createVersion(...args)),
+    publishVersion: (...args) => clear(records.publishVersion(...args)),
+    updateDraft: (...args) => clear(records.updateDraft(...args)),
+  };
+  // Everything else goes straight to the store (bound, so adapters' private fields still work).
+  const cachedRecords = new Proxy(records, {
+    get(target, property, receiver) {
+      const own = overrides[property as keyof RecordStore];
+      if (own !== undefined) return own;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+
+  const cachedDirectory: Directory = {
+    getPerson: (id) => directory.getPerson(id),
+    listGroupMembers: (groupId) => directory.listGroupMembers(groupId),
+    listMemberships: (personId) =>
+      memberships.get(personId, () => directory.listMemberships(personId)),
+  };
+  return { records: cachedRecords, directory: cachedDirectory };
+}
