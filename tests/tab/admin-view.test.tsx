@@ -52,7 +52,7 @@ describe('Admin', () => {
     fireEvent.change(screen.getByRole('textbox', { name: 'Title' }), {
       target: { value: 'Staff Acceptable Use Policy' },
     });
-    await click('Remove Policy, clause 2');
+    await click('Remove clause 2 in Policy');
     await click('Add a clause to Policy');
     const clauses = screen.getAllByRole('textbox', { name: /Clause text/ });
     const last = clauses[clauses.length - 1];
@@ -86,7 +86,7 @@ describe('Admin', () => {
     ]);
 
     // The person who had signed version 1 is now due again.
-    fireEvent.click(screen.getByRole('tab', { name: 'People' }));
+    fireEvent.click(screen.getByRole('button', { name: 'People' }));
     const table = await screen.findByRole('table');
     const sam = within(table)
       .getByRole('rowheader', { name: /Sam Patel/ })
@@ -98,7 +98,7 @@ describe('Admin', () => {
     const fake = new FakeApi({ now: () => NOW });
     fake.seedSignature('head', 1, '2026-01-10T09:00:00.000Z');
     renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
-    fireEvent.click(screen.getByRole('tab', { name: 'People' }));
+    fireEvent.click(screen.getByRole('button', { name: 'People' }));
     const table = await screen.findByRole('table');
     expect(within(table).getAllByRole('row')).toHaveLength(5);
     const chart = screen.getByRole('figure', { name: /by audience/ });
@@ -127,7 +127,7 @@ describe('Admin', () => {
   it('previews the exact card, sends it to me first, and launches a campaign', async () => {
     const fake = new FakeApi({ now: () => NOW });
     renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
-    fireEvent.click(screen.getByRole('tab', { name: 'Campaigns' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Campaigns' }));
     await screen.findByText('No campaigns yet.');
 
     await click('Preview the card');

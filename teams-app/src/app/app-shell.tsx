@@ -1,15 +1,7 @@
-import {
-  Select,
-  Spinner,
-  Tab,
-  TabList,
-  Text,
-  makeStyles,
-  tokens,
-  useId,
-} from '@fluentui/react-components';
+import { Select, Spinner, Text, makeStyles, tokens, useId } from '@fluentui/react-components';
 import { Suspense, lazy, useState } from 'react';
 import type { DevUser } from '../auth/dev-token-source.ts';
+import { SectionNav } from '../ui/section-nav.tsx';
 import { MyAupView } from '../views/my-aup/my-aup-view.tsx';
 import type { Session } from './session.ts';
 
@@ -35,7 +27,7 @@ const useStyles = makeStyles({
   nav: {
     backgroundColor: tokens.colorNeutralBackground1,
     paddingInline: tokens.spacingHorizontalS,
-    overflowX: 'auto',
+    paddingBlock: tokens.spacingVerticalXS,
   },
   main: {
     boxSizing: 'border-box',
@@ -98,16 +90,17 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
         </div>
       </header>
       {session !== null && (isAdmin || isApprover) && (
-        <nav aria-label="Views" className={styles.nav}>
-          <TabList
-            selectedValue={shown}
-            onTabSelect={(_event, data) => setView(data.value as ViewKey)}
-          >
-            <Tab value="my-aup">My AUP</Tab>
-            {isAdmin && <Tab value="admin">Admin</Tab>}
-            {isApprover && <Tab value="approvals">Approvals</Tab>}
-          </TabList>
-        </nav>
+        <SectionNav
+          label="Views"
+          className={styles.nav}
+          current={shown}
+          onSelect={setView}
+          items={[
+            { key: 'my-aup', label: 'My AUP' },
+            ...(isAdmin ? [{ key: 'admin' as const, label: 'Admin' }] : []),
+            ...(isApprover ? [{ key: 'approvals' as const, label: 'Approvals' }] : []),
+          ]}
+        />
       )}
       <main className={styles.main}>
         {session === null ? (

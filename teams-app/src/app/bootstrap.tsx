@@ -44,6 +44,11 @@ export function Bootstrap() {
   );
   const [state, setState] = useState<State>({ phase: 'starting' });
 
+  // Native controls (file picker, date input, scroll bars) follow the theme too.
+  useEffect(() => {
+    document.documentElement.style.colorScheme = theme === 'default' ? 'light' : 'dark';
+  }, [theme]);
+
   useEffect(() => {
     let cancelled = false;
     const start = async () => {

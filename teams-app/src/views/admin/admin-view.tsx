@@ -1,7 +1,8 @@
-import { Spinner, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
+import { Spinner, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { Session } from '../../app/session.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
+import { SectionNav } from '../../ui/section-nav.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { CampaignsPanel } from './campaigns-panel.tsx';
 import { PeoplePanel } from './people-panel.tsx';
@@ -9,7 +10,6 @@ import { PolicyEditor } from './policy-editor.tsx';
 
 const useStyles = makeStyles({
   view: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
-  tabs: { overflowX: 'auto' },
 });
 
 type Part = 'policy' | 'people' | 'campaigns';
@@ -23,16 +23,16 @@ export default function AdminView({ session }: { session: Session }) {
   return (
     <div className={styles.view}>
       <h1>Admin</h1>
-      <TabList
-        className={styles.tabs}
-        aria-label="Admin sections"
-        selectedValue={part}
-        onTabSelect={(_e, data) => setPart(data.value as Part)}
-      >
-        <Tab value="policy">Policy and import</Tab>
-        <Tab value="people">People</Tab>
-        <Tab value="campaigns">Campaigns</Tab>
-      </TabList>
+      <SectionNav
+        label="Admin sections"
+        current={part}
+        onSelect={setPart}
+        items={[
+          { key: 'policy', label: 'Policy and import' },
+          { key: 'people', label: 'People' },
+          { key: 'campaigns', label: 'Campaigns' },
+        ]}
+      />
       {part === 'policy' && <PolicyEditor api={api} />}
       {part !== 'policy' && policies.status === 'loading' && <Spinner label="Loading…" />}
       {part !== 'policy' && policies.status === 'failed' && (

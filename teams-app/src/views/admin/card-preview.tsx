@@ -57,6 +57,8 @@ export function CardPreview({ card }: { card: Record<string, unknown> }) {
         adaptive.hostConfig = new ac.HostConfig({
           fontFamily: '"Segoe UI", system-ui, sans-serif',
           supportsInteractivity: true,
+          // Headings in the card sit under the tab's "Launch a campaign" (h2).
+          textBlock: { headingLevel: 3 },
         });
         adaptive.parse(card, new ac.SerializationContext());
         const problems = adaptive.validateProperties().validationEvents;

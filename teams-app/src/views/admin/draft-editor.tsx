@@ -131,7 +131,7 @@ export function DraftEditor({ document, onChange }: DraftEditorProps) {
                       />
                     </Field>
                     <Button
-                      aria-label={`Remove ${clauseName}`}
+                      aria-label={`Remove clause ${clause.number ?? clauseIndex + 1} in ${name}`}
                       onClick={() =>
                         setSection(sectionIndex, {
                           ...section,

@@ -170,6 +170,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                 {live !== undefined && (
                   <Button
                     size="small"
+                    aria-label={`Edit a new version of ${entry.policy.title}`}
                     onClick={() => {
                       setPolicyKey(entry.policy.key);
                       startDraft({
@@ -178,7 +179,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                       });
                     }}
                   >
-                    Edit a new version of {entry.policy.title}
+                    Edit a new version
                   </Button>
                 )}
               </li>

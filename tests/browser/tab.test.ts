@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import type { Page } from 'playwright-core';
+import { TAB_OUT_DIR } from '../../bench/tab-build.ts';
+import type { PolicyVersion } from '../../src/domain/policy.ts';
+import { startLocalStack, type LocalStack } from '../../src/server/local-stack.ts';
+import type { MyPolicyView } from '../../src/services/countersign-service.ts';
+import { policyDocx } from './aup-docx.ts';
+import {
+  launchChromium,
+  openTab,
+  seriousAxeViolations,
+  type BrowserSession,
+} from './browser-harness.ts';
+
+/**
+ * The tab in Chromium against what `npm start` runs (the local stack: Graph emulator with the
+ * demo school, the service with the dev identity provider, and the built tab), one story in
+ * order: a member of staff signs, the views pass axe in both themes and at 320 px, the
+ * headteacher approves, and the DSL imports a .docx and publishes a material change, after which
+ * that member of staff is due again.
+ */
+let stack: LocalStack;
+let browser: BrowserSession | undefined;
+let skipReason = '';
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, tabDir: TAB_OUT_DIR });
+  const launched = await launchChromium();
+  if ('problem' in launched) {
+    skipReason = launched.problem;
+    console.warn(`Browser tests skipped: ${skipReason}`);
+  } else {
+    browser = launched;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack.close();
+});
+
+function needBrowser(ctx: TestContext): BrowserSession {
+  if (browser === undefined) {
+    ctx.skip(skipReason);
+    throw new Error(skipReason);
+  }
+  return browser;
+}
+
+function devUser(key: string) {
+  const user = stack.devUsers.find((u) => u.key === key);
+  if (user === undefined) throw new Error(`no dev user ${key}`);
+  return user;
+}
+
+/** The API as a demo user, for checking what the browser did. */
+async function apiAs<T>(key: string, path: string): Promise<T> {
+  const tokenResponse = await fetch(`${stack.url}/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: key }),
+  });
+  const { accessToken } = (await tokenResponse.json()) as { accessToken: string };
+  const response = await fetch(`${stack.url}${path}`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  expect(response.status, `${path} as ${key}`).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function myPolicy(key: string): Promise<MyPolicyView> {
+  const [view] = await apiAs<MyPolicyView[]>(key, '/api/me/policies');
+  if (view === undefined) throw new Error(`${key} has no policy to sign`);
+  return view;
+}
+
+async function noHorizontalScroll(page: Page): Promise<void> {
+  const widths = await page.evaluate<[number, number]>(
+    '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+  );
+  expect(widths[0], 'page wider than the screen').toBeLessThanOrEqual(widths[1]);
+}
+
+describe('the tab in Chromium', () => {
+  it('a member of staff signs and sees the receipt', async (ctx) => {
+    const session = needBrowser(ctx);
+    const staff = devUser('staff');
+    const before = await myPolicy('staff');
+    expect(before.status.kind).toBe('due');
+
+    const { page, errors } = await openTab(session, stack.url, { user: 'staff' });
+    await page.getByRole('heading', { name: 'Sign this version' }).waitFor();
+    const sign = page.getByRole('button', { name: 'Sign', exact: true });
+    expect(await sign.isDisabled()).toBe(true);
+    await page.getByRole('checkbox', { name: /accept the declaration/ }).check();
+    await page.getByRole('textbox', { name: 'Your full name' }).fill(staff.displayName);
+    await page.getByRole('textbox', { name: 'Your role in school' }).fill('Class teacher');
+    await sign.click();
+
+    const receipt = page.getByRole('region', { name: 'Your receipt' });
+    await receipt.waitFor();
+    const text = await receipt.innerText();
+    expect(text).toContain(`${before.version.number} (${before.version.label})`);
+    expect(text).toContain(before.version.contentHash);
+    expect(text).toMatch(/\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}/);
+    expect(text).toContain('Waiting for the headteacher');
+
+    const after = await myPolicy('staff');
+    expect(after.status.kind).toBe('awaiting-approval');
+    const history = await apiAs<{ typedName: string; statedRole: string; channel: string }[]>(
+      'staff',
+      '/api/me/history',
+    );
+    expect(history).toEqual([
+      expect.objectContaining({
+        typedName: staff.displayName,
+        statedRole: 'Class teacher',
+        channel: 'tab',
+      }),
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('has no serious or critical axe violation on any view, in the default and dark themes, and fits 320 px', async (ctx) => {
+    const session = needBrowser(ctx);
+    const findings: Record<string, unknown> = {};
+    for (const theme of ['default', 'dark'] as const) {
+      const staff = await openTab(session, stack.url, { user: 'staff', theme });
+      await staff.page.getByRole('region', { name: 'Your receipt' }).waitFor();
+      findings[`my-aup/${theme}`] = await seriousAxeViolations(staff.page);
+      await staff.page.close();
+
+      const admin = await openTab(session, stack.url, { user: 'dsl', view: 'admin', theme });
+      await admin.page.getByRole('heading', { name: 'Import a document' }).waitFor();
+      findings[`admin-policy/${theme}`] = await seriousAxeViolations(admin.page);
+      await admin.page.getByRole('button', { name: /Edit a new version/ }).click();
+      await admin.page.getByRole('heading', { name: /Review the draft/ }).waitFor();
+      findings[`admin-draft/${theme}`] = await seriousAxeViolations(admin.page);
+      await admin.page.getByRole('button', { name: 'People' }).click();
+      await admin.page.getByRole('table').waitFor();
+      findings[`admin-people/${theme}`] = await seriousAxeViolations(admin.page);
+      await admin.page.getByRole('button', { name: 'Campaigns' }).click();
+      await admin.page.getByRole('button', { name: 'Preview the card' }).click();
+      const card = admin.page
+        .getByRole('region', { name: 'Card preview' })
+        .locator('.ac-adaptiveCard');
+      const noCard = admin.page.getByText('Could not load the card');
+      await card.or(noCard).first().waitFor();
+      if (await noCard.isVisible()) {
+        // The service answers 503 'unavailable' while no campaign service is wired in.
+        console.warn('Card preview not checked: this server has no campaign service.');
+      }
+      findings[`admin-campaigns/${theme}`] = await seriousAxeViolations(admin.page);
+      expect(admin.errors).toEqual([]);
+      await admin.page.close();
+
+      const head = await openTab(session, stack.url, { user: 'head', view: 'approvals', theme });
+      await head.page.getByRole('heading', { name: devUser('staff').displayName }).waitFor();
+      findings[`approvals/${theme}`] = await seriousAxeViolations(head.page);
+      await head.page.close();
+    }
+    expect(findings).toEqual(Object.fromEntries(Object.keys(findings).map((k) => [k, []])));
+
+    // Phone width: nothing wider than the screen on any view.
+    for (const [user, view, ready] of [
+      ['staff', 'my-aup', 'Your receipt'],
+      ['dsl', 'admin', 'Import a document'],
+      ['head', 'approvals', 'Approvals'],
+    ] as const) {
+      const { page } = await openTab(session, stack.url, { user, view, width: 320 });
+      await page.getByText(ready, { exact: true }).first().waitFor();
+      await noHorizontalScroll(page);
+      await page.close();
+    }
+  }, 180_000);
+
+  it('the headteacher approves the new signer', async (ctx) => {
+    const session = needBrowser(ctx);
+    const staff = devUser('staff');
+    const { page, errors } = await openTab(session, stack.url, { user: 'head', view: 'approvals' });
+    const card = page.getByRole('listitem').filter({
+      has: page.getByRole('heading', { name: staff.displayName }),
+    });
+    await card.waitFor();
+    expect(await card.innerText()).toContain('Class teacher');
+    await card.getByRole('textbox', { name: /Additional permissions/ }).fill('MIS admin');
+    await card.getByRole('button', { name: `Approve ${staff.displayName}` }).click();
+    await page.getByText(`${staff.displayName}: approved.`).waitFor();
+
+    const history = await apiAs<{ approvalState: string }[]>('staff', '/api/me/history');
+    expect(history.map((a) => a.approvalState)).toEqual(['approved']);
+    expect((await myPolicy('staff')).status.kind).toBe('signed');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('the DSL imports a .docx, publishes a material change, and that person becomes due', async (ctx) => {
+    const session = needBrowser(ctx);
+    const staff = devUser('staff');
+    const current = (await myPolicy('dsl')).version;
+    const policyKey = current.policyKey;
+    const full = await apiAs<PolicyVersion>(
+      'dsl',
+      `/api/policies/${policyKey}/versions/${current.number}`,
+    );
+    // The school's next AUP: the same text with one new clause in the first section.
+    const next = structuredClone(full.document);
+    const first = next.sections.find((s) => s.clauses.length > 0);
+    if (first === undefined) throw new Error('the demo AUP has no clauses');
+    const newClause = 'I will lock my screen whenever I leave a school computer unattended.';
+    first.clauses.push({ number: String(first.clauses.length + 1), text: newClause, items: [] });
+    const docx = await policyDocx(next);
+
+    const { page, errors } = await openTab(session, stack.url, { user: 'dsl', view: 'admin' });
+    await page.getByRole('heading', { name: 'Import a document' }).waitFor();
+    await page.getByLabel(/Drop the school’s AUP here/).setInputFiles({
+      name: 'aup-2027.docx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      buffer: docx,
+    });
+    await page.getByRole('heading', { name: 'Review the draft (from aup-2027.docx)' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Title' }).inputValue()).toBe(next.title);
+    await page.getByRole('textbox', { name: /Version label/ }).fill('2027-28');
+    await page.getByRole('radio', { name: /Material/ }).check();
+    await page.getByRole('button', { name: 'Save draft and show the changes' }).click();
+    const publish = page.getByRole('button', { name: /^Publish version \d+$/ });
+    await publish.waitFor();
+    const changes = page.getByRole('region', { name: `Changes from version ${current.number}` });
+    expect(await changes.innerText()).toContain(newClause);
+    await publish.click();
+    await page.getByText(/^Version \d+ published$/).waitFor();
+
+    await page.getByRole('button', { name: 'People' }).click();
+    await page.getByRole('searchbox', { name: 'Name or email' }).fill(staff.displayName);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(staff.displayName) }) });
+    await row.getByText(/^Due/).waitFor();
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(2);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    const now = await myPolicy('staff');
+    expect(now.status).toMatchObject({ kind: 'due', reason: 'material-change' });
+    // And the member of staff sees what changed, highlighted.
+    const mine = await openTab(session, stack.url, { user: 'staff' });
+    await mine.page
+      .getByRole('region', { name: /What changed since you signed version/ })
+      .waitFor();
+    const added = mine.page.getByRole('listitem').filter({ hasText: newClause });
+    expect(await added.getByText('New', { exact: true }).count()).toBe(1);
+    await mine.page.close();
+  }, 120_000);
+});
