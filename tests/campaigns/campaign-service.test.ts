@@ -9,7 +9,7 @@ import {
   type CampaignService,
 } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
-import { startRig, VirtualTiming, type Rig } from './fixtures.ts';
+import { startVirtualRig, VirtualTiming, type Rig } from './fixtures.ts';
 import { admin, publishVersion, school, sign, teacher, world } from './world.ts';
 
 let rig: Rig | undefined;
@@ -46,7 +46,7 @@ function countingCampaignWrites(records: RecordStore) {
 
 async function setup(staff: number, holderId = 'instance-a') {
   const timing = new VirtualTiming();
-  rig = await startRig({ now: () => timing.now() });
+  rig = await startVirtualRig(timing);
   const w = await world(staff);
   const counted = countingCampaignWrites(w.records);
   const make = (holder: string): CampaignService =>

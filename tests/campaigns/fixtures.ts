@@ -5,7 +5,7 @@ import {
   type ConnectorEmulator,
   type ConnectorEmulatorOptions,
 } from '../../src/emulator/teams-connector/connector-emulator.ts';
-import type { OutgoingActivity } from '../../src/ports/messenger.ts';
+import type { Messenger, OutgoingActivity } from '../../src/ports/messenger.ts';
 import type { DeliveryJob, WorkStore } from '../../src/ports/work-store.ts';
 import type { Timing } from '../../src/services/campaigns/timing.ts';
 
@@ -14,8 +14,25 @@ export const TENANT = 'tenant-1';
 export interface Rig {
   emulator: ConnectorEmulator;
   work: WorkStore;
-  messenger: ConnectorMessenger;
+  messenger: Messenger;
   close(): Promise<void>;
+}
+
+/** A rig on a virtual clock: the emulator reads it, connector calls hold it still. */
+export async function startVirtualRig(
+  timing: VirtualTiming,
+  options: ConnectorEmulatorOptions = {},
+) {
+  const rig = await startRig({ ...options, now: () => timing.now() });
+  const inner = rig.messenger;
+  const messenger: Messenger = {
+    ensureInstalled: (userId) => timing.track(() => inner.ensureInstalled(userId)),
+    createConversation: (userId) => timing.track(() => inner.createConversation(userId)),
+    sendActivity: (ref, activity) => timing.track(() => inner.sendActivity(ref, activity)),
+    updateActivity: (ref, id, activity) =>
+      timing.track(() => inner.updateActivity(ref, id, activity)),
+  };
+  return { ...rig, messenger };
 }
 
 export async function startRig(
@@ -93,10 +110,12 @@ export const renderSimple = (): Promise<OutgoingActivity> => Promise.resolve(sim
 
 /**
  * A virtual clock: sleeping advances time instead of waiting, waking sleepers in time order.
- * Real I/O still takes real time, during which virtual time stands still.
+ * Real I/O still takes real time; I/O registered with `track` holds virtual time still until it
+ * completes, so a request reaches the emulator at the virtual instant it left.
  */
 export class VirtualTiming implements Timing {
   #now: number;
+  #busy = 0;
   #sleepers: { at: number; seq: number; resolve: () => void }[] = [];
   #seq = 0;
   #scheduled = false;
@@ -120,12 +139,27 @@ export class VirtualTiming implements Timing {
     });
   }
 
+  /** Virtual time does not move while `work` is pending. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.#busy += 1;
+    try {
+      return await work();
+    } finally {
+      this.#busy -= 1;
+    }
+  }
+
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     // Let everything runnable run first; then wake the earliest sleeper.
     setImmediate(() => {
       this.#scheduled = false;
+      if (this.#busy > 0) {
+        // Wait for tracked I/O without spinning the CPU.
+        setTimeout(() => this.#schedule(), 1);
+        return;
+      }
       this.#sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
       const next = this.#sleepers.shift();
       if (next === undefined) return;
