@@ -34,6 +34,7 @@ export function parseAudienceList(phrase: string): string[] | null {
   if (parts.length === 0) return null;
   const keys: string[] = [];
   for (const part of parts) {
+    if (!/^[a-z][a-z -]*$/.test(part)) return null;
     const words = part.split(/\s+/).map(singular);
     const head = words.at(-1);
     if (words.length > 3 || head === undefined || !AUDIENCE_NOUNS.has(head)) return null;

@@ -43,7 +43,8 @@ const NAME =
   /^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Sir|Dame)\.?\s+)?\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$/u;
 
 function isName(text: string): boolean {
-  return NAME.test(text) && !ROLE_WORDS.test(text);
+  // A name has two parts at least ("Mrs Simons", "Emma Bonnin"): one capitalised word is anything.
+  return NAME.test(text) && !ROLE_WORDS.test(text) && wordCount(text) >= 2;
 }
 
 function isRole(text: string): boolean {
@@ -61,6 +62,19 @@ function tidy(text: string): string {
  * Who a party is: "Emma Bonnin / Headteacher", "Emma Bonnin (Headteacher)", "the Headteacher",
  * "Mrs Simons", "Mrs Lovell/Mrs Simons". Empty when it is neither a name nor a role.
  */
+/**
+ * A line of an approver's block that only names them: "Emma Bonnin / Headteacher", "Mrs Simons,
+ * Deputy Head". Not a sentence, not a bracketed note.
+ */
+export function namingLine(text: string): Party {
+  if (/[.!?]$/.test(text) || /^[(\p{Ll}]/u.test(text) || wordCount(text) > 8) return {};
+  if (/^(?:I|we|you|they|it|this|the school)\b/i.test(text)) return {};
+  const party = parseParty(text);
+  if (party.role === undefined && party.name !== undefined && wordCount(party.name) > 4) return {};
+  if (party.name === undefined && party.role !== undefined && wordCount(party.role) > 5) return {};
+  return party;
+}
+
 export function parseParty(text: string): Party {
   const clean = tidy(text.replace(/\s+/g, ' '));
   if (clean === '') return {};
@@ -78,6 +92,8 @@ export function parseParty(text: string): Party {
 
 export interface ApprovalLabel {
   party: Party;
+  /** "Approved by: …" on one line: the policy's sign-off, not the start of an approver's block. */
+  inline: boolean;
 }
 
 const APPROVAL_BY = /^(?:to be (?:completed|signed|filled in) by|for completion by)\s+(.+?):?$/i;
@@ -93,17 +109,17 @@ const APPROVED_BY =
 export function approvalLabel(text: string): ApprovalLabel | null {
   if (wordCount(text) > SHORT_LINE_WORDS || isDeclarationLabel(text)) return null;
   const by = APPROVAL_BY.exec(text);
-  if (by?.[1]) return { party: parseParty(by[1]) };
+  if (by?.[1]) return { party: parseParty(by[1]), inline: false };
   const approved = APPROVED_BY.exec(text);
   if (approved?.[1]) {
     // "the Governing Body: Emma Bonnin / Headteacher   Date: September 2024"
     const who = approved[1].replace(/\s+(?:date[d]?|on)\s*[:\-–—].*$/i, '');
     for (const part of who.split(/\s*:\s*/).reverse()) {
       const party = parseParty(part);
-      if (party.name !== undefined || party.role !== undefined) return { party };
+      if (party.name !== undefined || party.role !== undefined) return { party, inline: true };
     }
   }
-  if (APPROVAL_HEADING.test(text.replace(/:$/, ''))) return { party: {} };
+  if (APPROVAL_HEADING.test(text.replace(/:$/, ''))) return { party: {}, inline: false };
   return null;
 }
 

@@ -9,7 +9,7 @@ import {
   DECLARATION_WORDING,
   isConsentLabel,
   isDeclarationLabel,
-  parseParty,
+  namingLine,
   partyFromField,
 } from './block-signals.ts';
 import type { Party } from './block-signals.ts';
@@ -28,6 +28,8 @@ interface ClauseDraft {
   kind: Kind;
   /** Where the items sit, once there are any. */
   list?: { indent: number; kind: Kind };
+  /** Its text runs over more than one line. */
+  wrapped?: boolean;
 }
 
 interface SectionDraft {
@@ -254,7 +256,8 @@ function finishSection(
   }
   const clauses: PolicyDocument['sections'][number]['clauses'] = [];
   for (const clause of draft.clauses) {
-    const standalone = clause.items.length === 0 ? standaloneAudienceNote(clause.text) : null;
+    const alone = clause.items.length === 0 && clause.wrapped !== true;
+    const standalone = alone ? standaloneAudienceNote(clause.text) : null;
     if (standalone) {
       report.remove('audience-note', clause.lineNo, clause.text);
       sectionAudience = standalone;
@@ -302,7 +305,9 @@ function findTail(lines: readonly CleanLine[], start: number): Tail {
       return { start: i, unlabelled: false };
     }
     // An approval block at the very top is the policy's own sign-off, handled in the body.
-    if (i - start > 5 && (approvalLabel(line.text) || APPROVAL_WORDING.test(line.text))) {
+    const approval = approvalLabel(line.text);
+    const opensApproval = (approval && !approval.inline) || APPROVAL_WORDING.test(line.text);
+    if (i - start > 5 && opensApproval && !bodyFollows(textAfter, i)) {
       return { start: i, unlabelled: false };
     }
   }
@@ -331,9 +336,16 @@ interface TailResult {
   unplaced: ClauseDraft[];
 }
 
-/** Joins a tail's wrapped lines into paragraphs (form lines stand alone). */
-function paragraphs(lines: readonly CleanLine[]): CleanLine[] {
-  const out: CleanLine[] = [];
+/** A line of the tail, or several wrapped lines joined. */
+type Paragraph = CleanLine & { merged?: boolean };
+
+function isBlockLabel(text: string): boolean {
+  return isDeclarationLabel(text) || approvalLabel(text) !== null || isConsentLabel(text);
+}
+
+/** Joins a tail's wrapped lines into paragraphs (form lines and block labels stand alone). */
+function paragraphs(lines: readonly CleanLine[]): Paragraph[] {
+  const out: Paragraph[] = [];
   for (const line of lines) {
     const previous = out.at(-1);
     if (
@@ -343,14 +355,28 @@ function paragraphs(lines: readonly CleanLine[]): CleanLine[] {
       !line.hard &&
       !line.marker &&
       !endsSentence(previous.text) &&
-      (startsLowerCase(line.text) || endsMidPhrase(previous.text))
+      (startsLowerCase(line.text) || endsMidPhrase(previous.text)) &&
+      !isBlockLabel(previous.text)
     ) {
-      out[out.length - 1] = { ...previous, text: `${previous.text} ${line.text}` };
+      out[out.length - 1] = { ...previous, text: `${previous.text} ${line.text}`, merged: true };
     } else {
       out.push(line);
     }
   }
   return out;
+}
+
+/** Past the body there are no clauses to number: a number stays in the text, as printed. */
+function withPrintedNumber(line: Paragraph): Paragraph {
+  const { marker } = line;
+  if (!marker || marker.kind === 'bullet') return line;
+  const label =
+    marker.kind === 'number'
+      ? marker.label.includes('.')
+        ? marker.label
+        : `${marker.label}.`
+      : `${marker.label})`;
+  return { ...line, text: `${label} ${line.text}` };
 }
 
 function mergeParty(into: Party, from: Party): void {
@@ -374,7 +400,8 @@ function readTail(
     unplaced.push({ text: line.text, items: [], lineNo: line.lineNo, indent: 0, kind: 'none' });
   };
 
-  for (const line of paragraphs(lines)) {
+  for (const paragraph of paragraphs(lines)) {
+    const line = withPrintedNumber(paragraph);
     if (line.kind === 'form') {
       if (state === 'declaration' && declaration.length > 0) formAfterDeclaration = true;
       if (state === 'approval' && approval) {
@@ -418,7 +445,7 @@ function readTail(
         else declaration.push(text);
         break;
       case 'approval': {
-        const party = text.split(/\s+/).length <= 8 ? parseParty(text) : {};
+        const party = line.merged ? {} : namingLine(text);
         if (approval && (party.name !== undefined || party.role !== undefined)) {
           report.remove('block-label', line.lineNo, text);
           mergeParty(approval.party, party);
@@ -481,7 +508,7 @@ export function buildPolicyDocument(
 
   const { start: tail, unlabelled } = findTail(lines, start);
   const sections: SectionDraft[] = [{ heading: '', lineNo: first?.lineNo ?? 1, clauses: [] }];
-  let bodyApproval: { statement: string; party: Party } | null = null;
+  let bodyApproval: { statement: string; party: Party; lineNo: number } | null = null;
   const consents: Consent[] = [];
   let previous: CleanLine | undefined;
   let onItem = false;
@@ -503,7 +530,7 @@ export function buildPolicyDocument(
       !bodyApproval &&
       /^(?:approved|authori[sz]ed|ratified|adopted|signed off)/i.test(line.text)
     ) {
-      bodyApproval = { statement: line.text, party: approved.party };
+      bodyApproval = { statement: line.text, party: approved.party, lineNo: line.lineNo };
       previous = line;
       continue;
     }
@@ -515,7 +542,10 @@ export function buildPolicyDocument(
     if (continues(line, previous, clause, onItem, wrap) && clause) {
       if (onItem)
         clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${line.text}`;
-      else clause.text = `${clause.text} ${line.text}`;
+      else {
+        clause.text = `${clause.text} ${line.text}`;
+        clause.wrapped = true;
+      }
       previous = line;
       continue;
     }
@@ -556,8 +586,15 @@ export function buildPolicyDocument(
     report.warn('no declaration was found: write the statement people sign before publishing');
   }
   let approval = end.approval;
-  if (bodyApproval) {
-    approval ??= {
+  if (bodyApproval && approval) {
+    // Two sign-offs: the approver's block at the end is the one people's signatures go to.
+    report.remove('block-label', bodyApproval.lineNo, bodyApproval.statement);
+    report.warn(
+      `"${bodyApproval.statement}" was left out: the approval block at the end is used instead`,
+      bodyApproval.lineNo,
+    );
+  } else if (bodyApproval) {
+    approval = {
       statement: bodyApproval.statement,
       ...(bodyApproval.party.name === undefined ? {} : { approverName: bodyApproval.party.name }),
       ...(bodyApproval.party.role === undefined ? {} : { approverRole: bodyApproval.party.role }),

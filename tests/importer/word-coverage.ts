@@ -46,12 +46,16 @@ export function missingWords(sourceLines: readonly string[], result: ImportResul
     ),
   );
   for (const item of result.report.removed) {
-    const index = item.line - 1;
-    const line = lines[index];
-    if (line === undefined) continue;
     const removed = flat(item.text).trim();
-    const at = line.indexOf(removed);
-    if (at >= 0) lines[index] = `${line.slice(0, at)} ${line.slice(at + removed.length)}`;
+    // A note taken off a clause is reported at the line the clause starts on; it may sit on a
+    // wrapped line just after.
+    for (let index = item.line - 1; index < Math.min(lines.length, item.line + 4); index++) {
+      const line = lines[index] ?? '';
+      const at = line.indexOf(removed);
+      if (at < 0) continue;
+      lines[index] = `${line.slice(0, at)} ${line.slice(at + removed.length)}`;
+      break;
+    }
   }
   const present = new Set(documentStrings(result).flatMap(words));
   for (const repair of result.report.repairs) {
