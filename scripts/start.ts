@@ -90,7 +90,7 @@ process.on('SIGTERM', () => void stop());
 
 const users = stack.devUsers.map(
   (u) =>
-    `    ${u.displayName} (${u.key}${u.roles.length ? `, ${u.roles.join(', ')}` : ''}):  ${stack.url}/?as=${u.key}`,
+    `    ${u.displayName} (${u.key}${u.roles.length ? `, ${u.roles.join(', ')}` : ''}):  ${stack.url}/?user=${u.key}`,
 );
 process.stdout.write(`
 Countersign is running on the embedded defaults (Graph emulator, demo school).
