@@ -178,10 +178,12 @@ function continues(
   wrap: number | undefined,
 ): boolean {
   if (!clause || !previous || previous.kind !== 'text') return false;
-  if (line.hard || previous.hard || line.marker || line.headingLevel !== undefined) return false;
+  if (line.marker || line.headingLevel !== undefined) return false;
   const before = onItem ? (clause.items.at(-1) ?? clause.text) : clause.text;
   if (endsSentence(before)) return false;
   const lower = startsLowerCase(line.text);
+  // Word paragraphs stand apart, except one cut mid-sentence (a document converted from PDF).
+  if (line.hard || previous.hard) return lower && !previous.marker && !line.bold;
   const midPhrase = endsMidPhrase(before);
   if (line.blankBefore && !(lower && midPhrase)) return false;
   // A lower-case line level with the items before it starts an item whose bullet was lost.

@@ -1,3 +1,4 @@
+import { Document, Packer, Paragraph } from 'docx';
 import { describe, expect, it } from 'vitest';
 import { policyDocumentSchema } from '../../src/domain/policy-document.ts';
 import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
@@ -84,5 +85,35 @@ describe('importPolicyFile: a .docx made with the docx package, end to end throu
     expect(document.declaration).toBe(
       'I have read and understood this agreement and I will follow it while I am in school.',
     );
+  });
+
+  it('joins Word paragraphs cut mid-sentence (a document converted from PDF)', async () => {
+    const document = new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph('Governor Acceptable Use Policy'),
+            new Paragraph('I will not share my password with anyone, including'),
+            new Paragraph('colleagues and members of my family.'),
+            new Paragraph('I will use the governor portal for board papers.'),
+          ],
+        },
+      ],
+    });
+    const bytes = new Uint8Array(await Packer.toBuffer(document));
+    const { document: policy } = await importPolicyFile(bytes, 'governors.docx');
+    expect(policy.sections[0]?.clauses.map((c) => c.text)).toEqual([
+      'I will not share my password with anyone, including colleagues and members of my family.',
+      'I will use the governor portal for board papers.',
+    ]);
+  });
+
+  it('refuses a Word document with no text', async () => {
+    const empty = new Document({ sections: [{ children: [new Paragraph('')] }] });
+    const bytes = new Uint8Array(await Packer.toBuffer(empty));
+    await expect(importPolicyFile(bytes, 'empty.docx')).rejects.toMatchObject({
+      code: 'validation',
+      message: 'the Word document has no text',
+    });
   });
 });
