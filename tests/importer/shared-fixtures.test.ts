@@ -14,7 +14,11 @@ function fixture(name: string): string {
   return join(dir, name);
 }
 
-describe.skipIf(!present)('importing the real AUPs in ../shared/fixtures/aup', () => {
+const title = present
+  ? 'importing the real AUPs in ../shared/fixtures/aup'
+  : 'importing the real AUPs (skipped: ../shared/fixtures/aup is absent)';
+
+describe.skipIf(!present)(title, () => {
   for (const name of [
     '000_5d9cecdc03804336.txt',
     '001_c9bd197066fc435e.txt',
