@@ -35,7 +35,16 @@ export function tabBuildIsStale(): boolean {
 
 export async function buildTab(): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: TAB_CONFIG, logLevel: 'warn' });
+  // Vite and the React plugin make a development bundle when NODE_ENV says so, and vitest sets
+  // it to "test": the tab is always built for production.
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: TAB_CONFIG, mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = before;
+  }
 }
 
 /** Builds only when needed; says whether it built. */

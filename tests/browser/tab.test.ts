@@ -171,6 +171,14 @@ describe('the tab in Chromium', () => {
       const { page } = await openTab(session, stack.url, { user, view, width: 320 });
       await page.getByText(ready, { exact: true }).first().waitFor();
       await noHorizontalScroll(page);
+      if (view === 'admin') {
+        await page.getByRole('button', { name: 'People' }).click();
+        await page.getByRole('table').waitFor();
+        await noHorizontalScroll(page);
+        await page.getByRole('button', { name: 'Campaigns' }).click();
+        await page.getByRole('heading', { name: 'Launch a campaign' }).waitFor();
+        await noHorizontalScroll(page);
+      }
       await page.close();
     }
   }, 180_000);

@@ -38,6 +38,8 @@ const useStyles = makeStyles({
   row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'end' },
   fieldset: { border: 'none', margin: '0', padding: '0' },
   legend: { fontWeight: tokens.fontWeightSemibold },
+  field: { minWidth: '0', maxWidth: '100%' },
+  select: { maxWidth: '100%' },
 });
 
 type PolicyEntry = { policy: Policy; versions: PolicyVersion[] };
@@ -217,8 +219,9 @@ function LaunchCampaign({
   return (
     <section aria-labelledby="launch-heading" className={styles.stack}>
       <h2 id="launch-heading">Launch a campaign</h2>
-      <Field label="Version to sign">
+      <Field label="Version to sign" className={styles.field}>
         <Select
+          className={styles.select}
           value={choice.value}
           onChange={(_e, data) => {
             setChosen(data.value);
@@ -228,7 +231,8 @@ function LaunchCampaign({
         >
           {published.map((p) => (
             <option key={p.value} value={p.value}>
-              {p.policy.title}, version {p.version.number} ({p.version.label})
+              {published.some((o) => o.policy.key !== p.policy.key) ? `${p.policy.title}, ` : ''}
+              Version {p.version.number} ({p.version.label})
             </option>
           ))}
         </Select>

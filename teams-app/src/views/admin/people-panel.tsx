@@ -34,10 +34,13 @@ const useStyles = makeStyles({
   table: { width: '100%', borderCollapse: 'collapse' },
   cell: {
     textAlign: 'start',
+    verticalAlign: 'top',
     padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalS}`,
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    overflowWrap: 'anywhere',
   },
+  email: { overflowWrap: 'anywhere', fontWeight: tokens.fontWeightRegular },
+  status: { whiteSpace: 'nowrap' },
+  field: { minWidth: '0', maxWidth: '100%' },
   pager: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -192,10 +195,10 @@ export function PeoplePanel({ api, policies }: { api: ApiClient; policies: Polic
                       <th scope="row" className={styles.cell}>
                         {row.displayName}
                         <br />
-                        <small>{row.upn}</small>
+                        <small className={styles.email}>{row.upn}</small>
                       </th>
                       <td className={styles.cell}>{row.audiences.join(', ')}</td>
-                      <td className={styles.cell}>
+                      <td className={`${styles.cell} ${styles.status}`}>
                         {rowStatus === undefined ? (
                           '—'
                         ) : (

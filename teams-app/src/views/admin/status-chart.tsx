@@ -3,8 +3,9 @@ import type { PeoplePage, PersonStatusKind } from '../../api/api-types.ts';
 
 const useStyles = makeStyles({
   chart: { margin: '0' },
-  audience: { marginBlockEnd: tokens.spacingVerticalM },
-  name: { fontWeight: tokens.fontWeightSemibold, textTransform: 'capitalize' },
+  group: { marginBlockEnd: tokens.spacingVerticalM },
+  name: { fontWeight: tokens.fontWeightSemibold },
+  audience: { textTransform: 'capitalize' },
   row: {
     display: 'grid',
     gridTemplateColumns: '6.5em minmax(0, 1fr) 3em',
@@ -43,9 +44,10 @@ export function StatusChart({ totals }: { totals: PeoplePage['totals'] }) {
         const counts = totals[audience] ?? {};
         const all = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
         return (
-          <div key={audience} className={styles.audience}>
+          <div key={audience} className={styles.group}>
             <p className={styles.name}>
-              {audience} ({all} {all === 1 ? 'person' : 'people'})
+              <span className={styles.audience}>{audience}</span> ({all}{' '}
+              {all === 1 ? 'person' : 'people'})
             </p>
             {SHOWN.map((kind) => {
               const n = counts[kind] ?? 0;

@@ -85,7 +85,7 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
         <h2 id={headingId} className={styles.title}>
           {version.document.title}
         </h2>
-        <p className={styles.meta}>
+        <div className={styles.meta}>
           <Badge appearance="tint" color={statusTone(status.kind)}>
             {justSigned !== null ? 'Signed' : statusLabel(status)}
           </Badge>
@@ -93,7 +93,7 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
             Version {version.number} ({version.label})
             {version.publishedAt !== undefined && `, published ${formatDate(version.publishedAt)}`}
           </span>
-        </p>
+        </div>
       </div>
       {outdated && (
         <MessageBar intent="warning">
