@@ -1,0 +1,362 @@
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import type { PersonStatusKind } from '../../domain/person-status.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import { renewalDue } from '../../domain/renewal.ts';
+import type { School } from '../../domain/school.ts';
+import { computeStatus, currentVersion } from '../../domain/status.ts';
+import { wallTimeAt } from '../../domain/zoned-time.ts';
+import type { Directory } from '../../ports/directory.ts';
+import type { RecordStore } from '../../ports/record-store.ts';
+import type { DeliveryJob, RecipientInput, WorkStore } from '../../ports/work-store.ts';
+import { resolveAudienceMembers, type AudienceMember } from '../audiences.ts';
+import { promptJobDataSchema, variantFor, type DigestJobData } from './campaign-service.ts';
+import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
+
+export const SCHEDULER_LEASE = 'campaign-scheduler';
+
+export interface ScheduledWorkDeps {
+  records: RecordStore;
+  directory: Directory;
+  work: WorkStore;
+  school: School;
+  /** This instance (the lease holder id). */
+  holderId: string;
+  /** How long one run may hold the scheduler lease (default 10 minutes). */
+  leaseTtlMs?: number;
+  /** How many overdue people the digest names (default 25). */
+  digestNames?: number;
+}
+
+export interface ScheduledWorkReport {
+  /** False when another instance holds the scheduler lease: this run did nothing. */
+  ran: boolean;
+  reminders: { campaignId: string; round: number; recipients: number }[];
+  digests: { campaignId: string; recipients: number }[];
+  newStarters: { policyKey: string; recipients: number }[];
+  renewals: { policyKey: string; jobId: string; recipients: number }[];
+}
+
+const PAGE = 1_000;
+
+function groupByUser(acks: readonly Acknowledgement[]): Map<string, Acknowledgement[]> {
+  const byUser = new Map<string, Acknowledgement[]>();
+  for (const ack of acks) {
+    const list = byUser.get(ack.userId) ?? [];
+    list.push(ack);
+    byUser.set(ack.userId, list);
+  }
+  return byUser;
+}
+
+function isoDate(instant: Date, timeZone: string): string {
+  const wall = wallTimeAt(instant, timeZone);
+  return `${String(wall.year).padStart(4, '0')}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
+}
+
+/**
+ * The periodic work nobody launches (run it every few minutes on every instance; a lease in the
+ * WorkStore lets one instance at a time do it, and every step is idempotent besides):
+ * - reminders of running campaigns, per their plan, on weekdays 08:00–17:00 school time, to
+ *   those prompted who have not signed since;
+ * - after a campaign's deadline, ONE digest to the school's admins and approvers, and the
+ *   campaign record marked completed;
+ * - prompts for new starters (people who joined an audience group since the last run) and for
+ *   people whose signature's renewal date has come, without a campaign.
+ */
+export async function runScheduledWork(
+  deps: ScheduledWorkDeps,
+  now: Date,
+): Promise<ScheduledWorkReport> {
+  const report: ScheduledWorkReport = {
+    ran: false,
+    reminders: [],
+    digests: [],
+    newStarters: [],
+    renewals: [],
+  };
+  const { work, records, school } = deps;
+  const lease = await work.acquireLease(
+    SCHEDULER_LEASE,
+    deps.holderId,
+    deps.leaseTtlMs ?? 600_000,
+    now,
+  );
+  if (lease === null) return report;
+  report.ran = true;
+  try {
+    for (const job of await work.listJobs({ kind: 'prompt', status: 'running' })) {
+      await campaignStep(deps, job, now, report);
+    }
+    if (isWorkingTime(now, school.timeZone)) {
+      for (const policy of await records.listPolicies(school.id)) {
+        await policyStep(deps, policy, now, report);
+      }
+    }
+  } finally {
+    await work.releaseLease(lease);
+  }
+  return report;
+}
+
+async function campaignStep(
+  deps: ScheduledWorkDeps,
+  job: DeliveryJob,
+  now: Date,
+  report: ScheduledWorkReport,
+): Promise<void> {
+  const { work, records, school } = deps;
+  const campaignId = job.campaignId ?? job.id;
+  if (job.deadline === undefined) return;
+  const data = promptJobDataSchema.parse(job.data);
+  const deadline = new Date(job.deadline);
+
+  if (now.getTime() >= deadline.getTime()) {
+    // One digest per campaign, ever: the marker is taken before anything is sent.
+    if (!(await work.markOnce(`digest:${campaignId}`, now))) return;
+    const recipients = await digest(deps, job, data.audiences, now, report);
+    const tagged = await records.getCampaign(campaignId);
+    if (tagged !== null && tagged.value.status === 'running') {
+      const counts = await work.countDeliveries({ jobId: campaignId });
+      await records.updateCampaign(tagged, {
+        ...tagged.value,
+        status: 'completed',
+        counts: {
+          ...tagged.value.counts,
+          sent: counts.sent,
+          failed: counts.failed,
+          signed: recipients.signed,
+        },
+      });
+    }
+    return;
+  }
+
+  const round = dueReminderRound(
+    data.reminderDays,
+    new Date(data.launchedAt),
+    deadline,
+    now,
+    school.timeZone,
+  );
+  if (round === null) return;
+  // Earlier rounds missed while nothing ran are not sent late: mark them done too.
+  for (let r = 1; r < round; r += 1) await work.markOnce(`reminder:${campaignId}:${r}`, now);
+  if (!(await work.markOnce(`reminder:${campaignId}:${round}`, now))) return;
+
+  const signed = new Set(
+    (
+      await records.listAcknowledgements({
+        policyKey: job.policyKey,
+        versionNumber: job.versionNumber,
+      })
+    ).map((a) => a.userId),
+  );
+  const reminderJob: DeliveryJob = {
+    id: `${campaignId}/reminder-${round}`,
+    kind: 'reminder',
+    campaignId,
+    policyKey: job.policyKey,
+    versionNumber: job.versionNumber,
+    deadline: job.deadline,
+    status: 'running',
+    createdAt: now.toISOString(),
+    data: { round },
+  };
+  await work.createJob(reminderJob);
+  let recipients = 0;
+  // Those the prompt reached (not the failed: a blocked app stays blocked) who have not signed.
+  for (let after: string | undefined; ;) {
+    const page = await work.listDeliveries({
+      jobId: campaignId,
+      state: 'sent',
+      limit: PAGE,
+      ...(after === undefined ? {} : { after }),
+    });
+    const due: RecipientInput[] = page
+      .filter((d) => !signed.has(d.userId))
+      .map((d) => ({
+        userId: d.userId,
+        ...(d.displayName === undefined ? {} : { displayName: d.displayName }),
+        ...(d.variant === undefined ? {} : { variant: d.variant }),
+      }));
+    recipients += await work.enqueue(reminderJob.id, due, now);
+    if (page.length < PAGE) break;
+    after = page.at(-1)?.userId;
+  }
+  report.reminders.push({ campaignId, round, recipients });
+}
+
+async function digest(
+  deps: ScheduledWorkDeps,
+  job: DeliveryJob,
+  audiences: readonly string[],
+  now: Date,
+  report: ScheduledWorkReport,
+): Promise<{ signed: number }> {
+  const { work, records, school, directory } = deps;
+  const campaignId = job.campaignId ?? job.id;
+  const policy = (await records.getPolicy(job.policyKey))?.value;
+  if (policy === undefined) {
+    throw new CountersignError('not-found', `No policy ${job.policyKey}.`, { campaignId });
+  }
+  const versions = (await records.listVersions(policy.key)).map((t) => t.value);
+  const members = await resolveAudienceMembers(
+    directory,
+    school,
+    policy.audiences.filter((a) => audiences.includes(a)),
+  );
+  const byUser = groupByUser(await records.listAcknowledgements({ policyKey: policy.key }));
+  const counts: Partial<Record<PersonStatusKind, number>> = {};
+  const overdue: { displayName: string }[] = [];
+  for (const { person, audiences: personAudiences } of members.values()) {
+    const status = computeStatus({
+      policy,
+      versions,
+      acknowledgements: byUser.get(person.id) ?? [],
+      personAudiences,
+      timeZone: school.timeZone,
+      now,
+      ...(job.deadline === undefined ? {} : { deadline: job.deadline }),
+    });
+    counts[status.kind] = (counts[status.kind] ?? 0) + 1;
+    if (status.kind === 'overdue') overdue.push({ displayName: person.displayName });
+  }
+  overdue.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en-GB'));
+  const data: DigestJobData = {
+    digest: {
+      counts,
+      overdue: overdue.slice(0, deps.digestNames ?? 25),
+      overdueTotal: overdue.length,
+      delivery: await work.countDeliveries({ jobId: campaignId }),
+      reasons: await work.countReasons({ jobId: campaignId }),
+    },
+  };
+  const digestJob: DeliveryJob = {
+    id: `${campaignId}/digest`,
+    kind: 'digest',
+    campaignId,
+    policyKey: job.policyKey,
+    versionNumber: job.versionNumber,
+    ...(job.deadline === undefined ? {} : { deadline: job.deadline }),
+    status: 'running',
+    createdAt: now.toISOString(),
+    data,
+  };
+  await work.createJob(digestJob);
+  const ids = [...new Set([...school.adminIds, ...school.approverIds])];
+  const recipients: RecipientInput[] = [];
+  for (const id of ids) {
+    const person = await directory.getPerson(id);
+    recipients.push({
+      userId: id,
+      ...(person === null ? {} : { displayName: person.displayName }),
+    });
+  }
+  const added = await work.enqueue(digestJob.id, recipients, now);
+  report.digests.push({ campaignId, recipients: added });
+  return { signed: (counts.signed ?? 0) + (counts['awaiting-approval'] ?? 0) };
+}
+
+async function policyStep(
+  deps: ScheduledWorkDeps,
+  policy: Policy,
+  now: Date,
+  report: ScheduledWorkReport,
+): Promise<void> {
+  const { work, records, school, directory } = deps;
+  const versions: PolicyVersion[] = (await records.listVersions(policy.key)).map((t) => t.value);
+  const current = currentVersion(versions);
+  if (current === undefined) return;
+  const members = await resolveAudienceMembers(directory, school, policy.audiences);
+  const { baseline, added } = await work.recordMembers(
+    `members/${policy.key}`,
+    [...members.keys()],
+    now,
+  );
+  const byUser = groupByUser(await records.listAcknowledgements({ policyKey: policy.key }));
+  const statusOf = (member: AudienceMember) =>
+    computeStatus({
+      policy,
+      versions,
+      acknowledgements: byUser.get(member.person.id) ?? [],
+      personAudiences: member.audiences,
+      timeZone: school.timeZone,
+      now,
+    });
+
+  // New starters: people who joined an audience since the last run (the first run only notes
+  // who is there: existing staff are a campaign's business, not a flood from the scheduler).
+  if (!baseline && added.length > 0) {
+    const starters: RecipientInput[] = [];
+    for (const userId of added) {
+      const member = members.get(userId);
+      if (member === undefined) continue;
+      const status = statusOf(member);
+      if (status.kind !== 'due' && status.kind !== 'overdue') continue;
+      const variant = variantFor(status.lastSignedVersion);
+      starters.push({
+        userId,
+        displayName: member.person.displayName,
+        ...(variant === undefined ? {} : { variant }),
+      });
+    }
+    if (starters.length > 0) {
+      const job: DeliveryJob = {
+        id: `auto/${policy.key}/v${current.number}/new-starters`,
+        kind: 'new-starter',
+        policyKey: policy.key,
+        versionNumber: current.number,
+        status: 'running',
+        createdAt: now.toISOString(),
+        data: {},
+      };
+      await work.createJob(job);
+      const enqueued = await work.enqueue(job.id, starters, now, {
+        unlessInVersion: { policyKey: policy.key, versionNumber: current.number },
+      });
+      if (enqueued > 0) report.newStarters.push({ policyKey: policy.key, recipients: enqueued });
+    }
+  }
+
+  // Renewals: signatures whose renewal date has come; one job per renewal date, so each cycle
+  // prompts once however often this runs.
+  const byDate = new Map<string, RecipientInput[]>();
+  for (const member of members.values()) {
+    const status = statusOf(member);
+    if (status.kind !== 'due' || status.reason !== 'renewal') continue;
+    const latest = (byUser.get(member.person.id) ?? []).reduce<Acknowledgement | undefined>(
+      (last, ack) => (last === undefined || ack.signedAt > last.signedAt ? ack : last),
+      undefined,
+    );
+    if (latest === undefined) continue;
+    const dueDate = isoDate(
+      renewalDue(policy.renewal, new Date(latest.signedAt), school.timeZone),
+      school.timeZone,
+    );
+    const list = byDate.get(dueDate) ?? [];
+    const variant = variantFor(status.lastSignedVersion);
+    list.push({
+      userId: member.person.id,
+      displayName: member.person.displayName,
+      ...(variant === undefined ? {} : { variant }),
+    });
+    byDate.set(dueDate, list);
+  }
+  for (const [dueDate, recipients] of byDate) {
+    const job: DeliveryJob = {
+      id: `renewal/${policy.key}/v${current.number}/${dueDate}`,
+      kind: 'renewal',
+      policyKey: policy.key,
+      versionNumber: current.number,
+      status: 'running',
+      createdAt: now.toISOString(),
+      data: { dueDate },
+    };
+    await work.createJob(job);
+    const enqueued = await work.enqueue(job.id, recipients, now);
+    if (enqueued > 0) {
+      report.renewals.push({ policyKey: policy.key, jobId: job.id, recipients: enqueued });
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
+import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
+import { runScheduledWork } from '../../src/services/campaigns/scheduled-work.ts';
+import { startVirtualRig, VirtualTiming, type Rig } from './fixtures.ts';
+import { admin, publishVersion, school, sign, world } from './world.ts';
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+async function setup() {
+  const timing = new VirtualTiming();
+  rig = await startVirtualRig(timing);
+  const w = await world(10);
+  let now = new Date('2026-03-04T10:00:00Z');
+  const clock = { now: () => new Date(now) };
+  const v1 = await publishVersion(w.records, 1, '2025-09-01T07:00:00.000Z');
+  const deps = {
+    records: w.records,
+    directory: w.directory,
+    work: rig.work,
+    messenger: rig.messenger,
+    cards: placeholderCards,
+    school,
+    clock,
+    timing,
+    newId: randomUUID,
+    sender: { idlePollMs: 50 },
+  };
+  const service = createCampaignService({ ...deps, holderId: 'a' });
+  const scheduled = (holderId: string) =>
+    runScheduledWork(
+      { records: w.records, directory: w.directory, work: (rig as Rig).work, school, holderId },
+      new Date(now),
+    );
+  const sendAll = async () => {
+    service.startSender();
+    await service.sender.untilIdle();
+    await service.stop();
+  };
+  return {
+    ...w,
+    v1,
+    rig,
+    service,
+    scheduled,
+    sendAll,
+    setNow: (iso: string) => {
+      now = new Date(iso);
+    },
+  };
+}
+
+describe('runScheduledWork', () => {
+  it('reminds on plan, in working hours, those not signed; one digest after the deadline', async () => {
+    const s = await setup();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    await s.sendAll();
+    expect(s.rig.emulator.counters().activitiesSent).toBe(12);
+    await sign(s.records, s.v1, 's-00001', '2026-03-05T09:00:00.000Z');
+    await sign(s.records, s.v1, 's-00002', '2026-03-05T09:00:00.000Z');
+
+    // Friday: no reminder due yet (the first is on Saturday → Monday 08:00).
+    s.setNow('2026-03-06T10:00:00Z');
+    expect((await s.scheduled('a')).reminders).toEqual([]);
+    // Saturday evening: out of hours.
+    s.setNow('2026-03-07T19:00:00Z');
+    expect((await s.scheduled('a')).reminders).toEqual([]);
+    // Monday 08:30: round 1 to the 10 who have not signed; a second run (or instance) adds none.
+    s.setNow('2026-03-09T08:30:00Z');
+    const [first, second] = await Promise.all([s.scheduled('a'), s.scheduled('b')]);
+    expect([first.ran, second.ran].sort()).toEqual([false, true]);
+    expect((first.ran ? first : second).reminders).toEqual([
+      { campaignId: campaign.id, round: 1, recipients: 10 },
+    ]);
+    expect((await s.scheduled('b')).reminders).toEqual([]);
+    await s.sendAll();
+    const perUser = s.rig.emulator.sendsPerUser();
+    expect(perUser.get('s-00003')).toBe(2);
+    expect(perUser.get('s-00001')).toBe(1);
+
+    // After the deadline: one digest to the admin and the headteacher, then never again.
+    s.setNow('2026-03-26T10:00:00Z');
+    const after = await s.scheduled('a');
+    expect(after.digests).toEqual([{ campaignId: campaign.id, recipients: 2 }]);
+    expect(after.reminders).toEqual([]);
+    expect((await s.scheduled('b')).digests).toEqual([]);
+    s.setNow('2026-03-27T10:00:00Z');
+    expect((await s.scheduled('a')).digests).toEqual([]);
+    await s.sendAll();
+    const record = await s.service.get(admin, campaign.id);
+    expect(record.campaign.status).toBe('completed');
+    expect(record.campaign.counts).toMatchObject({ sent: 12, signed: 2 });
+    const digests = s.rig.emulator
+      .delivered()
+      .filter((d) => d.userId === 'u-head' || d.userId === 'u-dsl');
+    // The DSL is staff too: prompt, reminder and digest; the head only the digest.
+    expect(digests.map((d) => d.userId).sort()).toEqual(['u-dsl', 'u-dsl', 'u-dsl', 'u-head']);
+  });
+
+  it('prompts new starters once, without a campaign, and not those a campaign reached', async () => {
+    const s = await setup();
+    const join = (id: string) => {
+      s.directory.addPerson({
+        id,
+        displayName: `New ${id}`,
+        userPrincipalName: `${id}@oakfield.example`,
+      });
+      s.directory.addMembers('g-staff-core', [id]);
+    };
+    s.setNow('2026-03-06T10:00:00Z');
+    // First run: the baseline (existing staff are a campaign's business).
+    expect((await s.scheduled('a')).newStarters).toEqual([]);
+    // Someone joins, and a campaign launched meanwhile already prompts them: no second prompt.
+    join('new-1');
+    await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    s.setNow('2026-03-06T11:00:00Z');
+    expect((await s.scheduled('a')).newStarters).toEqual([]);
+    // Someone joins later: prompted once.
+    join('new-2');
+    s.setNow('2026-03-06T12:00:00Z');
+    expect((await s.scheduled('a')).newStarters).toEqual([
+      { policyKey: 'staff-aup', recipients: 1 },
+    ]);
+    expect((await s.scheduled('a')).newStarters).toEqual([]);
+    await s.sendAll();
+    const perUser = s.rig.emulator.sendsPerUser();
+    expect(perUser.get('new-1')).toBe(1);
+    expect(perUser.get('new-2')).toBe(1);
+  });
+
+  it('prompts renewals once per renewal date', async () => {
+    const s = await setup();
+    // Signed last year: the fixed-date renewal (1 September) has come round.
+    await sign(s.records, s.v1, 's-00004', '2025-09-10T09:00:00.000Z');
+    s.setNow('2026-09-07T09:00:00Z');
+    const first = await s.scheduled('a');
+    expect(first.renewals).toEqual([
+      { policyKey: 'staff-aup', jobId: 'renewal/staff-aup/v1/2026-09-01', recipients: 1 },
+    ]);
+    expect((await s.scheduled('a')).renewals).toEqual([]);
+  });
+});
