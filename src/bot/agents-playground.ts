@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CountersignError } from '../domain/errors.ts';
 
@@ -17,6 +18,76 @@ export interface RunningPlayground {
   /** What it printed (start-up errors show here). */
   output: readonly string[];
   stop(): Promise<void>;
+}
+
+/** A person the Playground plays: its user id ("user-id-0") and the Entra identity it sends. */
+export interface PlaygroundUser {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  userPrincipalName: string;
+}
+
+export interface PlaygroundPeople {
+  tenantId: string;
+  /** The person chatting in the Playground's personal chat. */
+  currentUser: PlaygroundUser;
+  /** Everyone else: members of its group chat and team. Its schema wants exactly five. */
+  users: PlaygroundUser[];
+}
+
+/**
+ * The Playground's configuration file (`.m365agentsplayground.yml`, schema 0.1.1) for a given
+ * set of people, so that its users are people the service knows (the demo school) rather than
+ * its built-in Alex Wilber & co. JSON strings are valid YAML scalars.
+ */
+export function playgroundConfigYaml(people: PlaygroundPeople): string {
+  // It exits silently (after printing "Listening") when its file breaks its schema.
+  if (people.users.length !== 5) {
+    throw new CountersignError(
+      'validation',
+      `The Agents Playground needs exactly 5 users besides the current one, not ${people.users.length}.`,
+    );
+  }
+  const q = (value: string): string => JSON.stringify(value);
+  const user = (u: PlaygroundUser, indent: string): string => {
+    const [givenName = u.name, ...rest] = u.name.split(' ');
+    return [
+      `id: ${q(u.id)}`,
+      `name: ${q(u.name)}`,
+      `userPrincipleName: ${q(u.userPrincipalName)}`,
+      `aadObjectId: ${q(u.aadObjectId)}`,
+      `givenName: ${q(givenName)}`,
+      `surname: ${q(rest.join(' ') || givenName)}`,
+      `email: ${q(u.userPrincipalName)}`,
+    ]
+      .map((line, i) => (i === 0 ? line : `${indent}${line}`))
+      .join('\n');
+  };
+  return [
+    'version: "0.1.1"',
+    `tenantId: ${q(people.tenantId)}`,
+    'bot:',
+    '  id: "00000000-0000-0000-0000-00000000000011"',
+    '  name: "Countersign"',
+    'currentUser:',
+    `  ${user(people.currentUser, '  ')}`,
+    'users:',
+    ...people.users.map((u) => `  - ${user(u, '    ')}`),
+    'personalChat:',
+    '  id: "countersign-personal-chat"',
+    'groupChat:',
+    '  id: "countersign-group-chat"',
+    '  name: "Staff room"',
+    'team:',
+    '  id: "countersign-team"',
+    '  name: "Staff"',
+    '  aadGroupId: "00000000-0000-0000-0000-000000000031"',
+    '  channels:',
+    '    - id: "countersign-announcements"',
+    '      name: "Announcements"',
+    '',
+  ].join('\n');
 }
 
 /** Where the Playground's CLI is installed, or why it cannot be found. */
@@ -63,12 +134,26 @@ export async function startAgentsPlayground(options: {
   /** Default: a free port (the Playground's own default is 56150). */
   port?: number;
   timeoutMs?: number;
+  /** Who the Playground's users are; its built-in users otherwise. */
+  people?: PlaygroundPeople;
 }): Promise<RunningPlayground> {
   const cli = agentsPlaygroundCli();
   if ('missing' in cli) throw new CountersignError('unavailable', cli.missing);
   const port = options.port ?? (await freeLoopbackPort());
   const timeoutMs = options.timeoutMs ?? 45_000;
   const output: string[] = [];
+  // The Playground reads its users from a file named by this variable.
+  const configDir =
+    options.people === undefined ? undefined : mkdtempSync(join(tmpdir(), 'countersign-pg-'));
+  const configEnv: Record<string, string> = {};
+  if (configDir !== undefined && options.people !== undefined) {
+    const path = join(configDir, '.m365agentsplayground.yml');
+    writeFileSync(path, playgroundConfigYaml(options.people));
+    configEnv['M365_AGENTS_PLAYGROUND_CONFIG_PATH'] = path;
+  }
+  const removeConfig = (): void => {
+    if (configDir !== undefined) rmSync(configDir, { recursive: true, force: true });
+  };
   const child = spawn(
     // The Node that runs us (24), not whatever `node` is on the PATH.
     process.execPath,
@@ -83,7 +168,7 @@ export async function startAgentsPlayground(options: {
       String(port),
     ],
     {
-      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', BROWSER: 'none' },
+      env: { ...process.env, ...configEnv, TEAMSAPPTESTER_BROWSER: 'none', BROWSER: 'none' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -121,12 +206,16 @@ export async function startAgentsPlayground(options: {
     actualPort = await listening;
   } catch (error) {
     await stopChild(child);
+    removeConfig();
     throw error;
   }
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     output,
-    stop: () => stopChild(child),
+    stop: async () => {
+      await stopChild(child);
+      removeConfig();
+    },
   };
 }

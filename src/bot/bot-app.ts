@@ -27,8 +27,10 @@ export const MESSAGING_ENDPOINT = '/api/messages';
  *
  * Do not call `bot.app.start()`: it would try to listen on a port of its own. The SDK validates
  * the Bot Connector's JWT on every request unless `devMode && allowUnauthenticated` (the Agents
- * Playground sends none). Proactive sends (`bot.app.send`) need `clientId` and a `token` or
- * `clientSecret`, and `serviceUrl` (the Playground's `/_connector` locally).
+ * Playground sends none). With a `clientId`, every reply and proactive send carries a token
+ * from `token` or `clientSecret`; the SDK decodes it as a JWT, so local runs pass
+ * `token: localBotToken(clientId)` (a plain string fails every reply). Proactive sends
+ * (`bot.app.send`) also need `serviceUrl` (the Playground's `/_connector` locally).
  */
 export interface CountersignBot {
   readonly app: App;

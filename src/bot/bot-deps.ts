@@ -80,7 +80,10 @@ export interface BotDeps {
   clientId?: string;
   clientSecret?: string;
   tenantId?: string;
-  /** Token function for proactive sends without a secret (local runs: any string). */
+  /**
+   * Token function for outgoing calls without a secret. The SDK decodes it as a JWT: locally use
+   * localBotToken(clientId), never a plain string.
+   */
   token?: (scope: string | string[], tenantId?: string) => string | Promise<string>;
   /** Connector base URL for proactive sends (the Playground's /_connector locally). */
   serviceUrl?: string;

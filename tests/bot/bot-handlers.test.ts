@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
+import { localBotToken, recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';
 import { currentDocument, previousDocument } from './card-fixtures.ts';
 import { executeData } from './card-walk.ts';
@@ -94,6 +94,16 @@ describe('messages', () => {
     expect(response.status).toBe(200);
     const card = world.connector.sent()[0]?.attachments?.[0]?.content as AdaptiveCard;
     expect(headingOf(card)).toBe('Countersign');
+  });
+
+  test('with a client id, replies carry the local token the SDK accepts', async () => {
+    await world.stop();
+    world = new BotWorld();
+    await world.publish('Autumn 2025', previousDocument);
+    await world.start({ clientId: 'countersign-local', token: localBotToken('countersign-local') });
+    await world.message(people.staff, 'help');
+    expect(world.connector.sent()).toHaveLength(1);
+    expect(world.connector.calls[0]?.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.$/);
   });
 
   test('anything else gets a short help text', async () => {

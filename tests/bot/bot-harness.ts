@@ -82,6 +82,7 @@ export class RecordingLogger implements BotLogger {
 export interface RecordedCall {
   method: string;
   path: string;
+  authorization: string | undefined;
   body: unknown;
 }
 
@@ -94,7 +95,12 @@ export class RecordingConnector {
   constructor() {
     this.#server = createServer((req, res) => {
       void this.#record(req).then((body) => {
-        this.calls.push({ method: req.method ?? '', path: req.url ?? '', body });
+        this.calls.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          authorization: req.headers.authorization,
+          body,
+        });
         this.#sequence += 1;
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `activity-${this.#sequence}` }));

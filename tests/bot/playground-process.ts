@@ -1,6 +1,10 @@
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import { startAgentsPlayground, type RunningPlayground } from '../../src/bot/agents-playground.ts';
+import {
+  startAgentsPlayground,
+  type PlaygroundPeople,
+  type RunningPlayground,
+} from '../../src/bot/agents-playground.ts';
 
 export interface PlaygroundMessage {
   action: string;
@@ -23,8 +27,10 @@ export class Playground {
     this.#running = running;
   }
 
-  static async start(botEndpoint: string): Promise<Playground> {
-    return new Playground(await startAgentsPlayground({ botEndpoint }));
+  static async start(botEndpoint: string, people?: PlaygroundPeople): Promise<Playground> {
+    return new Playground(
+      await startAgentsPlayground({ botEndpoint, ...(people === undefined ? {} : { people }) }),
+    );
   }
 
   get url(): string {
