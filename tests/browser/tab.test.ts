@@ -203,6 +203,53 @@ describe('the tab in Chromium', () => {
     await page.close();
   }, 90_000);
 
+  it('a governor signs with the keyboard alone, with focus visible at every step', async (ctx) => {
+    const session = needBrowser(ctx);
+    const governor = devUser('governor');
+    const { page, errors } = await openTab(session, stack.url, { user: 'governor' });
+    await page.getByRole('heading', { name: 'Sign this version' }).waitFor();
+    const focused = () =>
+      page.evaluate<{ name: string; visible: boolean }>(`(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return { name: '', visible: false };
+        const label = el.labels && el.labels[0] ? el.labels[0].textContent : '';
+        const name = (el.getAttribute('aria-label') || label || el.textContent || '').trim();
+        return { name, visible: el.matches(':focus-visible') };
+      })()`);
+    const tabTo = async (pattern: RegExp) => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        const now = await focused();
+        if (pattern.test(now.name)) {
+          expect(now.visible, `focus shown on ${now.name}`).toBe(true);
+          return;
+        }
+      }
+      throw new Error(`Tab never reached ${String(pattern)}`);
+    };
+    await tabTo(/accept the declaration/);
+    await page.keyboard.press('Space');
+    await tabTo(/^Your full name/);
+    await page.keyboard.type(governor.displayName);
+    await tabTo(/^Your role in school/);
+    await page.keyboard.type('Governor');
+    await tabTo(/photograph/);
+    await page.keyboard.press('Space');
+    await tabTo(/^Sign$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Your receipt' }).waitFor();
+
+    const history = await apiAs<{ statedRole: string; consents: Record<string, boolean> }[]>(
+      'governor',
+      '/api/me/history',
+    );
+    expect(history).toHaveLength(1);
+    expect(history[0]?.statedRole).toBe('Governor');
+    expect(Object.values(history[0]?.consents ?? {})).toContain(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it('the DSL imports a .docx, publishes a material change, and that person becomes due', async (ctx) => {
     const session = needBrowser(ctx);
     const staff = devUser('staff');
