@@ -13,7 +13,7 @@ import { seedEmulator } from './seed.ts';
 import { SharePointEmulator } from './sharepoint.ts';
 import { TeamworkEmulator } from './teamwork.ts';
 import { throttledResponse } from './throttling.ts';
-import { renderOverview } from './overview-page.ts';
+import { renderListPage, renderOverview } from './overview-page.ts';
 
 export type { FaultPlan } from './faults.ts';
 export type { DirectoryUser } from './directory.ts';
@@ -183,6 +183,15 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     if (url.pathname === '/' || url.pathname === '/_emulator') {
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       response.end(renderOverview(db, baseUrl));
+      return;
+    }
+    const listPage = /^\/_emulator\/lists\/([^/]+)$/.exec(url.pathname);
+    if (listPage !== null && method === 'GET') {
+      const html = renderListPage(db, decodeURIComponent(listPage[1] ?? ''));
+      response.writeHead(html === undefined ? 404 : 200, {
+        'Content-Type': 'text/html; charset=utf-8',
+      });
+      response.end(html ?? '<!doctype html><title>Not found</title><p>No such list.</p>');
       return;
     }
     if (url.pathname.startsWith('/_emulator/')) {

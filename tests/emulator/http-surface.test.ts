@@ -55,5 +55,15 @@ describe('the HTTP surface', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(html).toContain('Visible &lt;List&gt;');
     expect(html).toContain('All Staff');
+    const link = /href="(\/_emulator\/lists\/[^"]+)"/.exec(html)?.[1] ?? '';
+    await call(emulator.url, 'POST', `/sites/${emulator.siteId}/lists/Visible <List>/items`, {
+      fields: { Key: '<b>not bold</b>' },
+    });
+    const listPage = await fetch(emulator.url.replace('/v1.0', link));
+    expect(listPage.status).toBe(200);
+    const listHtml = await listPage.text();
+    expect(listHtml).toContain('&lt;b&gt;not bold&lt;/b&gt;');
+    expect(listHtml).toContain('<th>Key</th>');
+    expect((await fetch(emulator.url.replace('/v1.0', '/_emulator/lists/nope'))).status).toBe(404);
   });
 });
