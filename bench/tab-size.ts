@@ -59,8 +59,8 @@ export function measureTab(): {
   const manifest = manifestSchema.parse(JSON.parse(readFileSync(TAB_MANIFEST, 'utf8')));
   const entry = findKey(manifest, (k) => manifest[k]?.isEntry === true, 'the entry');
   const admin = findKey(manifest, (k) => k.endsWith('views/admin/admin-view.tsx'), 'Admin');
-  const teamsJs = findKey(manifest, (k) => k.includes('@microsoft/teams-js'), 'teams-js');
-  const msal = findKey(manifest, (k) => k.includes('@azure/msal-browser/dist/index'), 'MSAL');
+  const teamsJs = findKey(manifest, (k) => k.endsWith('src/host/teams-js.ts'), 'teams-js');
+  const msal = findKey(manifest, (k) => k.endsWith('src/auth/msal-naa.ts'), 'MSAL');
   const myAup = staticClosure(manifest, [entry]);
   const adminView = new Set([...myAup, ...staticClosure(manifest, [admin])]);
   const inTeams = new Set([...myAup, ...staticClosure(manifest, [teamsJs, msal])]);

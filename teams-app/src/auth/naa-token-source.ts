@@ -15,7 +15,7 @@ export async function createNaaTokenSource(
   if (clientId === undefined || apiScope === undefined) {
     throw new AuthError('auth-config-missing', '/config.json has no clientId or apiScope.');
   }
-  const msal = await import('@azure/msal-browser');
+  const msal = await import('./msal-naa.ts');
   const tenant = config.tenantId ?? host.tenantId ?? 'organizations';
   const pca = await msal.createNestablePublicClientApplication({
     auth: { clientId, authority: `https://login.microsoftonline.com/${tenant}` },

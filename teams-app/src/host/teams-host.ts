@@ -29,7 +29,11 @@ export async function detectTeams(timeoutMs = 1500): Promise<TeamsHost | null> {
   const opened = window.opener !== null && window.opener !== undefined;
   const mobile = /Teams\//i.test(navigator.userAgent);
   if (!framed && !opened && !mobile) return null;
-  const { app, authentication, nestedAppAuth } = await import('@microsoft/teams-js');
+  // Inside a frame this is probably Teams, which will want MSAL next: fetch both at once.
+  void import('../auth/msal-naa.ts').catch((error: unknown) => {
+    console.warn('Countersign: could not preload MSAL', error);
+  });
+  const { app, authentication, nestedAppAuth } = await import('./teams-js.ts');
   const outcome = await Promise.race([
     app.initialize().then(
       () => 'ready' as const,
