@@ -87,6 +87,21 @@ function normaliseEtag(value: string): string {
   return value.trim().replace(/^W\//, '').replace(/^"|"$/g, '').replace(/[{}]/g, '').toLowerCase();
 }
 
+/** `$select` on a site or list: the chosen properties, annotations and expansions kept. */
+function projected(
+  body: Record<string, unknown>,
+  select: Set<string> | undefined,
+): Record<string, unknown> {
+  if (select === undefined) return body;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key.startsWith('@odata.') || key === 'columns' || select.has(key.toLowerCase())) {
+      kept[key] = value;
+    }
+  }
+  return kept;
+}
+
 /** The read-only fields SharePoint adds to every item's `fields`. */
 function systemFields(row: ItemRow, stored: Record<string, unknown>): Record<string, unknown> {
   const title = typeof stored.Title === 'string' ? stored.Title : '';
@@ -218,7 +233,13 @@ export class SharePointEmulator {
     if (collection === undefined) {
       this.onlyMethods(method, ['GET']);
       return {
-        response: jsonResponse(200, this.withContext(site.data, 'sites/$entity')),
+        response: jsonResponse(
+          200,
+          this.withContext(
+            projected(site.data, parseSelect(queryOption(request.query, 'select'))),
+            'sites/$entity',
+          ),
+        ),
         resourceUnits: 1,
       };
     }
@@ -372,7 +393,10 @@ export class SharePointEmulator {
       lists = lists.filter((list) => String(list.data.displayName).toLowerCase() === wanted);
     }
     const expand = parseExpand(queryOption(request.query, 'expand'));
-    const value = lists.map((list) => this.listBody(list, expand.has('columns')));
+    const select = parseSelect(queryOption(request.query, 'select'));
+    const value = lists.map((list) =>
+      projected(this.listBody(list, expand.has('columns')), select),
+    );
     return jsonResponse(200, {
       '@odata.context': `${this.baseUrl()}/$metadata#sites('${site.id}')/lists`,
       value,
@@ -387,7 +411,13 @@ export class SharePointEmulator {
     const expand = parseExpand(queryOption(request.query, 'expand'));
     return jsonResponse(
       200,
-      this.withContext(this.listBody(list, expand.has('columns')), 'sites/lists/$entity'),
+      this.withContext(
+        projected(
+          this.listBody(list, expand.has('columns')),
+          parseSelect(queryOption(request.query, 'select')),
+        ),
+        'sites/lists/$entity',
+      ),
     );
   }
 

@@ -46,6 +46,9 @@ describe('sites', () => {
     );
     expect(listsByPath.status).toBe(200);
 
+    const selected = await api('GET', `${site}?$select=id`);
+    expect(Object.keys(selected.body).sort()).toEqual(['@odata.context', 'id']);
+
     const root = await api('GET', '/sites/root');
     expect(root.body.id).toBe(DEMO_SCHOOL.rootSiteId);
     expect(root.body.root).toEqual({});
