@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
+import { AzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
 import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
 import { createBotNotifications } from '../bot/bot-notifications.ts';
@@ -24,6 +25,7 @@ import { describeConfigError, loadEnv, type Env } from '../config/env.ts';
 import { schoolSchema } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { WorkStore } from '../ports/work-store.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
 import { close, createHttpServer, listen } from './http-server.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -66,14 +68,28 @@ const service = createCountersignService({
   school,
 });
 // Campaigns: per-recipient state in the work store, messages through the Bot Connector.
-if (env.COUNTERSIGN_WORK_STORE !== 'sqlite') {
-  process.stderr.write(
-    'Countersign cannot start: only the sqlite work store is built so far; run one instance (instanceCount 1).\n',
-  );
-  process.exit(1);
+let work: WorkStore;
+if (env.COUNTERSIGN_WORK_STORE === 'azure-tables') {
+  // Scaled out: the instances share Table storage, and the sender lease picks who sends.
+  const connectionString = env.COUNTERSIGN_STORAGE_CONNECTION;
+  if (connectionString === undefined) {
+    process.stderr.write(
+      'Countersign cannot start: COUNTERSIGN_WORK_STORE=azure-tables needs COUNTERSIGN_STORAGE_CONNECTION (the storage account connection string).\n',
+    );
+    process.exit(1);
+  }
+  try {
+    work = await AzureTablesWorkStore.open({ connectionString });
+  } catch (error) {
+    process.stderr.write(
+      `Countersign cannot start: the work store tables are unreachable: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+} else {
+  mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
+  work = new SqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
 }
-mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
-const work = new SqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
 const clientSecret = env.COUNTERSIGN_CLIENT_SECRET;
 if (clientSecret === undefined) {
   process.stderr.write(
