@@ -218,6 +218,29 @@ describe('signing from a card', () => {
     });
   });
 
+  test('an invoke that carries no Entra id is refused', async () => {
+    const card = answeredCard(
+      await world.post({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        id: 'no-aad',
+        channelId: 'msteams',
+        serviceUrl: world.connectorUrl,
+        from: { id: 'webchat-user', name: 'Someone' },
+        recipient: { id: '28:countersign-bot', name: 'Countersign' },
+        conversation: { id: 'webchat-1' },
+        value: {
+          action: {
+            type: 'Action.Execute',
+            verb: 'showPrompt',
+            data: { action: 'showPrompt', policyKey: 'staff-aup' },
+          },
+        },
+      }),
+    );
+    expect(headingOf(card)).toBe('Not signed in');
+  });
+
   test('card data the bot does not accept gets an error card', async () => {
     const card = answeredCard(
       await world.invoke(people.staff, { action: 'sign', policyKey: 'staff-aup' }),

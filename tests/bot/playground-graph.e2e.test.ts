@@ -18,6 +18,7 @@ import { seedDemoPolicy } from '../../src/server/seed-demo-policy.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { executeData } from './card-walk.ts';
+import { RecordingLogger } from './bot-harness.ts';
 import { Playground, type PlaygroundMessage } from './playground-process.ts';
 import { cardProblems } from './validate-card.ts';
 
@@ -28,6 +29,8 @@ import { cardProblems } from './validate-card.ts';
  * the card, and the signature is read back from the SharePoint list over Graph; the headteacher
  * then approves from a card.
  */
+
+const logger = new RecordingLogger();
 
 interface Stack {
   botUrl: string;
@@ -70,6 +73,7 @@ async function startStack(): Promise<Stack> {
     allowUnauthenticated: true,
     clientId: 'countersign-local',
     token: localBotToken('countersign-local'),
+    logger,
   });
   await bot.initialize();
   const server: Server = createServer((req, res) => {
@@ -238,6 +242,10 @@ describe.skipIf('missing' in cli)(
       expect(cardProblems(result.value)).toEqual([]);
       expect(JSON.stringify(result.value)).toContain(`Approved: ${staff.name}`);
       expect(JSON.stringify(result.value)).toContain(head.name);
+    });
+
+    test('the bot logged no errors on the way', () => {
+      expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
     });
   },
 );
