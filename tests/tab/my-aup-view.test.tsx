@@ -73,7 +73,7 @@ describe('My AUP', () => {
       consents: { photo: true },
     });
     const history = screen.getByRole('region', { name: 'My history' });
-    await waitFor(() => expect(within(history).getByText(/staff-aup, version 1/)).toBeTruthy());
+    await waitFor(() => expect(within(history).getByText(/Staff AUP, version 1/)).toBeTruthy());
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
   });
 

@@ -14,7 +14,14 @@ const useStyles = makeStyles({
 });
 
 /** Everything I have signed, newest first. */
-export function HistoryList({ history }: { history: readonly Acknowledgement[] }) {
+export function HistoryList({
+  history,
+  titles,
+}: {
+  history: readonly Acknowledgement[];
+  /** Policy titles by key, for the policies I can see now. */
+  titles: Readonly<Record<string, string>>;
+}) {
   const styles = useStyles();
   const sorted = [...history].sort((a, b) => b.signedAt.localeCompare(a.signedAt));
   return (
@@ -27,7 +34,7 @@ export function HistoryList({ history }: { history: readonly Acknowledgement[] }
           {sorted.map((ack) => (
             <li key={ack.id} className={styles.item}>
               <strong>
-                {ack.policyKey}, version {ack.versionNumber}
+                {titles[ack.policyKey] ?? ack.policyKey}, version {ack.versionNumber}
               </strong>
               <br />
               Signed {formatDateTime(ack.signedAt)} as {ack.typedName} ({ack.statedRole}). Approval:{' '}
