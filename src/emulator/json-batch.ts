@@ -94,6 +94,29 @@ function parseSteps(body: unknown): BatchStep[] | string {
   return steps;
 }
 
+/**
+ * Graph's known limit on `dependsOn` (mirrored by the Graph SDK's own check): a batch is fully
+ * parallel (no dependencies), fully serial (each request depends on the one before it), or
+ * "same" (every request but one depends on that one request). Each request depends on one at most.
+ */
+function dependencyPatternAllowed(steps: BatchStep[]): boolean {
+  const key = (id: string): string => id.toLowerCase();
+  if (steps.every((step) => step.dependsOn.length === 0)) return true;
+  if (steps.some((step) => step.dependsOn.length > 1)) return false;
+  const serial = steps.every((step, index) =>
+    index === 0
+      ? step.dependsOn.length === 0
+      : key(step.dependsOn[0] ?? '') === key(steps[index - 1]?.id ?? ''),
+  );
+  if (serial) return true;
+  const first = steps[0];
+  if (first === undefined) return false;
+  const root = key(first.dependsOn[0] ?? first.id);
+  return steps.every((step) =>
+    key(step.id) === root ? step.dependsOn.length === 0 : key(step.dependsOn[0] ?? '') === root,
+  );
+}
+
 /** Orders steps so each runs after what it depends on (stable otherwise); undefined on a cycle. */
 function executionOrder(steps: BatchStep[]): BatchStep[] | undefined {
   const done = new Set<string>();
@@ -130,6 +153,11 @@ function runBatch(
 ): BatchOutcome {
   const steps = parseSteps(body);
   if (typeof steps === 'string') return badBatch(steps);
+  if (!dependencyPatternAllowed(steps)) {
+    return badBatch(
+      'Batch should be either fully sequential or fully parallel: every dependsOn must name the request before it, or all the same request.',
+    );
+  }
   const ordered = executionOrder(steps);
   if (ordered === undefined) return badBatch('The dependsOn references in the batch form a cycle.');
   const statusById = new Map<string, number>();
