@@ -1,0 +1,147 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { AzureTablesWorkStore } from '../../../src/adapters/azure-tables/azure-tables-work-store.ts';
+import type { WorkStore } from '../../../src/ports/work-store.ts';
+import {
+  createCampaignSender,
+  type SenderOptions,
+} from '../../../src/services/campaigns/campaign-sender.ts';
+import { systemTiming } from '../../../src/services/campaigns/timing.ts';
+import {
+  promptJob,
+  renderSimple,
+  seedJob,
+  startRig,
+  userIds,
+  type Rig,
+} from '../../campaigns/fixtures.ts';
+import { startAzurite, type RunningAzurite } from './start-azurite.ts';
+
+// The campaign sender on the Azure Tables work store, two service instances sharing the
+// tables, against the Bot Connector emulator: what scaling out has to get right.
+
+let azurite: RunningAzurite | null = null;
+let unavailable = '';
+try {
+  azurite = await startAzurite();
+} catch (error) {
+  unavailable = error instanceof Error ? error.message : String(error);
+}
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+const FAST: Partial<SenderOptions> = {
+  idlePollMs: 20,
+  leaseTtlMs: 1_000,
+  renewEveryMs: 250,
+  staleAfterMs: 60_000,
+};
+
+function sender(work: WorkStore, messenger: Rig['messenger'], holderId: string) {
+  const errors: unknown[] = [];
+  const s = createCampaignSender(
+    {
+      work,
+      messenger,
+      render: renderSimple,
+      timing: systemTiming,
+      holderId,
+      onError: (e) => errors.push(e),
+    },
+    FAST,
+  );
+  return { sender: s, errors };
+}
+
+/** A store that can be made to stop answering, as the store of a process that died would. */
+function freezable(store: WorkStore): { store: WorkStore; freeze(): void } {
+  let frozen = false;
+  const never = new Promise<never>(() => {});
+  const proxy = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown =>
+        frozen ? never : (value as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
+  return {
+    store: proxy,
+    freeze() {
+      frozen = true;
+    },
+  };
+}
+
+if (azurite === null) {
+  describe('campaign sender on Azure Tables', () => {
+    it.skip(`skipped: Azurite could not start (${unavailable})`, () => {});
+  });
+} else {
+  const { connectionString } = azurite;
+  let n = 0;
+  const open = (tablePrefix: string): Promise<AzureTablesWorkStore> =>
+    AzureTablesWorkStore.open({ connectionString, tablePrefix });
+
+  describe('campaign sender on Azure Tables (Azurite)', () => {
+    it('two instances: one holds the lease and sends, each person once', async () => {
+      const prefix = `s${++n}p${process.pid}`;
+      const storeA = await open(prefix);
+      const storeB = await open(prefix);
+      rig = await startRig({}, storeA);
+      const users = userIds(100);
+      await seedJob(rig, promptJob('c1'), users);
+      const a = sender(storeA, rig.messenger, 'instance-a');
+      const b = sender(storeB, rig.messenger, 'instance-b');
+      a.sender.start();
+      b.sender.start();
+      await Promise.race([a.sender.untilIdle(), b.sender.untilIdle()]);
+      await Promise.all([a.sender.stop(), b.sender.stop()]);
+      expect([...a.errors, ...b.errors]).toEqual([]);
+      expect([a.sender.stats(), b.sender.stats()].filter((st) => st.sent > 0)).toHaveLength(1);
+      expect(rig.emulator.counters().activitiesSent).toBe(100);
+      expect([...rig.emulator.sendsPerUser().values()].every((k) => k === 1)).toBe(true);
+      expect(await storeB.countDeliveries({ jobId: 'c1' })).toMatchObject({
+        sent: 100,
+        queued: 0,
+        inFlight: 0,
+      });
+    });
+
+    it('an instance dies mid-campaign: the other takes over; only its in-flight sends repeat', async () => {
+      const prefix = `s${++n}p${process.pid}`;
+      const dying = freezable(await open(prefix));
+      const storeB = await open(prefix);
+      rig = await startRig({}, storeB);
+      const users = userIds(120);
+      await seedJob(rig, promptJob('c1'), users);
+      const a = sender(dying.store, rig.messenger, 'instance-a');
+      a.sender.start();
+      while (rig.emulator.counters().activitiesSent < 30) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      dying.freeze();
+      const stuck = a.sender.stats().inProgress;
+      const b = sender(storeB, rig.messenger, 'instance-b');
+      b.sender.start();
+      await b.sender.untilIdle();
+      await b.sender.stop();
+      expect(b.errors).toEqual([]);
+      const perUser = rig.emulator.sendsPerUser();
+      expect(perUser.size).toBe(120);
+      const repeats = [...perUser.values()].reduce((sum, k) => sum + k - 1, 0);
+      expect(repeats).toBeLessThanOrEqual(stuck);
+      expect(b.sender.stats().leaseToken).toBe(2);
+      expect(await storeB.countDeliveries({ jobId: 'c1' })).toMatchObject({
+        sent: 120,
+        inFlight: 0,
+      });
+    });
+  });
+}
