@@ -5,7 +5,7 @@ import {
   type TableServiceClientOptions,
   type TransactionAction,
 } from '@azure/data-tables';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
 import type {
   Delivery,
@@ -44,6 +44,7 @@ import {
   type DeliveryEntity,
   type JobEntity,
   type LeaseEntity,
+  type StoredEntity,
 } from './table-entities.ts';
 import { failedActionIndex, isRaceLost, statusOf, storageError } from './table-errors.ts';
 import {
@@ -245,12 +246,26 @@ export class AzureTablesWorkStore implements WorkStore {
     } catch (error) {
       if (statusOf(error) !== 409) throw storageError(error, `create job ${job.id}`);
     }
+    return this.#createOnce(
+      this.#jobs,
+      withKeys(JOBS_PARTITION, encodeKey(job.id), entity),
+      `create job ${job.id}`,
+    );
+  }
+
+  /**
+   * Creates an entity unless it exists. A 409 may also be the SDK retrying a create whose
+   * answer was lost: the entity carries this call's write id, so that case still says true.
+   */
+  async #createOnce(client: TableClient, entity: StoredEntity, what: string): Promise<boolean> {
+    const writeId = randomUUID();
     try {
-      await this.#jobs.createEntity(withKeys(JOBS_PARTITION, encodeKey(job.id), entity));
+      await client.createEntity({ ...entity, writeId });
       return true;
     } catch (error) {
-      if (statusOf(error) === 409) return false;
-      throw storageError(error, `create job ${job.id}`);
+      if (statusOf(error) !== 409) throw storageError(error, what);
+      const found = await this.#get(client, entity.partitionKey, entity.rowKey, writeIdEntity);
+      return found?.value.writeId === writeId;
     }
   }
 
@@ -276,9 +291,7 @@ export class AzureTablesWorkStore implements WorkStore {
     }
     const rows = await this.#all(this.#jobs, where.join(' and '), jobEntity);
     return rows.sort(
-      (a, b) =>
-        a.value.createdAt.localeCompare(b.value.createdAt) ||
-        (a.value.id < b.value.id ? -1 : a.value.id > b.value.id ? 1 : 0),
+      (a, b) => compare(a.value.createdAt, b.value.createdAt) || compare(a.value.id, b.value.id),
     );
   }
 
@@ -465,13 +478,14 @@ export class AzureTablesWorkStore implements WorkStore {
   async #insertRows(rows: DeliveryEntity[]): Promise<number> {
     let pending = rows;
     while (pending.length > 0) {
+      const writeId = randomUUID();
       const actions: TransactionAction[] = [];
       const owner: number[] = [];
       pending.forEach((row, i) => {
-        actions.push(['create', deliveryStored(row)]);
+        actions.push(['create', deliveryStored({ ...row, writeId })]);
         owner.push(i);
         if (row.state === 'queued') {
-          actions.push(['create', queueStored(row)]);
+          actions.push(['create', queueStored({ ...row, writeId })]);
           owner.push(i);
         }
       });
@@ -480,11 +494,15 @@ export class AzureTablesWorkStore implements WorkStore {
         return pending.length;
       } catch (error) {
         if (statusOf(error) !== 409) throw storageError(error, 'enqueue deliveries');
-        // Someone else added one of these meanwhile: leave it out and try the rest again.
         const failed = failedActionIndex(error);
-        const loser = failed === undefined ? undefined : owner[failed];
+        const loser = failed === undefined ? undefined : pending[owner[failed] ?? -1];
+        // The SDK retried a transaction whose answer was lost: it had landed, all of it.
+        if (loser !== undefined && (await this.#rowWriteId(loser)) === writeId) {
+          return pending.length;
+        }
+        // Someone else added one of these meanwhile: leave it out and try the rest again.
         if (loser !== undefined) {
-          pending = pending.filter((_, i) => i !== loser);
+          pending = pending.filter((row) => row !== loser);
         } else {
           const first = pending[0];
           if (first === undefined) return 0;
@@ -501,6 +519,16 @@ export class AzureTablesWorkStore implements WorkStore {
       }
     }
     return 0;
+  }
+
+  async #rowWriteId(row: DeliveryEntity): Promise<string | undefined> {
+    const found = await this.#get(
+      this.#deliveries,
+      jobPartition(row.jobId),
+      deliveryRowKey(row.userId),
+      writeIdEntity,
+    );
+    return found?.value.writeId;
   }
 
   /** Which of these people already have a row in the job. */
@@ -935,16 +963,12 @@ export class AzureTablesWorkStore implements WorkStore {
 
   // Markers
 
-  async markOnce(key: string, now: Date): Promise<boolean> {
-    try {
-      await this.#markers.createEntity(
-        withKeys(encodeKey(key), ONE_ROW, { key, at: now.toISOString() }),
-      );
-      return true;
-    } catch (error) {
-      if (statusOf(error) === 409) return false;
-      throw storageError(error, `mark ${key}`);
-    }
+  markOnce(key: string, now: Date): Promise<boolean> {
+    return this.#createOnce(
+      this.#markers,
+      withKeys(encodeKey(key), ONE_ROW, { key, at: now.toISOString() }),
+      `mark ${key}`,
+    );
   }
 
   async recordMembers(
@@ -988,19 +1012,33 @@ export class AzureTablesWorkStore implements WorkStore {
   async #insertMembers(partition: string, userIds: string[], at: string): Promise<string[]> {
     let pending = userIds;
     while (pending.length > 0) {
+      const writeId = randomUUID();
       try {
         await this.#members.submitTransaction(
           pending.map((userId): TransactionAction => [
             'create',
-            withKeys(partition, MEMBER_PREFIX + encodeKey(userId), { userId, firstSeenAt: at }),
+            withKeys(partition, MEMBER_PREFIX + encodeKey(userId), {
+              userId,
+              firstSeenAt: at,
+              writeId,
+            }),
           ]),
         );
         return pending;
       } catch (error) {
         if (statusOf(error) !== 409) throw storageError(error, 'record members');
         const failed = failedActionIndex(error);
-        if (failed === undefined) throw storageError(error, 'record members');
-        pending = pending.filter((_, i) => i !== failed);
+        const loser = failed === undefined ? undefined : pending[failed];
+        if (loser === undefined) throw storageError(error, 'record members');
+        const found = await this.#get(
+          this.#members,
+          partition,
+          MEMBER_PREFIX + encodeKey(loser),
+          writeIdEntity,
+        );
+        // A retried transaction whose answer was lost had landed, all of it.
+        if (found?.value.writeId === writeId) return pending;
+        pending = pending.filter((userId) => userId !== loser);
       }
     }
     return [];
@@ -1025,6 +1063,7 @@ type TableKey = (typeof TABLE_KEYS)[number];
 
 /** Reads only the user id of a row (existence checks). */
 const memberEntityOf = memberEntity.partial();
+const writeIdEntity = z.object({ writeId: z.string().optional() });
 
 /** The writes that move a row from one state to the next with its index entries. */
 function transitionActions(old: Read<DeliveryEntity>, next: DeliveryEntity): TransactionAction[] {

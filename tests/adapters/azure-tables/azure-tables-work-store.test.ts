@@ -137,14 +137,15 @@ if (azurite === null) {
       expect(await a.markOnce('digest/c1#1', T0)).toBe(false);
     });
 
-    it('recognises its own claim when the answer was lost and the SDK retried', async () => {
-      let armed = true;
+    it('recognises its own writes when an answer was lost and the SDK retried', async () => {
+      // Drops the answer of the next POST (a create or a transaction) after it has landed.
+      let armed = false;
       let dropped = 0;
-      const dropFirstBatchAnswer: Policy = {
-        name: 'drop-first-batch-answer',
+      const dropAnswer: Policy = {
+        name: 'drop-an-answer',
         async sendRequest(request, next) {
           const response = await next(request);
-          if (armed && request.method === 'POST' && request.url.includes('$batch')) {
+          if (armed && request.method === 'POST' && response.status < 300) {
             armed = false;
             dropped += 1;
             throw new RestError('socket hang up', { code: 'ECONNRESET', request });
@@ -154,18 +155,35 @@ if (azurite === null) {
       };
       const prefix = freshPrefix();
       const plain = await open(prefix);
-      await plain.createJob(job('c1'));
-      await plain.enqueue('c1', users(1), T0);
-      const grant = await plain.acquireLease('sender', 'me', 60_000, T0);
-      if (grant === null) throw new Error('a fresh store grants the lease');
       const flaky = await open(prefix, {
-        additionalPolicies: [{ policy: dropFirstBatchAnswer, position: 'perRetry' }],
+        additionalPolicies: [{ policy: dropAnswer, position: 'perRetry' }],
         retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 20 },
       });
+      const lost = async <T>(write: () => Promise<T>): Promise<T> => {
+        armed = true;
+        const before = dropped;
+        const result = await write();
+        expect(dropped).toBe(before + 1);
+        return result;
+      };
+      await plain.createJob(job('c0'));
+      expect(await lost(() => flaky.createJob(job('c1')))).toBe(true);
+      expect(await lost(() => flaky.enqueue('c1', users(60), T0))).toBe(60);
+      expect(await plain.countDeliveries({ jobId: 'c1' })).toMatchObject({ queued: 60 });
+      expect(await lost(() => flaky.markOnce('digest:c1', T0))).toBe(true);
+      expect(await lost(() => flaky.recordMembers('scope', ['a'], T0))).toMatchObject({
+        baseline: true,
+      });
+      expect(await lost(() => flaky.recordMembers('scope', ['a', 'b'], at(1)))).toEqual({
+        baseline: false,
+        added: ['b'],
+      });
+      const grant = await plain.acquireLease('sender', 'me', 60_000, T0);
+      if (grant === null) throw new Error('a fresh store grants the lease');
       const fence = { lease: 'sender', token: grant.token };
-      expect(await flaky.markInFlight('c1', 'u0000', fence, at(1))).toBe(true);
-      expect(dropped).toBe(1);
-      expect(await plain.getDelivery('c1', 'u0000')).toMatchObject({ state: 'in-flight' });
+      expect(await lost(() => flaky.markInFlight('c1', 'u0000', fence, at(1)))).toBe(true);
+      expect(await lost(() => flaky.markSent('c1', 'u0000', fence, at(2), 'act'))).toBe(true);
+      expect(await plain.getDelivery('c1', 'u0000')).toMatchObject({ state: 'sent' });
     });
 
     it('reads the next queued rows of a job with one query on its partition', async () => {
