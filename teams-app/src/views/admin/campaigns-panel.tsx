@@ -12,7 +12,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ApiClient } from '../../api/api-client.ts';
 import type { Campaign, Policy, PolicyVersion } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
@@ -60,6 +60,21 @@ function campaignTone(
   }
 }
 
+function campaignStatusLabel(status: Campaign['status']): string {
+  switch (status) {
+    case 'draft':
+      return 'Draft';
+    case 'running':
+      return 'Running';
+    case 'paused':
+      return 'Paused';
+    case 'completed':
+      return 'Completed';
+    case 'cancelled':
+      return 'Cancelled';
+  }
+}
+
 /** Parses "3, 7, 14" into reminder days; undefined if any part is not a whole day count. */
 export function parseReminderDays(text: string): number[] | undefined {
   const parts = text.split(/[\s,]+/).filter((p) => p !== '');
@@ -73,6 +88,15 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
   const styles = useStyles();
   const [campaigns, reload] = useLoad(() => api.campaigns(), [api]);
   const [actionError, setActionError] = useState<unknown>(null);
+  const running =
+    campaigns.status === 'ready' && campaigns.value.some((c) => c.status === 'running');
+
+  // Progress moves while a campaign runs: refresh the counts every few seconds until none does.
+  useEffect(() => {
+    if (!running) return undefined;
+    const timer = setInterval(reload, 5_000);
+    return () => clearInterval(timer);
+  }, [running, reload]);
 
   const act = (id: string, action: 'pause' | 'resume' | 'cancel') => {
     setActionError(null);
@@ -102,7 +126,7 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
                   </strong>
                   <span>
                     <Badge appearance="tint" color={campaignTone(c.status)}>
-                      {c.status}
+                      {campaignStatusLabel(c.status)}
                     </Badge>{' '}
                     {c.audiences.join(', ')}; deadline {formatDate(c.deadline)}; reminders after{' '}
                     {c.reminderDays.join(', ')} days

@@ -1,0 +1,77 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { readClauseChanges, changeForClause } from '../../teams-app/src/api/clause-changes.ts';
+import { processMarkdown } from '../../teams-app/src/views/admin/card-preview.tsx';
+import { parseReminderDays } from '../../teams-app/src/views/admin/campaigns-panel.tsx';
+import { parsePermissions } from '../../teams-app/src/views/approvals/permissions.ts';
+import { endOfLondonDay, londonDatePlusDays } from '../../teams-app/src/ui/london-time.ts';
+import { formatDateTime } from '../../teams-app/src/ui/format.ts';
+import { diffDocuments } from '../../src/domain/policy-diff.ts';
+import { SEED_DOCUMENT } from './fake-api.ts';
+
+describe('UK school time', () => {
+  it('ends a deadline day at 23:59:59 London time, in GMT and in BST', () => {
+    expect(endOfLondonDay('2026-01-15')).toBe('2026-01-15T23:59:59.000Z');
+    expect(endOfLondonDay('2026-07-01')).toBe('2026-07-01T22:59:59.000Z');
+    // The last Sunday of March: the clocks went forward at 01:00 UTC that morning.
+    expect(endOfLondonDay('2026-03-29')).toBe('2026-03-29T22:59:59.000Z');
+    expect(() => endOfLondonDay('1/7/2026')).toThrow(RangeError);
+  });
+
+  it('counts days from the London date, not the UTC one', () => {
+    // 23:30 UTC on 30 June is already 1 July in London.
+    expect(londonDatePlusDays(new Date('2026-06-30T23:30:00Z'), 0)).toBe('2026-07-01');
+    expect(londonDatePlusDays(new Date('2026-12-31T12:00:00Z'), 14)).toBe('2027-01-14');
+  });
+
+  it('shows times in en-GB wording, in London time', () => {
+    expect(formatDateTime('2026-07-01T08:05:00Z')).toBe('1 July 2026 at 09:05');
+  });
+});
+
+describe('form parsing', () => {
+  it('reads reminder plans as sorted whole days, refusing anything else', () => {
+    expect(parseReminderDays('14, 3 7,3')).toEqual([3, 7, 14]);
+    expect(parseReminderDays('')).toEqual([]);
+    expect(parseReminderDays('3, soon')).toBeUndefined();
+    expect(parseReminderDays('0')).toBeUndefined();
+    expect(parseReminderDays('2.5')).toBeUndefined();
+  });
+
+  it('reads additional permissions as a list without repeats', () => {
+    expect(parsePermissions(' MIS admin, ,Finance system, MIS admin ')).toEqual([
+      'MIS admin',
+      'Finance system',
+    ]);
+  });
+});
+
+describe('card preview Markdown', () => {
+  it('renders bold, italic and line breaks but never markup from the text', () => {
+    const result: { didProcess: boolean; outputHtml?: unknown } = { didProcess: false };
+    processMarkdown('**Sign** by _Friday_\n<img src=x onerror="alert(1)">', result);
+    expect(result.didProcess).toBe(true);
+    expect(result.outputHtml).toBe(
+      '<strong>Sign</strong> by <em>Friday</em><br>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;',
+    );
+  });
+});
+
+describe('clause changes from the domain diff', () => {
+  it('flattens added, reworded and removed clauses and finds them in the new text', () => {
+    const next = structuredClone(SEED_DOCUMENT);
+    const clauses = next.sections[1]?.clauses ?? [];
+    clauses[1] = { ...clauses[1]!, items: ['This includes other members of staff.'] };
+    clauses.push({ number: '4', text: 'I will  lock my screen.', items: [] });
+    const changes = readClauseChanges(diffDocuments(SEED_DOCUMENT, next));
+    expect(changes.map((c) => c.kind).sort()).toEqual(['added', 'reworded']);
+    // White space differences still match the clause on screen.
+    expect(changeForClause({ text: 'I will lock my screen.', items: [] }, changes)?.kind).toBe(
+      'added',
+    );
+    expect(changeForClause(clauses[1], changes)?.previousText).toContain(
+      'I will change it if it is exposed.',
+    );
+    expect(changeForClause(clauses[0]!, changes)).toBeUndefined();
+  });
+});
