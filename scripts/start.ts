@@ -1,10 +1,12 @@
 // npm start: the whole thing on the embedded defaults. The Graph emulator (demo school), the
 // service (tab, API, bot) and the Microsoft 365 Agents Playground, with the URLs to open.
 // Ctrl-C stops all of it. Data persists in .data/ (delete it to start afresh).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnv } from '../src/config/env.ts';
+import { startAgentsPlayground, type RunningPlayground } from '../src/bot/agents-playground.ts';
+import { demoPlaygroundPeople } from '../src/bot/demo-playground-people.ts';
 import { startLocalStack } from '../src/server/local-stack.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -50,38 +52,28 @@ const stack = await startLocalStack({
   log: (line) => process.stdout.write(`[countersign] ${line}\n`),
 });
 
-mkdirSync(join(root, 'devTools'), { recursive: true });
-const playgroundLog = openSync(join(root, 'devTools', 'm365agentsplayground.log'), 'a');
-const playground: ChildProcess = spawn(
-  join(root, 'node_modules', '.bin', 'agentsplayground'),
-  [
-    '-e',
-    `${stack.url}/api/messages`,
-    '-c',
-    'msteams',
-    '-p',
-    String(PLAYGROUND_PORT),
-    '--disable-telemetry',
-  ],
-  {
-    cwd: root,
-    env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
-    stdio: ['ignore', playgroundLog, playgroundLog],
-  },
-);
-playground.on('exit', (code, signal) => {
-  if (!stopping)
-    process.stdout.write(
-      `[playground] exited (${signal ?? code}); see devTools/m365agentsplayground.log\n`,
-    );
-});
+// The Playground plays demo-school people (a member of staff in the personal chat; the head,
+// the DSL, a governor, a colleague and a volunteer in the group chat). Its output goes to
+// devTools/m365agentsplayground.log (the Playground writes it when stdout is not a terminal).
+let playground: RunningPlayground | undefined;
+try {
+  playground = await startAgentsPlayground({
+    botEndpoint: `${stack.url}/api/messages`,
+    port: PLAYGROUND_PORT,
+    people: demoPlaygroundPeople(),
+  });
+} catch (error) {
+  process.stdout.write(
+    `[playground] could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+}
 
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write('\nStopping…\n');
-  playground.kill('SIGTERM');
+  await playground?.stop();
   await stack.close();
   process.exit(0);
 }
@@ -97,7 +89,7 @@ Countersign is running on the embedded defaults (Graph emulator, demo school).
 
   Tab, as each demo user (switch users in the tab's header):
 ${users.join('\n')}
-  Agents Playground (chat with the bot; try "status" and "help"):  http://127.0.0.1:${PLAYGROUND_PORT}
+  Agents Playground (chat with the bot as ${demoPlaygroundPeople().currentUser.name}; try "status" and "help"):  ${playground?.url ?? '(not running)'}
   Graph emulator (the demo school's SharePoint lists and people):  ${stack.emulator.url.replace(/\/v1\.0$/, '')}/
   Data: .data/ (delete it to start afresh)
 

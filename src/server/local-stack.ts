@@ -9,6 +9,7 @@ import { createTokenVerifier } from '../api/auth/token-verifier.ts';
 import { createApiHandler } from '../api/create-api-handler.ts';
 import { createBot } from '../bot/bot-app.ts';
 import { createBotNotifications } from '../bot/bot-notifications.ts';
+import { localBotToken } from '../bot/local-bot-token.ts';
 import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
 import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
@@ -165,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       devMode: true,
       allowUnauthenticated: true,
       clientId: LOCAL_APP_ID,
-      token: () => 'local-dev-token',
+      token: localBotToken(LOCAL_APP_ID),
       ...(options.connectorUrl ? { serviceUrl: options.connectorUrl } : {}),
       clock,
     });
