@@ -480,42 +480,29 @@ export class AzureTablesWorkStore implements WorkStore {
     while (pending.length > 0) {
       const writeId = randomUUID();
       const actions: TransactionAction[] = [];
-      const owner: number[] = [];
-      pending.forEach((row, i) => {
+      for (const row of pending) {
         actions.push(['create', deliveryStored({ ...row, writeId })]);
-        owner.push(i);
-        if (row.state === 'queued') {
-          actions.push(['create', queueStored({ ...row, writeId })]);
-          owner.push(i);
-        }
-      });
+        if (row.state === 'queued') actions.push(['create', queueStored({ ...row, writeId })]);
+      }
       try {
         await this.#submit(actions);
         return pending.length;
       } catch (error) {
         if (statusOf(error) !== 409) throw storageError(error, 'enqueue deliveries');
-        const failed = failedActionIndex(error);
-        const loser = failed === undefined ? undefined : pending[owner[failed] ?? -1];
+        const first = pending[0];
+        if (first === undefined) return 0;
         // The SDK retried a transaction whose answer was lost: it had landed, all of it.
-        if (loser !== undefined && (await this.#rowWriteId(loser)) === writeId) {
-          return pending.length;
-        }
-        // Someone else added one of these meanwhile: leave it out and try the rest again.
-        if (loser !== undefined) {
-          pending = pending.filter((row) => row !== loser);
-        } else {
-          const first = pending[0];
-          if (first === undefined) return 0;
-          const exist = new Set(
-            await this.#existingUsers(
-              first.jobId,
-              pending.map((row) => row.userId),
-            ),
-          );
-          const rest = pending.filter((row) => !exist.has(row.userId));
-          if (rest.length === pending.length) throw storageError(error, 'enqueue deliveries');
-          pending = rest;
-        }
+        if ((await this.#rowWriteId(first)) === writeId) return pending.length;
+        // Someone else added some of these meanwhile: leave them out and try the rest again.
+        const exist = new Set(
+          await this.#existingUsers(
+            first.jobId,
+            pending.map((row) => row.userId),
+          ),
+        );
+        const rest = pending.filter((row) => !exist.has(row.userId));
+        if (rest.length === pending.length) throw storageError(error, 'enqueue deliveries');
+        pending = rest;
       }
     }
     return 0;
