@@ -168,13 +168,15 @@ export class AzureTablesWorkStore implements WorkStore {
     rowKey: string,
     schema: S,
   ): Promise<Read<z.infer<S>> | null> {
+    let entity: Awaited<ReturnType<TableClient['getEntity']>>;
     try {
-      const entity = await client.getEntity(partitionKey, rowKey);
-      return { value: schema.parse(entity), etag: entity.etag };
+      entity = await client.getEntity(partitionKey, rowKey);
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw storageError(error, `read ${client.tableName}/${partitionKey}/${rowKey}`);
     }
+    // Outside the try: an entity that does not parse is a data problem, not an outage.
+    return { value: schema.parse(entity), etag: entity.etag };
   }
 
   /** Entities matching a filter, page by page, stopping once `limit` have been yielded. */
@@ -195,16 +197,19 @@ export class AzureTablesWorkStore implements WorkStore {
         },
       })
       .byPage({ maxPageSize: Math.min(1000, limit) });
-    try {
-      for await (const page of pages) {
-        for (const entity of page) {
-          yield { value: schema.parse(entity), etag: entity.etag, rowKey: entity.rowKey ?? '' };
-          yielded += 1;
-          if (yielded >= limit) return;
-        }
+    for (;;) {
+      let next: Awaited<ReturnType<typeof pages.next>>;
+      try {
+        next = await pages.next();
+      } catch (error) {
+        throw storageError(error, `query ${client.tableName}`);
       }
-    } catch (error) {
-      throw storageError(error, `query ${client.tableName}`);
+      if (next.done === true) return;
+      for (const entity of next.value) {
+        yield { value: schema.parse(entity), etag: entity.etag, rowKey: entity.rowKey ?? '' };
+        yielded += 1;
+        if (yielded >= limit) return;
+      }
     }
   }
 
