@@ -54,6 +54,7 @@ export type DeliveryEntity = z.infer<typeof deliveryEntity>;
  * One per job partition: the job's status and the highest lease token that has claimed in the
  * partition. Every claim rewrites it under its etag in the same transaction as the row, so a
  * claim cannot land after a pause or cancel, nor after a newer sender has claimed or swept here.
+ * One lease fences the claims of a job (the sender's): `token` is that lease's token.
  */
 export const controlEntity = z.object({
   jobId: z.string(),
