@@ -58,7 +58,6 @@ import {
   jobPartition,
   prefixEnd,
   QUEUE_PREFIX,
-  queueDueEnd,
   TABLE_PREFIX_PATTERN,
   tableName,
 } from './table-keys.ts';
@@ -70,6 +69,11 @@ export interface AzureTablesWorkStoreOptions {
   tablePrefix?: string;
   /** Passed to every TableClient (retry options, extra pipeline policies). */
   clientOptions?: TableServiceClientOptions;
+  /**
+   * How long a job with nothing due is left unread by nextQueued (default 5 s): what it costs
+   * for a campaign enqueued by another instance to be noticed by the sender.
+   */
+  quietRecheckMs?: number;
 }
 
 /** At most this many actions in one transaction (the service's limit). */
@@ -120,8 +124,16 @@ export class AzureTablesWorkStore implements WorkStore {
   /** Control rows as last read or written by this process (a stale one costs one retry). */
   readonly #controls = new Map<string, Read<ControlEntity>>();
   readonly #claims = new KeyedLock();
+  /**
+   * Jobs whose queue had nothing due when last read (at `checkedAt`, a `now` of the caller):
+   * not read again before `nextDue` or a recheck interval, unless this process adds to them.
+   * Another instance's enqueue is seen within that interval.
+   */
+  readonly #quiet = new Map<string, { checkedAt: number; nextDue: number }>();
+  readonly #quietRecheckMs: number;
 
-  private constructor(clients: Record<TableKey, TableClient>) {
+  private constructor(clients: Record<TableKey, TableClient>, quietRecheckMs: number) {
+    this.#quietRecheckMs = quietRecheckMs;
     this.#jobs = clients.Jobs;
     this.#deliveries = clients.Deliveries;
     this.#leases = clients.Leases;
@@ -157,7 +169,7 @@ export class AzureTablesWorkStore implements WorkStore {
     } catch (error) {
       throw storageError(error, 'create the work store tables');
     }
-    return new AzureTablesWorkStore(clients);
+    return new AzureTablesWorkStore(clients, options.quietRecheckMs ?? 5_000);
   }
 
   // Reading
@@ -251,6 +263,7 @@ export class AzureTablesWorkStore implements WorkStore {
     } catch (error) {
       if (statusOf(error) !== 409) throw storageError(error, `create job ${job.id}`);
     }
+    this.#quiet.delete(job.id);
     return this.#createOnce(
       this.#jobs,
       withKeys(JOBS_PARTITION, encodeKey(job.id), entity),
@@ -337,6 +350,7 @@ export class AzureTablesWorkStore implements WorkStore {
     // Then the partitions, whose control rows the claims check; repeated on every call, so a
     // call cut short by a crash is completed by the next one.
     await mapLimit(jobs, PARALLEL, async (job) => {
+      this.#quiet.delete(job.value.id);
       await this.#updateControl(job.value.id, (control) =>
         control.status === 'cancelled' || control.status === status ? null : { status },
       );
@@ -476,6 +490,7 @@ export class AzureTablesWorkStore implements WorkStore {
     }
     const batches = chunk(rows, TRANSACTION_LIMIT / 2);
     const added = await mapLimit(batches, PARALLEL, (batch) => this.#insertRows(batch));
+    this.#quiet.delete(jobId);
     return added.reduce((sum, n) => sum + n, 0);
   }
 
@@ -491,6 +506,7 @@ export class AzureTablesWorkStore implements WorkStore {
       }
       try {
         await this.#submit(actions);
+        if (pending[0] !== undefined) this.#quiet.delete(pending[0].jobId);
         return pending.length;
       } catch (error) {
         if (statusOf(error) !== 409) throw storageError(error, 'enqueue deliveries');
@@ -552,20 +568,40 @@ export class AzureTablesWorkStore implements WorkStore {
   }): Promise<Delivery[]> {
     if (query.limit <= 0) return [];
     const excluding = query.excluding ?? new Set<string>();
-    const running = await this.#jobRows({ status: 'running' });
-    const dueEnd = queueDueEnd(query.now.getTime());
+    const nowMs = query.now.getTime();
+    // Jobs stay 'running' once sent out: skip the ones known to have nothing due yet.
+    const running = (await this.#jobRows({ status: 'running' })).filter((job) => {
+      const quiet = this.#quiet.get(job.value.id);
+      return !(
+        quiet !== undefined &&
+        nowMs >= quiet.checkedAt &&
+        nowMs < Math.min(quiet.checkedAt + this.#quietRecheckMs, quiet.nextDue)
+      );
+    });
     const perJob = await mapLimit(running, PARALLEL, async (job) => {
-      const partition = jobPartition(job.value.id);
-      const prefix = deliveryKey(job.value.id, '');
+      const jobId = job.value.id;
+      const prefix = deliveryKey(jobId, '');
       let mine = 0;
       for (const key of excluding) if (key.startsWith(prefix)) mine += 1;
+      // The queue in due order: the due entries come first, and the first one not due yet
+      // says when to look again.
       const entries = await this.#all(
         this.#deliveries,
-        odata`PartitionKey eq ${partition} and RowKey ge ${QUEUE_PREFIX} and RowKey lt ${dueEnd}`,
+        odata`PartitionKey eq ${jobPartition(jobId)} and RowKey ge ${QUEUE_PREFIX} and RowKey lt ${prefixEnd(QUEUE_PREFIX)}`,
         deliveryEntity,
         { limit: query.limit + mine },
       );
-      return entries.filter((e) => !excluding.has(deliveryKey(e.value.jobId, e.value.userId)));
+      const due = entries.filter((e) => Date.parse(e.value.notBefore) <= nowMs);
+      if (due.length === 0) {
+        const next = entries[0];
+        this.#quiet.set(jobId, {
+          checkedAt: nowMs,
+          nextDue: next === undefined ? Number.POSITIVE_INFINITY : Date.parse(next.value.notBefore),
+        });
+      } else {
+        this.#quiet.delete(jobId);
+      }
+      return due.filter((e) => !excluding.has(deliveryKey(e.value.jobId, e.value.userId)));
     });
     return perJob
       .flat()
@@ -649,6 +685,7 @@ export class AzureTablesWorkStore implements WorkStore {
       if (next === null) return false;
       try {
         await this.#submit(transitionActions(row, { ...next, writeId }));
+        if (next.state === 'queued') this.#quiet.delete(jobId);
         return true;
       } catch (error) {
         if (!isRaceLost(error)) throw storageError(error, `update ${jobId}/${userId}`);
@@ -1046,6 +1083,7 @@ export class AzureTablesWorkStore implements WorkStore {
   close(): Promise<void> {
     // The clients hold no connection of their own to end; forget what this process cached.
     this.#controls.clear();
+    this.#quiet.clear();
     return Promise.resolve();
   }
 }

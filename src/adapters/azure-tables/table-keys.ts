@@ -42,11 +42,6 @@ export function queueRowKey(notBeforeMs: number, seq: string, userId: string): s
   return `${QUEUE_PREFIX}${sortableMs(notBeforeMs)}|${seq}|${encodeKey(userId)}`;
 }
 
-/** Upper bound of the queue entries due at `nowMs`. */
-export function queueDueEnd(nowMs: number): string {
-  return `${QUEUE_PREFIX}${sortableMs(nowMs)}}`;
-}
-
 /** Enqueue order: the enqueue call's time, then the position in its recipient list. */
 export function enqueueSeq(enqueuedAtMs: number, index: number): string {
   return `${sortableMs(enqueuedAtMs)}.${String(index).padStart(8, '0')}`;

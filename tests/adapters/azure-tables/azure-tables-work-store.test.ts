@@ -210,6 +210,48 @@ if (azurite === null) {
       expect(requests).toBe(2);
     });
 
+    it('leaves jobs with nothing due unread for a while, and sees another instance enqueue', async () => {
+      let requests = 0;
+      const counter: Policy = {
+        name: 'count-requests',
+        sendRequest(request, next) {
+          requests += 1;
+          return next(request);
+        },
+      };
+      const prefix = freshPrefix();
+      const sender = await open(prefix, {
+        additionalPolicies: [{ policy: counter, position: 'perCall' }],
+      });
+      const api = await open(prefix);
+      for (const id of ['old-1', 'old-2', 'old-3']) await api.createJob(job(id));
+      expect(await sender.nextQueued({ now: T0, limit: 10 })).toEqual([]);
+      requests = 0;
+      expect(await sender.nextQueued({ now: at(1_000), limit: 10 })).toEqual([]);
+      // Only the running jobs: none of the three queues is read again yet.
+      expect(requests).toBe(1);
+      await api.enqueue('old-2', users(2), at(1_000));
+      expect(await sender.nextQueued({ now: at(4_999), limit: 10 })).toEqual([]);
+      // Within the recheck interval (5 s) the other instance's rows turn up.
+      expect((await sender.nextQueued({ now: at(5_000), limit: 10 })).map((d) => d.userId)).toEqual(
+        ['u0000', 'u0001'],
+      );
+      // This instance's own writes are seen at once, and so is a row due again after a 429.
+      await sender.enqueue('old-1', users(1, 7), at(5_001));
+      expect(await sender.nextQueued({ now: at(5_001), limit: 10 })).toHaveLength(3);
+      const grant = await sender.acquireLease('sender', 'me', 60_000, at(5_001));
+      if (grant === null) throw new Error('a fresh store grants the lease');
+      const fence = { lease: 'sender', token: grant.token };
+      await sender.markInFlight('old-1', 'u0007', fence, at(5_002));
+      await sender.requeue('old-1', 'u0007', fence, at(5_500), at(5_003), '429');
+      await sender.markInFlight('old-2', 'u0000', fence, at(5_004));
+      await sender.markInFlight('old-2', 'u0001', fence, at(5_004));
+      expect(await sender.nextQueued({ now: at(5_100), limit: 10 })).toEqual([]);
+      expect((await sender.nextQueued({ now: at(5_500), limit: 10 })).map((d) => d.userId)).toEqual(
+        ['u0007'],
+      );
+    });
+
     it('records members seen: a baseline, then only the new ones', async () => {
       const store = await open(freshPrefix());
       const many = users(150).map((u) => u.userId);
