@@ -87,7 +87,7 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
         </h2>
         <div className={styles.meta}>
           <Badge appearance="tint" color={statusTone(status.kind)}>
-            {justSigned !== null ? 'Signed' : statusLabel(status)}
+            {justSigned !== null && needsSigning ? 'Signed' : statusLabel(status)}
           </Badge>
           <span>
             Version {version.number} ({version.label})
