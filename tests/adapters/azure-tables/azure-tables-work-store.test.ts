@@ -11,6 +11,7 @@ try {
   azurite = await startAzurite();
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
+  console.warn(`Azure Tables tests skipped: Azurite could not start (${unavailable})`);
 }
 afterAll(async () => {
   await azurite?.stop();
