@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
+import { PeoplePanel } from '../../teams-app/src/views/admin/people-panel.tsx';
 import { FakeApi } from './fake-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
@@ -94,7 +95,7 @@ describe('Admin', () => {
     expect(sam && within(sam).getByText('Due')).toBeTruthy();
   });
 
-  it('filters people, charts their status by audience and pages through them', async () => {
+  it('filters people and charts their status by audience', async () => {
     const fake = new FakeApi({ now: () => NOW });
     fake.seedSignature('head', 1, '2026-01-10T09:00:00.000Z');
     renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
@@ -161,5 +162,43 @@ describe('Admin', () => {
     await click('Pause');
     await screen.findByRole('button', { name: 'Resume' });
     expect(fake.campaigns[0]?.status).toBe('paused');
+  });
+
+  it('pages through people and exports the filtered list as CSV', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    const session = sessionFor(fake, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[fake.policy]} pageSize={3} />);
+    await screen.findByText('Showing 1–3 of 4');
+    const previous = screen.getByRole('button', { name: 'Previous page' });
+    expect(previous).toHaveProperty('disabled', true);
+    await click('Next page');
+    await screen.findByText('Showing 4–4 of 4');
+    expect(screen.getByRole('button', { name: 'Next page' })).toHaveProperty('disabled', true);
+    expect(screen.getAllByRole('rowheader')).toHaveLength(1);
+    await click('Previous page');
+    await screen.findByText('Showing 1–3 of 4');
+
+    const saved: Blob[] = [];
+    URL.createObjectURL = (blob: Blob) => {
+      saved.push(blob);
+      return 'blob:people';
+    };
+    URL.revokeObjectURL = () => undefined;
+    fireEvent.change(screen.getByRole('combobox', { name: 'Audience' }), {
+      target: { value: 'governors' },
+    });
+    await screen.findByText('Showing 1–1 of 1');
+    await click('Export CSV');
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(fake.requests.at(-1)).toEqual({ method: 'GET', path: '/api/admin/people.csv' });
+    const csv = await new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : '');
+      reader.readAsText(saved[0]!);
+    });
+    expect(csv.split('\r\n')).toEqual([
+      'name,upn,status',
+      'Grace Okafor,grace.okafor@school.example,due',
+    ]);
   });
 });

@@ -50,7 +50,15 @@ const useStyles = makeStyles({
 });
 
 /** Everyone in a policy's audiences with their status: filters, paging, chart and CSV. */
-export function PeoplePanel({ api, policies }: { api: ApiClient; policies: Policy[] }) {
+export function PeoplePanel({
+  api,
+  policies,
+  pageSize = PAGE_SIZE,
+}: {
+  api: ApiClient;
+  policies: Policy[];
+  pageSize?: number;
+}) {
   const styles = useStyles();
   const [policyKey, setPolicyKey] = useState(policies[0]?.key ?? '');
   const [audience, setAudience] = useState('');
@@ -69,9 +77,8 @@ export function PeoplePanel({ api, policies }: { api: ApiClient; policies: Polic
     ...(q === '' ? {} : { q }),
   };
   const [page] = useLoad(
-    () =>
-      api.people({ ...filter, pageSize: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) }),
-    [api, policyKey, audience, status, q, cursor],
+    () => api.people({ ...filter, pageSize, ...(cursor === undefined ? {} : { cursor }) }),
+    [api, policyKey, audience, status, q, cursor, pageSize],
   );
   const resetPaging = () => {
     setCursors([]);
@@ -89,7 +96,7 @@ export function PeoplePanel({ api, policies }: { api: ApiClient; policies: Polic
       (e: unknown) => setExportError(e),
     );
   };
-  const first = cursors.length * PAGE_SIZE + 1;
+  const first = cursors.length * pageSize + 1;
 
   return (
     <div className={styles.stack}>
