@@ -37,7 +37,12 @@ export interface SenderOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** How long everyone pauses after a lone 429 (the throttled delivery waits its Retry-After). */
-  firstThrottleHoldMs: number;
+  loneThrottleHoldMs: number;
+  /**
+   * A 429 for a request sent after the last reaction, and within this long of it, means the
+   * short pause was not enough: everyone waits the full Retry-After.
+   */
+  throttleEscalateWindowMs: number;
 }
 
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
@@ -51,7 +56,8 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   maxAttempts: 50,
   backoffBaseMs: 1_000,
   backoffMaxMs: 60_000,
-  firstThrottleHoldMs: 250,
+  loneThrottleHoldMs: 100,
+  throttleEscalateWindowMs: 2_000,
 };
 
 export interface SenderDeps {
@@ -133,7 +139,9 @@ export function createCampaignSender(
   let wake: (() => void) | null = null;
   let idleWaiters: (() => void)[] = [];
   let busy = false;
-  let consecutiveThrottles = 0;
+  /** When the sender last reacted to a 429 (epoch ms). */
+  let reactedAt = Number.NEGATIVE_INFINITY;
+  let sweepAt = 0;
 
   const now = (): Date => new Date(timing.now());
   const report = (error: unknown): void => {
@@ -200,30 +208,37 @@ export function createCampaignSender(
     return created.ref;
   };
 
-  const settle = async (row: Delivery, outcome: SendOutcome): Promise<SettledOutcome> => {
+  /** `sentAt`: when the request left (epoch ms), to tell one bunch of 429s from a new one. */
+  const settle = async (
+    row: Delivery,
+    outcome: SendOutcome,
+    sentAt = timing.now(),
+  ): Promise<SettledOutcome> => {
     const f = fence();
     const at = now();
     const attempts = row.attempts + 1;
     switch (outcome.kind) {
       case 'ok':
-        consecutiveThrottles = 0;
         await work.markSent(row.jobId, row.userId, f, at, outcome.id);
         stats.sent += 1;
         return 'sent';
       case 'throttled': {
         stats.throttled += 1;
-        consecutiveThrottles += 1;
+        const nowMs = timing.now();
         const wait =
           outcome.retryAfterMs ??
           backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random);
-        // This delivery waits the whole Retry-After. Everyone else: a lone 429 (a request that
-        // arrived bunched up behind a stall) pauses the tenant briefly and widens the pacing
-        // margin; a second one in a row means the connector really wants quiet: all wait it out.
-        pacer.throttled();
-        pacer.holdUntil(
-          timing.now() +
-            (consecutiveThrottles > 1 ? wait : Math.min(wait, opts.firstThrottleHoldMs)),
-        );
+        // This delivery waits the whole Retry-After. The others: requests sent before the last
+        // reaction belong to a bunch already answered. A new 429 pauses everyone briefly and
+        // widens the pacing margin (a request that reached the connector bunched up behind a
+        // stall); another soon after that pause means the connector really wants quiet, and
+        // everyone waits the Retry-After out.
+        if (sentAt >= reactedAt) {
+          const escalate = nowMs - reactedAt < opts.throttleEscalateWindowMs;
+          reactedAt = nowMs;
+          pacer.throttled();
+          pacer.holdUntil(nowMs + (escalate ? wait : Math.min(wait, opts.loneThrottleHoldMs)));
+        }
         if (attempts >= opts.maxAttempts) {
           await work.markFailed(row.jobId, row.userId, f, at, `429 throttled ${attempts} times`);
           stats.failed += 1;
@@ -319,9 +334,19 @@ export function createCampaignSender(
       deps.onSettled?.(job, row, 'dropped');
       return;
     }
+    const sentAt = timing.now();
     const outcome = await messenger.sendActivity(target, activity);
-    const settled = await settle(row, outcome);
+    const settled = await settle(row, outcome, sentAt);
     deps.onSettled?.(job, row, settled);
+  };
+
+  /** No queued rows (due now or later) and no claimed rows of running jobs. */
+  const nothingLeft = async (): Promise<boolean> => {
+    if ((await work.nextQueued({ now: new Date(8.64e15), limit: 1 })).length > 0) return false;
+    for (const job of await work.listJobs({ status: 'running' })) {
+      if ((await work.countDeliveries({ jobId: job.id })).inFlight > 0) return false;
+    }
+    return true;
   };
 
   const run = async (): Promise<void> => {
@@ -331,6 +356,15 @@ export function createCampaignSender(
           grant = null;
           await nap(opts.idlePollMs);
           continue;
+        }
+        if (timing.now() >= sweepAt) {
+          // Claims of ours that never settled (a send that hung past every timeout): resend.
+          sweepAt = timing.now() + opts.staleAfterMs / 2;
+          stats.recovered += await work.requeueStale(
+            fence(),
+            new Date(timing.now() - opts.staleAfterMs),
+            now(),
+          );
         }
         const room = opts.concurrency - inProgress.size;
         if (room <= 0) {
@@ -344,8 +378,7 @@ export function createCampaignSender(
             deps.onIdle?.();
           }
           if (inProgress.size === 0 && idleWaiters.length > 0) {
-            const anyLater = await work.nextQueued({ now: new Date(8.64e15), limit: 1 });
-            if (anyLater.length === 0) {
+            if (await nothingLeft()) {
               const waiters = idleWaiters;
               idleWaiters = [];
               for (const resolve of waiters) resolve();

@@ -24,7 +24,10 @@ export interface ScheduledWorkDeps {
   holderId: string;
   /** How long one run may hold the scheduler lease (default 10 minutes). */
   leaseTtlMs?: number;
-  /** How many overdue people the digest names (default 25). */
+  /**
+   * How many overdue names the digest job keeps (default all: it lives in the WorkStore, and
+   * the card shows the first few and counts the rest).
+   */
   digestNames?: number;
 }
 
@@ -226,7 +229,7 @@ async function digest(
   const data: DigestJobData = {
     digest: {
       counts,
-      overdue: overdue.slice(0, deps.digestNames ?? 25),
+      overdue: overdue.slice(0, deps.digestNames ?? overdue.length),
       overdueTotal: overdue.length,
       delivery: await work.countDeliveries({ jobId: campaignId }),
       reasons: await work.countReasons({ jobId: campaignId }),
