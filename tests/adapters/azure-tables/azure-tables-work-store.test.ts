@@ -124,6 +124,46 @@ if (azurite === null) {
       expect(await a.markInFlight('c1', 'u0001', fence, at(5))).toBe(true);
     });
 
+    it('refuses a claim that an older sender sends after a newer one took over and swept', async () => {
+      // The old sender passes the lease check, then stalls; meanwhile the lease expires, a new
+      // sender takes it and sweeps. The old claim then reaches the store: the job's control row
+      // has changed under it, so it fails, and the retry sees the lease has moved on.
+      let takeOver: (() => Promise<void>) | null = null;
+      const stallBeforeBatch: Policy = {
+        name: 'stall-before-batch',
+        async sendRequest(request, next) {
+          const hook = takeOver;
+          if (hook !== null && request.method === 'POST' && request.url.includes('$batch')) {
+            takeOver = null;
+            await hook();
+          }
+          return next(request);
+        },
+      };
+      const prefix = freshPrefix();
+      const fresh = await open(prefix);
+      const old = await open(prefix, {
+        additionalPolicies: [{ policy: stallBeforeBatch, position: 'perCall' }],
+      });
+      await fresh.createJob(job('c1'));
+      await fresh.enqueue('c1', users(1), T0);
+      const oldGrant = await old.acquireLease('sender', 'old', 1_000, T0);
+      if (oldGrant === null) throw new Error('a fresh store grants the lease');
+      let newFence: Fence | null = null;
+      takeOver = async () => {
+        const grant = await fresh.acquireLease('sender', 'new', 60_000, at(5_000));
+        if (grant === null) throw new Error('the old lease had expired');
+        newFence = { lease: 'sender', token: grant.token };
+        await fresh.requeueStale(newFence, at(5_000), at(5_000));
+      };
+      const oldFence = { lease: 'sender', token: oldGrant.token };
+      expect(await old.markInFlight('c1', 'u0000', oldFence, at(900))).toBe(false);
+      expect(takeOver).toBeNull();
+      expect(await fresh.getDelivery('c1', 'u0000')).toMatchObject({ state: 'queued' });
+      if (newFence === null) throw new Error('the new sender took over');
+      expect(await fresh.markInFlight('c1', 'u0000', newFence, at(5_001))).toBe(true);
+    });
+
     it('keeps ids that Table storage refuses in keys', async () => {
       const [a, , fence] = await pair();
       const id = 'c1/reminder-1 #2?\\%';
