@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
 import { PeoplePanel } from '../../teams-app/src/views/admin/people-panel.tsx';
 import { FakeApi } from './fake-api.ts';
@@ -184,12 +184,21 @@ describe('Admin', () => {
       return 'blob:people';
     };
     URL.revokeObjectURL = () => undefined;
+    // jsdom cannot navigate: record what the download link would have saved instead.
+    const downloads: string[] = [];
+    const anchorClick = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      downloads.push(`${this.download} ${this.href}`);
+    });
     fireEvent.change(screen.getByRole('combobox', { name: 'Audience' }), {
       target: { value: 'governors' },
     });
     await screen.findByText('Showing 1–1 of 1');
     await click('Export CSV');
     await waitFor(() => expect(saved).toHaveLength(1));
+    expect(downloads).toEqual(['staff-aup-status.csv blob:people']);
+    anchorClick.mockRestore();
     expect(fake.requests.at(-1)).toEqual({ method: 'GET', path: '/api/admin/people.csv' });
     const csv = await new Promise<string>((resolve) => {
       const reader = new FileReader();
@@ -200,5 +209,21 @@ describe('Admin', () => {
       'name,upn,status',
       'Grace Okafor,grace.okafor@school.example,due',
     ]);
+  });
+
+  it('imports a file dropped on the drop zone', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const input = await screen.findByLabelText(/Drop the school’s AUP here/);
+    const zone = input.parentElement;
+    if (zone === null) throw new Error('no drop zone');
+    const file = new File([IMPORTED_TEXT], 'dropped.txt', { type: 'text/plain' });
+    fireEvent.dragOver(zone, { dataTransfer: { files: [file] } });
+    fireEvent.drop(zone, { dataTransfer: { files: [file] } });
+    await screen.findByRole('heading', { name: 'Review the draft (from dropped.txt)' });
+    expect(screen.getByRole('textbox', { name: 'Title' })).toHaveProperty(
+      'value',
+      'Staff Acceptable Use Policy 2026',
+    );
   });
 });
