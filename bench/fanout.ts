@@ -153,6 +153,8 @@ async function main(): Promise<void> {
   // judge the bottleneck?). Teams' 50 otherwise.
   const connector = await startConnectorEmulator({
     tenantId: TENANT,
+    // --latency-ms N: the connector answers after N ms (Teams takes 100–300 ms).
+    ...(args.includes('--latency-ms') ? { latencyMs: Number(value('latency-ms')) } : {}),
     ...(args.includes('--connector-limit')
       ? { tenantRules: [{ limit: Number(value('connector-limit')), windowMs: 1_000 }] }
       : {}),

@@ -1,3 +1,4 @@
+import { campaignCommand } from './commands/campaign.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { importCommand } from './commands/import.ts';
 import { provisionCommand } from './commands/provision.ts';
@@ -21,6 +22,7 @@ Commands:
   emulator [--port P] run the local Graph emulator (--db FILE, --reset, --seed none)
   provision [--site S] create the SharePoint lists, columns and indexes the site lacks
   verify [--site S]    check every acknowledgement's seal; report edited and deleted rows
+  campaign launch|status|pause|resume|cancel  run a re-sign campaign (campaign --help)
 `;
 
 /** Sub-commands register here (one file each under src/cli/commands/). */
@@ -30,6 +32,7 @@ const commands: Record<string, CliCommand> = {
   emulator: emulatorCommand,
   provision: provisionCommand,
   verify: verifyCommand,
+  campaign: campaignCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
