@@ -1,9 +1,8 @@
 // npm start: the whole thing on the embedded defaults. The Graph emulator (demo school), the
 // service (tab, API, bot) and the Microsoft 365 Agents Playground, with the URLs to open.
 // Ctrl-C stops all of it. Data persists in .data/ (delete it to start afresh).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureTabBuilt } from '../bench/tab-build.ts';
 import { loadEnv } from '../src/config/env.ts';
 import { startAgentsPlayground, type RunningPlayground } from '../src/bot/agents-playground.ts';
 import { demoPlaygroundPeople } from '../src/bot/demo-playground-people.ts';
@@ -19,27 +18,10 @@ if (env.COUNTERSIGN_MODE !== 'dev') {
 }
 const PLAYGROUND_PORT = Number(process.env.PLAYGROUND_PORT ?? 56150);
 
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}`)),
-    );
-  });
-}
-
 const tabDir = join(root, 'build', 'tab');
-if (!existsSync(join(tabDir, 'index.html')) || process.env.COUNTERSIGN_REBUILD_TAB === '1') {
-  process.stdout.write('Building the tab…\n');
-  await run(process.execPath, [
-    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
-    'build',
-    '--logLevel',
-    'warn',
-    '--config',
-    join(root, 'teams-app', 'vite.config.ts'),
-  ]);
+// Builds the tab when it is missing or older than its sources.
+if (await ensureTabBuilt({ force: process.env.COUNTERSIGN_REBUILD_TAB === '1' })) {
+  process.stdout.write('Built the tab.\n');
 }
 
 const stack = await startLocalStack({
