@@ -22,11 +22,14 @@ function lastSigned(acks: Acknowledgement[], policyKey: string): Acknowledgement
 }
 
 export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyPolicyView[]> {
-  const [audiences, policies, acks] = await Promise.all([
+  const [audiences, policies, acks, approvalRows] = await Promise.all([
     personAudiences(ctx.directory, ctx.school, actor.id),
     ctx.records.listPolicies(ctx.school.id),
     ctx.records.listAcknowledgements({ userId: actor.id }),
+    ctx.records.listApprovals({ userId: actor.id }),
   ]);
+  // The Approvals list holds the decisions; the acknowledgement's own column is a convenience.
+  const approvals = approvalRows.map((a) => a.value);
   const views: MyPolicyView[] = [];
   for (const { key } of policies) {
     const loaded = await loadPolicy(ctx.records, key);
@@ -37,6 +40,7 @@ export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyP
       policy: loaded.policy,
       versions: loaded.versions,
       acknowledgements: acks,
+      approvals,
       personAudiences: audiences,
       timeZone: ctx.school.timeZone,
       now: ctx.clock.now(),

@@ -1,4 +1,5 @@
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
 import { computeStatus } from '../domain/status.ts';
@@ -28,13 +29,22 @@ async function buildReport(
   const audienceKeys = loaded.policy.audiences.filter(
     (a) => query.audience === undefined || a === query.audience,
   );
-  const [members, acks, deadline] = await Promise.all([
+  const needsApprovals = loaded.policy.approvalMode !== 'none';
+  const [members, acks, approvalRows, deadline] = await Promise.all([
     resolveAudienceMembers(ctx.directory, ctx.school, audienceKeys),
     ctx.records.listAcknowledgements({ policyKey: query.policyKey }),
+    // The decisions, from the Approvals list (one paged read), not the acknowledgement column.
+    needsApprovals ? ctx.records.listApprovals({}) : Promise.resolve([]),
     loaded.current
       ? runningDeadline(ctx.records, query.policyKey, loaded.current.number)
       : Promise.resolve(undefined),
   ]);
+  const approvalsByUser = new Map<string, Approval[]>();
+  for (const { value } of approvalRows) {
+    const list = approvalsByUser.get(value.userId);
+    if (list) list.push(value);
+    else approvalsByUser.set(value.userId, [value]);
+  }
   const byUser = new Map<string, Acknowledgement[]>();
   for (const ack of acks) {
     const list = byUser.get(ack.userId);
@@ -56,6 +66,7 @@ async function buildReport(
       policy: loaded.policy,
       versions: loaded.versions,
       acknowledgements: byUser.get(person.id) ?? [],
+      approvals: approvalsByUser.get(person.id) ?? [],
       personAudiences: audiences,
       timeZone: ctx.school.timeZone,
       now,

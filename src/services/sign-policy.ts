@@ -3,6 +3,7 @@ import {
   type Acknowledgement,
   type AcknowledgementFields,
 } from '../domain/acknowledgement.ts';
+import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { sealAcknowledgement } from '../domain/seal.ts';
 import { computeStatus, signatureNeedsApproval } from '../domain/status.ts';
@@ -74,6 +75,7 @@ export async function signPolicy(
     .sort((a, b) => b.signedAt.localeCompare(a.signedAt));
   const latest = ofCurrent[0];
   if (latest && (status.kind === 'signed' || status.kind === 'awaiting-approval')) {
+    await ensurePendingApproval(ctx, latest, approvals);
     return { kind: 'signed', acknowledgement: latest, created: false };
   }
 
@@ -126,16 +128,32 @@ export async function signPolicy(
     },
   });
   const stored = result.acknowledgement;
-  if (stored.approvalState === 'pending') {
-    // Idempotent too: a retry after a crash between the two writes creates the missing row.
-    if (!approvals.some((a) => a.acknowledgementId === stored.id)) {
-      await ctx.records.createApproval({
-        acknowledgementId: stored.id,
-        userId: actor.id,
-        decision: 'pending',
-        additionalPermissions: [],
-      });
-    }
-  }
+  await ensurePendingApproval(ctx, stored, approvals);
   return { kind: 'signed', acknowledgement: stored, created: result.created };
+}
+
+/**
+ * A signature that waits for the headteacher needs its Approvals row. The row is a second
+ * write, so a retry after a failure between the two (or a double click racing the first
+ * request) must create it or find it, never fail and never leave the signer stuck.
+ */
+async function ensurePendingApproval(
+  ctx: ServiceContext,
+  ack: Acknowledgement,
+  known: readonly Approval[],
+): Promise<void> {
+  if (ack.approvalState !== 'pending') return;
+  if (known.some((a) => a.acknowledgementId === ack.id)) return;
+  try {
+    await ctx.records.createApproval({
+      acknowledgementId: ack.id,
+      userId: ack.userId,
+      decision: 'pending',
+      additionalPermissions: [],
+    });
+  } catch (error) {
+    // Another request for the same signature created it first: that is the outcome we want.
+    if (error instanceof CountersignError && error.code === 'conflict') return;
+    throw error;
+  }
 }

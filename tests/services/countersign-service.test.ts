@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
 import { MemoryRecordStore } from '../../src/adapters/memory/memory-record-store.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
+import { CountersignError } from '../../src/domain/errors.ts';
 import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
 import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { School } from '../../src/domain/school.ts';
@@ -374,6 +375,49 @@ describe('approvals', () => {
     const again = await service.sign(ana, signInput(v1, { statedRole: 'Teaching assistant' }));
     expect(again.kind === 'signed' && again.acknowledgement.approvalState).toBe('pending');
     expect((await service.myPolicies(ana))[0]?.status.kind).toBe('awaiting-approval');
+  });
+
+  it('an approval state edited in SharePoint does not change the status: the decision counts', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    await service.sign(ana, signInput(v1));
+    await service.decide(head, {
+      acknowledgementId: 'staff-aup:v1:u-ana',
+      decision: 'rejected',
+      additionalPermissions: [],
+      comment: 'Not cleared by HR',
+    });
+    records.tamperAcknowledgement('staff-aup:v1:u-ana', { approvalState: 'approved' });
+    expect((await service.myPolicies(ana))[0]?.status.kind).toBe('rejected');
+    const report = await service.peopleStatus(dsl, { policyKey: 'staff-aup', search: 'okafor' });
+    expect(report.rows[0]?.statuses['staff-aup']?.kind).toBe('rejected');
+  });
+
+  it('a retry creates the approval row a failure left out, so the head sees the signer', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    const create = records.createApproval.bind(records);
+    let failures = 1;
+    records.createApproval = (approval) =>
+      failures-- > 0
+        ? Promise.reject(new CountersignError('throttled', 'Graph answered 429'))
+        : create(approval);
+    await expect(service.sign(ana, signInput(v1))).rejects.toMatchObject({ code: 'throttled' });
+    expect(await service.pendingApprovals(head)).toHaveLength(0);
+    const retry = await service.sign(ana, signInput(v1));
+    expect(retry).toMatchObject({ kind: 'signed', created: false });
+    expect((await service.pendingApprovals(head)).map((p) => p.acknowledgement.userId)).toEqual([
+      'u-ana',
+    ]);
+  });
+
+  it('a double click with approvals on gives both requests the one signature, no error', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    const outcomes = await Promise.all([
+      service.sign(ana, signInput(v1)),
+      service.sign(ana, { ...signInput(v1), channel: 'card' }),
+    ]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['signed', 'signed']);
+    expect(await records.listAcknowledgements({ userId: 'u-ana' })).toHaveLength(1);
+    expect(await records.listApprovals({ userId: 'u-ana' })).toHaveLength(1);
   });
 
   it('only approvers decide, never on their own signature, and a rejection needs a reason', async () => {

@@ -31,6 +31,13 @@ import {
   type SenderOptions,
 } from './campaign-sender.ts';
 import { CampaignTotals } from './campaign-totals.ts';
+import {
+  digestJobDataSchema,
+  lastSignedOf,
+  reminderJobDataSchema,
+  variantFor,
+} from './job-data.ts';
+import { runScheduledWork, type ScheduledWorkReport } from './scheduled-work.ts';
 import { systemTiming, type Timing } from './timing.ts';
 
 export const launchInputSchema = z.object({
@@ -67,10 +74,15 @@ export interface CampaignService {
     actor: Actor,
     input: { policyKey: string; versionNumber: number; deadline?: string },
   ): Promise<{ jobId: string }>;
-  /** Runs this instance's sender (it sends only while it holds the sender lease). */
+  /**
+   * Runs this instance's sender (it sends only while it holds the sender lease) and, every
+   * `scheduleEveryMs`, the scheduled work (reminders, digests, new starters, renewals).
+   */
   startSender(): void;
-  /** Stops the sender and writes final totals. */
+  /** Stops the sender and the scheduled work, and writes final totals. */
   stop(): Promise<void>;
+  /** Runs the scheduled work once now (what the timer does). */
+  runScheduled(): Promise<ScheduledWorkReport>;
   /** Writes changed totals to the campaign records now. */
   flushTotals(): Promise<void>;
   readonly sender: CampaignSender;
@@ -93,36 +105,10 @@ export interface CampaignDeps {
   sender?: Partial<SenderOptions>;
   /** How often running totals go to SharePoint (default 30 s; always once more at the end). */
   totalsEveryMs?: number;
+  /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */
+  scheduleEveryMs?: number;
   onError?: (error: unknown) => void;
 }
-
-/** The prompt job of a campaign has the campaign's id; its data says how to remind. */
-export const promptJobDataSchema = z.object({
-  launchedAt: z.iso.datetime(),
-  reminderDays: z.array(z.number().int()),
-  audiences: z.array(z.string()),
-  createdBy: z.string(),
-});
-
-const digestJobDataSchema = z.object({
-  digest: z.object({
-    counts: z.record(z.string(), z.number()),
-    overdue: z.array(z.object({ displayName: z.string() })),
-    overdueTotal: z.number(),
-    delivery: z.object({
-      queued: z.number(),
-      inFlight: z.number(),
-      sent: z.number(),
-      failed: z.number(),
-      skipped: z.number(),
-      total: z.number(),
-    }),
-    reasons: z.record(z.string(), z.number()),
-  }),
-});
-export type DigestJobData = z.infer<typeof digestJobDataSchema>;
-
-const reminderJobDataSchema = z.object({ round: z.number().int().min(1) });
 
 /** Cards per job need the policy and versions: read once per job, not per person. */
 class VersionCache {
@@ -167,16 +153,6 @@ class VersionCache {
   }
 }
 
-/** A delivery's variant names the version the person last signed: `from-v<n>`. */
-export function variantFor(lastSignedVersion: number | undefined): string | undefined {
-  return lastSignedVersion === undefined ? undefined : `from-v${lastSignedVersion}`;
-}
-
-function lastSignedOf(variant: string | undefined): number | undefined {
-  const match = /^from-v(\d+)$/.exec(variant ?? '');
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
 const TRANSITIONS: Record<
   'pause' | 'resume' | 'cancel',
   { from: CampaignStatus[]; to: CampaignStatus }
@@ -194,6 +170,8 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
   let totalsLoop: Promise<void> | null = null;
   let running = false;
   let wakeTotals: () => void = () => undefined;
+  let wakeSchedule: () => void = () => undefined;
+  let scheduleLoop: Promise<void> | null = null;
 
   const render = async (job: DeliveryJob, delivery: Delivery): Promise<OutgoingActivity> => {
     const [policy, version] = await Promise.all([
@@ -507,6 +485,27 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     }
   };
 
+  const runScheduled = (): Promise<ScheduledWorkReport> =>
+    runScheduledWork(
+      { records, directory: deps.directory, work, school, holderId: deps.holderId },
+      deps.clock.now(),
+    );
+
+  const runSchedule = async (): Promise<void> => {
+    const every = deps.scheduleEveryMs ?? 300_000;
+    if (every <= 0) return;
+    while (running) {
+      await Promise.race([
+        timing.sleep(every),
+        new Promise<void>((resolve) => {
+          wakeSchedule = resolve;
+        }),
+      ]);
+      if (!running) break;
+      await runScheduled().catch(report);
+    }
+  };
+
   const runTotals = async (): Promise<void> => {
     const every = deps.totalsEveryMs ?? 30_000;
     while (running) {
@@ -571,16 +570,20 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       running = true;
       sender.start();
       totalsLoop = runTotals();
+      scheduleLoop = runSchedule();
     },
     async stop() {
       running = false;
       wakeTotals();
+      wakeSchedule();
       await sender.stop();
-      await totalsLoop;
+      await Promise.all([totalsLoop, scheduleLoop]);
       totalsLoop = null;
+      scheduleLoop = null;
       await totals.flush();
     },
     flushTotals: () => totals.flush(),
+    runScheduled,
     sender,
     render,
   };

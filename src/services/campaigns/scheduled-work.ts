@@ -10,7 +10,7 @@ import type { Directory } from '../../ports/directory.ts';
 import type { RecordStore } from '../../ports/record-store.ts';
 import type { DeliveryJob, RecipientInput, WorkStore } from '../../ports/work-store.ts';
 import { resolveAudienceMembers, type AudienceMember } from '../audiences.ts';
-import { promptJobDataSchema, variantFor, type DigestJobData } from './campaign-service.ts';
+import { promptJobDataSchema, variantFor, type DigestJobData } from './job-data.ts';
 import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
 
 export const SCHEDULER_LEASE = 'campaign-scheduler';

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** The prompt job of a campaign has the campaign's id; its data says how to remind. */
+export const promptJobDataSchema = z.object({
+  launchedAt: z.iso.datetime(),
+  reminderDays: z.array(z.number().int()),
+  audiences: z.array(z.string()),
+  createdBy: z.string(),
+});
+
+export const digestJobDataSchema = z.object({
+  digest: z.object({
+    counts: z.record(z.string(), z.number()),
+    overdue: z.array(z.object({ displayName: z.string() })),
+    overdueTotal: z.number(),
+    delivery: z.object({
+      queued: z.number(),
+      inFlight: z.number(),
+      sent: z.number(),
+      failed: z.number(),
+      skipped: z.number(),
+      total: z.number(),
+    }),
+    reasons: z.record(z.string(), z.number()),
+  }),
+});
+export type DigestJobData = z.infer<typeof digestJobDataSchema>;
+
+export const reminderJobDataSchema = z.object({ round: z.number().int().min(1) });
+
+/** A delivery's variant names the version the person last signed: `from-v<n>`. */
+export function variantFor(lastSignedVersion: number | undefined): string | undefined {
+  return lastSignedVersion === undefined ? undefined : `from-v${lastSignedVersion}`;
+}
+
+export function lastSignedOf(variant: string | undefined): number | undefined {
+  const match = /^from-v(\d+)$/.exec(variant ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
