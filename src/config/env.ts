@@ -55,6 +55,9 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The seal key of local runs (`npm start`, tests): public, so refused in production. */
+export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
+
 /** Parses the environment; in production the tenant settings are required, not defaulted. */
 export function loadEnv(source: Record<string, string | undefined>): Env {
   // An empty value (as copied from .env.example) means "not set", not "set to nothing".
@@ -76,6 +79,13 @@ export function loadEnv(source: Record<string, string | undefined>): Env {
     ).filter((k) => env[k] === undefined);
     if (missing.length > 0) {
       throw new Error(`Production mode needs ${missing.join(', ')} (see .env.example).`);
+    }
+    // A short or published key would let anyone recompute seals: at least 32 bytes of secret.
+    const sealKey = env.COUNTERSIGN_SEAL_KEY ?? '';
+    if (Buffer.byteLength(sealKey, 'utf8') < 32 || sealKey === DEV_SEAL_KEY) {
+      throw new Error(
+        'COUNTERSIGN_SEAL_KEY must be a secret of at least 32 bytes (e.g. openssl rand -base64 48), not the local demo key.',
+      );
     }
     if (env.COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT) {
       throw new Error('COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT is refused in production mode.');

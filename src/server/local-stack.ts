@@ -30,6 +30,7 @@ import { importPolicyFile } from '../importer/read-policy-file.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
+import { DEV_SEAL_KEY } from '../config/env.ts';
 import { close, createHttpServer, listen } from './http-server.ts';
 import { seedDemoPolicy } from './seed-demo-policy.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -39,7 +40,7 @@ import { tabConfigHandler } from './tab-config.ts';
 export const LOCAL_APP_ID = '00000000-0000-4000-8000-00000c0a7e51';
 
 /** A fixed key for local runs only, so a restart still verifies the seals it wrote. */
-export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
+export { DEV_SEAL_KEY };
 
 export interface LocalStackOptions {
   port?: number;

@@ -123,7 +123,13 @@ campaigns.startSender();
 const api = createApiHandler({
   service,
   importPolicy: importPolicyFile,
-  auth: createEntraTokenVerifier({ tenantId, clientId, apiAudience: audience }),
+  // Only the tab's delegated scope: another app's token for this audience is refused.
+  auth: createEntraTokenVerifier({
+    tenantId,
+    clientId,
+    apiAudience: audience,
+    requiredScope: 'access_as_user',
+  }),
   campaigns,
 });
 const bot = createBot({

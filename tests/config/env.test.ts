@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../../src/config/env.ts';
+import { DEV_SEAL_KEY, loadEnv } from '../../src/config/env.ts';
 
 function parseEnvFile(text: string): Record<string, string> {
   return Object.fromEntries(
@@ -10,6 +10,17 @@ function parseEnvFile(text: string): Record<string, string> {
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 }
+
+const production = {
+  COUNTERSIGN_MODE: 'production',
+  COUNTERSIGN_TENANT_ID: 't',
+  COUNTERSIGN_CLIENT_ID: 'c',
+  COUNTERSIGN_API_AUDIENCE: 'api://x/c',
+  COUNTERSIGN_SITE: 'site',
+  COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),
+  COUNTERSIGN_PUBLIC_URL: 'https://x.example',
+  COUNTERSIGN_SCHOOL: '{}',
+};
 
 describe('loadEnv', () => {
   it('runs on the embedded defaults with nothing set', () => {
@@ -30,17 +41,21 @@ describe('loadEnv', () => {
     );
   });
 
+  it('accepts a complete production configuration', () => {
+    expect(loadEnv(production).COUNTERSIGN_MODE).toBe('production');
+  });
+
+  it('refuses a short seal key or the local demo key in production', () => {
+    expect(() => loadEnv({ ...production, COUNTERSIGN_SEAL_KEY: 'short' })).toThrow(/32 bytes/);
+    expect(() => loadEnv({ ...production, COUNTERSIGN_SEAL_KEY: DEV_SEAL_KEY })).toThrow(
+      /not the local demo key/,
+    );
+  });
+
   it('refuses unauthenticated bot requests in production', () => {
     expect(() =>
       loadEnv({
-        COUNTERSIGN_MODE: 'production',
-        COUNTERSIGN_TENANT_ID: 't',
-        COUNTERSIGN_CLIENT_ID: 'c',
-        COUNTERSIGN_API_AUDIENCE: 'api://x/c',
-        COUNTERSIGN_SITE: 'site',
-        COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),
-        COUNTERSIGN_PUBLIC_URL: 'https://x.example',
-        COUNTERSIGN_SCHOOL: '{}',
+        ...production,
         COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: 'true',
       }),
     ).toThrow(/refused in production/);

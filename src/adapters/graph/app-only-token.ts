@@ -28,15 +28,16 @@ export function appOnlyToken(
     try {
       result = await app.acquireTokenByClientCredential({ scopes: [scope] });
     } catch (error) {
+      // The service's own credentials failed: upstream (logged, 502), not the person's sign-in.
       throw new CountersignError(
-        'unauthenticated',
+        'upstream',
         'Could not get an app-only token for Microsoft Graph (check tenant, client id, secret).',
         { tenantId: credentials.tenantId, clientId: credentials.clientId },
         { cause: error },
       );
     }
     if (!result?.accessToken) {
-      throw new CountersignError('unauthenticated', 'Entra ID returned no access token for Graph.');
+      throw new CountersignError('upstream', 'Entra ID returned no access token for Graph.');
     }
     return result.accessToken;
   };

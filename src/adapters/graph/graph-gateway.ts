@@ -112,8 +112,10 @@ export function graphErrorToCountersign(
   else if (isDuplicateMessage(`${graphCode} ${graphMessage}`) && (status === 400 || status === 500))
     code = 'conflict';
   else if (status === 400 || status === 422) code = 'validation';
-  else if (status === 401) code = 'unauthenticated';
-  else if (status === 403) code = 'forbidden';
+  // 401/403 from Graph mean the service's own credentials or grants are wrong (an expired
+  // secret, a site not granted), never the person's: that is an upstream failure to log, not
+  // "you are not signed in" or "you may not" to show them.
+  else if (status === 401 || status === 403) code = 'upstream';
   else if (status === 413) code = 'too-large';
   else if (status === 424) code = 'upstream';
   else code = 'upstream';

@@ -150,8 +150,8 @@ describe('GraphGateway', () => {
     expect(code(400, 'The list item could not be added because duplicate values were found')).toBe(
       'conflict',
     );
-    expect(code(401)).toBe('unauthenticated');
-    expect(code(403)).toBe('forbidden');
+    expect(code(401)).toBe('upstream');
+    expect(code(403)).toBe('upstream');
     expect(code(500)).toBe('upstream');
     expect(graphErrorToCountersign(503, undefined, 'op').details).toMatchObject({ status: 503 });
   });
