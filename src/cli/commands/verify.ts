@@ -5,15 +5,22 @@ import {
 } from '../../adapters/graph/create-graph-adapters.ts';
 import type { AcknowledgementRow } from '../../adapters/graph/sharepoint-record-store.ts';
 import { loadEnv } from '../../config/env.ts';
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import type { Approval } from '../../domain/approval.ts';
 import type { AuditEvent } from '../../domain/audit-event.ts';
+import { contentHash } from '../../domain/content-hash.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { verifySeals } from '../../domain/seal.ts';
+import type { RecordStore, Tagged } from '../../ports/record-store.ts';
 import type { CliCommand } from '../run-cli.ts';
 
 const USAGE =
   'usage: countersign verify [--site <site>] [--json]\n' +
-  '  Checks the seal of every acknowledgement (key: COUNTERSIGN_SEAL_KEY) and finds signatures\n' +
-  '  the audit log records but the list no longer holds. Exit 1 when anything fails.\n';
+  '  Checks the seal of every acknowledgement (key: COUNTERSIGN_SEAL_KEY), finds signatures the\n' +
+  '  audit log records but the list no longer holds, checks every approval state against the\n' +
+  "  audit log and the Approvals list, and every version's text against its content hash.\n" +
+  '  Exit 1 when anything fails; warnings alone exit 0.\n';
 
 export interface VerifyReport {
   /** Acknowledgement rows read. */
@@ -22,22 +29,38 @@ export interface VerifyReport {
   sealFailures: { id: string; itemId: string; reason: string }[];
   /** Signatures the audit log recorded whose row is gone (deleted in SharePoint). */
   missing: { id: string; eventId: string; signedAt: string; actorId: string }[];
+  /** Approval states (unsealed) the audit log's decisions or the Approvals list contradict. */
+  approvalFailures: { id: string; approvalState: string; reason: string }[];
+  /** Versions whose stored document no longer hashes to their content hash, or unreadable. */
+  versionFailures: { policyKey: string; versionNumber: number | null; reason: string }[];
+  /** Signatures whose sealed content hash is not their version's text (or the version is gone). */
+  contentFailures: { id: string; reason: string }[];
+  /**
+   * Inconsistencies a partial failure of the app itself can leave (not counted as failures):
+   * a row whose audit event was not written, a pending signature with no Approvals row yet.
+   */
+  warnings: { id: string; reason: string }[];
   ok: boolean;
 }
 
-/** What verification reads: every acknowledgement row and the audit log's signatures. */
-export interface VerifiableRecords {
+/** What verification reads: rows, versions, approvals and the audit log. */
+export interface VerifiableRecords extends Pick<
+  RecordStore,
+  'listPolicies' | 'listVersions' | 'listApprovals' | 'listAudit'
+> {
   scanAcknowledgements(query: Record<string, never>): Promise<AcknowledgementRow[]>;
-  listAudit(query: { type: 'acknowledgement.signed' }): Promise<AuditEvent[]>;
 }
 
 export async function verifyRecords(
   records: VerifiableRecords,
   sealKey: string,
 ): Promise<VerifyReport> {
-  const [rows, signed] = await Promise.all([
+  const [rows, signed, decided, approvals, policies] = await Promise.all([
     records.scanAcknowledgements({}),
     records.listAudit({ type: 'acknowledgement.signed' }),
+    records.listAudit({ type: 'approval.decided' }),
+    records.listApprovals({}),
+    records.listPolicies(),
   ]);
   const sealFailures: VerifyReport['sealFailures'] = [];
   const readable = rows.flatMap((row) => {
@@ -79,12 +102,171 @@ export async function verifyRecords(
       signedAt: event.at,
       actorId: event.actorId,
     }));
+
+  const acks = readable.map((r) => r.ack);
+  const approvalFailures = checkApprovals(acks, decided, approvals);
+  const { versionFailures, contentFailures } = await checkContent(records, policies, acks);
+
+  // The sign flow writes the row, then its audit event (a batch, not a transaction): a failed
+  // second write leaves a row with no event, and signing again finds the row and writes nothing.
+  // So this is a warning; a deleted event is then indistinguishable from that.
+  const signedSubjects = new Set(signed.map((e) => e.subject));
+  const warnings: VerifyReport['warnings'] = rows
+    .filter((r) => !signedSubjects.has(r.key))
+    .map((r) => ({ id: r.key, reason: 'no acknowledgement.signed audit event for this row' }));
+  const approvalRows = new Set(approvals.map((a) => a.value.acknowledgementId));
+  for (const ack of acks) {
+    // The Approvals row is written after the signature; signing again creates it.
+    if (ack.approvalState === 'pending' && !approvalRows.has(ack.id)) {
+      warnings.push({ id: ack.id, reason: 'pending approval with no Approvals row' });
+    }
+  }
+
   return {
     checked: rows.length,
     sealFailures,
     missing,
-    ok: sealFailures.length === 0 && missing.length === 0,
+    approvalFailures,
+    versionFailures,
+    contentFailures,
+    warnings,
+    ok:
+      sealFailures.length === 0 &&
+      missing.length === 0 &&
+      approvalFailures.length === 0 &&
+      versionFailures.length === 0 &&
+      contentFailures.length === 0,
   };
+}
+
+/**
+ * The approval state is outside the seal, so the audit log's decision events are its evidence:
+ * a decided state needs the last decision event to say the same, and the Approvals row too; an
+ * undecided state must have no decision event (and a not-required one no Approvals row at all).
+ */
+function checkApprovals(
+  acks: readonly Acknowledgement[],
+  decided: readonly AuditEvent[],
+  approvals: readonly Tagged<Approval>[],
+): VerifyReport['approvalFailures'] {
+  const lastDecision = new Map<string, AuditEvent>();
+  for (const event of decided) {
+    const seen = lastDecision.get(event.subject);
+    if (seen === undefined || seen.at < event.at || (seen.at === event.at && seen.id < event.id)) {
+      lastDecision.set(event.subject, event);
+    }
+  }
+  const rowsOf = new Map<string, Approval[]>();
+  for (const { value } of approvals) {
+    rowsOf.set(value.acknowledgementId, [...(rowsOf.get(value.acknowledgementId) ?? []), value]);
+  }
+  const failures: VerifyReport['approvalFailures'] = [];
+  for (const ack of acks) {
+    const state = ack.approvalState;
+    const fail = (reason: string) => failures.push({ id: ack.id, approvalState: state, reason });
+    const event = lastDecision.get(ack.id);
+    const recorded = event === undefined ? undefined : decisionOf(event);
+    const rowDecisions = (rowsOf.get(ack.id) ?? []).map((a) => a.decision);
+    switch (state) {
+      case 'approved':
+      case 'rejected':
+        if (event === undefined) {
+          fail(`${state} but the audit log records no decision`);
+        } else if (recorded !== state) {
+          fail(
+            `${state} but the last decision in the audit log (${event.id}) is ${recorded ?? 'unreadable'}`,
+          );
+        }
+        if (rowDecisions.length === 0) fail(`${state} but there is no Approvals row`);
+        for (const d of rowDecisions) {
+          if (d !== state) fail(`${state} but the Approvals row says ${d}`);
+        }
+        break;
+      case 'pending':
+      case 'not-required':
+        if (event !== undefined) {
+          fail(
+            `${state} but the audit log records a decision (${recorded ?? 'unreadable'}, event ${event.id})`,
+          );
+        }
+        if (state === 'not-required' && rowDecisions.length > 0) {
+          fail(
+            `not-required but the Approvals list holds a row for it (${rowDecisions.join(', ')})`,
+          );
+        }
+        for (const d of rowDecisions) {
+          if (state === 'pending' && d !== 'pending') {
+            fail(`pending but the Approvals row says ${d}`);
+          }
+        }
+        break;
+    }
+  }
+  return failures;
+}
+
+function decisionOf(event: AuditEvent): string | undefined {
+  const decision = event.details.decision;
+  return typeof decision === 'string' ? decision : undefined;
+}
+
+/**
+ * The stored document is what staff are shown as what they signed: each version's text must
+ * still hash to its content hash, and each signature's sealed hash must be that version's.
+ */
+async function checkContent(
+  records: VerifiableRecords,
+  policies: readonly Policy[],
+  acks: readonly Acknowledgement[],
+): Promise<Pick<VerifyReport, 'versionFailures' | 'contentFailures'>> {
+  const versionFailures: VerifyReport['versionFailures'] = [];
+  // Policy rows can be deleted too: the keys signatures name are checked as well.
+  const keys = [...new Set([...policies.map((p) => p.key), ...acks.map((a) => a.policyKey)])];
+  const hashes = new Map<string, string>();
+  for (const policyKey of keys) {
+    let versions: Tagged<PolicyVersion>[];
+    try {
+      versions = await records.listVersions(policyKey);
+    } catch (error) {
+      // One unreadable version row (its Document edited into invalid JSON) fails the read.
+      if (
+        error instanceof CountersignError &&
+        error.code === 'upstream' &&
+        error.details.list === 'versions'
+      ) {
+        versionFailures.push({ policyKey, versionNumber: null, reason: error.message });
+        continue;
+      }
+      throw error;
+    }
+    for (const { value: version } of versions) {
+      const actual = contentHash(version.document);
+      hashes.set(`${policyKey}:v${version.number}`, actual);
+      if (actual !== version.contentHash) {
+        versionFailures.push({
+          policyKey,
+          versionNumber: version.number,
+          reason: `the ${version.status} document hashes to ${actual}, not its content hash ${version.contentHash}: its text was edited`,
+        });
+      }
+    }
+  }
+  const contentFailures: VerifyReport['contentFailures'] = [];
+  for (const ack of acks) {
+    const actual = hashes.get(`${ack.policyKey}:v${ack.versionNumber}`);
+    if (actual === undefined) {
+      contentFailures.push({
+        id: ack.id,
+        reason: `version ${ack.versionNumber} of ${ack.policyKey} is missing or unreadable`,
+      });
+    } else if (actual !== ack.contentHash) {
+      contentFailures.push({
+        id: ack.id,
+        reason: `signed text ${ack.contentHash} but the version's document now hashes to ${actual}`,
+      });
+    }
+  }
+  return { versionFailures, contentFailures };
 }
 
 function escape(text: string): string {
@@ -130,10 +312,30 @@ export const verifyCommand: CliCommand = async (args, io) => {
           `MISSING     ${m.id}: signed ${m.signedAt} (audit event ${m.eventId}), row deleted\n`,
         );
       }
+      for (const a of report.approvalFailures) {
+        io.stdout(`APPROVAL    ${a.id}: ${a.reason}\n`);
+      }
+      for (const v of report.versionFailures) {
+        const which = v.versionNumber === null ? v.policyKey : `${v.policyKey} v${v.versionNumber}`;
+        io.stdout(`TEXT        ${which}: ${v.reason}\n`);
+      }
+      for (const c of report.contentFailures) {
+        io.stdout(`HASH        ${c.id}: ${c.reason}\n`);
+      }
+      for (const w of report.warnings) {
+        io.stdout(`WARNING     ${w.id}: ${w.reason}\n`);
+      }
+      const failures = [
+        [report.sealFailures.length, 'seal failure(s)'],
+        [report.missing.length, 'missing row(s)'],
+        [report.approvalFailures.length, 'approval mismatch(es)'],
+        [report.versionFailures.length, 'edited version(s)'],
+        [report.contentFailures.length, 'signature(s) not matching their text'],
+      ] as const;
       io.stdout(
         report.ok
-          ? 'All seals hold; no signature is missing.\n'
-          : `${report.sealFailures.length} seal failure(s), ${report.missing.length} missing row(s).\n`,
+          ? `All seals, approvals and policy texts hold; no signature is missing${report.warnings.length > 0 ? ` (${report.warnings.length} warning(s))` : ''}.\n`
+          : `${failures.map(([n, what]) => `${n} ${what}`).join(', ')}; ${report.warnings.length} warning(s).\n`,
       );
     }
     return report.ok ? 0 : 1;
