@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConnectorMessenger,
+  parseRetryAfter,
+} from '../../../src/adapters/teams-connector/connector-messenger.ts';
+import {
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../../src/emulator/teams-connector/connector-emulator.ts';
+
+let emulator: ConnectorEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+function messenger(url: string, installed: string[] = []) {
+  return new ConnectorMessenger({
+    serviceUrl: url,
+    tenantId: 'tenant-1',
+    botId: 'bot-1',
+    getToken: () => Promise.resolve('token'),
+    installApp: (userId) => {
+      installed.push(userId);
+      return Promise.resolve();
+    },
+  });
+}
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3', 0)).toBe(3_000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:05 GMT', 1_000)).toBe(4_000);
+    expect(parseRetryAfter(null, 0)).toBeUndefined();
+    expect(parseRetryAfter('soon', 0)).toBeUndefined();
+  });
+});
+
+describe('ConnectorMessenger against the emulator', () => {
+  it('creates the conversation, sends, updates; maps 403, 404 and 429', async () => {
+    let now = 0;
+    emulator = await startConnectorEmulator({
+      tenantId: 'tenant-1',
+      now: () => now,
+      recordBodies: true,
+    });
+    const installed: string[] = [];
+    const m = messenger(emulator.url, installed);
+    await m.ensureInstalled('u1');
+    expect(installed).toEqual(['u1']);
+    const created = await m.createConversation('u1');
+    if (created.kind !== 'ok') throw new Error(created.kind);
+    expect(created.ref).toEqual({
+      userId: 'u1',
+      conversationId: emulator.conversationIdFor('u1'),
+      serviceUrl: emulator.url,
+      tenantId: 'tenant-1',
+    });
+    const sent = await m.sendActivity(created.ref, { type: 'message', text: 'hi' });
+    expect(sent.kind).toBe('ok');
+    if (sent.kind !== 'ok') return;
+    expect(
+      (await m.updateActivity(created.ref, sent.id, { type: 'message', text: 'bye' })).kind,
+    ).toBe('ok');
+    expect(emulator.delivered()[1]?.activity).toMatchObject({ id: sent.id, text: 'bye' });
+
+    emulator.blockUsers(['u2']);
+    const blocked = await m.createConversation('u2');
+    expect(blocked).toEqual({
+      kind: 'forbidden',
+      status: 403,
+      reason: '403 Forbidden: The user has blocked the bot.',
+    });
+    const missing = await m.sendActivity(
+      { ...created.ref, conversationId: 'gone' },
+      { type: 'message' },
+    );
+    expect(missing.kind).toBe('not-found');
+
+    // Eight in one second to one conversation: the eighth is throttled, with Retry-After.
+    now = 10_000;
+    const outcomes = [];
+    for (let i = 0; i < 8; i += 1)
+      outcomes.push(await m.sendActivity(created.ref, { type: 'message' }));
+    expect(outcomes.at(-1)).toEqual({ kind: 'throttled', retryAfterMs: 1_000 });
+
+    emulator.failNext(1, 502);
+    now = 20_000;
+    expect((await m.sendActivity(created.ref, { type: 'message' })).kind).toBe('transient');
+  });
+
+  it('reports a connection that fails as transient', async () => {
+    const m = messenger('http://127.0.0.1:9/');
+    const outcome = await m.sendActivity(
+      { userId: 'u', conversationId: 'c', serviceUrl: 'http://127.0.0.1:9/', tenantId: 't' },
+      { type: 'message' },
+    );
+    expect(outcome.kind).toBe('transient');
+  });
+});
