@@ -116,7 +116,8 @@ function checkEntryData(bytes: Uint8Array, entry: Entry): void {
 /**
  * Checks a .docx before mammoth opens it: a real ZIP with a Word document inside, no encryption,
  * and nothing that unpacks beyond ZIP_LIMITS (a zip bomb), judged from the central directory and
- * then proved by inflating the XML parts mammoth reads with their declared sizes as a cap.
+ * then proved by inflating every entry with its declared size as a cap. So nothing can inflate
+ * past the declared total (ZIP_LIMITS.maxTotalUncompressed), one entry at a time.
  */
 export function checkDocxPackage(bytes: Uint8Array): void {
   const entries = readEntries(bytes);
@@ -149,7 +150,8 @@ export function checkDocxPackage(bytes: Uint8Array): void {
       'this is a ZIP file but not a Word document (it has no word/document.xml)',
     );
   }
-  for (const entry of entries) {
-    if (/\.(?:xml|rels)$/i.test(entry.name)) checkEntryData(bytes, entry);
-  }
+  // Every entry, whatever its name: mammoth follows _rels/.rels and the document's relationships
+  // to any part name (word/main.dat, even word/media/x.png), so no name is safe to skip. Images
+  // are inflated too; they are bounded by the declared total like everything else.
+  for (const entry of entries) checkEntryData(bytes, entry);
 }
