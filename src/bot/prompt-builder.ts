@@ -5,6 +5,7 @@ import type { BotDeps } from './bot-deps.ts';
 import {
   adaptiveCard,
   heading,
+  md,
   policyChangeLines,
   signedReceiptCard,
   signPromptCard,
@@ -98,7 +99,7 @@ export class PromptBuilder {
     const notice =
       shown.notice ??
       (fromCardVersion !== undefined && fromCardVersion !== view.version.number
-        ? `A newer version (${view.version.label}) was published after that card was sent, so it cannot be signed. Please read and sign this one.`
+        ? md`A newer version (${view.version.label}) was published after that card was sent, so it cannot be signed. Please read and sign this one.`
         : undefined);
     return signPromptCard(
       {

@@ -7,11 +7,13 @@ import {
   firstOf,
   formatDateTime,
   heading,
+  md,
   openUrl,
   tabDeepLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
+  type CardText,
 } from './card-kit.ts';
 
 export interface AdminDigestInput {
@@ -32,12 +34,12 @@ export interface AdminDigestInput {
 }
 
 /** Why a message was not delivered, in words an office manager understands. */
-function reasonLabel(reason: string): string {
+function reasonLabel(reason: string): CardText {
   if (reason.includes('403') || reason.includes('forbidden') || reason.includes('blocked')) {
-    return `Could not reach (app blocked or removed): ${reason}`;
+    return md`Could not reach (app blocked or removed): ${reason}`;
   }
   if (reason.includes('404') || reason.includes('not-found')) {
-    return `Could not reach (no such account): ${reason}`;
+    return md`Could not reach (no such account): ${reason}`;
   }
   return reason;
 }
@@ -84,7 +86,7 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
       ...(overdueTotal === 0
         ? [text('Nobody is overdue.', { color: 'Good' })]
         : [
-            text(`Overdue (${overdueTotal})`, { weight: 'Bolder', spacing: 'Medium' }),
+            text(md`Overdue (${overdueTotal})`, { weight: 'Bolder', spacing: 'Medium' }),
             text(more > 0 ? `${names} and ${more} more.` : `${names}.`, { spacing: 'Small' }),
           ]),
       ...(delivery === undefined

@@ -4,10 +4,12 @@ import { INPUT_IDS } from '../card-actions.ts';
 import {
   adaptiveCard,
   APPROVALS_ENTITY_ID,
+  choice,
   execute,
   facts,
   formatDateTime,
   heading,
+  md,
   openUrl,
   refreshFor,
   tabDeepLink,
@@ -59,11 +61,14 @@ export function approvalRequestCard(
         spacing: 'Small',
       }),
       facts([
-        ['Who', `${ack.displayName} (${ack.upn})`],
+        ['Who', md`${ack.displayName} (${ack.upn})`],
         ['Signed as', ack.typedName],
         ['Role', ack.statedRole],
         ['Signed at', formatDateTime(ack.signedAt, config.timeZone)],
-        ['Policy', `${input.policy.title}, ${input.version.label} (version ${ack.versionNumber})`],
+        [
+          'Policy',
+          md`${input.policy.title}, ${input.version.label} (version ${ack.versionNumber})`,
+        ],
       ]),
       text(truncate(input.statement ?? DEFAULT_STATEMENT, 2_000), {
         spacing: 'Medium',
@@ -78,7 +83,7 @@ export function approvalRequestCard(
         label: 'Additional permissions (optional)',
         isMultiSelect: true,
         style: 'expanded',
-        choices: choices.map((c) => ({ title: c, value: c })),
+        choices: choices.map((c) => choice(c, c)),
         ...(input.prefill?.additionalPermissions === undefined ||
         input.prefill.additionalPermissions.length === 0
           ? {}

@@ -6,12 +6,14 @@ import {
   facts,
   formatDateTime,
   heading,
+  md,
   MY_AUP_ENTITY_ID,
   openUrl,
   tabDeepLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
+  type CardText,
 } from './card-kit.ts';
 
 export interface ApprovalResultInput {
@@ -21,7 +23,8 @@ export interface ApprovalResultInput {
   >;
   acknowledgement: Pick<Acknowledgement, 'displayName' | 'statedRole' | 'versionNumber'>;
   policy: Pick<Policy, 'title'>;
-  version: Pick<PolicyVersion, 'label'>;
+  /** No label when the version could not be read after the decision: the card gives its number. */
+  version: Partial<Pick<PolicyVersion, 'label'>>;
 }
 
 function headline(input: ApprovalResultInput): {
@@ -43,9 +46,14 @@ function headline(input: ApprovalResultInput): {
 export function approvalResultCard(input: ApprovalResultInput, config: CardsConfig): AdaptiveCard {
   const { approval, acknowledgement: ack } = input;
   const { title, color } = headline(input);
-  const rows: [string, string][] = [
+  const rows: [string, CardText][] = [
     ['Signer', `${ack.displayName}, ${ack.statedRole}`],
-    ['Policy', `${input.policy.title}, ${input.version.label} (version ${ack.versionNumber})`],
+    [
+      'Policy',
+      input.version.label === undefined
+        ? `${input.policy.title}, version ${ack.versionNumber}`
+        : md`${input.policy.title}, ${input.version.label} (version ${ack.versionNumber})`,
+    ],
   ];
   if (approval.decision !== 'pending') {
     rows.push(['Decided by', approval.approverName ?? 'An approver']);

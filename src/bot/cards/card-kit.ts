@@ -1,6 +1,7 @@
 import type {
   CardElementArray,
   IActionSet,
+  IChoice,
   IAdaptiveCard,
   IExecuteAction,
   IFactSet,
@@ -48,16 +49,87 @@ export function adaptiveCard(
   return card;
 }
 
-export function text(value: string, options: Omit<ITextBlock, 'type' | 'text'> = {}): ITextBlock {
-  return { type: 'TextBlock', text: value, wrap: true, ...options };
+/**
+ * Backslash-escapes what Teams would read as Markdown in a TextBlock, Fact.Title or Fact.Value
+ * (bold, italic, strike, lists, links; and what other hosts honour: code, headings, quotes,
+ * tables, HTML), so text typed by a signer or imported from a policy document shows as typed and
+ * can never become a link. CommonMark drops the backslash before punctuation, so "O'Brien (TA)"
+ * still reads "O'Brien (TA)". Apostrophes, full stops and hyphens inside text are left alone: only
+ * a list marker at the start of a line ("- ", "+ ", "1. ") is neutralised.
+ */
+export function escapeMarkdown(value: string): string {
+  return (
+    value
+      .replace(/[\\`*_~[\]()#<>|]/g, '\\$&')
+      // "- item", "+ item", "---" (a rule) and "===" (a heading underline) at a line's start.
+      .replace(/^([ \t]*)([-+=])(?=[ \t]|$|[-+=])/gm, '$1\\$2')
+      // "1. item"; "1) item" is already "1\) item" by now.
+      .replace(/^([ \t]*\d{1,9})\.(?=[ \t]|$)/gm, '$1\\.')
+  );
 }
 
-export function heading(value: string): ITextBlock {
+/**
+ * A card's own Markdown: built only by md`…`, which escapes every value put into it, so a
+ * template keeps its formatting (md`**${title}**`) and data never adds any.
+ */
+export class Markdown {
+  readonly #source: string;
+  private constructor(source: string) {
+    this.#source = source;
+  }
+  static template(
+    strings: TemplateStringsArray,
+    ...values: readonly (string | number | Markdown)[]
+  ): Markdown {
+    let source = strings[0] ?? '';
+    values.forEach((value, i) => {
+      source += markdownOf(typeof value === 'number' ? String(value) : value);
+      source += strings[i + 1] ?? '';
+    });
+    return new Markdown(source);
+  }
+  get source(): string {
+    return this.#source;
+  }
+}
+
+/** md`**${kind}:** ${clause}`: the literal parts are Markdown, the values are escaped. */
+export function md(
+  strings: TemplateStringsArray,
+  ...values: readonly (string | number | Markdown)[]
+): Markdown {
+  return Markdown.template(strings, ...values);
+}
+
+/** Card text: a plain string is escaped (shown as written); Markdown is the card's own. */
+export type CardText = string | Markdown;
+
+export function markdownOf(value: CardText): string {
+  return typeof value === 'string' ? escapeMarkdown(value) : value.source;
+}
+
+export function text(value: CardText, options: Omit<ITextBlock, 'type' | 'text'> = {}): ITextBlock {
+  return { type: 'TextBlock', text: markdownOf(value), wrap: true, ...options };
+}
+
+export function heading(value: CardText): ITextBlock {
   return text(value, { size: 'Large', weight: 'Bolder', style: 'heading' });
 }
 
-export function facts(pairs: readonly (readonly [string, string])[]): IFactSet {
-  return { type: 'FactSet', facts: pairs.map(([title, value]) => ({ title, value })) };
+export function facts(pairs: readonly (readonly [CardText, CardText])[]): IFactSet {
+  return {
+    type: 'FactSet',
+    facts: pairs.map(([title, value]) => ({ title: markdownOf(title), value: markdownOf(value) })),
+  };
+}
+
+/**
+ * A choice of an expanded ChoiceSet, or a Toggle's title: shown as a checkbox or radio label,
+ * which the JavaScript renderer Teams uses runs through Markdown too
+ * (GlobalSettings.useMarkdownInRadioButtonAndCheckbox). The value stays as given.
+ */
+export function choice(title: string, value: string): IChoice {
+  return { title: escapeMarkdown(title), value };
 }
 
 /** An Action.Execute whose verb is also `data.action`, so the SDK's sub-routes match it. */

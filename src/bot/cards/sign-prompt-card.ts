@@ -9,6 +9,8 @@ import {
   firstOf,
   formatDateTime,
   heading,
+  escapeMarkdown,
+  md,
   MY_AUP_ENTITY_ID,
   openUrl,
   refreshFor,
@@ -17,6 +19,7 @@ import {
   truncate,
   type AdaptiveCard,
   type CardsConfig,
+  type CardText,
 } from './card-kit.ts';
 import type { PolicyChangeLine } from './policy-changes.ts';
 
@@ -36,7 +39,8 @@ export interface SignPromptInput {
   prefill?: { typedName?: string; statedRole?: string; consents?: Record<string, boolean> };
   /** Shown above the form: a validation error, or why this card replaced another. */
   error?: string;
-  notice?: string;
+  /** The bot's own words: Markdown via md`…` when it quotes data. */
+  notice?: CardText;
 }
 
 /** Enough to see what changed on a phone; the tab has the rest. */
@@ -77,7 +81,7 @@ function changesSection(changes: NonNullable<SignPromptInput['changes']>): CardE
     items: [
       ...shown.map((change) =>
         text(
-          `**${KIND_LABEL[change.kind]}${change.where === undefined ? '' : ` · ${change.where}`}:** ${truncate(change.text, MAX_CHANGE_CHARS)}`,
+          md`**${KIND_LABEL[change.kind]}${change.where === undefined ? '' : ` · ${change.where}`}:** ${truncate(change.text, MAX_CHANGE_CHARS)}`,
           { spacing: 'Small' },
         ),
       ),
@@ -87,7 +91,7 @@ function changesSection(changes: NonNullable<SignPromptInput['changes']>): CardE
     ],
   };
   const elements: CardElementArray = [
-    text(`**What changed ${since}:** ${changes.summary}`, { spacing: 'Medium' }),
+    text(md`**What changed ${since}:** ${changes.summary}`, { spacing: 'Medium' }),
   ];
   if (shown.length > 0) {
     elements.push(
@@ -116,7 +120,8 @@ function consentToggle(
   return {
     type: 'Input.Toggle',
     id: consentInputId(consent.key),
-    title: consent.text,
+    // A checkbox label: the JavaScript renderer runs it through Markdown like a TextBlock.
+    title: escapeMarkdown(consent.text),
     // valueOn / valueOff default to "true" / "false": what consentAnswers reads.
     value: prefill?.consents?.[consent.key] === true ? 'true' : 'false',
     wrap: true,

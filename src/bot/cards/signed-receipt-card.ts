@@ -5,6 +5,7 @@ import {
   facts,
   formatDateTime,
   heading,
+  md,
   MY_AUP_ENTITY_ID,
   openUrl,
   shortHash,
@@ -16,7 +17,8 @@ import {
 
 export interface SignedReceiptInput {
   policy: Pick<Policy, 'title'>;
-  version: Pick<PolicyVersion, 'number' | 'label'>;
+  /** No label when the version could not be read after signing: the receipt says its number. */
+  version: Pick<PolicyVersion, 'number'> & Partial<Pick<PolicyVersion, 'label'>>;
   acknowledgement: Pick<
     Acknowledgement,
     'id' | 'signedAt' | 'contentHash' | 'typedName' | 'statedRole' | 'consents' | 'approvalState'
@@ -54,7 +56,12 @@ export function signedReceiptCard(input: SignedReceiptInput, config: CardsConfig
         spacing: 'Small',
       }),
       facts([
-        ['Version', `${input.version.label} (version ${input.version.number})`],
+        [
+          'Version',
+          input.version.label === undefined
+            ? `Version ${input.version.number}`
+            : md`${input.version.label} (version ${input.version.number})`,
+        ],
         ['Signed by', ack.typedName],
         ['Role', ack.statedRole],
         ['Signed at', formatDateTime(ack.signedAt, config.timeZone)],
@@ -62,7 +69,7 @@ export function signedReceiptCard(input: SignedReceiptInput, config: CardsConfig
       ]),
       ...consentLines.map((l) => text(l, { spacing: 'Small', isSubtle: true })),
       ...(approval === undefined ? [] : [text(approval, { spacing: 'Medium' })]),
-      text(`Full content hash (SHA-256): ${ack.contentHash}`, {
+      text(md`Full content hash (SHA-256): ${ack.contentHash}`, {
         size: 'Small',
         isSubtle: true,
         fontType: 'Monospace',
@@ -70,7 +77,7 @@ export function signedReceiptCard(input: SignedReceiptInput, config: CardsConfig
       }),
     ],
     {
-      fallbackText: `Signed ${input.policy.title} (${input.version.label}).`,
+      fallbackText: `Signed ${input.policy.title} (${input.version.label ?? `version ${input.version.number}`}).`,
       actions: [openUrl('View in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
     },
   );

@@ -8,6 +8,7 @@ import {
   firstOf,
   formatDate,
   heading,
+  md,
   MY_AUP_ENTITY_ID,
   openUrl,
   tabDeepLink,
@@ -83,7 +84,7 @@ export function statusCard(input: StatusCardInput, config: CardsConfig): Adaptiv
       separator: true,
       spacing: 'Medium',
       items: [
-        text(`**${item.policy.title}** (${item.version.label})`),
+        text(md`**${item.policy.title}** (${item.version.label})`),
         text(line, { color, spacing: 'Small' }),
         ...(item.changesSummary === undefined
           ? []
