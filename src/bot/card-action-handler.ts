@@ -1,6 +1,7 @@
 import { CountersignError } from '../domain/errors.ts';
 import { approvalSchema, type Approval } from '../domain/approval.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { PolicyVersion } from '../domain/policy.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Actor } from '../services/actor.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
@@ -21,6 +22,13 @@ import {
   type AdaptiveCard,
 } from './cards/index.ts';
 import { infoCard, type PromptBuilder } from './prompt-builder.ts';
+
+/** Failures after which a write may or may not have happened (5xx, timeouts, a lost reply). */
+const OUTCOME_UNKNOWN: ReadonlySet<CountersignError['code']> = new Set([
+  'throttled',
+  'unavailable',
+  'upstream',
+]);
 
 /** What the card says of the person it was sent to, when it says anything. */
 function cardRecipient(action: CardAction): string | undefined {
@@ -66,9 +74,10 @@ function errorCardFor(error: CountersignError): AdaptiveCard {
     case 'throttled':
     case 'unavailable':
     case 'upstream':
+      // Not "nothing was saved": the failure may have come after a write (a sign or a decision).
       return errorCard({
         title: 'Please try again',
-        message: `Countersign could not reach the school’s records just now (${error.message}). Nothing was saved.`,
+        message: `Countersign could not reach the school’s records just now (${error.message}). Try again in a minute; type "status" to see where things stand.`,
         code: error.code,
       });
     case 'validation':
@@ -176,6 +185,17 @@ export class CardActionHandler {
           fromCardVersion: action.versionNumber,
         });
       }
+      if (!(error instanceof CountersignError) || OUTCOME_UNKNOWN.has(error.code)) {
+        // The store may have taken the signature before the failure (an audit write, a lost
+        // response): say so, and where to check, rather than "nothing was saved".
+        log.error('sign failed with its outcome unknown', error);
+        return errorCard({
+          title: 'Your signature may not have been saved',
+          message:
+            'Something went wrong while Countersign was saving your signature. Open My AUP in Teams or type "status" to check whether it is recorded; if it is not, sign again.',
+          code: error instanceof CountersignError ? error.code : 'upstream',
+        });
+      }
       throw error;
     }
     switch (outcome.kind) {
@@ -186,15 +206,29 @@ export class CardActionHandler {
           prefill: { typedName, statedRole },
         });
       case 'signed': {
+        // The signature is stored: from here on nothing may tell the signer it was not.
         const ack = outcome.acknowledgement;
-        const version = await this.#deps.service.getVersion(
-          actor,
-          ack.policyKey,
-          ack.versionNumber,
-        );
+        const version = await this.#versionAfterWrite(actor, ack, log);
         if (outcome.created && ack.approvalState === 'pending') {
-          await this.#notify(log, 'approvalNeeded', () =>
-            this.#deps.notifications?.approvalNeeded?.({ acknowledgement: ack, version }),
+          if (version === undefined) {
+            log.error('approvalNeeded not sent: the signed version could not be read', {
+              acknowledgementId: ack.id,
+            });
+          } else {
+            await this.#notify(log, 'approvalNeeded', () =>
+              this.#deps.notifications?.approvalNeeded?.({ acknowledgement: ack, version }),
+            );
+          }
+        }
+        if (version === undefined) {
+          // The receipt from the acknowledgement alone: the policy's key and the version's number.
+          return signedReceiptCard(
+            {
+              policy: { title: ack.policyKey },
+              version: { number: ack.versionNumber },
+              acknowledgement: ack,
+            },
+            this.#deps.cards,
           );
         }
         return signedReceiptCard(
@@ -251,7 +285,17 @@ export class CardActionHandler {
       }
       throw error;
     }
-    const card = await this.#resultCard(actor, approval, entry.acknowledgement);
+    // The decision is stored: a failed read for the card must not hide it.
+    const version = await this.#versionAfterWrite(actor, entry.acknowledgement, log);
+    const card = approvalResultCard(
+      {
+        approval,
+        acknowledgement: entry.acknowledgement,
+        policy: { title: version?.document.title ?? entry.acknowledgement.policyKey },
+        version: version === undefined ? {} : { label: version.label },
+      },
+      this.#deps.cards,
+    );
     await this.#notify(log, 'approvalDecided', () =>
       this.#deps.notifications?.approvalDecided?.({
         approval,
@@ -310,6 +354,26 @@ export class CardActionHandler {
       { approval, acknowledgement: ack, policy: { title: version.document.title }, version },
       this.#deps.cards,
     );
+  }
+
+  /**
+   * The version just signed or decided on, for the answering card; undefined (logged) when it
+   * cannot be read, since the write has already happened and the card must still say so.
+   */
+  async #versionAfterWrite(
+    actor: Actor,
+    ack: Pick<Acknowledgement, 'id' | 'policyKey' | 'versionNumber'>,
+    log: BotLogger,
+  ): Promise<PolicyVersion | undefined> {
+    try {
+      return await this.#deps.service.getVersion(actor, ack.policyKey, ack.versionNumber);
+    } catch (error) {
+      log.error('reading the version after a stored write failed; answering without it', {
+        acknowledgementId: ack.id,
+        error,
+      });
+      return undefined;
+    }
   }
 
   /** A notification failing must not undo or hide what was stored: it is logged. */

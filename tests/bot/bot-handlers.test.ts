@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { localBotToken, recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
+import { CountersignError } from '../../src/domain/errors.ts';
+import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';
 import { currentDocument, previousDocument } from './card-fixtures.ts';
 import { executeData } from './card-walk.ts';
@@ -340,5 +342,127 @@ describe('approvals from a card', () => {
       await world.invoke(people.head, { action: 'refreshApproval', acknowledgementId }),
     );
     expect(headingOf(card)).toBe('Already decided');
+  });
+});
+
+/**
+ * The real service with faults after its writes: `getVersion` fails once a signature or a
+ * decision is stored, and `sign` may store and then throw (an audit write or a reply lost).
+ */
+function faultyService(
+  real: CountersignService,
+  faults: { readAfterWrite?: boolean; signThrowsAfterStoring?: Error },
+): CountersignService {
+  let written = false;
+  return {
+    ...real,
+    sign: async (actor, input) => {
+      const outcome = await real.sign(actor, input);
+      written = true;
+      if (faults.signThrowsAfterStoring !== undefined) throw faults.signThrowsAfterStoring;
+      return outcome;
+    },
+    decide: async (actor, input) => {
+      const approval = await real.decide(actor, input);
+      written = true;
+      return approval;
+    },
+    getVersion: (actor, key, n) =>
+      written && faults.readAfterWrite === true
+        ? Promise.reject(new CountersignError('upstream', 'SharePoint answered 503'))
+        : real.getVersion(actor, key, n),
+  };
+}
+
+/** The error lines logged since the test began, taken out so the afterEach check passes. */
+function takeErrors(): string[] {
+  const errors = world.logger.lines.filter((l) => l.level === 'error');
+  world.logger.lines.splice(0, world.logger.lines.length);
+  return errors.map((l) => String(l.msg[0]));
+}
+
+describe('failures after a signature or decision is stored', () => {
+  async function restart(faults: Parameters<typeof faultyService>[1]): Promise<void> {
+    await world.stop();
+    world = new BotWorld();
+    await world.publish('Autumn 2025', previousDocument);
+    await world.start({ service: faultyService(world.service, faults) });
+  }
+
+  test('a failed version read after signing still answers with the receipt, from the acknowledgement', async () => {
+    await restart({ readAfterWrite: true });
+    const { response } = await signFromCard();
+    const receipt = answeredCard(response);
+    const json = JSON.stringify(receipt);
+    expect(headingOf(receipt)).toBe('Signed: staff-aup');
+    expect(json).toContain('Your signature is recorded.');
+    expect(json).toContain('Version 1');
+    expect(json).not.toContain('Nothing was saved');
+    const acks = await world.records.listAcknowledgements({ policyKey: 'staff-aup' });
+    expect(acks).toHaveLength(1);
+    expect(json).toContain(acks[0]?.contentHash);
+    // Without the version the approvers' card cannot be drawn: logged, not silently dropped.
+    expect(world.notified.map((n) => n.kind)).not.toContain('approvalNeeded');
+    expect(takeErrors()).toEqual([
+      'reading the version after a stored write failed; answering without it',
+      'approvalNeeded not sent: the signed version could not be read',
+    ]);
+  });
+
+  test('a 5xx from sign after it stored the signature says it may not have been saved, and where to check', async () => {
+    await restart({
+      signThrowsAfterStoring: new CountersignError('upstream', 'SharePoint answered 503'),
+    });
+    const { response } = await signFromCard();
+    const card = answeredCard(response);
+    const json = JSON.stringify(card);
+    expect(headingOf(card)).toBe('Your signature may not have been saved');
+    expect(json).toContain('My AUP');
+    expect(json).toContain('type \\"status\\"');
+    expect(json).not.toContain('Nothing was saved');
+    expect(await world.records.listAcknowledgements({ policyKey: 'staff-aup' })).toHaveLength(1);
+    expect(takeErrors()).toEqual(['sign failed with its outcome unknown']);
+
+    // Checking, as the card says, shows the signature is recorded.
+    const check = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      }),
+    );
+    expect(headingOf(check)).toContain('Signed: ');
+  });
+
+  test('an unexpected error from sign gets the same honest answer, not a fault', async () => {
+    await restart({ signThrowsAfterStoring: new Error('socket hang up') });
+    const { response } = await signFromCard();
+    const card = answeredCard(response);
+    expect(headingOf(card)).toBe('Your signature may not have been saved');
+    expect(JSON.stringify(card)).toContain('Reference: upstream');
+    expect(takeErrors()).toEqual(['sign failed with its outcome unknown']);
+  });
+
+  test('a failed version read after a decision still shows the decision', async () => {
+    await restart({ readAfterWrite: true });
+    await signFromCard();
+    takeErrors();
+    const [pending] = await world.service.pendingApprovals(
+      actorOf(people.head, ['Policy.Approver']),
+    );
+    const card = answeredCard(
+      await world.invoke(people.head, {
+        action: 'approve',
+        acknowledgementId: pending?.acknowledgement.id,
+        comment: '',
+      }),
+    );
+    expect(headingOf(card)).toBe(`Approved: ${people.staff.name}`);
+    expect(JSON.stringify(card)).toContain('staff-aup, version 1');
+    expect((await world.records.listApprovals({}))[0]?.value.decision).toBe('approved');
+    expect(world.notified.map((n) => n.kind)).toContain('approvalDecided');
+    expect(takeErrors()).toEqual([
+      'reading the version after a stored write failed; answering without it',
+    ]);
   });
 });
