@@ -57,6 +57,19 @@ describe('card preview Markdown', () => {
   });
 });
 
+describe('card preview of escaped card text', () => {
+  it('shows escaped characters as typed and never as emphasis or links', () => {
+    const result: { didProcess: boolean; outputHtml?: unknown } = { didProcess: false };
+    processMarkdown(
+      '**Version 2 \\(2026\\-27\\)** signed by \\*\\*Ann\\*\\* \\[x\\]\\(https://evil.example\\) \\<b\\>',
+      result,
+    );
+    expect(result.outputHtml).toBe(
+      '<strong>Version 2 (2026-27)</strong> signed by **Ann** [x](https://evil.example) &lt;b&gt;',
+    );
+  });
+});
+
 describe('clause changes from the domain diff', () => {
   it('flattens added, reworded and removed clauses and finds them in the new text', () => {
     const next = structuredClone(SEED_DOCUMENT);
