@@ -35,13 +35,13 @@ export function processMarkdown(
   // literal text, so keep it out of the emphasis rules and show it without its backslash.
   const held = text.replace(
     /\\([!-/:-@[-`{-~])/g,
-    (_, ch: string) => `\u0000${ch.charCodeAt(0)}\u0000`,
+    (_, ch: string) => `\uE000${ch.charCodeAt(0)}\uE000`,
   );
   result.outputHtml = escapeHtml(held)
     .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
     .replace(/(^|\s)_(.+?)_(?=\s|$)/g, '$1<em>$2</em>')
     .replace(/\n/g, '<br>')
-    .replace(/\u0000(\d+)\u0000/g, (_, code: string) =>
+    .replace(/\uE000(\d+)\uE000/g, (_, code: string) =>
       escapeHtml(String.fromCharCode(Number(code))),
     );
   result.didProcess = true;
