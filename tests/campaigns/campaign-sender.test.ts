@@ -165,6 +165,8 @@ describe('campaign sender against the connector emulator', () => {
     await s.untilIdle();
     await s.stop();
     expect(rig.emulator.counters()).toMatchObject({ conversationsCreated: 2, activitiesSent: 2 });
+    // Only the person without the app needed an install (after Teams refused with 403).
+    expect(s.stats()).toMatchObject({ installs: 1, conversationsCreated: 2 });
     expect((await rig.work.getConversation('new-1'))?.conversationId).toBe(
       rig.emulator.conversationIdFor('new-1'),
     );

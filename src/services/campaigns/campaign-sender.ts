@@ -85,6 +85,8 @@ export interface SenderStats {
   throttled: number;
   transient: number;
   conversationsCreated: number;
+  /** App installs asked for (after a 403 on creating the conversation). */
+  installs: number;
   /** Rows the store refused to claim (paused, cancelled, taken by another sender). */
   claimRefused: number;
   /** In-flight rows found from an earlier sender and put back in the queue. */
@@ -127,6 +129,7 @@ export function createCampaignSender(
     throttled: 0,
     transient: 0,
     conversationsCreated: 0,
+    installs: 0,
     claimRefused: 0,
     recovered: 0,
     inProgress: 0,
@@ -198,10 +201,17 @@ export function createCampaignSender(
   const conversationFor = async (userId: string): Promise<ConversationRef | SendOutcome> => {
     const stored = await work.getConversation(userId);
     if (stored !== null) return stored;
-    await messenger.ensureInstalled(userId);
     // Creating the conversation is a connector call: it counts against the same 50 a second.
     await pacer.takeTenant();
-    const created = await messenger.createConversation(userId);
+    let created = await messenger.createConversation(userId);
+    if (created.kind === 'forbidden') {
+      // Most people have the app already, so install (a Graph call) only when Teams says the
+      // bot cannot reach them, then try once more.
+      await messenger.ensureInstalled(userId);
+      stats.installs += 1;
+      await pacer.takeTenant();
+      created = await messenger.createConversation(userId);
+    }
     if (created.kind !== 'ok') return created;
     stats.conversationsCreated += 1;
     await work.putConversation({ ...created.ref, updatedAt: now().toISOString() });
