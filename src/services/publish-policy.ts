@@ -1,3 +1,4 @@
+import { resolveDocumentAudiences } from '../domain/audience-keys.ts';
 import { contentHash } from '../domain/content-hash.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
@@ -42,7 +43,7 @@ export async function saveDraft(
   input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },
 ): Promise<PolicyVersion> {
   requireRole(actor, 'Policy.Admin');
-  const document = policyDocumentSchema.parse(input.document);
+  const document = resolveDocumentAudiences(policyDocumentSchema.parse(input.document), ctx.school);
   const at = ctx.clock.now().toISOString();
   if (!(await ctx.records.getPolicy(input.policyKey))) {
     await ctx.records.putPolicy(defaultPolicy(ctx, input.policyKey, document));
@@ -123,5 +124,13 @@ export async function publishVersion(
       retired: retire.map((t) => t.value.number),
     },
   });
+  // Cards and lists name the policy by its title: keep it the published document's title.
+  const policy = await ctx.records.getPolicy(policyKey);
+  if (policy && policy.value.title !== published.value.document.title) {
+    await ctx.records.putPolicy(
+      { ...policy.value, title: published.value.document.title },
+      policy.etag,
+    );
+  }
   return published.value;
 }

@@ -277,6 +277,48 @@ describe('my policies and what changed', () => {
     expect((await service.myPolicies(ana))[0]?.status.kind).toBe('signed');
   });
 
+  it("an imported audience note in other words reaches the school's audience", async () => {
+    await seedPolicy();
+    const imported: PolicyDocument = structuredClone(doc);
+    imported.title = 'Oakfield Staff and Governor AUP 2027';
+    imported.sections[0]!.clauses.push({
+      text: 'I will keep governance papers on school storage only.',
+      audience: ['staff', 'governors'],
+      items: [],
+    });
+    const draft = await service.saveDraft(dsl, {
+      policyKey: 'staff-aup',
+      label: '2027',
+      changeKind: 'material',
+      document: imported,
+    });
+    expect(draft.document.sections[0]!.clauses[3]!.audience).toEqual(['staff', 'governor']);
+    await service.publish(dsl, 'staff-aup', draft.number);
+    const [view] = await service.myPolicies(gail);
+    expect(view?.version.document.sections[0]?.clauses.map((c) => c.text)).toContain(
+      'I will keep governance papers on school storage only.',
+    );
+    // Cards and lists use the policy's title: it follows the published document.
+    expect(view?.policy.title).toBe('Oakfield Staff and Governor AUP 2027');
+  });
+
+  it('refuses an audience the school does not have, naming the clause', async () => {
+    await seedPolicy();
+    const odd: PolicyDocument = structuredClone(doc);
+    odd.sections[0]!.clauses[0]!.audience = ['parents'];
+    await expect(
+      service.saveDraft(dsl, {
+        policyKey: 'staff-aup',
+        label: 'x',
+        changeKind: 'minor',
+        document: odd,
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      message: expect.stringContaining('"parents" on clause 1'),
+    });
+  });
+
   it('staff never see drafts', async () => {
     await seedPolicy();
     const draft = await service.saveDraft(dsl, {
