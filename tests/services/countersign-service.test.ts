@@ -313,10 +313,7 @@ describe('my policies and what changed', () => {
         changeKind: 'minor',
         document: odd,
       }),
-    ).rejects.toMatchObject({
-      code: 'validation',
-      message: expect.stringContaining('"parents" on clause 1'),
-    });
+    ).rejects.toThrow(/"parents" on clause 1/);
   });
 
   it('staff never see drafts', async () => {
