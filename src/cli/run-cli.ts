@@ -17,12 +17,13 @@ export type CliCommand = (args: string[], io: CliIo) => Promise<number>;
 const USAGE = `countersign <command> [options]
 
 Commands:
-  help                 this text
-  import FILE [--json] turn a school's AUP (.docx, .txt, .md) into a policy document
-  emulator [--port P] run the local Graph emulator (--db FILE, --reset, --seed none)
-  provision [--site S] create the SharePoint lists, columns and indexes the site lacks
-  verify [--site S]    check every acknowledgement's seal; report edited and deleted rows
-  campaign launch|status|pause|resume|cancel  run a re-sign campaign (campaign --help)
+  help                    this text
+  import FILE [--json]    turn a school's AUP (.docx, .txt, .md) into a policy document
+  emulator [--port P]     run the local Graph emulator (--db FILE, --reset, --seed none)
+  provision [--site S]    create the SharePoint lists, columns and indexes the site lacks
+  verify [--site S]       check seals, approvals and policy texts; report edited and deleted rows
+  campaign launch|status|pause|resume|cancel
+                          run a re-sign campaign (campaign --help)
 `;
 
 /** Sub-commands register here (one file each under src/cli/commands/). */

@@ -7,9 +7,9 @@ export const MANIFEST_VERSION = '1.30';
 /** What the manifest needs from the deployment (Bicep outputs / .env). */
 export const manifestConfigSchema = z.object({
   /** The Teams app id (a GUID of its own, stable across versions). */
-  teamsAppId: z.uuid(),
+  teamsAppId: z.guid(),
   /** The Entra app registration's client id: the bot id and the API's app id. */
-  clientId: z.uuid(),
+  clientId: z.guid(),
   /** Public https origin of the service, e.g. https://countersign-school.azurewebsites.net */
   publicUrl: z
     .url()
