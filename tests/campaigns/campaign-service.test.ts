@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/domain/campaign.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { RecordStore, Tagged } from '../../src/ports/record-store.ts';
+import type { WorkStore } from '../../src/ports/work-store.ts';
 import { SENDER_LEASE } from '../../src/services/campaigns/campaign-sender.ts';
 import {
   createCampaignService,
@@ -49,11 +50,11 @@ async function setup(staff: number, holderId = 'instance-a') {
   rig = await startVirtualRig(timing);
   const w = await world(staff);
   const counted = countingCampaignWrites(w.records);
-  const make = (holder: string): CampaignService =>
+  const make = (holder: string, work: WorkStore = (rig as Rig).work): CampaignService =>
     createCampaignService({
       records: counted.records,
       directory: w.directory,
-      work: (rig as Rig).work,
+      work,
       messenger: (rig as Rig).messenger,
       cards: placeholderCards,
       school,
@@ -254,5 +255,127 @@ describe('CampaignService', () => {
     await s.service.stop();
     expect([...s.rig.emulator.sendsPerUser().keys()]).toEqual(['u-dsl']);
     expect(await s.rig.work.countDeliveries({ jobId })).toMatchObject({ sent: 1 });
+  });
+});
+
+/** The work store with one method failing once (a crash or a network error at that step). */
+function failingOnce(work: WorkStore, method: keyof WorkStore): WorkStore {
+  let failed = false;
+  return new Proxy(work, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const bound = (value as (...a: unknown[]) => unknown).bind(target);
+      if (property !== method || failed) return bound;
+      return () => {
+        failed = true;
+        return Promise.reject(new Error(`${String(method)} failed`));
+      };
+    },
+  });
+}
+
+describe('CampaignService launches once', () => {
+  const sendAll = async (service: CampaignService) => {
+    service.startSender();
+    await service.sender.untilIdle();
+    await service.stop();
+  };
+
+  it('concurrent launches (double click, two admins, two instances) make ONE campaign', async () => {
+    const s = await setup(10);
+    const other = s.make('instance-b');
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    const launched = await Promise.all([
+      s.service.launch(admin, input),
+      s.service.launch(admin, input),
+      other.launch(admin, input),
+    ]);
+    const ids = new Set(launched.map((c) => c.id));
+    expect(ids.size).toBe(1);
+    expect(launched.map((c) => c.status)).toEqual(['running', 'running', 'running']);
+    expect(await s.rig.work.listJobs({ kind: 'prompt' })).toHaveLength(1);
+    expect(await s.records.listCampaigns({})).toHaveLength(1);
+    expect(await s.records.listAudit({ type: 'campaign.launched' })).toHaveLength(1);
+
+    await sendAll(s.service);
+    const perUser = s.rig.emulator.sendsPerUser();
+    expect(perUser.size).toBe(12);
+    expect([...perUser.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('after a cancel, a new launch is a new campaign, and concurrent relaunches still make one', async () => {
+    const s = await setup(4);
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    const first = await s.service.launch(admin, input);
+    await s.service.cancel(admin, first.id);
+    const [a, b] = await Promise.all([
+      s.service.launch(admin, input),
+      s.make('instance-b').launch(admin, input),
+    ]);
+    expect(a.id).toBe(b.id);
+    expect(a.id).not.toBe(first.id);
+    expect((await s.records.listCampaigns({})).map((t) => t.value.status).sort()).toEqual([
+      'cancelled',
+      'running',
+    ]);
+    const jobs = await s.rig.work.listJobs({ kind: 'prompt' });
+    expect(jobs.map((j) => j.status).sort()).toEqual(['cancelled', 'running']);
+    await sendAll(s.service);
+    expect([...s.rig.emulator.sendsPerUser().values()]).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('a launch retried after failing between the record and the release sends', async () => {
+    const s = await setup(5);
+    const flaky = s.make('instance-a', failingOnce(s.rig.work, 'setCampaignStatus'));
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    await expect(flaky.launch(admin, input)).rejects.toThrow('setCampaignStatus failed');
+    // The record says running while the job is still held.
+    const [record] = await s.records.listCampaigns({});
+    expect(record?.value.status).toBe('running');
+    const id = record?.value.id ?? '';
+    expect((await s.rig.work.getJob(id))?.status).toBe('paused');
+
+    const retried = await flaky.launch(admin, input);
+    expect(retried.id).toBe(id);
+    expect((await s.rig.work.getJob(id))?.status).toBe('running');
+    await sendAll(flaky);
+    expect(await s.rig.work.countDeliveries({ jobId: id })).toMatchObject({ sent: 7, queued: 0 });
+    expect(s.counts.create).toBe(1);
+  });
+
+  it('resume (or any transition to the status the record has) aligns the work store', async () => {
+    const s = await setup(5);
+    const flaky = s.make('instance-a', failingOnce(s.rig.work, 'setCampaignStatus'));
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    await expect(flaky.launch(admin, input)).rejects.toThrow('setCampaignStatus failed');
+    const [record] = await s.records.listCampaigns({});
+    const id = record?.value.id ?? '';
+    await expect(flaky.resume(admin, id)).resolves.toMatchObject({ status: 'running' });
+    expect((await s.rig.work.getJob(id))?.status).toBe('running');
+    await sendAll(flaky);
+    expect(s.rig.emulator.counters().activitiesSent).toBe(7);
+
+    // Paused in the record, running in the work store: pausing again stops the job.
+    await flaky.pause(admin, id);
+    await s.rig.work.setCampaignStatus(id, 'running', new Date(s.timing.now()));
+    await expect(flaky.pause(admin, id)).resolves.toMatchObject({ status: 'paused' });
+    expect((await s.rig.work.getJob(id))?.status).toBe('paused');
+  });
+
+  it('a cancel cut short before the record is refused by launch and resume, finished by cancel', async () => {
+    const s = await setup(3);
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    const first = await s.service.launch(admin, input);
+    // The work store was cancelled; the SharePoint write never happened.
+    await s.rig.work.setCampaignStatus(first.id, 'cancelled', new Date(s.timing.now()));
+    await expect(s.service.launch(admin, input)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(s.service.resume(admin, first.id)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(s.service.cancel(admin, first.id)).resolves.toMatchObject({
+      status: 'cancelled',
+    });
+    const next = await s.service.launch(admin, input);
+    expect(next.id).not.toBe(first.id);
+    expect(next.status).toBe('running');
   });
 });

@@ -18,6 +18,7 @@ import type {
   Delivery,
   DeliveryCounts,
   DeliveryJob,
+  DeliveryJobStatus,
   RecipientInput,
   WorkStore,
 } from '../../ports/work-store.ts';
@@ -31,9 +32,11 @@ import {
   type SenderOptions,
 } from './campaign-sender.ts';
 import { CampaignTotals } from './campaign-totals.ts';
+import { campaignIdFor } from './campaign-id.ts';
 import {
   digestJobDataSchema,
   lastSignedOf,
+  promptJobDataSchema,
   reminderJobDataSchema,
   variantFor,
 } from './job-data.ts';
@@ -152,6 +155,16 @@ class VersionCache {
     return found;
   }
 }
+
+/** What each action sets the campaign's jobs to in the WorkStore. */
+const WORK_STATUS: Record<'pause' | 'resume' | 'cancel', DeliveryJobStatus> = {
+  pause: 'paused',
+  resume: 'running',
+  cancel: 'cancelled',
+};
+
+/** A safety stop for the generation probe (each cancelled or completed campaign is one). */
+const MAX_GENERATIONS = 1_000;
 
 const TRANSITIONS: Record<
   'pause' | 'resume' | 'cancel',
@@ -331,6 +344,38 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     return { recipients, alreadySigned };
   };
 
+  const cancelledUnderneath = (campaignId: string): CountersignError =>
+    new CountersignError(
+      'conflict',
+      `Campaign ${campaignId} was cancelled but its record was not updated: cancel it again.`,
+      { campaignId },
+    );
+
+  /**
+   * The id the next launch of this version uses: the first generation whose campaign has not
+   * ended (a launch in progress, running, paused), or the first one never used. One or two reads
+   * per generation; a version rarely sees more than one campaign.
+   */
+  const openCampaignId = async (policyKey: string, versionNumber: number): Promise<string> => {
+    for (let generation = 0; generation < MAX_GENERATIONS; generation += 1) {
+      const id = campaignIdFor(school.id, policyKey, versionNumber, generation);
+      const record = await records.getCampaign(id);
+      const status = record?.value.status;
+      if (status === 'completed' || status === 'cancelled') continue;
+      const job = await work.getJob(id);
+      // Cancelled in the work store, record not yet updated: a cancel cut short, not an end.
+      if (job?.status === 'cancelled' && record !== null) throw cancelledUnderneath(id);
+      // A job cancelled before its record was ever written: that launch died; move on.
+      if (job?.status === 'cancelled') continue;
+      return id;
+    }
+    throw new CountersignError(
+      'conflict',
+      `Version ${versionNumber} of ${policyKey} has had too many campaigns.`,
+      { policyKey, versionNumber },
+    );
+  };
+
   const launch = async (actor: Actor, raw: LaunchInput): Promise<Campaign> => {
     requireRole(actor, 'Policy.Admin');
     const parsed = launchInputSchema.safeParse(raw);
@@ -369,16 +414,11 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     }
     const reminderDays = input.reminderDays ?? [...DEFAULT_REMINDER_DAYS];
 
-    // One campaign per version: a repeat launch (a double click, a retry after a crash) finds
-    // it, tops up anyone new, and never enqueues anyone twice.
-    const existing = (await work.listJobs({ kind: 'prompt' })).find(
-      (j) =>
-        j.policyKey === policy.key &&
-        j.versionNumber === input.versionNumber &&
-        j.status !== 'cancelled',
-    );
-    const campaignId = existing?.id ?? deps.newId();
-    const job: DeliveryJob = existing ?? {
+    // One campaign per version at a time, under an id derived from the version: a repeat or
+    // concurrent launch (a double click, two admins, a retry after a crash) lands on the same id,
+    // so createJob and createCampaign keep one, and enqueue tops up without repeating anyone.
+    const campaignId = await openCampaignId(policy.key, input.versionNumber);
+    await work.createJob({
       id: campaignId,
       kind: 'prompt',
       campaignId,
@@ -389,13 +429,23 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       status: 'paused',
       createdAt: now.toISOString(),
       data: { launchedAt: now.toISOString(), reminderDays, audiences, createdBy: actor.id },
-    };
-    await work.createJob(job);
+    });
+    // Whichever launch created the job, its plan is the campaign's (the first one wins).
+    const job = await work.getJob(campaignId);
+    if (job === null) {
+      throw new CountersignError('not-found', `The job of campaign ${campaignId} is missing.`, {
+        campaignId,
+      });
+    }
+    if (job.status === 'cancelled') throw cancelledUnderneath(campaignId);
+    const plan = promptJobDataSchema.parse(job.data);
+    const jobAudiences = audienceKeySchema.array().parse(plan.audiences);
+    const jobDeadline = job.deadline ?? input.deadline;
     const { recipients, alreadySigned } = await recipientsFor(
       policy,
       versions,
-      audiences,
-      job.deadline ?? input.deadline,
+      jobAudiences,
+      jobDeadline,
     );
     await work.enqueue(campaignId, recipients, now);
 
@@ -407,9 +457,9 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
         schoolId: school.id,
         policyKey: policy.key,
         versionNumber: input.versionNumber,
-        audiences,
-        deadline: job.deadline ?? input.deadline,
-        reminderDays,
+        audiences: jobAudiences,
+        deadline: jobDeadline,
+        reminderDays: plan.reminderDays,
         status: 'running',
         counts: {
           recipients: counts.total - counts.skipped,
@@ -417,18 +467,29 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
           failed: counts.failed,
           signed: alreadySigned,
         },
-        createdBy: actor.id,
+        createdBy: plan.createdBy,
         createdAt: job.createdAt,
       };
-      record = await records.createCampaign(
-        campaign,
-        audit(actor, 'campaign.launched', campaignId, {
-          policyKey: policy.key,
-          versionNumber: input.versionNumber,
-          recipients: campaign.counts.recipients,
-          audiences,
-        }),
-      );
+      try {
+        record = await records.createCampaign(
+          campaign,
+          audit(actor, 'campaign.launched', campaignId, {
+            policyKey: policy.key,
+            versionNumber: input.versionNumber,
+            recipients: campaign.counts.recipients,
+            audiences: jobAudiences,
+          }),
+        );
+      } catch (error) {
+        // A concurrent launch created it first: theirs is the campaign (one record, one audit).
+        if (!(error instanceof CountersignError && error.code === 'conflict')) throw error;
+        record = await records.getCampaign(campaignId);
+        if (record === null) throw error;
+      }
+    }
+    // The record says running but the job may still be held (a launch that failed between the
+    // two writes, retried now): release it, or nothing would ever be sent. Idempotent.
+    if (record.value.status === 'running' && job.status !== 'running') {
       await work.setCampaignStatus(campaignId, 'running', now);
     }
     totals.remember(record);
@@ -442,9 +503,22 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
   ): Promise<Campaign> => {
     requireRole(actor, 'Policy.Admin');
     const rule = TRANSITIONS[action];
+    const jobStatus = WORK_STATUS[action];
     for (let attempt = 0; ; attempt += 1) {
       const tagged = await getTagged(campaignId);
-      if (tagged.value.status === rule.to) return tagged.value;
+      const job = await work.getJob(campaignId);
+      // A cancelled job never runs again (its queued rows are skipped): only a cancel finishes.
+      if (job?.status === 'cancelled' && jobStatus !== 'cancelled') {
+        throw cancelledUnderneath(campaignId);
+      }
+      if (tagged.value.status === rule.to) {
+        // The record already says so, but an earlier attempt may have stopped before the work
+        // store (a launch cut short leaves its job held): bring the work store into line.
+        if (job !== null && job.status !== jobStatus) {
+          await work.setCampaignStatus(campaignId, jobStatus, deps.clock.now());
+        }
+        return tagged.value;
+      }
       if (!rule.from.includes(tagged.value.status)) {
         throw new CountersignError(
           'conflict',
@@ -453,11 +527,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
         );
       }
       // The WorkStore first: a pause stops the sender at once, even if SharePoint is slow.
-      await work.setCampaignStatus(
-        campaignId,
-        rule.to === 'paused' ? 'paused' : rule.to === 'cancelled' ? 'cancelled' : 'running',
-        deps.clock.now(),
-      );
+      await work.setCampaignStatus(campaignId, jobStatus, deps.clock.now());
       const counts = await work.countDeliveries({ jobId: campaignId });
       try {
         const written = await records.updateCampaign(tagged, {
