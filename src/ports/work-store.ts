@@ -211,6 +211,11 @@ export interface WorkStore {
   /** Records that something happened once (a digest, a reminder round); false if already. */
   markOnce(key: string, now: Date): Promise<boolean>;
   /**
+   * Whether `markOnce` recorded that key, marking nothing: work that must not be lost to a
+   * transient error checks first and marks only once it has succeeded.
+   */
+  isMarked(key: string): Promise<boolean>;
+  /**
    * Records the members seen in a scope (an audience of a policy) and returns those not seen
    * before. The first call for a scope is the baseline: it records everyone and returns none.
    */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RecordStore } from '../../src/ports/record-store.ts';
+import type { WorkStore } from '../../src/ports/work-store.ts';
 import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
 import { runScheduledWork } from '../../src/services/campaigns/scheduled-work.ts';
@@ -32,9 +34,15 @@ async function setup() {
     sender: { idlePollMs: 50 },
   };
   const service = createCampaignService({ ...deps, holderId: 'a' });
-  const scheduled = (holderId: string) =>
+  const scheduled = (holderId: string, stores: { records?: RecordStore; work?: WorkStore } = {}) =>
     runScheduledWork(
-      { records: w.records, directory: w.directory, work: (rig as Rig).work, school, holderId },
+      {
+        records: stores.records ?? w.records,
+        directory: w.directory,
+        work: stores.work ?? (rig as Rig).work,
+        school,
+        holderId,
+      },
       new Date(now),
     );
   const sendAll = async () => {
@@ -53,6 +61,24 @@ async function setup() {
       now = new Date(iso);
     },
   };
+}
+
+/** `target` with `method` failing `times` times (a Graph or storage outage at that step). */
+function failing<T extends object>(target: T, method: keyof T, times = 1): T {
+  let left = times;
+  return new Proxy(target, {
+    get(inner, property, receiver) {
+      const value: unknown = Reflect.get(inner, property, receiver);
+      if (typeof value !== 'function') return value;
+      const bound = (value as (...a: unknown[]) => unknown).bind(inner);
+      if (property !== method) return bound;
+      return (...args: unknown[]) => {
+        if (left <= 0) return bound(...args);
+        left -= 1;
+        return Promise.reject(new Error(`${String(method)} unavailable`));
+      };
+    },
+  });
 }
 
 describe('runScheduledWork', () => {
@@ -151,5 +177,90 @@ describe('runScheduledWork', () => {
       { policyKey: 'staff-aup', jobId: 'renewal/staff-aup/v1/2026-09-01', recipients: 1 },
     ]);
     expect((await s.scheduled('a')).renewals).toEqual([]);
+  });
+
+  it('a digest whose reads fail after the deadline goes out on the next run; the campaign completes', async () => {
+    const s = await setup();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    await s.sendAll();
+    s.setNow('2026-03-26T10:00:00Z');
+    const down = failing(s.records, 'listVersions');
+    await expect(s.scheduled('a', { records: down })).rejects.toThrow('listVersions unavailable');
+    expect((await s.service.get(admin, campaign.id)).campaign.status).toBe('running');
+
+    s.setNow('2026-03-26T10:05:00Z');
+    expect((await s.scheduled('a', { records: down })).digests).toEqual([
+      { campaignId: campaign.id, recipients: 2 },
+    ]);
+    expect((await s.service.get(admin, campaign.id)).campaign.status).toBe('completed');
+    expect((await s.scheduled('a')).digests).toEqual([]);
+    await s.sendAll();
+    const head = s.rig.emulator.delivered().filter((d) => d.userId === 'u-head');
+    expect(head).toHaveLength(1);
+  });
+
+  it('a digest queued but not yet recorded as completed completes on the next run, sent once', async () => {
+    const s = await setup();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    s.setNow('2026-03-26T10:00:00Z');
+    const down = failing(s.records, 'updateCampaign');
+    await expect(s.scheduled('a', { records: down })).rejects.toThrow('updateCampaign unavailable');
+    // The rows are queued; the retry adds nobody and completes the record.
+    expect((await s.scheduled('a', { records: down })).digests).toEqual([
+      { campaignId: campaign.id, recipients: 0 },
+    ]);
+    expect((await s.service.get(admin, campaign.id)).campaign.status).toBe('completed');
+    await s.sendAll();
+    expect(s.rig.emulator.delivered().filter((d) => d.userId === 'u-head')).toHaveLength(1);
+  });
+
+  it('a reminder round that fails part-way is sent on the next run, to each person once', async () => {
+    const s = await setup();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    await s.sendAll();
+    s.setNow('2026-03-09T08:30:00Z');
+    // The Graph read of signatures fails, then the enqueue after the job was created.
+    const readsDown = failing(s.records, 'listAcknowledgements');
+    await expect(s.scheduled('a', { records: readsDown })).rejects.toThrow(
+      'listAcknowledgements unavailable',
+    );
+    const queueDown = failing(s.rig.work, 'enqueue');
+    await expect(s.scheduled('a', { work: queueDown })).rejects.toThrow('enqueue unavailable');
+    s.setNow('2026-03-09T08:35:00Z');
+    expect((await s.scheduled('a')).reminders).toEqual([
+      { campaignId: campaign.id, round: 1, recipients: 12 },
+    ]);
+    expect((await s.scheduled('a')).reminders).toEqual([]);
+    await s.sendAll();
+    expect([...s.rig.emulator.sendsPerUser().values()].every((n) => n === 2)).toBe(true);
+  });
+
+  it("one campaign's failing step does not hold up the others, and is reported", async () => {
+    const s = await setup();
+    await sign(s.records, s.v1, 's-00004', '2025-09-10T09:00:00.000Z');
+    s.setNow('2026-09-01T09:00:00Z');
+    await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-09-04T17:00:00.000Z',
+    });
+    // After the deadline the digest needs the policy, and SharePoint keeps failing.
+    s.setNow('2026-09-07T09:00:00Z');
+    const down = failing(s.records, 'getPolicy', 100);
+    await expect(s.scheduled('a', { records: down })).rejects.toThrow('getPolicy unavailable');
+    // The renewals after it still ran.
+    expect(await s.rig.work.getJob('renewal/staff-aup/v1/2026-09-01')).not.toBeNull();
   });
 });

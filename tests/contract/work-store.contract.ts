@@ -217,8 +217,15 @@ export function workStoreContract(name: string, open: () => Promise<WorkStore> |
     });
 
     it('marks things once and tracks members seen', async () => {
+      expect(await store.isMarked('digest:c1')).toBe(false);
       expect(await store.markOnce('digest:c1', T0)).toBe(true);
       expect(await store.markOnce('digest:c1', at(1))).toBe(false);
+      // Checking marks nothing; keys with slashes (job ids) work too.
+      expect(await store.isMarked('digest:c1')).toBe(true);
+      expect(await store.isMarked('reminder:c1/x:1')).toBe(false);
+      expect(await store.isMarked('reminder:c1/x:1')).toBe(false);
+      expect(await store.markOnce('reminder:c1/x:1', at(2))).toBe(true);
+      expect(await store.isMarked('reminder:c1/x:1')).toBe(true);
       expect(await store.recordMembers('staff-aup/staff', ['a', 'b'], T0)).toEqual({
         baseline: true,
         added: [],

@@ -33,6 +33,7 @@ import {
   inFlightStored,
   jobEntity,
   leaseEntity,
+  markerEntity,
   memberEntity,
   queueKeyOf,
   queueStored,
@@ -998,6 +999,10 @@ export class AzureTablesWorkStore implements WorkStore {
       withKeys(encodeKey(key), ONE_ROW, { key, at: now.toISOString() }),
       `mark ${key}`,
     );
+  }
+
+  async isMarked(key: string): Promise<boolean> {
+    return (await this.#get(this.#markers, encodeKey(key), ONE_ROW, markerEntity)) !== null;
   }
 
   async recordMembers(

@@ -87,6 +87,7 @@ export const conversationEntity = z.object({
 });
 
 export const memberEntity = z.object({ userId: z.string() });
+export const markerEntity = z.object({ key: z.string() });
 export const countEntity = z.object({ state: z.string(), reason: z.string().optional() });
 
 /** A stored entity: its properties plus the keys. Undefined properties are left out. */

@@ -571,6 +571,12 @@ export class SqliteWorkStore implements WorkStore {
     );
   }
 
+  isMarked(key: string): Promise<boolean> {
+    return Promise.resolve(
+      this.#db.prepare('SELECT 1 FROM markers WHERE key = ?').get(key) !== undefined,
+    );
+  }
+
   recordMembers(
     scope: string,
     userIds: readonly string[],

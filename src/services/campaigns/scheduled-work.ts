@@ -87,17 +87,29 @@ export async function runScheduledWork(
   );
   if (lease === null) return report;
   report.ran = true;
+  // A step that fails is left undone and runs again next time; it must not hold up the others
+  // (one campaign's missing policy would otherwise stop every digest and reminder after it).
+  const failures: unknown[] = [];
+  const step = (run: () => Promise<void>): Promise<void> =>
+    run().catch((error: unknown) => {
+      failures.push(error);
+    });
   try {
     for (const job of await work.listJobs({ kind: 'prompt', status: 'running' })) {
-      await campaignStep(deps, job, now, report);
+      await step(() => campaignStep(deps, job, now, report));
     }
     if (isWorkingTime(now, school.timeZone)) {
       for (const policy of await records.listPolicies(school.id)) {
-        await policyStep(deps, policy, now, report);
+        await step(() => policyStep(deps, policy, now, report));
       }
     }
   } finally {
     await work.releaseLease(lease);
+  }
+  const [first] = failures;
+  if (failures.length === 1) throw first;
+  if (failures.length > 1) {
+    throw new AggregateError(failures, `${failures.length} steps of the scheduled work failed.`);
   }
   return report;
 }
@@ -115,8 +127,11 @@ async function campaignStep(
   const deadline = new Date(job.deadline);
 
   if (now.getTime() >= deadline.getTime()) {
-    // One digest per campaign, ever: the marker is taken before anything is sent.
-    if (!(await work.markOnce(`digest:${campaignId}`, now))) return;
+    // One digest per campaign, ever: the digest job's id and enqueue keep repeats to one, and
+    // the marker, taken only once the digest is queued and the record completed, stops the
+    // reads; a run that fails part-way (Graph down) leaves it for the next run, not lost.
+    const doneKey = `digest:${campaignId}`;
+    if (await work.isMarked(doneKey)) return;
     const recipients = await digest(deps, job, data.audiences, now, report);
     const tagged = await records.getCampaign(campaignId);
     if (tagged !== null && tagged.value.status === 'running') {
@@ -132,6 +147,7 @@ async function campaignStep(
         },
       });
     }
+    await work.markOnce(doneKey, now);
     return;
   }
 
@@ -143,9 +159,10 @@ async function campaignStep(
     school.timeZone,
   );
   if (round === null) return;
-  // Earlier rounds missed while nothing ran are not sent late: mark them done too.
-  for (let r = 1; r < round; r += 1) await work.markOnce(`reminder:${campaignId}:${r}`, now);
-  if (!(await work.markOnce(`reminder:${campaignId}:${round}`, now))) return;
+  // Marked done only after its rows are queued (the job id and enqueue keep a retry from
+  // repeating anyone): a transient error before then leaves the round for the next run.
+  const roundKey = (r: number): string => `reminder:${campaignId}:${r}`;
+  if (await work.isMarked(roundKey(round))) return;
 
   const signed = new Set(
     (
@@ -187,6 +204,8 @@ async function campaignStep(
     if (page.length < PAGE) break;
     after = page.at(-1)?.userId;
   }
+  // Earlier rounds missed while nothing ran are not sent late: mark them done too.
+  for (let r = 1; r <= round; r += 1) await work.markOnce(roundKey(r), now);
   report.reminders.push({ campaignId, round, recipients });
 }
 
