@@ -7,6 +7,7 @@ import type { WorkStore } from '../../src/ports/work-store.ts';
 import { SENDER_LEASE } from '../../src/services/campaigns/campaign-sender.ts';
 import {
   createCampaignService,
+  type CampaignDeps,
   type CampaignService,
 } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
@@ -50,7 +51,11 @@ async function setup(staff: number, holderId = 'instance-a') {
   rig = await startVirtualRig(timing);
   const w = await world(staff);
   const counted = countingCampaignWrites(w.records);
-  const make = (holder: string, work: WorkStore = (rig as Rig).work): CampaignService =>
+  const make = (
+    holder: string,
+    work: WorkStore = (rig as Rig).work,
+    extra: Partial<CampaignDeps> = {},
+  ): CampaignService =>
     createCampaignService({
       records: counted.records,
       directory: w.directory,
@@ -64,6 +69,7 @@ async function setup(staff: number, holderId = 'instance-a') {
       holderId: holder,
       sender: { idlePollMs: 50 },
       totalsEveryMs: 10_000,
+      ...extra,
     });
   const v1 = await publishVersion(
     w.records,
@@ -377,5 +383,26 @@ describe('CampaignService launches once', () => {
     const next = await s.service.launch(admin, input);
     expect(next.id).not.toBe(first.id);
     expect(next.status).toBe('running');
+  });
+
+  it("the sender's loop runs the scheduled work: the digest goes out, the campaign completes", async () => {
+    const s = await setup(3);
+    const service = s.make('instance-a', s.rig.work, { scheduleEveryMs: 2_000 });
+    const campaign = await service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: new Date(s.timing.now() + 1_000).toISOString(),
+    });
+    service.startSender();
+    // Virtual time: each sleep lets the sender and the schedule loop run up to that instant.
+    for (let i = 0; i < 50; i += 1) {
+      if ((await service.get(admin, campaign.id)).campaign.status === 'completed') break;
+      await s.timing.sleep(500);
+    }
+    await service.sender.untilIdle();
+    await service.stop();
+    expect((await service.get(admin, campaign.id)).campaign.status).toBe('completed');
+    // The head is no audience member: the only card they get is the digest.
+    expect(s.rig.emulator.sendsPerUser().get('u-head')).toBe(1);
   });
 });
