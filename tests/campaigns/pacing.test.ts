@@ -22,7 +22,7 @@ describe('Pacer', () => {
     const worker = async (): Promise<void> => {
       while (next < 1_000) {
         next += 1;
-        await pacer.take(`conversation-${next}`);
+        (await pacer.take(`conversation-${next}`))();
         sent.push(timing.now());
       }
     };
@@ -39,7 +39,7 @@ describe('Pacer', () => {
     const pacer = new Pacer(timing);
     const sent: number[] = [];
     for (let i = 0; i < 130; i += 1) {
-      await pacer.take('one');
+      (await pacer.take('one'))();
       sent.push(timing.now());
     }
     expect(maxInWindow(sent, 1_000)).toBeLessThanOrEqual(7);
@@ -47,23 +47,38 @@ describe('Pacer', () => {
     expect(maxInWindow(sent, 30_000)).toBeLessThanOrEqual(60);
   });
 
+  it('counts a request from when its answer came back', async () => {
+    const timing = new VirtualTiming(0);
+    const pacer = new Pacer(timing, { tenantLimits: [{ limit: 2, windowMs: 1_000 }] });
+    const first = await pacer.take('a');
+    const second = await pacer.take('b');
+    // The first answer is still out: the window cannot be judged yet, so the third waits for it.
+    expect(pacer.waitMs('c')).toBeGreaterThan(0);
+    second();
+    timing.advance(300);
+    first();
+    // Two answers, at 0 and 300 ms: the third may go a second (and the margin) after the
+    // earlier of them, i.e. 715 ms from now.
+    expect(pacer.waitMs('c')).toBe(715);
+  });
+
   it('holds every send after a 429 until Retry-After has passed', async () => {
     const timing = new VirtualTiming(0);
     const pacer = new Pacer(timing);
-    await pacer.take('a');
+    (await pacer.take('a'))();
     pacer.holdUntil(5_000);
     expect(pacer.waitMs('b')).toBe(5_000);
-    await pacer.take('b');
+    (await pacer.take('b'))();
     expect(timing.now()).toBeGreaterThanOrEqual(5_000);
   });
 
   it('forgets quiet conversations', async () => {
     const timing = new VirtualTiming(0);
     const pacer = new Pacer(timing);
-    for (let i = 0; i < 100; i += 1) await pacer.take(`c${i}`);
+    for (let i = 0; i < 100; i += 1) (await pacer.take(`c${i}`))();
     expect(pacer.conversations).toBe(100);
     timing.advance(2 * 3_600_000);
-    await pacer.take('late');
+    (await pacer.take('late'))();
     expect(pacer.conversations).toBe(1);
   });
 

@@ -202,15 +202,21 @@ export function createCampaignSender(
     const stored = await work.getConversation(userId);
     if (stored !== null) return stored;
     // Creating the conversation is a connector call: it counts against the same 50 a second.
-    await pacer.takeTenant();
-    let created = await messenger.createConversation(userId);
+    const create = async () => {
+      const answered = await pacer.takeTenant();
+      try {
+        return await messenger.createConversation(userId);
+      } finally {
+        answered();
+      }
+    };
+    let created = await create();
     if (created.kind === 'forbidden') {
       // Most people have the app already, so install (a Graph call) only when Teams says the
       // bot cannot reach them, then try once more.
       await messenger.ensureInstalled(userId);
       stats.installs += 1;
-      await pacer.takeTenant();
-      created = await messenger.createConversation(userId);
+      created = await create();
     }
     if (created.kind !== 'ok') return created;
     stats.conversationsCreated += 1;
@@ -338,14 +344,19 @@ export function createCampaignSender(
       await settleUnsent(job, row, target);
       return;
     }
-    await pacer.take(target.conversationId);
-    if (!(await work.markInFlight(row.jobId, row.userId, fence(), now()))) {
-      stats.claimRefused += 1;
-      deps.onSettled?.(job, row, 'dropped');
-      return;
-    }
+    const answered = await pacer.take(target.conversationId);
+    let outcome: SendOutcome;
     const sentAt = timing.now();
-    const outcome = await messenger.sendActivity(target, activity);
+    try {
+      if (!(await work.markInFlight(row.jobId, row.userId, fence(), now()))) {
+        stats.claimRefused += 1;
+        deps.onSettled?.(job, row, 'dropped');
+        return;
+      }
+      outcome = await messenger.sendActivity(target, activity);
+    } finally {
+      answered();
+    }
     const settled = await settle(row, outcome, sentAt);
     deps.onSettled?.(job, row, settled);
   };

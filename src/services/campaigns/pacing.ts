@@ -16,40 +16,68 @@ export const TEAMS_CONVERSATION_LIMITS: readonly WindowLimit[] = [
   { limit: 1_800, windowMs: 3_600_000 },
 ];
 
-/** A log of actual send times checked against sliding windows (widened by a margin). */
+/** One request in a window log: `at` is Infinity until its answer came back. */
+interface Entry {
+  at: number;
+}
+
+/**
+ * A log of requests checked against sliding windows (widened by a margin). Each request counts
+ * from when its ANSWER came back: the connector stamped it somewhere between sending and
+ * answering, so the answer time is the latest it can have counted from. A request stamped late
+ * (the connector stalled) then cannot share a window with one sent a second later.
+ */
 class WindowLog {
   readonly #limits: readonly WindowLimit[];
   readonly #maxMarginMs: number;
+  readonly #maxLimit: number;
   readonly longestMs: number;
-  #times: number[] = [];
+  #entries: Entry[] = [];
 
   constructor(limits: readonly WindowLimit[], maxMarginMs: number) {
     this.#limits = limits;
     this.#maxMarginMs = maxMarginMs;
+    this.#maxLimit = Math.max(...limits.map((l) => l.limit));
     this.longestMs = Math.max(...limits.map((l) => l.windowMs)) + maxMarginMs;
   }
 
-  waitMs(now: number, marginMs: number): number {
+  /** Milliseconds to wait; a still-unanswered request in the way means "look again soon". */
+  waitMs(now: number, marginMs: number, pollMs: number): number {
     const margin = Math.min(marginMs, this.#maxMarginMs);
-    if (this.#times.length > 2 * Math.max(...this.#limits.map((l) => l.limit))) {
-      this.#times = this.#times.filter((t) => t > now - this.longestMs);
+    if (this.#entries.length > 2 * this.#maxLimit) {
+      this.#entries = this.#entries.filter((e) => e.at > now - this.longestMs);
     }
     let wait = 0;
     for (const { limit, windowMs } of this.#limits) {
-      const limiting = this.#times[this.#times.length - limit];
-      if (limiting !== undefined) wait = Math.max(wait, limiting + windowMs + margin - now);
+      const limiting = this.#entries[this.#entries.length - limit];
+      if (limiting === undefined) continue;
+      wait = Math.max(
+        wait,
+        limiting.at === Infinity ? pollMs : limiting.at + windowMs + margin - now,
+      );
     }
     return wait;
   }
 
-  record(now: number): void {
-    this.#times.push(now);
+  record(): Entry {
+    const entry = { at: Infinity };
+    this.#entries.push(entry);
+    return entry;
+  }
+
+  /** The answer came back: the request counts from now; keep the log in time order. */
+  answered(entry: Entry, now: number): void {
+    entry.at = now;
+    this.#entries.sort((a, b) => a.at - b.at);
   }
 
   last(): number {
-    return this.#times.at(-1) ?? Number.NEGATIVE_INFINITY;
+    return this.#entries.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
   }
 }
+
+/** How soon to look again when an unanswered request decides the wait. */
+const POLL_MS = 2;
 
 export interface PacerOptions {
   /** The tenant's windows (Teams: 50 in any second). */
@@ -93,8 +121,9 @@ export const DEFAULT_PACER_OPTIONS: PacerOptions = {
  * Paces sends to Teams' limits with two layers:
  * - a token bucket (virtual schedule) at `ratePerSecond` for the tenant, which remembers up to
  *   `catchUpMs` of lateness so that timers firing late on a busy machine do not slow the pace;
- * - the documented sliding windows (tenant, and each conversation), checked on the times sends
- *   actually left, with a margin: they stop a catch-up burst or a stall from crowding a window.
+ * - the documented sliding windows (tenant, and each conversation), counting each request from
+ *   when its answer came back (the latest the connector can have counted it from), with a
+ *   margin: a catch-up burst or a stalled connector cannot crowd a window.
  * Check-and-record is synchronous, so concurrent workers never share a slot. Conversations quiet
  * for longer than their longest window are forgotten.
  */
@@ -131,26 +160,26 @@ export class Pacer {
       0,
       this.#holdUntil - now,
       this.#slot(now) - now,
-      this.#tenant.waitMs(now, this.margin(now)),
-      conversation?.waitMs(now, this.margin(now)) ?? 0,
+      this.#tenant.waitMs(now, this.margin(now), POLL_MS),
+      conversation?.waitMs(now, this.margin(now), POLL_MS) ?? 0,
     );
   }
 
-  /** Waits until a send may leave, then counts it as sent now. */
-  async take(conversationId: string): Promise<void> {
+  /**
+   * Waits until a send may leave and takes the slot. Call the function it returns when the
+   * answer (any answer, or a failure) comes back: the windows count the request from then.
+   */
+  async take(conversationId: string): Promise<() => void> {
     for (;;) {
       const now = this.#timing.now();
       const wait = this.waitMs(conversationId, now);
-      if (wait <= 0) {
-        this.#record(conversationId, now);
-        return;
-      }
+      if (wait <= 0) return this.#record(conversationId, now);
       await this.#timing.sleep(wait);
     }
   }
 
   /** A tenant-wide call that is not in a conversation (creating one). */
-  takeTenant(): Promise<void> {
+  takeTenant(): Promise<() => void> {
     return this.take('');
   }
 
@@ -182,24 +211,36 @@ export class Pacer {
     return this.#conversations.size;
   }
 
-  #record(conversationId: string, now: number): void {
+  #record(conversationId: string, now: number): () => void {
     this.#tat = this.#slot(now) + this.#intervalMs;
-    this.#tenant.record(now);
+    const tenantEntry = this.#tenant.record();
+    let log: WindowLog | undefined;
+    let entry: Entry | undefined;
     if (conversationId !== '') {
-      let log = this.#conversations.get(conversationId);
+      log = this.#conversations.get(conversationId);
       if (log === undefined) {
         log = new WindowLog(this.#options.conversationLimits, this.#options.maxMarginMs);
         this.#conversations.set(conversationId, log);
       }
-      log.record(now);
+      entry = log.record();
     }
     const longest = Math.max(...this.#options.conversationLimits.map((l) => l.windowMs));
     if (now - this.#lastSweep > 60_000) {
       this.#lastSweep = now;
-      for (const [id, log] of this.#conversations) {
-        if (log.last() <= now - longest - this.#options.maxMarginMs) this.#conversations.delete(id);
+      for (const [id, quiet] of this.#conversations) {
+        if (quiet.last() <= now - longest - this.#options.maxMarginMs) {
+          this.#conversations.delete(id);
+        }
       }
     }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const at = this.#timing.now();
+      this.#tenant.answered(tenantEntry, at);
+      if (log !== undefined && entry !== undefined) log.answered(entry, at);
+    };
   }
 }
 
