@@ -350,6 +350,38 @@ describe('CampaignService launches once', () => {
     expect(s.counts.create).toBe(1);
   });
 
+  it('a pause landing while a launch retry releases the job keeps the campaign paused', async () => {
+    const s = await setup(5);
+    const flaky = s.make('instance-a', failingOnce(s.rig.work, 'setCampaignStatus'));
+    const input = { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) };
+    await expect(flaky.launch(admin, input)).rejects.toThrow('setCampaignStatus failed');
+    const [record] = await s.records.listCampaigns({});
+    const id = record?.value.id ?? '';
+    // Another admin pauses, start to finish, right before the retry's release is written.
+    const other = s.make('instance-b');
+    let paused = false;
+    const racing = new Proxy(s.rig.work, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        const bound = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
+        if (property !== 'setCampaignStatus') return bound;
+        return async (...args: unknown[]) => {
+          if (args[1] === 'running' && !paused) {
+            paused = true;
+            await other.pause(admin, id);
+          }
+          return bound(...args);
+        };
+      },
+    });
+    const retried = await s.make('instance-a', racing).launch(admin, input);
+    expect(paused).toBe(true);
+    expect(retried.status).toBe('paused');
+    expect((await s.rig.work.getJob(id))?.status).toBe('paused');
+    expect((await s.records.getCampaign(id))?.value.status).toBe('paused');
+  });
+
   it('resume (or any transition to the status the record has) aligns the work store', async () => {
     const s = await setup(5);
     const flaky = s.make('instance-a', failingOnce(s.rig.work, 'setCampaignStatus'));

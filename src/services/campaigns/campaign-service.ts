@@ -491,6 +491,14 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     // two writes, retried now): release it, or nothing would ever be sent. Idempotent.
     if (record.value.status === 'running' && job.status !== 'running') {
       await work.setCampaignStatus(campaignId, 'running', now);
+      // A pause or cancel may have landed meanwhile (it writes the work store first): the
+      // record has the last word, so a release never outlives an admin's pause.
+      const latest = await records.getCampaign(campaignId);
+      const status = latest?.value.status;
+      if (latest !== null && (status === 'paused' || status === 'cancelled')) {
+        await work.setCampaignStatus(campaignId, status, now);
+        record = latest;
+      }
     }
     totals.remember(record);
     return record.value;
@@ -536,6 +544,8 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
           counts: { ...tagged.value.counts, sent: counts.sent, failed: counts.failed },
         });
         totals.remember(written);
+        // Again after the record: a launch retry releasing the job in between must not win.
+        await work.setCampaignStatus(campaignId, jobStatus, deps.clock.now());
         await records.appendAudit([
           audit(actor, 'campaign.status-changed', campaignId, {
             from: tagged.value.status,
