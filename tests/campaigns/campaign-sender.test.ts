@@ -68,7 +68,7 @@ describe('campaign sender against the connector emulator', () => {
     expect(timing.now()).toBeGreaterThan(started);
   });
 
-  it('keeps pacing in real time too: everyone once, any 429 waited out', async () => {
+  it('keeps to the limits in real time too, however the machine stalls: no 429', async () => {
     rig = await startRig();
     const users = userIds(150);
     await seedJob(rig, promptJob('c1'), users);
@@ -77,10 +77,10 @@ describe('campaign sender against the connector emulator', () => {
     await s.untilIdle();
     await s.stop();
     expect(errors).toEqual([]);
-    // On a loaded machine a request can reach the emulator bunched up behind a stall and be
-    // refused; the sender must wait and resend it, so the totals still come out exact.
-    expect(s.stats().throttled).toBe(rig.emulator.counters().throttled);
-    expect(rig.emulator.counters().activitiesSent).toBe(150);
+    // Requests count from when their answer came back, the latest the connector can have
+    // stamped them: a stall on either side cannot crowd a window, so this holds on a busy machine.
+    expect(rig.emulator.counters()).toMatchObject({ throttled: 0, activitiesSent: 150 });
+    expect(rig.emulator.counters().maxTenantPerSecond).toBeLessThanOrEqual(50);
     expect([...rig.emulator.sendsPerUser().values()].every((n) => n === 1)).toBe(true);
   });
 
