@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
+import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+
+// src/server/main.ts as App Service runs it, in production mode, with the Graph emulator as
+// its Graph: the composition a tenant gets (no dev sign-in, an authenticated bot endpoint).
+const root = new URL('../../', import.meta.url).pathname;
+let emulator: GraphEmulator;
+let child: ChildProcess;
+let base = '';
+let output = '';
+const dir = mkdtempSync(join(tmpdir(), 'countersign-main-'));
+
+function production(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    COUNTERSIGN_MODE: 'production',
+    PORT: '0',
+    COUNTERSIGN_TENANT_ID: DEMO_SCHOOL.tenantId,
+    COUNTERSIGN_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
+    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
+    COUNTERSIGN_API_AUDIENCE: 'api://countersign.example/11111111-2222-4333-8444-555555555555',
+    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
+    COUNTERSIGN_SITE: emulator.siteId,
+    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
+    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
+    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
+    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
+    ...overrides,
+  };
+}
+
+function run(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['src/server/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+beforeAll(async () => {
+  emulator = await startGraphEmulator({ seed: 'demo' });
+  child = run(production());
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  for (let i = 0; i < 300 && !/listening on (\d+)/.test(output); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const port = /listening on (\d+)/.exec(output)?.[1];
+  if (port === undefined) throw new Error(`main.ts did not start: ${output}`);
+  base = `http://127.0.0.1:${port}`;
+}, 60_000);
+
+afterAll(async () => {
+  child.kill('SIGTERM');
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('production entry (src/server/main.ts)', () => {
+  it('serves the health check and a production tab config', async () => {
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok');
+    expect(await (await fetch(`${base}/config.json`)).json()).toMatchObject({
+      mode: 'production',
+      clientId: '11111111-2222-4333-8444-555555555555',
+      apiScope: 'api://countersign.example/11111111-2222-4333-8444-555555555555/access_as_user',
+      tenantId: DEMO_SCHOOL.tenantId,
+    });
+  });
+
+  it('has no dev sign-in and refuses the API without an Entra token', async () => {
+    expect((await fetch(`${base}/dev/users`)).status).toBe(404);
+    expect(
+      (await fetch(`${base}/dev/token`, { method: 'POST', body: '{"user":"dsl"}' })).status,
+    ).toBe(404);
+    expect((await fetch(`${base}/api/me/policies`)).status).toBe(401);
+  });
+
+  it('refuses bot activities that carry no Bot Connector token', async () => {
+    const res = await fetch(`${base}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'status' }),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('will not start with the local demo seal key, and says why in one line', async () => {
+    const bad = run(
+      production({ COUNTERSIGN_SEAL_KEY: 'countersign-local-dev-seal-key-not-for-production' }),
+    );
+    let said = '';
+    bad.stderr?.on('data', (d: Buffer) => (said += d.toString()));
+    const code = await new Promise<number | null>((resolve) => bad.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(said.trim().split('\n')).toHaveLength(1);
+    expect(said).toMatch(/COUNTERSIGN_SEAL_KEY must be a secret of at least 32 bytes/);
+  });
+});
