@@ -1,40 +1,27 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createGraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../adapters/graph/provision.ts';
-import { createDemoIdentityProvider } from '../api/auth/demo-identities.ts';
-import type { DevUser } from '../api/auth/dev-identity-provider.ts';
-import { createTokenVerifier } from '../api/auth/token-verifier.ts';
-import { createApiHandler } from '../api/create-api-handler.ts';
-import { createBot } from '../bot/bot-app.ts';
-import { createBotNotifications } from '../bot/bot-notifications.ts';
-import { localBotToken } from '../bot/local-bot-token.ts';
-import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
-import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
 import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
+import { createDemoIdentityProvider } from '../api/auth/demo-identities.ts';
+import type { DevUser } from '../api/auth/dev-identity-provider.ts';
+import { createTokenVerifier } from '../api/auth/token-verifier.ts';
+import { localBotToken } from '../bot/local-bot-token.ts';
+import { DEV_SEAL_KEY } from '../config/env.ts';
+import { DEMO_SCHOOL } from '../emulator/demo-school.ts';
+import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.ts';
 import {
   startConnectorEmulator,
   type ConnectorEmulator,
 } from '../emulator/teams-connector/connector-emulator.ts';
-import {
-  createCampaignService,
-  type CampaignService,
-} from '../services/campaigns/campaign-service.ts';
-import { schoolActorResolver } from '../bot/resolve-actor.ts';
-import { DEMO_SCHOOL } from '../emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.ts';
-import { importPolicyFile } from '../importer/read-policy-file.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
-import { createCountersignService } from '../services/create-countersign-service.ts';
+import type { CampaignService } from '../services/campaigns/campaign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
-import { DEV_SEAL_KEY } from '../config/env.ts';
-import { close, createHttpServer, listen } from './http-server.ts';
+import { composeService } from './compose-service.ts';
+import { close, listen } from './http-server.ts';
 import { seedDemoPolicy } from './seed-demo-policy.ts';
-import { createStaticHandler } from './static-files.ts';
-import { tabConfigHandler } from './tab-config.ts';
 
 /** The local Teams app id (manifest id) and bot id. */
 export const LOCAL_APP_ID = '00000000-0000-4000-8000-00000c0a7e51';
@@ -102,15 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ) {
       log('published the demo AUP as version 1');
     }
-    const service = createCountersignService({
-      records: graph.records,
-      directory: graph.directory,
-      clock,
-      sealKey: DEV_SEAL_KEY,
-      school,
-    });
     const idp = await createDemoIdentityProvider();
-    const devUsers = idp.users;
 
     // Campaign fan-out goes to the Bot Connector emulator, which enforces the Teams limits and
     // records what each person received (the Playground's fake users are not the demo school).
@@ -119,73 +98,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       recordBodies: true,
     });
     stops.unshift(() => connector.close());
-    const work = new SqliteWorkStore({
-      path: options.dataDir ? join(options.dataDir, 'work.sqlite') : ':memory:',
-    });
-    const messenger = new ConnectorMessenger({
-      serviceUrl: connector.url,
-      tenantId: DEMO_SCHOOL.tenantId,
-      botId: LOCAL_APP_ID,
-      getToken: () => Promise.resolve('local-dev-token'),
-      installApp: teamsAppInstaller(graph.gateway, LOCAL_APP_ID),
-    });
-    const cardsConfig = { appId: LOCAL_APP_ID, timeZone: school.timeZone };
-    const campaigns = createCampaignService({
-      records: graph.records,
-      directory: graph.directory,
-      work,
-      messenger,
-      cards: botCardRenderer(cardsConfig),
+    const { service, campaigns, server } = await composeService({
+      graph,
       school,
       clock,
-      newId: () => crypto.randomUUID(),
-      holderId: `local-${process.pid}`,
-      totalsEveryMs: 2_000,
-      onError: (error) => log(`campaign: ${String(error)}`),
-    });
-    campaigns.startSender();
-    stops.unshift(() => campaigns.stop());
-    const api = createApiHandler({
-      service,
-      importPolicy: importPolicyFile,
+      sealKey: DEV_SEAL_KEY,
+      work: new SqliteWorkStore({
+        path: options.dataDir ? join(options.dataDir, 'work.sqlite') : ':memory:',
+      }),
+      messenger: new ConnectorMessenger({
+        serviceUrl: connector.url,
+        tenantId: DEMO_SCHOOL.tenantId,
+        botId: LOCAL_APP_ID,
+        getToken: () => Promise.resolve('local-dev-token'),
+        installApp: teamsAppInstaller(graph.gateway, LOCAL_APP_ID),
+      }),
+      cards: { appId: LOCAL_APP_ID, timeZone: school.timeZone },
       auth: createTokenVerifier(idp.verifierConfig()),
       devIdentityProvider: idp,
-      campaigns,
+      // The Agents Playground sends no Bot Connector token: accepted in dev mode only.
+      bot: {
+        devMode: true,
+        allowUnauthenticated: true,
+        clientId: LOCAL_APP_ID,
+        token: localBotToken(LOCAL_APP_ID),
+        ...(options.connectorUrl ? { serviceUrl: options.connectorUrl } : {}),
+      },
+      holderId: `local-${process.pid}`,
+      totalsEveryMs: 2_000,
+      tabConfig: { mode: 'dev' },
+      ...(options.tabDir ? { tabDir: options.tabDir } : {}),
+      onError: (error, context) => log(`${context} failed: ${String(error)}`),
     });
-    const bot = createBot({
-      service,
-      resolveActor: schoolActorResolver({ directory: graph.directory, school }),
-      cards: { ...cardsConfig, approverIds: school.approverIds },
-      audit: (event) => graph.records.appendAudit([event]),
-      notifications: createBotNotifications({
-        workStore: work,
-        messenger,
-        cards: { ...cardsConfig, approverIds: school.approverIds },
-        clock,
-      }),
-      findDecision: recordsDecisionFinder(graph.records),
-      devMode: true,
-      allowUnauthenticated: true,
-      clientId: LOCAL_APP_ID,
-      token: localBotToken(LOCAL_APP_ID),
-      ...(options.connectorUrl ? { serviceUrl: options.connectorUrl } : {}),
-      clock,
-    });
-    await bot.initialize();
-
-    const server: Server = createHttpServer(
-      [
-        async (req, res) => {
-          if (!bot.matches(req)) return false;
-          await bot.handle(req, res);
-          return true;
-        },
-        api,
-        tabConfigHandler({ mode: 'dev' }),
-        ...(options.tabDir ? [createStaticHandler(options.tabDir)] : []),
-      ],
-      (error, req) => log(`${req.method ?? ''} ${req.url ?? ''} failed: ${String(error)}`),
-    );
+    stops.unshift(() => campaigns.stop());
     const host = options.host ?? '127.0.0.1';
     const port = await listen(server, options.port ?? 0, host);
     stops.unshift(() => close(server));
@@ -195,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connector,
       campaigns,
       service,
-      devUsers,
+      devUsers: idp.users,
       close: async () => {
         for (const stop of stops) await stop();
       },

@@ -4,32 +4,22 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
-import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
 import { AzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
-import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
-import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
-import { createBotNotifications } from '../bot/bot-notifications.ts';
-import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
-import { recordsDecisionFinder } from '../bot/decision-finder.ts';
-import { createCampaignService } from '../services/campaigns/campaign-service.ts';
+import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
 import {
   createGraphAdapters,
   graphConfigFromEnv,
 } from '../adapters/graph/create-graph-adapters.ts';
+import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
+import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
 import { createEntraTokenVerifier } from '../api/auth/token-verifier.ts';
-import { createApiHandler } from '../api/create-api-handler.ts';
-import { createBot } from '../bot/bot-app.ts';
-import { schoolActorResolver } from '../bot/resolve-actor.ts';
 import { describeConfigError, loadEnv, type Env } from '../config/env.ts';
 import { schoolSchema } from '../domain/school.ts';
-import { importPolicyFile } from '../importer/read-policy-file.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { WorkStore } from '../ports/work-store.ts';
-import { createCountersignService } from '../services/create-countersign-service.ts';
-import { close, createHttpServer, listen } from './http-server.ts';
-import { createStaticHandler } from './static-files.ts';
-import { tabConfigHandler } from './tab-config.ts';
+import { composeService } from './compose-service.ts';
+import { close, listen } from './http-server.ts';
 
 /** The Bot Connector for proactive messages in Teams (conversation refs carry their own). */
 const TEAMS_CONNECTOR_URL = 'https://smba.trafficmanager.net/teams/';
@@ -60,13 +50,6 @@ const school = schoolSchema.parse(
 );
 
 const graph = createGraphAdapters(graphConfigFromEnv(env));
-const service = createCountersignService({
-  records: graph.records,
-  directory: graph.directory,
-  clock: systemClock,
-  sealKey: required(env.COUNTERSIGN_SEAL_KEY, 'COUNTERSIGN_SEAL_KEY'),
-  school,
-});
 // Campaigns: per-recipient state in the work store, messages through the Bot Connector.
 let work: WorkStore;
 if (env.COUNTERSIGN_WORK_STORE === 'azure-tables') {
@@ -98,31 +81,20 @@ if (clientSecret === undefined) {
   process.exit(1);
 }
 const teamsAppId = env.COUNTERSIGN_TEAMS_APP_ID ?? clientId;
-const messenger = new ConnectorMessenger({
-  serviceUrl: TEAMS_CONNECTOR_URL,
-  tenantId,
-  botId: clientId,
-  getToken: appOnlyToken({ tenantId, clientId, clientSecret }, 'https://api.botframework.com'),
-  installApp: teamsAppInstaller(graph.gateway, teamsAppId),
-});
-const cardsConfig = { appId: teamsAppId, timeZone: school.timeZone };
-const campaigns = createCampaignService({
-  records: graph.records,
-  directory: graph.directory,
-  work,
-  messenger,
-  cards: botCardRenderer(cardsConfig),
+const { campaigns, server } = await composeService({
+  graph,
   school,
   clock: systemClock,
-  newId: () => crypto.randomUUID(),
-  holderId: `${hostname()}-${process.pid}`,
-  onError: (error) => console.error('[countersign] campaign', error),
-});
-campaigns.startSender();
-
-const api = createApiHandler({
-  service,
-  importPolicy: importPolicyFile,
+  sealKey: required(env.COUNTERSIGN_SEAL_KEY, 'COUNTERSIGN_SEAL_KEY'),
+  work,
+  messenger: new ConnectorMessenger({
+    serviceUrl: TEAMS_CONNECTOR_URL,
+    tenantId,
+    botId: clientId,
+    getToken: appOnlyToken({ tenantId, clientId, clientSecret }, 'https://api.botframework.com'),
+    installApp: teamsAppInstaller(graph.gateway, teamsAppId),
+  }),
+  cards: { appId: teamsAppId, timeZone: school.timeZone },
   // Only the tab's delegated scope: another app's token for this audience is refused.
   auth: createEntraTokenVerifier({
     tenantId,
@@ -130,47 +102,19 @@ const api = createApiHandler({
     apiAudience: audience,
     requiredScope: 'access_as_user',
   }),
-  campaigns,
+  // The Bot Connector's JWT is validated on every activity.
+  bot: { devMode: false, clientId, clientSecret, tenantId },
+  holderId: `${hostname()}-${process.pid}`,
+  tabConfig: {
+    mode: 'production',
+    clientId,
+    apiScope: `${audience}/access_as_user`,
+    tenantId,
+    ...(env.COUNTERSIGN_TEAMS_APP_ID ? { teamsAppId: env.COUNTERSIGN_TEAMS_APP_ID } : {}),
+  },
+  tabDir: join(import.meta.dirname, '..', '..', 'build', 'tab'),
+  onError: (error, context) => console.error(`[countersign] ${context} failed`, error),
 });
-const bot = createBot({
-  service,
-  resolveActor: schoolActorResolver({ directory: graph.directory, school }),
-  cards: { ...cardsConfig, approverIds: school.approverIds },
-  audit: (event) => graph.records.appendAudit([event]),
-  notifications: createBotNotifications({
-    workStore: work,
-    messenger,
-    cards: { ...cardsConfig, approverIds: school.approverIds },
-    clock: systemClock,
-  }),
-  findDecision: recordsDecisionFinder(graph.records),
-  devMode: false,
-  clientId,
-  clientSecret,
-  tenantId,
-  clock: systemClock,
-});
-await bot.initialize();
-
-const server = createHttpServer(
-  [
-    async (req, res) => {
-      if (!bot.matches(req)) return false;
-      await bot.handle(req, res);
-      return true;
-    },
-    api,
-    tabConfigHandler({
-      mode: 'production',
-      clientId,
-      apiScope: `${audience}/access_as_user`,
-      tenantId,
-      ...(env.COUNTERSIGN_TEAMS_APP_ID ? { teamsAppId: env.COUNTERSIGN_TEAMS_APP_ID } : {}),
-    }),
-    createStaticHandler(join(import.meta.dirname, '..', '..', 'build', 'tab')),
-  ],
-  (error, req) => console.error(`[countersign] ${req.method} ${req.url} failed`, error),
-);
 const port = await listen(server, env.PORT, '0.0.0.0');
 console.log(`[countersign] listening on ${port}`);
 process.on('SIGTERM', () => {

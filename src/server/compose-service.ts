@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import type { GraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
+import type { DevIdentityProvider } from '../api/auth/dev-identity-provider.ts';
+import type { TokenVerifier } from '../api/auth/token-verifier.ts';
+import { createApiHandler } from '../api/create-api-handler.ts';
+import { createBot } from '../bot/bot-app.ts';
+import type { BotDeps } from '../bot/bot-deps.ts';
+import { createBotNotifications } from '../bot/bot-notifications.ts';
+import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
+import type { CardsConfig } from '../bot/cards/index.ts';
+import { recordsDecisionFinder } from '../bot/decision-finder.ts';
+import { schoolActorResolver } from '../bot/resolve-actor.ts';
+import type { School } from '../domain/school.ts';
+import { importPolicyFile } from '../importer/read-policy-file.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Messenger } from '../ports/messenger.ts';
+import type { WorkStore } from '../ports/work-store.ts';
+import {
+  createCampaignService,
+  type CampaignService,
+} from '../services/campaigns/campaign-service.ts';
+import type { CountersignService } from '../services/countersign-service.ts';
+import { createCountersignService } from '../services/create-countersign-service.ts';
+import { createHttpServer } from './http-server.ts';
+import { createStaticHandler } from './static-files.ts';
+import { tabConfigHandler, type TabConfig } from './tab-config.ts';
+
+export interface ComposeInput {
+  graph: GraphAdapters;
+  school: School;
+  clock: Clock;
+  sealKey: string;
+  work: WorkStore;
+  messenger: Messenger;
+  cards: CardsConfig;
+  /** Verifies the tab's bearer tokens (Entra in production, the dev IdP locally). */
+  auth: TokenVerifier;
+  /** Dev mode only: registers /dev/* (sign-in as a demo user). */
+  devIdentityProvider?: DevIdentityProvider;
+  /** The bot's transport settings: credentials in production, the Playground's locally. */
+  bot: Pick<
+    BotDeps,
+    | 'devMode'
+    | 'allowUnauthenticated'
+    | 'clientId'
+    | 'clientSecret'
+    | 'tenantId'
+    | 'token'
+    | 'serviceUrl'
+  >;
+  /** This instance's name for the sender and scheduler leases. */
+  holderId: string;
+  /** How often campaign totals go to SharePoint (default 30 s). */
+  totalsEveryMs?: number;
+  tabConfig: TabConfig;
+  /** The built tab; absent in tests that need only the API and the bot. */
+  tabDir?: string;
+  onError: (error: unknown, context: string) => void;
+}
+
+export interface ComposedService {
+  service: CountersignService;
+  campaigns: CampaignService;
+  server: Server;
+}
+
+/**
+ * The one wiring of the service, shared by `npm start` (local-stack.ts) and a tenant
+ * (main.ts): use cases, campaigns, the API, the bot and the tab on one node:http server. The
+ * campaign sender is started; the caller listens and stops it.
+ */
+export async function composeService(input: ComposeInput): Promise<ComposedService> {
+  const { graph, school, clock, work, messenger } = input;
+  const service = createCountersignService({
+    records: graph.records,
+    directory: graph.directory,
+    clock,
+    sealKey: input.sealKey,
+    school,
+  });
+  const campaigns = createCampaignService({
+    records: graph.records,
+    directory: graph.directory,
+    work,
+    messenger,
+    cards: botCardRenderer(input.cards),
+    school,
+    clock,
+    newId: () => crypto.randomUUID(),
+    holderId: input.holderId,
+    ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
+    onError: (error) => input.onError(error, 'campaign'),
+  });
+  const api = createApiHandler({
+    service,
+    importPolicy: importPolicyFile,
+    auth: input.auth,
+    ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
+    campaigns,
+  });
+  const cards = { ...input.cards, approverIds: school.approverIds };
+  const bot = createBot({
+    service,
+    resolveActor: schoolActorResolver({ directory: graph.directory, school }),
+    cards,
+    audit: (event) => graph.records.appendAudit([event]),
+    notifications: createBotNotifications({ workStore: work, messenger, cards, clock }),
+    findDecision: recordsDecisionFinder(graph.records),
+    clock,
+    ...input.bot,
+  });
+  await bot.initialize();
+  campaigns.startSender();
+
+  const server = createHttpServer(
+    [
+      async (req, res) => {
+        if (!bot.matches(req)) return false;
+        await bot.handle(req, res);
+        return true;
+      },
+      api,
+      tabConfigHandler(input.tabConfig),
+      ...(input.tabDir ? [createStaticHandler(input.tabDir)] : []),
+    ],
+    (error, req) => input.onError(error, `${req.method ?? ''} ${req.url ?? ''}`),
+  );
+  return { service, campaigns, server };
+}
