@@ -228,9 +228,12 @@ export function createCampaignSender(
   const settle = async (
     row: Delivery,
     outcome: SendOutcome,
+    claim: Fence,
     sentAt = timing.now(),
   ): Promise<SettledOutcome> => {
-    const f = fence();
+    // The fence the row was claimed with: if the lease was lost meanwhile, this answer still
+    // settles the row (nobody else has re-claimed it, or its fence would differ).
+    const f = claim;
     const at = now();
     const attempts = row.attempts + 1;
     switch (outcome.kind) {
@@ -311,11 +314,12 @@ export function createCampaignSender(
     row: Delivery,
     outcome: SendOutcome,
   ): Promise<void> => {
-    if (!(await work.markInFlight(row.jobId, row.userId, fence(), now()))) {
+    const claim = fence();
+    if (!(await work.markInFlight(row.jobId, row.userId, claim, now()))) {
       stats.claimRefused += 1;
       return;
     }
-    const settled = await settle(row, outcome);
+    const settled = await settle(row, outcome, claim);
     deps.onSettled?.(job, row, settled);
   };
 
@@ -345,10 +349,11 @@ export function createCampaignSender(
       return;
     }
     const answered = await pacer.take(target.conversationId);
+    const claim = fence();
     let outcome: SendOutcome;
     const sentAt = timing.now();
     try {
-      if (!(await work.markInFlight(row.jobId, row.userId, fence(), now()))) {
+      if (!(await work.markInFlight(row.jobId, row.userId, claim, now()))) {
         stats.claimRefused += 1;
         deps.onSettled?.(job, row, 'dropped');
         return;
@@ -357,7 +362,7 @@ export function createCampaignSender(
     } finally {
       answered();
     }
-    const settled = await settle(row, outcome, sentAt);
+    const settled = await settle(row, outcome, claim, sentAt);
     deps.onSettled?.(job, row, settled);
   };
 
