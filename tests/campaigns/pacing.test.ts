@@ -47,19 +47,24 @@ describe('Pacer', () => {
     expect(maxInWindow(sent, 30_000)).toBeLessThanOrEqual(60);
   });
 
-  it('counts a request from when its answer came back', async () => {
+  it('counts a request from when the connector may have seen it: send plus unusual delay', async () => {
     const timing = new VirtualTiming(0);
     const pacer = new Pacer(timing, { tenantLimits: [{ limit: 2, windowMs: 1_000 }] });
     const first = await pacer.take('a');
+    timing.advance(100);
+    first(); // a round trip of 100 ms: the usual one
     const second = await pacer.take('b');
-    // The first answer is still out: the window cannot be judged yet, so the third waits for it.
+    // Unanswered, the second holds its place: the window cannot be judged yet.
     expect(pacer.waitMs('c')).toBeGreaterThan(0);
-    second();
-    timing.advance(300);
-    first();
-    // Two answers, at 0 and 300 ms: the third may go a second (and the margin) after the
-    // earlier of them, i.e. 715 ms from now.
-    expect(pacer.waitMs('c')).toBe(715);
+    timing.advance(400);
+    second(); // 400 ms: 300 more than usual, so it may have reached the connector at 100 + 300
+    // The first counts from 0, the second from 400: the third waits for the first to leave
+    // the window (1,000 ms after 0, plus the 15 ms margin); 500 ms have passed.
+    expect(pacer.waitMs('c')).toBe(515);
+    timing.advance(515);
+    (await pacer.take('c'))();
+    // Now the second (at 400) limits: 400 + 1,015 − 1,015 = 400 ms to wait.
+    expect(pacer.waitMs('d')).toBe(400);
   });
 
   it('holds every send after a 429 until Retry-After has passed', async () => {

@@ -516,7 +516,11 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       const tagged = await getTagged(campaignId);
       const job = await work.getJob(campaignId);
       // A cancelled job never runs again (its queued rows are skipped): only a cancel finishes.
-      if (job?.status === 'cancelled' && jobStatus !== 'cancelled') {
+      if (
+        job?.status === 'cancelled' &&
+        jobStatus !== 'cancelled' &&
+        tagged.value.status !== 'cancelled'
+      ) {
         throw cancelledUnderneath(campaignId);
       }
       if (tagged.value.status === rule.to) {

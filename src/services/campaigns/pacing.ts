@@ -22,10 +22,12 @@ interface Entry {
 }
 
 /**
- * A log of requests checked against sliding windows (widened by a margin). Each request counts
- * from when its ANSWER came back: the connector stamped it somewhere between sending and
- * answering, so the answer time is the latest it can have counted from. A request stamped late
- * (the connector stalled) then cannot share a window with one sent a second later.
+ * A log of requests checked against sliding windows (widened by a margin). The connector counts
+ * a request when it reaches it, somewhere between our send and its answer; a stall on the way
+ * (a descheduled process, a slow network) shows as a round trip longer than usual. So each
+ * request counts from its send time plus however much longer than the usual (fastest recent)
+ * round trip its answer took: a request the connector saw late then cannot share a window with
+ * one sent a second later, and steady latency costs nothing.
  */
 class WindowLog {
   readonly #limits: readonly WindowLimit[];
@@ -65,9 +67,9 @@ class WindowLog {
     return entry;
   }
 
-  /** The answer came back: the request counts from now; keep the log in time order. */
-  answered(entry: Entry, now: number): void {
-    entry.at = now;
+  /** The answer came back: the request counts from `at`; keep the log in time order. */
+  answered(entry: Entry, at: number): void {
+    entry.at = at;
     this.#entries.sort((a, b) => a.at - b.at);
   }
 
@@ -78,6 +80,8 @@ class WindowLog {
 
 /** How soon to look again when an unanswered request decides the wait. */
 const POLL_MS = 2;
+/** Round trips remembered to find the usual (fastest recent) one. */
+const ROUND_TRIPS_KEPT = 64;
 
 export interface PacerOptions {
   /** The tenant's windows (Teams: 50 in any second). */
@@ -122,8 +126,8 @@ export const DEFAULT_PACER_OPTIONS: PacerOptions = {
  * - a token bucket (virtual schedule) at `ratePerSecond` for the tenant, which remembers up to
  *   `catchUpMs` of lateness so that timers firing late on a busy machine do not slow the pace;
  * - the documented sliding windows (tenant, and each conversation), counting each request from
- *   when its answer came back (the latest the connector can have counted it from), with a
- *   margin: a catch-up burst or a stalled connector cannot crowd a window.
+ *   its send time plus any delay beyond the usual round trip (when the connector may have seen
+ *   it), with a margin: a catch-up burst or a stalled connector cannot crowd a window.
  * Check-and-record is synchronous, so concurrent workers never share a slot. Conversations quiet
  * for longer than their longest window are forgotten.
  */
@@ -137,6 +141,8 @@ export class Pacer {
   #tat = Number.NEGATIVE_INFINITY;
   #holdUntil = 0;
   #lastSweep = 0;
+  readonly #roundTrips: (number | undefined)[] = [];
+  #roundTripIndex = 0;
   /** Extra margin from recent 429s, and when it was last raised. */
   #extraMarginMs = 0;
   #raisedAt = 0;
@@ -167,7 +173,8 @@ export class Pacer {
 
   /**
    * Waits until a send may leave and takes the slot. Call the function it returns when the
-   * answer (any answer, or a failure) comes back: the windows count the request from then.
+   * answer (any answer, or a failure) comes back: until then the request holds its place in
+   * the windows, and its round trip decides when it counts from.
    */
   async take(conversationId: string): Promise<() => void> {
     for (;;) {
@@ -237,7 +244,12 @@ export class Pacer {
     return () => {
       if (done) return;
       done = true;
-      const at = this.#timing.now();
+      const roundTrip = Math.max(0, this.#timing.now() - now);
+      this.#roundTrips[this.#roundTripIndex] = roundTrip;
+      this.#roundTripIndex = (this.#roundTripIndex + 1) % ROUND_TRIPS_KEPT;
+      // The fastest recent round trip is the usual one: what exceeds it may be a stall.
+      const usual = Math.min(...this.#roundTrips.filter((t) => t !== undefined));
+      const at = now + roundTrip - usual;
       this.#tenant.answered(tenantEntry, at);
       if (log !== undefined && entry !== undefined) log.answered(entry, at);
     };
