@@ -1,9 +1,11 @@
 import { Button, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 
 const useStyles = makeStyles({
-  nav: { overflowX: 'auto' },
+  nav: { minWidth: '0' },
+  // Wraps onto a second line at narrow widths: a sideways-scrolling strip hid its last items.
   list: {
     display: 'flex',
+    flexWrap: 'wrap',
     gap: tokens.spacingHorizontalXS,
     listStyleType: 'none',
     margin: '0',

@@ -6,6 +6,10 @@ const useStyles = makeStyles({
   frame: {
     maxWidth: '480px',
     padding: tokens.spacingHorizontalM,
+    // Always a light card, as Teams shows it in its default theme. The host config's colours are
+    // for a light background, and the card's native inputs follow color-scheme: in a dark tab
+    // they would turn dark inside the white card, their placeholders unreadable.
+    colorScheme: 'light',
     backgroundColor: '#ffffff',
     color: '#242424',
     border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,

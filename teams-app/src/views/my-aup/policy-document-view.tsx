@@ -23,6 +23,8 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorPaletteYellowBackground1,
     borderInlineStartColor: tokens.colorPaletteMarigoldBorderActive,
   },
+  // The clause is a flex column: without this a badge stretches across it.
+  badge: { alignSelf: 'flex-start' },
   number: { fontWeight: tokens.fontWeightSemibold, marginInlineEnd: tokens.spacingHorizontalXS },
   items: { marginBlock: tokens.spacingVerticalXS, paddingInlineStart: tokens.spacingHorizontalXL },
   previous: { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
@@ -62,12 +64,22 @@ export function PolicyDocumentView({
                   )}
                 >
                   {change?.kind === 'added' && (
-                    <Badge appearance="filled" color="success" size="small">
+                    <Badge
+                      className={styles.badge}
+                      appearance="filled"
+                      color="success"
+                      size="small"
+                    >
                       New
                     </Badge>
                   )}
                   {change?.kind === 'reworded' && (
-                    <Badge appearance="filled" color="warning" size="small">
+                    <Badge
+                      className={styles.badge}
+                      appearance="filled"
+                      color="warning"
+                      size="small"
+                    >
                       Reworded
                     </Badge>
                   )}
