@@ -162,6 +162,77 @@ describe('Admin', () => {
     await click('Pause');
     await screen.findByRole('button', { name: 'Resume' });
     expect(fake.campaigns[0]?.status).toBe('paused');
+
+    // Launching the same version again meets the campaign already open: nothing new is sent.
+    await click('Launch campaign');
+    await screen.findByText(/A campaign for version 1 is already paused/);
+    expect(screen.queryByText(/Campaign launched/)).toBeNull();
+    expect(fake.campaigns).toHaveLength(1);
+  });
+
+  it('shows and changes who each clause applies to, and refuses an audience not in the policy', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    await screen.findByRole('button', { name: /Edit a new version/ });
+    await click(/Edit a new version/);
+    // Version 1's third clause is for staff only (the fake's seed).
+    const third = screen.getByRole('group', {
+      name: 'My use of school systems, clause 3: who it applies to',
+    });
+    expect(within(third).getByText('staff', { selector: 'strong' })).toBeTruthy();
+    expect(within(third).getByRole('checkbox', { name: 'staff' })).toHaveProperty('checked', true);
+    const first = screen.getByRole('group', {
+      name: 'My use of school systems, clause 1: who it applies to',
+    });
+    expect(within(first).getByText('everyone the policy applies to')).toBeTruthy();
+    fireEvent.click(within(first).getByRole('checkbox', { name: 'governors' }));
+    expect(within(first).getByText('governors', { selector: 'strong' })).toBeTruthy();
+
+    fireEvent.change(screen.getByRole('textbox', { name: /Version label/ }), {
+      target: { value: 'Summer 2026' },
+    });
+    await click('Save draft and show the changes');
+    await screen.findByRole('heading', { name: 'Publish version 2' });
+    const draft = fake.versions.find((v) => v.status === 'draft');
+    expect(draft?.document.sections[1]?.clauses.map((c) => c.audience)).toEqual([
+      ['governors'],
+      undefined,
+      ['staff'],
+    ]);
+  });
+
+  it('opens the saved draft again after a reload, with its label and kind of change', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    const first = renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    await screen.findByRole('button', { name: /Edit a new version/ });
+    await click(/Edit a new version/);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Title' }), {
+      target: { value: 'Staff AUP (draft)' },
+    });
+    fireEvent.change(screen.getByRole('textbox', { name: /Version label/ }), {
+      target: { value: 'Summer 2026' },
+    });
+    fireEvent.click(screen.getByRole('radio', { name: /Minor correction/ }));
+    await click('Save draft and show the changes');
+    await screen.findByRole('heading', { name: 'Publish version 2' });
+    first.unmount();
+
+    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    await screen.findByText(/draft version 2 \(Summer 2026\) saved, not yet published/);
+    expect(screen.queryByRole('button', { name: /Edit a new version/ })).toBeNull();
+    await click(/Continue draft version 2/);
+    expect(
+      screen.getByRole('heading', { name: 'Review the draft (from draft version 2)' }),
+    ).toBeTruthy();
+    expect(screen.getByRole('textbox', { name: 'Title' })).toHaveProperty(
+      'value',
+      'Staff AUP (draft)',
+    );
+    expect(screen.getByRole('textbox', { name: /Version label/ })).toHaveProperty(
+      'value',
+      'Summer 2026',
+    );
+    expect(screen.getByRole('radio', { name: /Minor correction/ })).toHaveProperty('checked', true);
   });
 
   it('pages through people and exports the filtered list as CSV', async () => {

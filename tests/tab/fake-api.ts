@@ -517,6 +517,15 @@ export class FakeApi {
     if (route === 'GET /api/admin/campaigns') return json(this.campaigns);
     if (route === 'POST /api/admin/campaigns') {
       const input = await readJson();
+      // As the campaign service does: a version has one open campaign; launching it again
+      // answers with that campaign, its first plan kept.
+      const open = this.campaigns.find(
+        (c) =>
+          c.policyKey === String(input.policyKey) &&
+          c.versionNumber === Number(input.versionNumber) &&
+          (c.status === 'running' || c.status === 'paused'),
+      );
+      if (open !== undefined) return json(open, 201);
       const campaign: Campaign = {
         id: `c-${this.campaigns.length + 1}`,
         schoolId: SCHOOL,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readClauseChanges, changeForClause } from '../../teams-app/src/api/clause-changes.ts';
 import { processMarkdown } from '../../teams-app/src/views/admin/card-preview.tsx';
 import { parseReminderDays } from '../../teams-app/src/views/admin/campaigns-panel.tsx';
+import { tidyDocument } from '../../teams-app/src/views/admin/draft-editor.tsx';
 import { parsePermissions } from '../../teams-app/src/views/approvals/permissions.ts';
 import { endOfLondonDay, londonDatePlusDays } from '../../teams-app/src/ui/london-time.ts';
 import { formatDateTime } from '../../teams-app/src/ui/format.ts';
@@ -86,5 +87,19 @@ describe('clause changes from the domain diff', () => {
       'I will change it if it is exposed.',
     );
     expect(changeForClause(clauses[0]!, changes)).toBeUndefined();
+  });
+});
+
+describe('draft checks before saving', () => {
+  it('names a clause whose audience the policy does not have, and keeps its own', () => {
+    const document = structuredClone(SEED_DOCUMENT);
+    const clause = document.sections[1]?.clauses[0];
+    if (clause === undefined) throw new Error('seed has no clause');
+    clause.audience = ['governor', 'staff'];
+    const { problems } = tidyDocument(document, ['staff', 'governors']);
+    expect(problems).toEqual([
+      'Clause 1 in “My use of school systems” is for “governor”, not an audience of this policy: untick it.',
+    ]);
+    expect(tidyDocument(SEED_DOCUMENT, ['staff', 'governors']).problems).toEqual([]);
   });
 });

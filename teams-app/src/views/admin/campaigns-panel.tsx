@@ -75,6 +75,27 @@ function campaignStatusLabel(status: Campaign['status']): string {
   }
 }
 
+/** What a launch did: started a campaign, or met the one already under way for the version. */
+export function launchMessage(campaign: Campaign, before: readonly Campaign[]): Message {
+  const existing = before.some((c) => c.id === campaign.id && c.createdAt === campaign.createdAt);
+  if (!existing) {
+    return { intent: 'success', text: 'Campaign launched: people are being sent the card now.' };
+  }
+  const state = campaignStatusLabel(campaign.status).toLowerCase();
+  return {
+    intent: 'info',
+    text:
+      `A campaign for version ${campaign.versionNumber} is already ${state} (launched ` +
+      `${formatDate(campaign.createdAt)}, for ${campaign.audiences.join(', ')}, deadline ` +
+      `${formatDate(campaign.deadline)}): nothing new was sent and its plan is unchanged.`,
+  };
+}
+
+interface Message {
+  intent: 'success' | 'info';
+  text: string;
+}
+
 /** Parses "3, 7, 14" into reminder days; undefined if any part is not a whole day count. */
 export function parseReminderDays(text: string): number[] | undefined {
   const parts = text.split(/[\s,]+/).filter((p) => p !== '');
@@ -185,7 +206,7 @@ function LaunchCampaign({
   const [deadline, setDeadline] = useState(() => londonDatePlusDays(new Date(), 14));
   const [reminders, setReminders] = useState('3, 7, 14');
   const [card, setCard] = useState<Record<string, unknown> | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
   const [error, setError] = useState<{ title: string; error: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const reminderDays = parseReminderDays(reminders);
@@ -199,7 +220,7 @@ function LaunchCampaign({
     );
   }
 
-  const run = (title: string, task: () => Promise<string>) => {
+  const run = (title: string, task: () => Promise<Message>) => {
     setBusy(true);
     setError(null);
     setMessage(null);
@@ -218,17 +239,20 @@ function LaunchCampaign({
   const preview = () =>
     run('Could not load the card', async () => {
       setCard(await api.previewCard(choice.policy.key, choice.version.number));
-      return 'This is the card each person will receive.';
+      return { intent: 'success', text: 'This is the card each person will receive.' };
     });
   const sendTest = () =>
     run('The test card was not sent', async () => {
       await api.sendTestCard(choice.policy.key, choice.version.number);
-      return 'The card is on its way to you in Teams.';
+      return { intent: 'success', text: 'The card is on its way to you in Teams.' };
     });
   const launch = () => {
     if (reminderDays === undefined || selectedAudiences.length === 0 || deadline === '') return;
     run('The campaign was not launched', async () => {
-      await api.launchCampaign({
+      // A version has one campaign at a time: launching it again answers with the campaign that
+      // is already under way (same id, its first plan kept), so compare with the list before.
+      const before = await api.campaigns();
+      const campaign = await api.launchCampaign({
         policyKey: choice.policy.key,
         versionNumber: choice.version.number,
         audiences: selectedAudiences,
@@ -236,7 +260,7 @@ function LaunchCampaign({
         reminderDays,
       });
       onLaunched();
-      return 'Campaign launched: people are being sent the card now.';
+      return launchMessage(campaign, before);
     });
   };
 
@@ -310,8 +334,8 @@ function LaunchCampaign({
         {busy && <Spinner size="tiny" label="Working…" />}
       </div>
       {message !== null && (
-        <MessageBar intent="success">
-          <MessageBarBody>{message}</MessageBarBody>
+        <MessageBar intent={message.intent}>
+          <MessageBarBody>{message.text}</MessageBarBody>
         </MessageBar>
       )}
       {error !== null && <ErrorMessage title={error.title} error={error.error} />}

@@ -1,5 +1,6 @@
 import {
   Button,
+  Checkbox,
   Field,
   Input,
   MessageBar,
@@ -40,11 +41,20 @@ const useStyles = makeStyles({
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'end' },
-  number: { width: '7em' },
+  // Fluent's Input has a minimum width wider than 7em: without this the field spills over the
+  // button beside it.
+  number: { width: '7em', minWidth: '0' },
+  numberInput: { width: '100%', minWidth: '0' },
+  audience: { border: 'none', margin: '0', padding: '0', minWidth: '0' },
+  audienceLegend: { padding: '0', marginBlockEnd: tokens.spacingVerticalXXS },
+  audienceChoices: { display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM },
+  audienceHint: { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
 });
 
 export interface DraftEditorProps {
   document: PolicyDocument;
+  /** The audiences a clause may be restricted to: those of the policy the draft belongs to. */
+  audiences: readonly string[];
   onChange: (document: PolicyDocument) => void;
 }
 
@@ -53,6 +63,19 @@ function withNumber(clause: Clause, number: string): Clause {
   if (clause.audience !== undefined) next.audience = clause.audience;
   if (number !== '') next.number = number;
   return next;
+}
+
+/** No audience ticked means the clause applies to everyone the policy applies to. */
+function withAudience(clause: Clause, audience: readonly string[]): Clause {
+  const next: Clause = { text: clause.text, items: clause.items };
+  if (clause.number !== undefined) next.number = clause.number;
+  if (audience.length > 0) next.audience = [...audience];
+  return next;
+}
+
+/** The policy's audiences, then any the clause names that the policy does not (to untick). */
+export function audienceChoices(policyAudiences: readonly string[], clause: Clause): string[] {
+  return [...new Set([...policyAudiences, ...(clause.audience ?? [])])];
 }
 
 function updateAt<T>(list: readonly T[], index: number, next: T): T[] {
@@ -64,7 +87,7 @@ function updateAt<T>(list: readonly T[], index: number, next: T): T[] {
  * clauses added and removed, the declaration and the consents. Text the importer could not
  * place sits in a highlighted "Unplaced" section until the admin moves or removes it.
  */
-export function DraftEditor({ document, onChange }: DraftEditorProps) {
+export function DraftEditor({ document, audiences, onChange }: DraftEditorProps) {
   const styles = useStyles();
   const setSection = (index: number, section: Section) =>
     onChange({ ...document, sections: updateAt(document.sections, index, section) });
@@ -119,6 +142,7 @@ export function DraftEditor({ document, onChange }: DraftEditorProps) {
                   <div className={styles.row}>
                     <Field label="Number" className={styles.number}>
                       <Input
+                        className={styles.numberInput}
                         value={clause.number ?? ''}
                         onChange={(_e, data) =>
                           setClause(
@@ -154,6 +178,15 @@ export function DraftEditor({ document, onChange }: DraftEditorProps) {
                       }
                     />
                   </Field>
+                  <AudienceChoice
+                    clauseName={clauseName}
+                    choices={audienceChoices(audiences, clause)}
+                    known={audiences}
+                    selected={clause.audience ?? []}
+                    onChange={(audience) =>
+                      setClause(sectionIndex, section, clauseIndex, withAudience(clause, audience))
+                    }
+                  />
                   <Field label="Sub-items (one a line)">
                     <Textarea
                       resize="vertical"
@@ -228,8 +261,55 @@ export function DraftEditor({ document, onChange }: DraftEditorProps) {
   );
 }
 
+function AudienceChoice({
+  clauseName,
+  choices,
+  known,
+  selected,
+  onChange,
+}: {
+  clauseName: string;
+  choices: readonly string[];
+  known: readonly string[];
+  selected: readonly string[];
+  onChange: (audience: string[]) => void;
+}) {
+  const styles = useStyles();
+  if (choices.length === 0) return null;
+  return (
+    <fieldset className={styles.audience} aria-label={`${clauseName}: who it applies to`}>
+      <legend className={styles.audienceLegend}>
+        Applies to:{' '}
+        <strong>
+          {selected.length === 0 ? 'everyone the policy applies to' : selected.join(', ')}
+        </strong>
+      </legend>
+      <div className={styles.audienceChoices}>
+        {choices.map((audience) => (
+          <Checkbox
+            key={audience}
+            label={known.includes(audience) ? audience : `${audience} (not in this policy)`}
+            checked={selected.includes(audience)}
+            onChange={(_e, data) =>
+              onChange(
+                data.checked === true
+                  ? choices.filter((a) => a === audience || selected.includes(a))
+                  : selected.filter((a) => a !== audience),
+              )
+            }
+          />
+        ))}
+      </div>
+      <span className={styles.audienceHint}>Tick none for everyone.</span>
+    </fieldset>
+  );
+}
+
 /** Empty sub-item lines dropped; the problems that would make the API refuse the draft. */
-export function tidyDocument(document: PolicyDocument): {
+export function tidyDocument(
+  document: PolicyDocument,
+  audiences: readonly string[],
+): {
   document: PolicyDocument;
   problems: string[];
 } {
@@ -245,9 +325,12 @@ export function tidyDocument(document: PolicyDocument): {
   }));
   sections.forEach((section, s) =>
     section.clauses.forEach((clause, c) => {
-      if (clause.text === '') {
+      const where = `Clause ${clause.number ?? c + 1} in “${section.heading || `section ${s + 1}`}”`;
+      if (clause.text === '') problems.push(`${where} has no text.`);
+      const unknown = (clause.audience ?? []).filter((a) => !audiences.includes(a));
+      if (unknown.length > 0) {
         problems.push(
-          `Clause ${clause.number ?? c + 1} in “${section.heading || `section ${s + 1}`}” has no text.`,
+          `${where} is for “${unknown.join('”, “')}”, not an audience of this policy: untick it.`,
         );
       }
     }),

@@ -33,6 +33,10 @@ const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
   row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'center' },
   list: { paddingInlineStart: tokens.spacingHorizontalL },
+  // A native select is as wide as its longest option (a policy title): let it shrink to the
+  // tab's width instead of widening the page.
+  field: { minWidth: '0', maxWidth: '100%' },
+  select: { minWidth: '0', maxWidth: '100%' },
 });
 
 interface Draft {
@@ -56,6 +60,11 @@ function current(entry: PolicyEntry): PolicyVersion | undefined {
     .sort((a, b) => b.number - a.number)[0];
 }
 
+/** The saved, unpublished draft of a policy (the API keeps at most one), if any. */
+export function savedDraft(entry: PolicyEntry): PolicyVersion | undefined {
+  return entry.versions.filter((v) => v.status === 'draft').sort((a, b) => b.number - a.number)[0];
+}
+
 /** Import → correct the draft → save it → see the diff against the current version → publish. */
 export function PolicyEditor({ api }: { api: ApiClient }) {
   const styles = useStyles();
@@ -72,6 +81,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
 
   const entries = policies.status === 'ready' ? policies.value : [];
   const chosenKey = policyKey !== '' ? policyKey : (entries[0]?.policy.key ?? '');
+  const chosenAudiences = entries.find((e) => e.policy.key === chosenKey)?.policy.audiences ?? [];
 
   const startDraft = (next: Draft) => {
     setDraft(next);
@@ -97,7 +107,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
 
   const save = () => {
     if (draft === null) return;
-    const tidy = tidyDocument(draft.document);
+    const tidy = tidyDocument(draft.document, chosenAudiences);
     const missing = [...tidy.problems];
     if (label.trim() === '') missing.push('Give the version a label, for example “2026-27”.');
     if (chosenKey === '') missing.push('Choose the policy this version belongs to.');
@@ -118,6 +128,8 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
       (result) => {
         setBusy(null);
         setReview(result);
+        // The list then shows the saved draft, to come back to after a reload.
+        reloadPolicies();
       },
       (e: unknown) => {
         setBusy(null);
@@ -161,18 +173,40 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
         <ul className={styles.list}>
           {entries.map((entry) => {
             const live = current(entry);
+            const saved = savedDraft(entry);
             return (
               <li key={entry.policy.key}>
                 <strong>{entry.policy.title}</strong>:{' '}
                 {live === undefined
                   ? 'nothing published yet'
-                  : `version ${live.number} (${live.label})${live.publishedAt === undefined ? '' : `, published ${formatDate(live.publishedAt)}`}`}{' '}
-                {live !== undefined && (
+                  : `version ${live.number} (${live.label})${live.publishedAt === undefined ? '' : `, published ${formatDate(live.publishedAt)}`}`}
+                {saved !== undefined &&
+                  `; draft version ${saved.number} (${saved.label}) saved, not yet published`}{' '}
+                {saved !== undefined && (
+                  <Button
+                    size="small"
+                    aria-label={`Continue draft version ${saved.number} of ${entry.policy.title}`}
+                    onClick={() => {
+                      setPolicyKey(entry.policy.key);
+                      setLabel(saved.label);
+                      setChangeKind(saved.changeKind);
+                      startDraft({
+                        document: structuredClone(saved.document),
+                        source: `draft version ${saved.number}`,
+                      });
+                    }}
+                  >
+                    Continue the draft
+                  </Button>
+                )}
+                {saved === undefined && live !== undefined && (
                   <Button
                     size="small"
                     aria-label={`Edit a new version of ${entry.policy.title}`}
                     onClick={() => {
                       setPolicyKey(entry.policy.key);
+                      setLabel('');
+                      setChangeKind('material');
                       startDraft({
                         document: structuredClone(live.document),
                         source: `version ${live.number}`,
@@ -211,14 +245,19 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
           {draft.report !== undefined && <ImportReportView report={draft.report} />}
           <DraftEditor
             document={draft.document}
+            audiences={chosenAudiences}
             onChange={(document) => {
               setDraft({ ...draft, document });
               setReview(null);
             }}
           />
           <div className={styles.row}>
-            <Field label="Policy">
-              <Select value={chosenKey} onChange={(_e, data) => setPolicyKey(data.value)}>
+            <Field label="Policy" className={styles.field}>
+              <Select
+                className={styles.select}
+                value={chosenKey}
+                onChange={(_e, data) => setPolicyKey(data.value)}
+              >
                 {entries.map((entry) => (
                   <option key={entry.policy.key} value={entry.policy.key}>
                     {entry.policy.title}
