@@ -152,6 +152,13 @@ describe('the tab in Chromium', () => {
         console.warn('Card preview not checked: this server has no campaign service.');
       }
       findings[`admin-campaigns/${theme}`] = await seriousAxeViolations(admin.page);
+      if (await card.isVisible()) {
+        // The preview is a light card in every theme: its inputs must be light too.
+        const background = await admin.page.evaluate<string>(
+          `getComputedStyle(document.querySelector('.ac-adaptiveCard input')).backgroundColor`,
+        );
+        expect(background, `card input background in ${theme}`).toBe('rgb(255, 255, 255)');
+      }
       expect(admin.errors).toEqual([]);
       await admin.page.close();
 
@@ -172,6 +179,25 @@ describe('the tab in Chromium', () => {
       await page.getByText(ready, { exact: true }).first().waitFor();
       await noHorizontalScroll(page);
       if (view === 'admin') {
+        // The section nav wraps: every section stays whole on screen.
+        for (const name of ['Policy and import', 'People', 'Campaigns']) {
+          const box = await page.getByRole('button', { name }).boundingBox();
+          expect(box !== null && box.x >= 0 && box.x + box.width <= 320, name).toBe(true);
+        }
+        await page.getByRole('button', { name: /Edit a new version/ }).click();
+        await page.getByRole('heading', { name: /Review the draft/ }).waitFor();
+        await noHorizontalScroll(page);
+        // A clause's number field sits beside its Remove button, not over it.
+        const clause = page.getByRole('group', { name: /, clause 1$/ }).first();
+        const numberBox = await clause.getByRole('textbox', { name: 'Number' }).boundingBox();
+        const removeBox = await clause
+          .getByRole('button', { name: /^Remove clause/ })
+          .boundingBox();
+        if (numberBox === null || removeBox === null) throw new Error('clause controls missing');
+        const apart =
+          numberBox.x + numberBox.width <= removeBox.x ||
+          numberBox.y + numberBox.height <= removeBox.y;
+        expect(apart, 'number field overlaps Remove clause').toBe(true);
         await page.getByRole('button', { name: 'People' }).click();
         await page.getByRole('table').waitFor();
         await noHorizontalScroll(page);
@@ -306,6 +332,11 @@ describe('the tab in Chromium', () => {
       .waitFor();
     const added = mine.page.getByRole('listitem').filter({ hasText: newClause });
     expect(await added.getByText('New', { exact: true }).count()).toBe(1);
+    // A small pill, not a bar across the clause.
+    const badge = await added.getByText('New', { exact: true }).boundingBox();
+    const item = await added.boundingBox();
+    if (badge === null || item === null) throw new Error('badge or clause not laid out');
+    expect(badge.width).toBeLessThan(item.width / 4);
     await mine.page.close();
   }, 120_000);
 });
