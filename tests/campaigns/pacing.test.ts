@@ -63,8 +63,10 @@ describe('Pacer', () => {
     expect(pacer.waitMs('c')).toBe(515);
     timing.advance(515);
     (await pacer.take('c'))();
-    // Now the second (at 400) limits: 400 + 1,015 − 1,015 = 400 ms to wait.
-    expect(pacer.waitMs('d')).toBe(400);
+    // The third answered at once: the usual round trip is now 0, so every request is judged
+    // against that (never less cautious): the second counts from its answer, 500 ms; the fourth
+    // waits 500 + 1,015 − 1,015 = 500 ms.
+    expect(pacer.waitMs('d')).toBe(500);
   });
 
   it('holds every send after a 429 until Retry-After has passed', async () => {

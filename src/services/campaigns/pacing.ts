@@ -43,8 +43,12 @@ class WindowLog {
     this.longestMs = Math.max(...limits.map((l) => l.windowMs)) + maxMarginMs;
   }
 
-  /** Milliseconds to wait; a still-unanswered request in the way means "look again soon". */
-  waitMs(now: number, marginMs: number, pollMs: number): number {
+  /**
+   * Milliseconds to wait; a still-unanswered request in the way means "look again soon".
+   * Entries hold answer times; each counts from its answer less the usual round trip (the same
+   * for all, so the log's order is the answers' order).
+   */
+  waitMs(now: number, marginMs: number, pollMs: number, usualRoundTripMs: number): number {
     const margin = Math.min(marginMs, this.#maxMarginMs);
     if (this.#entries.length > 2 * this.#maxLimit) {
       this.#entries = this.#entries.filter((e) => e.at > now - this.longestMs);
@@ -55,7 +59,9 @@ class WindowLog {
       if (limiting === undefined) continue;
       wait = Math.max(
         wait,
-        limiting.at === Infinity ? pollMs : limiting.at + windowMs + margin - now,
+        limiting.at === Infinity
+          ? pollMs
+          : limiting.at - usualRoundTripMs + windowMs + margin - now,
       );
     }
     return wait;
@@ -166,8 +172,8 @@ export class Pacer {
       0,
       this.#holdUntil - now,
       this.#slot(now) - now,
-      this.#tenant.waitMs(now, this.margin(now), POLL_MS),
-      conversation?.waitMs(now, this.margin(now), POLL_MS) ?? 0,
+      this.#tenant.waitMs(now, this.margin(now), POLL_MS, this.#usualRoundTrip()),
+      conversation?.waitMs(now, this.margin(now), POLL_MS, this.#usualRoundTrip()) ?? 0,
     );
   }
 
@@ -213,6 +219,17 @@ export class Pacer {
     this.#tat = Math.max(this.#tat, until);
   }
 
+  /**
+   * The usual round trip: the fastest of the recent ones (a request's delay beyond it may be a
+   * stall before the connector saw it). Taken when the windows are checked, so an early slow
+   * answer (a new connection) is judged against what turned out to be usual.
+   */
+  #usualRoundTrip(): number {
+    let usual = Infinity;
+    for (const t of this.#roundTrips) if (t !== undefined && t < usual) usual = t;
+    return usual === Infinity ? 0 : usual;
+  }
+
   /** Conversations currently remembered. */
   get conversations(): number {
     return this.#conversations.size;
@@ -244,12 +261,9 @@ export class Pacer {
     return () => {
       if (done) return;
       done = true;
-      const roundTrip = Math.max(0, this.#timing.now() - now);
-      this.#roundTrips[this.#roundTripIndex] = roundTrip;
+      const at = this.#timing.now();
+      this.#roundTrips[this.#roundTripIndex] = Math.max(0, at - now);
       this.#roundTripIndex = (this.#roundTripIndex + 1) % ROUND_TRIPS_KEPT;
-      // The fastest recent round trip is the usual one: what exceeds it may be a stall.
-      const usual = Math.min(...this.#roundTrips.filter((t) => t !== undefined));
-      const at = now + roundTrip - usual;
       this.#tenant.answered(tenantEntry, at);
       if (log !== undefined && entry !== undefined) log.answered(entry, at);
     };
