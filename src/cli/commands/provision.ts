@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   createGraphAdapters,
   graphConfigFromEnv,
@@ -7,6 +6,7 @@ import { describeChange, provisionSite } from '../../adapters/graph/provision.ts
 import { loadEnv } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { CliCommand } from '../run-cli.ts';
+import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
   'usage: countersign provision [--site <site id | hostname:/sites/path>] [--json]\n' +
@@ -15,21 +15,8 @@ const USAGE =
 
 /** `countersign provision`: make the SharePoint site match the schema; say what changed. */
 export const provisionCommand: CliCommand = async (args, io) => {
-  let options;
-  try {
-    options = parseArgs({
-      args,
-      options: { site: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-      strict: true,
-    }).values;
-  } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const options = parseSiteOptions(args, io, USAGE);
+  if (typeof options === 'number') return options;
   try {
     const env = loadEnv(io.env);
     const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));

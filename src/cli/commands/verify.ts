@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   createGraphAdapters,
   graphConfigFromEnv,
@@ -14,6 +13,7 @@ import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { verifySeals } from '../../domain/seal.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
 import type { CliCommand } from '../run-cli.ts';
+import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
   'usage: countersign verify [--site <site>] [--json]\n' +
@@ -275,21 +275,8 @@ function escape(text: string): string {
 
 /** `countersign verify`: every seal checked, every deletion the audit log reveals reported. */
 export const verifyCommand: CliCommand = async (args, io) => {
-  let options;
-  try {
-    options = parseArgs({
-      args,
-      options: { site: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-      strict: true,
-    }).values;
-  } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const options = parseSiteOptions(args, io, USAGE);
+  if (typeof options === 'number') return options;
   try {
     const env = loadEnv(io.env);
     if (env.COUNTERSIGN_SEAL_KEY === undefined) {
