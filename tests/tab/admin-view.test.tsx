@@ -44,9 +44,13 @@ describe('Admin', () => {
     expect(fake.requests).toContainEqual({ method: 'POST', path: '/api/admin/import' });
     // The text the importer could not place is flagged, not dropped.
     const unplaced = screen.getByRole('group', { name: 'Unplaced' });
-    expect(within(unplaced).getByText(/could not place this text/)).toBeTruthy();
-    expect(within(unplaced).getByDisplayValue('Page 3 of 7 Oakfield Primary School')).toBeTruthy();
-    expect(screen.getByText('Some text is still in the Unplaced section.')).toBeTruthy();
+    expect(within(unplaced).getByText(/could not place this text/)).toBeInstanceOf(HTMLElement);
+    expect(
+      within(unplaced).getByDisplayValue('Page 3 of 7 Oakfield Primary School'),
+    ).toBeInstanceOf(HTMLElement);
+    expect(screen.getByText('Some text is still in the Unplaced section.')).toBeInstanceOf(
+      HTMLElement,
+    );
     await click('Remove the unplaced section');
     expect(screen.queryByRole('group', { name: 'Unplaced' })).toBeNull();
 
@@ -62,17 +66,17 @@ describe('Admin', () => {
 
     // Saving needs a label.
     await click('Save draft and show the changes');
-    expect(screen.getByText(/Give the version a label/)).toBeTruthy();
+    expect(screen.getByText(/Give the version a label/)).toBeInstanceOf(HTMLElement);
     fireEvent.change(screen.getByRole('textbox', { name: /Version label/ }), {
       target: { value: 'Summer 2026' },
     });
     await click('Save draft and show the changes');
     const publish = await screen.findByRole('heading', { name: 'Publish version 2' });
-    expect(publish).toBeTruthy();
-    expect(screen.getByText(/This is a material change/)).toBeTruthy();
+    expect(publish.textContent).toBe('Publish version 2');
+    expect(screen.getByText(/This is a material change/)).toBeInstanceOf(HTMLElement);
     const changes = screen.getByRole('region', { name: 'Changes from version 1' });
-    expect(within(changes).getByText(/lock my screen/)).toBeTruthy();
-    expect(within(changes).getByText(/report lost devices/)).toBeTruthy();
+    expect(within(changes).getByText(/lock my screen/)).toBeInstanceOf(HTMLElement);
+    expect(within(changes).getByText(/report lost devices/)).toBeInstanceOf(HTMLElement);
 
     await click('Publish version 2');
     await screen.findByText('Version 2 published');
@@ -92,7 +96,7 @@ describe('Admin', () => {
     const sam = within(table)
       .getByRole('rowheader', { name: /Sam Patel/ })
       .closest('tr');
-    expect(sam && within(sam).getByText('Due')).toBeTruthy();
+    expect(sam && within(sam).getByText('Due')).toBeInstanceOf(HTMLElement);
   });
 
   it('filters people and charts their status by audience', async () => {
@@ -105,8 +109,8 @@ describe('Admin', () => {
     const chart = screen.getByRole('figure', { name: /by audience/ });
     const line = (text: string) => (_: string, el: Element | null) =>
       el?.tagName === 'P' && el.textContent === text;
-    expect(within(chart).getByText(line('staff (3 people)'))).toBeTruthy();
-    expect(within(chart).getByText(line('governors (1 person)'))).toBeTruthy();
+    expect(within(chart).getByText(line('staff (3 people)'))).toBeInstanceOf(HTMLElement);
+    expect(within(chart).getByText(line('governors (1 person)'))).toBeInstanceOf(HTMLElement);
 
     fireEvent.change(screen.getByRole('combobox', { name: 'Status' }), {
       target: { value: 'due' },
@@ -124,7 +128,7 @@ describe('Admin', () => {
     await waitFor(() =>
       expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(2),
     );
-    expect(screen.getByRole('rowheader', { name: /Grace Okafor/ })).toBeTruthy();
+    expect(screen.getByRole('rowheader', { name: /Grace Okafor/ })).toBeInstanceOf(HTMLElement);
   });
 
   it('previews the exact card, sends it to me first, and launches a campaign', async () => {
@@ -136,7 +140,9 @@ describe('Admin', () => {
     await click('Preview the card');
     const preview = await screen.findByRole('region', { name: 'Card preview' });
     await waitFor(() =>
-      expect(within(preview).getByText('Please sign: Staff Acceptable Use Policy')).toBeTruthy(),
+      expect(within(preview).getByText('Please sign: Staff Acceptable Use Policy')).toBeInstanceOf(
+        HTMLElement,
+      ),
     );
     await click('Send it to myself first');
     await screen.findByText('The card is on its way to you in Teams.');
@@ -179,14 +185,16 @@ describe('Admin', () => {
     const third = screen.getByRole('group', {
       name: 'My use of school systems, clause 3: who it applies to',
     });
-    expect(within(third).getByText('staff', { selector: 'strong' })).toBeTruthy();
+    expect(within(third).getByText('staff', { selector: 'strong' })).toBeInstanceOf(HTMLElement);
     expect(within(third).getByRole('checkbox', { name: 'staff' })).toHaveProperty('checked', true);
     const first = screen.getByRole('group', {
       name: 'My use of school systems, clause 1: who it applies to',
     });
-    expect(within(first).getByText('everyone the policy applies to')).toBeTruthy();
+    expect(within(first).getByText('everyone the policy applies to')).toBeInstanceOf(HTMLElement);
     fireEvent.click(within(first).getByRole('checkbox', { name: 'governors' }));
-    expect(within(first).getByText('governors', { selector: 'strong' })).toBeTruthy();
+    expect(within(first).getByText('governors', { selector: 'strong' })).toBeInstanceOf(
+      HTMLElement,
+    );
 
     fireEvent.change(screen.getByRole('textbox', { name: /Version label/ }), {
       target: { value: 'Summer 2026' },
@@ -223,7 +231,7 @@ describe('Admin', () => {
     await click(/Continue draft version 2/);
     expect(
       screen.getByRole('heading', { name: 'Review the draft (from draft version 2)' }),
-    ).toBeTruthy();
+    ).toBeInstanceOf(HTMLElement);
     expect(screen.getByRole('textbox', { name: 'Title' })).toHaveProperty(
       'value',
       'Staff AUP (draft)',

@@ -30,8 +30,8 @@ describe('Approvals', () => {
     renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);
     const sam = (await screen.findByRole('heading', { name: 'Sam Patel' })).closest('li');
     if (sam === null) throw new Error('no card');
-    expect(within(sam).getByText('Teacher')).toBeTruthy();
-    expect(within(sam).getByText(/9 March 2026 at 08:15/)).toBeTruthy();
+    expect(within(sam).getByText('Teacher')).toBeInstanceOf(HTMLElement);
+    expect(within(sam).getByText(/9 March 2026 at 08:15/)).toBeInstanceOf(HTMLElement);
     fireEvent.change(within(sam).getByRole('textbox', { name: /Additional permissions/ }), {
       target: { value: 'MIS admin, MIS admin, Finance' },
     });
@@ -78,6 +78,6 @@ describe('Approvals', () => {
         .map((a) => a.userId)
         .sort(),
     ).toEqual(['u-dsl', 'u-staff']);
-    expect(screen.getByRole('heading', { name: 'Grace Okafor' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Grace Okafor' })).toBeInstanceOf(HTMLElement);
   });
 });

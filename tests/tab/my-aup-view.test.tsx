@@ -41,7 +41,7 @@ describe('My AUP', () => {
       fireEvent.click(sign);
       await Promise.resolve();
     });
-    expect(await screen.findByText('Enter your role.')).toBeTruthy();
+    expect(await screen.findByText('Enter your role.')).toBeInstanceOf(HTMLElement);
     expect(fake.requests.some((r) => r.method === 'POST')).toBe(false);
   });
 
@@ -49,19 +49,21 @@ describe('My AUP', () => {
     const fake = new FakeApi({ now: () => NOW });
     renderInTheme(<MyAupView session={sessionFor(fake, 'staff')} />);
     await screen.findByRole('heading', { name: SEED_DOCUMENT.title });
-    expect(screen.getByText(/report any safeguarding concern/)).toBeTruthy();
-    expect(screen.getByText('The school may use my photograph on its website.')).toBeTruthy();
+    expect(screen.getByText(/report any safeguarding concern/)).toBeInstanceOf(HTMLElement);
+    expect(screen.getByText('The school may use my photograph on its website.')).toBeInstanceOf(
+      HTMLElement,
+    );
     fireEvent.click(screen.getByRole('switch', { name: /photograph/ }));
     await fillAndSign('Sam Patel', 'Class teacher');
 
     const receipt = await screen.findByRole('region', { name: 'Your receipt' });
     const version = fake.versions[0];
     if (version === undefined) throw new Error('no version');
-    expect(within(receipt).getByText(version.contentHash)).toBeTruthy();
-    expect(within(receipt).getByText('1 (Spring 2026)')).toBeTruthy();
+    expect(within(receipt).getByText(version.contentHash)).toBeInstanceOf(HTMLElement);
+    expect(within(receipt).getByText('1 (Spring 2026)')).toBeInstanceOf(HTMLElement);
     // 10:30 UTC in March is 10:30 in London (GMT); en-GB wording.
-    expect(within(receipt).getByText(/10 March 2026.*10:30/)).toBeTruthy();
-    expect(within(receipt).getByText('Waiting for the headteacher')).toBeTruthy();
+    expect(within(receipt).getByText(/10 March 2026.*10:30/)).toBeInstanceOf(HTMLElement);
+    expect(within(receipt).getByText('Waiting for the headteacher')).toBeInstanceOf(HTMLElement);
 
     const ack = fake.acknowledgements[0];
     expect(ack).toMatchObject({
@@ -73,7 +75,9 @@ describe('My AUP', () => {
       consents: { photo: true },
     });
     const history = screen.getByRole('region', { name: 'My history' });
-    await waitFor(() => expect(within(history).getByText(/Staff AUP, version 1/)).toBeTruthy());
+    await waitFor(() =>
+      expect(within(history).getByText(/Staff AUP, version 1/)).toBeInstanceOf(HTMLElement),
+    );
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
   });
 
@@ -106,17 +110,23 @@ describe('My AUP', () => {
     const changes = await screen.findByRole('region', {
       name: 'What changed since you signed version 1',
     });
-    expect(within(changes).getByText('1 new clause, 1 reworded, 1 removed')).toBeTruthy();
-    expect(within(changes).getByRole('heading', { name: 'Removed clauses' })).toBeTruthy();
-    expect(within(changes).getByText(/report any safeguarding concern/)).toBeTruthy();
+    expect(within(changes).getByText('1 new clause, 1 reworded, 1 removed')).toBeInstanceOf(
+      HTMLElement,
+    );
+    expect(within(changes).getByRole('heading', { name: 'Removed clauses' })).toBeInstanceOf(
+      HTMLElement,
+    );
+    expect(within(changes).getByText(/report any safeguarding concern/)).toBeInstanceOf(
+      HTMLElement,
+    );
 
     const added = screen.getByText(/lock my screen/).closest('li');
-    expect(added && within(added).getByText('New')).toBeTruthy();
+    expect(added && within(added).getByText('New')).toBeInstanceOf(HTMLElement);
     const reworded = screen.getByText(/and school devices/).closest('li');
-    expect(reworded && within(reworded).getByText('Reworded')).toBeTruthy();
+    expect(reworded && within(reworded).getByText('Reworded')).toBeInstanceOf(HTMLElement);
     expect(
       reworded && within(reworded).getByText(/^I will only use school systems for/),
-    ).toBeTruthy();
+    ).toBeInstanceOf(HTMLElement);
     const unchanged = screen.getByText(/keep my passwords private/).closest('li');
     expect(unchanged && within(unchanged).queryByText(/New|Reworded/)).toBeNull();
   });
@@ -129,7 +139,9 @@ describe('My AUP', () => {
     next.title = 'Staff Acceptable Use Policy 2026';
     fake.publishVersion(next, 'Summer 2026', 'material');
     await fillAndSign('Sam Patel', 'Teacher');
-    expect(await screen.findByText(/newer version of this policy was published/)).toBeTruthy();
+    expect(await screen.findByText(/newer version of this policy was published/)).toBeInstanceOf(
+      HTMLElement,
+    );
     expect(fake.acknowledgements).toHaveLength(0);
     await screen.findByRole('heading', { name: 'Staff Acceptable Use Policy 2026' });
   });
