@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_REMINDER_DAYS } from '../domain/campaign.ts';
 import { audienceKeySchema, policyDocumentSchema } from '../domain/policy-document.ts';
 import { changeKindSchema, policyKeySchema } from '../domain/policy.ts';
+import { visibleTextSchema } from '../domain/signature-text.ts';
 
 /**
  * Request bodies and query strings, validated at the boundary. Bodies are strict: an unknown
@@ -15,8 +16,9 @@ export const signBodySchema = z.strictObject({
   versionNumber,
   contentHash,
   declarationAccepted: z.literal(true, 'The declaration must be accepted to sign.'),
-  typedName: z.string().trim().min(1).max(200),
-  statedRole: z.string().trim().min(1).max(200),
+  // The signature text rule is the domain's (the card path meets it in the service).
+  typedName: visibleTextSchema('typedName').trim().min(1).max(200),
+  statedRole: visibleTextSchema('statedRole').trim().min(1).max(200),
   consents: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), z.boolean()).default({}),
 });
 export type SignBody = z.infer<typeof signBodySchema>;

@@ -179,9 +179,16 @@ export class CardActionHandler {
       });
     } catch (error) {
       if (error instanceof CountersignError && error.code === 'validation') {
+        // The field at fault is left empty to be typed again: prefilled, any hidden character
+        // in it would survive an edit of the visible text.
+        const field = error.details['field'];
         return this.#prompts.currentCardFor(actor, action.policyKey, {
           error: error.message,
-          prefill: { typedName, statedRole, consents },
+          prefill: {
+            ...(field === 'typedName' ? {} : { typedName }),
+            ...(field === 'statedRole' ? {} : { statedRole }),
+            consents,
+          },
           fromCardVersion: action.versionNumber,
         });
       }

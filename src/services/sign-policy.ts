@@ -6,6 +6,7 @@ import {
 import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { sealAcknowledgement } from '../domain/seal.ts';
+import { assertVisibleText } from '../domain/signature-text.ts';
 import { computeStatus, signatureNeedsApproval } from '../domain/status.ts';
 import type { Actor } from './actor.ts';
 import { personAudiences } from './audiences.ts';
@@ -22,11 +23,14 @@ export async function signPolicy(
   actor: Actor,
   input: SignInput,
 ): Promise<SignOutcome> {
-  const typedName = input.typedName.trim().replace(/\s+/g, ' ');
-  const statedRole = input.statedRole.trim().replace(/\s+/g, ' ');
   if (input.declarationAccepted !== true) {
     throw new CountersignError('validation', 'The declaration must be accepted to sign.');
   }
+  // On the text as received: trimming and collapsing whitespace would turn U+FEFF into a space.
+  assertVisibleText('typedName', input.typedName);
+  assertVisibleText('statedRole', input.statedRole);
+  const typedName = input.typedName.trim().replace(/\s+/g, ' ');
+  const statedRole = input.statedRole.trim().replace(/\s+/g, ' ');
   if (typedName.length < 2) {
     throw new CountersignError('validation', 'Type your full name to sign.', {
       field: 'typedName',

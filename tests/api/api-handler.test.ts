@@ -171,6 +171,24 @@ describe('signing', () => {
     expect(service.calls).toEqual([]);
   });
 
+  it.each([
+    ['typedName', 'a right-to-left override', { typedName: 'Sam \u202EffatS' }],
+    ['typedName', 'a zero-width space', { typedName: 'Sam\u200BStaff' }],
+    ['typedName', 'a leading BOM that trimming would hide', { typedName: '\uFEFFSam Staff' }],
+    ['statedRole', 'a soft hyphen', { statedRole: 'Teaching\u00ADassistant' }],
+  ])('refuses a %s with %s (422), saying so in words', async (field, _what, change) => {
+    const problem = await expectProblem(
+      await call('POST', signPath, { as: 'staff', json: { ...signBody, ...change } }),
+      422,
+      'validation',
+    );
+    const what = field === 'typedName' ? 'Your typed name' : 'Your role';
+    const message = `${what} contains an invisible or text-direction character; please type it again without copying and pasting.`;
+    expect(problem['issues']).toEqual([{ path: field, message }]);
+    expect(problem.detail).toContain(message);
+    expect(service.calls).toEqual([]);
+  });
+
   it('refuses unparsable JSON (400), other media types (415) and oversized JSON (413)', async () => {
     await expectProblem(
       await call('POST', signPath, {

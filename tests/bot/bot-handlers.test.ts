@@ -155,6 +155,23 @@ describe('signing from a card', () => {
     expect(await world.records.listAcknowledgements({})).toEqual([]);
   });
 
+  test('a typed name with a text-direction character is refused on the card and must be typed again', async () => {
+    const { response } = await signFromCard(people.staff, {
+      typedName: 'Sam \u202Eiforako\u202C',
+      statedRole: 'Teaching assistant',
+    });
+    const card = answeredCard(response);
+    const json = JSON.stringify(card);
+    expect(json).toContain(
+      'Your typed name contains an invisible or text-direction character; please type it again without copying and pasting.',
+    );
+    // The role is kept; the name is not prefilled, so the hidden character cannot survive.
+    expect(json).toContain('"value":"Teaching assistant"');
+    expect(json).not.toContain('\u202E');
+    expect(executeData(card, 'sign')['versionNumber']).toBe(1);
+    expect(await world.records.listAcknowledgements({})).toEqual([]);
+  });
+
   test('an outdated card answers with the current prompt and never signs the old version', async () => {
     const prompt = answeredCard(
       await world.invoke(people.staff, {

@@ -218,6 +218,24 @@ describe('signing', () => {
     const outcome = await service.sign(ana, signInput(v1, { consents: {} }));
     expect(outcome.kind === 'signed' && outcome.acknowledgement.consents).toEqual({ photo: false });
   });
+
+  it('refuses a typed name or role with a hidden character, whoever calls (tab or card)', async () => {
+    const v1 = await seedPolicy();
+    await expect(
+      service.sign(ana, signInput(v1, { typedName: 'Ana\u2060Okafor', channel: 'card' })),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      details: { field: 'typedName', character: 'U+2060' },
+    });
+    // Untrimmed, as the card sends it: a trailing BOM is refused, not trimmed away.
+    await expect(
+      service.sign(ana, signInput(v1, { statedRole: 'Class teacher\uFEFF' })),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      details: { field: 'statedRole', character: 'U+FEFF' },
+    });
+    expect(await service.myHistory(ana)).toEqual([]);
+  });
 });
 
 describe('my policies and what changed', () => {
