@@ -72,6 +72,48 @@ describe('token verifier (Entra configuration)', () => {
     expect((await refusal(`Bearer ${notYet}`)).message).toMatch(/nbf/);
   });
 
+  it('refuses a token issued in the future, which jose alone lets through', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // nbf and exp are fine; only iat says the token comes from an hour ahead.
+    const future = await tokens.token(PEOPLE.staff, { claims: { iat: now + 3600 } });
+    const error = await refusal(`Bearer ${future}`);
+    expect(error.code).toBe('unauthenticated');
+    expect(error.message).toMatch(/^The access token was issued in the future/);
+  });
+
+  it('allows iat the same clock tolerance as nbf and exp: 60 s ahead passes, 61 s does not', async () => {
+    const nowMs = Date.UTC(2025, 8, 1, 8, 30, 0);
+    const nowSeconds = nowMs / 1000;
+    const fixed = createTokenVerifier({
+      tenantId: TENANT_ID,
+      issuers: entraIssuers(TENANT_ID),
+      audiences: [CLIENT_ID],
+      keys: createLocalJWKSet(tokens.jwks),
+      currentDate: () => new Date(nowMs),
+    });
+    const atEdge = await tokens.token(PEOPLE.staff, {
+      nowSeconds,
+      claims: { iat: nowSeconds + 60 },
+    });
+    await expect(fixed.verify(`Bearer ${atEdge}`)).resolves.toMatchObject({
+      id: PEOPLE.staff.oid,
+    });
+    const beyond = await tokens.token(PEOPLE.staff, {
+      nowSeconds,
+      claims: { iat: nowSeconds + 61 },
+    });
+    await expect(fixed.verify(`Bearer ${beyond}`)).rejects.toMatchObject({
+      code: 'unauthenticated',
+      message: expect.stringMatching(/issued in the future/) as unknown,
+    });
+    // A past iat is not limited here: exp bounds a token's life.
+    const old = await tokens.token(PEOPLE.staff, {
+      nowSeconds,
+      claims: { iat: nowSeconds - 86_400 },
+    });
+    await expect(fixed.verify(`Bearer ${old}`)).resolves.toMatchObject({ id: PEOPLE.staff.oid });
+  });
+
   it.each([
     ['no header', undefined],
     ['empty header', ''],

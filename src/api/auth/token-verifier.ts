@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
-import type { JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
 import { appRoleSchema } from '../../services/actor.ts';
@@ -27,7 +27,7 @@ export interface TokenVerifierConfig {
   audiences: readonly string[];
   /** Where the signing keys come from: Entra's remote JWKS, or a local JWKS in dev and tests. */
   keys: JWTVerifyGetKey;
-  /** Leeway for exp / nbf against clock skew between Entra and this host. Default 60 s. */
+  /** Leeway for exp / nbf / iat against clock skew between Entra and this host. Default 60 s. */
   clockToleranceSeconds?: number;
   /**
    * When set, the delegated scope (`scp`) must include it, e.g. "access_as_user". Tokens must be
@@ -117,7 +117,9 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
       if (token === undefined) {
         throw unauthenticated('The Authorization header must be "Bearer <access token>".');
       }
-      let payload: unknown;
+      // One "now" for jose's checks and ours.
+      const now = config.currentDate === undefined ? new Date() : config.currentDate();
+      let payload: JWTPayload;
       try {
         const verified = await jwtVerify(token, config.keys, {
           algorithms: [...ALGORITHMS],
@@ -125,11 +127,21 @@ export function createTokenVerifier(config: TokenVerifierConfig): TokenVerifier 
           audience: [...config.audiences],
           clockTolerance,
           requiredClaims: ['exp', 'nbf', 'iat', 'oid', 'tid'],
-          ...(config.currentDate === undefined ? {} : { currentDate: config.currentDate() }),
+          currentDate: now,
         });
         payload = verified.payload;
       } catch (error) {
         throw verificationError(error);
+      }
+      // jose 6 (validateClaimsSet in dist/webapi/lib/jwt_claims_set.js) has checked that "iat"
+      // is present (requiredClaims) and a number, but compares it with now only when
+      // maxTokenAge is set, which would also cap a token's age, a policy of its own. So a token
+      // issued in the future beyond the tolerance allowed for nbf and exp is refused here.
+      const nowSeconds = Math.floor(now.getTime() / 1000);
+      if (payload.iat !== undefined && payload.iat > nowSeconds + clockTolerance) {
+        throw unauthenticated(
+          'The access token was issued in the future; check the clocks of the token issuer and this service.',
+        );
       }
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) {
