@@ -124,6 +124,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       ...(input.tabDir ? [createStaticHandler(input.tabDir)] : []),
     ],
     (error, req) => input.onError(error, `${req.method ?? ''} ${req.url ?? ''}`),
+    // A tenant's service is reached over HTTPS only; the local demo is plain http://localhost.
+    { hsts: input.tabConfig.mode === 'production' },
   );
   return { service, campaigns, server };
 }

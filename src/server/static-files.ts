@@ -41,32 +41,45 @@ async function fileAt(path: string): Promise<{ path: string; size: number } | nu
     const info = await stat(path);
     return info.isFile() ? { path, size: info.size } : null;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // ENOTDIR: a path through a file (/index.html/x); ENAMETOOLONG: an absurd path. Neither
+    // names a file, so a 404 rather than a 500.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return null;
     throw error;
+  }
+}
+
+function notFound(res: ServerResponse): true {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+  return true;
+}
+
+/**
+ * The decoded path, or null when there can be no file by that name: malformed percent-encoding
+ * (/%ff, /%E0%A4%A) or a NUL byte (/%00), which fs refuses with a TypeError rather than ENOENT.
+ */
+function decodedPath(req: IncomingMessage): string | null {
+  try {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    return pathname.includes('\0') ? null : pathname;
+  } catch {
+    return null;
   }
 }
 
 /**
  * Serves the built tab from `root`. Unknown paths without an extension get index.html (the
- * tab's views are client-side routes); a path that escapes the root is a 404.
+ * tab's views are client-side routes); a path that escapes the root, cannot be decoded or
+ * holds a NUL byte is a 404.
  */
 export function createStaticHandler(root: string) {
   const base = normalize(root.endsWith(sep) ? root : root + sep);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad path');
-      return true;
-    }
+    const pathname = decodedPath(req);
+    if (pathname === null) return notFound(res);
     const target = normalize(join(base, pathname));
-    if (!target.startsWith(base) && target !== base.slice(0, -1)) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
-      return true;
-    }
+    if (!target.startsWith(base) && target !== base.slice(0, -1)) return notFound(res);
     let file = await fileAt(target);
     if (!file && extname(pathname) === '') file = await fileAt(join(base, 'index.html'));
     if (!file && pathname === '/') file = await fileAt(join(base, 'index.html'));
