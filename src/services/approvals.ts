@@ -1,5 +1,6 @@
 import { CountersignError } from '../domain/errors.ts';
 import type { Approval } from '../domain/approval.ts';
+import { typedNameDiffers } from '../domain/name-match.ts';
 import type { Actor } from './actor.ts';
 import type { PendingApproval } from './countersign-service.ts';
 import { requireRole } from './require-role.ts';
@@ -21,7 +22,12 @@ export async function pendingApprovals(
   for (const tagged of pending) {
     const acknowledgement = acks.get(tagged.value.acknowledgementId);
     if (!acknowledgement) continue;
-    out.push({ approval: tagged.value, acknowledgement, etag: tagged.etag });
+    out.push({
+      approval: tagged.value,
+      acknowledgement,
+      etag: tagged.etag,
+      typedNameDiffers: typedNameDiffers(acknowledgement.typedName, acknowledgement.displayName),
+    });
   }
   return out.sort((a, b) => a.acknowledgement.signedAt.localeCompare(b.acknowledgement.signedAt));
 }

@@ -33,6 +33,18 @@ export type SignOutcome =
   /** A newer version was published since the person opened this one: never sign the old one. */
   | { kind: 'outdated'; current: PolicyVersion };
 
+/** A signature as an admin or approver sees it: what was typed, beside the account it came from. */
+export interface SignatureSummary {
+  acknowledgementId: string;
+  typedName: string;
+  statedRole: string;
+  /** The Entra display name and UPN on the acknowledgement (from the token), never typed. */
+  displayName: string;
+  upn: string;
+  /** The typed name is clearly not the account's name (see nameResemblance): look before trusting it. */
+  typedNameDiffers: boolean;
+}
+
 export interface PersonRow {
   id: string;
   displayName: string;
@@ -40,6 +52,8 @@ export interface PersonRow {
   audiences: string[];
   /** Per policy key. */
   statuses: Record<string, PersonStatus>;
+  /** The signature the status rests on, when it rests on one (signed, awaiting approval, rejected). */
+  signature?: SignatureSummary;
 }
 
 export interface PeopleQuery {
@@ -64,6 +78,8 @@ export interface PendingApproval {
   approval: Approval;
   acknowledgement: Acknowledgement;
   etag: string;
+  /** The typed name is clearly not the account's display name: the approver is warned. */
+  typedNameDiffers: boolean;
 }
 
 /** The use cases the API and the bot share. Every method checks the actor's roles itself. */

@@ -1,11 +1,17 @@
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
+import { typedNameDiffers } from '../domain/name-match.ts';
 import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
 import { computeStatus } from '../domain/status.ts';
 import type { Actor } from './actor.ts';
 import { resolveAudienceMembers } from './audiences.ts';
-import type { PeoplePage, PeopleQuery, PersonRow } from './countersign-service.ts';
+import type {
+  PeoplePage,
+  PeopleQuery,
+  PersonRow,
+  SignatureSummary,
+} from './countersign-service.ts';
 import { loadPolicy, runningDeadline } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -14,6 +20,32 @@ const MAX_PAGE = 500;
 
 interface ReportRow extends PersonRow {
   status: PersonStatus;
+}
+
+/** The signature a status rests on: the latest one, which the status names by version and time. */
+function signatureOf(
+  status: PersonStatus,
+  acks: readonly Acknowledgement[],
+): SignatureSummary | undefined {
+  if (
+    status.kind !== 'signed' &&
+    status.kind !== 'awaiting-approval' &&
+    status.kind !== 'rejected'
+  ) {
+    return undefined;
+  }
+  const ack = acks.find(
+    (a) => a.versionNumber === status.versionNumber && a.signedAt === status.signedAt,
+  );
+  if (ack === undefined) return undefined;
+  return {
+    acknowledgementId: ack.id,
+    typedName: ack.typedName,
+    statedRole: ack.statedRole,
+    displayName: ack.displayName,
+    upn: ack.upn,
+    typedNameDiffers: typedNameDiffers(ack.typedName, ack.displayName),
+  };
 }
 
 /**
@@ -62,10 +94,11 @@ async function buildReport(
     ) {
       continue;
     }
+    const signatures = byUser.get(person.id) ?? [];
     const status = computeStatus({
       policy: loaded.policy,
       versions: loaded.versions,
-      acknowledgements: byUser.get(person.id) ?? [],
+      acknowledgements: signatures,
       approvals: approvalsByUser.get(person.id) ?? [],
       personAudiences: audiences,
       timeZone: ctx.school.timeZone,
@@ -73,12 +106,14 @@ async function buildReport(
       ...(deadline !== undefined ? { deadline } : {}),
     });
     if (query.status !== undefined && status.kind !== query.status) continue;
+    const signature = signatureOf(status, signatures);
     rows.push({
       id: person.id,
       displayName: person.displayName,
       upn: person.userPrincipalName,
       audiences,
       statuses: { [query.policyKey]: status },
+      ...(signature === undefined ? {} : { signature }),
       status,
     });
   }
@@ -160,16 +195,42 @@ export async function exportCsv(
 ): Promise<string> {
   requireRole(actor, 'Policy.Admin');
   const rows = await buildReport(ctx, query);
+  // The signature's columns come after the original ones, so existing spreadsheets still line up.
   const lines = [
-    ['Name', 'UPN', 'Audiences', 'Status', 'Version', 'Signed or due (UTC)', 'Valid until (UTC)']
+    [
+      'Name',
+      'UPN',
+      'Audiences',
+      'Status',
+      'Version',
+      'Signed or due (UTC)',
+      'Valid until (UTC)',
+      'Typed name',
+      'Stated role',
+      'Account when signed',
+      'Typed name differs from account',
+    ]
       .map(csvCell)
       .join(','),
   ];
   for (const row of rows) {
     const d = describe(row.status);
     const validUntil = row.status.kind === 'signed' ? row.status.validUntil : '';
+    const sig = row.signature;
     lines.push(
-      [row.displayName, row.upn, row.audiences.join(' '), d.label, d.version, d.date, validUntil]
+      [
+        row.displayName,
+        row.upn,
+        row.audiences.join(' '),
+        d.label,
+        d.version,
+        d.date,
+        validUntil,
+        sig?.typedName ?? '',
+        sig?.statedRole ?? '',
+        sig === undefined ? '' : `${sig.displayName} (${sig.upn})`,
+        sig === undefined ? '' : sig.typedNameDiffers ? 'Yes' : 'No',
+      ]
         .map(csvCell)
         .join(','),
     );

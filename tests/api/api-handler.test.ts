@@ -710,6 +710,38 @@ describe('approvals', () => {
     );
   });
 
+  it('lists each pending signature with the account beside it and the name check', async () => {
+    // Two staff sign; the second types the first one's name.
+    for (const [person, typedName] of [
+      [PEOPLE.staff, 'Sam Staff'],
+      [PEOPLE.otherStaff, 'Sam Staff'],
+    ] as const) {
+      const res = await call('POST', signPath, {
+        json: { ...signBody, typedName },
+        headers: { authorization: `Bearer ${await tokens.token(person)}` },
+      });
+      expect(res.status).toBe(201);
+    }
+    for (const a of service.acks) {
+      service.approvals.push({
+        acknowledgementId: a.id,
+        userId: a.userId,
+        decision: 'pending',
+        additionalPermissions: [],
+      });
+    }
+    const res = await call('GET', '/api/approvals', { as: 'approver' });
+    expect(res.status).toBe(200);
+    const pending = (await res.json()) as {
+      acknowledgement: { userId: string; typedName: string; displayName: string };
+      typedNameDiffers: boolean;
+    }[];
+    expect(pending.map((p) => [p.acknowledgement.userId, p.typedNameDiffers])).toEqual([
+      [PEOPLE.staff.oid, false],
+      [PEOPLE.otherStaff.oid, true],
+    ]);
+  });
+
   it('decides in bulk, reporting each outcome', async () => {
     const res = await call('POST', '/api/approvals/bulk', {
       as: 'approver',

@@ -384,10 +384,54 @@ describe('admin', () => {
     const csv = await service.exportCsv(dsl, { policyKey: 'staff-aup' });
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe(
-      '"Name","UPN","Audiences","Status","Version","Signed or due (UTC)","Valid until (UTC)"',
+      '"Name","UPN","Audiences","Status","Version","Signed or due (UTC)","Valid until (UTC)","Typed name","Stated role","Account when signed","Typed name differs from account"',
     );
     expect(lines).toHaveLength(7);
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+  });
+
+  it('shows each signature with the account it came from, flagging a typed name that is not theirs', async () => {
+    const v1 = await seedPolicy();
+    const ben = actor('u-ben', 'Ben Walsh');
+    await service.sign(ana, signInput(v1, { typedName: 'Mrs A. Okafor' }));
+    // Ben signs, typing a colleague's name.
+    await service.sign(ben, signInput(v1, { typedName: 'Ana Okafor', statedRole: '=1+1' }));
+    const page = await service.peopleStatus(dsl, { policyKey: 'staff-aup', status: 'signed' });
+    expect(page.rows.map((r) => [r.id, r.signature])).toEqual([
+      [
+        'u-ana',
+        {
+          acknowledgementId: 'staff-aup:v1:u-ana',
+          typedName: 'Mrs A. Okafor',
+          statedRole: 'Class teacher',
+          displayName: 'Ana Okafor',
+          upn: 'u-ana@oakfield.example',
+          typedNameDiffers: false,
+        },
+      ],
+      [
+        'u-ben',
+        {
+          acknowledgementId: 'staff-aup:v1:u-ben',
+          typedName: 'Ana Okafor',
+          statedRole: '=1+1',
+          displayName: 'Ben Walsh',
+          upn: 'u-ben@oakfield.example',
+          typedNameDiffers: true,
+        },
+      ],
+    ]);
+    const due = await service.peopleStatus(dsl, { policyKey: 'staff-aup', status: 'due' });
+    expect(due.rows.every((r) => r.signature === undefined)).toBe(true);
+
+    const csv = await service.exportCsv(dsl, { policyKey: 'staff-aup', status: 'signed' });
+    const lines = csv.trim().split('\r\n');
+    expect(lines[1]).toMatch(
+      /,"Mrs A\. Okafor","Class teacher","Ana Okafor \(u-ana@oakfield\.example\)","No"$/,
+    );
+    expect(lines[2]).toMatch(
+      /,"Ana Okafor","'=1\+1","Ben Walsh \(u-ben@oakfield\.example\)","Yes"$/,
+    );
   });
 });
 
@@ -399,6 +443,7 @@ describe('approvals', () => {
     expect((await service.myPolicies(ana))[0]?.status.kind).toBe('awaiting-approval');
     const pending = await service.pendingApprovals(head);
     expect(pending.map((p) => p.acknowledgement.userId)).toEqual(['u-ana']);
+    expect(pending[0]?.typedNameDiffers).toBe(false);
     const decided = await service.decide(head, {
       acknowledgementId: pending[0]!.acknowledgement.id,
       decision: 'approved',
@@ -418,6 +463,16 @@ describe('approvals', () => {
         comment: 'changed my mind',
       }),
     ).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('warns the approver when the typed name is a colleague’s, not the account’s', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    await service.sign(ana, signInput(v1, { typedName: 'Ben Walsh' }));
+    const [pending] = await service.pendingApprovals(head);
+    expect(pending).toMatchObject({
+      acknowledgement: { typedName: 'Ben Walsh', displayName: 'Ana Okafor' },
+      typedNameDiffers: true,
+    });
   });
 
   it('a rejected new starter who signs again waits for approval again', async () => {

@@ -5,6 +5,7 @@ import { audienceView, contentHash } from '../../src/domain/content-hash.ts';
 import { diffDocuments, summariseDiff } from '../../src/domain/policy-diff.ts';
 import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../../src/domain/policy.ts';
+import { typedNameDiffers } from '../../src/domain/name-match.ts';
 import type { PersonStatusKind } from '../../src/domain/person-status.ts';
 import { computeStatus, currentVersion, signatureNeedsApproval } from '../../src/domain/status.ts';
 import type {
@@ -202,13 +203,18 @@ export class FakeApi {
     return version;
   }
 
-  /** Seeds a signature as if the person had signed through the tab. */
-  seedSignature(userKey: string, versionNumber: number, signedAt: string): Acknowledgement {
+  /** Seeds a signature as if the person had signed through the tab (as themselves, by default). */
+  seedSignature(
+    userKey: string,
+    versionNumber: number,
+    signedAt: string,
+    typedName?: string,
+  ): Acknowledgement {
     const user = userByKey(userKey);
     const version = this.versions.find((v) => v.number === versionNumber);
     if (user === undefined || version === undefined) throw new Error('unknown user or version');
     const ack = this.#acknowledge(user, version, {
-      typedName: user.displayName,
+      typedName: typedName ?? user.displayName,
       statedRole: 'Teacher',
       consents: {},
       signedAt,
@@ -476,13 +482,38 @@ export class FakeApi {
       const audience = url.searchParams.get('audience') ?? '';
       const status = url.searchParams.get('status') ?? '';
       const q = (url.searchParams.get('q') ?? '').toLowerCase();
-      const everyone: PersonRow[] = FAKE_USERS.map((u) => ({
-        id: u.id,
-        displayName: u.displayName,
-        upn: u.upn,
-        audiences: u.audiences,
-        statuses: { [key]: this.#status(u) },
-      }));
+      const everyone: PersonRow[] = FAKE_USERS.map((u) => {
+        const rowStatus = this.#status(u);
+        // As the service: the signature the status rests on, with the name check.
+        const ack =
+          'signedAt' in rowStatus
+            ? this.acknowledgements.find(
+                (a) =>
+                  a.userId === u.id &&
+                  a.versionNumber === rowStatus.versionNumber &&
+                  a.signedAt === rowStatus.signedAt,
+              )
+            : undefined;
+        return {
+          id: u.id,
+          displayName: u.displayName,
+          upn: u.upn,
+          audiences: u.audiences,
+          statuses: { [key]: rowStatus },
+          ...(ack === undefined
+            ? {}
+            : {
+                signature: {
+                  acknowledgementId: ack.id,
+                  typedName: ack.typedName,
+                  statedRole: ack.statedRole,
+                  displayName: ack.displayName,
+                  upn: ack.upn,
+                  typedNameDiffers: typedNameDiffers(ack.typedName, ack.displayName),
+                },
+              }),
+        };
+      });
       const totals: Record<string, Partial<Record<PersonStatusKind, number>>> = {};
       for (const row of everyone) {
         for (const a of row.audiences) {
@@ -582,7 +613,19 @@ export class FakeApi {
           const acknowledgement = this.acknowledgements.find(
             (a) => a.id === approval.acknowledgementId,
           );
-          return acknowledgement === undefined ? [] : [{ approval, acknowledgement, etag: '"1"' }];
+          return acknowledgement === undefined
+            ? []
+            : [
+                {
+                  approval,
+                  acknowledgement,
+                  etag: '"1"',
+                  typedNameDiffers: typedNameDiffers(
+                    acknowledgement.typedName,
+                    acknowledgement.displayName,
+                  ),
+                },
+              ];
         });
       return json(pending);
     }

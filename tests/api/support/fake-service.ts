@@ -3,6 +3,7 @@ import type { Approval } from '../../../src/domain/approval.ts';
 import type { Campaign } from '../../../src/domain/campaign.ts';
 import { diffDocuments } from '../../../src/domain/policy-diff.ts';
 import { CountersignError } from '../../../src/domain/errors.ts';
+import { typedNameDiffers } from '../../../src/domain/name-match.ts';
 import type { Policy, PolicyVersion } from '../../../src/domain/policy.ts';
 import type { PolicyDocument } from '../../../src/domain/policy-document.ts';
 import type { CampaignApi } from '../../../src/api/campaign-api.ts';
@@ -217,7 +218,24 @@ export function createFakeService(): FakeService {
     pendingApprovals(actor) {
       log('pendingApprovals', actor);
       requireRole(actor, 'Policy.Approver');
-      const pending: PendingApproval[] = [];
+      // As the real service: each pending decision with its signature and the name check.
+      const pending: PendingApproval[] = approvals
+        .filter((a) => a.decision === 'pending')
+        .flatMap((approval) => {
+          const acknowledgement = acks.find((a) => a.id === approval.acknowledgementId);
+          if (acknowledgement === undefined) return [];
+          return [
+            {
+              approval,
+              acknowledgement,
+              etag: '"1"',
+              typedNameDiffers: typedNameDiffers(
+                acknowledgement.typedName,
+                acknowledgement.displayName,
+              ),
+            },
+          ];
+        });
       return Promise.resolve(pending);
     },
     decide(actor, input) {
