@@ -86,6 +86,16 @@ const cards: Record<string, AdaptiveCard> = {
     },
     config,
   ),
+  'approval request (typed name differs)': approvalRequestCard(
+    {
+      // Signed from this account, typing a colleague's name.
+      acknowledgement: { ...acknowledgement, typedName: 'Emma Bonnin-Ashworth' },
+      policy,
+      version,
+      approverIds: [headteacher.userId],
+    },
+    config,
+  ),
   'approval result (approved)': approvalResultCard(
     {
       approval: {
@@ -300,6 +310,33 @@ describe('cards', () => {
     expect(json).toContain(overduePeople[24]?.displayName);
     expect(json).not.toContain(overduePeople[25]?.displayName);
     expect(json).toContain('and 115 more.');
+  });
+
+  test('every signature shows the typed name beside the account it was signed from', () => {
+    // Escaped for Markdown: CommonMark shows "\\(" as "(".
+    const line = `Typed: ${acknowledgement.typedName} · Account: ${signer.displayName} \\(${signer.upn}\\)`;
+    for (const name of [
+      'signed receipt',
+      'approval request',
+      'approval result (approved)',
+      'approval result (rejected)',
+    ]) {
+      const facts = cards[name]?.body.flatMap((element) =>
+        element.type === 'FactSet' ? element.facts : [],
+      );
+      expect(facts, name).toContainEqual({ title: 'Signed as', value: line });
+    }
+  });
+
+  test('the approver is warned when the typed name is not the account’s, and only then', () => {
+    const warning =
+      /"text":"⚠ Typed name differs from the account name: [^"]+","wrap":true,"color":"Warning"/;
+    expect(JSON.stringify(cards['approval request (typed name differs)'])).toMatch(warning);
+    expect(JSON.stringify(cards['approval request (typed name differs)'])).toContain(
+      `“Emma Bonnin-Ashworth” was typed from ${signer.displayName}’s account`,
+    );
+    // Title and no middle initial: the same person, so no warning.
+    expect(JSON.stringify(cards['approval request'])).not.toContain('Typed name differs');
   });
 
   test('the approval request offers multi-select additional permissions and refreshes for 60 approvers', () => {

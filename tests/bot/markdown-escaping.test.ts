@@ -373,4 +373,12 @@ describe('cards filled with hostile data', () => {
     // The choice's value stays as offered: the bot matches decisions against it.
     expect(JSON.stringify(card)).toContain(`"value":"Admin ${LINK.replace(/"/g, '\\"')}"`);
   });
+
+  test('the typed-name warning escapes both names like the rest of the card', () => {
+    const card = hostileCards()['approval request'];
+    const warning = markdownFields(card).find((f) => f.startsWith('⚠'));
+    expect(warning).toBe(
+      '⚠ Typed name differs from the account name: “Mallory \\*\\*bold\\*\\* \\<script\\>alert\\(1\\)\\</script\\>” was typed from Mallory \\[x\\]\\(javascript:alert\\(1\\)\\)’s account. Check that Mallory \\[x\\]\\(javascript:alert\\(1\\)\\) signed this themselves before approving.',
+    );
+  });
 });

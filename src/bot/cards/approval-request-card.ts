@@ -1,4 +1,5 @@
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { signedAsLine, typedNameDiffers } from '../../domain/name-match.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { INPUT_IDS } from '../card-actions.ts';
 import {
@@ -54,6 +55,16 @@ export function approvalRequestCard(
   const choices = (input.permissionChoices ?? DEFAULT_PERMISSION_CHOICES).filter(
     (c) => !c.includes(','),
   );
+  // The typed name is the signer's assertion, the display name the directory's: say so when
+  // they clearly disagree, so the approver checks who signed before granting access.
+  const nameWarning = typedNameDiffers(ack.typedName, ack.displayName)
+    ? [
+        text(
+          md`⚠ Typed name differs from the account name: “${ack.typedName}” was typed from ${ack.displayName}’s account. Check that ${ack.displayName} signed this themselves before approving.`,
+          { color: 'Warning', weight: 'Bolder', spacing: 'Small' },
+        ),
+      ]
+    : [];
   return adaptiveCard(
     [
       heading('Approval needed'),
@@ -61,8 +72,7 @@ export function approvalRequestCard(
         spacing: 'Small',
       }),
       facts([
-        ['Who', md`${ack.displayName} (${ack.upn})`],
-        ['Signed as', ack.typedName],
+        ['Signed as', signedAsLine(ack)],
         ['Role', ack.statedRole],
         ['Signed at', formatDateTime(ack.signedAt, config.timeZone)],
         [
@@ -70,6 +80,7 @@ export function approvalRequestCard(
           md`${input.policy.title}, ${input.version.label} (version ${ack.versionNumber})`,
         ],
       ]),
+      ...nameWarning,
       text(truncate(input.statement ?? DEFAULT_STATEMENT, 2_000), {
         spacing: 'Medium',
         weight: 'Bolder',

@@ -1,5 +1,6 @@
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import type { Approval } from '../../domain/approval.ts';
+import { signedAsLine } from '../../domain/name-match.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import {
   adaptiveCard,
@@ -21,7 +22,10 @@ export interface ApprovalResultInput {
     Approval,
     'decision' | 'approverName' | 'decidedAt' | 'additionalPermissions' | 'comment'
   >;
-  acknowledgement: Pick<Acknowledgement, 'displayName' | 'statedRole' | 'versionNumber'>;
+  acknowledgement: Pick<
+    Acknowledgement,
+    'displayName' | 'upn' | 'typedName' | 'statedRole' | 'versionNumber'
+  >;
   policy: Pick<Policy, 'title'>;
   /** No label when the version could not be read after the decision: the card gives its number. */
   version: Partial<Pick<PolicyVersion, 'label'>>;
@@ -47,7 +51,8 @@ export function approvalResultCard(input: ApprovalResultInput, config: CardsConf
   const { approval, acknowledgement: ack } = input;
   const { title, color } = headline(input);
   const rows: [string, CardText][] = [
-    ['Signer', `${ack.displayName}, ${ack.statedRole}`],
+    ['Signed as', signedAsLine(ack)],
+    ['Role', ack.statedRole],
     [
       'Policy',
       input.version.label === undefined

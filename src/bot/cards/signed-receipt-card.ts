@@ -1,4 +1,5 @@
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { signedAsLine } from '../../domain/name-match.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import {
   adaptiveCard,
@@ -21,7 +22,15 @@ export interface SignedReceiptInput {
   version: Pick<PolicyVersion, 'number'> & Partial<Pick<PolicyVersion, 'label'>>;
   acknowledgement: Pick<
     Acknowledgement,
-    'id' | 'signedAt' | 'contentHash' | 'typedName' | 'statedRole' | 'consents' | 'approvalState'
+    | 'id'
+    | 'signedAt'
+    | 'contentHash'
+    | 'typedName'
+    | 'displayName'
+    | 'upn'
+    | 'statedRole'
+    | 'consents'
+    | 'approvalState'
   >;
   /** Consent texts by key, to say in words what was agreed to. */
   consentTexts?: Record<string, string>;
@@ -62,7 +71,7 @@ export function signedReceiptCard(input: SignedReceiptInput, config: CardsConfig
             ? `Version ${input.version.number}`
             : md`${input.version.label} (version ${input.version.number})`,
         ],
-        ['Signed by', ack.typedName],
+        ['Signed as', signedAsLine(ack)],
         ['Role', ack.statedRole],
         ['Signed at', formatDateTime(ack.signedAt, config.timeZone)],
         ['Content hash', shortHash(ack.contentHash)],
