@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type AppOptions, type IPlugin } from '@microsoft/teams.apps';
 import type { Activity } from '@microsoft/teams.api';
+import type { AuditEvent } from '../domain/audit-event.ts';
 import { CountersignError } from '../domain/errors.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { GateResult } from './auth/inbound-activity-gate.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import { CardActionHandler } from './card-action-handler.ts';
 import { helpCard, HELP_TEXT, type AdaptiveCard } from './cards/index.ts';
@@ -69,6 +72,13 @@ function appOptions(deps: BotDeps, adapter: NodeHttpAdapter): AppOptions<IPlugin
       'The bot needs its client id outside dev mode: it validates every request’s token.',
     );
   }
+  if (!deps.devMode && deps.inbound === undefined) {
+    // The SDK's own validator lets Entra user tokens through (see inbound-activity-gate.ts).
+    throw new CountersignError(
+      'validation',
+      'The bot needs its inbound gate outside dev mode: only the Bot Connector may speak for a person.',
+    );
+  }
   return {
     httpServerAdapter: adapter,
     messagingEndpoint: MESSAGING_ENDPOINT,
@@ -94,9 +104,51 @@ export function commandOf(text: string | undefined): 'status' | 'help' | undefin
   return undefined;
 }
 
+/** The audit event for a genuine activity refused for its tenant or channel. */
+export function refusalEvent(
+  refusal: Extract<GateResult, { kind: 'refused' }>,
+  id: string,
+  at: Date,
+): AuditEvent | undefined {
+  const activity = refusal.activity;
+  if (refusal.status !== 403 || activity === undefined) return undefined;
+  return {
+    id,
+    type: 'bot.activity-refused',
+    actorId: activity.fromId ?? 'unknown',
+    at: at.toISOString(),
+    subject: `${activity.channelId}:${activity.tenantIds.join(',') || 'no-tenant'}`,
+    details: {
+      reason: refusal.reason,
+      channelId: activity.channelId,
+      tenantIds: activity.tenantIds,
+      activityType: activity.type,
+    },
+  };
+}
+
 export function createBot(deps: BotDeps): CountersignBot {
-  const adapter = new NodeHttpAdapter();
+  const adapter = new NodeHttpAdapter({
+    ...(deps.inbound === undefined ? {} : { gate: deps.inbound }),
+    onRefused: (refusal) => onRefused(refusal),
+  });
   const app = new App(appOptions(deps, adapter));
+
+  async function onRefused(refusal: Extract<GateResult, { kind: 'refused' }>): Promise<void> {
+    app.log.warn(`bot activity refused (${refusal.status} ${refusal.reason})`);
+    const event = refusalEvent(
+      refusal,
+      (deps.newId ?? (() => crypto.randomUUID()))(),
+      (deps.clock ?? systemClock).now(),
+    );
+    if (event === undefined || deps.audit === undefined) return;
+    try {
+      await deps.audit(event);
+    } catch (error) {
+      // The refusal stands either way; a lost audit write is logged, not answered as a 500.
+      app.log.error('could not audit a refused activity', error);
+    }
+  }
   const prompts = new PromptBuilder(deps);
   const cardActions = new CardActionHandler(deps, prompts);
 
@@ -133,6 +185,11 @@ export function createBot(deps: BotDeps): CountersignBot {
     switch (command) {
       case 'status': {
         const actor = await deps.resolveActor(identity);
+        if (ctx.activity.conversation.conversationType !== 'personal') {
+          // A group chat or channel is not the place for one person's status.
+          await ctx.send(await statusPrivately(deps, prompts, actor, ctx.log));
+          return;
+        }
         await ctx.send(await statusOrError(prompts, actor, ctx.log));
         return;
       }
@@ -165,6 +222,26 @@ export function createBot(deps: BotDeps): CountersignBot {
     matches: (req) => adapter.matches(req),
     handle: (req, res) => adapter.handle(req, res),
   };
+}
+
+const ASK_PRIVATELY =
+  'I only show your status in our private chat: open a 1:1 chat with Countersign and type "status".';
+
+async function statusPrivately(
+  deps: BotDeps,
+  prompts: PromptBuilder,
+  actor: Parameters<PromptBuilder['statusCard']>[0],
+  log: BotLogger,
+): Promise<string> {
+  const sendPrivately = deps.notifications?.sendPrivately;
+  if (sendPrivately === undefined) return ASK_PRIVATELY;
+  try {
+    await sendPrivately(actor.id, 'Your Countersign status', await prompts.statusCard(actor));
+    return 'I have sent your status to you in our private chat.';
+  } catch (error) {
+    log.warn('could not send the status privately', error);
+    return ASK_PRIVATELY;
+  }
 }
 
 async function statusOrError(

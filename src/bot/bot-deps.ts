@@ -1,4 +1,5 @@
 import type { AppOptions, IPlugin } from '@microsoft/teams.apps';
+import type { InboundActivityGate } from './auth/inbound-activity-gate.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { AuditEvent } from '../domain/audit-event.ts';
@@ -53,6 +54,11 @@ export interface BotNotifications {
   }) => Promise<void>;
   /** A person wrote to the bot or acted on a card in a 1:1 chat: remember the conversation. */
   conversationSeen?: (ref: ConversationRef) => Promise<void>;
+  /**
+   * Sends a card to one person in their 1:1 chat with the bot ("status" asked in a group chat
+   * is answered there, never in front of the group).
+   */
+  sendPrivately?: (userId: string, summary: string, card: AdaptiveCard) => Promise<void>;
 }
 
 export interface BotDeps {
@@ -73,6 +79,11 @@ export interface BotDeps {
   findDecision?: (
     acknowledgementId: string,
   ) => Promise<{ approval: Approval; acknowledgement: Acknowledgement } | undefined>;
+  /**
+   * Production: Countersign's own check of every activity (Bot Connector token, service URL,
+   * tenant, channel) before the SDK sees it. Required outside dev mode.
+   */
+  inbound?: InboundActivityGate;
   /** Local run: allows the Agents Playground's unauthenticated requests. Refused otherwise. */
   devMode: boolean;
   allowUnauthenticated?: boolean;

@@ -49,7 +49,8 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
 
   async function reach(userId: string): Promise<ConversationRef> {
     const stored = await deps.workStore.getConversation(userId);
-    if (stored !== null) {
+    // Only a reference to a Teams connector is used; any other is ignored and replaced.
+    if (stored !== null && deps.messenger.trusts(stored.serviceUrl)) {
       return {
         userId: stored.userId,
         conversationId: stored.conversationId,
@@ -126,6 +127,9 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
   }
 
   return {
+    async sendPrivately(userId, summary, card) {
+      await send(userId, activityOf(summary, card));
+    },
     async conversationSeen(ref) {
       await deps.workStore.putConversation({ ...ref, updatedAt: deps.clock.now().toISOString() });
     },

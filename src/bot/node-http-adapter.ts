@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpMethod, HttpRouteHandler, IHttpServerAdapter } from '@microsoft/teams.apps';
 import { CountersignError } from '../domain/errors.ts';
+import type { GateResult, InboundActivityGate } from './auth/inbound-activity-gate.ts';
 
 /** Teams activities are small; a card action with every input is a few KB. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -48,11 +49,28 @@ function writeJson(res: ServerResponse, status: number, body: unknown): void {
 
 /**
  * The Teams SDK's transport seam, for a node:http server we own: the SDK registers its routes
- * here (the messaging endpoint, and any app.function routes), and `handle` serves them. Token
- * validation, activity parsing and invoke responses stay the SDK's (HttpServer.handleRequest).
+ * here (the messaging endpoint, and any app.function routes), and `handle` serves them. With a
+ * gate (production), Countersign verifies the Bot Connector token itself; activity parsing and
+ * invoke responses stay the SDK's (HttpServer.handleRequest).
  */
+export interface NodeHttpAdapterOptions {
+  /**
+   * Verifies every activity before the SDK sees it (production). What passes reaches the SDK as
+   * a pre-authenticated token, so the SDK's own, looser check is not run; without a gate the
+   * SDK validates (or, in dev mode with the Playground, accepts) by itself.
+   */
+  gate?: InboundActivityGate;
+  /** Told of every refusal (to log, and to audit the 403s). Never throws into the response. */
+  onRefused?: (refusal: Extract<GateResult, { kind: 'refused' }>) => Promise<void>;
+}
+
 export class NodeHttpAdapter implements IHttpServerAdapter {
   readonly #routes = new Map<string, HttpRouteHandler>();
+  readonly #options: NodeHttpAdapterOptions;
+
+  constructor(options: NodeHttpAdapterOptions = {}) {
+    this.#options = options;
+  }
 
   registerRoute(method: HttpMethod, path: string, handler: HttpRouteHandler): void {
     this.#routes.set(`${method} ${path}`, handler);
@@ -77,7 +95,21 @@ export class NodeHttpAdapter implements IHttpServerAdapter {
       writeJson(res, error.code === 'too-large' ? 413 : 400, { error: error.message });
       return;
     }
-    const response = await handler({ body, headers: headersOf(req) });
+    const headers = headersOf(req);
+    const gate = this.#options.gate;
+    if (gate === undefined) {
+      const response = await handler({ body, headers });
+      writeJson(res, response.status, response.body);
+      return;
+    }
+    const raw = req.headers.authorization;
+    const verdict = await gate.check(raw, body);
+    if (verdict.kind === 'refused') {
+      await this.#options.onRefused?.(verdict);
+      writeJson(res, verdict.status, { error: verdict.message });
+      return;
+    }
+    const response = await handler({ body, headers, token: verdict.token });
     writeJson(res, response.status, response.body);
   }
 

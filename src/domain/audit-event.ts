@@ -9,6 +9,8 @@ export const auditEventTypeSchema = z.enum([
   'campaign.launched',
   'campaign.status-changed',
   'card.identity-mismatch',
+  /** A genuine Bot Connector activity from another tenant or channel, refused at the gate. */
+  'bot.activity-refused',
   'seal.verification-failed',
 ]);
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;

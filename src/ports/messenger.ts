@@ -42,6 +42,11 @@ export type CreateConversationOutcome =
 
 export interface Messenger {
   /**
+   * Whether a conversation reference's service URL is one this messenger may send the bot's
+   * token to (a Teams connector). A stored reference that fails it is ignored, never used.
+   */
+  trusts(serviceUrl: string): boolean;
+  /**
    * Installs the app for the person when they lack it (Graph `teamwork/installedApps`), so
    * a conversation can be created. Idempotent; resolves when installed.
    */

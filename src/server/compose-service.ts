@@ -47,6 +47,7 @@ export interface ComposeInput {
     | 'tenantId'
     | 'token'
     | 'serviceUrl'
+    | 'inbound'
   >;
   /** This instance's name for the sender and scheduler leases. */
   holderId: string;

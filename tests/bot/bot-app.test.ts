@@ -2,8 +2,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
+import { createInboundActivityGate } from '../../src/bot/auth/inbound-activity-gate.ts';
 import { commandOf, createBot, type CountersignBot } from '../../src/bot/index.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
+import { TEAMS_SERVICE_URL_POLICY } from '../../src/domain/teams-service-url.ts';
 import { BotWorld, RecordingLogger } from './bot-harness.ts';
 import { config } from './card-fixtures.ts';
 
@@ -46,9 +49,21 @@ describe('createBot', () => {
     expect(() => createBot({ ...baseDeps, devMode: false })).toThrow(/client id/);
   });
 
-  test('in production mode an activity without the Bot Connector’s token gets 401', async () => {
-    const url = await serve(
+  test('outside dev mode the bot will not run without its inbound gate', () => {
+    expect(() =>
       createBot({ ...baseDeps, devMode: false, clientId: 'app-id', tenantId: 'tenant-1' }),
+    ).toThrow(/inbound gate/);
+  });
+
+  test('in production mode an activity without the Bot Connector’s token gets 401', async () => {
+    const inbound = createInboundActivityGate({
+      appId: 'app-id',
+      tenantId: 'tenant-1',
+      keys: localBotFrameworkKeys({ keys: [] }),
+      serviceUrls: TEAMS_SERVICE_URL_POLICY,
+    });
+    const url = await serve(
+      createBot({ ...baseDeps, devMode: false, clientId: 'app-id', tenantId: 'tenant-1', inbound }),
     );
     const response = await fetch(`${url}/api/messages`, {
       method: 'POST',

@@ -21,6 +21,10 @@ class ScriptedMessenger implements Messenger {
   readonly script: SendOutcome[] = [];
   #sequence = 0;
 
+  /** Everything but the attacker's host (the real policy is ConnectorMessenger's, tested there). */
+  trusts(serviceUrl: string): boolean {
+    return !serviceUrl.startsWith('https://attacker.example');
+  }
   ensureInstalled(userId: string): Promise<void> {
     this.installed.push(userId);
     return Promise.resolve();
@@ -117,6 +121,26 @@ describe('bot notifications over the Messenger', () => {
     expect(result?.ref.conversationId).toBe(`a:personal-${people.staff.id}`);
     expect(result?.activity.summary).toBe('Approved: staff-aup version 1');
     expect(JSON.stringify(cardIn(result?.activity))).toContain(`Approved: ${people.staff.name}`);
+  });
+
+  test('a stored conversation outside Teams is ignored: a new one is created and replaces it', async () => {
+    const { messenger, notifications, workStore } = setup();
+    await workStore.putConversation({
+      userId: 'u1',
+      conversationId: 'a:chosen-by-attacker',
+      serviceUrl: 'https://attacker.example/',
+      tenantId: 't',
+      updatedAt: '2026-03-05T00:00:00Z',
+    });
+    await notifications.sendPrivately('u1', 'Your status', {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [],
+    });
+    expect(messenger.sent.map((s) => s.ref)).toEqual([
+      { userId: 'u1', conversationId: 'a:u1', serviceUrl: 'http://connector', tenantId: 't' },
+    ]);
+    expect(workStore.conversations.get('u1')?.serviceUrl).toBe('http://connector');
   });
 
   test('429 waits Retry-After and tries again; a blocked app is an upstream error', async () => {

@@ -148,7 +148,7 @@ describe.skipIf('missing' in cli)(
       const megan = testConfig.config.users.find((u) => u.id === group?.members[0]);
       if (group === undefined || megan === undefined) throw new Error('no group chat to test in');
 
-      // Megan @mentions the bot in the group chat and it answers with her status card.
+      // Megan @mentions the bot in the group chat: her status is not shown to the whole chat.
       const bot = testConfig.config.bot;
       await playground.json(`/_conversation/v1/conversations/${group.id}/messages`, {
         method: 'POST',
@@ -160,11 +160,10 @@ describe.skipIf('missing' in cli)(
         },
       });
       const event = await playground.next(
-        (e) =>
-          e.action === 'createMessage' &&
-          cardOf(e) !== undefined &&
-          e['actionConversationId'] === group.id,
+        (e) => e.action === 'createMessage' && e['actionConversationId'] === group.id,
       );
+      expect(cardOf(event)).toBeUndefined();
+      expect(JSON.stringify(event.message)).toMatch(/only show your status in our private chat/);
       // Someone else in the chat presses a Sign that names Alex (a forwarded or copied card).
       const response = await playground.json<{ type: string; value: AdaptiveCard }>(
         '/_conversation/v1/invoke',

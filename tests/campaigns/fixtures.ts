@@ -27,6 +27,7 @@ export async function startVirtualRig(
   const inner = rig.messenger;
   const messenger: Messenger = {
     ensureInstalled: (userId) => timing.track(() => inner.ensureInstalled(userId)),
+    trusts: (serviceUrl) => inner.trusts(serviceUrl),
     createConversation: (userId) => timing.track(() => inner.createConversation(userId)),
     sendActivity: (ref, activity) => timing.track(() => inner.sendActivity(ref, activity)),
     updateActivity: (ref, id, activity) =>

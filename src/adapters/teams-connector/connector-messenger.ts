@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  isTeamsServiceUrl,
+  TEAMS_SERVICE_URL_POLICY,
+  type ServiceUrlPolicy,
+} from '../../domain/teams-service-url.ts';
 import type {
   ConversationRef,
   CreateConversationOutcome,
@@ -25,6 +30,11 @@ export interface ConnectorMessengerOptions {
   /** Installs the app for a person through Graph `teamwork/installedApps` (the Graph gateway). */
   installApp: (userId: string) => Promise<void>;
   fetch?: typeof fetch;
+  /**
+   * Where the bot's token may go besides `serviceUrl` itself (which is configuration, so
+   * trusted): the Teams connector hosts unless a test names others.
+   */
+  serviceUrls?: ServiceUrlPolicy;
   /** Abort an answer that takes longer (then reported as transient). */
   timeoutMs?: number;
 }
@@ -48,10 +58,20 @@ function joinUrl(base: string, path: string): string {
 export class ConnectorMessenger implements Messenger {
   readonly #options: ConnectorMessengerOptions;
   readonly #fetch: typeof fetch;
+  readonly #policy: ServiceUrlPolicy;
 
   constructor(options: ConnectorMessengerOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
+    const base = options.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
+    this.#policy = {
+      hosts: base.hosts,
+      origins: [...(base.origins ?? []), new URL(options.serviceUrl).origin],
+    };
+  }
+
+  trusts(serviceUrl: string): boolean {
+    return isTeamsServiceUrl(serviceUrl, this.#policy);
   }
 
   ensureInstalled(userId: string): Promise<void> {
@@ -91,6 +111,10 @@ export class ConnectorMessenger implements Messenger {
   }
 
   async #call(method: string, url: string, body: unknown): Promise<SendOutcome> {
+    // The last line of defence: the bot's token never leaves for a host that is not Teams.
+    if (!this.trusts(url)) {
+      return { kind: 'rejected', status: 421, reason: 'the service URL is not a Teams connector' };
+    }
     let response: Response;
     try {
       const token = await this.#options.getToken();

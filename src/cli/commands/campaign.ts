@@ -31,6 +31,7 @@ options: --site S, --as USER_ID (the admin recorded in the audit log; default "c
 
 /** The CLI queues work; only the service's sender (holding the sender lease) talks to Teams. */
 const noSending: Messenger = {
+  trusts: () => false,
   ensureInstalled: () => Promise.reject(notHere()),
   createConversation: () => Promise.reject(notHere()),
   sendActivity: () => Promise.reject(notHere()),

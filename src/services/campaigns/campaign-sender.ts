@@ -200,7 +200,9 @@ export function createCampaignSender(
 
   const conversationFor = async (userId: string): Promise<ConversationRef | SendOutcome> => {
     const stored = await work.getConversation(userId);
-    if (stored !== null) return stored;
+    // A reference outside Teams (stored before the bot endpoint was closed to forgeries) is
+    // ignored: the real 1:1 conversation is created afresh and overwrites it.
+    if (stored !== null && messenger.trusts(stored.serviceUrl)) return stored;
     // Creating the conversation is a connector call: it counts against the same 50 a second.
     const create = async () => {
       const answered = await pacer.takeTenant();

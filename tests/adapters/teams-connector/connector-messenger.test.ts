@@ -98,3 +98,54 @@ describe('ConnectorMessenger against the emulator', () => {
     expect(outcome.kind).toBe('transient');
   });
 });
+
+describe('ConnectorMessenger sends the bot token to Teams only', () => {
+  it('trusts the Teams connector hosts and its own configured connector, nothing else', () => {
+    const m = messenger('https://smba.trafficmanager.net/uk/');
+    expect(m.trusts('https://smba.trafficmanager.net/emea/')).toBe(true);
+    expect(m.trusts('https://smba.infra.gcc.teams.microsoft.com/teams')).toBe(true);
+    expect(m.trusts('http://smba.trafficmanager.net/uk/')).toBe(false);
+    expect(m.trusts('https://smba.trafficmanager.net.attacker.example/')).toBe(false);
+    expect(m.trusts('https://user:pw@smba.trafficmanager.net/uk/')).toBe(false);
+    expect(m.trusts('https://attacker.example/')).toBe(false);
+    expect(m.trusts('not a url')).toBe(false);
+    const local = messenger('http://127.0.0.1:4000/');
+    expect(local.trusts('http://127.0.0.1:4000/')).toBe(true);
+    expect(local.trusts('http://127.0.0.1:4001/')).toBe(false);
+  });
+
+  it('a reference elsewhere is refused without any request leaving', async () => {
+    const calls: string[] = [];
+    const m = new ConnectorMessenger({
+      serviceUrl: 'https://smba.trafficmanager.net/uk/',
+      tenantId: 'tenant-1',
+      botId: 'bot-1',
+      getToken: () => Promise.resolve('bot-token'),
+      installApp: () => Promise.resolve(),
+      fetch: (input) => {
+        calls.push(
+          typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+        );
+        return Promise.resolve(new Response('{"id":"x"}', { status: 201 }));
+      },
+    });
+    const ref = {
+      userId: 'u1',
+      conversationId: 'a:1',
+      serviceUrl: 'https://attacker.example/',
+      tenantId: 'tenant-1',
+    };
+    const sent = await m.sendActivity(ref, { type: 'message', text: 'hi' });
+    expect(sent).toMatchObject({ kind: 'rejected', status: 421 });
+    expect(await m.updateActivity(ref, 'm1', { type: 'message', text: 'hi' })).toMatchObject({
+      kind: 'rejected',
+    });
+    expect(calls).toEqual([]);
+    const good = await m.sendActivity(
+      { ...ref, serviceUrl: 'https://smba.trafficmanager.net/uk/' },
+      { type: 'message', text: 'hi' },
+    );
+    expect(good.kind).toBe('ok');
+    expect(calls).toEqual(['https://smba.trafficmanager.net/uk/v3/conversations/a%3A1/activities']);
+  });
+});

@@ -1,0 +1,164 @@
+// The service against a real tenant, as App Service runs it (src/server/main.ts reads the
+// environment and calls this with nothing else). Tests compose exactly this, injecting local
+// signing keys and a local connector through `ProductionInjection`: parameters, never
+// configuration variables, so nothing a deployment can set replaces Microsoft's keys.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { JWTVerifyGetKey } from 'jose';
+import { AzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
+import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
+import {
+  createGraphAdapters,
+  graphConfigFromEnv,
+} from '../adapters/graph/create-graph-adapters.ts';
+import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
+import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
+import { createEntraTokenVerifier } from '../api/auth/token-verifier.ts';
+import { remoteBotFrameworkKeys, type BotFrameworkKeys } from '../bot/auth/bot-framework-keys.ts';
+import { createInboundActivityGate } from '../bot/auth/inbound-activity-gate.ts';
+import type { Env } from '../config/env.ts';
+import { CountersignError } from '../domain/errors.ts';
+import { schoolSchema } from '../domain/school.ts';
+import { TEAMS_SERVICE_URL_POLICY, type ServiceUrlPolicy } from '../domain/teams-service-url.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { WorkStore } from '../ports/work-store.ts';
+import type { CampaignService } from '../services/campaigns/campaign-service.ts';
+import { composeService } from './compose-service.ts';
+
+/** The Bot Connector for proactive messages in Teams (conversation refs carry their own). */
+export const TEAMS_CONNECTOR_URL = 'https://smba.trafficmanager.net/teams/';
+
+/**
+ * What tests replace, and nothing else: Microsoft's signing keys (Entra's for the tab, Bot
+ * Framework's for the bot), and, because tests have no network, where the Bot Connector is and
+ * the bot's outgoing token. Production passes none of these.
+ */
+export interface ProductionInjection {
+  entraKeys?: JWTVerifyGetKey;
+  botFrameworkKeys?: BotFrameworkKeys;
+  /** The connector for proactive sends (default: Teams' global connector). */
+  connectorUrl?: string;
+  /** Which connectors the bot trusts (default: the Teams hosts only). */
+  serviceUrls?: ServiceUrlPolicy;
+  /** The bot's outgoing Bot Framework token (default: from Entra with the client secret). */
+  botToken?: () => Promise<string>;
+  /** This instance's lease name (default: host and pid). */
+  holderId?: string;
+}
+
+export interface ProductionService {
+  server: Server;
+  campaigns: CampaignService;
+  work: WorkStore;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined) {
+    throw new CountersignError('validation', `${name} is not set (see .env.example).`);
+  }
+  return value;
+}
+
+async function openWorkStore(env: Env): Promise<WorkStore> {
+  if (env.COUNTERSIGN_WORK_STORE === 'azure-tables') {
+    // Scaled out: the instances share Table storage, and the sender lease picks who sends.
+    const connectionString = required(
+      env.COUNTERSIGN_STORAGE_CONNECTION,
+      'COUNTERSIGN_STORAGE_CONNECTION (COUNTERSIGN_WORK_STORE=azure-tables needs the storage account connection string)',
+    );
+    try {
+      return await AzureTablesWorkStore.open({ connectionString });
+    } catch (error) {
+      throw new CountersignError(
+        'unavailable',
+        `the work store tables are unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        {},
+        { cause: error },
+      );
+    }
+  }
+  mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
+  return new SqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
+}
+
+/** Wires the service for a tenant from a parsed production environment. */
+export async function composeProductionService(
+  env: Env,
+  inject: ProductionInjection = {},
+): Promise<ProductionService> {
+  if (env.COUNTERSIGN_MODE !== 'production') {
+    throw new CountersignError('validation', 'COUNTERSIGN_MODE must be production here.');
+  }
+  const tenantId = required(env.COUNTERSIGN_TENANT_ID, 'COUNTERSIGN_TENANT_ID');
+  const clientId = required(env.COUNTERSIGN_CLIENT_ID, 'COUNTERSIGN_CLIENT_ID');
+  const audience = required(env.COUNTERSIGN_API_AUDIENCE, 'COUNTERSIGN_API_AUDIENCE');
+  const clientSecret = required(
+    env.COUNTERSIGN_CLIENT_SECRET,
+    'COUNTERSIGN_CLIENT_SECRET (needed to send as the bot)',
+  );
+  const school = schoolSchema.parse(
+    JSON.parse(required(env.COUNTERSIGN_SCHOOL, 'COUNTERSIGN_SCHOOL')),
+  );
+  const graph = createGraphAdapters(graphConfigFromEnv(env));
+  const work = await openWorkStore(env);
+  const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
+  const botToken =
+    inject.botToken ??
+    appOnlyToken({ tenantId, clientId, clientSecret }, 'https://api.botframework.com');
+  const teamsAppId = env.COUNTERSIGN_TEAMS_APP_ID ?? clientId;
+  const connectorUrl = inject.connectorUrl ?? TEAMS_CONNECTOR_URL;
+  const { campaigns, server } = await composeService({
+    graph,
+    school,
+    clock: systemClock,
+    sealKey: required(env.COUNTERSIGN_SEAL_KEY, 'COUNTERSIGN_SEAL_KEY'),
+    work,
+    messenger: new ConnectorMessenger({
+      serviceUrl: connectorUrl,
+      serviceUrls,
+      tenantId,
+      botId: clientId,
+      getToken: botToken,
+      installApp: teamsAppInstaller(graph.gateway, teamsAppId),
+    }),
+    cards: { appId: teamsAppId, timeZone: school.timeZone },
+    // Only the tab's delegated scope: another app's token for this audience is refused.
+    auth: createEntraTokenVerifier({
+      tenantId,
+      clientId,
+      apiAudience: audience,
+      requiredScope: 'access_as_user',
+      ...(inject.entraKeys === undefined ? {} : { keys: inject.entraKeys }),
+    }),
+    // Every activity passes Countersign's gate (Bot Connector token for this bot, Teams
+    // service URL, the school's tenant, channel msteams) before the SDK sees it.
+    bot: {
+      devMode: false,
+      clientId,
+      tenantId,
+      serviceUrl: connectorUrl,
+      // The SDK prefers a client secret over a token function when given both.
+      ...(inject.botToken === undefined ? { clientSecret } : { token: inject.botToken }),
+      inbound: createInboundActivityGate({
+        appId: clientId,
+        tenantId,
+        keys: inject.botFrameworkKeys ?? remoteBotFrameworkKeys(),
+        serviceUrls,
+      }),
+    },
+    holderId: inject.holderId ?? `${hostname()}-${process.pid}`,
+    tabConfig: {
+      mode: 'production',
+      clientId,
+      apiScope: `${audience}/access_as_user`,
+      tenantId,
+      ...(env.COUNTERSIGN_TEAMS_APP_ID ? { teamsAppId: env.COUNTERSIGN_TEAMS_APP_ID } : {}),
+    },
+    tabDir: join(import.meta.dirname, '..', '..', 'build', 'tab'),
+    onError: (error, context) => console.error(`[countersign] ${context} failed`, error),
+  });
+  return { server, campaigns, work };
+}

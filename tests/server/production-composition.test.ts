@@ -1,0 +1,490 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createGraphAdapters,
+  type GraphAdapters,
+} from '../../src/adapters/graph/create-graph-adapters.ts';
+import { provisionSite } from '../../src/adapters/graph/provision.ts';
+import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
+import { localBotToken } from '../../src/bot/local-bot-token.ts';
+import { loadEnv } from '../../src/config/env.ts';
+import { DEMO_SCHOOL, type DemoPerson } from '../../src/emulator/demo-school.ts';
+import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import {
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../src/emulator/teams-connector/connector-emulator.ts';
+import { close, listen } from '../../src/server/http-server.ts';
+import {
+  composeProductionService,
+  type ProductionService,
+} from '../../src/server/production-service.ts';
+import { seedDemoPolicy } from '../../src/server/seed-demo-policy.ts';
+
+// The service composed exactly as src/server/main.ts composes it (composeProductionService with
+// a production environment), with only what a machine without a tenant must replace injected
+// as parameters: Entra's and Bot Framework's signing keys (local key pairs), the bot's
+// outgoing token, and where the Teams connector is (the connector emulator). Every attack the
+// security review found on /api/messages is one test here.
+
+const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const OTHER_BOT_ID = '99999999-2222-4333-8444-555555555555';
+const TENANT = DEMO_SCHOOL.tenantId;
+const OTHER_TENANT = '00000000-0000-4000-8000-0000000000ff';
+const teacher = DEMO_SCHOOL.staff.find((p) => p.team === 'teaching');
+const colleague = DEMO_SCHOOL.staff.find((p) => p.team === 'teaching' && p !== teacher);
+if (teacher === undefined || colleague === undefined)
+  throw new Error('the demo school has teachers');
+const head = DEMO_SCHOOL.headteacher;
+
+let emulator: GraphEmulator;
+let connector: ConnectorEmulator;
+let composed: ProductionService;
+let graph: GraphAdapters;
+let base = '';
+let connectorUrl = '';
+const dir = mkdtempSync(join(tmpdir(), 'countersign-prod-'));
+
+/** A server that must never hear from the bot: it records every request it gets. */
+const sinkHits: { method: string; url: string; authorization: string | undefined }[] = [];
+let sink: Server;
+let sinkUrl = '';
+
+interface SigningKey {
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
+let entra: SigningKey;
+let botFramework: SigningKey;
+/** A key Bot Framework does not publish: what a forger would sign with. */
+let forger: SigningKey;
+let contentHash = '';
+
+async function signingKey(kid: string, extra: Record<string, unknown> = {}): Promise<SigningKey> {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  return {
+    privateKey: pair.privateKey,
+    jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig', ...extra },
+  };
+}
+
+async function sign(key: SigningKey, claims: JWTPayload, iat?: number): Promise<string> {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid ?? '' })
+    .setNotBefore('-1m')
+    .setExpirationTime('10m');
+  return jwt.setIssuedAt(iat ?? Math.floor(Date.now() / 1000)).sign(key.privateKey);
+}
+
+/** The token Teams' tab gets for the API: what a member of staff can copy from any /api call. */
+function tabToken(person: DemoPerson, tenant = TENANT, aud = CLIENT_ID): Promise<string> {
+  return sign(entra, {
+    iss: `https://login.microsoftonline.com/${tenant}/v2.0`,
+    aud,
+    tid: tenant,
+    oid: person.id,
+    scp: 'access_as_user',
+    name: person.displayName,
+    preferred_username: person.userPrincipalName,
+  });
+}
+
+/** A Bot Connector token as Bot Framework issues it to a bot. */
+function connectorToken(
+  serviceurl: string,
+  options: { aud?: string; key?: SigningKey; iat?: number; exp?: number } = {},
+): Promise<string> {
+  const claims: JWTPayload = {
+    iss: 'https://api.botframework.com',
+    aud: options.aud ?? CLIENT_ID,
+    serviceurl,
+  };
+  if (options.exp !== undefined) {
+    return new SignJWT({ ...claims, exp: options.exp, nbf: options.exp - 600 })
+      .setProtectedHeader({ alg: 'RS256', kid: (options.key ?? botFramework).jwk.kid ?? '' })
+      .setIssuedAt(options.exp - 600)
+      .sign((options.key ?? botFramework).privateKey);
+  }
+  return sign(options.key ?? botFramework, claims, options.iat);
+}
+
+interface ActivityOptions {
+  serviceUrl?: string;
+  channelId?: string;
+  tenant?: string;
+  conversationType?: 'personal' | 'groupChat';
+  conversationId?: string;
+}
+
+function activityBase(person: DemoPerson, o: ActivityOptions) {
+  const tenant = o.tenant ?? TENANT;
+  return {
+    id: crypto.randomUUID(),
+    timestamp: new Date().toISOString(),
+    serviceUrl: o.serviceUrl ?? connectorUrl,
+    channelId: o.channelId ?? 'msteams',
+    from: { id: `29:${person.id}`, aadObjectId: person.id, name: person.displayName },
+    recipient: { id: `28:${CLIENT_ID}`, name: 'Countersign' },
+    conversation: {
+      id: o.conversationId ?? connector.conversationIdFor(person.id),
+      conversationType: o.conversationType ?? 'personal',
+      tenantId: tenant,
+    },
+    channelData: { tenant: { id: tenant } },
+    locale: 'en-GB',
+  };
+}
+
+function invoke(person: DemoPerson, data: Record<string, unknown>, o: ActivityOptions = {}) {
+  return {
+    ...activityBase(person, o),
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    value: { action: { type: 'Action.Execute', verb: data.action, data }, trigger: 'manual' },
+  };
+}
+
+function message(person: DemoPerson, text: string, o: ActivityOptions = {}) {
+  return { ...activityBase(person, o), type: 'message', text };
+}
+
+function post(activity: unknown, token?: string): Promise<Response> {
+  return fetch(`${base}/api/messages`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(activity),
+  });
+}
+
+function signData(person: DemoPerson, typedName = person.displayName) {
+  return {
+    action: 'sign',
+    policyKey: 'staff-aup',
+    versionNumber: 1,
+    contentHash,
+    userId: person.id,
+    typedName,
+    statedRole: person.jobTitle,
+  };
+}
+
+async function acknowledgementsOf(person: DemoPerson) {
+  return graph.records.listAcknowledgements({ policyKey: 'staff-aup', userId: person.id });
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  sink = createServer((req: IncomingMessage, res) => {
+    sinkHits.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorization: req.headers.authorization,
+    });
+    res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"id":"sink"}');
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+
+  emulator = await startGraphEmulator({ seed: 'demo' });
+  graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  await provisionSite(graph.gateway, graph.records.site);
+  await seedDemoPolicy(graph.records, {
+    schoolId: DEMO_SCHOOL.school.id,
+    audiences: DEMO_SCHOOL.school.audiences.map((a) => a.key),
+    document: DEMO_SCHOOL.aup,
+    actorId: DEMO_SCHOOL.dsl.id,
+    now: new Date(),
+  });
+  contentHash = (await graph.records.getVersion('staff-aup', 1))?.value.contentHash ?? '';
+
+  connector = await startConnectorEmulator({ tenantId: TENANT, recordBodies: true });
+  connectorUrl = connector.url;
+  entra = await signingKey('entra-1');
+  botFramework = await signingKey('bf-1', { endorsements: ['msteams', 'webchat', 'skype'] });
+  forger = await signingKey('bf-1', { endorsements: ['msteams'] });
+
+  const env = loadEnv({
+    COUNTERSIGN_MODE: 'production',
+    PORT: '0',
+    COUNTERSIGN_TENANT_ID: TENANT,
+    COUNTERSIGN_CLIENT_ID: CLIENT_ID,
+    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
+    COUNTERSIGN_API_AUDIENCE: `api://countersign.example/${CLIENT_ID}`,
+    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
+    COUNTERSIGN_SITE: emulator.siteId,
+    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
+    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
+    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
+    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
+  });
+  composed = await composeProductionService(env, {
+    entraKeys: createLocalJWKSet({ keys: [entra.jwk] }),
+    botFrameworkKeys: localBotFrameworkKeys({ keys: [botFramework.jwk] }),
+    connectorUrl,
+    // The connector emulator stands in for Teams' connector; the sink never does.
+    serviceUrls: { hosts: [], origins: [new URL(connectorUrl).origin] },
+    botToken: () => Promise.resolve(localBotToken(CLIENT_ID)()),
+    holderId: 'production-composition-test',
+  });
+  base = `http://127.0.0.1:${await listen(composed.server, 0, '127.0.0.1')}`;
+}, 60_000);
+
+afterAll(async () => {
+  await composed?.campaigns.stop();
+  if (composed) await close(composed.server);
+  await connector?.close();
+  await emulator?.close();
+  await new Promise<void>((r) => sink.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the bot endpoint in the production composition', () => {
+  it('the teacher’s tab token is genuine: the API accepts it', async () => {
+    const res = await fetch(`${base}/api/me/policies`, {
+      headers: { Authorization: `Bearer ${await tabToken(teacher)}` },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('a tab token on /api/messages is refused with 401 and nothing is written', async () => {
+    const token = await tabToken(teacher);
+    const before = await graph.records.listAudit({});
+    const asColleague = await post(invoke(colleague, signData(colleague)), token);
+    expect(asColleague.status).toBe(401);
+    const asHerself = await post(invoke(teacher, signData(teacher)), token);
+    expect(asHerself.status).toBe(401);
+    expect(await acknowledgementsOf(colleague)).toEqual([]);
+    expect(await acknowledgementsOf(teacher)).toEqual([]);
+    expect(await graph.records.listAudit({})).toHaveLength(before.length);
+  });
+
+  it('an Entra token of another tenant, or for another audience, is refused too', async () => {
+    for (const token of [
+      await tabToken(teacher, OTHER_TENANT),
+      await tabToken(teacher, TENANT, OTHER_BOT_ID),
+      await tabToken(teacher, TENANT, 'https://api.botframework.com'),
+    ]) {
+      expect((await post(invoke(teacher, signData(teacher)), token)).status).toBe(401);
+    }
+  });
+
+  it('a Bot Connector token for another bot is refused', async () => {
+    const token = await connectorToken(connectorUrl, { aud: OTHER_BOT_ID });
+    expect((await post(invoke(teacher, signData(teacher)), token)).status).toBe(401);
+  });
+
+  it('a token signed by a key Bot Framework does not publish is refused', async () => {
+    const token = await connectorToken(connectorUrl, { key: forger });
+    expect((await post(invoke(teacher, signData(teacher)), token)).status).toBe(401);
+  });
+
+  it('a token whose serviceurl differs from the activity’s is refused', async () => {
+    const token = await connectorToken('https://smba.trafficmanager.net/uk/');
+    expect((await post(invoke(teacher, signData(teacher)), token)).status).toBe(401);
+  });
+
+  it('an expired token, or one issued in the future, is refused', async () => {
+    const expired = await connectorToken(connectorUrl, {
+      exp: Math.floor(Date.now() / 1000) - 3600,
+    });
+    expect((await post(message(teacher, 'status'), expired)).status).toBe(401);
+    const future = await connectorToken(connectorUrl, {
+      iat: Math.floor(Date.now() / 1000) + 3600,
+    });
+    expect((await post(message(teacher, 'status'), future)).status).toBe(401);
+  });
+
+  it('no token at all is refused', async () => {
+    expect((await post(message(teacher, 'status'))).status).toBe(401);
+  });
+
+  it('a serviceUrl outside Teams gets 401, and the sink never hears from the bot', async () => {
+    // Even a token naming the sink as its serviceurl: the sink is not a Teams connector.
+    const token = await connectorToken(sinkUrl);
+    const res = await post(message(head, 'status', { serviceUrl: sinkUrl }), token);
+    expect(res.status).toBe(401);
+    const tabForged = await post(
+      invoke(head, signData(head), { serviceUrl: sinkUrl }),
+      await tabToken(teacher),
+    );
+    expect(tabForged.status).toBe(401);
+    // Nothing was remembered for the head either.
+    expect(await composed.work.getConversation(head.id)).toBeNull();
+    expect(sinkHits).toEqual([]);
+  });
+
+  it('an activity from another tenant is refused and audited', async () => {
+    const token = await connectorToken(connectorUrl);
+    const res = await post(invoke(teacher, signData(teacher), { tenant: OTHER_TENANT }), token);
+    expect(res.status).toBe(403);
+    expect(await acknowledgementsOf(teacher)).toEqual([]);
+    const refused = await graph.records.listAudit({ type: 'bot.activity-refused' });
+    expect(
+      refused.some((e) => e.details.reason === 'wrong-tenant' && e.actorId === teacher.id),
+    ).toBe(true);
+  });
+
+  it('an activity from another channel is refused and audited', async () => {
+    const token = await connectorToken(connectorUrl);
+    const res = await post(message(head, 'status', { channelId: 'webchat' }), token);
+    expect(res.status).toBe(403);
+    const refused = await graph.records.listAudit({ type: 'bot.activity-refused' });
+    expect(
+      refused.some(
+        (e) => e.details.reason === 'wrong-channel' && e.details.channelId === 'webchat',
+      ),
+    ).toBe(true);
+  });
+
+  it('a valid activity signs from the card end to end, and the approval request goes to Teams', async () => {
+    const token = await connectorToken(connectorUrl);
+    const res = await post(invoke(teacher, signData(teacher)), token);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { statusCode: number; value: { body: unknown[] } };
+    expect(body.statusCode).toBe(200);
+    expect(JSON.stringify(body.value)).toMatch(/signed/i);
+    const acks = await acknowledgementsOf(teacher);
+    expect(acks).toHaveLength(1);
+    expect(acks[0]?.userId).toBe(teacher.id);
+    expect(acks[0]?.channel).toBe('card');
+    // The first signature needs the head: the request reaches the head through the connector.
+    await until(
+      () => connector.delivered().some((d) => d.userId === head.id),
+      'the approval request to the head',
+    );
+    expect(sinkHits).toEqual([]);
+  });
+
+  it('the teacher cannot approve her own signature as the head with her tab token', async () => {
+    const [ack] = await acknowledgementsOf(teacher);
+    if (ack === undefined) throw new Error('the teacher signed in the test before');
+    const approve = { action: 'approve', acknowledgementId: ack.id, comment: 'ok' };
+    const res = await post(invoke(head, approve), await tabToken(teacher));
+    expect(res.status).toBe(401);
+    const approvals = await graph.records.listApprovals({ userId: teacher.id });
+    expect(approvals.map((a) => a.value.decision)).toEqual(['pending']);
+  });
+
+  it('a stored conversation reference outside Teams is ignored: later sends go to Teams', async () => {
+    // As if stored before the endpoint was closed: the head's 1:1 "at" the attacker's address.
+    await composed.work.putConversation({
+      userId: head.id,
+      conversationId: 'a:attacker-chosen',
+      serviceUrl: sinkUrl,
+      tenantId: TENANT,
+      updatedAt: new Date().toISOString(),
+    });
+    const sentBefore = connector.delivered().filter((d) => d.userId === head.id).length;
+    const token = await connectorToken(connectorUrl);
+    const res = await post(invoke(colleague, signData(colleague)), token);
+    expect(res.status).toBe(200);
+    await until(
+      () => connector.delivered().filter((d) => d.userId === head.id).length > sentBefore,
+      'the second approval request to the head',
+    );
+    expect(sinkHits).toEqual([]);
+    // The forged reference was replaced by the real one.
+    expect((await composed.work.getConversation(head.id))?.serviceUrl).toBe(connectorUrl);
+  });
+
+  it('"status" in a group chat is answered privately, never in front of the group', async () => {
+    const group = connector.conversationIdFor('group-chat-1');
+    const token = await connectorToken(connectorUrl);
+    const res = await post(
+      message(teacher, 'status', { conversationType: 'groupChat', conversationId: group }),
+      token,
+    );
+    expect(res.status).toBe(200);
+    await until(
+      () => connector.delivered().some((d) => d.conversationId === group),
+      'the reply in the group chat',
+    );
+    const inGroup = connector.delivered().filter((d) => d.conversationId === group);
+    expect(JSON.stringify(inGroup.map((d) => d.activity))).not.toMatch(/adaptive/i);
+    expect(JSON.stringify(inGroup.map((d) => d.activity))).toMatch(/private chat/);
+    await until(
+      () =>
+        connector
+          .delivered()
+          .some(
+            (d) =>
+              d.conversationId === connector.conversationIdFor(teacher.id) &&
+              JSON.stringify(d.activity).includes('application/vnd.microsoft.card.adaptive'),
+          ),
+      'the status card in the teacher’s own chat',
+    );
+  });
+});
+
+describe('the bot’s authorisation matrix: identity × card verb × tenant/channel', () => {
+  // Data that can change nothing even when served (an unknown acknowledgement, a wrong hash),
+  // so the matrix measures the gate alone; the tests above prove the served path end to end.
+  const verbs: Record<string, Record<string, unknown>> = {
+    sign: {
+      ...{ action: 'sign', policyKey: 'staff-aup', versionNumber: 1 },
+      contentHash: 'f'.repeat(64),
+    },
+    approve: { action: 'approve', acknowledgementId: 'staff-aup:v1:nobody' },
+    reject: { action: 'reject', acknowledgementId: 'staff-aup:v1:nobody', comment: 'no' },
+    showPrompt: { action: 'showPrompt', policyKey: 'staff-aup' },
+    refreshPrompt: { action: 'refreshPrompt', policyKey: 'staff-aup', versionNumber: 1 },
+    refreshApproval: { action: 'refreshApproval', acknowledgementId: 'staff-aup:v1:nobody' },
+  };
+  const identities: Record<string, () => Promise<string | undefined>> = {
+    'no token': () => Promise.resolve(undefined),
+    'the tab token of the head': () => tabToken(head),
+    'a connector token for another bot': () => connectorToken(connectorUrl, { aud: OTHER_BOT_ID }),
+    'a connector token signed by a forger': () => connectorToken(connectorUrl, { key: forger }),
+    'a connector token for this bot': () => connectorToken(connectorUrl),
+  };
+  const contexts: Record<string, ActivityOptions> = {
+    'the school in Teams': {},
+    'another tenant': { tenant: OTHER_TENANT },
+    'another channel': { channelId: 'webchat' },
+  };
+  const expected = (identity: string, context: string): number => {
+    if (identity !== 'a connector token for this bot') return 401;
+    return context === 'the school in Teams' ? 200 : 403;
+  };
+  const cases = Object.keys(identities).flatMap((identity) =>
+    Object.keys(verbs).flatMap((verb) =>
+      Object.keys(contexts).map((context) => [identity, verb, context] as const),
+    ),
+  );
+
+  it.each(cases)('%s, %s, from %s', async (identity, verb, context) => {
+    const data = verbs[verb] ?? {};
+    const before = (await graph.records.listApprovals({})).map((a) => a.value.decision);
+    const res = await post(
+      invoke(head, { ...data, userId: head.id }, contexts[context]),
+      await identities[identity]?.(),
+    );
+    expect(res.status).toBe(expected(identity, context));
+    expect((await graph.records.listApprovals({})).map((a) => a.value.decision)).toEqual(before);
+    expect(await acknowledgementsOf(head)).toEqual([]);
+    expect(sinkHits).toEqual([]);
+  });
+});
