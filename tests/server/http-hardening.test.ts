@@ -79,15 +79,21 @@ function get(port: number, path: string): Promise<Reply> {
 function rawExchange(
   port: number,
   drive: (socket: Socket) => void,
-): Promise<{ text: string; ms: number }> {
+): Promise<{ text: string; ms: number; reset: boolean }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let text = '';
+    let reset = false;
     const socket = connect(port, '127.0.0.1', () => drive(socket));
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve({ text, ms: performance.now() - started }));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // A client still writing when the server closes may see a reset instead of the 408
+      // (the kernel drops unread data): the connection was still cut, which is the point.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') reset = true;
+      else reject(error);
+    });
+    socket.on('close', () => resolve({ text, ms: performance.now() - started, reset }));
   });
 }
 
@@ -238,7 +244,9 @@ describe('timeouts and the connection cap', () => {
       }, 10);
     });
     clearInterval(timer);
-    expect(slowHeaders.text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    if (!slowHeaders.reset || slowHeaders.text !== '') {
+      expect(slowHeaders.text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    }
     expect(slowHeaders.ms).toBeLessThan(1_000);
   });
 
