@@ -290,6 +290,38 @@ describe('Admin', () => {
     ]);
   });
 
+  it('shows each signature beside the account it came from and flags a colleague’s name', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    fake.seedSignature('staff', 1, '2026-03-09T08:15:00.000Z', 'Dana Lee');
+    fake.seedSignature('dsl', 1, '2026-03-09T09:30:00.000Z', 'Lee, Dana');
+    const session = sessionFor(fake, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[fake.policy]} />);
+    const table = await screen.findByRole('table');
+    expect(within(table).getByRole('columnheader', { name: 'Signature' })).toBeInstanceOf(
+      HTMLElement,
+    );
+    const rowOf = (name: string) => {
+      const row = within(table)
+        .getByRole('rowheader', { name: new RegExp(name) })
+        .closest('tr');
+      if (row === null) throw new Error(`no row for ${name}`);
+      return row;
+    };
+    const sam = rowOf('Sam Patel');
+    expect(within(sam).getByText('Typed: Dana Lee')).toBeInstanceOf(HTMLElement);
+    expect(within(sam).getByText('Account: Sam Patel (sam.patel@school.example)')).toBeInstanceOf(
+      HTMLElement,
+    );
+    expect(within(sam).getByText('Typed name differs from the account name')).toBeInstanceOf(
+      HTMLElement,
+    );
+    const dana = rowOf('Dana Lee');
+    expect(within(dana).getByText('Typed: Lee, Dana')).toBeInstanceOf(HTMLElement);
+    expect(within(dana).queryByText('Typed name differs from the account name')).toBeNull();
+    // Nobody signed for Grace: no signature to show.
+    expect(within(rowOf('Grace Okafor')).getAllByText('—')).toHaveLength(1);
+  });
+
   it('imports a file dropped on the drop zone', async () => {
     const fake = new FakeApi({ now: () => NOW });
     renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);

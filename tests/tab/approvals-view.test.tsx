@@ -45,6 +45,42 @@ describe('Approvals', () => {
     expect(screen.queryByRole('heading', { name: 'Sam Patel' })).toBeNull();
   });
 
+  it('shows the typed name beside the account, and warns when it is someone else’s', async () => {
+    const fake = new FakeApi({ now: () => NOW });
+    fake.seedSignature('staff', 1, '2026-03-09T08:15:00.000Z', 'Mr S. Patel');
+    // Grace signs, typing a colleague's name.
+    fake.seedSignature('governor', 1, '2026-03-09T09:00:00.000Z', 'Dana Lee');
+    renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);
+    const grace = (await screen.findByRole('heading', { name: 'Grace Okafor' })).closest('li');
+    const sam = screen.getByRole('heading', { name: 'Sam Patel' }).closest('li');
+    if (grace === null || sam === null) throw new Error('no card');
+    expect(
+      within(grace).getByText(
+        'Typed: Dana Lee · Account: Grace Okafor (grace.okafor@school.example)',
+      ),
+    ).toBeInstanceOf(HTMLElement);
+    expect(within(grace).getByText('Typed name differs from the account name')).toBeInstanceOf(
+      HTMLElement,
+    );
+    expect(
+      within(grace).getByText(/Check that Grace Okafor signed this themselves/),
+    ).toBeInstanceOf(HTMLElement);
+    // An initial and a title: the same person, so no warning.
+    expect(
+      within(sam).getByText('Typed: Mr S. Patel · Account: Sam Patel (sam.patel@school.example)'),
+    ).toBeInstanceOf(HTMLElement);
+    expect(within(sam).queryByText('Typed name differs from the account name')).toBeNull();
+
+    // Selecting for a bulk approval says a selected signer is flagged.
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select all (2)' }));
+    const bulk = screen.getByRole('group', { name: 'Approve several at once' });
+    expect(
+      within(bulk).getByText(
+        '1 selected signer typed a name that differs from their account name.',
+      ),
+    ).toBeInstanceOf(HTMLElement);
+  });
+
   it('rejects only with a reason', async () => {
     const fake = seeded();
     renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);

@@ -85,3 +85,14 @@ export function statusKindLabel(kind: PersonStatus['kind']): string {
       return 'Not required';
   }
 }
+
+/**
+ * The typed name beside the account it was signed from, as on the cards and in the CSV (the
+ * domain's signedAsLine; the tab bundles nothing from src/): "Typed: Jane Smith · Account:
+ * Jane Smith (jane@school)".
+ */
+export function signedAsLabel(
+  signature: Readonly<{ typedName: string; displayName: string; upn: string }>,
+): string {
+  return `Typed: ${signature.typedName} · Account: ${signature.displayName} (${signature.upn})`;
+}

@@ -14,6 +14,7 @@ import type { PeopleFilter, Policy } from '../../api/api-types.ts';
 import { downloadBlob } from '../../ui/download.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { STATUS_KINDS, statusKindLabel, statusLabel, statusTone } from '../../ui/format.ts';
+import { NameDiffersBadge } from '../../ui/name-differs-badge.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { StatusChart } from './status-chart.tsx';
 
@@ -40,6 +41,8 @@ const useStyles = makeStyles({
   },
   email: { overflowWrap: 'anywhere', fontWeight: tokens.fontWeightRegular },
   status: { whiteSpace: 'nowrap' },
+  signature: { overflowWrap: 'anywhere', minWidth: '12em' },
+  badgeLine: { display: 'flex', marginBlockStart: tokens.spacingVerticalXS },
   field: { minWidth: '0', maxWidth: '100%' },
   pager: {
     display: 'flex',
@@ -49,7 +52,10 @@ const useStyles = makeStyles({
   },
 });
 
-/** Everyone in a policy's audiences with their status: filters, paging, chart and CSV. */
+/**
+ * Everyone in a policy's audiences with their status and the signature it rests on (typed name
+ * beside the account, flagged when they clearly differ): filters, paging, chart and CSV.
+ */
 export function PeoplePanel({
   api,
   policies,
@@ -192,6 +198,9 @@ export function PeoplePanel({
                   <th scope="col" className={styles.cell}>
                     Status
                   </th>
+                  <th scope="col" className={styles.cell}>
+                    Signature
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -212,6 +221,24 @@ export function PeoplePanel({
                           <Badge appearance="tint" color={statusTone(rowStatus.kind)}>
                             {statusLabel(rowStatus)}
                           </Badge>
+                        )}
+                      </td>
+                      <td className={`${styles.cell} ${styles.signature}`}>
+                        {row.signature === undefined ? (
+                          '—'
+                        ) : (
+                          <>
+                            Typed: {row.signature.typedName}
+                            <br />
+                            <small className={styles.email}>
+                              Account: {row.signature.displayName} ({row.signature.upn})
+                            </small>
+                            {row.signature.typedNameDiffers && (
+                              <span className={styles.badgeLine}>
+                                <NameDiffersBadge />
+                              </span>
+                            )}
+                          </>
                         )}
                       </td>
                     </tr>

@@ -46,6 +46,10 @@ export default function ApprovalsView({ session }: { session: Session }) {
 
   const items = pending.status === 'ready' ? pending.value : [];
   const selectedIds = items.map((p) => p.acknowledgement.id).filter((id) => selected.has(id));
+  // Approving in bulk must not hide the per-card warning: say how many selected carry it.
+  const flaggedSelected = items.filter(
+    (p) => p.typedNameDiffers && selected.has(p.acknowledgement.id),
+  ).length;
 
   const toggle = (id: string, on: boolean) => {
     const next = new Set(selected);
@@ -164,6 +168,13 @@ export default function ApprovalsView({ session }: { session: Session }) {
           >
             Approve selected ({selectedIds.length})
           </Button>
+          {flaggedSelected > 0 && (
+            <span>
+              {flaggedSelected === 1
+                ? '1 selected signer typed a name that differs from their account name.'
+                : `${flaggedSelected} selected signers typed a name that differs from their account name.`}
+            </span>
+          )}
         </div>
       )}
       <ul className={styles.list}>

@@ -9,6 +9,8 @@ import {
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { PendingApproval } from '../../api/api-types.ts';
+import { signedAsLabel } from '../../ui/format.ts';
+import { NameDiffersBadge } from '../../ui/name-differs-badge.tsx';
 import { parsePermissions } from './permissions.ts';
 
 const useStyles = makeStyles({
@@ -37,7 +39,10 @@ export interface PendingCardProps {
   onReject: (reason: string) => void;
 }
 
-/** One signer waiting: who, their stated role, what they signed, and the decision. */
+/**
+ * One signer waiting: who (the typed name beside the account, and a warning when they clearly
+ * differ), their stated role, what they signed, and the decision.
+ */
 export function PendingCard({
   item,
   signedAt,
@@ -63,9 +68,19 @@ export function PendingCard({
         checked={selected}
         onChange={(_e, data) => onSelect(data.checked === true)}
       />
+      <span>{signedAsLabel(ack)}</span>
+      {item.typedNameDiffers && (
+        <>
+          <NameDiffersBadge />
+          <span>
+            Check that {ack.displayName} signed this themselves before approving: “{ack.typedName}”
+            is not the name on their account.
+          </span>
+        </>
+      )}
       <span>
-        Role: <strong>{ack.statedRole}</strong>. Signed as “{ack.typedName}” ({ack.upn}) on{' '}
-        {signedAt}: {ack.policyKey}, version {ack.versionNumber}.
+        Role: <strong>{ack.statedRole}</strong>. Signed on {signedAt}: {ack.policyKey}, version{' '}
+        {ack.versionNumber}.
       </span>
       <Field
         label="Additional permissions (optional, comma-separated)"

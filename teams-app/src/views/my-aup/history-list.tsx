@@ -1,6 +1,6 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
 import type { Acknowledgement } from '../../api/api-types.ts';
-import { formatDateTime } from '../../ui/format.ts';
+import { formatDateTime, signedAsLabel } from '../../ui/format.ts';
 import { approvalLabel } from './receipt.tsx';
 
 const useStyles = makeStyles({
@@ -37,8 +37,8 @@ export function HistoryList({
                 {titles[ack.policyKey] ?? ack.policyKey}, version {ack.versionNumber}
               </strong>
               <br />
-              Signed {formatDateTime(ack.signedAt)} as {ack.typedName} ({ack.statedRole}). Approval:{' '}
-              {approvalLabel(ack.approvalState)}.
+              Signed {formatDateTime(ack.signedAt)}. {signedAsLabel(ack)}. Role: {ack.statedRole}.
+              Approval: {approvalLabel(ack.approvalState)}.
               <br />
               <span className={styles.hash}>Hash {ack.contentHash.slice(0, 16)}…</span>
             </li>

@@ -1,6 +1,6 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
 import type { Acknowledgement, PolicyVersion } from '../../api/api-types.ts';
-import { formatDateTime } from '../../ui/format.ts';
+import { formatDateTime, signedAsLabel } from '../../ui/format.ts';
 
 const useStyles = makeStyles({
   receipt: {
@@ -43,9 +43,9 @@ export function Receipt({
         <dt className={styles.term}>Signed</dt>
         <dd className={styles.value}>{formatDateTime(acknowledgement.signedAt)}</dd>
         <dt className={styles.term}>Signed as</dt>
-        <dd className={styles.value}>
-          {acknowledgement.typedName}, {acknowledgement.statedRole}
-        </dd>
+        <dd className={styles.value}>{signedAsLabel(acknowledgement)}</dd>
+        <dt className={styles.term}>Role</dt>
+        <dd className={styles.value}>{acknowledgement.statedRole}</dd>
         <dt className={styles.term}>Content hash</dt>
         <dd className={`${styles.value} ${styles.hash}`}>{acknowledgement.contentHash}</dd>
         <dt className={styles.term}>Approval</dt>
