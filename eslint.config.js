@@ -3,6 +3,45 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layer table (ARCHITECTURE.md, "Direction of dependencies"): each folder may import only
+ * what its row names. A broken rule prints the rule's name and the row, so lint says which rule
+ * a file broke. Tests, benchmarks and scripts are unrestricted.
+ */
+const GRAPH_CLIENT = {
+  name: '@microsoft/microsoft-graph-client',
+  message:
+    'Rule "one Graph gateway": all Graph HTTP goes through src/adapters/graph/graph-gateway.ts.',
+};
+const IO_MODULES = {
+  regex:
+    '^(node:(fs|fs/promises|http|https|net|sqlite|child_process)|@microsoft/microsoft-graph-client)$',
+  message: 'Rule "no I/O below the adapters": ports and services go through a port for I/O.',
+};
+
+/** One row of the table: `files` may not import from the `forbidden` folders of src/. */
+function layer(rule, files, forbidden, { io = false, graphClient = true, ignores } = {}) {
+  return {
+    files,
+    ...(ignores === undefined ? {} : { ignores }),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: graphClient ? [GRAPH_CLIENT] : [],
+          patterns: [
+            {
+              regex: `(^|/)(${forbidden.join('|')})(/|$)`,
+              message: `Layer rule "${rule}" (ARCHITECTURE.md): this folder may not import from src/${forbidden.join(', src/')}.`,
+            },
+            ...(io ? [IO_MODULES] : []),
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -42,24 +81,6 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // One gateway for HTTP to Graph.
-    files: ['src/**/*.ts'],
-    ignores: ['src/adapters/graph/graph-gateway.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: '@microsoft/microsoft-graph-client',
-              message: 'All Graph HTTP goes through src/adapters/graph/graph-gateway.ts.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     // The domain is pure: only its own files, zod and node:crypto (hashing is computation, not I/O).
     files: ['src/domain/**/*.ts'],
     rules: {
@@ -93,26 +114,67 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Ports and services depend on the domain, never on adapters.
-    files: ['src/ports/**/*.ts', 'src/services/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '/(adapters|emulator|api|bot|server|cli)/',
-              message: 'Services and ports depend on the domain and ports only; adapters plug in.',
-            },
-            {
-              regex:
-                '^(node:(fs|http|https|net|sqlite|child_process)|@microsoft/microsoft-graph-client)',
-              message: 'No I/O in services: go through a port.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    'ports → domain',
+    ['src/ports/**/*.ts'],
+    ['adapters', 'services', 'bot', 'api', 'server', 'cli', 'dev', 'importer', 'packaging'],
+    { io: true },
+  ),
+  layer(
+    'services → domain, ports',
+    ['src/services/**/*.ts'],
+    ['adapters', 'bot', 'api', 'server', 'cli', 'dev', 'importer', 'packaging'],
+    { io: true },
+  ),
+  layer(
+    'adapters → domain, ports',
+    ['src/adapters/**/*.ts'],
+    ['services', 'bot', 'api', 'server', 'cli', 'dev', 'importer', 'packaging'],
+    { ignores: ['src/adapters/graph/graph-gateway.ts'] },
+  ),
+  layer(
+    'adapters → domain, ports',
+    ['src/adapters/graph/graph-gateway.ts'],
+    ['services', 'bot', 'api', 'server', 'cli', 'dev', 'importer', 'packaging'],
+    { graphClient: false },
+  ),
+  layer(
+    'importer → domain',
+    ['src/importer/**/*.ts'],
+    ['ports', 'services', 'adapters', 'bot', 'api', 'server', 'cli', 'dev', 'packaging'],
+  ),
+  layer(
+    'bot → domain, ports, services',
+    ['src/bot/**/*.ts'],
+    ['adapters', 'api', 'server', 'cli', 'dev', 'importer', 'packaging'],
+  ),
+  layer(
+    'api → domain, ports, services',
+    ['src/api/**/*.ts'],
+    ['adapters', 'bot', 'server', 'cli', 'dev', 'importer', 'packaging'],
+  ),
+  layer('server (composition root) → all but dev', ['src/server/**/*.ts'], ['dev']),
+  layer('cli → all but dev (dev tools load on demand)', ['src/cli/**/*.ts'], ['dev']),
+  layer(
+    'config → nothing of the app',
+    ['src/config/**/*.ts'],
+    [
+      'domain',
+      'ports',
+      'services',
+      'adapters',
+      'bot',
+      'api',
+      'server',
+      'cli',
+      'dev',
+      'importer',
+      'packaging',
+    ],
+  ),
+  layer(
+    'packaging → domain',
+    ['src/packaging/**/*.ts'],
+    ['ports', 'services', 'adapters', 'bot', 'api', 'server', 'cli', 'dev', 'importer'],
+  ),
 );

@@ -6,8 +6,11 @@ import { provisionSite } from '../src/adapters/graph/provision.ts';
 import type { AuditEvent } from '../src/domain/audit-event.ts';
 import { contentHash } from '../src/domain/content-hash.ts';
 import type { Policy, PolicyVersion } from '../src/domain/policy.ts';
-import { DEMO_SCHOOL } from '../src/emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../src/emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../src/dev/graph-emulator/graph-emulator.ts';
 
 /** Shared set-up of the Graph benchmarks: an emulator with the lists and one published AUP. */
 

@@ -8,9 +8,9 @@ import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters
 import { SqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../src/adapters/teams-connector/connector-messenger.ts';
 import type { School } from '../src/domain/school.ts';
-import { DEMO_SCHOOL } from '../src/emulator/demo-school.ts';
-import { syntheticPeople } from '../src/emulator/graph-emulator.ts';
-import { startConnectorEmulator } from '../src/emulator/teams-connector/connector-emulator.ts';
+import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
+import { syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
+import { startConnectorEmulator } from '../src/dev/connector-emulator/connector-emulator.ts';
 import type { Actor } from '../src/services/actor.ts';
 import {
   createCampaignService,

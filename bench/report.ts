@@ -7,9 +7,12 @@ import { acknowledgementFields } from '../src/adapters/graph/sharepoint-rows.ts'
 import { acknowledgementId } from '../src/domain/acknowledgement.ts';
 import type { School } from '../src/domain/school.ts';
 import { sealAcknowledgement } from '../src/domain/seal.ts';
-import { DirectoryEmulator } from '../src/emulator/directory.ts';
-import { inTransaction, openEmulatorDatabase } from '../src/emulator/emulator-database.ts';
-import { startGraphEmulator } from '../src/emulator/graph-emulator.ts';
+import { DirectoryEmulator } from '../src/dev/graph-emulator/directory.ts';
+import {
+  inTransaction,
+  openEmulatorDatabase,
+} from '../src/dev/graph-emulator/emulator-database.ts';
+import { startGraphEmulator } from '../src/dev/graph-emulator/graph-emulator.ts';
 import { createCountersignService } from '../src/services/create-countersign-service.ts';
 import {
   BENCH_SEAL_KEY,

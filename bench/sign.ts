@@ -1,6 +1,6 @@
 import { acknowledgementId } from '../src/domain/acknowledgement.ts';
 import { sealAcknowledgement } from '../src/domain/seal.ts';
-import { DEMO_SCHOOL } from '../src/emulator/demo-school.ts';
+import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { createCountersignService } from '../src/services/create-countersign-service.ts';
 import {
   BENCH_SEAL_KEY,

@@ -4,9 +4,12 @@
 import { join } from 'node:path';
 import { ensureTabBuilt } from '../bench/tab-build.ts';
 import { loadEnv } from '../src/config/env.ts';
-import { startAgentsPlayground, type RunningPlayground } from '../src/bot/agents-playground.ts';
-import { demoPlaygroundPeople } from '../src/bot/demo-playground-people.ts';
-import { startLocalStack } from '../src/server/local-stack.ts';
+import {
+  startAgentsPlayground,
+  type RunningPlayground,
+} from '../src/dev/playground/agents-playground.ts';
+import { demoPlaygroundPeople } from '../src/dev/demo/demo-playground-people.ts';
+import { startLocalStack } from '../src/dev/local-stack.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const env = loadEnv(process.env);

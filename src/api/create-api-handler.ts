@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
-import type { DevIdentityProvider } from './auth/dev-identity-provider.ts';
+import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import { problem, ProblemError, sendProblem, toProblem } from './http/problem.ts';
@@ -27,8 +26,8 @@ export interface ApiDeps {
   service: CountersignService;
   /** Absent when campaigns are not configured: campaign routes answer 503 `unavailable`. */
   campaigns?: CampaignApi;
-  /** The importer; defaults to src/importer's importPolicyFile (tests inject a fake). */
-  importPolicy?: ImportPolicy;
+  /** The importer (src/importer's importPolicyFile, passed in by the composition root). */
+  importPolicy: ImportPolicy;
   auth: TokenVerifier;
   /** Only in dev mode: registers /dev/* (404 without it). */
   devIdentityProvider?: DevIdentityProvider;
@@ -110,7 +109,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       actor,
       service: deps.service,
       campaigns: deps.campaigns,
-      importPolicy: deps.importPolicy ?? importPolicyFile,
+      importPolicy: deps.importPolicy,
       limits,
       reportError,
     };

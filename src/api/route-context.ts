@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
-import type { DevIdentityProvider } from './auth/dev-identity-provider.ts';
+import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import type { Reply } from './http/reply.ts';
 import type { API_ROUTES } from './routes.ts';

@@ -16,16 +16,7 @@ export type {
 } from './bot-deps.ts';
 export { schoolActorResolver } from './resolve-actor.ts';
 export { recordsDecisionFinder } from './decision-finder.ts';
-export { localBotToken } from './local-bot-token.ts';
 export * from './card-actions.ts';
 export * from './cards/index.ts';
-export {
-  agentsPlaygroundCli,
-  playgroundConfigYaml,
-  startAgentsPlayground,
-  type PlaygroundPeople,
-  type PlaygroundUser,
-  type RunningPlayground,
-} from './agents-playground.ts';
 export { botCardRenderer } from './campaign-card-renderer.ts';
 export { createBotNotifications, type NotificationDeps } from './bot-notifications.ts';

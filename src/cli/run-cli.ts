@@ -1,5 +1,4 @@
 import { campaignCommand } from './commands/campaign.ts';
-import { emulatorCommand } from './commands/emulator.ts';
 import { importCommand } from './commands/import.ts';
 import { provisionCommand } from './commands/provision.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -30,7 +29,9 @@ Commands:
 const commands: Record<string, CliCommand> = {
   // one line per command, e.g. import: importCommand,
   import: importCommand,
-  emulator: emulatorCommand,
+  // A local tool: loaded only when asked for, so the production CLI never loads src/dev.
+  emulator: async (args, io) =>
+    (await import('../dev/emulator-command.ts')).emulatorCommand(args, io),
   provision: provisionCommand,
   verify: verifyCommand,
   campaign: campaignCommand,

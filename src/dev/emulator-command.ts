@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CountersignError } from '../../domain/errors.ts';
-import { DEMO_SCHOOL } from '../../emulator/demo-school.ts';
-import { startGraphEmulator } from '../../emulator/graph-emulator.ts';
-import type { CliCommand, CliIo } from '../run-cli.ts';
+import { CountersignError } from '../domain/errors.ts';
+import { DEMO_SCHOOL } from './demo/demo-school.ts';
+import { startGraphEmulator } from './graph-emulator/graph-emulator.ts';
+import type { CliCommand, CliIo } from '../cli/run-cli.ts';
 
 const USAGE =
   'usage: countersign emulator [--port 5081] [--host 127.0.0.1] [--db .data/graph-emulator.sqlite] [--reset] [--seed demo|none]\n';

@@ -5,23 +5,23 @@ import { provisionSite } from '../adapters/graph/provision.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
 import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
-import { createDemoIdentityProvider } from '../api/auth/demo-identities.ts';
-import type { DevUser } from '../api/auth/dev-identity-provider.ts';
+import { createDemoIdentityProvider } from './demo/demo-identities.ts';
+import type { DevUser } from './identity/dev-identity-provider.ts';
 import { createTokenVerifier } from '../api/auth/token-verifier.ts';
-import { localBotToken } from '../bot/local-bot-token.ts';
+import { localBotToken } from './local-bot-token.ts';
 import { DEV_SEAL_KEY } from '../config/env.ts';
-import { DEMO_SCHOOL } from '../emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from './demo/demo-school.ts';
+import { startGraphEmulator, type GraphEmulator } from './graph-emulator/graph-emulator.ts';
 import {
   startConnectorEmulator,
   type ConnectorEmulator,
-} from '../emulator/teams-connector/connector-emulator.ts';
+} from './connector-emulator/connector-emulator.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { CampaignService } from '../services/campaigns/campaign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
-import { composeService } from './compose-service.ts';
-import { close, listen } from './http-server.ts';
-import { seedDemoPolicy } from './seed-demo-policy.ts';
+import { composeService } from '../server/compose-service.ts';
+import { close, listen } from '../server/http-server.ts';
+import { seedDemoPolicy } from './demo/seed-demo-policy.ts';
 
 /** The local Teams app id (manifest id) and bot id. */
 export const LOCAL_APP_ID = '00000000-0000-4000-8000-00000c0a7e51';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { GraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
-import type { DevIdentityProvider } from '../api/auth/dev-identity-provider.ts';
+import type { DevIdentityProvider } from '../api/auth/dev-sign-in.ts';
 import type { TokenVerifier } from '../api/auth/token-verifier.ts';
 import { createApiHandler } from '../api/create-api-handler.ts';
 import { createBot } from '../bot/bot-app.ts';

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
+import { createDevIdentityProvider } from '../../src/dev/identity/dev-identity-provider.ts';
 import { createTokenVerifier } from '../../src/api/auth/token-verifier.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
 import type { ApiDeps } from '../../src/api/create-api-handler.ts';
@@ -20,6 +20,7 @@ import {
 import type { FakeService } from './support/fake-service.ts';
 import { createTokenFactory, PEOPLE } from './support/tokens.ts';
 import type { TokenFactory } from './support/tokens.ts';
+import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
 
 let tokens: TokenFactory;
 let server: TestServer;
@@ -806,7 +807,9 @@ describe('import with the real importer', () => {
     service = createFakeService();
     imported = [];
     unexpected = [];
-    server.use(createApiHandler({ service, auth: tokens.verifier() }));
+    server.use(
+      createApiHandler({ service, importPolicy: importPolicyFile, auth: tokens.verifier() }),
+    );
   }
   const headers = (name: string) => ({
     'content-type': 'application/octet-stream',

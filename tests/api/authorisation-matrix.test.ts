@@ -1,7 +1,7 @@
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
-import type { DevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
+import { createDevIdentityProvider } from '../../src/dev/identity/dev-identity-provider.ts';
+import type { DevIdentityProvider } from '../../src/dev/identity/dev-identity-provider.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
 import { API_ROUTES } from '../../src/api/routes.ts';
 import type { RouteId } from '../../src/api/routes.ts';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { localBotToken, recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
+import { recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
+import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';

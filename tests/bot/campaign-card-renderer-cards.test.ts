@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { botCardRenderer } from '../../src/adapters/teams-connector/bot-card-renderer.ts';
+import { botCardRenderer } from '../../src/bot/campaign-card-renderer.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
 import type { PolicyVersion } from '../../src/domain/policy.ts';
 import type { OutgoingActivity } from '../../src/ports/messenger.ts';
-import { cardProblems } from '../bot/validate-card.ts';
-import { doc, policy } from './world.ts';
+import { cardProblems } from './validate-card.ts';
+import { doc, policy } from '../campaigns/world.ts';
 
 function version(number: number, extra: string): PolicyVersion {
   const document = doc(extra);

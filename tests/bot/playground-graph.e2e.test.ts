@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agentsPlaygroundCli } from '../../src/bot/agents-playground.ts';
-import { demoPlaygroundPeople } from '../../src/bot/demo-playground-people.ts';
+import { agentsPlaygroundCli } from '../../src/dev/playground/agents-playground.ts';
+import { demoPlaygroundPeople } from '../../src/dev/demo/demo-playground-people.ts';
 import type { AdaptiveCard } from '../../src/bot/index.ts';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -8,13 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { createBot } from '../../src/bot/bot-app.ts';
-import { localBotToken } from '../../src/bot/local-bot-token.ts';
+import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { recordsDecisionFinder } from '../../src/bot/decision-finder.ts';
 import { schoolActorResolver } from '../../src/bot/resolve-actor.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { systemClock } from '../../src/ports/clock.ts';
-import { seedDemoPolicy } from '../../src/server/seed-demo-policy.ts';
+import { seedDemoPolicy } from '../../src/dev/demo/seed-demo-policy.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { executeData } from './card-walk.ts';
@@ -39,7 +42,7 @@ interface Stack {
   close(): Promise<void>;
 }
 
-/** The parts `npm start` composes (src/server/local-stack.ts), minus the API, tab and campaigns. */
+/** The parts `npm start` composes (src/dev/local-stack.ts), minus the API, tab and campaigns. */
 async function startStack(): Promise<Stack> {
   const emulator = await startGraphEmulator({ dbPath: ':memory:', seed: 'demo', port: 0 });
   const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });

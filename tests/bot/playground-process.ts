@@ -4,7 +4,7 @@ import {
   startAgentsPlayground,
   type PlaygroundPeople,
   type RunningPlayground,
-} from '../../src/bot/agents-playground.ts';
+} from '../../src/dev/playground/agents-playground.ts';
 
 export interface PlaygroundMessage {
   action: string;

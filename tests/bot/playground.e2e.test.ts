@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AdaptiveCard } from '../../src/bot/index.ts';
 import { BotWorld, type Person } from './bot-harness.ts';
 import { previousDocument } from './card-fixtures.ts';
-import { agentsPlaygroundCli } from '../../src/bot/agents-playground.ts';
+import { agentsPlaygroundCli } from '../../src/dev/playground/agents-playground.ts';
 import { Playground, type PlaygroundMessage } from './playground-process.ts';
 import { executeData } from './card-walk.ts';
 import { cardProblems } from './validate-card.ts';

@@ -4,7 +4,7 @@ import {
   startConnectorEmulator,
   type ConnectorEmulator,
   type ConnectorEmulatorOptions,
-} from '../../src/emulator/teams-connector/connector-emulator.ts';
+} from '../../src/dev/connector-emulator/connector-emulator.ts';
 import type { Messenger, OutgoingActivity } from '../../src/ports/messenger.ts';
 import type { DeliveryJob, WorkStore } from '../../src/ports/work-store.ts';
 import type { Timing } from '../../src/services/campaigns/timing.ts';

@@ -6,8 +6,11 @@ import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapt
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../src/dev/graph-emulator/graph-emulator.ts';
 
 let emulator: GraphEmulator;
 let dir: string;

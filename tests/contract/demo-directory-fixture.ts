@@ -1,5 +1,5 @@
 import type { MemoryGroup } from '../../src/adapters/memory/memory-directory.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
+import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import type { DirectoryPerson } from '../../src/ports/directory.ts';
 import type { DirectoryFixture } from './directory.contract.ts';
 

@@ -1,6 +1,6 @@
 import { GraphDirectory } from '../../src/adapters/graph/graph-directory.ts';
 import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
-import { startGraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { demoDirectoryFixture } from './demo-directory-fixture.ts';
 import { directoryContract } from './directory.contract.ts';
 

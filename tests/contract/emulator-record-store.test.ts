@@ -1,7 +1,7 @@
 import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
-import { startGraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { recordStoreContract } from './record-store.contract.ts';
 
 recordStoreContract('SharePoint lists in the Graph emulator', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createDemoIdentityProvider, demoDevUsers } from '../../src/api/auth/demo-identities.ts';
+import { createDemoIdentityProvider, demoDevUsers } from '../../src/dev/demo/demo-identities.ts';
 import { createTokenVerifier } from '../../src/api/auth/token-verifier.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
+import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 
 describe('demo identities', () => {
   it('are people of the demo school, with roles that match its admins and approvers', () => {

@@ -1,14 +1,14 @@
 import { createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDevIdentityProvider } from '../../src/api/auth/dev-identity-provider.ts';
-import type { DevIdentityProvider, DevUser } from '../../src/api/auth/dev-identity-provider.ts';
+import { createDevIdentityProvider } from '../../src/dev/identity/dev-identity-provider.ts';
+import type { DevIdentityProvider, DevUser } from '../../src/dev/identity/dev-identity-provider.ts';
 import {
   createEntraTokenVerifier,
   createTokenVerifier,
   entraIssuers,
 } from '../../src/api/auth/token-verifier.ts';
-import { DEV_USERS } from './support/dev-users.ts';
-import { APP_ID_URI, CLIENT_ID, createTokenFactory, TENANT_ID } from './support/tokens.ts';
+import { DEV_USERS } from '../api/support/dev-users.ts';
+import { APP_ID_URI, CLIENT_ID, createTokenFactory, TENANT_ID } from '../api/support/tokens.ts';
 
 let idp: DevIdentityProvider;
 beforeAll(async () => {

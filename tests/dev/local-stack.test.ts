@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../src/server/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 
 // The whole local run (emulator, provisioning, demo AUP, API with dev sign-in, bot endpoint)
 // through HTTP, as the tab and the Playground use it.

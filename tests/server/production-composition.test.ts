@@ -19,20 +19,23 @@ import {
 } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
-import { localBotToken } from '../../src/bot/local-bot-token.ts';
+import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { loadEnv } from '../../src/config/env.ts';
-import { DEMO_SCHOOL, type DemoPerson } from '../../src/emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { DEMO_SCHOOL, type DemoPerson } from '../../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../src/dev/graph-emulator/graph-emulator.ts';
 import {
   startConnectorEmulator,
   type ConnectorEmulator,
-} from '../../src/emulator/teams-connector/connector-emulator.ts';
+} from '../../src/dev/connector-emulator/connector-emulator.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
   composeProductionService,
   type ProductionService,
 } from '../../src/server/production-service.ts';
-import { seedDemoPolicy } from '../../src/server/seed-demo-policy.ts';
+import { seedDemoPolicy } from '../../src/dev/demo/seed-demo-policy.ts';
 
 // The service composed exactly as src/server/main.ts composes it (composeProductionService with
 // a production environment), with only what a machine without a tenant must replace injected

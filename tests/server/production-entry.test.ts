@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../src/dev/graph-emulator/graph-emulator.ts';
 
 // src/server/main.ts as App Service runs it, in production mode, with the Graph emulator as
 // its Graph: the composition a tenant gets (no dev sign-in, an authenticated bot endpoint).

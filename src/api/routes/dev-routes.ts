@@ -3,7 +3,7 @@ import { problem, ProblemError } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
 import type { DevRouteHandler, DevRouteId } from '../route-context.ts';
 import { devTokenBodySchema } from '../schemas.ts';
-import { devUserKeySchema } from '../auth/dev-identity-provider.ts';
+import { devUserKeySchema } from '../auth/dev-sign-in.ts';
 
 /** The dev identity provider's endpoints: registered only in dev mode. */
 export const devRoutes = {

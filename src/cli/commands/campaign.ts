@@ -10,7 +10,6 @@ import { SqliteWorkStore } from '../../adapters/sqlite/sqlite-work-store.ts';
 import { loadEnv, type Env } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import { schoolSchema, type School } from '../../domain/school.ts';
-import { DEMO_SCHOOL } from '../../emulator/demo-school.ts';
 import type { Messenger } from '../../ports/messenger.ts';
 import type { Actor } from '../../services/actor.ts';
 import {
@@ -42,11 +41,14 @@ function notHere(): CountersignError {
   return new CountersignError('unavailable', 'The CLI does not send; the service does.');
 }
 
-function schoolFrom(env: Env): School {
+async function schoolFrom(env: Env): Promise<School> {
   if (env.COUNTERSIGN_SCHOOL !== undefined) {
     return schoolSchema.parse(JSON.parse(env.COUNTERSIGN_SCHOOL));
   }
-  if (env.COUNTERSIGN_MODE === 'dev') return DEMO_SCHOOL.school;
+  // Dev mode runs on the demo school; loaded on demand so production never loads src/dev.
+  if (env.COUNTERSIGN_MODE === 'dev') {
+    return (await import('../../dev/demo/demo-school.ts')).DEMO_SCHOOL.school;
+  }
   throw new CountersignError('validation', 'Set COUNTERSIGN_SCHOOL (the school as JSON).');
 }
 
@@ -121,7 +123,7 @@ export const campaignCommand: CliCommand = async (args, io) => {
       work,
       messenger: noSending,
       cards: placeholderCards,
-      school: schoolFrom(env),
+      school: await schoolFrom(env),
       clock: { now: () => new Date() },
       newId: randomUUID,
       holderId: `cli-${process.pid}`,

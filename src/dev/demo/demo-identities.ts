@@ -1,12 +1,12 @@
-import { DEMO_SCHOOL } from '../../emulator/demo-school.ts';
-import type { DemoPerson } from '../../emulator/demo-school.ts';
-import { createDevIdentityProvider, DEV_USER_ROLES } from './dev-identity-provider.ts';
+import { DEMO_SCHOOL } from './demo-school.ts';
+import type { DemoPerson } from './demo-school.ts';
+import { createDevIdentityProvider, DEV_USER_ROLES } from '../identity/dev-identity-provider.ts';
 import type {
   DevIdentityProvider,
   DevIdentityProviderOptions,
   DevUser,
   DevUserKey,
-} from './dev-identity-provider.ts';
+} from '../identity/dev-identity-provider.ts';
 
 function asDevUser(key: DevUserKey, person: DemoPerson | undefined): DevUser {
   if (person === undefined) throw new Error(`The demo school has no one to be "${key}".`);

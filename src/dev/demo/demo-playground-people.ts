@@ -1,5 +1,5 @@
-import { DEMO_SCHOOL, type DemoPerson } from '../emulator/demo-school.ts';
-import type { PlaygroundPeople, PlaygroundUser } from './agents-playground.ts';
+import { DEMO_SCHOOL, type DemoPerson } from './demo-school.ts';
+import type { PlaygroundPeople, PlaygroundUser } from '../playground/agents-playground.ts';
 
 function playgroundUser(index: number, person: DemoPerson): PlaygroundUser {
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { PolicyDocument } from '../domain/policy-document.ts';
-import type { School } from '../domain/school.ts';
+import type { PolicyDocument } from '../../domain/policy-document.ts';
+import type { School } from '../../domain/school.ts';
 
 /**
  * The demo school the Graph emulator is seeded with, exported so the tab's dev identities, the

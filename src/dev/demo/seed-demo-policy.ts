@@ -1,7 +1,7 @@
-import { contentHash } from '../domain/content-hash.ts';
-import type { Policy, PolicyVersion } from '../domain/policy.ts';
-import type { PolicyDocument } from '../domain/policy-document.ts';
-import type { RecordStore } from '../ports/record-store.ts';
+import { contentHash } from '../../domain/content-hash.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import type { PolicyDocument } from '../../domain/policy-document.ts';
+import type { RecordStore } from '../../ports/record-store.ts';
 
 /**
  * The demo school's AUP, published once as version 1 so a newcomer's first `npm start` has a

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEMO_SCHOOL } from './demo-school.ts';
+import { DEMO_SCHOOL } from '../demo/demo-school.ts';
 import { DirectoryEmulator, type DirectoryUser } from './directory.ts';
 import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http.ts';
 import { inTransaction, openEmulatorDatabase } from './emulator-database.ts';

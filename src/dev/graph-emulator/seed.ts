@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { DEMO_SCHOOL } from './demo-school.ts';
+import { DEMO_SCHOOL } from '../demo/demo-school.ts';
 import type { DirectoryEmulator } from './directory.ts';
 import { inTransaction, readMeta, writeMeta } from './emulator-database.ts';
 import type { SharePointEmulator } from './sharepoint.ts';

@@ -1,4 +1,4 @@
-import { demoId } from './demo-school.ts';
+import { demoId } from '../demo/demo-school.ts';
 import type { DirectoryUser } from './directory.ts';
 
 /**

@@ -1,10 +1,16 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JSONWebKeySet } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
+import type { DevIdentityProvider, DevUser, DevUserKey } from '../../api/auth/dev-sign-in.ts';
 import type { AppRole } from '../../services/actor.ts';
-import type { TokenVerifierConfig } from './token-verifier.ts';
+
+export {
+  devUserKeySchema,
+  type DevIdentityProvider,
+  type DevUser,
+  type DevUserKey,
+} from '../../api/auth/dev-sign-in.ts';
 
 /**
  * A local identity provider for dev mode: it signs real RS256 JWTs with a key pair generated at
@@ -12,18 +18,6 @@ import type { TokenVerifierConfig } from './token-verifier.ts';
  * by the server in dev mode; a production verifier refuses its tokens (different issuer, and
  * its key is not among Entra's).
  */
-export const devUserKeySchema = z.enum(['staff', 'governor', 'dsl', 'head']);
-export type DevUserKey = z.infer<typeof devUserKeySchema>;
-
-export interface DevUser {
-  key: DevUserKey;
-  /** The person's Entra object id in the demo school (the emulator's directory). */
-  id: string;
-  displayName: string;
-  upn: string;
-  roles: readonly AppRole[];
-}
-
 /**
  * Who gets which app role in the demo: the DSL administers the policy; the headteacher approves
  * new signers and is deliberately not an admin (approving credentials and editing the policy
@@ -44,21 +38,6 @@ export interface DevIdentityProviderOptions {
   /** Default 1 hour, like Entra's access tokens. */
   tokenLifetimeSeconds?: number;
   now?: () => Date;
-}
-
-export interface DevIdentityProvider {
-  readonly issuer: string;
-  readonly audience: string;
-  readonly tenantId: string;
-  readonly users: readonly DevUser[];
-  /** The public half of the signing key, as /dev/jwks.json publishes it. */
-  jwks(): JSONWebKeySet;
-  /** A signed access token for a demo user, with the claims Entra would put in one. */
-  issueToken(user: DevUserKey): Promise<string>;
-  /** Configuration for createTokenVerifier that accepts exactly this provider's tokens. */
-  verifierConfig(): TokenVerifierConfig;
-  /** OpenID Provider metadata for /dev/.well-known/openid-configuration. */
-  openIdConfiguration(baseUrl: string): Record<string, unknown>;
 }
 
 export const DEV_ISSUER = 'urn:countersign:dev-identity-provider';

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CountersignError } from '../domain/errors.ts';
+import { CountersignError } from '../../domain/errors.ts';
 
 /**
  * The Microsoft 365 Agents Playground (a devDependency) as a child process: Teams for local runs

@@ -5,7 +5,10 @@ import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
 import type { SignatureResult } from '../../../src/ports/record-store.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
 
 const SIGNATURES = 2_000;

@@ -4,8 +4,11 @@ import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SCHEMA } from '../../../src/adapters/graph/sharepoint-schema.ts';
 import { SharePointSite } from '../../../src/adapters/graph/sharepoint-site.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
-import { DEMO_SCHOOL } from '../../../src/emulator/demo-school.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
 
 function io(env: Record<string, string>) {
   const out: string[] = [];

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { audit, campaign, policyVersion, signature } from '../../contract/record-fixtures.ts';
 
 /**

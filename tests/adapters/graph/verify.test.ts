@@ -6,7 +6,10 @@ import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-re
 import { untag } from '../../../src/adapters/graph/sharepoint-rows.ts';
 import type { VerifyReport } from '../../../src/cli/commands/verify.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
-import { startGraphEmulator, type GraphEmulator } from '../../../src/emulator/graph-emulator.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import type { PolicyVersion } from '../../../src/domain/policy.ts';
 import {
   CONTRACT_SEAL_KEY,

@@ -6,7 +6,7 @@ import {
 import {
   startConnectorEmulator,
   type ConnectorEmulator,
-} from '../../../src/emulator/teams-connector/connector-emulator.ts';
+} from '../../../src/dev/connector-emulator/connector-emulator.ts';
 
 let emulator: ConnectorEmulator | undefined;
 afterEach(async () => {

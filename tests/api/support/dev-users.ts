@@ -1,5 +1,5 @@
-import { DEV_USER_ROLES } from '../../../src/api/auth/dev-identity-provider.ts';
-import type { DevUser } from '../../../src/api/auth/dev-identity-provider.ts';
+import { DEV_USER_ROLES } from '../../../src/dev/identity/dev-identity-provider.ts';
+import type { DevUser } from '../../../src/dev/identity/dev-identity-provider.ts';
 
 /** The four demo people, as the emulator's demo school would provide them. */
 export const DEV_USERS: DevUser[] = [

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   startConnectorEmulator,
   type ConnectorEmulator,
-} from '../../../src/emulator/teams-connector/connector-emulator.ts';
-import { SlidingWindows } from '../../../src/emulator/teams-connector/sliding-windows.ts';
+} from '../../../src/dev/connector-emulator/connector-emulator.ts';
+import { SlidingWindows } from '../../../src/dev/connector-emulator/sliding-windows.ts';
 
 let emulator: ConnectorEmulator | undefined;
 afterEach(async () => {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { call, errorCode, values, type JsonReply } from './graph-client.ts';
 
 let emulator: GraphEmulator;

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
-import { policyDocumentSchema } from '../../src/domain/policy-document.ts';
-import { schoolSchema } from '../../src/domain/school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
+import { policyDocumentSchema } from '../../../src/domain/policy-document.ts';
+import { schoolSchema } from '../../../src/domain/school.ts';
 import { call, errorCode, values, type JsonReply } from './graph-client.ts';
 
 let emulator: GraphEmulator;

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runEmulator } from '../../src/cli/commands/emulator.ts';
-import { runCli } from '../../src/cli/run-cli.ts';
+import { runEmulator } from '../../../src/dev/emulator-command.ts';
+import { runCli } from '../../../src/cli/run-cli.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'countersign-emulator-cli-'));
 

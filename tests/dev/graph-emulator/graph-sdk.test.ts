@@ -5,7 +5,10 @@ import {
   GraphError,
 } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
 
 /**
  * The production gateway uses @microsoft/microsoft-graph-client; these checks show the emulator

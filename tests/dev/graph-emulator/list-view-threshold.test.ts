@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
-import { LIST_VIEW_THRESHOLD } from '../../src/emulator/sharepoint.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { LIST_VIEW_THRESHOLD } from '../../../src/dev/graph-emulator/sharepoint.ts';
 import { call, errorCode, values } from './graph-client.ts';
 
 let emulator: GraphEmulator;

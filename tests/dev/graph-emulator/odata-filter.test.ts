@@ -4,7 +4,7 @@ import {
   filterPaths,
   FilterSyntaxError,
   parseFilter,
-} from '../../src/emulator/odata-filter.ts';
+} from '../../../src/dev/graph-emulator/odata-filter.ts';
 
 describe('OData $filter parser', () => {
   it('parses comparisons joined by and/or with parentheses', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator } from '../../src/emulator/graph-emulator.ts';
+import { startGraphEmulator } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { call, values } from './graph-client.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'countersign-emulator-'));

@@ -3,8 +3,8 @@ import {
   startGraphEmulator,
   syntheticPeople,
   type GraphEmulator,
-} from '../../src/emulator/graph-emulator.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import { call, values, type JsonReply } from './graph-client.ts';
 
 let emulator: GraphEmulator;

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGraphEmulator, type GraphEmulator } from '../../src/emulator/graph-emulator.ts';
-import { DEMO_SCHOOL } from '../../src/emulator/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import { call, errorCode, values, type JsonReply } from './graph-client.ts';
 
 let emulator: GraphEmulator;

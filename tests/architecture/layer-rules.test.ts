@@ -1,0 +1,91 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// The layer table is enforced by eslint.config.js; this proves each row bites on a bad import
+// and that the message names the rule, by linting one line as if it were in an existing file
+// of that folder (the file on disk is not touched).
+const root = new URL('../../', import.meta.url).pathname;
+const eslint = new ESLint({ cwd: root });
+
+async function messagesFor(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
+}
+
+describe('the layer table is enforced by lint, naming the rule broken', () => {
+  it.each([
+    [
+      'src/services/read-cache.ts',
+      "import { x } from '../adapters/memory/memory-directory.ts';",
+      'services → domain, ports',
+    ],
+    ['src/ports/clock.ts', "import { x } from '../services/read-cache.ts';", 'ports → domain'],
+    [
+      'src/adapters/memory/memory-directory.ts',
+      "import { x } from '../../bot/cards/index.ts';",
+      'adapters → domain, ports',
+    ],
+    [
+      'src/bot/resolve-actor.ts',
+      "import { x } from '../dev/demo/demo-school.ts';",
+      'bot → domain, ports, services',
+    ],
+    [
+      'src/api/route-context.ts',
+      "import { x } from '../dev/identity/dev-identity-provider.ts';",
+      'api → domain, ports, services',
+    ],
+    [
+      'src/api/route-context.ts',
+      "import { x } from '../adapters/graph/graph-gateway.ts';",
+      'api → domain, ports, services',
+    ],
+    [
+      'src/server/http-server.ts',
+      "import { x } from '../dev/local-stack.ts';",
+      'server (composition root) → all but dev',
+    ],
+    [
+      'src/cli/run-cli.ts',
+      "import { x } from '../dev/emulator-command.ts';",
+      'cli → all but dev (dev tools load on demand)',
+    ],
+    [
+      'src/importer/zip-guard.ts',
+      "import { x } from '../services/read-cache.ts';",
+      'importer → domain',
+    ],
+  ])('%s: %s', async (file, code, rule) => {
+    const messages = await messagesFor(file, `${code}\nexport const y = x;\n`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(`Layer rule "${rule}"`);
+  });
+
+  it('the domain imports only itself, zod and node:crypto', async () => {
+    const messages = await messagesFor(
+      'src/domain/status.ts',
+      "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n",
+    );
+    expect(messages).toEqual([expect.stringContaining('src/domain is pure')]);
+  });
+
+  it('only the gateway imports the Graph client', async () => {
+    const code =
+      "import { Client } from '@microsoft/microsoft-graph-client';\nexport const y = Client;\n";
+    expect(await messagesFor('src/adapters/graph/provision.ts', code)).toEqual([
+      expect.stringContaining('one Graph gateway'),
+    ]);
+    expect(await messagesFor('src/adapters/graph/graph-gateway.ts', code)).toEqual([]);
+  });
+
+  it('a good import passes', async () => {
+    expect(
+      await messagesFor(
+        'src/services/read-cache.ts',
+        "import { x } from '../ports/clock.ts';\nexport const y = x;\n",
+      ),
+    ).toEqual([]);
+  });
+});
