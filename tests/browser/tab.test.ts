@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import type { Page } from 'playwright-core';
 import { TAB_OUT_DIR } from '../../bench/tab-build.ts';
 import type { PolicyVersion } from '../../src/domain/policy.ts';
-import { startLocalStack, type LocalStack } from '../../src/server/local-stack.ts';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import type { MyPolicyView } from '../../src/services/countersign-service.ts';
 import { policyDocx } from './aup-docx.ts';
 import {
