@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GraphHttpError } from './emulated-http.ts';
+import { GraphHttpError } from '../emulated-http.ts';
 
 /**
  * Graph `columnDefinition` handling: defaults as Graph returns them, the value rules SharePoint

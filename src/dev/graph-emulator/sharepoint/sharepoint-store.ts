@@ -1,0 +1,110 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { cachedStatement, onRollback } from '../emulator-database.ts';
+import type { ColumnDefinition } from './column-types.ts';
+
+/**
+ * What every SharePoint handler shares: the emulator's SQLite file, the base URL for
+ * `@odata.context`, the per-list column cache and the statistics SQLite plans its queries by.
+ */
+
+export const APP_IDENTITY = { user: { displayName: 'SharePoint App' } };
+
+export interface SiteRow {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface ListRow {
+  id: string;
+  siteId: string;
+  data: Record<string, unknown>;
+}
+
+export interface ItemRow {
+  id: number;
+  etag_guid: string;
+  version: number;
+  created: string;
+  modified: string;
+  fields: string;
+}
+
+/** Now, to the second, as SharePoint stores date/times. */
+export function nowIso(): string {
+  return new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `$select` on a site or list: the chosen properties, annotations and expansions kept. */
+export function projected(
+  body: Record<string, unknown>,
+  select: Set<string> | undefined,
+): Record<string, unknown> {
+  if (select === undefined) return body;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key.startsWith('@odata.') || key === 'columns' || select.has(key.toLowerCase())) {
+      kept[key] = value;
+    }
+  }
+  return kept;
+}
+
+export class SharePointStore {
+  readonly db: DatabaseSync;
+  readonly baseUrl: () => string;
+  readonly #columnCache = new Map<string, ColumnDefinition[]>();
+  /** Writes since SQLite last gathered statistics; without them it may pick a poor index. */
+  #writesSinceAnalyze = 0;
+  #rowsAtAnalyze = 0;
+
+  constructor(db: DatabaseSync, baseUrl: () => string) {
+    this.db = db;
+    this.baseUrl = baseUrl;
+    this.db.exec('ANALYZE');
+    onRollback(db, () => this.#columnCache.clear());
+  }
+
+  withContext(body: Record<string, unknown>, context: string): Record<string, unknown> {
+    return { '@odata.context': `${this.baseUrl()}/$metadata#${context}`, ...body };
+  }
+
+  noteWrite(): void {
+    this.#writesSinceAnalyze += 1;
+  }
+
+  refreshStatistics(): void {
+    if (this.#writesSinceAnalyze < 200 + this.#rowsAtAnalyze / 5) return;
+    this.db.exec('ANALYZE');
+    this.#writesSinceAnalyze = 0;
+    const row = cachedStatement(this.db, 'SELECT count(*) AS n FROM items').get();
+    this.#rowsAtAnalyze = Number(row?.n ?? 0);
+  }
+
+  /** A list's columns in position order (cached until the list's columns change). */
+  columnsOf(listId: string): ColumnDefinition[] {
+    let columns = this.#columnCache.get(listId);
+    if (columns === undefined) {
+      columns = cachedStatement(
+        this.db,
+        'SELECT def FROM columns WHERE list_id = ? ORDER BY position',
+      )
+        .all(listId)
+        .map((row) => JSON.parse(String(row.def)) as ColumnDefinition);
+      this.#columnCache.set(listId, columns);
+    }
+    return columns;
+  }
+
+  /** A list's columns by lower-cased name. */
+  columnMap(listId: string): Map<string, ColumnDefinition> {
+    return new Map(this.columnsOf(listId).map((column) => [column.name.toLowerCase(), column]));
+  }
+
+  forgetColumns(listId: string): void {
+    this.#columnCache.delete(listId);
+  }
+}
