@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -81,6 +82,16 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // The tab's React: the rules of hooks and the React Compiler's checks, as recommended; a
+    // missing effect dependency fails lint like everything else rather than warning.
+    files: ['teams-app/**/*.{ts,tsx}', 'tests/tab/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      'react-hooks/exhaustive-deps': ['error', { additionalHooks: '^useLoad$' }],
+    },
+  },
+  {
     // The domain is pure: only its own files, zod and node:crypto (hashing is computation, not I/O).
     files: ['src/domain/**/*.ts'],
     rules: {
@@ -156,10 +167,9 @@ export default tseslint.config(
   layer('server (composition root) → all but dev', ['src/server/**/*.ts'], ['dev']),
   layer('cli → all but dev (dev tools load on demand)', ['src/cli/**/*.ts'], ['dev']),
   layer(
-    'config → nothing of the app',
+    'config → domain',
     ['src/config/**/*.ts'],
     [
-      'domain',
       'ports',
       'services',
       'adapters',

@@ -1,18 +1,43 @@
 import { z } from 'zod';
+import { schoolSchema } from '../domain/school.ts';
 
 /**
  * The service's whole configuration, read once at start-up from the environment and passed
  * down. Nothing else reads process.env. With nothing set, the service runs on the embedded
  * defaults: dev mode, the Graph emulator, the demo school.
  *
- * Every variable here is documented in .env.example and set by infra/main.bicep (a test
- * compares them).
+ * A discriminated union on COUNTERSIGN_MODE: in production the tenant settings are required
+ * and the school is parsed here, so the type says what is there and no caller checks again.
+ * Every variable is documented in .env.example and set by infra/main.bicep (a test compares
+ * them).
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-export const envSchema = z.object({
-  /** dev: local run (emulator, dev identity provider, Playground); production: a real tenant. */
-  COUNTERSIGN_MODE: z.enum(['dev', 'production']).default('dev'),
+/** The seal key of local runs (`npm start`, tests): public, so refused in production. */
+export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
+
+/** COUNTERSIGN_SCHOOL: the school (or the trust's schools) as JSON, parsed and validated. */
+const schoolJson = z.string().transform((text, ctx) => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not JSON (see .env.example)' });
+    return z.NEVER;
+  }
+  const school = schoolSchema.safeParse(raw);
+  if (!school.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `is not a valid school: ${school.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    });
+    return z.NEVER;
+  }
+  return school.data;
+});
+
+/** Variables both modes read, with their defaults. */
+const shared = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   /** Public base URL of the service (tab, API, bot endpoint). */
   COUNTERSIGN_PUBLIC_URL: z.url().optional(),
@@ -41,63 +66,109 @@ export const envSchema = z.object({
    * The school (or the trust's schools) as JSON: id, name, time zone, the Entra groups of each
    * audience, the approvers and admins (src/domain/school.ts). Required in production.
    */
-  COUNTERSIGN_SCHOOL: z.string().min(2).optional(),
+  COUNTERSIGN_SCHOOL: schoolJson.optional(),
 
   /** The Teams app id from the manifest (deep links to the tab). */
   COUNTERSIGN_TEAMS_APP_ID: z.string().min(1).optional(),
 
-  /** Application Insights connection string. */
+  /** Application Insights connection string: traces, metrics and logs go there when set. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
 
   /** Allow the Playground's unauthenticated requests on /api/messages: dev mode only. */
   COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: bool.default(false),
-});
+};
+
+const devEnvSchema = z.object({ COUNTERSIGN_MODE: z.literal('dev'), ...shared });
+
+/** What a tenant needs; a missing one is named by the variable. */
+const required = (what: string) =>
+  z.string({ error: `is required in production mode (${what}; see .env.example)` }).min(1);
+
+const productionEnvSchema = z
+  .object({
+    COUNTERSIGN_MODE: z.literal('production'),
+    ...shared,
+    COUNTERSIGN_TENANT_ID: required('the Entra tenant id'),
+    COUNTERSIGN_CLIENT_ID: required('the app registration’s client id'),
+    COUNTERSIGN_CLIENT_SECRET: required('the app registration’s secret, to send as the bot'),
+    COUNTERSIGN_API_AUDIENCE: required('the API’s app id URI'),
+    COUNTERSIGN_SITE: required('the SharePoint site'),
+    COUNTERSIGN_PUBLIC_URL: z.url({
+      error: 'is required in production mode (the service’s https URL)',
+    }),
+    // A short or published key would let anyone recompute seals: at least 32 bytes of secret.
+    COUNTERSIGN_SEAL_KEY: required('the seal key').refine(
+      (key) => Buffer.byteLength(key, 'utf8') >= 32 && key !== DEV_SEAL_KEY,
+      'COUNTERSIGN_SEAL_KEY must be a secret of at least 32 bytes (e.g. openssl rand -base64 48), not the local demo key.',
+    ),
+    COUNTERSIGN_SCHOOL: z
+      .string({ error: 'is required in production mode (the school as JSON)' })
+      .pipe(schoolJson),
+    COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: bool
+      .default(false)
+      .refine(
+        (allowed) => !allowed,
+        'COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT is refused in production mode.',
+      ),
+  })
+  .superRefine((env, ctx) => {
+    if (
+      env.COUNTERSIGN_WORK_STORE === 'azure-tables' &&
+      env.COUNTERSIGN_STORAGE_CONNECTION === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COUNTERSIGN_STORAGE_CONNECTION'],
+        message:
+          'is required when COUNTERSIGN_WORK_STORE=azure-tables (the storage account connection string)',
+      });
+    }
+  });
+
+export const envSchema = z.discriminatedUnion('COUNTERSIGN_MODE', [
+  devEnvSchema,
+  productionEnvSchema,
+]);
+
+/** Every variable the service reads (the Bicep and .env.example are checked against it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(productionEnvSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
-
-/** The seal key of local runs (`npm start`, tests): public, so refused in production. */
-export const DEV_SEAL_KEY = 'countersign-local-dev-seal-key-not-for-production';
+export type DevEnv = z.infer<typeof devEnvSchema>;
+export type ProductionEnv = z.infer<typeof productionEnvSchema>;
 
 /** Parses the environment; in production the tenant settings are required, not defaulted. */
 export function loadEnv(source: Record<string, string | undefined>): Env {
   // An empty value (as copied from .env.example) means "not set", not "set to nothing".
-  const set = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  const set: Record<string, string> = Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
   );
-  const env = envSchema.parse(set);
-  if (env.COUNTERSIGN_MODE === 'production') {
-    const missing = (
-      [
-        'COUNTERSIGN_TENANT_ID',
-        'COUNTERSIGN_CLIENT_ID',
-        'COUNTERSIGN_API_AUDIENCE',
-        'COUNTERSIGN_SITE',
-        'COUNTERSIGN_SEAL_KEY',
-        'COUNTERSIGN_PUBLIC_URL',
-        'COUNTERSIGN_SCHOOL',
-      ] as const
-    ).filter((k) => env[k] === undefined);
-    if (missing.length > 0) {
-      throw new Error(`Production mode needs ${missing.join(', ')} (see .env.example).`);
-    }
-    // A short or published key would let anyone recompute seals: at least 32 bytes of secret.
-    const sealKey = env.COUNTERSIGN_SEAL_KEY ?? '';
-    if (Buffer.byteLength(sealKey, 'utf8') < 32 || sealKey === DEV_SEAL_KEY) {
-      throw new Error(
-        'COUNTERSIGN_SEAL_KEY must be a secret of at least 32 bytes (e.g. openssl rand -base64 48), not the local demo key.',
-      );
-    }
-    if (env.COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT) {
-      throw new Error('COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT is refused in production mode.');
-    }
+  const parsed = envSchema.safeParse({ COUNTERSIGN_MODE: 'dev', ...set });
+  if (!parsed.success) throw new ConfigError(parsed.error);
+  return parsed.data;
+}
+
+/** A configuration problem, its message one line per variable (what `main.ts` prints). */
+export class ConfigError extends Error {
+  readonly issues: readonly z.core.$ZodIssue[];
+  constructor(error: z.ZodError) {
+    super(describeIssues(error.issues));
+    this.name = 'ConfigError';
+    this.issues = error.issues;
   }
-  return env;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const name = i.path.join('.');
+      return i.message.startsWith(name) ? i.message : `${name}: ${i.message}`;
+    })
+    .join('; ');
 }
 
 /** One line per problem, naming the variable: what a person starting the service needs to read. */
 export function describeConfigError(error: unknown): string {
-  if (error instanceof z.ZodError) {
-    return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  }
+  if (error instanceof z.ZodError) return describeIssues(error.issues);
   return error instanceof Error ? error.message : String(error);
 }

@@ -7,21 +7,20 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { JWTVerifyGetKey } from 'jose';
-import { AzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
+import { openAzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
 import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
 import {
   createGraphAdapters,
   graphConfigFromEnv,
 } from '../adapters/graph/create-graph-adapters.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
-import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { openSqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
 import { createEntraTokenVerifier } from '../api/auth/token-verifier.ts';
 import { remoteBotFrameworkKeys, type BotFrameworkKeys } from '../bot/auth/bot-framework-keys.ts';
 import { createInboundActivityGate } from '../bot/auth/inbound-activity-gate.ts';
-import type { Env } from '../config/env.ts';
+import type { ProductionEnv } from '../config/env.ts';
 import { CountersignError } from '../domain/errors.ts';
-import { schoolSchema } from '../domain/school.ts';
 import { TEAMS_SERVICE_URL_POLICY, type ServiceUrlPolicy } from '../domain/teams-service-url.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { WorkStore } from '../ports/work-store.ts';
@@ -55,22 +54,13 @@ export interface ProductionService {
   work: WorkStore;
 }
 
-function required(value: string | undefined, name: string): string {
-  if (value === undefined) {
-    throw new CountersignError('validation', `${name} is not set (see .env.example).`);
-  }
-  return value;
-}
-
-async function openWorkStore(env: Env): Promise<WorkStore> {
-  if (env.COUNTERSIGN_WORK_STORE === 'azure-tables') {
+async function openWorkStore(env: ProductionEnv): Promise<WorkStore> {
+  const connectionString = env.COUNTERSIGN_STORAGE_CONNECTION;
+  if (env.COUNTERSIGN_WORK_STORE === 'azure-tables' && connectionString !== undefined) {
     // Scaled out: the instances share Table storage, and the sender lease picks who sends.
-    const connectionString = required(
-      env.COUNTERSIGN_STORAGE_CONNECTION,
-      'COUNTERSIGN_STORAGE_CONNECTION (COUNTERSIGN_WORK_STORE=azure-tables needs the storage account connection string)',
-    );
+    // (The environment's schema requires the connection string with azure-tables.)
     try {
-      return await AzureTablesWorkStore.open({ connectionString });
+      return await openAzureTablesWorkStore({ connectionString });
     } catch (error) {
       throw new CountersignError(
         'unavailable',
@@ -81,27 +71,20 @@ async function openWorkStore(env: Env): Promise<WorkStore> {
     }
   }
   mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
-  return new SqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
+  return openSqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
 }
 
 /** Wires the service for a tenant from a parsed production environment. */
 export async function composeProductionService(
-  env: Env,
+  env: ProductionEnv,
   inject: ProductionInjection = {},
 ): Promise<ProductionService> {
-  if (env.COUNTERSIGN_MODE !== 'production') {
-    throw new CountersignError('validation', 'COUNTERSIGN_MODE must be production here.');
-  }
-  const tenantId = required(env.COUNTERSIGN_TENANT_ID, 'COUNTERSIGN_TENANT_ID');
-  const clientId = required(env.COUNTERSIGN_CLIENT_ID, 'COUNTERSIGN_CLIENT_ID');
-  const audience = required(env.COUNTERSIGN_API_AUDIENCE, 'COUNTERSIGN_API_AUDIENCE');
-  const clientSecret = required(
-    env.COUNTERSIGN_CLIENT_SECRET,
-    'COUNTERSIGN_CLIENT_SECRET (needed to send as the bot)',
-  );
-  const school = schoolSchema.parse(
-    JSON.parse(required(env.COUNTERSIGN_SCHOOL, 'COUNTERSIGN_SCHOOL')),
-  );
+  // The schema has checked and parsed all of these (src/config/env.ts): no second ladder here.
+  const tenantId = env.COUNTERSIGN_TENANT_ID;
+  const clientId = env.COUNTERSIGN_CLIENT_ID;
+  const audience = env.COUNTERSIGN_API_AUDIENCE;
+  const clientSecret = env.COUNTERSIGN_CLIENT_SECRET;
+  const school = env.COUNTERSIGN_SCHOOL;
   const graph = createGraphAdapters(graphConfigFromEnv(env));
   const work = await openWorkStore(env);
   const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
@@ -114,7 +97,7 @@ export async function composeProductionService(
     graph,
     school,
     clock: systemClock,
-    sealKey: required(env.COUNTERSIGN_SEAL_KEY, 'COUNTERSIGN_SEAL_KEY'),
+    sealKey: env.COUNTERSIGN_SEAL_KEY,
     work,
     messenger: new ConnectorMessenger({
       serviceUrl: connectorUrl,

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEV_SEAL_KEY, loadEnv } from '../../src/config/env.ts';
+import { DEV_SEAL_KEY, describeConfigError, loadEnv } from '../../src/config/env.ts';
+
+/** The error loadEnv throws (a test failure if it does not throw). */
+function tryLoad(source: Record<string, string>): unknown {
+  try {
+    loadEnv(source);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('loadEnv accepted it');
+}
 
 function parseEnvFile(text: string): Record<string, string> {
   return Object.fromEntries(
@@ -19,7 +29,15 @@ const production = {
   COUNTERSIGN_SITE: 'site',
   COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),
   COUNTERSIGN_PUBLIC_URL: 'https://x.example',
-  COUNTERSIGN_SCHOOL: '{}',
+  COUNTERSIGN_CLIENT_SECRET: 'secret',
+  COUNTERSIGN_SCHOOL: JSON.stringify({
+    id: 'oak',
+    name: 'Oakfield Primary',
+    timeZone: 'Europe/London',
+    audiences: [{ key: 'staff', label: 'Staff', groupIds: ['g-staff'] }],
+    approverIds: ['head'],
+    adminIds: ['dsl'],
+  }),
 };
 
 describe('loadEnv', () => {
@@ -41,8 +59,31 @@ describe('loadEnv', () => {
     );
   });
 
-  it('accepts a complete production configuration', () => {
-    expect(loadEnv(production).COUNTERSIGN_MODE).toBe('production');
+  it('accepts a complete production configuration, with the school parsed', () => {
+    const env = loadEnv(production);
+    if (env.COUNTERSIGN_MODE !== 'production') throw new Error('production expected');
+    expect(env.COUNTERSIGN_SCHOOL.name).toBe('Oakfield Primary');
+    expect(env.COUNTERSIGN_SCHOOL.approverIds).toEqual(['head']);
+  });
+
+  it('refuses a school that is not JSON, or not a school, naming the variable', () => {
+    expect(() =>
+      describeConfigError(tryLoad({ ...production, COUNTERSIGN_SCHOOL: '{' })),
+    ).not.toThrow();
+    expect(describeConfigError(tryLoad({ ...production, COUNTERSIGN_SCHOOL: '{' }))).toMatch(
+      /^COUNTERSIGN_SCHOOL: is not JSON/,
+    );
+    expect(
+      describeConfigError(tryLoad({ ...production, COUNTERSIGN_SCHOOL: '{"id":"x"}' })),
+    ).toMatch(/^COUNTERSIGN_SCHOOL: is not a valid school: name/);
+  });
+
+  it('needs the storage connection when the work store is Azure Tables', () => {
+    expect(
+      describeConfigError(tryLoad({ ...production, COUNTERSIGN_WORK_STORE: 'azure-tables' })),
+    ).toMatch(
+      /COUNTERSIGN_STORAGE_CONNECTION: is required when COUNTERSIGN_WORK_STORE=azure-tables/,
+    );
   });
 
   it('refuses a short seal key or the local demo key in production', () => {

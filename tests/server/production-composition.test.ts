@@ -243,6 +243,7 @@ beforeAll(async () => {
     COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
     COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
   });
+  if (env.COUNTERSIGN_MODE !== 'production') throw new Error('a production environment');
   composed = await composeProductionService(env, {
     entraKeys: createLocalJWKSet({ keys: [entra.jwk] }),
     botFrameworkKeys: localBotFrameworkKeys({ keys: [botFramework.jwk] }),

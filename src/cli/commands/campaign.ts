@@ -6,11 +6,12 @@ import {
   createGraphAdapters,
   graphConfigFromEnv,
 } from '../../adapters/graph/create-graph-adapters.ts';
-import { SqliteWorkStore } from '../../adapters/sqlite/sqlite-work-store.ts';
+import { openSqliteWorkStore } from '../../adapters/sqlite/sqlite-work-store.ts';
 import { loadEnv, type Env } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
-import { schoolSchema, type School } from '../../domain/school.ts';
+import type { School } from '../../domain/school.ts';
 import type { Messenger } from '../../ports/messenger.ts';
+import type { WorkStore } from '../../ports/work-store.ts';
 import type { Actor } from '../../services/actor.ts';
 import {
   createCampaignService,
@@ -42,9 +43,7 @@ function notHere(): CountersignError {
 }
 
 async function schoolFrom(env: Env): Promise<School> {
-  if (env.COUNTERSIGN_SCHOOL !== undefined) {
-    return schoolSchema.parse(JSON.parse(env.COUNTERSIGN_SCHOOL));
-  }
+  if (env.COUNTERSIGN_SCHOOL !== undefined) return env.COUNTERSIGN_SCHOOL;
   // Dev mode runs on the demo school; loaded on demand so production never loads src/dev.
   if (env.COUNTERSIGN_MODE === 'dev') {
     return (await import('../../dev/demo/demo-school.ts')).DEMO_SCHOOL.school;
@@ -105,12 +104,12 @@ export const campaignCommand: CliCommand = async (args, io) => {
     else io.stderr(USAGE);
     return options.help ? 0 : 2;
   }
-  let work: SqliteWorkStore | undefined;
+  let work: WorkStore | undefined;
   try {
     const env = loadEnv(io.env);
     const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));
     mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
-    work = new SqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
+    work = openSqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
     const actor: Actor = {
       id: options.as ?? 'cli',
       upn: options.as ?? 'cli',
