@@ -3,6 +3,7 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
 import type { ErrorCode } from '../../domain/errors.ts';
+import { backoffMs, parseRetryAfter, retrying } from '../../domain/retry.ts';
 
 /**
  * THE one place HTTP to Microsoft Graph happens. Built on @microsoft/microsoft-graph-client with
@@ -155,17 +156,13 @@ export function ensureOk(reply: GraphReply, what: string): GraphReply {
   throw graphErrorToCountersign(reply.status, reply.body, what, reply.headers);
 }
 
-/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+/** A reply's Retry-After (any header case) in milliseconds; undefined when absent or unreadable. */
 export function retryAfterMs(
   headers: Record<string, string>,
   now = Date.now(),
 ): number | undefined {
   const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  if (raw === undefined) return undefined;
-  const seconds = Number(raw.trim());
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return parseRetryAfter(raw, now);
 }
 
 /** A failure with no HTTP answer (reset, refused): retried like a 503. */
@@ -292,8 +289,7 @@ export class GraphGateway {
     const named = retryAfterMs(headers);
     if (named !== undefined)
       return named > this.#retry.maxRetryAfterMs ? undefined : named + jitter;
-    const backoff = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
-    return backoff / 2 + (this.#random() * backoff) / 2;
+    return backoffMs(attempt, this.#retry.baseDelayMs, this.#retry.maxDelayMs, this.#random);
   }
 
   /**
@@ -301,15 +297,16 @@ export class GraphGateway {
    * honoured, jittered). Returns the last reply whatever its status: callers decide (a 404 may
    * be an answer); use `call` to throw on failure.
    */
-  async exchange(call: GraphCall): Promise<GraphReply> {
-    for (let attempt = 1; ; attempt += 1) {
-      const reply = await this.#send(call);
-      const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
-      if (!retryable || attempt >= this.#retry.maxAttempts) return reply;
-      const delay = this.#delay(attempt, reply.headers);
-      if (delay === undefined) return reply;
-      await this.#sleep(delay);
-    }
+  exchange(call: GraphCall): Promise<GraphReply> {
+    return retrying(
+      () => this.#send(call),
+      (reply, attempt) => {
+        const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
+        if (!retryable || attempt >= this.#retry.maxAttempts) return undefined;
+        return this.#delay(attempt, reply.headers);
+      },
+      this.#sleep,
+    );
   }
 
   /** `exchange`, throwing the mapped CountersignError unless the reply is a 2xx. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRetryAfter } from '../../domain/retry.ts';
 import {
   isTeamsServiceUrl,
   TEAMS_SERVICE_URL_POLICY,
@@ -41,15 +42,6 @@ export interface ConnectorMessengerOptions {
 
 const idBody = z.object({ id: z.string().min(1) });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
 
 function joinUrl(base: string, path: string): string {
   return `${base.endsWith('/') ? base : `${base}/`}${path}`;

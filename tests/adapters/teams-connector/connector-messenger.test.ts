@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ConnectorMessenger,
-  parseRetryAfter,
-} from '../../../src/adapters/teams-connector/connector-messenger.ts';
+import { ConnectorMessenger } from '../../../src/adapters/teams-connector/connector-messenger.ts';
+import { parseRetryAfter } from '../../../src/domain/retry.ts';
 import {
   startConnectorEmulator,
   type ConnectorEmulator,
