@@ -152,7 +152,9 @@ export function verifyEvidence(input: EvidenceInput): EvidenceReport {
     const counted = countedRows(read);
     const shortfalls = checkpointSets(latest, counted, missing, chain.shards);
     // A shard whose rows went with their events: its chain gaps are those events, said once.
-    const explained = new Set(shortfalls.map((f) => f.subject.shard));
+    const explained = new Set(
+      shortfalls.filter((f) => f.code === 'row-and-event-deleted').map((f) => f.subject.shard),
+    );
     const head = (shard: number | undefined) => latest.heads[shard ?? 0]?.seq ?? 0;
     for (let i = findings.length - 1; i >= 0; i -= 1) {
       const f = findings[i];

@@ -532,6 +532,30 @@ describe('verifyEvidence names each tampering', () => {
     ]);
   });
 
+  it('a set mismatch in a shard does not swallow that shard’s deleted event', async () => {
+    const input = evidence();
+    input.auditEvents = without(input.auditEvents, 'evt-signed-bob');
+    let n = 0;
+    while (shardOf(`staff-aup:v1:late-${n}`) !== SHARD_A) n += 1;
+    const late = await signRecord(pristine.signer, {
+      ...(rowOf(input.acknowledgements, ackId('erin')).record as EvidenceRecord & {
+        kind: 'acknowledgement';
+      }),
+      id: `staff-aup:v1:late-${n}`,
+      userId: `late-${n}`,
+      signedAt: '2026-09-05T13:00:00.000Z',
+    });
+    input.acknowledgements.push({ itemId: '991', record: late.record, signature: late.signature });
+    expect(
+      verdict(verifyEvidence(input)).map((f) => [f.code, f.subject.id ?? f.subject.shard]),
+    ).toEqual([
+      ['checkpoint-mismatch', SHARD_A],
+      ['event-missing', ackId('bob')],
+      ['event-missing', `staff-aup:v1:late-${n}`],
+      ['event-deleted', SHARD_A],
+    ]);
+  });
+
   it('an identical copy of a row is only a warning', () => {
     const input = evidence();
     input.acknowledgements.push(structuredClone(rowOf(input.acknowledgements, ackId('alice'))));
