@@ -5,9 +5,10 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
-import { SqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts';
+import { openSqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../src/adapters/teams-connector/connector-messenger.ts';
 import type { School } from '../src/domain/school.ts';
+import type { WorkStore } from '../src/ports/work-store.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
 import { startConnectorEmulator } from '../src/dev/connector-emulator/connector-emulator.ts';
@@ -67,7 +68,7 @@ interface Wiring {
   loneThrottleHoldMs?: number;
 }
 
-function service(wiring: Wiring, work: SqliteWorkStore, holderId: string): CampaignService {
+function service(wiring: Wiring, work: WorkStore, holderId: string): CampaignService {
   const graph = createGraphAdapters({ baseUrl: wiring.graphUrl, site: wiring.siteId });
   const messenger = new ConnectorMessenger({
     serviceUrl: wiring.connectorUrl,
@@ -104,7 +105,7 @@ function service(wiring: Wiring, work: SqliteWorkStore, holderId: string): Campa
 /** The child: run the sender until nothing is left, then exit. */
 async function child(): Promise<void> {
   const wiring = JSON.parse(value('wiring')) as Wiring;
-  const work = new SqliteWorkStore({ path: wiring.workPath });
+  const work = openSqliteWorkStore({ path: wiring.workPath });
   const campaigns = service(wiring, work, `child-${process.pid}`);
   process.send?.({ senderStartedAt: Date.now() });
   campaigns.startSender();
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
       ? { tenantRules: [{ limit: Number(value('connector-limit')), windowMs: 1_000 }] }
       : {}),
   });
-  const work = new SqliteWorkStore({ path: join(dir, 'work.sqlite') });
+  const work = openSqliteWorkStore({ path: join(dir, 'work.sqlite') });
   try {
     // The audience: `recipients` people in one staff group, each with a stored conversation.
     const people = syntheticPeople(recipients, { prefix: 'fanout' });

@@ -6,12 +6,12 @@ import {
   type Messenger,
   type OutgoingActivity,
 } from '../ports/messenger.ts';
-import type { WorkStore } from '../ports/work-store.ts';
+import type { ConversationRefs } from '../ports/conversation-refs.ts';
 import type { BotNotifications } from './bot-deps.ts';
 import { approvalRequestCard, type AdaptiveCard, type CardsConfig } from './cards/index.ts';
 
 export interface NotificationDeps {
-  workStore: Pick<WorkStore, 'getConversation' | 'putConversation'>;
+  workStore: ConversationRefs;
   messenger: Messenger;
   cards: CardsConfig & {
     permissionChoices?: readonly string[];

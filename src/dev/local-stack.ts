@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createGraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../adapters/graph/provision.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
-import { SqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { openSqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
 import { createDemoIdentityProvider } from './demo/demo-identities.ts';
 import type { DevUser } from './identity/dev-identity-provider.ts';
@@ -103,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       school,
       clock,
       sealKey: DEV_SEAL_KEY,
-      work: new SqliteWorkStore({
+      work: openSqliteWorkStore({
         path: options.dataDir ? join(options.dataDir, 'work.sqlite') : ':memory:',
       }),
       messenger: new ConnectorMessenger({

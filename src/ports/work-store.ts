@@ -1,233 +1,69 @@
-/**
- * Work state that is not a record: per-recipient delivery bookkeeping, conversation references
- * and leases. SQLite (node:sqlite) by default; Azure Tables when scaled out. SharePoint never holds
- * any of this (a 20,000-person campaign would spend its throttling budget on bookkeeping).
- *
- * The store never reads the clock: every time comes in as an argument, so tests drive it.
- * One contract suite (tests/contract/work-store.contract.ts) runs against every adapter.
- */
-
-/** What a send job delivers. */
-export type DeliveryJobKind = 'prompt' | 'reminder' | 'digest' | 'new-starter' | 'renewal' | 'test';
-
-export type DeliveryJobStatus = 'running' | 'paused' | 'cancelled';
+import type { ConversationRefs } from './conversation-refs.ts';
+import type { DeliveryQueue } from './delivery-queue.ts';
+import type { LeaseStore } from './lease-store.ts';
+import type { MembershipSnapshots } from './membership-snapshots.ts';
+import type { OnceMarkers } from './once-markers.ts';
 
 /**
- * A batch of deliveries of one card: a campaign's prompt, one reminder round, a digest, the
- * prompts the scheduler raises for new starters or renewals, a test send.
+ * Work state that is not a record, in one store: the delivery queue, leases, conversation
+ * references, once-markers and membership snapshots. SQLite (node:sqlite) by default; Azure
+ * Tables when scaled out. The composition root opens one and hands each consumer the port it
+ * uses (the sender: queue, leases, conversations; the scheduler: queue, leases, markers,
+ * snapshots; the bot: conversations); each port has its own contract suite in tests/contract.
  */
-export interface DeliveryJob {
-  /** e.g. `<campaignId>`, `<campaignId>/reminder-2`, `auto/<policyKey>/v3`. */
-  id: string;
-  kind: DeliveryJobKind;
-  campaignId?: string;
-  policyKey: string;
-  versionNumber: number;
-  /** ISO 8601 UTC, when the card shows one. */
-  deadline?: string;
-  status: DeliveryJobStatus;
-  /** ISO 8601 UTC. */
-  createdAt: string;
-  /** What the card needs beyond the above (e.g. a digest's totals); JSON-serialisable. */
-  data: Record<string, unknown>;
-}
+export type WorkStore = DeliveryQueue &
+  LeaseStore &
+  ConversationRefs &
+  OnceMarkers &
+  MembershipSnapshots & {
+    close(): Promise<void>;
+  };
 
-/**
- * queued → in-flight (claimed right before the send) → sent | failed (403/404 and spent
- * retries, with a reason) ; skipped (not required, cancelled) is never sent.
- */
-export type DeliveryState = 'queued' | 'in-flight' | 'sent' | 'failed' | 'skipped';
+// The bot's tests import the conversation type from here.
+export type { StoredConversation } from './conversation-refs.ts';
 
-export interface Delivery {
-  jobId: string;
-  userId: string;
-  state: DeliveryState;
-  /** Send attempts that did not deliver (429, 5xx, network). */
-  attempts: number;
-  /** Why it failed or was skipped, e.g. `403 user blocked the app`, `cancelled`. */
-  reason?: string;
-  /** ISO 8601 UTC: a queued row waits until then (backoff after 429/5xx). */
-  notBefore: string;
-  /** ISO 8601 UTC: when it was claimed (in-flight). */
-  inFlightAt?: string;
-  /** Lease token of the sender that claimed it. */
-  fence?: number;
-  activityId?: string;
-  /**
-   * Which variant of the job's card this person gets (e.g. `from-v2`: what changed since the
-   * version they last signed), so cards are rendered once per variant, not once per person.
-   */
-  variant?: string;
-  /** The person's name as the directory gave it at enqueue time (cards greet by name). */
-  displayName?: string;
-  /** ISO 8601 UTC. */
-  updatedAt: string;
-}
-
-export interface DeliveryCounts {
-  queued: number;
-  inFlight: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  total: number;
-}
-
-export interface RecipientInput {
-  userId: string;
-  /** 'skipped' rows record why someone was left out (e.g. already signed). */
-  state?: 'queued' | 'skipped';
-  reason?: string;
-  variant?: string;
-  displayName?: string;
-}
-
-/** Proof of holding a lease; the store refuses sender writes whose token is not current. */
-export interface Fence {
-  lease: string;
-  token: number;
-}
-
-export interface LeaseGrant {
-  name: string;
-  holder: string;
-  /** Fencing token: grows every time the lease changes hands. */
-  token: number;
-  /** ISO 8601 UTC. */
-  expiresAt: string;
-}
-
-/** Where to reach a person proactively: the 1:1 conversation the bot has with them. */
-export interface StoredConversation {
-  userId: string;
-  conversationId: string;
-  serviceUrl: string;
-  tenantId: string;
-  /** ISO 8601 UTC. */
-  updatedAt: string;
-}
-
-export interface WorkStore {
-  // Jobs
-  /** Creates the job; false (and no change) when one with that id exists: launching is idempotent. */
-  createJob(job: DeliveryJob): Promise<boolean>;
-  getJob(id: string): Promise<DeliveryJob | null>;
-  listJobs(query: {
-    campaignId?: string;
-    kind?: DeliveryJobKind;
-    status?: DeliveryJobStatus;
-  }): Promise<DeliveryJob[]>;
-  /**
-   * Sets the status of every job of a campaign (pause, resume, cancel). Cancelling also turns
-   * the campaign's queued rows into skipped ones with reason 'cancelled'. Returns jobs changed.
-   */
-  setCampaignStatus(campaignId: string, status: DeliveryJobStatus, now: Date): Promise<number>;
-
-  // Deliveries
-  /**
-   * Adds one row per recipient not already in the job (a repeat adds nothing). With
-   * `unlessInVersion`, a recipient who already has a row in any job for that policy version is
-   * left out too (the scheduler must not prompt someone a campaign already reached).
-   * Returns the number of rows added.
-   */
-  enqueue(
-    jobId: string,
-    recipients: readonly RecipientInput[],
-    now: Date,
-    options?: { unlessInVersion?: { policyKey: string; versionNumber: number } },
-  ): Promise<number>;
-  /**
-   * Queued rows of running jobs whose notBefore has come, oldest first; `excluding` lists
-   * `jobId\u0000userId` keys the caller is already working on.
-   */
-  nextQueued(query: {
-    now: Date;
-    limit: number;
-    excluding?: ReadonlySet<string>;
-  }): Promise<Delivery[]>;
-  /**
-   * queued → in-flight, only if the row is still queued, its job is running and the fence is
-   * the lease's current token. False means: do not send.
-   */
-  markInFlight(jobId: string, userId: string, fence: Fence, now: Date): Promise<boolean>;
-  /** in-flight → sent (fenced). */
-  markSent(
-    jobId: string,
-    userId: string,
-    fence: Fence,
-    now: Date,
-    activityId?: string,
-  ): Promise<boolean>;
-  /** in-flight → failed with a reason (fenced). */
-  markFailed(
-    jobId: string,
-    userId: string,
-    fence: Fence,
-    now: Date,
-    reason: string,
-  ): Promise<boolean>;
-  /** in-flight → queued again after a 429/5xx, not before `notBefore`; attempts + 1 (fenced). */
-  requeue(
-    jobId: string,
-    userId: string,
-    fence: Fence,
-    notBefore: Date,
-    now: Date,
-    reason: string,
-  ): Promise<boolean>;
-  /**
-   * After a crash or a change of sender: in-flight rows claimed under an older token, or
-   * claimed before `claimedBefore`, go back to queued (they may have been sent: at most these
-   * can repeat). Returns how many.
-   */
-  requeueStale(fence: Fence, claimedBefore: Date, now: Date): Promise<number>;
-  getDelivery(jobId: string, userId: string): Promise<Delivery | null>;
-  listDeliveries(query: {
-    jobId: string;
-    state?: DeliveryState;
-    /** userId to start after (paging). */
-    after?: string;
-    limit: number;
-  }): Promise<Delivery[]>;
-  countDeliveries(query: { jobId?: string; campaignId?: string }): Promise<DeliveryCounts>;
-  /** Failures and skips grouped by reason (what admins see). */
-  countReasons(query: { jobId?: string; campaignId?: string }): Promise<Record<string, number>>;
-
-  // Conversation references
-  getConversation(userId: string): Promise<StoredConversation | null>;
-  putConversation(conversation: StoredConversation): Promise<void>;
-
-  // Leases (the sender, the scheduler): one holder at a time across instances.
-  /**
-   * Takes the lease when it is free, expired, or already this holder's (then renews it,
-   * keeping the token). Null when someone else holds it.
-   */
-  acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<LeaseGrant | null>;
-  /** Extends a held lease; false when it was lost (expired and taken, or another token). */
-  renewLease(grant: LeaseGrant, ttlMs: number, now: Date): Promise<LeaseGrant | null>;
-  releaseLease(grant: LeaseGrant): Promise<void>;
-
-  // Markers
-  /** Records that something happened once (a digest, a reminder round); false if already. */
-  markOnce(key: string, now: Date): Promise<boolean>;
-  /**
-   * Whether `markOnce` recorded that key, marking nothing: work that must not be lost to a
-   * transient error checks first and marks only once it has succeeded.
-   */
-  isMarked(key: string): Promise<boolean>;
-  /**
-   * Records the members seen in a scope (an audience of a policy) and returns those not seen
-   * before. The first call for a scope is the baseline: it records everyone and returns none.
-   */
-  recordMembers(
-    scope: string,
-    userIds: readonly string[],
-    now: Date,
-  ): Promise<{ baseline: boolean; added: string[] }>;
-
+/** An adapter's parts, one per port, on one connection. */
+export interface WorkStoreParts {
+  queue: DeliveryQueue;
+  leases: LeaseStore;
+  conversations: ConversationRefs;
+  markers: OnceMarkers;
+  snapshots: MembershipSnapshots;
+  /** Ends the shared connection (and forgets what the parts cached). */
   close(): Promise<void>;
 }
 
-export function deliveryKey(jobId: string, userId: string): string {
-  return `${jobId}\u0000${userId}`;
+/** One WorkStore from an adapter's parts: every method goes to the part that owns it. */
+export function combineWorkStore(parts: WorkStoreParts): WorkStore {
+  const { queue, leases, conversations, markers, snapshots } = parts;
+  return {
+    createJob: (job) => queue.createJob(job),
+    getJob: (id) => queue.getJob(id),
+    listJobs: (query) => queue.listJobs(query),
+    setCampaignStatus: (campaignId, status, now) =>
+      queue.setCampaignStatus(campaignId, status, now),
+    enqueue: (jobId, recipients, now, options) => queue.enqueue(jobId, recipients, now, options),
+    nextQueued: (query) => queue.nextQueued(query),
+    markInFlight: (jobId, userId, fence, now) => queue.markInFlight(jobId, userId, fence, now),
+    markSent: (jobId, userId, fence, now, activityId) =>
+      queue.markSent(jobId, userId, fence, now, activityId),
+    markFailed: (jobId, userId, fence, now, reason) =>
+      queue.markFailed(jobId, userId, fence, now, reason),
+    requeue: (jobId, userId, fence, notBefore, now, reason) =>
+      queue.requeue(jobId, userId, fence, notBefore, now, reason),
+    requeueStale: (fence, claimedBefore, now) => queue.requeueStale(fence, claimedBefore, now),
+    getDelivery: (jobId, userId) => queue.getDelivery(jobId, userId),
+    listDeliveries: (query) => queue.listDeliveries(query),
+    countDeliveries: (query) => queue.countDeliveries(query),
+    countReasons: (query) => queue.countReasons(query),
+    acquireLease: (name, holder, ttlMs, now) => leases.acquireLease(name, holder, ttlMs, now),
+    renewLease: (grant, ttlMs, now) => leases.renewLease(grant, ttlMs, now),
+    releaseLease: (grant) => leases.releaseLease(grant),
+    getConversation: (userId) => conversations.getConversation(userId),
+    putConversation: (conversation) => conversations.putConversation(conversation),
+    markOnce: (key, now) => markers.markOnce(key, now),
+    isMarked: (key) => markers.isMarked(key),
+    recordMembers: (scope, userIds, now) => snapshots.recordMembers(scope, userIds, now),
+    close: () => parts.close(),
+  };
 }

@@ -25,7 +25,9 @@ function sender(r: Rig, timing: Timing, options: Partial<SenderOptions> = {}, ho
   const errors: unknown[] = [];
   const s = createCampaignSender(
     {
-      work: r.work,
+      queue: r.work,
+      leases: r.work,
+      conversations: r.work,
       messenger: r.messenger,
       render: renderSimple,
       timing,

@@ -1,4 +1,4 @@
-import { SqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
+import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../../src/adapters/teams-connector/connector-messenger.ts';
 import {
   startConnectorEmulator,
@@ -6,7 +6,8 @@ import {
   type ConnectorEmulatorOptions,
 } from '../../src/dev/connector-emulator/connector-emulator.ts';
 import type { Messenger, OutgoingActivity } from '../../src/ports/messenger.ts';
-import type { DeliveryJob, WorkStore } from '../../src/ports/work-store.ts';
+import type { DeliveryJob } from '../../src/ports/delivery-queue.ts';
+import type { WorkStore } from '../../src/ports/work-store.ts';
 import type { Timing } from '../../src/services/campaigns/timing.ts';
 
 export const TENANT = 'tenant-1';
@@ -38,7 +39,7 @@ export async function startVirtualRig(
 
 export async function startRig(
   options: ConnectorEmulatorOptions = {},
-  work: WorkStore = new SqliteWorkStore({ path: ':memory:' }),
+  work: WorkStore = openSqliteWorkStore({ path: ':memory:' }),
 ): Promise<Rig> {
   const emulator = await startConnectorEmulator({ tenantId: TENANT, ...options });
   const messenger = new ConnectorMessenger({

@@ -34,17 +34,25 @@ async function setup() {
     sender: { idlePollMs: 50 },
   };
   const service = createCampaignService({ ...deps, holderId: 'a' });
-  const scheduled = (holderId: string, stores: { records?: RecordStore; work?: WorkStore } = {}) =>
-    runScheduledWork(
+  const scheduled = (
+    holderId: string,
+    stores: { records?: RecordStore; work?: WorkStore } = {},
+  ) => {
+    const work = stores.work ?? (rig as Rig).work;
+    return runScheduledWork(
       {
         records: stores.records ?? w.records,
         directory: w.directory,
-        work: stores.work ?? (rig as Rig).work,
+        queue: work,
+        leases: work,
+        markers: work,
+        snapshots: work,
         school,
         holderId,
       },
       new Date(now),
     );
+  };
   const sendAll = async () => {
     service.startSender();
     await service.sender.untilIdle();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Delivery, DeliveryJob, LeaseGrant } from '../../ports/work-store.ts';
+import type { Delivery, DeliveryJob } from '../../ports/delivery-queue.ts';
+import type { LeaseGrant } from '../../ports/lease-store.ts';
 import {
   CONTROL_ROW,
   deliveryRowKey,

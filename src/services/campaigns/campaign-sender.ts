@@ -5,14 +5,10 @@ import type {
   OutgoingActivity,
   SendOutcome,
 } from '../../ports/messenger.ts';
-import type {
-  Delivery,
-  DeliveryJob,
-  Fence,
-  LeaseGrant,
-  WorkStore,
-} from '../../ports/work-store.ts';
-import { deliveryKey } from '../../ports/work-store.ts';
+import type { ConversationRefs } from '../../ports/conversation-refs.ts';
+import type { Delivery, DeliveryJob, DeliveryQueue } from '../../ports/delivery-queue.ts';
+import { deliveryKey } from '../../ports/delivery-queue.ts';
+import type { Fence, LeaseGrant, LeaseStore } from '../../ports/lease-store.ts';
 import type { RenderDelivery } from './card-renderer.ts';
 import { backoffMs, Pacer, type PacerOptions } from './pacing.ts';
 import type { Timing } from './timing.ts';
@@ -61,7 +57,12 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
 };
 
 export interface SenderDeps {
-  work: WorkStore;
+  /** Claims, settles and requeues deliveries (fenced by the sender lease). */
+  queue: DeliveryQueue;
+  /** The sender lease: only its holder sends. */
+  leases: LeaseStore;
+  /** Each person's 1:1 conversation, created on first send. */
+  conversations: ConversationRefs;
   messenger: Messenger;
   render: RenderDelivery;
   timing: Timing;
@@ -117,7 +118,7 @@ export function createCampaignSender(
   options: Partial<SenderOptions> = {},
 ): CampaignSender {
   const opts: SenderOptions = { ...DEFAULT_SENDER_OPTIONS, ...options };
-  const { work, messenger, timing } = deps;
+  const { queue, leases, conversations, messenger, timing } = deps;
   const random = deps.random ?? Math.random;
   const pacer = new Pacer(timing, opts.pacing);
   const inProgress = new Set<string>();
@@ -170,7 +171,7 @@ export function createCampaignSender(
   const jobOf = async (jobId: string): Promise<DeliveryJob | null> => {
     const cached = jobs.get(jobId);
     if (cached !== undefined) return cached;
-    const job = await work.getJob(jobId);
+    const job = await queue.getJob(jobId);
     if (job !== null) jobs.set(jobId, job);
     return job;
   };
@@ -179,7 +180,7 @@ export function createCampaignSender(
     const at = timing.now();
     if (grant !== null && at < renewAt) return true;
     if (grant !== null) {
-      grant = await work.renewLease(grant, opts.leaseTtlMs, now());
+      grant = await leases.renewLease(grant, opts.leaseTtlMs, now());
       if (grant === null) {
         // Lost (we stalled past expiry and someone took it): stop claiming; settle what is out.
         stats.holdsLease = false;
@@ -188,18 +189,18 @@ export function createCampaignSender(
       renewAt = at + opts.renewEveryMs;
       return true;
     }
-    grant = await work.acquireLease(SENDER_LEASE, deps.holderId, opts.leaseTtlMs, now());
+    grant = await leases.acquireLease(SENDER_LEASE, deps.holderId, opts.leaseTtlMs, now());
     stats.holdsLease = grant !== null;
     if (grant === null) return false;
     stats.leaseToken = grant.token;
     renewAt = at + opts.renewEveryMs;
     // A new holder: anything an earlier sender left in flight goes back in the queue.
-    stats.recovered += await work.requeueStale(fence(), new Date(at - opts.staleAfterMs), now());
+    stats.recovered += await queue.requeueStale(fence(), new Date(at - opts.staleAfterMs), now());
     return true;
   };
 
   const conversationFor = async (userId: string): Promise<ConversationRef | SendOutcome> => {
-    const stored = await work.getConversation(userId);
+    const stored = await conversations.getConversation(userId);
     // A reference outside Teams (stored before the bot endpoint was closed to forgeries) is
     // ignored: the real 1:1 conversation is created afresh and overwrites it.
     if (stored !== null && messenger.trusts(stored.serviceUrl)) return stored;
@@ -222,7 +223,7 @@ export function createCampaignSender(
     }
     if (created.kind !== 'ok') return created;
     stats.conversationsCreated += 1;
-    await work.putConversation({ ...created.ref, updatedAt: now().toISOString() });
+    await conversations.putConversation({ ...created.ref, updatedAt: now().toISOString() });
     return created.ref;
   };
 
@@ -240,7 +241,7 @@ export function createCampaignSender(
     const attempts = row.attempts + 1;
     switch (outcome.kind) {
       case 'ok':
-        await work.markSent(row.jobId, row.userId, f, at, outcome.id);
+        await queue.markSent(row.jobId, row.userId, f, at, outcome.id);
         stats.sent += 1;
         return 'sent';
       case 'throttled': {
@@ -261,11 +262,11 @@ export function createCampaignSender(
           pacer.holdUntil(nowMs + (escalate ? wait : Math.min(wait, opts.loneThrottleHoldMs)));
         }
         if (attempts >= opts.maxAttempts) {
-          await work.markFailed(row.jobId, row.userId, f, at, `429 throttled ${attempts} times`);
+          await queue.markFailed(row.jobId, row.userId, f, at, `429 throttled ${attempts} times`);
           stats.failed += 1;
           return 'failed';
         }
-        await work.requeue(
+        await queue.requeue(
           row.jobId,
           row.userId,
           f,
@@ -279,7 +280,7 @@ export function createCampaignSender(
       case 'transient': {
         stats.transient += 1;
         if (attempts >= Math.min(opts.maxTransientAttempts, opts.maxAttempts)) {
-          await work.markFailed(
+          await queue.markFailed(
             row.jobId,
             row.userId,
             f,
@@ -290,7 +291,7 @@ export function createCampaignSender(
           return 'failed';
         }
         const wait = backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random);
-        await work.requeue(
+        await queue.requeue(
           row.jobId,
           row.userId,
           f,
@@ -304,7 +305,7 @@ export function createCampaignSender(
       case 'forbidden':
       case 'not-found':
       case 'rejected':
-        await work.markFailed(row.jobId, row.userId, f, at, outcome.reason);
+        await queue.markFailed(row.jobId, row.userId, f, at, outcome.reason);
         stats.failed += 1;
         return 'failed';
     }
@@ -317,7 +318,7 @@ export function createCampaignSender(
     outcome: SendOutcome,
   ): Promise<void> => {
     const claim = fence();
-    if (!(await work.markInFlight(row.jobId, row.userId, claim, now()))) {
+    if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
       stats.claimRefused += 1;
       return;
     }
@@ -355,7 +356,7 @@ export function createCampaignSender(
     let outcome: SendOutcome;
     const sentAt = timing.now();
     try {
-      if (!(await work.markInFlight(row.jobId, row.userId, claim, now()))) {
+      if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
         stats.claimRefused += 1;
         deps.onSettled?.(job, row, 'dropped');
         return;
@@ -370,9 +371,9 @@ export function createCampaignSender(
 
   /** No queued rows (due now or later) and no claimed rows of running jobs. */
   const nothingLeft = async (): Promise<boolean> => {
-    if ((await work.nextQueued({ now: new Date(8.64e15), limit: 1 })).length > 0) return false;
-    for (const job of await work.listJobs({ status: 'running' })) {
-      if ((await work.countDeliveries({ jobId: job.id })).inFlight > 0) return false;
+    if ((await queue.nextQueued({ now: new Date(8.64e15), limit: 1 })).length > 0) return false;
+    for (const job of await queue.listJobs({ status: 'running' })) {
+      if ((await queue.countDeliveries({ jobId: job.id })).inFlight > 0) return false;
     }
     return true;
   };
@@ -388,7 +389,7 @@ export function createCampaignSender(
         if (timing.now() >= sweepAt) {
           // Claims of ours that never settled (a send that hung past every timeout): resend.
           sweepAt = timing.now() + opts.staleAfterMs / 2;
-          stats.recovered += await work.requeueStale(
+          stats.recovered += await queue.requeueStale(
             fence(),
             new Date(timing.now() - opts.staleAfterMs),
             now(),
@@ -399,7 +400,7 @@ export function createCampaignSender(
           await nap(opts.idlePollMs);
           continue;
         }
-        const page = await work.nextQueued({ now: now(), limit: room, excluding: inProgress });
+        const page = await queue.nextQueued({ now: now(), limit: room, excluding: inProgress });
         if (page.length === 0) {
           if (inProgress.size === 0 && busy) {
             busy = false;
@@ -449,7 +450,7 @@ export function createCampaignSender(
       await loop;
       loop = null;
       while (inProgress.size > 0) await timing.sleep(10);
-      if (grant !== null) await work.releaseLease(grant);
+      if (grant !== null) await leases.releaseLease(grant);
       grant = null;
       stats.holdsLease = false;
     },

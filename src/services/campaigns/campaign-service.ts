@@ -20,8 +20,8 @@ import type {
   DeliveryJob,
   DeliveryJobStatus,
   RecipientInput,
-  WorkStore,
-} from '../../ports/work-store.ts';
+} from '../../ports/delivery-queue.ts';
+import type { WorkStore } from '../../ports/work-store.ts';
 import type { Actor } from '../actor.ts';
 import { resolveAudienceMembers } from '../audiences.ts';
 import { requireRole } from '../require-role.ts';
@@ -232,7 +232,9 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
 
   const sender = createCampaignSender(
     {
-      work,
+      queue: work,
+      leases: work,
+      conversations: work,
       messenger: deps.messenger,
       render,
       timing,
@@ -571,7 +573,16 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
 
   const runScheduled = (): Promise<ScheduledWorkReport> =>
     runScheduledWork(
-      { records, directory: deps.directory, work, school, holderId: deps.holderId },
+      {
+        records,
+        directory: deps.directory,
+        queue: work,
+        leases: work,
+        markers: work,
+        snapshots: work,
+        school,
+        holderId: deps.holderId,
+      },
       deps.clock.now(),
     );
 

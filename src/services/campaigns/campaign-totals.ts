@@ -1,10 +1,10 @@
 import type { Campaign } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
-import type { WorkStore } from '../../ports/work-store.ts';
+import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 
 /**
- * Copies a campaign's delivery totals from the WorkStore to its SharePoint record, at most
+ * Copies a campaign's delivery totals from the delivery queue to its SharePoint record, at most
  * once per flush (the caller flushes every N seconds and when the queue runs dry), and only
  * when they changed: SharePoint sees a handful of writes per campaign, never one per person.
  * Keeps the eTag of its own last write so a flush costs one write, not a read and a write; when
@@ -12,15 +12,15 @@ import type { WorkStore } from '../../ports/work-store.ts';
  */
 export class CampaignTotals {
   readonly #records: RecordStore;
-  readonly #work: WorkStore;
+  readonly #queue: Pick<DeliveryQueue, 'countDeliveries'>;
   readonly #tagged = new Map<string, Tagged<Campaign>>();
   readonly #dirty = new Set<string>();
   #writes = 0;
   #pending: Promise<void> = Promise.resolve();
 
-  constructor(records: RecordStore, work: WorkStore) {
+  constructor(records: RecordStore, queue: Pick<DeliveryQueue, 'countDeliveries'>) {
     this.#records = records;
-    this.#work = work;
+    this.#queue = queue;
   }
 
   /** The record as last written or read here (saves a read). */
@@ -50,7 +50,7 @@ export class CampaignTotals {
   }
 
   async flushOne(campaignId: string): Promise<Tagged<Campaign> | null> {
-    const counts = await this.#work.countDeliveries({ jobId: campaignId });
+    const counts = await this.#queue.countDeliveries({ jobId: campaignId });
     let current = this.#tagged.get(campaignId) ?? (await this.#records.getCampaign(campaignId));
     for (let attempt = 0; current !== null; attempt += 1) {
       const { sent, failed } = current.value.counts;

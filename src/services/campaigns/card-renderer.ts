@@ -1,7 +1,7 @@
 import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { OutgoingActivity } from '../../ports/messenger.ts';
-import type { Delivery, DeliveryCounts, DeliveryJob } from '../../ports/work-store.ts';
+import type { Delivery, DeliveryCounts, DeliveryJob } from '../../ports/delivery-queue.ts';
 
 /** What a sign prompt (or reminder, new-starter or renewal prompt) needs to be drawn. */
 export interface PromptCardInput {

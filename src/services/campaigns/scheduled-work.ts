@@ -8,7 +8,10 @@ import { computeStatus, currentVersion } from '../../domain/status.ts';
 import { wallTimeAt } from '../../domain/zoned-time.ts';
 import type { Directory } from '../../ports/directory.ts';
 import type { RecordStore } from '../../ports/record-store.ts';
-import type { DeliveryJob, RecipientInput, WorkStore } from '../../ports/work-store.ts';
+import type { DeliveryJob, DeliveryQueue, RecipientInput } from '../../ports/delivery-queue.ts';
+import type { LeaseStore } from '../../ports/lease-store.ts';
+import type { MembershipSnapshots } from '../../ports/membership-snapshots.ts';
+import type { OnceMarkers } from '../../ports/once-markers.ts';
 import { resolveAudienceMembers, type AudienceMember } from '../audiences.ts';
 import { promptJobDataSchema, variantFor, type DigestJobData } from './job-data.ts';
 import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
@@ -18,14 +21,24 @@ export const SCHEDULER_LEASE = 'campaign-scheduler';
 export interface ScheduledWorkDeps {
   records: RecordStore;
   directory: Directory;
-  work: WorkStore;
+  /** Jobs to remind and digest, and the rows of the jobs this raises. */
+  queue: Pick<
+    DeliveryQueue,
+    'listJobs' | 'createJob' | 'enqueue' | 'listDeliveries' | 'countDeliveries' | 'countReasons'
+  >;
+  /** The scheduler lease: one instance at a time runs this. */
+  leases: LeaseStore;
+  /** Digests and reminder rounds done. */
+  markers: OnceMarkers;
+  /** Audience members seen (new starters). */
+  snapshots: MembershipSnapshots;
   school: School;
   /** This instance (the lease holder id). */
   holderId: string;
   /** How long one run may hold the scheduler lease (default 10 minutes). */
   leaseTtlMs?: number;
   /**
-   * How many overdue names the digest job keeps (default all: it lives in the WorkStore, and
+   * How many overdue names the digest job keeps (default all: it lives in the work store, and
    * the card shows the first few and counts the rest).
    */
   digestNames?: number;
@@ -59,7 +72,7 @@ function isoDate(instant: Date, timeZone: string): string {
 
 /**
  * The periodic work nobody launches (run it every few minutes on every instance; a lease in the
- * WorkStore lets one instance at a time do it, and every step is idempotent besides):
+ * work store lets one instance at a time do it, and every step is idempotent besides):
  * - reminders of running campaigns, per their plan, on weekdays 08:00–17:00 school time, to
  *   those prompted who have not signed since;
  * - after a campaign's deadline, ONE digest to the school's admins and approvers, and the
@@ -78,8 +91,8 @@ export async function runScheduledWork(
     newStarters: [],
     renewals: [],
   };
-  const { work, records, school } = deps;
-  const lease = await work.acquireLease(
+  const { queue, leases, records, school } = deps;
+  const lease = await leases.acquireLease(
     SCHEDULER_LEASE,
     deps.holderId,
     deps.leaseTtlMs ?? 600_000,
@@ -95,7 +108,7 @@ export async function runScheduledWork(
       failures.push(error);
     });
   try {
-    for (const job of await work.listJobs({ kind: 'prompt', status: 'running' })) {
+    for (const job of await queue.listJobs({ kind: 'prompt', status: 'running' })) {
       await step(() => campaignStep(deps, job, now, report));
     }
     if (isWorkingTime(now, school.timeZone)) {
@@ -104,7 +117,7 @@ export async function runScheduledWork(
       }
     }
   } finally {
-    await work.releaseLease(lease);
+    await leases.releaseLease(lease);
   }
   const [first] = failures;
   if (failures.length === 1) throw first;
@@ -120,7 +133,7 @@ async function campaignStep(
   now: Date,
   report: ScheduledWorkReport,
 ): Promise<void> {
-  const { work, records, school } = deps;
+  const { queue, markers, records, school } = deps;
   const campaignId = job.campaignId ?? job.id;
   if (job.deadline === undefined) return;
   const data = promptJobDataSchema.parse(job.data);
@@ -131,11 +144,11 @@ async function campaignStep(
     // the marker, taken only once the digest is queued and the record completed, stops the
     // reads; a run that fails part-way (Graph down) leaves it for the next run, not lost.
     const doneKey = `digest:${campaignId}`;
-    if (await work.isMarked(doneKey)) return;
+    if (await markers.isMarked(doneKey)) return;
     const recipients = await digest(deps, job, data.audiences, now, report);
     const tagged = await records.getCampaign(campaignId);
     if (tagged !== null && tagged.value.status === 'running') {
-      const counts = await work.countDeliveries({ jobId: campaignId });
+      const counts = await queue.countDeliveries({ jobId: campaignId });
       await records.updateCampaign(tagged, {
         ...tagged.value,
         status: 'completed',
@@ -147,7 +160,7 @@ async function campaignStep(
         },
       });
     }
-    await work.markOnce(doneKey, now);
+    await markers.markOnce(doneKey, now);
     return;
   }
 
@@ -162,7 +175,7 @@ async function campaignStep(
   // Marked done only after its rows are queued (the job id and enqueue keep a retry from
   // repeating anyone): a transient error before then leaves the round for the next run.
   const roundKey = (r: number): string => `reminder:${campaignId}:${r}`;
-  if (await work.isMarked(roundKey(round))) return;
+  if (await markers.isMarked(roundKey(round))) return;
 
   const signed = new Set(
     (
@@ -183,11 +196,11 @@ async function campaignStep(
     createdAt: now.toISOString(),
     data: { round },
   };
-  await work.createJob(reminderJob);
+  await queue.createJob(reminderJob);
   let recipients = 0;
   // Those the prompt reached (not the failed: a blocked app stays blocked) who have not signed.
   for (let after: string | undefined; ;) {
-    const page = await work.listDeliveries({
+    const page = await queue.listDeliveries({
       jobId: campaignId,
       state: 'sent',
       limit: PAGE,
@@ -200,12 +213,12 @@ async function campaignStep(
         ...(d.displayName === undefined ? {} : { displayName: d.displayName }),
         ...(d.variant === undefined ? {} : { variant: d.variant }),
       }));
-    recipients += await work.enqueue(reminderJob.id, due, now);
+    recipients += await queue.enqueue(reminderJob.id, due, now);
     if (page.length < PAGE) break;
     after = page.at(-1)?.userId;
   }
   // Earlier rounds missed while nothing ran are not sent late: mark them done too.
-  for (let r = 1; r <= round; r += 1) await work.markOnce(roundKey(r), now);
+  for (let r = 1; r <= round; r += 1) await markers.markOnce(roundKey(r), now);
   report.reminders.push({ campaignId, round, recipients });
 }
 
@@ -216,7 +229,7 @@ async function digest(
   now: Date,
   report: ScheduledWorkReport,
 ): Promise<{ signed: number }> {
-  const { work, records, school, directory } = deps;
+  const { queue, records, school, directory } = deps;
   const campaignId = job.campaignId ?? job.id;
   const policy = (await records.getPolicy(job.policyKey))?.value;
   if (policy === undefined) {
@@ -250,8 +263,8 @@ async function digest(
       counts,
       overdue: overdue.slice(0, deps.digestNames ?? overdue.length),
       overdueTotal: overdue.length,
-      delivery: await work.countDeliveries({ jobId: campaignId }),
-      reasons: await work.countReasons({ jobId: campaignId }),
+      delivery: await queue.countDeliveries({ jobId: campaignId }),
+      reasons: await queue.countReasons({ jobId: campaignId }),
     },
   };
   const digestJob: DeliveryJob = {
@@ -265,7 +278,7 @@ async function digest(
     createdAt: now.toISOString(),
     data,
   };
-  await work.createJob(digestJob);
+  await queue.createJob(digestJob);
   const ids = [...new Set([...school.adminIds, ...school.approverIds])];
   const recipients: RecipientInput[] = [];
   for (const id of ids) {
@@ -275,7 +288,7 @@ async function digest(
       ...(person === null ? {} : { displayName: person.displayName }),
     });
   }
-  const added = await work.enqueue(digestJob.id, recipients, now);
+  const added = await queue.enqueue(digestJob.id, recipients, now);
   report.digests.push({ campaignId, recipients: added });
   return { signed: (counts.signed ?? 0) + (counts['awaiting-approval'] ?? 0) };
 }
@@ -286,12 +299,12 @@ async function policyStep(
   now: Date,
   report: ScheduledWorkReport,
 ): Promise<void> {
-  const { work, records, school, directory } = deps;
+  const { queue, snapshots, records, school, directory } = deps;
   const versions: PolicyVersion[] = (await records.listVersions(policy.key)).map((t) => t.value);
   const current = currentVersion(versions);
   if (current === undefined) return;
   const members = await resolveAudienceMembers(directory, school, policy.audiences);
-  const { baseline, added } = await work.recordMembers(
+  const { baseline, added } = await snapshots.recordMembers(
     `members/${policy.key}`,
     [...members.keys()],
     now,
@@ -333,8 +346,8 @@ async function policyStep(
         createdAt: now.toISOString(),
         data: {},
       };
-      await work.createJob(job);
-      const enqueued = await work.enqueue(job.id, starters, now, {
+      await queue.createJob(job);
+      const enqueued = await queue.enqueue(job.id, starters, now, {
         unlessInVersion: { policyKey: policy.key, versionNumber: current.number },
       });
       if (enqueued > 0) report.newStarters.push({ policyKey: policy.key, recipients: enqueued });
@@ -375,8 +388,8 @@ async function policyStep(
       createdAt: now.toISOString(),
       data: { dueDate },
     };
-    await work.createJob(job);
-    const enqueued = await work.enqueue(job.id, recipients, now);
+    await queue.createJob(job);
+    const enqueued = await queue.enqueue(job.id, recipients, now);
     if (enqueued > 0) {
       report.renewals.push({ policyKey: policy.key, jobId: job.id, recipients: enqueued });
     }

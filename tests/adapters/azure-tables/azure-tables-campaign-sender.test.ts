@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AzureTablesWorkStore } from '../../../src/adapters/azure-tables/azure-tables-work-store.ts';
+import { openAzureTablesWorkStore } from '../../../src/adapters/azure-tables/azure-tables-work-store.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
 import {
   createCampaignSender,
@@ -48,7 +48,9 @@ function sender(work: WorkStore, messenger: Rig['messenger'], holderId: string) 
   const errors: unknown[] = [];
   const s = createCampaignSender(
     {
-      work,
+      queue: work,
+      leases: work,
+      conversations: work,
       messenger,
       render: renderSimple,
       timing: systemTiming,
@@ -87,8 +89,8 @@ if (azurite === null) {
 } else {
   const { connectionString } = azurite;
   let n = 0;
-  const open = (tablePrefix: string): Promise<AzureTablesWorkStore> =>
-    AzureTablesWorkStore.open({ connectionString, tablePrefix });
+  const open = (tablePrefix: string): Promise<WorkStore> =>
+    openAzureTablesWorkStore({ connectionString, tablePrefix });
 
   describe('campaign sender on Azure Tables (Azurite)', () => {
     it('two instances: one holds the lease and sends, each person once', async () => {

@@ -1,8 +1,10 @@
 import { RestError, type TableServiceClientOptions } from '@azure/data-tables';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AzureTablesWorkStore } from '../../../src/adapters/azure-tables/azure-tables-work-store.ts';
-import type { DeliveryJob, Fence } from '../../../src/ports/work-store.ts';
-import { workStoreContract } from '../../contract/work-store.contract.ts';
+import { openAzureTablesWorkStore } from '../../../src/adapters/azure-tables/azure-tables-work-store.ts';
+import type { DeliveryJob } from '../../../src/ports/delivery-queue.ts';
+import type { Fence } from '../../../src/ports/lease-store.ts';
+import type { WorkStore } from '../../../src/ports/work-store.ts';
+import { workStoreContracts } from '../../contract/work-store.contract.ts';
 import { startAzurite, type RunningAzurite } from './start-azurite.ts';
 
 let azurite: RunningAzurite | null = null;
@@ -48,13 +50,13 @@ if (azurite === null) {
   const open = (
     tablePrefix: string,
     clientOptions: TableServiceClientOptions = {},
-  ): Promise<AzureTablesWorkStore> =>
-    AzureTablesWorkStore.open({ connectionString, tablePrefix, clientOptions });
+  ): Promise<WorkStore> =>
+    openAzureTablesWorkStore({ connectionString, tablePrefix, clientOptions });
 
-  workStoreContract('Azure Tables (Azurite)', () => open(freshPrefix()));
+  workStoreContracts('Azure Tables (Azurite)', () => open(freshPrefix()));
 
   describe('AzureTablesWorkStore on Azurite', () => {
-    const pair = async (): Promise<[AzureTablesWorkStore, AzureTablesWorkStore, Fence, string]> => {
+    const pair = async (): Promise<[WorkStore, WorkStore, Fence, string]> => {
       const prefix = freshPrefix();
       const a = await open(prefix);
       const b = await open(prefix);

@@ -1,0 +1,774 @@
+import { randomUUID } from 'node:crypto';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { z } from 'zod';
+import { CountersignError } from '../../domain/errors.ts';
+import type {
+  Delivery,
+  DeliveryCounts,
+  DeliveryJob,
+  DeliveryJobKind,
+  DeliveryJobStatus,
+  DeliveryQueue,
+  DeliveryState,
+  RecipientInput,
+} from '../../ports/delivery-queue.ts';
+import { deliveryKey } from '../../ports/delivery-queue.ts';
+import type { Fence } from '../../ports/lease-store.ts';
+import { readLease } from './azure-tables-lease-store.ts';
+import { KeyedLock, mapLimit } from './keyed-lock.ts';
+import {
+  allEntities,
+  chunk,
+  compare,
+  createOnce,
+  isoToIso,
+  PARALLEL,
+  RACE_RETRIES,
+  racing,
+  readEntity,
+  TRANSACTION_LIMIT,
+  writeIdEntity,
+  type Read,
+} from './table-access.ts';
+import {
+  controlEntity,
+  controlStored,
+  countEntity,
+  deliveryEntity,
+  deliveryStored,
+  inFlightEntity,
+  inFlightStored,
+  jobEntity,
+  memberEntity,
+  queueKeyOf,
+  queueStored,
+  toDelivery,
+  toJob,
+  withKeys,
+  type ControlEntity,
+  type DeliveryEntity,
+  type JobEntity,
+} from './table-entities.ts';
+import { isRaceLost, statusOf, storageError } from './table-errors.ts';
+import {
+  CONTROL_ROW,
+  DELIVERY_PREFIX,
+  deliveryRowKey,
+  encodeKey,
+  enqueueSeq,
+  IN_FLIGHT_PREFIX,
+  inFlightRowKey,
+  jobPartition,
+  prefixEnd,
+  QUEUE_PREFIX,
+} from './table-keys.ts';
+
+/** Up to this many recipients are checked with point reads; more, with a scan of the job. */
+const POINT_READ_LIMIT = 50;
+
+const JOBS_PARTITION = 'jobs';
+
+/** Reads only the user id of a row (existence checks). */
+const memberEntityOf = memberEntity.partial();
+
+/** The tables the queue reads and writes; it reads leases to check fences. */
+export interface DeliveryQueueTables {
+  jobs: TableClient;
+  deliveries: TableClient;
+  leases: TableClient;
+}
+
+/**
+ * The delivery queue on Azure Table storage, for several instances of the service.
+ *
+ * Layout: each job is one partition of the deliveries table, holding its delivery rows (`d|`),
+ * a queue index of its queued rows ordered by due time (`q|`), an index of its in-flight rows
+ * (`f|`) and a control row (status, highest lease token seen). A row and its index entries
+ * change together in one transaction guarded by the row's etag, so two instances can never
+ * both claim a row, and the sender's "next queued rows of a job" is one range query on one
+ * partition. Fences are checked against the lease entities (azure-tables-lease-store.ts).
+ */
+export class AzureTablesDeliveryQueue implements DeliveryQueue {
+  readonly #jobs: TableClient;
+  readonly #deliveries: TableClient;
+  readonly #leases: TableClient;
+  /** Control rows as last read or written by this process (a stale one costs one retry). */
+  readonly #controls = new Map<string, Read<ControlEntity>>();
+  readonly #claims = new KeyedLock();
+  /**
+   * Jobs whose queue had nothing due when last read (at `checkedAt`, a `now` of the caller):
+   * not read again before `nextDue` or a recheck interval, unless this process adds to them.
+   * Another instance's enqueue is seen within that interval.
+   */
+  readonly #quiet = new Map<string, { checkedAt: number; nextDue: number }>();
+  readonly #quietRecheckMs: number;
+
+  constructor(tables: DeliveryQueueTables, quietRecheckMs = 5_000) {
+    this.#jobs = tables.jobs;
+    this.#deliveries = tables.deliveries;
+    this.#leases = tables.leases;
+    this.#quietRecheckMs = quietRecheckMs;
+  }
+
+  /** Forgets what this process cached (control rows, quiet jobs). */
+  forget(): void {
+    this.#controls.clear();
+    this.#quiet.clear();
+  }
+
+  async #submit(actions: TransactionAction[]): Promise<string[]> {
+    const response = await this.#deliveries.submitTransaction(actions);
+    return response.subResponses.map((r) => r.etag ?? '');
+  }
+
+  // Jobs
+
+  async createJob(job: DeliveryJob): Promise<boolean> {
+    const entity: JobEntity = {
+      id: job.id,
+      kind: job.kind,
+      campaignId: job.campaignId,
+      policyKey: job.policyKey,
+      versionNumber: job.versionNumber,
+      deadline: job.deadline === undefined ? undefined : isoToIso(job.deadline, 'The deadline'),
+      status: job.status,
+      createdAt: isoToIso(job.createdAt, 'createdAt'),
+      data: JSON.stringify(job.data),
+    };
+    // The control row first: a job that exists always has one.
+    try {
+      await this.#deliveries.createEntity(
+        controlStored({ jobId: job.id, status: job.status, token: 0 }),
+      );
+    } catch (error) {
+      if (statusOf(error) !== 409) throw storageError(error, `create job ${job.id}`);
+    }
+    this.#quiet.delete(job.id);
+    return createOnce(
+      this.#jobs,
+      withKeys(JOBS_PARTITION, encodeKey(job.id), entity),
+      `create job ${job.id}`,
+    );
+  }
+
+  async getJob(id: string): Promise<DeliveryJob | null> {
+    const found = await readEntity(this.#jobs, JOBS_PARTITION, encodeKey(id), jobEntity);
+    return found === null ? null : toJob(found.value);
+  }
+
+  async #jobRows(query: {
+    campaignId?: string;
+    kind?: DeliveryJobKind;
+    status?: DeliveryJobStatus;
+    policyKey?: string;
+    versionNumber?: number;
+  }): Promise<Array<Read<JobEntity> & { rowKey: string }>> {
+    const where = [odata`PartitionKey eq ${JOBS_PARTITION}`];
+    if (query.campaignId !== undefined) where.push(odata`campaignId eq ${query.campaignId}`);
+    if (query.kind !== undefined) where.push(odata`kind eq ${query.kind}`);
+    if (query.status !== undefined) where.push(odata`status eq ${query.status}`);
+    if (query.policyKey !== undefined) where.push(odata`policyKey eq ${query.policyKey}`);
+    if (query.versionNumber !== undefined) {
+      where.push(odata`versionNumber eq ${query.versionNumber}`);
+    }
+    const rows = await allEntities(this.#jobs, where.join(' and '), jobEntity);
+    return rows.sort(
+      (a, b) => compare(a.value.createdAt, b.value.createdAt) || compare(a.value.id, b.value.id),
+    );
+  }
+
+  async listJobs(query: {
+    campaignId?: string;
+    kind?: DeliveryJobKind;
+    status?: DeliveryJobStatus;
+  }): Promise<DeliveryJob[]> {
+    return (await this.#jobRows(query)).map((row) => toJob(row.value));
+  }
+
+  async setCampaignStatus(
+    campaignId: string,
+    status: DeliveryJobStatus,
+    now: Date,
+  ): Promise<number> {
+    const jobs = await this.#jobRows({ campaignId });
+    let changed = 0;
+    for (const found of jobs) {
+      // Cancelled is final: a late resume must not revive a cancelled campaign.
+      let current: Read<JobEntity> | null = found;
+      for (let attempt = 0; current !== null && current.value.status !== 'cancelled'; attempt++) {
+        if (attempt === RACE_RETRIES) throw racing(`set the status of job ${found.value.id}`);
+        try {
+          await this.#jobs.updateEntity(
+            withKeys(JOBS_PARTITION, found.rowKey, { ...current.value, status }),
+            'Replace',
+            { etag: current.etag },
+          );
+          changed += 1;
+          break;
+        } catch (error) {
+          if (!isRaceLost(error)) throw storageError(error, `update job ${found.value.id}`);
+          current = await readEntity(this.#jobs, JOBS_PARTITION, found.rowKey, jobEntity);
+        }
+      }
+    }
+    // Then the partitions, whose control rows the claims check; repeated on every call, so a
+    // call cut short by a crash is completed by the next one.
+    await mapLimit(jobs, PARALLEL, async (job) => {
+      this.#quiet.delete(job.value.id);
+      await this.#updateControl(job.value.id, (control) =>
+        control.status === 'cancelled' || control.status === status ? null : { status },
+      );
+      if (status === 'cancelled') await this.#skipQueued(job.value.id, now);
+    });
+    return changed;
+  }
+
+  /** Rewrites a job's control row (null from `change`: leave it). */
+  async #updateControl(
+    jobId: string,
+    change: (control: ControlEntity) => Partial<ControlEntity> | null,
+  ): Promise<void> {
+    const partition = jobPartition(jobId);
+    await this.#claims.run(partition, async () => {
+      for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
+        const control = await readEntity(this.#deliveries, partition, CONTROL_ROW, controlEntity);
+        if (control === null) {
+          this.#controls.delete(partition);
+          return;
+        }
+        const patch = change(control.value);
+        if (patch === null) {
+          this.#controls.set(partition, control);
+          return;
+        }
+        const next = { ...control.value, ...patch };
+        try {
+          const response = await this.#deliveries.updateEntity(controlStored(next), 'Replace', {
+            etag: control.etag,
+          });
+          this.#controls.set(partition, { value: next, etag: response.etag ?? '' });
+          return;
+        } catch (error) {
+          if (!isRaceLost(error)) throw storageError(error, `update job ${jobId}'s control row`);
+        }
+      }
+      throw racing(`update job ${jobId}'s control row`);
+    });
+  }
+
+  /** Cancelling: the job's queued rows become skipped ones with reason 'cancelled'. */
+  async #skipQueued(jobId: string, now: Date): Promise<void> {
+    const partition = jobPartition(jobId);
+    const updatedAt = now.toISOString();
+    let previous = '';
+    for (;;) {
+      const queued = await allEntities(
+        this.#deliveries,
+        odata`PartitionKey eq ${partition} and RowKey ge ${QUEUE_PREFIX} and RowKey lt ${prefixEnd(QUEUE_PREFIX)}`,
+        deliveryEntity,
+        { limit: 1000 },
+      );
+      if (queued.length === 0) return;
+      // A queue entry whose row is not queued would bring this back forever: say so instead.
+      const round = queued.map((entry) => entry.rowKey).join('\n');
+      if (round === previous) throw racing(`cancel job ${jobId}'s queued rows`);
+      previous = round;
+      const pairs = chunk(queued, TRANSACTION_LIMIT / 2);
+      await mapLimit(pairs, PARALLEL, async (entries) => {
+        // An unchanged queue entry proves its row is unchanged (they change together), so the
+        // entry's etag guards the row's rewrite.
+        const actions: TransactionAction[] = [];
+        for (const entry of entries) {
+          const next: DeliveryEntity = {
+            ...entry.value,
+            state: 'skipped',
+            reason: 'cancelled',
+            updatedAt,
+            writeId: undefined,
+          };
+          actions.push(['delete', { partitionKey: partition, rowKey: entry.rowKey }]);
+          actions.push(['update', deliveryStored(next), 'Replace']);
+        }
+        try {
+          await this.#submit(actions);
+        } catch (error) {
+          if (!isRaceLost(error)) throw storageError(error, `cancel job ${jobId}'s rows`);
+          // Someone moved one of them: settle these one by one.
+          for (const entry of entries) {
+            await this.#transition(entry.value.jobId, entry.value.userId, (row) =>
+              row.state === 'queued'
+                ? { ...row, state: 'skipped', reason: 'cancelled', updatedAt }
+                : null,
+            );
+          }
+        }
+      });
+    }
+  }
+
+  // Deliveries
+
+  async enqueue(
+    jobId: string,
+    recipients: readonly RecipientInput[],
+    now: Date,
+    options: { unlessInVersion?: { policyKey: string; versionNumber: number } } = {},
+  ): Promise<number> {
+    const partition = jobPartition(jobId);
+    const control = await readEntity(this.#deliveries, partition, CONTROL_ROW, controlEntity);
+    if (control === null) throw new CountersignError('not-found', `Job ${jobId} does not exist.`);
+    // The first mention of a person wins, as a repeat enqueue adds nothing.
+    const byUser = new Map<string, RecipientInput>();
+    for (const r of recipients) if (!byUser.has(r.userId)) byUser.set(r.userId, r);
+    let candidates = [...byUser.keys()];
+    const leaveOut = new Set(await this.#existingUsers(jobId, candidates));
+    const version = options.unlessInVersion;
+    if (version !== undefined) {
+      const jobs = await this.#jobRows(version);
+      for (const job of jobs) {
+        if (job.value.id === jobId) continue;
+        candidates = candidates.filter((userId) => !leaveOut.has(userId));
+        for (const userId of await this.#existingUsers(job.value.id, candidates)) {
+          leaveOut.add(userId);
+        }
+      }
+    }
+    const at = now.toISOString();
+    const rows: DeliveryEntity[] = [];
+    let index = 0;
+    for (const r of byUser.values()) {
+      index += 1;
+      if (leaveOut.has(r.userId)) continue;
+      rows.push({
+        jobId,
+        userId: r.userId,
+        state: r.state ?? 'queued',
+        attempts: 0,
+        reason: r.reason,
+        notBefore: at,
+        variant: r.variant,
+        displayName: r.displayName,
+        updatedAt: at,
+        seq: enqueueSeq(now.getTime(), index),
+      });
+    }
+    const batches = chunk(rows, TRANSACTION_LIMIT / 2);
+    const added = await mapLimit(batches, PARALLEL, (batch) => this.#insertRows(batch));
+    this.#quiet.delete(jobId);
+    return added.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Inserts rows (and their queue entries) in one transaction; rows that exist are dropped. */
+  async #insertRows(rows: DeliveryEntity[]): Promise<number> {
+    let pending = rows;
+    while (pending.length > 0) {
+      const writeId = randomUUID();
+      const actions: TransactionAction[] = [];
+      for (const row of pending) {
+        actions.push(['create', deliveryStored({ ...row, writeId })]);
+        if (row.state === 'queued') actions.push(['create', queueStored({ ...row, writeId })]);
+      }
+      try {
+        await this.#submit(actions);
+        if (pending[0] !== undefined) this.#quiet.delete(pending[0].jobId);
+        return pending.length;
+      } catch (error) {
+        if (statusOf(error) !== 409) throw storageError(error, 'enqueue deliveries');
+        const first = pending[0];
+        if (first === undefined) return 0;
+        // The SDK retried a transaction whose answer was lost: it had landed, all of it.
+        if ((await this.#rowWriteId(first)) === writeId) return pending.length;
+        // Someone else added some of these meanwhile: leave them out and try the rest again.
+        const exist = new Set(
+          await this.#existingUsers(
+            first.jobId,
+            pending.map((row) => row.userId),
+          ),
+        );
+        const rest = pending.filter((row) => !exist.has(row.userId));
+        if (rest.length === pending.length) throw storageError(error, 'enqueue deliveries');
+        pending = rest;
+      }
+    }
+    return 0;
+  }
+
+  async #rowWriteId(row: DeliveryEntity): Promise<string | undefined> {
+    const found = await readEntity(
+      this.#deliveries,
+      jobPartition(row.jobId),
+      deliveryRowKey(row.userId),
+      writeIdEntity,
+    );
+    return found?.value.writeId;
+  }
+
+  /** Which of these people already have a row in the job. */
+  async #existingUsers(jobId: string, userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const partition = jobPartition(jobId);
+    if (userIds.length <= POINT_READ_LIMIT) {
+      const found = await mapLimit(userIds, PARALLEL * 2, async (userId) =>
+        (await readEntity(this.#deliveries, partition, deliveryRowKey(userId), memberEntityOf))
+          ? userId
+          : null,
+      );
+      return found.filter((userId): userId is string => userId !== null);
+    }
+    const wanted = new Set(userIds);
+    const rows = await allEntities(
+      this.#deliveries,
+      odata`PartitionKey eq ${partition} and RowKey ge ${DELIVERY_PREFIX} and RowKey lt ${prefixEnd(DELIVERY_PREFIX)}`,
+      memberEntity,
+      { select: ['userId'] },
+    );
+    return rows.map((row) => row.value.userId).filter((userId) => wanted.has(userId));
+  }
+
+  async nextQueued(query: {
+    now: Date;
+    limit: number;
+    excluding?: ReadonlySet<string>;
+  }): Promise<Delivery[]> {
+    if (query.limit <= 0) return [];
+    const excluding = query.excluding ?? new Set<string>();
+    const nowMs = query.now.getTime();
+    // Jobs stay 'running' once sent out: skip the ones known to have nothing due yet.
+    const running = (await this.#jobRows({ status: 'running' })).filter((job) => {
+      const quiet = this.#quiet.get(job.value.id);
+      return !(
+        quiet !== undefined &&
+        nowMs >= quiet.checkedAt &&
+        nowMs < Math.min(quiet.checkedAt + this.#quietRecheckMs, quiet.nextDue)
+      );
+    });
+    const perJob = await mapLimit(running, PARALLEL, async (job) => {
+      const jobId = job.value.id;
+      const prefix = deliveryKey(jobId, '');
+      let mine = 0;
+      for (const key of excluding) if (key.startsWith(prefix)) mine += 1;
+      // The queue in due order: the due entries come first, and the first one not due yet
+      // says when to look again.
+      const entries = await allEntities(
+        this.#deliveries,
+        odata`PartitionKey eq ${jobPartition(jobId)} and RowKey ge ${QUEUE_PREFIX} and RowKey lt ${prefixEnd(QUEUE_PREFIX)}`,
+        deliveryEntity,
+        { limit: query.limit + mine },
+      );
+      const due = entries.filter((e) => Date.parse(e.value.notBefore) <= nowMs);
+      if (due.length === 0) {
+        const next = entries[0];
+        this.#quiet.set(jobId, {
+          checkedAt: nowMs,
+          nextDue: next === undefined ? Number.POSITIVE_INFINITY : Date.parse(next.value.notBefore),
+        });
+      } else {
+        this.#quiet.delete(jobId);
+      }
+      return due.filter((e) => !excluding.has(deliveryKey(e.value.jobId, e.value.userId)));
+    });
+    return perJob
+      .flat()
+      .sort((a, b) => compare(a.rowKey, b.rowKey) || compare(a.value.jobId, b.value.jobId))
+      .slice(0, query.limit)
+      .map((entry) => toDelivery(entry.value));
+  }
+
+  async markInFlight(jobId: string, userId: string, fence: Fence, now: Date): Promise<boolean> {
+    const partition = jobPartition(jobId);
+    const writeId = randomUUID();
+    return this.#claims.run(partition, async () => {
+      for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
+        const cached = this.#controls.get(partition);
+        const [lease, row, control] = await Promise.all([
+          readLease(this.#leases, fence.lease),
+          readEntity(this.#deliveries, partition, deliveryRowKey(userId), deliveryEntity),
+          cached ?? readEntity(this.#deliveries, partition, CONTROL_ROW, controlEntity),
+        ]);
+        if (row?.value.writeId === writeId) return true;
+        if (lease === null || lease.value.token !== fence.token) return false;
+        if (row === null || row.value.state !== 'queued') return false;
+        // Paused or cancelled, or a newer sender has claimed or swept in this job. A cached
+        // control row may be out of date (resumed since): only a fresh one refuses.
+        if (
+          control === null ||
+          control.value.status !== 'running' ||
+          control.value.token > fence.token
+        ) {
+          this.#controls.delete(partition);
+          if (cached === undefined) return false;
+          continue;
+        }
+        const at = now.toISOString();
+        const next: DeliveryEntity = {
+          ...row.value,
+          state: 'in-flight',
+          inFlightAt: at,
+          fence: fence.token,
+          updatedAt: at,
+          writeId,
+        };
+        const nextControl = { ...control.value, token: fence.token };
+        try {
+          const etags = await this.#submit([
+            ['update', controlStored(nextControl), 'Replace', { etag: control.etag }],
+            ...transitionActions(row, next),
+          ]);
+          this.#controls.set(partition, { value: nextControl, etag: etags[0] ?? '' });
+          return true;
+        } catch (error) {
+          this.#controls.delete(partition);
+          if (!isRaceLost(error)) throw storageError(error, `claim ${jobId}/${userId}`);
+        }
+      }
+      throw racing(`claim ${jobId}/${userId}`);
+    });
+  }
+
+  /**
+   * Moves one row from its state to the one `change` gives (null: leave it), with its index
+   * entries, in one transaction under the row's etag. True when this call made the change.
+   */
+  async #transition(
+    jobId: string,
+    userId: string,
+    change: (row: DeliveryEntity) => DeliveryEntity | null,
+  ): Promise<boolean> {
+    const partition = jobPartition(jobId);
+    const writeId = randomUUID();
+    for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
+      const row = await readEntity(
+        this.#deliveries,
+        partition,
+        deliveryRowKey(userId),
+        deliveryEntity,
+      );
+      if (row === null) return false;
+      if (row.value.writeId === writeId) return true;
+      const next = change(row.value);
+      if (next === null) return false;
+      try {
+        await this.#submit(transitionActions(row, { ...next, writeId }));
+        if (next.state === 'queued') this.#quiet.delete(jobId);
+        return true;
+      } catch (error) {
+        if (!isRaceLost(error)) throw storageError(error, `update ${jobId}/${userId}`);
+      }
+    }
+    throw racing(`update ${jobId}/${userId}`);
+  }
+
+  // Finishing a claim needs only the row's own fence: if another sender re-claimed the row
+  // since, its fence differs and this late answer changes nothing.
+  #settle(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    change: (row: DeliveryEntity) => DeliveryEntity,
+  ): Promise<boolean> {
+    return this.#transition(jobId, userId, (row) =>
+      row.state === 'in-flight' && row.fence === fence.token ? change(row) : null,
+    );
+  }
+
+  markSent(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    now: Date,
+    activityId?: string,
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    return this.#settle(jobId, userId, fence, (row) => ({
+      ...row,
+      state: 'sent',
+      activityId,
+      reason: undefined,
+      updatedAt: at,
+    }));
+  }
+
+  markFailed(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    now: Date,
+    reason: string,
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    return this.#settle(jobId, userId, fence, (row) => ({
+      ...row,
+      state: 'failed',
+      reason,
+      updatedAt: at,
+    }));
+  }
+
+  requeue(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    notBefore: Date,
+    now: Date,
+    reason: string,
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    return this.#settle(jobId, userId, fence, (row) => ({
+      ...row,
+      state: 'queued',
+      attempts: row.attempts + 1,
+      notBefore: notBefore.toISOString(),
+      reason,
+      inFlightAt: undefined,
+      updatedAt: at,
+    }));
+  }
+
+  async requeueStale(fence: Fence, claimedBefore: Date, now: Date): Promise<number> {
+    const lease = await readLease(this.#leases, fence.lease);
+    if (lease === null || lease.value.token !== fence.token) return 0;
+    const cutoff = claimedBefore.getTime();
+    const at = now.toISOString();
+    const stale = (row: { fence?: number | undefined; inFlightAt?: string | undefined }) =>
+      row.fence === undefined ||
+      row.fence < fence.token ||
+      row.inFlightAt === undefined ||
+      Date.parse(row.inFlightAt) < cutoff;
+    const jobs = await this.#jobRows({});
+    const counts = await mapLimit(jobs, PARALLEL, async (job) => {
+      // Raise the job's fence first: an older sender's claim in this job fails from here on,
+      // so the sweep below cannot miss one that lands after it.
+      await this.#updateControl(job.value.id, (control) =>
+        control.token >= fence.token ? null : { token: fence.token },
+      );
+      const partition = jobPartition(job.value.id);
+      const entries = await allEntities(
+        this.#deliveries,
+        odata`PartitionKey eq ${partition} and RowKey ge ${IN_FLIGHT_PREFIX} and RowKey lt ${prefixEnd(IN_FLIGHT_PREFIX)}`,
+        inFlightEntity,
+      );
+      let moved = 0;
+      for (const entry of entries) {
+        if (!stale(entry.value)) continue;
+        const done = await this.#transition(job.value.id, entry.value.userId, (row) =>
+          row.state === 'in-flight' && stale(row)
+            ? { ...row, state: 'queued', inFlightAt: undefined, updatedAt: at }
+            : null,
+        );
+        if (done) moved += 1;
+      }
+      return moved;
+    });
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  async getDelivery(jobId: string, userId: string): Promise<Delivery | null> {
+    const row = await readEntity(
+      this.#deliveries,
+      jobPartition(jobId),
+      deliveryRowKey(userId),
+      deliveryEntity,
+    );
+    return row === null ? null : toDelivery(row.value);
+  }
+
+  async listDeliveries(query: {
+    jobId: string;
+    state?: DeliveryState;
+    after?: string;
+    limit: number;
+  }): Promise<Delivery[]> {
+    const partition = jobPartition(query.jobId);
+    let filter =
+      query.after === undefined
+        ? odata`PartitionKey eq ${partition} and RowKey ge ${DELIVERY_PREFIX}`
+        : odata`PartitionKey eq ${partition} and RowKey gt ${deliveryRowKey(query.after)}`;
+    filter += odata` and RowKey lt ${prefixEnd(DELIVERY_PREFIX)}`;
+    if (query.state !== undefined) filter += odata` and state eq ${query.state}`;
+    const rows = await allEntities(this.#deliveries, filter, deliveryEntity, {
+      limit: query.limit,
+    });
+    return rows.map((row) => toDelivery(row.value));
+  }
+
+  async #scopeJobs(query: { jobId?: string; campaignId?: string }): Promise<string[]> {
+    if (query.jobId !== undefined) return [query.jobId];
+    if (query.campaignId !== undefined) {
+      return (await this.#jobRows({ campaignId: query.campaignId })).map((job) => job.value.id);
+    }
+    throw new CountersignError('validation', 'Count deliveries of a job or of a campaign.');
+  }
+
+  /** States and reasons of every row in scope: a projection scan, 1,000 rows a request. */
+  async #stateRows(query: {
+    jobId?: string;
+    campaignId?: string;
+  }): Promise<Array<z.infer<typeof countEntity>>> {
+    const jobIds = await this.#scopeJobs(query);
+    const perJob = await mapLimit(jobIds, PARALLEL, async (jobId) => {
+      const partition = jobPartition(jobId);
+      const rows = await allEntities(
+        this.#deliveries,
+        odata`PartitionKey eq ${partition} and RowKey ge ${DELIVERY_PREFIX} and RowKey lt ${prefixEnd(DELIVERY_PREFIX)}`,
+        countEntity,
+        { select: ['state', 'reason'] },
+      );
+      return rows.map((row) => row.value);
+    });
+    return perJob.flat();
+  }
+
+  async countDeliveries(query: { jobId?: string; campaignId?: string }): Promise<DeliveryCounts> {
+    const counts: DeliveryCounts = {
+      queued: 0,
+      inFlight: 0,
+      sent: 0,
+      failed: 0,
+      skipped: 0,
+      total: 0,
+    };
+    for (const { state } of await this.#stateRows(query)) {
+      if (state === 'in-flight') counts.inFlight += 1;
+      else if (
+        state === 'queued' ||
+        state === 'sent' ||
+        state === 'failed' ||
+        state === 'skipped'
+      ) {
+        counts[state] += 1;
+      }
+      counts.total += 1;
+    }
+    return counts;
+  }
+
+  async countReasons(query: {
+    jobId?: string;
+    campaignId?: string;
+  }): Promise<Record<string, number>> {
+    const counts = new Map<string, number>();
+    for (const { state, reason } of await this.#stateRows(query)) {
+      if ((state === 'failed' || state === 'skipped') && reason !== undefined) {
+        counts.set(reason, (counts.get(reason) ?? 0) + 1);
+      }
+    }
+    return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
+  }
+}
+
+/** The writes that move a row from one state to the next with its index entries. */
+function transitionActions(old: Read<DeliveryEntity>, next: DeliveryEntity): TransactionAction[] {
+  const partitionKey = jobPartition(next.jobId);
+  const actions: TransactionAction[] = [
+    ['update', deliveryStored(next), 'Replace', { etag: old.etag }],
+  ];
+  if (old.value.state === 'queued') {
+    actions.push(['delete', { partitionKey, rowKey: queueKeyOf(old.value) }]);
+  }
+  if (old.value.state === 'in-flight') {
+    actions.push(['delete', { partitionKey, rowKey: inFlightRowKey(old.value.userId) }]);
+  }
+  if (next.state === 'queued') actions.push(['create', queueStored(next)]);
+  if (next.state === 'in-flight') actions.push(['create', inFlightStored(next)]);
+  return actions;
+}

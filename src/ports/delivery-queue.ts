@@ -1,0 +1,178 @@
+/**
+ * Per-recipient delivery bookkeeping: send jobs and one row per recipient of each, claimed by
+ * the campaign sender right before its send and settled right after. SQLite (node:sqlite) by
+ * default; Azure Tables when scaled out. SharePoint never holds any of this (a 20,000-person
+ * campaign would spend its throttling budget on bookkeeping).
+ *
+ * The store never reads the clock: every time comes in as an argument, so tests drive it. The
+ * sender's writes are fenced by its lease (see lease-store.ts): the store that holds the queue
+ * holds the leases too. Contract: tests/contract/delivery-queue.contract.ts.
+ */
+import type { Fence } from './lease-store.ts';
+
+/** What a send job delivers. */
+export type DeliveryJobKind = 'prompt' | 'reminder' | 'digest' | 'new-starter' | 'renewal' | 'test';
+
+export type DeliveryJobStatus = 'running' | 'paused' | 'cancelled';
+
+/**
+ * A batch of deliveries of one card: a campaign's prompt, one reminder round, a digest, the
+ * prompts the scheduler raises for new starters or renewals, a test send.
+ */
+export interface DeliveryJob {
+  /** e.g. `<campaignId>`, `<campaignId>/reminder-2`, `auto/<policyKey>/v3`. */
+  id: string;
+  kind: DeliveryJobKind;
+  campaignId?: string;
+  policyKey: string;
+  versionNumber: number;
+  /** ISO 8601 UTC, when the card shows one. */
+  deadline?: string;
+  status: DeliveryJobStatus;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** What the card needs beyond the above (e.g. a digest's totals); JSON-serialisable. */
+  data: Record<string, unknown>;
+}
+
+/**
+ * queued → in-flight (claimed right before the send) → sent | failed (403/404 and spent
+ * retries, with a reason) ; skipped (not required, cancelled) is never sent.
+ */
+export type DeliveryState = 'queued' | 'in-flight' | 'sent' | 'failed' | 'skipped';
+
+export interface Delivery {
+  jobId: string;
+  userId: string;
+  state: DeliveryState;
+  /** Send attempts that did not deliver (429, 5xx, network). */
+  attempts: number;
+  /** Why it failed or was skipped, e.g. `403 user blocked the app`, `cancelled`. */
+  reason?: string;
+  /** ISO 8601 UTC: a queued row waits until then (backoff after 429/5xx). */
+  notBefore: string;
+  /** ISO 8601 UTC: when it was claimed (in-flight). */
+  inFlightAt?: string;
+  /** Lease token of the sender that claimed it. */
+  fence?: number;
+  activityId?: string;
+  /**
+   * Which variant of the job's card this person gets (e.g. `from-v2`: what changed since the
+   * version they last signed), so cards are rendered once per variant, not once per person.
+   */
+  variant?: string;
+  /** The person's name as the directory gave it at enqueue time (cards greet by name). */
+  displayName?: string;
+  /** ISO 8601 UTC. */
+  updatedAt: string;
+}
+
+export interface DeliveryCounts {
+  queued: number;
+  inFlight: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+export interface RecipientInput {
+  userId: string;
+  /** 'skipped' rows record why someone was left out (e.g. already signed). */
+  state?: 'queued' | 'skipped';
+  reason?: string;
+  variant?: string;
+  displayName?: string;
+}
+
+export interface DeliveryQueue {
+  // Jobs
+  /** Creates the job; false (and no change) when one with that id exists: launching is idempotent. */
+  createJob(job: DeliveryJob): Promise<boolean>;
+  getJob(id: string): Promise<DeliveryJob | null>;
+  listJobs(query: {
+    campaignId?: string;
+    kind?: DeliveryJobKind;
+    status?: DeliveryJobStatus;
+  }): Promise<DeliveryJob[]>;
+  /**
+   * Sets the status of every job of a campaign (pause, resume, cancel). Cancelling also turns
+   * the campaign's queued rows into skipped ones with reason 'cancelled'. Returns jobs changed.
+   */
+  setCampaignStatus(campaignId: string, status: DeliveryJobStatus, now: Date): Promise<number>;
+
+  // Deliveries
+  /**
+   * Adds one row per recipient not already in the job (a repeat adds nothing). With
+   * `unlessInVersion`, a recipient who already has a row in any job for that policy version is
+   * left out too (the scheduler must not prompt someone a campaign already reached).
+   * Returns the number of rows added.
+   */
+  enqueue(
+    jobId: string,
+    recipients: readonly RecipientInput[],
+    now: Date,
+    options?: { unlessInVersion?: { policyKey: string; versionNumber: number } },
+  ): Promise<number>;
+  /**
+   * Queued rows of running jobs whose notBefore has come, oldest first; `excluding` lists
+   * `jobId\u0000userId` keys the caller is already working on.
+   */
+  nextQueued(query: {
+    now: Date;
+    limit: number;
+    excluding?: ReadonlySet<string>;
+  }): Promise<Delivery[]>;
+  /**
+   * queued → in-flight, only if the row is still queued, its job is running and the fence is
+   * the lease's current token. False means: do not send.
+   */
+  markInFlight(jobId: string, userId: string, fence: Fence, now: Date): Promise<boolean>;
+  /** in-flight → sent (fenced). */
+  markSent(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    now: Date,
+    activityId?: string,
+  ): Promise<boolean>;
+  /** in-flight → failed with a reason (fenced). */
+  markFailed(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    now: Date,
+    reason: string,
+  ): Promise<boolean>;
+  /** in-flight → queued again after a 429/5xx, not before `notBefore`; attempts + 1 (fenced). */
+  requeue(
+    jobId: string,
+    userId: string,
+    fence: Fence,
+    notBefore: Date,
+    now: Date,
+    reason: string,
+  ): Promise<boolean>;
+  /**
+   * After a crash or a change of sender: in-flight rows claimed under an older token, or
+   * claimed before `claimedBefore`, go back to queued (they may have been sent: at most these
+   * can repeat). Returns how many.
+   */
+  requeueStale(fence: Fence, claimedBefore: Date, now: Date): Promise<number>;
+  getDelivery(jobId: string, userId: string): Promise<Delivery | null>;
+  listDeliveries(query: {
+    jobId: string;
+    state?: DeliveryState;
+    /** userId to start after (paging). */
+    after?: string;
+    limit: number;
+  }): Promise<Delivery[]>;
+  countDeliveries(query: { jobId?: string; campaignId?: string }): Promise<DeliveryCounts>;
+  /** Failures and skips grouped by reason (what admins see). */
+  countReasons(query: { jobId?: string; campaignId?: string }): Promise<Record<string, number>>;
+}
+
+/** One delivery's key: a job and a person (what nextQueued's `excluding` holds). */
+export function deliveryKey(jobId: string, userId: string): string {
+  return `${jobId}\u0000${userId}`;
+}
