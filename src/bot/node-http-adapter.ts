@@ -1,23 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpMethod, HttpRouteHandler, IHttpServerAdapter } from '@microsoft/teams.apps';
 import { CountersignError } from '../domain/errors.ts';
+import { readBodyAtMost } from '../http/read-body.ts';
 import type { GateResult, InboundActivityGate } from './auth/inbound-activity-gate.ts';
 
 /** Teams activities are small; a card action with every input is a few KB. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new CountersignError('too-large', 'The activity is larger than 1 MB.');
-    }
-    chunks.push(buffer);
+  const body = await readBodyAtMost(req, MAX_BODY_BYTES);
+  if (body === undefined) {
+    throw new CountersignError('too-large', 'The activity is larger than 1 MB.');
   }
-  const raw = Buffer.concat(chunks).toString('utf8');
+  const raw = body.toString('utf8');
   try {
     return JSON.parse(raw) as unknown;
   } catch (error) {
@@ -92,6 +87,8 @@ export class NodeHttpAdapter implements IHttpServerAdapter {
       body = await readJson(req);
     } catch (error) {
       if (!(error instanceof CountersignError)) throw error;
+      // Too large: the rest of the body is not read, so close the connection rather than drain it.
+      if (error.code === 'too-large') res.setHeader('connection', 'close');
       writeJson(res, error.code === 'too-large' ? 413 : 400, { error: error.message });
       return;
     }

@@ -69,6 +69,16 @@ describe('the layer table is enforced by lint, naming the rule broken', () => {
       "import { x } from '../services/read-cache.ts';",
       'importer → domain',
     ],
+    [
+      'src/http/read-body.ts',
+      "import { x } from '../domain/errors.ts';",
+      'http → nothing of the app',
+    ],
+    [
+      'src/services/read-cache.ts',
+      "import { x } from '../http/read-body.ts';",
+      'services → domain, ports',
+    ],
   ])('%s: %s', async (file, code, rule) => {
     const messages = await messagesFor(file, `${code}\nexport const y = x;\n`);
     expect(messages).toHaveLength(1);

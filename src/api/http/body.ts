@@ -1,25 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
+import { readBodyAtMost } from '../../http/read-body.ts';
 import { problem, ProblemError, validationProblem } from './problem.ts';
 
 /**
- * Reads a request body into memory, refusing it (413) as soon as it passes `maxBytes`: the
- * declared Content-Length is checked before reading, and the running total while streaming,
- * so an oversized or lying upload never gets buffered whole.
+ * Reads a request body into memory (src/http/read-body.ts), refusing it (413) as soon as it
+ * passes `maxBytes`, declared or streamed.
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) {
-    throw tooLarge(maxBytes);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks, total));
+  const body = await readBodyAtMost(req, maxBytes);
+  if (body === undefined) throw tooLarge(maxBytes);
+  return new Uint8Array(body);
 }
 
 function tooLarge(maxBytes: number): ProblemError {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { readBodyAtMost } from '../../http/read-body.ts';
 import {
   CONVERSATION_RULES,
   SlidingWindows,
@@ -108,9 +109,9 @@ const errorAnswer = (status: number, code: string, message: string): Answer => (
 });
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  // No size limit of its own: the emulator reads whatever a test sends.
+  const body = await readBodyAtMost(req, Number.POSITIVE_INFINITY);
+  const text = body?.toString('utf8') ?? '';
   return text.length === 0 ? undefined : (JSON.parse(text) as unknown);
 }
 

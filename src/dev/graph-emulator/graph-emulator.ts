@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readBodyAtMost } from '../../http/read-body.ts';
 import { DEMO_SCHOOL } from '../demo/demo-school.ts';
 import { DirectoryEmulator, type DirectoryUser } from './directory.ts';
 import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http.ts';
@@ -83,19 +84,6 @@ function emptyCounters(): EmulatorCounters {
   return { requests: 0, resourceUnits: 0, byMethod: {}, batchedRequests: 0, faults: 0 };
 }
 
-/** The request body, or undefined when it is larger than the emulator accepts. */
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.headers)) {
@@ -158,11 +146,13 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const url = new URL(request.url ?? '/', 'http://emulator.local');
     const headers = lowerCaseHeaders(request);
     const clientRequestId = headers['client-request-id'];
-    const raw = await readBody(request);
+    const raw = await readBodyAtMost(request, MAX_BODY_BYTES);
     if (raw === undefined) {
       send(
         response,
-        graphError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+        graphError(413, 'RequestEntityTooLarge', 'The request body is too large.', {
+          Connection: 'close',
+        }),
         clientRequestId,
       );
       return;
