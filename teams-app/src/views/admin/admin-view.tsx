@@ -19,14 +19,21 @@ export default function AdminView({ session }: { session: Session }) {
   const styles = useStyles();
   const { api } = session;
   const [part, setPart] = useState<Part>('policy');
-  const [policies] = useLoad(() => api.adminPolicies(), [api, part]);
+  const [policies, reloadPolicies] = useLoad(() => api.adminPolicies(), [api]);
+  // Read the policies afresh on each move to another section: a version published under
+  // "Policy and import" shows at once in People and Campaigns.
+  const choose = (next: Part) => {
+    if (next === part) return;
+    setPart(next);
+    reloadPolicies();
+  };
   return (
     <div className={styles.view}>
       <h1>Admin</h1>
       <SectionNav
         label="Admin sections"
         current={part}
-        onSelect={setPart}
+        onSelect={choose}
         items={[
           { key: 'policy', label: 'Policy and import' },
           { key: 'people', label: 'People' },

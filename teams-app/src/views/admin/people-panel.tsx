@@ -8,7 +8,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../api/api-client.ts';
 import type { PeopleFilter, Policy } from '../../api/api-types.ts';
 import { downloadBlob } from '../../ui/download.ts';
@@ -76,15 +76,18 @@ export function PeoplePanel({
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [exportError, setExportError] = useState<unknown>(null);
   const policy = policies.find((p) => p.key === policyKey);
-  const filter: PeopleFilter = {
-    policyKey,
-    ...(audience === '' ? {} : { audience }),
-    ...(status === '' ? {} : { status }),
-    ...(q === '' ? {} : { q }),
-  };
+  const filter: PeopleFilter = useMemo(
+    () => ({
+      policyKey,
+      ...(audience === '' ? {} : { audience }),
+      ...(status === '' ? {} : { status }),
+      ...(q === '' ? {} : { q }),
+    }),
+    [policyKey, audience, status, q],
+  );
   const [page] = useLoad(
     () => api.people({ ...filter, pageSize, ...(cursor === undefined ? {} : { cursor }) }),
-    [api, policyKey, audience, status, q, cursor, pageSize],
+    [api, filter, cursor, pageSize],
   );
   const resetPaging = () => {
     setCursors([]);
