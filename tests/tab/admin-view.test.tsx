@@ -139,10 +139,13 @@ describe('Admin', () => {
 
     await click('Preview the card');
     const preview = await screen.findByRole('region', { name: 'Card preview' });
-    await waitFor(() =>
-      expect(within(preview).getByText('Please sign: Staff Acceptable Use Policy')).toBeInstanceOf(
-        HTMLElement,
-      ),
+    // The preview fetches the adaptivecards library first, which takes seconds on a loaded
+    // machine: wait for the preview to say it has drawn the card, then read the card.
+    await waitFor(() => expect(preview.getAttribute('aria-busy')).toBe('false'), {
+      timeout: 20_000,
+    });
+    expect(within(preview).getByText('Please sign: Staff Acceptable Use Policy')).toBeInstanceOf(
+      HTMLElement,
     );
     await click('Send it to myself first');
     await screen.findByText('The card is on its way to you in Teams.');

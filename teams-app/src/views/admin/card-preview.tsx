@@ -60,6 +60,8 @@ export function CardPreview({ card }: { card: Record<string, unknown> }) {
   const styles = useStyles();
   const host = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<unknown>(null);
+  // The card last drawn (or that failed to draw): until it is this one, the preview is busy.
+  const [drawn, setDrawn] = useState<Record<string, unknown> | null>(null);
   useEffect(() => {
     let cancelled = false;
     import('adaptivecards')
@@ -80,9 +82,12 @@ export function CardPreview({ card }: { card: Record<string, unknown> }) {
         if (element === undefined) throw new Error('The card did not render.');
         host.current.replaceChildren(element);
         if (problems.length > 0) setError(new Error(problems.map((e) => e.message).join(' ')));
+        setDrawn(card);
       })
       .catch((e: unknown) => {
-        if (!cancelled) setError(e);
+        if (cancelled) return;
+        setError(e);
+        setDrawn(card);
       });
     return () => {
       cancelled = true;
@@ -91,7 +96,13 @@ export function CardPreview({ card }: { card: Record<string, unknown> }) {
   return (
     <>
       {error !== null && <ErrorMessage title="The card preview has problems" error={error} />}
-      <div className={styles.frame} ref={host} role="region" aria-label="Card preview" />
+      <div
+        className={styles.frame}
+        ref={host}
+        role="region"
+        aria-label="Card preview"
+        aria-busy={drawn !== card}
+      />
     </>
   );
 }
