@@ -5,10 +5,19 @@ import { z } from 'zod';
 import { TAB_MANIFEST, TAB_OUT_DIR, ensureTabBuilt } from './tab-build.ts';
 
 /**
- * The JavaScript each view of the tab loads, in gzip bytes, by following Vite's manifest:
- * "My AUP" is the entry and its static imports; "Admin" adds the admin chunk and its static
- * imports. Dynamic imports are on-demand loads and are not counted, except in
- * myAupInTeamsGzipBytes, which adds teams-js and MSAL (loaded only inside Teams).
+ * The JavaScript each first load of the tab fetches, in gzip bytes, by following Vite's
+ * manifest from the chunks that load fetches (each with its static imports, counted once):
+ *
+ * - myAupInTeamsGzipBytes (the budget): My AUP inside Teams, the entry plus teams-js and MSAL's
+ *   nested app authentication, both fetched before the first API call can carry a token (the
+ *   tab fetches MSAL beside teams-js in any frame, so a client on the Teams SSO fallback
+ *   fetches the same).
+ * - myAupGzipBytes: My AUP in a browser outside Teams (dev mode): the entry plus the demo user
+ *   switcher. In production a browser outside Teams only says to open the app in Teams.
+ * - adminGzipBytes: that browser load plus the Admin chunk.
+ *
+ * Other dynamic imports are on-demand loads (Approvals, the card preview's adaptivecards) and
+ * are not counted.
  *
  *   npm run bench:tab -- --json [--rebuild]
  */
@@ -61,9 +70,14 @@ export function measureTab(): {
   const admin = findKey(manifest, (k) => k.endsWith('views/admin/admin-view.tsx'), 'Admin');
   const teamsJs = findKey(manifest, (k) => k.endsWith('src/host/teams-js.ts'), 'teams-js');
   const msal = findKey(manifest, (k) => k.endsWith('src/auth/msal-naa.ts'), 'MSAL');
-  const myAup = staticClosure(manifest, [entry]);
-  const adminView = new Set([...myAup, ...staticClosure(manifest, [admin])]);
-  const inTeams = new Set([...myAup, ...staticClosure(manifest, [teamsJs, msal])]);
+  const devSwitcher = findKey(
+    manifest,
+    (k) => k.endsWith('src/app/dev-user-switcher.tsx'),
+    'the demo user switcher',
+  );
+  const myAup = staticClosure(manifest, [entry, devSwitcher]);
+  const adminView = staticClosure(manifest, [entry, devSwitcher, admin]);
+  const inTeams = staticClosure(manifest, [entry, teamsJs, msal]);
   return {
     myAupGzipBytes: gzipBytes(manifest, myAup),
     adminGzipBytes: gzipBytes(manifest, adminView),
@@ -78,9 +92,9 @@ if (args.includes('--json')) {
   console.log(JSON.stringify(result));
 } else {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`My AUP (first load):     ${kb(result.myAupGzipBytes)} gzip (budget 200 KB)`);
-  console.log(`Admin (with My AUP):     ${kb(result.adminGzipBytes)} gzip`);
   console.log(
-    `My AUP inside Teams:     ${kb(result.myAupInTeamsGzipBytes)} gzip (+ teams-js, MSAL)`,
+    `My AUP inside Teams:     ${kb(result.myAupInTeamsGzipBytes)} gzip (+ teams-js, MSAL; budget 200 KB)`,
   );
+  console.log(`My AUP in a browser:     ${kb(result.myAupGzipBytes)} gzip (dev: + user switcher)`);
+  console.log(`Admin in a browser:      ${kb(result.adminGzipBytes)} gzip`);
 }

@@ -7,6 +7,7 @@ import {
 } from '../../teams-app/src/auth/dev-token-source.ts';
 import { chooseTeamsTokenSource } from '../../teams-app/src/auth/choose-token-source.ts';
 import { AuthError } from '../../teams-app/src/auth/token-source.ts';
+import { ChunkLoadError } from '../../teams-app/src/app/chunk-load.ts';
 import { initialDevUser } from '../../teams-app/src/app/session.ts';
 import type { TeamsHost } from '../../teams-app/src/host/teams-host.ts';
 
@@ -16,14 +17,17 @@ const msal = vi.hoisted(() => {
     silent: vi.fn<(request: unknown) => Promise<{ accessToken: string; account: null }>>(),
     popup: vi.fn<(request: unknown) => Promise<{ accessToken: string; account: null }>>(),
     configs: [] as unknown[],
+    bridge: true,
   };
   return { InteractionRequiredAuthError, state };
 });
 
-vi.mock('@azure/msal-browser', () => ({
+// The tab's one door to MSAL (msal-naa.test.ts runs the real one against a fake Teams bridge).
+vi.mock('../../teams-app/src/auth/msal-naa.ts', () => ({
   InteractionRequiredAuthError: msal.InteractionRequiredAuthError,
-  createNestablePublicClientApplication: (config: unknown) => {
+  createNaaClient: (config: unknown) => {
     msal.state.configs.push(config);
+    if (!msal.state.bridge) return Promise.resolve(null);
     return Promise.resolve({
       getActiveAccount: () => null,
       getAccount: () => null,
@@ -39,6 +43,7 @@ afterEach(() => {
   msal.state.silent.mockReset();
   msal.state.popup.mockReset();
   msal.state.configs.length = 0;
+  msal.state.bridge = true;
   window.localStorage.clear();
 });
 
@@ -102,6 +107,27 @@ describe('nested app authentication in Teams', () => {
     expect(source.kind).toBe('teams-sso');
     expect(await source.getToken()).toBe('sso-token');
     expect(msal.state.configs).toHaveLength(0);
+  });
+
+  it('falls back to the Teams SSO token when the host answers nothing on the NAA bridge', async () => {
+    msal.state.bridge = false;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const source = await chooseTeamsTokenSource(config, host());
+    expect(source.kind).toBe('teams-sso');
+    expect(await source.getToken()).toBe('sso-token');
+    expect(msal.state.configs).toHaveLength(1);
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
+  it('says "reload" when the MSAL chunk cannot be fetched', async () => {
+    vi.doMock('../../teams-app/src/auth/msal-naa.ts', () => {
+      throw new TypeError('Failed to fetch dynamically imported module: /assets/msal-naa-old.js');
+    });
+    try {
+      await expect(chooseTeamsTokenSource(config, host())).rejects.toBeInstanceOf(ChunkLoadError);
+    } finally {
+      vi.doUnmock('../../teams-app/src/auth/msal-naa.ts');
+    }
   });
 
   it('needs the client id and scope from /config.json', async () => {

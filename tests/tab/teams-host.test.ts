@@ -5,6 +5,7 @@ import {
   teamsLightTheme,
 } from '@fluentui/react-components';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ChunkLoadError } from '../../teams-app/src/app/chunk-load.ts';
 import { detectTeams } from '../../teams-app/src/host/teams-host.ts';
 import { fluentTheme, toThemeName } from '../../teams-app/src/host/theme.ts';
 
@@ -30,7 +31,7 @@ vi.mock('@microsoft/teams-js', () => ({
 }));
 
 // MSAL is fetched alongside teams-js inside a frame; nothing here needs it.
-vi.mock('@azure/msal-browser', () => ({}));
+vi.mock('../../teams-app/src/auth/msal-naa.ts', () => ({}));
 
 function framed(): void {
   Object.defineProperty(window, 'parent', { value: {}, configurable: true });
@@ -72,6 +73,18 @@ describe('detecting Teams', () => {
     framed();
     teams.initialize.mockReturnValue(new Promise(() => undefined));
     expect(await detectTeams(50)).toBeNull();
+  });
+
+  it('says "reload" when the teams-js chunk cannot be fetched (a deploy replaced it)', async () => {
+    framed();
+    vi.doMock('../../teams-app/src/host/teams-js.ts', () => {
+      throw new TypeError('Failed to fetch dynamically imported module: /assets/teams-js-old.js');
+    });
+    try {
+      await expect(detectTeams(1_000)).rejects.toBeInstanceOf(ChunkLoadError);
+    } finally {
+      vi.doUnmock('../../teams-app/src/host/teams-js.ts');
+    }
   });
 
   it('treats a failed initialise as not in Teams', async () => {

@@ -1,13 +1,17 @@
-import { Select, Spinner, Text, makeStyles, tokens, useId } from '@fluentui/react-components';
-import { Suspense, lazy, useState } from 'react';
+import { Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Suspense, useState } from 'react';
 import type { DevUser } from '../auth/dev-token-source.ts';
 import { SectionNav } from '../ui/section-nav.tsx';
 import { MyAupView } from '../views/my-aup/my-aup-view.tsx';
+import { lazyView } from './chunk-load.ts';
 import type { Session } from './session.ts';
+import { ViewBoundary } from './view-boundary.tsx';
 
-// Admin and approvals load on demand: most people only ever see "My AUP".
-const AdminView = lazy(() => import('../views/admin/admin-view.tsx'));
-const ApprovalsView = lazy(() => import('../views/approvals/approvals-view.tsx'));
+// Admin and approvals load on demand: most people only ever see "My AUP". So does the demo
+// user switcher, which only dev mode shows.
+const AdminView = lazyView(() => import('../views/admin/admin-view.tsx'));
+const ApprovalsView = lazyView(() => import('../views/approvals/approvals-view.tsx'));
+const DevUserSwitcher = lazyView(() => import('./dev-user-switcher.tsx'));
 
 export type ViewKey = 'my-aup' | 'admin' | 'approvals';
 
@@ -53,7 +57,6 @@ export interface AppShellProps {
 
 export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellProps) {
   const styles = useStyles();
-  const switcherId = useId('dev-user');
   const roles = session?.me.roles ?? [];
   const [view, setView] = useState<ViewKey>(askedView);
   const isAdmin = roles.includes('Policy.Admin');
@@ -69,21 +72,11 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
         </Text>
         <div className={styles.who}>
           {devUsers !== undefined && onSwitchUser !== undefined ? (
-            <>
-              <label htmlFor={switcherId}>Demo user</label>
-              <Select
-                id={switcherId}
-                value={devUser ?? ''}
-                onChange={(_event, data) => onSwitchUser(data.value)}
-              >
-                {devUsers.map((user) => (
-                  <option key={user.key} value={user.key}>
-                    {user.displayName}
-                    {user.roles.length > 0 ? ` (${user.roles.join(', ')})` : ''}
-                  </option>
-                ))}
-              </Select>
-            </>
+            <ViewBoundary>
+              <Suspense fallback={null}>
+                <DevUserSwitcher users={devUsers} current={devUser} onSwitch={onSwitchUser} />
+              </Suspense>
+            </ViewBoundary>
           ) : (
             session !== null && <Text>{session.me.displayName}</Text>
           )}
@@ -106,11 +99,14 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
         {session === null ? (
           <Spinner label="Signing in…" />
         ) : (
-          <Suspense fallback={<Spinner label="Loading…" />}>
-            {shown === 'my-aup' && <MyAupView key={session.me.id} session={session} />}
-            {shown === 'admin' && <AdminView key={session.me.id} session={session} />}
-            {shown === 'approvals' && <ApprovalsView key={session.me.id} session={session} />}
-          </Suspense>
+          // Keyed by view and person: moving on from a failed view gives the next one a fresh start.
+          <ViewBoundary key={`${shown}:${session.me.id}`}>
+            <Suspense fallback={<Spinner label="Loading…" />}>
+              {shown === 'my-aup' && <MyAupView key={session.me.id} session={session} />}
+              {shown === 'admin' && <AdminView key={session.me.id} session={session} />}
+              {shown === 'approvals' && <ApprovalsView key={session.me.id} session={session} />}
+            </Suspense>
+          </ViewBoundary>
         )}
       </main>
     </>

@@ -11,6 +11,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../api/api-error.ts';
 import { fluentTheme, toThemeName, type ThemeName } from '../host/theme.ts';
 import { AppShell } from './app-shell.tsx';
+import { ChunkLoadError } from './chunk-load.ts';
 import {
   DEV_USER_STORAGE_KEY,
   detectLaunch,
@@ -20,6 +21,7 @@ import {
   type Launch,
   type Session,
 } from './session.ts';
+import { UpdatedMessage } from './view-boundary.tsx';
 
 const useStyles = makeStyles({
   provider: {
@@ -32,7 +34,7 @@ const useStyles = makeStyles({
 
 type State =
   | { phase: 'starting' }
-  | { phase: 'failed'; message: string }
+  | { phase: 'failed'; error: unknown }
   | { phase: 'ready'; launch: Launch; session: Session | null; devUser?: string };
 
 /** Finds out where the tab runs, signs in, then hands over to the shell. */
@@ -74,7 +76,7 @@ export function Bootstrap() {
       }
     };
     start().catch((error: unknown) => {
-      if (!cancelled) setState({ phase: 'failed', message: describeError(error) });
+      if (!cancelled) setState({ phase: 'failed', error });
     });
     return () => {
       cancelled = true;
@@ -97,7 +99,7 @@ export function Bootstrap() {
             ? { ...previous, session }
             : previous,
         ),
-      (error: unknown) => setState({ phase: 'failed', message: describeError(error) }),
+      (error: unknown) => setState({ phase: 'failed', error }),
     );
   }, []);
 
@@ -110,12 +112,16 @@ export function Bootstrap() {
       )}
       {state.phase === 'failed' && (
         <main className={styles.centre}>
-          <MessageBar intent="error">
-            <MessageBarBody>
-              <MessageBarTitle>Countersign could not start</MessageBarTitle>
-              {state.message}
-            </MessageBarBody>
-          </MessageBar>
+          {state.error instanceof ChunkLoadError ? (
+            <UpdatedMessage />
+          ) : (
+            <MessageBar intent="error">
+              <MessageBarBody>
+                <MessageBarTitle>Countersign could not start</MessageBarTitle>
+                {describeError(state.error)}
+              </MessageBarBody>
+            </MessageBar>
+          )}
         </main>
       )}
       {state.phase === 'ready' && (

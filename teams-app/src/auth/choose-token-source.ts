@@ -13,6 +13,10 @@ export async function chooseTeamsTokenSource(
   config: TabConfig,
   host: TeamsHost,
 ): Promise<TokenSource> {
-  if (host.naaRecommended) return createNaaTokenSource(config, host);
+  if (host.naaRecommended) {
+    const naa = await createNaaTokenSource(config, host);
+    if (naa !== null) return naa;
+    console.warn('Countersign: the Teams client offered no nested app auth bridge; using SSO');
+  }
   return createTeamsSsoTokenSource(host);
 }

@@ -1,3 +1,4 @@
+import { loadChunk } from '../app/chunk-load.ts';
 import type { ThemeName } from './theme.ts';
 import { toThemeName } from './theme.ts';
 
@@ -33,7 +34,7 @@ export async function detectTeams(timeoutMs = 1500): Promise<TeamsHost | null> {
   void import('../auth/msal-naa.ts').catch((error: unknown) => {
     console.warn('Countersign: could not preload MSAL', error);
   });
-  const { app, authentication, nestedAppAuth } = await import('./teams-js.ts');
+  const { app, authentication, nestedAppAuth } = await loadChunk(() => import('./teams-js.ts'));
   const outcome = await Promise.race([
     app.initialize().then(
       () => 'ready' as const,
