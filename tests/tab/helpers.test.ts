@@ -1,32 +1,69 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readClauseChanges, changeForClause } from '../../teams-app/src/api/clause-changes.ts';
 import { processMarkdown } from '../../teams-app/src/views/admin/card-preview.tsx';
 import { parseReminderDays } from '../../teams-app/src/views/admin/campaigns-panel.tsx';
 import { tidyDocument } from '../../teams-app/src/views/admin/draft-editor.tsx';
 import { parsePermissions } from '../../teams-app/src/views/approvals/permissions.ts';
-import { endOfLondonDay, londonDatePlusDays } from '../../teams-app/src/ui/london-time.ts';
-import { formatDateTime } from '../../teams-app/src/ui/format.ts';
+import {
+  endOfSchoolDay,
+  schoolDatePlusDays,
+  schoolTimeZone,
+  setSchoolTimeZone,
+} from '../../teams-app/src/ui/school-time.ts';
+import { formatDate, formatDateTime } from '../../teams-app/src/ui/format.ts';
 import { diffDocuments } from '../../src/domain/policy-diff.ts';
 import { SEED_DOCUMENT } from './fake-api.ts';
 
-describe('UK school time', () => {
+describe('school time', () => {
+  afterEach(() => setSchoolTimeZone(undefined));
+
+  it('is Europe/London until the tab config says otherwise', () => {
+    expect(schoolTimeZone()).toBe('Europe/London');
+  });
+
   it('ends a deadline day at 23:59:59 London time, in GMT and in BST', () => {
-    expect(endOfLondonDay('2026-01-15')).toBe('2026-01-15T23:59:59.000Z');
-    expect(endOfLondonDay('2026-07-01')).toBe('2026-07-01T22:59:59.000Z');
+    expect(endOfSchoolDay('2026-01-15')).toBe('2026-01-15T23:59:59.000Z');
+    expect(endOfSchoolDay('2026-07-01')).toBe('2026-07-01T22:59:59.000Z');
     // The last Sunday of March: the clocks went forward at 01:00 UTC that morning.
-    expect(endOfLondonDay('2026-03-29')).toBe('2026-03-29T22:59:59.000Z');
-    expect(() => endOfLondonDay('1/7/2026')).toThrow(RangeError);
+    expect(endOfSchoolDay('2026-03-29')).toBe('2026-03-29T22:59:59.000Z');
+    expect(() => endOfSchoolDay('1/7/2026')).toThrow(RangeError);
   });
 
   it('counts days from the London date, not the UTC one', () => {
     // 23:30 UTC on 30 June is already 1 July in London.
-    expect(londonDatePlusDays(new Date('2026-06-30T23:30:00Z'), 0)).toBe('2026-07-01');
-    expect(londonDatePlusDays(new Date('2026-12-31T12:00:00Z'), 14)).toBe('2027-01-14');
+    expect(schoolDatePlusDays(new Date('2026-06-30T23:30:00Z'), 0)).toBe('2026-07-01');
+    expect(schoolDatePlusDays(new Date('2026-12-31T12:00:00Z'), 14)).toBe('2027-01-14');
+    // Calendar days across the clocks going back: 14 days on is still the 14th day.
+    expect(schoolDatePlusDays(new Date('2026-10-20T23:30:00Z'), 14)).toBe('2026-11-04');
   });
 
   it('shows times in en-GB wording, in London time', () => {
     expect(formatDateTime('2026-07-01T08:05:00Z')).toBe('1 July 2026 at 09:05');
+  });
+
+  it('follows the zone the config names: deadlines, today and what is shown', () => {
+    setSchoolTimeZone('Australia/Sydney');
+    expect(schoolTimeZone()).toBe('Australia/Sydney');
+    // Summer time (UTC+11) in January, standard time (UTC+10) in July.
+    expect(endOfSchoolDay('2026-01-15')).toBe('2026-01-15T12:59:59.000Z');
+    expect(endOfSchoolDay('2026-07-01')).toBe('2026-07-01T13:59:59.000Z');
+    // 14:00 UTC on 30 June is already 1 July in Sydney.
+    expect(schoolDatePlusDays(new Date('2026-06-30T14:00:00Z'), 0)).toBe('2026-07-01');
+    expect(formatDateTime('2026-07-01T08:05:00Z')).toBe('1 July 2026 at 18:05');
+    expect(formatDate('2026-06-30T14:30:00Z')).toBe('1 July 2026');
+
+    setSchoolTimeZone('America/New_York');
+    // The day the clocks went forward (8 March 2026): 23:59:59 EDT is 03:59:59 UTC next day.
+    expect(endOfSchoolDay('2026-03-08')).toBe('2026-03-09T03:59:59.000Z');
+    expect(endOfSchoolDay('2026-03-07')).toBe('2026-03-08T04:59:59.000Z');
+    expect(endOfSchoolDay('2026-03-07', 'Europe/London')).toBe('2026-03-07T23:59:59.000Z');
+  });
+
+  it('refuses a zone the browser does not know, keeping the one it had', () => {
+    setSchoolTimeZone('Europe/Dublin');
+    expect(() => setSchoolTimeZone('Mars/Olympus_Mons')).toThrow(RangeError);
+    expect(schoolTimeZone()).toBe('Europe/Dublin');
   });
 });
 

@@ -10,6 +10,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { describeError } from '../api/api-error.ts';
 import { fluentTheme, toThemeName, type ThemeName } from '../host/theme.ts';
+import { setSchoolTimeZone } from '../ui/school-time.ts';
 import { AppShell } from './app-shell.tsx';
 import { ChunkLoadError } from './chunk-load.ts';
 import {
@@ -55,6 +56,8 @@ export function Bootstrap() {
     let cancelled = false;
     const start = async () => {
       const launch = await detectLaunch();
+      // Before anything shows a date.
+      setSchoolTimeZone(launch.config.timeZone);
       if (launch.kind === 'teams') {
         setTheme(launch.host.theme);
         launch.host.onThemeChange((next) => {

@@ -1,29 +1,30 @@
 import type { PersonStatus } from '../api/api-types.ts';
+import { schoolTimeZone } from './school-time.ts';
 
-// Schools are in England: dates in en-GB wording and UK local time, whatever the device says.
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const dateOnly = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
+// Dates in en-GB wording and in the school's time zone (school-time.ts), whatever the device says.
+const formats = new Map<string, { dateTime: Intl.DateTimeFormat; dateOnly: Intl.DateTimeFormat }>();
 
-/** "23 November 2026 at 15:04" in Europe/London. */
-export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
+function formatsFor(timeZone: string) {
+  let found = formats.get(timeZone);
+  if (found === undefined) {
+    const date = { timeZone, day: 'numeric', month: 'long', year: 'numeric' } as const;
+    found = {
+      dateTime: new Intl.DateTimeFormat('en-GB', { ...date, hour: '2-digit', minute: '2-digit' }),
+      dateOnly: new Intl.DateTimeFormat('en-GB', date),
+    };
+    formats.set(timeZone, found);
+  }
+  return found;
 }
 
-/** "23 November 2026" in Europe/London. */
+/** "23 November 2026 at 15:04" in the school's time zone. */
+export function formatDateTime(iso: string): string {
+  return formatsFor(schoolTimeZone()).dateTime.format(new Date(iso));
+}
+
+/** "23 November 2026" in the school's time zone. */
 export function formatDate(iso: string): string {
-  return dateOnly.format(new Date(iso));
+  return formatsFor(schoolTimeZone()).dateOnly.format(new Date(iso));
 }
 
 export function statusLabel(status: PersonStatus): string {

@@ -17,7 +17,7 @@ import type { ApiClient } from '../../api/api-client.ts';
 import type { Campaign, Policy, PolicyVersion } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { formatDate } from '../../ui/format.ts';
-import { endOfLondonDay, londonDatePlusDays } from '../../ui/london-time.ts';
+import { endOfSchoolDay, schoolDatePlusDays } from '../../ui/school-time.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { CardPreview } from './card-preview.tsx';
 
@@ -203,7 +203,7 @@ function LaunchCampaign({
   const choice = published.find((p) => p.value === chosen) ?? latest;
   const [audiences, setAudiences] = useState<string[] | null>(null);
   const selectedAudiences = audiences ?? choice?.policy.audiences ?? [];
-  const [deadline, setDeadline] = useState(() => londonDatePlusDays(new Date(), 14));
+  const [deadline, setDeadline] = useState(() => schoolDatePlusDays(new Date(), 14));
   const [reminders, setReminders] = useState('3, 7, 14');
   const [card, setCard] = useState<Record<string, unknown> | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
@@ -256,7 +256,7 @@ function LaunchCampaign({
         policyKey: choice.policy.key,
         versionNumber: choice.version.number,
         audiences: selectedAudiences,
-        deadline: endOfLondonDay(deadline),
+        deadline: endOfSchoolDay(deadline),
         reminderDays,
       });
       onLaunched();
@@ -303,7 +303,7 @@ function LaunchCampaign({
         ))}
       </fieldset>
       <div className={styles.row}>
-        <Field label="Deadline (end of the day, UK time)" required>
+        <Field label="Deadline (end of the day, school time)" required>
           <Input type="date" value={deadline} onChange={(_e, data) => setDeadline(data.value)} />
         </Field>
         <Field
