@@ -21,7 +21,6 @@ export const signBodySchema = z.strictObject({
   statedRole: visibleTextSchema('statedRole').trim().min(1).max(200),
   consents: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), z.boolean()).default({}),
 });
-export type SignBody = z.infer<typeof signBodySchema>;
 
 export const draftBodySchema = z.strictObject({
   label: z.string().trim().min(1).max(100),

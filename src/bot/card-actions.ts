@@ -76,17 +76,6 @@ export const cardActionSchema = z.discriminatedUnion('action', [
 export type CardAction = z.infer<typeof cardActionSchema>;
 export type SignAction = z.infer<typeof signActionSchema>;
 export type DecideAction = z.infer<typeof decideActionSchema>;
-export type CardVerb = CardAction['action'];
-
-/** The verbs the bot registers routes for (one `card.action.<verb>` each). */
-export const CARD_VERBS: readonly CardVerb[] = [
-  'sign',
-  'approve',
-  'reject',
-  'showPrompt',
-  'refreshPrompt',
-  'refreshApproval',
-];
 
 /** Consent answers from the merged input values: `consent-photo: "true"` → `{ photo: true }`. */
 export function consentAnswers(data: Record<string, unknown>): Record<string, boolean> {

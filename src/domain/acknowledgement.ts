@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { policyKeySchema } from './policy.ts';
 
 export const signChannelSchema = z.enum(['tab', 'card']);
-export type SignChannel = z.infer<typeof signChannelSchema>;
 
 export const approvalStateSchema = z.enum(['not-required', 'pending', 'approved', 'rejected']);
 export type ApprovalState = z.infer<typeof approvalStateSchema>;

@@ -17,7 +17,6 @@ export const campaignCountsSchema = z.object({
   failed: z.number().int().min(0),
   signed: z.number().int().min(0),
 });
-export type CampaignCounts = z.infer<typeof campaignCountsSchema>;
 
 export const campaignSchema = z.object({
   id: z.string().min(1),

@@ -18,7 +18,6 @@ export const approvalModeSchema = z.enum(['none', 'first-signature', 'every-sign
 export type ApprovalMode = z.infer<typeof approvalModeSchema>;
 
 export const policyKeySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
-export type PolicyKey = z.infer<typeof policyKeySchema>;
 
 export const policySchema = z.object({
   key: policyKeySchema,

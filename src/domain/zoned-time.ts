@@ -115,10 +115,6 @@ export function instantOf(wall: WallTime, timeZone: string): Date {
   return new Date(earliest ?? local - before);
 }
 
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
 /** Days in a month (1–12) of a year. */
 export function daysInMonth(year: number, month: number): number {
   const date = new Date(0);

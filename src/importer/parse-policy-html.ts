@@ -1,6 +1,4 @@
-import { ReportCollector } from './import-report.ts';
-import type { ImportResult } from './parse-policy-text.ts';
-import { parsePolicyLines } from './parse-policy-text.ts';
+import type { ReportCollector } from './import-report.ts';
 import type { RawLine } from './source-line.ts';
 
 const TOKEN = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>|([^<]+)/g;
@@ -165,10 +163,4 @@ export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
   flush();
   if (images > 0) report.warn(`${images} image(s) in the document were left out`);
   return lines;
-}
-
-/** Turns mammoth's HTML of a .docx into a PolicyDocument and a report. Pure. */
-export function parsePolicyHtml(html: string): ImportResult {
-  const report = new ReportCollector();
-  return parsePolicyLines(htmlToLines(html, report), 'docx', report);
 }

@@ -26,7 +26,6 @@ export const listItemSchema = z
     fields: z.record(z.string(), z.unknown()),
   })
   .loose();
-export type ListItem = z.infer<typeof listItemSchema>;
 
 export interface Row {
   itemId: string;

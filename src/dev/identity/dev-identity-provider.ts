@@ -5,12 +5,7 @@ import { CountersignError } from '../../domain/errors.ts';
 import type { DevIdentityProvider, DevUser, DevUserKey } from '../../api/auth/dev-sign-in.ts';
 import type { AppRole } from '../../services/actor.ts';
 
-export {
-  devUserKeySchema,
-  type DevIdentityProvider,
-  type DevUser,
-  type DevUserKey,
-} from '../../api/auth/dev-sign-in.ts';
+export type { DevIdentityProvider, DevUser, DevUserKey } from '../../api/auth/dev-sign-in.ts';
 
 /**
  * A local identity provider for dev mode: it signs real RS256 JWTs with a key pair generated at
