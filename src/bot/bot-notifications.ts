@@ -1,10 +1,12 @@
 import { CountersignError } from '../domain/errors.ts';
+import { retrying } from '../domain/retry.ts';
 import type { Clock } from '../ports/clock.ts';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type ConversationRef,
   type Messenger,
   type OutgoingActivity,
+  type SendOutcome,
 } from '../ports/messenger.ts';
 import type { ConversationRefs } from '../ports/conversation-refs.ts';
 import type { BotNotifications } from './bot-deps.ts';
@@ -26,6 +28,13 @@ export interface NotificationDeps {
 }
 
 const BACKOFF_MS = 1_000;
+
+/** What the connector answered when a call did not succeed. */
+type Failure = Exclude<SendOutcome, { kind: 'ok' }>;
+
+function isOk<T extends { kind: 'ok' }>(outcome: T | Failure): outcome is T {
+  return outcome.kind === 'ok';
+}
 
 function activityOf(summary: string, card: AdaptiveCard): OutgoingActivity {
   return {
@@ -59,36 +68,48 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
       };
     }
     await deps.messenger.ensureInstalled(userId);
-    for (let attempt = 1; ; attempt++) {
-      const created = await deps.messenger.createConversation(userId);
-      if (created.kind === 'ok') {
-        await deps.workStore.putConversation({
-          ...created.ref,
-          updatedAt: deps.clock.now().toISOString(),
-        });
-        return created.ref;
-      }
-      await retryOrThrow(created, attempt, `start a chat with ${userId}`);
-    }
+    const created = await untilDone(
+      () => deps.messenger.createConversation(userId),
+      `start a chat with ${userId}`,
+    );
+    await deps.workStore.putConversation({
+      ...created.ref,
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    return created.ref;
   }
 
-  async function retryOrThrow(
-    outcome: Exclude<Awaited<ReturnType<Messenger['sendActivity']>>, { kind: 'ok' }>,
-    attempt: number,
+  /**
+   * One messenger call, tried again while the connector throttles (after its Retry-After) or
+   * fails transiently (backing off), at most maxAttempts times in all; any other failure, or the
+   * last one, throws.
+   */
+  async function untilDone<T extends { kind: 'ok' }>(
+    call: () => Promise<T | Failure>,
     what: string,
-  ): Promise<void> {
+  ): Promise<T> {
+    const outcome = await retrying(
+      call,
+      (result, attempt) => (isOk(result) ? undefined : waitBefore(result, attempt)),
+      sleep,
+    );
+    if (isOk(outcome)) return outcome;
+    throw failure(outcome, what);
+  }
+
+  function waitBefore(outcome: Failure, attempt: number): number | undefined {
+    if (outcome.kind !== 'throttled' && outcome.kind !== 'transient') return undefined;
+    if (attempt >= maxAttempts) return undefined;
+    return outcome.kind === 'throttled' && outcome.retryAfterMs !== undefined
+      ? outcome.retryAfterMs
+      : BACKOFF_MS * 2 ** (attempt - 1);
+  }
+
+  function failure(outcome: Failure, what: string): CountersignError {
     switch (outcome.kind) {
       case 'throttled':
       case 'transient':
-        if (attempt < maxAttempts) {
-          const wait =
-            outcome.kind === 'throttled' && outcome.retryAfterMs !== undefined
-              ? outcome.retryAfterMs
-              : BACKOFF_MS * 2 ** (attempt - 1);
-          await sleep(wait);
-          return;
-        }
-        throw new CountersignError(
+        return new CountersignError(
           outcome.kind === 'throttled' ? 'throttled' : 'unavailable',
           `Could not ${what} after ${maxAttempts} attempts.`,
           { outcome },
@@ -96,7 +117,7 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
       case 'forbidden':
       case 'not-found':
       case 'rejected':
-        throw new CountersignError('upstream', `Could not ${what}: ${outcome.reason}`, {
+        return new CountersignError('upstream', `Could not ${what}: ${outcome.reason}`, {
           outcome,
         });
     }
@@ -104,11 +125,7 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
 
   async function send(userId: string, activity: OutgoingActivity): Promise<void> {
     const ref = await reach(userId);
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await deps.messenger.sendActivity(ref, activity);
-      if (outcome.kind === 'ok') return;
-      await retryOrThrow(outcome, attempt, `send to ${userId}`);
-    }
+    await untilDone(() => deps.messenger.sendActivity(ref, activity), `send to ${userId}`);
   }
 
   /** Sends to everyone, then reports every failure at once (one failing approver stops no one). */
