@@ -262,6 +262,20 @@ describe('CampaignService', () => {
     expect([...s.rig.emulator.sendsPerUser().keys()]).toEqual(['u-dsl']);
     expect(await s.rig.work.countDeliveries({ jobId })).toMatchObject({ sent: 1 });
   });
+
+  it('reuses the policy its cards read, until the read cache expires', async () => {
+    const s = await setup(1);
+    const title = async () => (await s.service.previewCard(admin, 'staff-aup', 1)).summary;
+    expect(await title()).toBe('Please sign Staff Acceptable Use Policy');
+    const tagged = await s.records.getPolicy('staff-aup');
+    if (tagged === null) throw new Error('the policy');
+    await s.records.putPolicy({ ...tagged.value, title: 'Staff AUP' }, tagged.etag);
+    // Read once, reused for a while (read-cache.ts: 30 s), not read per card nor kept for ever.
+    s.timing.advance(29_000);
+    expect(await title()).toBe('Please sign Staff Acceptable Use Policy');
+    s.timing.advance(2_000);
+    expect(await title()).toBe('Please sign Staff AUP');
+  });
 });
 
 /** The work store with one method failing once (a crash or a network error at that step). */

@@ -1,0 +1,170 @@
+import type { Campaign } from '../../domain/campaign.ts';
+import type { School } from '../../domain/school.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { ConversationRefs } from '../../ports/conversation-refs.ts';
+import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
+import type { Directory } from '../../ports/directory.ts';
+import type { LeaseStore } from '../../ports/lease-store.ts';
+import type { MembershipSnapshots } from '../../ports/membership-snapshots.ts';
+import type { Messenger } from '../../ports/messenger.ts';
+import type { OnceMarkers } from '../../ports/once-markers.ts';
+import type { RecordStore, Tagged } from '../../ports/record-store.ts';
+import type { RenderDelivery } from './card-renderer.ts';
+import {
+  createCampaignSender,
+  type CampaignSender,
+  type SenderOptions,
+} from './campaign-sender.ts';
+import { CampaignTotals } from './campaign-totals.ts';
+import { runScheduledWork, type ScheduledWorkReport } from './scheduled-work.ts';
+import type { Timing } from './timing.ts';
+
+export interface CampaignRuntimeDeps {
+  records: RecordStore;
+  directory: Directory;
+  queue: DeliveryQueue;
+  leases: LeaseStore;
+  conversations: ConversationRefs;
+  markers: OnceMarkers;
+  snapshots: MembershipSnapshots;
+  messenger: Messenger;
+  school: School;
+  clock: Clock;
+  timing: Timing;
+  /** Draws each delivery's card. */
+  render: RenderDelivery;
+  /** This instance (lease holder id). */
+  holderId: string;
+  sender?: Partial<SenderOptions>;
+  /** How often running totals go to SharePoint (default 30 s; always once more at the end). */
+  totalsEveryMs?: number;
+  /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */
+  scheduleEveryMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** What runs in the background of an instance: the sender, the scheduled work, the totals. */
+export interface CampaignRuntime {
+  readonly sender: CampaignSender;
+  /** Starts the sender, and the loops for totals and the scheduled work (idempotent). */
+  start(): void;
+  /** Stops the sender and the loops, and writes final totals. */
+  stop(): Promise<void>;
+  /** Runs the scheduled work once now (what the loop does). */
+  runScheduled(): Promise<ScheduledWorkReport>;
+  /** Writes changed totals to the campaign records now. */
+  flushTotals(): Promise<void>;
+  /** A campaign record just read or written elsewhere (the next flush saves a read). */
+  remember(tagged: Tagged<Campaign>): void;
+}
+
+/**
+ * The campaign runtime: the sender loop (it sends only while this instance holds the sender
+ * lease), the scheduled work every `scheduleEveryMs` (reminders, digests, new starters,
+ * renewals; one instance at a time by its own lease), and the totals flush every
+ * `totalsEveryMs` and whenever the queue runs dry.
+ */
+export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntime {
+  const { timing } = deps;
+  const totals = new CampaignTotals(deps.records, deps.queue);
+  let totalsLoop: Promise<void> | null = null;
+  let scheduleLoop: Promise<void> | null = null;
+  let running = false;
+  let wakeTotals: () => void = () => undefined;
+  let wakeSchedule: () => void = () => undefined;
+
+  function report(error: unknown): void {
+    if (deps.onError) deps.onError(error);
+    else console.error('campaigns:', error);
+  }
+
+  const sender = createCampaignSender(
+    {
+      queue: deps.queue,
+      leases: deps.leases,
+      conversations: deps.conversations,
+      messenger: deps.messenger,
+      render: deps.render,
+      timing,
+      holderId: deps.holderId,
+      ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+      onSettled: (job) => {
+        if (job.kind === 'prompt' && job.campaignId !== undefined) totals.touch(job.campaignId);
+      },
+      onIdle: () => {
+        totals.flush().catch(report);
+      },
+    },
+    deps.sender,
+  );
+
+  const runScheduled = (): Promise<ScheduledWorkReport> =>
+    runScheduledWork(
+      {
+        records: deps.records,
+        directory: deps.directory,
+        queue: deps.queue,
+        leases: deps.leases,
+        markers: deps.markers,
+        snapshots: deps.snapshots,
+        school: deps.school,
+        holderId: deps.holderId,
+      },
+      deps.clock.now(),
+    );
+
+  const runSchedule = async (): Promise<void> => {
+    const every = deps.scheduleEveryMs ?? 300_000;
+    if (every <= 0) return;
+    while (running) {
+      await Promise.race([
+        timing.sleep(every),
+        new Promise<void>((resolve) => {
+          wakeSchedule = resolve;
+        }),
+      ]);
+      if (!running) break;
+      await runScheduled().catch(report);
+    }
+  };
+
+  const runTotals = async (): Promise<void> => {
+    const every = deps.totalsEveryMs ?? 30_000;
+    while (running) {
+      await Promise.race([
+        timing.sleep(every),
+        new Promise<void>((resolve) => {
+          wakeTotals = resolve;
+        }),
+      ]);
+      if (!running) break;
+      await totals.flush().catch(report);
+    }
+  };
+
+  return {
+    sender,
+    start() {
+      if (running) return;
+      running = true;
+      sender.start();
+      totalsLoop = runTotals();
+      scheduleLoop = runSchedule();
+    },
+    async stop() {
+      running = false;
+      wakeTotals();
+      wakeSchedule();
+      await sender.stop();
+      await Promise.all([totalsLoop, scheduleLoop]);
+      totalsLoop = null;
+      scheduleLoop = null;
+      await totals.flush();
+    },
+    runScheduled,
+    flushTotals: () => totals.flush(),
+    remember: (tagged) => {
+      totals.remember(tagged);
+    },
+  };
+}

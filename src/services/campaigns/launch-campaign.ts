@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import { DEFAULT_REMINDER_DAYS, type Campaign } from '../../domain/campaign.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import { audienceKeySchema, type AudienceKey } from '../../domain/policy-document.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import { computeStatus, currentVersion } from '../../domain/status.ts';
+import type { RecipientInput } from '../../ports/delivery-queue.ts';
+import type { Actor } from '../actor.ts';
+import { resolveAudienceMembers } from '../audiences.ts';
+import { requireRole } from '../require-role.ts';
+import { campaignIdFor } from './campaign-id.ts';
+import { campaignAudit, cancelledUnderneath, type CampaignContext } from './campaign-context.ts';
+import { promptJobDataSchema, variantFor } from './job-data.ts';
+
+const launchInputSchema = z.object({
+  policyKey: z.string().min(1),
+  versionNumber: z.number().int().min(1),
+  /** Defaults to every audience of the policy. */
+  audiences: z.array(audienceKeySchema).min(1).optional(),
+  deadline: z.iso.datetime(),
+  /** Days after launch for reminders (default 3, 7, 14). */
+  reminderDays: z.array(z.number().int().min(1).max(365)).max(10).optional(),
+});
+export type LaunchInput = z.infer<typeof launchInputSchema>;
+
+/** A safety stop for the generation probe (each cancelled or completed campaign is one). */
+const MAX_GENERATIONS = 1_000;
+
+/** Who in the audience must sign, each with the version they last signed (for the card). */
+async function recipientsFor(
+  ctx: CampaignContext,
+  policy: Policy,
+  versions: PolicyVersion[],
+  audiences: readonly AudienceKey[],
+  deadline: string,
+): Promise<{ recipients: RecipientInput[]; alreadySigned: number }> {
+  const { records, school } = ctx;
+  const members = await resolveAudienceMembers(ctx.directory, school, audiences);
+  const acknowledgements = await records.listAcknowledgements({ policyKey: policy.key });
+  const byUser = new Map<string, typeof acknowledgements>();
+  for (const ack of acknowledgements) {
+    const list = byUser.get(ack.userId) ?? [];
+    list.push(ack);
+    byUser.set(ack.userId, list);
+  }
+  const now = ctx.clock.now();
+  const recipients: RecipientInput[] = [];
+  let alreadySigned = 0;
+  for (const { person, audiences: personAudiences } of members.values()) {
+    const status = computeStatus({
+      policy,
+      versions,
+      acknowledgements: byUser.get(person.id) ?? [],
+      personAudiences,
+      timeZone: school.timeZone,
+      now,
+      deadline,
+    });
+    switch (status.kind) {
+      case 'due':
+      case 'overdue': {
+        const variant = variantFor(status.lastSignedVersion);
+        recipients.push({
+          userId: person.id,
+          displayName: person.displayName,
+          ...(variant === undefined ? {} : { variant }),
+        });
+        break;
+      }
+      case 'signed':
+      case 'awaiting-approval':
+        alreadySigned += 1;
+        recipients.push({
+          userId: person.id,
+          displayName: person.displayName,
+          state: 'skipped',
+          reason: `not required: ${status.kind}`,
+        });
+        break;
+      case 'rejected':
+      case 'not-required':
+        recipients.push({
+          userId: person.id,
+          displayName: person.displayName,
+          state: 'skipped',
+          reason: `not required: ${status.kind}`,
+        });
+        break;
+    }
+  }
+  return { recipients, alreadySigned };
+}
+
+/**
+ * The id the next launch of this version uses: the first generation whose campaign has not
+ * ended (a launch in progress, running, paused), or the first one never used. One or two reads
+ * per generation; a version rarely sees more than one campaign.
+ */
+async function openCampaignId(
+  ctx: CampaignContext,
+  policyKey: string,
+  versionNumber: number,
+): Promise<string> {
+  for (let generation = 0; generation < MAX_GENERATIONS; generation += 1) {
+    const id = campaignIdFor(ctx.school.id, policyKey, versionNumber, generation);
+    const record = await ctx.records.getCampaign(id);
+    const status = record?.value.status;
+    if (status === 'completed' || status === 'cancelled') continue;
+    const job = await ctx.queue.getJob(id);
+    // Cancelled in the work store, record not yet updated: a cancel cut short, not an end.
+    if (job?.status === 'cancelled' && record !== null) throw cancelledUnderneath(id);
+    // A job cancelled before its record was ever written: that launch died; move on.
+    if (job?.status === 'cancelled') continue;
+    return id;
+  }
+  throw new CountersignError(
+    'conflict',
+    `Version ${versionNumber} of ${policyKey} has had too many campaigns.`,
+    { policyKey, versionNumber },
+  );
+}
+
+/**
+ * Launches a re-sign campaign of the published version: one job in the work store, one row
+ * per person in the audience (those who need not sign as skipped rows), one campaign record
+ * in SharePoint. Idempotent: a repeat or concurrent launch lands on the same campaign.
+ */
+export async function launchCampaign(
+  ctx: CampaignContext,
+  actor: Actor,
+  raw: LaunchInput,
+): Promise<Campaign> {
+  const { records, queue, school } = ctx;
+  requireRole(actor, 'Policy.Admin');
+  const parsed = launchInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CountersignError('validation', 'The campaign is not valid.', {
+      issues: parsed.error.issues,
+    });
+  }
+  const input = parsed.data;
+  const now = ctx.clock.now();
+  if (Date.parse(input.deadline) <= now.getTime()) {
+    throw new CountersignError('validation', 'The deadline must be in the future.', {
+      deadline: input.deadline,
+    });
+  }
+  const policy = await ctx.policies.policy(input.policyKey);
+  const versions = (await records.listVersions(policy.key)).map((t) => t.value);
+  const current = currentVersion(versions);
+  if (current?.number !== input.versionNumber) {
+    throw new CountersignError(
+      'conflict',
+      `Version ${input.versionNumber} is not the published version of ${policy.key}.`,
+      { current: current?.number },
+    );
+  }
+  const audiences = input.audiences ?? policy.audiences;
+  const unknown = audiences.filter(
+    (a) => !policy.audiences.includes(a) || !school.audiences.some((s) => s.key === a),
+  );
+  if (unknown.length > 0) {
+    throw new CountersignError(
+      'validation',
+      `Not audiences of this policy: ${unknown.join(', ')}.`,
+      {
+        unknown,
+      },
+    );
+  }
+  const reminderDays = input.reminderDays ?? [...DEFAULT_REMINDER_DAYS];
+
+  // One campaign per version at a time, under an id derived from the version: a repeat or
+  // concurrent launch (a double click, two admins, a retry after a crash) lands on the same id,
+  // so createJob and createCampaign keep one, and enqueue tops up without repeating anyone.
+  const campaignId = await openCampaignId(ctx, policy.key, input.versionNumber);
+  await queue.createJob({
+    id: campaignId,
+    kind: 'prompt',
+    campaignId,
+    policyKey: policy.key,
+    versionNumber: input.versionNumber,
+    deadline: input.deadline,
+    // Held until the SharePoint record exists: no prompt goes out for a campaign nobody can see.
+    status: 'paused',
+    createdAt: now.toISOString(),
+    data: { launchedAt: now.toISOString(), reminderDays, audiences, createdBy: actor.id },
+  });
+  // Whichever launch created the job, its plan is the campaign's (the first one wins).
+  const job = await queue.getJob(campaignId);
+  if (job === null) {
+    throw new CountersignError('not-found', `The job of campaign ${campaignId} is missing.`, {
+      campaignId,
+    });
+  }
+  if (job.status === 'cancelled') throw cancelledUnderneath(campaignId);
+  const plan = promptJobDataSchema.parse(job.data);
+  const jobAudiences = audienceKeySchema.array().parse(plan.audiences);
+  const jobDeadline = job.deadline ?? input.deadline;
+  const { recipients, alreadySigned } = await recipientsFor(
+    ctx,
+    policy,
+    versions,
+    jobAudiences,
+    jobDeadline,
+  );
+  await queue.enqueue(campaignId, recipients, now);
+
+  let record = await records.getCampaign(campaignId);
+  if (record === null) {
+    const counts = await queue.countDeliveries({ jobId: campaignId });
+    const campaign: Campaign = {
+      id: campaignId,
+      schoolId: school.id,
+      policyKey: policy.key,
+      versionNumber: input.versionNumber,
+      audiences: jobAudiences,
+      deadline: jobDeadline,
+      reminderDays: plan.reminderDays,
+      status: 'running',
+      counts: {
+        recipients: counts.total - counts.skipped,
+        sent: counts.sent,
+        failed: counts.failed,
+        signed: alreadySigned,
+      },
+      createdBy: plan.createdBy,
+      createdAt: job.createdAt,
+    };
+    try {
+      record = await records.createCampaign(
+        campaign,
+        campaignAudit(ctx, actor, 'campaign.launched', campaignId, {
+          policyKey: policy.key,
+          versionNumber: input.versionNumber,
+          recipients: campaign.counts.recipients,
+          audiences: jobAudiences,
+        }),
+      );
+    } catch (error) {
+      // A concurrent launch created it first: theirs is the campaign (one record, one audit).
+      if (!(error instanceof CountersignError && error.code === 'conflict')) throw error;
+      record = await records.getCampaign(campaignId);
+      if (record === null) throw error;
+    }
+  }
+  // The record says running but the job may still be held (a launch that failed between the
+  // two writes, retried now): release it, or nothing would ever be sent. Idempotent.
+  if (record.value.status === 'running' && job.status !== 'running') {
+    await queue.setCampaignStatus(campaignId, 'running', now);
+    // A pause or cancel may have landed meanwhile (it writes the work store first): the
+    // record has the last word, so a release never outlives an admin's pause.
+    const latest = await records.getCampaign(campaignId);
+    const status = latest?.value.status;
+    if (latest !== null && (status === 'paused' || status === 'cancelled')) {
+      await queue.setCampaignStatus(campaignId, status, now);
+      record = latest;
+    }
+  }
+  ctx.remember(record);
+  return record.value;
+}
