@@ -98,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       recordBodies: true,
     });
     stops.unshift(() => connector.close());
-    const { service, campaigns, server } = await composeService({
+    const { service, campaigns, server, stop } = await composeService({
       graph,
       school,
       clock,
@@ -130,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.tabDir ? { tabDir: options.tabDir } : {}),
       onError: (error, context) => log(`${context} failed: ${String(error)}`),
     });
-    stops.unshift(() => campaigns.stop());
+    stops.unshift(stop);
     const host = options.host ?? '127.0.0.1';
     const port = await listen(server, options.port ?? 0, host);
     stops.unshift(() => close(server));

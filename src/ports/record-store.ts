@@ -23,6 +23,10 @@ export interface SignatureResult {
  * Every method throws CountersignError: 'not-found', 'conflict' (already exists),
  * 'precondition-failed' (eTag mismatch), 'throttled'/'unavailable' after retries are spent.
  */
+/** What `repairSignatureAudit` found. */
+export type SignatureAuditRepair =
+  { kind: 'no-row' } | { kind: 'whole' } | { kind: 'recreated'; eventId: string };
+
 export interface RecordStore {
   // Policies
   listPolicies(schoolId?: string): Promise<Policy[]>;
@@ -61,6 +65,14 @@ export interface RecordStore {
     versionNumber?: number;
   }): Promise<Acknowledgement[]>;
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null>;
+  /**
+   * Makes sure a stored signature's audit event exists: a fault between the two writes of its
+   * batch can leave the row without it. Re-creates the event under the row's own event id
+   * (idempotent: an existing event is left alone). Resolves with what it found.
+   */
+  repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair>;
+  /** The same for every signature: one listing of each list, then only the missing events. */
+  repairSignatureAudits(): Promise<{ checked: number; recreated: string[] }>;
 
   // Approvals
   /** The pending approval row is created with the signature when the policy needs approval. */

@@ -51,6 +51,11 @@ export interface ComposeInput {
   >;
   /** This instance's name for the sender and scheduler leases. */
   holderId: string;
+  /**
+   * How often the sweeper mends signatures a fault left without their audit event or Approvals
+   * row (default 6 h; each run lists the acknowledgements, signature events and approvals once).
+   */
+  repairEveryMs?: number;
   /** How often campaign totals go to SharePoint (default 30 s). */
   totalsEveryMs?: number;
   tabConfig: TabConfig;
@@ -63,6 +68,8 @@ export interface ComposedService {
   service: CountersignService;
   campaigns: CampaignService;
   server: Server;
+  /** Stops the campaign sender and the sweeper (the caller closes the server). */
+  stop: () => Promise<void>;
 }
 
 /**
@@ -78,6 +85,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     clock,
     sealKey: input.sealKey,
     school,
+    onRepairError: (error, what) => input.onError(error, what),
   });
   const campaigns = createCampaignService({
     records: graph.records,
@@ -128,5 +136,25 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     // A tenant's service is reached over HTTPS only; the local demo is plain http://localhost.
     { hsts: input.tabConfig.mode === 'production' },
   );
-  return { service, campaigns, server };
+  const repairEveryMs = input.repairEveryMs ?? 6 * 60 * 60 * 1000;
+  const sweep = (): void => {
+    service.repairRecords().then(
+      (report) => {
+        const mended = report.auditEventsRecreated.length + report.approvalsCreated.length;
+        if (mended > 0) input.onError(new Error(`mended ${mended} records`), 'repair sweep');
+      },
+      (error: unknown) => input.onError(error, 'repair sweep'),
+    );
+  };
+  const sweeper = setInterval(sweep, repairEveryMs);
+  sweeper.unref();
+  return {
+    service,
+    campaigns,
+    server,
+    stop: async () => {
+      clearInterval(sweeper);
+      await campaigns.stop();
+    },
+  };
 }

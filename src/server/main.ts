@@ -25,12 +25,11 @@ try {
   process.stderr.write(`Countersign cannot start: ${describeConfigError(error)}\n`);
   process.exit(1);
 }
-const { campaigns, server } = composed;
+const { server, stop } = composed;
 const port = await listen(server, env.PORT, '0.0.0.0');
 console.log(`[countersign] listening on ${port}`);
 process.on('SIGTERM', () => {
-  void campaigns
-    .stop()
+  void stop()
     .then(() => close(server))
     .then(() => process.exit(0));
 });

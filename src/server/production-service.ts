@@ -52,6 +52,8 @@ export interface ProductionService {
   server: Server;
   campaigns: CampaignService;
   work: WorkStore;
+  /** Stops the campaign sender and the sweeper (the caller closes the server). */
+  stop: () => Promise<void>;
 }
 
 async function openWorkStore(env: ProductionEnv): Promise<WorkStore> {
@@ -93,7 +95,7 @@ export async function composeProductionService(
     appOnlyToken({ tenantId, clientId, clientSecret }, 'https://api.botframework.com');
   const teamsAppId = env.COUNTERSIGN_TEAMS_APP_ID ?? clientId;
   const connectorUrl = inject.connectorUrl ?? TEAMS_CONNECTOR_URL;
-  const { campaigns, server } = await composeService({
+  const { campaigns, server, stop } = await composeService({
     graph,
     school,
     clock: systemClock,
@@ -143,5 +145,5 @@ export async function composeProductionService(
     tabDir: join(import.meta.dirname, '..', '..', 'build', 'tab'),
     onError: (error, context) => console.error(`[countersign] ${context} failed`, error),
   });
-  return { server, campaigns, work };
+  return { server, campaigns, work, stop };
 }

@@ -1,3 +1,4 @@
+import type { RepairReport } from './repair-records.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
@@ -119,4 +120,6 @@ export interface CountersignService {
       comment?: string;
     },
   ): Promise<Approval>;
+  /** The sweeper (see repair-records.ts): the composition runs it on a timer. */
+  repairRecords(): Promise<RepairReport>;
 }

@@ -10,9 +10,11 @@ import {
 } from './publish-policy.ts';
 import { withReadCache, type ReadCacheOptions } from './read-cache.ts';
 import type { ServiceContext } from './service-context.ts';
+import { repairRecords } from './repair-records.ts';
 import { signPolicy } from './sign-policy.ts';
 
-export type ServiceDeps = Omit<ServiceContext, 'newId'> & {
+export type ServiceDeps = Omit<ServiceContext, 'newId' | 'onRepairError'> & {
+  onRepairError?: (error: unknown, what: string) => void;
   newId?: () => string;
   /** Reuse policies, versions and memberships briefly (default on; tests may turn it off). */
   readCache?: ReadCacheOptions | false;
@@ -31,6 +33,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     sealKey: deps.sealKey,
     school: deps.school,
     newId: deps.newId ?? (() => crypto.randomUUID()),
+    ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),
@@ -49,5 +52,6 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     exportCsv: (actor, query) => exportCsv(ctx, actor, query),
     pendingApprovals: (actor) => pendingApprovals(ctx, actor),
     decide: (actor, input) => decideApproval(ctx, actor, input),
+    repairRecords: () => repairRecords(ctx),
   };
 }

@@ -12,4 +12,9 @@ export interface ServiceContext {
   sealKey: string | Uint8Array;
   school: School;
   newId: () => string;
+  /**
+   * Told of a best-effort repair that failed where the request itself succeeded (a stored
+   * signature's missing audit event): the sweeper retries it, and an operator should know.
+   */
+  onRepairError?: (error: unknown, what: string) => void;
 }

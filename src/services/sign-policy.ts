@@ -6,6 +6,8 @@ import {
 import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { sealAcknowledgement } from '../domain/seal.ts';
+import { signatureAuditEvent } from '../domain/signature-audit.ts';
+import type { SignatureResult } from '../ports/record-store.ts';
 import { assertVisibleText } from '../domain/signature-text.ts';
 import { computeStatus, signatureNeedsApproval } from '../domain/status.ts';
 import type { Actor } from './actor.ts';
@@ -80,6 +82,8 @@ export async function signPolicy(
   const latest = ofCurrent[0];
   if (latest && (status.kind === 'signed' || status.kind === 'awaiting-approval')) {
     await ensurePendingApproval(ctx, latest, approvals);
+    // A repeat is the moment to mend what a fault may have left out of the first one.
+    await repairAudit(ctx, latest.id);
     return { kind: 'signed', acknowledgement: latest, created: false };
   }
 
@@ -118,22 +122,70 @@ export async function signPolicy(
       : 'not-required',
     seal: sealAcknowledgement(fields, ctx.sealKey),
   };
-  const result = await ctx.records.recordSignature(ack, {
-    id: ctx.newId(),
-    type: 'acknowledgement.signed',
-    actorId: actor.id,
-    at: signedAt,
-    subject: ack.id,
-    details: {
-      policyKey: ack.policyKey,
-      versionNumber: ack.versionNumber,
-      contentHash: ack.contentHash,
-      channel: ack.channel,
-    },
-  });
+  let result: SignatureResult;
+  try {
+    result = await ctx.records.recordSignature(ack, signatureAuditEvent(ack, ctx.newId()));
+  } catch (error) {
+    // Never tell someone their signature failed when it was stored: read it back first.
+    const stored = await storedDespite(ctx, ack, error);
+    result = { acknowledgement: stored, created: stored.signedAt === ack.signedAt };
+    await repairAudit(ctx, stored.id);
+  }
   const stored = result.acknowledgement;
   await ensurePendingApproval(ctx, stored, approvals);
   return { kind: 'signed', acknowledgement: stored, created: result.created };
+}
+
+/** Errors after which the write may have landed: a timeout, an outage, a lost answer. */
+function mayHaveLanded(error: unknown): error is CountersignError {
+  if (!(error instanceof CountersignError)) return false;
+  switch (error.code) {
+    case 'unavailable':
+    case 'throttled':
+    case 'upstream':
+      return true;
+    case 'validation':
+    case 'not-found':
+    case 'conflict':
+    case 'precondition-failed':
+    case 'forbidden':
+    case 'unauthenticated':
+    case 'too-large':
+    case 'unsupported-input':
+      return error.details.recordStored === true;
+  }
+}
+
+/** The stored signature when the failed write landed after all; else the original error. */
+async function storedDespite(
+  ctx: ServiceContext,
+  ack: Acknowledgement,
+  error: unknown,
+): Promise<Acknowledgement> {
+  if (!mayHaveLanded(error)) throw error;
+  let found;
+  try {
+    found = await ctx.records.getAcknowledgement(ack.id);
+  } catch (readError) {
+    // The read-back failed too: the first error is the one to answer with.
+    throw new CountersignError(
+      error.code,
+      error.message,
+      { ...error.details, readBackFailed: String(readError) },
+      { cause: error },
+    );
+  }
+  if (found === null) throw error;
+  return found.value;
+}
+
+/** Best effort: a failure here never fails the signature; the sweeper tries again. */
+async function repairAudit(ctx: ServiceContext, ackId: string): Promise<void> {
+  try {
+    await ctx.records.repairSignatureAudit(ackId);
+  } catch (error) {
+    ctx.onRepairError?.(error, `repair the audit event of ${ackId}`);
+  }
 }
 
 /**

@@ -257,7 +257,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await composed?.campaigns.stop();
+  await composed?.stop();
   if (composed) await close(composed.server);
   await connector?.close();
   await emulator?.close();

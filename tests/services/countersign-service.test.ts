@@ -571,3 +571,130 @@ describe('approvals', () => {
     expect((await service.myPolicies(ana))[0]?.status.kind).toBe('rejected');
   });
 });
+
+describe('no gaps under faults', () => {
+  /** Stores the signature, then loses the answer, as a dropped connection or a 503 would. */
+  class AnswerLostStore extends MemoryRecordStore {
+    override async recordSignature(
+      ...args: Parameters<MemoryRecordStore['recordSignature']>
+    ): ReturnType<MemoryRecordStore['recordSignature']> {
+      await super.recordSignature(...args);
+      throw new CountersignError('unavailable', 'Graph did not answer.');
+    }
+  }
+
+  function serviceOn(store: MemoryRecordStore, repairErrors: unknown[] = []) {
+    const directory = new MemoryDirectory({
+      people: [person('u-ana', 'Ana Okafor'), person('u-dsl', 'Dee Safeguard')],
+      groups: [{ id: 'g-staff', members: ['u-ana', 'u-dsl'] }],
+    });
+    return createCountersignService({
+      records: store,
+      directory,
+      clock: { now: () => now },
+      sealKey: SEAL_KEY,
+      school,
+      readCache: false,
+      onRepairError: (error) => repairErrors.push(error),
+    });
+  }
+
+  it('a signature stored before the answer was lost is answered as signed, never refused', async () => {
+    const store = new AnswerLostStore();
+    const faulty = serviceOn(store);
+    records = store;
+    const v1 = await seedPolicyWith(faulty);
+    const outcome = await faulty.sign(ana, signInput(v1));
+    expect(outcome).toMatchObject({ kind: 'signed', created: true });
+    expect(await store.listAcknowledgements({ userId: ana.id })).toHaveLength(1);
+    const events = await store.listAudit({ type: 'acknowledgement.signed' });
+    expect(events.map((e) => e.subject)).toEqual(['staff-aup:v1:u-ana']);
+  });
+
+  it('a write that did not land still fails, with the original error', async () => {
+    class DownStore extends MemoryRecordStore {
+      override recordSignature(): ReturnType<MemoryRecordStore['recordSignature']> {
+        return Promise.reject(new CountersignError('unavailable', 'Graph is down.'));
+      }
+    }
+    const store = new DownStore();
+    const down = serviceOn(store);
+    records = store;
+    const v1 = await seedPolicyWith(down);
+    await expect(down.sign(ana, signInput(v1))).rejects.toMatchObject({
+      code: 'unavailable',
+      message: 'Graph is down.',
+    });
+  });
+
+  it('a repeat signature re-creates a lost audit event under the row’s own event id', async () => {
+    const store = new MemoryRecordStore();
+    const svc = serviceOn(store);
+    records = store;
+    const v1 = await seedPolicyWith(svc);
+    await svc.sign(ana, signInput(v1));
+    const [event] = await store.listAudit({ type: 'acknowledgement.signed' });
+    if (event === undefined) throw new Error('the signature wrote its event');
+    store.dropAuditEvent(event.id);
+    expect(await store.listAudit({ type: 'acknowledgement.signed' })).toEqual([]);
+
+    expect(await svc.sign(ana, signInput(v1))).toMatchObject({ created: false });
+    const repaired = await store.listAudit({ type: 'acknowledgement.signed' });
+    expect(repaired).toHaveLength(1);
+    expect(repaired[0]).toMatchObject({
+      id: event.id,
+      subject: event.subject,
+      at: event.at,
+      details: { ...event.details, repaired: true },
+    });
+  });
+
+  it('the sweeper mends lost events and missing Approvals rows, once', async () => {
+    const store = new MemoryRecordStore();
+    const svc = serviceOn(store);
+    records = store;
+    const v1 = await seedPolicyWith(svc, { approvalMode: 'first-signature' });
+    await svc.sign(ana, signInput(v1));
+    const [event] = await store.listAudit({ type: 'acknowledgement.signed' });
+    if (event === undefined) throw new Error('the signature wrote its event');
+    store.dropAuditEvent(event.id);
+    store.dropApproval('staff-aup:v1:u-ana');
+    expect(await store.listApprovals({})).toEqual([]);
+
+    const report = await svc.repairRecords();
+    expect(report).toEqual({
+      signaturesChecked: 1,
+      auditEventsRecreated: [event.id],
+      approvalsCreated: ['staff-aup:v1:u-ana'],
+    });
+    expect((await store.listApprovals({})).map((a) => a.value.decision)).toEqual(['pending']);
+    // Nothing left to mend: a second run writes nothing.
+    expect(await svc.repairRecords()).toEqual({
+      signaturesChecked: 1,
+      auditEventsRecreated: [],
+      approvalsCreated: [],
+    });
+  });
+});
+
+async function seedPolicyWith(
+  svc: CountersignService,
+  policy: Partial<Policy> = {},
+): Promise<PolicyVersion> {
+  await records.putPolicy({
+    key: 'staff-aup',
+    schoolId: school.id,
+    title: doc.title,
+    audiences: ['staff'],
+    renewal: { kind: 'fixed-date', month: 9, day: 1 },
+    approvalMode: 'none',
+    ...policy,
+  });
+  const draft = await svc.saveDraft(dsl, {
+    policyKey: 'staff-aup',
+    label: '2026-27',
+    changeKind: 'material',
+    document: doc,
+  });
+  return svc.publish(dsl, 'staff-aup', draft.number);
+}

@@ -11,7 +11,13 @@ import { campaignSchema } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
-import type { RecordStore, SignatureResult, Tagged } from '../../ports/record-store.ts';
+import type {
+  RecordStore,
+  SignatureAuditRepair,
+  SignatureResult,
+  Tagged,
+} from '../../ports/record-store.ts';
+import { signatureAuditEvent } from '../../domain/signature-audit.ts';
 import {
   MAX_BATCH,
   graphErrorToCountersign,
@@ -529,6 +535,52 @@ export class SharePointRecordStore implements RecordStore {
       : { acknowledgement: repeat, created: false };
   }
 
+  async repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair> {
+    const row = await this.#one('acknowledgements', 'AckKey', ackId);
+    if (row === null) return { kind: 'no-row' };
+    const { ack, auditEventId } = this.#read(row, 'acknowledgements', acknowledgementFromFields);
+    const eventId = auditEventId ?? legacyEventId(ack.id);
+    // A create that meets the unique EventId (409) means the event was there all along.
+    const created = await this.#createAuditOnce(
+      signatureAuditEvent(ack, eventId, { repaired: true }),
+    );
+    return created ? { kind: 'recreated', eventId } : { kind: 'whole' };
+  }
+
+  async repairSignatureAudits(): Promise<{ checked: number; recreated: string[] }> {
+    // Two listings (paged), then one write per missing event: no per-row reads.
+    const [rows, events] = await Promise.all([
+      this.#query('acknowledgements', undefined),
+      this.#query('audit', `fields/EventType eq ${odataString('acknowledgement.signed')}`),
+    ]);
+    const present = new Set(events.map((e) => e.fields.EventId));
+    const recreated: string[] = [];
+    for (const row of rows) {
+      let read;
+      try {
+        read = acknowledgementFromFields(row.fields);
+      } catch {
+        continue; // An unreadable row is `verify`'s finding, not something to repair here.
+      }
+      const eventId = read.auditEventId ?? legacyEventId(read.ack.id);
+      if (present.has(eventId)) continue;
+      if (await this.#createAuditOnce(signatureAuditEvent(read.ack, eventId, { repaired: true }))) {
+        recreated.push(eventId);
+      }
+    }
+    return { checked: rows.length, recreated };
+  }
+
+  /** Creates the event; false when it existed already (the unique EventId answered 409). */
+  async #createAuditOnce(event: AuditEvent): Promise<boolean> {
+    const reply = await this.#gateway.exchange(
+      this.#create(await this.#items('audit'), auditFields(event), 'audit'),
+    );
+    if (isOk(reply)) return true;
+    if (isDuplicateReply(reply)) return false;
+    throw graphErrorToCountersign(reply.status, reply.body, 'Repair audit event', reply.headers);
+  }
+
   async listAcknowledgements(query: {
     policyKey?: string;
     userId?: string;
@@ -778,6 +830,11 @@ export class SharePointRecordStore implements RecordStore {
       .map((r) => this.#read(r, 'audit', auditFromFields))
       .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   }
+}
+
+/** Rows written before AuditEventId existed: their event gets a fixed id, so repair is idempotent. */
+function legacyEventId(ackId: string): string {
+  return `${ackId}:signed`;
 }
 
 /** Input validation: a record that breaks its schema never reaches SharePoint. */

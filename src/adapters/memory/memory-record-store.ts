@@ -5,12 +5,18 @@ import { approvalSchema } from '../../domain/approval.ts';
 import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
 import { auditEventSchema } from '../../domain/audit-event.ts';
 import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
+import { signatureAuditEvent } from '../../domain/signature-audit.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
-import type { RecordStore, SignatureResult, Tagged } from '../../ports/record-store.ts';
+import type {
+  RecordStore,
+  SignatureAuditRepair,
+  SignatureResult,
+  Tagged,
+} from '../../ports/record-store.ts';
 
 interface Row<T> {
   value: T;
@@ -31,6 +37,8 @@ export class MemoryRecordStore implements RecordStore {
   readonly #approvals = new Map<string, Row<Approval>>();
   readonly #campaigns = new Map<string, Row<Campaign>>();
   readonly #audit = new Map<string, AuditEvent>();
+  /** Each signature's audit event id, as the SharePoint row's AuditEventId column keeps it. */
+  readonly #ackEventIds = new Map<string, string>();
   #sequence = 0;
 
   #tag(): string {
@@ -189,6 +197,7 @@ export class MemoryRecordStore implements RecordStore {
       const existing = this.#acks.get(value.id);
       if (existing) return { acknowledgement: structuredClone(existing.value), created: false };
       this.#put(this.#acks, value.id, value);
+      this.#ackEventIds.set(value.id, audit.id);
       this.#appendAudit(audit);
       return { acknowledgement: structuredClone(value), created: true };
     });
@@ -215,6 +224,41 @@ export class MemoryRecordStore implements RecordStore {
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {
     const row = this.#acks.get(id);
     return Promise.resolve(row ? this.#out(row) : null);
+  }
+
+  repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair> {
+    return attempt(() => this.#repairOne(ackId));
+  }
+
+  repairSignatureAudits(): Promise<{ checked: number; recreated: string[] }> {
+    return attempt(() => {
+      const recreated: string[] = [];
+      for (const id of this.#acks.keys()) {
+        const repair = this.#repairOne(id);
+        if (repair.kind === 'recreated') recreated.push(repair.eventId);
+      }
+      return { checked: this.#acks.size, recreated };
+    });
+  }
+
+  #repairOne(ackId: string): SignatureAuditRepair {
+    const row = this.#acks.get(ackId);
+    if (row === undefined) return { kind: 'no-row' };
+    const eventId = this.#ackEventIds.get(ackId) ?? `${ackId}:signed`;
+    if (this.#audit.has(eventId)) return { kind: 'whole' };
+    this.#ackEventIds.set(ackId, eventId);
+    this.#appendAudit(signatureAuditEvent(row.value, eventId, { repaired: true }));
+    return { kind: 'recreated', eventId };
+  }
+
+  /** Tests: lose a signature's audit event, as a fault between the batch's writes would. */
+  dropAuditEvent(eventId: string): void {
+    this.#audit.delete(eventId);
+  }
+
+  /** Tests: lose a pending signature's Approvals row, as a fault after the signature would. */
+  dropApproval(acknowledgementId: string): void {
+    this.#approvals.delete(acknowledgementId);
   }
 
   createApproval(approval: Approval): Promise<Tagged<Approval>> {

@@ -56,6 +56,36 @@ describe('SharePointRecordStore against the emulator', () => {
     expect(events.map((e) => e.id)).toEqual([event.id]);
   });
 
+  it('a signature whose audit event was lost gets it back, under the row’s own event id', async () => {
+    const ack = signature(policyVersion('mend-aup', 1, { status: 'published' }), randomUUID());
+    const event = audit('acknowledgement.signed', ack.id);
+    await store.recordSignature(ack, event);
+    // The event goes missing, as a fault between the batch's two writes can leave it.
+    const auditItems = `${await store.site.listPath('audit')}/items`;
+    const found = await gateway.call({
+      method: 'GET',
+      url: `${auditItems}?$expand=fields&$filter=fields/EventId eq '${event.id}'`,
+    });
+    const itemId = (found.body as { value?: { id: string }[] }).value?.[0]?.id;
+    if (itemId === undefined) throw new Error('the event was written');
+    await gateway.call({ method: 'DELETE', url: `${auditItems}/${itemId}` });
+    const eventsOf = async () =>
+      (await store.listAudit({ type: 'acknowledgement.signed' })).filter(
+        (e) => e.subject === ack.id,
+      );
+    expect(await eventsOf()).toEqual([]);
+
+    expect(await store.repairSignatureAudits()).toMatchObject({ recreated: [event.id] });
+    const [mended] = await eventsOf();
+    expect(mended).toMatchObject({ id: event.id, subject: ack.id, at: ack.signedAt });
+    expect(mended?.details).toMatchObject({ repaired: true, contentHash: ack.contentHash });
+    // Idempotent: the event is there now, so neither repair writes a second one.
+    expect(await store.repairSignatureAudit(ack.id)).toEqual({ kind: 'whole' });
+    expect((await store.repairSignatureAudits()).recreated).toEqual([]);
+    expect(await eventsOf()).toHaveLength(1);
+    expect(await store.repairSignatureAudit('no-such-ack')).toEqual({ kind: 'no-row' });
+  });
+
   it('a version created with its answer lost is created, not a conflict', async () => {
     const version = policyVersion(`lost-${randomUUID().slice(0, 6)}`, 1);
     loseNextBatchAnswer = true;

@@ -103,6 +103,13 @@ export function createFakeService(): FakeService {
     acks,
     approvals,
     csv: 'Name,Role\r\nPlain,staff\r\n',
+    repairRecords() {
+      return Promise.resolve({
+        signaturesChecked: 0,
+        auditEventsRecreated: [],
+        approvalsCreated: [],
+      });
+    },
     myPolicies(actor) {
       log('myPolicies', actor);
       return Promise.resolve([
