@@ -107,7 +107,11 @@ export interface CountersignService {
   ): Promise<{ fromVersion?: number; summary: string; diff: PolicyDiff }>;
   publish(actor: Actor, policyKey: string, versionNumber: number): Promise<PolicyVersion>;
   peopleStatus(actor: Actor, query: PeopleQuery): Promise<PeoplePage>;
-  exportCsv(actor: Actor, query: Omit<PeopleQuery, 'cursor' | 'pageSize'>): Promise<string>;
+  /** The people report as rows for a spreadsheet, a header row first (the API writes CSV). */
+  exportPeopleRows(
+    actor: Actor,
+    query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
+  ): Promise<string[][]>;
 
   // Policy.Approver
   pendingApprovals(actor: Actor): Promise<PendingApproval[]>;

@@ -1,7 +1,7 @@
 import { decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
 import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
-import { exportCsv, peopleStatus } from './people-report.ts';
+import { exportPeopleRows, peopleStatus } from './people-report.ts';
 import {
   listPoliciesForAdmin,
   previewPublish,
@@ -49,7 +49,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     previewPublish: (actor, key, n) => previewPublish(ctx, actor, key, n),
     publish: (actor, key, n) => publishVersion(ctx, actor, key, n),
     peopleStatus: (actor, query) => peopleStatus(ctx, actor, query),
-    exportCsv: (actor, query) => exportCsv(ctx, actor, query),
+    exportPeopleRows: (actor, query) => exportPeopleRows(ctx, actor, query),
     pendingApprovals: (actor) => pendingApprovals(ctx, actor),
     decide: (actor, input) => decideApproval(ctx, actor, input),
     repairRecords: () => repairRecords(ctx),

@@ -157,12 +157,6 @@ export async function peopleStatus(
   };
 }
 
-/** A spreadsheet cell: quoted, and never a formula (CSV injection). */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
-
 function describe(status: PersonStatus): {
   label: PersonStatusKind;
   version: string;
@@ -188,15 +182,19 @@ function describe(status: PersonStatus): {
   }
 }
 
-export async function exportCsv(
+/**
+ * The people report for a spreadsheet: a header row, then one row per person, values as they
+ * are (the API writes the CSV and escapes it).
+ */
+export async function exportPeopleRows(
   ctx: ServiceContext,
   actor: Actor,
   query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
-): Promise<string> {
+): Promise<string[][]> {
   requireRole(actor, 'Policy.Admin');
   const rows = await buildReport(ctx, query);
   // The signature's columns come after the original ones, so existing spreadsheets still line up.
-  const lines = [
+  const table = [
     [
       'Name',
       'UPN',
@@ -209,31 +207,25 @@ export async function exportCsv(
       'Stated role',
       'Account when signed',
       'Typed name differs from account',
-    ]
-      .map(csvCell)
-      .join(','),
+    ],
   ];
   for (const row of rows) {
     const d = describe(row.status);
     const validUntil = row.status.kind === 'signed' ? row.status.validUntil : '';
     const sig = row.signature;
-    lines.push(
-      [
-        row.displayName,
-        row.upn,
-        row.audiences.join(' '),
-        d.label,
-        d.version,
-        d.date,
-        validUntil,
-        sig?.typedName ?? '',
-        sig?.statedRole ?? '',
-        sig === undefined ? '' : `${sig.displayName} (${sig.upn})`,
-        sig === undefined ? '' : sig.typedNameDiffers ? 'Yes' : 'No',
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    table.push([
+      row.displayName,
+      row.upn,
+      row.audiences.join(' '),
+      d.label,
+      d.version,
+      d.date,
+      validUntil,
+      sig?.typedName ?? '',
+      sig?.statedRole ?? '',
+      sig === undefined ? '' : `${sig.displayName} (${sig.upn})`,
+      sig === undefined ? '' : sig.typedNameDiffers ? 'Yes' : 'No',
+    ]);
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return table;
 }

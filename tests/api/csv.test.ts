@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, parseCsv, sanitiseCsv, toCsv } from '../../src/api/http/csv.ts';
+import { csvCell, toCsv } from '../../src/api/http/csv.ts';
+import { parseCsv } from './support/parse-csv.ts';
 
 describe('CSV', () => {
   it.each([
@@ -33,13 +34,14 @@ describe('CSV', () => {
     expect(parseCsv('\uFEFFa,\r\n')).toEqual([['a', '']]);
   });
 
-  it('sanitising is idempotent, so an already safe export passes unchanged in meaning', () => {
-    const raw = '"=cmd|\' /C calc\'!A0",x\r\n"already ""quoted""",\'-2\r\n';
-    const once = sanitiseCsv(raw);
-    expect(parseCsv(once)).toEqual([
+  it('escapes each value once, when the rows are written', () => {
+    const rows = [
+      ["=cmd|' /C calc'!A0", 'x'],
+      ['already "quoted"', '-2'],
+    ];
+    expect(parseCsv(toCsv(rows))).toEqual([
       ["'=cmd|' /C calc'!A0", 'x'],
       ['already "quoted"', "'-2"],
     ]);
-    expect(sanitiseCsv(once)).toBe(once);
   });
 });

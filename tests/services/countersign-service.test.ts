@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
 import { MemoryRecordStore } from '../../src/adapters/memory/memory-record-store.ts';
+import { toCsv } from '../../src/api/http/csv.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
@@ -381,13 +382,24 @@ describe('admin', () => {
 
   it('exports CSV that a spreadsheet cannot run as a formula', async () => {
     await seedPolicy();
-    const csv = await service.exportCsv(dsl, { policyKey: 'staff-aup' });
-    const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe(
-      '"Name","UPN","Audiences","Status","Version","Signed or due (UTC)","Valid until (UTC)","Typed name","Stated role","Account when signed","Typed name differs from account"',
-    );
-    expect(lines).toHaveLength(7);
-    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    // The service returns the rows as typed; the API writes them as CSV, escaping formulas.
+    const rows = await service.exportPeopleRows(dsl, { policyKey: 'staff-aup' });
+    expect(rows[0]).toEqual([
+      'Name',
+      'UPN',
+      'Audiences',
+      'Status',
+      'Version',
+      'Signed or due (UTC)',
+      'Valid until (UTC)',
+      'Typed name',
+      'Stated role',
+      'Account when signed',
+      'Typed name differs from account',
+    ]);
+    expect(rows).toHaveLength(7);
+    expect(rows.flat()).toContain('=HYPERLINK("http://evil.example")');
+    expect(toCsv(rows)).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
   });
 
   it('shows each signature with the account it came from, flagging a typed name that is not theirs', async () => {
@@ -424,13 +436,21 @@ describe('admin', () => {
     const due = await service.peopleStatus(dsl, { policyKey: 'staff-aup', status: 'due' });
     expect(due.rows.every((r) => r.signature === undefined)).toBe(true);
 
-    const csv = await service.exportCsv(dsl, { policyKey: 'staff-aup', status: 'signed' });
-    const lines = csv.trim().split('\r\n');
-    expect(lines[1]).toMatch(
-      /,"Mrs A\. Okafor","Class teacher","Ana Okafor \(u-ana@oakfield\.example\)","No"$/,
-    );
-    expect(lines[2]).toMatch(
-      /,"Ana Okafor","'=1\+1","Ben Walsh \(u-ben@oakfield\.example\)","Yes"$/,
+    const rows = await service.exportPeopleRows(dsl, { policyKey: 'staff-aup', status: 'signed' });
+    expect(rows[1]?.slice(-4)).toEqual([
+      'Mrs A. Okafor',
+      'Class teacher',
+      'Ana Okafor (u-ana@oakfield.example)',
+      'No',
+    ]);
+    expect(rows[2]?.slice(-4)).toEqual([
+      'Ana Okafor',
+      '=1+1',
+      'Ben Walsh (u-ben@oakfield.example)',
+      'Yes',
+    ]);
+    expect(toCsv(rows).split('\r\n')[2]).toMatch(
+      /,Ana Okafor,'=1\+1,Ben Walsh \(u-ben@oakfield\.example\),Yes$/,
     );
   });
 });

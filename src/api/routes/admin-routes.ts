@@ -1,6 +1,6 @@
 import type { PeopleQuery } from '../../services/countersign-service.ts';
 import { mediaType, readBody, readJson } from '../http/body.ts';
-import { sanitiseCsv } from '../http/csv.ts';
+import { toCsv } from '../http/csv.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
 import type { ApiRouteId, RouteContext, RouteHandler } from '../route-context.ts';
@@ -98,7 +98,7 @@ export const adminRoutes = {
       ...(status === undefined ? {} : { status }),
       ...(search === undefined ? {} : { search }),
     };
-    const csv = sanitiseCsv(await service.exportCsv(actor, filters));
+    const csv = toCsv(await service.exportPeopleRows(actor, filters));
     const day = new Date().toISOString().slice(0, 10);
     return {
       status: 200,

@@ -7,6 +7,7 @@ import { typedNameDiffers } from '../../../src/domain/name-match.ts';
 import type { Policy, PolicyVersion } from '../../../src/domain/policy.ts';
 import type { PolicyDocument } from '../../../src/domain/policy-document.ts';
 import type { CampaignApi } from '../../../src/api/campaign-api.ts';
+import { parseCsv } from './parse-csv.ts';
 import type { Actor, AppRole } from '../../../src/services/actor.ts';
 import type {
   CountersignService,
@@ -216,11 +217,12 @@ export function createFakeService(): FakeService {
       findVersion(query.policyKey, CURRENT_VERSION);
       return Promise.resolve({ rows: [], total: 0, totals: {} });
     },
-    exportCsv(actor, query) {
-      log('exportCsv', actor);
+    exportPeopleRows(actor, query) {
+      log('exportPeopleRows', actor);
       requireRole(actor, 'Policy.Admin');
       findVersion(query.policyKey, CURRENT_VERSION);
-      return Promise.resolve(service.csv);
+      // The canned export is CSV text, easier to read in a test; the service returns rows.
+      return Promise.resolve(parseCsv(service.csv));
     },
     pendingApprovals(actor) {
       log('pendingApprovals', actor);
