@@ -3,19 +3,19 @@ import type { CountersignService } from '../services/countersign-service.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
+import { RESPONSE_BODIES } from './contract/responses.ts';
 import { problem, ProblemError, sendProblem, toProblem } from './http/problem.ts';
 import { writeReply } from './http/reply.ts';
 import type { Reply } from './http/reply.ts';
 import type {
   ApiLimits,
-  ApiRouteId,
   DevRouteContext,
   ImportPolicy,
   RouteContext,
-  RouteHandler,
+  RouteHandlers,
 } from './route-context.ts';
 import { matchRoute } from './routes.ts';
-import type { RouteMatch } from './routes.ts';
+import type { RouteId, RouteMatch } from './routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { approvalRoutes } from './routes/approval-routes.ts';
 import { campaignRoutes } from './routes/campaign-routes.ts';
@@ -37,6 +37,12 @@ export interface ApiDeps {
   maxJsonBytes?: number;
   /** Paths under /api that belong to someone else (the bot endpoint). */
   passThroughPaths?: readonly string[];
+  /**
+   * Parse every 2xx JSON body against its route's schema (contract/responses.ts) before sending
+   * it; a body that breaks the contract becomes a 500. For tests: the handlers' types already
+   * follow the contract, and production need not pay for parsing large pages.
+   */
+  checkResponses?: boolean;
   /** Unexpected errors (500s, 5xx from services) go here; default console.error. */
   onUnexpectedError?: (error: unknown, request: { method: string; path: string }) => void;
 }
@@ -51,7 +57,7 @@ const HANDLERS = {
   ...adminRoutes,
   ...campaignRoutes,
   ...approvalRoutes,
-} satisfies Record<ApiRouteId, RouteHandler>;
+} satisfies RouteHandlers;
 
 const REQUIRED_ROLE = { admin: 'Policy.Admin', approver: 'Policy.Approver' } as const;
 
@@ -63,6 +69,18 @@ function originOf(req: IncomingMessage): string {
   const host = req.headers.host ?? 'localhost';
   const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
   return `${encrypted ? 'https' : 'http'}://${host}`;
+}
+
+/** Throws (a 500) when a 2xx JSON body is not what the route's contract says it answers. */
+function checkResponse(route: RouteId, reply: Reply): void {
+  if (!('json' in reply) || reply.status < 200 || reply.status > 299) return;
+  const schema = RESPONSE_BODIES[route];
+  if (schema === null)
+    throw new Error(`${route} answered JSON; its contract says it answers text.`);
+  const parsed = schema.safeParse(reply.json);
+  if (!parsed.success) {
+    throw new Error(`${route} answered a body its contract refuses: ${parsed.error.message}`);
+  }
 }
 
 /**
@@ -146,7 +164,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         }
         throw new ProblemError(problem('not-found', 'There is no API route at this address.'));
       }
-      writeReply(res, await dispatch(req, url, match, reportError));
+      const reply = await dispatch(req, url, match, reportError);
+      if (deps.checkResponses === true) checkResponse(match.route.id, reply);
+      writeReply(res, reply);
     } catch (error) {
       const { problem: p, headers } = toProblem(error, reportError);
       if (!res.headersSent) sendProblem(res, p, headers);

@@ -4,14 +4,15 @@ import type { Actor } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { CampaignApi } from './campaign-api.ts';
-import type { Reply } from './http/reply.ts';
-import type { API_ROUTES } from './routes.ts';
+import type { ImportReport, ResponseBody } from './contract/responses.ts';
+import type { EmptyReply, JsonReply, TextReply } from './http/reply.ts';
+import type { API_ROUTES, RouteId } from './routes.ts';
 
 /** The importer's entry point (src/importer): a .docx or .txt file to a draft document. */
 export type ImportPolicy = (
   bytes: Uint8Array,
   fileName: string,
-) => Promise<{ document: PolicyDocument; report: unknown }>;
+) => Promise<{ document: PolicyDocument; report: ImportReport }>;
 
 export interface ApiLimits {
   maxUploadBytes: number;
@@ -41,8 +42,24 @@ export interface DevRouteContext {
 }
 
 type Route = (typeof API_ROUTES)[number];
-export type ApiRouteId = Exclude<Route, { access: 'dev' }>['id'];
+export type ApiRouteId = Exclude<Route, { access: 'dev' | 'public' }>['id'];
 export type DevRouteId = Extract<Route, { access: 'dev' }>['id'];
 
-export type RouteHandler = (ctx: RouteContext) => Promise<Reply>;
-export type DevRouteHandler = (ctx: DevRouteContext) => Promise<Reply>;
+/**
+ * What a route may answer: a JSON body of the type its contract names (contract/responses.ts),
+ * so a handler that answers something else does not compile; text for the CSV export.
+ */
+export type RouteReply<R extends RouteId> = [ResponseBody<R>] extends [never]
+  ? TextReply
+  : JsonReply<ResponseBody<R>> | EmptyReply;
+
+export type RouteHandler<R extends ApiRouteId = ApiRouteId> = (
+  ctx: RouteContext,
+) => Promise<RouteReply<R>>;
+export type DevRouteHandler<R extends DevRouteId = DevRouteId> = (
+  ctx: DevRouteContext,
+) => Promise<RouteReply<R>>;
+
+/** One handler per route, each answering its own route's contract. */
+export type RouteHandlers = { [R in ApiRouteId]: RouteHandler<R> };
+export type DevRouteHandlers = { [R in DevRouteId]: DevRouteHandler<R> };

@@ -4,6 +4,7 @@ import { createDevIdentityProvider } from '../../src/dev/identity/dev-identity-p
 import { createTokenVerifier } from '../../src/api/auth/token-verifier.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
 import type { ApiDeps } from '../../src/api/create-api-handler.ts';
+import type { ImportReport } from '../../src/api/contract/responses.ts';
 import type { ImportPolicy } from '../../src/api/route-context.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import { startApiServer } from './support/api-server.ts';
@@ -29,9 +30,11 @@ let imported: { fileName: string; size: number }[];
 let unexpected: unknown[];
 const auth: Record<'staff' | 'admin' | 'approver', string> = { staff: '', admin: '', approver: '' };
 
+const TEXT_REPORT: ImportReport = { source: 'text', removed: [], repairs: [], warnings: [] };
+
 const importText: ImportPolicy = (bytes, fileName) => {
   imported.push({ fileName, size: bytes.length });
-  return Promise.resolve({ document: DOCUMENT, report: { source: 'text' } });
+  return Promise.resolve({ document: DOCUMENT, report: TEXT_REPORT });
 };
 
 function use(overrides: Partial<ApiDeps> = {}): void {
@@ -46,6 +49,8 @@ function use(overrides: Partial<ApiDeps> = {}): void {
       auth: tokens.verifier(),
       maxUploadBytes: 64 * 1024,
       maxJsonBytes: 16 * 1024,
+      // Every 2xx body is parsed against the route's response schema (contract/responses.ts).
+      checkResponses: true,
       onUnexpectedError: (error) => unexpected.push(error),
       ...overrides,
     }),
@@ -372,7 +377,7 @@ describe('import upload', () => {
       headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'My%20AUP%202025.txt' },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ document: DOCUMENT, report: { source: 'text' } });
+    expect(await res.json()).toEqual({ document: DOCUMENT, report: TEXT_REPORT });
     expect(imported).toEqual([{ fileName: 'My AUP 2025.txt', size: 21 }]);
     const literal = await call('POST', '/api/admin/import', {
       as: 'admin',

@@ -256,7 +256,7 @@ function freshHandler(options: { dev: boolean }) {
       imports.push(fileName);
       return Promise.resolve({
         document: { ...DOCUMENT, title: new TextDecoder().decode(bytes).split('\n')[0] ?? '' },
-        report: { warnings: [] },
+        report: { source: 'text', removed: [], repairs: [], warnings: [] },
       });
     },
     auth: tokens.verifier(),

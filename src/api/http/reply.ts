@@ -1,12 +1,26 @@
 import type { ServerResponse } from 'node:http';
 
-/** What a route handler returns; the dispatcher writes it. */
-export type Reply =
-  | { status: number; json: unknown; headers?: Record<string, string> }
-  | { status: number; text: string; contentType: string; headers?: Record<string, string> }
-  | { status: 202 | 204; headers?: Record<string, string> };
+/** A JSON body; `T` is what the route's contract says it answers with (contract/responses.ts). */
+export interface JsonReply<T = unknown> {
+  status: number;
+  json: T;
+  headers?: Record<string, string>;
+}
+export interface TextReply {
+  status: number;
+  text: string;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+export interface EmptyReply {
+  status: 202 | 204;
+  headers?: Record<string, string>;
+}
 
-export function json(json: unknown, status = 200): Reply {
+/** What a route handler returns; the dispatcher writes it. */
+export type Reply = JsonReply | TextReply | EmptyReply;
+
+export function json<T>(json: T, status = 200): JsonReply<T> {
   return { status, json };
 }
 

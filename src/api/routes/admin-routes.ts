@@ -3,8 +3,8 @@ import { mediaType, readBody, readJson } from '../http/body.ts';
 import { toCsv } from '../http/csv.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
-import type { ApiRouteId, RouteContext, RouteHandler } from '../route-context.ts';
-import { draftBodySchema, peopleQuerySchema } from '../schemas.ts';
+import type { RouteContext, RouteHandlers } from '../route-context.ts';
+import { draftBodySchema, peopleQuerySchema } from '../contract/requests.ts';
 import { policyKeyParam, versionParam } from './path-params.ts';
 
 /**
@@ -110,4 +110,4 @@ export const adminRoutes = {
       },
     };
   },
-} satisfies Partial<Record<ApiRouteId, RouteHandler>>;
+} satisfies Partial<RouteHandlers>;

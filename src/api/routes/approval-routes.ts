@@ -2,8 +2,8 @@ import { CountersignError } from '../../domain/errors.ts';
 import { readJson } from '../http/body.ts';
 import type { ProblemCode } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
-import type { ApiRouteId, RouteHandler } from '../route-context.ts';
-import { bulkDecisionBodySchema, decisionBodySchema } from '../schemas.ts';
+import type { RouteHandlers } from '../route-context.ts';
+import { bulkDecisionBodySchema, decisionBodySchema } from '../contract/requests.ts';
 import { idParam } from './path-params.ts';
 
 interface BulkResult {
@@ -57,4 +57,4 @@ export const approvalRoutes = {
     }
     return json({ results });
   },
-} satisfies Partial<Record<ApiRouteId, RouteHandler>>;
+} satisfies Partial<RouteHandlers>;

@@ -4,12 +4,13 @@ import type { CampaignApi } from '../campaign-api.ts';
 import { readJson } from '../http/body.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
-import type { ApiRouteId, RouteContext, RouteHandler } from '../route-context.ts';
+import type { RouteContext, RouteHandlers } from '../route-context.ts';
 import {
   launchCampaignBodySchema,
   policyVersionRefSchema,
   previewCardQuerySchema,
-} from '../schemas.ts';
+} from '../contract/requests.ts';
+import { adaptiveCardSchema } from '../contract/responses.ts';
 import { idParam } from './path-params.ts';
 
 /** Campaign routes need the campaign service; without one (not configured) they answer 503. */
@@ -60,13 +61,13 @@ export const campaignRoutes = {
       parsed.data.versionNumber,
     );
     // The tab renders the card itself: answer with the Adaptive Card the activity carries.
-    const card = activity.attachments?.find(
-      (a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE,
-    )?.content;
-    if (card === undefined) {
+    const card = adaptiveCardSchema.safeParse(
+      activity.attachments?.find((a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE)?.content,
+    );
+    if (!card.success) {
       throw new CountersignError('upstream', 'The sign prompt carries no Adaptive Card.');
     }
-    return json(card);
+    return json(card.data);
   },
 
   'admin.campaigns.send-test': async (ctx) => {
@@ -84,4 +85,4 @@ export const campaignRoutes = {
 
   'admin.campaigns.cancel': async (ctx) =>
     json(await campaignsOf(ctx).cancel(ctx.actor, idParam(ctx.params, 'id'))),
-} satisfies Partial<Record<ApiRouteId, RouteHandler>>;
+} satisfies Partial<RouteHandlers>;

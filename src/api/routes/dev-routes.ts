@@ -1,8 +1,8 @@
 import { readJson } from '../http/body.ts';
 import { problem, ProblemError } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
-import type { DevRouteHandler, DevRouteId } from '../route-context.ts';
-import { devTokenBodySchema } from '../schemas.ts';
+import type { DevRouteHandlers } from '../route-context.ts';
+import { devTokenBodySchema } from '../contract/requests.ts';
 import { devUserKeySchema } from '../auth/dev-sign-in.ts';
 
 /** The dev identity provider's endpoints: registered only in dev mode. */
@@ -15,7 +15,7 @@ export const devRoutes = {
           id: u.id,
           displayName: u.displayName,
           upn: u.upn,
-          roles: u.roles,
+          roles: [...u.roles],
         })),
       ),
     ),
@@ -34,4 +34,4 @@ export const devRoutes = {
     Promise.resolve(json(idp.openIdConfiguration(origin))),
 
   'dev.jwks': ({ idp }) => Promise.resolve(json(idp.jwks())),
-} satisfies Record<DevRouteId, DevRouteHandler>;
+} satisfies DevRouteHandlers;

@@ -1,15 +1,20 @@
 import { problem, ProblemError } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
 import { readJson } from '../http/body.ts';
-import type { ApiRouteId, RouteHandler } from '../route-context.ts';
-import { signBodySchema } from '../schemas.ts';
+import type { RouteHandlers } from '../route-context.ts';
+import { signBodySchema } from '../contract/requests.ts';
 import { policyKeyParam, versionParam } from './path-params.ts';
 
 /** Everyone's routes: the person is always ctx.actor (the token's oid). */
 export const meRoutes = {
   me: ({ actor }) =>
     Promise.resolve(
-      json({ id: actor.id, displayName: actor.displayName, upn: actor.upn, roles: actor.roles }),
+      json({
+        id: actor.id,
+        displayName: actor.displayName,
+        upn: actor.upn,
+        roles: [...actor.roles],
+      }),
     ),
 
   'me.policies': async ({ actor, service }) => json(await service.myPolicies(actor)),
@@ -39,4 +44,4 @@ export const meRoutes = {
   },
 
   'me.history': async ({ actor, service }) => json(await service.myHistory(actor)),
-} satisfies Partial<Record<ApiRouteId, RouteHandler>>;
+} satisfies Partial<RouteHandlers>;

@@ -1,5 +1,5 @@
 import { problem, ProblemError } from '../http/problem.ts';
-import { pathKeySchema, pathVersionSchema } from '../schemas.ts';
+import { pathKeySchema, pathVersionSchema } from '../contract/requests.ts';
 
 /** A path parameter that cannot name anything answers 404, like a name that names nothing. */
 function notFound(what: string): ProblemError {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DEFAULT_REMINDER_DAYS } from '../domain/campaign.ts';
-import { audienceKeySchema, policyDocumentSchema } from '../domain/policy-document.ts';
-import { changeKindSchema, policyKeySchema } from '../domain/policy.ts';
-import { visibleTextSchema } from '../domain/signature-text.ts';
+import { DEFAULT_REMINDER_DAYS } from '../../domain/campaign.ts';
+import { audienceKeySchema, policyDocumentSchema } from '../../domain/policy-document.ts';
+import { changeKindSchema, policyKeySchema } from '../../domain/policy.ts';
+import { visibleTextSchema } from '../../domain/signature-text.ts';
 
 /**
  * Request bodies and query strings, validated at the boundary. Bodies are strict: an unknown
@@ -108,3 +108,17 @@ export const pathVersionSchema = z
   .string()
   .regex(/^[1-9][0-9]{0,6}$/)
   .transform(Number);
+
+// What a client sends: the schemas' input types (defaults may be left out).
+export type SignBody = z.input<typeof signBodySchema>;
+export type DraftBody = z.input<typeof draftBodySchema>;
+export type DecisionBody = z.input<typeof decisionBodySchema>;
+export type BulkDecisionBody = z.input<typeof bulkDecisionBodySchema>;
+export type LaunchCampaignBody = z.input<typeof launchCampaignBodySchema>;
+export type PolicyVersionRef = z.input<typeof policyVersionRefSchema>;
+export type DevTokenBody = z.input<typeof devTokenBodySchema>;
+/** The people list's filters, as query parameters (text, as a URL carries them). */
+export type PeopleFilter = Pick<
+  z.input<typeof peopleQuerySchema>,
+  'policyKey' | 'audience' | 'status' | 'q'
+>;

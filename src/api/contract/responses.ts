@@ -1,0 +1,295 @@
+import { z } from 'zod';
+import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
+import { approvalSchema } from '../../domain/approval.ts';
+import { campaignSchema } from '../../domain/campaign.ts';
+import {
+  approvalBlockSchema,
+  audienceKeySchema,
+  consentSchema,
+  policyDocumentSchema,
+} from '../../domain/policy-document.ts';
+import { keyRingSchema } from '../../domain/evidence/key-ring.ts';
+import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
+import type { RouteId } from '../routes.ts';
+
+/**
+ * Response bodies, one schema per route (RESPONSE_BODIES below). The handlers type what they
+ * answer with these (http/reply.ts `body`), the tab's client takes its types from them, and with
+ * `checkResponses` the handler parses every 2xx JSON body against them (the tests turn it on).
+ * Objects are not strict: a field added here before a client knows it does no harm.
+ */
+const count = z.number().int().min(0);
+const versionNumber = z.number().int().min(1);
+const isoTime = z.string().min(1);
+
+export const meSchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string(),
+  upn: z.string(),
+  roles: z.array(z.string()),
+});
+
+// Where one person stands with one policy (src/domain/person-status.ts).
+export const personStatusKindSchema = z.enum([
+  'not-required',
+  'due',
+  'overdue',
+  'signed',
+  'awaiting-approval',
+  'rejected',
+]);
+const dueReason = z.enum(['never-signed', 'material-change', 'renewal']);
+export const personStatusSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('not-required') }),
+  z.object({
+    kind: z.literal('due'),
+    reason: dueReason,
+    versionNumber,
+    lastSignedVersion: versionNumber.optional(),
+    deadline: isoTime.optional(),
+  }),
+  z.object({
+    kind: z.literal('overdue'),
+    reason: dueReason,
+    versionNumber,
+    lastSignedVersion: versionNumber.optional(),
+    deadline: isoTime,
+  }),
+  z.object({ kind: z.literal('signed'), versionNumber, signedAt: isoTime, validUntil: isoTime }),
+  z.object({ kind: z.literal('awaiting-approval'), versionNumber, signedAt: isoTime }),
+  z.object({
+    kind: z.literal('rejected'),
+    versionNumber,
+    signedAt: isoTime,
+    comment: z.string().optional(),
+  }),
+]);
+
+// What changed between two versions (src/domain/policy-diff.ts).
+export const diffClauseSchema = z.object({
+  sectionHeading: z.string(),
+  number: z.string().optional(),
+  text: z.string(),
+  items: z.array(z.string()),
+  audience: z.array(audienceKeySchema).optional(),
+});
+const textChange = z.object({ before: z.string(), after: z.string() });
+export const policyDiffSchema = z.object({
+  added: z.array(diffClauseSchema),
+  removed: z.array(diffClauseSchema),
+  reworded: z.array(
+    z.object({ before: diffClauseSchema, after: diffClauseSchema, similarity: z.number() }),
+  ),
+  unchanged: count,
+  renumbered: count,
+  audienceChanged: z.array(z.object({ before: diffClauseSchema, after: diffClauseSchema })),
+  headings: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }),
+  title: textChange.nullable(),
+  declaration: textChange.nullable(),
+  consents: z.object({
+    added: z.array(consentSchema),
+    removed: z.array(consentSchema),
+    reworded: z.array(z.object({ key: z.string(), before: z.string(), after: z.string() })),
+  }),
+  approval: z
+    .object({ before: approvalBlockSchema.nullable(), after: approvalBlockSchema.nullable() })
+    .nullable(),
+  changed: z.boolean(),
+});
+
+export const myPolicyViewSchema = z.object({
+  policy: policySchema,
+  /** The current published version, as this person's audiences see it. */
+  version: policyVersionSchema,
+  status: personStatusSchema,
+  /** One line ("2 new clauses, 3 reworded"), when the person signed an older version. */
+  changesSummary: z.string().optional(),
+});
+
+/** What changed for me since the version I last signed. */
+export const changesSchema = z.object({
+  fromVersion: versionNumber.optional(),
+  toVersion: versionNumber,
+  summary: z.string(),
+  diff: policyDiffSchema,
+});
+
+/** What publishing a draft would change, against the current version. */
+export const publishPreviewSchema = changesSchema.omit({ toVersion: true });
+
+export const signResultSchema = z.object({ acknowledgement: acknowledgementSchema });
+
+// The importer's report (src/importer/import-report.ts; tests check the two agree).
+export const importReportSchema = z.object({
+  source: z.enum(['text', 'docx']),
+  removed: z.array(
+    z.object({
+      kind: z.enum([
+        'bookmark',
+        'running-header',
+        'page-number',
+        'signature-line',
+        'form-field',
+        'ocr-noise',
+        'markup',
+        'invisible-character',
+        'audience-note',
+        'block-label',
+      ]),
+      line: z.number().int().min(1),
+      text: z.string(),
+    }),
+  ),
+  repairs: z.array(z.object({ line: z.number().int().min(1), from: z.string(), to: z.string() })),
+  warnings: z.array(z.object({ line: z.number().int().min(1).optional(), message: z.string() })),
+});
+
+export const importResultSchema = z.object({
+  document: policyDocumentSchema,
+  report: importReportSchema,
+});
+
+export const adminPolicySchema = z.object({
+  policy: policySchema,
+  versions: z.array(policyVersionSchema),
+});
+
+export const signatureSummarySchema = z.object({
+  acknowledgementId: z.string().min(1),
+  typedName: z.string(),
+  statedRole: z.string(),
+  /** The Entra display name and UPN on the acknowledgement (from the token), never typed. */
+  displayName: z.string(),
+  upn: z.string(),
+  typedNameDiffers: z.boolean(),
+});
+
+export const personRowSchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string(),
+  upn: z.string(),
+  audiences: z.array(z.string()),
+  /** Per policy key. */
+  statuses: z.record(z.string(), personStatusSchema),
+  signature: signatureSummarySchema.optional(),
+});
+
+export const peoplePageSchema = z.object({
+  rows: z.array(personRowSchema),
+  total: count,
+  /** Counts by audience, then by status kind, over the whole audience (not just this page). */
+  totals: z.record(z.string(), z.partialRecord(personStatusKindSchema, count)),
+  nextCursor: z.string().optional(),
+});
+
+/** A campaign with live delivery counts (the work store's, fresher than the record's). */
+export const campaignSummarySchema = campaignSchema.extend({
+  delivery: z.object({
+    queued: count,
+    inFlight: count,
+    sent: count,
+    failed: count,
+    skipped: count,
+    total: count,
+  }),
+  reasons: z.record(z.string(), count),
+});
+
+/** The Adaptive Card a campaign would send (the tab renders it). */
+export const adaptiveCardSchema = z.looseObject({ type: z.literal('AdaptiveCard') });
+
+export const sendTestResultSchema = z.object({ jobId: z.string().min(1) });
+
+export const pendingApprovalSchema = z.object({
+  approval: approvalSchema,
+  acknowledgement: acknowledgementSchema,
+  etag: z.string(),
+  typedNameDiffers: z.boolean(),
+});
+
+export const bulkDecisionResultSchema = z.object({
+  results: z.array(
+    z.object({
+      acknowledgementId: z.string(),
+      ok: z.boolean(),
+      /** The problem code (http/problem.ts) when this one failed. */
+      code: z.string().optional(),
+      detail: z.string().optional(),
+    }),
+  ),
+});
+
+export const devUsersSchema = z.array(
+  z.object({
+    key: z.string(),
+    id: z.string(),
+    displayName: z.string(),
+    upn: z.string(),
+    roles: z.array(z.string()),
+  }),
+);
+export const devTokenSchema = z.object({ accessToken: z.string().min(1), tokenType: z.string() });
+
+/**
+ * Every route's 2xx body: a schema, or `null` where the body is not JSON (the CSV export).
+ * `satisfies` makes a route without an entry a type error.
+ */
+export const RESPONSE_BODIES = {
+  me: meSchema,
+  'me.policies': z.array(myPolicyViewSchema),
+  'policies.version': policyVersionSchema,
+  'me.changes': changesSchema,
+  'me.sign': signResultSchema,
+  'me.history': z.array(acknowledgementSchema),
+  'admin.import': importResultSchema,
+  'admin.policies': z.array(adminPolicySchema),
+  'admin.draft': policyVersionSchema,
+  'admin.diff': publishPreviewSchema,
+  'admin.publish': policyVersionSchema,
+  'admin.people': peoplePageSchema,
+  'admin.people.csv': null,
+  'admin.campaigns.list': z.array(campaignSummarySchema),
+  'admin.campaigns.launch': campaignSchema,
+  'admin.campaigns.preview-card': adaptiveCardSchema,
+  'admin.campaigns.send-test': sendTestResultSchema,
+  'admin.campaigns.pause': campaignSchema,
+  'admin.campaigns.resume': campaignSchema,
+  'admin.campaigns.cancel': campaignSchema,
+  'approvals.list': z.array(pendingApprovalSchema),
+  'approvals.bulk': bulkDecisionResultSchema,
+  'approvals.decide': approvalSchema,
+  'dev.users': devUsersSchema,
+  'dev.token': devTokenSchema,
+  'dev.openid-configuration': z.record(z.string(), z.unknown()),
+  'dev.jwks': z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
+  'evidence.keys': keyRingSchema,
+  // (Extra keys are allowed so the table may name a route before routes.ts has it.)
+} as const satisfies Record<RouteId, z.ZodType | null> & Record<string, z.ZodType | null>;
+
+/** The body a route answers with (2xx). */
+export type ResponseBody<R extends RouteId> = (typeof RESPONSE_BODIES)[R] extends z.ZodType
+  ? z.output<(typeof RESPONSE_BODIES)[R]>
+  : never;
+
+// The types clients read, inferred from the schemas.
+export type Me = z.infer<typeof meSchema>;
+export type PersonStatus = z.infer<typeof personStatusSchema>;
+export type PersonStatusKind = z.infer<typeof personStatusKindSchema>;
+export type DiffClause = z.infer<typeof diffClauseSchema>;
+export type PolicyDiff = z.infer<typeof policyDiffSchema>;
+export type MyPolicyView = z.infer<typeof myPolicyViewSchema>;
+export type Changes = z.infer<typeof changesSchema>;
+export type PublishPreview = z.infer<typeof publishPreviewSchema>;
+export type SignResult = z.infer<typeof signResultSchema>;
+export type ImportReport = z.infer<typeof importReportSchema>;
+export type ImportResult = z.infer<typeof importResultSchema>;
+export type AdminPolicy = z.infer<typeof adminPolicySchema>;
+export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
+export type PersonRow = z.infer<typeof personRowSchema>;
+export type PeoplePage = z.infer<typeof peoplePageSchema>;
+export type CampaignSummary = z.infer<typeof campaignSummarySchema>;
+export type AdaptiveCard = z.infer<typeof adaptiveCardSchema>;
+export type SendTestResult = z.infer<typeof sendTestResultSchema>;
+export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
+export type DevToken = z.infer<typeof devTokenSchema>;
