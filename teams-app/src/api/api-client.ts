@@ -2,12 +2,15 @@ import type { TokenSource } from '../auth/token-source.ts';
 import { ApiError, toApiError } from './api-error.ts';
 import type {
   Acknowledgement,
+  AdaptiveCard,
+  AdminPolicy,
   Approval,
   BulkDecisionResult,
   Campaign,
+  CampaignSummary,
   Changes,
-  ChangeKind,
   DecisionBody,
+  DraftBody,
   ImportResult,
   LaunchCampaignBody,
   Me,
@@ -15,9 +18,8 @@ import type {
   PeopleFilter,
   PeoplePage,
   PendingApproval,
-  Policy,
-  PolicyDocument,
   PolicyVersion,
+  PublishPreview,
   SignBody,
   SignResult,
 } from './api-types.ts';
@@ -33,7 +35,10 @@ function query(params: Record<string, string | number | undefined>): string {
 
 const seg = encodeURIComponent;
 
-/** The tab's side of /work/team/API.md: one method per route, bearer token on every call. */
+/**
+ * The tab's side of the API contract (src/api/contract): one method per route, bearer token on
+ * every call. Bodies are typed by the contract's schemas, not parsed here (see api-types.ts).
+ */
 export class ApiClient {
   readonly #tokens: TokenSource;
   readonly #fetch: typeof fetch;
@@ -83,7 +88,7 @@ export class ApiClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const json = (await response.json()) as { acknowledgement: Acknowledgement };
+    const json = (await response.json()) as Omit<SignResult, 'created'>;
     return { acknowledgement: json.acknowledgement, created: response.status === 201 };
   }
   history(): Promise<Acknowledgement[]> {
@@ -98,16 +103,13 @@ export class ApiClient {
       body: file,
     });
   }
-  adminPolicies(): Promise<{ policy: Policy; versions: PolicyVersion[] }[]> {
+  adminPolicies(): Promise<AdminPolicy[]> {
     return this.#json('/api/admin/policies');
   }
-  saveDraft(
-    policyKey: string,
-    body: { label: string; changeKind: ChangeKind; document: PolicyDocument },
-  ): Promise<PolicyVersion> {
+  saveDraft(policyKey: string, body: DraftBody): Promise<PolicyVersion> {
     return this.#post(`/api/admin/policies/${seg(policyKey)}/draft`, body, 'PUT');
   }
-  draftDiff(policyKey: string, versionNumber: number): Promise<Omit<Changes, 'toVersion'>> {
+  draftDiff(policyKey: string, versionNumber: number): Promise<PublishPreview> {
     return this.#json(`/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/diff`);
   }
   publish(policyKey: string, versionNumber: number): Promise<PolicyVersion> {
@@ -126,7 +128,7 @@ export class ApiClient {
     });
     return response.blob();
   }
-  campaigns(): Promise<Campaign[]> {
+  campaigns(): Promise<CampaignSummary[]> {
     return this.#json('/api/admin/campaigns');
   }
   launchCampaign(body: LaunchCampaignBody): Promise<Campaign> {
@@ -135,7 +137,7 @@ export class ApiClient {
   campaignAction(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
     return this.#post(`/api/admin/campaigns/${seg(id)}/${action}`, {});
   }
-  previewCard(policyKey: string, versionNumber: number): Promise<Record<string, unknown>> {
+  previewCard(policyKey: string, versionNumber: number): Promise<AdaptiveCard> {
     return this.#json(`/api/admin/campaigns/preview-card${query({ policyKey, versionNumber })}`);
   }
   async sendTestCard(policyKey: string, versionNumber: number): Promise<void> {

@@ -1,80 +1,41 @@
-// The API's shapes (/work/team/API.md), as the service layer defines them. Types only: nothing
-// from src/ is bundled into the tab.
+// The API's shapes: the contract's (src/api/contract, inferred from its zod schemas) and the
+// domain's. Types only, so nothing from src/ is bundled into the tab; the tab does not parse
+// responses at run time (the tab's tests run against the real handler, which checks every
+// body it sends against the same schemas).
 export type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
 export type { Approval } from '../../../src/domain/approval.ts';
 export type { Campaign } from '../../../src/domain/campaign.ts';
-export type { PersonStatus, PersonStatusKind } from '../../../src/domain/person-status.ts';
 export type { ChangeKind, Policy, PolicyVersion } from '../../../src/domain/policy.ts';
-export type { PolicyDiff } from '../../../src/domain/policy-diff.ts';
-export type { ImportReport } from '../../../src/importer/import-report.ts';
 export type { Clause, PolicyDocument, Section } from '../../../src/domain/policy-document.ts';
 export type {
+  DecisionBody,
+  DraftBody,
+  LaunchCampaignBody,
+  PeopleFilter,
+  SignBody,
+} from '../../../src/api/contract/requests.ts';
+export type {
+  AdaptiveCard,
+  AdminPolicy,
+  BulkDecisionResult,
+  CampaignSummary,
+  Changes,
+  ImportReport,
+  ImportResult,
+  Me,
   MyPolicyView,
-  PendingApproval,
   PeoplePage,
+  PendingApproval,
   PersonRow,
-} from '../../../src/services/countersign-service.ts';
+  PersonStatus,
+  PersonStatusKind,
+  PolicyDiff,
+  PublishPreview,
+} from '../../../src/api/contract/responses.ts';
 
-import type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
-import type { PolicyDocument } from '../../../src/domain/policy-document.ts';
-import type { PolicyDiff } from '../../../src/domain/policy-diff.ts';
+import type { SignResult as SignResponse } from '../../../src/api/contract/responses.ts';
 
-export interface Me {
-  id: string;
-  displayName: string;
-  upn: string;
-  roles: string[];
-}
-
-export interface Changes {
-  fromVersion?: number;
-  toVersion: number;
-  summary: string;
-  diff: PolicyDiff;
-}
-
-export interface SignBody {
-  versionNumber: number;
-  contentHash: string;
-  declarationAccepted: true;
-  typedName: string;
-  statedRole: string;
-  consents: Record<string, boolean>;
-}
-
-export interface SignResult {
-  acknowledgement: Acknowledgement;
+export interface SignResult extends SignResponse {
   /** false when the API answered 200: this version was already signed. */
   created: boolean;
-}
-
-export interface ImportResult {
-  document: PolicyDocument;
-  report: unknown;
-}
-
-export interface PeopleFilter {
-  policyKey: string;
-  audience?: string;
-  status?: string;
-  q?: string;
-}
-
-export interface LaunchCampaignBody {
-  policyKey: string;
-  versionNumber: number;
-  audiences: string[];
-  /** ISO 8601 UTC. */
-  deadline: string;
-  reminderDays: number[];
-}
-
-export interface DecisionBody {
-  decision: 'approved' | 'rejected';
-  additionalPermissions: string[];
-  comment?: string;
-}
-
-export interface BulkDecisionResult {
-  results: { acknowledgementId: string; ok: boolean; code?: string }[];
 }
