@@ -134,7 +134,6 @@ export const envSchema = z.discriminatedUnion('COUNTERSIGN_MODE', [
 export const ENV_VARIABLES: readonly string[] = Object.keys(productionEnvSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
-export type DevEnv = z.infer<typeof devEnvSchema>;
 export type ProductionEnv = z.infer<typeof productionEnvSchema>;
 
 /** Parses the environment; in production the tenant settings are required, not defaulted. */

@@ -66,16 +66,6 @@ export const policy: Policy = {
   approvalMode: 'none',
 };
 
-export class FixedClock implements Clock {
-  current: Date;
-  constructor(iso: string) {
-    this.current = new Date(iso);
-  }
-  now(): Date {
-    return new Date(this.current);
-  }
-}
-
 const audit = (subject: string) => ({
   id: randomUUID(),
   type: 'version.published' as const,

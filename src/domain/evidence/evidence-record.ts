@@ -158,21 +158,6 @@ export type EvidenceList =
 export type RowList = 'acknowledgements' | 'approvalDecisions' | 'versions';
 export const ROW_LISTS: readonly RowList[] = ['acknowledgements', 'approvalDecisions', 'versions'];
 
-export function listOfKind(kind: EvidenceKind): EvidenceList {
-  switch (kind) {
-    case 'acknowledgement':
-      return 'acknowledgements';
-    case 'approval-decision':
-      return 'approvalDecisions';
-    case 'published-version':
-      return 'versions';
-    case 'audit-event':
-      return 'auditEvents';
-    case 'checkpoint':
-      return 'checkpoints';
-  }
-}
-
 export function kindOfList(list: EvidenceList): EvidenceKind {
   switch (list) {
     case 'acknowledgements':

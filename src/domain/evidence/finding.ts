@@ -77,8 +77,6 @@ export type Finding =
   /** An acknowledgement from before signatures, carrying only the HMAC seal. */
   | (Base & { code: 'legacy-seal'; verified: boolean });
 
-export type FindingCode = Finding['code'];
-
 export function describeSubject(subject: FindingSubject): string {
   const where = subject.itemId === undefined ? '' : ` (item ${subject.itemId})`;
   if (subject.id !== undefined) return `${subject.list} ${subject.id}${where}`;

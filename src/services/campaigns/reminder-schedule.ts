@@ -101,6 +101,3 @@ export function dueReminderRound(
   });
   return round;
 }
-
-/** Milliseconds in a day, for callers that schedule by days. */
-export const ONE_DAY_MS = DAY_MS;

@@ -26,7 +26,6 @@ export type {
   MyPolicyView,
   PeoplePage,
   PendingApproval,
-  PersonRow,
   PersonStatus,
   PersonStatusKind,
   PolicyDiff,
