@@ -22,6 +22,7 @@ import {
   option,
   startBenchEmulator,
 } from './bench-emulator.ts';
+import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 /**
  * The compliance report of a large audience (DESIGN.md §5: ≤ 60 Graph requests, no per-person
@@ -142,6 +143,7 @@ try {
       directory: graph.directory,
       clock: { now: () => new Date('2026-10-01T09:00:00.000Z') },
       sealKey: BENCH_SEAL_KEY,
+      evidence: memoryEvidenceKeys(),
       school,
     });
     emulator.resetCounters();

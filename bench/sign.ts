@@ -9,6 +9,7 @@ import {
   flag,
   startBenchEmulator,
 } from './bench-emulator.ts';
+import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 /**
  * The Graph cost of one signature (DESIGN.md §5: one round trip, a `$batch`).
@@ -68,6 +69,7 @@ try {
     directory: graph.directory,
     clock: { now: () => new Date() },
     sealKey: BENCH_SEAL_KEY,
+    evidence: memoryEvidenceKeys(),
     school: DEMO_SCHOOL.school,
   });
   emulator.resetCounters();

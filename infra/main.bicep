@@ -152,6 +152,10 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COUNTERSIGN_GRAPH_BASE_URL', value: 'https://graph.microsoft.com/v1.0' }
         { name: 'COUNTERSIGN_SITE', value: sharePointSite }
         { name: 'COUNTERSIGN_SEAL_KEY', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=seal-key)' }
+        // The evidence key as a PEM file on the app's persistent storage (put there once, see
+        // infra/README.md); a Key Vault signer is planned and not wired yet.
+        { name: 'COUNTERSIGN_EVIDENCE_KEY_FILE', value: '/home/data/evidence-key.pem' }
+        { name: 'COUNTERSIGN_EVIDENCE_KEY_VALID_FROM', value: '' }
         { name: 'COUNTERSIGN_WORK_STORE', value: scaledOut ? 'azure-tables' : 'sqlite' }
         { name: 'COUNTERSIGN_WORK_DB', value: '/home/data/work.sqlite' }
         { name: 'COUNTERSIGN_STORAGE_CONNECTION', value: '@Microsoft.KeyVault(SecretUri=${storageConnection.properties.secretUri})' }

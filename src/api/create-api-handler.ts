@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyRing } from '../domain/evidence/key-ring.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import { RESPONSE_BODIES } from './contract/responses.ts';
 import { problem, ProblemError, sendProblem, toProblem } from './http/problem.ts';
-import { writeReply } from './http/reply.ts';
+import { json, writeReply } from './http/reply.ts';
 import type { Reply } from './http/reply.ts';
 import type {
   ApiLimits,
@@ -29,6 +30,8 @@ export interface ApiDeps {
   /** The importer (src/importer's importPolicyFile, passed in by the composition root). */
   importPolicy: ImportPolicy;
   auth: TokenVerifier;
+  /** The public evidence keys, served to anyone at GET /api/evidence/keys (503 when absent). */
+  keyRing?: KeyRing;
   /** Only in dev mode: registers /dev/* (404 without it). */
   devIdentityProvider?: DevIdentityProvider;
   /** Default 10 MB. */
@@ -111,6 +114,12 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       if (idp === undefined) throw new ProblemError(problem('not-found', 'Nothing here.'));
       const ctx: DevRouteContext = { req, idp, origin: originOf(req), limits };
       return devRoutes[route.id](ctx);
+    }
+    if (route.access === 'public') {
+      if (deps.keyRing === undefined) {
+        throw new ProblemError(problem('unavailable', 'No evidence keys are configured.'));
+      }
+      return json(deps.keyRing);
     }
     // The token comes from the Authorization header only, never the query or body.
     const actor = await deps.auth.verify(req.headers.authorization);

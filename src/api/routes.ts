@@ -3,9 +3,10 @@
  * authorisation matrix test enumerates it (a route without matrix rows fails that test).
  *
  * access: `user` any signed-in person; `admin` needs Policy.Admin; `approver` needs
- * Policy.Approver; `dev` no token, and only when the service runs in dev mode (404 otherwise).
+ * Policy.Approver; `dev` no token, and only when the service runs in dev mode (404 otherwise);
+ * `public` no token in any mode (only what anyone may read: the evidence keys).
  */
-export type RouteAccess = 'user' | 'admin' | 'approver' | 'dev';
+export type RouteAccess = 'user' | 'admin' | 'approver' | 'dev' | 'public';
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
 export interface RouteDefinition {
@@ -85,6 +86,9 @@ export const API_ROUTES = [
     path: '/api/approvals/:ackId/decision',
     access: 'approver',
   },
+
+  // Public, no token: the keys that verify the evidence (an inspector needs nothing else).
+  { id: 'evidence.keys', method: 'GET', path: '/api/evidence/keys', access: 'public' },
 
   // Dev mode only: the dev identity provider.
   { id: 'dev.users', method: 'GET', path: '/dev/users', access: 'dev' },

@@ -57,6 +57,16 @@ const shared = {
   /** HMAC key for acknowledgement seals (base64, at least 32 bytes). Key Vault in Azure. */
   COUNTERSIGN_SEAL_KEY: z.string().min(1).optional(),
 
+  /**
+   * The evidence signing key: a PKCS#8 PEM file (Ed25519 or EC P-256). Locally `npm start` makes
+   * `.data/evidence-key.pem`; in production the file must exist (a Key Vault signer is planned and
+   * not wired: until then the key is a file App Service reads). Its public half is published at
+   * GET /api/evidence/keys.
+   */
+  COUNTERSIGN_EVIDENCE_KEY_FILE: z.string().min(1).optional(),
+  /** When that key started signing (ISO 8601): records dated earlier fail verification. */
+  COUNTERSIGN_EVIDENCE_KEY_VALID_FROM: z.iso.datetime().optional(),
+
   /** The work store: a SQLite file by default; Azure Tables when scaled out. */
   COUNTERSIGN_WORK_STORE: z.enum(['sqlite', 'azure-tables']).default('sqlite'),
   COUNTERSIGN_WORK_DB: z.string().min(1).default('.data/work.sqlite'),
@@ -101,6 +111,7 @@ const productionEnvSchema = z
       (key) => Buffer.byteLength(key, 'utf8') >= 32 && key !== DEV_SEAL_KEY,
       'COUNTERSIGN_SEAL_KEY must be a secret of at least 32 bytes (e.g. openssl rand -base64 48), not the local demo key.',
     ),
+    COUNTERSIGN_EVIDENCE_KEY_FILE: required('the evidence signing key, a PEM file'),
     COUNTERSIGN_SCHOOL: z
       .string({ error: 'is required in production mode (the school as JSON)' })
       .pipe(schoolJson),

@@ -1,5 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  loadEvidenceKeyFile,
+  memoryEvidenceKeys,
+} from '../adapters/evidence-keys/local-evidence-keys.ts';
 import { createGraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../adapters/graph/provision.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
@@ -16,6 +20,7 @@ import {
   startConnectorEmulator,
   type ConnectorEmulator,
 } from './connector-emulator/connector-emulator.ts';
+import type { KeyRing } from '../domain/evidence/key-ring.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { CampaignService } from '../services/campaigns/campaign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
@@ -52,6 +57,8 @@ export interface LocalStack {
   connector: ConnectorEmulator;
   campaigns: CampaignService;
   service: CountersignService;
+  /** The public keys that verify what this stack signs (also at GET /api/evidence/keys). */
+  keyRing: KeyRing;
   devUsers: readonly DevUser[];
   close(): Promise<void>;
 }
@@ -74,6 +81,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stops: (() => Promise<void>)[] = [() => emulator.close()];
   try {
     const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    // The evidence key: a file beside the emulator's data, so a restart verifies what it signed.
+    const evidence = options.dataDir
+      ? loadEvidenceKeyFile(join(options.dataDir, 'evidence-key.pem'), { create: true })
+      : memoryEvidenceKeys();
     const provisioned = await provisionSite(graph.gateway, graph.records.site);
     if (provisioned.changes.length > 0)
       log(`provisioned ${provisioned.changes.length} list changes`);
@@ -103,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       school,
       clock,
       sealKey: DEV_SEAL_KEY,
+      evidence,
       work: openSqliteWorkStore({
         path: options.dataDir ? join(options.dataDir, 'work.sqlite') : ':memory:',
       }),
@@ -140,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connector,
       campaigns,
       service,
+      keyRing: evidence.keyRing,
       devUsers: idp.users,
       close: async () => {
         for (const stop of stops) await stop();

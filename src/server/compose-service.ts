@@ -13,6 +13,7 @@ import { schoolActorResolver } from '../bot/resolve-actor.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { Messenger } from '../ports/messenger.ts';
 import type { WorkStore } from '../ports/work-store.ts';
 import {
@@ -30,6 +31,8 @@ export interface ComposeInput {
   school: School;
   clock: Clock;
   sealKey: string;
+  /** The evidence signer and the public key ring published at GET /api/evidence/keys. */
+  evidence: EvidenceKeys;
   work: WorkStore;
   messenger: Messenger;
   cards: CardsConfig;
@@ -84,6 +87,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     directory: graph.directory,
     clock,
     sealKey: input.sealKey,
+    evidence: input.evidence,
     school,
     onRepairError: (error, what) => input.onError(error, what),
   });
@@ -104,6 +108,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     service,
     importPolicy: importPolicyFile,
     auth: input.auth,
+    keyRing: input.evidence.keyRing,
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
   });

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { JWTVerifyGetKey } from 'jose';
 import { openAzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
+import { loadEvidenceKeyFile } from '../adapters/evidence-keys/local-evidence-keys.ts';
 import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
 import {
   createGraphAdapters,
@@ -87,6 +88,12 @@ export async function composeProductionService(
   const audience = env.COUNTERSIGN_API_AUDIENCE;
   const clientSecret = env.COUNTERSIGN_CLIENT_SECRET;
   const school = env.COUNTERSIGN_SCHOOL;
+  // Never made here: a tenant whose key file is missing must not start signing with a new key.
+  const evidence = loadEvidenceKeyFile(env.COUNTERSIGN_EVIDENCE_KEY_FILE, {
+    ...(env.COUNTERSIGN_EVIDENCE_KEY_VALID_FROM === undefined
+      ? {}
+      : { validFrom: env.COUNTERSIGN_EVIDENCE_KEY_VALID_FROM }),
+  });
   const graph = createGraphAdapters(graphConfigFromEnv(env));
   const work = await openWorkStore(env);
   const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
@@ -100,6 +107,7 @@ export async function composeProductionService(
     school,
     clock: systemClock,
     sealKey: env.COUNTERSIGN_SEAL_KEY,
+    evidence,
     work,
     messenger: new ConnectorMessenger({
       serviceUrl: connectorUrl,

@@ -31,6 +31,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     directory: cached.directory,
     clock: deps.clock,
     sealKey: deps.sealKey,
+    evidence: deps.evidence,
     school: deps.school,
     newId: deps.newId ?? (() => crypto.randomUUID()),
     ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),

@@ -1,6 +1,7 @@
 import type { School } from '../domain/school.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../ports/directory.ts';
+import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { RecordStore } from '../ports/record-store.ts';
 
 /** What every use case gets: ports and settings, passed in once by the composition root. */
@@ -8,8 +9,10 @@ export interface ServiceContext {
   records: RecordStore;
   directory: Directory;
   clock: Clock;
-  /** HMAC key for acknowledgement seals. */
+  /** HMAC key for acknowledgement seals: a legacy field, kept until every reader verifies signatures. */
   sealKey: string | Uint8Array;
+  /** Signs every evidence record; its ring is what the service publishes. */
+  evidence: EvidenceKeys;
   school: School;
   newId: () => string;
   /**

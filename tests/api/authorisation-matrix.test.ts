@@ -8,6 +8,7 @@ import type { RouteId } from '../../src/api/routes.ts';
 import { startApiServer } from './support/api-server.ts';
 import type { TestServer } from './support/api-server.ts';
 import { DEV_USERS } from './support/dev-users.ts';
+import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import {
   createFakeCampaigns,
   createFakeService,
@@ -45,6 +46,8 @@ const IDENTITIES = [
 type Identity = (typeof IDENTITIES)[number];
 type Expectations = Record<Identity, number>;
 
+const KEY_RING = memoryEvidenceKeys().keyRing;
+
 const REFUSED = {
   none: 401,
   expired: 401,
@@ -78,19 +81,23 @@ const approverOnly = (ok: number): Expectations => ({
   admin: 403,
   approver: ok,
 });
+/** Public routes take no token in any mode: everyone gets the same answer, whatever they send. */
+const publicOpen = (ok: number): Expectations => devOpen(ok);
 /** Dev routes take no token: in dev mode everyone gets the same answer (404 in production). */
-const devOpen = (ok: number): Expectations => ({
-  none: ok,
-  expired: ok,
-  wrongAudience: ok,
-  wrongTenant: ok,
-  badSignature: ok,
-  algNone: ok,
-  staff: ok,
-  otherStaff: ok,
-  admin: ok,
-  approver: ok,
-});
+function devOpen(ok: number): Expectations {
+  return {
+    none: ok,
+    expired: ok,
+    wrongAudience: ok,
+    wrongTenant: ok,
+    badSignature: ok,
+    algNone: ok,
+    staff: ok,
+    otherStaff: ok,
+    admin: ok,
+    approver: ok,
+  };
+}
 
 interface Row {
   method: string;
@@ -229,6 +236,7 @@ const MATRIX: Record<RouteId, Row> = {
     expect: devOpen(200),
   },
   'dev.jwks': { method: 'GET', path: '/dev/jwks.json', expect: devOpen(200) },
+  'evidence.keys': { method: 'GET', path: '/api/evidence/keys', expect: publicOpen(200) },
 };
 
 const SIGNED_IN: Partial<Record<Identity, TestPerson>> = {
@@ -260,6 +268,7 @@ function freshHandler(options: { dev: boolean }) {
       });
     },
     auth: tokens.verifier(),
+    keyRing: KEY_RING,
     ...(options.dev ? { devIdentityProvider: idp } : {}),
   });
 }
@@ -378,12 +387,20 @@ describe('authorisation matrix', () => {
   });
 
   it('refuses HS256 signed with the public key on every authenticated route', async () => {
-    for (const route of API_ROUTES.filter((r) => r.access !== 'dev')) {
+    for (const route of API_ROUTES.filter((r) => r.access !== 'dev' && r.access !== 'public')) {
       server.use(freshHandler({ dev: true }));
       const res = await send(MATRIX[route.id], hs256);
       expect(res.status, route.id).toBe(401);
       expect(service.calls).toEqual([]);
     }
+  });
+
+  it('publishes the evidence keys to anyone, in production mode too', async () => {
+    server.use(freshHandler({ dev: false }));
+    const res = await send(MATRIX['evidence.keys'], undefined);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(KEY_RING);
+    expect(service.calls).toEqual([]);
   });
 
   it('answers 404 on every dev route when not in dev mode, whatever the token', async () => {

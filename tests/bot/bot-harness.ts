@@ -18,6 +18,7 @@ import {
   type CountersignBot,
 } from '../../src/bot/index.ts';
 import { config } from './card-fixtures.ts';
+import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 /** The people of the test school (Entra object ids as the activities carry them). */
 export const people = {
@@ -182,6 +183,7 @@ export class BotWorld {
         directory: this.directory,
         clock: this.clock,
         sealKey: 'test-seal-key-with-at-least-32-bytes!!',
+        evidence: memoryEvidenceKeys(),
         school,
       });
   }

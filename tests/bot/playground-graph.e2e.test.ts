@@ -24,6 +24,7 @@ import { executeData } from './card-walk.ts';
 import { RecordingLogger } from './bot-harness.ts';
 import { Playground, type PlaygroundMessage } from './playground-process.ts';
 import { cardProblems } from './validate-card.ts';
+import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 /**
  * End to end over the Graph emulator: the demo school in the emulator (lists provisioned, demo
@@ -60,6 +61,7 @@ async function startStack(): Promise<Stack> {
     directory: graph.directory,
     clock: systemClock,
     sealKey: 'playground-e2e-seal-key-not-for-production',
+    evidence: memoryEvidenceKeys(),
     school,
   });
   const bot = createBot({

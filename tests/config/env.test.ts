@@ -28,6 +28,7 @@ const production = {
   COUNTERSIGN_API_AUDIENCE: 'api://x/c',
   COUNTERSIGN_SITE: 'site',
   COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),
+  COUNTERSIGN_EVIDENCE_KEY_FILE: '/home/data/evidence-key.pem',
   COUNTERSIGN_PUBLIC_URL: 'https://x.example',
   COUNTERSIGN_CLIENT_SECRET: 'secret',
   COUNTERSIGN_SCHOOL: JSON.stringify({
@@ -57,6 +58,15 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ COUNTERSIGN_MODE: 'production' })).toThrow(
       /COUNTERSIGN_TENANT_ID.*COUNTERSIGN_SEAL_KEY/,
     );
+  });
+
+  it('needs the evidence key file in production, and a valid-from instant if one is given', () => {
+    expect(() => loadEnv({ ...production, COUNTERSIGN_EVIDENCE_KEY_FILE: undefined })).toThrow(
+      /COUNTERSIGN_EVIDENCE_KEY_FILE/,
+    );
+    expect(() =>
+      loadEnv({ ...production, COUNTERSIGN_EVIDENCE_KEY_VALID_FROM: 'last tuesday' }),
+    ).toThrow(/COUNTERSIGN_EVIDENCE_KEY_VALID_FROM/);
   });
 
   it('accepts a complete production configuration, with the school parsed', () => {

@@ -1,3 +1,4 @@
+import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -229,6 +230,8 @@ beforeAll(async () => {
   botFramework = await signingKey('bf-1', { endorsements: ['msteams', 'webchat', 'skype'] });
   forger = await signingKey('bf-1', { endorsements: ['msteams'] });
 
+  const evidenceKeyFile = join(dir, 'evidence-key.pem');
+  loadEvidenceKeyFile(evidenceKeyFile, { create: true });
   const env = loadEnv({
     COUNTERSIGN_MODE: 'production',
     PORT: '0',
@@ -242,6 +245,7 @@ beforeAll(async () => {
     COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
     COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
     COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
+    COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile,
   });
   if (env.COUNTERSIGN_MODE !== 'production') throw new Error('a production environment');
   composed = await composeProductionService(env, {

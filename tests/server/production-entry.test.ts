@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import {
   startGraphEmulator,
@@ -17,6 +18,8 @@ let child: ChildProcess;
 let base = '';
 let output = '';
 const dir = mkdtempSync(join(tmpdir(), 'countersign-main-'));
+const keyFile = join(dir, 'evidence-key.pem');
+const { keyRing } = loadEvidenceKeyFile(keyFile, { create: true });
 
 function production(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -33,6 +36,7 @@ function production(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
     COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
     COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
     COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
+    COUNTERSIGN_EVIDENCE_KEY_FILE: keyFile,
     ...overrides,
   };
 }
@@ -81,6 +85,21 @@ describe('production entry (src/server/main.ts)', () => {
       (await fetch(`${base}/dev/token`, { method: 'POST', body: '{"user":"dsl"}' })).status,
     ).toBe(404);
     expect((await fetch(`${base}/api/me/policies`)).status).toBe(401);
+  });
+
+  it('publishes the public evidence keys of its key file, without a token', async () => {
+    const res = await fetch(`${base}/api/evidence/keys`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(keyRing);
+  });
+
+  it('will not start without its evidence key file, and says why in one line', async () => {
+    const bad = run(production({ COUNTERSIGN_EVIDENCE_KEY_FILE: join(dir, 'absent.pem') }));
+    let said = '';
+    bad.stderr?.on('data', (d: Buffer) => (said += d.toString()));
+    const code = await new Promise<number | null>((resolve) => bad.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(said).toMatch(/absent\.pem does not exist/);
   });
 
   it('refuses bot activities that carry no Bot Connector token', async () => {

@@ -11,6 +11,7 @@ import { verifySeal } from '../../src/domain/seal.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
+import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 const SEAL_KEY = 'test-seal-key-0123456789abcdef0123456789abcdef';
 
@@ -133,6 +134,7 @@ beforeEach(() => {
     directory,
     clock: { now: () => now },
     sealKey: SEAL_KEY,
+    evidence: memoryEvidenceKeys(),
     school,
     newId: () => `evt-${++n}`,
   });
@@ -613,6 +615,7 @@ describe('no gaps under faults', () => {
       directory,
       clock: { now: () => now },
       sealKey: SEAL_KEY,
+      evidence: memoryEvidenceKeys(),
       school,
       readCache: false,
       onRepairError: (error) => repairErrors.push(error),
