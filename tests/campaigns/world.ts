@@ -6,7 +6,6 @@ import { contentHash } from '../../src/domain/content-hash.ts';
 import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
 import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { School } from '../../src/domain/school.ts';
-import type { Clock } from '../../src/ports/clock.ts';
 import type { RecordStore } from '../../src/ports/record-store.ts';
 import type { Actor } from '../../src/services/actor.ts';
 
