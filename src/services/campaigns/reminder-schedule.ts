@@ -3,7 +3,6 @@ import { instantOf, wallTimeAt, type WallTime } from '../../domain/zoned-time.ts
 /** School hours for reminders, in the school's time zone: weekdays, [08:00, 17:00). */
 export const WORKING_HOURS = { startHour: 8, endHour: 17 } as const;
 
-
 function dayOfWeek(wall: Pick<WallTime, 'year' | 'month' | 'day'>): number {
   const date = new Date(0);
   date.setUTCFullYear(wall.year, wall.month - 1, wall.day);
