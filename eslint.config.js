@@ -20,6 +20,15 @@ const IO_MODULES = {
   message: 'Rule "no I/O below the adapters": ports and services go through a port for I/O.',
 };
 
+/** The domain's row: pure, so only its own files, zod and node:crypto. */
+function domainImports(regex) {
+  return {
+    regex,
+    message:
+      'src/domain is pure: import only from src/domain, zod or node:crypto. Put I/O in an adapter behind a port.',
+  };
+}
+
 /** One row of the table: `files` may not import from the `forbidden` folders of src/. */
 function layer(rule, files, forbidden, { io = false, graphClient = true, ignores } = {}) {
   return {
@@ -95,18 +104,6 @@ export default tseslint.config(
     // The domain is pure: only its own files, zod and node:crypto (hashing is computation, not I/O).
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!(zod|node:crypto)$)(?!\\./)',
-              message:
-                'src/domain is pure: import only from src/domain, zod or node:crypto. Put I/O in an adapter behind a port.',
-            },
-          ],
-        },
-      ],
       'no-restricted-globals': [
         'error',
         { name: 'fetch', message: 'No I/O in the domain.' },
@@ -122,6 +119,25 @@ export default tseslint.config(
           selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
           message: 'The domain takes the time as an argument (the Clock port), never reads it.',
         },
+      ],
+    },
+  },
+  {
+    // src/domain's own files only: "./" at the top, and "../" (but not out of it) one level down.
+    files: ['src/domain/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [domainImports('^(?!(zod|node:crypto)$)(?!\\./)')] },
+      ],
+    },
+  },
+  {
+    files: ['src/domain/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [domainImports('^(?!(zod|node:crypto)$)(?!\\./)(?!\\.\\./(?!\\.\\./))')] },
       ],
     },
   },

@@ -134,7 +134,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
         return true;
       },
       api,
-      tabConfigHandler(input.tabConfig),
+      tabConfigHandler(input.tabConfig, school.timeZone),
       ...(input.tabDir ? [createStaticHandler(input.tabDir)] : []),
     ],
     (error, req) => input.onError(error, `${req.method ?? ''} ${req.url ?? ''}`),

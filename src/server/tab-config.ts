@@ -15,8 +15,11 @@ export type TabConfig =
       teamsAppId?: string;
     };
 
-export function tabConfigHandler(config: TabConfig) {
-  const body = JSON.stringify(config);
+/**
+ * @param timeZone the school's IANA zone: the tab shows dates and deadlines in it.
+ */
+export function tabConfigHandler(config: TabConfig, timeZone: string) {
+  const body = JSON.stringify({ ...config, timeZone });
   return (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/config.json') {
       return Promise.resolve(false);

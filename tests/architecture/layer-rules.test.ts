@@ -93,6 +93,21 @@ describe('the layer table is enforced by lint, naming the rule broken', () => {
     expect(messages).toEqual([expect.stringContaining('src/domain is pure')]);
   });
 
+  it('a domain subfolder may reach the rest of the domain, never out of it', async () => {
+    const inside = "import { x } from '../canonical-json.ts';\nexport const y = x;\n";
+    expect(await messagesFor('src/domain/evidence/shard.ts', inside)).toEqual([]);
+    const outside = "import { x } from '../../ports/clock.ts';\nexport const y = x;\n";
+    expect(await messagesFor('src/domain/evidence/shard.ts', outside)).toEqual([
+      expect.stringContaining('src/domain is pure'),
+    ]);
+    expect(
+      await messagesFor(
+        'src/domain/status.ts',
+        "import { x } from '../ports/clock.ts';\nexport const y = x;\n",
+      ),
+    ).toEqual([expect.stringContaining('src/domain is pure')]);
+  });
+
   it('only the gateway imports the Graph client', async () => {
     const code =
       "import { Client } from '@microsoft/microsoft-graph-client';\nexport const y = Client;\n";

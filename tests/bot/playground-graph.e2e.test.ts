@@ -24,6 +24,7 @@ import { executeData } from './card-walk.ts';
 import { RecordingLogger } from './bot-harness.ts';
 import { Playground, type PlaygroundMessage } from './playground-process.ts';
 import { cardProblems } from './validate-card.ts';
+import { failOnCi } from '../support/required-on-ci.ts';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 /**
@@ -105,6 +106,7 @@ async function startStack(): Promise<Stack> {
 }
 
 const cli = agentsPlaygroundCli();
+if ('missing' in cli) failOnCi('The Agents Playground suite', cli.missing);
 const people = demoPlaygroundPeople();
 const staff = people.currentUser;
 const head = people.users[0];

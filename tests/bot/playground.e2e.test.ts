@@ -6,6 +6,7 @@ import { agentsPlaygroundCli } from '../../src/dev/playground/agents-playground.
 import { Playground, type PlaygroundMessage } from './playground-process.ts';
 import { executeData } from './card-walk.ts';
 import { cardProblems } from './validate-card.ts';
+import { failOnCi } from '../support/required-on-ci.ts';
 
 /**
  * End to end through the Microsoft 365 Agents Playground: the Playground plays Teams (it posts
@@ -22,6 +23,7 @@ interface PlaygroundConfig {
 }
 
 const cli = agentsPlaygroundCli();
+if ('missing' in cli) failOnCi('The Agents Playground suite', cli.missing);
 
 const cardOf = (event: PlaygroundMessage): AdaptiveCard | undefined =>
   event.message.attachments?.find(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { failOnCi } from '../support/required-on-ci.ts';
 
 /** Debian's Chromium, as CI installs it; never a downloaded browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -23,7 +24,10 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile, or why it could not start (the tests then skip, saying so). */
+/**
+ * Chromium with a fresh profile, or why it could not start (the tests then skip, saying so;
+ * on CI they fail instead).
+ */
 export async function launchChromium(): Promise<BrowserSession | { problem: string }> {
   const profile = await mkdtemp(join(tmpdir(), 'countersign-chromium-'));
   try {
@@ -44,7 +48,9 @@ export async function launchChromium(): Promise<BrowserSession | { problem: stri
     };
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
-    return { problem: `Chromium could not start at ${CHROMIUM_PATH}: ${String(error)}` };
+    const problem = `Chromium could not start at ${CHROMIUM_PATH}: ${String(error)}`;
+    failOnCi('The browser suite', problem);
+    return { problem };
   }
 }
 

@@ -39,7 +39,10 @@ afterAll(async () => {
 describe('local stack', () => {
   it('answers the health check and the tab config', async () => {
     expect(await (await fetch(`${stack.url}/healthz`)).text()).toBe('ok');
-    expect(await (await fetch(`${stack.url}/config.json`)).json()).toEqual({ mode: 'dev' });
+    expect(await (await fetch(`${stack.url}/config.json`)).json()).toEqual({
+      mode: 'dev',
+      timeZone: 'Europe/London',
+    });
   });
 
   it('refuses the API without a token', async () => {

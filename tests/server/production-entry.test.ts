@@ -76,6 +76,7 @@ describe('production entry (src/server/main.ts)', () => {
       clientId: '11111111-2222-4333-8444-555555555555',
       apiScope: 'api://countersign.example/11111111-2222-4333-8444-555555555555/access_as_user',
       tenantId: DEMO_SCHOOL.tenantId,
+      timeZone: DEMO_SCHOOL.school.timeZone,
     });
   });
 

@@ -14,6 +14,7 @@ import {
   userIds,
   type Rig,
 } from '../../campaigns/fixtures.ts';
+import { failOnCi } from '../../support/required-on-ci.ts';
 import { startAzurite, type RunningAzurite } from './start-azurite.ts';
 
 // The campaign sender on the Azure Tables work store, two service instances sharing the
@@ -25,6 +26,7 @@ try {
   azurite = await startAzurite();
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
+  failOnCi('The Azure Tables suite', `Azurite could not start (${unavailable})`);
   console.warn(`Azure Tables tests skipped: Azurite could not start (${unavailable})`);
 }
 afterAll(async () => {

@@ -5,6 +5,7 @@ import type { DeliveryJob } from '../../../src/ports/delivery-queue.ts';
 import type { Fence } from '../../../src/ports/lease-store.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
 import { workStoreContracts } from '../../contract/work-store.contract.ts';
+import { failOnCi } from '../../support/required-on-ci.ts';
 import { startAzurite, type RunningAzurite } from './start-azurite.ts';
 
 let azurite: RunningAzurite | null = null;
@@ -13,6 +14,7 @@ try {
   azurite = await startAzurite();
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
+  failOnCi('The Azure Tables suite', `Azurite could not start (${unavailable})`);
   console.warn(`Azure Tables tests skipped: Azurite could not start (${unavailable})`);
 }
 afterAll(async () => {
