@@ -2,6 +2,8 @@ import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval, ApprovalDecision } from '../domain/approval.ts';
 import type { AuditEvent, AuditEventType } from '../domain/audit-event.ts';
 import type { Campaign } from '../domain/campaign.ts';
+import type { AcknowledgementRecord } from '../domain/evidence/evidence-record.ts';
+import type { SignedRecord } from '../domain/evidence/evidence-signer.ts';
 import type { Policy, PolicyVersion } from '../domain/policy.ts';
 
 /** A record with the eTag its store returned, for optimistic concurrency on update. */
@@ -9,6 +11,9 @@ export interface Tagged<T> {
   value: T;
   etag: string;
 }
+
+/** An acknowledgement's signed record: stored as signed (canonical JSON), beside its columns. */
+export type SignedAcknowledgement = SignedRecord<AcknowledgementRecord>;
 
 export interface SignatureResult {
   acknowledgement: Acknowledgement;
@@ -56,9 +61,14 @@ export interface RecordStore {
   /**
    * Stores the acknowledgement and its audit event in one round trip (a $batch).
    * Idempotent: if this person already signed this version, returns the stored one with
-   * created: false and writes nothing.
+   * created: false and writes nothing. `signed` (the service always passes it) is stored in the
+   * same row: the record's canonical JSON, its signature and hash; rows without it are legacy.
    */
-  recordSignature(ack: Acknowledgement, audit: AuditEvent): Promise<SignatureResult>;
+  recordSignature(
+    ack: Acknowledgement,
+    audit: AuditEvent,
+    signed?: SignedAcknowledgement,
+  ): Promise<SignatureResult>;
   listAcknowledgements(query: {
     policyKey?: string;
     userId?: string;

@@ -5,6 +5,7 @@ import {
 } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
+import { signRecord } from '../domain/evidence/evidence-signer.ts';
 import { sealAcknowledgement } from '../domain/seal.ts';
 import { signatureAuditEvent } from '../domain/signature-audit.ts';
 import type { SignatureResult } from '../ports/record-store.ts';
@@ -122,9 +123,17 @@ export async function signPolicy(
       : 'not-required',
     seal: sealAcknowledgement(fields, ctx.sealKey),
   };
+  // The evidence: the same fields, with what approval the policy required at this moment, signed.
+  // The HMAC seal stays beside it as a legacy field until every reader verifies signatures.
+  const signed = await signRecord(ctx.evidence.signer, {
+    ...fields,
+    kind: 'acknowledgement',
+    id: ack.id,
+    approvalAtSigning: ack.approvalState === 'pending' ? 'pending' : 'not-required',
+  });
   let result: SignatureResult;
   try {
-    result = await ctx.records.recordSignature(ack, signatureAuditEvent(ack, ctx.newId()));
+    result = await ctx.records.recordSignature(ack, signatureAuditEvent(ack, ctx.newId()), signed);
   } catch (error) {
     // Never tell someone their signature failed when it was stored: read it back first.
     const stored = await storedDespite(ctx, ack, error);

@@ -12,6 +12,12 @@ import type { Actor } from '../../src/services/actor.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { acknowledgementRecordSchema } from '../../src/domain/evidence/evidence-record.ts';
+import { signRecord } from '../../src/domain/evidence/evidence-signer.ts';
+import { prepareKeyRing } from '../../src/domain/evidence/key-ring.ts';
+import { checkSignature } from '../../src/domain/evidence/signature-check.ts';
+import { recordHash } from '../../src/domain/evidence/signing-payload.ts';
+import type { EvidenceKeys } from '../../src/ports/evidence-keys.ts';
 
 const SEAL_KEY = 'test-seal-key-0123456789abcdef0123456789abcdef';
 
@@ -70,6 +76,7 @@ const head = actor('u-head', 'Helen Head', ['Policy.Approver']);
 
 let now: Date;
 let records: MemoryRecordStore;
+let evidence: EvidenceKeys;
 let service: CountersignService;
 
 async function seedPolicy(policy: Partial<Policy> = {}): Promise<PolicyVersion> {
@@ -111,6 +118,7 @@ function signInput(
 beforeEach(() => {
   now = new Date('2026-11-23T10:00:00Z');
   records = new MemoryRecordStore();
+  evidence = memoryEvidenceKeys();
   const directory = new MemoryDirectory({
     people: [
       person('u-ana', 'Ana Okafor'),
@@ -134,7 +142,7 @@ beforeEach(() => {
     directory,
     clock: { now: () => now },
     sealKey: SEAL_KEY,
-    evidence: memoryEvidenceKeys(),
+    evidence,
     school,
     newId: () => `evt-${++n}`,
   });
@@ -158,6 +166,33 @@ describe('signing', () => {
     });
     expect(verifySeal(outcome.acknowledgement, SEAL_KEY)).toBe(true);
     expect(await records.listAudit({ type: 'acknowledgement.signed' })).toHaveLength(1);
+  });
+
+  it('signs the acknowledgement as evidence, with the approval the policy required then', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    const outcome = await service.sign(ana, signInput(v1));
+    if (outcome.kind !== 'signed') throw new Error('signed expected');
+    const stored = records.signedAcknowledgement(outcome.acknowledgement.id);
+    if (stored === null) throw new Error('no signed record stored');
+    const fields: Record<string, unknown> = { ...outcome.acknowledgement };
+    delete fields.seal;
+    delete fields.approvalState;
+    expect(stored.record).toEqual({
+      ...fields,
+      kind: 'acknowledgement',
+      approvalAtSigning: 'pending',
+    });
+    expect(stored.signature.kid).toBe(evidence.signer.kid);
+    const record = acknowledgementRecordSchema.parse(stored.record);
+    expect(
+      checkSignature(record, stored.signature, prepareKeyRing(evidence.keyRing)),
+    ).toMatchObject({ status: 'valid' });
+    expect(stored.hash).toBe(recordHash(record));
+    // Signed by another key, the same record does not verify with this service's ring.
+    const stranger = await signRecord(memoryEvidenceKeys().signer, record);
+    expect(
+      checkSignature(record, stranger.signature, prepareKeyRing(evidence.keyRing)).status,
+    ).toBe('unknown-key');
   });
 
   it('is idempotent: signing twice leaves one acknowledgement', async () => {

@@ -15,6 +15,7 @@ import type {
   RecordStore,
   SignatureAuditRepair,
   SignatureResult,
+  SignedAcknowledgement,
   Tagged,
 } from '../../ports/record-store.ts';
 import { signatureAuditEvent } from '../../domain/signature-audit.ts';
@@ -29,6 +30,7 @@ import type { BatchCall, GraphGateway, GraphReply } from './graph-gateway.ts';
 import { fieldNames } from './sharepoint-schema.ts';
 import type { ListKey } from './sharepoint-schema.ts';
 import {
+  acknowledgementColumnsOf,
   acknowledgementFields,
   acknowledgementFromFields,
   approvalFields,
@@ -40,6 +42,7 @@ import {
   odataString,
   policyFields,
   policyFromFields,
+  storedEvidenceOf,
   tagOf,
   toRow,
   untag,
@@ -48,6 +51,7 @@ import {
   versionKey,
   writeIdOf,
 } from './sharepoint-rows.ts';
+import type { StoredEvidence } from './sharepoint-rows.ts';
 import type { Fields, Row } from './sharepoint-rows.ts';
 import { SharePointSite } from './sharepoint-site.ts';
 
@@ -64,6 +68,10 @@ export interface AcknowledgementRow {
   itemId: string;
   key: string;
   acknowledgement: Acknowledgement | null;
+  /** The signed record stored in the row; null for a row from before signatures. */
+  evidence: StoredEvidence | null;
+  /** The row's plain columns by record field name, for verify to check against the record. */
+  columns: Record<string, unknown>;
   /** Why the row could not be read as an acknowledgement (an edit broke it). */
   problem?: string;
 }
@@ -507,13 +515,20 @@ export class SharePointRecordStore implements RecordStore {
 
   // Acknowledgements -------------------------------------------------------------------------
 
-  async recordSignature(ack: Acknowledgement, audit: AuditEvent): Promise<SignatureResult> {
+  async recordSignature(
+    ack: Acknowledgement,
+    audit: AuditEvent,
+    signed?: SignedAcknowledgement,
+  ): Promise<SignatureResult> {
     const value = parse(acknowledgementSchema, ack);
     const event = parse(auditEventSchema, audit);
+    if (signed !== undefined && signed.record.id !== value.id) {
+      throw new CountersignError('validation', `The signed record is not ${value.id}'s.`);
+    }
     let repeat: Acknowledgement | undefined;
     await this.#createWithAudit(
       'acknowledgements',
-      acknowledgementFields(value, event.id),
+      acknowledgementFields(value, event.id, signed),
       event,
       `Record signature ${value.id}`,
       () => this.#one('acknowledgements', 'AckKey', value.id),
@@ -617,15 +632,17 @@ export class SharePointRecordStore implements RecordStore {
     );
     return rows.map((row) => {
       const key = typeof row.fields.AckKey === 'string' ? row.fields.AckKey : `item ${row.itemId}`;
+      const stored = {
+        itemId: row.itemId,
+        key,
+        evidence: storedEvidenceOf(row.fields),
+        columns: acknowledgementColumnsOf(row.fields),
+      };
       try {
-        return {
-          itemId: row.itemId,
-          key,
-          acknowledgement: acknowledgementFromFields(row.fields).ack,
-        };
+        return { ...stored, acknowledgement: acknowledgementFromFields(row.fields).ack };
       } catch (error) {
         const problem = error instanceof Error ? error.message.slice(0, 500) : String(error);
-        return { itemId: row.itemId, key, acknowledgement: null, problem };
+        return { ...stored, acknowledgement: null, problem };
       }
     });
   }

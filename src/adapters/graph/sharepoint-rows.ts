@@ -7,7 +7,9 @@ import { auditEventSchema } from '../../domain/audit-event.ts';
 import type { AuditEvent } from '../../domain/audit-event.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import type { SignedAcknowledgement } from '../../ports/record-store.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 
@@ -144,8 +146,16 @@ export function versionFromFields(fields: Record<string, unknown>): PolicyVersio
 
 // Acknowledgements ---------------------------------------------------------------------------
 
-/** Every sealed field is its own column: the seal is checkable from what the site shows. */
-export function acknowledgementFields(ack: Acknowledgement, auditEventId: string): Fields {
+/**
+ * Every signed field is its own column (for queries and what the site shows), and the signed
+ * record is stored whole as signed (Record: canonical JSON), with its signature and hash: verify
+ * parses Record back and checks the columns against it, never the other way round.
+ */
+export function acknowledgementFields(
+  ack: Acknowledgement,
+  auditEventId: string,
+  signed?: SignedAcknowledgement,
+): Fields {
   return {
     Title: title(`${ack.displayName} — ${ack.policyKey} v${ack.versionNumber}`),
     AckKey: ack.id,
@@ -163,6 +173,13 @@ export function acknowledgementFields(ack: Acknowledgement, auditEventId: string
     Consents: JSON.stringify(ack.consents),
     ApprovalState: ack.approvalState,
     AuditEventId: auditEventId,
+    ...(signed === undefined
+      ? {}
+      : {
+          Record: canonicalJson(signed.record),
+          Signature: JSON.stringify(signed.signature),
+          RecordHash: signed.hash,
+        }),
   };
 }
 
@@ -183,6 +200,70 @@ const ackRowSchema = z.object({
   ApprovalState: reqText,
   AuditEventId: optText,
 });
+
+/** The signed record of a row as stored, unparsed and untrusted (verify checks it). */
+export interface StoredEvidence {
+  /** Record parsed from its JSON (or the text itself when it is not JSON: an edit). */
+  record: unknown;
+  /** Signature parsed from its JSON, when present. */
+  signature?: unknown;
+  recordHash?: string;
+}
+
+function parseLoosely(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const ACK_COLUMNS: Readonly<Record<string, string>> = {
+  AckKey: 'id',
+  PolicyKey: 'policyKey',
+  VersionNumber: 'versionNumber',
+  UserId: 'userId',
+  SignedAt: 'signedAt',
+  ContentHash: 'contentHash',
+  Upn: 'upn',
+  DisplayName: 'displayName',
+  TypedName: 'typedName',
+  StatedRole: 'statedRole',
+  Channel: 'channel',
+  Consents: 'consents',
+  ApprovalState: 'approvalState',
+  RecordHash: 'hash',
+};
+
+/**
+ * An acknowledgement row's plain columns by the signed record's field names (what verify checks
+ * against the record): `hash` is RecordHash, `approvalState` the unsigned state reports read.
+ */
+export function acknowledgementColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [column, field] of Object.entries(ACK_COLUMNS)) {
+    const value = fields[column];
+    if (value === undefined || value === null) continue;
+    columns[field] = column === 'Consents' ? parseLoosely(value) : value;
+  }
+  return columns;
+}
+
+/** The Record, Signature and RecordHash columns of a row; null for a row from before signatures. */
+export function storedEvidenceOf(fields: Record<string, unknown>): StoredEvidence | null {
+  const record = fields.Record;
+  if (record === undefined || record === null || record === '') return null;
+  const signature = fields.Signature;
+  const hash = fields.RecordHash;
+  return {
+    record: parseLoosely(record),
+    ...(signature === undefined || signature === null || signature === ''
+      ? {}
+      : { signature: parseLoosely(signature) }),
+    ...(typeof hash === 'string' && hash !== '' ? { recordHash: hash } : {}),
+  };
+}
 
 export function acknowledgementFromFields(fields: Record<string, unknown>): {
   ack: Acknowledgement;

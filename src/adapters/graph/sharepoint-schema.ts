@@ -92,7 +92,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
   acknowledgements: {
     name: LIST.acknowledgements,
     description:
-      'Countersign: one row per signature. Sealed: an edited row fails `countersign verify`.',
+      'Countersign: one row per signature. Signed: Record is the signed record as signed; an edited row fails `countersign verify`.',
     columns: [
       key('AckKey'),
       indexed('PolicyKey'),
@@ -111,6 +111,11 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('AuditEventId', {
         description: 'The audit event written with this row (tells a retry from a repeat).',
       }),
+      note('Record'),
+      text('Signature', {
+        description: 'The signature of Record (JSON: alg, kid, sig); keys at /api/evidence/keys.',
+      }),
+      text('RecordHash'),
     ],
   },
   approvals: {

@@ -8,6 +8,8 @@ import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
 import { signatureAuditEvent } from '../../domain/signature-audit.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
+import type { EvidenceSignature } from '../../domain/evidence/evidence-signature.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
@@ -15,6 +17,7 @@ import type {
   RecordStore,
   SignatureAuditRepair,
   SignatureResult,
+  SignedAcknowledgement,
   Tagged,
 } from '../../ports/record-store.ts';
 
@@ -39,6 +42,11 @@ export class MemoryRecordStore implements RecordStore {
   readonly #audit = new Map<string, AuditEvent>();
   /** Each signature's audit event id, as the SharePoint row's AuditEventId column keeps it. */
   readonly #ackEventIds = new Map<string, string>();
+  /** Each acknowledgement's signed record as stored: canonical JSON, signature, hash. */
+  readonly #signedAcks = new Map<
+    string,
+    { record: string; signature: EvidenceSignature; hash: string }
+  >();
   #sequence = 0;
 
   #tag(): string {
@@ -191,12 +199,24 @@ export class MemoryRecordStore implements RecordStore {
     });
   }
 
-  recordSignature(ack: Acknowledgement, audit: AuditEvent): Promise<SignatureResult> {
+  recordSignature(
+    ack: Acknowledgement,
+    audit: AuditEvent,
+    signed?: SignedAcknowledgement,
+  ): Promise<SignatureResult> {
     return attempt(() => {
       const value = acknowledgementSchema.parse(ack);
       const existing = this.#acks.get(value.id);
       if (existing) return { acknowledgement: structuredClone(existing.value), created: false };
       this.#put(this.#acks, value.id, value);
+      // Kept as signed (canonical JSON), as the SharePoint row keeps it.
+      if (signed !== undefined) {
+        this.#signedAcks.set(value.id, {
+          record: canonicalJson(signed.record),
+          signature: structuredClone(signed.signature),
+          hash: signed.hash,
+        });
+      }
       this.#ackEventIds.set(value.id, audit.id);
       this.#appendAudit(audit);
       return { acknowledgement: structuredClone(value), created: true };
@@ -219,6 +239,20 @@ export class MemoryRecordStore implements RecordStore {
       .sort(bySignedAt)
       .map((a) => structuredClone(a));
     return Promise.resolve(rows);
+  }
+
+  /** The signed record stored with an acknowledgement (null for one stored without). */
+  signedAcknowledgement(
+    id: string,
+  ): { record: unknown; signature: EvidenceSignature; hash: string } | null {
+    const stored = this.#signedAcks.get(id);
+    return stored === undefined
+      ? null
+      : {
+          ...stored,
+          record: JSON.parse(stored.record) as unknown,
+          signature: { ...stored.signature },
+        };
   }
 
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {
@@ -379,9 +413,31 @@ export class MemoryRecordStore implements RecordStore {
     policyKey?: string;
     userId?: string;
     versionNumber?: number;
-  }): Promise<{ itemId: string; key: string; acknowledgement: Acknowledgement }[]> {
+  }): Promise<
+    {
+      itemId: string;
+      key: string;
+      acknowledgement: Acknowledgement;
+      evidence: { record: unknown; signature: unknown; recordHash: string } | null;
+      columns: Record<string, unknown>;
+    }[]
+  > {
     return this.listAcknowledgements(query).then((acks) =>
-      acks.map((a) => ({ itemId: a.id, key: a.id, acknowledgement: a })),
+      acks.map((a) => {
+        const signed = this.signedAcknowledgement(a.id);
+        const columns: Record<string, unknown> = { ...a };
+        delete columns.seal;
+        return {
+          itemId: a.id,
+          key: a.id,
+          acknowledgement: a,
+          evidence:
+            signed === null
+              ? null
+              : { record: signed.record, signature: signed.signature, recordHash: signed.hash },
+          columns: signed === null ? columns : { ...columns, hash: signed.hash },
+        };
+      }),
     );
   }
 

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import { provisionSite } from '../../../src/adapters/graph/provision.ts';
+import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { acknowledgementRecordSchema } from '../../../src/domain/evidence/evidence-record.ts';
+import { prepareKeyRing } from '../../../src/domain/evidence/key-ring.ts';
+import { checkSignature } from '../../../src/domain/evidence/signature-check.ts';
+import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
+import { signedAcknowledgement } from './evidence-fixtures.ts';
+
+describe('signed acknowledgements in SharePoint', () => {
+  let emulator: GraphEmulator;
+  let gateway: GraphGateway;
+  let store: SharePointRecordStore;
+  const keys = memoryEvidenceKeys();
+
+  beforeAll(async () => {
+    emulator = await startGraphEmulator({ seed: 'none' });
+    gateway = new GraphGateway({ baseUrl: emulator.url });
+    store = new SharePointRecordStore({ gateway, site: emulator.siteId });
+    await provisionSite(gateway, store.site);
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('stores the record exactly as signed, beside its columns, in the one $batch', async () => {
+    // Milliseconds that a SharePoint DateTime would drop: the stored record keeps them.
+    const ack = signature(
+      policyVersion('signed-aup', 1, { status: 'published' }),
+      randomUUID(),
+      '2026-11-23T10:00:00.123Z',
+    );
+    const signed = await signedAcknowledgement(keys.signer, ack);
+    await store.listAcknowledgements({ policyKey: 'signed-aup' }); // the list's address, once
+    const before = gateway.roundTrips;
+    const result = await store.recordSignature(
+      ack,
+      audit('acknowledgement.signed', ack.id),
+      signed,
+    );
+    expect(gateway.roundTrips - before).toBe(1);
+    expect(result).toEqual({ acknowledgement: ack, created: true });
+
+    const [row] = await store.scanAcknowledgements({ policyKey: 'signed-aup' });
+    expect(row?.evidence).toEqual({
+      record: signed.record,
+      signature: signed.signature,
+      recordHash: signed.hash,
+    });
+    expect(row?.columns).toMatchObject({
+      id: ack.id,
+      signedAt: '2026-11-23T10:00:00.123Z',
+      typedName: ack.typedName,
+      consents: ack.consents,
+      approvalState: 'not-required',
+      hash: signed.hash,
+    });
+    const record = acknowledgementRecordSchema.parse(row?.evidence?.record);
+    expect(
+      checkSignature(record, row?.evidence?.signature, prepareKeyRing(keys.keyRing)).status,
+    ).toBe('valid');
+    // The receipt and every reader still see the acknowledgement as before.
+    expect(await store.listAcknowledgements({ policyKey: 'signed-aup' })).toEqual([ack]);
+  });
+
+  it('reads a row from before signatures as legacy: no evidence, its seal still there', async () => {
+    const ack = signature(policyVersion('legacy-aup', 1, { status: 'published' }), randomUUID());
+    await store.recordSignature(ack, audit('acknowledgement.signed', ack.id));
+    const [row] = await store.scanAcknowledgements({ policyKey: 'legacy-aup' });
+    expect(row?.evidence).toBeNull();
+    expect(row?.acknowledgement?.seal).toBe(ack.seal);
+  });
+
+  it('refuses a signed record of another acknowledgement', async () => {
+    const version = policyVersion('mixed-aup', 1, { status: 'published' });
+    const ack = signature(version, randomUUID());
+    const other = await signedAcknowledgement(keys.signer, signature(version, randomUUID()));
+    await expect(
+      store.recordSignature(ack, audit('acknowledgement.signed', ack.id), other),
+    ).rejects.toMatchObject({ code: 'validation' });
+  });
+
+  it('provisioning adds the new columns once: a second run changes nothing', async () => {
+    expect((await provisionSite(gateway, store.site)).changes).toEqual([]);
+  });
+});
