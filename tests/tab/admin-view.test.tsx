@@ -3,12 +3,24 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
 import { PeoplePanel } from '../../teams-app/src/views/admin/people-panel.tsx';
-import { FakeApi } from './fake-api.ts';
+import { startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
 afterEach(cleanup);
 
 const NOW = new Date('2026-03-10T10:30:00.000Z');
+
+let running: TabApi | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+/** The real API (tab-api.ts) with version 1 published, nobody signed. */
+async function start(): Promise<TabApi> {
+  running = await startTabApi({ now: NOW });
+  return running;
+}
 
 const IMPORTED_TEXT = [
   'Staff Acceptable Use Policy 2026',
@@ -34,14 +46,14 @@ async function click(name: string | RegExp) {
 
 describe('Admin', () => {
   it('imports a document, lets the admin correct it, shows the diff and publishes', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    fake.seedSignature('staff', 1, '2026-01-10T09:00:00.000Z');
-    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    await api.seedSignature('staff', '2026-01-10T09:00:00.000Z');
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     await screen.findByText(/version 1 \(Spring 2026\)/);
 
     upload(IMPORTED_TEXT, 'aup.txt');
     await screen.findByRole('heading', { name: 'Review the draft (from aup.txt)' });
-    expect(fake.requests).toContainEqual({ method: 'POST', path: '/api/admin/import' });
+    expect(api.requests).toContainEqual({ method: 'POST', path: '/api/admin/import' });
     // The text the importer could not place is flagged, not dropped.
     const unplaced = screen.getByRole('group', { name: 'Unplaced' });
     expect(within(unplaced).getByText(/could not place this text/)).toBeInstanceOf(HTMLElement);
@@ -80,7 +92,7 @@ describe('Admin', () => {
 
     await click('Publish version 2');
     await screen.findByText('Version 2 published');
-    const v2 = fake.versions.find((v) => v.number === 2);
+    const v2 = (await api.versions()).find((v) => v.number === 2);
     expect(v2?.status).toBe('published');
     expect(v2?.document.title).toBe('Staff Acceptable Use Policy');
     expect(v2?.document.sections.map((s) => s.heading)).toEqual(['Policy']);
@@ -100,9 +112,9 @@ describe('Admin', () => {
   });
 
   it('filters people and charts their status by audience', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    fake.seedSignature('head', 1, '2026-01-10T09:00:00.000Z');
-    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    await api.seedSignature('head', '2026-01-10T09:00:00.000Z');
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     fireEvent.click(screen.getByRole('button', { name: 'People' }));
     const table = await screen.findByRole('table');
     expect(within(table).getAllByRole('row')).toHaveLength(5);
@@ -119,7 +131,7 @@ describe('Admin', () => {
       expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(4),
     );
     expect(screen.queryByRole('rowheader', { name: /Emma Bonnin/ })).toBeNull();
-    expect(fake.requests.at(-1)?.path).toBe('/api/admin/people');
+    expect(api.requests.at(-1)?.path).toBe('/api/admin/people');
 
     fireEvent.change(screen.getByRole('searchbox', { name: 'Name or email' }), {
       target: { value: 'grace' },
@@ -132,8 +144,16 @@ describe('Admin', () => {
   });
 
   it('previews the exact card, sends it to me first, and launches a campaign', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    // A fourth member of staff has signed already: the campaign goes to the other three.
+    api.directory.addPerson({
+      id: 'u-tom',
+      displayName: 'Tom Ash',
+      userPrincipalName: 'tom.ash@school.example',
+    });
+    api.directory.addGroup({ id: 'g-staff', members: ['u-staff', 'u-dsl', 'u-head', 'u-tom'] });
+    await api.seedSignature('u-tom', '2026-03-09T09:00:00.000Z');
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     fireEvent.click(screen.getByRole('button', { name: 'Campaigns' }));
     await screen.findByText('No campaigns yet.');
 
@@ -149,7 +169,7 @@ describe('Admin', () => {
     );
     await click('Send it to myself first');
     await screen.findByText('The card is on its way to you in Teams.');
-    expect(fake.sentTestCards).toEqual([
+    expect(await api.testCards()).toEqual([
       { userId: 'u-dsl', policyKey: 'staff-aup', versionNumber: 1 },
     ]);
 
@@ -160,7 +180,7 @@ describe('Admin', () => {
     });
     await click('Launch campaign');
     await screen.findByText('1 of 3 signed');
-    expect(fake.campaigns[0]).toMatchObject({
+    expect((await api.campaigns())[0]).toMatchObject({
       policyKey: 'staff-aup',
       versionNumber: 1,
       audiences: ['staff'],
@@ -170,21 +190,21 @@ describe('Admin', () => {
     });
     await click('Pause');
     await screen.findByRole('button', { name: 'Resume' });
-    expect(fake.campaigns[0]?.status).toBe('paused');
+    expect((await api.campaigns())[0]?.status).toBe('paused');
 
     // Launching the same version again meets the campaign already open: nothing new is sent.
     await click('Launch campaign');
     await screen.findByText(/A campaign for version 1 is already paused/);
     expect(screen.queryByText(/Campaign launched/)).toBeNull();
-    expect(fake.campaigns).toHaveLength(1);
+    expect(await api.campaigns()).toHaveLength(1);
   });
 
   it('shows and changes who each clause applies to, and refuses an audience not in the policy', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     await screen.findByRole('button', { name: /Edit a new version/ });
     await click(/Edit a new version/);
-    // Version 1's third clause is for staff only (the fake's seed).
+    // Version 1's third clause is for staff only (the api's seed).
     const third = screen.getByRole('group', {
       name: 'My use of school systems, clause 3: who it applies to',
     });
@@ -204,7 +224,7 @@ describe('Admin', () => {
     });
     await click('Save draft and show the changes');
     await screen.findByRole('heading', { name: 'Publish version 2' });
-    const draft = fake.versions.find((v) => v.status === 'draft');
+    const draft = (await api.versions()).find((v) => v.status === 'draft');
     expect(draft?.document.sections[1]?.clauses.map((c) => c.audience)).toEqual([
       ['governors'],
       undefined,
@@ -213,8 +233,8 @@ describe('Admin', () => {
   });
 
   it('opens the saved draft again after a reload, with its label and kind of change', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    const first = renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    const first = renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     await screen.findByRole('button', { name: /Edit a new version/ });
     await click(/Edit a new version/);
     fireEvent.change(screen.getByRole('textbox', { name: 'Title' }), {
@@ -228,7 +248,7 @@ describe('Admin', () => {
     await screen.findByRole('heading', { name: 'Publish version 2' });
     first.unmount();
 
-    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     await screen.findByText(/draft version 2 \(Summer 2026\) saved, not yet published/);
     expect(screen.queryByRole('button', { name: /Edit a new version/ })).toBeNull();
     await click(/Continue draft version 2/);
@@ -247,9 +267,9 @@ describe('Admin', () => {
   });
 
   it('pages through people and exports the filtered list as CSV', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    const session = sessionFor(fake, 'dsl');
-    renderInTheme(<PeoplePanel api={session.api} policies={[fake.policy]} pageSize={3} />);
+    const api = await start();
+    const session = sessionFor(api, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[api.policy]} pageSize={3} />);
     await screen.findByText('Showing 1–3 of 4');
     const previous = screen.getByRole('button', { name: 'Previous page' });
     expect(previous).toHaveProperty('disabled', true);
@@ -281,24 +301,26 @@ describe('Admin', () => {
     await waitFor(() => expect(saved).toHaveLength(1));
     expect(downloads).toEqual(['staff-aup-status.csv blob:people']);
     anchorClick.mockRestore();
-    expect(fake.requests.at(-1)).toEqual({ method: 'GET', path: '/api/admin/people.csv' });
+    expect(api.requests.at(-1)).toEqual({ method: 'GET', path: '/api/admin/people.csv' });
     const csv = await new Promise<string>((resolve) => {
       const reader = new FileReader();
       reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : '');
       reader.readAsText(saved[0]!);
     });
+    // The service's export (people-report.ts): a header, then only the filtered people.
     expect(csv.split('\r\n')).toEqual([
-      'name,upn,status',
-      'Grace Okafor,grace.okafor@school.example,due',
+      'Name,UPN,Audiences,Status,Version,Signed or due (UTC),Valid until (UTC),Typed name,Stated role,Account when signed,Typed name differs from account',
+      'Grace Okafor,grace.okafor@school.example,governors,due,1,,,,,,',
+      '',
     ]);
   });
 
   it('shows each signature beside the account it came from and flags a colleague’s name', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    fake.seedSignature('staff', 1, '2026-03-09T08:15:00.000Z', 'Dana Lee');
-    fake.seedSignature('dsl', 1, '2026-03-09T09:30:00.000Z', 'Lee, Dana');
-    const session = sessionFor(fake, 'dsl');
-    renderInTheme(<PeoplePanel api={session.api} policies={[fake.policy]} />);
+    const api = await start();
+    await api.seedSignature('staff', '2026-03-09T08:15:00.000Z', 'Dana Lee');
+    await api.seedSignature('dsl', '2026-03-09T09:30:00.000Z', 'Lee, Dana');
+    const session = sessionFor(api, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[api.policy]} />);
     const table = await screen.findByRole('table');
     expect(within(table).getByRole('columnheader', { name: 'Signature' })).toBeInstanceOf(
       HTMLElement,
@@ -326,8 +348,8 @@ describe('Admin', () => {
   });
 
   it('imports a file dropped on the drop zone', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<AdminView session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     const input = await screen.findByLabelText(/Drop the school’s AUP here/);
     const zone = input.parentElement;
     if (zone === null) throw new Error('no drop zone');

@@ -1,13 +1,25 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import ApprovalsView from '../../teams-app/src/views/approvals/approvals-view.tsx';
-import { FakeApi } from './fake-api.ts';
+import { startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
 afterEach(cleanup);
 
 const NOW = new Date('2026-03-10T10:30:00.000Z');
+
+let running: TabApi | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+/** The real API (tab-api.ts) with version 1 published, nobody signed. */
+async function start(): Promise<TabApi> {
+  running = await startTabApi({ now: NOW });
+  return running;
+}
 
 async function click(element: HTMLElement) {
   await act(async () => {
@@ -16,18 +28,18 @@ async function click(element: HTMLElement) {
   });
 }
 
-function seeded(): FakeApi {
-  const fake = new FakeApi({ now: () => NOW });
-  fake.seedSignature('staff', 1, '2026-03-09T08:15:00.000Z');
-  fake.seedSignature('governor', 1, '2026-03-09T09:00:00.000Z');
-  fake.seedSignature('dsl', 1, '2026-03-09T09:30:00.000Z');
-  return fake;
+async function seeded(): Promise<TabApi> {
+  const api = await start();
+  await api.seedSignature('staff', '2026-03-09T08:15:00.000Z');
+  await api.seedSignature('governor', '2026-03-09T09:00:00.000Z');
+  await api.seedSignature('dsl', '2026-03-09T09:30:00.000Z');
+  return api;
 }
 
 describe('Approvals', () => {
   it('lists pending signers with their role, approves one with permissions', async () => {
-    const fake = seeded();
-    renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);
+    const api = await seeded();
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
     const sam = (await screen.findByRole('heading', { name: 'Sam Patel' })).closest('li');
     if (sam === null) throw new Error('no card');
     expect(within(sam).getByText('Teacher')).toBeInstanceOf(HTMLElement);
@@ -37,20 +49,21 @@ describe('Approvals', () => {
     });
     await click(within(sam).getByRole('button', { name: 'Approve Sam Patel' }));
     await screen.findByText('Sam Patel: approved.');
-    expect(fake.approvals.find((a) => a.userId === 'u-staff')).toMatchObject({
+    expect((await api.approvals()).find((a) => a.userId === 'u-staff')).toMatchObject({
       decision: 'approved',
       approverId: 'u-head',
       additionalPermissions: ['MIS admin', 'Finance'],
     });
-    expect(screen.queryByRole('heading', { name: 'Sam Patel' })).toBeNull();
+    // The list reloads after the decision.
+    await waitFor(() => expect(screen.queryByRole('heading', { name: 'Sam Patel' })).toBeNull());
   });
 
   it('shows the typed name beside the account, and warns when it is someone else’s', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    fake.seedSignature('staff', 1, '2026-03-09T08:15:00.000Z', 'Mr S. Patel');
+    const api = await start();
+    await api.seedSignature('staff', '2026-03-09T08:15:00.000Z', 'Mr S. Patel');
     // Grace signs, typing a colleague's name.
-    fake.seedSignature('governor', 1, '2026-03-09T09:00:00.000Z', 'Dana Lee');
-    renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);
+    await api.seedSignature('governor', '2026-03-09T09:00:00.000Z', 'Dana Lee');
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
     const grace = (await screen.findByRole('heading', { name: 'Grace Okafor' })).closest('li');
     const sam = screen.getByRole('heading', { name: 'Sam Patel' }).closest('li');
     if (grace === null || sam === null) throw new Error('no card');
@@ -82,8 +95,8 @@ describe('Approvals', () => {
   });
 
   it('rejects only with a reason', async () => {
-    const fake = seeded();
-    renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);
+    const api = await seeded();
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
     const grace = (await screen.findByRole('heading', { name: 'Grace Okafor' })).closest('li');
     if (grace === null) throw new Error('no card');
     await click(within(grace).getByRole('button', { name: 'Reject…' }));
@@ -94,22 +107,22 @@ describe('Approvals', () => {
     });
     await click(reject);
     await screen.findByText('Grace Okafor: not approved.');
-    expect(fake.approvals.find((a) => a.userId === 'u-governor')).toMatchObject({
+    expect((await api.approvals()).find((a) => a.userId === 'u-governor')).toMatchObject({
       decision: 'rejected',
       comment: 'Not a governor of this school',
     });
   });
 
   it('approves several at once', async () => {
-    const fake = seeded();
-    renderInTheme(<ApprovalsView session={sessionFor(fake, 'head')} />);
+    const api = await seeded();
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
     await screen.findByRole('heading', { name: 'Sam Patel' });
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select Sam Patel' }));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select Dana Lee' }));
     await click(screen.getByRole('button', { name: 'Approve selected (2)' }));
     await screen.findByText('Approved 2.');
     expect(
-      fake.approvals
+      (await api.approvals())
         .filter((a) => a.decision === 'approved')
         .map((a) => a.userId)
         .sort(),

@@ -13,7 +13,7 @@ import {
 } from '../../teams-app/src/ui/school-time.ts';
 import { formatDate, formatDateTime } from '../../teams-app/src/ui/format.ts';
 import { diffDocuments } from '../../src/domain/policy-diff.ts';
-import { SEED_DOCUMENT } from './fake-api.ts';
+import { SEED_DOCUMENT } from './tab-api.ts';
 
 describe('school time', () => {
   afterEach(() => setSchoolTimeZone(undefined));

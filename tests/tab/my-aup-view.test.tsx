@@ -2,12 +2,24 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MyAupView } from '../../teams-app/src/views/my-aup/my-aup-view.tsx';
-import { FakeApi, SEED_DOCUMENT } from './fake-api.ts';
+import { SEED_DOCUMENT, startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
 afterEach(cleanup);
 
 const NOW = new Date('2026-03-10T10:30:00.000Z');
+
+let running: TabApi | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+/** The real API (tab-api.ts) with version 1 published, nobody signed. */
+async function start(): Promise<TabApi> {
+  running = await startTabApi({ now: NOW });
+  return running;
+}
 
 async function fillAndSign(name: string, role: string) {
   fireEvent.click(screen.getByRole('checkbox', { name: /accept the declaration/i }));
@@ -25,8 +37,8 @@ async function fillAndSign(name: string, role: string) {
 
 describe('My AUP', () => {
   it('keeps Sign disabled until the declaration is accepted and a name typed', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<MyAupView session={sessionFor(fake, 'staff')} />);
+    const api = await start();
+    renderInTheme(<MyAupView session={sessionFor(api, 'staff')} />);
     await screen.findByRole('heading', { name: SEED_DOCUMENT.title });
     const sign = screen.getByRole('button', { name: 'Sign' });
     expect(sign).toHaveProperty('disabled', true);
@@ -42,12 +54,12 @@ describe('My AUP', () => {
       await Promise.resolve();
     });
     expect(await screen.findByText('Enter your role.')).toBeInstanceOf(HTMLElement);
-    expect(fake.requests.some((r) => r.method === 'POST')).toBe(false);
+    expect(api.requests.some((r) => r.method === 'POST')).toBe(false);
   });
 
   it('shows the policy for my audience, signs it and shows the receipt and history', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<MyAupView session={sessionFor(fake, 'staff')} />);
+    const api = await start();
+    renderInTheme(<MyAupView session={sessionFor(api, 'staff')} />);
     await screen.findByRole('heading', { name: SEED_DOCUMENT.title });
     expect(screen.getByText(/report any safeguarding concern/)).toBeInstanceOf(HTMLElement);
     expect(screen.getByText('The school may use my photograph on its website.')).toBeInstanceOf(
@@ -57,7 +69,7 @@ describe('My AUP', () => {
     await fillAndSign('Sam Patel', 'Class teacher');
 
     const receipt = await screen.findByRole('region', { name: 'Your receipt' });
-    const version = fake.versions[0];
+    const version = (await api.versions())[0];
     if (version === undefined) throw new Error('no version');
     expect(within(receipt).getByText(version.contentHash)).toBeInstanceOf(HTMLElement);
     expect(within(receipt).getByText('1 (Spring 2026)')).toBeInstanceOf(HTMLElement);
@@ -65,7 +77,7 @@ describe('My AUP', () => {
     expect(within(receipt).getByText(/10 March 2026.*10:30/)).toBeInstanceOf(HTMLElement);
     expect(within(receipt).getByText('Waiting for the headteacher')).toBeInstanceOf(HTMLElement);
 
-    const ack = fake.acknowledgements[0];
+    const ack = (await api.acknowledgements())[0];
     expect(ack).toMatchObject({
       userId: 'u-staff',
       typedName: 'Sam Patel',
@@ -74,23 +86,26 @@ describe('My AUP', () => {
       contentHash: version.contentHash,
       consents: { photo: true },
     });
+    // Publishing names the policy after its document's title (publish-policy.ts).
     const history = screen.getByRole('region', { name: 'My history' });
     await waitFor(() =>
-      expect(within(history).getByText(/Staff AUP, version 1/)).toBeInstanceOf(HTMLElement),
+      expect(within(history).getByText(/Staff Acceptable Use Policy, version 1/)).toBeInstanceOf(
+        HTMLElement,
+      ),
     );
     expect(screen.queryByRole('button', { name: 'Sign' })).toBeNull();
   });
 
   it('does not show a governor the staff-only clause', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<MyAupView session={sessionFor(fake, 'governor')} />);
+    const api = await start();
+    renderInTheme(<MyAupView session={sessionFor(api, 'governor')} />);
     await screen.findByRole('heading', { name: SEED_DOCUMENT.title });
     expect(screen.queryByText(/report any safeguarding concern/)).toBeNull();
   });
 
   it('highlights what changed since I signed: new, reworded and removed clauses', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    fake.seedSignature('staff', 1, '2026-01-10T09:00:00.000Z');
+    const api = await start();
+    await api.seedSignature('staff', '2026-01-10T09:00:00.000Z');
     const next = structuredClone(SEED_DOCUMENT);
     const clauses = next.sections[1]?.clauses;
     if (clauses === undefined) throw new Error('seed changed');
@@ -104,9 +119,9 @@ describe('My AUP', () => {
       text: 'I will lock my screen whenever I leave my computer unattended.',
       items: [],
     });
-    fake.publishVersion(next, 'Summer 2026', 'material');
+    await api.publishVersion(next, 'Summer 2026', 'material');
 
-    renderInTheme(<MyAupView session={sessionFor(fake, 'staff')} />);
+    renderInTheme(<MyAupView session={sessionFor(api, 'staff')} />);
     const changes = await screen.findByRole('region', {
       name: 'What changed since you signed version 1',
     });
@@ -132,17 +147,17 @@ describe('My AUP', () => {
   });
 
   it('refuses to sign an outdated version and shows the current one', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<MyAupView session={sessionFor(fake, 'staff')} />);
+    const api = await start();
+    renderInTheme(<MyAupView session={sessionFor(api, 'staff')} />);
     await screen.findByRole('heading', { name: SEED_DOCUMENT.title });
     const next = structuredClone(SEED_DOCUMENT);
     next.title = 'Staff Acceptable Use Policy 2026';
-    fake.publishVersion(next, 'Summer 2026', 'material');
+    await api.publishVersion(next, 'Summer 2026', 'material');
     await fillAndSign('Sam Patel', 'Teacher');
     expect(await screen.findByText(/newer version of this policy was published/)).toBeInstanceOf(
       HTMLElement,
     );
-    expect(fake.acknowledgements).toHaveLength(0);
+    expect(await api.acknowledgements()).toHaveLength(0);
     await screen.findByRole('heading', { name: 'Staff Acceptable Use Policy 2026' });
   });
 });

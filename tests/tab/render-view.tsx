@@ -3,7 +3,8 @@ import { configure, render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { ApiClient } from '../../teams-app/src/api/api-client.ts';
 import type { Session } from '../../teams-app/src/app/session.ts';
-import { FAKE_USERS, type FakeApi } from './fake-api.ts';
+import { DEV_USER_ROLES } from '../../src/dev/identity/dev-identity-provider.ts';
+import { TAB_USERS, type TabApi, type TabUserKey } from './tab-api.ts';
 
 // jsdom has no ResizeObserver; Fluent's MessageBar measures itself with one. Nothing here
 // depends on sizes, so an observer that never fires is enough.
@@ -28,17 +29,19 @@ if (!('innerText' in HTMLElement.prototype)) {
 // The suite runs two files at once on two cores: give async queries time.
 configure({ asyncUtilTimeout: 5_000 });
 
-/** A signed-in session against the fake API, as the demo user with this key. */
-export function sessionFor(fake: FakeApi, userKey: string): Session {
-  const user = FAKE_USERS.find((u) => u.key === userKey);
-  if (user === undefined) throw new Error(`no fake user ${userKey}`);
-  const api = new ApiClient(
-    { kind: 'dev', getToken: () => Promise.resolve(`fake.${userKey}`) },
-    fake.jsdomFetch,
-  );
+/** A signed-in session against the real API, as the dev user with this key (a real dev token). */
+export function sessionFor(api: TabApi, userKey: TabUserKey): Session {
+  const user = TAB_USERS.find((u) => u.key === userKey);
+  if (user === undefined) throw new Error(`no tab user ${userKey}`);
+  const client = new ApiClient({ kind: 'dev', getToken: () => api.token(userKey) }, api.fetch);
   return {
-    api,
-    me: { id: user.id, displayName: user.displayName, upn: user.upn, roles: user.roles },
+    api: client,
+    me: {
+      id: user.id,
+      displayName: user.displayName,
+      upn: user.upn,
+      roles: [...DEV_USER_ROLES[userKey]],
+    },
     tokenKind: 'dev',
   };
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppShell } from '../../teams-app/src/app/app-shell.tsx';
 import { lazyView } from '../../teams-app/src/app/chunk-load.ts';
 import { ViewBoundary } from '../../teams-app/src/app/view-boundary.tsx';
-import { FakeApi } from './fake-api.ts';
+import { startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
 // After a deploy the old Admin chunk is gone from the server: its dynamic import rejects.
@@ -16,6 +16,18 @@ vi.mock('../../teams-app/src/views/admin/admin-view.tsx', () => {
 });
 
 const NOW = new Date('2026-03-10T10:30:00.000Z');
+
+let running: TabApi | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+/** The real API (tab-api.ts) with version 1 published, nobody signed. */
+async function start(): Promise<TabApi> {
+  running = await startTabApi({ now: NOW });
+  return running;
+}
 
 beforeEach(() => {
   // React reports each error a boundary catches on the console; the tests look at the screen.
@@ -29,8 +41,8 @@ afterEach(() => {
 
 describe('a view that fails', () => {
   it('asks for a reload when its chunk is gone after a deploy, and the other views still work', async () => {
-    const fake = new FakeApi({ now: () => NOW });
-    renderInTheme(<AppShell session={sessionFor(fake, 'dsl')} />);
+    const api = await start();
+    renderInTheme(<AppShell session={sessionFor(api, 'dsl')} />);
     await screen.findByRole('heading', { name: 'My AUP' });
     fireEvent.click(screen.getByRole('button', { name: 'Admin' }));
 
