@@ -29,8 +29,19 @@ function domainImports(regex) {
   };
 }
 
-/** One row of the table: `files` may not import from the `forbidden` folders of src/. */
-function layer(rule, files, forbidden, { io = false, graphClient = true, ignores } = {}) {
+/**
+ * One row of the table: `files` may not import from the `forbidden` folders of src/. Rows for
+ * files outside src/ (the tab) set `outside`, so only paths through src/ match and the tab's own
+ * folders of the same names do not; `except` names subfolders of a forbidden folder allowed.
+ */
+function layer(
+  rule,
+  files,
+  forbidden,
+  { io = false, graphClient = true, ignores, outside = false, except = [] } = {},
+) {
+  const allowed = except.map((path) => `(?!${path}(/|$))`).join('');
+  const but = except.length === 0 ? '' : ` (but src/${except.join(', src/')})`;
   return {
     files,
     ...(ignores === undefined ? {} : { ignores }),
@@ -41,8 +52,8 @@ function layer(rule, files, forbidden, { io = false, graphClient = true, ignores
           paths: graphClient ? [GRAPH_CLIENT] : [],
           patterns: [
             {
-              regex: `(^|/)(${forbidden.join('|')})(/|$)`,
-              message: `Layer rule "${rule}" (ARCHITECTURE.md): this folder may not import from src/${forbidden.join(', src/')}.`,
+              regex: `(^|/)${outside ? 'src/' : ''}${allowed}(${forbidden.join('|')})(/|$)`,
+              message: `Layer rule "${rule}" (ARCHITECTURE.md): this folder may not import from src/${forbidden.join(', src/')}${but}.`,
             },
             ...(io ? [IO_MODULES] : []),
           ],
@@ -216,6 +227,25 @@ export default tseslint.config(
       'importer',
       'packaging',
     ],
+  ),
+  layer(
+    'tab → API contract, domain',
+    ['teams-app/**/*.{ts,tsx}'],
+    [
+      'api',
+      'ports',
+      'services',
+      'adapters',
+      'bot',
+      'server',
+      'cli',
+      'config',
+      'dev',
+      'importer',
+      'packaging',
+      'http',
+    ],
+    { outside: true, except: ['api/contract'] },
   ),
   layer(
     'packaging → domain',

@@ -79,10 +79,39 @@ describe('the layer table is enforced by lint, naming the rule broken', () => {
       "import { x } from '../http/read-body.ts';",
       'services → domain, ports',
     ],
+    [
+      'teams-app/src/api/api-types.ts',
+      "import type { x } from '../../../src/services/countersign-service.ts';",
+      'tab → API contract, domain',
+    ],
+    [
+      'teams-app/src/views/admin/policy-editor.tsx',
+      "import type { x } from '../../../../src/api/routes.ts';",
+      'tab → API contract, domain',
+    ],
+    [
+      'teams-app/src/api/api-types.ts',
+      "import type { x } from '../../../src/importer/import-report.ts';",
+      'tab → API contract, domain',
+    ],
   ])('%s: %s', async (file, code, rule) => {
     const messages = await messagesFor(file, `${code}\nexport const y = x;\n`);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(`Layer rule "${rule}"`);
+  });
+
+  it('the tab imports the API contract and domain types, and its own folders of the same names', async () => {
+    for (const code of [
+      "import type { x } from '../../../src/api/contract/responses.ts';",
+      "import type { x } from '../../../src/domain/policy.ts';",
+      "import type { x } from '../../api/api-types.ts';",
+      "import type { x } from '../config/tab-config.ts';",
+    ]) {
+      expect(
+        await messagesFor('teams-app/src/views/admin/x.tsx', `${code}\nexport type y = x;\n`),
+        code,
+      ).toEqual([]);
+    }
   });
 
   it('the domain imports only itself, zod and node:crypto', async () => {
