@@ -2,7 +2,11 @@ import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval, ApprovalDecision } from '../domain/approval.ts';
 import type { AuditEvent, AuditEventType } from '../domain/audit-event.ts';
 import type { Campaign } from '../domain/campaign.ts';
-import type { AcknowledgementRecord } from '../domain/evidence/evidence-record.ts';
+import type {
+  AcknowledgementRecord,
+  ApprovalDecisionRecord,
+  PublishedVersionRecord,
+} from '../domain/evidence/evidence-record.ts';
 import type { SignedRecord } from '../domain/evidence/evidence-signer.ts';
 import type { Policy, PolicyVersion } from '../domain/policy.ts';
 
@@ -14,6 +18,10 @@ export interface Tagged<T> {
 
 /** An acknowledgement's signed record: stored as signed (canonical JSON), beside its columns. */
 export type SignedAcknowledgement = SignedRecord<AcknowledgementRecord>;
+/** A decision's signed record: stored on its Approvals row in the decision's batch. */
+export type SignedDecision = SignedRecord<ApprovalDecisionRecord>;
+/** A published version's signed record: stored on its version row in the publish batch. */
+export type SignedVersion = SignedRecord<PublishedVersionRecord>;
 
 export interface SignatureResult {
   acknowledgement: Acknowledgement;
@@ -53,6 +61,7 @@ export interface RecordStore {
     publishedAt: string,
     retire: Tagged<PolicyVersion>[],
     audit: AuditEvent,
+    signed?: SignedVersion,
   ): Promise<Tagged<PolicyVersion>>;
   /** Replaces a draft's content (admin corrections before publishing). */
   updateDraft(draft: Tagged<PolicyVersion>, next: PolicyVersion): Promise<Tagged<PolicyVersion>>;
@@ -99,6 +108,7 @@ export interface RecordStore {
     current: Tagged<Approval>,
     decided: Approval,
     audit: AuditEvent,
+    signed?: SignedDecision,
   ): Promise<Tagged<Approval>>;
 
   // Campaigns: the record and its totals only, never per-recipient bookkeeping.

@@ -1,5 +1,6 @@
 import { CountersignError } from '../domain/errors.ts';
 import type { Approval } from '../domain/approval.ts';
+import { signRecord } from '../domain/evidence/evidence-signer.ts';
 import { typedNameDiffers } from '../domain/name-match.ts';
 import type { Actor } from './actor.ts';
 import type { PendingApproval } from './countersign-service.ts';
@@ -75,17 +76,38 @@ export async function decideApproval(
     ...(comment ? { comment } : {}),
     decidedAt,
   };
-  const stored = await ctx.records.decideApproval(current, decided, {
-    id: ctx.newId(),
-    type: 'approval.decided',
-    actorId: actor.id,
-    at: decidedAt,
-    subject: input.acknowledgementId,
-    details: {
-      decision: decided.decision,
-      additionalPermissions: decided.additionalPermissions,
-      ...(comment ? { comment } : {}),
-    },
+  // The evidence: the decision as its own signed record. An acknowledgement is decided once (a
+  // rejected person signs again, under a new acknowledgement id), so the id names the decision.
+  const signed = await signRecord(ctx.evidence.signer, {
+    kind: 'approval-decision',
+    id: `${input.acknowledgementId}:decision`,
+    acknowledgementId: input.acknowledgementId,
+    userId: current.value.userId,
+    approverId: actor.id,
+    approverName: actor.displayName,
+    decision: input.decision,
+    additionalPermissions: decided.additionalPermissions,
+    ...(comment ? { reason: comment } : {}),
+    decidedAt,
   });
+  const stored = await ctx.records.decideApproval(
+    current,
+    decided,
+    {
+      id: ctx.newId(),
+      type: 'approval.decided',
+      actorId: actor.id,
+      // An event announcing a record carries that record's signing time.
+      at: decidedAt,
+      subject: input.acknowledgementId,
+      details: {
+        decision: decided.decision,
+        decisionId: signed.record.id,
+        additionalPermissions: decided.additionalPermissions,
+        ...(comment ? { comment } : {}),
+      },
+    },
+    signed,
+  );
   return stored.value;
 }

@@ -1,6 +1,8 @@
 import { resolveDocumentAudiences } from '../domain/audience-keys.ts';
 import { contentHash } from '../domain/content-hash.ts';
 import { CountersignError } from '../domain/errors.ts';
+import { versionRecordId } from '../domain/evidence/evidence-record.ts';
+import { signRecord } from '../domain/evidence/evidence-signer.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
 import { diffDocuments, summariseDiff, type PolicyDiff } from '../domain/policy-diff.ts';
 import { policyDocumentSchema, type PolicyDocument } from '../domain/policy-document.ts';
@@ -111,19 +113,38 @@ export async function publishVersion(
     (t) => t.value.status === 'published' && t.value.number < versionNumber,
   );
   const publishedAt = ctx.clock.now().toISOString();
-  const published = await ctx.records.publishVersion(draft, publishedAt, retire, {
-    id: ctx.newId(),
-    type: 'version.published',
-    actorId: actor.id,
-    at: publishedAt,
-    subject: `${policyKey}:v${versionNumber}`,
-    details: {
-      label: draft.value.label,
-      changeKind: draft.value.changeKind,
-      contentHash: draft.value.contentHash,
-      retired: retire.map((t) => t.value.number),
-    },
+  // The evidence: which text (by hash) people are asked to sign, when, and who published it.
+  const signed = await signRecord(ctx.evidence.signer, {
+    kind: 'published-version',
+    id: versionRecordId(policyKey, versionNumber),
+    policyKey,
+    number: versionNumber,
+    label: draft.value.label,
+    contentHash: draft.value.contentHash,
+    changeKind: draft.value.changeKind,
+    publishedAt,
+    publishedBy: actor.id,
   });
+  const published = await ctx.records.publishVersion(
+    draft,
+    publishedAt,
+    retire,
+    {
+      id: ctx.newId(),
+      type: 'version.published',
+      actorId: actor.id,
+      // An event announcing a record carries that record's signing time.
+      at: publishedAt,
+      subject: signed.record.id,
+      details: {
+        label: draft.value.label,
+        changeKind: draft.value.changeKind,
+        contentHash: draft.value.contentHash,
+        retired: retire.map((t) => t.value.number),
+      },
+    },
+    signed,
+  );
   // Cards and lists name the policy by its title: keep it the published document's title.
   const policy = await ctx.records.getPolicy(policyKey);
   if (policy && policy.value.title !== published.value.document.title) {

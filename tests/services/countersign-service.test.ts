@@ -12,7 +12,11 @@ import type { Actor } from '../../src/services/actor.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { acknowledgementRecordSchema } from '../../src/domain/evidence/evidence-record.ts';
+import {
+  acknowledgementRecordSchema,
+  approvalDecisionRecordSchema,
+  publishedVersionRecordSchema,
+} from '../../src/domain/evidence/evidence-record.ts';
 import { signRecord } from '../../src/domain/evidence/evidence-signer.ts';
 import { prepareKeyRing } from '../../src/domain/evidence/key-ring.ts';
 import { checkSignature } from '../../src/domain/evidence/signature-check.ts';
@@ -172,7 +176,7 @@ describe('signing', () => {
     const v1 = await seedPolicy({ approvalMode: 'first-signature' });
     const outcome = await service.sign(ana, signInput(v1));
     if (outcome.kind !== 'signed') throw new Error('signed expected');
-    const stored = records.signedAcknowledgement(outcome.acknowledgement.id);
+    const stored = records.signedRecord(outcome.acknowledgement.id);
     if (stored === null) throw new Error('no signed record stored');
     const fields: Record<string, unknown> = { ...outcome.acknowledgement };
     delete fields.seal;
@@ -493,6 +497,56 @@ describe('admin', () => {
 });
 
 describe('approvals', () => {
+  it('publishing and deciding sign their own records, announced at their signing times', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    const ring = prepareKeyRing(evidence.keyRing);
+    const version = records.signedRecord('staff-aup:v1');
+    expect(version?.record).toEqual({
+      kind: 'published-version',
+      id: 'staff-aup:v1',
+      policyKey: 'staff-aup',
+      number: 1,
+      label: v1.label,
+      contentHash: v1.contentHash,
+      changeKind: v1.changeKind,
+      publishedAt: v1.publishedAt,
+      publishedBy: 'u-dsl',
+    });
+    const versionRecord = publishedVersionRecordSchema.parse(version?.record);
+    expect(checkSignature(versionRecord, version?.signature, ring).status).toBe('valid');
+
+    const outcome = await service.sign(ana, signInput(v1));
+    if (outcome.kind !== 'signed') throw new Error('signed expected');
+    const ackId = outcome.acknowledgement.id;
+    now = new Date('2026-11-24T09:30:00.250Z');
+    await service.decide(head, {
+      acknowledgementId: ackId,
+      decision: 'rejected',
+      additionalPermissions: [],
+      comment: 'Wrong name typed',
+    });
+    const decision = records.signedRecord(`${ackId}:decision`);
+    expect(decision?.record).toEqual({
+      kind: 'approval-decision',
+      id: `${ackId}:decision`,
+      acknowledgementId: ackId,
+      userId: 'u-ana',
+      approverId: 'u-head',
+      approverName: 'Helen Head',
+      decision: 'rejected',
+      additionalPermissions: [],
+      reason: 'Wrong name typed',
+      decidedAt: '2026-11-24T09:30:00.250Z',
+    });
+    const decisionRecord = approvalDecisionRecordSchema.parse(decision?.record);
+    expect(checkSignature(decisionRecord, decision?.signature, ring).status).toBe('valid');
+    const [event] = await records.listAudit({ type: 'approval.decided' });
+    expect(event).toMatchObject({
+      at: '2026-11-24T09:30:00.250Z',
+      details: { decisionId: `${ackId}:decision` },
+    });
+  });
+
   it('a first signature waits for the headteacher, who approves with permissions', async () => {
     const v1 = await seedPolicy({ approvalMode: 'first-signature' });
     const outcome = await service.sign(ana, signInput(v1));

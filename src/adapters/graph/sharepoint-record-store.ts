@@ -16,6 +16,8 @@ import type {
   SignatureAuditRepair,
   SignatureResult,
   SignedAcknowledgement,
+  SignedDecision,
+  SignedVersion,
   Tagged,
 } from '../../ports/record-store.ts';
 import { signatureAuditEvent } from '../../domain/signature-audit.ts';
@@ -32,6 +34,9 @@ import type { ListKey } from './sharepoint-schema.ts';
 import {
   acknowledgementColumnsOf,
   acknowledgementFields,
+  decisionColumnsOf,
+  signedFields,
+  versionColumnsOf,
   acknowledgementFromFields,
   approvalFields,
   approvalFromFields,
@@ -74,6 +79,16 @@ export interface AcknowledgementRow {
   columns: Record<string, unknown>;
   /** Why the row could not be read as an acknowledgement (an edit broke it). */
   problem?: string;
+}
+
+/** A row of a list whose rows carry signed records (decisions, versions), as stored. */
+export interface SignedRow {
+  itemId: string;
+  evidence: StoredEvidence | null;
+  /** Plain columns by record field name. */
+  columns: Record<string, unknown>;
+  /** A version row's document (JSON text, unparsed). */
+  document?: unknown;
 }
 
 /** One PATCH of a list item's fields, re-doable on its own. */
@@ -429,6 +444,7 @@ export class SharePointRecordStore implements RecordStore {
     publishedAt: string,
     retire: Tagged<PolicyVersion>[],
     audit: AuditEvent,
+    signed?: SignedVersion,
   ): Promise<Tagged<PolicyVersion>> {
     const event = parse(auditEventSchema, audit);
     const published = parse(policyVersionSchema, {
@@ -444,7 +460,7 @@ export class SharePointRecordStore implements RecordStore {
       list: 'versions',
       itemsUrl,
       itemId: target.itemId,
-      fields: { Status: 'published', PublishedAt: publishedAt },
+      fields: { Status: 'published', PublishedAt: publishedAt, ...signedFields(signed) },
       etag: target.etag,
       writeId: randomUUID(),
     };
@@ -647,6 +663,21 @@ export class SharePointRecordStore implements RecordStore {
     });
   }
 
+  /**
+   * The signed rows of the Approvals list (decisions) or the versions list (published versions),
+   * as stored, for `countersign verify`: rows without a signed record (pending approvals, drafts,
+   * rows from before signatures) come back with `evidence: null`.
+   */
+  async scanSignedRows(list: 'approvals' | 'versions'): Promise<SignedRow[]> {
+    const rows = await this.#query(list, undefined);
+    return rows.map((row) => ({
+      itemId: row.itemId,
+      evidence: storedEvidenceOf(row.fields),
+      columns: list === 'approvals' ? decisionColumnsOf(row.fields) : versionColumnsOf(row.fields),
+      ...(list === 'versions' ? { document: row.fields.Document } : {}),
+    }));
+  }
+
   async getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {
     const row = await this.#one('acknowledgements', 'AckKey', id);
     return row === null
@@ -701,6 +732,7 @@ export class SharePointRecordStore implements RecordStore {
     current: Tagged<Approval>,
     decided: Approval,
     audit: AuditEvent,
+    signed?: SignedDecision,
   ): Promise<Tagged<Approval>> {
     const value = parse(approvalSchema, decided);
     const event = parse(auditEventSchema, audit);
@@ -721,7 +753,7 @@ export class SharePointRecordStore implements RecordStore {
       list: 'approvals',
       itemsUrl: approvalsUrl,
       itemId: target.itemId,
-      fields: approvalFields(value),
+      fields: { ...approvalFields(value), ...signedFields(signed) },
       etag: target.etag,
       writeId: randomUUID(),
     };

@@ -9,6 +9,7 @@ import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import type { SignedRecord } from '../../domain/evidence/evidence-signer.ts';
 import type { SignedAcknowledgement } from '../../ports/record-store.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
@@ -173,14 +174,19 @@ export function acknowledgementFields(
     Consents: JSON.stringify(ack.consents),
     ApprovalState: ack.approvalState,
     AuditEventId: auditEventId,
-    ...(signed === undefined
-      ? {}
-      : {
-          Record: canonicalJson(signed.record),
-          Signature: JSON.stringify(signed.signature),
-          RecordHash: signed.hash,
-        }),
+    ...signedFields(signed),
   };
+}
+
+/** The Record, Signature and RecordHash columns of a signed record (none without one). */
+export function signedFields(signed: SignedRecord | undefined): Fields {
+  return signed === undefined
+    ? {}
+    : {
+        Record: canonicalJson(signed.record),
+        Signature: JSON.stringify(signed.signature),
+        RecordHash: signed.hash,
+      };
 }
 
 const ackRowSchema = z.object({
@@ -236,18 +242,58 @@ const ACK_COLUMNS: Readonly<Record<string, string>> = {
   RecordHash: 'hash',
 };
 
+const DECISION_COLUMNS: Readonly<Record<string, string>> = {
+  AcknowledgementId: 'acknowledgementId',
+  UserId: 'userId',
+  Decision: 'decision',
+  ApproverId: 'approverId',
+  ApproverName: 'approverName',
+  AdditionalPermissions: 'additionalPermissions',
+  Comment: 'reason',
+  DecidedAt: 'decidedAt',
+  RecordHash: 'hash',
+};
+
+const VERSION_COLUMNS: Readonly<Record<string, string>> = {
+  PolicyKey: 'policyKey',
+  VersionNumber: 'number',
+  Label: 'label',
+  ContentHash: 'contentHash',
+  ChangeKind: 'changeKind',
+  PublishedAt: 'publishedAt',
+  RecordHash: 'hash',
+};
+
+function columnsOf(
+  names: Readonly<Record<string, string>>,
+  fields: Record<string, unknown>,
+  json: readonly string[],
+): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [column, field] of Object.entries(names)) {
+    const value = fields[column];
+    if (value === undefined || value === null || value === '') continue;
+    columns[field] = json.includes(column) ? parseLoosely(value) : value;
+  }
+  return columns;
+}
+
+/** A decided Approvals row's plain columns by the decision record's field names. */
+export function decisionColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
+  return columnsOf(DECISION_COLUMNS, fields, ['AdditionalPermissions']);
+}
+
+/** A published version row's plain columns by the version record's field names. */
+export function versionColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
+  return columnsOf(VERSION_COLUMNS, fields, []);
+}
+
 /**
  * An acknowledgement row's plain columns by the signed record's field names (what verify checks
  * against the record): `hash` is RecordHash, `approvalState` the unsigned state reports read.
  */
 export function acknowledgementColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
-  const columns: Record<string, unknown> = {};
-  for (const [column, field] of Object.entries(ACK_COLUMNS)) {
-    const value = fields[column];
-    if (value === undefined || value === null) continue;
-    columns[field] = column === 'Consents' ? parseLoosely(value) : value;
-  }
-  return columns;
+  return columnsOf(ACK_COLUMNS, fields, ['Consents']);
 }
 
 /** The Record, Signature and RecordHash columns of a row; null for a row from before signatures. */

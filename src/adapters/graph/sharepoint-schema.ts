@@ -51,6 +51,20 @@ const writeId = (): ColumnSpec => ({
   description: 'Which write created this row (tells a retry from a second writer).',
 });
 
+/**
+ * The evidence a row carries: its signed record exactly as signed (canonical JSON), the signature
+ * and the record's hash. Verify parses Record and checks the plain columns against it.
+ */
+function signedColumns(): ColumnSpec[] {
+  return [
+    note('Record'),
+    text('Signature', {
+      description: 'The signature of Record (JSON: alg, kid, sig); keys at /api/evidence/keys.',
+    }),
+    text('RecordHash'),
+  ];
+}
+
 export const LIST = {
   policies: 'CountersignPolicies',
   versions: 'CountersignPolicyVersions',
@@ -87,6 +101,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('PublishedAt'),
       note('Document'),
       writeId(),
+      ...signedColumns(),
     ],
   },
   acknowledgements: {
@@ -111,11 +126,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('AuditEventId', {
         description: 'The audit event written with this row (tells a retry from a repeat).',
       }),
-      note('Record'),
-      text('Signature', {
-        description: 'The signature of Record (JSON: alg, kid, sig); keys at /api/evidence/keys.',
-      }),
-      text('RecordHash'),
+      ...signedColumns(),
     ],
   },
   approvals: {
@@ -131,6 +142,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       note('Comment'),
       text('DecidedAt'),
       writeId(),
+      ...signedColumns(),
     ],
   },
   campaigns: {

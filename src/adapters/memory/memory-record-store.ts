@@ -10,6 +10,7 @@ import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { EvidenceSignature } from '../../domain/evidence/evidence-signature.ts';
+import type { SignedRecord } from '../../domain/evidence/evidence-signer.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
@@ -18,6 +19,8 @@ import type {
   SignatureAuditRepair,
   SignatureResult,
   SignedAcknowledgement,
+  SignedDecision,
+  SignedVersion,
   Tagged,
 } from '../../ports/record-store.ts';
 
@@ -42,8 +45,8 @@ export class MemoryRecordStore implements RecordStore {
   readonly #audit = new Map<string, AuditEvent>();
   /** Each signature's audit event id, as the SharePoint row's AuditEventId column keeps it. */
   readonly #ackEventIds = new Map<string, string>();
-  /** Each acknowledgement's signed record as stored: canonical JSON, signature, hash. */
-  readonly #signedAcks = new Map<
+  /** Signed records as stored (canonical JSON, signature, hash), by record id. */
+  readonly #signed = new Map<
     string,
     { record: string; signature: EvidenceSignature; hash: string }
   >();
@@ -150,6 +153,7 @@ export class MemoryRecordStore implements RecordStore {
     publishedAt: string,
     retire: Tagged<PolicyVersion>[],
     audit: AuditEvent,
+    signed?: SignedVersion,
   ): Promise<Tagged<PolicyVersion>> {
     return attempt(() => {
       const key = versionKey(draft.value.policyKey, draft.value.number);
@@ -174,6 +178,7 @@ export class MemoryRecordStore implements RecordStore {
         });
       }
       this.#appendAudit(audit);
+      this.#keepSigned(signed);
       return this.#put(this.#versions, key, published);
     });
   }
@@ -209,14 +214,7 @@ export class MemoryRecordStore implements RecordStore {
       const existing = this.#acks.get(value.id);
       if (existing) return { acknowledgement: structuredClone(existing.value), created: false };
       this.#put(this.#acks, value.id, value);
-      // Kept as signed (canonical JSON), as the SharePoint row keeps it.
-      if (signed !== undefined) {
-        this.#signedAcks.set(value.id, {
-          record: canonicalJson(signed.record),
-          signature: structuredClone(signed.signature),
-          hash: signed.hash,
-        });
-      }
+      this.#keepSigned(signed);
       this.#ackEventIds.set(value.id, audit.id);
       this.#appendAudit(audit);
       return { acknowledgement: structuredClone(value), created: true };
@@ -241,11 +239,19 @@ export class MemoryRecordStore implements RecordStore {
     return Promise.resolve(rows);
   }
 
-  /** The signed record stored with an acknowledgement (null for one stored without). */
-  signedAcknowledgement(
-    id: string,
-  ): { record: unknown; signature: EvidenceSignature; hash: string } | null {
-    const stored = this.#signedAcks.get(id);
+  /** Kept as signed (canonical JSON), as a SharePoint row keeps it. */
+  #keepSigned(signed: SignedRecord | undefined): void {
+    if (signed === undefined) return;
+    this.#signed.set(signed.record.id, {
+      record: canonicalJson(signed.record),
+      signature: structuredClone(signed.signature),
+      hash: signed.hash,
+    });
+  }
+
+  /** The signed record stored under a record id (null for a row stored without one). */
+  signedRecord(id: string): { record: unknown; signature: EvidenceSignature; hash: string } | null {
+    const stored = this.#signed.get(id);
     return stored === undefined
       ? null
       : {
@@ -327,6 +333,7 @@ export class MemoryRecordStore implements RecordStore {
     current: Tagged<Approval>,
     decided: Approval,
     audit: AuditEvent,
+    signed?: SignedDecision,
   ): Promise<Tagged<Approval>> {
     return attempt(() => {
       const value = approvalSchema.parse(decided);
@@ -339,6 +346,7 @@ export class MemoryRecordStore implements RecordStore {
       const ack = this.#acks.get(key);
       if (ack) this.#put(this.#acks, key, { ...ack.value, approvalState: value.decision });
       this.#appendAudit(audit);
+      this.#keepSigned(signed);
       return tagged;
     });
   }
@@ -424,7 +432,7 @@ export class MemoryRecordStore implements RecordStore {
   > {
     return this.listAcknowledgements(query).then((acks) =>
       acks.map((a) => {
-        const signed = this.signedAcknowledgement(a.id);
+        const signed = this.signedRecord(a.id);
         const columns: Record<string, unknown> = { ...a };
         delete columns.seal;
         return {

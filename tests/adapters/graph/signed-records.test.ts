@@ -9,12 +9,18 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { acknowledgementRecordSchema } from '../../../src/domain/evidence/evidence-record.ts';
+import { signRecord } from '../../../src/domain/evidence/evidence-signer.ts';
 import { prepareKeyRing } from '../../../src/domain/evidence/key-ring.ts';
 import { checkSignature } from '../../../src/domain/evidence/signature-check.ts';
-import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
+import {
+  audit,
+  pendingApproval,
+  policyVersion,
+  signature,
+} from '../../contract/record-fixtures.ts';
 import { signedAcknowledgement } from './evidence-fixtures.ts';
 
-describe('signed acknowledgements in SharePoint', () => {
+describe('signed records in SharePoint', () => {
   let emulator: GraphEmulator;
   let gateway: GraphGateway;
   let store: SharePointRecordStore;
@@ -85,6 +91,81 @@ describe('signed acknowledgements in SharePoint', () => {
     await expect(
       store.recordSignature(ack, audit('acknowledgement.signed', ack.id), other),
     ).rejects.toMatchObject({ code: 'validation' });
+  });
+
+  it('stores a published version and a decision as signed, on their own rows', async () => {
+    const draft = await store.createVersion(
+      policyVersion('decided-aup', 1),
+      audit('policy.saved', 'decided-aup:v1'),
+    );
+    const publishedAt = '2026-11-23T09:00:00.456Z';
+    const version = await signRecord(keys.signer, {
+      kind: 'published-version',
+      id: 'decided-aup:v1',
+      policyKey: 'decided-aup',
+      number: 1,
+      label: draft.value.label,
+      contentHash: draft.value.contentHash,
+      changeKind: draft.value.changeKind,
+      publishedAt,
+      publishedBy: 'dsl',
+    });
+    await store.publishVersion(
+      draft,
+      publishedAt,
+      [],
+      audit('version.published', 'decided-aup:v1', publishedAt),
+      version,
+    );
+    const versions = await store.scanSignedRows('versions');
+    const row = versions.find((v) => v.columns.policyKey === 'decided-aup');
+    expect(row?.evidence).toEqual({
+      record: version.record,
+      signature: version.signature,
+      recordHash: version.hash,
+    });
+    expect(row?.columns).toMatchObject({ number: 1, publishedAt, hash: version.hash });
+    expect(typeof row?.document).toBe('string');
+
+    const ack = signature(policyVersion('decided-aup', 1, { status: 'published' }), randomUUID());
+    await store.recordSignature(
+      { ...ack, approvalState: 'pending' },
+      audit('acknowledgement.signed', ack.id),
+    );
+    const pending = await store.createApproval(pendingApproval(ack));
+    const decidedAt = '2026-11-24T10:00:00.789Z';
+    const decision = await signRecord(keys.signer, {
+      kind: 'approval-decision',
+      id: `${ack.id}:decision`,
+      acknowledgementId: ack.id,
+      userId: ack.userId,
+      approverId: 'head',
+      approverName: 'Helen Head',
+      decision: 'approved',
+      additionalPermissions: ['Remote access'],
+      decidedAt,
+    });
+    await store.decideApproval(
+      pending,
+      {
+        ...pending.value,
+        decision: 'approved',
+        approverId: 'head',
+        approverName: 'Helen Head',
+        additionalPermissions: ['Remote access'],
+        decidedAt,
+      },
+      audit('approval.decided', ack.id, decidedAt),
+      decision,
+    );
+    const decisions = await store.scanSignedRows('approvals');
+    const decided = decisions.find((d) => d.columns.acknowledgementId === ack.id);
+    expect(decided?.evidence?.record).toEqual(decision.record);
+    expect(decided?.columns).toMatchObject({
+      decision: 'approved',
+      additionalPermissions: ['Remote access'],
+      decidedAt,
+    });
   });
 
   it('provisioning adds the new columns once: a second run changes nothing', async () => {
