@@ -862,3 +862,13 @@ describe('import with the real importer', () => {
     );
   });
 });
+
+describe('the response contract (checkResponses)', () => {
+  it('answers 500 rather than send a body its route’s schema refuses', async () => {
+    const broken = createFakeService();
+    broken.myPolicies = () => Promise.resolve([{ policy: 'not a policy' }] as never);
+    use({ service: broken });
+    await expectProblem(await call('GET', '/api/me/policies', { as: 'staff' }), 500, 'internal');
+    expect(String(unexpected[0])).toContain('me.policies answered a body its contract refuses');
+  });
+});

@@ -270,6 +270,8 @@ function freshHandler(options: { dev: boolean }) {
     auth: tokens.verifier(),
     keyRing: KEY_RING,
     ...(options.dev ? { devIdentityProvider: idp } : {}),
+    // Every 2xx body is parsed against its route's schema (src/api/contract/responses.ts).
+    checkResponses: true,
   });
 }
 
