@@ -3,7 +3,11 @@ import {
   graphConfigFromEnv,
 } from '../../adapters/graph/create-graph-adapters.ts';
 import type { AcknowledgementRow } from '../../adapters/graph/sharepoint-record-store.ts';
+import { readFileSync } from 'node:fs';
 import { loadEnv } from '../../config/env.ts';
+import { describeSubject } from '../../domain/evidence/finding.ts';
+import { keyRingSchema, type KeyRing } from '../../domain/evidence/key-ring.ts';
+import type { EvidenceReport } from '../../domain/evidence/verify-evidence.ts';
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import type { Approval } from '../../domain/approval.ts';
 import type { AuditEvent } from '../../domain/audit-event.ts';
@@ -12,15 +16,19 @@ import { CountersignError } from '../../domain/errors.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { verifySeals } from '../../domain/seal.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
-import type { CliCommand } from '../run-cli.ts';
+import type { CliCommand, CliIo } from '../run-cli.ts';
+import { verifySiteEvidence } from './evidence-input.ts';
 import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
-  'usage: countersign verify [--site <site>] [--json]\n' +
-  '  Checks the seal of every acknowledgement (key: COUNTERSIGN_SEAL_KEY), finds signatures the\n' +
-  '  audit log records but the list no longer holds, checks every approval state against the\n' +
-  "  audit log and the Approvals list, and every version's text against its content hash.\n" +
-  '  Exit 1 when anything fails; warnings alone exit 0.\n';
+  'usage: countersign verify [--site <site>] [--keys <key ring file>] [--json]\n' +
+  '  Checks every signed record (acknowledgements, approval decisions, published versions) with\n' +
+  '  the public keys only (--keys: the JSON of GET /api/evidence/keys; without it they are fetched\n' +
+  '  from COUNTERSIGN_PUBLIC_URL), every plain column against its signed record, approval states\n' +
+  "  against the signed decisions and every version's text against its signed hash; names rows\n" +
+  '  the audit log or a signed decision records but the lists no longer hold. With\n' +
+  '  COUNTERSIGN_SEAL_KEY it also checks the HMAC seals of rows from before signatures (legacy)\n' +
+  '  and the older checks. Exit 1 when anything fails; warnings alone exit 0.\n';
 
 export interface VerifyReport {
   /** Acknowledgement rows read. */
@@ -273,23 +281,118 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `countersign verify`: every seal checked, every deletion the audit log reveals reported. */
+/** `--keys FILE` out of the arguments (the rest are the site options). */
+function takeKeysOption(args: readonly string[]): { keys?: string; rest: string[] } | string {
+  const rest: string[] = [];
+  let keys: string | undefined;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    if (arg === '--keys' || arg.startsWith('--keys=')) {
+      const value = arg === '--keys' ? args[(i += 1)] : arg.slice('--keys='.length);
+      if (value === undefined || value === '') return '--keys needs a file';
+      keys = value;
+    } else {
+      rest.push(arg);
+    }
+  }
+  return keys === undefined ? { rest } : { keys, rest };
+}
+
+/** The published key ring: from the file given, else from the service's public endpoint. */
+async function loadKeyRing(
+  file: string | undefined,
+  publicUrl: string | undefined,
+): Promise<KeyRing> {
+  let raw: unknown;
+  if (file !== undefined) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    } catch (error) {
+      throw new CountersignError(
+        'validation',
+        `Cannot read the key ring ${file}: ${String(error)}`,
+      );
+    }
+  } else if (publicUrl !== undefined) {
+    const url = new URL('/api/evidence/keys', publicUrl);
+    const res = await fetch(url);
+    if (!res.ok) {
+      throw new CountersignError('unavailable', `GET ${url.href} answered ${res.status}.`);
+    }
+    raw = await res.json();
+  } else {
+    throw new CountersignError(
+      'validation',
+      'give the published keys with --keys FILE (GET /api/evidence/keys), or set COUNTERSIGN_PUBLIC_URL.',
+    );
+  }
+  const ring = keyRingSchema.safeParse(raw);
+  if (!ring.success) {
+    throw new CountersignError('validation', `The key ring is invalid: ${ring.error.message}`);
+  }
+  return ring.data;
+}
+
+function printFindings(report: EvidenceReport, io: CliIo): void {
+  const c = report.counts;
+  io.stdout(
+    `Signed evidence: ${c.acknowledgements.rows} acknowledgement row(s) (${c.legacyAcknowledgements} legacy), ${c.approvalDecisions.rows} decision(s), ${c.versions.rows} published version(s).\n`,
+  );
+  for (const f of report.findings) {
+    const label = f.severity === 'failure' ? 'FAILS' : 'WARNS';
+    io.stdout(`${label}  ${f.code}  ${describeSubject(f.subject)}: ${f.message}\n`);
+  }
+  const failures = report.findings.filter((f) => f.severity === 'failure').length;
+  io.stdout(
+    failures === 0
+      ? `All signed records hold (${report.findings.length} warning(s)).\n`
+      : `${failures} finding(s) fail, ${report.findings.length - failures} warning(s).\n`,
+  );
+}
+
+/**
+ * `countersign verify`: the signed evidence checked with the public keys alone; with the seal
+ * key, the legacy checks (seals, deletions the audit log reveals, approvals, texts) too.
+ */
 export const verifyCommand: CliCommand = async (args, io) => {
-  const options = parseSiteOptions(args, io, USAGE);
+  const taken = takeKeysOption(args);
+  if (typeof taken === 'string') {
+    io.stderr(`${taken}\n${USAGE}`);
+    return 2;
+  }
+  const options = parseSiteOptions(taken.rest, io, USAGE);
   if (typeof options === 'number') return options;
   try {
     const env = loadEnv(io.env);
-    if (env.COUNTERSIGN_SEAL_KEY === undefined) {
+    const sealKey = env.COUNTERSIGN_SEAL_KEY;
+    if (
+      sealKey === undefined &&
+      taken.keys === undefined &&
+      env.COUNTERSIGN_PUBLIC_URL === undefined
+    ) {
       io.stderr(
-        'countersign verify: set COUNTERSIGN_SEAL_KEY (the key the seals were made with).\n',
+        'countersign verify: give the published keys (--keys FILE), or set COUNTERSIGN_SEAL_KEY (the key the legacy seals were made with).\n',
       );
       return 2;
     }
+    // Legacy-only sites (no key ring given) verify their seals with an empty ring.
+    const keyRing =
+      taken.keys === undefined && env.COUNTERSIGN_PUBLIC_URL === undefined
+        ? { keys: [] }
+        : await loadKeyRing(taken.keys, env.COUNTERSIGN_PUBLIC_URL);
     const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));
-    const report = await verifyRecords(graph.records, env.COUNTERSIGN_SEAL_KEY);
+    const evidence = await verifySiteEvidence(graph.records, keyRing, sealKey);
+    if (sealKey === undefined) {
+      if (options.json) io.stdout(`${JSON.stringify({ evidence, ok: evidence.ok }, null, 2)}\n`);
+      else printFindings(evidence, io);
+      return evidence.ok ? 0 : 1;
+    }
+    const legacy = await verifyRecords(graph.records, sealKey);
+    const report = { ...legacy, evidence, ok: legacy.ok && evidence.ok };
     if (options.json) {
       io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     } else {
+      printFindings(evidence, io);
       io.stdout(`Checked ${report.checked} acknowledgement${report.checked === 1 ? '' : 's'}.\n`);
       for (const f of report.sealFailures) {
         io.stdout(`SEAL FAILS  ${f.id} (item ${f.itemId}): ${f.reason}\n`);
