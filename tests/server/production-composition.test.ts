@@ -1,4 +1,7 @@
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { acknowledgementRecordSchema } from '../../src/domain/evidence/evidence-record.ts';
+import { keyRingSchema, prepareKeyRing } from '../../src/domain/evidence/key-ring.ts';
+import { checkSignature } from '../../src/domain/evidence/signature-check.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -378,6 +381,16 @@ describe('the bot endpoint in the production composition', () => {
     expect(acks).toHaveLength(1);
     expect(acks[0]?.userId).toBe(teacher.id);
     expect(acks[0]?.channel).toBe('card');
+    // The row holds the signed record, which the keys the service publishes verify.
+    const ring = keyRingSchema.parse(await (await fetch(`${base}/api/evidence/keys`)).json());
+    const [row] = (await graph.records.scanAcknowledgements({ userId: teacher.id })).filter(
+      (r) => r.key === acks[0]?.id,
+    );
+    const record = acknowledgementRecordSchema.parse(row?.evidence?.record);
+    expect(record).toMatchObject({ id: acks[0]?.id, approvalAtSigning: 'pending' });
+    expect(checkSignature(record, row?.evidence?.signature, prepareKeyRing(ring)).status).toBe(
+      'valid',
+    );
     // The first signature needs the head: the request reaches the head through the connector.
     await until(
       () => connector.delivered().some((d) => d.userId === head.id),

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -248,5 +250,40 @@ describe('countersign verify over signed evidence (against the Graph emulator)',
     expect(run.findings.filter((f) => f.subject.id === ack.id).map((f) => f.code)).toEqual([
       'unknown-key',
     ]);
+  });
+
+  it('fetches the published keys from the service when no file is given', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/api/evidence/keys') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(keys.keyRing));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { version } = await publish('fetched-aup');
+      const ack = signature(version, randomUUID());
+      await store.recordSignature(
+        ack,
+        audit('acknowledgement.signed', ack.id),
+        await signedAcknowledgement(keys.signer, ack),
+      );
+      const out: string[] = [];
+      const io = {
+        stdout: (t: string) => out.push(t),
+        stderr: () => undefined,
+        env: { ...env, COUNTERSIGN_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      };
+      await runCli(['verify', '--json'], io);
+      const { evidence } = JSON.parse(out.join('')) as { evidence: { findings: Finding[] } };
+      // Everything the tests before did is still found, and nothing about this signature.
+      expect(evidence.findings.some((f) => f.code === 'approval-flipped')).toBe(true);
+      expect(evidence.findings.filter((f) => f.subject.id === ack.id)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
