@@ -32,7 +32,7 @@ export type SendOutcome =
   | { kind: 'forbidden'; status: 403; reason: string }
   /** 404 (no such conversation or user) — not worth retrying as is. */
   | { kind: 'not-found'; status: 404; reason: string }
-  /** 5xx, timeouts, dropped connections: retry a bounded number of times. */
+  /** 5xx, 408, 412, timeouts, dropped connections: retry a bounded number of times. */
   | { kind: 'transient'; status?: number; reason: string }
   /** Other 4xx: a bug or a bad card; never retried. */
   | { kind: 'rejected'; status: number; reason: string };

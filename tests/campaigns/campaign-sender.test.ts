@@ -161,6 +161,24 @@ describe('campaign sender against the connector emulator', () => {
     expect(rig.emulator.counters().injectedFailures).toBe(2 + 5);
   });
 
+  it('retries 412 and 504 from the connector instead of dropping the recipient', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing);
+    await seedJob(rig, promptJob('c1'), ['a']);
+    rig.emulator.failNext(1, 412);
+    const { sender: s } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    expect(await rig.work.getDelivery('c1', 'a')).toMatchObject({ state: 'sent', attempts: 1 });
+
+    await seedJob(rig, promptJob('c2'), ['b'], { storeConversations: false });
+    rig.emulator.failNext(1, 504);
+    await s.untilIdle();
+    await s.stop();
+    expect(await rig.work.getDelivery('c2', 'b')).toMatchObject({ state: 'sent', attempts: 1 });
+    expect(rig.emulator.counters()).toMatchObject({ injectedFailures: 2, activitiesSent: 2 });
+  });
+
   it('creates the conversation (installing the app) when none is stored, and keeps it', async () => {
     const timing = new VirtualTiming();
     rig = await startVirtualRig(timing);

@@ -146,7 +146,13 @@ export class ConnectorMessenger implements Messenger {
     }
     if (status === 403) return { kind: 'forbidden', status: 403, reason };
     if (status === 404) return { kind: 'not-found', status: 404, reason };
-    if (status >= 500 || status === 408) return { kind: 'transient', status, reason };
+    // Microsoft's "Optimize your bot with rate limiting in Teams"
+    // (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit): besides
+    // 429, bots must also retry 412, 502 and 504. So 412 is transient here (bounded retries by
+    // the sender), never a permanent rejection that drops the recipient; so is any 5xx and 408.
+    if (status >= 500 || status === 408 || status === 412) {
+      return { kind: 'transient', status, reason };
+    }
     return { kind: 'rejected', status, reason };
   }
 }

@@ -87,6 +87,28 @@ describe('ConnectorMessenger against the emulator', () => {
     expect((await m.sendActivity(created.ref, { type: 'message' })).kind).toBe('transient');
   });
 
+  it('maps 412, 502 and 504 (retryable per "Optimize your bot with rate limiting") to transient', async () => {
+    emulator = await startConnectorEmulator({ tenantId: 'tenant-1' });
+    const m = messenger(emulator.url);
+    const created = await m.createConversation('u1');
+    if (created.kind !== 'ok') throw new Error(created.kind);
+    for (const status of [412, 502, 504, 500, 503]) {
+      emulator.failNext(1, status);
+      expect(await m.sendActivity(created.ref, { type: 'message' })).toMatchObject({
+        kind: 'transient',
+        status,
+      });
+      emulator.failNext(1, status);
+      expect(await m.createConversation('u2')).toMatchObject({ kind: 'transient', status });
+    }
+    // Other 4xx stay permanent.
+    emulator.failNext(1, 400);
+    expect(await m.sendActivity(created.ref, { type: 'message' })).toMatchObject({
+      kind: 'rejected',
+      status: 400,
+    });
+  });
+
   it('reports a connection that fails as transient', async () => {
     const m = messenger('http://127.0.0.1:9/');
     const outcome = await m.sendActivity(
