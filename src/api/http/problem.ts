@@ -71,8 +71,35 @@ export class ProblemError extends Error {
 /** Client-facing facts the service put in CountersignError details: only for 4xx, never 5xx. */
 function safeDetails(error: CountersignError): Record<string, unknown> {
   const status = statusOf(error.code);
-  if (status >= 500 || Object.keys(error.details).length === 0) return {};
+  if (status >= 500 || fromGraph(error) || Object.keys(error.details).length === 0) return {};
   return { details: error.details };
+}
+
+/**
+ * An error mapped from a Graph answer (graphErrorToCountersign puts Graph's code in details).
+ * Its message names the request (site id, list GUID, item) and Graph's own words: for the log,
+ * not for the person, who gets a plain sentence for the code instead.
+ */
+function fromGraph(error: CountersignError): boolean {
+  return 'graphCode' in error.details;
+}
+
+const PLAIN_UPSTREAM: Partial<Record<ProblemCode, string>> = {
+  throttled: 'Microsoft 365 is busy just now; try again in a moment.',
+  unavailable: 'SharePoint did not answer just now; try again in a moment. Nothing was lost.',
+  upstream: 'SharePoint answered with an error; it has been logged for the school\u2019s IT lead.',
+  'not-found': 'That record is not in the school\u2019s SharePoint site.',
+  conflict: 'That record was changed or created at the same moment; reload and try again.',
+  'precondition-failed': 'That record was changed since you loaded it; reload and try again.',
+  validation: 'SharePoint refused the change; it has been logged for the school\u2019s IT lead.',
+};
+
+function detailOf(error: CountersignError): string {
+  if (!fromGraph(error)) return error.message;
+  return (
+    PLAIN_UPSTREAM[error.code] ??
+    'A Microsoft 365 service answered with an error; it has been logged.'
+  );
 }
 
 /**
@@ -102,8 +129,11 @@ export function toProblem(
     ) {
       headers['retry-after'] = String(Math.max(0, Math.ceil(retryAfter)));
     }
-    if (statusOf(error.code) >= 500) onUnexpected(error);
-    return { problem: problem(error.code, error.message, safeDetails(error)), headers };
+    // Logged whole (Graph's errors name the request): every 5xx, and a write SharePoint refused.
+    if (statusOf(error.code) >= 500 || (fromGraph(error) && error.code === 'validation')) {
+      onUnexpected(error);
+    }
+    return { problem: problem(error.code, detailOf(error), safeDetails(error)), headers };
   }
   onUnexpected(error);
   return {
