@@ -28,8 +28,12 @@ export type SendOutcome =
   | { kind: 'ok'; id: string }
   /** 429: wait `retryAfterMs` when the service said so, else back off. */
   | { kind: 'throttled'; retryAfterMs?: number }
-  /** 403 (the person blocked or uninstalled the app, or policy forbids) — not worth retrying. */
-  | { kind: 'forbidden'; status: 403; reason: string }
+  /**
+   * 403 (the person blocked or uninstalled the app, or policy forbids) — not worth retrying,
+   * except while an install lands. `code`: the connector's error code, e.g.
+   * `ConversationBlockedByUser` or `BotDisabledByAdmin`, which no install changes.
+   */
+  | { kind: 'forbidden'; status: 403; reason: string; code?: string }
   /** 404 (no such conversation or user) — not worth retrying as is. */
   | { kind: 'not-found'; status: 404; reason: string }
   /** 5xx, 408, 412, timeouts, dropped connections: retry a bounded number of times. */

@@ -133,7 +133,7 @@ describe('campaign sender against the connector emulator', () => {
     await s.stop();
     expect(await rig.work.countDeliveries({ jobId: 'c1' })).toMatchObject({ sent: 8, failed: 2 });
     expect(await rig.work.countReasons({ jobId: 'c1' })).toEqual({
-      '403 Forbidden: The user has blocked the bot.': 2,
+      '403 ConversationBlockedByUser: User blocked the conversation with the bot.': 2,
     });
     expect(rig.emulator.counters().forbidden).toBe(2);
     expect((await rig.work.getDelivery('c1', 'user-00003'))?.attempts).toBe(0);
@@ -194,6 +194,42 @@ describe('campaign sender against the connector emulator', () => {
     expect((await rig.work.getConversation('new-1'))?.conversationId).toBe(
       rig.emulator.conversationIdFor('new-1'),
     );
+  });
+
+  it('waits for an install to land (403 for a while after it) and then messages the person', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing, { installDelayRequests: 4 });
+    rig.emulator.uninstallApp(['new-1']);
+    await seedJob(rig, promptJob('c1'), ['new-1', 'new-2'], { storeConversations: false });
+    const { sender: s, errors } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(errors).toEqual([]);
+    // Installed once; refused 403 four times after it (every attempt requeued, none failed).
+    expect(s.stats()).toMatchObject({ installs: 1, installing: 2, failed: 0, sent: 2 });
+    expect(rig.emulator.counters()).toMatchObject({ forbidden: 5, activitiesSent: 2 });
+    expect(rig.emulator.sendsPerUser().get('new-1')).toBe(1);
+    expect(await rig.work.getDelivery('c1', 'new-1')).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+
+  it('gives up on an install that never lands once the install wait is over', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing, { installDelayRequests: 1_000 });
+    rig.emulator.uninstallApp(['new-1']);
+    await seedJob(rig, promptJob('c1'), ['new-1'], { storeConversations: false });
+    const started = timing.now();
+    const { sender: s } = sender(rig, timing, { installWaitMs: 60_000 });
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(s.stats()).toMatchObject({ installs: 1, failed: 1, sent: 0 });
+    const row = await rig.work.getDelivery('c1', 'new-1');
+    expect(row?.state).toBe('failed');
+    expect(row?.reason).toMatch(
+      /^403 Forbidden: .* \(app installed 60 s ago, still not reachable\)$/,
+    );
+    expect(timing.now() - started).toBeGreaterThanOrEqual(60_000);
   });
 
   it('lets only the lease holder send: two senders, each person once', async () => {

@@ -147,7 +147,9 @@ describe('CampaignService', () => {
     await s.service.stop();
     const summary = await s.service.get(admin, campaign.id);
     expect(summary.campaign.counts).toMatchObject({ sent: 6, failed: 1 });
-    expect(summary.reasons).toEqual({ '403 Forbidden: The user has blocked the bot.': 1 });
+    expect(summary.reasons).toEqual({
+      '403 ConversationBlockedByUser: User blocked the conversation with the bot.': 1,
+    });
   });
 
   it('pauses, resumes and cancels: paused sends nothing, cancelled skips the rest', async () => {

@@ -144,7 +144,11 @@ export class ConnectorMessenger implements Messenger {
         ? { kind: 'throttled' }
         : { kind: 'throttled', retryAfterMs };
     }
-    if (status === 403) return { kind: 'forbidden', status: 403, reason };
+    if (status === 403) {
+      return detail.success
+        ? { kind: 'forbidden', status: 403, reason, code: detail.data.error.code }
+        : { kind: 'forbidden', status: 403, reason };
+    }
     if (status === 404) return { kind: 'not-found', status: 404, reason };
     // Microsoft's "Optimize your bot with rate limiting in Teams"
     // (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit): besides

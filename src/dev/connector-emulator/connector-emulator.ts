@@ -27,6 +27,12 @@ export interface ConnectorEmulatorOptions {
   recordBodies?: boolean;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
+  /**
+   * Installs are asynchronous in Teams: after `installApp` for someone `uninstallApp` named, this
+   * many more create-conversation requests for them still answer 403 before the install lands.
+   * Inferred, not documented: Graph's install call returns before Teams can reach the person.
+   */
+  installDelayRequests?: number;
 }
 
 export interface DeliveredActivity {
@@ -65,7 +71,7 @@ export interface ConnectorEmulator {
   sendsPerUser(): Map<string, number>;
   /** 403 on create-conversation and send for these people (they blocked the app). */
   blockUsers(userIds: Iterable<string>): void;
-  /** 403 on create-conversation until `installApp` (the app is not installed for them). */
+  /** 403 on create-conversation until `installApp` lands (the app is not installed for them). */
   uninstallApp(userIds: Iterable<string>): void;
   installApp(userId: string): void;
   /** The next `count` requests answer `status` (e.g. 500, 503) before doing anything. */
@@ -108,6 +114,13 @@ const errorAnswer = (status: number, code: string, message: string): Answer => (
   body: { error: { code, message } },
 });
 
+// Microsoft's "Status codes from bot conversational APIs" (Send and receive messages,
+// https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/conversation-messages):
+// a person who blocked the bot gets 403 ConversationBlockedByUser, "User blocked the
+// conversation with the bot."
+const blockedAnswer = (): Answer =>
+  errorAnswer(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   // No size limit of its own: the emulator reads whatever a test sends.
   const body = await readBodyAtMost(req, Number.POSITIVE_INFINITY);
@@ -127,6 +140,8 @@ export async function startConnectorEmulator(
   const conversationTenant = new Map<string, string>();
   const blocked = new Set<string>();
   const notInstalled = new Set<string>();
+  /** People whose install has been asked for but not yet landed: requests left to refuse. */
+  const installing = new Map<string, number>();
   const delivered: DeliveredActivity[] = [];
   const throttles: { at: number; waitMs: number; scope: 'tenant' | 'conversation' }[] = [];
   const perUser = new Map<string, number>();
@@ -225,14 +240,22 @@ export async function startConnectorEmulator(
       const throttled = admit(tenantId);
       if (throttled !== null) return throttled;
       const userId = parsed.data.members[0]?.id ?? '';
-      if (blocked.has(userId) || notInstalled.has(userId)) {
+      const landing = installing.get(userId);
+      if (landing !== undefined) {
+        if (landing <= 1) installing.delete(userId);
+        else installing.set(userId, landing - 1);
+      }
+      if (blocked.has(userId)) {
+        counters.forbidden += 1;
+        return blockedAnswer();
+      }
+      if (notInstalled.has(userId) || landing !== undefined) {
+        // The code for "not installed" is not documented (403 or 404): inferred.
         counters.forbidden += 1;
         return errorAnswer(
           403,
           'Forbidden',
-          blocked.has(userId)
-            ? 'The user has blocked the bot.'
-            : 'The bot is not installed in the user\u2019s personal scope.',
+          'The bot is not installed in the user\u2019s personal scope.',
         );
       }
       const conversationId = conversationIdFor(userId);
@@ -262,7 +285,7 @@ export async function startConnectorEmulator(
       }
       if (blocked.has(userId)) {
         counters.forbidden += 1;
-        return errorAnswer(403, 'Forbidden', 'The user has blocked the bot.');
+        return blockedAnswer();
       }
       const parsed = activityBody.safeParse(body);
       if (!parsed.success) return errorAnswer(400, 'BadSyntax', parsed.error.message);
@@ -327,7 +350,8 @@ export async function startConnectorEmulator(
       for (const id of userIds) notInstalled.add(id);
     },
     installApp: (userId) => {
-      notInstalled.delete(userId);
+      const delay = options.installDelayRequests ?? 0;
+      if (notInstalled.delete(userId) && delay > 0) installing.set(userId, delay);
     },
     failNext: (count, status) => {
       injected.count = count;

@@ -30,6 +30,12 @@ export interface SenderOptions {
   maxTransientAttempts: number;
   /** Attempts of any kind (429s included) before a delivery is failed: never forever. */
   maxAttempts: number;
+  /**
+   * How long after installing the app for someone Teams may still refuse their 1:1 chat (403
+   * or 404) while the install lands: until then the delivery stays queued and is retried with
+   * backoff (`maxAttempts` still bounds it); after it, it fails.
+   */
+  installWaitMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** How long everyone pauses after a lone 429 (the throttled delivery waits its Retry-After). */
@@ -50,6 +56,7 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   staleAfterMs: 120_000,
   maxTransientAttempts: 5,
   maxAttempts: 50,
+  installWaitMs: 15 * 60_000,
   backoffBaseMs: 1_000,
   backoffMaxMs: 60_000,
   loneThrottleHoldMs: 100,
@@ -79,6 +86,19 @@ export interface SenderDeps {
 
 export type SettledOutcome = 'sent' | 'failed' | 'requeued' | 'dropped';
 
+/**
+ * 403 codes no install changes (Microsoft's "Status codes from bot conversational APIs", in
+ * "Send and receive messages"): the person blocked the bot, or the tenant admin disabled it.
+ */
+const REFUSALS_NO_INSTALL_CHANGES = new Set(['ConversationBlockedByUser', 'BotDisabledByAdmin']);
+
+/** The app was installed for the person (at `since`, epoch ms) and Teams still refuses the chat. */
+interface Installing {
+  kind: 'installing';
+  since: number;
+  reason: string;
+}
+
 export interface SenderStats {
   sent: number;
   failed: number;
@@ -90,6 +110,8 @@ export interface SenderStats {
   installs: number;
   /** Rows the store refused to claim (paused, cancelled, taken by another sender). */
   claimRefused: number;
+  /** Deliveries put back in the queue because the app install had not landed yet. */
+  installing: number;
   /** In-flight rows found from an earlier sender and put back in the queue. */
   recovered: number;
   inProgress: number;
@@ -131,6 +153,7 @@ export function createCampaignSender(
     transient: 0,
     conversationsCreated: 0,
     installs: 0,
+    installing: 0,
     claimRefused: 0,
     recovered: 0,
     inProgress: 0,
@@ -146,6 +169,12 @@ export function createCampaignSender(
   /** When the sender last reacted to a 429 (epoch ms). */
   let reactedAt = Number.NEGATIVE_INFINITY;
   let sweepAt = 0;
+  /**
+   * When this sender installed the app for a person whose chat Teams still refuses (epoch ms).
+   * In memory: after a restart the install is asked for again (409, already installed, is
+   * success) and the wait starts afresh, still bounded by `maxAttempts`.
+   */
+  const installedAt = new Map<string, number>();
 
   const now = (): Date => new Date(timing.now());
   const report = (error: unknown): void => {
@@ -199,7 +228,9 @@ export function createCampaignSender(
     return true;
   };
 
-  const conversationFor = async (userId: string): Promise<ConversationRef | SendOutcome> => {
+  const conversationFor = async (
+    userId: string,
+  ): Promise<ConversationRef | SendOutcome | Installing> => {
     const stored = await conversations.getConversation(userId);
     // A reference outside Teams (stored before the bot endpoint was closed to forgeries) is
     // ignored: the real 1:1 conversation is created afresh and overwrites it.
@@ -214,14 +245,27 @@ export function createCampaignSender(
       }
     };
     let created = await create();
-    if (created.kind === 'forbidden') {
+    if (
+      (created.kind === 'forbidden' && !REFUSALS_NO_INSTALL_CHANGES.has(created.code ?? '')) ||
+      created.kind === 'not-found'
+    ) {
       // Most people have the app already, so install (a Graph call) only when Teams says the
-      // bot cannot reach them, then try once more.
-      await messenger.ensureInstalled(userId);
-      stats.installs += 1;
+      // bot cannot reach them (403 or 404: the docs say neither), then try once more.
+      let since = installedAt.get(userId);
+      if (since === undefined) {
+        await messenger.ensureInstalled(userId);
+        stats.installs += 1;
+        since = timing.now();
+        installedAt.set(userId, since);
+      }
       created = await create();
+      // The install is asynchronous: Teams may refuse the chat for a while after Graph said yes.
+      if (created.kind === 'forbidden' || created.kind === 'not-found') {
+        return { kind: 'installing', since, reason: created.reason };
+      }
     }
     if (created.kind !== 'ok') return created;
+    installedAt.delete(userId);
     stats.conversationsCreated += 1;
     await conversations.putConversation({ ...created.ref, updatedAt: now().toISOString() });
     return created.ref;
@@ -311,6 +355,44 @@ export function createCampaignSender(
     }
   };
 
+  /** Teams still refuses the chat after the install: wait for it to land, until the deadline. */
+  const settleInstalling = async (
+    job: DeliveryJob,
+    row: Delivery,
+    target: Installing,
+  ): Promise<void> => {
+    const claim = fence();
+    if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
+      stats.claimRefused += 1;
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const waited = timing.now() - target.since;
+    let settled: SettledOutcome;
+    if (waited >= opts.installWaitMs || attempts >= opts.maxAttempts) {
+      installedAt.delete(row.userId);
+      const reason = `${target.reason} (app installed ${Math.round(waited / 1000)} s ago, still not reachable)`;
+      await queue.markFailed(row.jobId, row.userId, claim, now(), reason);
+      stats.failed += 1;
+      settled = 'failed';
+    } else {
+      const wait = backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random);
+      const notBefore = new Date(Math.min(timing.now() + wait, target.since + opts.installWaitMs));
+      await queue.requeue(
+        row.jobId,
+        row.userId,
+        claim,
+        notBefore,
+        now(),
+        `installing: ${target.reason}`,
+      );
+      stats.installing += 1;
+      stats.requeued += 1;
+      settled = 'requeued';
+    }
+    deps.onSettled?.(job, row, settled);
+  };
+
   /** Claims the row and settles it with an outcome that came before any send. */
   const settleUnsent = async (
     job: DeliveryJob,
@@ -338,13 +420,17 @@ export function createCampaignSender(
       await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
       return;
     }
-    let target: ConversationRef | SendOutcome;
+    let target: ConversationRef | SendOutcome | Installing;
     try {
       target = await conversationFor(row.userId);
     } catch (error) {
       // Installing the app (Graph) failed after the gateway's own retries: try again later.
       const reason = `app install failed: ${error instanceof Error ? error.message : String(error)}`;
       await settleUnsent(job, row, { kind: 'transient', reason });
+      return;
+    }
+    if ('kind' in target && target.kind === 'installing') {
+      await settleInstalling(job, row, target);
       return;
     }
     if (!('conversationId' in target)) {

@@ -67,7 +67,8 @@ describe('ConnectorMessenger against the emulator', () => {
     expect(blocked).toEqual({
       kind: 'forbidden',
       status: 403,
-      reason: '403 Forbidden: The user has blocked the bot.',
+      reason: '403 ConversationBlockedByUser: User blocked the conversation with the bot.',
+      code: 'ConversationBlockedByUser',
     });
     const missing = await m.sendActivity(
       { ...created.ref, conversationId: 'gone' },
