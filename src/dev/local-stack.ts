@@ -80,11 +80,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const stops: (() => Promise<void>)[] = [() => emulator.close()];
   try {
-    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
     // The evidence key: a file beside the emulator's data, so a restart verifies what it signed.
     const evidence = options.dataDir
       ? loadEvidenceKeyFile(join(options.dataDir, 'evidence-key.pem'), { create: true })
       : memoryEvidenceKeys();
+    const graph = createGraphAdapters({
+      baseUrl: emulator.url,
+      site: emulator.siteId,
+      evidenceSigner: evidence.signer,
+    });
     const provisioned = await provisionSite(graph.gateway, graph.records.site);
     if (provisioned.changes.length > 0)
       log(`provisioned ${provisioned.changes.length} list changes`);

@@ -94,7 +94,10 @@ export async function composeProductionService(
       ? {}
       : { validFrom: env.COUNTERSIGN_EVIDENCE_KEY_VALID_FROM }),
   });
-  const graph = createGraphAdapters(graphConfigFromEnv(env));
+  const graph = createGraphAdapters({
+    ...graphConfigFromEnv(env),
+    evidenceSigner: evidence.signer,
+  });
   const work = await openWorkStore(env);
   const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
   const botToken =

@@ -1,3 +1,4 @@
+import type { EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
 import type { Env } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { Directory } from '../../ports/directory.ts';
@@ -17,6 +18,8 @@ export interface GraphAdaptersConfig {
   clientSecret?: string;
   fetch?: typeof fetch;
   retry?: Partial<RetryOptions>;
+  /** Signs and chains every audit event the record store writes (the service's evidence key). */
+  evidenceSigner?: EvidenceSigner;
 }
 
 export interface GraphAdapters {
@@ -47,7 +50,11 @@ export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters 
   });
   return {
     gateway,
-    records: new SharePointRecordStore({ gateway, site: config.site }),
+    records: new SharePointRecordStore({
+      gateway,
+      site: config.site,
+      ...(config.evidenceSigner ? { evidenceSigner: config.evidenceSigner } : {}),
+    }),
     directory: new GraphDirectory(gateway),
   };
 }

@@ -9,6 +9,14 @@ import { auditEventSchema } from '../../domain/audit-event.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import {
+  auditEventRecordSchema,
+  GENESIS,
+  type AuditEventRecord,
+} from '../../domain/evidence/evidence-record.ts';
+import { signRecord, type EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
+import { shardOf } from '../../domain/evidence/shard.ts';
+import { recordHash } from '../../domain/evidence/signing-payload.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type {
@@ -35,6 +43,7 @@ import {
   acknowledgementColumnsOf,
   acknowledgementFields,
   decisionColumnsOf,
+  eventColumnsOf,
   signedFields,
   versionColumnsOf,
   acknowledgementFromFields,
@@ -66,6 +75,11 @@ export interface SharePointRecordStoreOptions {
   site: string | SharePointSite;
   /** `$top` for bulk reads; SharePoint serves at most 5,000 items a page. */
   pageSize?: number;
+  /**
+   * Signs every audit event into its shard's chain (Shard, Seq, ChainKey "shard:seq", Record,
+   * Signature, RecordHash). Without it events are written unsigned, as before signatures.
+   */
+  evidenceSigner?: EvidenceSigner;
 }
 
 /** An acknowledgement row as stored, readable or not (for `countersign verify`). */
@@ -131,6 +145,107 @@ export class SharePointRecordStore implements RecordStore {
         ? new SharePointSite(options.gateway, options.site)
         : options.site;
     this.#pageSize = Math.min(5000, Math.max(1, options.pageSize ?? 5000));
+    this.#signer = options.evidenceSigner;
+  }
+
+  readonly #signer: EvidenceSigner | undefined;
+  /**
+   * Each shard's head as this instance last wrote or read it: the next event links to it without
+   * a read. Another instance appending first makes our create meet the unique ChainKey (409):
+   * then the head is read again and the event signed again at the next place.
+   */
+  readonly #heads = new Map<number, { seq: number; hash: string }>();
+
+  /** The last event of a shard as stored (seq 0 and GENESIS for an empty chain). */
+  async #readHead(shard: number): Promise<{ seq: number; hash: string }> {
+    const rows = await this.#query('audit', `fields/Shard eq ${String(shard)}`);
+    let head = { seq: 0, hash: GENESIS };
+    for (const row of rows) {
+      const seq = row.fields.Seq;
+      const hash = row.fields.RecordHash;
+      if (typeof seq === 'number' && seq > head.seq && typeof hash === 'string') {
+        head = { seq, hash };
+      }
+    }
+    return head;
+  }
+
+  /**
+   * The fields of an audit event: signed at the next place of its shard's chain when this store
+   * signs. The place is taken before signing, so concurrent appends here never share a seq.
+   */
+  async #auditFieldsOf(event: AuditEvent): Promise<Fields> {
+    const signer = this.#signer;
+    if (signer === undefined) return auditFields(event);
+    const shard = shardOf(event.subject);
+    if (!this.#heads.has(shard)) {
+      const read = await this.#readHead(shard);
+      if (!this.#heads.has(shard)) this.#heads.set(shard, read);
+    }
+    const head = this.#heads.get(shard) ?? { seq: 0, hash: GENESIS };
+    const record: AuditEventRecord = auditEventRecordSchema.parse({
+      kind: 'audit-event',
+      id: event.id,
+      type: event.type,
+      actorId: event.actorId,
+      at: event.at,
+      subject: event.subject,
+      details: event.details,
+      shard,
+      seq: head.seq + 1,
+      prev: head.hash,
+    });
+    this.#heads.set(shard, { seq: record.seq, hash: recordHash(record) });
+    const signed = await signRecord(signer, record);
+    return {
+      ...auditFields(event),
+      Shard: shard,
+      Seq: record.seq,
+      ChainKey: `${String(shard)}:${String(record.seq)}`,
+      ...signedFields(signed),
+    };
+  }
+
+  /**
+   * What a 409 on an audit create means. Unsigned: the EventId is there (a retried append).
+   * Chained: the EventId (then it is there) or the ChainKey (another writer took the place: the
+   * event is appended again at the next place). Resolves true when this call created it.
+   */
+  async #auditClash(event: AuditEvent): Promise<boolean> {
+    if (this.#signer === undefined) return false;
+    if ((await this.#one('audit', 'EventId', event.id)) !== null) return false;
+    this.#heads.delete(shardOf(event.subject));
+    return this.#appendAlone(event);
+  }
+
+  /** Creates one audit event on its own; false when it was there already. */
+  async #appendAlone(event: AuditEvent): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      const reply = await this.#gateway.exchange(
+        this.#create(await this.#items('audit'), await this.#auditFieldsOf(event), 'audit'),
+      );
+      if (isOk(reply)) return true;
+      if (!isDuplicateReply(reply)) {
+        this.#heads.delete(shardOf(event.subject));
+        throw graphErrorToCountersign(
+          reply.status,
+          reply.body,
+          'Append audit event',
+          reply.headers,
+        );
+      }
+      if (this.#signer === undefined) return false;
+      if ((await this.#one('audit', 'EventId', event.id)) !== null) return false;
+      this.#heads.delete(shardOf(event.subject));
+      if (attempt >= 8) {
+        throw new CountersignError('conflict', `Audit event ${event.id}: its shard kept moving.`);
+      }
+    }
+  }
+
+  /** After an audit create in a batch failed (not 409): the head we assumed may be wrong. */
+  #forgetHead(event: AuditEvent): void {
+    if (this.#signer !== undefined) this.#heads.delete(shardOf(event.subject));
   }
 
   /** Resolves the site and list ids now, so the first real call costs only itself. */
@@ -249,15 +364,22 @@ export class SharePointRecordStore implements RecordStore {
     existing: () => Promise<Row | null>,
     ours: (row: Row) => boolean,
   ): Promise<Row> {
-    const [itemsUrl, auditUrl] = await Promise.all([this.#items(list), this.#items('audit')]);
+    const [itemsUrl, auditUrl, eventFields] = await Promise.all([
+      this.#items(list),
+      this.#items('audit'),
+      this.#auditFieldsOf(audit),
+    ]);
     const replies = await this.#gateway.batch([
       this.#create(itemsUrl, fields, 'record'),
-      this.#create(auditUrl, auditFields(audit), 'audit', ['record']),
+      this.#create(auditUrl, eventFields, 'audit', ['record']),
     ]);
     const record = replies.get('record');
     const auditReply = replies.get('audit');
+    if (auditReply === undefined || !isOk(auditReply)) this.#forgetHead(audit);
     if (record !== undefined && isOk(record)) {
-      if (auditReply === undefined || !(isOk(auditReply) || isDuplicateReply(auditReply))) {
+      if (auditReply !== undefined && isDuplicateReply(auditReply)) {
+        await this.#auditClash(audit);
+      } else if (auditReply === undefined || !isOk(auditReply)) {
         throw this.#auditFailed(auditReply, what);
       }
       return toRow(record.body);
@@ -287,12 +409,7 @@ export class SharePointRecordStore implements RecordStore {
   }
 
   async #ensureAudit(audit: AuditEvent): Promise<void> {
-    const reply = await this.#gateway.exchange(
-      this.#create(await this.#items('audit'), auditFields(audit), 'audit'),
-    );
-    if (!isOk(reply) && !isDuplicateReply(reply)) {
-      throw graphErrorToCountersign(reply.status, reply.body, 'Append audit event', reply.headers);
-    }
+    await this.#appendAlone(audit);
   }
 
   /**
@@ -349,7 +466,12 @@ export class SharePointRecordStore implements RecordStore {
     event: AuditEvent,
     what: string,
   ): Promise<void> {
-    if (reply !== undefined && (isOk(reply) || isDuplicateReply(reply))) return;
+    if (reply !== undefined && isOk(reply)) return;
+    this.#forgetHead(event);
+    if (reply !== undefined && isDuplicateReply(reply)) {
+      await this.#auditClash(event);
+      return;
+    }
     if (reply?.status === 424) return this.#ensureAudit(event);
     throw this.#auditFailed(reply, what);
   }
@@ -452,7 +574,11 @@ export class SharePointRecordStore implements RecordStore {
       status: 'published',
       publishedAt,
     });
-    const [itemsUrl, auditUrl] = await Promise.all([this.#items('versions'), this.#items('audit')]);
+    const [itemsUrl, auditUrl, eventFields] = await Promise.all([
+      this.#items('versions'),
+      this.#items('audit'),
+      this.#auditFieldsOf(event),
+    ]);
     const target = untag(draft.etag);
     const what = `Publish version ${versionKey(draft.value.policyKey, draft.value.number)}`;
     const publish: Update = {
@@ -480,7 +606,7 @@ export class SharePointRecordStore implements RecordStore {
     const first = retirements.slice(0, MAX_BATCH - 2);
     const replies = await this.#gateway.batch([
       this.#updateCall(publish),
-      this.#create(auditUrl, auditFields(event), 'audit', ['draft']),
+      this.#create(auditUrl, eventFields, 'audit', ['draft']),
       ...first.map((r) => this.#updateCall(r, ['draft'])),
     ]);
     const tag = await this.#settleUpdate(publish, replies.get('draft'), what);
@@ -604,12 +730,7 @@ export class SharePointRecordStore implements RecordStore {
 
   /** Creates the event; false when it existed already (the unique EventId answered 409). */
   async #createAuditOnce(event: AuditEvent): Promise<boolean> {
-    const reply = await this.#gateway.exchange(
-      this.#create(await this.#items('audit'), auditFields(event), 'audit'),
-    );
-    if (isOk(reply)) return true;
-    if (isDuplicateReply(reply)) return false;
-    throw graphErrorToCountersign(reply.status, reply.body, 'Repair audit event', reply.headers);
+    return this.#appendAlone(event);
   }
 
   async listAcknowledgements(query: {
@@ -664,16 +785,23 @@ export class SharePointRecordStore implements RecordStore {
   }
 
   /**
-   * The signed rows of the Approvals list (decisions) or the versions list (published versions),
+   * The signed rows of the Approvals list (decisions), the versions list (published versions) or
+   * the audit log (chained events),
    * as stored, for `countersign verify`: rows without a signed record (pending approvals, drafts,
    * rows from before signatures) come back with `evidence: null`.
    */
-  async scanSignedRows(list: 'approvals' | 'versions'): Promise<SignedRow[]> {
+  async scanSignedRows(list: 'approvals' | 'versions' | 'audit'): Promise<SignedRow[]> {
     const rows = await this.#query(list, undefined);
+    const columnsOf =
+      list === 'approvals'
+        ? decisionColumnsOf
+        : list === 'versions'
+          ? versionColumnsOf
+          : eventColumnsOf;
     return rows.map((row) => ({
       itemId: row.itemId,
       evidence: storedEvidenceOf(row.fields),
-      columns: list === 'approvals' ? decisionColumnsOf(row.fields) : versionColumnsOf(row.fields),
+      columns: columnsOf(row.fields),
       ...(list === 'versions' ? { document: row.fields.Document } : {}),
     }));
   }
@@ -742,11 +870,12 @@ export class SharePointRecordStore implements RecordStore {
     }
     const target = untag(current.etag);
     // The acknowledgement's item id: one read (a decision is rare, a signature is not).
-    const [ackRow, approvalsUrl, acksUrl, auditUrl] = await Promise.all([
+    const [ackRow, approvalsUrl, acksUrl, auditUrl, eventFields] = await Promise.all([
       this.#one('acknowledgements', 'AckKey', key),
       this.#items('approvals'),
       this.#items('acknowledgements'),
       this.#items('audit'),
+      this.#auditFieldsOf(event),
     ]);
     const decision: Update = {
       id: 'approval',
@@ -769,7 +898,7 @@ export class SharePointRecordStore implements RecordStore {
           };
     const replies = await this.#gateway.batch([
       this.#updateCall(decision),
-      this.#create(auditUrl, auditFields(event), 'audit', ['approval']),
+      this.#create(auditUrl, eventFields, 'audit', ['approval']),
       ...(state === null ? [] : [this.#updateCall(state, ['approval'])]),
     ]);
     const what = `Decide approval for ${key}`;
@@ -849,11 +978,20 @@ export class SharePointRecordStore implements RecordStore {
     const url = await this.#items('audit');
     for (let i = 0; i < parsed.length; i += MAX_BATCH) {
       const chunk = parsed.slice(i, i + MAX_BATCH);
+      const fields: Fields[] = [];
+      for (const e of chunk) fields.push(await this.#auditFieldsOf(e));
       const replies = await this.#gateway.batch(
-        chunk.map((e, j) => this.#create(url, auditFields(e), String(j))),
+        chunk.map((_e, j) => this.#create(url, fields[j] ?? {}, String(j))),
       );
       for (const [id, reply] of replies) {
-        // Unique EventId: an event already there (a retried append) is success.
+        const event = chunk[Number(id)];
+        if (event !== undefined && !isOk(reply)) this.#forgetHead(event);
+        // Unique EventId: an event already there (a retried append) is success; a taken ChainKey
+        // puts the event at the next place.
+        if (event !== undefined && isDuplicateReply(reply)) {
+          await this.#auditClash(event);
+          continue;
+        }
         if (!isOk(reply) && !isDuplicateReply(reply)) {
           throw graphErrorToCountersign(
             reply.status,

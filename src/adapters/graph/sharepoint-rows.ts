@@ -278,6 +278,23 @@ function columnsOf(
   return columns;
 }
 
+const EVENT_COLUMNS: Readonly<Record<string, string>> = {
+  EventId: 'id',
+  EventType: 'type',
+  ActorId: 'actorId',
+  At: 'at',
+  Subject: 'subject',
+  Details: 'details',
+  Shard: 'shard',
+  Seq: 'seq',
+  RecordHash: 'hash',
+};
+
+/** An audit row's plain columns by the event record's field names (Shard and Seq included). */
+export function eventColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
+  return columnsOf(EVENT_COLUMNS, fields, ['Details']);
+}
+
 /** A decided Approvals row's plain columns by the decision record's field names. */
 export function decisionColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
   return columnsOf(DECISION_COLUMNS, fields, ['AdditionalPermissions']);

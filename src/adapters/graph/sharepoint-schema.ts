@@ -162,7 +162,7 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
   },
   audit: {
     name: LIST.audit,
-    description: 'Countersign: append-only event log.',
+    description: 'Countersign: append-only event log, signed and hash-chained in 16 shards.',
     columns: [
       key('EventId'),
       indexed('EventType'),
@@ -170,6 +170,12 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       indexed('At'),
       indexed('Subject'),
       note('Details'),
+      // The chain: each shard's events numbered from 1; the unique ChainKey "shard:seq" makes two
+      // writers racing for one place fail the second, which signs again at the next place.
+      indexed('Shard', 'number'),
+      indexed('Seq', 'number'),
+      key('ChainKey'),
+      ...signedColumns(),
     ],
   },
 };
