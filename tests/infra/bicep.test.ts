@@ -108,7 +108,7 @@ describe('infra/entra-app-registration.json', () => {
     expect(registration.spa.redirectUris).toContain('brk-multihub://{{DOMAIN}}');
   });
 
-  it('asks for exactly the four least-privilege Graph application permissions, each justified', () => {
+  it('asks for exactly the five least-privilege Graph application permissions, each justified', () => {
     const graph = registration.requiredResourceAccess.find(
       (r) => r.resourceAppId === '00000003-0000-0000-c000-000000000000',
     );
@@ -117,6 +117,7 @@ describe('infra/entra-app-registration.json', () => {
       'df021288-bdef-4463-88db-98f22de89214': 'User.Read.All',
       '98830695-27a2-44f7-8c18-0c3ebc9698f6': 'GroupMember.Read.All',
       '908de74d-f8b2-4d6b-a9ed-2a17b3b78179': 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+      'e12dae10-5a57-4817-b79d-dfbec5348930': 'AppCatalog.Read.All',
     };
     expect(registration.requiredResourceAccess).toHaveLength(1);
     expect(graph?.resourceAccess.map((a) => a.id).sort()).toEqual(Object.keys(expected).sort());

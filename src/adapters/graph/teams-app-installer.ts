@@ -8,7 +8,10 @@ const catalogSchema = z.object({ value: z.array(z.object({ id: z.string().min(1)
  * Installs Countersign in a person's personal scope (Graph `users/{id}/teamwork/installedApps`,
  * permission TeamsAppInstallation.ReadWriteSelfForUser.All), so the bot can open a 1:1 chat
  * with someone who never opened the app. The catalog id is looked up once from the manifest
- * id; "already installed" (409) is success.
+ * id; "already installed" (409) is success. The lookup needs AppCatalog.Read.All ("List
+ * teamsApp", https://learn.microsoft.com/en-us/graph/api/appcatalogs-list-teamsapps: an
+ * uploaded app's catalog id is generated, not its manifest id, which becomes `externalId`);
+ * infra/entra-app-registration.json requests it and infra/README.md says why.
  */
 export function teamsAppInstaller(
   gateway: GraphGateway,
