@@ -36,6 +36,18 @@ const schoolJson = z.string().transform((text, ctx) => {
   return school.data;
 });
 
+/** Microsoft Graph's hosts (public and national clouds), or this machine. */
+function isGraphOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  if (['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return true;
+  return (
+    parsed.protocol === 'https:' &&
+    /^(graph\.microsoft\.(com|us|de)|dod-graph\.microsoft\.us|microsoftgraph\.chinacloudapi\.cn)$/.test(
+      parsed.hostname,
+    )
+  );
+}
+
 /** Variables both modes read, with their defaults. */
 const shared = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -103,9 +115,19 @@ const productionEnvSchema = z
     COUNTERSIGN_CLIENT_SECRET: required('the app registration’s secret, to send as the bot'),
     COUNTERSIGN_API_AUDIENCE: required('the API’s app id URI'),
     COUNTERSIGN_SITE: required('the SharePoint site'),
-    COUNTERSIGN_PUBLIC_URL: z.url({
-      error: 'is required in production mode (the service’s https URL)',
-    }),
+    COUNTERSIGN_PUBLIC_URL: z
+      .url({ error: 'is required in production mode (the service’s https URL)' })
+      .refine((url) => url.startsWith('https://'), 'must be an https:// URL in production mode'),
+    // Records and the directory (who is admin or approver) come from here: Microsoft Graph over
+    // https only. A loopback address is allowed so the production composition can be run
+    // against the local Graph emulator; nothing outside this machine answers there.
+    COUNTERSIGN_GRAPH_BASE_URL: z
+      .url()
+      .default('https://graph.microsoft.com/v1.0')
+      .refine(
+        isGraphOrLoopback,
+        'must be Microsoft Graph over https (e.g. https://graph.microsoft.com/v1.0) in production mode',
+      ),
     // A short or published key would let anyone recompute seals: at least 32 bytes of secret.
     COUNTERSIGN_SEAL_KEY: required('the seal key').refine(
       (key) => Buffer.byteLength(key, 'utf8') >= 32 && key !== DEV_SEAL_KEY,

@@ -82,7 +82,7 @@ export async function signPolicy(
     .sort((a, b) => b.signedAt.localeCompare(a.signedAt));
   const latest = ofCurrent[0];
   if (latest && (status.kind === 'signed' || status.kind === 'awaiting-approval')) {
-    await ensurePendingApproval(ctx, latest, approvals);
+    await mendApproval(ctx, latest, approvals);
     // A repeat is the moment to mend what a fault may have left out of the first one.
     await repairAudit(ctx, latest.id);
     return { kind: 'signed', acknowledgement: latest, created: false };
@@ -141,7 +141,7 @@ export async function signPolicy(
     await repairAudit(ctx, stored.id);
   }
   const stored = result.acknowledgement;
-  await ensurePendingApproval(ctx, stored, approvals);
+  await mendApproval(ctx, stored, approvals);
   return { kind: 'signed', acknowledgement: stored, created: result.created };
 }
 
@@ -194,6 +194,23 @@ async function repairAudit(ctx: ServiceContext, ackId: string): Promise<void> {
     await ctx.records.repairSignatureAudit(ackId);
   } catch (error) {
     ctx.onRepairError?.(error, `repair the audit event of ${ackId}`);
+  }
+}
+
+/**
+ * The signature is stored: its Approvals row is best effort from here. A failure never turns a
+ * stored signature into an error for the signer; it is reported, and the sweeper (and the next
+ * repeat) creates the row.
+ */
+async function mendApproval(
+  ctx: ServiceContext,
+  ack: Acknowledgement,
+  known: readonly Approval[],
+): Promise<void> {
+  try {
+    await ensurePendingApproval(ctx, ack, known);
+  } catch (error) {
+    ctx.onRepairError?.(error, `create the Approvals row of ${ack.id}`);
   }
 }
 

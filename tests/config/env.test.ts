@@ -88,6 +88,28 @@ describe('loadEnv', () => {
     ).toMatch(/^COUNTERSIGN_SCHOOL: is not a valid school: name/);
   });
 
+  it('takes Graph only from Microsoft over https, and the public URL only over https', () => {
+    expect(
+      describeConfigError(
+        tryLoad({ ...production, COUNTERSIGN_GRAPH_BASE_URL: 'https://graph.evil.example/v1.0' }),
+      ),
+    ).toMatch(/^COUNTERSIGN_GRAPH_BASE_URL: must be Microsoft Graph over https/);
+    expect(
+      describeConfigError(
+        tryLoad({ ...production, COUNTERSIGN_GRAPH_BASE_URL: 'http://graph.microsoft.com/v1.0' }),
+      ),
+    ).toMatch(/COUNTERSIGN_GRAPH_BASE_URL/);
+    expect(
+      describeConfigError(tryLoad({ ...production, COUNTERSIGN_PUBLIC_URL: 'http://x.example' })),
+    ).toMatch(/^COUNTERSIGN_PUBLIC_URL: must be an https:\/\/ URL/);
+    // Loopback (the local emulator) and the national clouds are accepted.
+    for (const url of ['http://127.0.0.1:5081/v1.0', 'https://graph.microsoft.us/v1.0']) {
+      expect(loadEnv({ ...production, COUNTERSIGN_GRAPH_BASE_URL: url }).COUNTERSIGN_MODE).toBe(
+        'production',
+      );
+    }
+  });
+
   it('needs the storage connection when the work store is Azure Tables', () => {
     expect(
       describeConfigError(tryLoad({ ...production, COUNTERSIGN_WORK_STORE: 'azure-tables' })),

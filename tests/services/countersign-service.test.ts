@@ -623,7 +623,11 @@ describe('approvals', () => {
       failures-- > 0
         ? Promise.reject(new CountersignError('throttled', 'Graph answered 429'))
         : create(approval);
-    await expect(service.sign(ana, signInput(v1))).rejects.toMatchObject({ code: 'throttled' });
+    // The signature is stored: the person is told so, never that it failed.
+    expect(await service.sign(ana, signInput(v1))).toMatchObject({
+      kind: 'signed',
+      created: true,
+    });
     expect(await service.pendingApprovals(head)).toHaveLength(0);
     const retry = await service.sign(ana, signInput(v1));
     expect(retry).toMatchObject({ kind: 'signed', created: false });
@@ -759,6 +763,28 @@ describe('no gaps under faults', () => {
       at: event.at,
       details: { ...event.details, repaired: true },
     });
+  });
+
+  it('a stored signature whose Approvals row cannot be written yet is still signed', async () => {
+    class ApprovalsDownStore extends MemoryRecordStore {
+      down = true;
+      override createApproval(
+        ...args: Parameters<MemoryRecordStore['createApproval']>
+      ): ReturnType<MemoryRecordStore['createApproval']> {
+        if (this.down) return Promise.reject(new CountersignError('unavailable', 'Graph 503'));
+        return super.createApproval(...args);
+      }
+    }
+    const store = new ApprovalsDownStore();
+    const reported: unknown[] = [];
+    const svc = serviceOn(store, reported);
+    records = store;
+    const v1 = await seedPolicyWith(svc, { approvalMode: 'first-signature' });
+    expect(await svc.sign(ana, signInput(v1))).toMatchObject({ kind: 'signed', created: true });
+    expect(reported).toEqual([expect.objectContaining({ code: 'unavailable' })]);
+    expect(await store.listApprovals({})).toEqual([]);
+    store.down = false;
+    expect((await svc.repairRecords()).approvalsCreated).toEqual(['staff-aup:v1:u-ana']);
   });
 
   it('the sweeper mends lost events and missing Approvals rows, once', async () => {
