@@ -243,6 +243,40 @@ export class SharePointRecordStore implements RecordStore {
     }
   }
 
+  /** Each shard's appends of this instance, one after another (see #withShard). */
+  readonly #shardQueues = new Map<number, Promise<unknown>>();
+
+  /**
+   * Runs a write that appends `event` while no other append of this instance is in flight in its
+   * shard: an event whose write fails then never has a successor linked to it (no gap in the
+   * chain), and the next append starts from the head as it really is.
+   */
+  async #withShard<T>(event: AuditEvent, write: () => Promise<T>): Promise<T> {
+    if (this.#signer === undefined) return write();
+    const shard = shardOf(event.subject);
+    const before = this.#shardQueues.get(shard) ?? Promise.resolve();
+    // Whatever failed (a batch refused whole, a lost answer), the head we assumed is in doubt.
+    const guarded = async (): Promise<T> => {
+      try {
+        return await write();
+      } catch (error) {
+        this.#heads.delete(shard);
+        throw error;
+      }
+    };
+    const run = before.then(guarded, guarded);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#shardQueues.set(shard, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#shardQueues.get(shard) === settled) this.#shardQueues.delete(shard);
+    }
+  }
+
   /** After an audit create in a batch failed (not 409): the head we assumed may be wrong. */
   #forgetHead(event: AuditEvent): void {
     if (this.#signer !== undefined) this.#heads.delete(shardOf(event.subject));
@@ -356,7 +390,20 @@ export class SharePointRecordStore implements RecordStore {
    * whether the stored row is this very write (a retry after a lost answer): then the audit
    * event is made sure of and the stored row returned; otherwise 'conflict'.
    */
-  async #createWithAudit(
+  #createWithAudit(
+    list: ListKey,
+    fields: Fields,
+    audit: AuditEvent,
+    what: string,
+    existing: () => Promise<Row | null>,
+    ours: (row: Row) => boolean,
+  ): Promise<Row> {
+    return this.#withShard(audit, () =>
+      this.#createWithAuditNow(list, fields, audit, what, existing, ours),
+    );
+  }
+
+  async #createWithAuditNow(
     list: ListKey,
     fields: Fields,
     audit: AuditEvent,
@@ -561,7 +608,19 @@ export class SharePointRecordStore implements RecordStore {
     return { value, etag: tagOf(row) };
   }
 
-  async publishVersion(
+  publishVersion(
+    draft: Tagged<PolicyVersion>,
+    publishedAt: string,
+    retire: Tagged<PolicyVersion>[],
+    audit: AuditEvent,
+    signed?: SignedVersion,
+  ): Promise<Tagged<PolicyVersion>> {
+    return this.#withShard(audit, () =>
+      this.#publishVersionNow(draft, publishedAt, retire, audit, signed),
+    );
+  }
+
+  async #publishVersionNow(
     draft: Tagged<PolicyVersion>,
     publishedAt: string,
     retire: Tagged<PolicyVersion>[],
@@ -729,8 +788,8 @@ export class SharePointRecordStore implements RecordStore {
   }
 
   /** Creates the event; false when it existed already (the unique EventId answered 409). */
-  async #createAuditOnce(event: AuditEvent): Promise<boolean> {
-    return this.#appendAlone(event);
+  #createAuditOnce(event: AuditEvent): Promise<boolean> {
+    return this.#withShard(event, () => this.#appendAlone(event));
   }
 
   async listAcknowledgements(query: {
@@ -856,7 +915,16 @@ export class SharePointRecordStore implements RecordStore {
     }));
   }
 
-  async decideApproval(
+  decideApproval(
+    current: Tagged<Approval>,
+    decided: Approval,
+    audit: AuditEvent,
+    signed?: SignedDecision,
+  ): Promise<Tagged<Approval>> {
+    return this.#withShard(audit, () => this.#decideApprovalNow(current, decided, audit, signed));
+  }
+
+  async #decideApprovalNow(
     current: Tagged<Approval>,
     decided: Approval,
     audit: AuditEvent,
@@ -975,6 +1043,11 @@ export class SharePointRecordStore implements RecordStore {
 
   async appendAudit(events: AuditEvent[]): Promise<void> {
     const parsed = events.map((e) => parse(auditEventSchema, e));
+    if (this.#signer !== undefined) {
+      // Chained: each event at its shard's next place, in order (audit-only writes are few).
+      for (const event of parsed) await this.#withShard(event, () => this.#appendAlone(event));
+      return;
+    }
     const url = await this.#items('audit');
     for (let i = 0; i < parsed.length; i += MAX_BATCH) {
       const chunk = parsed.slice(i, i + MAX_BATCH);

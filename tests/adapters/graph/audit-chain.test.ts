@@ -147,4 +147,44 @@ describe('the chained audit log in SharePoint', () => {
       ]),
     );
   });
+
+  it('a write that fails leaves no gap: the next event of its shard links to what is stored', async () => {
+    let failNextBatch = false;
+    const flaky: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.endsWith('$batch') && failNextBatch) {
+        failNextBatch = false;
+        return new Response(JSON.stringify({ error: { code: 'generalException' } }), {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return fetch(input, init);
+    };
+    const flakyGateway = new GraphGateway({ baseUrl: emulator.url, fetch: flaky });
+    const store = new SharePointRecordStore({
+      gateway: flakyGateway,
+      site: emulator.siteId,
+      evidenceSigner: keys.signer,
+    });
+    const version = policyVersion('gap-aup', 1, { status: 'published' });
+    const failing = signature(version, `gap-${randomUUID()}`);
+    await store.appendAudit([audit('campaign.launched', failing.id)]); // the shard's head, known
+    const shard = shardOf(failing.id);
+    // (The test before may have tampered with this very shard: only new findings count.)
+    const before = (await verify()).findings.filter((f) => f.subject.shard === shard);
+    failNextBatch = true;
+    const results = await Promise.allSettled([
+      store.recordSignature(
+        failing,
+        audit('acknowledgement.signed', failing.id),
+        await signedAcknowledgement(keys.signer, failing),
+      ),
+      store.appendAudit([audit('campaign.launched', failing.id)]),
+      store.appendAudit([audit('campaign.launched', failing.id)]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    const { findings } = await verify();
+    expect(findings.filter((f) => f.subject.shard === shard)).toEqual(before);
+  });
 });
