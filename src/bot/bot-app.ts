@@ -104,6 +104,34 @@ export function commandOf(text: string | undefined): 'status' | 'help' | undefin
   return undefined;
 }
 
+/** Counts refusals per key; admits one write an hour per key, carrying the count since. */
+export class RefusalTally {
+  readonly #entries = new Map<string, { writtenAt: number; pending: number }>();
+  readonly #everyMs: number;
+  readonly #maxKeys: number;
+  constructor(everyMs = 60 * 60 * 1000, maxKeys = 1_000) {
+    this.#everyMs = everyMs;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** 0: counted, nothing to write yet. n > 0: write one event for n refusals. */
+  admit(key: string, nowMs: number): number {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && nowMs - entry.writtenAt < this.#everyMs) {
+      entry.pending += 1;
+      return 0;
+    }
+    if (entry === undefined && this.#entries.size >= this.#maxKeys) {
+      // Oldest key first (Map keeps insertion order): its pending count goes in its next event.
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    this.#entries.delete(key);
+    this.#entries.set(key, { writtenAt: nowMs, pending: 0 });
+    return (entry?.pending ?? 0) + 1;
+  }
+}
+
 /** The audit event for a genuine activity refused for its tenant or channel. */
 export function refusalEvent(
   refusal: Extract<GateResult, { kind: 'refused' }>,
@@ -134,14 +162,19 @@ export function createBot(deps: BotDeps): CountersignBot {
   });
   const app = new App(appOptions(deps, adapter));
 
+  const tally = new RefusalTally();
   async function onRefused(refusal: Extract<GateResult, { kind: 'refused' }>): Promise<void> {
-    app.log.warn(`bot activity refused (${refusal.status} ${refusal.reason})`);
-    const event = refusalEvent(
-      refusal,
-      (deps.newId ?? (() => crypto.randomUUID()))(),
-      (deps.clock ?? systemClock).now(),
-    );
+    // Anyone can post here: 401s are debug noise, not warnings to fill the logs with.
+    if (refusal.status === 401) app.log.debug(`bot activity refused (401 ${refusal.reason})`);
+    else app.log.warn(`bot activity refused (${refusal.status} ${refusal.reason})`);
+    const now = (deps.clock ?? systemClock).now();
+    const event = refusalEvent(refusal, (deps.newId ?? (() => crypto.randomUUID()))(), now);
     if (event === undefined || deps.audit === undefined) return;
+    // One event per tenant, channel and reason an hour, with the count since the last one: a
+    // sender in another tenant cannot spend the site's write budget or bury the audit log.
+    const count = tally.admit(`${event.subject}|${refusal.reason}`, now.getTime());
+    if (count === 0) return;
+    event.details = { ...event.details, count };
     try {
       await deps.audit(event);
     } catch (error) {

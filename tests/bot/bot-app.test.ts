@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
 import { createInboundActivityGate } from '../../src/bot/auth/inbound-activity-gate.ts';
+import { RefusalTally } from '../../src/bot/bot-app.ts';
 import { commandOf, createBot, type CountersignBot } from '../../src/bot/index.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import { TEAMS_SERVICE_URL_POLICY } from '../../src/domain/teams-service-url.ts';
@@ -93,5 +94,19 @@ describe('commandOf', () => {
     [undefined, undefined],
   ])('%j → %j', (text, command) => {
     expect(commandOf(text)).toBe(command);
+  });
+});
+
+describe('RefusalTally', () => {
+  test('admits one write an hour per key, carrying the count since the last', () => {
+    const tally = new RefusalTally(3_600_000, 2);
+    expect(tally.admit('a', 0)).toBe(1);
+    expect(tally.admit('a', 1_000)).toBe(0);
+    expect(tally.admit('a', 2_000)).toBe(0);
+    expect(tally.admit('b', 2_000)).toBe(1);
+    expect(tally.admit('a', 3_600_000)).toBe(3);
+    // A third key pushes out the oldest (b); b starts afresh.
+    expect(tally.admit('c', 3_600_001)).toBe(1);
+    expect(tally.admit('b', 3_600_002)).toBe(1);
   });
 });

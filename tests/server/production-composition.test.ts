@@ -509,3 +509,19 @@ describe('the bot’s authorisation matrix: identity × card verb × tenant/chan
     expect(sinkHits).toEqual([]);
   });
 });
+
+describe('refusals cannot flood the audit log', () => {
+  it('repeated activities from another channel leave one audit event for that channel and tenant', async () => {
+    const token = await connectorToken(connectorUrl);
+    for (let i = 0; i < 5; i++) {
+      expect((await post(message(teacher, 'status', { channelId: 'skype' }), token)).status).toBe(
+        403,
+      );
+    }
+    const events = (await graph.records.listAudit({ type: 'bot.activity-refused' })).filter(
+      (e) => e.details.channelId === 'skype',
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.details).toMatchObject({ reason: 'wrong-channel', count: 1 });
+  });
+});
