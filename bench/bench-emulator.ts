@@ -1,3 +1,4 @@
+import type { EvidenceSigner } from '../src/domain/evidence/evidence-signer.ts';
 import {
   createGraphAdapters,
   type GraphAdapters,
@@ -68,9 +69,15 @@ export function benchAudit(subject: string): AuditEvent {
 export async function startBenchEmulator(
   dbPath: string,
   seed: 'demo' | 'none',
+  /** Signs and chains the audit events, as the service does (bench:sign). */
+  evidenceSigner?: EvidenceSigner,
 ): Promise<{ emulator: GraphEmulator; graph: GraphAdapters }> {
   const emulator = await startGraphEmulator({ dbPath, seed });
-  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  const graph = createGraphAdapters({
+    baseUrl: emulator.url,
+    site: emulator.siteId,
+    ...(evidenceSigner === undefined ? {} : { evidenceSigner }),
+  });
   await provisionSite(graph.gateway, graph.records.site);
   await graph.records.putPolicy(benchPolicy(DEMO_SCHOOL.school.id));
   await graph.records.createVersion(benchVersion(), benchAudit(`${POLICY_KEY}:v1`));
