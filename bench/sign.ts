@@ -1,3 +1,4 @@
+import { shardOf } from '../src/domain/evidence/shard.ts';
 import { signRecord } from '../src/domain/evidence/evidence-signer.ts';
 import { acknowledgementId } from '../src/domain/acknowledgement.ts';
 import { sealAcknowledgement } from '../src/domain/seal.ts';
@@ -128,6 +129,36 @@ try {
   const warmGraphRequests = graph.gateway.roundTrips - warmBefore;
   const warmCounters = emulator.counters();
 
+  // A fourth person whose signature falls in the same shard as the third's: the head is known.
+  const thirdShard = shardOf(acknowledgementId(POLICY_KEY, version.number, third.id));
+  const fourth =
+    DEMO_SCHOOL.staff.find(
+      (p, i) =>
+        i > 7 && shardOf(acknowledgementId(POLICY_KEY, version.number, p.id)) === thirdShard,
+    ) ?? DEMO_SCHOOL.staff[8];
+  let knownShardGraphRequests: number | null = null;
+  if (fourth !== undefined) {
+    const fourthActor = {
+      id: fourth.id,
+      upn: fourth.userPrincipalName,
+      displayName: fourth.displayName,
+      roles: [],
+    };
+    await service.myPolicies(fourthActor);
+    const knownBefore = graph.gateway.roundTrips;
+    await service.sign(fourthActor, {
+      policyKey: POLICY_KEY,
+      versionNumber: version.number,
+      contentHash: version.contentHash,
+      declarationAccepted: true,
+      typedName: fourth.displayName,
+      statedRole: fourth.jobTitle,
+      consents: {},
+      channel: 'card',
+    });
+    knownShardGraphRequests = graph.gateway.roundTrips - knownBefore;
+  }
+
   const report = {
     graphRoundTrips,
     resourceUnits: write.resourceUnits,
@@ -140,6 +171,7 @@ try {
     warmServiceGraphRequests: warmGraphRequests,
     warmServiceResourceUnits: warmCounters.resourceUnits,
     warmServiceSigned: warm.kind === 'signed' && warm.created,
+    knownShardServiceGraphRequests: knownShardGraphRequests,
   };
   if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
