@@ -16,6 +16,7 @@ import {
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
 import { signRecord } from '../../../src/domain/evidence/evidence-signer.ts';
+import { shardOf } from '../../../src/domain/evidence/shard.ts';
 import type { Finding } from '../../../src/domain/evidence/finding.ts';
 import type { PolicyVersion } from '../../../src/domain/policy.ts';
 import {
@@ -285,5 +286,50 @@ describe('countersign verify over signed evidence (against the Graph emulator)',
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('with chained events, a row deleted with its audit event is named by the gap in its chain', async () => {
+    const chained = new SharePointRecordStore({
+      gateway,
+      site: emulator.siteId,
+      evidenceSigner: keys.signer,
+    });
+    const { version } = await publish('chained-aup');
+    // Three signatures in one shard: the middle one goes, row and event, nothing names it.
+    const people: string[] = [];
+    const shardOfPerson = (userId: string) => shardOf(signature(version, userId).id);
+    for (let i = 0; people.length < 3; i += 1) {
+      const userId = `chained-${i}`;
+      if (people.length === 0 || shardOfPerson(userId) === shardOfPerson(people[0]!)) {
+        people.push(userId);
+      }
+    }
+    const acks = people.map((userId) => signature(version, userId));
+    for (const ack of acks) {
+      await chained.recordSignature(
+        ack,
+        audit('acknowledgement.signed', ack.id),
+        await signedAcknowledgement(keys.signer, ack),
+      );
+    }
+    const before = await verify();
+    const shard = shardOf(acks[0]!.id);
+    expect(before.findings.filter((f) => f.subject.shard === shard)).toEqual([]);
+
+    const middle = acks[1]!;
+    const listItems = `${await store.site.listPath('acknowledgements')}/items`;
+    await gateway.call({ method: 'DELETE', url: `${listItems}/${await itemOf(middle.id)}` });
+    const events = (await chained.scanSignedRows('audit')).filter(
+      (r) => r.columns.subject === middle.id,
+    );
+    expect(events).toHaveLength(1);
+    const auditItems = `${await store.site.listPath('audit')}/items`;
+    await gateway.call({ method: 'DELETE', url: `${auditItems}/${events[0]?.itemId ?? ''}` });
+
+    const after = await verify();
+    expect(after.code).toBe(1);
+    expect(after.findings.filter((f) => f.subject.shard === shard)).toEqual([
+      expect.objectContaining({ code: 'event-deleted', seqs: [events[0]?.columns.seq] }),
+    ]);
   });
 });
