@@ -90,8 +90,14 @@ export interface RecordStore {
    * (idempotent: an existing event is left alone). Resolves with what it found.
    */
   repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair>;
-  /** The same for every signature: one listing of each list, then only the missing events. */
-  repairSignatureAudits(): Promise<{ checked: number; recreated: string[] }>;
+  /**
+   * The same for every signature signed before `signedBefore` (ISO): one listing of each list,
+   * then only the missing events. Younger rows are left alone: their own batch may still be
+   * writing the event, and a repair then would be a false alarm.
+   */
+  repairSignatureAudits(query: {
+    signedBefore: string;
+  }): Promise<{ checked: number; recreated: string[] }>;
 
   // Approvals
   /** The pending approval row is created with the signature when the policy needs approval. */

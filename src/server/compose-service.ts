@@ -153,12 +153,17 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   };
   const sweeper = setInterval(sweep, repairEveryMs);
   sweeper.unref();
+  // Also soon after start (jittered, so instances restarted together do not sweep together):
+  // an instance restarted more often than every 6 h would otherwise never sweep.
+  const firstSweep = setTimeout(sweep, Math.min(repairEveryMs, 120_000 + Math.random() * 120_000));
+  firstSweep.unref();
   return {
     service,
     campaigns,
     server,
     stop: async () => {
       clearInterval(sweeper);
+      clearTimeout(firstSweep);
       await campaigns.stop();
     },
   };

@@ -1,6 +1,9 @@
 import { CountersignError } from '../domain/errors.ts';
 import type { ServiceContext } from './service-context.ts';
 
+/** How long a signature's own writes get before the sweeper treats what is missing as lost. */
+export const SETTLE_MS = 10 * 60 * 1000;
+
 export interface RepairReport {
   signaturesChecked: number;
   /** Audit events re-created under their signature's own event id. */
@@ -16,7 +19,9 @@ export interface RepairReport {
  * missing; safe to run on several instances at once (every write is idempotent).
  */
 export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> {
-  const audits = await ctx.records.repairSignatureAudits();
+  // Signatures younger than ten minutes may still be writing their own event: not yet.
+  const signedBefore = new Date(ctx.clock.now().getTime() - SETTLE_MS).toISOString();
+  const audits = await ctx.records.repairSignatureAudits({ signedBefore });
   const [acks, approvals] = await Promise.all([
     ctx.records.listAcknowledgements({}),
     ctx.records.listApprovals({}),
@@ -25,6 +30,7 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
   const approvalsCreated: string[] = [];
   for (const ack of acks) {
     if (ack.approvalState !== 'pending' || withRow.has(ack.id)) continue;
+    if (ack.signedAt >= signedBefore) continue;
     try {
       await ctx.records.createApproval({
         acknowledgementId: ack.id,

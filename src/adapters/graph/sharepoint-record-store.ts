@@ -763,7 +763,9 @@ export class SharePointRecordStore implements RecordStore {
     return created ? { kind: 'recreated', eventId } : { kind: 'whole' };
   }
 
-  async repairSignatureAudits(): Promise<{ checked: number; recreated: string[] }> {
+  async repairSignatureAudits(query: {
+    signedBefore: string;
+  }): Promise<{ checked: number; recreated: string[] }> {
     // Two listings (paged), then one write per missing event: no per-row reads.
     const [rows, events] = await Promise.all([
       this.#query('acknowledgements', undefined),
@@ -778,6 +780,7 @@ export class SharePointRecordStore implements RecordStore {
       } catch {
         continue; // An unreadable row is `verify`'s finding, not something to repair here.
       }
+      if (read.ack.signedAt >= query.signedBefore) continue;
       const eventId = read.auditEventId ?? legacyEventId(read.ack.id);
       if (present.has(eventId)) continue;
       if (await this.#createAuditOnce(signatureAuditEvent(read.ack, eventId, { repaired: true }))) {

@@ -270,10 +270,13 @@ export class MemoryRecordStore implements RecordStore {
     return attempt(() => this.#repairOne(ackId));
   }
 
-  repairSignatureAudits(): Promise<{ checked: number; recreated: string[] }> {
+  repairSignatureAudits(query: {
+    signedBefore: string;
+  }): Promise<{ checked: number; recreated: string[] }> {
     return attempt(() => {
       const recreated: string[] = [];
-      for (const id of this.#acks.keys()) {
+      for (const [id, row] of this.#acks) {
+        if (row.value.signedAt >= query.signedBefore) continue;
         const repair = this.#repairOne(id);
         if (repair.kind === 'recreated') recreated.push(repair.eventId);
       }
