@@ -235,8 +235,9 @@ export class SharePointRecordStore implements RecordStore {
         );
       }
       if (this.#signer === undefined) return false;
-      if ((await this.#one('audit', 'EventId', event.id)) !== null) return false;
+      // Either way the place we took is not ours: the next event must not link to it.
       this.#heads.delete(shardOf(event.subject));
+      if ((await this.#one('audit', 'EventId', event.id)) !== null) return false;
       if (attempt >= 8) {
         throw new CountersignError('conflict', `Audit event ${event.id}: its shard kept moving.`);
       }
