@@ -20,6 +20,7 @@ import { shardOf } from '../../../src/domain/evidence/shard.ts';
 import type { Finding } from '../../../src/domain/evidence/finding.ts';
 import type { PolicyVersion } from '../../../src/domain/policy.ts';
 import {
+  CONTRACT_SEAL_KEY,
   audit,
   document,
   pendingApproval,
@@ -330,6 +331,31 @@ describe('countersign verify over signed evidence (against the Graph emulator)',
     expect(after.code).toBe(1);
     expect(after.findings.filter((f) => f.subject.shard === shard)).toEqual([
       expect.objectContaining({ code: 'event-deleted', seqs: [events[0]?.columns.seq] }),
+    ]);
+  });
+
+  it('reports a row from before signatures as a legacy seal: verified with the seal key, else not', async () => {
+    const { version } = await publish('legacy-aup');
+    const ack = signature(version, randomUUID());
+    await store.recordSignature(ack, audit('acknowledgement.signed', ack.id)); // no signed record
+    const legacyOf = (findings: Finding[]) =>
+      findings.filter((f) => f.subject.id === ack.id).map((f) => ({ ...f, message: '' }));
+
+    const withoutKey = await verify();
+    expect(legacyOf(withoutKey.findings)).toEqual([
+      expect.objectContaining({ code: 'legacy-seal', severity: 'failure', verified: false }),
+    ]);
+
+    const out: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: () => undefined,
+      env: { ...env, COUNTERSIGN_SEAL_KEY: CONTRACT_SEAL_KEY },
+    };
+    await runCli(['verify', '--keys', ringFile, '--json'], io);
+    const { evidence } = JSON.parse(out.join('')) as { evidence: { findings: Finding[] } };
+    expect(legacyOf(evidence.findings)).toEqual([
+      expect.objectContaining({ code: 'legacy-seal', severity: 'warning', verified: true }),
     ]);
   });
 });
