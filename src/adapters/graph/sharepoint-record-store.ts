@@ -105,6 +105,9 @@ export interface SignedRow {
   document?: unknown;
 }
 
+/** An eTag no item ever has: a conditional write with it meets 412 and its caller re-reads. */
+const STALE_ETAG = '"countersign-unknown,0"';
+
 /** One PATCH of a list item's fields, re-doable on its own. */
 interface Update {
   id: string;
@@ -351,20 +354,40 @@ export class SharePointRecordStore implements RecordStore {
     };
   }
 
-  /** The eTag an answer carries: the body's (item or fieldValueSet) or the ETag header. */
-  #etagOf(reply: GraphReply, itemId: string): string {
+  /**
+   * The eTag an answer carries: the body's (item or fieldValueSet) or the ETag header. A PATCH
+   * of `/fields` may carry none: "Update listItem" documents its reply as the fieldValueSet
+   * alone (https://learn.microsoft.com/en-us/graph/api/listitem-update, the example response
+   * has no `@odata.etag`), so the caller re-reads the item.
+   */
+  #etagOf(reply: GraphReply, itemId: string): string | undefined {
     const body = (reply.body ?? {}) as Record<string, unknown>;
     const fields = (body.fields ?? {}) as Record<string, unknown>;
     const candidates = [body.eTag, body['@odata.etag'], fields['@odata.etag']];
     const header = Object.entries(reply.headers).find(([k]) => k.toLowerCase() === 'etag')?.[1];
     const etag = candidates.find((c): c is string => typeof c === 'string') ?? header;
-    if (etag === undefined) {
-      throw new CountersignError(
-        'upstream',
-        `Graph answered a write of item ${itemId} without an eTag.`,
-      );
+    return etag === undefined ? undefined : tagOf({ itemId, etag });
+  }
+
+  /**
+   * The tag after an update that succeeded but answered without an eTag: the item as it is now.
+   * The write happened, so this never fails: if the item cannot be read, the tag carries an
+   * eTag known to be stale (the one the write replaced), so the next conditional write meets
+   * 412 and its caller re-reads, as after anyone's change.
+   */
+  async #tagAfterWrite(update: Update): Promise<string> {
+    try {
+      const reply = await this.#gateway.exchange({
+        method: 'GET',
+        url: withQuery(`${update.itemsUrl}/${encodeURIComponent(update.itemId)}`, {
+          $expand: `fields($select=${fieldNames(update.list).join(',')})`,
+        }),
+      });
+      if (isOk(reply)) return tagOf(toRow(reply.body));
+    } catch {
+      // Fall through: the write stands whatever the read did.
     }
-    return tagOf({ itemId, etag });
+    return tagOf({ itemId: update.itemId, etag: update.etag ?? STALE_ETAG });
   }
 
   #createdTag(reply: GraphReply): string {
@@ -490,7 +513,9 @@ export class SharePointRecordStore implements RecordStore {
     reply: GraphReply | undefined,
     what: string,
   ): Promise<string> {
-    if (reply !== undefined && isOk(reply)) return this.#etagOf(reply, update.itemId);
+    if (reply !== undefined && isOk(reply)) {
+      return this.#etagOf(reply, update.itemId) ?? (await this.#tagAfterWrite(update));
+    }
     if (reply?.status === 412) {
       const row = await this.#wroteIt(update);
       if (row !== null) return tagOf(row);

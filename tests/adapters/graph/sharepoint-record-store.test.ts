@@ -197,3 +197,69 @@ describe('SharePointRecordStore updates whose answer was lost', () => {
     expect(events).toHaveLength(1);
   });
 });
+
+/**
+ * "Update listItem" documents the reply to a PATCH of `/fields` as the fieldValueSet with no
+ * `@odata.etag` (https://learn.microsoft.com/en-us/graph/api/listitem-update), and the emulator
+ * answers so: the store re-reads the item for its eTag, and never reports a write that
+ * succeeded as failed.
+ */
+describe('SharePointRecordStore after an update answered without an eTag', () => {
+  let emulator: GraphEmulator;
+  let store: SharePointRecordStore;
+  /** When set, reading one item by id answers 404 (the re-read after a PATCH fails). */
+  let failItemReads = false;
+
+  beforeAll(async () => {
+    emulator = await startGraphEmulator({ seed: 'none' });
+    const flaky: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      const isGet = (init?.method ?? 'GET') === 'GET';
+      if (failItemReads && isGet && /\/items\/[^/?]+(\?|$)/.test(url)) {
+        return new Response(JSON.stringify({ error: { code: 'itemNotFound', message: 'x' } }), {
+          status: 404,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      }
+      return fetch(input, init);
+    };
+    const gateway = new GraphGateway({
+      baseUrl: emulator.url,
+      fetch: flaky,
+      retry: { baseDelayMs: 1 },
+    });
+    store = new SharePointRecordStore({ gateway, site: emulator.siteId });
+    await provisionSite(gateway, store.site);
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('re-reads the item: the tag it returns is the item’s, and the next update with it succeeds', async () => {
+    const c = campaign(`etagless-${randomUUID().slice(0, 6)}`, 1);
+    const created = await store.createCampaign(c, audit('campaign.launched', c.id));
+    const paused = { ...c, status: 'paused' as const };
+    const updated = await store.updateCampaign(created, paused);
+    expect(updated.value).toEqual(paused);
+    expect((await store.getCampaign(c.id))?.etag).toBe(updated.etag);
+    await expect(store.updateCampaign(updated, c)).resolves.toMatchObject({ value: c });
+  });
+
+  it('reports the write as done when the re-read fails; its tag is stale, so the next write re-reads', async () => {
+    const c = campaign(`unread-${randomUUID().slice(0, 6)}`, 1);
+    const created = await store.createCampaign(c, audit('campaign.launched', c.id));
+    const paused = { ...c, status: 'paused' as const };
+    failItemReads = true;
+    const updated = await store.updateCampaign(created, paused).finally(() => {
+      failItemReads = false;
+    });
+    expect(updated.value).toEqual(paused);
+    const stored = await store.getCampaign(c.id);
+    expect(stored?.value).toEqual(paused);
+    await expect(store.updateCampaign(updated, c)).rejects.toMatchObject({
+      code: 'precondition-failed',
+    });
+    if (stored === null) throw new Error('missing');
+    await expect(store.updateCampaign(stored, c)).resolves.toMatchObject({ value: c });
+  });
+});

@@ -282,13 +282,17 @@ function updateFields(
     return updated;
   });
   store.noteWrite();
+  // "Update listItem" (https://learn.microsoft.com/en-us/graph/api/listitem-update) documents the
+  // reply as the updated fieldValueSet, and its example shows neither `@odata.etag` nor an ETag
+  // header: a client must not rely on either, so the emulator sends neither.
+  const fields = fieldsOf(row, undefined);
+  delete fields['@odata.etag'];
   return jsonResponse(
     200,
     store.withContext(
-      fieldsOf(row, undefined),
+      fields,
       `sites('${list.siteId}')/lists('${list.id}')/items('${itemId}')/fields/$entity`,
     ),
-    { ETag: etagOf(row) },
   );
 }
 
