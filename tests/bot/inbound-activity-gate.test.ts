@@ -1,4 +1,11 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   localBotFrameworkKeys,
@@ -100,6 +107,19 @@ describe('the inbound activity gate', () => {
     expect(reason(await g.check(`Bearer ${t}`, { type: 'message' }))).toBe('401 bad-activity');
     expect(reason(await g.check(`Basic ${t}`, activity()))).toBe('401 missing-token');
     expect(reason(await g.check(undefined, activity()))).toBe('401 missing-token');
+  });
+
+  it('answers 503 when the key set answers with an error status, not 401', async () => {
+    const g = gate({
+      getKey: () =>
+        Promise.reject(
+          new joseErrors.JOSEError('Expected 200 OK from the JSON Web Key Set HTTP response'),
+        ),
+      endorsementsOf: () => undefined,
+    });
+    expect(reason(await g.check(`Bearer ${await token()}`, activity()))).toBe(
+      '503 keys-unavailable',
+    );
   });
 
   it('answers 503 when the signing keys cannot be fetched, so the connector retries', async () => {

@@ -116,6 +116,14 @@ function refused(
   return { kind: 'refused', status, reason, message, ...(activity ? { activity } : {}) };
 }
 
+function keysUnreachable(error: unknown): boolean {
+  if (!(error instanceof joseErrors.JOSEError)) return true;
+  return (
+    error instanceof joseErrors.JWKSTimeout ||
+    error.message.startsWith('Expected 200 OK from the JSON Web Key Set')
+  );
+}
+
 export function createInboundActivityGate(config: InboundGateConfig): InboundActivityGate {
   const tolerance = config.clockToleranceSeconds ?? 300;
   return {
@@ -145,8 +153,10 @@ export function createInboundActivityGate(config: InboundGateConfig): InboundAct
         header = verified.protectedHeader;
         payload = verified.payload;
       } catch (error) {
-        // Keys we could not fetch say nothing about the token: 503, so the connector retries.
-        if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
+        // Keys we could not fetch say nothing about the token: 503, so the connector retries
+        // (a timeout, a network error, or jose's "Expected 200 OK" for a key set that answered
+        // with an error status).
+        if (keysUnreachable(error)) {
           return refused(
             503,
             'keys-unavailable',
