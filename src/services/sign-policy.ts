@@ -188,31 +188,36 @@ async function storedDespite(
   return found.value;
 }
 
-/** Best effort: a failure here never fails the signature; the sweeper tries again. */
-async function repairAudit(ctx: ServiceContext, ackId: string): Promise<void> {
+/**
+ * The signature is stored: what follows it (its audit event, its Approvals row) is best effort.
+ * A failure never turns a stored signature into an error for the signer; it is reported, and
+ * the sweeper (and the next repeat) mends it.
+ */
+async function bestEffort(
+  ctx: ServiceContext,
+  what: string,
+  write: () => Promise<unknown>,
+): Promise<void> {
   try {
-    await ctx.records.repairSignatureAudit(ackId);
+    await write();
   } catch (error) {
-    ctx.onRepairError?.(error, `repair the audit event of ${ackId}`);
+    ctx.onRepairError?.(error, what);
   }
 }
 
-/**
- * The signature is stored: its Approvals row is best effort from here. A failure never turns a
- * stored signature into an error for the signer; it is reported, and the sweeper (and the next
- * repeat) creates the row.
- */
-async function mendApproval(
+const repairAudit = (ctx: ServiceContext, ackId: string): Promise<void> =>
+  bestEffort(ctx, `repair the audit event of ${ackId}`, () =>
+    ctx.records.repairSignatureAudit(ackId),
+  );
+
+const mendApproval = (
   ctx: ServiceContext,
   ack: Acknowledgement,
   known: readonly Approval[],
-): Promise<void> {
-  try {
-    await ensurePendingApproval(ctx, ack, known);
-  } catch (error) {
-    ctx.onRepairError?.(error, `create the Approvals row of ${ack.id}`);
-  }
-}
+): Promise<void> =>
+  bestEffort(ctx, `create the Approvals row of ${ack.id}`, () =>
+    ensurePendingApproval(ctx, ack, known),
+  );
 
 /**
  * A signature that waits for the headteacher needs its Approvals row. The row is a second
