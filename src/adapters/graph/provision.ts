@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withQuery } from './graph-gateway.ts';
+import { ensureOk, withQuery } from './graph-gateway.ts';
 import type { GraphGateway } from './graph-gateway.ts';
 import { LIST, SCHEMA, columnDefinition } from './sharepoint-schema.ts';
 import type { ColumnSpec, ListKey, ListSpec } from './sharepoint-schema.ts';
@@ -33,6 +33,8 @@ const columnSchema = z
   })
   .loose();
 type ExistingColumn = z.infer<typeof columnSchema>;
+
+const COLUMN_SELECT = 'id,name,indexed,enforceUniqueValues,text,number,boolean';
 
 const createdListSchema = z.object({ id: z.string().min(1) }).loose();
 
@@ -97,24 +99,21 @@ async function reconcileColumns(
 ): Promise<{ changes: ProvisionChange[]; problems: string[] }> {
   const columnsUrl = `sites/${siteId}/lists/${listId}/columns`;
   const columns: ExistingColumn[] = [];
-  for await (const page of gateway.pages(
-    withQuery(columnsUrl, {
-      $select: 'id,name,indexed,enforceUniqueValues,text,number,boolean',
-    }),
-  )) {
+  for await (const page of gateway.pages(withQuery(columnsUrl, { $select: COLUMN_SELECT }))) {
     for (const entry of page) columns.push(columnSchema.parse(entry));
   }
   const changes: ProvisionChange[] = [];
   const problems: string[] = [];
   for (const want of spec.columns) {
-    const have = columns.find((c) => sameName(c.name, want.name));
+    let have = columns.find((c) => sameName(c.name, want.name));
     if (have === undefined) {
-      await gateway.call(
+      const created = await gateway.call(
         { method: 'POST', url: columnsUrl, body: columnDefinition(want) },
         `Create column ${spec.name}.${want.name}`,
       );
       changes.push({ list: spec.name, action: 'create-column', column: want.name });
-      continue;
+      // The reply is the column as created; a tenant may have left out part of the definition.
+      have = columnSchema.parse(created.body);
     }
     const type = typeOf(have);
     if (type !== want.type) {
@@ -123,22 +122,82 @@ async function reconcileColumns(
       );
       continue;
     }
-    const needsIndex = (want.indexed === true || want.unique === true) && have.indexed !== true;
-    const needsUnique = want.unique === true && have.enforceUniqueValues !== true;
-    if (needsIndex || needsUnique) {
-      await gateway.call(
-        {
-          method: 'PATCH',
-          url: `${columnsUrl}/${encodeURIComponent(have.id)}`,
-          body: { indexed: true, ...(needsUnique ? { enforceUniqueValues: true } : {}) },
-        },
-        `Index column ${spec.name}.${want.name}`,
-      );
-      if (needsIndex) changes.push({ list: spec.name, action: 'index-column', column: want.name });
-      if (needsUnique) {
-        changes.push({ list: spec.name, action: 'enforce-unique', column: want.name });
-      }
+    const indexing = await ensureIndexing(gateway, `${columnsUrl}/${encodeURIComponent(have.id)}`, {
+      list: spec.name,
+      want,
+      have,
+    });
+    changes.push(...indexing.changes);
+    problems.push(...indexing.problems);
+  }
+  return { changes, problems };
+}
+
+/**
+ * Turns on a column's index and unique values, then reads the column back: what it says decides.
+ * "Update columnDefinition" (https://learn.microsoft.com/en-us/graph/api/columndefinition-update)
+ * documents both properties but not whether SharePoint applies them together, and unique values
+ * need an index. So: one PATCH with both when both are missing; if SharePoint refuses it (400) or
+ * answers 200 without applying both, one PATCH per property still missing, the index first; then
+ * a read of the column. Anything still missing is a problem reported, never a silent success.
+ */
+async function ensureIndexing(
+  gateway: GraphGateway,
+  columnUrl: string,
+  target: { list: string; want: ColumnSpec; have: ExistingColumn },
+): Promise<{ changes: ProvisionChange[]; problems: string[] }> {
+  const { list, want, have } = target;
+  const missing = (c: ExistingColumn) => ({
+    index: (want.indexed === true || want.unique === true) && c.indexed !== true,
+    unique: want.unique === true && c.enforceUniqueValues !== true,
+  });
+  const before = missing(have);
+  if (!before.index && !before.unique) return { changes: [], problems: [] };
+  const what = `Index column ${list}.${want.name}`;
+  const readBack = async (): Promise<ExistingColumn> =>
+    columnSchema.parse(
+      (
+        await gateway.call(
+          { method: 'GET', url: withQuery(columnUrl, { $select: COLUMN_SELECT }) },
+          what,
+        )
+      ).body,
+    );
+  let now = before;
+  if (before.index && before.unique) {
+    const reply = await gateway.exchange({
+      method: 'PATCH',
+      url: columnUrl,
+      body: { indexed: true, enforceUniqueValues: true },
+    });
+    // A 400 is SharePoint declining the two together: the steps below do them one at a time.
+    if (reply.status !== 400) ensureOk(reply, what);
+    now = missing(await readBack());
+  }
+  if (now.index || now.unique) {
+    if (now.index) {
+      await gateway.call({ method: 'PATCH', url: columnUrl, body: { indexed: true } }, what);
     }
+    if (now.unique) {
+      await gateway.call(
+        { method: 'PATCH', url: columnUrl, body: { enforceUniqueValues: true } },
+        `Make ${list}.${want.name} enforce unique values`,
+      );
+    }
+    now = missing(await readBack());
+  }
+  const changes: ProvisionChange[] = [];
+  const problems: string[] = [];
+  if (before.index && !now.index) changes.push({ list, action: 'index-column', column: want.name });
+  if (before.unique && !now.unique) {
+    changes.push({ list, action: 'enforce-unique', column: want.name });
+  }
+  if (now.index)
+    problems.push(`${list}.${want.name} is still not indexed after provisioning indexed it.`);
+  if (now.unique) {
+    problems.push(
+      `${list}.${want.name} still does not enforce unique values after provisioning set it.`,
+    );
   }
   return { changes, problems };
 }

@@ -12,11 +12,13 @@ import { GraphRouter } from './graph-router.ts';
 import { executeBatch } from './json-batch.ts';
 import { seedEmulator } from './seed.ts';
 import { SharePointEmulator } from './sharepoint.ts';
+import type { ColumnPatchRule } from './sharepoint/sharepoint-store.ts';
 import { TeamworkEmulator } from './teamwork.ts';
 import { throttledResponse } from './throttling.ts';
 import { renderListPage, renderOverview } from './overview-page.ts';
 
 export type { FaultPlan } from './faults.ts';
+export type { ColumnPatchRule } from './sharepoint/sharepoint-store.ts';
 export type { DirectoryUser } from './directory.ts';
 export { syntheticPeople } from './synthetic-people.ts';
 
@@ -64,6 +66,8 @@ export interface EmulatorSetup {
   removeGroupMember(groupId: string, memberId: string): void;
   /** Writes items to a list (by id or display name) with SharePoint's value rules. */
   insertListItems(list: string, items: Record<string, unknown>[], siteId?: string): string[];
+  /** How a column PATCH turning on `indexed` and `enforceUniqueValues` together is taken. */
+  setColumnPatchRule(rule: ColumnPatchRule): void;
 }
 
 export interface GraphEmulator {
@@ -321,6 +325,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       removeGroupMember: (groupId, memberId) => directory.removeMember(groupId, memberId),
       insertListItems: (list, items, siteId = DEMO_SCHOOL.siteId) =>
         sharepoint.insertItems(siteId, list, items),
+      setColumnPatchRule: (rule) => sharepoint.setColumnPatchRule(rule),
     },
     close: async () => {
       if (closed) return;

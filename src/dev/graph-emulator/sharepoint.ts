@@ -4,7 +4,7 @@ import { inTransaction } from './emulator-database.ts';
 import { insertItem } from './sharepoint/items.ts';
 import { findList } from './sharepoint/lists.ts';
 import { handleSharePoint } from './sharepoint/routes.ts';
-import { SharePointStore } from './sharepoint/sharepoint-store.ts';
+import { SharePointStore, type ColumnPatchRule } from './sharepoint/sharepoint-store.ts';
 import { createSite, findSite, findSiteIdByPath } from './sharepoint/sites.ts';
 
 export { LIST_VIEW_THRESHOLD } from './sharepoint/item-query.ts';
@@ -34,6 +34,11 @@ export class SharePointEmulator {
     description: string;
   }): string {
     return createSite(this.#store, site);
+  }
+
+  /** How a PATCH turning on `indexed` and `enforceUniqueValues` together is taken (tests). */
+  setColumnPatchRule(rule: ColumnPatchRule): void {
+    this.#store.columnPatchRule = rule;
   }
 
   findSiteIdByPath(hostname: string, path: string): string | undefined {

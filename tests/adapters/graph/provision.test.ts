@@ -7,6 +7,7 @@ import { runCli } from '../../../src/cli/run-cli.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import {
   startGraphEmulator,
+  type ColumnPatchRule,
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 
@@ -93,5 +94,95 @@ describe('countersign provision (against the Graph emulator)', () => {
     const noSite = io({});
     expect(await runCli(['provision'], noSite.io)).toBe(1);
     expect(noSite.err.join('')).toContain('Name the SharePoint site');
+  });
+});
+
+describe('provision turns on indexes and unique values whichever way SharePoint takes them', () => {
+  const uniqueKeys = Object.values(SCHEMA).flatMap((spec) =>
+    spec.columns.filter((c) => c.unique === true).map((c) => `${spec.name}.${c.name}`),
+  );
+
+  async function keyColumnsAfterProvision(rule: ColumnPatchRule) {
+    const emulator = await startGraphEmulator({ seed: 'none' });
+    try {
+      emulator.setup.setColumnPatchRule(rule);
+      const gateway = new GraphGateway({ baseUrl: emulator.url });
+      const site = new SharePointSite(gateway, emulator.siteId);
+      const report = await provisionSite(gateway, site);
+      const ids = await site.listIds();
+      const found: string[] = [];
+      for (const [key, spec] of Object.entries(SCHEMA)) {
+        const reply = await gateway.call({
+          method: 'GET',
+          url: `sites/${emulator.siteId}/lists/${ids[key as keyof typeof ids]}/columns`,
+        });
+        const columns = (
+          reply.body as {
+            value: { name: string; indexed: boolean; enforceUniqueValues: boolean }[];
+          }
+        ).value;
+        for (const c of columns) {
+          if (c.indexed && c.enforceUniqueValues) found.push(`${spec.name}.${c.name}`);
+        }
+      }
+      const again = await provisionSite(gateway, site);
+      return { report, found, again };
+    } finally {
+      await emulator.close();
+    }
+  }
+
+  it('one PATCH with both, when SharePoint takes it (no PATCH needed after list creation)', async () => {
+    const { report, found, again } = await keyColumnsAfterProvision('combined');
+    expect(report.problems).toEqual([]);
+    expect(found.sort()).toEqual([...uniqueKeys].sort());
+    expect(again.changes).toEqual([]);
+  });
+
+  it('two PATCHes, index first, when SharePoint refuses the combined PATCH (400)', async () => {
+    const { report, found, again } = await keyColumnsAfterProvision('refuse-combined');
+    expect(report.problems).toEqual([]);
+    expect(found.sort()).toEqual([...uniqueKeys].sort());
+    expect(report.changes.filter((c) => c.action === 'enforce-unique')).toHaveLength(
+      uniqueKeys.length,
+    );
+    expect(again.changes).toEqual([]);
+  });
+
+  it('a PATCH answered 200 that left unique values off is caught by reading the column back', async () => {
+    const { report, found } = await keyColumnsAfterProvision('ignore-unique');
+    expect(report.problems).toEqual([]);
+    expect(found.sort()).toEqual([...uniqueKeys].sort());
+  });
+
+  it('an unindexed key column gets its index and unique values even when the combined PATCH is refused', async () => {
+    const emulator = await startGraphEmulator({ seed: 'none' });
+    try {
+      const gateway = new GraphGateway({ baseUrl: emulator.url });
+      const site = new SharePointSite(gateway, emulator.siteId);
+      await provisionSite(gateway, site);
+      const ids = await site.listIds();
+      const columnsUrl = `sites/${emulator.siteId}/lists/${ids.acknowledgements}/columns`;
+      await gateway.call({
+        method: 'PATCH',
+        url: `${columnsUrl}/AckKey`,
+        body: { enforceUniqueValues: false },
+      });
+      await gateway.call({
+        method: 'PATCH',
+        url: `${columnsUrl}/AckKey`,
+        body: { indexed: false },
+      });
+      emulator.setup.setColumnPatchRule('refuse-combined');
+      const report = await provisionSite(gateway, site);
+      expect(report.changes).toEqual([
+        { list: 'CountersignAcknowledgements', action: 'index-column', column: 'AckKey' },
+        { list: 'CountersignAcknowledgements', action: 'enforce-unique', column: 'AckKey' },
+      ]);
+      const back = (await gateway.call({ method: 'GET', url: `${columnsUrl}/AckKey` })).body;
+      expect(back).toMatchObject({ indexed: true, enforceUniqueValues: true });
+    } finally {
+      await emulator.close();
+    }
   });
 });

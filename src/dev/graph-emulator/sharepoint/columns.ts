@@ -57,7 +57,7 @@ export function getColumn(store: SharePointStore, at: RouteTarget): EmulatedResp
 /** `POST …/lists/{list}/columns`: a name not yet in the list. */
 export function createColumn(store: SharePointStore, at: RouteTarget): EmulatedResponse {
   const { list } = at;
-  const column = normaliseColumn(at.request.body);
+  const column = store.createdColumn(normaliseColumn(at.request.body));
   if (store.columnMap(list.id).has(column.name.toLowerCase())) {
     throw new GraphHttpError(
       409,
@@ -85,6 +85,18 @@ export function updateColumn(store: SharePointStore, at: RouteTarget): EmulatedR
   }
   for (const key of ['indexed', 'enforceUniqueValues', 'hidden', 'required'] as const) {
     if (typeof body[key] === 'boolean') updated[key] = body[key];
+  }
+  const indexingBoth =
+    body.indexed === true && body.enforceUniqueValues === true && column.indexed !== true;
+  if (indexingBoth && store.columnPatchRule === 'refuse-combined') {
+    throw new GraphHttpError(
+      400,
+      'invalidRequest',
+      `Column '${column.name}' must be indexed before it can enforce unique values.`,
+    );
+  }
+  if (indexingBoth && store.columnPatchRule === 'ignore-unique') {
+    updated.enforceUniqueValues = column.enforceUniqueValues;
   }
   const kind = columnKind(column);
   if (kind !== 'other' && isRecord(body[kind])) {

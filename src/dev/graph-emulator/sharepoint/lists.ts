@@ -124,7 +124,7 @@ export function createList(store: SharePointStore, at: RouteTarget): EmulatedRes
   const columnsInput = body.columns === undefined ? [] : body.columns;
   if (!Array.isArray(columnsInput))
     throw new GraphHttpError(400, 'invalidRequest', 'columns must be an array');
-  const columns = columnsInput.map((column) => normaliseColumn(column));
+  const columns = columnsInput.map((column) => store.createdColumn(normaliseColumn(column)));
   const names = new Set<string>();
   for (const column of columns) {
     if (names.has(column.name.toLowerCase())) {
