@@ -248,4 +248,44 @@ describe('campaign sender against the connector emulator', () => {
     expect(rig.emulator.counters()).toMatchObject({ activitiesSent: 120, throttled: 0 });
     expect([...rig.emulator.sendsPerUser().values()].every((n) => n === 1)).toBe(true);
   });
+
+  it('backs off when the store fails every turn, reporting 1st, 2nd, 4th… failures, not each one', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing);
+    let calls = 0;
+    const broken = new Error('database disk image is malformed');
+    const queue = {
+      ...rig.work,
+      nextQueued: () => {
+        calls += 1;
+        return Promise.reject(broken);
+      },
+    };
+    const errors: unknown[] = [];
+    const s = createCampaignSender(
+      {
+        queue,
+        leases: rig.work,
+        conversations: rig.work,
+        messenger: rig.messenger,
+        render: renderSimple,
+        timing,
+        holderId: 'me',
+        onError: (e) => errors.push(e),
+      },
+      { idlePollMs: 1_000, backoffMaxMs: 60_000 },
+    );
+    const started = timing.now();
+    s.start();
+    // Ten virtual minutes of a corrupt store.
+    while (timing.now() - started < 600_000) await timing.sleep(5_000);
+    await s.stop();
+    // 1, 2, 4 … 32 s, then every 60 s: 6 turns in the first 63 s, then one a minute (not 600).
+    expect(calls).toBeGreaterThanOrEqual(14);
+    expect(calls).toBeLessThanOrEqual(16);
+    // Reported at the 1st, 2nd, 4th and 8th failure only, each the store's own error.
+    expect(errors.length).toBe(Math.floor(Math.log2(calls)) + 1);
+    expect(errors.every((e) => e === broken)).toBe(true);
+    expect(s.stats().consecutiveErrors).toBe(calls);
+  });
 });

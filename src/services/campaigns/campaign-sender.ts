@@ -117,6 +117,8 @@ export interface SenderStats {
   inProgress: number;
   holdsLease: boolean;
   leaseToken?: number;
+  /** Loop turns in a row that failed outside any delivery (the store itself); 0 when healthy. */
+  consecutiveErrors: number;
 }
 
 export interface CampaignSender {
@@ -158,6 +160,7 @@ export function createCampaignSender(
     recovered: 0,
     inProgress: 0,
     holdsLease: false,
+    consecutiveErrors: 0,
   };
   let grant: LeaseGrant | null = null;
   let renewAt = 0;
@@ -468,6 +471,7 @@ export function createCampaignSender(
     while (running) {
       try {
         if (!(await holdLease())) {
+          stats.consecutiveErrors = 0;
           grant = null;
           await nap(opts.idlePollMs);
           continue;
@@ -488,6 +492,7 @@ export function createCampaignSender(
         }
         const page = await queue.nextQueued({ now: now(), limit: room, excluding: inProgress });
         if (page.length === 0) {
+          stats.consecutiveErrors = 0;
           if (inProgress.size === 0 && busy) {
             busy = false;
             deps.onIdle?.();
@@ -515,11 +520,15 @@ export function createCampaignSender(
               poke();
             });
         }
+        stats.consecutiveErrors = 0;
         // Let the workers reserve their slots before looking for more.
         await nap(0);
       } catch (error) {
-        report(error);
-        await nap(opts.idlePollMs);
+        // A store that fails every turn (a corrupt file, storage down) must not spin and flood
+        // the log: wait longer each time, up to backoffMaxMs, and report the 1st, 2nd, 4th…
+        const failures = (stats.consecutiveErrors += 1);
+        if ((failures & (failures - 1)) === 0) report(error);
+        await nap(Math.min(opts.idlePollMs * 2 ** Math.min(failures - 1, 20), opts.backoffMaxMs));
       }
     }
   };
