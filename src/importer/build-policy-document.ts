@@ -14,6 +14,7 @@ import {
 } from './block-signals.ts';
 import type { Party } from './block-signals.ts';
 import type { ReportCollector } from './import-report.ts';
+import { isLinkLine } from './links.ts';
 import type { CleanLine, MarkerKind } from './source-line.ts';
 import { endsMidPhrase, endsSentence, startsLowerCase, titleCaseRatio } from './words.ts';
 
@@ -30,6 +31,8 @@ interface ClauseDraft {
   list?: { indent: number; kind: Kind };
   /** Its text runs over more than one line. */
   wrapped?: boolean;
+  /** The printed number or letter of its last numbered sub-item. */
+  lastItemLabel?: string;
 }
 
 interface SectionDraft {
@@ -132,6 +135,7 @@ function wrapWidth(lines: readonly CleanLine[]): number | undefined {
 /** A heading of the body: short, not a sentence, shaped like a heading. */
 function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
   if (line.headingLevel !== undefined) return true;
+  if (isLinkLine(line.text)) return false;
   if (next === undefined || line.kind !== 'text') return false;
   const { text, marker } = line;
   if (marker && marker.kind !== 'number') return false;
@@ -143,7 +147,9 @@ function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
   if (words > maxWords || text.length > MAX_HEADING_CHARS + 20) return false;
   if (line.indent >= 4 && !line.bold) return false;
   if (/^I\b/.test(text) || /[.,;]$/.test(text) || /^\(.*\)$/.test(text)) return false;
-  const nextCarriesOn = startsLowerCase(next.text) && next.marker === undefined;
+  // A link is lower-case but never carries a heading's words on.
+  const nextIsLink = next.marker === undefined && isLinkLine(next.text);
+  const nextCarriesOn = startsLowerCase(next.text) && next.marker === undefined && !nextIsLink;
   if (marker?.kind === 'number') {
     if (words > 8 || nextCarriesOn || /[:?]$/.test(text)) return false;
     // "2. Use of school systems" over "2.1 …", or a Title Case "1. Introduction".
@@ -166,7 +172,7 @@ function isHeading(line: CleanLine, next: CleanLine | undefined): boolean {
   if (nextCarriesOn || startsLowerCase(text)) return false;
   if (titleCaseRatio(text) >= 0.6 || isAllCaps(text)) return true;
   // Sentence case ("Using the network"): short, and what follows reads as body text.
-  return words <= 8 && (next.marker !== undefined || endsSentence(next.text));
+  return words <= 8 && (next.marker !== undefined || endsSentence(next.text) || nextIsLink);
 }
 
 /** Whether a line carries on the text of the clause or item before it (a wrapped line). */
@@ -185,6 +191,9 @@ function continues(
   // Word paragraphs stand apart, except one cut mid-sentence (a document converted from PDF).
   if (line.hard || previous.hard) return lower && !previous.marker && !line.bold;
   const midPhrase = endsMidPhrase(before);
+  // Across a page break the text carries on where it stopped: a clause cut mid-phrase by the
+  // page's header and footer goes on after them, whatever the new page's indentation.
+  if (line.pageBreak === true && (lower || midPhrase)) return true;
   if (line.blankBefore && !(lower && midPhrase)) return false;
   // A lower-case line level with the items before it starts an item whose bullet was lost.
   if (onItem && clause.list?.kind === 'none' && line.indent === clause.list.indent && !midPhrase) {
@@ -211,6 +220,14 @@ function resolveKind(line: CleanLine, lastLetter: string | undefined): Kind {
   return kind;
 }
 
+/** The number or letter that follows a label: "9" → "10", "2.4" → "2.5", "b" → "c". */
+function successor(label: string): string | undefined {
+  const number = /^(.*?)(\d+)$/.exec(label);
+  if (number) return `${number[1] ?? ''}${Number(number[2]) + 1}`;
+  if (/^[a-y]$/i.test(label)) return String.fromCharCode(label.charCodeAt(0) + 1);
+  return undefined;
+}
+
 function isItemOf(line: CleanLine, kind: Kind, clause: ClauseDraft): boolean {
   const deeper = line.indent > clause.indent;
   if (clause.list) {
@@ -230,11 +247,29 @@ function isItemOf(line: CleanLine, kind: Kind, clause: ClauseDraft): boolean {
       return clause.kind !== kind && (expects || deeper || clause.kind === 'number');
     case 'bullet':
       return clause.kind === 'bullet' ? deeper : expects || deeper || lower;
-    case 'number':
+    case 'number': {
+      const label = line.marker?.label ?? '';
+      // The next number after the clause's own is the next clause, however far a page break
+      // indented it ("   11." after "10."), unless it also carries on the clause's own items.
+      const nextClause = clause.number !== undefined && label === successor(clause.number);
+      const nextItem =
+        clause.lastItemLabel !== undefined && label === successor(clause.lastItemLabel);
+      if (nextClause && !nextItem) return false;
       // "4.2" under "4" is a clause of its own; a plain number nested deeper is a sub-item.
-      return deeper && !line.marker?.label.includes('.');
+      return deeper && !label.includes('.');
+    }
     case 'none':
       return (deeper && (expects || lower)) || (expects && lower);
+  }
+}
+
+/** Adds a line's words to a clause, or to its last sub-item. */
+function appendTo(clause: ClauseDraft, onItem: boolean, text: string): void {
+  if (onItem && clause.items.length > 0) {
+    clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${text}`;
+  } else {
+    clause.text = `${clause.text} ${text}`;
+    clause.wrapped = true;
   }
 }
 
@@ -516,6 +551,9 @@ export function buildPolicyDocument(
   let onItem = false;
   let lastLetter: string | undefined;
   const wrap = wrapWidth(lines.slice(start, tail));
+  /** After a link line: whether the clause's words before the link were unfinished. */
+  let afterLink: boolean | null = null;
+  let headingLine: CleanLine | undefined;
 
   for (let i = start; i < tail; i++) {
     const line = lines[i];
@@ -541,7 +579,27 @@ export function buildPolicyDocument(
       previous = undefined;
       continue;
     }
-    if (continues(line, previous, clause, onItem, wrap) && clause) {
+    // A link on a line of its own belongs to the clause before it (never a heading), and what
+    // follows it carries on that clause when the words before the link had not finished.
+    const linkLine = !line.marker && line.headingLevel === undefined && isLinkLine(line.text);
+    if (clause && !line.marker && line.headingLevel === undefined && previous?.kind === 'text') {
+      if (linkLine && !isLinkLine(clause.text) && previous !== headingLine) {
+        const before = onItem ? (clause.items.at(-1) ?? clause.text) : clause.text;
+        afterLink = !endsSentence(before);
+        appendTo(clause, onItem, line.text);
+        previous = line;
+        continue;
+      }
+      if (afterLink !== null && (afterLink || startsLowerCase(line.text)) && !linkLine) {
+        appendTo(clause, onItem, line.text);
+        afterLink = null;
+        previous = line;
+        continue;
+      }
+    }
+    afterLink = null;
+    // A list of links stays a list: one clause each.
+    if (!linkLine && continues(line, previous, clause, onItem, wrap) && clause) {
       if (onItem)
         clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${line.text}`;
       else {
@@ -553,6 +611,7 @@ export function buildPolicyDocument(
     }
     if (isHeading(line, nextText(lines, i + 1, tail))) {
       const heading = line.marker ? `${line.marker.label}. ${line.text}` : line.text;
+      headingLine = line;
       sections.push({
         heading: heading.replace(/:$/, ''),
         lineNo: line.lineNo,
@@ -568,6 +627,7 @@ export function buildPolicyDocument(
     if (clause && isItemOf(line, kind, clause)) {
       clause.items.push(line.text);
       clause.list ??= { indent: line.indent, kind };
+      if (line.marker && line.marker.kind !== 'bullet') clause.lastItemLabel = line.marker.label;
       onItem = true;
     } else {
       section.clauses.push({

@@ -1,5 +1,6 @@
 import { CountersignError } from '../domain/errors.ts';
 import { parseFormLine } from './form-line.ts';
+import { isLinkLine, unbracketLinks } from './links.ts';
 import type { ReportCollector } from './import-report.ts';
 import type { CleanLine, Marker, RawLine } from './source-line.ts';
 import { indentWidth, parseMarker } from './source-line.ts';
@@ -31,6 +32,8 @@ interface Working {
   indent: number;
   blank: boolean;
   removed: boolean;
+  /** Removed as page furniture (a running header or footer, a page number): a page break. */
+  furniture?: boolean;
   headingLevel?: number;
   form?: ReturnType<typeof parseFormLine>;
 }
@@ -51,7 +54,7 @@ function stripInline(line: RawLine, report: ReportCollector): string {
     report.remove('markup', line.lineNo, m);
     return '';
   });
-  return text;
+  return unbracketLinks(text);
 }
 
 function headerKey(text: string): string {
@@ -66,6 +69,7 @@ function couldBeHeader(text: string): boolean {
     /\p{L}/u.test(text) &&
     !/[.,;]$/.test(text) &&
     !/^I\b/.test(text) &&
+    !isLinkLine(text) &&
     parseMarker(text) === null
   );
 }
@@ -91,10 +95,24 @@ function removeRunningHeaders(lines: Working[], report: ReportCollector): Set<st
     if (first === undefined || copies.length < 2) continue;
     if (copies.length < 3 && !copies.some((c) => edges.has(c))) continue;
     headers.add(key);
-    for (const copy of copies) {
-      if (copy === first && first === live[0]) continue;
-      report.remove('running-header', copy.raw.lineNo, copy.content);
+    // The first line of the document stays: it is the title, printed again as the header.
+    const removed = copies.filter((copy) => !(copy === first && first === live[0]));
+    // Reported once for each wording, with every line it was removed from.
+    const byText = new Map<string, Working[]>();
+    for (const copy of removed) {
       copy.removed = true;
+      copy.furniture = true;
+      byText.set(copy.content, [...(byText.get(copy.content) ?? []), copy]);
+    }
+    for (const [text, same] of byText) {
+      const [head, ...rest] = same;
+      if (head)
+        report.remove(
+          'running-header',
+          head.raw.lineNo,
+          text,
+          rest.map((r) => r.raw.lineNo),
+        );
     }
   }
   return headers;
@@ -172,6 +190,14 @@ function fusedHeader(text: string, headers: Set<string>): string | null {
 
 function markerFromHint(raw: RawLine): Marker | undefined {
   if (!raw.list) return undefined;
+  const { label } = raw.list;
+  if (raw.list.ordered && label !== undefined) {
+    // Word's own number: "7." → 7, "b)" → b, "2.1" → 2.1.
+    const parsed = parseMarker(`${label} x`);
+    if (parsed && parsed.rest === 'x') return parsed.marker;
+    const bare = label.replace(/^[(\s]+|[.):\s]+$/g, '');
+    if (bare !== '') return { kind: 'number', label: bare.slice(0, 20) };
+  }
   return raw.list.ordered
     ? { kind: 'number', label: String(raw.list.index) }
     : { kind: 'bullet', label: '•' };
@@ -230,6 +256,7 @@ export function cleanLines(rawLines: readonly RawLine[], report: ReportCollector
     if (PAGE_NUMBER.test(content)) {
       report.remove('page-number', raw.lineNo, content);
       line.removed = true;
+      line.furniture = true;
       continue;
     }
     const form = parseFormLine(content);
@@ -244,22 +271,29 @@ export function cleanLines(rawLines: readonly RawLine[], report: ReportCollector
   const vocab = vocabulary(lines);
   const clean: CleanLine[] = [];
   let blankBefore = false;
+  let pageBreak = false;
   for (const line of lines) {
     if (line.blank) {
       blankBefore = true;
       continue;
     }
-    if (line.removed) continue;
+    if (line.removed) {
+      if (line.furniture === true) pageBreak = true;
+      continue;
+    }
     const { raw } = line;
     const base = {
       lineNo: raw.lineNo,
       indent: line.indent,
       hard: raw.hard === true,
       bold: raw.bold === true,
-      blankBefore,
+      // Blank lines around a page's header and footer are the page's, not a paragraph break.
+      blankBefore: blankBefore && !pageBreak,
+      ...(pageBreak ? { pageBreak: true } : {}),
       width: raw.text.replace(/\s+$/, '').length,
     };
     blankBefore = false;
+    pageBreak = false;
     if (line.form) {
       clean.push({ ...base, kind: 'form', text: '', fields: line.form });
       continue;

@@ -4,6 +4,8 @@ import type { FormField } from './source-line.ts';
 /** A fill-in blank: a run of underscores or dots. */
 const BLANK = /_{3,}|\.{4,}|…{2,}/;
 const BLANKS = /_{3,}|\.{4,}|…{2,}/g;
+/** A value written between the underscores of a blank (two or more on each side). */
+const FILLED_BLANK = /(?<=:[\t ]*)_{2,}[\t ]*([\p{L}'’.][^_\t:]*?)[\t ]*_{2,}/gu;
 /** Words that make up the labels of a signature block. */
 const LABEL_WORDS = new Set([
   'signature',
@@ -115,7 +117,9 @@ function splitField(segment: string): FormField | null {
  * for ordinary text (a sentence with a blank in it, "I, ______, agree…", stays text).
  */
 export function parseFormLine(text: string): FormField[] | null {
-  const trimmed = text.trim();
+  // "Name: ____Jane Smith____", "Role: __Headteacher__": the value written into the blank is
+  // read as the value after the label, followed by the blank.
+  const trimmed = text.trim().replace(FILLED_BLANK, (_whole, value: string) => ` ${value} ____`);
   if (trimmed === '') return null;
   if (BLANK.test(trimmed)) {
     const segments = trimmed.split(BLANKS);

@@ -34,6 +34,8 @@ export const removedDebrisSchema = z.object({
   line: z.number().int().min(1),
   /** Exactly what was removed from that line. */
   text: z.string(),
+  /** The same text removed from these lines too (a running header is reported once). */
+  repeats: z.array(z.number().int().min(1)).optional(),
 });
 export type RemovedDebris = z.infer<typeof removedDebrisSchema>;
 
@@ -66,8 +68,11 @@ export class ReportCollector {
   readonly repairs: Repair[] = [];
   readonly warnings: ImportWarning[] = [];
 
-  remove(kind: DebrisKind, line: number, text: string): void {
-    if (text !== '') this.removed.push({ kind, line, text });
+  remove(kind: DebrisKind, line: number, text: string, repeats: readonly number[] = []): void {
+    if (text === '') return;
+    this.removed.push(
+      repeats.length === 0 ? { kind, line, text } : { kind, line, text, repeats: [...repeats] },
+    );
   }
 
   repair(line: number, from: string, to: string): void {

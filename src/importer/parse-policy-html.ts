@@ -1,4 +1,6 @@
 import type { ReportCollector } from './import-report.ts';
+import { NUMBER_MARK } from './docx-parts.ts';
+import { hyperlinkText } from './links.ts';
 import type { RawLine } from './source-line.ts';
 
 const TOKEN = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>|([^<]+)/g;
@@ -30,6 +32,29 @@ interface Pending {
   cells?: number;
 }
 
+const LEADING_NUMBER = new RegExp(
+  `^\\s*${NUMBER_MARK.open}([^${NUMBER_MARK.close}]{0,40})${NUMBER_MARK.close}\\s*`,
+);
+const ANY_NUMBER = new RegExp(
+  `${NUMBER_MARK.open}([^${NUMBER_MARK.close}]{0,40})${NUMBER_MARK.close}\\s*`,
+  'g',
+);
+
+/**
+ * Word's number, marked by docx-parts.ts: a list item's becomes its label; elsewhere (a numbered
+ * heading, a list inside a table) it is printed before the text, as Word prints it.
+ */
+function readWordNumber(pending: Pending): void {
+  const lead = LEADING_NUMBER.exec(pending.text);
+  if (lead && pending.list) {
+    if (lead[1] !== undefined && lead[1] !== '') pending.list.label = lead[1];
+    pending.text = pending.text.slice(lead[0].length);
+  }
+  pending.text = pending.text.replace(ANY_NUMBER, (_m, label: string) =>
+    label === '' ? '' : `${label} `,
+  );
+}
+
 /** A cell this long holds prose, not a form label: its row is read cell by cell. */
 const PROSE_CELL_WORDS = 10;
 
@@ -46,8 +71,10 @@ export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
   let tableDepth = 0;
   let bold = 0;
   let images = 0;
+  let link: { href: string; from: number; in: Pending } | null = null;
 
   const flush = (): void => {
+    if (current) readWordNumber(current);
     const cells = current?.cells !== undefined ? current.text.split('\t') : [];
     if (cells.some((cell) => cell.split(/\s+/).filter(Boolean).length > PROSE_CELL_WORDS)) {
       // A number column stays with the text beside it: "1<tab>I will…".
@@ -151,6 +178,19 @@ export function htmlToLines(html: string, report: ReportCollector): RawLine[] {
       case 'a': {
         const id = /\bid="([^"]*)"/.exec(attributes ?? '')?.[1];
         if (!isClose && id !== undefined) report.remove('bookmark', lines.length + 1, `#${id}`);
+        const href = /\bhref="([^"]*)"/.exec(attributes ?? '')?.[1];
+        if (!isClose && href !== undefined) {
+          const target: Pending = current ?? open();
+          link = { href: decode(href), from: target.text.length, in: target };
+        } else if (isClose && link) {
+          // The link's words, then its address: the clause keeps the link (links.ts).
+          const { in: target, from, href: address } = link;
+          if (target === current) {
+            target.text =
+              target.text.slice(0, from) + hyperlinkText(target.text.slice(from), address);
+          }
+          link = null;
+        }
         break;
       }
       case 'img':

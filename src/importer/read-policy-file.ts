@@ -8,6 +8,7 @@ import { htmlToLines } from './parse-policy-html.ts';
 import type { ImportResult } from './parse-policy-text.ts';
 import { parsePolicyLines } from './parse-policy-text.ts';
 import { checkDocxPackage } from './zip-guard.ts';
+import { docxWordNumbers, labelNumberedParagraphs, reportHeadersAndFooters } from './docx-parts.ts';
 
 export type { ImportResult } from './parse-policy-text.ts';
 
@@ -57,12 +58,18 @@ async function importDocx(bytes: Uint8Array): Promise<ImportResult> {
     );
   }
   checkDocxPackage(bytes);
+  const report = new ReportCollector();
+  const numbers = docxWordNumbers(bytes);
   let html: string;
   try {
     const result = await mammoth.convertToHtml(
       { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-      // Pictures are not part of a policy's wording: do not read them at all.
-      { convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })) },
+      {
+        // Pictures are not part of a policy's wording: do not read them at all.
+        convertImage: mammoth.images.imgElement(() => Promise.resolve({ src: '' })),
+        transformDocument: (document: unknown) =>
+          labelNumberedParagraphs(document, numbers, report),
+      },
     );
     html = result.value;
   } catch (error) {
@@ -74,9 +81,9 @@ async function importDocx(bytes: Uint8Array): Promise<ImportResult> {
       { cause: error },
     );
   }
-  const report = new ReportCollector();
   const lines = htmlToLines(html, report);
   if (lines.length === 0) throw new CountersignError('validation', 'the Word document has no text');
+  reportHeadersAndFooters(bytes, report);
   return parsePolicyLines(lines, 'docx', report);
 }
 

@@ -10,8 +10,11 @@ export interface RawLine {
   lineNo: number;
   /** A heading the source format declared (Markdown "#", a Word heading style). */
   headingLevel?: number;
-  /** A list item the source format declared (a Word list): depth 0 is the outer list. */
-  list?: { ordered: boolean; depth: number; index: number };
+  /**
+   * A list item the source format declared (a Word list): depth 0 is the outer list; `label` is
+   * the number Word prints ("7.", "b)", "2.1"), `index` its place in mammoth's list.
+   */
+  list?: { ordered: boolean; depth: number; index: number; label?: string };
   /** The source ended this line for certain (a Word paragraph): never joined to the next line. */
   hard?: boolean;
   /** The whole paragraph was bold: a heading candidate. */
@@ -46,6 +49,8 @@ export interface CleanLine {
   bold: boolean;
   /** A blank line stood before this one. */
   blankBefore: boolean;
+  /** A page's header, footer or number stood before this one: the text may carry on. */
+  pageBreak?: boolean;
   /** Length of the line as printed (indentation and marker included): tells hard-wrapped text. */
   width: number;
   fields?: FormField[];

@@ -85,7 +85,7 @@ function tooLarge(message: string): CountersignError {
 }
 
 /** Inflates one entry with its declared size as a hard cap: a lying directory cannot get past. */
-function checkEntryData(bytes: Uint8Array, entry: Entry): void {
+function entryData(bytes: Uint8Array, entry: Entry): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const at = entry.localOffset;
   if (at + 30 > bytes.byteLength || view.getUint32(at, true) !== LOCAL) {
@@ -99,7 +99,7 @@ function checkEntryData(bytes: Uint8Array, entry: Entry): void {
     if (entry.compressedSize !== entry.uncompressedSize) {
       throw damaged(`the entry ${entry.name} has inconsistent sizes`);
     }
-    return;
+    return data;
   }
   let inflated: Buffer;
   try {
@@ -111,6 +111,7 @@ function checkEntryData(bytes: Uint8Array, entry: Entry): void {
   if (inflated.byteLength !== entry.uncompressedSize) {
     throw damaged(`the entry ${entry.name} has the wrong size`);
   }
+  return inflated;
 }
 
 /**
@@ -153,5 +154,21 @@ export function checkDocxPackage(bytes: Uint8Array): void {
   // Every entry, whatever its name: mammoth follows _rels/.rels and the document's relationships
   // to any part name (word/main.dat, even word/media/x.png), so no name is safe to skip. Images
   // are inflated too; they are bounded by the declared total like everything else.
-  for (const entry of entries) checkEntryData(bytes, entry);
+  for (const entry of entries) entryData(bytes, entry);
+}
+
+/**
+ * The text of one part of a .docx that checkDocxPackage has accepted (e.g. "word/numbering.xml"),
+ * or null when the package has no such part. Inflated with its declared size as a cap, as there.
+ */
+export function readDocxPart(bytes: Uint8Array, name: string): string | null {
+  const entry = readEntries(bytes).find((e) => e.name === name);
+  if (!entry) return null;
+  const data = entryData(bytes, entry);
+  return new TextDecoder().decode(data);
+}
+
+/** Names of the package's parts, in directory order. */
+export function docxPartNames(bytes: Uint8Array): string[] {
+  return readEntries(bytes).map((e) => e.name);
 }

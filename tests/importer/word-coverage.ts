@@ -47,14 +47,17 @@ export function missingWords(sourceLines: readonly string[], result: ImportResul
   );
   for (const item of result.report.removed) {
     const removed = flat(item.text).trim();
-    // A note taken off a clause is reported at the line the clause starts on; it may sit on a
-    // wrapped line just after.
-    for (let index = item.line - 1; index < Math.min(lines.length, item.line + 4); index++) {
-      const line = lines[index] ?? '';
-      const at = line.indexOf(removed);
-      if (at < 0) continue;
-      lines[index] = `${line.slice(0, at)} ${line.slice(at + removed.length)}`;
-      break;
+    // A running header is reported once, with the other lines it was removed from.
+    for (const lineNo of [item.line, ...(item.repeats ?? [])]) {
+      // A note taken off a clause is reported at the line the clause starts on; it may sit on a
+      // wrapped line just after.
+      for (let index = lineNo - 1; index < Math.min(lines.length, lineNo + 4); index++) {
+        const line = lines[index] ?? '';
+        const at = line.indexOf(removed);
+        if (at < 0) continue;
+        lines[index] = `${line.slice(0, at)} ${line.slice(at + removed.length)}`;
+        break;
+      }
     }
   }
   const present = new Set(documentStrings(result).flatMap(words));

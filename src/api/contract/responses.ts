@@ -138,6 +138,7 @@ export const importReportSchema = z.object({
       ]),
       line: z.number().int().min(1),
       text: z.string(),
+      repeats: z.array(z.number().int().min(1)).optional(),
     }),
   ),
   repairs: z.array(z.object({ line: z.number().int().min(1), from: z.string(), to: z.string() })),
