@@ -6,5 +6,5 @@ import type { CampaignService } from '../services/campaigns/campaign-service.ts'
  */
 export type CampaignApi = Pick<
   CampaignService,
-  'launch' | 'list' | 'pause' | 'resume' | 'cancel' | 'previewCard' | 'sendTest'
+  'launch' | 'list' | 'pause' | 'resume' | 'cancel' | 'recover' | 'previewCard' | 'sendTest'
 >;

@@ -76,6 +76,12 @@ export const API_ROUTES = [
     path: '/api/admin/campaigns/:id/cancel',
     access: 'admin',
   },
+  {
+    id: 'admin.campaigns.recover',
+    method: 'POST',
+    path: '/api/admin/campaigns/:id/recover',
+    access: 'admin',
+  },
 
   // Policy.Approver
   { id: 'approvals.list', method: 'GET', path: '/api/approvals', access: 'approver' },

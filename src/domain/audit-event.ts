@@ -8,6 +8,7 @@ export const auditEventTypeSchema = z.enum([
   'version.retired',
   'campaign.launched',
   'campaign.status-changed',
+  'campaign.recovered',
   'card.identity-mismatch',
   /** A genuine Bot Connector activity from another tenant or channel, refused at the gate. */
   'bot.activity-refused',

@@ -32,6 +32,14 @@ export const campaignSchema = z.object({
   counts: campaignCountsSchema,
   createdBy: z.string().min(1),
   createdAt: z.iso.datetime(),
+  /**
+   * The work store holding this campaign's delivery records (its identity). A store replaced
+   * or recreated empty has another id: the campaign then shows its records as lost instead of
+   * counting from zero. Absent on campaigns launched before it was recorded.
+   */
+  workStoreId: z.string().min(1).optional(),
+  /** Totals sent and failed from a lost work store, carried when the campaign was recovered. */
+  carried: z.object({ sent: z.number().int().min(0), failed: z.number().int().min(0) }).optional(),
 });
 export type Campaign = z.infer<typeof campaignSchema>;
 

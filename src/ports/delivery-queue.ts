@@ -67,6 +67,17 @@ export interface Delivery {
   updatedAt: string;
 }
 
+/**
+ * Which store holds the delivery records: an id made once, when the store is first created. A
+ * store deleted, replaced or recreated empty answers a different id, so a campaign record that
+ * names the store it was launched in can tell that its delivery records are gone.
+ */
+export interface StoreIdentity {
+  id: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+}
+
 export interface DeliveryCounts {
   queued: number;
   inFlight: number;
@@ -86,6 +97,8 @@ export interface RecipientInput {
 }
 
 export interface DeliveryQueue {
+  /** This store's identity (the same for as long as the store's data lives). */
+  storeIdentity(): Promise<StoreIdentity>;
   // Jobs
   /** Creates the job; false (and no change) when one with that id exists: launching is idempotent. */
   createJob(job: DeliveryJob): Promise<boolean>;

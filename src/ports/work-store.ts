@@ -37,6 +37,7 @@ export interface WorkStoreParts {
 export function combineWorkStore(parts: WorkStoreParts): WorkStore {
   const { queue, leases, conversations, markers, snapshots } = parts;
   return {
+    storeIdentity: () => queue.storeIdentity(),
     createJob: (job) => queue.createJob(job),
     getJob: (id) => queue.getJob(id),
     listJobs: (query) => queue.listJobs(query),

@@ -15,7 +15,7 @@ import {
   graphConfigFromEnv,
 } from '../adapters/graph/create-graph-adapters.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
-import { openSqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
+import { openSqliteWorkStoreSettingAsideDamage } from '../adapters/sqlite/sqlite-work-store.ts';
 import { ConnectorMessenger } from '../adapters/teams-connector/connector-messenger.ts';
 import { createEntraTokenVerifier } from '../api/auth/token-verifier.ts';
 import { remoteBotFrameworkKeys, type BotFrameworkKeys } from '../bot/auth/bot-framework-keys.ts';
@@ -74,7 +74,13 @@ async function openWorkStore(env: ProductionEnv): Promise<WorkStore> {
     }
   }
   mkdirSync(dirname(env.COUNTERSIGN_WORK_DB), { recursive: true });
-  return openSqliteWorkStore({ path: env.COUNTERSIGN_WORK_DB });
+  // A damaged file is kept aside and a fresh store opened: its campaigns then show "delivery
+  // records lost" to the admin, who chooses; the service does not loop on a corrupt file.
+  return openSqliteWorkStoreSettingAsideDamage({ path: env.COUNTERSIGN_WORK_DB }, (event) =>
+    console.error(
+      `[countersign] work store damaged: ${event.reason} It was moved to ${event.movedTo} and a fresh store opened; campaigns launched in it show "delivery records lost".`,
+    ),
+  );
 }
 
 /** Wires the service for a tenant from a parsed production environment. */

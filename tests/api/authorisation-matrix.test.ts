@@ -210,6 +210,11 @@ const MATRIX: Record<RouteId, Row> = {
     path: '/api/admin/campaigns/c1/cancel',
     expect: adminOnly(200),
   },
+  'admin.campaigns.recover': {
+    method: 'POST',
+    path: '/api/admin/campaigns/c1/recover',
+    expect: adminOnly(200),
+  },
   'approvals.list': { method: 'GET', path: '/api/approvals', expect: approverOnly(200) },
   'approvals.decide': {
     method: 'POST',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
 import type { Campaign } from '../../src/domain/campaign.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { RecordStore, Tagged } from '../../src/ports/record-store.ts';
@@ -452,5 +453,129 @@ describe('CampaignService launches once', () => {
     expect((await service.get(admin, campaign.id)).campaign.status).toBe('completed');
     // The head is no audience member: the only card they get is the digest.
     expect(s.rig.emulator.sendsPerUser().get('u-head')).toBe(1);
+  });
+});
+
+describe('CampaignService when the work store is lost (issue 13, item 1)', () => {
+  /** A campaign that reached everyone (22 people), 5 of whom signed; then the store is gone. */
+  async function sentThenStoreLost() {
+    const s = await setup(20);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    const signedIds = ['s-00000', 's-00001', 's-00002', 's-00003', 's-00004'];
+    for (const id of signedIds) {
+      await sign(s.records, s.v1, id, new Date(s.timing.now()).toISOString());
+    }
+    // The file was deleted (or set aside as damaged): the instance restarts on a fresh store.
+    const fresh = openSqliteWorkStore({ path: ':memory:' });
+    const restarted = s.make('instance-a', fresh);
+    return { ...s, campaign, signedIds, fresh, restarted };
+  }
+
+  it('shows the campaign as "delivery records lost" with SharePoint\'s totals, never zeros', async () => {
+    const s = await sentThenStoreLost();
+    try {
+      const [summary] = await s.restarted.list(admin);
+      expect(summary?.deliveryRecords).toEqual({
+        kind: 'lost',
+        reason: 'store-replaced',
+        sentBeforeLoss: 22,
+        failedBeforeLoss: 0,
+      });
+      expect(summary?.delivery).toMatchObject({ sent: 22, queued: 0, total: 22 });
+      // Nothing the restarted instance does writes the fresh store's zeros over SharePoint's.
+      s.restarted.startSender();
+      await s.restarted.runScheduled();
+      await s.restarted.stop();
+      await s.restarted.flushTotals();
+      expect((await s.records.getCampaign(s.campaign.id))?.value.counts).toMatchObject({
+        sent: 22,
+        failed: 0,
+      });
+    } finally {
+      await s.fresh.close();
+    }
+  });
+
+  it('refuses pause, resume and a relaunch (which would re-send to everyone), saying what to choose', async () => {
+    const s = await sentThenStoreLost();
+    try {
+      for (const attempt of [
+        () => s.restarted.pause(admin, s.campaign.id),
+        () =>
+          s.restarted.launch(admin, {
+            policyKey: 'staff-aup',
+            versionNumber: 1,
+            deadline: deadline(s.timing),
+          }),
+      ]) {
+        const error = await attempt().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(CountersignError);
+        expect((error as CountersignError).details).toMatchObject({
+          reason: 'delivery-records-lost',
+          sentBeforeLoss: 22,
+        });
+        expect((error as CountersignError).message).toMatch(
+          /resume it to the people who have not signed yet \(up to 22 of them may get the card a second time\), or cancel it/,
+        );
+      }
+      expect(await s.fresh.listJobs({})).toEqual([]);
+      expect(s.rig.emulator.counters().activitiesSent).toBe(22);
+    } finally {
+      await s.fresh.close();
+    }
+  });
+
+  it("cancel stops it and keeps SharePoint's totals", async () => {
+    const s = await sentThenStoreLost();
+    try {
+      const cancelled = await s.restarted.cancel(admin, s.campaign.id);
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.counts).toMatchObject({ sent: 22, failed: 0 });
+    } finally {
+      await s.fresh.close();
+    }
+  });
+
+  it('recover sends only to those not yet signed, carries the totals on and audits the choice', async () => {
+    const s = await sentThenStoreLost();
+    try {
+      const recovered = await s.restarted.recover(admin, s.campaign.id);
+      expect(recovered).toMatchObject({ queued: 17, mayGetSecondCard: 17 });
+      expect(recovered.campaign).toMatchObject({
+        status: 'running',
+        workStoreId: (await s.fresh.storeIdentity()).id,
+        carried: { sent: 22, failed: 0 },
+      });
+      s.restarted.startSender();
+      await s.restarted.sender.untilIdle();
+      await s.restarted.stop();
+      const perUser = s.rig.emulator.sendsPerUser();
+      // Those who signed got the one card; the 17 others a second one, as the admin chose.
+      for (const id of s.signedIds) expect(perUser.get(id)).toBe(1);
+      expect([...perUser.values()].filter((n) => n === 2)).toHaveLength(17);
+      const summary = await s.restarted.get(admin, s.campaign.id);
+      expect(summary.deliveryRecords).toEqual({ kind: 'kept' });
+      expect(summary.campaign.counts).toMatchObject({ sent: 39, failed: 0 });
+      const events = await s.records.listAudit({ type: 'campaign.recovered' });
+      expect(events.map((e) => e.details)).toEqual([
+        expect.objectContaining({ sentBeforeLoss: 22, queued: 17, mayGetSecondCard: 17 }),
+      ]);
+      // Recovering twice is refused: the campaign has its delivery records again.
+      await expect(s.restarted.recover(admin, s.campaign.id)).rejects.toThrow(
+        /still has its delivery records/,
+      );
+    } finally {
+      await s.fresh.close();
+    }
   });
 });

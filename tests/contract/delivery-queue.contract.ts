@@ -44,6 +44,20 @@ export function deliveryQueueContract(
       await store.close();
     });
 
+    it('has one identity for as long as it lives; a fresh store has another', async () => {
+      const first = await store.storeIdentity();
+      expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Number.isNaN(Date.parse(first.createdAt))).toBe(false);
+      await store.createJob(job('c1'));
+      expect(await store.storeIdentity()).toEqual(first);
+      const other = await open();
+      try {
+        expect((await other.storeIdentity()).id).not.toBe(first.id);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('creates a job once and reads it back', async () => {
       expect(await store.createJob(job('c1'))).toBe(true);
       expect(await store.createJob(job('c1', { policyKey: 'other' }))).toBe(false);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
 import type {
   Delivery,
@@ -11,6 +11,7 @@ import type {
   DeliveryQueue,
   DeliveryState,
   RecipientInput,
+  StoreIdentity,
 } from '../../ports/delivery-queue.ts';
 import { deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
@@ -67,6 +68,10 @@ import {
 const POINT_READ_LIMIT = 50;
 
 const JOBS_PARTITION = 'jobs';
+/** The store's identity: one entity beside the jobs (listJobs reads only JOBS_PARTITION). */
+const IDENTITY_PARTITION = 'store';
+const IDENTITY_ROW = 'identity';
+const identityEntity = z.object({ id: z.string().min(1), createdAt: z.string() });
 
 /** Reads only the user id of a row (existence checks). */
 const memberEntityOf = memberEntity.partial();
@@ -101,6 +106,7 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
    * Another instance's enqueue is seen within that interval.
    */
   readonly #quiet = new Map<string, { checkedAt: number; nextDue: number }>();
+  #identity: Promise<StoreIdentity> | null = null;
   readonly #quietRecheckMs: number;
 
   constructor(tables: DeliveryQueueTables, quietRecheckMs = 5_000) {
@@ -122,6 +128,31 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
   }
 
   // Jobs
+
+  async storeIdentity(): Promise<StoreIdentity> {
+    this.#identity ??= this.#readOrMakeIdentity().catch((error: unknown) => {
+      this.#identity = null;
+      throw error;
+    });
+    return this.#identity;
+  }
+
+  async #readOrMakeIdentity(): Promise<StoreIdentity> {
+    const read = () => readEntity(this.#jobs, IDENTITY_PARTITION, IDENTITY_ROW, identityEntity);
+    const found = await read();
+    if (found !== null) return found.value;
+    const made = { id: randomUUID(), createdAt: new Date().toISOString() };
+    try {
+      await this.#jobs.createEntity(withKeys(IDENTITY_PARTITION, IDENTITY_ROW, made));
+      return made;
+    } catch (error) {
+      // Another instance made it first: theirs is the store's.
+      if (statusOf(error) !== 409) throw storageError(error, 'create the store identity');
+      const theirs = await read();
+      if (theirs === null) throw storageError(error, 'read the store identity');
+      return theirs.value;
+    }
+  }
 
   async createJob(job: DeliveryJob): Promise<boolean> {
     const entity: JobEntity = {

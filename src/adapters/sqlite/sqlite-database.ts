@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { CountersignError } from '../../domain/errors.ts';
 import { WORK_STORE_SCHEMA } from './work-store-schema.ts';
@@ -17,10 +18,31 @@ export class SqliteDatabase {
 
   constructor(options: SqliteDatabaseOptions) {
     this.db = new DatabaseSync(options.path, { timeout: 10_000 });
-    if (options.path !== ':memory:') {
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    try {
+      if (options.path !== ':memory:') {
+        this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      }
+      // A damaged file is found here, once, by name: not by the sender failing every turn.
+      const check = this.db.prepare('PRAGMA quick_check').all();
+      const verdict = check.map((row) => Object.values(row).join(' ')).join('; ');
+      if (verdict !== 'ok') throw new WorkStoreDamagedError(options.path, verdict);
+      this.db.exec(WORK_STORE_SCHEMA);
+      this.db
+        .prepare(
+          'INSERT OR IGNORE INTO store_identity (singleton, id, created_at) VALUES (1, ?, ?)',
+        )
+        .run(randomUUID(), new Date().toISOString());
+    } catch (error) {
+      this.close();
+      if (error instanceof WorkStoreDamagedError) throw error;
+      // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the file is not a sound database. Anything
+      // else (busy, permissions) is not damage and is thrown as it is.
+      const code = (error as { errcode?: unknown }).errcode;
+      if (code === 11 || code === 26) {
+        throw new WorkStoreDamagedError(options.path, (error as Error).message, error);
+      }
+      throw error;
     }
-    this.db.exec(WORK_STORE_SCHEMA);
   }
 
   transaction<T>(work: () => T): T {
@@ -42,6 +64,18 @@ export class SqliteDatabase {
 
   close(): void {
     if (this.db.isOpen) this.db.close();
+  }
+}
+
+/** The work store file is damaged (corrupt, or not a database): it cannot be trusted or used. */
+export class WorkStoreDamagedError extends CountersignError {
+  constructor(path: string, verdict: string, cause?: unknown) {
+    super(
+      'unavailable',
+      `The work store ${path} is damaged (${verdict}); its delivery records cannot be used.`,
+      { path, reason: 'work-store-damaged' },
+      cause === undefined ? undefined : { cause },
+    );
   }
 }
 

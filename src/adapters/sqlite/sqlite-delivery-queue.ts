@@ -10,6 +10,7 @@ import type {
   DeliveryQueue,
   DeliveryState,
   RecipientInput,
+  StoreIdentity,
 } from '../../ports/delivery-queue.ts';
 import { deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
@@ -43,6 +44,7 @@ const deliveryRow = z.object({
   updated_at: z.number(),
 });
 
+const identityRow = z.object({ id: z.string().min(1), created_at: z.string() });
 const countRow = z.object({ state: z.string(), n: z.number() });
 const reasonRow = z.object({ reason: z.string(), n: z.number() });
 
@@ -90,6 +92,13 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+  }
+
+  storeIdentity(): Promise<StoreIdentity> {
+    const row = identityRow.parse(
+      this.#db.db.prepare('SELECT id, created_at FROM store_identity WHERE singleton = 1').get(),
+    );
+    return Promise.resolve({ id: row.id, createdAt: row.created_at });
   }
 
   // Jobs

@@ -1,5 +1,10 @@
 /** The WorkStore's tables; every statement idempotent so opening an existing file is safe. */
 export const WORK_STORE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS store_identity (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,

@@ -194,6 +194,23 @@ export const campaignSummarySchema = campaignSchema.extend({
     total: count,
   }),
   reasons: z.record(z.string(), count),
+  /** Lost: the work store no longer knows who was sent the card; SharePoint's totals stand. */
+  deliveryRecords: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('kept') }),
+    z.object({
+      kind: z.literal('lost'),
+      reason: z.enum(['job-missing', 'store-replaced']),
+      sentBeforeLoss: count,
+      failedBeforeLoss: count,
+    }),
+  ]),
+});
+
+/** A campaign carried on after its delivery records were lost. */
+export const recoveredCampaignSchema = z.object({
+  campaign: campaignSchema,
+  queued: count,
+  mayGetSecondCard: count,
 });
 
 /** The Adaptive Card a campaign would send (the tab renders it). */
@@ -256,6 +273,7 @@ export const RESPONSE_BODIES = {
   'admin.campaigns.pause': campaignSchema,
   'admin.campaigns.resume': campaignSchema,
   'admin.campaigns.cancel': campaignSchema,
+  'admin.campaigns.recover': recoveredCampaignSchema,
   'approvals.list': z.array(pendingApprovalSchema),
   'approvals.bulk': bulkDecisionResultSchema,
   'approvals.decide': approvalSchema,

@@ -31,11 +31,12 @@ export const campaignRoutes = {
   'admin.campaigns.list': async (ctx) => {
     const summaries = await campaignsOf(ctx).list(ctx.actor);
     return json(
-      summaries.map(({ campaign, delivery, reasons }) => ({
+      summaries.map(({ campaign, delivery, reasons, deliveryRecords }) => ({
         ...campaign,
         counts: { ...campaign.counts, sent: delivery.sent, failed: delivery.failed },
         delivery,
         reasons,
+        deliveryRecords,
       })),
     );
   },
@@ -85,4 +86,7 @@ export const campaignRoutes = {
 
   'admin.campaigns.cancel': async (ctx) =>
     json(await campaignsOf(ctx).cancel(ctx.actor, idParam(ctx.params, 'id'))),
+
+  'admin.campaigns.recover': async (ctx) =>
+    json(await campaignsOf(ctx).recover(ctx.actor, idParam(ctx.params, 'id'))),
 } satisfies Partial<RouteHandlers>;

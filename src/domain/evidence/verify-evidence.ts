@@ -380,6 +380,7 @@ function namedRows(
       case 'version.retired':
       case 'campaign.launched':
       case 'campaign.status-changed':
+      case 'campaign.recovered':
       case 'card.identity-mismatch':
       case 'bot.activity-refused':
       case 'seal.verification-failed':

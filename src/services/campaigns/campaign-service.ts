@@ -16,6 +16,7 @@ import { changeCampaignStatus } from './change-campaign-status.ts';
 import { launchCampaign, type LaunchInput } from './launch-campaign.ts';
 import { cachedPolicyReads } from './policy-reads.ts';
 import { previewCard } from './preview-card.ts';
+import { recoverCampaign, type RecoveredCampaign } from './recover-campaign.ts';
 import { deliveryRenderer } from './render-delivery.ts';
 import type { ScheduledWorkReport } from './scheduled-work.ts';
 import { sendTest } from './send-test.ts';
@@ -31,6 +32,8 @@ export interface CampaignService {
   pause(actor: Actor, campaignId: string): Promise<Campaign>;
   resume(actor: Actor, campaignId: string): Promise<Campaign>;
   cancel(actor: Actor, campaignId: string): Promise<Campaign>;
+  /** Carries on a campaign whose delivery records were lost, to those not yet signed. */
+  recover(actor: Actor, campaignId: string): Promise<RecoveredCampaign>;
   /** The exact card a person would receive (the tab renders it before launching). */
   previewCard(actor: Actor, policyKey: string, versionNumber: number): Promise<OutgoingActivity>;
   /** Sends the prompt to the admin themself, through the same sender. */
@@ -121,6 +124,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     pause: (actor, campaignId) => changeCampaignStatus(ctx, actor, campaignId, 'pause'),
     resume: (actor, campaignId) => changeCampaignStatus(ctx, actor, campaignId, 'resume'),
     cancel: (actor, campaignId) => changeCampaignStatus(ctx, actor, campaignId, 'cancel'),
+    recover: (actor, campaignId) => recoverCampaign(ctx, actor, campaignId),
     previewCard: (actor, policyKey, versionNumber) =>
       previewCard(ctx, actor, policyKey, versionNumber),
     sendTest: (actor, input) => sendTest(ctx, actor, input),

@@ -3,6 +3,7 @@ import type { DeliveryCounts } from '../../ports/delivery-queue.ts';
 import type { Actor } from '../actor.ts';
 import { requireRole } from '../require-role.ts';
 import { getCampaignRecord, type CampaignContext } from './campaign-context.ts';
+import { deliveryRecordsOf, type DeliveryRecords } from './delivery-records.ts';
 
 export interface CampaignSummary {
   campaign: Campaign;
@@ -10,13 +11,29 @@ export interface CampaignSummary {
   delivery: DeliveryCounts;
   /** Failures and skips by reason: 403 blocked, 404, already signed… */
   reasons: Record<string, number>;
+  /** Whether the work store still holds who was sent what (lost: SharePoint's totals stand). */
+  deliveryRecords: DeliveryRecords;
 }
 
 async function summary(ctx: CampaignContext, campaign: Campaign): Promise<CampaignSummary> {
+  const deliveryRecords = await deliveryRecordsOf(ctx.queue, campaign);
+  if (deliveryRecords.kind === 'lost') {
+    // The store counts zero for a campaign it lost: show what SharePoint recorded instead.
+    const { recipients, sent, failed } = campaign.counts;
+    return {
+      campaign,
+      delivery: { queued: 0, inFlight: 0, sent, failed, skipped: 0, total: recipients },
+      reasons: {},
+      deliveryRecords,
+    };
+  }
+  const live = await ctx.queue.countDeliveries({ jobId: campaign.id });
+  const carried = campaign.carried ?? { sent: 0, failed: 0 };
   return {
     campaign,
-    delivery: await ctx.queue.countDeliveries({ jobId: campaign.id }),
+    delivery: { ...live, sent: live.sent + carried.sent, failed: live.failed + carried.failed },
     reasons: await ctx.queue.countReasons({ jobId: campaign.id }),
+    deliveryRecords,
   };
 }
 

@@ -2,6 +2,9 @@ import type { Campaign } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
 import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
+import { deliveryRecordsOf, recordTotals } from './delivery-records.ts';
+
+type TotalsQueue = Pick<DeliveryQueue, 'countDeliveries' | 'getJob' | 'storeIdentity'>;
 
 /**
  * Copies a campaign's delivery totals from the delivery queue to its SharePoint record, at most
@@ -12,13 +15,13 @@ import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
  */
 export class CampaignTotals {
   readonly #records: RecordStore;
-  readonly #queue: Pick<DeliveryQueue, 'countDeliveries'>;
+  readonly #queue: TotalsQueue;
   readonly #tagged = new Map<string, Tagged<Campaign>>();
   readonly #dirty = new Set<string>();
   #writes = 0;
   #pending: Promise<void> = Promise.resolve();
 
-  constructor(records: RecordStore, queue: Pick<DeliveryQueue, 'countDeliveries'>) {
+  constructor(records: RecordStore, queue: TotalsQueue) {
     this.#records = records;
     this.#queue = queue;
   }
@@ -52,12 +55,17 @@ export class CampaignTotals {
   async flushOne(campaignId: string): Promise<Tagged<Campaign> | null> {
     const counts = await this.#queue.countDeliveries({ jobId: campaignId });
     let current = this.#tagged.get(campaignId) ?? (await this.#records.getCampaign(campaignId));
+    // A store that lost this campaign's records counts zero: SharePoint's totals stand.
+    if (current !== null && (await deliveryRecordsOf(this.#queue, current.value)).kind === 'lost') {
+      return current;
+    }
     for (let attempt = 0; current !== null; attempt += 1) {
       const { sent, failed } = current.value.counts;
-      if (sent === counts.sent && failed === counts.failed) return current;
+      const totals = recordTotals(current.value, counts);
+      if (sent === totals.sent && failed === totals.failed) return current;
       const next: Campaign = {
         ...current.value,
-        counts: { ...current.value.counts, sent: counts.sent, failed: counts.failed },
+        counts: { ...current.value.counts, ...totals },
       };
       try {
         const written = await this.#records.updateCampaign(current, next);

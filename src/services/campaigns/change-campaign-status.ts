@@ -9,6 +9,7 @@ import {
   getCampaignRecord,
   type CampaignContext,
 } from './campaign-context.ts';
+import { deliveryRecordsLost, deliveryRecordsOf, recordTotals } from './delivery-records.ts';
 
 export type CampaignAction = 'pause' | 'resume' | 'cancel';
 
@@ -43,6 +44,12 @@ export async function changeCampaignStatus(
   for (let attempt = 0; ; attempt += 1) {
     const tagged = await getCampaignRecord(ctx, campaignId);
     const job = await queue.getJob(campaignId);
+    const kept = await deliveryRecordsOf(queue, tagged.value, job);
+    // Without its delivery records a campaign can only be recovered or stopped: a resume or a
+    // pause would run (or hold) a job that no longer exists, and count from zero.
+    if (kept.kind === 'lost' && action !== 'cancel') {
+      throw deliveryRecordsLost(tagged.value, kept, action);
+    }
     // A cancelled job never runs again (its queued rows are skipped): only a cancel finishes.
     if (
       job?.status === 'cancelled' &&
@@ -68,12 +75,16 @@ export async function changeCampaignStatus(
     }
     // The work store first: a pause stops the sender at once, even if SharePoint is slow.
     await queue.setCampaignStatus(campaignId, jobStatus, ctx.clock.now());
-    const counts = await queue.countDeliveries({ jobId: campaignId });
+    // SharePoint's totals stand when the store lost the campaign; else the store's are fresher.
+    const totals =
+      kept.kind === 'lost'
+        ? { sent: tagged.value.counts.sent, failed: tagged.value.counts.failed }
+        : recordTotals(tagged.value, await queue.countDeliveries({ jobId: campaignId }));
     try {
       const written = await records.updateCampaign(tagged, {
         ...tagged.value,
         status: rule.to,
-        counts: { ...tagged.value.counts, sent: counts.sent, failed: counts.failed },
+        counts: { ...tagged.value.counts, ...totals },
       });
       ctx.remember(written);
       // Again after the record: a launch retry releasing the job in between must not win.

@@ -10,6 +10,7 @@ import { resolveAudienceMembers } from '../audiences.ts';
 import { requireRole } from '../require-role.ts';
 import { campaignIdFor } from './campaign-id.ts';
 import { campaignAudit, cancelledUnderneath, type CampaignContext } from './campaign-context.ts';
+import { deliveryRecordsLost, deliveryRecordsOf } from './delivery-records.ts';
 import { promptJobDataSchema, variantFor } from './job-data.ts';
 
 const launchInputSchema = z.object({
@@ -27,7 +28,7 @@ export type LaunchInput = z.infer<typeof launchInputSchema>;
 const MAX_GENERATIONS = 1_000;
 
 /** Who in the audience must sign, each with the version they last signed (for the card). */
-async function recipientsFor(
+export async function recipientsFor(
   ctx: CampaignContext,
   policy: Policy,
   versions: PolicyVersion[],
@@ -174,6 +175,13 @@ export async function launchCampaign(
   // concurrent launch (a double click, two admins, a retry after a crash) lands on the same id,
   // so createJob and createCampaign keep one, and enqueue tops up without repeating anyone.
   const campaignId = await openCampaignId(ctx, policy.key, input.versionNumber);
+  // A campaign under way whose delivery records were lost is recovered or cancelled by the
+  // admin, never launched over: that would send the card again to everyone it reached.
+  const existing = await records.getCampaign(campaignId);
+  if (existing !== null) {
+    const kept = await deliveryRecordsOf(queue, existing.value);
+    if (kept.kind === 'lost') throw deliveryRecordsLost(existing.value, kept, 'be launched again');
+  }
   await queue.createJob({
     id: campaignId,
     kind: 'prompt',
@@ -226,6 +234,7 @@ export async function launchCampaign(
       },
       createdBy: plan.createdBy,
       createdAt: job.createdAt,
+      workStoreId: (await queue.storeIdentity()).id,
     };
     try {
       record = await records.createCampaign(

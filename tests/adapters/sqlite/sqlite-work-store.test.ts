@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteWorkStore } from '../../../src/adapters/sqlite/sqlite-work-store.ts';
+import { WorkStoreDamagedError } from '../../../src/adapters/sqlite/sqlite-database.ts';
+import {
+  openSqliteWorkStore,
+  openSqliteWorkStoreSettingAsideDamage,
+  type SetAside,
+} from '../../../src/adapters/sqlite/sqlite-work-store.ts';
 import { workStoreContracts } from '../../contract/work-store.contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'countersign-work-'));
@@ -32,5 +37,46 @@ describe('SQLite work store on a file', () => {
     const second = openSqliteWorkStore({ path });
     expect(await second.countDeliveries({ jobId: 'c1' })).toMatchObject({ queued: 1, total: 1 });
     await second.close();
+  });
+
+  it('keeps its identity across a reopen', async () => {
+    const path = join(dir, 'identity.db');
+    const first = openSqliteWorkStore({ path });
+    const identity = await first.storeIdentity();
+    await first.close();
+    const second = openSqliteWorkStore({ path });
+    expect(await second.storeIdentity()).toEqual(identity);
+    await second.close();
+  });
+
+  it('refuses a damaged file by name, and the set-aside opener keeps it and starts afresh', async () => {
+    const path = join(dir, 'damaged.db');
+    const first = openSqliteWorkStore({ path });
+    const identity = await first.storeIdentity();
+    await first.close();
+    // Overwrite the pages after the header, as a disk or a careless copy would.
+    const bytes = readFileSync(path);
+    bytes.fill(0x5a, 100);
+    writeFileSync(path, bytes);
+    expect(() => openSqliteWorkStore({ path })).toThrow(WorkStoreDamagedError);
+    const events: SetAside[] = [];
+    const fresh = openSqliteWorkStoreSettingAsideDamage(
+      { path },
+      (e) => events.push(e),
+      () => new Date('2026-12-03T10:00:00.000Z'),
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.movedTo).toBe(`${path}.damaged-2026-12-03T10-00-00-000Z`);
+    expect(events[0]?.reason).toMatch(/^The work store .*damaged\.db is damaged \(/);
+    expect(existsSync(events[0]?.movedTo ?? '')).toBe(true);
+    expect((await fresh.storeIdentity()).id).not.toBe(identity.id);
+    expect(await fresh.listJobs({})).toEqual([]);
+    await fresh.close();
+  });
+
+  it('says a file that is not a database at all is damaged too', () => {
+    const path = join(dir, 'not-a-db.db');
+    writeFileSync(path, 'this is a spreadsheet, not a work store '.repeat(200));
+    expect(() => openSqliteWorkStore({ path })).toThrow(/is damaged/);
   });
 });

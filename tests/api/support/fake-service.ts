@@ -297,6 +297,7 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
           campaign: campaign('running'),
           delivery: { queued: 3, inFlight: 1, sent: 5, failed: 1, skipped: 2, total: 12 },
           reasons: { 'already-signed': 2, blocked: 1 },
+          deliveryRecords: { kind: 'kept' as const },
         },
       ]);
     },
@@ -311,6 +312,10 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
     cancel: (actor, id) => {
       act('cancel', actor, id);
       return Promise.resolve(campaign('cancelled'));
+    },
+    recover: (actor, id) => {
+      act('recover', actor, id);
+      return Promise.resolve({ campaign: campaign('running'), queued: 7, mayGetSecondCard: 5 });
     },
     previewCard: (actor, policyKey, versionNumber) => {
       act('previewCard', actor);
