@@ -1,4 +1,5 @@
 import { campaignCommand } from './commands/campaign.ts';
+import { evidenceCommand } from './commands/evidence.ts';
 import { importCommand } from './commands/import.ts';
 import { provisionCommand } from './commands/provision.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -21,6 +22,9 @@ Commands:
   emulator [--port P]     run the local Graph emulator (--db FILE, --reset, --seed none)
   provision [--site S]    create the SharePoint lists, columns and indexes the site lacks
   verify [--site S]       check seals, approvals and policy texts; report edited and deleted rows
+  verify --pack DIR       check an evidence pack offline, with the keys in it alone
+  evidence --policy KEY [--version N] [--person UPN] [--out DIR]
+                          write an evidence pack for an inspector (evidence --help)
   campaign launch|status|pause|resume|cancel
                           run a re-sign campaign (campaign --help)
 `;
@@ -34,6 +38,7 @@ const commands: Record<string, CliCommand> = {
     (await import('../dev/emulator-command.ts')).emulatorCommand(args, io),
   provision: provisionCommand,
   verify: verifyCommand,
+  evidence: evidenceCommand,
   campaign: campaignCommand,
 };
 

@@ -43,4 +43,16 @@ describe('countersign verify: options', () => {
     expect(await runCli(['verify', '--keys', file], c.io)).toBe(1);
     expect(c.err.join('')).toContain('The key ring is invalid');
   });
+
+  it('--pack needs a folder, uses only the keys in it, and refuses a folder that is no pack', async () => {
+    const a = io();
+    expect(await runCli(['verify', '--pack'], a.io)).toBe(2);
+    expect(a.err.join('')).toContain('--pack needs a folder');
+    const b = io();
+    expect(await runCli(['verify', '--pack', dir, '--keys', 'keys.json'], b.io)).toBe(2);
+    expect(b.err.join('')).toContain("the pack's own keys only");
+    const c = io();
+    expect(await runCli(['verify', '--pack', dir], c.io)).toBe(1);
+    expect(c.err.join('')).toContain('is not an evidence pack (no manifest.json)');
+  });
 });

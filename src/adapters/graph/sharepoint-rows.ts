@@ -214,6 +214,8 @@ export interface StoredEvidence {
   /** Signature parsed from its JSON, when present. */
   signature?: unknown;
   recordHash?: string;
+  /** The Record, Signature and RecordHash columns exactly as stored (the evidence pack copies them; the memory store has none). */
+  stored?: { Record: string; Signature?: string; RecordHash?: string };
 }
 
 function parseLoosely(text: unknown): unknown {
@@ -319,12 +321,18 @@ export function storedEvidenceOf(fields: Record<string, unknown>): StoredEvidenc
   if (record === undefined || record === null || record === '') return null;
   const signature = fields.Signature;
   const hash = fields.RecordHash;
+  const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+  const hasSignature = signature !== undefined && signature !== null && signature !== '';
+  const hasHash = typeof hash === 'string' && hash !== '';
   return {
     record: parseLoosely(record),
-    ...(signature === undefined || signature === null || signature === ''
-      ? {}
-      : { signature: parseLoosely(signature) }),
-    ...(typeof hash === 'string' && hash !== '' ? { recordHash: hash } : {}),
+    ...(hasSignature ? { signature: parseLoosely(signature) } : {}),
+    ...(hasHash ? { recordHash: hash } : {}),
+    stored: {
+      Record: text(record),
+      ...(hasSignature ? { Signature: text(signature) } : {}),
+      ...(hasHash ? { RecordHash: hash } : {}),
+    },
   };
 }
 

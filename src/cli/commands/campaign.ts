@@ -7,9 +7,8 @@ import {
   graphConfigFromEnv,
 } from '../../adapters/graph/create-graph-adapters.ts';
 import { openSqliteWorkStore } from '../../adapters/sqlite/sqlite-work-store.ts';
-import { loadEnv, type Env } from '../../config/env.ts';
+import { loadEnv } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
-import type { School } from '../../domain/school.ts';
 import type { Messenger } from '../../ports/messenger.ts';
 import type { WorkStore } from '../../ports/work-store.ts';
 import type { Actor } from '../../services/actor.ts';
@@ -19,6 +18,7 @@ import {
 } from '../../services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../services/campaigns/placeholder-cards.ts';
 import type { CliCommand } from '../run-cli.ts';
+import { schoolFrom } from '../school-from-env.ts';
 
 const USAGE = `usage: countersign campaign <action> [options]
   launch --policy KEY --version N --deadline ISO [--audience a,b] [--reminders 3,7,14]
@@ -40,15 +40,6 @@ const noSending: Messenger = {
 
 function notHere(): CountersignError {
   return new CountersignError('unavailable', 'The CLI does not send; the service does.');
-}
-
-async function schoolFrom(env: Env): Promise<School> {
-  if (env.COUNTERSIGN_SCHOOL !== undefined) return env.COUNTERSIGN_SCHOOL;
-  // Dev mode runs on the demo school; loaded on demand so production never loads src/dev.
-  if (env.COUNTERSIGN_MODE === 'dev') {
-    return (await import('../../dev/demo/demo-school.ts')).DEMO_SCHOOL.school;
-  }
-  throw new CountersignError('validation', 'Set COUNTERSIGN_SCHOOL (the school as JSON).');
 }
 
 function list(value: string | undefined): string[] | undefined {

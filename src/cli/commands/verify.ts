@@ -3,10 +3,8 @@ import {
   graphConfigFromEnv,
 } from '../../adapters/graph/create-graph-adapters.ts';
 import type { AcknowledgementRow } from '../../adapters/graph/sharepoint-record-store.ts';
-import { readFileSync } from 'node:fs';
 import { loadEnv } from '../../config/env.ts';
 import { describeSubject } from '../../domain/evidence/finding.ts';
-import { keyRingSchema, type KeyRing } from '../../domain/evidence/key-ring.ts';
 import type { EvidenceReport } from '../../domain/evidence/verify-evidence.ts';
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import type { Approval } from '../../domain/approval.ts';
@@ -18,17 +16,23 @@ import { verifySeals } from '../../domain/seal.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
 import type { CliCommand, CliIo } from '../run-cli.ts';
 import { verifySiteEvidence } from './evidence-input.ts';
+import { readEvidencePack } from './evidence-pack-reader.ts';
+import { verifyPack } from '../../domain/evidence-pack/verify-pack.ts';
+import { loadKeyRing } from '../key-ring-source.ts';
 import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
   'usage: countersign verify [--site <site>] [--keys <key ring file>] [--json]\n' +
+  '       countersign verify --pack <evidence pack folder> [--json]\n' +
   '  Checks every signed record (acknowledgements, approval decisions, published versions) with\n' +
   '  the public keys only (--keys: the JSON of GET /api/evidence/keys; without it they are fetched\n' +
   '  from COUNTERSIGN_PUBLIC_URL), every plain column against its signed record, approval states\n' +
   "  against the signed decisions and every version's text against its signed hash; names rows\n" +
   '  the audit log or a signed decision records but the lists no longer hold. With\n' +
   '  COUNTERSIGN_SEAL_KEY it also checks the HMAC seals of rows from before signatures (legacy)\n' +
-  '  and the older checks. Exit 1 when anything fails; warnings alone exit 0.\n';
+  '  and the older checks. Exit 1 when anything fails; warnings alone exit 0.\n' +
+  '  --pack: checks an evidence pack offline with the keys in it alone (no service, no Graph, no\n' +
+  '  environment): every record, column, approval, and version text in it (HOW-TO-VERIFY.txt).\n';
 
 export interface VerifyReport {
   /** Acknowledgement rows read. */
@@ -281,59 +285,42 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `--keys FILE` out of the arguments (the rest are the site options). */
-function takeKeysOption(args: readonly string[]): { keys?: string; rest: string[] } | string {
+/** `--keys FILE` and `--pack DIR` out of the arguments (the rest are the site options). */
+function takeKeysOption(
+  args: readonly string[],
+): { keys?: string; pack?: string; rest: string[] } | string {
   const rest: string[] = [];
-  let keys: string | undefined;
+  const taken: { keys?: string; pack?: string } = {};
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
-    if (arg === '--keys' || arg.startsWith('--keys=')) {
-      const value = arg === '--keys' ? args[(i += 1)] : arg.slice('--keys='.length);
-      if (value === undefined || value === '') return '--keys needs a file';
-      keys = value;
-    } else {
-      rest.push(arg);
-    }
-  }
-  return keys === undefined ? { rest } : { keys, rest };
-}
-
-/** The published key ring: from the file given, else from the service's public endpoint. */
-async function loadKeyRing(
-  file: string | undefined,
-  publicUrl: string | undefined,
-): Promise<KeyRing> {
-  let raw: unknown;
-  if (file !== undefined) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    } catch (error) {
-      throw new CountersignError(
-        'validation',
-        `Cannot read the key ring ${file}: ${String(error)}`,
-      );
-    }
-  } else if (publicUrl !== undefined) {
-    const url = new URL('/api/evidence/keys', publicUrl);
-    const res = await fetch(url);
-    if (!res.ok) {
-      throw new CountersignError('unavailable', `GET ${url.href} answered ${res.status}.`);
-    }
-    raw = await res.json();
-  } else {
-    throw new CountersignError(
-      'validation',
-      'give the published keys with --keys FILE (GET /api/evidence/keys), or set COUNTERSIGN_PUBLIC_URL.',
+    const name = (['keys', 'pack'] as const).find(
+      (n) => arg === `--${n}` || arg.startsWith(`--${n}=`),
     );
+    if (name === undefined) {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg === `--${name}` ? args[(i += 1)] : arg.slice(`--${name}=`.length);
+    if (value === undefined || value === '') {
+      return `--${name} needs a ${name === 'keys' ? 'file' : 'folder'}`;
+    }
+    taken[name] = value;
   }
-  const ring = keyRingSchema.safeParse(raw);
-  if (!ring.success) {
-    throw new CountersignError('validation', `The key ring is invalid: ${ring.error.message}`);
-  }
-  return ring.data;
+  return { ...taken, rest };
 }
 
-function printFindings(report: EvidenceReport, io: CliIo): void {
+/** `verify --pack DIR`: the pack with its own keys, offline; no environment is read. */
+function verifyPackCommand(dir: string, json: boolean, io: CliIo): number {
+  const report = verifyPack(readEvidencePack(dir));
+  if (json) {
+    io.stdout(`${JSON.stringify({ evidence: report, ok: report.ok }, null, 2)}\n`);
+  } else {
+    printFindings(report, io, 'in the pack ');
+  }
+  return report.ok ? 0 : 1;
+}
+
+function printFindings(report: EvidenceReport, io: CliIo, where = ''): void {
   const c = report.counts;
   io.stdout(
     `Signed evidence: ${c.acknowledgements.rows} acknowledgement row(s) (${c.legacyAcknowledgements} legacy), ${c.approvalDecisions.rows} decision(s), ${c.versions.rows} published version(s).\n`,
@@ -345,7 +332,7 @@ function printFindings(report: EvidenceReport, io: CliIo): void {
   const failures = report.findings.filter((f) => f.severity === 'failure').length;
   io.stdout(
     failures === 0
-      ? `All signed records hold (${report.findings.length} warning(s)).\n`
+      ? `All signed records ${where}hold (${report.findings.length} warning(s)).\n`
       : `${failures} finding(s) fail, ${report.findings.length - failures} warning(s).\n`,
   );
 }
@@ -362,6 +349,21 @@ export const verifyCommand: CliCommand = async (args, io) => {
   }
   const options = parseSiteOptions(taken.rest, io, USAGE);
   if (typeof options === 'number') return options;
+  if (taken.pack !== undefined) {
+    if (taken.keys !== undefined || options.site !== undefined) {
+      io.stderr(`--pack verifies with the pack's own keys only: no --keys or --site.\n${USAGE}`);
+      return 2;
+    }
+    try {
+      return verifyPackCommand(taken.pack, options.json, io);
+    } catch (error) {
+      if (error instanceof CountersignError) {
+        io.stderr(`countersign verify: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  }
   try {
     const env = loadEnv(io.env);
     const sealKey = env.COUNTERSIGN_SEAL_KEY;

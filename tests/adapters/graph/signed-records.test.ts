@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../../src/domain/canonical-json.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
@@ -59,6 +60,12 @@ describe('signed records in SharePoint', () => {
       record: signed.record,
       signature: signed.signature,
       recordHash: signed.hash,
+      // The columns as stored, for the evidence pack: the record as the canonical JSON signed.
+      stored: {
+        Record: canonicalJson(signed.record),
+        Signature: JSON.stringify(signed.signature),
+        RecordHash: signed.hash,
+      },
     });
     expect(row?.columns).toMatchObject({
       id: ack.id,
@@ -119,10 +126,11 @@ describe('signed records in SharePoint', () => {
     );
     const versions = await store.scanSignedRows('versions');
     const row = versions.find((v) => v.columns.policyKey === 'decided-aup');
-    expect(row?.evidence).toEqual({
+    expect(row?.evidence).toMatchObject({
       record: version.record,
       signature: version.signature,
       recordHash: version.hash,
+      stored: { Record: canonicalJson(version.record), RecordHash: version.hash },
     });
     expect(row?.columns).toMatchObject({ number: 1, publishedAt, hash: version.hash });
     expect(typeof row?.document).toBe('string');
