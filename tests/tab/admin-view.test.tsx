@@ -362,4 +362,34 @@ describe('Admin', () => {
       'Staff Acceptable Use Policy 2026',
     );
   });
+
+  it('shows a campaign whose delivery records were lost, and resumes it to those not yet signed', async () => {
+    const api = await start();
+    const token = await api.token('dsl');
+    const launched = await api.fetch('/api/admin/campaigns', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        policyKey: 'staff-aup',
+        versionNumber: 1,
+        deadline: '2026-07-01T22:59:59.000Z',
+      }),
+    });
+    expect(launched.status).toBe(201);
+    await api.loseWorkStore();
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Campaigns' }));
+    await screen.findByText('Delivery records lost.');
+    expect(
+      screen.getByText(/Choose: resume it to the people who have not signed yet/),
+    ).toBeInstanceOf(HTMLElement);
+    // Without its records the campaign cannot be paused: only resumed to the unsigned, or cancelled.
+    expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Cancel campaign' })).toBeInstanceOf(HTMLElement);
+    await click('Resume to people not yet signed');
+    await screen.findByText(/Resumed: the card is going to the 4 people who have not signed yet/);
+    await screen.findByRole('button', { name: 'Pause' });
+    expect(screen.queryByText('Delivery records lost.')).toBeNull();
+    expect((await api.campaigns())[0]).toMatchObject({ status: 'running', carried: { sent: 0 } });
+  });
 });

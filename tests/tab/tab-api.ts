@@ -20,6 +20,7 @@ import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../../src/domain/policy.ts';
 import type { School } from '../../src/domain/school.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type Messenger } from '../../src/ports/messenger.ts';
+import type { WorkStore } from '../../src/ports/work-store.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import type { CardRenderer } from '../../src/services/campaigns/card-renderer.ts';
 import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
@@ -280,6 +281,8 @@ export interface TabApi {
   campaigns(): Promise<Campaign[]>;
   /** The test cards the admin sent themselves: queued in the work store, one row each. */
   testCards(): Promise<{ userId: string; policyKey: string; versionNumber: number }[]>;
+  /** The work store is lost (deleted, replaced): the service goes on with a fresh, empty one. */
+  loseWorkStore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -325,7 +328,16 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     newId: () => `evt-${++n}`,
     readCache: false,
   });
-  const work = openSqliteWorkStore({ path: ':memory:' });
+  // The campaign service's work store, behind a seam that can lose it (loseWorkStore).
+  let currentWork = openSqliteWorkStore({ path: ':memory:' });
+  const work = new Proxy({} as WorkStore, {
+    get: (_target, property) => {
+      const value: unknown = Reflect.get(currentWork, property);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(currentWork)
+        : value;
+    },
+  });
   const campaigns = createCampaignService({
     records,
     directory,
@@ -453,6 +465,11 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     acknowledgements: () => records.listAcknowledgements({ policyKey: POLICY.key }),
     approvals: async () => (await records.listApprovals({})).map((a) => a.value),
     campaigns: async () => (await records.listCampaigns({})).map((c) => c.value),
+    async loseWorkStore() {
+      const lost = currentWork;
+      currentWork = openSqliteWorkStore({ path: ':memory:' });
+      await lost.close();
+    },
     async testCards() {
       const jobs = await work.listJobs({ kind: 'test' });
       const cards: { userId: string; policyKey: string; versionNumber: number }[] = [];

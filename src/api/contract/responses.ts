@@ -306,6 +306,7 @@ export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;
 export type CampaignSummary = z.infer<typeof campaignSummarySchema>;
+export type RecoveredCampaign = z.infer<typeof recoveredCampaignSchema>;
 export type AdaptiveCard = z.infer<typeof adaptiveCardSchema>;
 export type SendTestResult = z.infer<typeof sendTestResultSchema>;
 export type PendingApproval = z.infer<typeof pendingApprovalSchema>;

@@ -8,6 +8,7 @@ import type {
   BulkDecisionResult,
   Campaign,
   CampaignSummary,
+  RecoveredCampaign,
   Changes,
   DecisionBody,
   DraftBody,
@@ -136,6 +137,10 @@ export class ApiClient {
   }
   campaignAction(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign> {
     return this.#post(`/api/admin/campaigns/${seg(id)}/${action}`, {});
+  }
+  /** Carries on a campaign whose delivery records were lost, to those not yet signed. */
+  recoverCampaign(id: string): Promise<RecoveredCampaign> {
+    return this.#post(`/api/admin/campaigns/${seg(id)}/recover`, {});
   }
   previewCard(policyKey: string, versionNumber: number): Promise<AdaptiveCard> {
     return this.#json(`/api/admin/campaigns/preview-card${query({ policyKey, versionNumber })}`);

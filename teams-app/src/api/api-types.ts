@@ -30,6 +30,7 @@ export type {
   PersonStatusKind,
   PolicyDiff,
   PublishPreview,
+  RecoveredCampaign,
 } from '../../../src/api/contract/responses.ts';
 
 import type { SignResult as SignResponse } from '../../../src/api/contract/responses.ts';

@@ -119,9 +119,26 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
     return () => clearInterval(timer);
   }, [running, reload]);
 
+  const [recovered, setRecovered] = useState<string | null>(null);
   const act = (id: string, action: 'pause' | 'resume' | 'cancel') => {
     setActionError(null);
+    setRecovered(null);
     api.campaignAction(id, action).then(reload, (e: unknown) => setActionError(e));
+  };
+  const recover = (id: string) => {
+    setActionError(null);
+    api.recoverCampaign(id).then(
+      (r) => {
+        setRecovered(
+          `Resumed: the card is going to the ${r.queued} people who have not signed yet` +
+            (r.mayGetSecondCard > 0
+              ? ` (up to ${r.mayGetSecondCard} of them may get it a second time).`
+              : '.'),
+        );
+        reload();
+      },
+      (e: unknown) => setActionError(e),
+    );
   };
 
   return (
@@ -133,6 +150,11 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
           <ErrorMessage title="Could not load campaigns" error={campaigns.error} />
         )}
         {actionError !== null && <ErrorMessage title="That did not work" error={actionError} />}
+        {recovered !== null && (
+          <MessageBar intent="success">
+            <MessageBarBody>{recovered}</MessageBarBody>
+          </MessageBar>
+        )}
         {campaigns.status === 'ready' && campaigns.value.length === 0 && <p>No campaigns yet.</p>}
         {campaigns.status === 'ready' && (
           <ul className={styles.list}>
@@ -140,6 +162,7 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
               const title =
                 entries.find((e) => e.policy.key === c.policyKey)?.policy.title ?? c.policyKey;
               const { recipients, signed, sent, failed } = c.counts;
+              const lost = c.deliveryRecords.kind === 'lost' ? c.deliveryRecords : null;
               return (
                 <li key={c.id} className={styles.campaign}>
                   <strong>
@@ -161,11 +184,28 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
                       thickness="large"
                     />
                   </Field>
+                  {lost !== null && (
+                    <MessageBar intent="warning">
+                      <MessageBarBody>
+                        <strong>Delivery records lost.</strong> The store that knew who was sent
+                        this campaign&apos;s card is gone (it was{' '}
+                        {lost.reason === 'store-replaced' ? 'replaced or recreated' : 'emptied'}).
+                        SharePoint kept the totals: {lost.sentBeforeLoss} sent. Choose: resume it to
+                        the people who have not signed yet (up to {lost.sentBeforeLoss} of them may
+                        get the card a second time), or cancel it.
+                      </MessageBarBody>
+                    </MessageBar>
+                  )}
                   <div className={styles.row}>
-                    {c.status === 'running' && (
+                    {lost !== null && (
+                      <Button appearance="primary" onClick={() => recover(c.id)}>
+                        Resume to people not yet signed
+                      </Button>
+                    )}
+                    {lost === null && c.status === 'running' && (
                       <Button onClick={() => act(c.id, 'pause')}>Pause</Button>
                     )}
-                    {c.status === 'paused' && (
+                    {lost === null && c.status === 'paused' && (
                       <Button onClick={() => act(c.id, 'resume')}>Resume</Button>
                     )}
                     {(c.status === 'running' || c.status === 'paused') && (
