@@ -85,6 +85,12 @@ const shared = {
   COUNTERSIGN_STORAGE_CONNECTION: z.string().min(1).optional(),
 
   /**
+   * The campaign sender's ceiling on Teams calls per second for the whole tenant (the bot's
+   * documented limit is 50; set 30 if the tenant throttles at the older figure).
+   */
+  COUNTERSIGN_TEAMS_TENANT_RPS: z.coerce.number().int().min(1).max(50).default(50),
+
+  /**
    * The school (or the trust's schools) as JSON: id, name, time zone, the Entra groups of each
    * audience, the approvers and admins (src/domain/school.ts). Required in production.
    */

@@ -1,3 +1,4 @@
+import { tenantPacing } from '../services/campaigns/pacing.ts';
 import type { Server } from 'node:http';
 import type { GraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
 import type { DevIdentityProvider } from '../api/auth/dev-sign-in.ts';
@@ -61,6 +62,8 @@ export interface ComposeInput {
   repairEveryMs?: number;
   /** How often campaign totals go to SharePoint (default 30 s). */
   totalsEveryMs?: number;
+  /** The sender's ceiling on Teams calls a second for the tenant (default 50). */
+  teamsTenantRps?: number;
   tabConfig: TabConfig;
   /** The built tab; absent in tests that need only the API and the bot. */
   tabDir?: string;
@@ -101,6 +104,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     clock,
     newId: () => crypto.randomUUID(),
     holderId: input.holderId,
+    sender: { pacing: tenantPacing(input.teamsTenantRps ?? 50) },
     ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
     onError: (error) => input.onError(error, 'campaign'),
   });

@@ -152,6 +152,7 @@ export async function composeProductionService(
       }),
     },
     holderId: inject.holderId ?? `${hostname()}-${process.pid}`,
+    teamsTenantRps: env.COUNTERSIGN_TEAMS_TENANT_RPS,
     tabConfig: {
       mode: 'production',
       clientId,

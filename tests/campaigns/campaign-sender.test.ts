@@ -3,6 +3,7 @@ import {
   createCampaignSender,
   type SenderOptions,
 } from '../../src/services/campaigns/campaign-sender.ts';
+import { tenantPacing } from '../../src/services/campaigns/pacing.ts';
 import { systemTiming, type Timing } from '../../src/services/campaigns/timing.ts';
 import {
   promptJob,
@@ -101,6 +102,23 @@ describe('campaign sender against the connector emulator', () => {
     await s.stop();
     expect(errors).toEqual([]);
     expect(rig.emulator.counters()).toMatchObject({ throttled: 0, activitiesSent: 12 });
+  });
+
+  it('keeps to a lower tenant ceiling when set (30 a second): no 429, close to 30 a second', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing, { tenantRules: [{ limit: 30, windowMs: 1_000 }] });
+    const users = userIds(300);
+    await seedJob(rig, promptJob('c1'), users);
+    const { sender: s, errors } = sender(rig, timing, { pacing: tenantPacing(30) });
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(errors).toEqual([]);
+    expect(rig.emulator.counters()).toMatchObject({ activitiesSent: 300, throttled: 0 });
+    expect(rig.emulator.counters().maxTenantPerSecond).toBeLessThanOrEqual(30);
+    const times = rig.emulator.delivered().map((d) => d.at);
+    const rate = (times.length - 1) / (((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000);
+    expect(rate / 30).toBeGreaterThanOrEqual(0.95);
   });
 
   it('waits out 429 Retry-After and carries on, losing nobody', async () => {

@@ -8,6 +8,23 @@ export interface WindowLimit {
 /** Teams: 50 requests a second per app per tenant. */
 export const TEAMS_TENANT_LIMITS: readonly WindowLimit[] = [{ limit: 50, windowMs: 1_000 }];
 
+/**
+ * The pacing for a tenant ceiling of `requestsPerSecond` (a setting: "Optimize your bot with
+ * rate limiting in Teams" gives 50 per app per tenant today, older copies of the page said 30,
+ * and the service may count split requests): that window, and a steady pace at 98 % of it.
+ * Anything stricter on the day is met by 429 + Retry-After, which slows the sender and loses
+ * nobody.
+ */
+export function tenantPacing(requestsPerSecond: number): {
+  tenantLimits: readonly WindowLimit[];
+  ratePerSecond: number;
+} {
+  return {
+    tenantLimits: [{ limit: requestsPerSecond, windowMs: 1_000 }],
+    ratePerSecond: requestsPerSecond * 0.98,
+  };
+}
+
 /** Teams' per-conversation limits: 7/1 s, 8/2 s, 60/30 s, 1,800/h. */
 export const TEAMS_CONVERSATION_LIMITS: readonly WindowLimit[] = [
   { limit: 7, windowMs: 1_000 },
