@@ -19,7 +19,10 @@ export interface GraphCall {
   /** Relative to the base URL, e.g. `sites/x/lists?$select=id`; the query string already encoded. */
   url: string;
   headers?: Record<string, string>;
+  /** JSON, or a file's bytes (a Buffer goes as it is: set its Content-Type). */
   body?: unknown;
+  /** A 2xx answer's body as bytes (a file's content), not parsed. */
+  responseBytes?: boolean;
 }
 
 export interface BatchCall extends GraphCall {
@@ -269,7 +272,10 @@ export class GraphGateway {
       return {
         status: response.status,
         headers: headersToRecord(response.headers),
-        body: await readBody(response),
+        body:
+          call.responseBytes === true && response.ok
+            ? Buffer.from(await response.arrayBuffer())
+            : await readBody(response),
       };
     } catch (error) {
       if (error instanceof CountersignError) throw error;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { ensureOk, withQuery } from './graph-gateway.ts';
 import type { GraphGateway } from './graph-gateway.ts';
-import { LIST, SCHEMA, columnDefinition } from './sharepoint-schema.ts';
+import { DOCUMENT_LIBRARY, LIST, SCHEMA, columnDefinition } from './sharepoint-schema.ts';
 import type { ColumnSpec, ListKey, ListSpec } from './sharepoint-schema.ts';
 import type { SharePointSite } from './sharepoint-site.ts';
 import { sameName } from './sharepoint-site.ts';
 
-export type ProvisionAction = 'create-list' | 'create-column' | 'index-column' | 'enforce-unique';
+export type ProvisionAction =
+  'create-list' | 'create-library' | 'create-column' | 'index-column' | 'enforce-unique';
 
 export interface ProvisionChange {
   list: string;
@@ -86,6 +87,22 @@ export async function provisionSite(
     const result = await reconcileColumns(gateway, siteId, listId, spec);
     changes.push(...result.changes);
     problems.push(...result.problems);
+  }
+  if (!existing.some((l) => sameName(l.displayName, DOCUMENT_LIBRARY.name))) {
+    // "Create a SharePoint list" with the documentLibrary template makes a library (listInfo).
+    await gateway.call(
+      {
+        method: 'POST',
+        url: `sites/${siteId}/lists`,
+        body: {
+          displayName: DOCUMENT_LIBRARY.name,
+          description: DOCUMENT_LIBRARY.description,
+          list: { template: 'documentLibrary' },
+        },
+      },
+      `Create library ${DOCUMENT_LIBRARY.name}`,
+    );
+    changes.push({ list: DOCUMENT_LIBRARY.name, action: 'create-library' });
   }
   site.forget();
   return { siteId, changes, problems };
@@ -207,6 +224,8 @@ export function describeChange(change: ProvisionChange): string {
   switch (change.action) {
     case 'create-list':
       return `created list ${change.list}`;
+    case 'create-library':
+      return `created document library ${change.list}`;
     case 'create-column':
       return `added column ${change.list}.${change.column ?? ''}`;
     case 'index-column':

@@ -39,9 +39,11 @@ import {
 import type { BatchCall, GraphGateway, GraphReply } from './graph-gateway.ts';
 import { fieldNames } from './sharepoint-schema.ts';
 import type { ListKey } from './sharepoint-schema.ts';
+import { PolicyDocumentFiles } from './policy-document-files.ts';
 import {
   acknowledgementColumnsOf,
   acknowledgementFields,
+  documentFileOf,
   decisionColumnsOf,
   eventColumnsOf,
   signedFields,
@@ -149,7 +151,11 @@ export class SharePointRecordStore implements RecordStore {
         : options.site;
     this.#pageSize = Math.min(5000, Math.max(1, options.pageSize ?? 5000));
     this.#signer = options.evidenceSigner;
+    this.#documents = new PolicyDocumentFiles(options.gateway, this.site);
   }
+
+  /** Each version's text, as a file in the site's documents library. */
+  readonly #documents: PolicyDocumentFiles;
 
   readonly #signer: EvidenceSigner | undefined;
   /**
@@ -606,16 +612,49 @@ export class SharePointRecordStore implements RecordStore {
 
   async listVersions(policyKey: string): Promise<Tagged<PolicyVersion>[]> {
     const rows = await this.#query('versions', `fields/PolicyKey eq ${odataString(policyKey)}`);
-    return rows
-      .map((r) => ({ value: this.#read(r, 'versions', versionFromFields), etag: tagOf(r) }))
-      .sort((a, b) => a.value.number - b.value.number);
+    const versions = await Promise.all(
+      rows.map(async (r) => ({ value: await this.#readVersion(r), etag: tagOf(r) })),
+    );
+    return versions.sort((a, b) => a.value.number - b.value.number);
   }
 
   async getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null> {
     const row = await this.#one('versions', 'VersionKey', versionKey(policyKey, number));
-    return row === null
-      ? null
-      : { value: this.#read(row, 'versions', versionFromFields), etag: tagOf(row) };
+    return row === null ? null : { value: await this.#readVersion(row), etag: tagOf(row) };
+  }
+
+  /**
+   * A version row with its text: from its file in the documents library (checked against the
+   * hash the row names), or inline for versions stored before the library.
+   */
+  async #readVersion(row: Row): Promise<PolicyVersion> {
+    const file = documentFileOf(row.fields);
+    if (file === null) return this.#read(row, 'versions', (fields) => versionFromFields(fields));
+    const what = `version ${String(row.fields.VersionKey)}`;
+    let text: string;
+    try {
+      text = await this.#documents.read(file, what);
+    } catch (error) {
+      // An edited or deleted file makes the row unreadable, like an edited column would.
+      if (error instanceof CountersignError && error.details.text !== undefined) {
+        throw new CountersignError(
+          'upstream',
+          error.message,
+          { ...error.details, itemId: row.itemId, list: 'versions' },
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    return this.#read(row, 'versions', (fields) => versionFromFields(fields, text));
+  }
+
+  /** Stores a version's text as a file; the row then names it (see versionFields). */
+  #storeDocument(version: PolicyVersion) {
+    return this.#documents.put(
+      `${version.policyKey}-v${String(version.number)}`,
+      JSON.stringify(version.document),
+    );
   }
 
   async createVersion(version: PolicyVersion, audit: AuditEvent): Promise<Tagged<PolicyVersion>> {
@@ -623,9 +662,10 @@ export class SharePointRecordStore implements RecordStore {
     const event = parse(auditEventSchema, audit);
     const key = versionKey(value.policyKey, value.number);
     const writeId = randomUUID();
+    const file = await this.#storeDocument(value);
     const row = await this.#createWithAudit(
       'versions',
-      versionFields(value, writeId),
+      versionFields(value, writeId, file),
       event,
       `Create version ${key}`,
       () => this.#one('versions', 'VersionKey', key),
@@ -728,12 +768,13 @@ export class SharePointRecordStore implements RecordStore {
       );
     }
     const { itemId, etag } = untag(draft.etag);
+    const file = await this.#storeDocument(value);
     const update: Update = {
       id: 'v',
       list: 'versions',
       itemsUrl: await this.#items('versions'),
       itemId,
-      fields: versionFields(value),
+      fields: versionFields(value, undefined, file),
       etag,
       writeId: randomUUID(),
     };
@@ -886,12 +927,30 @@ export class SharePointRecordStore implements RecordStore {
         : list === 'versions'
           ? versionColumnsOf
           : eventColumnsOf;
-    return rows.map((row) => ({
-      itemId: row.itemId,
-      evidence: storedEvidenceOf(row.fields),
-      columns: columnsOf(row.fields),
-      ...(list === 'versions' ? { document: row.fields.Document } : {}),
-    }));
+    return Promise.all(
+      rows.map(async (row) => {
+        const evidence = storedEvidenceOf(row.fields);
+        // Only a signed (published) version's text is evidence; drafts are not read.
+        const withText = list === 'versions' && evidence !== null;
+        return {
+          itemId: row.itemId,
+          evidence,
+          columns: columnsOf(row.fields),
+          ...(withText ? { document: await this.#storedText(row) } : {}),
+        };
+      }),
+    );
+  }
+
+  /**
+   * A version's text as stored now, for verify to hash against the signed content hash: the
+   * file's bytes read fresh (no cache: an edit must show), null when the file is gone.
+   */
+  async #storedText(row: Row): Promise<unknown> {
+    const file = documentFileOf(row.fields);
+    if (file === null) return row.fields.Document;
+    const bytes = await this.#documents.bytes(file.itemId);
+    return bytes === null ? null : bytes.toString('utf8');
   }
 
   async getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {

@@ -11,6 +11,7 @@ import { canonicalJson } from '../../domain/canonical-json.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { SignedRecord } from '../../domain/evidence/evidence-signer.ts';
 import type { SignedAcknowledgement } from '../../ports/record-store.ts';
+import type { DocumentFile } from './policy-document-files.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 
@@ -104,7 +105,15 @@ export function versionKey(policyKey: string, number: number): string {
   return `${policyKey}:v${number}`;
 }
 
-export function versionFields(version: PolicyVersion, writeId?: string): Fields {
+/**
+ * A version's row. With `file` (the text stored in the documents library) the row names the file
+ * and its hash and clears Document; without, the text is inline (rows from before the library).
+ */
+export function versionFields(
+  version: PolicyVersion,
+  writeId?: string,
+  file?: DocumentFile,
+): Fields {
   return {
     Title: title(`${version.policyKey} v${version.number} — ${version.label}`),
     VersionKey: versionKey(version.policyKey, version.number),
@@ -115,7 +124,9 @@ export function versionFields(version: PolicyVersion, writeId?: string): Fields 
     Label: version.label,
     ChangeKind: version.changeKind,
     PublishedAt: version.publishedAt ?? null,
-    Document: JSON.stringify(version.document),
+    ...(file === undefined
+      ? { Document: JSON.stringify(version.document) }
+      : { Document: null, DocumentItemId: file.itemId, DocumentHash: file.sha256 }),
     ...(writeId === undefined ? {} : { WriteId: writeId }),
   };
 }
@@ -131,8 +142,22 @@ const versionRowSchema = z.object({
   ContentHash: reqText,
 });
 
-export function versionFromFields(fields: Record<string, unknown>): PolicyVersion {
-  const r = versionRowSchema.parse(fields);
+/** Where a version row's text is: a file (item id and hash), or null when it is inline. */
+export function documentFileOf(fields: Record<string, unknown>): DocumentFile | null {
+  const itemId = fields.DocumentItemId;
+  const sha256 = fields.DocumentHash;
+  if (typeof itemId !== 'string' || itemId === '') return null;
+  return { itemId, sha256: typeof sha256 === 'string' ? sha256 : '' };
+}
+
+/** A version from its row; `documentText` is the text read from its file, if it has one. */
+export function versionFromFields(
+  fields: Record<string, unknown>,
+  documentText?: string,
+): PolicyVersion {
+  const r = versionRowSchema.parse(
+    documentText === undefined ? fields : { ...fields, Document: documentText },
+  );
   return policyVersionSchema.parse({
     policyKey: r.PolicyKey,
     number: r.VersionNumber,

@@ -99,6 +99,10 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('Label'),
       text('ChangeKind'),
       text('PublishedAt'),
+      // The text: a file in the documents library (DocumentItemId, DocumentHash = SHA-256 of
+      // its bytes); versions stored before the library hold it inline in Document.
+      text('DocumentItemId'),
+      text('DocumentHash'),
       note('Document'),
       writeId(),
       ...signedColumns(),
@@ -179,6 +183,16 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
     ],
   },
 };
+
+/**
+ * The document library that holds each version's text as a file: a multiple-lines column's limits
+ * are not documented through Graph (figures around 64 K characters are reported), a file's are.
+ */
+export const DOCUMENT_LIBRARY = {
+  name: 'CountersignDocuments',
+  description:
+    'Countersign: the text of each policy version (JSON), named by policy, version and SHA-256. The version row names its file and hash; an edited file is refused.',
+} as const;
 
 /** The Graph `columnDefinition` body that creates a column. */
 export function columnDefinition(spec: ColumnSpec): Record<string, unknown> {

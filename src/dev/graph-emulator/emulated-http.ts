@@ -12,6 +12,8 @@ export interface EmulatedRequest {
   /** Lower-cased header names. */
   headers: Record<string, string>;
   body: unknown;
+  /** The body's bytes as sent (a file's content); absent inside a `$batch`. */
+  raw?: Buffer;
 }
 
 export interface EmulatedResponse {

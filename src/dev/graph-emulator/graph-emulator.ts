@@ -162,7 +162,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       return;
     }
     let body: unknown;
-    if (raw.length > 0) {
+    // A file upload's body is the file's bytes, whatever they are; every other body is JSON.
+    const isUpload = method === 'PUT' && /\/content$/.test(url.pathname);
+    if (raw.length > 0 && !isUpload) {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
@@ -186,6 +188,21 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         'Content-Type': 'text/html; charset=utf-8',
       });
       response.end(html ?? '<!doctype html><title>Not found</title><p>No such list.</p>');
+      return;
+    }
+    const download = /^\/_emulator\/download\/([^/]+)$/.exec(url.pathname);
+    if (download !== null && method === 'GET') {
+      // A file's pre-authenticated download URL (driveitem-get-content redirects here).
+      const content = sharepoint.download(decodeURIComponent(download[1] ?? ''));
+      if (content === undefined) {
+        send(response, graphError(404, 'itemNotFound', 'The file is gone.'), clientRequestId);
+        return;
+      }
+      response.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(content.byteLength),
+      });
+      response.end(content);
       return;
     }
     if (url.pathname.startsWith('/_emulator/')) {
@@ -248,7 +265,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         result = outcome.response;
       }
     } else {
-      const handled = router.routePath(method, path, url.searchParams, headers, body);
+      const handled = router.routePath(method, path, url.searchParams, headers, body, raw);
       counters.resourceUnits += handled.resourceUnits;
       result = handled.response;
     }

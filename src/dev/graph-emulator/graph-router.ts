@@ -41,7 +41,7 @@ export class GraphRouter {
 
   /** True for requests SharePoint serves (they cost resource units). */
   static isSharePoint(path: string): boolean {
-    return /^\/*sites(\/|$)/.test(path);
+    return /^\/*(sites|drives)(\/|$)/.test(path);
   }
 
   /** Routes a request given its path relative to `/v1.0/` (already split from the query). */
@@ -51,6 +51,7 @@ export class GraphRouter {
     query: URLSearchParams,
     headers: Record<string, string>,
     body: unknown,
+    raw?: Buffer,
   ): Handled {
     let segments: string[];
     try {
@@ -59,7 +60,7 @@ export class GraphRouter {
       if (error instanceof GraphHttpError) return { response: error.response, resourceUnits: 0 };
       throw error;
     }
-    return this.route({ method, segments, query, headers, body });
+    return this.route({ method, segments, query, headers, body, ...(raw ? { raw } : {}) });
   }
 
   route(request: EmulatedRequest): Handled {
@@ -69,7 +70,8 @@ export class GraphRouter {
       if (error instanceof GraphHttpError) {
         return {
           response: error.response,
-          resourceUnits: request.segments[0] === 'sites' ? 1 : 0,
+          resourceUnits:
+            request.segments[0] === 'sites' || request.segments[0] === 'drives' ? 1 : 0,
         };
       }
       const message = error instanceof Error ? error.message : String(error);
@@ -82,6 +84,8 @@ export class GraphRouter {
     switch (root ?? '') {
       case 'sites':
         return this.sharepoint.handle(request);
+      case 'drives':
+        return this.sharepoint.handleDrives(request);
       case 'users':
         if (third === 'teamwork') {
           return { response: this.teamwork.handleUserTeamwork(request), resourceUnits: 0 };

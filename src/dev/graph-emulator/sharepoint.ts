@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EmulatedRequest, Handled } from './emulated-http.ts';
 import { inTransaction } from './emulator-database.ts';
+import { downloadContent, handleDrives } from './sharepoint/drives.ts';
 import { insertItem } from './sharepoint/items.ts';
 import { findList } from './sharepoint/lists.ts';
 import { handleSharePoint } from './sharepoint/routes.ts';
@@ -23,6 +24,16 @@ export class SharePointEmulator {
   /** Handles `sites/...` requests; `segments[0]` is `sites`. */
   handle(request: EmulatedRequest): Handled {
     return handleSharePoint(this.#store, request);
+  }
+
+  /** Handles `drives/...` requests (document libraries' files). */
+  handleDrives(request: EmulatedRequest): Handled {
+    return handleDrives(this.#store, request);
+  }
+
+  /** The bytes behind a file's download URL; undefined when the file is gone. */
+  download(itemId: string): Buffer | undefined {
+    return downloadContent(this.#store, itemId);
   }
 
   /** Creates a site unless one already has that path; returns the site's id. */

@@ -1,3 +1,4 @@
+import { rewriteStoredText } from './stored-text.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -206,11 +207,12 @@ describe('countersign verify over signed evidence (against the Graph emulator)',
       body: { ApprovalState: 'approved' },
     });
     // The published text reworded.
-    await gateway.call({
-      method: 'PATCH',
-      url: `${await store.site.listPath('versions')}/items/${versionItem}/fields`,
-      body: { Document: JSON.stringify(document('AUP 1', 'Passwords may be shared.')) },
-    });
+    await rewriteStoredText(
+      gateway,
+      store.site,
+      versionItem,
+      JSON.stringify(document('AUP 1', 'Passwords may be shared.')),
+    );
 
     const dirty = await verify();
     expect(dirty.code).toBe(1);

@@ -1,3 +1,4 @@
+import { rewriteStoredText } from './stored-text.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
@@ -172,12 +173,14 @@ describe('countersign verify (against the Graph emulator)', () => {
       url: `${acks}/${row?.itemId ?? ''}/fields`,
       body: { ApprovalState: 'approved' },
     });
-    const versions = `${await store.site.listPath('versions')}/items`;
-    await gateway.call({
-      method: 'PATCH',
-      url: `${versions}/${versionItemId}/fields`,
-      body: { Document: JSON.stringify(document('AUP 1', 'Passwords may be shared.')) },
-    });
+    // The text is a file now: the editor rewrites it and the hash its row names.
+    await rewriteStoredText(
+      gateway,
+      store.site,
+      versionItemId,
+      JSON.stringify(document('AUP 1', 'Passwords may be shared.')),
+      { rehash: true },
+    );
 
     const after = io(env);
     expect(await runCli(['verify'], after.io)).toBe(1);
@@ -199,15 +202,11 @@ describe('countersign verify (against the Graph emulator)', () => {
     );
   });
 
-  it('reports a version row an edit made unreadable, and the signatures of that policy', async () => {
+  it('reports a version whose text file was edited, and the signatures of that policy', async () => {
     const { version, versionItemId } = await published('verify-garbled');
     const ack = signature(version, randomUUID());
     await store.recordSignature(ack, audit('acknowledgement.signed', ack.id));
-    await gateway.call({
-      method: 'PATCH',
-      url: `${await store.site.listPath('versions')}/items/${versionItemId}/fields`,
-      body: { Document: '{"title": "half a docu' },
-    });
+    await rewriteStoredText(gateway, store.site, versionItemId, '{"title": "half a docu');
     const run = io(env);
     expect(await runCli(['verify', '--json'], run.io)).toBe(1);
     const report = JSON.parse(run.out.join('')) as VerifyReport;
@@ -215,7 +214,9 @@ describe('countersign verify (against the Graph emulator)', () => {
       {
         policyKey: 'verify-garbled',
         versionNumber: null,
-        reason: expect.stringMatching(/does not hold a valid record/) as string,
+        reason: expect.stringMatching(
+          /is not the text stored \(edited in SharePoint\?\)/,
+        ) as string,
       },
     ]);
     expect(report.contentFailures.find((c) => c.id === ack.id)?.reason).toMatch(

@@ -15,6 +15,7 @@ import {
   updateItem,
   updateItemFields,
 } from './items.ts';
+import { getListDrive } from './drives.ts';
 import { createList, deleteList, findList, getList, listLists } from './lists.ts';
 import type { ListRow, SharePointStore, SiteRow } from './sharepoint-store.ts';
 import { findSite, getSite } from './sites.ts';
@@ -45,6 +46,7 @@ const SHAREPOINT_ROUTES: readonly SharePointRoute[] = [
   { path: 'sites/:site', methods: { GET: read(getSite) } },
   { path: 'sites/:site/lists', methods: { GET: readMany(listLists), POST: write(createList) } },
   { path: 'sites/:site/lists/:list', methods: { GET: read(getList), DELETE: write(deleteList) } },
+  { path: 'sites/:site/lists/:list/drive', methods: { GET: read(getListDrive) } },
   {
     path: 'sites/:site/lists/:list/columns',
     methods: { GET: readMany(listColumns), POST: write(createColumn) },
