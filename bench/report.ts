@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import type { BatchCall } from '../src/adapters/graph/graph-gateway.ts';
 import { acknowledgementFields } from '../src/adapters/graph/sharepoint-rows.ts';
 import { acknowledgementId } from '../src/domain/acknowledgement.ts';
+import { contentHash } from '../src/domain/content-hash.ts';
 import type { School } from '../src/domain/school.ts';
 import { sealAcknowledgement } from '../src/domain/seal.ts';
 import { DirectoryEmulator } from '../src/dev/graph-emulator/directory.ts';
@@ -12,11 +16,11 @@ import {
   inTransaction,
   openEmulatorDatabase,
 } from '../src/dev/graph-emulator/emulator-database.ts';
-import { startGraphEmulator } from '../src/dev/graph-emulator/graph-emulator.ts';
 import { createCountersignService } from '../src/services/create-countersign-service.ts';
 import {
   BENCH_SEAL_KEY,
   POLICY_KEY,
+  benchAudit,
   benchVersion,
   flag,
   option,
@@ -30,9 +34,14 @@ import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence
  *
  *   npm run bench:report -- --people 20000 --json [--signed 15000]
  *
- * Set-up (not counted): the lists, the AUP, `--signed` acknowledgements written in `$batch`es of
- * 20, then `--people` users put straight into the emulator's directory in one group. Counted:
- * everything the report sends after the emulator's counters are reset.
+ * Set-up (not counted): the lists, the AUP, `--signed` acknowledgements of version 1 written in
+ * `$batch`es of 20, a material version 2 that changes only a clause for governors (so every
+ * signer's view of the text must be compared, and stays signed), then `--people` users put
+ * straight into the emulator's directory in one group. Counted: everything the report sends
+ * after the emulator's counters are reset, the CPU this process spends building it
+ * (process.cpuUsage) and the longest the event loop was held (monitorEventLoopDelay) meanwhile.
+ * The emulator runs in a child process (`countersign emulator`) for the counted part, so its
+ * work is in neither figure.
  */
 const args = process.argv.slice(2);
 const people = option(args, 'people', 20_000);
@@ -75,6 +84,35 @@ try {
         body: { fields: acknowledgementFields(ack, crypto.randomUUID()) },
       };
     });
+    // Version 2: material, but only for governors; staff's text is the same as in version 1.
+    const document = {
+      ...version.document,
+      sections: [
+        ...version.document.sections,
+        {
+          heading: 'Governors',
+          clauses: [
+            {
+              number: 'G1',
+              text: 'I will keep board papers within the governors’ secure area.',
+              audience: ['governors'],
+              items: [],
+            },
+          ],
+        },
+      ],
+    };
+    await graph.records.createVersion(
+      {
+        ...version,
+        number: 2,
+        label: '2026-27 (governors)',
+        publishedAt: '2026-09-15T07:00:00.000Z',
+        document,
+        contentHash: contentHash(document),
+      },
+      benchAudit(`${POLICY_KEY}:v2`),
+    );
     const batches: BatchCall[][] = [];
     for (let i = 0; i < calls.length; i += 20) batches.push(calls.slice(i, i + 20));
     let next = 0;
@@ -126,8 +164,8 @@ try {
     db.close();
   }
 
-  // 3. The report, counted.
-  const emulator = await startGraphEmulator({ dbPath, seed: 'none' });
+  // 3. The report, counted, with the emulator in a child process.
+  const emulator = await startEmulatorProcess(dbPath);
   try {
     const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
     const school: School = {
@@ -146,7 +184,10 @@ try {
       evidence: memoryEvidenceKeys(),
       school,
     });
-    emulator.resetCounters();
+    await emulator.admin('POST', 'counters/reset');
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const page = await service.peopleStatus(
       {
@@ -158,15 +199,23 @@ try {
       { policyKey: POLICY_KEY, pageSize: 100 },
     );
     const ms = Math.round(performance.now() - started);
-    const counters = emulator.counters();
+    const cpu = process.cpuUsage(cpuBefore);
+    lag.disable();
+    const counters = (await emulator.admin('GET', 'counters')) as {
+      requests: number;
+      resourceUnits: number;
+    };
     const report = {
       people,
       graphRequests: counters.requests,
       resourceUnits: counters.resourceUnits,
       ms,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      maxEventLoopLagMs: Math.round(lag.max / 1e6),
       signed,
       total: page.total,
       totals: page.totals,
+      budget: { cpuMs: 500, maxEventLoopLagMs: 50, graphRequests: 60 },
     };
     if (page.total !== people)
       throw new Error(`the report lists ${page.total} of ${people} people`);
@@ -174,7 +223,9 @@ try {
     else {
       process.stdout.write(
         `Compliance report of ${people} people: ${counters.requests} Graph requests, ` +
-          `${counters.resourceUnits} resource units, ${ms} ms (budget: ≤ 60 requests).\n`,
+          `${counters.resourceUnits} resource units, ${ms} ms, ${report.cpuMs} ms CPU, ` +
+          `event loop held up to ${report.maxEventLoopLagMs} ms ` +
+          `(budget: ≤ 60 requests, ≤ 500 ms CPU, lag < 50 ms).\n`,
       );
     }
   } finally {
@@ -182,4 +233,49 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The Graph emulator as a child process (`countersign emulator`), its controls over HTTP. */
+async function startEmulatorProcess(db: string): Promise<{
+  url: string;
+  siteId: string;
+  admin: (method: 'GET' | 'POST', path: string) => Promise<unknown>;
+  close: () => Promise<void>;
+}> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'),
+      'emulator',
+      '--db',
+      db,
+      '--seed',
+      'none',
+      '--port',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let url = '';
+  let siteId = '';
+  for await (const line of createInterface({ input: child.stdout })) {
+    url = /listening: (\S+)/.exec(line)?.[1] ?? url;
+    siteId = /site id:\s+(\S+)/.exec(line)?.[1] ?? siteId;
+    if (url !== '' && siteId !== '') break;
+  }
+  if (url === '' || siteId === '') throw new Error('the emulator did not start');
+  const origin = url.replace(/\/v1\.0$/, '');
+  return {
+    url,
+    siteId,
+    admin: async (method, path) => {
+      const res = await fetch(`${origin}/_emulator/${path}`, { method });
+      return await res.json();
+    },
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

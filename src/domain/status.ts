@@ -1,5 +1,6 @@
 import type { Acknowledgement, ApprovalState } from './acknowledgement.ts';
 import type { Approval } from './approval.ts';
+import type { AudienceViewHash } from './audience-hashes.ts';
 import { audienceContentHash } from './content-hash.ts';
 import { CountersignError } from './errors.ts';
 import type { PersonStatus } from './person-status.ts';
@@ -22,6 +23,11 @@ export interface StatusInput {
   now: Date;
   /** ISO 8601, the deadline of a campaign running for this policy, if any. */
   deadline?: string;
+  /**
+   * How a version reads to an audience set (default: hashed afresh for this call). A caller
+   * that computes many statuses passes a memo (AudienceHashes) so each view is hashed once.
+   */
+  viewHash?: AudienceViewHash;
 }
 
 type DueReason = 'never-signed' | 'material-change' | 'renewal';
@@ -71,7 +77,9 @@ export function computeStatus(input: StatusInput): PersonStatus {
   const latest = signatures.at(-1);
   if (latest === undefined) return due('never-signed');
 
-  if (materialChangeSince(latest.versionNumber, current, versions, personAudiences)) {
+  if (
+    materialChangeSince(latest.versionNumber, current, versions, personAudiences, input.viewHash)
+  ) {
     return due('material-change', latest.versionNumber);
   }
 
@@ -153,10 +161,12 @@ export function materialChangeSince(
   current: PolicyVersion,
   versions: readonly PolicyVersion[],
   audiences: readonly AudienceKey[],
+  viewHash?: AudienceViewHash,
 ): boolean {
   if (signedVersion >= current.number) return false;
   const hashes = new Map<number, string>();
   const view = (version: PolicyVersion): string => {
+    if (viewHash !== undefined) return viewHash(version, audiences);
     let hash = hashes.get(version.number);
     if (hash === undefined) {
       hash = audienceContentHash(version.document, audiences);

@@ -1,3 +1,4 @@
+import { AudienceHashes } from '../domain/audience-hashes.ts';
 import { decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
 import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
@@ -13,7 +14,7 @@ import type { ServiceContext } from './service-context.ts';
 import { repairRecords } from './repair-records.ts';
 import { signPolicy } from './sign-policy.ts';
 
-export type ServiceDeps = Omit<ServiceContext, 'newId' | 'onRepairError'> & {
+export type ServiceDeps = Omit<ServiceContext, 'newId' | 'onRepairError' | 'viewHash'> & {
   onRepairError?: (error: unknown, what: string) => void;
   newId?: () => string;
   /** Reuse policies, versions and memberships briefly (default on; tests may turn it off). */
@@ -34,6 +35,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     evidence: deps.evidence,
     school: deps.school,
     newId: deps.newId ?? (() => crypto.randomUUID()),
+    viewHash: new AudienceHashes().of,
     ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),
   };
   return {

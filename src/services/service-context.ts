@@ -1,3 +1,4 @@
+import type { AudienceViewHash } from '../domain/audience-hashes.ts';
 import type { School } from '../domain/school.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../ports/directory.ts';
@@ -15,6 +16,8 @@ export interface ServiceContext {
   evidence: EvidenceKeys;
   school: School;
   newId: () => string;
+  /** How a version reads to an audience set, remembered for the instance's life (AudienceHashes). */
+  viewHash: AudienceViewHash;
   /**
    * Told of a best-effort repair that failed where the request itself succeeded (a stored
    * signature's missing audit event): the sweeper retries it, and an operator should know.

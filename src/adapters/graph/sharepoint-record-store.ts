@@ -37,6 +37,7 @@ import {
   withQuery,
 } from './graph-gateway.ts';
 import type { BatchCall, GraphGateway, GraphReply } from './graph-gateway.ts';
+import { mapInSlices } from './in-slices.ts';
 import { fieldNames } from './sharepoint-schema.ts';
 import type { ListKey } from './sharepoint-schema.ts';
 import { PolicyDocumentFiles } from './policy-document-files.ts';
@@ -312,7 +313,7 @@ export class SharePointRecordStore implements RecordStore {
     const rows: Row[] = [];
     try {
       for await (const page of this.#gateway.pages(url)) {
-        for (const item of page) rows.push(toRow(item));
+        rows.push(...(await mapInSlices(page, toRow)));
       }
     } catch (error) {
       // We filter only on indexed columns; this means someone removed an index from the site.
@@ -896,7 +897,7 @@ export class SharePointRecordStore implements RecordStore {
       'acknowledgements',
       filters.length === 0 ? undefined : filters.join(' and '),
     );
-    return rows.map((row) => {
+    return mapInSlices(rows, (row) => {
       const key = typeof row.fields.AckKey === 'string' ? row.fields.AckKey : `item ${row.itemId}`;
       const stored = {
         itemId: row.itemId,
