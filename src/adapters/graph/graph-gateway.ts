@@ -1,6 +1,11 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
+import {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+} from '../../domain/circuit-breaker.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { ErrorCode } from '../../domain/errors.ts';
 import { backoffMs, parseRetryAfter, retrying } from '../../domain/retry.ts';
@@ -10,6 +15,14 @@ import { backoffMs, parseRetryAfter, retrying } from '../../domain/retry.ts';
  * our own terminal middleware (so a test can pass its own fetch) and our own retry loop, because
  * the client's RetryHandler only sees the outer response of a `$batch`: here a 429/503 inside a
  * batch is re-sent on its own, after its Retry-After.
+ *
+ * When Graph is down it fails fast: each exchange has a time limit (an AbortSignal on the
+ * fetch), retries of a request Graph did not answer stop after a time budget (not only a number
+ * of attempts), and a circuit breaker opens after consecutive failures (no answer, or a 5xx;
+ * never a 4xx or a 429, which are Graph answering), so while it is open every call is refused
+ * at once with a GraphUnavailableError (503 with Retry-After at the API) instead of hanging. One
+ * probe then tests Graph again, and the first answer closes the circuit: recovery needs no
+ * restart.
  */
 
 export type GraphMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -44,6 +57,13 @@ export interface RetryOptions {
   maxDelayMs: number;
   /** A Retry-After longer than this is not waited out: the throttled answer is returned. */
   maxRetryAfterMs: number;
+  /**
+   * A request Graph does not answer (or answers with a 5xx) is retried only while this much time
+   * has passed since its first attempt: someone signing while Graph is down gets an answer in
+   * about this long, not after every attempt's backoff. Throttling (429) is not an outage: it
+   * keeps its Retry-After, bounded by maxRetryAfterMs.
+   */
+  maxOutageMs: number;
 }
 
 export interface GraphGatewayOptions {
@@ -57,6 +77,12 @@ export interface GraphGatewayOptions {
   random?: () => number;
   /** SharePoint's throttling guidance asks ISVs to decorate traffic this way. */
   userAgent?: string;
+  /** Each HTTP exchange, headers and body, is abandoned after this (default 10 s). */
+  timeoutMs?: number;
+  /** When the circuit opens and for how long (default: 5 failures in a row, 10 s). */
+  circuit?: Partial<CircuitBreakerOptions>;
+  /** The clock for the retry budget and the circuit (ms); tests pass their own. */
+  now?: () => number;
 }
 
 export const USER_AGENT = 'ISV|Countersign|Countersign/0.1';
@@ -66,8 +92,40 @@ const DEFAULT_RETRY: RetryOptions = {
   baseDelayMs: 200,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
+  maxOutageMs: 1_500,
 };
+export const GRAPH_TIMEOUT_MS = 10_000;
 const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/**
+ * Graph refused at once because the circuit is open (or a probe is out): the code is
+ * 'unavailable' (503) and `retryAfterSeconds` says when to come back.
+ */
+export class GraphUnavailableError extends CountersignError {
+  constructor(retryAfterMs: number) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(
+      'unavailable',
+      `Microsoft 365 is not answering just now, so nothing was done; try again in ${retryAfterSeconds} s.`,
+      { reason: 'circuit-open', retryAfterSeconds },
+    );
+    this.name = 'GraphUnavailableError';
+  }
+}
+
+/**
+ * An exchange that says Graph is not there: no answer at all, or a server error. A 503 with a
+ * Retry-After is SharePoint throttling ("Server Too Busy", like a 429: "Avoid getting throttled
+ * or blocked in SharePoint Online",
+ * https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online),
+ * Graph answering and naming its time, so it never opens the circuit; nor does SharePoint's 500
+ * for a duplicate value, which is an answer.
+ */
+function isOutage(reply: GraphReply): boolean {
+  if (reply.status === 0) return true;
+  if (reply.status < 500 || isDuplicateReply(reply)) return false;
+  return retryAfterMs(reply.headers) === undefined;
+}
 
 const errorBodySchema = z.object({
   error: z.object({ code: z.string().optional(), message: z.string().optional() }).loose(),
@@ -176,15 +234,20 @@ class NoAnswer extends Error {
 /** The end of the client's middleware chain: our fetch, so tests and the emulator plug in. */
 class FetchMiddleware implements Middleware {
   readonly #fetch: typeof fetch;
-  constructor(fetchFn: typeof fetch) {
+  readonly #timeoutMs: number;
+  constructor(fetchFn: typeof fetch, timeoutMs: number) {
     this.#fetch = fetchFn;
+    this.#timeoutMs = timeoutMs;
   }
   async execute(context: Context): Promise<void> {
     try {
       // The client always builds a URL string (its RequestInfo type needs the DOM lib).
       const url = context.request as unknown as string;
       const init = context.options as unknown as RequestInit;
-      context.response = await this.#fetch(url, init);
+      // The signal also bounds reading the body, which happens after this returns.
+      const timeout = AbortSignal.timeout(this.#timeoutMs);
+      const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+      context.response = await this.#fetch(url, { ...init, signal });
     } catch (error) {
       throw new NoAnswer(error instanceof Error ? error.message : String(error), { cause: error });
     }
@@ -217,6 +280,8 @@ export class GraphGateway {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #userAgent: string;
+  readonly #circuit: CircuitBreaker;
+  readonly #now: () => number;
   #roundTrips = 0;
 
   constructor(options: GraphGatewayOptions) {
@@ -227,13 +292,23 @@ export class GraphGateway {
     this.#client = Client.initWithMiddleware({
       baseUrl: host,
       defaultVersion: version,
-      middleware: new FetchMiddleware(options.fetch ?? globalThis.fetch),
+      middleware: new FetchMiddleware(
+        options.fetch ?? globalThis.fetch,
+        options.timeoutMs ?? GRAPH_TIMEOUT_MS,
+      ),
     });
     this.#accessToken = options.accessToken;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
     this.#userAgent = options.userAgent ?? USER_AGENT;
+    this.#circuit = new CircuitBreaker(options.circuit);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The circuit breaker's state: closed, open (until when) or half-open (a probe is out). */
+  get circuit(): CircuitState {
+    return this.#circuit.state;
   }
 
   /** HTTP requests sent so far (each retry and each `$batch` counts one). */
@@ -241,8 +316,26 @@ export class GraphGateway {
     return this.#roundTrips;
   }
 
-  /** One HTTP exchange, no retry. A connection failure comes back as status 0. */
+  /**
+   * One HTTP exchange, no retry. A connection failure comes back as status 0. Refused at once
+   * (GraphUnavailableError) while the circuit is open; every exchange let through tells the
+   * circuit how it went, whatever happens.
+   */
   async #send(call: GraphCall): Promise<GraphReply> {
+    const decision = this.#circuit.request(this.#now());
+    if (!decision.allowed) throw new GraphUnavailableError(decision.retryAfterMs);
+    let answered = false;
+    try {
+      const reply = await this.#exchangeOnce(call);
+      answered = !isOutage(reply);
+      return reply;
+    } finally {
+      if (answered) this.#circuit.succeeded();
+      else this.#circuit.failed(this.#now());
+    }
+  }
+
+  async #exchangeOnce(call: GraphCall): Promise<GraphReply> {
     const headers: Record<string, string> = { 'User-Agent': this.#userAgent, ...call.headers };
     if (this.#accessToken) headers.Authorization = `Bearer ${await this.#accessToken()}`;
     const request = this.#client.api(call.url).headers(headers).responseType(ResponseType.RAW);
@@ -304,15 +397,22 @@ export class GraphGateway {
    * be an answer); use `call` to throw on failure.
    */
   exchange(call: GraphCall): Promise<GraphReply> {
+    const started = this.#now();
     return retrying(
       () => this.#send(call),
       (reply, attempt) => {
         const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
         if (!retryable || attempt >= this.#retry.maxAttempts) return undefined;
-        return this.#delay(attempt, reply.headers);
+        return this.#withinBudget(started, reply, this.#delay(attempt, reply.headers));
       },
       this.#sleep,
     );
+  }
+
+  /** The wait before the next attempt, unless an outage's retries would outlast maxOutageMs. */
+  #withinBudget(started: number, reply: GraphReply, delay: number | undefined): number | undefined {
+    if (delay === undefined || !isOutage(reply)) return delay;
+    return this.#now() + delay - started > this.#retry.maxOutageMs ? undefined : delay;
   }
 
   /** `exchange`, throwing the mapped CountersignError unless the reply is a 2xx. */
@@ -340,6 +440,7 @@ export class GraphGateway {
       );
     }
     const results = new Map<string, GraphReply>();
+    const started = this.#now();
     let pending = calls;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       const outer = await this.#send({
@@ -350,7 +451,9 @@ export class GraphGateway {
       });
       const lastAttempt = attempt >= this.#retry.maxAttempts;
       if (outer.status === 0 || RETRYABLE.has(outer.status)) {
-        const delay = lastAttempt ? undefined : this.#delay(attempt, outer.headers);
+        const delay = lastAttempt
+          ? undefined
+          : this.#withinBudget(started, outer, this.#delay(attempt, outer.headers));
         if (delay === undefined) {
           for (const c of pending) results.set(c.id, outer);
           return results;

@@ -84,6 +84,9 @@ function fromGraph(error: CountersignError): boolean {
   return 'graphCode' in error.details;
 }
 
+/** Retry-After of a 503 whose cause named no time (Graph did not answer at all). */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 const PLAIN_UPSTREAM: Partial<Record<ProblemCode, string>> = {
   throttled: 'Microsoft 365 is busy just now; try again in a moment.',
   unavailable: 'SharePoint did not answer just now; try again in a moment. Nothing was lost.',
@@ -128,6 +131,10 @@ export function toProblem(
       typeof retryAfter === 'number'
     ) {
       headers['retry-after'] = String(Math.max(0, Math.ceil(retryAfter)));
+    } else if (error.code === 'unavailable') {
+      // Every 503 says when to come back (RFC 9110 §10.2.3), so the tab and the connector retry
+      // after a pause rather than at once or never: Graph named no time, so a short one.
+      headers['retry-after'] = String(DEFAULT_RETRY_AFTER_SECONDS);
     }
     // Logged whole (Graph's errors name the request): every 5xx, and a write SharePoint refused.
     if (statusOf(error.code) >= 500 || (fromGraph(error) && error.code === 'validation')) {

@@ -44,8 +44,11 @@ describe('signatures under Graph faults (20 % of calls 429, 503 or dropped)', ()
     emulator = await startGraphEmulator({ seed: 'none' });
     const gateway = new GraphGateway({
       baseUrl: emulator.url,
-      // Retry-After is 0 s here; dropped connections back off from 5 ms.
-      retry: { maxAttempts: 15, baseDelayMs: 5, maxDelayMs: 200 },
+      // Retry-After is 0 s here; dropped connections back off from 5 ms. A Graph that drops
+      // one call in twenty is up, and this test is about retries storing everything exactly
+      // once: so no outage budget and no circuit breaker (graph-gateway.test.ts tests those).
+      retry: { maxAttempts: 15, baseDelayMs: 5, maxDelayMs: 200, maxOutageMs: 600_000 },
+      circuit: { failureThreshold: 1_000_000 },
     });
     store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await provisionSite(gateway, store.site);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   GraphGateway,
+  GraphUnavailableError,
   graphErrorToCountersign,
   retryAfterMs,
   USER_AGENT,
@@ -290,5 +291,141 @@ describe('GraphGateway', () => {
     await expect(run()).rejects.toMatchObject({ code: 'upstream' });
     expect(seen).toEqual([1, 2, 3]);
     expect(f.seen[1]?.url).toBe('http://127.0.0.1:9/v1.0/x?$skiptoken=abc%3D');
+  });
+});
+
+describe('GraphGateway when Graph is down: time-bounded retries and the circuit breaker', () => {
+  /** A gateway on a clock the test moves: each sleep advances it. */
+  function onClock(
+    fetchFn: typeof fetch,
+    extra: Partial<ConstructorParameters<typeof GraphGateway>[0]> = {},
+  ) {
+    const clock = { now: 1_000_000 };
+    const sleeps: number[] = [];
+    const gw = new GraphGateway({
+      baseUrl: 'http://127.0.0.1:9/v1.0',
+      fetch: fetchFn,
+      now: () => clock.now,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        clock.now += ms;
+        return Promise.resolve();
+      },
+      random: () => 0,
+      ...extra,
+    });
+    return { gw, clock, sleeps };
+  }
+  const serverError: Answer = { status: 500, body: { error: { code: 'generalException' } } };
+
+  it('stops retrying a request Graph does not answer once the time budget is spent, not after 8 attempts', async () => {
+    const f = scriptedFetch(() => 'reset');
+    const { gw, sleeps } = onClock(f.fetch, {
+      retry: { baseDelayMs: 200, maxOutageMs: 1_500 },
+      circuit: { failureThreshold: 100 },
+    });
+    const error = await gw.call({ method: 'GET', url: 'sites/root' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', details: { status: 0 } });
+    // 100 + 200 + 400 + 800 = 1.5 s of waiting; the next wait (1.6 s) would end past the budget.
+    expect(sleeps).toEqual([100, 200, 400, 800]);
+    expect(f.seen).toHaveLength(5);
+  });
+
+  it('opens after consecutive failures (no answer, 5xx): then every call is refused at once with Retry-After', async () => {
+    const f = scriptedFetch((_r, i) => (i % 2 === 0 ? 'reset' : serverError));
+    const { gw } = onClock(f.fetch, {
+      retry: { maxAttempts: 1 },
+      circuit: { failureThreshold: 3, openMs: 10_000 },
+    });
+    for (let i = 0; i < 3; i++) {
+      await expect(gw.call({ method: 'GET', url: 'sites/root' })).rejects.toMatchObject({
+        code: i % 2 === 0 ? 'unavailable' : 'upstream',
+      });
+    }
+    expect(gw.circuit.kind).toBe('open');
+    const refused = await gw.call({ method: 'GET', url: 'sites/root' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GraphUnavailableError);
+    expect(refused).toMatchObject({
+      code: 'unavailable',
+      details: { reason: 'circuit-open', retryAfterSeconds: 10 },
+    });
+    await expect(gw.batch([{ id: '1', method: 'GET', url: 'x' }])).rejects.toBeInstanceOf(
+      GraphUnavailableError,
+    );
+    // Nothing was sent while open.
+    expect(f.seen).toHaveLength(3);
+  });
+
+  it('never opens on answers: 4xx, 429 and a 503 with Retry-After are Graph answering', async () => {
+    const answers: Answer[] = [
+      { status: 404, body: { error: { code: 'itemNotFound' } } },
+      { status: 400, body: { error: { code: 'invalidRequest' } } },
+      throttled(1),
+      { status: 503, headers: { 'Retry-After': '1' } },
+      { status: 403, body: { error: { code: 'accessDenied' } } },
+    ];
+    const f = scriptedFetch((_r, i) => answers[i % answers.length] ?? { status: 200 });
+    const { gw } = onClock(f.fetch, {
+      retry: { maxAttempts: 1 },
+      circuit: { failureThreshold: 2 },
+    });
+    for (let i = 0; i < 10; i++) {
+      await gw.exchange({ method: 'GET', url: 'sites/root' });
+    }
+    expect(gw.circuit).toEqual({ kind: 'closed', failures: 0 });
+    expect(f.seen).toHaveLength(10);
+  });
+
+  it('lets one probe through when the open time is up: a failed probe re-opens, an answer closes it', async () => {
+    let up = false;
+    const f = scriptedFetch(() => (up ? { status: 200, body: { ok: true } } : 'reset'));
+    const { gw, clock } = onClock(f.fetch, {
+      retry: { maxAttempts: 1 },
+      circuit: { failureThreshold: 2, openMs: 5_000 },
+    });
+    for (let i = 0; i < 2; i++) await gw.exchange({ method: 'GET', url: 'sites/root' });
+    expect(gw.circuit).toEqual({ kind: 'open', until: clock.now + 5_000 });
+
+    clock.now += 5_000;
+    // The probe fails: open again for another 5 s.
+    expect((await gw.exchange({ method: 'GET', url: 'sites/root' })).status).toBe(0);
+    expect(gw.circuit).toEqual({ kind: 'open', until: clock.now + 5_000 });
+    await expect(gw.exchange({ method: 'GET', url: 'sites/root' })).rejects.toMatchObject({
+      details: { retryAfterSeconds: 5 },
+    });
+
+    clock.now += 5_000;
+    up = true;
+    const sent = f.seen.length;
+    // Two callers at once: one probes, the other is refused until the probe has answered.
+    const [probe, other] = await Promise.allSettled([
+      gw.call({ method: 'GET', url: 'sites/root' }),
+      gw.call({ method: 'GET', url: 'sites/root' }),
+    ]);
+    expect(probe).toMatchObject({ status: 'fulfilled', value: { body: { ok: true } } });
+    expect(other).toMatchObject({
+      status: 'rejected',
+      reason: { details: { reason: 'circuit-open' } },
+    });
+    expect(f.seen.length - sent).toBe(1);
+    // Recovered: calls go through again, no restart.
+    expect(gw.circuit).toEqual({ kind: 'closed', failures: 0 });
+    expect((await gw.call({ method: 'GET', url: 'sites/root' })).body).toEqual({ ok: true });
+  });
+
+  it('abandons an exchange Graph never finishes after its time limit (AbortSignal), as no answer', async () => {
+    const hanging = (_input: string | URL | Request, init?: RequestInit): Promise<Response> =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error));
+      });
+    const gw = new GraphGateway({
+      baseUrl: 'http://127.0.0.1:9/v1.0',
+      fetch: hanging,
+      timeoutMs: 50,
+      retry: { maxAttempts: 1 },
+    });
+    const reply = await gw.exchange({ method: 'GET', url: 'sites/root' });
+    expect(reply.status).toBe(0);
+    expect(JSON.stringify(reply.body)).toMatch(/timeout|abort/i);
   });
 });
