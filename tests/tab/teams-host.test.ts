@@ -6,7 +6,7 @@ import {
 } from '@fluentui/react-components';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChunkLoadError } from '../../teams-app/src/app/chunk-load.ts';
-import { detectTeams } from '../../teams-app/src/host/teams-host.ts';
+import { detectTeams, mayBeInTeams } from '../../teams-app/src/host/teams-host.ts';
 import { fluentTheme, toThemeName } from '../../teams-app/src/host/theme.ts';
 
 const teams = vi.hoisted(() => ({
@@ -85,6 +85,21 @@ describe('detecting Teams', () => {
     } finally {
       vi.doUnmock('../../teams-app/src/host/teams-js.ts');
     }
+  });
+
+  it('finds Teams mobile, which runs the tab frameless with a native interface', async () => {
+    // Top level, no opener, an ordinary mobile browser's user agent: only nativeInterface says Teams.
+    const win = window as Window & { nativeInterface?: unknown };
+    win.nativeInterface = { framelessPostMessage: () => undefined };
+    try {
+      expect(mayBeInTeams()).toBe(true);
+      teams.initialize.mockResolvedValue(undefined);
+      expect(await detectTeams(1_000)).toMatchObject({ kind: 'teams', tenantId: 'tenant-1' });
+      expect(teams.initialize).toHaveBeenCalledTimes(1);
+    } finally {
+      delete win.nativeInterface;
+    }
+    expect(mayBeInTeams()).toBe(false);
   });
 
   it('treats a failed initialise as not in Teams', async () => {

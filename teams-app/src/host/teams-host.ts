@@ -21,15 +21,27 @@ function timeout(ms: number): Promise<'timeout'> {
 }
 
 /**
+ * Could a Teams host be listening? teams-js's own rule (initializeCommunication in
+ * @microsoft/teams-js 2.x, internal/communication.js): it talks to the parent frame, else the
+ * opener, else, frameless (Teams mobile), to `window.nativeInterface`, which the mobile host
+ * injects; with none of them app.initialize() rejects "No Parent window found". Teams mobile
+ * runs the tab frameless, so a frame test alone would tell mobile users to open it in Teams.
+ */
+export function mayBeInTeams(win: Window = window): boolean {
+  const framed = win.parent !== win;
+  const opened = win.opener !== null && win.opener !== undefined;
+  const frameless =
+    'nativeInterface' in win && Boolean((win as { nativeInterface?: unknown }).nativeInterface);
+  return framed || opened || frameless;
+}
+
+/**
  * Are we inside Teams? app.initialize() answers only when a Teams host is listening; outside it
- * never settles, so a short timeout decides. A top-level window that is not a Teams mobile
- * web view cannot be Teams, which saves loading teams-js at all in a plain browser.
+ * never settles, so a short timeout decides. Where teams-js itself could not reach a host (see
+ * mayBeInTeams) it is not loaded at all, which keeps a plain browser's first load small.
  */
 export async function detectTeams(timeoutMs = 1500): Promise<TeamsHost | null> {
-  const framed = window.parent !== window;
-  const opened = window.opener !== null && window.opener !== undefined;
-  const mobile = /Teams\//i.test(navigator.userAgent);
-  if (!framed && !opened && !mobile) return null;
+  if (!mayBeInTeams()) return null;
   // Inside a frame this is probably Teams, which will want MSAL next: fetch both at once.
   void import('../auth/msal-naa.ts').catch((error: unknown) => {
     console.warn('Countersign: could not preload MSAL', error);
