@@ -150,6 +150,50 @@ describe('countersign evidence', () => {
     );
   });
 
+  it('packs one version on request, and never writes into a folder that holds something', async () => {
+    const one = await demo.cli(
+      'evidence',
+      '--policy',
+      'staff-aup',
+      '--version',
+      '1',
+      '--keys',
+      demo.keysFile,
+      '--out',
+      join(demo.dir, 'pack-v1'),
+      '--json',
+    );
+    expect(one.code).toBe(0);
+    const summary = JSON.parse(one.out) as { ok: boolean; files: string[] };
+    expect(summary.ok).toBe(true);
+    expect(summary.files).toContain('register-v1.pdf');
+    expect(summary.files.some((f) => f.startsWith('people/'))).toBe(false);
+    const missing = await demo.cli(
+      'evidence',
+      '--policy',
+      'staff-aup',
+      '--version',
+      '9',
+      '--keys',
+      demo.keysFile,
+      '--out',
+      join(demo.dir, 'pack-v9'),
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('Version 9 of staff-aup has no signed published record');
+    const again = await demo.cli(
+      'evidence',
+      '--policy',
+      'staff-aup',
+      '--keys',
+      demo.keysFile,
+      '--out',
+      pack,
+    );
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('is not empty');
+  });
+
   it('verifies offline with the pack alone: no environment, no Graph', async () => {
     // Graph is gone: nothing is listening, and the environment names no site either.
     await demo.close();
@@ -217,5 +261,29 @@ describe('countersign evidence', () => {
     });
     expect(code).toBe(1);
     expect(out.join('')).toMatch(/FAILS {2}version-text-edited {2}versions staff-aup:v1/);
+  });
+
+  it('a signature taken out of the pack is named by the decision that remains', async () => {
+    const tampered = join(demo.dir, 'tampered-deleted');
+    const { cpSync } = await import('node:fs');
+    cpSync(pack, tampered, { recursive: true });
+    const file = join(tampered, 'records', 'acknowledgements.json');
+    const rows = JSON.parse(readFileSync(file, 'utf8')) as { rows: { Record: string }[] };
+    rows.rows = rows.rows.filter((r) => !r.Record.includes('Sarah J. Bennett'));
+    writeFileSync(file, JSON.stringify(rows));
+    const out: string[] = [];
+    const { runCli } = await import('../../src/cli/run-cli.ts');
+    const code = await runCli(['verify', '--pack', tampered, '--json'], {
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+      env: {},
+    });
+    const report = JSON.parse(out.join('')) as {
+      evidence: { findings: { code: string; subject: { list: string; id?: string } }[] };
+    };
+    expect(code).toBe(1);
+    expect(report.evidence.findings.map((f) => [f.code, f.subject.list, f.subject.id])).toEqual([
+      ['row-deleted', 'acknowledgements', `staff-aup:v1:${demo.people.bennett.id}`],
+    ]);
   });
 });
