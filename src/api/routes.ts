@@ -44,6 +44,7 @@ export const API_ROUTES = [
   },
   { id: 'admin.people', method: 'GET', path: '/api/admin/people', access: 'admin' },
   { id: 'admin.people.csv', method: 'GET', path: '/api/admin/people.csv', access: 'admin' },
+  { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },
   { id: 'admin.campaigns.list', method: 'GET', path: '/api/admin/campaigns', access: 'admin' },
   { id: 'admin.campaigns.launch', method: 'POST', path: '/api/admin/campaigns', access: 'admin' },
   {

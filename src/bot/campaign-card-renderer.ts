@@ -106,6 +106,7 @@ export function botCardRenderer(config: CardsConfig): CardRenderer {
             overdueTotal: input.overdueTotal,
             delivery: input.delivery,
             reasons: input.reasons,
+            ...(input.recordsCheck === undefined ? {} : { recordsCheck: input.recordsCheck }),
           },
           config,
         ),

@@ -13,6 +13,8 @@ export const auditEventTypeSchema = z.enum([
   /** A genuine Bot Connector activity from another tenant or channel, refused at the gate. */
   'bot.activity-refused',
   'seal.verification-failed',
+  /** The service's nightly records check: its result (counts, findings) in the details. */
+  'records.checked',
 ]);
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
 

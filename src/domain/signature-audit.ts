@@ -1,6 +1,12 @@
 import type { Acknowledgement } from './acknowledgement.ts';
 import type { AuditEvent } from './audit-event.ts';
 
+/** What a signature's event is built from: a signed acknowledgement record, or the row's fields. */
+export type SignatureEventSource = Pick<
+  Acknowledgement,
+  'id' | 'userId' | 'signedAt' | 'policyKey' | 'versionNumber' | 'contentHash' | 'channel'
+>;
+
 /**
  * The audit event of a signature, built from the acknowledgement alone, so a repair can write
  * exactly the event the signature should have had, under the row's own event id (never a
@@ -8,7 +14,7 @@ import type { AuditEvent } from './audit-event.ts';
  * original's timing.
  */
 export function signatureAuditEvent(
-  ack: Acknowledgement,
+  ack: SignatureEventSource,
   eventId: string,
   options: { repaired?: boolean } = {},
 ): AuditEvent {

@@ -9,6 +9,7 @@ import type {
 } from '../domain/evidence/evidence-record.ts';
 import type { SignedRecord } from '../domain/evidence/evidence-signer.ts';
 import type { Policy, PolicyVersion } from '../domain/policy.ts';
+import type { RepairRows, StoredEvidence } from './stored-evidence.ts';
 
 /** A record with the eTag its store returned, for optimistic concurrency on update. */
 export interface Tagged<T> {
@@ -91,13 +92,16 @@ export interface RecordStore {
    */
   repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair>;
   /**
-   * The same for every signature signed before `signedBefore` (ISO): one listing of each list,
-   * then only the missing events. Younger rows are left alone: their own batch may still be
-   * writing the event, and a repair then would be a false alarm.
+   * Appends an audit event unless one with its id is there (a repair re-creating a lost event
+   * under its own id): true when this call created it.
    */
-  repairSignatureAudits(query: {
-    signedBefore: string;
-  }): Promise<{ checked: number; recreated: string[] }>;
+  ensureAuditEvent(event: AuditEvent): Promise<boolean>;
+
+  // Evidence, as stored (untrusted: the caller verifies it against the published keys).
+  /** Every row of the evidence lists, each list read once (paged), for the records check. */
+  readEvidence(): Promise<StoredEvidence>;
+  /** What the sweeper reads: acknowledgements, signature event ids, Approvals keys; once each. */
+  readRepairRows(): Promise<RepairRows>;
 
   // Approvals
   /** The pending approval row is created with the signature when the policy needs approval. */

@@ -105,6 +105,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     newId: () => crypto.randomUUID(),
     holderId: input.holderId,
     sender: { pacing: tenantPacing(input.teamsTenantRps ?? 50) },
+    // Nightly (and soon after a start when none ran in 24 h), under the scheduler's lease.
+    recordsCheck: service.recordsCheckRunner,
     ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
     onError: (error) => input.onError(error, 'campaign'),
   });

@@ -1,4 +1,5 @@
 import type { RepairReport } from './repair-records.ts';
+import type { RecordsCheckRunner, RecordsCheckView } from './records-check.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
@@ -124,6 +125,11 @@ export interface CountersignService {
       comment?: string;
     },
   ): Promise<Approval>;
+  /** The latest records check and its line (Policy.Admin). */
+  recordsCheck(actor: Actor): Promise<RecordsCheckView>;
+
   /** The sweeper (see repair-records.ts): the composition runs it on a timer. */
   repairRecords(): Promise<RepairReport>;
+  /** The nightly records check (records-check.ts): the scheduled work runs it when due. */
+  readonly recordsCheckRunner: RecordsCheckRunner;
 }

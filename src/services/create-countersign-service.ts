@@ -12,6 +12,7 @@ import {
 import { withReadCache, type ReadCacheOptions } from './read-cache.ts';
 import type { ServiceContext } from './service-context.ts';
 import { repairRecords } from './repair-records.ts';
+import { recordsCheckFor, recordsCheckRunner } from './records-check.ts';
 import { signPolicy } from './sign-policy.ts';
 
 export type ServiceDeps = Omit<ServiceContext, 'newId' | 'onRepairError' | 'viewHash'> & {
@@ -55,6 +56,8 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     exportPeopleRows: (actor, query) => exportPeopleRows(ctx, actor, query),
     pendingApprovals: (actor) => pendingApprovals(ctx, actor),
     decide: (actor, input) => decideApproval(ctx, actor, input),
+    recordsCheck: (actor) => recordsCheckFor(ctx, actor),
     repairRecords: () => repairRecords(ctx),
+    recordsCheckRunner: recordsCheckRunner(ctx),
   };
 }

@@ -1,4 +1,7 @@
 import { CountersignError } from '../domain/errors.ts';
+import { readRows, type ReadRow } from '../domain/evidence/evidence-row.ts';
+import { prepareKeyRing } from '../domain/evidence/key-ring.ts';
+import { signatureAuditEvent, type SignatureEventSource } from '../domain/signature-audit.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /** How long a signature's own writes get before the sweeper treats what is missing as lost. */
@@ -10,43 +13,102 @@ export interface RepairReport {
   auditEventsRecreated: string[];
   /** Pending signatures that had no Approvals row, now created. */
   approvalsCreated: string[];
+  /**
+   * Rows left alone: unreadable, or whose signature (or legacy seal) does not hold. Nothing is
+   * repaired from a record that is not genuine; `verify` and the records check name them.
+   */
+  skipped: { list: 'acknowledgements' | 'approvals'; id: string; reason: string }[];
+}
+
+/** What a genuine row says: the record as signed (or a legacy row whose seal holds). */
+interface Genuine {
+  source: SignatureEventSource;
+  /** The signed record says the policy required approval at signing (legacy: its state says). */
+  pendingAtSigning: boolean;
+}
+
+function genuine(read: ReadRow): Genuine | string {
+  switch (read.status) {
+    case 'valid':
+      if (read.record.kind !== 'acknowledgement') return 'not an acknowledgement record';
+      return {
+        source: read.record,
+        pendingAtSigning: read.record.approvalAtSigning === 'pending',
+      };
+    case 'legacy':
+      if (read.seal !== 'holds')
+        return `a row from before signatures whose seal ${read.seal === 'fails' ? 'fails' : 'cannot be checked'}`;
+      return { source: read.ack, pendingAtSigning: read.ack.approvalState === 'pending' };
+    case 'invalid':
+    case 'unreadable':
+      return read.finding.message;
+  }
 }
 
 /**
  * The sweeper: mends what a fault between the writes of one signature can leave behind (the
  * row stored, its audit event or its Approvals row not), so no signature stays without its
- * evidence or out of the headteacher's queue. Reads each list once (paged); writes only what is
- * missing; safe to run on several instances at once (every write is idempotent).
+ * evidence or out of the headteacher's queue. Reads each list once (paged, only the columns it
+ * needs), verifies every row against the published keys and builds what it writes from the
+ * signed record, never from the plain columns; writes only what is missing; safe to run on
+ * several instances at once (every write is idempotent).
  */
 export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> {
   // Signatures younger than ten minutes may still be writing their own event: not yet.
   const signedBefore = new Date(ctx.clock.now().getTime() - SETTLE_MS).toISOString();
-  const audits = await ctx.records.repairSignatureAudits({ signedBefore });
-  const [acks, approvals] = await Promise.all([
-    ctx.records.listAcknowledgements({}),
-    ctx.records.listApprovals({}),
-  ]);
-  const withRow = new Set(approvals.map((a) => a.value.acknowledgementId));
-  const approvalsCreated: string[] = [];
-  for (const ack of acks) {
-    if (ack.approvalState !== 'pending' || withRow.has(ack.id)) continue;
-    if (ack.signedAt >= signedBefore) continue;
+  const rows = await ctx.records.readRepairRows();
+  const read = readRows(
+    'acknowledgements',
+    rows.acknowledgements,
+    prepareKeyRing(ctx.evidence.keyRing),
+    ctx.sealKey,
+  ).rows;
+  // By subject, not by id: a row whose AuditEventId was blanked (or never written) has its event
+  // under another id, and a second event under `<ackId>:signed` would announce it twice.
+  const announced = new Set(rows.signatureEvents.map((e) => e.subject));
+  const withApprovalRow = new Set(rows.approvalsFor);
+  const report: RepairReport = {
+    signaturesChecked: rows.acknowledgements.length,
+    auditEventsRecreated: [],
+    approvalsCreated: [],
+    skipped: rows.unreadableApprovals.map((itemId) => ({
+      list: 'approvals',
+      id: `item ${itemId}`,
+      reason: 'the Approvals row names no acknowledgement (edited in SharePoint?)',
+    })),
+  };
+  for (const [i, stored] of rows.acknowledgements.entries()) {
+    const row = read[i];
+    const found = row === undefined ? 'not read' : genuine(row);
+    if (typeof found === 'string') {
+      report.skipped.push({ list: 'acknowledgements', id: stored.key, reason: found });
+      continue;
+    }
+    const { source } = found;
+    if (source.signedAt >= signedBefore) continue;
+    if (!announced.has(source.id)) {
+      const eventId = stored.auditEventId ?? `${source.id}:signed`;
+      const event = signatureAuditEvent(source, eventId, { repaired: true });
+      if (await ctx.records.ensureAuditEvent(event)) report.auditEventsRecreated.push(eventId);
+      announced.add(source.id);
+    }
+    // A pending signature needs its Approvals row; a decided state with none is verify's finding.
+    const state = stored.columns?.approvalState;
+    const decided = state === 'approved' || state === 'rejected';
+    if (!found.pendingAtSigning || decided || withApprovalRow.has(source.id)) continue;
     try {
       await ctx.records.createApproval({
-        acknowledgementId: ack.id,
-        userId: ack.userId,
+        acknowledgementId: source.id,
+        userId: source.userId,
         decision: 'pending',
         additionalPermissions: [],
       });
-      approvalsCreated.push(ack.id);
+      report.approvalsCreated.push(source.id);
     } catch (error) {
       // A signer's own retry created it meanwhile: the row exists, which is the point.
       if (!(error instanceof CountersignError && error.code === 'conflict')) throw error;
     }
+    withApprovalRow.add(source.id);
   }
-  return {
-    signaturesChecked: audits.checked,
-    auditEventsRecreated: audits.recreated,
-    approvalsCreated,
-  };
+  return report;
 }

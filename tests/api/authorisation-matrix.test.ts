@@ -171,6 +171,11 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/admin/people.csv?policyKey=${POLICY_KEY}`,
     expect: adminOnly(200),
   },
+  'admin.records-check': {
+    method: 'GET',
+    path: '/api/admin/records-check',
+    expect: adminOnly(200),
+  },
   'admin.campaigns.list': { method: 'GET', path: '/api/admin/campaigns', expect: adminOnly(200) },
   'admin.campaigns.launch': {
     method: 'POST',

@@ -812,6 +812,7 @@ describe('no gaps under faults', () => {
       signaturesChecked: 1,
       auditEventsRecreated: [event.id],
       approvalsCreated: ['staff-aup:v1:u-ana'],
+      skipped: [],
     });
     expect((await store.listApprovals({})).map((a) => a.value.decision)).toEqual(['pending']);
     // Nothing left to mend: a second run writes nothing.
@@ -819,6 +820,7 @@ describe('no gaps under faults', () => {
       signaturesChecked: 1,
       auditEventsRecreated: [],
       approvalsCreated: [],
+      skipped: [],
     });
   });
 });

@@ -392,4 +392,38 @@ describe('Admin', () => {
     expect(screen.queryByText('Delivery records lost.')).toBeNull();
     expect((await api.campaigns())[0]).toMatchObject({ status: 'running', carried: { sent: 0 } });
   });
+
+  it('shows the records check line: all hold, or what failed in plain words', async () => {
+    const api = await start();
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
+    expect(
+      await screen.findByText('Records check: not run yet (it runs every night).'),
+    ).toBeInstanceOf(HTMLElement);
+    cleanup();
+
+    const ack = await api.seedSignature('staff', '2026-03-09T09:00:00.000Z');
+    await api.runRecordsCheck();
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
+    // The signature and the published version; 10:30 GMT is 10:30 in London in March.
+    expect(
+      await screen.findByText('Records check: all 2 hold, last checked 10 March 2026 at 10:30.'),
+    ).toBeInstanceOf(HTMLElement);
+    expect(api.requests).toContainEqual({ method: 'GET', path: '/api/admin/records-check' });
+    cleanup();
+
+    // A day later, after a site owner edited the typed name on Sam's row.
+    api.tamperAcknowledgement(ack.id, { typedName: 'Someone Else' });
+    api.setNow('2026-03-11T10:30:00.000Z');
+    await api.runRecordsCheck();
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
+    const check = await screen.findByRole('region', { name: 'Records check' });
+    expect(
+      within(check).getByText(
+        'Records check: 1 problem found in 2 records, last checked 11 March 2026 at 10:30.',
+      ),
+    ).toBeInstanceOf(HTMLElement);
+    expect(within(check).getByRole('listitem').textContent).toMatch(
+      /typedName column says "Someone Else" but the signed record says "Sam Patel"/,
+    );
+  });
 });

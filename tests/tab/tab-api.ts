@@ -279,6 +279,12 @@ export interface TabApi {
   acknowledgements(): Promise<Acknowledgement[]>;
   approvals(): Promise<Approval[]>;
   campaigns(): Promise<Campaign[]>;
+  /** Moves the service's clock. */
+  setNow(iso: string): void;
+  /** Runs the nightly records check now, as the scheduled work does when it is due. */
+  runRecordsCheck(): Promise<void>;
+  /** What a site owner could do to a signature's row in SharePoint (its plain columns). */
+  tamperAcknowledgement(id: string, change: Partial<Acknowledgement>): void;
   /** The test cards the admin sent themselves: queued in the work store, one row each. */
   testCards(): Promise<{ userId: string; policyKey: string; versionNumber: number }[]>;
   /** The work store is lost (deleted, replaced): the service goes on with a fresh, empty one. */
@@ -469,6 +475,15 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
       const lost = currentWork;
       currentWork = openSqliteWorkStore({ path: ':memory:' });
       await lost.close();
+    },
+    setNow: (iso) => {
+      now = new Date(iso);
+    },
+    async runRecordsCheck() {
+      await service.recordsCheckRunner.runIfDue(now);
+    },
+    tamperAcknowledgement: (id, change) => {
+      records.tamperAcknowledgement(id, change);
     },
     async testCards() {
       const jobs = await work.listJobs({ kind: 'test' });

@@ -18,6 +18,13 @@ import { signRecord, type EvidenceSigner } from '../../domain/evidence/evidence-
 import { shardOf } from '../../domain/evidence/shard.ts';
 import { recordHash } from '../../domain/evidence/signing-payload.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
+import type {
+  RepairRows,
+  SignatureEventRef,
+  StoredAcknowledgement,
+  StoredEvidence,
+} from '../../ports/stored-evidence.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type {
   RecordStore,
@@ -68,7 +75,8 @@ import {
   versionKey,
   writeIdOf,
 } from './sharepoint-rows.ts';
-import type { StoredEvidence } from './sharepoint-rows.ts';
+import { parseLoosely } from './sharepoint-rows.ts';
+import type { StoredEvidence as StoredEvidenceColumns } from './sharepoint-rows.ts';
 import type { Fields, Row } from './sharepoint-rows.ts';
 import { SharePointSite } from './sharepoint-site.ts';
 
@@ -91,7 +99,7 @@ export interface AcknowledgementRow {
   key: string;
   acknowledgement: Acknowledgement | null;
   /** The signed record stored in the row; null for a row from before signatures. */
-  evidence: StoredEvidence | null;
+  evidence: StoredEvidenceColumns | null;
   /** The row's plain columns by record field name, for verify to check against the record. */
   columns: Record<string, unknown>;
   /** Why the row could not be read as an acknowledgement (an edit broke it). */
@@ -101,7 +109,7 @@ export interface AcknowledgementRow {
 /** A row of a list whose rows carry signed records (decisions, versions), as stored. */
 export interface SignedRow {
   itemId: string;
-  evidence: StoredEvidence | null;
+  evidence: StoredEvidenceColumns | null;
   /** Plain columns by record field name. */
   columns: Record<string, unknown>;
   /** A version row's document (JSON text, unparsed). */
@@ -304,9 +312,14 @@ export class SharePointRecordStore implements RecordStore {
     return `${await this.site.listPath(list)}/items`;
   }
 
-  async #query(list: ListKey, filter?: string, top = this.#pageSize): Promise<Row[]> {
+  async #query(
+    list: ListKey,
+    filter?: string,
+    top = this.#pageSize,
+    select: readonly string[] = fieldNames(list),
+  ): Promise<Row[]> {
     const url = withQuery(await this.#items(list), {
-      $expand: `fields($select=${fieldNames(list).join(',')})`,
+      $expand: `fields($select=${select.join(',')})`,
       $filter: filter,
       $top: top,
     });
@@ -823,6 +836,10 @@ export class SharePointRecordStore implements RecordStore {
     const row = await this.#one('acknowledgements', 'AckKey', ackId);
     if (row === null) return { kind: 'no-row' };
     const { ack, auditEventId } = this.#read(row, 'acknowledgements', acknowledgementFromFields);
+    if (auditEventId === undefined && (await this.#signatureEventFor(ack.id)) !== null) {
+      // No AuditEventId (an old row, or the column blanked): its event is there under another id.
+      return { kind: 'whole' };
+    }
     const eventId = auditEventId ?? legacyEventId(ack.id);
     // A create that meets the unique EventId (409) means the event was there all along.
     const created = await this.#createAuditOnce(
@@ -831,31 +848,83 @@ export class SharePointRecordStore implements RecordStore {
     return created ? { kind: 'recreated', eventId } : { kind: 'whole' };
   }
 
-  async repairSignatureAudits(query: {
-    signedBefore: string;
-  }): Promise<{ checked: number; recreated: string[] }> {
-    // Two listings (paged), then one write per missing event: no per-row reads.
-    const [rows, events] = await Promise.all([
-      this.#query('acknowledgements', undefined),
-      this.#query('audit', `fields/EventType eq ${odataString('acknowledgement.signed')}`),
+  ensureAuditEvent(event: AuditEvent): Promise<boolean> {
+    return this.#createAuditOnce(parse(auditEventSchema, event));
+  }
+
+  /**
+   * The evidence lists, each read once with `$top` 5,000 (SharePoint's page maximum) and only the
+   * columns verify checks: 20,000 acknowledgements and 100,000 events are 4 + 20 pages.
+   */
+  async readEvidence(): Promise<StoredEvidence> {
+    const [acks, approvals, versions, events] = await Promise.all([
+      this.#query('acknowledgements', undefined, this.#pageSize, EVIDENCE_SELECT.acknowledgements),
+      this.#query('approvals', undefined, this.#pageSize, EVIDENCE_SELECT.approvals),
+      this.#query('versions', undefined, this.#pageSize, EVIDENCE_SELECT.versions),
+      this.#query('audit', undefined, this.#pageSize, EVIDENCE_SELECT.audit),
     ]);
-    const present = new Set(events.map((e) => e.fields.EventId));
-    const recreated: string[] = [];
-    for (const row of rows) {
-      let read;
-      try {
-        read = acknowledgementFromFields(row.fields);
-      } catch {
-        continue; // An unreadable row is `verify`'s finding, not something to repair here.
-      }
-      if (read.ack.signedAt >= query.signedBefore) continue;
-      const eventId = read.auditEventId ?? legacyEventId(read.ack.id);
-      if (present.has(eventId)) continue;
-      if (await this.#createAuditOnce(signatureAuditEvent(read.ack, eventId, { repaired: true }))) {
-        recreated.push(eventId);
-      }
+    const signatureEvents: SignatureEventRef[] = [];
+    const auditEvents: EvidenceRow[] = [];
+    for (const row of events) {
+      const ref = signatureEventOf(row);
+      if (ref !== null) signatureEvents.push(ref);
+      const signed = signedRowOf(row, eventColumnsOf);
+      if (signed !== null) auditEvents.push(signed);
     }
-    return { checked: rows.length, recreated };
+    return {
+      acknowledgements: acks.map(storedAcknowledgementOf),
+      approvalDecisions: approvals.flatMap((row) => signedRowOf(row, decisionColumnsOf) ?? []),
+      // Only a signed (published) version's text is evidence: its file read fresh, drafts not read.
+      versions: (
+        await Promise.all(
+          versions.map(async (row) => {
+            const signed = signedRowOf(row, versionColumnsOf);
+            return signed === null
+              ? []
+              : [{ ...signed, document: parseLoosely(await this.#storedText(row)) }];
+          }),
+        )
+      ).flat(),
+      auditEvents,
+      signatureEvents,
+    };
+  }
+
+  async readRepairRows(): Promise<RepairRows> {
+    const [acks, events, approvals] = await Promise.all([
+      this.#query('acknowledgements', undefined, this.#pageSize, EVIDENCE_SELECT.acknowledgements),
+      this.#query(
+        'audit',
+        `fields/EventType eq ${odataString('acknowledgement.signed')}`,
+        this.#pageSize,
+        ['EventId', 'EventType', 'Subject', 'At'],
+      ),
+      this.#query('approvals', undefined, this.#pageSize, ['AcknowledgementId']),
+    ]);
+    const approvalsFor: string[] = [];
+    const unreadableApprovals: string[] = [];
+    for (const row of approvals) {
+      const id = row.fields.AcknowledgementId;
+      if (typeof id === 'string' && id !== '') approvalsFor.push(id);
+      else unreadableApprovals.push(row.itemId);
+    }
+    return {
+      acknowledgements: acks.map(storedAcknowledgementOf),
+      signatureEvents: events.flatMap((row) => signatureEventOf(row) ?? []),
+      approvalsFor,
+      unreadableApprovals,
+    };
+  }
+
+  /** The acknowledgement.signed event of a signature, under whatever id (Subject is indexed). */
+  async #signatureEventFor(ackId: string): Promise<Row | null> {
+    const rows = await this.#query(
+      'audit',
+      `fields/Subject eq ${odataString(ackId)} and fields/EventType eq ${odataString('acknowledgement.signed')}`,
+      1,
+      ['EventId'],
+    );
+    return rows[0] ?? null;
   }
 
   /** Creates the event; false when it existed already (the unique EventId answered 409). */
@@ -1178,6 +1247,71 @@ export class SharePointRecordStore implements RecordStore {
     return rows
       .map((r) => this.#read(r, 'audit', auditFromFields))
       .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  }
+}
+
+/** The columns verify reads of each list: none of SharePoint's own, no Title, WriteId or ChainKey. */
+const EVIDENCE_SELECT = {
+  acknowledgements: columnNames('acknowledgements'),
+  approvals: columnNames('approvals'),
+  versions: columnNames('versions'),
+  audit: columnNames('audit').filter((name) => name !== 'ChainKey'),
+} as const;
+
+function columnNames(list: ListKey): string[] {
+  return fieldNames(list).filter((name) => name !== 'Title' && name !== 'WriteId');
+}
+
+/** An acknowledgement.signed event's id and subject, from whatever its row holds. */
+function signatureEventOf(row: Row): SignatureEventRef | null {
+  const { EventType, EventId, Subject, At } = row.fields;
+  if (EventType !== 'acknowledgement.signed') return null;
+  if (typeof EventId !== 'string' || typeof Subject !== 'string') return null;
+  return { id: EventId, subject: Subject, at: typeof At === 'string' ? At : '' };
+}
+
+/** A row carrying a signed record, as verify reads it; null for a row without one. */
+function signedRowOf(
+  row: Row,
+  columnsOf: (fields: Record<string, unknown>) => Record<string, unknown>,
+): EvidenceRow | null {
+  const evidence = storedEvidenceOf(row.fields);
+  if (evidence === null) return null;
+  return {
+    itemId: row.itemId,
+    record: evidence.record,
+    ...(evidence.signature === undefined ? {} : { signature: evidence.signature }),
+    columns: columnsOf(row.fields),
+  };
+}
+
+/**
+ * An acknowledgement row as verify reads it: its signed record, or for a row from before
+ * signatures the acknowledgement its columns hold (checked against its legacy seal).
+ */
+function storedAcknowledgementOf(row: Row): StoredAcknowledgement {
+  const key = typeof row.fields.AckKey === 'string' ? row.fields.AckKey : `item ${row.itemId}`;
+  const auditEventId = row.fields.AuditEventId;
+  const base = {
+    itemId: row.itemId,
+    key,
+    columns: acknowledgementColumnsOf(row.fields),
+    ...(typeof auditEventId === 'string' && auditEventId !== '' ? { auditEventId } : {}),
+  };
+  const evidence = storedEvidenceOf(row.fields);
+  if (evidence !== null) {
+    return {
+      ...base,
+      record: evidence.record,
+      ...(evidence.signature === undefined ? {} : { signature: evidence.signature }),
+    };
+  }
+  // A row from before signatures: its record is its columns, seal included (no column check).
+  const { columns, ...legacy } = base;
+  try {
+    return { ...legacy, record: acknowledgementFromFields(row.fields).ack };
+  } catch {
+    return { ...legacy, record: columns }; // unreadable: verify names it
   }
 }
 

@@ -243,7 +243,7 @@ export interface StoredEvidence {
   stored?: { Record: string; Signature?: string; RecordHash?: string };
 }
 
-function parseLoosely(text: unknown): unknown {
+export function parseLoosely(text: unknown): unknown {
   if (typeof text !== 'string') return text;
   try {
     return JSON.parse(text) as unknown;

@@ -23,6 +23,12 @@ import type {
   SignedVersion,
   Tagged,
 } from '../../ports/record-store.ts';
+import type {
+  RepairRows,
+  SignatureEventRef,
+  StoredAcknowledgement,
+  StoredEvidence,
+} from '../../ports/stored-evidence.ts';
 
 interface Row<T> {
   value: T;
@@ -270,24 +276,89 @@ export class MemoryRecordStore implements RecordStore {
     return attempt(() => this.#repairOne(ackId));
   }
 
-  repairSignatureAudits(query: {
-    signedBefore: string;
-  }): Promise<{ checked: number; recreated: string[] }> {
+  ensureAuditEvent(event: AuditEvent): Promise<boolean> {
     return attempt(() => {
-      const recreated: string[] = [];
-      for (const [id, row] of this.#acks) {
-        if (row.value.signedAt >= query.signedBefore) continue;
-        const repair = this.#repairOne(id);
-        if (repair.kind === 'recreated') recreated.push(repair.eventId);
-      }
-      return { checked: this.#acks.size, recreated };
+      const value = auditEventSchema.parse(event);
+      if (this.#audit.has(value.id)) return false;
+      this.#appendAudit(value);
+      return true;
     });
+  }
+
+  /** The lists as SharePointRecordStore.readEvidence reads them (events here are unchained). */
+  readEvidence(): Promise<StoredEvidence> {
+    const signed = [...this.#signed.values()].map((s) => ({
+      itemId: (JSON.parse(s.record) as { id?: string }).id ?? '',
+      record: JSON.parse(s.record) as unknown,
+      signature: structuredClone(s.signature),
+      columns: { hash: s.hash },
+    }));
+    const ofKind = (kind: string) =>
+      signed.filter((r) => (r.record as { kind?: unknown }).kind === kind);
+    const documents = new Map(
+      [...this.#versions.values()].map((v) => [
+        `${v.value.policyKey}:v${v.value.number}`,
+        structuredClone(v.value.document),
+      ]),
+    );
+    return Promise.resolve({
+      acknowledgements: this.#storedAcknowledgements(),
+      approvalDecisions: ofKind('approval-decision'),
+      versions: ofKind('published-version').map((r) => ({
+        ...r,
+        document: documents.get(r.itemId),
+      })),
+      auditEvents: [],
+      signatureEvents: this.#signatureEvents(),
+    });
+  }
+
+  readRepairRows(): Promise<RepairRows> {
+    return Promise.resolve({
+      acknowledgements: this.#storedAcknowledgements(),
+      signatureEvents: this.#signatureEvents(),
+      approvalsFor: [...this.#approvals.keys()],
+      unreadableApprovals: [],
+    });
+  }
+
+  #signatureEvents(): SignatureEventRef[] {
+    return [...this.#audit.values()]
+      .filter((e) => e.type === 'acknowledgement.signed')
+      .map((e) => ({ id: e.id, subject: e.subject, at: e.at }));
+  }
+
+  /** Each row as stored: its signed record (else the legacy acknowledgement) and its columns. */
+  #storedAcknowledgements(): StoredAcknowledgement[] {
+    return [...this.#acks.values()].map(({ value }) => {
+      const ack = structuredClone(value);
+      const eventId = this.#ackEventIds.get(ack.id);
+      const base = {
+        itemId: ack.id,
+        key: ack.id,
+        ...(eventId === undefined ? {} : { auditEventId: eventId }),
+      };
+      const stored = this.signedRecord(ack.id);
+      if (stored === null) return { ...base, record: ack };
+      const columns: Record<string, unknown> = { ...ack, hash: stored.hash };
+      delete columns.seal;
+      return { ...base, record: stored.record, signature: stored.signature, columns };
+    });
+  }
+
+  /** Tests: blank a row's AuditEventId column, as a site owner could. */
+  blankAuditEventId(ackId: string): void {
+    this.#ackEventIds.delete(ackId);
   }
 
   #repairOne(ackId: string): SignatureAuditRepair {
     const row = this.#acks.get(ackId);
     if (row === undefined) return { kind: 'no-row' };
-    const eventId = this.#ackEventIds.get(ackId) ?? `${ackId}:signed`;
+    const known = this.#ackEventIds.get(ackId);
+    if (known === undefined && this.#signatureEvents().some((e) => e.subject === ackId)) {
+      return { kind: 'whole' }; // no event id on the row, but its event is there
+    }
+    const eventId = known ?? `${ackId}:signed`;
     if (this.#audit.has(eventId)) return { kind: 'whole' };
     this.#ackEventIds.set(ackId, eventId);
     this.#appendAudit(signatureAuditEvent(row.value, eventId, { repaired: true }));

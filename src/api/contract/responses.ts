@@ -9,6 +9,7 @@ import {
   policyDocumentSchema,
 } from '../../domain/policy-document.ts';
 import { keyRingSchema } from '../../domain/evidence/key-ring.ts';
+import { recordsCheckSchema } from '../../domain/evidence/records-check.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { RouteId } from '../routes.ts';
 
@@ -252,6 +253,13 @@ export const devTokenSchema = z.object({ accessToken: z.string().min(1), tokenTy
  * Every route's 2xx body: a schema, or `null` where the body is not JSON (the CSV export).
  * `satisfies` makes a route without an entry a type error.
  */
+/** The latest nightly records check, and the line the Admin view shows (with its failures). */
+export const recordsCheckViewSchema = z.object({
+  check: recordsCheckSchema.nullable(),
+  line: z.string().min(1),
+  details: z.array(z.string()),
+});
+
 export const RESPONSE_BODIES = {
   me: meSchema,
   'me.policies': z.array(myPolicyViewSchema),
@@ -266,6 +274,7 @@ export const RESPONSE_BODIES = {
   'admin.publish': policyVersionSchema,
   'admin.people': peoplePageSchema,
   'admin.people.csv': null,
+  'admin.records-check': recordsCheckViewSchema,
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,
   'admin.campaigns.preview-card': adaptiveCardSchema,
@@ -291,6 +300,7 @@ export type ResponseBody<R extends RouteId> = (typeof RESPONSE_BODIES)[R] extend
 
 // The types clients read, inferred from the schemas.
 export type Me = z.infer<typeof meSchema>;
+export type RecordsCheckView = z.infer<typeof recordsCheckViewSchema>;
 export type PersonStatus = z.infer<typeof personStatusSchema>;
 export type PersonStatusKind = z.infer<typeof personStatusKindSchema>;
 export type DiffClause = z.infer<typeof diffClauseSchema>;

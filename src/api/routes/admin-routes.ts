@@ -90,6 +90,8 @@ export const adminRoutes = {
   'admin.people': async ({ actor, service, query }) =>
     json(await service.peopleStatus(actor, peopleQuery(query))),
 
+  'admin.records-check': async ({ actor, service }) => json(await service.recordsCheck(actor)),
+
   'admin.people.csv': async ({ actor, service, query }) => {
     const { policyKey, audience, status, search } = peopleQuery(query);
     const filters = {

@@ -31,6 +31,8 @@ export interface AdminDigestInput {
   /** How the campaign's messages fared, and why some failed or were skipped. */
   delivery?: { sent: number; failed: number; skipped: number };
   reasons?: Readonly<Record<string, number>>;
+  /** The records check line (as the Admin view shows it), then its first failures. */
+  recordsCheck?: readonly string[];
 }
 
 /** Why a message was not delivered, in words an office manager understands. */
@@ -102,6 +104,11 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
                 .map(([reason, n]) => [reasonLabel(reason), String(n)] as const),
             ]),
           ]),
+      ...(input.recordsCheck ?? []).map((line, i) =>
+        i === 0
+          ? text(line, { weight: 'Bolder', spacing: 'Medium' })
+          : text(line, { spacing: 'Small', color: 'Attention' }),
+      ),
     ],
     {
       fallbackText: `Deadline passed for ${input.policy.title}: ${overdueTotal} overdue.`,

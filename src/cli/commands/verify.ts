@@ -15,10 +15,10 @@ import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { verifySeals } from '../../domain/seal.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
 import type { CliCommand, CliIo } from '../run-cli.ts';
-import { verifySiteEvidence } from './evidence-input.ts';
 import { readEvidencePack } from './evidence-pack-reader.ts';
 import { verifyPack } from '../../domain/evidence-pack/verify-pack.ts';
 import { loadKeyRing } from '../key-ring-source.ts';
+import { verifyStoredEvidence } from '../../services/verify-stored-evidence.ts';
 import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
@@ -383,7 +383,7 @@ export const verifyCommand: CliCommand = async (args, io) => {
         ? { keys: [] }
         : await loadKeyRing(taken.keys, env.COUNTERSIGN_PUBLIC_URL);
     const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));
-    const evidence = await verifySiteEvidence(graph.records, keyRing, sealKey);
+    const evidence = verifyStoredEvidence(await graph.records.readEvidence(), keyRing, sealKey);
     if (sealKey === undefined) {
       if (options.json) io.stdout(`${JSON.stringify({ evidence, ok: evidence.ok }, null, 2)}\n`);
       else printFindings(evidence, io);

@@ -13,3 +13,4 @@ export { policyDocumentSchema } from '../policy-document.ts';
 export { changeKindSchema, policyKeySchema } from '../policy.ts';
 export { verifySeal } from '../seal.ts';
 export type { SealKey } from '../seal.ts';
+export { wallTimeAt } from '../zoned-time.ts';

@@ -384,6 +384,7 @@ function namedRows(
       case 'card.identity-mismatch':
       case 'bot.activity-refused':
       case 'seal.verification-failed':
+      case 'records.checked':
         break;
     }
   }

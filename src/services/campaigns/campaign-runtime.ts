@@ -9,6 +9,7 @@ import type { MembershipSnapshots } from '../../ports/membership-snapshots.ts';
 import type { Messenger } from '../../ports/messenger.ts';
 import type { OnceMarkers } from '../../ports/once-markers.ts';
 import type { RecordStore, Tagged } from '../../ports/record-store.ts';
+import type { RecordsCheckRunner } from '../records-check.ts';
 import type { RenderDelivery } from './card-renderer.ts';
 import {
   createCampaignSender,
@@ -40,6 +41,8 @@ export interface CampaignRuntimeDeps {
   totalsEveryMs?: number;
   /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */
   scheduleEveryMs?: number;
+  /** The nightly records check, run by the scheduled work when due. */
+  recordsCheck?: RecordsCheckRunner;
   onError?: (error: unknown) => void;
 }
 
@@ -109,6 +112,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
         snapshots: deps.snapshots,
         school: deps.school,
         holderId: deps.holderId,
+        ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
       },
       deps.clock.now(),
     );

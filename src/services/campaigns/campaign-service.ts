@@ -7,6 +7,7 @@ import type { Messenger, OutgoingActivity } from '../../ports/messenger.ts';
 import type { RecordStore } from '../../ports/record-store.ts';
 import type { WorkStore } from '../../ports/work-store.ts';
 import type { Actor } from '../actor.ts';
+import type { RecordsCheckRunner } from '../records-check.ts';
 import type { CardRenderer } from './card-renderer.ts';
 import type { CampaignContext } from './campaign-context.ts';
 import { createCampaignRuntime } from './campaign-runtime.ts';
@@ -75,6 +76,8 @@ export interface CampaignDeps {
   totalsEveryMs?: number;
   /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */
   scheduleEveryMs?: number;
+  /** The nightly records check (the service's), run by the scheduled work when due. */
+  recordsCheck?: RecordsCheckRunner;
   onError?: (error: unknown) => void;
 }
 
@@ -104,6 +107,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     ...(deps.sender === undefined ? {} : { sender: deps.sender }),
     ...(deps.totalsEveryMs === undefined ? {} : { totalsEveryMs: deps.totalsEveryMs }),
     ...(deps.scheduleEveryMs === undefined ? {} : { scheduleEveryMs: deps.scheduleEveryMs }),
+    ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
     ...(deps.onError === undefined ? {} : { onError: deps.onError }),
   });
   const ctx: CampaignContext = {

@@ -33,6 +33,8 @@ export interface DigestCardInput {
   delivery: DeliveryCounts;
   /** Failures and skips by reason (403 blocked, 404…). */
   reasons: Record<string, number>;
+  /** "Records check: all N hold, last checked …", then its first failures in plain words. */
+  recordsCheck?: string[];
 }
 
 /**

@@ -22,6 +22,8 @@ export const digestJobDataSchema = z.object({
       total: z.number(),
     }),
     reasons: z.record(z.string(), z.number()),
+    /** The records check line (as the Admin view shows it), then its first failures. */
+    recordsCheck: z.array(z.string()).optional(),
   }),
 });
 export type DigestJobData = z.infer<typeof digestJobDataSchema>;

@@ -13,6 +13,7 @@ import type { LeaseStore } from '../../ports/lease-store.ts';
 import type { MembershipSnapshots } from '../../ports/membership-snapshots.ts';
 import type { OnceMarkers } from '../../ports/once-markers.ts';
 import { resolveAudienceMembers, type AudienceMember } from '../audiences.ts';
+import type { RecordsCheckRunner } from '../records-check.ts';
 import { promptJobDataSchema, variantFor, type DigestJobData } from './job-data.ts';
 import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
 
@@ -42,6 +43,8 @@ export interface ScheduledWorkDeps {
    * the card shows the first few and counts the rest).
    */
   digestNames?: number;
+  /** The nightly records check: run when due; its line goes into every admin digest. */
+  recordsCheck?: RecordsCheckRunner;
 }
 
 export interface ScheduledWorkReport {
@@ -51,9 +54,13 @@ export interface ScheduledWorkReport {
   digests: { campaignId: string; recipients: number }[];
   newStarters: { policyKey: string; recipients: number }[];
   renewals: { policyKey: string; jobId: string; recipients: number }[];
+  /** The records check, when this run ran it. */
+  recordsCheck?: { at: string; ok: boolean };
 }
 
 const PAGE = 1_000;
+/** How many records-check failures a digest spells out (the Admin view lists more). */
+const DIGEST_CHECK_DETAILS = 3;
 
 function groupByUser(acks: readonly Acknowledgement[]): Map<string, Acknowledgement[]> {
   const byUser = new Map<string, Acknowledgement[]>();
@@ -78,7 +85,9 @@ function isoDate(instant: Date, timeZone: string): string {
  * - after a campaign's deadline, ONE digest to the school's admins and approvers, and the
  *   campaign record marked completed;
  * - prompts for new starters (people who joined an audience group since the last run) and for
- *   people whose signature's renewal date has come, without a campaign.
+ *   people whose signature's renewal date has come, without a campaign;
+ * - the records check (verify over every record), at night in the school's time zone and
+ *   whenever none has run for 24 hours (so soon after a start).
  */
 export async function runScheduledWork(
   deps: ScheduledWorkDeps,
@@ -115,6 +124,13 @@ export async function runScheduledWork(
       for (const policy of await records.listPolicies(school.id)) {
         await step(() => policyStep(deps, policy, now, report));
       }
+    }
+    const { recordsCheck } = deps;
+    if (recordsCheck !== undefined) {
+      await step(async () => {
+        const check = await recordsCheck.runIfDue(now);
+        if (check !== null) report.recordsCheck = { at: check.at, ok: check.ok };
+      });
     }
   } finally {
     await leases.releaseLease(lease);
@@ -258,6 +274,7 @@ async function digest(
     if (status.kind === 'overdue') overdue.push({ displayName: person.displayName });
   }
   overdue.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en-GB'));
+  const check = deps.recordsCheck === undefined ? undefined : await deps.recordsCheck.latest();
   const data: DigestJobData = {
     digest: {
       counts,
@@ -265,6 +282,10 @@ async function digest(
       overdueTotal: overdue.length,
       delivery: await queue.countDeliveries({ jobId: campaignId }),
       reasons: await queue.countReasons({ jobId: campaignId }),
+      // The same line as the Admin view, and the first failures in plain words.
+      ...(check === undefined
+        ? {}
+        : { recordsCheck: [check.line, ...check.details.slice(0, DIGEST_CHECK_DETAILS)] }),
     },
   };
   const digestJob: DeliveryJob = {

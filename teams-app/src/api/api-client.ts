@@ -21,6 +21,7 @@ import type {
   PendingApproval,
   PolicyVersion,
   PublishPreview,
+  RecordsCheckView,
   SignBody,
   SignResult,
 } from './api-types.ts';
@@ -121,6 +122,10 @@ export class ApiClient {
   }
   people(filter: PeopleFilter & { cursor?: string; pageSize?: number }): Promise<PeoplePage> {
     return this.#json(`/api/admin/people${query({ ...filter })}`);
+  }
+  /** The latest nightly records check, and its line. */
+  recordsCheck(): Promise<RecordsCheckView> {
+    return this.#json('/api/admin/records-check');
   }
   /** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
   async peopleCsv(filter: PeopleFilter): Promise<Blob> {

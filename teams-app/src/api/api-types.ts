@@ -31,6 +31,7 @@ export type {
   PolicyDiff,
   PublishPreview,
   RecoveredCampaign,
+  RecordsCheckView,
 } from '../../../src/api/contract/responses.ts';
 
 import type { SignResult as SignResponse } from '../../../src/api/contract/responses.ts';

@@ -75,17 +75,31 @@ describe('SharePointRecordStore against the emulator', () => {
       );
     expect(await eventsOf()).toEqual([]);
 
-    expect(
-      await store.repairSignatureAudits({ signedBefore: '9999-12-31T00:00:00.000Z' }),
-    ).toMatchObject({ recreated: [event.id] });
+    expect(await store.repairSignatureAudit(ack.id)).toEqual({
+      kind: 'recreated',
+      eventId: event.id,
+    });
     const [mended] = await eventsOf();
     expect(mended).toMatchObject({ id: event.id, subject: ack.id, at: ack.signedAt });
     expect(mended?.details).toMatchObject({ repaired: true, contentHash: ack.contentHash });
     // Idempotent: the event is there now, so neither repair writes a second one.
     expect(await store.repairSignatureAudit(ack.id)).toEqual({ kind: 'whole' });
+    expect(await store.ensureAuditEvent(event)).toBe(false);
+    expect(await eventsOf()).toHaveLength(1);
+
+    // A site owner blanks the row's AuditEventId: its event is there under its own id, so the
+    // repair finds it by subject and writes no second one under "<ackId>:signed".
+    const ackItems = `${await store.site.listPath('acknowledgements')}/items`;
+    const [row] = await store.scanAcknowledgements({ policyKey: 'mend-aup' });
+    await gateway.call({
+      method: 'PATCH',
+      url: `${ackItems}/${row?.itemId ?? ''}/fields`,
+      body: { AuditEventId: null },
+    });
     expect(
-      (await store.repairSignatureAudits({ signedBefore: '9999-12-31T00:00:00.000Z' })).recreated,
-    ).toEqual([]);
+      (await store.readRepairRows()).acknowledgements.find((r) => r.key === ack.id),
+    ).not.toHaveProperty('auditEventId');
+    expect(await store.repairSignatureAudit(ack.id)).toEqual({ kind: 'whole' });
     expect(await eventsOf()).toHaveLength(1);
     expect(await store.repairSignatureAudit('no-such-ack')).toEqual({ kind: 'no-row' });
   });

@@ -109,7 +109,18 @@ export function createFakeService(): FakeService {
         signaturesChecked: 0,
         auditEventsRecreated: [],
         approvalsCreated: [],
+        skipped: [],
       });
+    },
+    recordsCheckRunner: {
+      runIfDue: () => Promise.resolve(null),
+      latest: () =>
+        Promise.resolve({ check: null, line: 'Records check: not run yet.', details: [] }),
+    },
+    recordsCheck(actor) {
+      log('recordsCheck', actor);
+      requireRole(actor, 'Policy.Admin');
+      return Promise.resolve({ check: null, line: 'Records check: not run yet.', details: [] });
     },
     myPolicies(actor) {
       log('myPolicies', actor);

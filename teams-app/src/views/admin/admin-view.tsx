@@ -7,6 +7,7 @@ import { useLoad } from '../../ui/use-load.ts';
 import { CampaignsPanel } from './campaigns-panel.tsx';
 import { PeoplePanel } from './people-panel.tsx';
 import { PolicyEditor } from './policy-editor.tsx';
+import { RecordsCheckLine } from './records-check-line.tsx';
 
 const useStyles = makeStyles({
   view: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -30,6 +31,7 @@ export default function AdminView({ session }: { session: Session }) {
   return (
     <div className={styles.view}>
       <h1>Admin</h1>
+      <RecordsCheckLine api={api} />
       <SectionNav
         label="Admin sections"
         current={part}
