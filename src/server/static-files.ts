@@ -16,6 +16,25 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * The hosts that may frame the tab, exactly the table in "Prerequisites" of Teams' "Tab
+ * requirements" (learn.microsoft.com/microsoftteams/platform/tabs/how-to/tab-requirements):
+ * all hosts *.cloud.microsoft; Teams teams.microsoft.com, *.teams.microsoft.com; the Microsoft
+ * 365 app *.microsoft365.com, *.office.com; Outlook outlook.office.com, outlook.office365.com,
+ * outlook-sdf.office.com, outlook-sdf.office365.com.
+ */
+export const FRAME_ANCESTORS = [
+  'https://*.cloud.microsoft',
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://*.microsoft365.com',
+  'https://*.office.com',
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  'https://outlook-sdf.office.com',
+  'https://outlook-sdf.office365.com',
+] as const;
+
+/**
  * Teams loads the tab in a frame: only Teams, Outlook and the Microsoft 365 app may frame it.
  * Scripts come from this origin only (no inline script), which also blocks script smuggled into
  * a policy's text.
@@ -27,7 +46,7 @@ export const TAB_SECURITY_HEADERS: Record<string, string> = {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "connect-src 'self' https://login.microsoftonline.com",
-    "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://outlook.office.com https://*.microsoft365.com",
+    `frame-ancestors 'self' ${FRAME_ANCESTORS.join(' ')}`,
     "base-uri 'none'",
     "form-action 'self'",
     "object-src 'none'",

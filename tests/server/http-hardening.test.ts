@@ -125,6 +125,26 @@ describe('Strict-Transport-Security', () => {
   });
 });
 
+describe('who may frame the tab', () => {
+  it("allows exactly the hosts of Teams' tab requirements, Outlook's outlook.office365.com included", async () => {
+    const { port } = await start([createStaticHandler(tabDir)]);
+    const csp = String((await get(port, '/')).headers['content-security-policy']);
+    const ancestors = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ');
+    expect(ancestors).toEqual([
+      "'self'",
+      'https://*.cloud.microsoft',
+      'https://teams.microsoft.com',
+      'https://*.teams.microsoft.com',
+      'https://*.microsoft365.com',
+      'https://*.office.com',
+      'https://outlook.office.com',
+      'https://outlook.office365.com',
+      'https://outlook-sdf.office.com',
+      'https://outlook-sdf.office365.com',
+    ]);
+  });
+});
+
 describe('paths no file can have', () => {
   it.each([
     ['a NUL byte', '/%00'],
