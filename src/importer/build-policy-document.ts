@@ -182,6 +182,7 @@ function continues(
   clause: ClauseDraft | undefined,
   onItem: boolean,
   wrap: number | undefined,
+  headingShaped: () => boolean,
 ): boolean {
   if (!clause || !previous || previous.kind !== 'text') return false;
   if (line.marker || line.headingLevel !== undefined) return false;
@@ -191,9 +192,15 @@ function continues(
   // Word paragraphs stand apart, except one cut mid-sentence (a document converted from PDF).
   if (line.hard || previous.hard) return lower && !previous.marker && !line.bold;
   const midPhrase = endsMidPhrase(before);
-  // Across a page break the text carries on where it stopped: a clause cut mid-phrase by the
-  // page's header and footer goes on after them, whatever the new page's indentation.
-  if (line.pageBreak === true && (lower || midPhrase)) return true;
+  // Across a page break the text carries on where it stopped: a clause cut short by the page's
+  // header and footer goes on after them, whatever the new page's indentation, unless what
+  // follows is a heading or a new "I will…" statement.
+  if (
+    line.pageBreak === true &&
+    (lower || midPhrase || (!/^I\b/.test(line.text) && !headingShaped()))
+  ) {
+    return true;
+  }
   if (line.blankBefore && !(lower && midPhrase)) return false;
   // A lower-case line level with the items before it starts an item whose bullet was lost.
   if (onItem && clause.list?.kind === 'none' && line.indent === clause.list.indent && !midPhrase) {
@@ -599,7 +606,8 @@ export function buildPolicyDocument(
     }
     afterLink = null;
     // A list of links stays a list: one clause each.
-    if (!linkLine && continues(line, previous, clause, onItem, wrap) && clause) {
+    const headingShaped = (): boolean => isHeading(line, nextText(lines, i + 1, tail));
+    if (!linkLine && continues(line, previous, clause, onItem, wrap, headingShaped) && clause) {
       if (onItem)
         clause.items[clause.items.length - 1] = `${clause.items.at(-1) ?? ''} ${line.text}`;
       else {

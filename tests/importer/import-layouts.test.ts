@@ -123,6 +123,41 @@ describe('a running header or footer repeated at each page', () => {
   });
 });
 
+describe('a clause cut by a page break before a capital letter', () => {
+  const text = (after: string[]): string =>
+    [
+      'Staff Acceptable Use Policy',
+      '',
+      'Data',
+      '4. I will report any loss of data to the Data',
+      '',
+      'Page 1 of 2',
+      '\fStaff Acceptable Use Policy',
+      '',
+      ...after,
+    ].join('\n');
+
+  it('carries the clause on after the header', () => {
+    const { document } = parsePolicyText(
+      text(['    Protection Officer on the same day.', '    5. I will lock my screen.']),
+    );
+    expect(document.sections[0]?.clauses.map((c) => [c.number, c.text])).toEqual([
+      ['4', 'I will report any loss of data to the Data Protection Officer on the same day.'],
+      ['5', 'I will lock my screen.'],
+    ]);
+  });
+
+  it('starts a new section when what follows the break is a heading', () => {
+    const { document } = parsePolicyText(
+      text(['Devices', '', '5. I will lock my screen when I leave my desk.']),
+    );
+    expect(document.sections.map((s) => [s.heading, s.clauses.map((c) => c.number)])).toEqual([
+      ['Data', ['4']],
+      ['Devices', ['5']],
+    ]);
+  });
+});
+
 describe('links', () => {
   it('keeps a link line in the clause it belongs to, and the clause going on after it', () => {
     const text = [
