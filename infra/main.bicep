@@ -140,7 +140,13 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
       alwaysOn: true
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      healthCheckPath: '/healthz'
+      // Readiness, not liveness: App Service pings this path on every instance each minute, takes
+      // an instance that answers outside 200-299 (10 times by default) out of the load balancer
+      // until it answers 2xx again, and replaces one unhealthy for an hour; a lone instance is
+      // never taken out, nor more than half of them ("Monitor App Service instances by using
+      // Health check", https://learn.microsoft.com/azure/app-service/monitor-instances-health-check).
+      // /readyz is 503 while Graph, the site grant, the work store or the scheduled work fail.
+      healthCheckPath: '/readyz'
       // PORT is set by App Service itself.
       appSettings: [
         { name: 'COUNTERSIGN_MODE', value: 'production' }
@@ -161,6 +167,10 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COUNTERSIGN_STORAGE_CONNECTION', value: '@Microsoft.KeyVault(SecretUri=${storageConnection.properties.secretUri})' }
         { name: 'COUNTERSIGN_SCHOOL', value: schoolJson }
         { name: 'COUNTERSIGN_TEAMS_APP_ID', value: teamsAppId }
+        { name: 'COUNTERSIGN_TEAMS_TENANT_RPS', value: '50' }
+        { name: 'COUNTERSIGN_MAX_IN_FLIGHT', value: '64' }
+        { name: 'COUNTERSIGN_REQUEST_TIMEOUT_MS', value: '20000' }
+        { name: 'COUNTERSIGN_GRAPH_TIMEOUT_MS', value: '10000' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT', value: 'false' }
       ]

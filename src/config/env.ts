@@ -91,6 +91,16 @@ const shared = {
   COUNTERSIGN_TEAMS_TENANT_RPS: z.coerce.number().int().min(1).max(50).default(50),
 
   /**
+   * Requests one instance handles at once (health checks aside): one more is refused at once
+   * with 503 and Retry-After instead of queueing until everyone times out.
+   */
+  COUNTERSIGN_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** A request not answered in this long (ms) gets 503 with Retry-After sent for it. */
+  COUNTERSIGN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(20_000),
+  /** Each call to Microsoft Graph is abandoned after this long (ms), reading its answer included. */
+  COUNTERSIGN_GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+
+  /**
    * The school (or the trust's schools) as JSON: id, name, time zone, the Entra groups of each
    * audience, the approvers and admins (src/domain/school.ts). Required in production.
    */

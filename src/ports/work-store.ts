@@ -16,8 +16,13 @@ export type WorkStore = DeliveryQueue &
   ConversationRefs &
   OnceMarkers &
   MembershipSnapshots & {
+    /** Whether the store can be read and is whole (the readiness check; cheap enough to poll). */
+    checkIntegrity(): Promise<IntegrityCheck>;
     close(): Promise<void>;
   };
+
+/** A store's answer to "are you whole?": a problem names what is wrong, in the store's words. */
+export type IntegrityCheck = { ok: true } | { ok: false; problem: string };
 
 // The bot's tests import the conversation type from here.
 export type { StoredConversation } from './conversation-refs.ts';
@@ -29,6 +34,8 @@ export interface WorkStoreParts {
   conversations: ConversationRefs;
   markers: OnceMarkers;
   snapshots: MembershipSnapshots;
+  /** Reads the store and checks it is whole (a corrupt file, unreachable tables: not ok). */
+  checkIntegrity(): Promise<IntegrityCheck>;
   /** Ends the shared connection (and forgets what the parts cached). */
   close(): Promise<void>;
 }
@@ -65,6 +72,7 @@ export function combineWorkStore(parts: WorkStoreParts): WorkStore {
     markOnce: (key, now) => markers.markOnce(key, now),
     isMarked: (key) => markers.isMarked(key),
     recordMembers: (scope, userIds, now) => snapshots.recordMembers(scope, userIds, now),
+    checkIntegrity: () => parts.checkIntegrity(),
     close: () => parts.close(),
   };
 }

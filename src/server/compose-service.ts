@@ -23,7 +23,8 @@ import {
 } from '../services/campaigns/campaign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
-import { createHttpServer } from './http-server.ts';
+import { createHttpServer, type HttpServerOptions } from './http-server.ts';
+import { createReadiness } from './readiness.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler, type TabConfig } from './tab-config.ts';
 
@@ -68,6 +69,8 @@ export interface ComposeInput {
   /** The built tab; absent in tests that need only the API and the bot. */
   tabDir?: string;
   onError: (error: unknown, context: string) => void;
+  /** Overload protection of the HTTP server (defaults in http-server.ts). */
+  http?: Pick<HttpServerOptions, 'maxInFlight' | 'handlerTimeoutMs'>;
 }
 
 export interface ComposedService {
@@ -144,8 +147,17 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       ...(input.tabDir ? [createStaticHandler(input.tabDir)] : []),
     ],
     (error, req) => input.onError(error, `${req.method ?? ''} ${req.url ?? ''}`),
-    // A tenant's service is reached over HTTPS only; the local demo is plain http://localhost.
-    { hsts: input.tabConfig.mode === 'production' },
+    {
+      // A tenant's service is reached over HTTPS only; the local demo is plain http://localhost.
+      hsts: input.tabConfig.mode === 'production',
+      ...input.http,
+      readiness: createReadiness({
+        probeGraph: () => graph.records.site.probe(),
+        checkWorkStore: () => work.checkIntegrity(),
+        scheduledRun: () => campaigns.scheduledRun(),
+        now: () => clock.now().getTime(),
+      }),
+    },
   );
   const repairEveryMs = input.repairEveryMs ?? 6 * 60 * 60 * 1000;
   const sweep = (): void => {

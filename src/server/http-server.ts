@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Readiness } from './readiness.ts';
 
 /** A handler answers and returns true, or returns false to let the next one try. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -17,6 +18,18 @@ export interface HttpServerOptions {
   keepAliveTimeoutMs?: number;
   /** Connections beyond this are closed as soon as they are accepted. Default 1,000. */
   maxConnections?: number;
+  /**
+   * Requests handled at once (health checks aside). One more is refused at once, 503 with
+   * Retry-After, rather than queued behind the others until everyone times out. Default 64.
+   */
+  maxInFlight?: number;
+  /**
+   * A handler that has not answered in this long gets a 503 with Retry-After sent for it (its
+   * work may still finish, and keeps its place in maxInFlight until it does). Default 20 s.
+   */
+  handlerTimeoutMs?: number;
+  /** GET /readyz: whether this instance can serve (absent: ready whenever it answers). */
+  readiness?: () => Promise<Readiness>;
 }
 
 export const HSTS_HEADER = 'max-age=31536000; includeSubDomains';
@@ -28,7 +41,14 @@ export const HTTP_SERVER_DEFAULTS = {
   // it never reuses a connection Node has just closed (which it reports as a 502).
   keepAliveTimeoutMs: 65_000,
   maxConnections: 1_000,
+  maxInFlight: 64,
+  handlerTimeoutMs: 20_000,
 } as const;
+
+/** Retry-After of a request refused because the instance is full: a moment is enough. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+/** Retry-After of a request that ran out of time: whatever it did may still be finishing. */
+const TIMEOUT_RETRY_AFTER_SECONDS = 5;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -41,15 +61,37 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
 }
 
+/** A 503 problem (the API's shape, src/api/http/problem.ts) with its Retry-After. */
+function unavailable(res: ServerResponse, detail: string, retryAfterSeconds: number): void {
+  res
+    .writeHead(503, {
+      'Content-Type': 'application/problem+json',
+      'Cache-Control': 'no-store',
+      'Retry-After': String(retryAfterSeconds),
+    })
+    .end(
+      JSON.stringify({
+        type: 'urn:countersign:problem:unavailable',
+        title: 'Temporarily unavailable',
+        status: 503,
+        code: 'unavailable',
+        detail,
+      }),
+    );
+}
+
 /**
  * One node:http server for the whole service: the API, the bot endpoint, the tab's files and
  * a health check, tried in order.
  *
  * Slow clients cannot hold it: headers must arrive within headersTimeoutMs and the whole
  * request within requestTimeoutMs (Node answers 408 and closes), which bounds what a trickled
- * body or a silent connection costs; the time a handler takes to answer is not limited. There
- * is no cap on requests per connection (maxRequestsPerSocket): behind App Service's front end
- * the connections are the proxy's own, and recycling them only adds handshakes.
+ * body or a silent connection costs. A handler that takes longer than handlerTimeoutMs has a
+ * 503 sent for it, and at most maxInFlight requests are handled at once: the next is refused at
+ * once (503, Retry-After) instead of waiting behind them. /healthz and /readyz are answered
+ * before that cap, so a saturated instance still says it is alive. There is no cap on requests
+ * per connection (maxRequestsPerSocket): behind App Service's front end the connections are the
+ * proxy's own, and recycling them only adds handshakes.
  */
 export function createHttpServer(
   handlers: readonly RequestHandler[],
@@ -67,6 +109,15 @@ export function createHttpServer(
     ),
     requestTimeout,
   );
+  const maxInFlight = positiveInteger(
+    options.maxInFlight ?? HTTP_SERVER_DEFAULTS.maxInFlight,
+    'maxInFlight',
+  );
+  const handlerTimeout = positiveInteger(
+    options.handlerTimeoutMs ?? HTTP_SERVER_DEFAULTS.handlerTimeoutMs,
+    'handlerTimeoutMs',
+  );
+  let inFlight = 0;
   const server = createServer(
     {
       requestTimeout,
@@ -85,24 +136,53 @@ export function createHttpServer(
     },
     (req, res) => {
       if (options.hsts === true) res.setHeader('Strict-Transport-Security', HSTS_HEADER);
+      // Every handler parses req.url; a target WHATWG URL refuses ("//", "//[") is a bad
+      // request here, once, not an exception (a 500) in whichever handler parses it first.
+      if (!URL.canParse(req.url ?? '/', 'http://localhost')) {
+        plain(res, 400, 'Bad request');
+        return;
+      }
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      // Health first, outside the cap: answered even when every slot is taken.
+      if (path === '/healthz') {
+        plain(res, 200, 'ok');
+        return;
+      }
+      if (path === '/readyz') {
+        answerReadiness(res, options.readiness, (error) => onError(error, req));
+        return;
+      }
+      if (inFlight >= maxInFlight) {
+        unavailable(
+          res,
+          'Countersign is busy just now; try again in a moment.',
+          BUSY_RETRY_AFTER_SECONDS,
+        );
+        return;
+      }
+      inFlight += 1;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        onError(new Error(`no answer within ${handlerTimeout} ms`), req);
+        if (!res.headersSent) {
+          unavailable(
+            res,
+            'Countersign took too long to answer. What you asked may still be done: check before trying again.',
+            TIMEOUT_RETRY_AFTER_SECONDS,
+          );
+        }
+      }, handlerTimeout);
       void (async () => {
         try {
-          // Every handler parses req.url; a target WHATWG URL refuses ("//", "//[") is a bad
-          // request here, once, not an exception (a 500) in whichever handler parses it first.
-          if (!URL.canParse(req.url ?? '/', 'http://localhost')) {
-            plain(res, 400, 'Bad request');
-            return;
-          }
-          if (req.url === '/healthz') {
-            plain(res, 200, 'ok');
-            return;
-          }
           for (const handle of handlers) {
             if (await handle(req, res)) return;
           }
           plain(res, 404, 'Not found');
         } catch (error) {
-          onError(error, req);
+          // After a timeout the answer has gone: what the handler does next (writing to an
+          // ended response) is the timeout, already reported, unless it failed for itself.
+          if (!(timedOut && res.writableEnded)) onError(error, req);
           if (!res.headersSent) {
             res.writeHead(500, { 'Content-Type': 'application/problem+json' }).end(
               JSON.stringify({
@@ -112,9 +192,12 @@ export function createHttpServer(
                 code: 'internal',
               }),
             );
-          } else {
+          } else if (!res.writableEnded) {
             res.destroy();
           }
+        } finally {
+          clearTimeout(timer);
+          inFlight -= 1;
         }
       })();
     },
@@ -124,6 +207,34 @@ export function createHttpServer(
     'maxConnections',
   );
   return server;
+}
+
+/** 200 with the checks when ready, 503 naming what is not; never cached by a proxy. */
+function answerReadiness(
+  res: ServerResponse,
+  readiness: (() => Promise<Readiness>) | undefined,
+  onError: (error: unknown) => void,
+): void {
+  const send = (status: number, body: unknown): void => {
+    res
+      .writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+        ...(status === 503 ? { 'Retry-After': String(TIMEOUT_RETRY_AFTER_SECONDS) } : {}),
+      })
+      .end(JSON.stringify(body));
+  };
+  if (readiness === undefined) {
+    send(200, { ready: true, checks: {} });
+    return;
+  }
+  readiness().then(
+    (answer) => send(answer.ready ? 200 : 503, answer),
+    (error: unknown) => {
+      onError(error);
+      send(503, { ready: false, checks: {}, detail: 'the readiness check itself failed' });
+    },
+  );
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<number> {

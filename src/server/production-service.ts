@@ -153,6 +153,10 @@ export async function composeProductionService(
     },
     holderId: inject.holderId ?? `${hostname()}-${process.pid}`,
     teamsTenantRps: env.COUNTERSIGN_TEAMS_TENANT_RPS,
+    http: {
+      maxInFlight: env.COUNTERSIGN_MAX_IN_FLIGHT,
+      handlerTimeoutMs: env.COUNTERSIGN_REQUEST_TIMEOUT_MS,
+    },
     tabConfig: {
       mode: 'production',
       clientId,

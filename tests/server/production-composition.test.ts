@@ -57,6 +57,7 @@ if (teacher === undefined || colleague === undefined)
   throw new Error('the demo school has teachers');
 const head = DEMO_SCHOOL.headteacher;
 
+const MAX_IN_FLIGHT = 4;
 let emulator: GraphEmulator;
 let connector: ConnectorEmulator;
 let composed: ProductionService;
@@ -249,6 +250,8 @@ beforeAll(async () => {
     COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
     COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
     COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile,
+    // Small, so the overload tests below can fill it.
+    COUNTERSIGN_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
   });
   if (env.COUNTERSIGN_MODE !== 'production') throw new Error('a production environment');
   composed = await composeProductionService(env, {
@@ -524,4 +527,118 @@ describe('refusals cannot flood the audit log', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.details).toMatchObject({ reason: 'wrong-channel', count: 1 });
   });
+});
+
+describe('health, readiness and overload in the production composition', () => {
+  interface ReadyBody {
+    ready: boolean;
+    checks: Record<string, { ok: boolean; detail: string }>;
+  }
+  const ready = async (): Promise<{ status: number; body: ReadyBody }> => {
+    const res = await fetch(`${base}/readyz`);
+    return { status: res.status, body: (await res.json()) as ReadyBody };
+  };
+  /** /readyz caches its answer 5 s: wait for one computed after what the test changed. */
+  async function readyAfterCache(): Promise<{ status: number; body: ReadyBody }> {
+    await new Promise((r) => setTimeout(r, 5_100));
+    return ready();
+  }
+  const signBody = () => ({
+    versionNumber: 1,
+    contentHash,
+    declarationAccepted: true,
+    typedName: colleague.displayName,
+    statedRole: colleague.jobTitle,
+    consents: {},
+  });
+
+  it('/healthz answers ok and /readyz names each check when Graph, the site, the store and the schedule are fine', async () => {
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('ok');
+    const { status, body } = await ready();
+    expect(status).toBe(200);
+    expect(body.ready).toBe(true);
+    expect(Object.keys(body.checks).sort()).toEqual(['graph', 'scheduledWork', 'workStore']);
+    for (const check of Object.values(body.checks)) expect(check.ok).toBe(true);
+  });
+
+  it('past the in-flight cap a request gets 503 with Retry-After at once, while /healthz and /readyz still answer', async () => {
+    const token = await tabToken(teacher);
+    // Every Graph call now takes 1.5 s: MAX_IN_FLIGHT requests fill the instance.
+    emulator.setFaults({ latencyMs: 1_500 });
+    try {
+      const slow = Array.from({ length: MAX_IN_FLIGHT }, () =>
+        fetch(`${base}/api/me/history`, { headers: { Authorization: `Bearer ${token}` } }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await fetch(`${base}/api/me/history`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await refused.json()).toMatchObject({ code: 'unavailable', status: 503 });
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBeLessThan(600);
+      // The requests that were let in are all answered.
+      expect((await Promise.all(slow)).map((r) => r.status)).toEqual(
+        Array.from({ length: MAX_IN_FLIGHT }, () => 200),
+      );
+    } finally {
+      emulator.setFaults({});
+    }
+    // And with the slots free again, the same request is served.
+    const again = await fetch(`${base}/api/me/history`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(again.status).toBe(200);
+  });
+
+  it('Graph down: a sign answers 503 with Retry-After, /readyz says Graph is not ready, and both recover without a restart', async () => {
+    const token = await tabToken(colleague);
+    const sign = () =>
+      fetch(`${base}/api/me/policies/staff-aup/sign`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(signBody()),
+      });
+    // Every connection to Graph dropped: as if it were down.
+    emulator.setFaults({ rateReset: 1 });
+    try {
+      const details: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await sign();
+        expect(res.status).toBe(503);
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        const problem = (await res.json()) as { code: string; detail: string };
+        expect(problem.code).toBe('unavailable');
+        // Plain words, no Graph request line.
+        expect(problem.detail).not.toMatch(/sites\/|lists\//);
+        details.push(problem.detail);
+      }
+      // The first sign's failures opened the circuit: the next are refused at once, saying
+      // nothing was done.
+      expect(
+        details.slice(1).every((d) => /not answering just now, so nothing was done/.test(d)),
+      ).toBe(true);
+      const notReady = await readyAfterCache();
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.ready).toBe(false);
+      expect(notReady.body.checks.graph?.ok).toBe(false);
+      expect(notReady.body.checks.workStore?.ok).toBe(true);
+    } finally {
+      emulator.setFaults({});
+    }
+    // Graph is back: once the circuit lets a probe through, signing works again.
+    let recovered: Response | undefined;
+    for (let i = 0; i < 40 && recovered?.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      recovered = await sign();
+    }
+    expect(recovered?.status).toBe(200);
+    expect(await acknowledgementsOf(colleague)).toHaveLength(1);
+    const back = await readyAfterCache();
+    expect(back.status).toBe(200);
+  }, 60_000);
 });

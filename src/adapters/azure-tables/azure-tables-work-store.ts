@@ -5,6 +5,7 @@ import { AzureTablesLeaseStore } from './azure-tables-lease-store.ts';
 import { AzureTablesMembershipSnapshots } from './azure-tables-membership-snapshots.ts';
 import { AzureTablesOnceMarkers } from './azure-tables-once-markers.ts';
 import { openTableClients, type AzureTablesWorkStoreOptions } from './table-clients.ts';
+import { storageError } from './table-errors.ts';
 
 /**
  * The work store on Azure Table storage, for several instances of the service: connects,
@@ -25,6 +26,21 @@ export async function openAzureTablesWorkStore(
     conversations: new AzureTablesConversationRefs(tables.Conversations),
     markers: new AzureTablesOnceMarkers(tables.Markers),
     snapshots: new AzureTablesMembershipSnapshots(tables.Members),
+    // Table storage keeps its own data whole; what can go wrong here is reaching it (or the
+    // tables having been deleted): one small read of each table says both.
+    checkIntegrity: async () => {
+      try {
+        await Promise.all(
+          Object.values(tables).map(async (table) => {
+            const pages = table.listEntities({ queryOptions: { select: ['PartitionKey'] } });
+            await pages.byPage({ maxPageSize: 1 }).next();
+          }),
+        );
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, problem: storageError(error, 'read the work store tables').message };
+      }
+    },
     close: () => {
       // The clients hold no connection of their own to end; forget what this process cached.
       queue.forget();

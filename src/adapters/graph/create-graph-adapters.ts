@@ -18,6 +18,8 @@ export interface GraphAdaptersConfig {
   clientSecret?: string;
   fetch?: typeof fetch;
   retry?: Partial<RetryOptions>;
+  /** Each Graph exchange is abandoned after this (ms; the gateway's default 10 s). */
+  timeoutMs?: number;
   /** Signs and chains every audit event the record store writes (the service's evidence key). */
   evidenceSigner?: EvidenceSigner;
 }
@@ -47,6 +49,7 @@ export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters 
     ...(credentials ? { accessToken: appOnlyToken(credentials, config.baseUrl) } : {}),
     ...(config.fetch ? { fetch: config.fetch } : {}),
     ...(config.retry ? { retry: config.retry } : {}),
+    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
   });
   return {
     gateway,
@@ -85,5 +88,6 @@ export function graphConfigFromEnv(env: Env, site?: string): GraphAdaptersConfig
     ...(env.COUNTERSIGN_TENANT_ID ? { tenantId: env.COUNTERSIGN_TENANT_ID } : {}),
     ...(env.COUNTERSIGN_CLIENT_ID ? { clientId: env.COUNTERSIGN_CLIENT_ID } : {}),
     ...(env.COUNTERSIGN_CLIENT_SECRET ? { clientSecret: env.COUNTERSIGN_CLIENT_SECRET } : {}),
+    timeoutMs: env.COUNTERSIGN_GRAPH_TIMEOUT_MS,
   };
 }

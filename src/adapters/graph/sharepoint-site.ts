@@ -46,6 +46,18 @@ export class SharePointSite {
     return siteSchema.parse(reply.body).id;
   }
 
+  /**
+   * One cheap read of the site (its id only): Graph answers, our token is accepted and the
+   * Sites.Selected grant on this site holds. Throws the mapped error when any of them fails.
+   */
+  async probe(): Promise<void> {
+    const siteId = await this.siteId();
+    await this.#gateway.call(
+      { method: 'GET', url: withQuery(`sites/${siteId}`, { $select: 'id' }) },
+      'Read the SharePoint site (readiness)',
+    );
+  }
+
   /** Every list in the site (paged), for provisioning and id lookup. */
   async allLists(): Promise<ListSummary[]> {
     const siteId = await this.siteId();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { CountersignError } from '../../domain/errors.ts';
+import type { IntegrityCheck } from '../../ports/work-store.ts';
 import { WORK_STORE_SCHEMA } from './work-store-schema.ts';
 
 export interface SqliteDatabaseOptions {
@@ -60,6 +61,22 @@ export class SqliteDatabase {
   /** Runs one statement; the number of rows it changed. */
   changes(sql: string, ...params: SQLInputValue[]): number {
     return Number(this.db.prepare(sql).run(...params).changes);
+  }
+
+  /**
+   * SQLite's own check of the file (PRAGMA quick_check: every page and index entry readable,
+   * without the slower cross-checks of integrity_check). A corrupt file answers with what is
+   * wrong, or throws "database disk image is malformed": both are a problem, never an exception.
+   */
+  checkIntegrity(): IntegrityCheck {
+    try {
+      const rows = this.db.prepare('PRAGMA quick_check').all();
+      const said = rows.map((row) => String(Object.values(row)[0]));
+      if (said.length === 1 && said[0] === 'ok') return { ok: true };
+      return { ok: false, problem: said.join('; ').slice(0, 500) || 'quick_check said nothing' };
+    } catch (error) {
+      return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   close(): void {

@@ -24,6 +24,7 @@ export function openSqliteWorkStore(options: SqliteDatabaseOptions): WorkStore {
     conversations: new SqliteConversationRefs(db),
     markers: new SqliteOnceMarkers(db),
     snapshots: new SqliteMembershipSnapshots(db),
+    checkIntegrity: () => Promise.resolve(db.checkIntegrity()),
     close: () => {
       db.close();
       return Promise.resolve();

@@ -46,8 +46,22 @@ export interface CampaignRuntimeDeps {
   onError?: (error: unknown) => void;
 }
 
+/** When the scheduled work last ran on this instance (what readiness reads). */
+export interface ScheduledRunState {
+  /** How often it runs (0: never on this instance). */
+  everyMs: number;
+  /** When the runtime started (absent: not started). */
+  startedAt?: Date;
+  /** When a run last finished, failed or not (absent: none yet). */
+  lastRunAt?: Date;
+  /** The last run's failure, if it failed. */
+  lastError?: string;
+}
+
 /** What runs in the background of an instance: the sender, the scheduled work, the totals. */
 export interface CampaignRuntime {
+  /** When the scheduled work last ran. */
+  scheduledRun(): ScheduledRunState;
   readonly sender: CampaignSender;
   /** Starts the sender, and the loops for totals and the scheduled work (idempotent). */
   start(): void;
@@ -75,6 +89,8 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
   let running = false;
   let wakeTotals: () => void = () => undefined;
   let wakeSchedule: () => void = () => undefined;
+  const scheduleEvery = deps.scheduleEveryMs ?? 300_000;
+  let scheduled: ScheduledRunState = { everyMs: Math.max(0, scheduleEvery) };
 
   function report(error: unknown): void {
     if (deps.onError) deps.onError(error);
@@ -118,7 +134,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
     );
 
   const runSchedule = async (): Promise<void> => {
-    const every = deps.scheduleEveryMs ?? 300_000;
+    const every = scheduleEvery;
     if (every <= 0) return;
     while (running) {
       await Promise.race([
@@ -128,7 +144,20 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
         }),
       ]);
       if (!running) break;
-      await runScheduled().catch(report);
+      await runScheduled().then(
+        () => {
+          scheduled = { ...scheduled, lastRunAt: deps.clock.now() };
+          delete scheduled.lastError;
+        },
+        (error: unknown) => {
+          scheduled = {
+            ...scheduled,
+            lastRunAt: deps.clock.now(),
+            lastError: error instanceof Error ? error.message : String(error),
+          };
+          report(error);
+        },
+      );
     }
   };
 
@@ -148,9 +177,11 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
 
   return {
     sender,
+    scheduledRun: () => ({ ...scheduled }),
     start() {
       if (running) return;
       running = true;
+      scheduled = { ...scheduled, startedAt: deps.clock.now() };
       sender.start();
       totalsLoop = runTotals();
       scheduleLoop = runSchedule();

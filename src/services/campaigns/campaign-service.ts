@@ -10,7 +10,7 @@ import type { Actor } from '../actor.ts';
 import type { RecordsCheckRunner } from '../records-check.ts';
 import type { CardRenderer } from './card-renderer.ts';
 import type { CampaignContext } from './campaign-context.ts';
-import { createCampaignRuntime } from './campaign-runtime.ts';
+import { createCampaignRuntime, type ScheduledRunState } from './campaign-runtime.ts';
 import type { CampaignSender, SenderOptions } from './campaign-sender.ts';
 import { campaignStatus, listCampaigns, type CampaignSummary } from './campaign-status.ts';
 import { changeCampaignStatus } from './change-campaign-status.ts';
@@ -51,6 +51,8 @@ export interface CampaignService {
   stop(): Promise<void>;
   /** Runs the scheduled work once now (what the timer does). */
   runScheduled(): Promise<ScheduledWorkReport>;
+  /** When the timer's scheduled work last ran on this instance (readiness). */
+  scheduledRun(): ScheduledRunState;
   /** Writes changed totals to the campaign records now. */
   flushTotals(): Promise<void>;
   readonly sender: CampaignSender;
@@ -135,6 +137,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     startSender: () => runtime.start(),
     stop: () => runtime.stop(),
     runScheduled: () => runtime.runScheduled(),
+    scheduledRun: () => runtime.scheduledRun(),
     flushTotals: () => runtime.flushTotals(),
     sender: runtime.sender,
     render,
