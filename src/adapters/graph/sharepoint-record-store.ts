@@ -167,6 +167,11 @@ export class SharePointRecordStore implements RecordStore {
   readonly #documents: PolicyDocumentFiles;
 
   readonly #signer: EvidenceSigner | undefined;
+
+  /** `$top` for reads of whole evidence lists (see readEvidence). */
+  get #evidencePage(): number {
+    return Math.min(this.#pageSize, 1000);
+  }
   /**
    * Each shard's head as this instance last wrote or read it: the next event links to it without
    * a read. Another instance appending first makes our create meet the unique ChainKey (409):
@@ -853,15 +858,22 @@ export class SharePointRecordStore implements RecordStore {
   }
 
   /**
-   * The evidence lists, each read once with `$top` 5,000 (SharePoint's page maximum) and only the
-   * columns verify checks: 20,000 acknowledgements and 100,000 events are 4 + 20 pages.
+   * The evidence lists, each read once, paged, with only the columns verify checks. Pages of
+   * 1,000 signed rows, not SharePoint's maximum of 5,000: the gateway abandons an exchange after
+   * 10 s, and a 5,000-row page of signed events (several MB) can take longer to serve. 20,000
+   * acknowledgements and 100,000 events are then 20 + 100 pages, within the 200-request budget.
    */
   async readEvidence(): Promise<StoredEvidence> {
     const [acks, approvals, versions, events] = await Promise.all([
-      this.#query('acknowledgements', undefined, this.#pageSize, EVIDENCE_SELECT.acknowledgements),
-      this.#query('approvals', undefined, this.#pageSize, EVIDENCE_SELECT.approvals),
-      this.#query('versions', undefined, this.#pageSize, EVIDENCE_SELECT.versions),
-      this.#query('audit', undefined, this.#pageSize, EVIDENCE_SELECT.audit),
+      this.#query(
+        'acknowledgements',
+        undefined,
+        this.#evidencePage,
+        EVIDENCE_SELECT.acknowledgements,
+      ),
+      this.#query('approvals', undefined, this.#evidencePage, EVIDENCE_SELECT.approvals),
+      this.#query('versions', undefined, this.#evidencePage, EVIDENCE_SELECT.versions),
+      this.#query('audit', undefined, this.#evidencePage, EVIDENCE_SELECT.audit),
     ]);
     const signatureEvents: SignatureEventRef[] = [];
     const auditEvents: EvidenceRow[] = [];
@@ -892,7 +904,12 @@ export class SharePointRecordStore implements RecordStore {
 
   async readRepairRows(): Promise<RepairRows> {
     const [acks, events, approvals] = await Promise.all([
-      this.#query('acknowledgements', undefined, this.#pageSize, EVIDENCE_SELECT.acknowledgements),
+      this.#query(
+        'acknowledgements',
+        undefined,
+        this.#evidencePage,
+        EVIDENCE_SELECT.acknowledgements,
+      ),
       this.#query(
         'audit',
         `fields/EventType eq ${odataString('acknowledgement.signed')}`,
