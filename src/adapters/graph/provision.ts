@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { CountersignError } from '../../domain/errors.ts';
 import { ensureOk, withQuery } from './graph-gateway.ts';
 import type { GraphGateway } from './graph-gateway.ts';
 import { DOCUMENT_LIBRARY, LIST, SCHEMA, columnDefinition } from './sharepoint-schema.ts';
 import type { ColumnSpec, ListKey, ListSpec } from './sharepoint-schema.ts';
-import type { SharePointSite } from './sharepoint-site.ts';
+import type { ListSummary, SharePointSite } from './sharepoint-site.ts';
 import { sameName } from './sharepoint-site.ts';
 
 export type ProvisionAction =
@@ -55,9 +56,81 @@ export async function provisionSite(
   gateway: GraphGateway,
   site: SharePointSite,
 ): Promise<ProvisionReport> {
-  const siteId = await site.siteId();
-  const existing = await site.allLists();
   const changes: ProvisionChange[] = [];
+  let siteId: string | undefined;
+  let canRead = false;
+  try {
+    // The probe: reading the site and its lists ("List lists") needs the read role; a 403 here
+    // means the app has no grant on the site at all.
+    siteId = await site.siteId();
+    const existing = await site.allLists();
+    canRead = true;
+    return await provisionLists(gateway, site, siteId, existing, changes);
+  } catch (error) {
+    if (!isForbidden(error)) throw error;
+    throw rightsRefusal(siteId, canRead, changes, error);
+  }
+}
+
+/**
+ * The roles of a Sites.Selected grant ("Overview of Selected permissions in OneDrive and
+ * SharePoint", https://learn.microsoft.com/en-us/graph/permissions-selected-overview: read,
+ * write, owner, fullcontrol; there is no `manage`). Creating lists, libraries and columns needs
+ * fullcontrol: write reads and writes items and files but cannot create lists
+ * (microsoftgraph/msgraph-sdk-dotnet#1034), and the overview names Sites.Selected+FullControl as
+ * what manages a site's resources. The service at run time only reads and writes items and
+ * files: write. "Create permission" on a site
+ * (https://learn.microsoft.com/en-us/graph/api/site-post-permissions) shows a grant made with
+ * write; fullcontrol has been refused there and accepted by an update of the permission
+ * (microsoftgraph/microsoft-graph-docs#11814), so the guide grants write and raises it.
+ */
+export const PROVISION_ROLE = 'fullcontrol';
+export const RUN_TIME_ROLE = 'write';
+
+function isForbidden(error: unknown): error is CountersignError {
+  return error instanceof CountersignError && error.details.status === 403;
+}
+
+/**
+ * Graph documents no request by which a Sites.Selected app reads its own role on a site ("List
+ * permissions" on a site needs Sites.FullControl.All), so provisioning's first change is its
+ * probe: every change needs the same role, so a 403 there means nothing was changed, and the
+ * answer says exactly what to grant.
+ */
+function rightsRefusal(
+  siteId: string | undefined,
+  canRead: boolean,
+  changes: readonly ProvisionChange[],
+  error: CountersignError,
+): CountersignError {
+  const site = siteId ?? '<site id>';
+  const permissions = `https://graph.microsoft.com/v1.0/sites/${site}/permissions`;
+  const raise = `PATCH ${permissions}/{permission id} with {"roles":["${PROVISION_ROLE}"]}`;
+  const lower = `then PATCH it back to {"roles":["${RUN_TIME_ROLE}"]}, all the service needs to run`;
+  const done =
+    changes.length === 0
+      ? 'Nothing was changed.'
+      : `It stopped after: ${changes.map(describeChange).join('; ')}.`;
+  const message = !canRead
+    ? `The app has no access to site ${site} (${error.message}). Grant it the site as a SharePoint administrator (Sites.FullControl.All): POST ${permissions} with {"roles":["${RUN_TIME_ROLE}"],"grantedToIdentities":[{"application":{"id":"<the app's client id>","displayName":"Countersign"}}]}; to provision, ${raise} (its id: GET ${permissions}), run "countersign provision" again, ${lower}.`
+    : `The app may read site ${site} but not create or change its lists, libraries and columns (${error.message}). ${done} Provisioning needs the ${PROVISION_ROLE} role on the site. As a SharePoint administrator (Sites.FullControl.All): GET ${permissions} for the app's permission id, ${raise}, run "countersign provision" again, ${lower}.`;
+  return new CountersignError(
+    'forbidden',
+    message,
+    { siteId: site, needs: PROVISION_ROLE },
+    {
+      cause: error,
+    },
+  );
+}
+
+async function provisionLists(
+  gateway: GraphGateway,
+  site: SharePointSite,
+  siteId: string,
+  existing: ListSummary[],
+  changes: ProvisionChange[],
+): Promise<ProvisionReport> {
   const problems: string[] = [];
   for (const key of Object.keys(LIST) as ListKey[]) {
     const spec = SCHEMA[key];

@@ -10,7 +10,9 @@ import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
   'usage: countersign provision [--site <site id | hostname:/sites/path>] [--json]\n' +
-  '  Creates the Countersign lists, columns and indexes the site lacks; changes nothing else.\n' +
+  '  Creates the Countersign lists, library, columns and indexes the site lacks; changes nothing\n' +
+  '  else. Needs the fullcontrol role on the site (Sites.Selected) when there is something to\n' +
+  '  create; says exactly what to grant when it has less.\n' +
   '  Site: --site, else COUNTERSIGN_SITE, else (emulator only) its root site.\n';
 
 /** `countersign provision`: make the SharePoint site match the schema; say what changed. */

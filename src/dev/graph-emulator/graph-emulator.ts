@@ -12,13 +12,13 @@ import { GraphRouter } from './graph-router.ts';
 import { executeBatch } from './json-batch.ts';
 import { seedEmulator } from './seed.ts';
 import { SharePointEmulator } from './sharepoint.ts';
-import type { ColumnPatchRule } from './sharepoint/sharepoint-store.ts';
+import type { ColumnPatchRule, SiteGrant } from './sharepoint/sharepoint-store.ts';
 import { TeamworkEmulator } from './teamwork.ts';
 import { throttledResponse } from './throttling.ts';
 import { renderListPage, renderOverview } from './overview-page.ts';
 
 export type { FaultPlan } from './faults.ts';
-export type { ColumnPatchRule } from './sharepoint/sharepoint-store.ts';
+export type { ColumnPatchRule, SiteGrant } from './sharepoint/sharepoint-store.ts';
 export type { DirectoryUser } from './directory.ts';
 export { syntheticPeople } from './synthetic-people.ts';
 
@@ -68,6 +68,8 @@ export interface EmulatorSetup {
   insertListItems(list: string, items: Record<string, unknown>[], siteId?: string): string[];
   /** How a column PATCH turning on `indexed` and `enforceUniqueValues` together is taken. */
   setColumnPatchRule(rule: ColumnPatchRule): void;
+  /** The app's Sites.Selected role on the sites, enforced from now on; undefined allows all. */
+  setSiteGrant(grant: SiteGrant | undefined): void;
 }
 
 export interface GraphEmulator {
@@ -343,6 +345,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       insertListItems: (list, items, siteId = DEMO_SCHOOL.siteId) =>
         sharepoint.insertItems(siteId, list, items),
       setColumnPatchRule: (rule) => sharepoint.setColumnPatchRule(rule),
+      setSiteGrant: (grant) => sharepoint.setSiteGrant(grant),
     },
     close: async () => {
       if (closed) return;

@@ -5,7 +5,11 @@ import { downloadContent, handleDrives } from './sharepoint/drives.ts';
 import { insertItem } from './sharepoint/items.ts';
 import { findList } from './sharepoint/lists.ts';
 import { handleSharePoint } from './sharepoint/routes.ts';
-import { SharePointStore, type ColumnPatchRule } from './sharepoint/sharepoint-store.ts';
+import {
+  SharePointStore,
+  type ColumnPatchRule,
+  type SiteGrant,
+} from './sharepoint/sharepoint-store.ts';
 import { createSite, findSite, findSiteIdByPath } from './sharepoint/sites.ts';
 
 export { LIST_VIEW_THRESHOLD } from './sharepoint/item-query.ts';
@@ -45,6 +49,11 @@ export class SharePointEmulator {
     description: string;
   }): string {
     return createSite(this.#store, site);
+  }
+
+  /** The app's Sites.Selected grant the emulator enforces; undefined allows everything. */
+  setSiteGrant(grant: SiteGrant | undefined): void {
+    this.#store.siteGrant = grant;
   }
 
   /** How a PATCH turning on `indexed` and `enforceUniqueValues` together is taken (tests). */

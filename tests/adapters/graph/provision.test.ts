@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
+import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import { SCHEMA } from '../../../src/adapters/graph/sharepoint-schema.ts';
 import { SharePointSite } from '../../../src/adapters/graph/sharepoint-site.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
@@ -10,6 +11,7 @@ import {
   type ColumnPatchRule,
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { audit, policy, policyVersion } from '../../contract/record-fixtures.ts';
 
 function io(env: Record<string, string>) {
   const out: string[] = [];
@@ -184,5 +186,69 @@ describe('provision turns on indexes and unique values whichever way SharePoint 
     } finally {
       await emulator.close();
     }
+  });
+});
+
+describe('provision checks the Sites.Selected role it was granted (issue 12, item 2)', () => {
+  let emulator: GraphEmulator;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emulator = await startGraphEmulator({ seed: 'none' });
+    env = { COUNTERSIGN_GRAPH_BASE_URL: emulator.url, COUNTERSIGN_SITE: emulator.siteId };
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  async function countersignLists(): Promise<string[]> {
+    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    emulator.setup.setSiteGrant(undefined);
+    const lists = await new SharePointSite(gateway, emulator.siteId).allLists();
+    return lists.map((l) => l.displayName).filter((n) => n.startsWith('Countersign'));
+  }
+
+  it('with write only, refuses before changing anything and says exactly what to grant', async () => {
+    emulator.setup.setSiteGrant('write');
+    const run = io(env);
+    expect(await runCli(['provision'], run.io)).toBe(1);
+    const said = run.err.join('');
+    const permissions = `https://graph.microsoft.com/v1.0/sites/${emulator.siteId}/permissions`;
+    expect(said).toContain(`The app may read site ${emulator.siteId} but not create`);
+    expect(said).toContain('Nothing was changed.');
+    expect(said).toContain('Provisioning needs the fullcontrol role on the site.');
+    expect(said).toContain(
+      `PATCH ${permissions}/{permission id} with {"roles":["fullcontrol"]}, run "countersign provision" again, then PATCH it back to {"roles":["write"]}`,
+    );
+    expect(await countersignLists()).toEqual([]);
+  });
+
+  it('with no grant on the site, says to grant it first', async () => {
+    emulator.setup.setSiteGrant('none');
+    const run = io(env);
+    expect(await runCli(['provision'], run.io)).toBe(1);
+    expect(run.err.join('')).toContain(`The app has no access to site ${emulator.siteId}`);
+    expect(run.err.join('')).toContain('{"roles":["write"],"grantedToIdentities"');
+  });
+
+  it('with fullcontrol provisions; then write is enough to run and to re-check the site', async () => {
+    emulator.setup.setSiteGrant('fullcontrol');
+    expect(await runCli(['provision'], io(env).io)).toBe(0);
+    emulator.setup.setSiteGrant('write');
+    const again = io(env);
+    expect(await runCli(['provision'], again.io)).toBe(0);
+    expect(again.out.join('')).toMatch(/^0 changes$/m);
+    // Run time under write: a version (its text a file in the library) written and read back.
+    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const store = new SharePointRecordStore({ gateway, site: emulator.siteId });
+    await store.putPolicy(policy('granted-aup'));
+    const version = policyVersion('granted-aup', 1);
+    await store.createVersion(version, audit('policy.saved', 'granted-aup:v1'));
+    expect((await store.getVersion('granted-aup', 1))?.value).toEqual(version);
+    // read alone cannot write a version.
+    emulator.setup.setSiteGrant('read');
+    await expect(
+      store.createVersion(policyVersion('granted-aup', 2), audit('policy.saved', 'granted-aup:v2')),
+    ).rejects.toMatchObject({ details: { status: 403 } });
+    emulator.setup.setSiteGrant(undefined);
   });
 });

@@ -205,6 +205,7 @@ function methodNotAllowed(): never {
 /** Serves `drives/{drive}/…` (segments[0] is `drives`). */
 export function handleDrives(store: SharePointStore, request: EmulatedRequest): Handled {
   const [, driveId = '', ...rest] = request.segments;
+  store.checkGrant(request.method === 'GET' ? 'read' : 'write');
   const list = findDrive(store, driveId);
   const path = rest.join('/');
   const byPath = /^root:\/(.+):\/content$/.exec(path);

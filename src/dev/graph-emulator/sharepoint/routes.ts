@@ -17,7 +17,7 @@ import {
 } from './items.ts';
 import { getListDrive } from './drives.ts';
 import { createList, deleteList, findList, getList, listLists } from './lists.ts';
-import type { ListRow, SharePointStore, SiteRow } from './sharepoint-store.ts';
+import type { GrantNeed, ListRow, SharePointStore, SiteRow } from './sharepoint-store.ts';
 import { findSite, getSite } from './sites.ts';
 
 /**
@@ -29,6 +29,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 interface Operation {
   resourceUnits: 1 | 2;
+  /** What the app's site grant must allow (see SiteGrant). */
+  needs: GrantNeed;
   run: (store: SharePointStore, at: RouteTarget) => EmulatedResponse;
 }
 
@@ -38,22 +40,24 @@ interface SharePointRoute {
   methods: Partial<Record<Method, Operation>>;
 }
 
-const read = (run: Operation['run']): Operation => ({ resourceUnits: 1, run });
-const readMany = (run: Operation['run']): Operation => ({ resourceUnits: 2, run });
-const write = (run: Operation['run']): Operation => ({ resourceUnits: 2, run });
+const read = (run: Operation['run']): Operation => ({ resourceUnits: 1, needs: 'read', run });
+const readMany = (run: Operation['run']): Operation => ({ resourceUnits: 2, needs: 'read', run });
+const write = (run: Operation['run']): Operation => ({ resourceUnits: 2, needs: 'write', run });
+/** Creating or changing lists and columns: more than a write grant allows. */
+const manage = (run: Operation['run']): Operation => ({ resourceUnits: 2, needs: 'manage', run });
 
 const SHAREPOINT_ROUTES: readonly SharePointRoute[] = [
   { path: 'sites/:site', methods: { GET: read(getSite) } },
-  { path: 'sites/:site/lists', methods: { GET: readMany(listLists), POST: write(createList) } },
-  { path: 'sites/:site/lists/:list', methods: { GET: read(getList), DELETE: write(deleteList) } },
+  { path: 'sites/:site/lists', methods: { GET: readMany(listLists), POST: manage(createList) } },
+  { path: 'sites/:site/lists/:list', methods: { GET: read(getList), DELETE: manage(deleteList) } },
   { path: 'sites/:site/lists/:list/drive', methods: { GET: read(getListDrive) } },
   {
     path: 'sites/:site/lists/:list/columns',
-    methods: { GET: readMany(listColumns), POST: write(createColumn) },
+    methods: { GET: readMany(listColumns), POST: manage(createColumn) },
   },
   {
     path: 'sites/:site/lists/:list/columns/:column',
-    methods: { GET: read(getColumn), PATCH: write(updateColumn), DELETE: write(deleteColumn) },
+    methods: { GET: read(getColumn), PATCH: manage(updateColumn), DELETE: manage(deleteColumn) },
   },
   {
     path: 'sites/:site/lists/:list/items',
@@ -183,5 +187,6 @@ export function handleSharePoint(store: SharePointStore, request: EmulatedReques
   }
   const operation = route.methods[request.method as Method];
   if (operation === undefined) methodNotAllowed();
+  store.checkGrant(operation.needs);
   return { response: operation.run(store, at), resourceUnits: operation.resourceUnits };
 }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { cachedStatement, onRollback } from '../emulator-database.ts';
+import { GraphHttpError } from '../emulated-http.ts';
 import type { ColumnDefinition } from './column-types.ts';
 
 /**
@@ -62,10 +63,43 @@ export function projected(
  */
 export type ColumnPatchRule = 'combined' | 'refuse-combined' | 'ignore-unique';
 
+/**
+ * The app's Sites.Selected grant on the sites, when the emulator checks it (undefined: every
+ * request is allowed, as before grants were emulated). The four roles are those "Overview of
+ * Selected permissions in OneDrive and SharePoint" documents
+ * (https://learn.microsoft.com/en-us/graph/permissions-selected-overview): read (metadata and
+ * contents), write (read and modify them), owner, fullcontrol; 'none' is a site not granted.
+ * What each lets through: reads need read; list items and files need write ("read and modify the
+ * metadata and contents"); creating or changing lists, libraries and columns needs fullcontrol,
+ * since write does not (reported in microsoftgraph/msgraph-sdk-dotnet#1034: a write grant reads
+ * and writes items but cannot create lists) and the overview names Sites.Selected+FullControl as
+ * what manages a site's resources. owner is treated as fullcontrol (inferred: the overview lists
+ * it beside FullControl for managing lists; microsoft-graph-docs-contrib PR 8890 reports it doing
+ * nothing on a site, which is why the guide asks for fullcontrol). A refusal is 403
+ * accessDenied, as people report it (microsoft-graph-docs-contrib issue 3299).
+ */
+export type SiteGrant = 'none' | 'read' | 'write' | 'owner' | 'fullcontrol';
+export type GrantNeed = 'read' | 'write' | 'manage';
+
+const GRANT_ALLOWS: Record<SiteGrant, readonly GrantNeed[]> = {
+  none: [],
+  read: ['read'],
+  write: ['read', 'write'],
+  owner: ['read', 'write', 'manage'],
+  fullcontrol: ['read', 'write', 'manage'],
+};
+
 export class SharePointStore {
   readonly db: DatabaseSync;
   readonly baseUrl: () => string;
   columnPatchRule: ColumnPatchRule = 'combined';
+  siteGrant: SiteGrant | undefined = undefined;
+
+  /** Throws the 403 SharePoint answers when the app's grant does not cover the request. */
+  checkGrant(need: GrantNeed): void {
+    if (this.siteGrant === undefined || GRANT_ALLOWS[this.siteGrant].includes(need)) return;
+    throw new GraphHttpError(403, 'accessDenied', 'Access denied');
+  }
   readonly #columnCache = new Map<string, ColumnDefinition[]>();
   /** Writes since SQLite last gathered statistics; without them it may pick a poor index. */
   #writesSinceAnalyze = 0;
