@@ -1,3 +1,4 @@
+import type { CheckpointArchive } from './checkpoint-archive.ts';
 import type { ConversationRefs } from './conversation-refs.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import type { LeaseStore } from './lease-store.ts';
@@ -6,7 +7,8 @@ import type { OnceMarkers } from './once-markers.ts';
 
 /**
  * Work state that is not a record, in one store: the delivery queue, leases, conversation
- * references, once-markers and membership snapshots. SQLite (node:sqlite) by default; Azure
+ * references, once-markers, membership snapshots, and the copies of the evidence checkpoints
+ * (outside the SharePoint site, so a site owner cannot take them back). SQLite (node:sqlite) by default; Azure
  * Tables when scaled out. The composition root opens one and hands each consumer the port it
  * uses (the sender: queue, leases, conversations; the scheduler: queue, leases, markers,
  * snapshots; the bot: conversations); each port has its own contract suite in tests/contract.
@@ -15,7 +17,8 @@ export type WorkStore = DeliveryQueue &
   LeaseStore &
   ConversationRefs &
   OnceMarkers &
-  MembershipSnapshots & {
+  MembershipSnapshots &
+  CheckpointArchive & {
     /** Whether the store can be read and is whole (the readiness check; cheap enough to poll). */
     checkIntegrity(): Promise<IntegrityCheck>;
     close(): Promise<void>;
@@ -36,13 +39,14 @@ export interface WorkStoreParts {
   snapshots: MembershipSnapshots;
   /** Reads the store and checks it is whole (a corrupt file, unreachable tables: not ok). */
   checkIntegrity(): Promise<IntegrityCheck>;
+  checkpoints: CheckpointArchive;
   /** Ends the shared connection (and forgets what the parts cached). */
   close(): Promise<void>;
 }
 
 /** One WorkStore from an adapter's parts: every method goes to the part that owns it. */
 export function combineWorkStore(parts: WorkStoreParts): WorkStore {
-  const { queue, leases, conversations, markers, snapshots } = parts;
+  const { queue, leases, conversations, markers, snapshots, checkpoints } = parts;
   return {
     storeIdentity: () => queue.storeIdentity(),
     createJob: (job) => queue.createJob(job),
@@ -73,6 +77,8 @@ export function combineWorkStore(parts: WorkStoreParts): WorkStore {
     isMarked: (key) => markers.isMarked(key),
     recordMembers: (scope, userIds, now) => snapshots.recordMembers(scope, userIds, now),
     checkIntegrity: () => parts.checkIntegrity(),
+    putCheckpoint: (copy) => checkpoints.putCheckpoint(copy),
+    latestCheckpoints: (limit) => checkpoints.latestCheckpoints(limit),
     close: () => parts.close(),
   };
 }

@@ -13,6 +13,7 @@ import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { schoolActorResolver } from '../bot/resolve-actor.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
+import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { Messenger } from '../ports/messenger.ts';
@@ -54,6 +55,11 @@ export interface ComposeInput {
     | 'serviceUrl'
     | 'inbound'
   >;
+  /**
+   * Where each signed checkpoint is copied besides the work store (the WORM Blob container in
+   * Azure); none locally.
+   */
+  checkpointArchives?: readonly CheckpointArchive[];
   /** This instance's name for the sender and scheduler leases. */
   holderId: string;
   /**
@@ -110,6 +116,13 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     sender: { pacing: tenantPacing(input.teamsTenantRps ?? 50) },
     // Nightly (and soon after a start when none ran in 24 h), under the scheduler's lease.
     recordsCheck: service.recordsCheckRunner,
+    // Every scheduled run: a signed checkpoint in the site, copied to the work store and beyond.
+    checkpoints: {
+      ledger: graph.records,
+      archives: [work, ...(input.checkpointArchives ?? [])],
+      signer: input.evidence.signer,
+      keyRing: input.evidence.keyRing,
+    },
     ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
     onError: (error) => input.onError(error, 'campaign'),
   });

@@ -1,3 +1,4 @@
+import type { EvidenceRow } from '../domain/evidence/evidence-row.ts';
 import type { Finding } from '../domain/evidence/finding.ts';
 import type { KeyRing } from '../domain/evidence/key-ring.ts';
 import { verifyEvidence, type EvidenceReport } from '../domain/evidence/verify-evidence.ts';
@@ -32,13 +33,15 @@ export function verifyStoredEvidence(
   stored: StoredEvidence,
   keyRing: KeyRing,
   legacyHmacKey?: string | Uint8Array,
+  /** Signed checkpoints: the site's Checkpoints list and copies from outside it. */
+  checkpoints: readonly EvidenceRow[] = [],
 ): EvidenceReport {
   const report = verifyEvidence({
     acknowledgements: stored.acknowledgements,
     approvalDecisions: stored.approvalDecisions,
     versions: stored.versions,
     auditEvents: stored.auditEvents,
-    checkpoints: [],
+    checkpoints,
     keyRing,
     ...(legacyHmacKey === undefined ? {} : { legacyHmacKey }),
   });

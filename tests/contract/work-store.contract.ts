@@ -1,4 +1,5 @@
 import type { WorkStore } from '../../src/ports/work-store.ts';
+import { checkpointArchiveContract } from './checkpoint-archive.contract.ts';
 import { conversationRefsContract } from './conversation-refs.contract.ts';
 import { deliveryQueueContract } from './delivery-queue.contract.ts';
 import { leaseStoreContract } from './lease-store.contract.ts';
@@ -13,4 +14,5 @@ export function workStoreContracts(name: string, open: OpenStore<WorkStore>): vo
   conversationRefsContract(name, open);
   onceMarkersContract(name, open);
   membershipSnapshotsContract(name, open);
+  checkpointArchiveContract(name, open);
 }

@@ -1,4 +1,5 @@
 import { combineWorkStore, type WorkStore } from '../../ports/work-store.ts';
+import { AzureTablesCheckpointArchive } from './azure-tables-checkpoint-archive.ts';
 import { AzureTablesConversationRefs } from './azure-tables-conversation-refs.ts';
 import { AzureTablesDeliveryQueue } from './azure-tables-delivery-queue.ts';
 import { AzureTablesLeaseStore } from './azure-tables-lease-store.ts';
@@ -41,6 +42,7 @@ export async function openAzureTablesWorkStore(
         return { ok: false, problem: storageError(error, 'read the work store tables').message };
       }
     },
+    checkpoints: new AzureTablesCheckpointArchive(tables.Checkpoints),
     close: () => {
       // The clients hold no connection of their own to end; forget what this process cached.
       queue.forget();

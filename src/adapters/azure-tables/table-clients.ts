@@ -17,7 +17,15 @@ export interface AzureTablesWorkStoreOptions {
   quietRecheckMs?: number;
 }
 
-const TABLE_KEYS = ['Jobs', 'Deliveries', 'Leases', 'Conversations', 'Markers', 'Members'] as const;
+const TABLE_KEYS = [
+  'Jobs',
+  'Deliveries',
+  'Leases',
+  'Conversations',
+  'Markers',
+  'Members',
+  'Checkpoints',
+] as const;
 type TableKey = (typeof TABLE_KEYS)[number];
 export type TableClients = Record<TableKey, TableClient>;
 

@@ -53,3 +53,6 @@ export function tableName(prefix: string, name: string): string {
 }
 
 export const TABLE_PREFIX_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
+
+/** The one partition of the checkpoints table (row keys: checkpointCopyKey, newest first). */
+export const CHECKPOINT_PARTITION = 'checkpoints';

@@ -13,18 +13,21 @@ import {
   auditEventRecordSchema,
   GENESIS,
   type AuditEventRecord,
+  type RowList,
 } from '../../domain/evidence/evidence-record.ts';
+import type { CheckpointCopy } from '../../domain/evidence/checkpoint-copy.ts';
+import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import { signRecord, type EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
 import { shardOf } from '../../domain/evidence/shard.ts';
 import { recordHash } from '../../domain/evidence/signing-payload.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
-import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import type {
   RepairRows,
   SignatureEventRef,
   StoredAcknowledgement,
   StoredEvidence,
 } from '../../ports/stored-evidence.ts';
+import type { EvidenceLedger } from '../../ports/evidence-ledger.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type {
   RecordStore,
@@ -48,7 +51,10 @@ import { mapInSlices } from './in-slices.ts';
 import { fieldNames } from './sharepoint-schema.ts';
 import type { ListKey } from './sharepoint-schema.ts';
 import { PolicyDocumentFiles } from './policy-document-files.ts';
+import { acknowledgementEvidenceRow, signedEvidenceRows } from './evidence-rows.ts';
 import {
+  checkpointColumnsOf,
+  checkpointFields,
   acknowledgementColumnsOf,
   acknowledgementFields,
   documentFileOf,
@@ -147,7 +153,7 @@ interface Update {
  * - Batches are not transactions: a publish whose draft update succeeded but whose retirements
  *   failed reports the failure, and the draft stays published.
  */
-export class SharePointRecordStore implements RecordStore {
+export class SharePointRecordStore implements RecordStore, EvidenceLedger {
   readonly #gateway: GraphGateway;
   readonly site: SharePointSite;
   readonly #pageSize: number;
@@ -1001,24 +1007,31 @@ export class SharePointRecordStore implements RecordStore {
   }
 
   /**
-   * The signed rows of the Approvals list (decisions), the versions list (published versions) or
-   * the audit log (chained events),
-   * as stored, for `countersign verify`: rows without a signed record (pending approvals, drafts,
-   * rows from before signatures) come back with `evidence: null`.
+   * The signed rows of the Approvals list (decisions), the versions list (published versions),
+   * the audit log (chained events) or the Checkpoints list, as stored, for `countersign verify`
+   * and the checkpoint writer: rows without a signed record (pending approvals, drafts, rows from
+   * before signatures) come back with `evidence: null`. `texts: false` leaves a version's stored
+   * text unread (the checkpoint writer counts records only).
    */
-  async scanSignedRows(list: 'approvals' | 'versions' | 'audit'): Promise<SignedRow[]> {
-    const rows = await this.#query(list, undefined);
+  async scanSignedRows(
+    list: 'approvals' | 'versions' | 'audit' | 'checkpoints',
+    filter?: string,
+    texts = true,
+  ): Promise<SignedRow[]> {
+    const rows = await this.#query(list, filter);
     const columnsOf =
       list === 'approvals'
         ? decisionColumnsOf
         : list === 'versions'
           ? versionColumnsOf
-          : eventColumnsOf;
+          : list === 'audit'
+            ? eventColumnsOf
+            : checkpointColumnsOf;
     return Promise.all(
       rows.map(async (row) => {
         const evidence = storedEvidenceOf(row.fields);
         // Only a signed (published) version's text is evidence; drafts are not read.
-        const withText = list === 'versions' && evidence !== null;
+        const withText = texts && list === 'versions' && evidence !== null;
         return {
           itemId: row.itemId,
           evidence,
@@ -1038,6 +1051,54 @@ export class SharePointRecordStore implements RecordStore {
     if (file === null) return row.fields.Document;
     const bytes = await this.#documents.bytes(file.itemId);
     return bytes === null ? null : bytes.toString('utf8');
+  }
+
+  // Evidence ledger (the checkpoint writer) --------------------------------------------------
+
+  async readCountedLists(): Promise<Record<RowList, EvidenceRow[]>> {
+    const [acks, approvals, versions] = await Promise.all([
+      this.scanAcknowledgements({}),
+      this.scanSignedRows('approvals'),
+      // The texts are verify's business; a checkpoint counts the signed records only.
+      this.scanSignedRows('versions', undefined, false),
+    ]);
+    return {
+      acknowledgements: acks.map(acknowledgementEvidenceRow),
+      approvalDecisions: signedEvidenceRows(approvals),
+      versions: signedEvidenceRows(versions),
+    };
+  }
+
+  async readEventsAfter(seq: number): Promise<EvidenceRow[]> {
+    // One indexed column in the filter ("List items": the service filters one indexed field
+    // at a time, https://learn.microsoft.com/en-us/graph/api/listitem-list).
+    return signedEvidenceRows(
+      await this.scanSignedRows('audit', `fields/Seq gt ${String(Math.max(0, Math.trunc(seq)))}`),
+    );
+  }
+
+  async readCheckpointsFrom(number: number): Promise<EvidenceRow[]> {
+    return signedEvidenceRows(
+      await this.scanSignedRows(
+        'checkpoints',
+        `fields/Number ge ${String(Math.max(0, Math.trunc(number)))}`,
+      ),
+    );
+  }
+
+  async putCheckpoint(copy: CheckpointCopy): Promise<'created' | 'exists'> {
+    const reply = await this.#gateway.exchange(
+      this.#create(await this.#items('checkpoints'), checkpointFields(copy), 'checkpoint'),
+    );
+    if (isOk(reply)) return 'created';
+    // The unique CheckpointKey: that number is stored already (a retry, or another writer).
+    if (isDuplicateReply(reply)) return 'exists';
+    throw graphErrorToCountersign(
+      reply.status,
+      reply.body,
+      `Store ${copy.record.id}`,
+      reply.headers,
+    );
   }
 
   async getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {

@@ -10,6 +10,7 @@ import type { Campaign } from '../../domain/campaign.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { SignedRecord } from '../../domain/evidence/evidence-signer.ts';
+import type { CheckpointRecord } from '../../domain/evidence/evidence-record.ts';
 import type { SignedAcknowledgement } from '../../ports/record-store.ts';
 import type { DocumentFile } from './policy-document-files.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
@@ -316,6 +317,31 @@ const EVENT_COLUMNS: Readonly<Record<string, string>> = {
   Seq: 'seq',
   RecordHash: 'hash',
 };
+
+const CHECKPOINT_COLUMNS: Readonly<Record<string, string>> = {
+  CheckpointKey: 'id',
+  Number: 'number',
+  At: 'at',
+  Cutoff: 'cutoff',
+  RecordHash: 'hash',
+};
+
+/** A checkpoint row's plain columns by the checkpoint record's field names. */
+export function checkpointColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {
+  return columnsOf(CHECKPOINT_COLUMNS, fields, []);
+}
+
+/** The fields of a checkpoint row: its plain columns and the record as signed. */
+export function checkpointFields(copy: SignedRecord<CheckpointRecord>): Fields {
+  return {
+    Title: copy.record.id,
+    CheckpointKey: copy.record.id,
+    Number: copy.record.number,
+    At: copy.record.at,
+    Cutoff: copy.record.cutoff,
+    ...signedFields(copy),
+  };
+}
 
 /** An audit row's plain columns by the event record's field names (Shard and Seq included). */
 export function eventColumnsOf(fields: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /**
- * The six SharePoint lists of DESIGN.md §4, as code. `countersign provision` makes a site match
+ * The SharePoint lists of DESIGN.md §4 (and the Checkpoints list issue 10 adds), as code. `countersign provision` makes a site match
  * this; the record store reads and writes these names. Every column a query filters on is
  * indexed (SharePoint refuses or throttles filters on unindexed columns past 5,000 items), and
  * every natural key enforces unique values, which is what makes a repeated create fail instead
@@ -72,6 +72,7 @@ export const LIST = {
   approvals: 'CountersignApprovals',
   campaigns: 'CountersignCampaigns',
   audit: 'CountersignAudit',
+  checkpoints: 'CountersignCheckpoints',
 } as const;
 export type ListKey = keyof typeof LIST;
 
@@ -179,6 +180,20 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       indexed('Shard', 'number'),
       indexed('Seq', 'number'),
       key('ChainKey'),
+      ...signedColumns(),
+    ],
+  },
+  checkpoints: {
+    name: LIST.checkpoints,
+    description:
+      'Countersign: signed checkpoints (every chain head, counts of every evidence list), copied outside the site too.',
+    columns: [
+      // "checkpoint:N", unique: two writers can never both store a checkpoint N.
+      key('CheckpointKey'),
+      // The writer reads the latest ones by number (one indexed filter, `Number ge N`).
+      indexed('Number', 'number'),
+      text('At'),
+      text('Cutoff'),
       ...signedColumns(),
     ],
   },

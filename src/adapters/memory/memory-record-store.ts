@@ -9,11 +9,19 @@ import { signatureAuditEvent } from '../../domain/signature-audit.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import {
+  checkpointCopyText,
+  parseCheckpointCopy,
+  type CheckpointCopy,
+} from '../../domain/evidence/checkpoint-copy.ts';
+import type { RowList } from '../../domain/evidence/evidence-record.ts';
+import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import type { EvidenceSignature } from '../../domain/evidence/evidence-signature.ts';
 import type { SignedRecord } from '../../domain/evidence/evidence-signer.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import type { EvidenceLedger } from '../../ports/evidence-ledger.ts';
 import type {
   RecordStore,
   SignatureAuditRepair,
@@ -42,7 +50,7 @@ interface Row<T> {
  * signature is idempotent, audit events are unique by id, and values are copied in and out so a
  * caller cannot change a stored record by mutating what it got.
  */
-export class MemoryRecordStore implements RecordStore {
+export class MemoryRecordStore implements RecordStore, EvidenceLedger {
   readonly #policies = new Map<string, Row<Policy>>();
   readonly #versions = new Map<string, Row<PolicyVersion>>();
   readonly #acks = new Map<string, Row<Acknowledgement>>();
@@ -56,6 +64,8 @@ export class MemoryRecordStore implements RecordStore {
     string,
     { record: string; signature: EvidenceSignature; hash: string }
   >();
+  /** The Checkpoints list: each checkpoint's copy text by number. */
+  readonly #checkpoints = new Map<number, string>();
   #sequence = 0;
 
   #tag(): string {
@@ -265,6 +275,45 @@ export class MemoryRecordStore implements RecordStore {
           record: JSON.parse(stored.record) as unknown,
           signature: { ...stored.signature },
         };
+  }
+
+  // Evidence ledger: what the checkpoint writer reads. Events here are not chained (no Shard or
+  // Seq), so no chain moves; the counted lists and the checkpoints list behave as SharePoint's.
+
+  readCountedLists(): Promise<Record<RowList, EvidenceRow[]>> {
+    const signed = (kind: string): EvidenceRow[] =>
+      [...this.#signed.entries()].flatMap(([id, stored]) => {
+        const record = JSON.parse(stored.record) as { kind?: unknown };
+        return record.kind === kind
+          ? [{ itemId: id, record, signature: structuredClone(stored.signature) }]
+          : [];
+      });
+    const legacy = [...this.#acks.values()]
+      .filter((row) => !this.#signed.has(row.value.id))
+      .map((row) => ({ itemId: row.value.id, record: structuredClone(row.value) }));
+    return Promise.resolve({
+      acknowledgements: [...signed('acknowledgement'), ...legacy],
+      approvalDecisions: signed('approval-decision'),
+      versions: signed('published-version'),
+    });
+  }
+
+  readEventsAfter(_seq: number): Promise<EvidenceRow[]> {
+    return Promise.resolve([]);
+  }
+
+  readCheckpointsFrom(number: number): Promise<EvidenceRow[]> {
+    return Promise.resolve(
+      [...this.#checkpoints.entries()]
+        .filter(([n]) => n >= number)
+        .map(([n, text]) => parseCheckpointCopy(text, `checkpoint:${String(n)}`)),
+    );
+  }
+
+  putCheckpoint(copy: CheckpointCopy): Promise<'created' | 'exists'> {
+    if (this.#checkpoints.has(copy.record.number)) return Promise.resolve('exists');
+    this.#checkpoints.set(copy.record.number, checkpointCopyText(copy));
+    return Promise.resolve('created');
   }
 
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null> {

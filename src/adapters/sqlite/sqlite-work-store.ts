@@ -1,5 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import { combineWorkStore, type WorkStore } from '../../ports/work-store.ts';
+import { SqliteCheckpointArchive } from './sqlite-checkpoint-archive.ts';
 import { SqliteConversationRefs } from './sqlite-conversation-refs.ts';
 import {
   SqliteDatabase,
@@ -25,6 +26,7 @@ export function openSqliteWorkStore(options: SqliteDatabaseOptions): WorkStore {
     markers: new SqliteOnceMarkers(db),
     snapshots: new SqliteMembershipSnapshots(db),
     checkIntegrity: () => Promise.resolve(db.checkIntegrity()),
+    checkpoints: new SqliteCheckpointArchive(db),
     close: () => {
       db.close();
       return Promise.resolve();

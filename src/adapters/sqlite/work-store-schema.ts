@@ -68,4 +68,11 @@ CREATE TABLE IF NOT EXISTS members_seen (
   first_seen_at INTEGER NOT NULL,
   PRIMARY KEY (scope, user_id)
 );
+
+CREATE TABLE IF NOT EXISTS checkpoints (
+  number INTEGER PRIMARY KEY,
+  record_hash TEXT NOT NULL,
+  copy TEXT NOT NULL,
+  stored_at INTEGER NOT NULL
+);
 `;

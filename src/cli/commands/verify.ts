@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import {
   createGraphAdapters,
   graphConfigFromEnv,
 } from '../../adapters/graph/create-graph-adapters.ts';
 import type { AcknowledgementRow } from '../../adapters/graph/sharepoint-record-store.ts';
 import { loadEnv } from '../../config/env.ts';
+import { parseCheckpointCopy } from '../../domain/evidence/checkpoint-copy.ts';
+import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import { describeSubject } from '../../domain/evidence/finding.ts';
 import type { EvidenceReport } from '../../domain/evidence/verify-evidence.ts';
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
@@ -22,13 +25,16 @@ import { verifyStoredEvidence } from '../../services/verify-stored-evidence.ts';
 import { parseSiteOptions } from '../site-options.ts';
 
 const USAGE =
-  'usage: countersign verify [--site <site>] [--keys <key ring file>] [--json]\n' +
+  'usage: countersign verify [--site <site>] [--keys <key ring file>] [--checkpoint <file>]… [--json]\n' +
   '       countersign verify --pack <evidence pack folder> [--json]\n' +
   '  Checks every signed record (acknowledgements, approval decisions, published versions) with\n' +
   '  the public keys only (--keys: the JSON of GET /api/evidence/keys; without it they are fetched\n' +
   '  from COUNTERSIGN_PUBLIC_URL), every plain column against its signed record, approval states\n' +
   "  against the signed decisions and every version's text against its signed hash; names rows\n" +
   '  the audit log or a signed decision records but the lists no longer hold. With\n' +
+  '  Audit events are checked along their chains up to the latest signed checkpoint, from the\n' +
+  "  site's Checkpoints list and from each --checkpoint file (a copy kept outside the site: the\n" +
+  '  work store, the WORM container): a chain cut short of it fails as chain-truncated. With\n' +
   '  COUNTERSIGN_SEAL_KEY it also checks the HMAC seals of rows from before signatures (legacy)\n' +
   '  and the older checks. Exit 1 when anything fails; warnings alone exit 0.\n' +
   '  --pack: checks an evidence pack offline with the keys in it alone (no service, no Graph, no\n' +
@@ -285,15 +291,19 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `--keys FILE` and `--pack DIR` out of the arguments (the rest are the site options). */
-function takeKeysOption(
+/**
+ * `--keys FILE`, `--pack DIR` and every `--checkpoint FILE` out of the arguments (the rest are
+ * the site options).
+ */
+function takeFileOptions(
   args: readonly string[],
-): { keys?: string; pack?: string; rest: string[] } | string {
+): { keys?: string; pack?: string; checkpoints: string[]; rest: string[] } | string {
   const rest: string[] = [];
+  const checkpoints: string[] = [];
   const taken: { keys?: string; pack?: string } = {};
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
-    const name = (['keys', 'pack'] as const).find(
+    const name = (['keys', 'pack', 'checkpoint'] as const).find(
       (n) => arg === `--${n}` || arg.startsWith(`--${n}=`),
     );
     if (name === undefined) {
@@ -302,11 +312,28 @@ function takeKeysOption(
     }
     const value = arg === `--${name}` ? args[(i += 1)] : arg.slice(`--${name}=`.length);
     if (value === undefined || value === '') {
-      return `--${name} needs a ${name === 'keys' ? 'file' : 'folder'}`;
+      return `--${name} needs a ${name === 'pack' ? 'folder' : 'file'}`;
     }
-    taken[name] = value;
+    if (name === 'checkpoint') checkpoints.push(value);
+    else taken[name] = value;
   }
-  return { ...taken, rest };
+  return { ...taken, checkpoints, rest };
+}
+
+/** Checkpoint copies given on the command line (a file each, as the archives keep them). */
+function readCheckpointFiles(files: readonly string[]): EvidenceRow[] {
+  return files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CountersignError(
+        'validation',
+        `Cannot read the checkpoint ${file}: ${String(error)}`,
+      );
+    }
+    return parseCheckpointCopy(text, file);
+  });
 }
 
 /** `verify --pack DIR`: the pack with its own keys, offline; no environment is read. */
@@ -325,6 +352,12 @@ function printFindings(report: EvidenceReport, io: CliIo, where = ''): void {
   io.stdout(
     `Signed evidence: ${c.acknowledgements.rows} acknowledgement row(s) (${c.legacyAcknowledgements} legacy), ${c.approvalDecisions.rows} decision(s), ${c.versions.rows} published version(s).\n`,
   );
+  const latest = report.latestCheckpoint;
+  io.stdout(
+    latest === null
+      ? 'No signed checkpoint: events deleted from the end of a chain cannot be told.\n'
+      : `Latest checkpoint: ${latest.id}, taken ${latest.at} (rows signed by ${latest.cutoff}).\n`,
+  );
   for (const f of report.findings) {
     const label = f.severity === 'failure' ? 'FAILS' : 'WARNS';
     io.stdout(`${label}  ${f.code}  ${describeSubject(f.subject)}: ${f.message}\n`);
@@ -342,7 +375,7 @@ function printFindings(report: EvidenceReport, io: CliIo, where = ''): void {
  * key, the legacy checks (seals, deletions the audit log reveals, approvals, texts) too.
  */
 export const verifyCommand: CliCommand = async (args, io) => {
-  const taken = takeKeysOption(args);
+  const taken = takeFileOptions(args);
   if (typeof taken === 'string') {
     io.stderr(`${taken}\n${USAGE}`);
     return 2;
@@ -350,8 +383,10 @@ export const verifyCommand: CliCommand = async (args, io) => {
   const options = parseSiteOptions(taken.rest, io, USAGE);
   if (typeof options === 'number') return options;
   if (taken.pack !== undefined) {
-    if (taken.keys !== undefined || options.site !== undefined) {
-      io.stderr(`--pack verifies with the pack's own keys only: no --keys or --site.\n${USAGE}`);
+    if (taken.keys !== undefined || options.site !== undefined || taken.checkpoints.length > 0) {
+      io.stderr(
+        `--pack verifies with the pack's own keys only: no --keys, --site or --checkpoint.\n${USAGE}`,
+      );
       return 2;
     }
     try {
@@ -383,7 +418,15 @@ export const verifyCommand: CliCommand = async (args, io) => {
         ? { keys: [] }
         : await loadKeyRing(taken.keys, env.COUNTERSIGN_PUBLIC_URL);
     const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));
-    const evidence = verifyStoredEvidence(await graph.records.readEvidence(), keyRing, sealKey);
+    // The site's checkpoints and any copies from outside it (--checkpoint FILE).
+    const [stored, siteCheckpoints] = await Promise.all([
+      graph.records.readEvidence(),
+      graph.records.readCheckpointsFrom(0),
+    ]);
+    const evidence = verifyStoredEvidence(stored, keyRing, sealKey, [
+      ...siteCheckpoints,
+      ...readCheckpointFiles(taken.checkpoints),
+    ]);
     if (sealKey === undefined) {
       if (options.json) io.stdout(`${JSON.stringify({ evidence, ok: evidence.ok }, null, 2)}\n`);
       else printFindings(evidence, io);

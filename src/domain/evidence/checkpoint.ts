@@ -11,7 +11,9 @@ import {
   type ShardHead,
   type ShardSet,
 } from './evidence-record.ts';
-import { genesisHead } from './audit-chain.ts';
+import { genesisHead, genesisHeads } from './audit-chain.ts';
+import type { ReadRow } from './evidence-row.ts';
+import { legacyCountedRow } from './legacy-seal.ts';
 import { setDigest } from './set-digest.ts';
 import { SHARD_COUNT, shardOf } from './shard.ts';
 import { recordHash } from './signing-payload.ts';
@@ -124,4 +126,76 @@ export function buildCheckpoint(input: CheckpointInput): CheckpointRecord {
     );
   }
   return parsed.data;
+}
+
+/**
+ * The row a checkpoint counts for a stored row, or null: signed rows whose signature holds, and
+ * legacy acknowledgements unless their seal is known to fail. The writer and verify count with
+ * this one rule, so a checkpoint and a later verify agree on what "the rows" were.
+ */
+export function countedRowOf(row: ReadRow): CountedRow | null {
+  switch (row.status) {
+    case 'valid':
+      return row.record.kind === 'audit-event' || row.record.kind === 'checkpoint'
+        ? null
+        : countedRow(row.record);
+    case 'legacy':
+      return row.seal === 'fails' ? null : legacyCountedRow(row.ack);
+    case 'invalid':
+    case 'unreadable':
+      return null;
+  }
+}
+
+/**
+ * Where each chain has reached since the previous checkpoint: per shard, the genuine event (its
+ * signature holds) with the highest signed seq above the previous head, else the previous head.
+ * A head never goes back: a chain found shorter than a checkpoint said keeps that checkpoint's
+ * head, so every later checkpoint still names the cut-off tail. `events` may hold only the events
+ * above the previous heads (the writer reads no more); forged or edited ones are ignored.
+ */
+export function advanceHeads(
+  previous: CheckpointRecord | null,
+  events: readonly ReadRow[],
+): { heads: ShardHead[]; advanced: number[] } {
+  const heads = previous === null ? genesisHeads() : previous.heads.map((head) => ({ ...head }));
+  const advanced = new Set<number>();
+  for (const row of events) {
+    if (row.status !== 'valid' || row.record.kind !== 'audit-event') continue;
+    const { shard, seq } = row.record;
+    const head = heads[shard];
+    if (head === undefined || seq <= head.seq) continue;
+    heads[shard] = { shard, seq, hash: row.hash };
+    advanced.add(shard);
+  }
+  return { heads, advanced: [...advanced].sort((a, b) => a - b) };
+}
+
+function sameHeads(a: readonly ShardHead[], b: readonly ShardHead[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((head, i) => head.seq === b[i]?.seq && head.hash === b[i]?.hash)
+  );
+}
+
+/**
+ * Whether a new checkpoint would say nothing the latest does not: no chain has moved since, and
+ * the latest's cutoff already lies after the moment the chains reached these heads (the `at` of
+ * the oldest checkpoint in the run of recent ones with these heads), so every row there is was
+ * already counted. Every signed row comes with an audit event, so rows cannot be added without a
+ * head moving (a row whose event a fault lost moves it when the sweeper repairs the event); a
+ * deletion needs no new checkpoint, the latest already names it. `recent` is newest first.
+ */
+export function checkpointSettled(
+  recent: readonly CheckpointRecord[],
+  heads: readonly ShardHead[],
+): boolean {
+  const latest = recent[0];
+  if (latest === undefined || !sameHeads(latest.heads, heads)) return false;
+  let since = latest;
+  for (const checkpoint of recent.slice(1)) {
+    if (checkpoint.number !== since.number - 1 || !sameHeads(checkpoint.heads, heads)) break;
+    since = checkpoint;
+  }
+  return Date.parse(latest.cutoff) >= Date.parse(since.at);
 }

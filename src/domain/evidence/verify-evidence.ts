@@ -1,7 +1,7 @@
 import { contentHash, policyDocumentSchema, type SealKey } from './domain-imports.ts';
 import { checkApprovalColumn } from './approval-evidence.ts';
 import { verifyChain, type ChainLink, type ShardChain } from './audit-chain.ts';
-import { countedRow, shardSets, signedBy, type CountedRow } from './checkpoint.ts';
+import { countedRow, countedRowOf, shardSets, signedBy, type CountedRow } from './checkpoint.ts';
 import {
   checkpointId,
   ROW_LISTS,
@@ -493,15 +493,16 @@ function countedRows(read: Record<EvidenceList, { rows: ReadRow[] }>): Record<Ro
       unplaceable: 0,
     };
     for (const row of rows) {
+      const counted = countedRowOf(row);
+      if (counted !== null) {
+        out.counted.push(counted);
+        continue;
+      }
       switch (row.status) {
         case 'valid':
-          if (row.record.kind !== 'audit-event' && row.record.kind !== 'checkpoint') {
-            out.counted.push(countedRow(row.record));
-          }
           break;
         case 'legacy':
-          if (row.seal === 'fails') doubt(out, shardOf(row.ack.id));
-          else out.counted.push(legacyCountedRow(row.ack));
+          doubt(out, shardOf(row.ack.id));
           break;
         case 'invalid':
           if (row.record.kind !== 'audit-event' && row.record.kind !== 'checkpoint') {

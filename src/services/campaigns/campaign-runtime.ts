@@ -19,6 +19,7 @@ import {
 import { CampaignTotals } from './campaign-totals.ts';
 import { runScheduledWork, type ScheduledWorkReport } from './scheduled-work.ts';
 import type { Timing } from './timing.ts';
+import type { CheckpointWriterDeps } from '../write-checkpoint.ts';
 
 export interface CampaignRuntimeDeps {
   records: RecordStore;
@@ -43,6 +44,8 @@ export interface CampaignRuntimeDeps {
   scheduleEveryMs?: number;
   /** The nightly records check, run by the scheduled work when due. */
   recordsCheck?: RecordsCheckRunner;
+  /** The scheduled work's signed checkpoint of the evidence (none when absent). */
+  checkpoints?: CheckpointWriterDeps;
   onError?: (error: unknown) => void;
 }
 
@@ -129,6 +132,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
         school: deps.school,
         holderId: deps.holderId,
         ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
+        ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
       },
       deps.clock.now(),
     );

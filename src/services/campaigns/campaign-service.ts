@@ -10,6 +10,7 @@ import type { Actor } from '../actor.ts';
 import type { RecordsCheckRunner } from '../records-check.ts';
 import type { CardRenderer } from './card-renderer.ts';
 import type { CampaignContext } from './campaign-context.ts';
+import type { CheckpointWriterDeps } from '../write-checkpoint.ts';
 import { createCampaignRuntime, type ScheduledRunState } from './campaign-runtime.ts';
 import type { CampaignSender, SenderOptions } from './campaign-sender.ts';
 import { campaignStatus, listCampaigns, type CampaignSummary } from './campaign-status.ts';
@@ -44,7 +45,8 @@ export interface CampaignService {
   ): Promise<{ jobId: string }>;
   /**
    * Runs this instance's sender (it sends only while it holds the sender lease) and, every
-   * `scheduleEveryMs`, the scheduled work (reminders, digests, new starters, renewals).
+   * `scheduleEveryMs`, the scheduled work (reminders, digests, new starters, renewals, the
+   * evidence checkpoint).
    */
   startSender(): void;
   /** Stops the sender and the scheduled work, and writes final totals. */
@@ -80,6 +82,8 @@ export interface CampaignDeps {
   scheduleEveryMs?: number;
   /** The nightly records check (the service's), run by the scheduled work when due. */
   recordsCheck?: RecordsCheckRunner;
+  /** The scheduled work's signed checkpoint of the evidence (none when absent). */
+  checkpoints?: CheckpointWriterDeps;
   onError?: (error: unknown) => void;
 }
 
@@ -110,6 +114,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     ...(deps.totalsEveryMs === undefined ? {} : { totalsEveryMs: deps.totalsEveryMs }),
     ...(deps.scheduleEveryMs === undefined ? {} : { scheduleEveryMs: deps.scheduleEveryMs }),
     ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
+    ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
     ...(deps.onError === undefined ? {} : { onError: deps.onError }),
   });
   const ctx: CampaignContext = {

@@ -14,6 +14,11 @@ import type { MembershipSnapshots } from '../../ports/membership-snapshots.ts';
 import type { OnceMarkers } from '../../ports/once-markers.ts';
 import { resolveAudienceMembers, type AudienceMember } from '../audiences.ts';
 import type { RecordsCheckRunner } from '../records-check.ts';
+import {
+  writeCheckpoint,
+  type CheckpointOutcome,
+  type CheckpointWriterDeps,
+} from '../write-checkpoint.ts';
 import { promptJobDataSchema, variantFor, type DigestJobData } from './job-data.ts';
 import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
 
@@ -39,6 +44,11 @@ export interface ScheduledWorkDeps {
   /** How long one run may hold the scheduler lease (default 10 minutes). */
   leaseTtlMs?: number;
   /**
+   * Signs a checkpoint of the evidence every run (skipped when nothing changed); absent where no
+   * evidence is signed.
+   */
+  checkpoints?: CheckpointWriterDeps;
+  /**
    * How many overdue names the digest job keeps (default all: it lives in the work store, and
    * the card shows the first few and counts the rest).
    */
@@ -56,6 +66,8 @@ export interface ScheduledWorkReport {
   renewals: { policyKey: string; jobId: string; recipients: number }[];
   /** The records check, when this run ran it. */
   recordsCheck?: { at: string; ok: boolean };
+  /** What the checkpoint step did (absent when it is not configured or failed). */
+  checkpoint?: CheckpointOutcome;
 }
 
 const PAGE = 1_000;
@@ -87,7 +99,9 @@ function isoDate(instant: Date, timeZone: string): string {
  * - prompts for new starters (people who joined an audience group since the last run) and for
  *   people whose signature's renewal date has come, without a campaign;
  * - the records check (verify over every record), at night in the school's time zone and
- *   whenever none has run for 24 hours (so soon after a start).
+ *   whenever none has run for 24 hours (so soon after a start);
+ * - a signed checkpoint of the evidence (write-checkpoint.ts), at any hour: the interval between
+ *   runs bounds the tail of the audit log a deletion could take unseen (ARCHITECTURE.md).
  */
 export async function runScheduledWork(
   deps: ScheduledWorkDeps,
@@ -117,6 +131,12 @@ export async function runScheduledWork(
       failures.push(error);
     });
   try {
+    const { checkpoints } = deps;
+    if (checkpoints !== undefined) {
+      await step(async () => {
+        report.checkpoint = await writeCheckpoint(checkpoints, now);
+      });
+    }
     for (const job of await queue.listJobs({ kind: 'prompt', status: 'running' })) {
       await step(() => campaignStep(deps, job, now, report));
     }
