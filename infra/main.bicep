@@ -115,6 +115,36 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// The evidence signing key: EC P-256, so Key Vault signs ES256 with it and the private key never
+// leaves the vault (learn.microsoft.com/azure/templates/microsoft.keyvault/vaults/keys: kty,
+// curveName, keyOps). A redeployment does not rotate it: the resource "creates the first version
+// of a new key if it does not exist … does not create subsequent versions" (the Keys
+// createIfNotExist operation, learn.microsoft.com/javascript/api/@azure/arm-keyvault/keysoperations).
+// Rotate by hand with a not-before ahead (infra/README.md, "Rotating the evidence key").
+resource evidenceKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
+  parent: vault
+  name: 'evidence-signing'
+  properties: {
+    kty: 'EC'
+    curveName: 'P-256'
+    keyOps: [ 'sign', 'verify' ]
+    attributes: { enabled: true }
+  }
+}
+
+// Key Vault Crypto User (12338af0-0e69-4776-bea7-57ae8d297424), for the app's managed identity
+// only: keys/read (list the key's versions and their public keys) and keys/sign/action, never
+// the private key (learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-crypto-user).
+resource cryptoUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, identity.id, '12338af0-0e69-4776-bea7-57ae8d297424')
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '12338af0-0e69-4776-bea7-57ae8d297424')
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: 'asp-countersign-${name}'
   location: location
@@ -158,9 +188,11 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COUNTERSIGN_GRAPH_BASE_URL', value: 'https://graph.microsoft.com/v1.0' }
         { name: 'COUNTERSIGN_SITE', value: sharePointSite }
         { name: 'COUNTERSIGN_SEAL_KEY', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=seal-key)' }
-        // The evidence key as a PEM file on the app's persistent storage (put there once, see
-        // infra/README.md); a Key Vault signer is planned and not wired yet.
-        { name: 'COUNTERSIGN_EVIDENCE_KEY_FILE', value: '/home/data/evidence-key.pem' }
+        // Evidence is signed in Key Vault with the key above (versionless URI: every version is
+        // published), reached with the user-assigned identity. The key-file settings stay empty.
+        { name: 'COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL', value: evidenceKey.properties.keyUri }
+        { name: 'COUNTERSIGN_MANAGED_IDENTITY_CLIENT_ID', value: identity.properties.clientId }
+        { name: 'COUNTERSIGN_EVIDENCE_KEY_FILE', value: '' }
         { name: 'COUNTERSIGN_EVIDENCE_KEY_VALID_FROM', value: '' }
         { name: 'COUNTERSIGN_WORK_STORE', value: scaledOut ? 'azure-tables' : 'sqlite' }
         { name: 'COUNTERSIGN_WORK_DB', value: '/home/data/work.sqlite' }
@@ -176,7 +208,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
       ]
     }
   }
-  dependsOn: [secretsUser]
+  dependsOn: [secretsUser, cryptoUser]
 }
 
 // Azure Bot: single tenant, Teams channel, messages to the service.

@@ -48,6 +48,25 @@ function isGraphOrLoopback(url: string): boolean {
   );
 }
 
+/** Azure Key Vault's hosts (public and national clouds), or this machine (the emulator). */
+function isKeyVaultOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  if (['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return true;
+  return (
+    parsed.protocol === 'https:' &&
+    /\.(vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net)$/.test(parsed.hostname)
+  );
+}
+
+/**
+ * The text App Service puts in a setting whose Key Vault reference it could not resolve: "If a
+ * reference isn't resolved properly, the reference string is used instead, for example,
+ * `@Microsoft.KeyVault(...)`" (learn.microsoft.com/azure/app-service/app-service-key-vault-references,
+ * "Troubleshoot Key Vault references"). Such a value is refused for every variable: as a seal
+ * key it would be long enough and guessable.
+ */
+const KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\s*\(/i;
+
 /** Variables both modes read, with their defaults. */
 const shared = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -70,13 +89,34 @@ const shared = {
   COUNTERSIGN_SEAL_KEY: z.string().min(1).optional(),
 
   /**
-   * The evidence signing key: a PKCS#8 PEM file (Ed25519 or EC P-256). Locally `npm start` makes
-   * `.data/evidence-key.pem`; in production the file must exist (a Key Vault signer is planned and
-   * not wired: until then the key is a file App Service reads). Its public half is published at
-   * GET /api/evidence/keys.
+   * The evidence signing key in Azure: an EC P-256 key in Key Vault, without a version
+   * (https://<vault>.vault.azure.net/keys/<name>). It signs there (ES256) and never leaves the
+   * vault; every version of it is published at GET /api/evidence/keys. In production this or
+   * COUNTERSIGN_EVIDENCE_KEY_FILE, not both.
+   */
+  COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: z
+    .url()
+    .refine(
+      isKeyVaultOrLoopback,
+      'must be a Key Vault key URL (https://<vault>.vault.azure.net/keys/<name>)',
+    )
+    .refine(
+      (url) => /^\/keys\/[A-Za-z0-9-]{1,127}\/?$/.test(new URL(url).pathname),
+      'must name the key without a version (…/keys/<name>), so rotations are followed',
+    )
+    .optional(),
+  /**
+   * The client id of the user-assigned managed identity that reaches Key Vault (infra/main.bicep
+   * gives the app one); unset means the app's system-assigned identity.
+   */
+  COUNTERSIGN_MANAGED_IDENTITY_CLIENT_ID: z.guid().optional(),
+  /**
+   * The evidence signing key as a PKCS#8 PEM file (Ed25519 or EC P-256). Locally `npm start`
+   * makes `.data/evidence-key.pem`. Beside it, `<name>.ring.json` keeps the public half of every
+   * key the file has held (rotation). Its public keys are published at GET /api/evidence/keys.
    */
   COUNTERSIGN_EVIDENCE_KEY_FILE: z.string().min(1).optional(),
-  /** When that key started signing (ISO 8601): records dated earlier fail verification. */
+  /** When a new key file starts signing (ISO 8601); unset: when it is first loaded. */
   COUNTERSIGN_EVIDENCE_KEY_VALID_FROM: z.iso.datetime().optional(),
 
   /** The work store: a SQLite file by default; Azure Tables when scaled out. */
@@ -149,7 +189,6 @@ const productionEnvSchema = z
       (key) => Buffer.byteLength(key, 'utf8') >= 32 && key !== DEV_SEAL_KEY,
       'COUNTERSIGN_SEAL_KEY must be a secret of at least 32 bytes (e.g. openssl rand -base64 48), not the local demo key.',
     ),
-    COUNTERSIGN_EVIDENCE_KEY_FILE: required('the evidence signing key, a PEM file'),
     COUNTERSIGN_SCHOOL: z
       .string({ error: 'is required in production mode (the school as JSON)' })
       .pipe(schoolJson),
@@ -161,6 +200,17 @@ const productionEnvSchema = z
       ),
   })
   .superRefine((env, ctx) => {
+    const vaultKey = env.COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL !== undefined;
+    const fileKey = env.COUNTERSIGN_EVIDENCE_KEY_FILE !== undefined;
+    if (vaultKey === fileKey) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL'],
+        message: vaultKey
+          ? 'COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL and COUNTERSIGN_EVIDENCE_KEY_FILE are both set: evidence has one signer, set one of them'
+          : 'is required in production mode, or COUNTERSIGN_EVIDENCE_KEY_FILE instead (the evidence signing key; see .env.example)',
+      });
+    }
     if (
       env.COUNTERSIGN_WORK_STORE === 'azure-tables' &&
       env.COUNTERSIGN_STORAGE_CONNECTION === undefined
@@ -185,12 +235,52 @@ export const ENV_VARIABLES: readonly string[] = Object.keys(productionEnvSchema.
 export type Env = z.infer<typeof envSchema>;
 export type ProductionEnv = z.infer<typeof productionEnvSchema>;
 
+/** Where production's evidence signer is: the schema has made sure it is exactly one. */
+export type EvidenceKeySource =
+  | { kind: 'key-vault'; keyUrl: string; managedIdentityClientId?: string }
+  | { kind: 'file'; path: string; validFrom?: string };
+
+export function evidenceKeySource(env: ProductionEnv): EvidenceKeySource {
+  const keyUrl = env.COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL;
+  if (keyUrl !== undefined) {
+    const clientId = env.COUNTERSIGN_MANAGED_IDENTITY_CLIENT_ID;
+    return {
+      kind: 'key-vault',
+      keyUrl,
+      ...(clientId === undefined ? {} : { managedIdentityClientId: clientId }),
+    };
+  }
+  const path = env.COUNTERSIGN_EVIDENCE_KEY_FILE;
+  if (path === undefined) {
+    throw new Error('unreachable: the production schema requires an evidence key');
+  }
+  const validFrom = env.COUNTERSIGN_EVIDENCE_KEY_VALID_FROM;
+  return { kind: 'file', path, ...(validFrom === undefined ? {} : { validFrom }) };
+}
+
 /** Parses the environment; in production the tenant settings are required, not defaulted. */
 export function loadEnv(source: Record<string, string | undefined>): Env {
   // An empty value (as copied from .env.example) means "not set", not "set to nothing".
   const set: Record<string, string> = Object.fromEntries(
     Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
   );
+  const unresolved = ENV_VARIABLES.filter((name) => KEY_VAULT_REFERENCE.test(set[name] ?? ''));
+  if (unresolved.length > 0) {
+    throw new ConfigError(
+      new z.ZodError(
+        unresolved.map((name) => ({
+          code: 'custom' as const,
+          path: [name],
+          input: set[name],
+          message:
+            `${name} is still a Key Vault reference (${set[name] ?? ''}): App Service could not ` +
+            'read the secret, so it passed the reference text instead. Check that the secret exists ' +
+            'and that the app’s identity may read it, then refresh the references (infra/README.md, ' +
+            '“Key Vault references”).',
+        })),
+      ),
+    );
+  }
   const parsed = envSchema.safeParse({ COUNTERSIGN_MODE: 'dev', ...set });
   if (!parsed.success) throw new ConfigError(parsed.error);
   return parsed.data;

@@ -130,7 +130,10 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     service,
     importPolicy: importPolicyFile,
     auth: input.auth,
-    keyRing: input.evidence.keyRing,
+    // Read per request, not copied: a Key Vault ring grows when a new key version is read.
+    get keyRing() {
+      return input.evidence.keyRing;
+    },
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
   });

@@ -6,8 +6,11 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { KeyClientOptions } from '@azure/keyvault-keys';
 import type { JWTVerifyGetKey } from 'jose';
 import { openAzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
+import { openKeyVaultEvidenceKeys } from '../adapters/evidence-keys/key-vault-evidence-keys.ts';
 import { loadEvidenceKeyFile } from '../adapters/evidence-keys/local-evidence-keys.ts';
 import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
 import {
@@ -20,10 +23,11 @@ import { ConnectorMessenger } from '../adapters/teams-connector/connector-messen
 import { createEntraTokenVerifier } from '../api/auth/token-verifier.ts';
 import { remoteBotFrameworkKeys, type BotFrameworkKeys } from '../bot/auth/bot-framework-keys.ts';
 import { createInboundActivityGate } from '../bot/auth/inbound-activity-gate.ts';
-import type { ProductionEnv } from '../config/env.ts';
+import { evidenceKeySource, type ProductionEnv } from '../config/env.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { TEAMS_SERVICE_URL_POLICY, type ServiceUrlPolicy } from '../domain/teams-service-url.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { WorkStore } from '../ports/work-store.ts';
 import type { CampaignService } from '../services/campaigns/campaign-service.ts';
 import { composeService } from './compose-service.ts';
@@ -47,6 +51,11 @@ export interface ProductionInjection {
   botToken?: () => Promise<string>;
   /** This instance's lease name (default: host and pid). */
   holderId?: string;
+  /**
+   * How the evidence signer reaches Key Vault (default: the app's managed identity and the SDK's
+   * defaults). Tests pass the Key Vault emulator's credential and its loopback options.
+   */
+  keyVault?: { credential: TokenCredential; clientOptions?: KeyClientOptions };
 }
 
 export interface ProductionService {
@@ -83,6 +92,39 @@ async function openWorkStore(env: ProductionEnv): Promise<WorkStore> {
   );
 }
 
+/**
+ * The evidence signer: the Key Vault key in Azure, reached with the managed identity (a
+ * ManagedIdentityCredential, not DefaultAzureCredential: Microsoft advises a deterministic
+ * credential in production, since the default chain may silently pick another identity,
+ * learn.microsoft.com/azure/developer/javascript/sdk/authentication/best-practices); or a key file.
+ */
+async function openEvidenceKeys(
+  env: ProductionEnv,
+  inject: ProductionInjection,
+): Promise<EvidenceKeys> {
+  const source = evidenceKeySource(env);
+  switch (source.kind) {
+    case 'key-vault': {
+      const clientId = source.managedIdentityClientId;
+      const credential =
+        inject.keyVault?.credential ??
+        new ManagedIdentityCredential(clientId === undefined ? {} : { clientId });
+      const clientOptions = inject.keyVault?.clientOptions;
+      return openKeyVaultEvidenceKeys({
+        keyUrl: source.keyUrl,
+        credential,
+        clock: systemClock,
+        ...(clientOptions === undefined ? {} : { clientOptions }),
+      });
+    }
+    case 'file':
+      // Never made here: a tenant whose key file is missing must not start signing with a new key.
+      return loadEvidenceKeyFile(source.path, {
+        ...(source.validFrom === undefined ? {} : { validFrom: source.validFrom }),
+      });
+  }
+}
+
 /** Wires the service for a tenant from a parsed production environment. */
 export async function composeProductionService(
   env: ProductionEnv,
@@ -94,12 +136,7 @@ export async function composeProductionService(
   const audience = env.COUNTERSIGN_API_AUDIENCE;
   const clientSecret = env.COUNTERSIGN_CLIENT_SECRET;
   const school = env.COUNTERSIGN_SCHOOL;
-  // Never made here: a tenant whose key file is missing must not start signing with a new key.
-  const evidence = loadEvidenceKeyFile(env.COUNTERSIGN_EVIDENCE_KEY_FILE, {
-    ...(env.COUNTERSIGN_EVIDENCE_KEY_VALID_FROM === undefined
-      ? {}
-      : { validFrom: env.COUNTERSIGN_EVIDENCE_KEY_VALID_FROM }),
-  });
+  const evidence = await openEvidenceKeys(env, inject);
   const graph = createGraphAdapters({
     ...graphConfigFromEnv(env),
     evidenceSigner: evidence.signer,

@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEV_SEAL_KEY, describeConfigError, loadEnv } from '../../src/config/env.ts';
+import {
+  DEV_SEAL_KEY,
+  describeConfigError,
+  evidenceKeySource,
+  loadEnv,
+} from '../../src/config/env.ts';
 
 /** The error loadEnv throws (a test failure if it does not throw). */
-function tryLoad(source: Record<string, string>): unknown {
+function tryLoad(source: Record<string, string | undefined>): unknown {
   try {
     loadEnv(source);
   } catch (error) {
@@ -60,9 +65,11 @@ describe('loadEnv', () => {
     );
   });
 
-  it('needs the evidence key file in production, and a valid-from instant if one is given', () => {
-    expect(() => loadEnv({ ...production, COUNTERSIGN_EVIDENCE_KEY_FILE: undefined })).toThrow(
-      /COUNTERSIGN_EVIDENCE_KEY_FILE/,
+  it('needs an evidence key in production, and a valid-from instant if one is given', () => {
+    expect(
+      describeConfigError(tryLoad({ ...production, COUNTERSIGN_EVIDENCE_KEY_FILE: undefined })),
+    ).toMatch(
+      /^COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: is required in production mode, or COUNTERSIGN_EVIDENCE_KEY_FILE instead/,
     );
     expect(() =>
       loadEnv({ ...production, COUNTERSIGN_EVIDENCE_KEY_VALID_FROM: 'last tuesday' }),
@@ -132,6 +139,78 @@ describe('loadEnv', () => {
         COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: 'true',
       }),
     ).toThrow(/refused in production/);
+  });
+
+  it('takes the evidence key from Key Vault or a file, never both', () => {
+    const vaultKey = 'https://kv-cs-oak.vault.azure.net/keys/evidence-signing';
+    const inAzure = {
+      ...production,
+      COUNTERSIGN_EVIDENCE_KEY_FILE: undefined,
+      COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: vaultKey,
+      COUNTERSIGN_MANAGED_IDENTITY_CLIENT_ID: '6c4b7c4e-3f5a-4d8e-9b1a-2f3e4d5c6b7a',
+    };
+    const env = loadEnv(inAzure);
+    if (env.COUNTERSIGN_MODE !== 'production') throw new Error('production expected');
+    expect(evidenceKeySource(env)).toEqual({
+      kind: 'key-vault',
+      keyUrl: vaultKey,
+      managedIdentityClientId: '6c4b7c4e-3f5a-4d8e-9b1a-2f3e4d5c6b7a',
+    });
+    const fromFile = loadEnv(production);
+    if (fromFile.COUNTERSIGN_MODE !== 'production') throw new Error('production expected');
+    expect(evidenceKeySource(fromFile)).toEqual({
+      kind: 'file',
+      path: '/home/data/evidence-key.pem',
+    });
+    expect(
+      describeConfigError(tryLoad({ ...inAzure, COUNTERSIGN_EVIDENCE_KEY_FILE: '/k.pem' })),
+    ).toMatch(/both set: evidence has one signer/);
+    // A pinned version would never follow a rotation; only Key Vault hosts (or loopback).
+    expect(
+      describeConfigError(
+        tryLoad({ ...inAzure, COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: `${vaultKey}/0123abcd` }),
+      ),
+    ).toMatch(/^COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: must name the key without a version/);
+    expect(
+      describeConfigError(
+        tryLoad({
+          ...inAzure,
+          COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: 'https://vault.evil.example/keys/evidence',
+        }),
+      ),
+    ).toMatch(/^COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: must be a Key Vault key URL/);
+  });
+
+  it('refuses any setting that is still an unresolved Key Vault reference, naming it', () => {
+    // What App Service passes when it cannot read the secret (app-service-key-vault-references,
+    // "Troubleshoot Key Vault references"): long enough to pass as a seal key.
+    const reference = '@Microsoft.KeyVault(VaultName=kv-cs-oak;SecretName=seal-key)';
+    expect(reference.length).toBeGreaterThan(32);
+    const message = describeConfigError(
+      tryLoad({ ...production, COUNTERSIGN_SEAL_KEY: reference }),
+    );
+    expect(message).toMatch(
+      /^COUNTERSIGN_SEAL_KEY is still a Key Vault reference \(@Microsoft\.KeyVault\(VaultName=kv-cs-oak;SecretName=seal-key\)\): App Service could not read the secret/,
+    );
+    expect(message).toMatch(/refresh the references \(infra\/README\.md/);
+    // Every variable, in any mode, whatever the spelling of the reference; all named at once.
+    const both = describeConfigError(
+      tryLoad({
+        COUNTERSIGN_CLIENT_SECRET:
+          ' @microsoft.keyvault(SecretUri=https://kv.vault.azure.net/secrets/client-secret)',
+        COUNTERSIGN_STORAGE_CONNECTION:
+          '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s/)',
+      }),
+    );
+    expect(both.split('; ').map((line) => line.split(' ')[0])).toEqual([
+      'COUNTERSIGN_CLIENT_SECRET',
+      'COUNTERSIGN_STORAGE_CONNECTION',
+    ]);
+    // A resolved secret that merely mentions Key Vault is a value like any other.
+    expect(
+      loadEnv({ ...production, COUNTERSIGN_SEAL_KEY: `k${'@Microsoft.KeyVault('.repeat(3)}` })
+        .COUNTERSIGN_MODE,
+    ).toBe('production');
   });
 
   it('rejects a malformed value with the variable named', () => {

@@ -1,7 +1,7 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { CountersignError } from './domain-imports.ts';
 import { algOfKey } from './evidence-keys.ts';
-import { schemaOfKind, type EvidenceRecord } from './evidence-record.ts';
+import { schemaOfKind, signingTimeOf, type EvidenceRecord } from './evidence-record.ts';
 import {
   encodeSignature,
   type EvidenceSignature,
@@ -9,17 +9,30 @@ import {
 } from './evidence-signature.ts';
 import { recordHash, signingPayload } from './signing-payload.ts';
 
+/** What a signer returns: the signature bytes and the published key (kid) that made them. */
+export interface KeySignature {
+  kid: string;
+  bytes: Uint8Array;
+}
+
 /**
- * Whatever holds the private key. Async because in Azure the key never leaves Key Vault: that
- * signer is a CryptographyClient (signData('ES256', data), which hashes locally and returns r‖s);
- * locally it is a key file under .data/. Either way the caller never sees the private key.
+ * Whatever holds the private key. Async because in Azure the key never leaves Key Vault (the
+ * CryptographyClient signs the SHA-256 digest there and returns r‖s); locally it is a key file
+ * under .data/. Either way the caller never sees the private key.
+ *
+ * A signer may hold several keys over time (Key Vault key versions): it signs with the key the
+ * published ring says is valid at the record's own signing time, so a record signed around a
+ * rotation always names a key whose validity covers it.
  */
 export interface EvidenceSigner {
-  /** The id the key is published under in the key ring. */
+  /** The id of the key it signs new records with (the newest it knows). */
   readonly kid: string;
   readonly alg: SignatureAlg;
-  /** Signs exactly these bytes: Ed25519 over the message, ES256 over its SHA-256 (r‖s, 64 bytes). */
-  sign(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Signs exactly these bytes: Ed25519 over the message, ES256 over its SHA-256 (r‖s, 64 bytes),
+   * with the key valid at `signingTime` (ISO 8601, the time inside the record).
+   */
+  sign(data: Uint8Array, signingTime: string): Promise<KeySignature>;
 }
 
 /** A signer from a node:crypto private key (the local key file, tests). */
@@ -28,17 +41,19 @@ export function localEvidenceSigner(kid: string, privateKey: KeyObject): Evidenc
     throw new CountersignError('validation', 'A signer needs the private key.');
   }
   const alg = algOfKey(privateKey);
+  // One key: the ring's validity for it is checked by the verifier, not here.
   return {
     kid,
     alg,
     sign: (data) => {
       switch (alg) {
         case 'Ed25519':
-          return Promise.resolve(sign(null, data, privateKey));
+          return Promise.resolve({ kid, bytes: sign(null, data, privateKey) });
         case 'ES256':
-          return Promise.resolve(
-            sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
-          );
+          return Promise.resolve({
+            kid,
+            bytes: sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
+          });
       }
     },
   };
@@ -69,10 +84,10 @@ export async function signRecord<R extends EvidenceRecord>(
   }
   // The schema of record.kind returns a record of that kind.
   const valid = parsed.data as R;
-  const bytes = await signer.sign(signingPayload(valid));
+  const { kid, bytes } = await signer.sign(signingPayload(valid), signingTimeOf(valid));
   return {
     record: valid,
-    signature: encodeSignature(signer.alg, signer.kid, bytes),
+    signature: encodeSignature(signer.alg, kid, bytes),
     hash: recordHash(valid),
   };
 }
