@@ -52,7 +52,9 @@ function layer(
           paths: graphClient ? [GRAPH_CLIENT] : [],
           patterns: [
             {
-              regex: `(^|/)${outside ? 'src/' : ''}${allowed}(${forbidden.join('|')})(/|$)`,
+              // Relative paths only: a package whose name ends in a folder's name
+              // (`@opentelemetry/api`) is not the app's src/api.
+              regex: `^\\.{1,2}/(.*/)?${outside ? 'src/' : ''}${allowed}(${forbidden.join('|')})(/|$)`,
               message: `Layer rule "${rule}" (ARCHITECTURE.md): this folder may not import from src/${forbidden.join(', src/')}${but}.`,
             },
             ...(io ? [IO_MODULES] : []),

@@ -69,6 +69,22 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// The IT lead's view of the service (infra/countersign-workbook.json): sign outcomes, Graph
+// throttling and retries, request and Graph latency percentiles, campaign progress, event-loop
+// lag and heap, failed requests with their request ids. Under the Application Insights resource,
+// Workbooks.
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(resourceGroup().id, 'countersign-workbook', name)
+  location: location
+  kind: 'shared'
+  properties: {
+    displayName: 'Countersign (${name})'
+    category: 'workbook'
+    sourceId: insights.id
+    serializedData: loadTextContent('countersign-workbook.json')
+  }
+}
+
 // The work store when scaled out (deliveries, conversation references, leases).
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: take('stcs${name}${suffix}', 24)

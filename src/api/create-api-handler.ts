@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyRing } from '../domain/evidence/key-ring.ts';
+import { problemInstance, requestIdOf } from '../http/request-id.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Telemetry } from '../ports/telemetry.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
@@ -46,7 +49,11 @@ export interface ApiDeps {
    * follow the contract, and production need not pay for parsing large pages.
    */
   checkResponses?: boolean;
-  /** Unexpected errors (500s, 5xx from services) go here; default console.error. */
+  /** Unexpected errors (500s, 5xx from services) are logged here at error, with the request id. */
+  log: Logger;
+  /** Names the request's span by its route template (the server made the span). */
+  telemetry?: Telemetry;
+  /** Also told of each unexpected error (tests collect them). */
   onUnexpectedError?: (error: unknown, request: { method: string; path: string }) => void;
 }
 
@@ -96,11 +103,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     maxJsonBytes: deps.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
   };
   const passThrough = new Set(deps.passThroughPaths ?? ['/api/messages']);
-  const report =
-    deps.onUnexpectedError ??
-    ((error: unknown, request: { method: string; path: string }) => {
-      console.error(`[api] ${request.method} ${request.path} failed`, error);
-    });
+  const report = (
+    error: unknown,
+    request: { method: string; path: string; requestId: string },
+  ): void => {
+    deps.log.error('API request failed', { ...request, error });
+    deps.onUnexpectedError?.(error, { method: request.method, path: request.path });
+  };
 
   async function dispatch(
     req: IncomingMessage,
@@ -156,7 +165,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
 
     res.setHeader('cache-control', 'no-store');
     res.setHeader('x-content-type-options', 'nosniff');
-    const reportError = (error: unknown): void => report(error, { method, path });
+    const requestId = requestIdOf(req);
+    const reportError = (error: unknown): void => report(error, { method, path, requestId });
     try {
       const { match, allowed } = matchRoute(method, path);
       const devOnly =
@@ -173,12 +183,15 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         }
         throw new ProblemError(problem('not-found', 'There is no API route at this address.'));
       }
+      deps.telemetry?.annotate({ 'http.route': match.route.path });
       const reply = await dispatch(req, url, match, reportError);
       if (deps.checkResponses === true) checkResponse(match.route.id, reply);
       writeReply(res, reply);
     } catch (error) {
       const { problem: p, headers } = toProblem(error, reportError);
-      if (!res.headersSent) sendProblem(res, p, headers);
+      // The id a person can quote, and the one every log entry of this request carries.
+      if (!res.headersSent)
+        sendProblem(res, { ...p, instance: problemInstance(requestId) }, headers);
       else res.destroy();
     }
     return true;

@@ -185,6 +185,26 @@ export function createBot(deps: BotDeps): CountersignBot {
   const prompts = new PromptBuilder(deps);
   const cardActions = new CardActionHandler(deps, prompts);
 
+  // A span per activity (an in-process dependency of the /api/messages request in Application
+  // Insights): its type and name say what the bot did with the request's time.
+  const telemetry = deps.telemetry;
+  if (telemetry !== undefined) {
+    app.use((ctx) =>
+      telemetry.span(
+        `bot ${ctx.activity.type}${'name' in ctx.activity && typeof ctx.activity.name === 'string' ? ` ${ctx.activity.name}` : ''}`,
+        'internal',
+        {
+          'countersign.activity.type': ctx.activity.type,
+          'countersign.activity.channel': ctx.activity.channelId,
+          'countersign.activity.conversation_type':
+            ctx.activity.conversation.conversationType ?? 'unknown',
+        },
+        // The inner handlers' answer (an invoke response) passes through unchanged.
+        async () => ctx.next(),
+      ),
+    );
+  }
+
   // Remember 1:1 conversations so campaigns can reach people who have talked to the bot.
   app.use(async (ctx) => {
     const seen = deps.notifications?.conversationSeen;

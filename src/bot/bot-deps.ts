@@ -5,6 +5,7 @@ import type { Approval } from '../domain/approval.ts';
 import type { AuditEvent } from '../domain/audit-event.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Telemetry } from '../ports/telemetry.ts';
 import type { ConversationRef } from '../ports/messenger.ts';
 import type { Actor } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
@@ -100,5 +101,8 @@ export interface BotDeps {
   serviceUrl?: string;
   clock?: Clock;
   newId?: () => string;
+  /** The SDK's and the handlers' logger (teamsSdkLogger over the service's Logger). */
   logger?: BotLogger;
+  /** A span per activity, a child of the request's (default: none). */
+  telemetry?: Telemetry;
 }

@@ -149,8 +149,19 @@ const shared = {
   /** The Teams app id from the manifest (deep links to the tab). */
   COUNTERSIGN_TEAMS_APP_ID: z.string().min(1).optional(),
 
-  /** Application Insights connection string: traces, metrics and logs go there when set. */
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+  /**
+   * Application Insights connection string: traces and metrics go there when set
+   * (src/adapters/telemetry, started by production-service.ts). A connection string names its
+   * resource by InstrumentationKey; anything else would start an exporter that sends nowhere.
+   */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .min(1)
+    .refine(
+      (value) => /(^|;)\s*InstrumentationKey=[^;]+/i.test(value),
+      'must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+    )
+    .optional(),
 
   /** Allow the Playground's unauthenticated requests on /api/messages: dev mode only. */
   COUNTERSIGN_DEV_ALLOW_UNAUTHENTICATED_BOT: bool.default(false),

@@ -1,3 +1,6 @@
+import { createJsonLinesLogger } from '../adapters/logging/json-lines-logger.ts';
+import { noTelemetry } from '../ports/telemetry.ts';
+import { createRequestScope } from '../server/request-observer.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -113,6 +116,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       recordBodies: true,
     });
     stops.unshift(() => connector.close());
+    // The service logs JSON lines (as in production) to the same place as the stack's own lines.
+    const requestScope = createRequestScope(noTelemetry);
+    const serviceLog = createJsonLinesLogger({
+      write: (line) => log(line.trimEnd()),
+      context: requestScope.logContext,
+    });
     const { service, campaigns, server, stop } = await composeService({
       graph,
       school,
@@ -144,7 +153,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       totalsEveryMs: 2_000,
       tabConfig: { mode: 'dev' },
       ...(options.tabDir ? { tabDir: options.tabDir } : {}),
-      onError: (error, context) => log(`${context} failed: ${String(error)}`),
+      log: serviceLog,
+      requestScope,
     });
     stops.unshift(stop);
     const host = options.host ?? '127.0.0.1';

@@ -8,6 +8,7 @@ import { createBot } from '../bot/bot-app.ts';
 import type { BotDeps } from '../bot/bot-deps.ts';
 import { createBotNotifications } from '../bot/bot-notifications.ts';
 import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
+import { teamsSdkLogger } from '../bot/teams-sdk-logger.ts';
 import type { CardsConfig } from '../bot/cards/index.ts';
 import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { schoolActorResolver } from '../bot/resolve-actor.ts';
@@ -16,6 +17,8 @@ import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
+import type { Logger } from '../ports/logger.ts';
+import { noTelemetry, type Telemetry } from '../ports/telemetry.ts';
 import type { Messenger } from '../ports/messenger.ts';
 import type { WorkStore } from '../ports/work-store.ts';
 import {
@@ -26,6 +29,7 @@ import type { CountersignService } from '../services/countersign-service.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
+import { createRequestScope, type RequestScope } from './request-observer.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler, type TabConfig } from './tab-config.ts';
 
@@ -74,7 +78,15 @@ export interface ComposeInput {
   tabConfig: TabConfig;
   /** The built tab; absent in tests that need only the API and the bot. */
   tabDir?: string;
-  onError: (error: unknown, context: string) => void;
+  /** Where the service logs (JSON lines); failures in the background (sender, sweeper) included. */
+  log: Logger;
+  /** Spans and counters (Application Insights when configured; default none). */
+  telemetry?: Telemetry;
+  /**
+   * Each request's id, span and log scope; pass the one whose `logContext` the logger reads,
+   * so log entries carry the request id (default: a scope of its own).
+   */
+  requestScope?: RequestScope;
   /** Overload protection of the HTTP server (defaults in http-server.ts). */
   http?: Pick<HttpServerOptions, 'maxInFlight' | 'handlerTimeoutMs'>;
 }
@@ -93,7 +105,10 @@ export interface ComposedService {
  * campaign sender is started; the caller listens and stops it.
  */
 export async function composeService(input: ComposeInput): Promise<ComposedService> {
-  const { graph, school, clock, work, messenger } = input;
+  const { graph, school, clock, work, messenger, log } = input;
+  const telemetry = input.telemetry ?? noTelemetry;
+  const report = (error: unknown, context: string): void =>
+    log.error(`${context} failed`, { error });
   const service = createCountersignService({
     records: graph.records,
     directory: graph.directory,
@@ -101,7 +116,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     sealKey: input.sealKey,
     evidence: input.evidence,
     school,
-    onRepairError: (error, what) => input.onError(error, what),
+    telemetry,
+    onRepairError: (error, what) => report(error, what),
   });
   const campaigns = createCampaignService({
     records: graph.records,
@@ -124,7 +140,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       keyRing: input.evidence.keyRing,
     },
     ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
-    onError: (error) => input.onError(error, 'campaign'),
+    telemetry,
+    onError: (error) => report(error, 'campaign'),
   });
   const api = createApiHandler({
     service,
@@ -134,6 +151,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     get keyRing() {
       return input.evidence.keyRing;
     },
+    log: log.child({ component: 'api' }),
+    telemetry,
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
   });
@@ -146,6 +165,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     notifications: createBotNotifications({ workStore: work, messenger, cards, clock }),
     findDecision: recordsDecisionFinder(graph.records),
     clock,
+    logger: teamsSdkLogger(log.child({ component: 'bot' })),
+    telemetry,
     ...input.bot,
   });
   await bot.initialize();
@@ -162,10 +183,11 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       tabConfigHandler(input.tabConfig, school.timeZone),
       ...(input.tabDir ? [createStaticHandler(input.tabDir)] : []),
     ],
-    (error, req) => input.onError(error, `${req.method ?? ''} ${req.url ?? ''}`),
+    (error, req) => report(error, `${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''}`),
     {
       // A tenant's service is reached over HTTPS only; the local demo is plain http://localhost.
       hsts: input.tabConfig.mode === 'production',
+      observe: (input.requestScope ?? createRequestScope(telemetry)).observer(log),
       ...input.http,
       readiness: createReadiness({
         probeGraph: () => graph.records.site.probe(),
@@ -178,11 +200,16 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   const repairEveryMs = input.repairEveryMs ?? 6 * 60 * 60 * 1000;
   const sweep = (): void => {
     service.repairRecords().then(
-      (report) => {
-        const mended = report.auditEventsRecreated.length + report.approvalsCreated.length;
-        if (mended > 0) input.onError(new Error(`mended ${mended} records`), 'repair sweep');
+      (repaired) => {
+        const mended = repaired.auditEventsRecreated.length + repaired.approvalsCreated.length;
+        if (mended > 0) {
+          log.warn('repair sweep mended records a fault had left incomplete', {
+            auditEventsRecreated: repaired.auditEventsRecreated.length,
+            approvalsCreated: repaired.approvalsCreated.length,
+          });
+        }
       },
-      (error: unknown) => input.onError(error, 'repair sweep'),
+      (error: unknown) => report(error, 'repair sweep'),
     );
   };
   const sweeper = setInterval(sweep, repairEveryMs);

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { problemInstance, requestIdOf } from '../http/request-id.ts';
 import type { Readiness } from './readiness.ts';
 
 /** A handler answers and returns true, or returns false to let the next one try. */
@@ -30,7 +31,19 @@ export interface HttpServerOptions {
   handlerTimeoutMs?: number;
   /** GET /readyz: whether this instance can serve (absent: ready whenever it answers). */
   readiness?: () => Promise<Readiness>;
+  /**
+   * Wraps the handling of every request let through the cap (src/server/request-observer.ts:
+   * its request id, span and log scope). Default: handle it as is.
+   */
+  observe?: RequestObserver;
 }
+
+/** Runs `handle` (which answers the request) inside whatever the observer keeps per request. */
+export type RequestObserver = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: () => Promise<void>,
+) => Promise<void>;
 
 export const HSTS_HEADER = 'max-age=31536000; includeSubDomains';
 
@@ -118,6 +131,7 @@ export function createHttpServer(
     'handlerTimeoutMs',
   );
   let inFlight = 0;
+  const observe: RequestObserver = options.observe ?? ((_req, _res, handle) => handle());
   const server = createServer(
     {
       requestTimeout,
@@ -173,7 +187,7 @@ export function createHttpServer(
           );
         }
       }, handlerTimeout);
-      void (async () => {
+      observe(req, res, async () => {
         try {
           for (const handle of handlers) {
             if (await handle(req, res)) return;
@@ -190,6 +204,7 @@ export function createHttpServer(
                 title: 'Internal Server Error',
                 status: 500,
                 code: 'internal',
+                instance: problemInstance(requestIdOf(req)),
               }),
             );
           } else if (!res.writableEnded) {
@@ -199,7 +214,7 @@ export function createHttpServer(
           clearTimeout(timer);
           inFlight -= 1;
         }
-      })();
+      }).catch((error: unknown) => onError(error, req));
     },
   );
   server.maxConnections = positiveInteger(

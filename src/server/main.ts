@@ -25,11 +25,17 @@ try {
   process.stderr.write(`Countersign cannot start: ${describeConfigError(error)}\n`);
   process.exit(1);
 }
-const { server, stop } = composed;
+const { server, stop, log } = composed;
 const port = await listen(server, env.PORT, '0.0.0.0');
-console.log(`[countersign] listening on ${port}`);
+log.info(`listening on ${port}`, { port });
 process.on('SIGTERM', () => {
   void stop()
     .then(() => close(server))
-    .then(() => process.exit(0));
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
 });

@@ -12,6 +12,11 @@ import type { JWTVerifyGetKey } from 'jose';
 import { openAzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
 import { openKeyVaultEvidenceKeys } from '../adapters/evidence-keys/key-vault-evidence-keys.ts';
 import { loadEvidenceKeyFile } from '../adapters/evidence-keys/local-evidence-keys.ts';
+import { createJsonLinesLogger } from '../adapters/logging/json-lines-logger.ts';
+import type {
+  AzureMonitorTelemetryOptions,
+  StartedTelemetry,
+} from '../adapters/telemetry/azure-monitor-telemetry.ts';
 import { appOnlyToken } from '../adapters/graph/app-only-token.ts';
 import {
   createGraphAdapters,
@@ -28,9 +33,12 @@ import { CountersignError } from '../domain/errors.ts';
 import { TEAMS_SERVICE_URL_POLICY, type ServiceUrlPolicy } from '../domain/teams-service-url.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
+import type { Logger } from '../ports/logger.ts';
+import { noTelemetry } from '../ports/telemetry.ts';
 import type { WorkStore } from '../ports/work-store.ts';
 import type { CampaignService } from '../services/campaigns/campaign-service.ts';
 import { composeService } from './compose-service.ts';
+import { createRequestScope } from './request-observer.ts';
 
 /** The Bot Connector for proactive messages in Teams (conversation refs carry their own). */
 export const TEAMS_CONNECTOR_URL = 'https://smba.trafficmanager.net/teams/';
@@ -56,13 +64,30 @@ export interface ProductionInjection {
    * defaults). Tests pass the Key Vault emulator's credential and its loopback options.
    */
   keyVault?: { credential: TokenCredential; clientOptions?: KeyClientOptions };
+  /** Where the JSON log lines go (default: stdout). */
+  writeLog?: (line: string) => void;
+  /**
+   * Application Insights settings a test needs where a tenant keeps the distro's defaults:
+   * every trace kept (0 traces per second: no rate limit), no Live Metrics (it polls
+   * Microsoft's service), and the certificate of a local ingestion sink. Where telemetry goes is
+   * still APPLICATIONINSIGHTS_CONNECTION_STRING.
+   */
+  telemetry?: Pick<
+    AzureMonitorTelemetryOptions,
+    'tracesPerSecond' | 'liveMetrics' | 'trustedCertificates'
+  >;
 }
 
 export interface ProductionService {
   server: Server;
   campaigns: CampaignService;
   work: WorkStore;
-  /** Stops the campaign sender and the sweeper (the caller closes the server). */
+  /** The service's logger (JSON lines; entries in a request carry its request id). */
+  log: Logger;
+  /**
+   * Stops the campaign sender and the sweeper, then flushes and stops telemetry (the caller
+   * closes the server).
+   */
   stop: () => Promise<void>;
 }
 
@@ -130,6 +155,22 @@ export async function composeProductionService(
   env: ProductionEnv,
   inject: ProductionInjection = {},
 ): Promise<ProductionService> {
+  // Telemetry first: its tracer and meter must exist before anything records (see the adapter).
+  // Loaded only when configured: the distro and the OpenTelemetry SDK take seconds to import,
+  // which a service without Application Insights (and every start-up refusal) need not pay.
+  const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  let started: StartedTelemetry | undefined;
+  if (connectionString !== undefined) {
+    const { startAzureMonitorTelemetry } =
+      await import('../adapters/telemetry/azure-monitor-telemetry.ts');
+    started = startAzureMonitorTelemetry({ connectionString, ...inject.telemetry });
+  }
+  const telemetry = started ?? noTelemetry;
+  const requestScope = createRequestScope(telemetry);
+  const log = createJsonLinesLogger({
+    context: requestScope.logContext,
+    ...(inject.writeLog === undefined ? {} : { write: inject.writeLog }),
+  });
   // The schema has checked and parsed all of these (src/config/env.ts): no second ladder here.
   const tenantId = env.COUNTERSIGN_TENANT_ID;
   const clientId = env.COUNTERSIGN_CLIENT_ID;
@@ -140,6 +181,8 @@ export async function composeProductionService(
   const graph = createGraphAdapters({
     ...graphConfigFromEnv(env),
     evidenceSigner: evidence.signer,
+    telemetry,
+    log: log.child({ component: 'graph' }),
   });
   const work = await openWorkStore(env);
   const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
@@ -202,7 +245,19 @@ export async function composeProductionService(
       ...(env.COUNTERSIGN_TEAMS_APP_ID ? { teamsAppId: env.COUNTERSIGN_TEAMS_APP_ID } : {}),
     },
     tabDir: join(import.meta.dirname, '..', '..', 'build', 'tab'),
-    onError: (error, context) => console.error(`[countersign] ${context} failed`, error),
+    log,
+    telemetry,
+    requestScope,
   });
-  return { server, campaigns, work, stop };
+  return {
+    server,
+    campaigns,
+    work,
+    log,
+    stop: async () => {
+      await stop();
+      // What is still buffered (spans every 5 s, metrics every 60 s) leaves now, not never.
+      await started?.shutdown();
+    },
+  };
 }

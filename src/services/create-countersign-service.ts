@@ -38,6 +38,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     newId: deps.newId ?? (() => crypto.randomUUID()),
     viewHash: new AudienceHashes().of,
     ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),
+    ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../ports/directory.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { RecordStore } from '../ports/record-store.ts';
+import type { Telemetry } from '../ports/telemetry.ts';
 
 /** What every use case gets: ports and settings, passed in once by the composition root. */
 export interface ServiceContext {
@@ -23,4 +24,6 @@ export interface ServiceContext {
    * signature's missing audit event): the sweeper retries it, and an operator should know.
    */
   onRepairError?: (error: unknown, what: string) => void;
+  /** Counts each signature's outcome (countersign.sign.outcomes). */
+  telemetry?: Telemetry;
 }

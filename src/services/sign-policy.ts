@@ -9,6 +9,7 @@ import { signRecord } from '../domain/evidence/evidence-signer.ts';
 import { sealAcknowledgement } from '../domain/seal.ts';
 import { signatureAuditEvent } from '../domain/signature-audit.ts';
 import type { SignatureResult } from '../ports/record-store.ts';
+import type { SignOutcomeLabel } from '../ports/telemetry.ts';
 import { assertVisibleText } from '../domain/signature-text.ts';
 import { computeStatus, signatureNeedsApproval } from '../domain/status.ts';
 import type { Actor } from './actor.ts';
@@ -20,12 +21,52 @@ import type { ServiceContext } from './service-context.ts';
 /**
  * Signs the current version for the actor. The person is the actor, never a field of the
  * input; an outdated version or hash is refused with the current version, never signed.
+ * Every attempt's outcome is counted (countersign.sign.outcomes, by outcome and channel).
  */
 export async function signPolicy(
   ctx: ServiceContext,
   actor: Actor,
   input: SignInput,
 ): Promise<SignOutcome> {
+  const count = (outcome: SignOutcomeLabel): void =>
+    ctx.telemetry?.count('countersign.sign.outcomes', { outcome, channel: input.channel });
+  let outcome: SignOutcome;
+  try {
+    outcome = await sign(ctx, actor, input);
+  } catch (error) {
+    count(failureLabel(error));
+    throw error;
+  }
+  count(outcome.kind === 'signed' ? 'accepted' : 'outdated');
+  return outcome;
+}
+
+/**
+ * How a failed attempt is counted: the person's or the request's fault (4xx) is `refused`; an
+ * outage is `failed`, unless the write may have landed and reading it back failed too (the
+ * signature may be stored while the person was told it failed: the sweeper's case).
+ */
+function failureLabel(error: unknown): SignOutcomeLabel {
+  if (!(error instanceof CountersignError)) return 'failed';
+  if ('readBackFailed' in error.details) return 'answered-error-maybe-stored';
+  switch (error.code) {
+    case 'unavailable':
+    case 'throttled':
+    case 'upstream':
+      return 'failed';
+    case 'validation':
+    case 'not-found':
+    case 'conflict':
+    case 'precondition-failed':
+    case 'forbidden':
+    case 'unauthenticated':
+    case 'too-large':
+    case 'unsupported-input':
+      return 'refused';
+  }
+}
+
+async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promise<SignOutcome> {
   if (input.declarationAccepted !== true) {
     throw new CountersignError('validation', 'The declaration must be accepted to sign.');
   }

@@ -22,6 +22,7 @@ import type { FakeService } from './support/fake-service.ts';
 import { createTokenFactory, PEOPLE } from './support/tokens.ts';
 import type { TokenFactory } from './support/tokens.ts';
 import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
 
 let tokens: TokenFactory;
 let server: TestServer;
@@ -51,6 +52,7 @@ function use(overrides: Partial<ApiDeps> = {}): void {
       maxJsonBytes: 16 * 1024,
       // Every 2xx body is parsed against the route's response schema (contract/responses.ts).
       checkResponses: true,
+      log: silentLogger,
       onUnexpectedError: (error) => unexpected.push(error),
       ...overrides,
     }),
@@ -813,7 +815,12 @@ describe('import with the real importer', () => {
     imported = [];
     unexpected = [];
     server.use(
-      createApiHandler({ service, importPolicy: importPolicyFile, auth: tokens.verifier() }),
+      createApiHandler({
+        service,
+        importPolicy: importPolicyFile,
+        auth: tokens.verifier(),
+        log: silentLogger,
+      }),
     );
   }
   const headers = (name: string) => ({

@@ -26,6 +26,7 @@ import {
   unsecuredToken,
 } from './support/tokens.ts';
 import type { TestPerson, TokenFactory } from './support/tokens.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
 
 /**
  * Every route × every kind of caller → the status it must get. Tokens are real RS256 JWTs
@@ -269,6 +270,7 @@ function freshHandler(options: { dev: boolean }) {
   imports = [];
   return createApiHandler({
     service,
+    log: silentLogger,
     campaigns: createFakeCampaigns(service.calls),
     importPolicy: (bytes, fileName) => {
       imports.push(fileName);

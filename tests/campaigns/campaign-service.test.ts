@@ -70,6 +70,7 @@ async function setup(staff: number, holderId = 'instance-a') {
       holderId: holder,
       sender: { idlePollMs: 50 },
       totalsEveryMs: 10_000,
+      onError: (error) => console.error('campaign runtime:', error),
       ...extra,
     });
   const v1 = await publishVersion(

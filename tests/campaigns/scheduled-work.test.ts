@@ -32,6 +32,7 @@ async function setup() {
     timing,
     newId: randomUUID,
     sender: { idlePollMs: 50 },
+    onError: (error: unknown) => console.error('campaign runtime:', error),
   };
   const service = createCampaignService({ ...deps, holderId: 'a' });
   const scheduled = (

@@ -26,6 +26,7 @@ import type { CardRenderer } from '../../src/services/campaigns/card-renderer.ts
 import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
 
 /**
  * The real API for the tab's tests: createApiHandler over the real use cases, the memory record
@@ -355,6 +356,8 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     newId: randomUUID,
     holderId: 'tab-tests',
     scheduleEveryMs: 0,
+    // Nothing runs in the background here; if it did, the test's output says so.
+    onError: (error) => console.error('campaign runtime:', error),
   });
   const users: DevUser[] = TAB_USERS.map((u) => ({
     key: u.key,
@@ -366,6 +369,7 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
   const idp = await createDevIdentityProvider({ users });
   const handler = createApiHandler({
     service,
+    log: silentLogger,
     campaigns,
     importPolicy: importText,
     auth: createTokenVerifier(idp.verifierConfig()),

@@ -2,6 +2,8 @@ import type { EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
 import type { Env } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { Directory } from '../../ports/directory.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 import { appOnlyToken } from './app-only-token.ts';
 import { GraphDirectory } from './graph-directory.ts';
 import { GraphGateway } from './graph-gateway.ts';
@@ -22,6 +24,10 @@ export interface GraphAdaptersConfig {
   timeoutMs?: number;
   /** Signs and chains every audit event the record store writes (the service's evidence key). */
   evidenceSigner?: EvidenceSigner;
+  /** Graph call spans and failure/retry counts (see GraphGatewayOptions). */
+  telemetry?: Telemetry;
+  /** Graph failures and retries, with client-request-id and Graph's request-id. */
+  log?: Logger;
 }
 
 export interface GraphAdapters {
@@ -50,6 +56,8 @@ export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters 
     ...(config.fetch ? { fetch: config.fetch } : {}),
     ...(config.retry ? { retry: config.retry } : {}),
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    ...(config.telemetry ? { telemetry: config.telemetry } : {}),
+    ...(config.log ? { log: config.log } : {}),
   });
   return {
     gateway,

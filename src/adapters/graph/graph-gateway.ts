@@ -9,6 +9,8 @@ import {
 import { CountersignError } from '../../domain/errors.ts';
 import type { ErrorCode } from '../../domain/errors.ts';
 import { backoffMs, parseRetryAfter, retrying } from '../../domain/retry.ts';
+import { silentLogger, type Logger } from '../../ports/logger.ts';
+import { noTelemetry, type Telemetry } from '../../ports/telemetry.ts';
 
 /**
  * THE one place HTTP to Microsoft Graph happens. Built on @microsoft/microsoft-graph-client with
@@ -83,6 +85,12 @@ export interface GraphGatewayOptions {
   circuit?: Partial<CircuitBreakerOptions>;
   /** The clock for the retry budget and the circuit (ms); tests pass their own. */
   now?: () => number;
+  /** A span per HTTP exchange (a dependency in Application Insights), counts of failures and retries. */
+  telemetry?: Telemetry;
+  /** Failed answers and retries, each with its client-request-id and Graph's request-id. */
+  log?: Logger;
+  /** A fresh client-request-id per exchange (default: a random UUID). */
+  newRequestId?: () => string;
 }
 
 export const USER_AGENT = 'ISV|Countersign|Countersign/0.1';
@@ -254,6 +262,19 @@ class FetchMiddleware implements Middleware {
   }
 }
 
+/** A Graph path as a span name: ids (GUIDs, numbers, site ids, `host:/path:` forms) become {id}. */
+export function graphPathTemplate(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path
+    .split('/')
+    .map((segment) =>
+      /^\d+$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|[,:]/i.test(segment)
+        ? '{id}'
+        : segment,
+    )
+    .join('/');
+}
+
 function headersToRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, key) => {
@@ -282,6 +303,9 @@ export class GraphGateway {
   readonly #userAgent: string;
   readonly #circuit: CircuitBreaker;
   readonly #now: () => number;
+  readonly #telemetry: Telemetry;
+  readonly #log: Logger;
+  readonly #newRequestId: () => string;
   #roundTrips = 0;
 
   constructor(options: GraphGatewayOptions) {
@@ -302,6 +326,9 @@ export class GraphGateway {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
     this.#userAgent = options.userAgent ?? USER_AGENT;
+    this.#telemetry = options.telemetry ?? noTelemetry;
+    this.#log = options.log ?? silentLogger;
+    this.#newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
     this.#circuit = new CircuitBreaker(options.circuit);
     this.#now = options.now ?? Date.now;
   }
@@ -317,16 +344,74 @@ export class GraphGateway {
   }
 
   /**
-   * One HTTP exchange, no retry. A connection failure comes back as status 0. Refused at once
+   * One HTTP exchange, no retry, in its own client span (a child of the request being served).
+   * Each exchange sends a new client-request-id: Microsoft's "Best practices for working with
+   * Microsoft Graph" (Reliability and support, https://learn.microsoft.com/en-us/graph/best-practices-concept)
+   * asks for a GUID per request in `client-request-id`, logged with Graph's own `request-id`,
+   * which is what Microsoft support asks for (Dev Proxy's GraphClientRequestIdGuidancePlugin,
+   * https://learn.microsoft.com/en-us/microsoft-cloud/dev/dev-proxy/technical-reference/graphclientrequestidguidanceplugin,
+   * flags a request without it). A failed answer is logged here with both ids.
+   */
+  #send(call: GraphCall): Promise<GraphReply> {
+    const clientRequestId = this.#newRequestId();
+    const path = call.url.split('?')[0] ?? '';
+    return this.#telemetry.span(
+      `${call.method} ${graphPathTemplate(call.url)}`,
+      'client',
+      {
+        'http.request.method': call.method,
+        // No query string: filters name people.
+        'url.full': `${this.baseUrl}/${path}`,
+        'server.address': new URL(this.baseUrl).host,
+        'graph.client_request_id': clientRequestId,
+      },
+      async (span) => {
+        const reply = await this.#guarded(call, clientRequestId);
+        const graphRequestId = reply.headers['request-id'];
+        span.setAttributes({
+          'http.response.status_code': reply.status,
+          ...(graphRequestId === undefined ? {} : { 'graph.request_id': graphRequestId }),
+        });
+        if (!isOk(reply) && (reply.status === 0 || reply.status === 429 || reply.status >= 500)) {
+          this.#telemetry.count('countersign.graph.failures', { status: reply.status });
+          this.#log.warn('Graph answered with a failure', {
+            method: call.method,
+            path: graphPathTemplate(call.url),
+            status: reply.status,
+            clientRequestId,
+            ...(graphRequestId === undefined ? {} : { graphRequestId }),
+            ...(retryAfterMs(reply.headers) === undefined
+              ? {}
+              : { retryAfterMs: retryAfterMs(reply.headers) }),
+          });
+        }
+        return reply;
+      },
+    );
+  }
+
+  /** Counts and logs a request about to be sent again. */
+  #retrying(status: number, attempt: number, delayMs: number, what: string): void {
+    this.#telemetry.count('countersign.graph.retries', { status });
+    this.#log.info('Graph request retried', {
+      what,
+      status,
+      attempt,
+      delayMs: Math.round(delayMs),
+    });
+  }
+
+  /**
+   * The exchange behind the circuit breaker. A connection failure comes back as status 0. Refused at once
    * (GraphUnavailableError) while the circuit is open; every exchange let through tells the
    * circuit how it went, whatever happens.
    */
-  async #send(call: GraphCall): Promise<GraphReply> {
+  async #guarded(call: GraphCall, clientRequestId: string): Promise<GraphReply> {
     const decision = this.#circuit.request(this.#now());
     if (!decision.allowed) throw new GraphUnavailableError(decision.retryAfterMs);
     let answered = false;
     try {
-      const reply = await this.#exchangeOnce(call);
+      const reply = await this.#exchangeOnce(call, clientRequestId);
       answered = !isOutage(reply);
       return reply;
     } finally {
@@ -335,8 +420,12 @@ export class GraphGateway {
     }
   }
 
-  async #exchangeOnce(call: GraphCall): Promise<GraphReply> {
-    const headers: Record<string, string> = { 'User-Agent': this.#userAgent, ...call.headers };
+  async #exchangeOnce(call: GraphCall, clientRequestId: string): Promise<GraphReply> {
+    const headers: Record<string, string> = {
+      'User-Agent': this.#userAgent,
+      'client-request-id': clientRequestId,
+      ...call.headers,
+    };
     if (this.#accessToken) headers.Authorization = `Bearer ${await this.#accessToken()}`;
     const request = this.#client.api(call.url).headers(headers).responseType(ResponseType.RAW);
     this.#roundTrips += 1;
@@ -403,7 +492,16 @@ export class GraphGateway {
       (reply, attempt) => {
         const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
         if (!retryable || attempt >= this.#retry.maxAttempts) return undefined;
-        return this.#withinBudget(started, reply, this.#delay(attempt, reply.headers));
+        const delay = this.#withinBudget(started, reply, this.#delay(attempt, reply.headers));
+        if (delay !== undefined) {
+          this.#retrying(
+            reply.status,
+            attempt,
+            delay,
+            `${call.method} ${graphPathTemplate(call.url)}`,
+          );
+        }
+        return delay;
       },
       this.#sleep,
     );
@@ -458,6 +556,7 @@ export class GraphGateway {
           for (const c of pending) results.set(c.id, outer);
           return results;
         }
+        this.#retrying(outer.status, attempt, delay, 'POST $batch');
         await this.#sleep(delay);
         continue;
       }
@@ -484,6 +583,14 @@ export class GraphGateway {
         if (delay !== undefined) {
           retry.add(c.id);
           wait = Math.max(wait, delay);
+          // Inside a $batch the outer answer is a 200: the failure is counted per request here.
+          this.#telemetry.count('countersign.graph.failures', { status: r.status });
+          this.#retrying(
+            r.status,
+            attempt,
+            delay,
+            `$batch ${c.method} ${graphPathTemplate(c.url)}`,
+          );
         } else {
           results.set(c.id, reply);
         }

@@ -22,6 +22,8 @@ export interface Problem {
   status: number;
   code: ProblemCode;
   detail: string;
+  /** `urn:uuid:<request id>`: the request id in the logs, for a person to quote (RFC 9457 §3.1.5). */
+  instance?: string;
   /** Extension members (e.g. `current` for an outdated signature, `issues` for validation). */
   [extension: string]: unknown;
 }

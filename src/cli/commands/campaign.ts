@@ -117,6 +117,8 @@ export const campaignCommand: CliCommand = async (args, io) => {
       clock: { now: () => new Date() },
       newId: randomUUID,
       holderId: `cli-${process.pid}`,
+      onError: (error) =>
+        io.stderr(`campaign: ${error instanceof Error ? error.message : String(error)}\n`),
     });
     const print = (value: unknown, text: string): void => {
       io.stdout(options.json ? `${JSON.stringify(value, null, 2)}\n` : text);

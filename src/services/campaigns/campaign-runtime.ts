@@ -20,6 +20,7 @@ import { CampaignTotals } from './campaign-totals.ts';
 import { runScheduledWork, type ScheduledWorkReport } from './scheduled-work.ts';
 import type { Timing } from './timing.ts';
 import type { CheckpointWriterDeps } from '../write-checkpoint.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 
 export interface CampaignRuntimeDeps {
   records: RecordStore;
@@ -46,7 +47,10 @@ export interface CampaignRuntimeDeps {
   recordsCheck?: RecordsCheckRunner;
   /** The scheduled work's signed checkpoint of the evidence (none when absent). */
   checkpoints?: CheckpointWriterDeps;
-  onError?: (error: unknown) => void;
+  /** Background failures (the store, a flush, scheduled work): the composition root logs them. */
+  onError: (error: unknown) => void;
+  /** Counts settled deliveries (countersign.campaign.deliveries, by outcome). */
+  telemetry?: Telemetry;
 }
 
 /** When the scheduled work last ran on this instance (what readiness reads). */
@@ -96,8 +100,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
   let scheduled: ScheduledRunState = { everyMs: Math.max(0, scheduleEvery) };
 
   function report(error: unknown): void {
-    if (deps.onError) deps.onError(error);
-    else console.error('campaigns:', error);
+    deps.onError(error);
   }
 
   const sender = createCampaignSender(
@@ -109,8 +112,9 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
       render: deps.render,
       timing,
       holderId: deps.holderId,
-      ...(deps.onError === undefined ? {} : { onError: deps.onError }),
-      onSettled: (job) => {
+      onError: deps.onError,
+      onSettled: (job, _delivery, outcome) => {
+        deps.telemetry?.count('countersign.campaign.deliveries', { outcome, kind: job.kind });
         if (job.kind === 'prompt' && job.campaignId !== undefined) totals.touch(job.campaignId);
       },
       onIdle: () => {

@@ -76,8 +76,11 @@ export interface SenderDeps {
   /** This instance, e.g. host name + process id + random: the lease holder. */
   holderId: string;
   random?: () => number;
-  /** Something went wrong that is not a recipient's outcome (the store, a card): reported, not hidden. */
-  onError?: (error: unknown) => void;
+  /**
+   * Something went wrong that is not a recipient's outcome (the store, a card): reported, not
+   * hidden. Required: the composition root logs it (there is no console fallback).
+   */
+  onError: (error: unknown) => void;
   /** A delivery settled (sent, failed or requeued); the service flushes totals from this. */
   onSettled?: (job: DeliveryJob, delivery: Delivery, outcome: SettledOutcome) => void;
   /** The queue ran dry after some work (the moment for final totals). */
@@ -180,10 +183,7 @@ export function createCampaignSender(
   const installedAt = new Map<string, number>();
 
   const now = (): Date => new Date(timing.now());
-  const report = (error: unknown): void => {
-    if (deps.onError) deps.onError(error);
-    else console.error('campaign sender:', error);
-  };
+  const report = (error: unknown): void => deps.onError(error);
   const fence = (): Fence => ({ lease: SENDER_LEASE, token: grant?.token ?? -1 });
 
   /** Sleeps, but a finishing worker or stop() cuts it short. */

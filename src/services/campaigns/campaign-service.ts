@@ -23,6 +23,7 @@ import { deliveryRenderer } from './render-delivery.ts';
 import type { ScheduledWorkReport } from './scheduled-work.ts';
 import { sendTest } from './send-test.ts';
 import { systemTiming, type Timing } from './timing.ts';
+import type { Telemetry } from '../../ports/telemetry.ts';
 
 export type { CampaignSummary };
 
@@ -84,7 +85,10 @@ export interface CampaignDeps {
   recordsCheck?: RecordsCheckRunner;
   /** The scheduled work's signed checkpoint of the evidence (none when absent). */
   checkpoints?: CheckpointWriterDeps;
-  onError?: (error: unknown) => void;
+  /** Background failures of the runtime: the composition root logs them. */
+  onError: (error: unknown) => void;
+  /** Counts settled deliveries (countersign.campaign.deliveries). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -115,7 +119,8 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     ...(deps.scheduleEveryMs === undefined ? {} : { scheduleEveryMs: deps.scheduleEveryMs }),
     ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
     ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
-    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+    onError: deps.onError,
+    ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),
   });
   const ctx: CampaignContext = {
     records,

@@ -7,6 +7,8 @@ import {
   USER_AGENT,
 } from '../../../src/adapters/graph/graph-gateway.ts';
 import { CountersignError } from '../../../src/domain/errors.ts';
+import type { Logger } from '../../../src/ports/logger.ts';
+import type { Telemetry } from '../../../src/ports/telemetry.ts';
 
 interface Seen {
   url: string;
@@ -427,5 +429,111 @@ describe('GraphGateway when Graph is down: time-bounded retries and the circuit 
     const reply = await gw.exchange({ method: 'GET', url: 'sites/root' });
     expect(reply.status).toBe(0);
     expect(JSON.stringify(reply.body)).toMatch(/timeout|abort/i);
+  });
+});
+
+describe('GraphGateway: what operators see', () => {
+  /** A Logger that keeps its entries. */
+  function recordingLogger() {
+    const entries: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+    const make = (bound: Record<string, unknown>): Logger => {
+      const at =
+        (level: string) =>
+        (message: string, fields: Record<string, unknown> = {}) =>
+          entries.push({ level, message, fields: { ...bound, ...fields } });
+      return {
+        debug: at('debug'),
+        info: at('info'),
+        warn: at('warn'),
+        error: at('error'),
+        child: (fields) => make({ ...bound, ...fields }),
+      };
+    };
+    return { log: make({}), entries };
+  }
+
+  /** A Telemetry that keeps its spans (with their attributes) and counts. */
+  function recordingTelemetry() {
+    const spans: { name: string; kind: string; attributes: Record<string, unknown> }[] = [];
+    const counts: { name: string; attributes: Record<string, unknown> }[] = [];
+    const telemetry: Telemetry = {
+      span: async (name, kind, attributes, work) => {
+        const span = { name, kind, attributes: { ...attributes } };
+        spans.push(span);
+        return work({
+          setAttributes: (more) => Object.assign(span.attributes, more),
+          fail: () => undefined,
+        });
+      },
+      annotate: () => undefined,
+      count: (name, attributes = {}) => counts.push({ name, attributes }),
+      operationId: () => undefined,
+    };
+    return { telemetry, spans, counts };
+  }
+
+  it('sends a fresh client-request-id with every exchange, retries included, and logs each failure with it', async () => {
+    const script = scriptedFetch((_req, i) =>
+      i < 2
+        ? { status: 503, headers: { 'request-id': `graph-${i}`, 'Retry-After': '0' } }
+        : { status: 200, body: { id: 'x' } },
+    );
+    const { log, entries } = recordingLogger();
+    const { telemetry, spans, counts } = recordingTelemetry();
+    await gateway(script.fetch, { log, telemetry }).gw.call({
+      method: 'GET',
+      url: 'sites/contoso.sharepoint.com,1b2c,3d4e/lists/0f0e0d0c-1111-4222-8333-444455556666/items/17?$filter=x',
+    });
+
+    const sent = script.seen.map((r) => r.headers['client-request-id']);
+    expect(sent).toHaveLength(3);
+    expect(sent.every((id) => /^[0-9a-f-]{36}$/.test(id ?? ''))).toBe(true);
+    expect(new Set(sent).size).toBe(3);
+
+    const failures = entries.filter((e) => e.message === 'Graph answered with a failure');
+    expect(failures.map((e) => [e.level, e.fields.status, e.fields.clientRequestId])).toEqual([
+      ['warn', 503, sent[0]],
+      ['warn', 503, sent[1]],
+    ]);
+    expect(failures.map((e) => e.fields.graphRequestId)).toEqual(['graph-0', 'graph-1']);
+    expect(entries.filter((e) => e.message === 'Graph request retried')).toHaveLength(2);
+
+    // One client span per exchange, named without ids or the query, with both request ids.
+    expect(spans.map((s) => [s.name, s.kind, s.attributes['http.response.status_code']])).toEqual([
+      ['GET sites/{id}/lists/{id}/items/{id}', 'client', 503],
+      ['GET sites/{id}/lists/{id}/items/{id}', 'client', 503],
+      ['GET sites/{id}/lists/{id}/items/{id}', 'client', 200],
+    ]);
+    expect(spans.map((s) => s.attributes['graph.client_request_id'])).toEqual(sent);
+    expect(spans[0]?.attributes['graph.request_id']).toBe('graph-0');
+    expect(String(spans[0]?.attributes['url.full'])).not.toContain('$filter');
+    expect(counts).toEqual([
+      { name: 'countersign.graph.failures', attributes: { status: 503 } },
+      { name: 'countersign.graph.retries', attributes: { status: 503 } },
+      { name: 'countersign.graph.failures', attributes: { status: 503 } },
+      { name: 'countersign.graph.retries', attributes: { status: 503 } },
+    ]);
+  });
+
+  it('counts a request throttled inside a $batch, whose outer answer is a 200', async () => {
+    const script = scriptedFetch((_req, i) => ({
+      status: 200,
+      body: {
+        responses: [
+          i === 0
+            ? { id: '1', status: 429, headers: { 'Retry-After': '0' } }
+            : { id: '1', status: 201, body: {} },
+        ],
+      },
+    }));
+    const { telemetry, counts } = recordingTelemetry();
+    const { log } = recordingLogger();
+    await gateway(script.fetch, { log, telemetry }).gw.batch([
+      { id: '1', method: 'POST', url: 'sites/x/lists/y/items', body: {} },
+    ]);
+    expect(counts.map((c) => [c.name, c.attributes.status])).toEqual([
+      ['countersign.graph.failures', 429],
+      ['countersign.graph.retries', 429],
+    ]);
   });
 });

@@ -1,0 +1,92 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestIdOf } from '../http/request-id.ts';
+import type { LogFields, Logger } from '../ports/logger.ts';
+import type { Telemetry } from '../ports/telemetry.ts';
+import type { RequestObserver } from './http-server.ts';
+
+/** Health probes answer every minute from every instance: not requests worth a trace. */
+const UNTRACED = new Set(['/healthz', '/readyz']);
+
+export interface RequestScope {
+  /** The http server's `observe`: id, `x-request-id`, a server span, the log scope. */
+  observer: (log: Logger) => RequestObserver;
+  /**
+   * The request id and operation id of the request being served, wherever the code is (a Graph
+   * call deep in an adapter included): the JSON-lines logger adds these to every entry.
+   */
+  logContext: () => LogFields;
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}
+
+/**
+ * What each request carries from the moment it arrives: its id (made once, src/http/request-id.ts),
+ * the `x-request-id` header, a server span (an Application Insights request; the Graph calls and
+ * the bot's activity are its children) and a log scope, so a Graph call's log entry names the
+ * request that caused it.
+ */
+export function createRequestScope(telemetry: Telemetry): RequestScope {
+  const scope = new AsyncLocalStorage<{ requestId: string }>();
+
+  const finish = (
+    log: Logger,
+    req: IncomingMessage,
+    res: ServerResponse,
+    startedAt: number,
+  ): void => {
+    const fields = {
+      method: req.method ?? '',
+      path: pathOf(req),
+      status: res.statusCode,
+      durationMs: Math.round(performance.now() - startedAt),
+    };
+    if (res.statusCode >= 500) log.warn('request answered with a server error', fields);
+    else log.debug('request answered', fields);
+  };
+
+  return {
+    observer: (log) => (req, res, handle) => {
+      const requestId = requestIdOf(req);
+      res.setHeader('x-request-id', requestId);
+      const startedAt = performance.now();
+      const path = pathOf(req);
+      const method = (req.method ?? 'GET').toUpperCase();
+      return scope.run({ requestId }, async () => {
+        if (UNTRACED.has(path)) {
+          await handle();
+          return;
+        }
+        await telemetry.span(
+          `${method} ${path}`,
+          'server',
+          {
+            'http.request.method': method,
+            'url.path': path,
+            // No query string: it can name people (a filter, an id); the path is enough.
+            'url.full': `http://${req.headers.host ?? 'localhost'}${path}`,
+            'countersign.request_id': requestId,
+          },
+          async (span) => {
+            try {
+              await handle();
+            } finally {
+              span.setAttributes({ 'http.response.status_code': res.statusCode });
+              finish(log, req, res, startedAt);
+            }
+          },
+        );
+      });
+    },
+    logContext: () => {
+      const requestId = scope.getStore()?.requestId;
+      const operationId = telemetry.operationId();
+      return {
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(operationId === undefined ? {} : { operationId }),
+      };
+    },
+  };
+}
