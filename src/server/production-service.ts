@@ -91,7 +91,7 @@ export interface ProductionService {
   stop: () => Promise<void>;
 }
 
-async function openWorkStore(env: ProductionEnv): Promise<WorkStore> {
+async function openWorkStore(env: ProductionEnv, log: Logger): Promise<WorkStore> {
   const connectionString = env.COUNTERSIGN_STORAGE_CONNECTION;
   if (env.COUNTERSIGN_WORK_STORE === 'azure-tables' && connectionString !== undefined) {
     // Scaled out: the instances share Table storage, and the sender lease picks who sends.
@@ -111,8 +111,9 @@ async function openWorkStore(env: ProductionEnv): Promise<WorkStore> {
   // A damaged file is kept aside and a fresh store opened: its campaigns then show "delivery
   // records lost" to the admin, who chooses; the service does not loop on a corrupt file.
   return openSqliteWorkStoreSettingAsideDamage({ path: env.COUNTERSIGN_WORK_DB }, (event) =>
-    console.error(
-      `[countersign] work store damaged: ${event.reason} It was moved to ${event.movedTo} and a fresh store opened; campaigns launched in it show "delivery records lost".`,
+    log.error(
+      `work store damaged: ${event.reason} It was moved to ${event.movedTo} and a fresh store opened; campaigns launched in it show "delivery records lost".`,
+      { reason: event.reason, movedTo: event.movedTo },
     ),
   );
 }
@@ -184,7 +185,7 @@ export async function composeProductionService(
     telemetry,
     log: log.child({ component: 'graph' }),
   });
-  const work = await openWorkStore(env);
+  const work = await openWorkStore(env, log);
   const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
   const botToken =
     inject.botToken ??

@@ -1,6 +1,7 @@
 import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
 import {
   metrics,
+  ProxyTracerProvider,
   SpanKind as OtelSpanKind,
   SpanStatusCode,
   trace,
@@ -71,6 +72,16 @@ const COUNTER_DESCRIPTIONS: Readonly<Record<CounterName, string>> = {
   'countersign.graph.retries': 'Graph requests sent again, by the status that caused it',
   'countersign.campaign.deliveries': 'Campaign deliveries settled, by outcome',
 };
+
+/** The SDK's providers have forceFlush; the API's types do not say so. */
+function flushable(provider: unknown): provider is { forceFlush(): Promise<void> } {
+  return (
+    typeof provider === 'object' &&
+    provider !== null &&
+    'forceFlush' in provider &&
+    typeof provider.forceFlush === 'function'
+  );
+}
 
 function handleOf(span: Span): ActiveSpan {
   return {
@@ -157,6 +168,17 @@ export function startAzureMonitorTelemetry(
     operationId: () => trace.getActiveSpan()?.spanContext().traceId,
     shutdown: async () => {
       loop.disable();
+      // Spans first, then metrics, each exported before anything shuts down: the distro's
+      // shutdown stops its metric handler and the SDK at once, and a slow machine could
+      // otherwise lose the last export between them.
+      const tracerProvider = trace.getTracerProvider();
+      const tracing =
+        tracerProvider instanceof ProxyTracerProvider
+          ? tracerProvider.getDelegate()
+          : tracerProvider;
+      for (const provider of [tracing, metrics.getMeterProvider()]) {
+        if (flushable(provider)) await provider.forceFlush();
+      }
       await shutdownAzureMonitor();
     },
   };
