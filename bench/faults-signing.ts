@@ -1,6 +1,17 @@
+import { CountersignError } from '../src/domain/errors.ts';
 import type { School } from '../src/domain/school.ts';
 import type { CountersignService } from '../src/services/countersign-service.ts';
 import { POLICY_KEY, benchVersion } from './bench-emulator.ts';
+
+/** How long an answer asked the caller to wait before trying again (none: at once). */
+function retryAfterMs(error: unknown): number {
+  if (!(error instanceof CountersignError)) return 0;
+  const seconds = error.details.retryAfterSeconds;
+  return typeof seconds === 'number' ? Math.min(seconds, 15) * 1000 : 0;
+}
+
+const pause = (ms: number): Promise<void> =>
+  ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One member of staff as the faults benchmark signs them. */
 export interface FaultsSigner {
@@ -54,8 +65,11 @@ export async function signEveryone(
           });
           if (outcome.kind === 'signed') heard.accepted(person.id);
           told = true;
-        } catch {
-          // Told it failed: the person presses Sign again (the figures count what was stored).
+        } catch (error) {
+          // Told it failed: the person (or the tab, which retries by itself) presses Sign again,
+          // after the Retry-After the answer gave (the Graph gateway's breaker says when Graph
+          // may be back). The figures count what was stored.
+          await pause(retryAfterMs(error));
           continue;
         }
       }
