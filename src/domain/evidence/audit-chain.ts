@@ -11,7 +11,7 @@ import { SHARD_COUNT, shardOf } from './shard.ts';
 import { recordHash } from './signing-payload.ts';
 
 /*
- * How a writer appends without a global lock (for the SharePoint adapter, not built yet):
+ * How a writer appends without a global lock (the SharePoint record store does this):
  *
  * 1. The event's shard is shardOf(subject). Take that shard's head: from a per-instance cache if
  *    there is one, else the event with the highest Seq in the shard (Shard and Seq are indexed
