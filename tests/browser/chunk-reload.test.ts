@@ -1,45 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { TAB_OUT_DIR } from '../../bench/tab-build.ts';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
-import { launchChromium, openTab, type BrowserSession } from './browser-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { openTab } from './browser-harness.ts';
+import { useLocalStackInChromium } from './local-stack-in-chromium.ts';
 
 /**
  * A deploy while the tab is open: the built tab's lazy chunks carry content hashes, so the Admin
  * chunk this page was built with is gone from the server. The tab says so and reloads, instead
  * of going blank.
  */
-let stack: LocalStack;
-let browser: BrowserSession | undefined;
-let skipReason = '';
-
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, tabDir: TAB_OUT_DIR });
-  const launched = await launchChromium();
-  if ('problem' in launched) {
-    skipReason = launched.problem;
-    console.warn(`Browser tests skipped: ${skipReason}`);
-  } else {
-    browser = launched;
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack.close();
-});
-
-function needBrowser(ctx: TestContext): BrowserSession {
-  if (browser === undefined) {
-    ctx.skip(skipReason);
-    throw new Error(skipReason);
-  }
-  return browser;
-}
+const { stack, needBrowser } = useLocalStackInChromium();
 
 describe('the tab after a deploy', () => {
   it('says "Countersign was updated: reload" when a lazy view’s chunk is gone, and Reload brings it back', async (ctx) => {
     const session = needBrowser(ctx);
-    const { page, errors } = await openTab(session, stack.url, { user: 'dsl' });
+    const { page, errors } = await openTab(session, stack().url, { user: 'dsl' });
     await page.getByRole('heading', { name: 'My AUP' }).waitFor();
     const gone = '**/assets/admin-view-*.js';
     await page.route(gone, (route) => route.fulfill({ status: 404, body: 'Not found' }));

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { TAB_OUT_DIR } from '../../bench/tab-build.ts';
 import type { PolicyVersion } from '../../src/domain/policy.ts';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import type { MyPolicyView } from '../../src/services/countersign-service.ts';
 import { policyDocx } from './aup-docx.ts';
-import {
-  launchChromium,
-  openTab,
-  seriousAxeViolations,
-  type BrowserSession,
-} from './browser-harness.ts';
+import { openTab, seriousAxeViolations } from './browser-harness.ts';
+import { useLocalStackInChromium } from './local-stack-in-chromium.ts';
 
 /**
  * The tab in Chromium against what `npm start` runs (the local stack: Graph emulator with the
@@ -19,54 +13,7 @@ import {
  * headteacher approves, and the DSL imports a .docx and publishes a material change, after which
  * that member of staff is due again.
  */
-let stack: LocalStack;
-let browser: BrowserSession | undefined;
-let skipReason = '';
-
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, tabDir: TAB_OUT_DIR });
-  const launched = await launchChromium();
-  if ('problem' in launched) {
-    skipReason = launched.problem;
-    console.warn(`Browser tests skipped: ${skipReason}`);
-  } else {
-    browser = launched;
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack.close();
-});
-
-function needBrowser(ctx: TestContext): BrowserSession {
-  if (browser === undefined) {
-    ctx.skip(skipReason);
-    throw new Error(skipReason);
-  }
-  return browser;
-}
-
-function devUser(key: string) {
-  const user = stack.devUsers.find((u) => u.key === key);
-  if (user === undefined) throw new Error(`no dev user ${key}`);
-  return user;
-}
-
-/** The API as a demo user, for checking what the browser did. */
-async function apiAs<T>(key: string, path: string): Promise<T> {
-  const tokenResponse = await fetch(`${stack.url}/dev/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: key }),
-  });
-  const { accessToken } = (await tokenResponse.json()) as { accessToken: string };
-  const response = await fetch(`${stack.url}${path}`, {
-    headers: { authorization: `Bearer ${accessToken}` },
-  });
-  expect(response.status, `${path} as ${key}`).toBe(200);
-  return (await response.json()) as T;
-}
+const { stack, needBrowser, devUser, apiAs } = useLocalStackInChromium();
 
 async function myPolicy(key: string): Promise<MyPolicyView> {
   const [view] = await apiAs<MyPolicyView[]>(key, '/api/me/policies');
@@ -88,7 +35,7 @@ describe('the tab in Chromium', () => {
     const before = await myPolicy('staff');
     expect(before.status.kind).toBe('due');
 
-    const { page, errors } = await openTab(session, stack.url, { user: 'staff' });
+    const { page, errors } = await openTab(session, stack().url, { user: 'staff' });
     await page.getByRole('heading', { name: 'Sign this version' }).waitFor();
     const sign = page.getByRole('button', { name: 'Sign', exact: true });
     expect(await sign.isDisabled()).toBe(true);
@@ -126,12 +73,12 @@ describe('the tab in Chromium', () => {
     const session = needBrowser(ctx);
     const findings: Record<string, unknown> = {};
     for (const theme of ['default', 'dark'] as const) {
-      const staff = await openTab(session, stack.url, { user: 'staff', theme });
+      const staff = await openTab(session, stack().url, { user: 'staff', theme });
       await staff.page.getByRole('region', { name: 'Your receipt' }).waitFor();
       findings[`my-aup/${theme}`] = await seriousAxeViolations(staff.page);
       await staff.page.close();
 
-      const admin = await openTab(session, stack.url, { user: 'dsl', view: 'admin', theme });
+      const admin = await openTab(session, stack().url, { user: 'dsl', view: 'admin', theme });
       await admin.page.getByRole('heading', { name: 'Import a document' }).waitFor();
       findings[`admin-policy/${theme}`] = await seriousAxeViolations(admin.page);
       await admin.page.getByRole('button', { name: /Edit a new version/ }).click();
@@ -162,7 +109,7 @@ describe('the tab in Chromium', () => {
       expect(admin.errors).toEqual([]);
       await admin.page.close();
 
-      const head = await openTab(session, stack.url, { user: 'head', view: 'approvals', theme });
+      const head = await openTab(session, stack().url, { user: 'head', view: 'approvals', theme });
       await head.page.getByRole('heading', { name: devUser('staff').displayName }).waitFor();
       findings[`approvals/${theme}`] = await seriousAxeViolations(head.page);
       await head.page.close();
@@ -175,7 +122,7 @@ describe('the tab in Chromium', () => {
       ['dsl', 'admin', 'Import a document'],
       ['head', 'approvals', 'Approvals'],
     ] as const) {
-      const { page } = await openTab(session, stack.url, { user, view, width: 320 });
+      const { page } = await openTab(session, stack().url, { user, view, width: 320 });
       await page.getByText(ready, { exact: true }).first().waitFor();
       await noHorizontalScroll(page);
       if (view === 'admin') {
@@ -212,7 +159,10 @@ describe('the tab in Chromium', () => {
   it('the headteacher approves the new signer', async (ctx) => {
     const session = needBrowser(ctx);
     const staff = devUser('staff');
-    const { page, errors } = await openTab(session, stack.url, { user: 'head', view: 'approvals' });
+    const { page, errors } = await openTab(session, stack().url, {
+      user: 'head',
+      view: 'approvals',
+    });
     const card = page.getByRole('listitem').filter({
       has: page.getByRole('heading', { name: staff.displayName }),
     });
@@ -232,7 +182,7 @@ describe('the tab in Chromium', () => {
   it('a governor signs with the keyboard alone, with focus visible at every step', async (ctx) => {
     const session = needBrowser(ctx);
     const governor = devUser('governor');
-    const { page, errors } = await openTab(session, stack.url, { user: 'governor' });
+    const { page, errors } = await openTab(session, stack().url, { user: 'governor' });
     await page.getByRole('heading', { name: 'Sign this version' }).waitFor();
     const focused = () =>
       page.evaluate<{ name: string; visible: boolean }>(`(() => {
@@ -293,7 +243,7 @@ describe('the tab in Chromium', () => {
     first.clauses.push({ number: String(first.clauses.length + 1), text: newClause, items: [] });
     const docx = await policyDocx(next);
 
-    const { page, errors } = await openTab(session, stack.url, { user: 'dsl', view: 'admin' });
+    const { page, errors } = await openTab(session, stack().url, { user: 'dsl', view: 'admin' });
     await page.getByRole('heading', { name: 'Import a document' }).waitFor();
     await page.getByLabel(/Drop the school’s AUP here/).setInputFiles({
       name: 'aup-2027.docx',
@@ -326,7 +276,7 @@ describe('the tab in Chromium', () => {
     const now = await myPolicy('staff');
     expect(now.status).toMatchObject({ kind: 'due', reason: 'material-change' });
     // And the member of staff sees what changed, highlighted.
-    const mine = await openTab(session, stack.url, { user: 'staff' });
+    const mine = await openTab(session, stack().url, { user: 'staff' });
     await mine.page
       .getByRole('region', { name: /What changed since you signed version/ })
       .waitFor();
