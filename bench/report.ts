@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import type { BatchCall } from '../src/adapters/graph/graph-gateway.ts';
@@ -26,6 +24,7 @@ import {
   option,
   startBenchEmulator,
 } from './bench-emulator.ts';
+import { startEmulatorProcess } from './emulator-process.ts';
 import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence-keys.ts';
 
 /**
@@ -233,49 +232,4 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
-}
-
-/** The Graph emulator as a child process (`countersign emulator`), its controls over HTTP. */
-async function startEmulatorProcess(db: string): Promise<{
-  url: string;
-  siteId: string;
-  admin: (method: 'GET' | 'POST', path: string) => Promise<unknown>;
-  close: () => Promise<void>;
-}> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'),
-      'emulator',
-      '--db',
-      db,
-      '--seed',
-      'none',
-      '--port',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let url = '';
-  let siteId = '';
-  for await (const line of createInterface({ input: child.stdout })) {
-    url = /listening: (\S+)/.exec(line)?.[1] ?? url;
-    siteId = /site id:\s+(\S+)/.exec(line)?.[1] ?? siteId;
-    if (url !== '' && siteId !== '') break;
-  }
-  if (url === '' || siteId === '') throw new Error('the emulator did not start');
-  const origin = url.replace(/\/v1\.0$/, '');
-  return {
-    url,
-    siteId,
-    admin: async (method, path) => {
-      const res = await fetch(`${origin}/_emulator/${path}`, { method });
-      return await res.json();
-    },
-    close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
