@@ -1,3 +1,4 @@
+import { DEFAULT_PERMISSION_CHOICES } from '../domain/additional-permissions.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { approvalSchema, type Approval } from '../domain/approval.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
@@ -16,7 +17,6 @@ import {
 import {
   approvalRequestCard,
   approvalResultCard,
-  DEFAULT_PERMISSION_CHOICES,
   errorCard,
   signedReceiptCard,
   type AdaptiveCard,

@@ -21,9 +21,12 @@ describe('demo identities', () => {
       expect([user.key, admin, approver]).toEqual([
         user.key,
         user.key === 'dsl',
-        user.key === 'head',
+        user.key === 'head' || user.key === 'governor',
       ]);
     }
+    // The governor is the chair, who approves the headteacher's own signature only.
+    expect(DEMO_SCHOOL.school.approversApprover?.id).toBe(byKey['governor']?.id);
+    expect(DEMO_SCHOOL.school.approverIds).not.toContain(byKey['governor']?.id);
   });
 
   it('signs tokens in the demo tenant that its own verifier accepts', async () => {

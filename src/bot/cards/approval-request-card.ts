@@ -1,4 +1,5 @@
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { DEFAULT_PERMISSION_CHOICES } from '../../domain/additional-permissions.ts';
 import { signedAsLine, typedNameDiffers } from '../../domain/name-match.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { INPUT_IDS } from '../card-actions.ts';
@@ -19,13 +20,6 @@ import {
   type AdaptiveCard,
   type CardsConfig,
 } from './card-kit.ts';
-
-/** What a headteacher may grant beyond the role's usual access (the AUP's "additional permissions"). */
-export const DEFAULT_PERMISSION_CHOICES: readonly string[] = [
-  'Admin rights',
-  'Remote access',
-  'Finance systems',
-];
 
 export interface ApprovalRequestInput {
   acknowledgement: Pick<

@@ -191,6 +191,13 @@ const supportStaff = [
   ...support.map(([g, s, j]) => person(g, s, j, 'staff', 'support')),
 ];
 const governorPeople = governors.map(([g, s, j]) => person(g, s, j, 'governor'));
+const chairOfGovernors = requireChair(governorPeople);
+
+function requireChair(people: readonly DemoPerson[]): DemoPerson {
+  const chair = people.find((p) => p.jobTitle === 'Chair of Governors');
+  if (chair === undefined) throw new Error('The demo school has no chair of governors.');
+  return chair;
+}
 const volunteerPeople = volunteers.map(([g, s, j]) => person(g, s, j, 'volunteer'));
 
 function group(
@@ -394,6 +401,19 @@ const school: School = {
   ],
   approverIds: [headteacher.id],
   adminIds: [dsl.id, officeManager.id, itLead.id],
+  // Nobody approves their own signature: the chair of governors approves the headteacher's.
+  approversApprover: {
+    id: chairOfGovernors.id,
+    name: chairOfGovernors.displayName,
+    role: 'Chair of Governors',
+  },
+  permissionChoices: [
+    'Admin rights',
+    'Remote access',
+    'Finance systems',
+    'MIS (SIMS) admin',
+    'Safeguarding records (CPOMS)',
+  ],
 };
 
 export const DEMO_SCHOOL = {
@@ -410,6 +430,7 @@ export const DEMO_SCHOOL = {
   governors: governorPeople,
   volunteers: volunteerPeople,
   headteacher,
+  chairOfGovernors,
   dsl,
   officeManager,
   itLead,

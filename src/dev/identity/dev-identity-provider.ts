@@ -20,7 +20,9 @@ export type { DevIdentityProvider, DevUser, DevUserKey } from '../../api/auth/de
  */
 export const DEV_USER_ROLES: Readonly<Record<DevUserKey, readonly AppRole[]>> = {
   staff: [],
-  governor: [],
+  // The chair of governors approves the headteacher's own signature (the school's
+  // approversApprover), so she opens Approvals: the school's settings limit her to that.
+  governor: ['Policy.Approver'],
   dsl: ['Policy.Admin'],
   head: ['Policy.Approver'],
 };
