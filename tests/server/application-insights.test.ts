@@ -13,18 +13,20 @@ import {
   type JWK,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import { DEMO_SCHOOL, type DemoPerson } from '../../src/dev/demo/demo-school.ts';
-import { seedDemoPolicy } from '../../src/dev/demo/seed-demo-policy.ts';
 import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { localBotToken } from '../../src/dev/local-bot-token.ts';
+import {
+  PRODUCTION_CLIENT_ID,
+  productionEnvVars,
+  provisionedDemoSite,
+} from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
   composeProductionService,
@@ -41,7 +43,7 @@ import {
 // (fixtures/, test-only) that the composition is told to trust. Nothing leaves the machine:
 // Live Metrics is off and the exporter's statsbeat is off by its own variable.
 
-const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const CLIENT_ID = PRODUCTION_CLIENT_ID;
 const TENANT = DEMO_SCHOOL.tenantId;
 const teacher = DEMO_SCHOOL.staff.find((p) => p.team === 'teaching');
 if (teacher === undefined) throw new Error('the demo school has a teacher');
@@ -113,16 +115,7 @@ beforeAll(async () => {
   const sinkUrl = `https://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
 
   emulator = await startGraphEmulator({ seed: 'demo' });
-  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
-  await provisionSite(graph.gateway, graph.records.site);
-  await seedDemoPolicy(graph.records, {
-    schoolId: DEMO_SCHOOL.school.id,
-    audiences: DEMO_SCHOOL.school.audiences.map((a) => a.key),
-    document: DEMO_SCHOOL.aup,
-    actorId: DEMO_SCHOOL.dsl.id,
-    now: new Date(),
-  });
-  contentHash = (await graph.records.getVersion('staff-aup', 1))?.value.contentHash ?? '';
+  ({ contentHash } = await provisionedDemoSite(emulator));
 
   const pair = await generateKeyPair('RS256', { extractable: true });
   entraKey = pair.privateKey;
@@ -132,22 +125,12 @@ beforeAll(async () => {
 
   const evidenceKeyFile = join(dir, 'evidence-key.pem');
   loadEvidenceKeyFile(evidenceKeyFile, { create: true });
-  const env = loadEnv({
-    COUNTERSIGN_MODE: 'production',
-    PORT: '0',
-    COUNTERSIGN_TENANT_ID: TENANT,
-    COUNTERSIGN_CLIENT_ID: CLIENT_ID,
-    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
-    COUNTERSIGN_API_AUDIENCE: `api://countersign.example/${CLIENT_ID}`,
-    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
-    COUNTERSIGN_SITE: emulator.siteId,
-    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
-    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
-    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
-    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
-    COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile,
-    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-4000-8000-0000000a1b2c;IngestionEndpoint=${sinkUrl};LiveEndpoint=${sinkUrl}`,
-  });
+  const env = loadEnv(
+    productionEnvVars(emulator, dir, {
+      COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-4000-8000-0000000a1b2c;IngestionEndpoint=${sinkUrl};LiveEndpoint=${sinkUrl}`,
+    }),
+  );
   if (env.COUNTERSIGN_MODE !== 'production') throw new Error('a production environment');
   composed = await composeProductionService(env, {
     entraKeys: createLocalJWKSet({ keys: [entraJwk] }),

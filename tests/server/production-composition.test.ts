@@ -7,21 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { createLocalJWKSet, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGraphAdapters,
-  type GraphAdapters,
-} from '../../src/adapters/graph/create-graph-adapters.ts';
-import { provisionSite } from '../../src/adapters/graph/provision.ts';
+import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
 import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { loadEnv } from '../../src/config/env.ts';
@@ -34,12 +22,17 @@ import {
   startConnectorEmulator,
   type ConnectorEmulator,
 } from '../../src/dev/connector-emulator/connector-emulator.ts';
+import {
+  PRODUCTION_CLIENT_ID,
+  productionEnvVars,
+  provisionedDemoSite,
+  rs256SigningKey,
+} from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
   composeProductionService,
   type ProductionService,
 } from '../../src/server/production-service.ts';
-import { seedDemoPolicy } from '../../src/dev/demo/seed-demo-policy.ts';
 
 // The service composed exactly as src/server/main.ts composes it (composeProductionService with
 // a production environment), with only what a machine without a tenant must replace injected
@@ -47,7 +40,7 @@ import { seedDemoPolicy } from '../../src/dev/demo/seed-demo-policy.ts';
 // outgoing token, and where the Teams connector is (the connector emulator). Every attack the
 // security review found on /api/messages is one test here.
 
-const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const CLIENT_ID = PRODUCTION_CLIENT_ID;
 const OTHER_BOT_ID = '99999999-2222-4333-8444-555555555555';
 const TENANT = DEMO_SCHOOL.tenantId;
 const OTHER_TENANT = '00000000-0000-4000-8000-0000000000ff';
@@ -80,14 +73,6 @@ let botFramework: SigningKey;
 /** A key Bot Framework does not publish: what a forger would sign with. */
 let forger: SigningKey;
 let contentHash = '';
-
-async function signingKey(kid: string, extra: Record<string, unknown> = {}): Promise<SigningKey> {
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  return {
-    privateKey: pair.privateKey,
-    jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig', ...extra },
-  };
-}
 
 async function sign(key: SigningKey, claims: JWTPayload, iat?: number): Promise<string> {
   const jwt = new SignJWT(claims)
@@ -217,42 +202,23 @@ beforeAll(async () => {
   sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
 
   emulator = await startGraphEmulator({ seed: 'demo' });
-  graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
-  await provisionSite(graph.gateway, graph.records.site);
-  await seedDemoPolicy(graph.records, {
-    schoolId: DEMO_SCHOOL.school.id,
-    audiences: DEMO_SCHOOL.school.audiences.map((a) => a.key),
-    document: DEMO_SCHOOL.aup,
-    actorId: DEMO_SCHOOL.dsl.id,
-    now: new Date(),
-  });
-  contentHash = (await graph.records.getVersion('staff-aup', 1))?.value.contentHash ?? '';
+  ({ graph, contentHash } = await provisionedDemoSite(emulator));
 
   connector = await startConnectorEmulator({ tenantId: TENANT, recordBodies: true });
   connectorUrl = connector.url;
-  entra = await signingKey('entra-1');
-  botFramework = await signingKey('bf-1', { endorsements: ['msteams', 'webchat', 'skype'] });
-  forger = await signingKey('bf-1', { endorsements: ['msteams'] });
+  entra = await rs256SigningKey('entra-1');
+  botFramework = await rs256SigningKey('bf-1', { endorsements: ['msteams', 'webchat', 'skype'] });
+  forger = await rs256SigningKey('bf-1', { endorsements: ['msteams'] });
 
   const evidenceKeyFile = join(dir, 'evidence-key.pem');
   loadEvidenceKeyFile(evidenceKeyFile, { create: true });
-  const env = loadEnv({
-    COUNTERSIGN_MODE: 'production',
-    PORT: '0',
-    COUNTERSIGN_TENANT_ID: TENANT,
-    COUNTERSIGN_CLIENT_ID: CLIENT_ID,
-    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
-    COUNTERSIGN_API_AUDIENCE: `api://countersign.example/${CLIENT_ID}`,
-    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
-    COUNTERSIGN_SITE: emulator.siteId,
-    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
-    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
-    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
-    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
-    COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile,
-    // Small, so the overload tests below can fill it.
-    COUNTERSIGN_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
-  });
+  const env = loadEnv(
+    productionEnvVars(emulator, dir, {
+      COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile,
+      // Small, so the overload tests below can fill it.
+      COUNTERSIGN_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
+    }),
+  );
   if (env.COUNTERSIGN_MODE !== 'production') throw new Error('a production environment');
   composed = await composeProductionService(env, {
     entraKeys: createLocalJWKSet({ keys: [entra.jwk] }),

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
+import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
+import { productionEnvVars } from './support/production-fixture.ts';
 
 // src/server/main.ts as App Service runs it, in production mode, with the Graph emulator as
 // its Graph: the composition a tenant gets (no dev sign-in, an authenticated bot endpoint).
@@ -24,19 +25,7 @@ const { keyRing } = loadEvidenceKeyFile(keyFile, { create: true });
 function production(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    COUNTERSIGN_MODE: 'production',
-    PORT: '0',
-    COUNTERSIGN_TENANT_ID: DEMO_SCHOOL.tenantId,
-    COUNTERSIGN_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
-    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
-    COUNTERSIGN_API_AUDIENCE: 'api://countersign.example/11111111-2222-4333-8444-555555555555',
-    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
-    COUNTERSIGN_SITE: emulator.siteId,
-    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
-    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
-    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
-    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
-    COUNTERSIGN_EVIDENCE_KEY_FILE: keyFile,
+    ...productionEnvVars(emulator, dir, { COUNTERSIGN_EVIDENCE_KEY_FILE: keyFile }),
     ...overrides,
   };
 }

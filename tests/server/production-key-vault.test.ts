@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { KeyClient } from '@azure/keyvault-keys';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGraphAdapters,
-  type GraphAdapters,
-} from '../../src/adapters/graph/create-graph-adapters.ts';
-import { provisionSite } from '../../src/adapters/graph/provision.ts';
+import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import {
@@ -16,7 +12,6 @@ import {
   type ConnectorEmulator,
 } from '../../src/dev/connector-emulator/connector-emulator.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
-import { seedDemoPolicy } from '../../src/dev/demo/seed-demo-policy.ts';
 import {
   startGraphEmulator,
   type GraphEmulator,
@@ -29,6 +24,11 @@ import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { acknowledgementRecordSchema } from '../../src/domain/evidence/evidence-record.ts';
 import { keyRingSchema, prepareKeyRing } from '../../src/domain/evidence/key-ring.ts';
 import { checkSignature } from '../../src/domain/evidence/signature-check.ts';
+import {
+  PRODUCTION_CLIENT_ID,
+  productionEnvVars,
+  provisionedDemoSite,
+} from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
   composeProductionService,
@@ -38,7 +38,7 @@ import {
 // The service as main.ts composes it for Azure: the evidence key is a Key Vault key
 // (COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL), here the Key Vault emulator, reached with the
 // emulator's credential instead of the managed identity (the one injected parameter).
-const CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+const CLIENT_ID = PRODUCTION_CLIENT_ID;
 const TENANT = DEMO_SCHOOL.tenantId;
 const teacher = DEMO_SCHOOL.staff.find((p) => p.team === 'teaching');
 if (teacher === undefined) throw new Error('the demo school has teachers');
@@ -56,16 +56,7 @@ let contentHash = '';
 
 beforeAll(async () => {
   emulator = await startGraphEmulator({ seed: 'demo' });
-  graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
-  await provisionSite(graph.gateway, graph.records.site);
-  await seedDemoPolicy(graph.records, {
-    schoolId: DEMO_SCHOOL.school.id,
-    audiences: DEMO_SCHOOL.school.audiences.map((a) => a.key),
-    document: DEMO_SCHOOL.aup,
-    actorId: DEMO_SCHOOL.dsl.id,
-    now: new Date(),
-  });
-  contentHash = (await graph.records.getVersion('staff-aup', 1))?.value.contentHash ?? '';
+  ({ graph, contentHash } = await provisionedDemoSite(emulator));
 
   vault = await startKeyVaultEmulator();
   const clientOptions = {
@@ -82,21 +73,11 @@ beforeAll(async () => {
   entra = { privateKey: pair.privateKey, kid: 'entra-1' };
   const entraJwk = { ...(await exportJWK(pair.publicKey)), kid: 'entra-1', alg: 'RS256' };
 
-  const env = loadEnv({
-    COUNTERSIGN_MODE: 'production',
-    PORT: '0',
-    COUNTERSIGN_TENANT_ID: TENANT,
-    COUNTERSIGN_CLIENT_ID: CLIENT_ID,
-    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
-    COUNTERSIGN_API_AUDIENCE: `api://countersign.example/${CLIENT_ID}`,
-    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
-    COUNTERSIGN_SITE: emulator.siteId,
-    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
-    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
-    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
-    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
-    COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: `${vault.url}/keys/evidence-signing`,
-  });
+  const env = loadEnv(
+    productionEnvVars(emulator, dir, {
+      COUNTERSIGN_EVIDENCE_KEY_VAULT_KEY_URL: `${vault.url}/keys/evidence-signing`,
+    }),
+  );
   if (env.COUNTERSIGN_MODE !== 'production') throw new Error('a production environment');
   composed = await composeProductionService(env, {
     entraKeys: createLocalJWKSet({ keys: [entraJwk] }),

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import {
+  createGraphAdapters,
+  type GraphAdapters,
+} from '../../../src/adapters/graph/create-graph-adapters.ts';
+import { provisionSite } from '../../../src/adapters/graph/provision.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
+import { seedDemoPolicy } from '../../../src/dev/demo/seed-demo-policy.ts';
+import type { GraphEmulator } from '../../../src/dev/graph-emulator/graph-emulator.ts';
+
+/** The app registration's client id in every production-composition test. */
+export const PRODUCTION_CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+
+/**
+ * A production environment (COUNTERSIGN_MODE=production) as App Service would hold it, pointed
+ * at a Graph emulator and a scratch folder; each test adds what it proves (an evidence key, a
+ * Key Vault key, an Application Insights connection string, a small in-flight cap).
+ */
+export function productionEnvVars(
+  emulator: GraphEmulator,
+  dir: string,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    COUNTERSIGN_MODE: 'production',
+    PORT: '0',
+    COUNTERSIGN_TENANT_ID: DEMO_SCHOOL.tenantId,
+    COUNTERSIGN_CLIENT_ID: PRODUCTION_CLIENT_ID,
+    COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
+    COUNTERSIGN_API_AUDIENCE: `api://countersign.example/${PRODUCTION_CLIENT_ID}`,
+    COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
+    COUNTERSIGN_SITE: emulator.siteId,
+    COUNTERSIGN_SEAL_KEY: 'k'.repeat(48),
+    COUNTERSIGN_PUBLIC_URL: 'https://countersign.example',
+    COUNTERSIGN_SCHOOL: JSON.stringify(DEMO_SCHOOL.school),
+    COUNTERSIGN_WORK_DB: join(dir, 'work.sqlite'),
+    ...extra,
+  };
+}
+
+/**
+ * The site as `countersign provision` leaves it, with the demo school's AUP published as
+ * version 1: what the service meets on its first morning.
+ */
+export async function provisionedDemoSite(
+  emulator: GraphEmulator,
+): Promise<{ graph: GraphAdapters; contentHash: string }> {
+  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  await provisionSite(graph.gateway, graph.records.site);
+  await seedDemoPolicy(graph.records, {
+    schoolId: DEMO_SCHOOL.school.id,
+    audiences: DEMO_SCHOOL.school.audiences.map((a) => a.key),
+    document: DEMO_SCHOOL.aup,
+    actorId: DEMO_SCHOOL.dsl.id,
+    now: new Date(),
+  });
+  const contentHash = (await graph.records.getVersion('staff-aup', 1))?.value.contentHash ?? '';
+  return { graph, contentHash };
+}
+
+/** An RS256 key pair standing in for Entra's or Bot Framework's signing key. */
+export async function rs256SigningKey(
+  kid: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ privateKey: CryptoKey; jwk: JWK }> {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig', ...extra };
+  return { privateKey: pair.privateKey, jwk };
+}
