@@ -30,6 +30,25 @@ const OUTCOME_UNKNOWN: ReadonlySet<CountersignError['code']> = new Set([
   'upstream',
 ]);
 
+/**
+ * Graph was not asked at all: the gateway's circuit breaker refused the call at once because
+ * Microsoft 365 stopped answering (GraphUnavailableError, reason 'circuit-open'). Nothing was
+ * written, so the card can say plainly that the signature was not taken.
+ */
+function refusedBeforeWriting(error: unknown): error is CountersignError {
+  return (
+    error instanceof CountersignError &&
+    error.code === 'unavailable' &&
+    error.details['reason'] === 'circuit-open'
+  );
+}
+
+/** When to press Sign again, in whole seconds (the refusal's Retry-After). */
+function secondsToWait(error: CountersignError): number {
+  const seconds = error.details['retryAfterSeconds'];
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 10;
+}
+
 /** What the card says of the person it was sent to, when it says anything. */
 function cardRecipient(action: CardAction): string | undefined {
   switch (action.action) {
@@ -160,6 +179,40 @@ export class CardActionHandler {
     }
   }
 
+  /**
+   * The signature was not taken (Graph refused before anything was written): the same prompt,
+   * with what was typed kept and a line saying so and when to press Sign again, as the tab says
+   * it. While Graph is down the prompt itself may not be readable (it needs the person's
+   * records): then a card that says the same in words.
+   */
+  async #notTaken(
+    actor: Actor,
+    action: SignAction,
+    prefill: { typedName: string; statedRole: string; consents: Record<string, boolean> },
+    error: CountersignError,
+    log: BotLogger,
+  ): Promise<AdaptiveCard> {
+    const seconds = secondsToWait(error);
+    log.warn('sign refused while Microsoft 365 is not answering; nothing was written', {
+      code: error.code,
+      retryAfterSeconds: seconds,
+    });
+    try {
+      return await this.#prompts.currentCardFor(actor, action.policyKey, {
+        error: `Your signature was not taken: Microsoft 365 is not answering just now, so nothing was saved. Press Sign again in about ${seconds} seconds; what you typed is kept.`,
+        prefill,
+        fromCardVersion: action.versionNumber,
+      });
+    } catch (readError) {
+      if (!(readError instanceof CountersignError)) throw readError;
+      return errorCard({
+        title: 'Your signature was not taken',
+        message: `Microsoft 365 is not answering just now, so nothing was saved. Try again in about ${seconds} seconds: type "status" for a new card, or sign in My AUP in Teams.`,
+        code: error.code,
+      });
+    }
+  }
+
   async #sign(actor: Actor, action: SignAction, log: BotLogger): Promise<AdaptiveCard> {
     const consents = consentAnswers(action);
     const typedName = action.typedName ?? '';
@@ -191,6 +244,9 @@ export class CardActionHandler {
           },
           fromCardVersion: action.versionNumber,
         });
+      }
+      if (refusedBeforeWriting(error)) {
+        return this.#notTaken(actor, action, { typedName, statedRole, consents }, error, log);
       }
       if (!(error instanceof CountersignError) || OUTCOME_UNKNOWN.has(error.code)) {
         // The store may have taken the signature before the failure (an audit write, a lost

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
 import { localBotToken } from '../../src/dev/local-bot-token.ts';
+import { GraphUnavailableError } from '../../src/adapters/graph/graph-gateway.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';
@@ -369,12 +370,30 @@ describe('approvals from a card', () => {
  */
 function faultyService(
   real: CountersignService,
-  faults: { readAfterWrite?: boolean; signThrowsAfterStoring?: Error },
+  faults: {
+    readAfterWrite?: boolean;
+    signThrowsAfterStoring?: Error;
+    /** The first N signs are refused by an open circuit (Graph down), before any write. */
+    signsRefusedWhileDown?: number;
+    /** After the first refused sign and while signs are still refused, reads are refused too. */
+    readsRefusedWhileDown?: boolean;
+  },
 ): CountersignService {
   let written = false;
+  const refusable = faults.signsRefusedWhileDown ?? 0;
+  let refusals = refusable;
+  const down = (): boolean => refusals > 0;
   return {
     ...real,
+    myPolicies: (actor) =>
+      down() && refusals < refusable && faults.readsRefusedWhileDown === true
+        ? Promise.reject(new GraphUnavailableError(7_000))
+        : real.myPolicies(actor),
     sign: async (actor, input) => {
+      if (down()) {
+        refusals -= 1;
+        throw new GraphUnavailableError(7_000);
+      }
       const outcome = await real.sign(actor, input);
       written = true;
       if (faults.signThrowsAfterStoring !== undefined) throw faults.signThrowsAfterStoring;
@@ -450,6 +469,41 @@ describe('failures after a signature or decision is stored', () => {
       }),
     );
     expect(headingOf(check)).toContain('Signed: ');
+  });
+
+  test('a sign refused while Microsoft 365 is down says plainly it was not taken, keeps what was typed, and signing again after it returns stores one row', async () => {
+    await restart({ signsRefusedWhileDown: 1 });
+    const { response } = await signFromCard();
+    const card = answeredCard(response);
+    const json = JSON.stringify(card);
+    expect(json).toContain('Your signature was not taken');
+    expect(json).toContain('Press Sign again in about 7 seconds');
+    expect(json).toContain('Sam Okafor');
+    expect(await world.records.listAcknowledgements({ policyKey: 'staff-aup' })).toHaveLength(0);
+    expect(world.logger.lines.map((l) => l.msg[0])).toContain(
+      'sign refused while Microsoft 365 is not answering; nothing was written',
+    );
+
+    // Graph is back: Sign on the same card, as it asked.
+    const again = answeredCard(
+      await world.invoke(people.staff, {
+        ...executeData(card, 'sign'),
+        typedName: 'Sam Okafor',
+        statedRole: 'Year 4 class teacher',
+      }),
+    );
+    expect(headingOf(again)).toContain('Signed: ');
+    expect(await world.records.listAcknowledgements({ policyKey: 'staff-aup' })).toHaveLength(1);
+  });
+
+  test('when even the prompt cannot be read while Microsoft 365 is down, the card still says the signature was not taken', async () => {
+    await restart({ signsRefusedWhileDown: 2, readsRefusedWhileDown: true });
+    const { response } = await signFromCard();
+    const card = answeredCard(response);
+    expect(headingOf(card)).toBe('Your signature was not taken');
+    expect(JSON.stringify(card)).toContain('Try again in about 7 seconds');
+    expect(JSON.stringify(card)).toContain('Reference: unavailable');
+    expect(await world.records.listAcknowledgements({ policyKey: 'staff-aup' })).toHaveLength(0);
   });
 
   test('an unexpected error from sign gets the same honest answer, not a fault', async () => {

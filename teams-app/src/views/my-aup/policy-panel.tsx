@@ -1,10 +1,19 @@
-import { Badge, MessageBar, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
+import {
+  Badge,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ApiClient } from '../../api/api-client.ts';
+import { referenceOf } from '../../api/api-error.ts';
+import { MAX_SIGN_ATTEMPTS, signRetryPlan, type RetryPlan } from '../../api/sign-retry.ts';
 import type { Acknowledgement, MyPolicyView, SignBody } from '../../api/api-types.ts';
 import { readClauseChanges } from '../../api/clause-changes.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
-import { formatDate, statusLabel, statusTone } from '../../ui/format.ts';
+import { formatDate, formatDateTime, statusLabel, statusTone } from '../../ui/format.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { ChangesPanel } from './changes-panel.tsx';
 import { PolicyDocumentView } from './policy-document-view.tsx';
@@ -45,6 +54,16 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
   const [signError, setSignError] = useState<unknown>(null);
   const [outdated, setOutdated] = useState(false);
   const [signedHere, setSignedHere] = useState<Acknowledgement | null>(null);
+  /** A try that was not taken and the next one waiting (Graph down, busy, no answer). */
+  const [retrying, setRetrying] = useState<{
+    attempt: number;
+    plan: RetryPlan;
+    reference: string | undefined;
+  } | null>(null);
+  /** How many tries the signature that was taken needed, when more than one. */
+  const [triesTaken, setTriesTaken] = useState<number | null>(null);
+  const nextTry = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(nextTry.current), []);
 
   // The panel outlives a version (a newer one can arrive while it is open): a receipt from this
   // session counts only for the version on screen.
@@ -57,26 +76,42 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
     justSigned ??
     history.find((ack) => ack.policyKey === policy.key && ack.versionNumber === version.number);
 
-  const sign = (body: SignBody) => {
+  const attemptSign = (body: SignBody, attempt: number) => {
     setSigning(true);
     setSignError(null);
     api.sign(policy.key, body).then(
       (result) => {
         setSigning(false);
+        setRetrying(null);
+        setTriesTaken(attempt > 1 ? attempt : null);
         setSignedHere(result.acknowledgement);
         onChanged();
       },
       (error: unknown) => {
-        setSigning(false);
         if (error instanceof ApiError && error.code === 'conflict') {
+          setSigning(false);
+          setRetrying(null);
           setOutdated(true);
           onChanged();
           return;
         }
+        const plan = signRetryPlan(error);
+        if (plan !== null && attempt < MAX_SIGN_ATTEMPTS) {
+          // Not taken: say so, and try the same signature again when the answer said to.
+          setRetrying({ attempt, plan, reference: referenceOf(error) });
+          nextTry.current = setTimeout(
+            () => attemptSign(body, attempt + 1),
+            plan.waitSeconds * 1000,
+          );
+          return;
+        }
+        setSigning(false);
+        setRetrying(null);
         setSignError(error);
       },
     );
   };
+  const sign = (body: SignBody) => attemptSign(body, 1);
 
   const headingId = `policy-${policy.key}`;
   return (
@@ -125,6 +160,24 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
       )}
       {justSigned === null && needsSigning && (
         <SignForm key={version.contentHash} version={version} busy={signing} onSign={sign} />
+      )}
+      {retrying !== null && (
+        <MessageBar intent="warning" role="status">
+          <MessageBarBody>
+            <MessageBarTitle>Your signature was not taken</MessageBarTitle>
+            {retrying.plan.reason} Countersign will try again by itself in{' '}
+            {retrying.plan.waitSeconds} seconds (try {retrying.attempt + 1} of {MAX_SIGN_ATTEMPTS});
+            keep this tab open.
+            {retrying.reference !== undefined && ` Reference: ${retrying.reference}`}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {justSigned !== null && triesTaken !== null && (
+        <MessageBar intent="success" role="status">
+          <MessageBarBody>
+            Your signature was taken on {formatDateTime(justSigned.signedAt)}, on try {triesTaken}.
+          </MessageBarBody>
+        </MessageBar>
       )}
       {signError !== null && (
         <ErrorMessage title="Your signature was not saved" error={signError} />
