@@ -58,11 +58,19 @@ export interface PersonRow {
   signature?: SignatureSummary;
 }
 
+/** A column of the people table, and which way it runs. */
+export interface PeopleSort {
+  by: 'name' | 'upn' | 'audiences' | 'status' | 'signed';
+  direction: 'ascending' | 'descending';
+}
+
 export interface PeopleQuery {
   policyKey: string;
   audience?: string;
   status?: PersonStatusKind;
   search?: string;
+  /** Default: by name, A to Z. */
+  sort?: PeopleSort;
   /** Opaque; from a previous page. */
   cursor?: string;
   pageSize?: number;
@@ -71,8 +79,16 @@ export interface PeopleQuery {
 export interface PeoplePage {
   rows: PersonRow[];
   total: number;
-  /** Counts by audience, then by status kind, over the whole audience (not just this page). */
-  totals: Record<string, Partial<Record<PersonStatusKind, number>>>;
+  /**
+   * Counts by audience, then by every status kind (zeros included), of everyone matching the
+   * audience and search filters (not just this page, and whatever the status filter): each
+   * audience's counts sum to its size.
+   */
+  totals: Record<string, Record<PersonStatusKind, number>>;
+  /** The same people by status, each once: sums to `people`. */
+  overall: Record<PersonStatusKind, number>;
+  /** How many people the counts cover (a person in two audiences counts once). */
+  people: number;
   nextCursor?: string;
 }
 

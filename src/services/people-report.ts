@@ -2,17 +2,20 @@ import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { typedNameDiffers } from '../domain/name-match.ts';
-import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
-import { computeStatus } from '../domain/status.ts';
+import { peopleExportRow, PEOPLE_EXPORT_HEADER } from '../domain/people-export.ts';
+import type { PersonStatus } from '../domain/person-status.ts';
+import { effectiveApprovalState, computeStatus } from '../domain/status.ts';
+import { STATUS_KINDS, tallyStatuses } from '../domain/status-counts.ts';
 import type { Actor } from './actor.ts';
 import { resolveAudienceMembers } from './audiences.ts';
 import type {
   PeoplePage,
   PeopleQuery,
+  PeopleSort,
   PersonRow,
   SignatureSummary,
 } from './countersign-service.ts';
-import { loadPolicy, runningDeadline } from './policy-versions.ts';
+import { loadPolicy, runningDeadline, type LoadedPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -31,13 +34,24 @@ function yieldToEventLoop(): Promise<void> {
 
 interface ReportRow extends PersonRow {
   status: PersonStatus;
+  /** The acknowledgement the status rests on, and the decisions on this person's signatures. */
+  acknowledgement?: Acknowledgement;
+  approvals: readonly Approval[];
+}
+
+interface Report {
+  loaded: LoadedPolicy;
+  /** Everyone matching the audience and search filters, before the status filter. */
+  tally: ReturnType<typeof tallyStatuses>;
+  /** Those matching every filter, sorted. */
+  rows: ReportRow[];
 }
 
 /** The signature a status rests on: the latest one, which the status names by version and time. */
-function signatureOf(
+function acknowledgementOf(
   status: PersonStatus,
   acks: readonly Acknowledgement[],
-): SignatureSummary | undefined {
+): Acknowledgement | undefined {
   if (
     status.kind !== 'signed' &&
     status.kind !== 'awaiting-approval' &&
@@ -45,9 +59,12 @@ function signatureOf(
   ) {
     return undefined;
   }
-  const ack = acks.find(
+  return acks.find(
     (a) => a.versionNumber === status.versionNumber && a.signedAt === status.signedAt,
   );
+}
+
+function summaryOf(ack: Acknowledgement | undefined): SignatureSummary | undefined {
   if (ack === undefined) return undefined;
   return {
     acknowledgementId: ack.id,
@@ -67,7 +84,7 @@ function signatureOf(
 async function buildReport(
   ctx: ServiceContext,
   query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
-): Promise<ReportRow[]> {
+): Promise<Report> {
   const loaded = await loadPolicy(ctx.records, query.policyKey);
   const audienceKeys = loaded.policy.audiences.filter(
     (a) => query.audience === undefined || a === query.audience,
@@ -97,6 +114,7 @@ async function buildReport(
   const now = ctx.clock.now();
   const search = query.search?.trim().toLowerCase();
   const rows: ReportRow[] = [];
+  const counted: { audiences: string[]; kind: PersonStatus['kind'] }[] = [];
   let done = 0;
   for (const { person, audiences } of members.values()) {
     if (++done % SLICE === 0) await yieldToEventLoop();
@@ -119,8 +137,14 @@ async function buildReport(
       ...(deadline !== undefined ? { deadline } : {}),
       viewHash: ctx.viewHash,
     });
+    // Only the audiences asked about: a person's other audiences are not this filter's count.
+    counted.push({
+      audiences: audiences.filter((a) => audienceKeys.includes(a)),
+      kind: status.kind,
+    });
     if (query.status !== undefined && status.kind !== query.status) continue;
-    const signature = signatureOf(status, signatures);
+    const acknowledgement = acknowledgementOf(status, signatures);
+    const signature = summaryOf(acknowledgement);
     rows.push({
       id: person.id,
       displayName: person.displayName,
@@ -129,10 +153,51 @@ async function buildReport(
       statuses: { [query.policyKey]: status },
       ...(signature === undefined ? {} : { signature }),
       status,
+      ...(acknowledgement === undefined ? {} : { acknowledgement }),
+      approvals: approvalsByUser.get(person.id) ?? [],
     });
   }
   await yieldToEventLoop();
-  return rows.sort((a, b) => byName.compare(a.displayName, b.displayName));
+  const sorted = rows.sort(comparator(query.sort ?? { by: 'name', direction: 'ascending' }));
+  return { loaded, tally: tallyStatuses(counted), rows: sorted };
+}
+
+const STATUS_ORDER = new Map<string, number>(STATUS_KINDS.map((kind, i) => [kind, i]));
+
+/** Orders rows by the column asked for, then by name, so equal keys keep a stable order. */
+function comparator(sort: PeopleSort): (a: ReportRow, b: ReportRow) => number {
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  const name = (a: ReportRow, b: ReportRow) =>
+    byName.compare(a.displayName, b.displayName) || a.id.localeCompare(b.id);
+  const key = (a: ReportRow, b: ReportRow): number => {
+    switch (sort.by) {
+      case 'name':
+        return 0;
+      case 'upn':
+        return byName.compare(a.upn, b.upn);
+      case 'audiences':
+        return byName.compare(a.audiences.join(' '), b.audiences.join(' '));
+      case 'status':
+        return (STATUS_ORDER.get(a.status.kind) ?? 0) - (STATUS_ORDER.get(b.status.kind) ?? 0);
+      case 'signed': {
+        // Never signed sorts after every signature, whichever the direction.
+        const at = (row: ReportRow) =>
+          row.acknowledgement === undefined ? undefined : Date.parse(row.acknowledgement.signedAt);
+        const x = at(a);
+        const y = at(b);
+        if (x === undefined || y === undefined) return 0;
+        return x - y;
+      }
+    }
+  };
+  return (a, b) => {
+    if (sort.by === 'signed') {
+      const missing =
+        Number(a.acknowledgement === undefined) - Number(b.acknowledgement === undefined);
+      if (missing !== 0) return missing;
+    }
+    return sign * (key(a, b) || name(a, b));
+  };
 }
 
 function decodeCursor(cursor: string | undefined): number {
@@ -150,56 +215,44 @@ export async function peopleStatus(
   query: PeopleQuery,
 ): Promise<PeoplePage> {
   requireRole(actor, 'Policy.Admin');
-  const rows = await buildReport(ctx, query);
-  const totals: PeoplePage['totals'] = {};
-  for (const row of rows) {
-    for (const audience of row.audiences) {
-      const counts = (totals[audience] ??= {});
-      counts[row.status.kind] = (counts[row.status.kind] ?? 0) + 1;
-    }
-  }
+  const { rows, tally } = await buildReport(ctx, query);
   const offset = decodeCursor(query.cursor);
   const size = Math.min(Math.max(query.pageSize ?? 50, 1), MAX_PAGE);
-  const page = rows.slice(offset, offset + size).map(({ status: _status, ...row }) => row);
+  const page = rows
+    .slice(offset, offset + size)
+    .map(
+      ({ status: _status, acknowledgement: _ack, approvals: _approvals, ...row }): PersonRow => row,
+    );
   const next = offset + size;
   return {
     rows: page,
     total: rows.length,
-    totals,
+    totals: tally.byAudience,
+    overall: tally.overall,
+    people: tally.people,
     ...(next < rows.length
       ? { nextCursor: Buffer.from(String(next), 'utf8').toString('base64url') }
       : {}),
   };
 }
 
-function describe(status: PersonStatus): {
-  label: PersonStatusKind;
-  version: string;
-  date: string;
-} {
-  switch (status.kind) {
-    case 'not-required':
-      return { label: status.kind, version: '', date: '' };
-    case 'due':
-      return {
-        label: status.kind,
-        version: String(status.versionNumber),
-        date: status.deadline ?? '',
-      };
-    case 'overdue':
-      return { label: status.kind, version: String(status.versionNumber), date: status.deadline };
-    case 'signed':
-      return { label: status.kind, version: String(status.versionNumber), date: status.signedAt };
-    case 'awaiting-approval':
-      return { label: status.kind, version: String(status.versionNumber), date: status.signedAt };
-    case 'rejected':
-      return { label: status.kind, version: String(status.versionNumber), date: status.signedAt };
+/** The decision that stands on an acknowledgement: the latest one made, if any. */
+function standingDecision(
+  ack: Acknowledgement,
+  approvals: readonly Approval[],
+): Approval | undefined {
+  let found: Approval | undefined;
+  for (const approval of approvals) {
+    if (approval.acknowledgementId !== ack.id || approval.decision === 'pending') continue;
+    if (found === undefined || (approval.decidedAt ?? '') > (found.decidedAt ?? ''))
+      found = approval;
   }
+  return found;
 }
 
 /**
- * The people report for a spreadsheet: a header row, then one row per person, values as they
- * are (the API writes the CSV and escapes it).
+ * The people report for a spreadsheet: a header row, then one row per person in words an
+ * inspector reads (people-export.ts), values as they are (the API writes the CSV and escapes it).
  */
 export async function exportPeopleRows(
   ctx: ServiceContext,
@@ -207,40 +260,44 @@ export async function exportPeopleRows(
   query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
 ): Promise<string[][]> {
   requireRole(actor, 'Policy.Admin');
-  const rows = await buildReport(ctx, query);
-  // The signature's columns come after the original ones, so existing spreadsheets still line up.
-  const table = [
-    [
-      'Name',
-      'UPN',
-      'Audiences',
-      'Status',
-      'Version',
-      'Signed or due (UTC)',
-      'Valid until (UTC)',
-      'Typed name',
-      'Stated role',
-      'Account when signed',
-      'Typed name differs from account',
-    ],
-  ];
+  const { loaded, rows } = await buildReport(ctx, query);
+  const labels = new Map(ctx.school.audiences.map((a) => [a.key, a.label]));
+  const versions = new Map(loaded.versions.map((v) => [v.number, v]));
+  const exportContext = {
+    timeZone: ctx.school.timeZone,
+    policyTitle: loaded.policy.title,
+    versionName: (n: number) => versions.get(n)?.label ?? `version ${n}`,
+    consentKeys: (n: number) => versions.get(n)?.document.consents.map((c) => c.key) ?? [],
+  };
+  const table: string[][] = [[...PEOPLE_EXPORT_HEADER]];
   for (const row of rows) {
-    const d = describe(row.status);
-    const validUntil = row.status.kind === 'signed' ? row.status.validUntil : '';
-    const sig = row.signature;
-    table.push([
-      row.displayName,
-      row.upn,
-      row.audiences.join(' '),
-      d.label,
-      d.version,
-      d.date,
-      validUntil,
-      sig?.typedName ?? '',
-      sig?.statedRole ?? '',
-      sig === undefined ? '' : `${sig.displayName} (${sig.upn})`,
-      sig === undefined ? '' : sig.typedNameDiffers ? 'Yes' : 'No',
-    ]);
+    const ack = row.acknowledgement;
+    const decision = ack === undefined ? undefined : standingDecision(ack, row.approvals);
+    table.push(
+      peopleExportRow(
+        {
+          name: row.displayName,
+          upn: row.upn,
+          audiences: row.audiences.map((a) => labels.get(a) ?? a),
+          status: row.status,
+          ...(ack === undefined
+            ? {}
+            : {
+                signature: {
+                  versionNumber: ack.versionNumber,
+                  signedAt: ack.signedAt,
+                  typedName: ack.typedName,
+                  entraName: ack.displayName,
+                  role: ack.statedRole,
+                  consents: ack.consents,
+                  approvalState: effectiveApprovalState(ack, row.approvals),
+                  ...(decision === undefined ? {} : { decision }),
+                },
+              }),
+        },
+        exportContext,
+      ),
+    );
   }
   return table;
 }

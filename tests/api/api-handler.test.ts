@@ -23,6 +23,7 @@ import { createTokenFactory, PEOPLE } from './support/tokens.ts';
 import type { TokenFactory } from './support/tokens.ts';
 import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
+import { emptyStatusCounts } from '../../src/domain/status-counts.ts';
 
 let tokens: TokenFactory;
 let server: TestServer;
@@ -533,7 +534,13 @@ describe('admin', () => {
     let seen: unknown;
     service.peopleStatus = (_actor, query) => {
       seen = query;
-      return Promise.resolve({ rows: [], total: 0, totals: {} });
+      return Promise.resolve({
+        rows: [],
+        total: 0,
+        totals: {},
+        overall: emptyStatusCounts(),
+        people: 0,
+      });
     };
     const res = await call(
       'GET',
@@ -548,6 +555,21 @@ describe('admin', () => {
       cursor: 'abc',
       pageSize: 25,
     });
+    // A sort names a column and a direction; either alone takes the other's default.
+    await call('GET', `/api/admin/people?policyKey=${POLICY_KEY}&sort=signed&dir=descending`, {
+      as: 'admin',
+    });
+    expect(seen).toEqual({
+      policyKey: POLICY_KEY,
+      sort: { by: 'signed', direction: 'descending' },
+    });
+    await call('GET', `/api/admin/people?policyKey=${POLICY_KEY}&sort=status`, { as: 'admin' });
+    expect(seen).toEqual({ policyKey: POLICY_KEY, sort: { by: 'status', direction: 'ascending' } });
+    await expectProblem(
+      await call('GET', `/api/admin/people?policyKey=${POLICY_KEY}&sort=salary`, { as: 'admin' }),
+      422,
+      'validation',
+    );
   });
 
   it('saves a draft only with a valid document (422 otherwise)', async () => {

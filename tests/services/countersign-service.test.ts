@@ -4,6 +4,7 @@ import { MemoryRecordStore } from '../../src/adapters/memory/memory-record-store
 import { toCsv } from '../../src/api/http/csv.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
+import { emptyStatusCounts } from '../../src/domain/status-counts.ts';
 import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
 import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { School } from '../../src/domain/school.ts';
@@ -22,6 +23,9 @@ import { prepareKeyRing } from '../../src/domain/evidence/key-ring.ts';
 import { checkSignature } from '../../src/domain/evidence/signature-check.ts';
 import { recordHash } from '../../src/domain/evidence/signing-payload.ts';
 import type { EvidenceKeys } from '../../src/ports/evidence-keys.ts';
+
+/** Every status at zero: the report counts each kind, so an expectation names them all. */
+const none = emptyStatusCounts();
 
 const SEAL_KEY = 'test-seal-key-0123456789abcdef0123456789abcdef';
 
@@ -406,8 +410,8 @@ describe('admin', () => {
     await service.sign(ana, signInput(v1));
     const page = await service.peopleStatus(dsl, { policyKey: 'staff-aup', pageSize: 2 });
     expect(page.total).toBe(6);
-    expect(page.totals.staff).toEqual({ signed: 1, due: 4 });
-    expect(page.totals.governor).toEqual({ due: 1 });
+    expect(page.totals.staff).toEqual({ ...none, signed: 1, due: 4 });
+    expect(page.totals.governor).toEqual({ ...none, due: 1 });
     expect(page.rows).toHaveLength(2);
     const next = await service.peopleStatus(dsl, {
       policyKey: 'staff-aup',
@@ -421,24 +425,151 @@ describe('admin', () => {
     expect(search.rows.map((r) => r.id)).toEqual(['u-ben']);
   });
 
-  it('exports CSV that a spreadsheet cannot run as a formula', async () => {
-    await seedPolicy();
+  it('counts every status, so the chart and the totals add up to the audience', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    const ben = actor('u-ben', 'Ben Walsh');
+    await service.sign(ana, signInput(v1));
+    await service.sign(ben, signInput(v1, { typedName: 'Ben Walsh' }));
+    await service.sign(gail, signInput(v1, { typedName: 'Gail Governor' }));
+    const [benPending] = (await service.pendingApprovals(head)).filter(
+      (p) => p.acknowledgement.userId === 'u-ben',
+    );
+    if (benPending === undefined) throw new Error('Ben should be awaiting approval');
+    await service.decide(head, {
+      acknowledgementId: benPending.acknowledgement.id,
+      decision: 'rejected',
+      additionalPermissions: [],
+      comment: 'Please use your own name.',
+    });
+    const page = await service.peopleStatus(dsl, { policyKey: 'staff-aup' });
+    // Staff: ana, ben, eq, dsl, head; governors: gail. Six people in the audiences.
+    expect(page.people).toBe(6);
+    expect(page.overall).toEqual({
+      ...none,
+      'awaiting-approval': 2,
+      rejected: 1,
+      due: 3,
+    });
+    const sum = (counts: Record<string, number>) =>
+      Object.values(counts).reduce((a, b) => a + b, 0);
+    expect(sum(page.overall)).toBe(page.people);
+    expect(sum(page.totals.staff ?? {})).toBe(5);
+    expect(sum(page.totals.governor ?? {})).toBe(1);
+    // The status filter narrows the rows, never the counts: they still cover everyone.
+    const rejected = await service.peopleStatus(dsl, {
+      policyKey: 'staff-aup',
+      status: 'rejected',
+    });
+    expect(rejected.total).toBe(1);
+    expect(sum(rejected.overall)).toBe(6);
+    // An audience filter counts only that audience.
+    const governors = await service.peopleStatus(dsl, {
+      policyKey: 'staff-aup',
+      audience: 'governor',
+    });
+    expect(governors.people).toBe(1);
+    expect(Object.keys(governors.totals)).toEqual(['governor']);
+  });
+
+  it('sorts by any column either way, ties by name', async () => {
+    const v1 = await seedPolicy();
+    const ben = actor('u-ben', 'Ben Walsh');
+    now = new Date('2026-11-23T10:00:00Z');
+    await service.sign(ben, signInput(v1, { typedName: 'Ben Walsh' }));
+    now = new Date('2026-11-24T10:00:00Z');
+    await service.sign(ana, signInput(v1));
+    const ids = async (sort: {
+      by: 'name' | 'status' | 'signed';
+      direction: 'ascending' | 'descending';
+    }) => (await service.peopleStatus(dsl, { policyKey: 'staff-aup', sort })).rows.map((r) => r.id);
+    expect(await ids({ by: 'name', direction: 'ascending' })).toEqual([
+      'u-eq',
+      'u-ana',
+      'u-ben',
+      'u-dsl',
+      'u-gail',
+      'u-head',
+    ]);
+    expect(await ids({ by: 'name', direction: 'descending' })).toEqual([
+      'u-head',
+      'u-gail',
+      'u-dsl',
+      'u-ben',
+      'u-ana',
+      'u-eq',
+    ]);
+    // Signed first, then by name within a status.
+    expect((await ids({ by: 'status', direction: 'ascending' })).slice(0, 2)).toEqual([
+      'u-ana',
+      'u-ben',
+    ]);
+    // By signing time: latest first, people who never signed after them either way.
+    expect((await ids({ by: 'signed', direction: 'descending' })).slice(0, 2)).toEqual([
+      'u-ana',
+      'u-ben',
+    ]);
+    expect((await ids({ by: 'signed', direction: 'ascending' })).slice(0, 3)).toEqual([
+      'u-ben',
+      'u-ana',
+      'u-eq',
+    ]);
+  });
+
+  it('exports CSV in words an inspector reads, that a spreadsheet cannot run as a formula', async () => {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    await service.sign(ana, signInput(v1, { typedName: 'Mrs A. Okafor' }));
+    const [pending] = await service.pendingApprovals(head);
+    if (pending === undefined) throw new Error('Ana should be awaiting approval');
+    now = new Date('2026-11-24T16:05:00Z');
+    await service.decide(head, {
+      acknowledgementId: pending.acknowledgement.id,
+      decision: 'approved',
+      additionalPermissions: ['Remote access', 'Admin rights'],
+    });
     // The service returns the rows as typed; the API writes them as CSV, escaping formulas.
     const rows = await service.exportPeopleRows(dsl, { policyKey: 'staff-aup' });
     expect(rows[0]).toEqual([
       'Name',
       'UPN',
-      'Audiences',
+      'Audience',
+      'Policy title',
+      'Version label',
       'Status',
-      'Version',
-      'Signed or due (UTC)',
-      'Valid until (UTC)',
+      'Signed at (school time)',
       'Typed name',
-      'Stated role',
-      'Account when signed',
-      'Typed name differs from account',
+      'Entra name',
+      'Role',
+      'Consents',
+      'Approval',
+      'Approver',
+      'Permissions',
+      'Rejection reason',
     ]);
     expect(rows).toHaveLength(7);
+    expect(rows.find((r) => r[0] === 'Ana Okafor')).toEqual([
+      'Ana Okafor',
+      'u-ana@oakfield.example',
+      'Staff',
+      'Staff and Governor Acceptable Use Policy',
+      '2026-27',
+      'Signed 2026-27 on 23 November 2026; valid until 1 September 2027',
+      '23 November 2026, 10:00 GMT',
+      'Mrs A. Okafor',
+      'Ana Okafor',
+      'Class teacher',
+      'photo: Yes',
+      'Approved',
+      'Helen Head',
+      'Remote access; Admin rights',
+      '',
+    ]);
+    expect(rows.find((r) => r[0] === 'Gail Governor')?.slice(2, 7)).toEqual([
+      'Governors',
+      'Staff and Governor Acceptable Use Policy',
+      '2026-27',
+      'Has not signed yet (2026-27 to sign)',
+      '',
+    ]);
     expect(rows.flat()).toContain('=HYPERLINK("http://evil.example")');
     expect(toCsv(rows)).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
   });
@@ -478,21 +609,9 @@ describe('admin', () => {
     expect(due.rows.every((r) => r.signature === undefined)).toBe(true);
 
     const rows = await service.exportPeopleRows(dsl, { policyKey: 'staff-aup', status: 'signed' });
-    expect(rows[1]?.slice(-4)).toEqual([
-      'Mrs A. Okafor',
-      'Class teacher',
-      'Ana Okafor (u-ana@oakfield.example)',
-      'No',
-    ]);
-    expect(rows[2]?.slice(-4)).toEqual([
-      'Ana Okafor',
-      '=1+1',
-      'Ben Walsh (u-ben@oakfield.example)',
-      'Yes',
-    ]);
-    expect(toCsv(rows).split('\r\n')[2]).toMatch(
-      /,Ana Okafor,'=1\+1,Ben Walsh \(u-ben@oakfield\.example\),Yes$/,
-    );
+    expect(rows[1]?.slice(7, 10)).toEqual(['Mrs A. Okafor', 'Ana Okafor', 'Class teacher']);
+    expect(rows[2]?.slice(7, 10)).toEqual(['Ana Okafor', 'Ben Walsh', '=1+1']);
+    expect(toCsv(rows).split('\r\n')[2]).toMatch(/,Ana Okafor,Ben Walsh,'=1\+1,photo: Yes,/);
   });
 });
 

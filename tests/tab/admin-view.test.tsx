@@ -122,6 +122,15 @@ describe('Admin', () => {
     const line = (text: string) => (_: string, el: Element | null) =>
       el?.tagName === 'P' && el.textContent === text;
     expect(within(chart).getByText(line('staff (3 people)'))).toBeInstanceOf(HTMLElement);
+    // Every status is charted, so the rows add up to the people counted.
+    expect(within(chart).getByText(line('Everyone (4 people)'))).toBeInstanceOf(HTMLElement);
+    expect(
+      within(chart).getByText(
+        line(
+          '0 signed + 3 due + 0 overdue + 1 awaiting approval + 0 rejected + 0 not required = 4 people',
+        ),
+      ),
+    ).toBeInstanceOf(HTMLElement);
     expect(within(chart).getByText(line('governors (1 person)'))).toBeInstanceOf(HTMLElement);
 
     fireEvent.change(screen.getByRole('combobox', { name: 'Status' }), {
@@ -141,6 +150,14 @@ describe('Admin', () => {
       expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(2),
     );
     expect(screen.getByRole('rowheader', { name: /Grace Okafor/ })).toBeInstanceOf(HTMLElement);
+
+    // A search nobody matches says so; it does not claim the audiences are empty.
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Name or email' }), {
+      target: { value: 'nobody-has-this-name' },
+    });
+    await click('Search');
+    await screen.findByText('No one matches these filters.');
+    expect(screen.queryByText(/Nobody is in this policy/)).toBeNull();
   });
 
   it('previews the exact card, sends it to me first, and launches a campaign', async () => {
@@ -309,8 +326,8 @@ describe('Admin', () => {
     });
     // The service's export (people-report.ts): a header, then only the filtered people.
     expect(csv.split('\r\n')).toEqual([
-      'Name,UPN,Audiences,Status,Version,Signed or due (UTC),Valid until (UTC),Typed name,Stated role,Account when signed,Typed name differs from account',
-      'Grace Okafor,grace.okafor@school.example,governors,due,1,,,,,,',
+      'Name,UPN,Audience,Policy title,Version label,Status,Signed at (school time),Typed name,Entra name,Role,Consents,Approval,Approver,Permissions,Rejection reason',
+      'Grace Okafor,grace.okafor@school.example,Governors,Staff Acceptable Use Policy,Spring 2026,Has not signed yet (Spring 2026 to sign),,,,,,,,,',
       '',
     ]);
   });

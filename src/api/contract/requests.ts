@@ -86,6 +86,9 @@ export const peopleQuerySchema = z.object({
       .optional(),
   ),
   q: optionalText(200),
+  /** The column to sort by (default name), and `dir` its direction (default ascending). */
+  sort: optionalText(20).pipe(z.enum(['name', 'upn', 'audiences', 'status', 'signed']).optional()),
+  dir: optionalText(20).pipe(z.enum(['ascending', 'descending']).optional()),
   cursor: optionalText(500),
   pageSize: optionalText(5).pipe(
     z
@@ -120,5 +123,5 @@ export type DevTokenBody = z.input<typeof devTokenBodySchema>;
 /** The people list's filters, as query parameters (text, as a URL carries them). */
 export type PeopleFilter = Pick<
   z.input<typeof peopleQuerySchema>,
-  'policyKey' | 'audience' | 'status' | 'q'
+  'policyKey' | 'audience' | 'status' | 'q' | 'sort' | 'dir'
 >;

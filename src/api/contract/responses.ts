@@ -176,11 +176,21 @@ export const personRowSchema = z.object({
   signature: signatureSummarySchema.optional(),
 });
 
+/** How many people have each status: every kind, zeros included, so the counts add up. */
+export const statusCountsSchema = z.record(personStatusKindSchema, count);
+
 export const peoplePageSchema = z.object({
   rows: z.array(personRowSchema),
+  /** Rows matching every filter. */
   total: count,
-  /** Counts by audience, then by status kind, over the whole audience (not just this page). */
-  totals: z.record(z.string(), z.partialRecord(personStatusKindSchema, count)),
+  /**
+   * Counts by audience, then by status, of everyone matching the audience and search filters
+   * (not just this page, whatever the status filter): each audience's sum is its size.
+   */
+  totals: z.record(z.string(), statusCountsSchema),
+  /** The same people by status, each once: sums to `people`. */
+  overall: statusCountsSchema,
+  people: count,
   nextCursor: z.string().optional(),
 });
 
@@ -315,6 +325,7 @@ export type AdminPolicy = z.infer<typeof adminPolicySchema>;
 export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;
+export type StatusCounts = z.infer<typeof statusCountsSchema>;
 export type CampaignSummary = z.infer<typeof campaignSummarySchema>;
 export type RecoveredCampaign = z.infer<typeof recoveredCampaignSchema>;
 export type AdaptiveCard = z.infer<typeof adaptiveCardSchema>;

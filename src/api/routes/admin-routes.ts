@@ -49,6 +49,9 @@ function peopleQuery(query: URLSearchParams): PeopleQuery {
     ...(q.audience === undefined ? {} : { audience: q.audience }),
     ...(q.status === undefined ? {} : { status: q.status }),
     ...(q.q === undefined ? {} : { search: q.q }),
+    ...(q.sort === undefined && q.dir === undefined
+      ? {}
+      : { sort: { by: q.sort ?? 'name', direction: q.dir ?? 'ascending' } }),
     ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
     ...(q.pageSize === undefined ? {} : { pageSize: q.pageSize }),
   };
@@ -93,12 +96,13 @@ export const adminRoutes = {
   'admin.records-check': async ({ actor, service }) => json(await service.recordsCheck(actor)),
 
   'admin.people.csv': async ({ actor, service, query }) => {
-    const { policyKey, audience, status, search } = peopleQuery(query);
+    const { policyKey, audience, status, search, sort } = peopleQuery(query);
     const filters = {
       policyKey,
       ...(audience === undefined ? {} : { audience }),
       ...(status === undefined ? {} : { status }),
       ...(search === undefined ? {} : { search }),
+      ...(sort === undefined ? {} : { sort }),
     };
     const csv = toCsv(await service.exportPeopleRows(actor, filters));
     const day = new Date().toISOString().slice(0, 10);

@@ -32,6 +32,7 @@ export type {
   PublishPreview,
   RecoveredCampaign,
   RecordsCheckView,
+  StatusCounts,
 } from '../../../src/api/contract/responses.ts';
 
 import type { SignResult as SignResponse } from '../../../src/api/contract/responses.ts';

@@ -13,6 +13,7 @@ import type {
   CountersignService,
   PendingApproval,
 } from '../../../src/services/countersign-service.ts';
+import { emptyStatusCounts } from '../../../src/domain/status-counts.ts';
 
 /**
  * An in-memory CountersignService for API tests: real behaviour for what the API relies on
@@ -226,7 +227,13 @@ export function createFakeService(): FakeService {
       log('peopleStatus', actor);
       requireRole(actor, 'Policy.Admin');
       findVersion(query.policyKey, CURRENT_VERSION);
-      return Promise.resolve({ rows: [], total: 0, totals: {} });
+      return Promise.resolve({
+        rows: [],
+        total: 0,
+        totals: {},
+        overall: emptyStatusCounts(),
+        people: 0,
+      });
     },
     exportPeopleRows(actor, query) {
       log('exportPeopleRows', actor);

@@ -177,7 +177,7 @@ export function PeoplePanel({
       )}
       {page.status === 'ready' && (
         <>
-          <StatusChart totals={page.value.totals} />
+          <StatusChart page={page.value} filtered={audience !== '' || q !== ''} />
           <div
             className={styles.scroll}
             role="region"
