@@ -95,11 +95,12 @@ function appOptions(deps: BotDeps, adapter: NodeHttpAdapter): AppOptions<IPlugin
 }
 
 /** The words the bot understands; anything else gets the one-line help. */
-export function commandOf(text: string | undefined): 'status' | 'help' | undefined {
+export function commandOf(text: string | undefined): 'status' | 'sign' | 'help' | undefined {
   const said = (text ?? '').trim().toLowerCase();
   if (said === '?') return 'help';
   const word = said.replace(/[.!?]+$/, '');
   if (word === 'status' || word === 'my status') return 'status';
+  if (word === 'sign' || word === 'sign it' || word === 'sign now') return 'sign';
   if (word === 'help') return 'help';
   return undefined;
 }
@@ -246,6 +247,16 @@ export function createBot(deps: BotDeps): CountersignBot {
         await ctx.send(await statusOrError(prompts, actor, ctx.log));
         return;
       }
+      case 'sign': {
+        const actor = await deps.resolveActor(identity);
+        if (ctx.activity.conversation.conversationType !== 'personal') {
+          // Signing happens in the private chat, as the status does: never in front of others.
+          await ctx.send(await statusPrivately(deps, prompts, actor, ctx.log));
+          return;
+        }
+        for (const card of await signCardsOrError(prompts, actor, ctx.log)) await ctx.send(card);
+        return;
+      }
       case 'help':
         await ctx.send(helpCard(deps.cards));
         return;
@@ -308,5 +319,19 @@ async function statusOrError(
     if (!(error instanceof CountersignError)) throw error;
     log.warn('status failed', error);
     return `I could not get your status just now: ${error.message}`;
+  }
+}
+
+async function signCardsOrError(
+  prompts: PromptBuilder,
+  actor: Parameters<PromptBuilder['signCards']>[0],
+  log: BotLogger,
+): Promise<(AdaptiveCard | string)[]> {
+  try {
+    return await prompts.signCards(actor);
+  } catch (error) {
+    if (!(error instanceof CountersignError)) throw error;
+    log.warn('sign cards failed', error);
+    return [`I could not get your policies just now: ${error.message}`];
   }
 }

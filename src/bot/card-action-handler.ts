@@ -9,6 +9,7 @@ import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import {
   cardActionSchema,
   consentAnswers,
+  declarationAccepted,
   splitChoices,
   type CardAction,
   type DecideAction,
@@ -22,6 +23,9 @@ import {
   type AdaptiveCard,
 } from './cards/index.ts';
 import { infoCard, type PromptBuilder } from './prompt-builder.ts';
+
+export const DECLARATION_REQUIRED =
+  'Tick “I have read this policy and I accept the declaration above” to sign. Nothing was signed.';
 
 /** Failures after which a write may or may not have happened (5xx, timeouts, a lost reply). */
 const OUTCOME_UNKNOWN: ReadonlySet<CountersignError['code']> = new Set([
@@ -217,13 +221,26 @@ export class CardActionHandler {
     const consents = consentAnswers(action);
     const typedName = action.typedName ?? '';
     const statedRole = action.statedRole ?? '';
+    if (!declarationAccepted(action)) {
+      // The card marks the toggle required, but a client may not enforce it and an invoke can be
+      // written by hand: the tab's "I have read this policy" is checked here too, never assumed.
+      log.warn('card sign without the declaration accepted refused', {
+        policyKey: action.policyKey,
+        versionNumber: action.versionNumber,
+      });
+      return this.#prompts.currentCardFor(actor, action.policyKey, {
+        error: DECLARATION_REQUIRED,
+        prefill: { typedName, statedRole, consents },
+        fromCardVersion: action.versionNumber,
+      });
+    }
     let outcome;
     try {
       outcome = await this.#deps.service.sign(actor, {
         policyKey: action.policyKey,
         versionNumber: action.versionNumber,
         contentHash: action.contentHash,
-        // Pressing Sign under the declaration is accepting it; the typed name is the signature.
+        // Ticked on the card ("I have read this policy and I accept the declaration above").
         declarationAccepted: true,
         typedName,
         statedRole,
@@ -238,6 +255,7 @@ export class CardActionHandler {
         return this.#prompts.currentCardFor(actor, action.policyKey, {
           error: error.message,
           prefill: {
+            declarationAccepted: true,
             ...(field === 'typedName' ? {} : { typedName }),
             ...(field === 'statedRole' ? {} : { statedRole }),
             consents,

@@ -11,6 +11,8 @@ import { z } from 'zod';
  */
 
 export const INPUT_IDS = {
+  /** The "I have read this policy" toggle: "true" when ticked (its valueOn). */
+  declarationAccepted: 'declarationAccepted',
   typedName: 'typedName',
   statedRole: 'statedRole',
   additionalPermissions: 'additionalPermissions',
@@ -36,6 +38,12 @@ export const signActionSchema = z.looseObject({
   versionNumber,
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   userId: recipientId,
+  /**
+   * The toggle's value as the client sent it. Optional here so that a card without it (an old
+   * card, a forged invoke) gets the prompt again with the reason, not "out of date"; the handler
+   * signs only when it is exactly "true".
+   */
+  [INPUT_IDS.declarationAccepted]: z.union([z.string().max(10), z.boolean()]).optional(),
   [INPUT_IDS.typedName]: inputText(200),
   [INPUT_IDS.statedRole]: inputText(200),
 });
@@ -76,6 +84,11 @@ export const cardActionSchema = z.discriminatedUnion('action', [
 export type CardAction = z.infer<typeof cardActionSchema>;
 export type SignAction = z.infer<typeof signActionSchema>;
 export type DecideAction = z.infer<typeof decideActionSchema>;
+
+/** Ticked, as an Input.Toggle answers ("true"); anything else, or nothing, is not accepted. */
+export function declarationAccepted(action: SignAction): boolean {
+  return action.declarationAccepted === 'true';
+}
 
 /** Consent answers from the merged input values: `consent-photo: "true"` → `{ photo: true }`. */
 export function consentAnswers(data: Record<string, unknown>): Record<string, boolean> {

@@ -46,6 +46,17 @@ export class PromptBuilder {
   }
 
   /**
+   * "sign": the prompt of every policy the person has to sign now (usually one), or their status
+   * card when nothing is due, which says what they have signed.
+   */
+  async signCards(actor: Actor): Promise<AdaptiveCard[]> {
+    const views = await this.#deps.service.myPolicies(actor);
+    const due = views.filter((v) => v.status.kind === 'due' || v.status.kind === 'overdue');
+    if (due.length === 0) return [await this.statusCard(actor)];
+    return Promise.all(due.map((view) => this.#prompt(actor, view, {})));
+  }
+
+  /**
    * The card the person should see for a policy now: the prompt for the current version while
    * one is due, else the receipt of what they signed. Always from the service's current state,
    * never from a card's data, so an old card can never lead to signing an old version.

@@ -46,6 +46,7 @@ afterEach(async () => {
 async function signFromCard(
   from = people.staff,
   inputs: Record<string, unknown> = {
+    declarationAccepted: 'true',
     typedName: 'Sam Okafor',
     statedRole: 'Year 4 class teacher',
     'consent-photo': 'true',
@@ -110,10 +111,42 @@ describe('messages', () => {
     expect(world.connector.calls[0]?.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.$/);
   });
 
+  test('"sign" answers with my sign card for the policy that is due, ready to sign', async () => {
+    const response = await world.message(people.staff, 'Sign');
+    expect(response.status).toBe(200);
+    const sent = world.connector.sent();
+    expect(sent).toHaveLength(1);
+    const card = sent[0]?.attachments?.[0]?.content as AdaptiveCard;
+    expect(cardProblems(card)).toEqual([]);
+    const sign = executeData(card, 'sign');
+    expect(sign).toMatchObject({ action: 'sign', policyKey: 'staff-aup', versionNumber: 1 });
+    // The card it sent signs, for the person who asked.
+    const receipt = answeredCard(
+      await world.invoke(people.staff, {
+        ...sign,
+        declarationAccepted: 'true',
+        typedName: 'Sam Okafor',
+        statedRole: 'Year 4 class teacher',
+      }),
+    );
+    expect(headingOf(receipt)).toContain('Signed: ');
+  });
+
+  test('"sign" with nothing due answers with my status card, which says what I signed', async () => {
+    await signFromCard();
+    const before = world.connector.sent().length;
+    await world.message(people.staff, 'sign');
+    const sent = world.connector.sent().slice(before);
+    expect(sent).toHaveLength(1);
+    const card = sent[0]?.attachments?.[0]?.content as AdaptiveCard;
+    expect(headingOf(card)).toBe('Your policies');
+    expect(JSON.stringify(card)).not.toContain('"verb":"sign"');
+  });
+
   test('anything else gets a short help text', async () => {
     await world.message(people.staff, 'what is this?');
     const sent = world.connector.sent();
-    expect(sent[0]?.text).toContain('Type "status"');
+    expect(sent[0]?.text).toContain('Type "sign" to sign what is due');
     expect(sent[0]?.attachments ?? []).toEqual([]);
   });
 });
@@ -144,8 +177,51 @@ describe('signing from a card', () => {
     expect(world.notified.map((n) => n.kind)).toContain('approvalNeeded');
   });
 
+  test('the prompt asks for the tab’s “I have read this policy” as a required toggle, and shows the clauses', async () => {
+    const prompt = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      }),
+    );
+    const json = JSON.stringify(prompt);
+    expect(json).toContain(
+      '"type":"Input.Toggle","id":"declarationAccepted","title":"I have read this policy and I accept the declaration above"',
+    );
+    expect(json).toContain('"isRequired":true');
+    expect(json).toContain('"targetElements":["policy-text"]');
+  });
+
+  for (const [what, accepted] of [
+    ['without the toggle (a forged Action.Execute)', {}],
+    ['with the toggle off', { declarationAccepted: 'false' }],
+    ['with the toggle as a boolean true', { declarationAccepted: true }],
+    ['with the toggle as "TRUE"', { declarationAccepted: 'TRUE' }],
+  ] as const) {
+    test(`a Sign ${what} is refused by the bot, stores nothing and asks for the tick`, async () => {
+      const { response } = await signFromCard(people.staff, {
+        ...accepted,
+        typedName: 'Sam Okafor',
+        statedRole: 'Year 4 class teacher',
+      });
+      const card = answeredCard(response);
+      const json = JSON.stringify(card);
+      expect(json).toContain(
+        'Tick “I have read this policy and I accept the declaration above” to sign. Nothing was signed.',
+      );
+      // The form is offered again with what was typed, the toggle unticked.
+      expect(json).toContain('"value":"Sam Okafor"');
+      expect(json).toContain('"id":"declarationAccepted"');
+      expect(executeData(card, 'sign')['versionNumber']).toBe(1);
+      expect(await world.records.listAcknowledgements({})).toEqual([]);
+      expect(world.notified.map((n) => n.kind)).not.toContain('approvalNeeded');
+    });
+  }
+
   test('a missing typed name shows the prompt again with the error, and stores nothing', async () => {
     const { response } = await signFromCard(people.staff, {
+      declarationAccepted: 'true',
       typedName: '  ',
       statedRole: 'Teaching assistant',
     });
@@ -159,6 +235,7 @@ describe('signing from a card', () => {
 
   test('a typed name with a text-direction character is refused on the card and must be typed again', async () => {
     const { response } = await signFromCard(people.staff, {
+      declarationAccepted: 'true',
       typedName: 'Sam \u202Eiforako\u202C',
       statedRole: 'Teaching assistant',
     });
@@ -188,6 +265,7 @@ describe('signing from a card', () => {
     const card = answeredCard(
       await world.invoke(people.staff, {
         ...oldSign,
+        declarationAccepted: 'true',
         typedName: 'Sam Okafor',
         statedRole: 'Year 4 class teacher',
       }),
@@ -224,6 +302,7 @@ describe('signing from a card', () => {
     const card = answeredCard(
       await world.invoke(people.other, {
         ...sign,
+        declarationAccepted: 'true',
         typedName: 'Sam Okafor',
         statedRole: 'Year 4 class teacher',
       }),

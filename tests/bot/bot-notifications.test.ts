@@ -107,6 +107,7 @@ describe('bot notifications over the Messenger', () => {
     ).body.value;
     await w.invoke(people.staff, {
       ...executeData(prompt, 'sign'),
+      declarationAccepted: 'true',
       typedName: 'Sam Okafor',
       statedRole: 'Teacher',
     });

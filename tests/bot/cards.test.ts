@@ -1,3 +1,4 @@
+import * as AC from 'adaptivecards';
 import { describe, expect, test } from 'vitest';
 import {
   adminDigestCard,
@@ -5,7 +6,9 @@ import {
   approvalResultCard,
   errorCard,
   helpCard,
+  DECLARATION_TOGGLE_TITLE,
   MAX_REFRESH_USERS,
+  POLICY_TEXT_ID,
   policyChangeLines,
   reminderCard,
   signedReceiptCard,
@@ -28,6 +31,14 @@ import {
 import { cardProblems } from './validate-card.ts';
 
 const changeLines = policyChangeLines(diff);
+
+/** The card as a Teams-like client parses it (the adaptivecards library). */
+function parseCard(json: unknown): AC.AdaptiveCard {
+  const card = new AC.AdaptiveCard();
+  card.hostConfig = new AC.HostConfig({ supportsInteractivity: true });
+  card.parse(json, new AC.SerializationContext(AC.Versions.v1_5));
+  return card;
+}
 
 const approverIds = Array.from({ length: 75 }, (_, i) => `approver-${String(i).padStart(3, '0')}`);
 
@@ -312,9 +323,97 @@ describe('cards', () => {
     expect(json).toContain('and 115 more.');
   });
 
+  test('the sign prompt asks for the tab’s confirmation as a required toggle the library enforces', () => {
+    const parsed = parseCard(cards['sign prompt']);
+    const inputs = parsed.getAllInputs();
+    const toggle = inputs.find((i) => i.id === 'declarationAccepted');
+    expect(toggle).toBeInstanceOf(AC.ToggleInput);
+    expect((toggle as AC.ToggleInput).title).toBe(DECLARATION_TOGGLE_TITLE);
+    expect(toggle?.isRequired).toBe(true);
+    expect((toggle as AC.ToggleInput).valueOn).toBe('true');
+    expect(toggle?.errorMessage).toBe('Tick this to confirm you have read the policy.');
+    // Not ticked until the person ticks it (isSet reads the rendered box; none yet: unset).
+    expect(toggle?.isSet()).toBe(false);
+    // Sign sends every input of the card (associatedInputs defaults to "auto"), the toggle too.
+    const sign = parsed.getActionAt(0);
+    expect(sign).toBeInstanceOf(AC.ExecuteAction);
+    expect(sign?.title).toBe('Sign');
+    expect((sign as AC.ExecuteAction).associatedInputs).toBeUndefined();
+  });
+
+  test('the sign prompt carries the clauses, collapsed behind a toggle, with https links as links', () => {
+    const parsed = parseCard(cards['sign prompt']);
+    const policyText = parsed.getElementById(POLICY_TEXT_ID);
+    expect(policyText).toBeInstanceOf(AC.Container);
+    expect(policyText?.isVisible).toBe(false);
+    const json = JSON.stringify(cards['sign prompt']);
+    expect(json).toContain('"title":"Show or hide the policy","targetElements":["policy-text"]');
+    expect(json).toContain('Read the policy before you sign');
+    for (const clause of version.document.sections.flatMap((s) => s.clauses)) {
+      expect(json).toContain(clause.text.slice(0, 40));
+    }
+  });
+
+  test('a policy too long for a card is not cut: the card says to read it in the tab first', () => {
+    const long = 'I will keep the school’s data safe and report any breach at once. '.repeat(40);
+    const document = {
+      ...version.document,
+      sections: [
+        {
+          heading: 'Everything',
+          clauses: Array.from({ length: 12 }, (_, i) => ({
+            number: String(i + 1),
+            text: long,
+            items: [],
+          })),
+        },
+      ],
+    };
+    const card = signPromptCard(
+      { recipient: signer, policy, version: { ...version, document } },
+      config,
+    );
+    expect(cardProblems(card)).toEqual([]);
+    const json = JSON.stringify(card);
+    expect(json).not.toContain(long.slice(0, 60));
+    expect(json).toContain(
+      'It is too long to show on this card: open it with “Read it in Teams” below, then come back and sign here.',
+    );
+    expect(json).toContain('"id":"declarationAccepted"');
+  });
+
+  test('a policy just under the limit still fits the 40 KB card budget with 30 changes listed', () => {
+    const clause = 'x'.repeat(990);
+    const document = {
+      ...version.document,
+      sections: [
+        {
+          heading: 'Near the limit',
+          clauses: Array.from({ length: 20 }, (_, i) => ({
+            number: String(i + 1),
+            text: clause,
+            items: [],
+          })),
+        },
+      ],
+    };
+    const card = signPromptCard(
+      {
+        recipient: signer,
+        policy,
+        version: { ...version, document },
+        reason: 'material-change',
+        changes: { fromVersionLabel: 'Autumn 2025', summary: diffSummary, lines: changeLines },
+      },
+      config,
+    );
+    expect(JSON.stringify(card)).toContain(clause);
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(40 * 1024);
+  });
+
   test('every signature shows the typed name beside the account it was signed from', () => {
-    // Escaped for Markdown: CommonMark shows "\\(" as "(".
-    const line = `Typed: ${acknowledgement.typedName} · Account: ${signer.displayName} \\(${signer.upn}\\)`;
+    // As written: no backslash before the brackets (some Teams clients showed "\\(").
+    const line = `Typed: ${acknowledgement.typedName} · Account: ${signer.displayName} (${signer.upn})`;
     for (const name of [
       'signed receipt',
       'approval request',

@@ -6,6 +6,7 @@ import {
   approvalResultCard,
   errorCard,
   escapeMarkdown,
+  linkedText,
   md,
   policyChangeLines,
   reminderCard,
@@ -13,6 +14,7 @@ import {
   signPromptCard,
   statusCard,
   text,
+  withoutMarkdownGuards,
 } from '../../src/bot/cards/index.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
 import { diffDocuments, summariseDiff } from '../../src/domain/policy-diff.ts';
@@ -263,72 +265,121 @@ function markdownFields(card: unknown): string[] {
   return found;
 }
 
-/** The characters of `value` not escaped by a backslash (CommonMark's rule: odd run = escaped). */
-function unescapedChars(value: string): string[] {
-  const out: string[] = [];
-  let backslashes = 0;
-  for (const ch of value) {
-    if (ch === '\\') {
-      backslashes += 1;
-      continue;
-    }
-    if (backslashes % 2 === 0) out.push(ch);
-    backslashes = 0;
-  }
-  if (backslashes % 2 === 1) out.push('\\');
-  return out;
+const WJ = '\u2060';
+const HS = '\u200A';
+
+/** What a reader sees: the guards are invisible (a word joiner) or nearly so (a hair space). */
+const shown = withoutMarkdownGuards;
+
+/** Our own https links ("[address](address)", made by linkedText) taken out, the rest returned. */
+function withoutOwnLinks(value: string): string {
+  return value.replace(/\[([^\]]*)\]\((https:\/\/[^)\s]+)\)/g, (all, label: string, url: string) =>
+    shown(label) === url ? '' : all,
+  );
 }
 
-/** What CommonMark shows for escaped text: a backslash before punctuation disappears. */
-function shown(value: string): string {
-  return value.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+/**
+ * Markdown a CommonMark renderer (and Teams' subset of it) would act on in a field, once our own
+ * links and the template's own "**" are set aside. Emphasis: a run of *, _ or ~ that touches a
+ * non-space character on either side (the hair spaces are whitespace to CommonMark), unless it is
+ * an underscore inside a word.
+ */
+function liveMarkdown(field: string): string[] {
+  const found: string[] = [];
+  const rest = withoutOwnLinks(field);
+  if (/\\[!-/:-@[-`{-~]/.test(rest)) found.push('backslash escape');
+  if (/\][([]/.test(rest)) found.push('link or image');
+  if (/<[A-Za-z/!?]/.test(rest)) found.push('HTML or autolink');
+  if (/&#?[A-Za-z0-9]+;/.test(rest)) found.push('entity');
+  if (/`/.test(rest)) found.push('code');
+  if (/(https?|ftp):|www\./i.test(rest)) found.push('bare address');
+  for (const line of rest.split('\n')) {
+    if (/^[ \t]*([-+*]|\d{1,9}[.)])([ \t]|$)/.test(line)) found.push(`list: ${line}`);
+    if (/^[ \t]*(#|>|\||=+$|-{3,}$)/.test(line)) found.push(`block: ${line}`);
+  }
+  return found;
 }
 
 describe('escapeMarkdown', () => {
-  test('escapes link, emphasis, code, strike, table, quote, heading and HTML syntax', () => {
+  test('breaks links, HTML, autolinks, entities and bare addresses with an invisible word joiner', () => {
     expect(escapeMarkdown(LINK)).toBe(
-      '\\[Approve securely here\\]\\(https://evil.example/login\\)',
+      `[Approve securely here]${WJ}(https${WJ}://evil.example/login)`,
     );
-    expect(escapeMarkdown(BOLD)).toBe('\\*\\*bold\\*\\*');
-    expect(escapeMarkdown(SCRIPT)).toBe('\\<script\\>alert\\(1\\)\\</script\\>');
-    expect(escapeMarkdown('a_b ~c~ `d` e|f # g > h \\ i')).toBe(
-      'a\\_b \\~c\\~ \\`d\\` e\\|f \\# g \\> h \\\\ i',
+    expect(escapeMarkdown(SCRIPT)).toBe(`<${WJ}script>alert(1)<${WJ}/script>`);
+    expect(escapeMarkdown('&amp; &#42; see http://x.org, www.y.org')).toBe(
+      `&${WJ}amp; &${WJ}#42; see http${WJ}://x.org, www${WJ}.y.org`,
     );
   });
 
-  test('neutralises list markers, rules and heading underlines at the start of any line', () => {
-    expect(escapeMarkdown('- one\n+ two\n  1. three\n2) four\n---\n===')).toBe(
-      '\\- one\n\\+ two\n  1\\. three\n2\\) four\n\\---\n\\===',
+  test('emphasis and strike runs flank nothing: hair spaces where they touch text; code is no code', () => {
+    expect(escapeMarkdown(BOLD)).toBe(`${HS}**${HS}bold${HS}**${HS}`);
+    expect(escapeMarkdown('a_b ~c~ `d`')).toBe(`a_b ~${HS}c${HS}~ ˋdˋ`);
+    expect(escapeMarkdown('Name: ____Jane Smith____')).toBe(
+      `Name: ____${HS}Jane Smith${HS}____${HS}`,
     );
-    expect(escapeMarkdown('# Heading')).toBe('\\# Heading');
   });
 
-  test('leaves ordinary text alone: apostrophes, hyphens, full stops, numbers, accents', () => {
+  test('neutralises list markers, rules, headings, quotes and tables at the start of any line', () => {
+    expect(escapeMarkdown('- one\n+ two\n  1. three\n2) four\n---\n===\n# h\n> q\n| t |')).toBe(
+      [`- one`, `+ two`, `  1. three`, `2) four`, `---`, `===`, '# h', '> q', '| t |']
+        .map((line) => `${WJ}${line}`)
+        .join('\n'),
+    );
+  });
+
+  test('never shows a backslash it did not get, and ordinary text is left exactly as it is', () => {
     for (const plain of [
       "Siobhan O'Brien-Ní Bhriain",
       'Anne-Marie Featherstonehaugh-Okonkwo-Wainwright',
       'Year 6 class teacher, SENCo & DSL.',
-      '-5°C outside',
+      'Mr (Acting) Head (This point for staff and governors)',
       'Since 2026. A year.',
       'St Bartholomew’s C of E Primary',
       'mallory@example.sch.uk',
+      'a_snake_case_name',
     ]) {
       expect(escapeMarkdown(plain)).toBe(plain);
     }
-    // Escaped text reads as typed once rendered.
-    for (const value of [...HOSTILE, 'Mr (Acting) Head', '- 1. # x']) {
-      expect(shown(escapeMarkdown(value))).toBe(value);
+    for (const value of [
+      ...HOSTILE,
+      'Mr (Acting) Head',
+      '- 1. # x',
+      'C:\\Users\\staff *',
+      '-5°C',
+    ]) {
+      const escaped = escapeMarkdown(value);
+      expect(escaped.split('\\').length, escaped).toBe(value.split('\\').length);
+      expect(shown(escaped)).toBe(value);
+      expect(liveMarkdown(escaped), escaped).toEqual([]);
     }
   });
 
   test('md`…` keeps the template’s own Markdown and escapes every value', () => {
     const value = md`**${'Clause 4'}:** ${LINK} (${3})`;
     expect(value.source).toBe(
-      '**Clause 4:** \\[Approve securely here\\]\\(https://evil.example/login\\) (3)',
+      `**Clause 4:** [Approve securely here]${WJ}(https${WJ}://evil.example/login) (3)`,
     );
-    expect(md`${md`**${BOLD}**`} after`.source).toBe('**\\*\\*bold\\*\\*** after');
+    expect(md`${md`**${BOLD}**`} after`.source).toBe(`**${HS}**${HS}bold${HS}**${HS}** after`);
     expect(text(value).text).toBe(value.source);
-    expect(text(BOLD).text).toBe('\\*\\*bold\\*\\*');
+    expect(text(BOLD).text).toBe(escapeMarkdown(BOLD));
+  });
+});
+
+describe('linkedText', () => {
+  test('https addresses become links to themselves; http, javascript: and disguised links do not', () => {
+    const source = linkedText(
+      'Read https://example.org/aup. Not http://bad.example, javascript:alert(1) or [x](https://evil.example/a).',
+    ).source;
+    expect(source).toContain(`[https${WJ}://example.org/aup](https://example.org/aup). Not`);
+    expect(source).toContain(`http${WJ}://bad.example`);
+    expect(source).toContain('javascript:alert(1)');
+    // A link that hides its address shows the address instead, and links there.
+    expect(source).toContain(`[x]${WJ}([https${WJ}://evil.example/a](https://evil.example/a)).`);
+    expect(liveMarkdown(source)).toEqual([]);
+    expect([...source.matchAll(/\]\((.*?)\)/g)].map((m) => m[1])).toEqual([
+      'https://example.org/aup',
+      'https://evil.example/a',
+    ]);
   });
 });
 
@@ -339,23 +390,20 @@ describe('cards filled with hostile data', () => {
         expect(cardProblems(card)).toEqual([]);
       });
 
-      test('no Markdown field holds unescaped link, HTML, code, table or heading syntax', () => {
+      test('no Markdown field holds a backslash escape, or link, HTML, code, list or heading syntax from data', () => {
         const fields = markdownFields(card);
         expect(fields.length).toBeGreaterThan(0);
         for (const field of fields) {
-          const bare = unescapedChars(field).join('');
-          expect(bare, field).not.toMatch(/[[\]<>`|#~\\]/);
+          expect(liveMarkdown(field), field).toEqual([]);
           // The only emphasis left is the template's own **…**, never the data's.
-          expect(bare, field).not.toContain('**bold**');
-          expect(field, field).not.toMatch(/(^|[^\\])\*\*bold/);
-          for (const line of field.split('\n'))
-            expect(line, field).not.toMatch(/^\s*([-+]|\d+\.)\s/);
+          expect(field, field).not.toContain('**bold**');
         }
       });
 
-      test('the hostile text is still there, escaped, and reads as typed', () => {
+      test('the hostile text is still there and reads as typed, with no backslash added', () => {
         const rendered = markdownFields(card).map(shown).join('\n');
         expect(HOSTILE.some((h) => rendered.includes(h))).toBe(true);
+        expect(rendered).not.toContain('\\');
       });
 
       test('no action opens anything but the Teams tab', () => {
@@ -369,7 +417,7 @@ describe('cards filled with hostile data', () => {
   test('the approval request shows the typed role as text, not as a link to the headteacher', () => {
     const card = hostileCards()['approval request'];
     const role = markdownFields(card).find((f) => f.startsWith('Teacher'));
-    expect(role).toBe('Teacher. \\[Approve securely here\\]\\(https://evil.example/login\\)');
+    expect(role).toBe(`Teacher. [Approve securely here]${WJ}(https${WJ}://evil.example/login)`);
     // The choice's value stays as offered: the bot matches decisions against it.
     expect(JSON.stringify(card)).toContain(`"value":"Admin ${LINK.replace(/"/g, '\\"')}"`);
   });
@@ -377,8 +425,9 @@ describe('cards filled with hostile data', () => {
   test('the typed-name warning escapes both names like the rest of the card', () => {
     const card = hostileCards()['approval request'];
     const warning = markdownFields(card).find((f) => f.startsWith('⚠'));
-    expect(warning).toBe(
-      '⚠ Typed name differs from the account name: “Mallory \\*\\*bold\\*\\* \\<script\\>alert\\(1\\)\\</script\\>” was typed from Mallory \\[x\\]\\(javascript:alert\\(1\\)\\)’s account. Check that Mallory \\[x\\]\\(javascript:alert\\(1\\)\\) signed this themselves before approving.',
+    expect(shown(warning ?? '')).toBe(
+      '⚠ Typed name differs from the account name: “Mallory **bold** <script>alert(1)</script>” was typed from Mallory [x](javascript:alert(1))’s account. Check that Mallory [x](javascript:alert(1)) signed this themselves before approving.',
     );
+    expect(liveMarkdown(warning ?? '')).toEqual([]);
   });
 });

@@ -186,6 +186,7 @@ describe.skipIf('missing' in cli)(
       );
       const receipt = await invoke(staff.id, chatId, statusEvent.message.messageId, {
         ...sign,
+        declarationAccepted: 'true',
         typedName: staff.name,
         statedRole: 'Class teacher',
         ...consents,

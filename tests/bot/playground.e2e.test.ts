@@ -111,6 +111,7 @@ describe.skipIf('missing' in cli)(
                 verb: 'sign',
                 data: {
                   ...sign,
+                  declarationAccepted: 'true',
                   typedName: 'Alex Wilber',
                   statedRole: 'Business manager',
                   'consent-photo': 'true',

@@ -172,6 +172,8 @@ function signData(person: DemoPerson, typedName = person.displayName) {
     versionNumber: 1,
     contentHash,
     userId: person.id,
+    // The "I have read this policy" toggle, ticked, as Teams sends it.
+    declarationAccepted: 'true',
     typedName,
     statedRole: person.jobTitle,
   };
@@ -337,6 +339,21 @@ describe('the bot endpoint in the production composition', () => {
         (e) => e.details.reason === 'wrong-channel' && e.details.channelId === 'webchat',
       ),
     ).toBe(true);
+  });
+
+  it('a genuine Bot Connector Sign without the “I have read” toggle is refused and stores nothing', async () => {
+    const token = await connectorToken(connectorUrl);
+    const forged: Record<string, unknown> = { ...signData(teacher) };
+    delete forged['declarationAccepted'];
+    for (const data of [forged, { ...forged, declarationAccepted: 'false' }]) {
+      const res = await post(invoke(teacher, data), token);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { statusCode: number; value: unknown };
+      expect(JSON.stringify(body.value)).toContain(
+        'Tick “I have read this policy and I accept the declaration above” to sign. Nothing was signed.',
+      );
+    }
+    expect(await acknowledgementsOf(teacher)).toEqual([]);
   });
 
   it('a valid activity signs from the card end to end, and the approval request goes to Teams', async () => {

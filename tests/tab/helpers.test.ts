@@ -108,6 +108,19 @@ describe('card preview of escaped card text', () => {
   });
 });
 
+describe('card preview of the bot’s guarded card text', () => {
+  it('shows data’s asterisks and links as typed, and the bot’s own https links as links', () => {
+    const result: { didProcess: boolean; outputHtml?: unknown } = { didProcess: false };
+    processMarkdown(
+      '**Clause 4.** Signed by \u200A**\u200AAnn\u200A**\u200A [x]\u2060(https\u2060://evil.example) see [https\u2060://example.org/aup](https://example.org/aup) or [y](http://plain.example)',
+      result,
+    );
+    expect(result.outputHtml).toBe(
+      '<strong>Clause 4.</strong> Signed by \u200A**\u200AAnn\u200A**\u200A [x]\u2060(https\u2060://evil.example) see <a href="https://example.org/aup" target="_blank" rel="noopener noreferrer">https\u2060://example.org/aup</a> or [y](http://plain.example)',
+    );
+  });
+});
+
 describe('clause changes from the domain diff', () => {
   it('flattens added, reworded and removed clauses and finds them in the new text', () => {
     const next = structuredClone(SEED_DOCUMENT);

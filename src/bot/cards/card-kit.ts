@@ -49,23 +49,80 @@ export function adaptiveCard(
   return card;
 }
 
+/** Invisible in every font and client; breaks a Markdown construct without showing anything. */
+const WORD_JOINER = '\u2060';
+/** Unicode whitespace to CommonMark (category Zs), about a fifth of a space wide. */
+const HAIR_SPACE = '\u200A';
+
 /**
- * Backslash-escapes what Teams would read as Markdown in a TextBlock, Fact.Title or Fact.Value
- * (bold, italic, strike, lists, links; and what other hosts honour: code, headings, quotes,
- * tables, HTML), so text typed by a signer or imported from a policy document shows as typed and
- * can never become a link. CommonMark drops the backslash before punctuation, so "O'Brien (TA)"
- * still reads "O'Brien (TA)". Apostrophes, full stops and hyphens inside text are left alone: only
- * a list marker at the start of a line ("- ", "+ ", "1. ") is neutralised.
+ * Makes text show as written in a TextBlock, Fact.Title or Fact.Value, with no backslashes.
+ * Teams renders only a Markdown subset there: bold, italic, bulleted and numbered lists and
+ * hyperlinks (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format,
+ * "Format cards with Markdown"; adaptive-cards/authoring-cards/text-features: a CommonMark
+ * subset). A backslash escape is CommonMark, but not every Teams client's renderer honours it:
+ * "\(" showed as typed. So nothing is escaped by a backslash; each construct that could form is
+ * broken with characters that show as nothing (a word joiner) or nearly nothing (a hair space):
+ * - a link or image: "](" and "][" get a word joiner between them; "<" before a letter, "/", "!"
+ *   or "?" (autolinks, HTML) and "&" before an entity's name likewise; "http:", "https:",
+ *   "ftp:" and "www." get one inside, so no linkifier finds a bare address either;
+ * - bold, italic and strike (runs of *, _ or ~): a hair space on each side that touches text or
+ *   the value's end, so the run flanks nothing (CommonMark's emphasis rule) even beside a
+ *   template's own "**"; an underscore inside a word is left, as it can never be emphasis;
+ * - code (a backtick): shown as the modifier grave accent "ˋ", which no Markdown reads;
+ * - a list, heading, quote, table or rule at a line's start: a word joiner first, so the line is
+ *   ordinary text; a backslash before punctuation keeps its backslash (a joiner after it).
+ * Links a card means to offer are made by linkedText, https only.
  */
 export function escapeMarkdown(value: string): string {
-  return (
-    value
-      .replace(/[\\`*_~[\]()#<>|]/g, '\\$&')
-      // "- item", "+ item", "---" (a rule) and "===" (a heading underline) at a line's start.
-      .replace(/^([ \t]*)([-+=])(?=[ \t]|$|[-+=])/gm, '$1\\$2')
-      // "1. item"; "1) item" is already "1\) item" by now.
-      .replace(/^([ \t]*\d{1,9})\.(?=[ \t]|$)/gm, '$1\\.')
-  );
+  return value
+    .replace(/\\(?=[!-/:-@[-`{-~])/g, `\\${WORD_JOINER}`)
+    .replace(/\](?=[([])/g, `]${WORD_JOINER}`)
+    .replace(/<(?=[A-Za-z/!?])/g, `<${WORD_JOINER}`)
+    .replace(/&(?=#?[A-Za-z0-9]{1,32};)/g, `&${WORD_JOINER}`)
+    .replace(/\b(https?|ftp)(?=:)/gi, `$1${WORD_JOINER}`)
+    .replace(/\b(www)(?=\.)/gi, `$1${WORD_JOINER}`)
+    .replace(/`/g, 'ˋ')
+    .replace(/[*_~]+/g, (run: string, at: number, all: string) => {
+      const before = all.charAt(at - 1);
+      const after = all.charAt(at + run.length);
+      if (/^_+$/.test(run) && /\p{L}|\p{N}/u.test(before) && /\p{L}|\p{N}/u.test(after)) {
+        return run;
+      }
+      // The ends of the value count as text: md`**${value}**` puts delimiters there.
+      const pad = (ch: string): string => (ch !== '' && /\s/u.test(ch) ? '' : HAIR_SPACE);
+      return `${pad(before)}${run}${pad(after)}`;
+    })
+    .replace(/^(?=[ \t]|[-+*=#>|:]|\d{1,9}[.)])/gm, WORD_JOINER);
+}
+
+/** The characters escapeMarkdown adds, none of them visible: take them away to read the text back. */
+export function withoutMarkdownGuards(value: string): string {
+  return value.replace(/[\u2060\u200A]/g, '').replace(/ˋ/g, '`');
+}
+
+/** An address a card may offer as a link: https, with a host, nothing that could break out. */
+const HTTPS_URL = /https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\s<>()[\]"'`]*)?/g;
+
+/**
+ * Policy text with its https addresses as links ("[address](address)") and everything else shown
+ * as written: staff can open a link the policy gives, and nothing in the text can make a link
+ * of its own, to http, javascript: or anywhere else (those stay plain text).
+ */
+export function linkedText(value: string): Markdown {
+  const urls: string[] = [];
+  // Each address is held as one private-use character while the rest is made safe, so the
+  // emphasis and line-start rules see text on both sides of it, as they will in the card.
+  const held = value.replace(/[\uE000-\uF8FF]/g, '\uFFFD').replace(HTTPS_URL, (found: string) => {
+    // A sentence's full stop or comma after an address is not part of it.
+    const url = found.replace(/[.,;:!?]+$/, '');
+    urls.push(url);
+    return `${String.fromCharCode(0xe000 + urls.length - 1)}${found.slice(url.length)}`;
+  });
+  const source = escapeMarkdown(held).replace(/[\uE000-\uF8FF]/g, (ch: string) => {
+    const url = urls[ch.charCodeAt(0) - 0xe000] ?? '';
+    return `[${escapeMarkdown(url)}](${url})`;
+  });
+  return Markdown.trusted(source);
 }
 
 /**
@@ -86,6 +143,10 @@ export class Markdown {
       source += markdownOf(typeof value === 'number' ? String(value) : value);
       source += strings[i + 1] ?? '';
     });
+    return new Markdown(source);
+  }
+  /** Markdown this module built itself (linkedText): never from data. */
+  static trusted(source: string): Markdown {
     return new Markdown(source);
   }
   get source(): string {

@@ -12,7 +12,7 @@ import {
 
 /** The one line the bot answers anything it does not understand with. */
 export const HELP_TEXT =
-  'I am Countersign: I ask you to read and sign the school’s Acceptable Use Policy. Type "status" to see what you need to sign, or "help" for more.';
+  'I am Countersign: I ask you to read and sign the school’s Acceptable Use Policy. Type "sign" to sign what is due, "status" to see what you need to sign, or "help" for more.';
 
 /** "help": what the bot does and the commands it understands. */
 export function helpCard(config: CardsConfig): AdaptiveCard {
@@ -24,11 +24,12 @@ export function helpCard(config: CardsConfig): AdaptiveCard {
         { spacing: 'Small' },
       ),
       facts([
+        ['sign', 'The card to sign what is due now'],
         ['status', 'What you need to sign, and what you have signed'],
         ['help', 'This message'],
       ]),
       text(
-        'When a policy needs your signature you get a card here: type your full name and press Sign. Headteachers approve new signers from a card too.',
+        'When a policy needs your signature you get a card here: read the policy, tick that you have read it, type your full name and press Sign. Headteachers approve new signers from a card too.',
         { isSubtle: true },
       ),
     ],

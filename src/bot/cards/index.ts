@@ -10,3 +10,4 @@ export * from './admin-digest-card.ts';
 export * from './status-card.ts';
 export * from './help-card.ts';
 export * from './error-card.ts';
+export * from './policy-text-section.ts';

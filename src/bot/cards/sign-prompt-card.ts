@@ -22,13 +22,18 @@ import {
   type CardText,
 } from './card-kit.ts';
 import type { PolicyChangeLine } from './policy-changes.ts';
+import { policyTextSection } from './policy-text-section.ts';
+
+/** The tab's words for the same confirmation (teams-app/src/views/my-aup/sign-form.tsx). */
+export const DECLARATION_TOGGLE_TITLE =
+  'I have read this policy and I accept the declaration above';
 
 export interface SignPromptInput {
   /** Whom the card is for: the bot refuses a Sign from anyone else. */
   recipient: { userId: string; displayName: string };
   policy: Pick<Policy, 'key' | 'title'>;
   version: Pick<PolicyVersion, 'number' | 'label' | 'contentHash'> & {
-    document: Pick<PolicyVersion['document'], 'declaration' | 'consents'>;
+    document: Pick<PolicyVersion['document'], 'declaration' | 'consents' | 'sections'>;
   };
   /** ISO 8601 UTC, when a campaign set one. */
   deadline?: string;
@@ -36,7 +41,12 @@ export interface SignPromptInput {
   /** Since the version the person last signed. */
   changes?: { fromVersionLabel?: string; summary: string; lines: PolicyChangeLine[] };
   /** What the person typed, to show again with an error. */
-  prefill?: { typedName?: string; statedRole?: string; consents?: Record<string, boolean> };
+  prefill?: {
+    declarationAccepted?: boolean;
+    typedName?: string;
+    statedRole?: string;
+    consents?: Record<string, boolean>;
+  };
   /** Shown above the form: a validation error, or why this card replaced another. */
   error?: string;
   /** The bot's own words: Markdown via md`…` when it quotes data. */
@@ -146,6 +156,7 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
     body.push(text(input.notice, { color: 'Warning', weight: 'Bolder' }));
   }
   if (input.changes !== undefined) body.push(...changesSection(input.changes));
+  body.push(...policyTextSection(version.document));
 
   const declaration =
     version.document.declaration.trim() === '' ? DEFAULT_DECLARATION : version.document.declaration;
@@ -160,6 +171,18 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
       ...(input.error === undefined
         ? []
         : [text(input.error, { color: 'Attention', weight: 'Bolder' })]),
+      {
+        // Required like the tab's checkbox; the bot refuses a Sign without it as well, since a
+        // client may not enforce isRequired and an invoke can be written by hand.
+        type: 'Input.Toggle',
+        id: INPUT_IDS.declarationAccepted,
+        title: DECLARATION_TOGGLE_TITLE,
+        label: 'Confirm',
+        isRequired: true,
+        errorMessage: 'Tick this to confirm you have read the policy.',
+        value: input.prefill?.declarationAccepted === true ? 'true' : 'false',
+        wrap: true,
+      },
       {
         type: 'Input.Text',
         id: INPUT_IDS.typedName,

@@ -28,22 +28,28 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * The little Markdown Teams renders in a TextBlock (bold, italic, line breaks), on escaped text:
- * card text comes from policy documents and must never become markup.
+ * The little Markdown Teams renders in a TextBlock (bold, italic, line breaks and links), with
+ * CommonMark's rule that a delimiter touching a space opens or closes nothing: the bot keeps
+ * data's own asterisks and underscores from forming emphasis with hair spaces
+ * (src/bot/cards/card-kit.ts, escapeMarkdown), and JavaScript's \s counts those as spaces. Links
+ * only to https addresses (the bot offers no other); nothing in the text becomes markup.
  */
 export function processMarkdown(
   text: string,
   result: { didProcess: boolean; outputHtml?: unknown },
 ): void {
-  // The bot backslash-escapes data it puts in cards (CommonMark): an escaped character is
-  // literal text, so keep it out of the emphasis rules and show it without its backslash.
+  // Cards from before the bot stopped backslash-escaping: an escaped character is literal text.
   const held = text.replace(
     /\\([!-/:-@[-`{-~])/g,
     (_, ch: string) => `\uE000${ch.charCodeAt(0)}\uE000`,
   );
   result.outputHtml = escapeHtml(held)
-    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
-    .replace(/(^|\s)_(.+?)_(?=\s|$)/g, '$1<em>$2</em>')
+    .replace(
+      /\[([^\]\n]+)\]\((https:\/\/[^)\s]+)\)/g,
+      '<a href="$2" target="_blank" rel="noopener noreferrer">$1</a>',
+    )
+    .replace(/\*\*(?!\s)(.+?)(?<!\s)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|\s)_(?!\s)(.+?)(?<!\s)_(?=\s|$)/g, '$1<em>$2</em>')
     .replace(/\n/g, '<br>')
     .replace(/\uE000(\d+)\uE000/g, (_, code: string) =>
       escapeHtml(String.fromCharCode(Number(code))),
