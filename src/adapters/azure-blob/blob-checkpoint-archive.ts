@@ -1,4 +1,4 @@
-import { ContainerClient, RestError, type StoragePipelineOptions } from '@azure/storage-blob';
+import { ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import {
@@ -10,6 +10,7 @@ import {
 import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { CheckpointArchive } from '../../ports/checkpoint-archive.ts';
+import { statusOf, storageError } from '../azure-storage/storage-errors.ts';
 
 export type BlobArchiveOptions =
   /** In Azure: the container's URL and the app's managed identity (Storage Blob Data Contributor). */
@@ -33,26 +34,8 @@ function jsonOrNull(text: string): unknown {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  return error instanceof RestError ? error.statusCode : undefined;
-}
-
 function blobError(error: unknown, what: string): CountersignError {
-  if (error instanceof CountersignError) return error;
-  const status = statusOf(error);
-  const code =
-    status === 429
-      ? 'throttled'
-      : status === 503 || status === undefined
-        ? 'unavailable'
-        : 'upstream';
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new CountersignError(
-    code,
-    `Blob storage failed to ${what}: ${message}`,
-    status === undefined ? {} : { status },
-    { cause: error },
-  );
+  return storageError('Blob', error, what);
 }
 
 /**

@@ -16,7 +16,8 @@ import type {
 import { deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
 import { readLease } from './azure-tables-lease-store.ts';
-import { KeyedLock, mapLimit } from './keyed-lock.ts';
+import { mapLimit } from '../../domain/map-limit.ts';
+import { KeyedLock } from './keyed-lock.ts';
 import {
   allEntities,
   chunk,
@@ -50,7 +51,8 @@ import {
   type DeliveryEntity,
   type JobEntity,
 } from './table-entities.ts';
-import { isRaceLost, statusOf, storageError } from './table-errors.ts';
+import { isRaceLost, storageError } from './table-errors.ts';
+import { statusOf } from '../azure-storage/storage-errors.ts';
 import {
   CONTROL_ROW,
   DELIVERY_PREFIX,

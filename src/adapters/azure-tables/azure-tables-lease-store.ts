@@ -1,7 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import type { LeaseGrant, LeaseStore } from '../../ports/lease-store.ts';
 import { leaseEntity, toGrant, withKeys, type LeaseEntity } from './table-entities.ts';
-import { isRaceLost, statusOf, storageError } from './table-errors.ts';
+import { isRaceLost, storageError } from './table-errors.ts';
+import { statusOf } from '../azure-storage/storage-errors.ts';
 import { iso, RACE_RETRIES, racing, readEntity, type Read } from './table-access.ts';
 import { encodeKey } from './table-keys.ts';
 

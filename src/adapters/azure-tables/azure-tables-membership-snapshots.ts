@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { MembershipSnapshots } from '../../ports/membership-snapshots.ts';
-import { mapLimit } from './keyed-lock.ts';
+import { mapLimit } from '../../domain/map-limit.ts';
 import { memberEntity, withKeys } from './table-entities.ts';
-import { failedActionIndex, statusOf, storageError } from './table-errors.ts';
+import { failedActionIndex, storageError } from './table-errors.ts';
+import { statusOf } from '../azure-storage/storage-errors.ts';
 import {
   allEntities,
   chunk,

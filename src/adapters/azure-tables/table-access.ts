@@ -3,7 +3,8 @@ import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
 import type { StoredEntity } from './table-entities.ts';
-import { statusOf, storageError } from './table-errors.ts';
+import { storageError } from './table-errors.ts';
+import { statusOf } from '../azure-storage/storage-errors.ts';
 
 // Reading and writing entities, shared by the work store's parts (one file per port).
 

@@ -1,10 +1,6 @@
 import { RestError } from '@azure/data-tables';
-import { CountersignError } from '../../domain/errors.ts';
-
-/** The HTTP status of a failed Table storage call, if it got one. */
-export function statusOf(error: unknown): number | undefined {
-  return error instanceof RestError ? error.statusCode : undefined;
-}
+import type { CountersignError } from '../../domain/errors.ts';
+import { statusOf, storageError as azureStorageError } from '../azure-storage/storage-errors.ts';
 
 /**
  * A conditional write lost a race: the etag changed (412), an entity it expected is gone
@@ -26,21 +22,7 @@ export function failedActionIndex(error: unknown): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-/** Wraps an unexpected storage failure in a typed error that keeps the status and the cause. */
+/** Wraps an unexpected Table storage failure in a typed error (status and cause kept). */
 export function storageError(error: unknown, what: string): CountersignError {
-  if (error instanceof CountersignError) return error;
-  const status = statusOf(error);
-  const code =
-    status === 429
-      ? 'throttled'
-      : status === 503 || status === undefined
-        ? 'unavailable'
-        : 'upstream';
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new CountersignError(
-    code,
-    `Table storage failed to ${what}: ${message}`,
-    status === undefined ? {} : { status },
-    { cause: error },
-  );
+  return azureStorageError('Table', error, what);
 }

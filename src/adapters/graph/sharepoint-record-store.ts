@@ -9,6 +9,7 @@ import { auditEventSchema } from '../../domain/audit-event.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import { mapLimit } from '../../domain/map-limit.ts';
 import {
   auditEventRecordSchema,
   GENESIS,
@@ -98,6 +99,9 @@ export interface SharePointRecordStoreOptions {
    */
   evidenceSigner?: EvidenceSigner;
 }
+
+/** Version files read at once by listVersions. */
+const VERSION_READS_IN_FLIGHT = 4;
 
 /** An acknowledgement row as stored, readable or not (for `countersign verify`). */
 export interface AcknowledgementRow {
@@ -637,9 +641,12 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
 
   async listVersions(policyKey: string): Promise<Tagged<PolicyVersion>[]> {
     const rows = await this.#query('versions', `fields/PolicyKey eq ${odataString(policyKey)}`);
-    const versions = await Promise.all(
-      rows.map(async (r) => ({ value: await this.#readVersion(r), etag: tagOf(r) })),
-    );
+    // Each version's text is a file read of its own: a policy with many versions must not send
+    // them all to Graph at once (throttling), so a few at a time.
+    const versions = await mapLimit(rows, VERSION_READS_IN_FLIGHT, async (r) => ({
+      value: await this.#readVersion(r),
+      etag: tagOf(r),
+    }));
     return versions.sort((a, b) => a.value.number - b.value.number);
   }
 

@@ -2,12 +2,12 @@ import { afterAll, describe, it } from 'vitest';
 import { openBlobCheckpointArchive } from '../../../src/adapters/azure-blob/blob-checkpoint-archive.ts';
 import { checkpointArchiveContract } from '../../contract/checkpoint-archive.contract.ts';
 import { failOnCi } from '../../support/required-on-ci.ts';
-import { startAzuriteBlob, type RunningAzuriteBlob } from './start-azurite-blob.ts';
+import { startAzurite, type RunningAzurite } from '../../support/start-azurite.ts';
 
-let azurite: RunningAzuriteBlob | null = null;
+let azurite: RunningAzurite | null = null;
 let unavailable = '';
 try {
-  azurite = await startAzuriteBlob();
+  azurite = await startAzurite({ service: 'blob' });
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
   failOnCi('The Azure Blob suite', `Azurite could not start (${unavailable})`);

@@ -15,7 +15,7 @@ import {
   type Rig,
 } from '../../campaigns/fixtures.ts';
 import { failOnCi } from '../../support/required-on-ci.ts';
-import { startAzurite, type RunningAzurite } from './start-azurite.ts';
+import { startAzurite, type RunningAzurite } from '../../support/start-azurite.ts';
 
 // The campaign sender on the Azure Tables work store, two service instances sharing the
 // tables, against the Bot Connector emulator: what scaling out has to get right.
@@ -23,7 +23,7 @@ import { startAzurite, type RunningAzurite } from './start-azurite.ts';
 let azurite: RunningAzurite | null = null;
 let unavailable = '';
 try {
-  azurite = await startAzurite();
+  azurite = await startAzurite({ service: 'table' });
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
   failOnCi('The Azure Tables suite', `Azurite could not start (${unavailable})`);

@@ -6,12 +6,12 @@ import type { Fence } from '../../../src/ports/lease-store.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
 import { workStoreContracts } from '../../contract/work-store.contract.ts';
 import { failOnCi } from '../../support/required-on-ci.ts';
-import { startAzurite, type RunningAzurite } from './start-azurite.ts';
+import { startAzurite, type RunningAzurite } from '../../support/start-azurite.ts';
 
 let azurite: RunningAzurite | null = null;
 let unavailable = '';
 try {
-  azurite = await startAzurite();
+  azurite = await startAzurite({ service: 'table' });
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
   failOnCi('The Azure Tables suite', `Azurite could not start (${unavailable})`);
