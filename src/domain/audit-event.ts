@@ -6,6 +6,8 @@ export const auditEventTypeSchema = z.enum([
   'policy.saved',
   'version.published',
   'version.retired',
+  /** A published version taken back (published by mistake); the details name the one restored. */
+  'version.withdrawn',
   'campaign.launched',
   'campaign.status-changed',
   'campaign.recovered',

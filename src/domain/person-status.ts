@@ -22,7 +22,18 @@ export type PersonStatus =
       lastSignedVersion?: number;
       deadline: string;
     }
-  | { kind: 'signed'; versionNumber: number; signedAt: string; validUntil: string }
+  | {
+      kind: 'signed';
+      versionNumber: number;
+      signedAt: string;
+      validUntil: string;
+      /**
+       * Set when the signature is of a withdrawn version (versionNumber) and the person signed
+       * nothing else: it stands for this version, current again, so nobody signs twice for an
+       * admin's mistake.
+       */
+      standsFor?: number;
+    }
   | { kind: 'awaiting-approval'; versionNumber: number; signedAt: string }
   | { kind: 'rejected'; versionNumber: number; signedAt: string; comment?: string };
 

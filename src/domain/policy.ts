@@ -29,7 +29,12 @@ export const policySchema = z.object({
 });
 export type Policy = z.infer<typeof policySchema>;
 
-export const versionStatusSchema = z.enum(['draft', 'published', 'retired']);
+/**
+ * retired: superseded by a later version; withdrawn: taken back by an admin as published by
+ * mistake. A withdrawn version stays in the record (its signatures are evidence), but for status
+ * it is as if it had never been published (status.ts).
+ */
+export const versionStatusSchema = z.enum(['draft', 'published', 'retired', 'withdrawn']);
 export type VersionStatus = z.infer<typeof versionStatusSchema>;
 
 /** material: everyone must re-sign; minor: a correction, existing signatures stand. */

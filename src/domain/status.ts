@@ -58,6 +58,14 @@ export function policyAppliesTo(policy: Policy, audiences: readonly AudienceKey[
  * 5. due/overdue, renewal: the renewal rule's date has come (at or after it);
  * 6. signed, valid until that date.
  * Due becomes overdue when a deadline is given and now is past it.
+ *
+ * Withdrawn versions (published by mistake, then taken back) are as if never published: a
+ * signature of one is kept in the record but ignored when the person has any other signature of
+ * the policy, so whoever had signed the version current again is signed again, from that
+ * signature. Someone whose only signatures are of withdrawn versions keeps the latest one: it
+ * stands for the version before it (`standsFor`), so they do not sign twice for an admin's
+ * mistake, and the next material change counts from there (while the text they see is not the
+ * very text they signed).
  */
 export function computeStatus(input: StatusInput): PersonStatus {
   const { policy, personAudiences } = input;
@@ -71,14 +79,27 @@ export function computeStatus(input: StatusInput): PersonStatus {
   const due = (reason: DueReason, lastSignedVersion?: number): PersonStatus =>
     dueStatus(reason, current.number, lastSignedVersion, deadline, input.now);
 
-  const signatures = input.acknowledgements
+  const ofPolicy = input.acknowledgements
     .filter((ack) => ack.policyKey === policy.key)
     .sort(bySignatureOrder);
+  const withdrawn = new Set(versions.filter(isWithdrawn).map((version) => version.number));
+  const standing = ofPolicy.filter((ack) => !withdrawn.has(ack.versionNumber));
+  const signatures = standing.length > 0 ? standing : ofPolicy;
   const latest = signatures.at(-1);
   if (latest === undefined) return due('never-signed');
+  const standsFor = withdrawn.has(latest.versionNumber)
+    ? versionBefore(latest.versionNumber, versions)
+    : undefined;
 
   if (
-    materialChangeSince(latest.versionNumber, current, versions, personAudiences, input.viewHash)
+    materialChangeSince(
+      withdrawn.has(latest.versionNumber) ? (standsFor ?? 0) : latest.versionNumber,
+      current,
+      versions,
+      personAudiences,
+      input.viewHash,
+      latest.versionNumber,
+    )
   ) {
     return due('material-change', latest.versionNumber);
   }
@@ -115,7 +136,44 @@ export function computeStatus(input: StatusInput): PersonStatus {
     versionNumber: latest.versionNumber,
     signedAt: latest.signedAt,
     validUntil: validUntil.toISOString(),
+    ...(standsFor === undefined ? {} : { standsFor }),
   };
+}
+
+function isWithdrawn(version: PolicyVersion): boolean {
+  switch (version.status) {
+    case 'withdrawn':
+      return true;
+    case 'draft':
+    case 'published':
+    case 'retired':
+      return false;
+  }
+}
+
+/** Versions people could have signed and that still count: published or retired ones. */
+function counts(version: PolicyVersion): boolean {
+  switch (version.status) {
+    case 'published':
+    case 'retired':
+      return true;
+    case 'draft':
+    case 'withdrawn':
+      return false;
+  }
+}
+
+/** The highest-numbered version below `number` that still counts (what a withdrawal restores). */
+export function versionBefore(
+  number: number,
+  versions: readonly PolicyVersion[],
+): number | undefined {
+  let found: number | undefined;
+  for (const version of versions) {
+    if (!counts(version) || version.number >= number) continue;
+    if (found === undefined || version.number > found) found = version.number;
+  }
+  return found;
 }
 
 function dueStatus(
@@ -153,8 +211,10 @@ function bySignatureOrder(a: Acknowledgement, b: Acknowledgement): number {
  * True when the text this person sees changed materially between the version they signed and
  * the current one: some material version after theirs changed their view of its predecessor,
  * and their view of the current version is not the very text they signed (a material change
- * later undone leaves them signed). Minor versions never count. When the history is incomplete
- * (the version before a material one is missing) the material version is taken to count.
+ * later undone leaves them signed). Minor and withdrawn versions never count. When the history is
+ * incomplete (the version before a material one is missing) the material version is taken to
+ * count. `textSigned` is the version whose text they signed when that differs from where the
+ * history starts (a signature of a withdrawn version stands for the version before it).
  */
 export function materialChangeSince(
   signedVersion: number,
@@ -162,6 +222,7 @@ export function materialChangeSince(
   versions: readonly PolicyVersion[],
   audiences: readonly AudienceKey[],
   viewHash?: AudienceViewHash,
+  textSigned: number = signedVersion,
 ): boolean {
   if (signedVersion >= current.number) return false;
   const hashes = new Map<number, string>();
@@ -179,7 +240,7 @@ export function materialChangeSince(
     .filter(
       (version) =>
         version.policyKey === current.policyKey &&
-        version.status !== 'draft' &&
+        counts(version) &&
         version.number <= current.number,
     )
     .sort((a, b) => a.number - b.number);
@@ -197,7 +258,9 @@ export function materialChangeSince(
     previous = version;
   }
   if (!changed) return false;
-  const signed = history.find((version) => version.number === signedVersion);
+  const signed = versions.find(
+    (version) => version.policyKey === current.policyKey && version.number === textSigned,
+  );
   return signed === undefined || view(signed) !== view(current);
 }
 

@@ -56,7 +56,14 @@ export const personStatusSchema = z.discriminatedUnion('kind', [
     lastSignedVersion: versionNumber.optional(),
     deadline: isoTime,
   }),
-  z.object({ kind: z.literal('signed'), versionNumber, signedAt: isoTime, validUntil: isoTime }),
+  z.object({
+    kind: z.literal('signed'),
+    versionNumber,
+    signedAt: isoTime,
+    validUntil: isoTime,
+    /** The signature is of a withdrawn version and stands for this one (person-status.ts). */
+    standsFor: versionNumber.optional(),
+  }),
   z.object({ kind: z.literal('awaiting-approval'), versionNumber, signedAt: isoTime }),
   z.object({
     kind: z.literal('rejected'),

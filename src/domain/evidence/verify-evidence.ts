@@ -367,7 +367,9 @@ function namedRows(
         }
         break;
       }
+      // A withdrawal names the version it took back: that row must still be there too.
       case 'version.published':
+      case 'version.withdrawn':
         named.push({
           list: 'versions',
           id: record.subject,
