@@ -269,8 +269,9 @@ try {
     const after = peoplePageSchema.parse(
       await (await call(reportPath, admin, ['Policy.Admin'])).json(),
     );
-    const staffTotals = after.totals.staff ?? {};
-    const recorded = (staffTotals.signed ?? 0) + (staffTotals['awaiting-approval'] ?? 0);
+    // Every status is counted (zeros included), so an audience's totals are complete or absent.
+    const staffTotals = after.totals.staff;
+    const recorded = (staffTotals?.signed ?? 0) + (staffTotals?.['awaiting-approval'] ?? 0);
 
     const routes: Record<string, unknown> = {};
     for (const route of ['status', 'myPolicies', 'sign', 'adminReport', 'healthz'] as const) {
