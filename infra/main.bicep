@@ -40,6 +40,10 @@ param instanceCount int = 1
 @maxValue(730)
 param logRetentionDays int = 30
 
+@description('Days each checkpoint copy in the WORM container stays immutable (cannot be changed or deleted) from its creation. Default 7 years.')
+@minValue(1)
+param checkpointRetentionDays int = 2555
+
 var suffix = uniqueString(resourceGroup().id, name)
 var webAppName = 'countersign-${name}-${suffix}'
 var publicUrl = 'https://${webAppName}.azurewebsites.net'
@@ -85,7 +89,8 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   }
 }
 
-// The work store when scaled out (deliveries, conversation references, leases).
+// The work store when scaled out (deliveries, conversation references, leases), and the WORM
+// container of checkpoint copies below.
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: take('stcs${name}${suffix}', 24)
   location: location
@@ -95,6 +100,40 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     allowBlobPublicAccess: false
     supportsHttpsTrafficOnly: true
+  }
+}
+
+// Every signed checkpoint is also copied here, outside the SharePoint site, under a time-based
+// retention (WORM) policy: while it holds, a blob can be created and read but neither changed nor
+// deleted, by anyone, the account key included, and a container with a container-level WORM
+// policy must be empty before it can be deleted
+// (learn.microsoft.com/azure/storage/blobs/immutable-container-level-worm-policies).
+// Container-level, not version-level: version-level WORM needs blob versioning on the account
+// (learn.microsoft.com/azure/storage/blobs/immutable-version-level-worm-policies), and the service
+// never overwrites a copy (each is created with If-None-Match: *), so versions would add nothing.
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource checkpointContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'countersign-checkpoints'
+  properties: { publicAccess: 'None' }
+}
+
+// The resource type and its properties: learn.microsoft.com/azure/templates/microsoft.storage/2024-01-01/storageaccounts/blobservices/containers/immutabilitypolicies
+// (name 'default'; immutabilityPeriodSinceCreationInDays; allowProtectedAppendWrites applies to
+// append blobs, which the service does not write). The policy is created unlocked, so it can be
+// tested; lock it once deployed (infra/README.md, step 3): an unlocked policy can still be
+// deleted by whoever holds management rights on the account, a locked one cannot, and then
+// allows only extending the period (learn.microsoft.com/rest/api/storagerp/blob-containers/lock-immutability-policy).
+resource checkpointWorm 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: checkpointContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: checkpointRetentionDays
+    allowProtectedAppendWrites: false
   }
 }
 
@@ -213,6 +252,8 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COUNTERSIGN_WORK_STORE', value: scaledOut ? 'azure-tables' : 'sqlite' }
         { name: 'COUNTERSIGN_WORK_DB', value: '/home/data/work.sqlite' }
         { name: 'COUNTERSIGN_STORAGE_CONNECTION', value: '@Microsoft.KeyVault(SecretUri=${storageConnection.properties.secretUri})' }
+        // The WORM container above: the service copies every signed checkpoint there.
+        { name: 'COUNTERSIGN_CHECKPOINT_CONTAINER', value: checkpointContainer.name }
         { name: 'COUNTERSIGN_SCHOOL', value: schoolJson }
         { name: 'COUNTERSIGN_TEAMS_APP_ID', value: teamsAppId }
         { name: 'COUNTERSIGN_TEAMS_TENANT_RPS', value: '50' }

@@ -123,6 +123,19 @@ const shared = {
   COUNTERSIGN_WORK_STORE: z.enum(['sqlite', 'azure-tables']).default('sqlite'),
   COUNTERSIGN_WORK_DB: z.string().min(1).default('.data/work.sqlite'),
   COUNTERSIGN_STORAGE_CONNECTION: z.string().min(1).optional(),
+  /**
+   * The Blob container (in the COUNTERSIGN_STORAGE_CONNECTION account) that keeps a copy of every
+   * signed checkpoint outside the SharePoint site, under a time-based retention (WORM) policy.
+   * infra/main.bicep creates it with its policy; the service never creates it (a container it
+   * made would have no policy). Unset: checkpoints are copied to the work store only.
+   */
+  COUNTERSIGN_CHECKPOINT_CONTAINER: z
+    .string()
+    .regex(
+      /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+      'must be a Blob container name (3-63 lower-case letters, digits and single dashes)',
+    )
+    .optional(),
 
   /**
    * The campaign sender's ceiling on Teams calls per second for the whole tenant (the bot's
@@ -231,6 +244,17 @@ const productionEnvSchema = z
         path: ['COUNTERSIGN_STORAGE_CONNECTION'],
         message:
           'is required when COUNTERSIGN_WORK_STORE=azure-tables (the storage account connection string)',
+      });
+    }
+    if (
+      env.COUNTERSIGN_CHECKPOINT_CONTAINER !== undefined &&
+      env.COUNTERSIGN_STORAGE_CONNECTION === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COUNTERSIGN_STORAGE_CONNECTION'],
+        message:
+          'is required when COUNTERSIGN_CHECKPOINT_CONTAINER is set (the storage account that holds the container)',
       });
     }
   });

@@ -10,6 +10,7 @@ import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity
 import type { KeyClientOptions } from '@azure/keyvault-keys';
 import type { JWTVerifyGetKey } from 'jose';
 import { openAzureTablesWorkStore } from '../adapters/azure-tables/azure-tables-work-store.ts';
+import { openBlobCheckpointArchive } from '../adapters/azure-blob/blob-checkpoint-archive.ts';
 import { openKeyVaultEvidenceKeys } from '../adapters/evidence-keys/key-vault-evidence-keys.ts';
 import { loadEvidenceKeyFile } from '../adapters/evidence-keys/local-evidence-keys.ts';
 import { createJsonLinesLogger } from '../adapters/logging/json-lines-logger.ts';
@@ -31,6 +32,7 @@ import { createInboundActivityGate } from '../bot/auth/inbound-activity-gate.ts'
 import { evidenceKeySource, type ProductionEnv } from '../config/env.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { TEAMS_SERVICE_URL_POLICY, type ServiceUrlPolicy } from '../domain/teams-service-url.ts';
+import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -119,6 +121,21 @@ async function openWorkStore(env: ProductionEnv, log: Logger): Promise<WorkStore
 }
 
 /**
+ * Where each signed checkpoint is copied besides the work store: the Blob container with the
+ * time-based retention (WORM) policy infra/main.bicep creates, when COUNTERSIGN_CHECKPOINT_CONTAINER
+ * names it. Never created here: a container the service made would have no policy. Reached with
+ * the account's connection string (a Key Vault reference in Azure); the WORM policy binds every
+ * caller, the account key included, so the key cannot take a copy back.
+ */
+async function openCheckpointArchives(env: ProductionEnv): Promise<CheckpointArchive[]> {
+  const containerName = env.COUNTERSIGN_CHECKPOINT_CONTAINER;
+  const connectionString = env.COUNTERSIGN_STORAGE_CONNECTION;
+  // The schema requires the connection string with the container: both or no copy.
+  if (containerName === undefined || connectionString === undefined) return [];
+  return [await openBlobCheckpointArchive({ connectionString, containerName, create: false })];
+}
+
+/**
  * The evidence signer: the Key Vault key in Azure, reached with the managed identity (a
  * ManagedIdentityCredential, not DefaultAzureCredential: Microsoft advises a deterministic
  * credential in production, since the default chain may silently pick another identity,
@@ -186,6 +203,7 @@ export async function composeProductionService(
     log: log.child({ component: 'graph' }),
   });
   const work = await openWorkStore(env, log);
+  const checkpointArchives = await openCheckpointArchives(env);
   const serviceUrls = inject.serviceUrls ?? TEAMS_SERVICE_URL_POLICY;
   const botToken =
     inject.botToken ??
@@ -199,6 +217,7 @@ export async function composeProductionService(
     sealKey: env.COUNTERSIGN_SEAL_KEY,
     evidence,
     work,
+    checkpointArchives,
     messenger: new ConnectorMessenger({
       serviceUrl: connectorUrl,
       serviceUrls,

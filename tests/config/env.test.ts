@@ -125,6 +125,25 @@ describe('loadEnv', () => {
     );
   });
 
+  it('needs the storage connection for the checkpoint container, and a valid container name', () => {
+    expect(
+      describeConfigError(
+        tryLoad({ ...production, COUNTERSIGN_CHECKPOINT_CONTAINER: 'countersign-checkpoints' }),
+      ),
+    ).toMatch(
+      /COUNTERSIGN_STORAGE_CONNECTION: is required when COUNTERSIGN_CHECKPOINT_CONTAINER is set/,
+    );
+    expect(
+      describeConfigError(
+        tryLoad({
+          ...production,
+          COUNTERSIGN_STORAGE_CONNECTION: 'UseDevelopmentStorage=true',
+          COUNTERSIGN_CHECKPOINT_CONTAINER: 'Checkpoints--here',
+        }),
+      ),
+    ).toMatch(/^COUNTERSIGN_CHECKPOINT_CONTAINER: must be a Blob container name/);
+  });
+
   it('refuses a short seal key or the local demo key in production', () => {
     expect(() => loadEnv({ ...production, COUNTERSIGN_SEAL_KEY: 'short' })).toThrow(/32 bytes/);
     expect(() => loadEnv({ ...production, COUNTERSIGN_SEAL_KEY: DEV_SEAL_KEY })).toThrow(

@@ -41,6 +41,7 @@ describe('infra/main.bicep', () => {
       'appServiceSku',
       'instanceCount',
       'logRetentionDays',
+      'checkpointRetentionDays',
     ]);
   });
 
@@ -87,6 +88,27 @@ describe('infra/main.bicep', () => {
     ]) {
       expect(bicep).toMatch(new RegExp(`name: '${secret}', value: '@Microsoft\\.KeyVault\\(`));
     }
+  });
+
+  it('copies checkpoints to a container under a time-based retention (WORM) policy', () => {
+    const resources = bicep.split(/\n(?=resource )/);
+    const container = resources.find((r) =>
+      r.includes("'Microsoft.Storage/storageAccounts/blobServices/containers@"),
+    );
+    const policy = resources.find((r) =>
+      r.includes(
+        "'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@",
+      ),
+    );
+    const symbol = /^resource (\w+) /.exec(container ?? '')?.[1] ?? '(none)';
+    const containerName = /\n {2}name: '([^']+)'/.exec(container ?? '')?.[1] ?? '';
+    expect(containerName).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    // The policy is the container's child, for the retention the parameter sets, and the service
+    // is told that container by its symbol, so the two cannot drift apart.
+    expect(policy).toContain(`parent: ${symbol}\n`);
+    expect(policy).toContain("name: 'default'");
+    expect(policy).toContain('immutabilityPeriodSinceCreationInDays: checkpointRetentionDays');
+    expect(bicep).toContain(`{ name: 'COUNTERSIGN_CHECKPOINT_CONTAINER', value: ${symbol}.name }`);
   });
 
   it('every config variable is documented in .env.example', () => {

@@ -15,8 +15,17 @@ import { statusOf, storageError } from '../azure-storage/storage-errors.ts';
 export type BlobArchiveOptions =
   /** In Azure: the container's URL and the app's managed identity (Storage Blob Data Contributor). */
   | { containerUrl: string; credential: TokenCredential; pipeline?: StoragePipelineOptions }
-  /** Azurite (local runs, tests): its connection string and a container name. */
-  | { connectionString: string; containerName: string; pipeline?: StoragePipelineOptions };
+  /**
+   * A storage account's connection string and a container name. `create` makes the container
+   * when it is missing (Azurite in tests); a tenant's service passes false, since a container it
+   * made would have no WORM policy (the Bicep creates it with one).
+   */
+  | {
+      connectionString: string;
+      containerName: string;
+      create: boolean;
+      pipeline?: StoragePipelineOptions;
+    };
 
 /** Blob names: `<15 digits counting down>-checkpoint-<N>.json`, so a listing starts at the latest. */
 function blobName(number: number): string {
@@ -104,8 +113,8 @@ export class BlobCheckpointArchive implements CheckpointArchive {
 }
 
 /**
- * The archive on a container; creates the container when it is missing (Azurite; in Azure the
- * Bicep creates it with its policy, and the app's role does not include creating containers).
+ * The archive on a container; creates the container when asked to (Azurite; in Azure the Bicep
+ * creates it with its policy).
  */
 export async function openBlobCheckpointArchive(
   options: BlobArchiveOptions,
@@ -116,6 +125,7 @@ export async function openBlobCheckpointArchive(
       options.containerName,
       options.pipeline,
     );
+    if (!options.create) return new BlobCheckpointArchive(container);
     try {
       await container.createIfNotExists();
     } catch (error) {

@@ -29,6 +29,7 @@ if (azurite === null) {
     const archive = await openBlobCheckpointArchive({
       connectionString,
       containerName: `checkpoints-${++n}-${process.pid}`,
+      create: true,
     });
     return Object.assign(archive, { close: () => Promise.resolve() });
   });
