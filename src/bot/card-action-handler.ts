@@ -204,7 +204,8 @@ export class CardActionHandler {
     try {
       return await this.#prompts.currentCardFor(actor, action.policyKey, {
         error: `Your signature was not taken: Microsoft 365 is not answering just now, so nothing was saved. Press Sign again in about ${seconds} seconds; what you typed is kept.`,
-        prefill,
+        // The declaration was ticked (nothing reaches the service otherwise): keep it ticked too.
+        prefill: { ...prefill, declarationAccepted: true },
         fromCardVersion: action.versionNumber,
       });
     } catch (readError) {

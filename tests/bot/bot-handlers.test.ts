@@ -558,6 +558,8 @@ describe('failures after a signature or decision is stored', () => {
     expect(json).toContain('Your signature was not taken');
     expect(json).toContain('Press Sign again in about 7 seconds');
     expect(json).toContain('Sam Okafor');
+    // The tick is kept with what was typed: Sign again is one press.
+    expect(json).toMatch(/"id":"declarationAccepted"[^}]*"value":"true"/);
     expect(await world.records.listAcknowledgements({ policyKey: 'staff-aup' })).toHaveLength(0);
     expect(world.logger.lines.map((l) => l.msg[0])).toContain(
       'sign refused while Microsoft 365 is not answering; nothing was written',
@@ -567,6 +569,7 @@ describe('failures after a signature or decision is stored', () => {
     const again = answeredCard(
       await world.invoke(people.staff, {
         ...executeData(card, 'sign'),
+        declarationAccepted: 'true',
         typedName: 'Sam Okafor',
         statedRole: 'Year 4 class teacher',
       }),
