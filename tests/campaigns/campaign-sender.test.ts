@@ -4,6 +4,7 @@ import {
   type SenderOptions,
 } from '../../src/services/campaigns/campaign-sender.ts';
 import { tenantPacing } from '../../src/services/campaigns/pacing.ts';
+import { GraphUnavailableError } from '../../src/adapters/graph/graph-gateway.ts';
 import { systemTiming, type Timing } from '../../src/services/campaigns/timing.ts';
 import {
   promptJob,
@@ -177,6 +178,46 @@ describe('campaign sender against the connector emulator', () => {
       /^500 ServiceError: Injected failure\. \(gave up after 5 attempts\)$/,
     );
     expect(rig.emulator.counters().injectedFailures).toBe(2 + 5);
+  });
+
+  it('keeps people queued, not failed, while Microsoft 365 is down and the card cannot be drawn, then sends each once', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing);
+    const users = userIds(20);
+    await seedJob(rig, promptJob('c1'), users);
+    // The records are refused (the gateway's circuit open) for the first two virtual minutes.
+    const downUntil = timing.now() + 120_000;
+    const errors: unknown[] = [];
+    const s = createCampaignSender(
+      {
+        queue: rig.work,
+        leases: rig.work,
+        conversations: rig.work,
+        messenger: rig.messenger,
+        render: () =>
+          timing.now() < downUntil
+            ? Promise.reject(new GraphUnavailableError(10_000))
+            : renderSimple(),
+        timing,
+        holderId: 'me',
+        onError: (e) => errors.push(e),
+      },
+      { idlePollMs: 20, maxTransientAttempts: 5 },
+    );
+    s.start();
+    while (timing.now() < downUntil) await timing.sleep(5_000);
+    await s.untilIdle();
+    await s.stop();
+    expect(errors).toEqual([]);
+    expect(await rig.work.countDeliveries({ jobId: 'c1' })).toMatchObject({
+      sent: 20,
+      failed: 0,
+      queued: 0,
+      inFlight: 0,
+    });
+    const perUser = rig.emulator.sendsPerUser();
+    expect(perUser.size).toBe(20);
+    expect([...perUser.values()].every((n) => n === 1)).toBe(true);
   });
 
   it('retries 412 and 504 from the connector instead of dropping the recipient', async () => {

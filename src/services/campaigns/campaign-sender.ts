@@ -396,6 +396,43 @@ export function createCampaignSender(
     deps.onSettled?.(job, row, settled);
   };
 
+  /**
+   * Claims the row and puts it back in the queue for after `waitMs`, nothing sent: what it
+   * needed from Microsoft 365 was refused as down or busy. Bounded by `maxAttempts` like every
+   * retry, not by the few transient attempts, so an outage of minutes fails nobody.
+   */
+  const settleLater = async (
+    job: DeliveryJob,
+    row: Delivery,
+    waitMs: number,
+    reason: string,
+  ): Promise<void> => {
+    const claim = fence();
+    if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
+      stats.claimRefused += 1;
+      return;
+    }
+    const attempts = row.attempts + 1;
+    let settled: SettledOutcome;
+    if (attempts >= opts.maxAttempts) {
+      await queue.markFailed(row.jobId, row.userId, claim, now(), `${reason} (${attempts} times)`);
+      stats.failed += 1;
+      settled = 'failed';
+    } else {
+      await queue.requeue(
+        row.jobId,
+        row.userId,
+        claim,
+        new Date(timing.now() + waitMs),
+        now(),
+        reason,
+      );
+      stats.requeued += 1;
+      settled = 'requeued';
+    }
+    deps.onSettled?.(job, row, settled);
+  };
+
   /** Claims the row and settles it with an outcome that came before any send. */
   const settleUnsent = async (
     job: DeliveryJob,
@@ -418,6 +455,13 @@ export function createCampaignSender(
     try {
       activity = await deps.render(job, row);
     } catch (error) {
+      const wait = upstreamPauseMs(error);
+      if (wait !== undefined) {
+        // Microsoft 365 is down or busy (the card reads the records): the card will draw once
+        // it answers, so the person waits in the queue rather than being failed for good.
+        await settleLater(job, row, wait, `records unavailable: ${describe(error)}`);
+        return;
+      }
       // A card that cannot be drawn will not draw on retry: fail the delivery, visibly.
       const reason = `card could not be rendered: ${error instanceof Error ? error.message : String(error)}`;
       await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
@@ -427,6 +471,11 @@ export function createCampaignSender(
     try {
       target = await conversationFor(row.userId);
     } catch (error) {
+      const wait = upstreamPauseMs(error);
+      if (wait !== undefined) {
+        await settleLater(job, row, wait, `app install waiting for Graph: ${describe(error)}`);
+        return;
+      }
       // Installing the app (Graph) failed after the gateway's own retries: try again later.
       const reason = `app install failed: ${error instanceof Error ? error.message : String(error)}`;
       await settleUnsent(job, row, { kind: 'transient', reason });
@@ -557,4 +606,23 @@ export function createCampaignSender(
     },
     stats: () => ({ ...stats }),
   };
+}
+
+/** Used when Microsoft 365 refused as down without saying for how long. */
+const UPSTREAM_PAUSE_DEFAULT_MS = 5_000;
+
+/**
+ * How long to wait before trying a delivery again when what it needed from Microsoft 365 was
+ * refused as down or busy (the gateway's GraphUnavailableError while its circuit is open, a
+ * 503, a 429): its Retry-After, or a few seconds. Undefined for any other failure.
+ */
+function upstreamPauseMs(error: unknown): number | undefined {
+  if (!(error instanceof CountersignError)) return undefined;
+  if (error.code !== 'unavailable' && error.code !== 'throttled') return undefined;
+  const seconds = error.details['retryAfterSeconds'];
+  return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : UPSTREAM_PAUSE_DEFAULT_MS;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
