@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** The Graph emulator as a child process (`countersign emulator`), its controls over HTTP. */
-export async function startEmulatorProcess(db: string): Promise<{
+export async function startEmulatorProcess(
+  db: string,
+  /** 0 picks a free port; bench:outage starts it again on the port it had. */
+  port = 0,
+): Promise<{
   url: string;
   siteId: string;
   admin: (method: 'GET' | 'POST', path: string) => Promise<unknown>;
@@ -19,7 +23,7 @@ export async function startEmulatorProcess(db: string): Promise<{
       '--seed',
       'none',
       '--port',
-      '0',
+      String(port),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

@@ -23,8 +23,8 @@ import { close, listen } from '../src/server/http-server.ts';
  * stack composes it (compose-service.ts, a SQLite work store, the connector emulator for
  * campaign sends), except that the tab's tokens are checked against the benchmark's own key so
  * that each of 2,000 people can sign as themselves. Input: one JSON message over IPC; it answers
- * `{ url }`, then `measure` (start counting: heap after a GC, event-loop lag) and `report`
- * (the figures since `measure`) messages.
+ * `{ url }`, then `measure` (start counting: heap after a GC, event-loop lag), `report`
+ * (the figures since `measure`) and `deliveries` (campaign cards per person) messages.
  */
 const inputSchema = z.object({
   graphUrl: z.url(),
@@ -38,6 +38,7 @@ const commandSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start'), input: inputSchema }),
   z.object({ kind: z.literal('measure') }),
   z.object({ kind: z.literal('report') }),
+  z.object({ kind: z.literal('deliveries') }),
   z.object({ kind: z.literal('stop') }),
 ]);
 
@@ -50,6 +51,7 @@ const send = (message: unknown): void => {
 };
 
 let stopAll: (() => Promise<void>) | null = null;
+let sendsPerUser: () => Map<string, number> = () => new Map();
 const lag = monitorEventLoopDelay({ resolution: 10 });
 let start = { heapUsed: 0, rss: 0, at: 0 };
 let errorsLogged = 0;
@@ -91,6 +93,17 @@ process.on('message', (raw: unknown) => {
       });
       return;
     }
+    case 'deliveries': {
+      // Campaign cards the connector emulator took, per person (bench:outage: none twice).
+      const sends = [...sendsPerUser().values()];
+      send({
+        kind: 'deliveries',
+        people: sends.length,
+        cards: sends.reduce((a, b) => a + b, 0),
+        duplicates: sends.reduce((a, n) => a + Math.max(0, n - 1), 0),
+      });
+      return;
+    }
     case 'stop':
       void (stopAll ?? (() => Promise.resolve()))().then(() => process.exit(0));
       return;
@@ -110,6 +123,7 @@ async function begin(input: z.infer<typeof inputSchema>): Promise<string> {
   });
   await graph.records.warmUp();
   const connector = await startConnectorEmulator({ tenantId: DEMO_SCHOOL.tenantId });
+  sendsPerUser = () => connector.sendsPerUser();
   const log = createJsonLinesLogger({
     // Only errors are kept (to stderr, and counted): a soak's info lines are noise.
     level: 'error',

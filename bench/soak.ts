@@ -1,17 +1,9 @@
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { loadavg } from 'node:os';
 import { z } from 'zod';
-import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
-import { provisionSite } from '../src/adapters/graph/provision.ts';
-import { myPolicyViewSchema, peoplePageSchema } from '../src/api/contract/responses.ts';
+import { peoplePageSchema } from '../src/api/contract/responses.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
-import { seedDemoPolicy } from '../src/dev/demo/seed-demo-policy.ts';
-import { startGraphEmulator, syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
 import { flag, option } from './bench-emulator.ts';
-import { startEmulatorProcess } from './emulator-process.ts';
+import { signBodyFor, startServiceStack } from './service-stack.ts';
 
 /**
  * A soak of the service as the local stack composes it (issue 13, "Benchmarks"): at a fixed
@@ -55,129 +47,20 @@ function positiveNumber(name: string, fallback: number): number {
   return value;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'countersign-bench-soak-'));
-const dbPath = join(dir, 'graph.sqlite');
-const staff = syntheticPeople(extraPeople, { prefix: 'soak' });
-
+const stack = await startServiceStack({ extraPeople });
 try {
-  // 1. Set-up, not measured: the demo school, 2,000 more staff in All staff, the lists, the AUP.
+  const { people, admin, view } = stack;
+  const first = people[0];
+  if (first === undefined) throw new Error('--people must be at least 1');
+  const adminCall = (path: string) => stack.call(path, admin, { roles: ['Policy.Admin'] });
   {
-    const emulator = await startGraphEmulator({ dbPath, seed: 'demo' });
-    emulator.setup.putUsers(staff);
-    for (const person of staff)
-      emulator.setup.addGroupMember(DEMO_SCHOOL.groups.allStaff.id, person.id);
-    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
-    await provisionSite(graph.gateway, graph.records.site);
-    await seedDemoPolicy(graph.records, {
-      schoolId: DEMO_SCHOOL.school.id,
-      audiences: DEMO_SCHOOL.school.audiences.map((a) => a.key),
-      document: DEMO_SCHOOL.aup,
-      actorId: DEMO_SCHOOL.dsl.id,
-      now: new Date(),
-    });
-    await emulator.close();
-  }
-
-  // 2. The tokens: this benchmark is the identity provider the service trusts.
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const kid = 'soak-key';
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
-  const issuer = 'urn:countersign:bench-soak';
-  const audience = 'api://localhost/countersign-soak';
-  const scope = 'access_as_user';
-  const tokens = new Map<string, Promise<string>>();
-  const tokenFor = (person: { id: string; name: string; upn: string }, roles: string[] = []) => {
-    const cached = tokens.get(person.id);
-    if (cached !== undefined) return cached;
-    const seconds = Math.floor(Date.now() / 1000);
-    const token = new SignJWT({
-      oid: person.id,
-      tid: DEMO_SCHOOL.tenantId,
-      name: person.name,
-      preferred_username: person.upn,
-      scp: scope,
-      roles,
-      ver: '2.0',
-    })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
-      .setIssuer(issuer)
-      .setAudience(audience)
-      .setSubject(person.id)
-      .setIssuedAt(seconds)
-      .setNotBefore(seconds)
-      .setExpirationTime(seconds + 3 * 3600)
-      .sign(privateKey);
-    tokens.set(person.id, token);
-    return token;
-  };
-  const admin = {
-    id: DEMO_SCHOOL.dsl.id,
-    name: DEMO_SCHOOL.dsl.displayName,
-    upn: DEMO_SCHOOL.dsl.userPrincipalName,
-  };
-  const people = staff.map((p) => ({ id: p.id, name: p.displayName, upn: p.userPrincipalName }));
-
-  // 3. The emulator and the service, each in its own process.
-  const emulator = await startEmulatorProcess(dbPath);
-  const service = fork(join(import.meta.dirname, 'soak-service.ts'), [], {
-    execArgv: [...process.execArgv, '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => service.once('exit', () => resolve()));
-  const replies: ((message: unknown) => void)[] = [];
-  service.on('message', (message) => replies.shift()?.(message));
-  const ask = (message: unknown): Promise<unknown> =>
-    new Promise((resolve) => {
-      replies.push(resolve);
-      service.send(message as object);
-    });
-  try {
-    const started = z.object({ url: z.string() }).parse(
-      await ask({
-        kind: 'start',
-        input: { graphUrl: emulator.url, siteId: emulator.siteId, jwks, issuer, audience, scope },
-      }),
-    );
-    const base = started.url;
-    const call = async (
-      path: string,
-      person: { id: string; name: string; upn: string },
-      roles: string[] = [],
-      body?: unknown,
-    ): Promise<Response> =>
-      await fetch(`${base}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: {
-          authorization: `Bearer ${await tokenFor(person, roles)}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-
-    // The version everyone signs, read as the tab reads it.
-    const first = people[0];
-    if (first === undefined) throw new Error('--people must be at least 1');
-    const mine = z
-      .array(myPolicyViewSchema)
-      .parse(await (await call('/api/me/policies', first)).json());
-    const view = mine[0];
-    if (view === undefined) throw new Error('the demo AUP is not among the policies of staff');
-    const signBody = (name: string) => ({
-      versionNumber: view.version.number,
-      contentHash: view.version.contentHash,
-      declarationAccepted: true,
-      typedName: name,
-      statedRole: 'Teaching assistant',
-      consents: {},
-    });
     const reportPath = `/api/admin/people?policyKey=${view.policy.key}&pageSize=100`;
     // Warm-up, not measured: the caches and the audience hash a first report fills.
-    await (await call(reportPath, admin, ['Policy.Admin'])).arrayBuffer();
-    await (await call('/api/me', first)).arrayBuffer();
+    await (await adminCall(reportPath)).arrayBuffer();
+    await (await stack.call('/api/me', first)).arrayBuffer();
 
     // 4. The load.
-    await ask({ kind: 'measure' });
+    await stack.ask({ kind: 'measure' });
     const loadBefore = loadavg();
     const latencies = new Map<RouteName, number[]>();
     const errors = new Map<RouteName, number>();
@@ -219,19 +102,21 @@ try {
       const someone = people[n % people.length] ?? first;
       switch (route) {
         case 'status':
-          return timed(route, () => call('/api/me', someone));
+          return timed(route, () => stack.call('/api/me', someone));
         case 'myPolicies':
-          return timed(route, () => call('/api/me/policies', someone));
+          return timed(route, () => stack.call('/api/me/policies', someone));
         case 'sign': {
           // Each sign is a new person while there are people left (then signing again is
           // answered as already signed, which is still an answer).
           const signer = people[nextSigner++ % people.length] ?? first;
           return timed(route, () =>
-            call(`/api/me/policies/${view.policy.key}/sign`, signer, [], signBody(signer.name)),
+            stack.call(`/api/me/policies/${view.policy.key}/sign`, signer, {
+              body: signBodyFor(view, signer),
+            }),
           );
         }
         case 'adminReport':
-          return timed(route, () => call(reportPath, admin, ['Policy.Admin']));
+          return timed(route, () => adminCall(reportPath));
       }
     };
     const durationMs = minutes * 60_000;
@@ -241,7 +126,7 @@ try {
     const health = setInterval(() => {
       pending.push(
         timed('healthz', () =>
-          fetch(`${base}/healthz`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+          fetch(`${stack.url}/healthz`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
         ),
       );
     }, HEALTH_EVERY_MS);
@@ -263,14 +148,12 @@ try {
         p99EventLoopLagMs: z.number(),
         errorsLogged: z.number(),
       })
-      .parse(await ask({ kind: 'report' }));
+      .parse(await stack.ask({ kind: 'report' }));
 
     // What SharePoint holds afterwards, through the report: every sign answered 2xx is there.
-    const after = peoplePageSchema.parse(
-      await (await call(reportPath, admin, ['Policy.Admin'])).json(),
-    );
+    const after = peoplePageSchema.parse(await (await adminCall(reportPath)).json());
     // Every status is counted (zeros included), so an audience's totals are complete or absent.
-    const staffTotals = after.totals.staff;
+    const staffTotals = after.totals['staff'];
     const recorded = (staffTotals?.signed ?? 0) + (staffTotals?.['awaiting-approval'] ?? 0);
 
     const routes: Record<string, unknown> = {};
@@ -321,13 +204,9 @@ try {
     };
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-  } finally {
-    service.send({ kind: 'stop' });
-    await exited;
-    await emulator.close();
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await stack.close();
 }
 
 function percentile(sorted: readonly number[], p: number): number {
