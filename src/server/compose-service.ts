@@ -109,7 +109,11 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   const telemetry = input.telemetry ?? noTelemetry;
   const report = (error: unknown, context: string): void =>
     log.error(`${context} failed`, { error });
+  // Every checkpoint goes to the site, the work store and any archive beyond (the WORM
+  // container); the nightly records check reads them back from the same places.
+  const checkpointArchives = [work, ...(input.checkpointArchives ?? [])];
   const service = createCountersignService({
+    checkpoints: { ledger: graph.records, archives: checkpointArchives },
     records: graph.records,
     directory: graph.directory,
     clock,
@@ -135,7 +139,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     // Every scheduled run: a signed checkpoint in the site, copied to the work store and beyond.
     checkpoints: {
       ledger: graph.records,
-      archives: [work, ...(input.checkpointArchives ?? [])],
+      archives: checkpointArchives,
       signer: input.evidence.signer,
       keyRing: input.evidence.keyRing,
     },

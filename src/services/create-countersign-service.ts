@@ -39,6 +39,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     viewHash: new AudienceHashes().of,
     ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),
     ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),
+    ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),

@@ -6,6 +6,7 @@ import {
   type RecordsCheck,
 } from '../domain/evidence/records-check.ts';
 import type { Actor } from './actor.ts';
+import { readCheckpoints } from './read-checkpoints.ts';
 import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
 import { verifyStoredEvidence } from './verify-stored-evidence.ts';
@@ -27,13 +28,18 @@ export interface RecordsCheckView {
 
 /**
  * Runs verify over the service's own record store with the published key ring (and the legacy
- * seal key, so rows from before signatures verify), and keeps the result as a `records.checked`
+ * seal key, so rows from before signatures verify) and the signed checkpoints, and keeps the result as a `records.checked`
  * audit event: in SharePoint with the rest of the log, signed and chained like every event, so it
  * is itself evidence and needs no second store that could disagree with the site.
  */
 export async function runRecordsCheck(ctx: ServiceContext): Promise<RecordsCheck> {
-  const stored = await ctx.records.readEvidence();
-  const report = verifyStoredEvidence(stored, ctx.evidence.keyRing, ctx.sealKey);
+  const [stored, checkpoints] = await Promise.all([
+    ctx.records.readEvidence(),
+    ctx.checkpoints === undefined ? [] : readCheckpoints(ctx.checkpoints),
+  ]);
+  // Held to the latest checkpoint, from the site or a copy outside it: an event deleted,
+  // inserted or reordered before it, or a chain cut back behind it, fails the check.
+  const report = verifyStoredEvidence(stored, ctx.evidence.keyRing, ctx.sealKey, checkpoints);
   const at = ctx.clock.now().toISOString();
   const check = summariseCheck(report, at);
   await ctx.records.appendAudit([

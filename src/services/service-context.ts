@@ -5,6 +5,7 @@ import type { Directory } from '../ports/directory.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { RecordStore } from '../ports/record-store.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
+import type { CheckpointSources } from './read-checkpoints.ts';
 
 /** What every use case gets: ports and settings, passed in once by the composition root. */
 export interface ServiceContext {
@@ -26,4 +27,9 @@ export interface ServiceContext {
   onRepairError?: (error: unknown, what: string) => void;
   /** Counts each signature's outcome (countersign.sign.outcomes). */
   telemetry?: Telemetry;
+  /**
+   * Where the signed checkpoints are (the site's list, the work store, the WORM container): the
+   * records check holds the audit chains to the latest of them. None: the check has no checkpoint.
+   */
+  checkpoints?: CheckpointSources;
 }

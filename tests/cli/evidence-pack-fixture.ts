@@ -12,6 +12,7 @@ import {
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import type { Actor } from '../../src/services/actor.ts';
+import { writeCheckpoint } from '../../src/services/write-checkpoint.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 
 /** Moments the demo school's people sign at: one in summer time (BST), the rest in GMT. */
@@ -129,6 +130,14 @@ export async function demoSchoolWithSignatures(): Promise<DemoPack> {
     additionalPermissions: [],
     comment: 'Role stated does not match the HR record',
   });
+
+  // The scheduled work's signed checkpoint after all that: the pack carries the latest.
+  now = new Date('2026-11-05T09:00:00.000Z');
+  const written = await writeCheckpoint(
+    { ledger: graph.records, archives: [], signer: keys.signer, keyRing: keys.keyRing },
+    now,
+  );
+  if (written.kind !== 'written') throw new Error('no checkpoint written');
 
   const dir = mkdtempSync(join(tmpdir(), 'countersign-evidence-'));
   const keysFile = join(dir, 'published-keys.json');

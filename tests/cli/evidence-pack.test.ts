@@ -47,9 +47,12 @@ describe('countersign evidence', () => {
     expect(built.err).toBe('');
     expect(built.code).toBe(0);
     expect(built.out).toContain('All signed records in the pack hold.');
-    expect(built.out).toContain('No checkpoint existed');
+    expect(built.out).toContain(
+      'Checkpoint: checkpoint:1, taken 2026-11-05T09:00:00.000Z (rows signed by 2026-11-05T08:50:00.000Z), in checkpoint.json.',
+    );
     expect(readdirSync(pack).sort()).toEqual([
       'HOW-TO-VERIFY.txt',
+      'checkpoint.json',
       'keys.json',
       'manifest.json',
       'people',
@@ -145,9 +148,6 @@ describe('countersign evidence', () => {
     const record = JSON.parse(versions.rows[0]?.Record ?? '{}') as { contentHash: string };
     expect(record.contentHash).toBe(contentHash(DEMO_SCHOOL.aup));
     expect(read('texts/v1.txt')).toContain(DEMO_SCHOOL.aup.title);
-    expect(read('HOW-TO-VERIFY.txt')).toContain(
-      'Checkpoint: none existed when this pack was made.',
-    );
   });
 
   it('packs one version on request, and never writes into a folder that holds something', async () => {
@@ -206,10 +206,26 @@ describe('countersign evidence', () => {
       env: {},
     });
     expect(out.join('')).toContain('All signed records in the pack hold (0 warning(s)).');
+    // The latest checkpoint travels with the pack, signed: its signature holds offline.
+    expect(out.join('')).toContain(
+      'Latest checkpoint: checkpoint:1, taken 2026-11-05T09:00:00.000Z',
+    );
     expect(out.join('')).toContain(
       '4 acknowledgement row(s) (0 legacy), 2 decision(s), 1 published version(s)',
     );
     expect(code).toBe(0);
+  });
+
+  it('carries the latest signed checkpoint, named in the manifest and HOW-TO-VERIFY', () => {
+    const manifest = JSON.parse(read('manifest.json')) as { checkpoint: string | null };
+    expect(manifest.checkpoint).toBe('checkpoint:1');
+    const row = JSON.parse(read('checkpoint.json')) as { Record: string; Signature: string };
+    const record = JSON.parse(row.Record) as { kind: string; number: number; heads: unknown[] };
+    expect(record).toMatchObject({ kind: 'checkpoint', number: 1 });
+    expect(record.heads.length).toBeGreaterThan(0);
+    expect(read('HOW-TO-VERIFY.txt')).toContain(
+      'the latest signed checkpoint (checkpoint:1 of 5 November 2026, 09:00 GMT)',
+    );
   });
 
   it('a record edited in the pack fails verification, named as an edited field', async () => {

@@ -29,10 +29,12 @@ import {
   acknowledgementRecordSchema,
   approvalDecisionRecordSchema,
   publishedVersionRecordSchema,
+  type CheckpointRecord,
   type PublishedVersionRecord,
 } from '../../domain/evidence/evidence-record.ts';
+import { readRows, type EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import { describeSubject } from '../../domain/evidence/finding.ts';
-import type { KeyRing } from '../../domain/evidence/key-ring.ts';
+import { prepareKeyRing, type KeyRing } from '../../domain/evidence/key-ring.ts';
 import { policyDocumentSchema, type PolicyDocument } from '../../domain/policy-document.ts';
 import type { School } from '../../domain/school.ts';
 import type { PrintDocument } from '../../ports/pdf-renderer.ts';
@@ -127,6 +129,43 @@ function recordOf(row: PackRow): unknown {
     return JSON.parse(row.Record) as unknown;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The latest checkpoint in the site's Checkpoints list whose signature holds with the published
+ * keys, as stored (the pack's checkpoint.json), with its record; null when there is none.
+ */
+async function latestCheckpoint(
+  records: { scanSignedRows(list: 'checkpoints'): Promise<SignedRow[]> },
+  keyRing: KeyRing,
+): Promise<{ row: PackRow; record: CheckpointRecord } | null> {
+  const rows = (await records.scanSignedRows('checkpoints')).flatMap((r) => packRow(r) ?? []);
+  const byRow = new Map<EvidenceRow, PackRow>();
+  const evidenceRows = rows.map((row) => {
+    const evidence: EvidenceRow = {
+      record: recordOf(row),
+      ...(row.Signature === undefined ? {} : { signature: parseJson(row.Signature) }),
+    };
+    byRow.set(evidence, row);
+    return evidence;
+  });
+  let latest: { row: PackRow; record: CheckpointRecord } | null = null;
+  for (const read of readRows('checkpoints', evidenceRows, prepareKeyRing(keyRing)).rows) {
+    if (read.status !== 'valid' || read.record.kind !== 'checkpoint') continue;
+    const row = byRow.get(read.row);
+    if (row !== undefined && (latest === null || read.record.number > latest.record.number)) {
+      latest = { row, record: read.record };
+    }
+  }
+  return latest;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text; // not JSON: its signature does not hold, and it is not the latest
   }
 }
 
@@ -261,7 +300,10 @@ async function buildPack(
   const documents = new Map<number, string>();
   for (const v of versions)
     if (v.documentText !== null) documents.set(v.record.number, v.documentText);
-  const checkpoint = null; // No checkpoint is written yet: the pack says none existed.
+  // The latest signed checkpoint (chain heads and counts of every list, signed): the pack
+  // carries it so the inspector can compare it with the copy kept outside the site.
+  const latest = await latestCheckpoint(graph.records, keyRing);
+  const checkpoint = latest?.row ?? null;
   const report = verifyPack({
     acknowledgements: acks,
     approvalDecisions: decisions,
@@ -311,7 +353,10 @@ async function buildPack(
   }));
 
   const createdAt = now.toISOString();
-  const checkpointLine = null;
+  const checkpointLine =
+    latest === null
+      ? null
+      : `${latest.record.id} of ${ukDateTime(latest.record.at, school.timeZone)}`;
   const howTo = howToVerify({
     schoolName: school.name,
     policyTitle: loaded.policy.title,
@@ -326,6 +371,7 @@ async function buildPack(
   const summary: string[] = [];
 
   files.set(PACK_PATHS.keys, json(keyRing));
+  if (checkpoint !== null) files.set(PACK_PATHS.checkpoint, json(checkpoint));
   files.set(PACK_PATHS.acknowledgements, json({ rows: acks }));
   files.set(PACK_PATHS.approvalDecisions, json({ rows: decisions }));
   files.set(PACK_PATHS.versions, json({ rows: versions.map((v) => v.row) }));
@@ -428,10 +474,14 @@ async function buildPack(
     createdAt,
     versions: versions.map((v) => ({ number: v.record.number, label: v.record.label })),
     people: options.people,
-    checkpoint: null,
+    checkpoint: latest?.record.id ?? null,
   };
   files.set(PACK_PATHS.manifest, json(manifest));
-  summary.push('No checkpoint existed: the pack holds none.');
+  summary.push(
+    latest === null
+      ? 'No checkpoint existed: the pack holds none.'
+      : `Checkpoint: ${latest.record.id}, taken ${latest.record.at} (rows signed by ${latest.record.cutoff}), in checkpoint.json.`,
+  );
   if (site.legacy > 0) {
     summary.push(
       `${site.legacy} signature(s) from before signed records are not in the pack: their HMAC seals verify only with the school's seal key ("countersign verify" against the site).`,

@@ -23,6 +23,9 @@ import {
   writeCheckpoint,
   type CheckpointWriterDeps,
 } from '../../../src/services/write-checkpoint.ts';
+import { MemoryDirectory } from '../../../src/adapters/memory/memory-directory.ts';
+import { createCountersignService } from '../../../src/services/create-countersign-service.ts';
+import { school } from '../../campaigns/world.ts';
 import { audit, policy, policyVersion, signature } from '../../contract/record-fixtures.ts';
 import { signedAcknowledgement } from './evidence-fixtures.ts';
 
@@ -323,5 +326,41 @@ describe('checkpoints: tampering with the audit log before and after one (Graph 
         .filter((f) => f.subject.itemId === file)
         .map((f) => f.code),
     ).toEqual(['field-edited']);
+  });
+
+  it('the nightly records check names an event deleted before the checkpoint, from the work store’s copy when the site’s is gone', async () => {
+    const { acks, shard } = await signInOneShard(3);
+    expect((await writeCheckpoint(writer, at(20))).kind).toBe('written');
+    // The last signature of the shard goes, row and event, and then the site's checkpoints.
+    const last = acks.at(-1);
+    if (last === undefined) throw new Error('no signature');
+    await deleteItem('acknowledgements', await ackItem(last.id));
+    const tail = (await auditItems(shard)).at(-1);
+    if (tail?.fields.Subject !== last.id) throw new Error('the shard ends with another event');
+    await deleteItem('audit', tail.id);
+    for (const row of await store.readCheckpointsFrom(0))
+      await deleteItem('checkpoints', row.itemId ?? '');
+
+    // The site alone can no longer tell (verify without a copy finds nothing, the test above);
+    // the check holds the chains to the work store's copy. (Its own records.checked event comes
+    // after its reading, so it cannot hide or reveal the cut.)
+    const now = at(60);
+    const check = await createCountersignService({
+      records: store,
+      directory: new MemoryDirectory({ people: [], groups: [] }),
+      clock: { now: () => now },
+      sealKey: 'tamper-checkpoints-seal-key-0123456789abcdef',
+      evidence: keys,
+      school,
+      readCache: false,
+      // What compose-service.ts gives it: the site's list and the work store.
+      checkpoints: { ledger: store, archives: [work] },
+    }).recordsCheckRunner.runIfDue(now);
+    if (check === null) throw new Error('the check was not due');
+    expect(check.ok).toBe(false);
+    expect(check.byCode).toMatchObject({ 'row-and-event-deleted': 1, 'chain-truncated': 1 });
+    expect(check.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['row-and-event-deleted', 'chain-truncated']),
+    );
   });
 });
