@@ -42,6 +42,18 @@ export const API_ROUTES = [
     path: '/api/admin/policies/:key/versions/:n/publish',
     access: 'admin',
   },
+  {
+    id: 'admin.publish-preview',
+    method: 'GET',
+    path: '/api/admin/policies/:key/versions/:n/publish-preview',
+    access: 'admin',
+  },
+  {
+    id: 'admin.withdraw',
+    method: 'POST',
+    path: '/api/admin/policies/:key/versions/:n/withdraw',
+    access: 'admin',
+  },
   { id: 'admin.people', method: 'GET', path: '/api/admin/people', access: 'admin' },
   { id: 'admin.people.csv', method: 'GET', path: '/api/admin/people.csv', access: 'admin' },
   { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },

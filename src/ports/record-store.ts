@@ -64,6 +64,16 @@ export interface RecordStore {
     audit: AuditEvent,
     signed?: SignedVersion,
   ): Promise<Tagged<PolicyVersion>>;
+  /**
+   * Withdraws a version published by mistake: one batch that marks it withdrawn, makes `restore`
+   * published again and appends the audit event. Nothing is deleted: the withdrawn version's row,
+   * text, signed record and signatures stay. 'precondition-failed' when either changed since read.
+   */
+  withdrawVersion(
+    withdraw: Tagged<PolicyVersion>,
+    restore: Tagged<PolicyVersion>,
+    audit: AuditEvent,
+  ): Promise<{ withdrawn: Tagged<PolicyVersion>; restored: Tagged<PolicyVersion> }>;
   /** Replaces a draft's content (admin corrections before publishing). */
   updateDraft(draft: Tagged<PolicyVersion>, next: PolicyVersion): Promise<Tagged<PolicyVersion>>;
 

@@ -7,6 +7,8 @@ import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
 import type { PolicyDiff } from '../domain/policy-diff.ts';
 import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from './actor.ts';
+import type { PublishPreview } from './publish-preview.ts';
+import type { WithdrawalResult } from './withdraw-version.ts';
 
 /** What the "My AUP" view and the bot's status card show for one policy. */
 export interface MyPolicyView {
@@ -123,6 +125,15 @@ export interface CountersignService {
     versionNumber: number,
   ): Promise<{ fromVersion?: number; summary: string; diff: PolicyDiff }>;
   publish(actor: Actor, policyKey: string, versionNumber: number): Promise<PolicyVersion>;
+  /** Before publishing: what changed, and per audience who will have to sign again. */
+  publishPreview(actor: Actor, policyKey: string, versionNumber: number): Promise<PublishPreview>;
+  /** Takes back the current version, published by mistake; the one before is current again. */
+  withdraw(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+    reason: string,
+  ): Promise<WithdrawalResult>;
   peopleStatus(actor: Actor, query: PeopleQuery): Promise<PeoplePage>;
   /** The people report as rows for a spreadsheet, a header row first (the API writes CSV). */
   exportPeopleRows(

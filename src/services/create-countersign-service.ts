@@ -9,6 +9,8 @@ import {
   publishVersion,
   saveDraft,
 } from './publish-policy.ts';
+import { publishPreview } from './publish-preview.ts';
+import { withdrawVersion } from './withdraw-version.ts';
 import { withReadCache, type ReadCacheOptions } from './read-cache.ts';
 import type { ServiceContext } from './service-context.ts';
 import { repairRecords } from './repair-records.ts';
@@ -54,6 +56,8 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     saveDraft: (actor, input) => saveDraft(ctx, actor, input),
     previewPublish: (actor, key, n) => previewPublish(ctx, actor, key, n),
     publish: (actor, key, n) => publishVersion(ctx, actor, key, n),
+    publishPreview: (actor, key, n) => publishPreview(ctx, actor, key, n),
+    withdraw: (actor, key, n, reason) => withdrawVersion(ctx, actor, key, n, reason),
     peopleStatus: (actor, query) => peopleStatus(ctx, actor, query),
     exportPeopleRows: (actor, query) => exportPeopleRows(ctx, actor, query),
     pendingApprovals: (actor) => pendingApprovals(ctx, actor),

@@ -52,7 +52,15 @@ export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyP
       version: viewFor(current, audiences),
       status,
     };
-    const signed = lastSigned(acks, key);
+    // As status reads them: a signature of a withdrawn version counts only when it is the only kind.
+    const withdrawn = new Set(
+      loaded.versions.filter((v) => v.status === 'withdrawn').map((v) => v.number),
+    );
+    const signed =
+      lastSigned(
+        acks.filter((a) => !withdrawn.has(a.versionNumber)),
+        key,
+      ) ?? lastSigned(acks, key);
     const signedVersion = loaded.versions.find((v) => v.number === signed?.versionNumber);
     if (signedVersion && signedVersion.number !== current.number) {
       view.changesSummary = summariseDiff(

@@ -77,6 +77,7 @@ export function withReadCache(
     putPolicy: (...args) => clear(records.putPolicy(...args)),
     createVersion: (...args) => clear(records.createVersion(...args)),
     publishVersion: (...args) => clear(records.publishVersion(...args)),
+    withdrawVersion: (...args) => clear(records.withdrawVersion(...args)),
     updateDraft: (...args) => clear(records.updateDraft(...args)),
   };
   // Everything else goes straight to the store (bound, so adapters' private fields still work).

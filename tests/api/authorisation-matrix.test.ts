@@ -162,6 +162,17 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/admin/policies/${POLICY_KEY}/versions/3/publish`,
     expect: adminOnly(200),
   },
+  'admin.publish-preview': {
+    method: 'GET',
+    path: `/api/admin/policies/${POLICY_KEY}/versions/3/publish-preview`,
+    expect: adminOnly(200),
+  },
+  'admin.withdraw': {
+    method: 'POST',
+    path: `/api/admin/policies/${POLICY_KEY}/versions/2/withdraw`,
+    body: { reason: 'Published the wrong draft.' },
+    expect: adminOnly(200),
+  },
   'admin.people': {
     method: 'GET',
     path: `/api/admin/people?policyKey=${POLICY_KEY}&status=due&pageSize=20`,

@@ -156,6 +156,42 @@ export function recordStoreContract(
       expect(audits.filter((e) => e.id === event.id)).toHaveLength(1);
     });
 
+    test('withdraws the current version and restores the one before, in one write with its event; refuses a stale copy', async (store) => {
+      const key = freshKey();
+      const v1 = await store.createVersion(
+        policyVersion(key, 1, { status: 'published', publishedAt: '2025-09-01T08:00:00.000Z' }),
+        audit('version.published', `${key}:v1`),
+      );
+      const draft = await store.createVersion(policyVersion(key, 2), audit('policy.saved', key));
+      const v2 = await store.publishVersion(
+        draft,
+        '2026-09-01T08:00:00.000Z',
+        [v1],
+        audit('version.published', `${key}:v2`),
+      );
+      const retired = await store.getVersion(key, 1);
+      if (retired === null) throw new Error('version 1 is gone');
+      const event = audit('version.withdrawn', `${key}:v2`);
+      const result = await store.withdrawVersion(v2, retired, event);
+      expect(result.withdrawn.value.status).toBe('withdrawn');
+      expect(result.restored.value.status).toBe('published');
+      const versions = await store.listVersions(key);
+      expect(versions.map((v) => [v.value.number, v.value.status])).toEqual([
+        [1, 'published'],
+        [2, 'withdrawn'],
+      ]);
+      // Nothing of the withdrawn version is lost: its text and publishing time stay.
+      expect(versions[1]?.value.publishedAt).toBe('2026-09-01T08:00:00.000Z');
+      expect(versions[1]?.value.contentHash).toBe(v2.value.contentHash);
+      expect(versions[0]?.etag).toBe(result.restored.etag);
+      const stale = await failure(
+        store.withdrawVersion(v2, retired, audit('version.withdrawn', `${key}:v2`)),
+      );
+      expect(stale.code).toBe('precondition-failed');
+      const events = await store.listAudit({ type: 'version.withdrawn' });
+      expect(events.filter((e) => e.subject === `${key}:v2`).map((e) => e.id)).toEqual([event.id]);
+    });
+
     test('records a signature with its audit event; a second signature of the version is idempotent', async (store) => {
       const key = freshKey();
       const version = policyVersion(key, 1, { status: 'published' });

@@ -781,6 +781,60 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     return { value: published, etag: tag };
   }
 
+  withdrawVersion(
+    withdraw: Tagged<PolicyVersion>,
+    restore: Tagged<PolicyVersion>,
+    audit: AuditEvent,
+  ): Promise<{ withdrawn: Tagged<PolicyVersion>; restored: Tagged<PolicyVersion> }> {
+    return this.#withShard(audit, () => this.#withdrawVersionNow(withdraw, restore, audit));
+  }
+
+  async #withdrawVersionNow(
+    withdraw: Tagged<PolicyVersion>,
+    restore: Tagged<PolicyVersion>,
+    audit: AuditEvent,
+  ): Promise<{ withdrawn: Tagged<PolicyVersion>; restored: Tagged<PolicyVersion> }> {
+    const event = parse(auditEventSchema, audit);
+    const [itemsUrl, auditUrl, eventFields] = await Promise.all([
+      this.#items('versions'),
+      this.#items('audit'),
+      this.#auditFieldsOf(event),
+    ]);
+    const what = `Withdraw version ${versionKey(withdraw.value.policyKey, withdraw.value.number)}`;
+    // Only Status changes: the signed record, the text and PublishedAt stay as published.
+    const update = (id: string, row: Tagged<PolicyVersion>, status: string): Update => {
+      const t = untag(row.etag);
+      return {
+        id,
+        list: 'versions',
+        itemsUrl,
+        itemId: t.itemId,
+        fields: { Status: status },
+        etag: t.etag,
+        writeId: randomUUID(),
+      };
+    };
+    const withdrawing = update('withdraw', withdraw, 'withdrawn');
+    const restoring = update('restore', restore, 'published');
+    // The event and the restore go only once the withdrawal itself is accepted (dependsOn).
+    const replies = await this.#gateway.batch([
+      this.#updateCall(withdrawing),
+      this.#updateCall(restoring, ['withdraw']),
+      this.#create(auditUrl, eventFields, 'audit', ['withdraw']),
+    ]);
+    const withdrawnTag = await this.#settleUpdate(withdrawing, replies.get('withdraw'), what);
+    const restoredTag = await this.#settleUpdate(
+      restoring,
+      replies.get('restore'),
+      `${what}: restore version ${restore.value.number}`,
+    );
+    await this.#settleAudit(replies.get('audit'), event, what);
+    return {
+      withdrawn: { value: { ...withdraw.value, status: 'withdrawn' }, etag: withdrawnTag },
+      restored: { value: { ...restore.value, status: 'published' }, etag: restoredTag },
+    };
+  }
+
   async updateDraft(
     draft: Tagged<PolicyVersion>,
     next: PolicyVersion,

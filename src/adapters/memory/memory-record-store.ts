@@ -199,6 +199,24 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
     });
   }
 
+  withdrawVersion(
+    withdraw: Tagged<PolicyVersion>,
+    restore: Tagged<PolicyVersion>,
+    audit: AuditEvent,
+  ): Promise<{ withdrawn: Tagged<PolicyVersion>; restored: Tagged<PolicyVersion> }> {
+    return attempt(() => {
+      const withdrawKey = versionKey(withdraw.value.policyKey, withdraw.value.number);
+      const restoreKey = versionKey(restore.value.policyKey, restore.value.number);
+      const target = this.#current(this.#versions, withdrawKey, withdraw.etag, 'Version');
+      const previous = this.#current(this.#versions, restoreKey, restore.etag, 'Version');
+      this.#appendAudit(audit);
+      return {
+        withdrawn: this.#put(this.#versions, withdrawKey, { ...target.value, status: 'withdrawn' }),
+        restored: this.#put(this.#versions, restoreKey, { ...previous.value, status: 'published' }),
+      };
+    });
+  }
+
   updateDraft(draft: Tagged<PolicyVersion>, next: PolicyVersion): Promise<Tagged<PolicyVersion>> {
     return attempt(() => {
       const value = policyVersionSchema.parse(next);

@@ -28,6 +28,11 @@ export const draftBodySchema = z.strictObject({
   document: policyDocumentSchema,
 });
 
+/** Why a published version is withdrawn: kept in its signed audit event for the inspector. */
+export const withdrawBodySchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500),
+});
+
 const permissions = z.array(z.string().trim().min(1).max(200)).max(20);
 const comment = z.string().trim().max(2_000).optional();
 

@@ -125,6 +125,30 @@ export const changesSchema = z.object({
 /** What publishing a draft would change, against the current version. */
 export const publishPreviewSchema = changesSchema.omit({ toVersion: true });
 
+/** Per audience: how many people it has, and what a publish or a withdrawal does to them. */
+export const audienceImpactSchema = z.object({
+  audience: z.string().min(1),
+  label: z.string().min(1),
+  people: count,
+  mustSignAgain: count,
+  stillToSign: count,
+  signedAgain: count,
+});
+
+/** What the admin confirms before publishing: what changed and who will have to sign again. */
+export const publishConfirmationSchema = changesSchema.omit({ toVersion: true }).extend({
+  versionNumber,
+  label: z.string().min(1),
+  changeKind: z.enum(['material', 'minor']),
+  audiences: z.array(audienceImpactSchema),
+});
+
+export const withdrawalSchema = z.object({
+  withdrawn: policyVersionSchema,
+  restored: policyVersionSchema,
+  audiences: z.array(audienceImpactSchema),
+});
+
 export const signResultSchema = z.object({ acknowledgement: acknowledgementSchema });
 
 // The importer's report (src/importer/import-report.ts; tests check the two agree).
@@ -289,6 +313,8 @@ export const RESPONSE_BODIES = {
   'admin.draft': policyVersionSchema,
   'admin.diff': publishPreviewSchema,
   'admin.publish': policyVersionSchema,
+  'admin.publish-preview': publishConfirmationSchema,
+  'admin.withdraw': withdrawalSchema,
   'admin.people': peoplePageSchema,
   'admin.people.csv': null,
   'admin.records-check': recordsCheckViewSchema,

@@ -4,7 +4,7 @@ import { toCsv } from '../http/csv.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
-import { draftBodySchema, peopleQuerySchema } from '../contract/requests.ts';
+import { draftBodySchema, peopleQuerySchema, withdrawBodySchema } from '../contract/requests.ts';
 import { policyKeyParam, versionParam } from './path-params.ts';
 
 /**
@@ -89,6 +89,16 @@ export const adminRoutes = {
 
   'admin.publish': async ({ actor, service, params }) =>
     json(await service.publish(actor, policyKeyParam(params), versionParam(params))),
+
+  'admin.publish-preview': async ({ actor, service, params }) =>
+    json(await service.publishPreview(actor, policyKeyParam(params), versionParam(params))),
+
+  'admin.withdraw': async ({ actor, service, params, req, limits }) => {
+    const policyKey = policyKeyParam(params);
+    const versionNumber = versionParam(params);
+    const { reason } = await readJson(req, withdrawBodySchema, limits.maxJsonBytes);
+    return json(await service.withdraw(actor, policyKey, versionNumber, reason));
+  },
 
   'admin.people': async ({ actor, service, query }) =>
     json(await service.peopleStatus(actor, peopleQuery(query))),

@@ -223,6 +223,42 @@ export function createFakeService(): FakeService {
         publishedAt: '2026-11-23T10:00:00.000Z',
       });
     },
+    publishPreview(actor, key, n) {
+      log('publishPreview', actor);
+      requireRole(actor, 'Policy.Admin');
+      const v = findVersion(key, n);
+      return Promise.resolve({
+        versionNumber: n,
+        label: v.label,
+        changeKind: v.changeKind,
+        fromVersion: CURRENT_VERSION,
+        summary: 'no changes',
+        diff: diffDocuments(DOCUMENT, DOCUMENT),
+        audiences: [
+          {
+            audience: 'staff',
+            label: 'Staff',
+            people: 3,
+            mustSignAgain: 2,
+            stillToSign: 1,
+            signedAgain: 0,
+          },
+        ],
+      });
+    },
+    withdraw(actor, key, n) {
+      log('withdraw', actor);
+      requireRole(actor, 'Policy.Admin');
+      const v = findVersion(key, n);
+      if (n !== CURRENT_VERSION) {
+        throw new CountersignError('conflict', `Version ${n} is not the current version.`);
+      }
+      return Promise.resolve({
+        withdrawn: { ...v, status: 'withdrawn' },
+        restored: { ...findVersion(key, n - 1), status: 'published' },
+        audiences: [],
+      });
+    },
     peopleStatus(actor, query) {
       log('peopleStatus', actor);
       requireRole(actor, 'Policy.Admin');
