@@ -51,9 +51,8 @@ function assertValid(date: Date, what: string): void {
   }
 }
 
-/** The wall-clock reading of an instant in a time zone. */
-export function wallTimeAt(instant: Date, timeZone: string): WallTime {
-  assertValid(instant, 'The instant');
+/** The wall-clock reading of an instant, as the time zone data gives it (Intl). */
+function wallTimeFromIntl(instant: Date, timeZone: string): WallTime {
   const parts = formatterFor(timeZone).formatToParts(instant);
   const read = (type: Intl.DateTimeFormatPartTypes): number => {
     const part = parts.find((p) => p.type === type);
@@ -80,6 +79,27 @@ export function wallTimeAt(instant: Date, timeZone: string): WallTime {
   };
 }
 
+/**
+ * The wall-clock reading of an instant in a time zone: the instant moved by the zone's offset
+ * then, read as UTC. The offset comes from the time zone data (Intl) once per quarter hour of
+ * time (see offsetAt), since formatToParts is the costly part: a report of 20,000 people reads
+ * a renewal date for each (issue 13, item 3).
+ */
+export function wallTimeAt(instant: Date, timeZone: string): WallTime {
+  assertValid(instant, 'The instant');
+  const at = instant.getTime();
+  const shifted = new Date(Math.floor(at / 1000) * 1000 + offsetAt(at, timeZone));
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(),
+    minute: shifted.getUTCMinutes(),
+    second: shifted.getUTCSeconds(),
+    millisecond: instant.getUTCMilliseconds(),
+  };
+}
+
 /** Milliseconds since the epoch of a wall time read as if it were UTC. */
 function asUtc(wall: WallTime): number {
   const date = new Date(0);
@@ -88,10 +108,43 @@ function asUtc(wall: WallTime): number {
   return date.getTime();
 }
 
-/** The zone's offset from UTC (ms, east positive) at an instant. */
+/** The zone's offset from UTC (ms, east positive) at a whole second, from the time zone data. */
+function exactOffsetAt(whole: number, timeZone: string): number {
+  return asUtc({ ...wallTimeFromIntl(new Date(whole), timeZone), millisecond: 0 }) - whole;
+}
+
+const QUARTER_HOUR_MS = 900_000;
+/** Offsets at the first and last whole second of each quarter hour asked about, per zone. */
+const quarterOffsets = new Map<string, Map<number, number>>();
+/** Enough for every quarter hour of nearly three years; cleared (not grown) past it. */
+const MAX_REMEMBERED = 100_000;
+
+function offsetAtSecond(whole: number, timeZone: string): number {
+  let zone = quarterOffsets.get(timeZone);
+  if (zone === undefined) {
+    zone = new Map();
+    quarterOffsets.set(timeZone, zone);
+  }
+  const known = zone.get(whole);
+  if (known !== undefined) return known;
+  if (zone.size >= MAX_REMEMBERED) zone.clear();
+  const offset = exactOffsetAt(whole, timeZone);
+  zone.set(whole, offset);
+  return offset;
+}
+
+/**
+ * The zone's offset from UTC (ms, east positive) at an instant. When the offset is the same at
+ * the start and the end of the instant's quarter hour, it is that offset throughout (no zone
+ * changes its clocks twice within 15 minutes); otherwise a transition falls inside it and the
+ * instant is read from the time zone data itself.
+ */
 export function offsetAt(instant: number, timeZone: string): number {
   const whole = Math.floor(instant / 1000) * 1000;
-  return asUtc({ ...wallTimeAt(new Date(whole), timeZone), millisecond: 0 }) - whole;
+  const start = Math.floor(whole / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const first = offsetAtSecond(start, timeZone);
+  const last = offsetAtSecond(start + QUARTER_HOUR_MS - 1000, timeZone);
+  return first === last ? first : exactOffsetAt(whole, timeZone);
 }
 
 const DAY_MS = 86_400_000;
