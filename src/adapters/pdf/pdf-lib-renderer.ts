@@ -1,6 +1,8 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { readFile } from 'node:fs/promises';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { PdfRenderer, PrintBlock, PrintDocument } from '../../ports/pdf-renderer.ts';
-import { toWinAnsi } from './win-ansi-text.ts';
+import { printableText } from './printable-text.ts';
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 48;
@@ -13,12 +15,27 @@ const HEADER_FILL = rgb(0.92, 0.93, 0.95);
 interface Fonts {
   regular: PDFFont;
   bold: PDFFont;
+  /** Whether both faces have a glyph for a character (the same coverage in DejaVu Sans). */
+  hasGlyph: (codePoint: number) => boolean;
+}
+
+/**
+ * DejaVu Sans, regular and bold, bundled beside this file (fonts/, with its Bitstream Vera licence,
+ * which allows redistribution): read once per process.
+ */
+let fontFiles: Promise<{ regular: Uint8Array; bold: Uint8Array }> | undefined;
+function readFontFiles(): Promise<{ regular: Uint8Array; bold: Uint8Array }> {
+  fontFiles ??= Promise.all([
+    readFile(new URL('./fonts/DejaVuSans.ttf', import.meta.url)),
+    readFile(new URL('./fonts/DejaVuSans-Bold.ttf', import.meta.url)),
+  ]).then(([regular, bold]) => ({ regular, bold }));
+  return fontFiles;
 }
 
 /** Breaks text into lines that fit the width; a word longer than the width is cut. */
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+function wrap(fonts: Fonts, text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
-  for (const paragraph of text.split('\n').map(toWinAnsi)) {
+  for (const paragraph of text.split('\n').map((p) => printableText(p, fonts.hasGlyph))) {
     let line = '';
     for (const word of paragraph.split(' ')) {
       const candidate = line === '' ? word : `${line} ${word}`;
@@ -56,6 +73,10 @@ class Layout {
     this.newPage();
   }
 
+  #printable(text: string): string {
+    return printableText(text, this.#fonts.hasGlyph);
+  }
+
   get width(): number {
     return this.#size.width - 2 * MARGIN;
   }
@@ -84,7 +105,7 @@ class Layout {
     const leading = options.size * 1.3;
     // A heading never ends a page: it starts the next one with what it heads.
     if (options.keepWithNext === true) this.#room(leading + 72);
-    for (const line of wrap(text, font, options.size, this.width)) {
+    for (const line of wrap(this.#fonts, text, font, options.size, this.width)) {
       this.#room(leading);
       this.#y -= leading;
       this.#page.drawText(line, {
@@ -103,11 +124,12 @@ class Layout {
     const labelWidth = Math.min(
       this.width * 0.35,
       Math.max(
-        ...rows.map(([label]) => this.#fonts.bold.widthOfTextAtSize(toWinAnsi(label), size)),
+        ...rows.map(([label]) => this.#fonts.bold.widthOfTextAtSize(this.#printable(label), size)),
       ) + 10,
     );
     for (const [label, value] of rows) {
       const lines = wrap(
+        this.#fonts,
         value === '' ? '-' : value,
         this.#fonts.regular,
         size,
@@ -119,7 +141,7 @@ class Layout {
         this.#room(leading);
         this.#y -= leading;
         if (i === 0) {
-          this.#page.drawText(toWinAnsi(label), {
+          this.#page.drawText(this.#printable(label), {
             x: MARGIN,
             y: this.#y + 3,
             size,
@@ -146,7 +168,7 @@ class Layout {
     const total = block.columns.reduce((sum, c) => sum + c.width, 0);
     const widths = block.columns.map((c) => (c.width / total) * this.width);
     const cellLines = (cells: readonly string[], font: PDFFont) =>
-      widths.map((w, i) => wrap(cells[i] ?? '', font, size, w - 2 * pad));
+      widths.map((w, i) => wrap(this.#fonts, cells[i] ?? '', font, size, w - 2 * pad));
     const drawRow = (lines: string[][], font: PDFFont, fill?: typeof HEADER_FILL) => {
       const height = Math.max(...lines.map((l) => l.length)) * leading + 2 * pad;
       const top = this.#y;
@@ -200,19 +222,25 @@ class Layout {
   }
 }
 
-/** PDFs with pdf-lib and the standard fonts: nothing to install, nothing fetched. */
+/** PDFs with pdf-lib and the bundled DejaVu Sans: nothing to install, nothing fetched. */
 export class PdfLibRenderer implements PdfRenderer {
   async render(document: PrintDocument): Promise<Uint8Array> {
     const pdf = await PDFDocument.create();
     const created = new Date(document.createdAt);
-    pdf.setTitle(toWinAnsi(document.title));
+    pdf.setTitle(document.title);
     pdf.setProducer('Countersign (pdf-lib)');
     pdf.setCreator('Countersign');
     pdf.setCreationDate(created);
     pdf.setModificationDate(created);
+    // Embedded, subset (only the glyphs used go into the file), so the PDF prints every name
+    // as written; the standard fonts (Helvetica) encode WinAnsi only.
+    pdf.registerFontkit(fontkit);
+    const files = await readFontFiles();
+    const coverage = fontkit.create(files.regular);
     const fonts: Fonts = {
-      regular: await pdf.embedFont(StandardFonts.Helvetica),
-      bold: await pdf.embedFont(StandardFonts.HelveticaBold),
+      regular: await pdf.embedFont(files.regular, { subset: true }),
+      bold: await pdf.embedFont(files.bold, { subset: true }),
+      hasGlyph: (codePoint) => coverage.hasGlyphForCodePoint(codePoint),
     };
     const layout = new Layout(pdf, fonts, document.orientation);
     layout.text(document.title, { size: 16, bold: true, gap: 8 });
@@ -246,7 +274,10 @@ export class PdfLibRenderer implements PdfRenderer {
     }
     const pages = pdf.getPages();
     pages.forEach((page, i) => {
-      const footer = toWinAnsi(`${document.footer} - page ${i + 1} of ${pages.length}`);
+      const footer = printableText(
+        `${document.footer} - page ${i + 1} of ${pages.length}`,
+        fonts.hasGlyph,
+      );
       page.drawText(footer, {
         x: MARGIN,
         y: MARGIN - 20,
