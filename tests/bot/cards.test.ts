@@ -411,6 +411,59 @@ describe('cards', () => {
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(40 * 1024);
   });
 
+  test('a reminder is worded for someone who never signed, or whose signed version changed, and gives the deadline once', () => {
+    const deadline = '5 March 2026 at 17:00 GMT';
+    const never = JSON.stringify(
+      reminderCard(
+        {
+          recipient: signer,
+          policy,
+          version,
+          reminderNumber: 1,
+          overdue: false,
+          deadline: '2026-03-05T17:00:00.000Z',
+        },
+        config,
+      ),
+    );
+    expect(never).toContain(
+      `This is a reminder to sign ${policy.title}: you have not signed it yet.`,
+    );
+    expect(never).toContain('read the policy, tick that you have read it');
+    expect(never).not.toContain('what changed');
+    expect(never.split(deadline)).toHaveLength(2);
+
+    const changed = JSON.stringify(
+      reminderCard(
+        {
+          recipient: signer,
+          policy,
+          version,
+          reminderNumber: 1,
+          overdue: false,
+          deadline: '2026-03-05T17:00:00.000Z',
+          changesSummary: diffSummary,
+        },
+        config,
+      ),
+    );
+    expect(changed).toContain(
+      `This is a reminder to sign the new version of ${policy.title}: it has changed since you signed it.`,
+    );
+    expect(changed).toContain('read what changed, tick that you have read it');
+    expect(changed.split(deadline)).toHaveLength(2);
+
+    const overdue = JSON.stringify(
+      reminderCard(
+        { recipient: signer, policy, version, reminderNumber: 3, overdue: true },
+        config,
+      ),
+    );
+    expect(overdue).toContain(
+      `The deadline to sign ${policy.title} has passed, and you have not signed it yet. Please sign it today.`,
+    );
+  });
+
   test('every signature shows the typed name beside the account it was signed from', () => {
     // As written: no backslash before the brackets (some Teams clients showed "\\(").
     const line = `Typed: ${acknowledgement.typedName} · Account: ${signer.displayName} (${signer.upn})`;

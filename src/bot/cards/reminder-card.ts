@@ -32,9 +32,18 @@ export function reminderCard(input: ReminderInput, config: CardsConfig): Adaptiv
   const { policy, version, recipient } = input;
   const deadline =
     input.deadline === undefined ? undefined : formatDateTime(input.deadline, config.timeZone);
+  // The deadline is said once, in the facts; the words differ for someone who never signed this
+  // policy and someone who signed an earlier version (changesSummary says what changed).
+  const changed = input.changesSummary !== undefined;
+  const subject = changed ? `the new version of ${policy.title}` : policy.title;
   const message = input.overdue
-    ? `You have not signed ${policy.title} yet, and the deadline has passed. Please sign it today.`
-    : `This is a reminder to sign ${policy.title}${deadline === undefined ? '' : ` by ${deadline}`}.`;
+    ? `The deadline to sign ${subject} has passed, and you have not signed it yet. Please sign it today.`
+    : changed
+      ? `This is a reminder to sign ${subject}: it has changed since you signed it.`
+      : `This is a reminder to sign ${subject}: you have not signed it yet.`;
+  const steps = changed
+    ? 'It takes a minute: read what changed, tick that you have read it, type your name, sign.'
+    : 'It takes a few minutes: read the policy, tick that you have read it, type your name, sign.';
   return adaptiveCard(
     [
       heading(input.overdue ? 'Overdue: please sign' : 'Reminder: please sign'),
@@ -47,10 +56,7 @@ export function reminderCard(input: ReminderInput, config: CardsConfig): Adaptiv
           ? []
           : ([['What changed', input.changesSummary]] as const)),
       ]),
-      text('It takes a minute: read what changed, type your name, sign.', {
-        isSubtle: true,
-        spacing: 'Small',
-      }),
+      text(steps, { isSubtle: true, spacing: 'Small' }),
     ],
     {
       fallbackText: `Reminder: please sign ${policy.title} (${version.label}).`,
