@@ -196,7 +196,14 @@ describe('Admin', () => {
       target: { value: '2, 5' },
     });
     await click('Launch campaign');
-    await screen.findByText('1 of 3 signed');
+    // Nothing is sent before the admin has seen how many people and which audiences.
+    const question = await screen.findByRole('alertdialog', { name: 'Confirm the launch' });
+    expect(question.textContent).toMatch(
+      /^Send Staff Acceptable Use Policy to 3 people in staff, to sign by 1 July 2026\? staff: 3 people to sign \(1 already signed\)\. People who have signed this version are not sent it\./,
+    );
+    expect(await api.campaigns()).toEqual([]);
+    await click('Yes, launch it');
+    await screen.findByText(/^Sent \d of 3 · signed 1 of 3$/);
     expect((await api.campaigns())[0]).toMatchObject({
       policyKey: 'staff-aup',
       versionNumber: 1,
@@ -211,6 +218,8 @@ describe('Admin', () => {
 
     // Launching the same version again meets the campaign already open: nothing new is sent.
     await click('Launch campaign');
+    await screen.findByRole('alertdialog', { name: 'Confirm the launch' });
+    await click('Yes, launch it');
     await screen.findByText(/A campaign for version 1 is already paused/);
     expect(screen.queryByText(/Campaign launched/)).toBeNull();
     expect(await api.campaigns()).toHaveLength(1);

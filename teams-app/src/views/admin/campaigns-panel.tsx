@@ -14,7 +14,7 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../../api/api-client.ts';
-import type { Campaign, Policy, PolicyVersion } from '../../api/api-types.ts';
+import type { Campaign, PeoplePage, Policy, PolicyVersion } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { endOfSchoolDay, schoolDatePlusDays } from '../../ui/school-time.ts';
@@ -96,6 +96,37 @@ interface Message {
   text: string;
 }
 
+/** "Sent 74 of 74 · signed 3 of 74": both counts out of the people the campaign is for. */
+export function progressLabel(
+  counts: Pick<Campaign['counts'], 'recipients' | 'sent' | 'signed'>,
+): string {
+  const { recipients, sent, signed } = counts;
+  return `Sent ${sent} of ${recipients} · signed ${signed} of ${recipients}`;
+}
+
+/** Who a launch will reach, read from the people report before the admin confirms it. */
+export interface LaunchPlan {
+  audiences: { key: string; toSign: number; signed: number }[];
+  /** Everyone to sign once, however many audiences they are in (exact when all are chosen). */
+  toSign: number;
+  exact: boolean;
+}
+
+/** The question asked before a launch: how many people, in which audiences, by when. */
+export function launchQuestion(plan: LaunchPlan, title: string, deadline: string): string {
+  const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
+  const parts = plan.audiences.map(
+    (a) => `${a.key}: ${people(a.toSign)} to sign (${a.signed} already signed)`,
+  );
+  const who = plan.exact ? people(plan.toSign) : `at most ${people(plan.toSign)}`;
+  return (
+    `Send ${title} to ${who} in ${plan.audiences.map((a) => a.key).join(' and ')}, ` +
+    `to sign by ${formatDate(deadline)}? ${parts.join('; ')}. ` +
+    (plan.exact ? '' : 'Someone in more than one audience gets one card. ') +
+    'People who have signed this version are not sent it.'
+  );
+}
+
 /** Parses "3, 7, 14" into reminder days; undefined if any part is not a whole day count. */
 export function parseReminderDays(text: string): number[] | undefined {
   const parts = text.split(/[\s,]+/).filter((p) => p !== '');
@@ -161,7 +192,7 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
             {campaigns.value.map((c) => {
               const title =
                 entries.find((e) => e.policy.key === c.policyKey)?.policy.title ?? c.policyKey;
-              const { recipients, signed, sent, failed } = c.counts;
+              const { recipients, signed, failed } = c.counts;
               const lost = c.deliveryRecords.kind === 'lost' ? c.deliveryRecords : null;
               return (
                 <li key={c.id} className={styles.campaign}>
@@ -176,8 +207,8 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
                     {c.reminderDays.join(', ')} days
                   </span>
                   <Field
-                    label={`${signed} of ${recipients} signed`}
-                    hint={`${sent} sent${failed > 0 ? `, ${failed} could not be delivered` : ''}`}
+                    label={progressLabel(c.counts)}
+                    {...(failed > 0 ? { hint: `${failed} could not be delivered` } : {})}
                   >
                     <ProgressBar
                       value={recipients === 0 ? 0 : signed / recipients}
@@ -249,6 +280,7 @@ function LaunchCampaign({
   const [message, setMessage] = useState<Message | null>(null);
   const [error, setError] = useState<{ title: string; error: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState<string | null>(null);
   const reminderDays = parseReminderDays(reminders);
 
   if (choice === undefined) {
@@ -286,8 +318,36 @@ function LaunchCampaign({
       await api.sendTestCard(choice.policy.key, choice.version.number);
       return { intent: 'success', text: 'The card is on its way to you in Teams.' };
     });
+  const ready = reminderDays !== undefined && selectedAudiences.length > 0 && deadline !== '';
+  /** First the question (how many people, which audiences), then the launch once confirmed. */
+  const askToLaunch = () => {
+    if (!ready) return;
+    setConfirming(null);
+    run('Could not count who the campaign is for', async () => {
+      const page = await api.people({ policyKey: choice.policy.key, pageSize: 1 });
+      const audiences = selectedAudiences.map((key) => {
+        const counts: Partial<PeoplePage['overall']> = page.totals[key] ?? {};
+        return {
+          key,
+          toSign: (counts.due ?? 0) + (counts.overdue ?? 0),
+          signed: (counts.signed ?? 0) + (counts['awaiting-approval'] ?? 0),
+        };
+      });
+      const all = choice.policy.audiences.every((a) => selectedAudiences.includes(a));
+      const plan: LaunchPlan = {
+        audiences,
+        exact: all || audiences.length === 1,
+        toSign: all
+          ? (page.overall.due ?? 0) + (page.overall.overdue ?? 0)
+          : audiences.reduce((n, a) => n + a.toSign, 0),
+      };
+      setConfirming(launchQuestion(plan, choice.policy.title, endOfSchoolDay(deadline)));
+      return { intent: 'info', text: 'Check who the campaign is for, then confirm.' };
+    });
+  };
   const launch = () => {
-    if (reminderDays === undefined || selectedAudiences.length === 0 || deadline === '') return;
+    if (reminderDays === undefined || !ready) return;
+    setConfirming(null);
     run('The campaign was not launched', async () => {
       // A version has one campaign at a time: launching it again answers with the campaign that
       // is already under way (same id, its first plan kept), so compare with the list before.
@@ -362,17 +422,26 @@ function LaunchCampaign({
         <Button onClick={sendTest} disabled={busy}>
           Send it to myself first
         </Button>
-        <Button
-          appearance="primary"
-          onClick={launch}
-          disabled={
-            busy || reminderDays === undefined || selectedAudiences.length === 0 || deadline === ''
-          }
-        >
+        <Button appearance="primary" onClick={askToLaunch} disabled={busy || !ready}>
           Launch campaign
         </Button>
         {busy && <Spinner size="tiny" label="Working…" />}
       </div>
+      {confirming !== null && (
+        <MessageBar intent="warning" role="alertdialog" aria-label="Confirm the launch">
+          <MessageBarBody>
+            <p>{confirming}</p>
+            <div className={styles.row}>
+              <Button appearance="primary" onClick={launch} disabled={busy}>
+                Yes, launch it
+              </Button>
+              <Button onClick={() => setConfirming(null)} disabled={busy}>
+                Not yet
+              </Button>
+            </div>
+          </MessageBarBody>
+        </MessageBar>
+      )}
       {message !== null && (
         <MessageBar intent={message.intent}>
           <MessageBarBody>{message.text}</MessageBarBody>
