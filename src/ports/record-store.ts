@@ -9,7 +9,7 @@ import type {
 } from '../domain/evidence/evidence-record.ts';
 import type { SignedRecord } from '../domain/evidence/evidence-signer.ts';
 import type { Policy, PolicyVersion } from '../domain/policy.ts';
-import type { RepairRows, StoredEvidence } from './stored-evidence.ts';
+import type { RepairRows, StoredAcknowledgement, StoredEvidence } from './stored-evidence.ts';
 
 /** A record with the eTag its store returned, for optimistic concurrency on update. */
 export interface Tagged<T> {
@@ -37,9 +37,11 @@ export interface SignatureResult {
  * Every method throws CountersignError: 'not-found', 'conflict' (already exists),
  * 'precondition-failed' (eTag mismatch), 'throttled'/'unavailable' after retries are spent.
  */
-/** What `repairSignatureAudit` found. */
-export type SignatureAuditRepair =
-  { kind: 'no-row' } | { kind: 'whole' } | { kind: 'recreated'; eventId: string };
+/** One signature's row as stored, and whether its audit event is there (under any id). */
+export interface SignatureForRepair {
+  acknowledgement: StoredAcknowledgement;
+  signatureEvent: boolean;
+}
 
 export interface RecordStore {
   // Policies
@@ -96,11 +98,12 @@ export interface RecordStore {
   }): Promise<Acknowledgement[]>;
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null>;
   /**
-   * Makes sure a stored signature's audit event exists: a fault between the two writes of its
-   * batch can leave the row without it. Re-creates the event under the row's own event id
-   * (idempotent: an existing event is left alone). Resolves with what it found.
+   * What a repeat of a signature mends from: its row as stored (the signed record, the row's own
+   * AuditEventId, the plain columns) and whether an acknowledgement.signed event names it, in one
+   * read of each list; null when no row has that id. The caller verifies the record before it
+   * re-creates anything (repair-records.ts), never trusting the columns.
    */
-  repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair>;
+  readSignatureForRepair(ackId: string): Promise<SignatureForRepair | null>;
   /**
    * Appends an audit event unless one with its id is there (a repair re-creating a lost event
    * under its own id): true when this call created it.

@@ -2,6 +2,7 @@ import { CountersignError } from '../domain/errors.ts';
 import { readRows, type ReadRow } from '../domain/evidence/evidence-row.ts';
 import { prepareKeyRing } from '../domain/evidence/key-ring.ts';
 import { signatureAuditEvent, type SignatureEventSource } from '../domain/signature-audit.ts';
+import type { StoredAcknowledgement } from '../ports/stored-evidence.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /** How long a signature's own writes get before the sweeper treats what is missing as lost. */
@@ -43,6 +44,53 @@ function genuine(read: ReadRow): Genuine | string {
     case 'unreadable':
       return read.finding.message;
   }
+}
+
+/** What a repeat of a signature found when it mended its audit event. */
+export type SignatureAuditRepair =
+  | { kind: 'no-row' }
+  | { kind: 'whole' }
+  | { kind: 'recreated'; eventId: string }
+  /** The row's record is unreadable or its signature does not hold: nothing is written from it. */
+  | { kind: 'skipped'; reason: string };
+
+/**
+ * Re-creates a genuine signature's lost event from its signed record, under the row's own event
+ * id (the id its batch gave it, "<id>:signed" for rows from before the column): never a second
+ * event. Resolves with the event id when this call created it.
+ */
+async function recreateSignatureEvent(
+  ctx: ServiceContext,
+  stored: StoredAcknowledgement,
+  source: SignatureEventSource,
+): Promise<string | null> {
+  const eventId = stored.auditEventId ?? `${source.id}:signed`;
+  const event = signatureAuditEvent(source, eventId, { repaired: true });
+  return (await ctx.records.ensureAuditEvent(event)) ? eventId : null;
+}
+
+/**
+ * What a repeat of the same signature mends (sign-policy.ts): the one row read as stored and
+ * verified against the published keys like the sweeper's, and its audit event re-created from
+ * the signed record when no event names it. A row whose record does not hold is left alone.
+ */
+export async function repairSignatureAudit(
+  ctx: ServiceContext,
+  ackId: string,
+): Promise<SignatureAuditRepair> {
+  const found = await ctx.records.readSignatureForRepair(ackId);
+  if (found === null) return { kind: 'no-row' };
+  if (found.signatureEvent) return { kind: 'whole' };
+  const [read] = readRows(
+    'acknowledgements',
+    [found.acknowledgement],
+    prepareKeyRing(ctx.evidence.keyRing),
+    ctx.sealKey,
+  ).rows;
+  const checked = read === undefined ? 'not read' : genuine(read);
+  if (typeof checked === 'string') return { kind: 'skipped', reason: checked };
+  const eventId = await recreateSignatureEvent(ctx, found.acknowledgement, checked.source);
+  return eventId === null ? { kind: 'whole' } : { kind: 'recreated', eventId };
 }
 
 /**
@@ -87,9 +135,8 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
     const { source } = found;
     if (source.signedAt >= signedBefore) continue;
     if (!announced.has(source.id)) {
-      const eventId = stored.auditEventId ?? `${source.id}:signed`;
-      const event = signatureAuditEvent(source, eventId, { repaired: true });
-      if (await ctx.records.ensureAuditEvent(event)) report.auditEventsRecreated.push(eventId);
+      const eventId = await recreateSignatureEvent(ctx, stored, source);
+      if (eventId !== null) report.auditEventsRecreated.push(eventId);
       announced.add(source.id);
     }
     // A pending signature needs its Approvals row; a decided state with none is verify's finding.

@@ -16,6 +16,7 @@ import type { Actor } from './actor.ts';
 import { personAudiences } from './audiences.ts';
 import type { SignInput, SignOutcome } from './countersign-service.ts';
 import { loadPolicy, requireCurrent } from './policy-versions.ts';
+import { repairSignatureAudit } from './repair-records.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /**
@@ -246,10 +247,9 @@ async function bestEffort(
   }
 }
 
+/** From the row's own signed record and event id, verified first: never a second event. */
 const repairAudit = (ctx: ServiceContext, ackId: string): Promise<void> =>
-  bestEffort(ctx, `repair the audit event of ${ackId}`, () =>
-    ctx.records.repairSignatureAudit(ackId),
-  );
+  bestEffort(ctx, `repair the audit event of ${ackId}`, () => repairSignatureAudit(ctx, ackId));
 
 const mendApproval = (
   ctx: ServiceContext,

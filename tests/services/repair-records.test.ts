@@ -11,7 +11,10 @@ import {
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import type { Acknowledgement } from '../../src/domain/acknowledgement.ts';
 import type { School } from '../../src/domain/school.ts';
+import { AudienceHashes } from '../../src/domain/audience-hashes.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { repairSignatureAudit } from '../../src/services/repair-records.ts';
+import type { ServiceContext } from '../../src/services/service-context.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { signedAcknowledgement } from '../adapters/graph/evidence-fixtures.ts';
 import {
@@ -213,5 +216,58 @@ describe('the sweeper against the Graph emulator', () => {
       expect.objectContaining({ list: 'acknowledgements', id: ack.id }),
     );
     expect(await signatureEventsOf(ack.id)).toEqual([]);
+  });
+
+  describe('on a repeat of the same signature (repairSignatureAudit)', () => {
+    const context = (): ServiceContext => ({
+      records: store,
+      directory: new MemoryDirectory({ people: [], groups: [] }),
+      clock: { now: () => now },
+      sealKey: CONTRACT_SEAL_KEY,
+      evidence: keys,
+      school: SCHOOL,
+      newId: () => randomUUID(),
+      viewHash: new AudienceHashes().of,
+    });
+
+    it('re-creates the event from the row’s signed record under its own event id, once', async () => {
+      const { ack, eventId } = await signedWithoutEvent(false);
+      // The plain columns edited: the event must still say what was signed.
+      await patch('acknowledgements', await itemOf('acknowledgements', 'AckKey', ack.id), {
+        ContentHash: 'f'.repeat(64),
+        Channel: 'card',
+      });
+      expect(await repairSignatureAudit(context(), ack.id)).toEqual({
+        kind: 'recreated',
+        eventId,
+      });
+      expect(await repairSignatureAudit(context(), ack.id)).toEqual({ kind: 'whole' });
+      const events = await signatureEventsOf(ack.id);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        id: eventId,
+        actorId: ack.userId,
+        at: ack.signedAt,
+        details: { contentHash: ack.contentHash, channel: ack.channel, repaired: true },
+      });
+      expect(await repairSignatureAudit(context(), 'no-such-ack')).toEqual({ kind: 'no-row' });
+    });
+
+    it('writes nothing from a row whose signed record does not hold', async () => {
+      const { ack } = await signedWithoutEvent(false);
+      const itemId = await itemOf('acknowledgements', 'AckKey', ack.id);
+      const reply = await gateway.call({
+        method: 'GET',
+        url: `${await items('acknowledgements')}/${itemId}?$expand=fields`,
+      });
+      const record = JSON.parse(
+        (reply.body as { fields: { Record: string } }).fields.Record,
+      ) as Record<string, unknown>;
+      await patch('acknowledgements', itemId, {
+        Record: JSON.stringify({ ...record, contentHash: 'e'.repeat(64) }),
+      });
+      expect(await repairSignatureAudit(context(), ack.id)).toMatchObject({ kind: 'skipped' });
+      expect(await signatureEventsOf(ack.id)).toEqual([]);
+    });
   });
 });

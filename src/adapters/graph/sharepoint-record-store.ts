@@ -32,14 +32,13 @@ import type { EvidenceLedger } from '../../ports/evidence-ledger.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type {
   RecordStore,
-  SignatureAuditRepair,
+  SignatureForRepair,
   SignatureResult,
   SignedAcknowledgement,
   SignedDecision,
   SignedVersion,
   Tagged,
 } from '../../ports/record-store.ts';
-import { signatureAuditEvent } from '../../domain/signature-audit.ts';
 import {
   MAX_BATCH,
   graphErrorToCountersign,
@@ -904,20 +903,20 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
       : { acknowledgement: repeat, created: false };
   }
 
-  async repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair> {
-    const row = await this.#one('acknowledgements', 'AckKey', ackId);
-    if (row === null) return { kind: 'no-row' };
-    const { ack, auditEventId } = this.#read(row, 'acknowledgements', acknowledgementFromFields);
-    if (auditEventId === undefined && (await this.#signatureEventFor(ack.id)) !== null) {
-      // No AuditEventId (an old row, or the column blanked): its event is there under another id.
-      return { kind: 'whole' };
-    }
-    const eventId = auditEventId ?? legacyEventId(ack.id);
-    // A create that meets the unique EventId (409) means the event was there all along.
-    const created = await this.#createAuditOnce(
-      signatureAuditEvent(ack, eventId, { repaired: true }),
-    );
-    return created ? { kind: 'recreated', eventId } : { kind: 'whole' };
+  async readSignatureForRepair(ackId: string): Promise<SignatureForRepair | null> {
+    const [rows, event] = await Promise.all([
+      this.#query(
+        'acknowledgements',
+        `fields/AckKey eq ${odataString(ackId)}`,
+        1,
+        EVIDENCE_SELECT.acknowledgements,
+      ),
+      // Under whatever id: a blanked AuditEventId must not make a second event.
+      this.#signatureEventFor(ackId),
+    ]);
+    const [row] = rows;
+    if (row === undefined) return null;
+    return { acknowledgement: storedAcknowledgementOf(row), signatureEvent: event !== null };
   }
 
   ensureAuditEvent(event: AuditEvent): Promise<boolean> {
@@ -1455,9 +1454,6 @@ function storedAcknowledgementOf(row: Row): StoredAcknowledgement {
 }
 
 /** Rows written before AuditEventId existed: their event gets a fixed id, so repair is idempotent. */
-function legacyEventId(ackId: string): string {
-  return `${ackId}:signed`;
-}
 
 /** Input validation: a record that breaks its schema never reaches SharePoint. */
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {

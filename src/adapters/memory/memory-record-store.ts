@@ -5,7 +5,6 @@ import { approvalSchema } from '../../domain/approval.ts';
 import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
 import { auditEventSchema } from '../../domain/audit-event.ts';
 import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
-import { signatureAuditEvent } from '../../domain/signature-audit.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
@@ -24,7 +23,7 @@ import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { EvidenceLedger } from '../../ports/evidence-ledger.ts';
 import type {
   RecordStore,
-  SignatureAuditRepair,
+  SignatureForRepair,
   SignatureResult,
   SignedAcknowledgement,
   SignedDecision,
@@ -339,8 +338,13 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
     return Promise.resolve(row ? this.#out(row) : null);
   }
 
-  repairSignatureAudit(ackId: string): Promise<SignatureAuditRepair> {
-    return attempt(() => this.#repairOne(ackId));
+  readSignatureForRepair(ackId: string): Promise<SignatureForRepair | null> {
+    return attempt(() => {
+      const acknowledgement = this.#storedAcknowledgements().find((r) => r.key === ackId);
+      if (acknowledgement === undefined) return null;
+      const signatureEvent = this.#signatureEvents().some((e) => e.subject === ackId);
+      return { acknowledgement, signatureEvent };
+    });
   }
 
   ensureAuditEvent(event: AuditEvent): Promise<boolean> {
@@ -416,20 +420,6 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
   /** Tests: blank a row's AuditEventId column, as a site owner could. */
   blankAuditEventId(ackId: string): void {
     this.#ackEventIds.delete(ackId);
-  }
-
-  #repairOne(ackId: string): SignatureAuditRepair {
-    const row = this.#acks.get(ackId);
-    if (row === undefined) return { kind: 'no-row' };
-    const known = this.#ackEventIds.get(ackId);
-    if (known === undefined && this.#signatureEvents().some((e) => e.subject === ackId)) {
-      return { kind: 'whole' }; // no event id on the row, but its event is there
-    }
-    const eventId = known ?? `${ackId}:signed`;
-    if (this.#audit.has(eventId)) return { kind: 'whole' };
-    this.#ackEventIds.set(ackId, eventId);
-    this.#appendAudit(signatureAuditEvent(row.value, eventId, { repaired: true }));
-    return { kind: 'recreated', eventId };
   }
 
   /** Tests: lose a signature's audit event, as a fault between the batch's writes would. */

@@ -56,7 +56,7 @@ describe('SharePointRecordStore against the emulator', () => {
     expect(events.map((e) => e.id)).toEqual([event.id]);
   });
 
-  it('a signature whose audit event was lost gets it back, under the row’s own event id', async () => {
+  it('reads a signature for repair: its row as stored and whether any event names it', async () => {
     const ack = signature(policyVersion('mend-aup', 1, { status: 'published' }), randomUUID());
     const event = audit('acknowledgement.signed', ack.id);
     await store.recordSignature(ack, event);
@@ -75,17 +75,16 @@ describe('SharePointRecordStore against the emulator', () => {
       );
     expect(await eventsOf()).toEqual([]);
 
-    expect(await store.repairSignatureAudit(ack.id)).toEqual({
-      kind: 'recreated',
-      eventId: event.id,
+    const lost = await store.readSignatureForRepair(ack.id);
+    expect(lost).toMatchObject({
+      acknowledgement: { key: ack.id, auditEventId: event.id },
+      signatureEvent: false,
     });
-    const [mended] = await eventsOf();
-    expect(mended).toMatchObject({ id: event.id, subject: ack.id, at: ack.signedAt });
-    expect(mended?.details).toMatchObject({ repaired: true, contentHash: ack.contentHash });
-    // Idempotent: the event is there now, so neither repair writes a second one.
-    expect(await store.repairSignatureAudit(ack.id)).toEqual({ kind: 'whole' });
+    // Re-created under the row's own id (repair-records.ts builds it from the signed record).
+    expect(await store.ensureAuditEvent({ ...event, details: { repaired: true } })).toBe(true);
     expect(await store.ensureAuditEvent(event)).toBe(false);
     expect(await eventsOf()).toHaveLength(1);
+    expect(await store.readSignatureForRepair(ack.id)).toMatchObject({ signatureEvent: true });
 
     // A site owner blanks the row's AuditEventId: its event is there under its own id, so the
     // repair finds it by subject and writes no second one under "<ackId>:signed".
@@ -99,9 +98,9 @@ describe('SharePointRecordStore against the emulator', () => {
     expect(
       (await store.readRepairRows()).acknowledgements.find((r) => r.key === ack.id),
     ).not.toHaveProperty('auditEventId');
-    expect(await store.repairSignatureAudit(ack.id)).toEqual({ kind: 'whole' });
-    expect(await eventsOf()).toHaveLength(1);
-    expect(await store.repairSignatureAudit('no-such-ack')).toEqual({ kind: 'no-row' });
+    // Found by subject all the same: a repair writes no second one under "<ackId>:signed".
+    expect(await store.readSignatureForRepair(ack.id)).toMatchObject({ signatureEvent: true });
+    expect(await store.readSignatureForRepair('no-such-ack')).toBeNull();
   });
 
   it('a version created with its answer lost is created, not a conflict', async () => {
