@@ -31,7 +31,17 @@ export type CounterName =
   /** A Graph request sent again after a 429/5xx or a dropped connection, attribute `status`. */
   | 'countersign.graph.retries'
   /** A campaign delivery settled, attribute `outcome` (sent, failed, requeued, dropped). */
-  | 'countersign.campaign.deliveries';
+  | 'countersign.campaign.deliveries'
+  /** A nightly records check ran, attributes `result` (ok, failed) and `failures` (how many). */
+  | 'countersign.records_check.results';
+
+/**
+ * The gauges the workbook draws, each read when metrics are exported (every 60 s):
+ * `countersign.graph.circuit_state` the Graph gateway's circuit breaker (0 closed, 1 half-open:
+ * a probe is out, 2 open: calls refused at once); `countersign.sender.lease_held` 1 while this
+ * instance holds the campaign sender's lease, else 0, attribute `holder` (its id).
+ */
+export type GaugeName = 'countersign.graph.circuit_state' | 'countersign.sender.lease_held';
 
 /**
  * How a signature attempt ended, as operators need to tell them apart: `accepted` (stored, or
@@ -54,6 +64,8 @@ export interface Telemetry {
   /** Adds attributes to the active span, if any (e.g. the API's route template). */
   annotate(attributes: TelemetryAttributes): void;
   count(counter: CounterName, attributes?: TelemetryAttributes): void;
+  /** A value read at each export (a state, not an event), with fixed attributes. */
+  observe(gauge: GaugeName, read: () => number, attributes?: TelemetryAttributes): void;
   /** The active trace id (Application Insights' operation id), for log entries. */
   operationId(): string | undefined;
 }
@@ -65,5 +77,6 @@ export const noTelemetry: Telemetry = {
   span: (_name, _kind, _attributes, work) => work(noSpan),
   annotate: () => undefined,
   count: () => undefined,
+  observe: () => undefined,
   operationId: () => undefined,
 };

@@ -175,6 +175,24 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   });
   await bot.initialize();
   campaigns.startSender();
+  // What the workbook's health tiles read at each export: is Graph's circuit open, and which
+  // instance sends campaigns.
+  telemetry.observe('countersign.graph.circuit_state', () => {
+    const state = graph.gateway.circuit;
+    switch (state.kind) {
+      case 'closed':
+        return 0;
+      case 'half-open':
+        return 1;
+      case 'open':
+        return 2;
+    }
+  });
+  telemetry.observe(
+    'countersign.sender.lease_held',
+    () => (campaigns.sender.stats().holdsLease ? 1 : 0),
+    { holder: input.holderId },
+  );
 
   const server = createHttpServer(
     [

@@ -104,6 +104,10 @@ export function recordsCheckRunner(ctx: ServiceContext): RecordsCheckRunner {
       if (!recordsCheckDue(now, lastAt, ctx.school.timeZone)) return null;
       const check = await runRecordsCheck(ctx);
       lastAt = check.at;
+      ctx.telemetry?.count('countersign.records_check.results', {
+        result: check.ok ? 'ok' : 'failed',
+        failures: check.failures,
+      });
       return check;
     },
     async latest() {

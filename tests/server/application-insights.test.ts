@@ -272,7 +272,8 @@ describe('Application Insights through the production composition', () => {
       );
     expect(exportedIds.sort()).toEqual([...loggedIds].sort());
 
-    // Metrics: the signature's outcome, Graph's 503s and retries, the loop lag and the heap.
+    // Metrics: the signature's outcome, Graph's 503s and retries, the loop lag and the heap, the
+    // circuit breaker's state and who holds the sender lease.
     const metricNames = received
       .filter((e) => e.name.endsWith('.Metric'))
       .flatMap((e) => (e.data?.baseData?.metrics as { name: string }[] | undefined) ?? [])
@@ -284,8 +285,17 @@ describe('Application Insights through the production composition', () => {
         'countersign.graph.retries',
         'countersign.event_loop.lag_max_ms',
         'countersign.heap.used_bytes',
+        'countersign.graph.circuit_state',
+        'countersign.sender.lease_held',
       ]),
     );
+    const lease = received.find(
+      (e) =>
+        e.name.endsWith('.Metric') &&
+        (e.data?.baseData?.metrics as { name: string }[] | undefined)?.[0]?.name ===
+          'countersign.sender.lease_held',
+    );
+    expect(Object.keys(lease?.data?.baseData?.properties ?? {})).toContain('holder');
     const signOutcome = received.find(
       (e) =>
         e.name.endsWith('.Metric') &&

@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type {
   ActiveSpan,
   CounterName,
+  GaugeName,
   SpanKind,
   Telemetry,
   TelemetryAttributes,
@@ -71,6 +72,13 @@ const COUNTER_DESCRIPTIONS: Readonly<Record<CounterName, string>> = {
   'countersign.graph.failures': 'Graph answers that were not a success, by status (0: no answer)',
   'countersign.graph.retries': 'Graph requests sent again, by the status that caused it',
   'countersign.campaign.deliveries': 'Campaign deliveries settled, by outcome',
+  'countersign.records_check.results': 'Nightly records checks, by result',
+};
+
+const GAUGE_DESCRIPTIONS: Readonly<Record<GaugeName, string>> = {
+  'countersign.graph.circuit_state':
+    'Graph circuit breaker: 0 closed, 1 half-open (a probe is out), 2 open (calls refused)',
+  'countersign.sender.lease_held': 'Whether this instance holds the campaign sender lease (1/0)',
 };
 
 /** The SDK's providers have forceFlush; the API's types do not say so. */
@@ -165,6 +173,11 @@ export function startAzureMonitorTelemetry(
       }),
     annotate: (attributes: TelemetryAttributes) => trace.getActiveSpan()?.setAttributes(attributes),
     count: (name, attributes) => counter(name).add(1, attributes),
+    observe: (name, read, attributes) => {
+      meter
+        .createObservableGauge(name, { description: GAUGE_DESCRIPTIONS[name] })
+        .addCallback((result) => result.observe(read(), attributes));
+    },
     operationId: () => trace.getActiveSpan()?.spanContext().traceId,
     shutdown: async () => {
       loop.disable();

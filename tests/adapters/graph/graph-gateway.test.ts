@@ -467,6 +467,7 @@ describe('GraphGateway: what operators see', () => {
       },
       annotate: () => undefined,
       count: (name, attributes = {}) => counts.push({ name, attributes }),
+      observe: () => undefined,
       operationId: () => undefined,
     };
     return { telemetry, spans, counts };
