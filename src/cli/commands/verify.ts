@@ -31,10 +31,13 @@ const USAGE =
   '  the public keys only (--keys: the JSON of GET /api/evidence/keys; without it they are fetched\n' +
   '  from COUNTERSIGN_PUBLIC_URL), every plain column against its signed record, approval states\n' +
   "  against the signed decisions and every version's text against its signed hash; names rows\n" +
-  '  the audit log or a signed decision records but the lists no longer hold. With\n' +
+  '  the audit log or a signed decision records but the lists no longer hold.\n' +
   '  Audit events are checked along their chains up to the latest signed checkpoint, from the\n' +
   "  site's Checkpoints list and from each --checkpoint file (a copy kept outside the site: the\n" +
-  '  work store, the WORM container): a chain cut short of it fails as chain-truncated. With\n' +
+  '  work store, the WORM container): a chain cut short of it fails as chain-truncated. The\n' +
+  '  service signs a checkpoint every 5 minutes while it runs; events appended after the latest\n' +
+  '  one and then cut from the very end of their chain cannot be told, so that interval bounds\n' +
+  '  what can go unseen (signatures are counted from 10 minutes after signing). With\n' +
   '  COUNTERSIGN_SEAL_KEY it also checks the HMAC seals of rows from before signatures (legacy)\n' +
   '  and the older checks. Exit 1 when anything fails; warnings alone exit 0.\n' +
   '  --pack: checks an evidence pack offline with the keys in it alone (no service, no Graph, no\n' +
