@@ -287,6 +287,7 @@ function appendTo(clause: ClauseDraft, onItem: boolean, text: string): void {
 function finishSection(
   draft: SectionDraft,
   report: ReportCollector,
+  lines: number[] = [],
 ): PolicyDocument['sections'][number] {
   let heading = draft.heading;
   let sectionAudience: string[] | undefined;
@@ -310,6 +311,7 @@ function finishSection(
     const note = extractAudienceNote(clause.text);
     if (note) report.remove('audience-note', clause.lineNo, note.note);
     const audience = note?.audience ?? sectionAudience;
+    lines.push(clause.lineNo);
     clauses.push({
       ...(clause.number === undefined ? {} : { number: clause.number }),
       text: note ? note.text : clause.text,
@@ -318,6 +320,13 @@ function finishSection(
     });
   }
   return { heading, clauses };
+}
+
+/** A new list of lines, kept in `all`. */
+function lineList(all: number[][]): number[] {
+  const lines: number[] = [];
+  all.push(lines);
+  return lines;
 }
 
 /**
@@ -671,6 +680,8 @@ export function buildPolicyDocument(
     };
   }
 
+  // Each kept clause's first line, by section, for the report's places.
+  const placed: number[][] = [];
   const built = sections
     .filter((s) => {
       if (s.clauses.length > 0) return true;
@@ -678,7 +689,7 @@ export function buildPolicyDocument(
       if (s.consent) report.remove('block-label', s.lineNo, s.heading);
       return s.heading !== '' && !s.consent;
     })
-    .map((s) => finishSection(s, report));
+    .map((s) => finishSection(s, report, lineList(placed)));
   if (end.unplaced.length > 0) {
     report.warn(
       `${end.unplaced.length} paragraph(s) could not be placed: see the "${UNPLACED_SECTION_HEADING}" section`,
@@ -687,9 +698,11 @@ export function buildPolicyDocument(
       finishSection(
         { heading: UNPLACED_SECTION_HEADING, lineNo: 1, clauses: end.unplaced },
         report,
+        lineList(placed),
       ),
     );
   }
+  placed.forEach((lines, s) => lines.forEach((line, c) => report.place(s, c, line)));
   const document = {
     title,
     sections: built,

@@ -53,12 +53,23 @@ export const importWarningSchema = z.object({
 });
 export type ImportWarning = z.infer<typeof importWarningSchema>;
 
+export const clausePlaceSchema = z.object({
+  /** Indexes into the document's sections and that section's clauses. */
+  section: z.number().int().min(0),
+  clause: z.number().int().min(0),
+  /** The line the clause began on (the same lines the rest of the report cites). */
+  line: z.number().int().min(1),
+});
+export type ClausePlace = z.infer<typeof clausePlaceSchema>;
+
 export const importReportSchema = z.object({
   /** 'text' for .txt/.md, 'docx' for Word documents (converted with mammoth). */
   source: z.enum(['text', 'docx']),
   removed: z.array(removedDebrisSchema),
   repairs: z.array(repairSchema),
   warnings: z.array(importWarningSchema),
+  /** Where each clause of the document began, so the editor can lead from a line to its clause. */
+  places: z.array(clausePlaceSchema).optional(),
 });
 export type ImportReport = z.infer<typeof importReportSchema>;
 
@@ -67,6 +78,7 @@ export class ReportCollector {
   readonly removed: RemovedDebris[] = [];
   readonly repairs: Repair[] = [];
   readonly warnings: ImportWarning[] = [];
+  readonly places: ClausePlace[] = [];
 
   remove(kind: DebrisKind, line: number, text: string, repeats: readonly number[] = []): void {
     if (text === '') return;
@@ -83,12 +95,17 @@ export class ReportCollector {
     this.warnings.push(line === undefined ? { message } : { line, message });
   }
 
+  place(section: number, clause: number, line: number): void {
+    this.places.push({ section, clause, line });
+  }
+
   toReport(source: ImportReport['source']): ImportReport {
     return {
       source,
       removed: [...this.removed],
       repairs: [...this.repairs],
       warnings: [...this.warnings],
+      ...(this.places.length === 0 ? {} : { places: [...this.places] }),
     };
   }
 }

@@ -475,3 +475,30 @@ describe('parsePolicyText: other shapes', () => {
     expect(parsePolicyText(SCANNED)).toEqual(parsePolicyText(SCANNED));
   });
 });
+
+describe('parsePolicyText: where each clause began', () => {
+  it('reports the first line of every clause kept, a wrapped clause by its first line', () => {
+    const { document, report } = parse(
+      [
+        'Staff Acceptable Use Policy',
+        '',
+        'Using school systems',
+        '1. I will only use school systems for school work and I will keep',
+        'my password private.',
+        '2. I will lock my screen when I leave it.',
+        '',
+        'Email',
+        '3. I will use my school email for school business.',
+        '',
+        'I have read, understood and agree to comply with the Staff Acceptable Use Policy.',
+      ].join('\n'),
+    );
+    expect(document.sections.map((s) => s.clauses.length)).toEqual([2, 2]);
+    expect(report.places).toEqual([
+      { section: 0, clause: 0, line: 4 },
+      { section: 0, clause: 1, line: 6 },
+      { section: 1, clause: 0, line: 9 },
+      { section: 1, clause: 1, line: 11 },
+    ]);
+  });
+});

@@ -175,6 +175,16 @@ export const importReportSchema = z.object({
   ),
   repairs: z.array(z.object({ line: z.number().int().min(1), from: z.string(), to: z.string() })),
   warnings: z.array(z.object({ line: z.number().int().min(1).optional(), message: z.string() })),
+  /** Where each clause began: the editor leads from a finding's line to its clause. */
+  places: z
+    .array(
+      z.object({
+        section: z.number().int().min(0),
+        clause: z.number().int().min(0),
+        line: z.number().int().min(1),
+      }),
+    )
+    .optional(),
 });
 
 export const importResultSchema = z.object({

@@ -6,7 +6,7 @@ export type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
 export type { Approval } from '../../../src/domain/approval.ts';
 export type { Campaign } from '../../../src/domain/campaign.ts';
 export type { ChangeKind, Policy, PolicyVersion } from '../../../src/domain/policy.ts';
-export type { Clause, PolicyDocument, Section } from '../../../src/domain/policy-document.ts';
+export type { Clause, PolicyDocument } from '../../../src/domain/policy-document.ts';
 export type {
   DecisionBody,
   DraftBody,

@@ -1,4 +1,4 @@
-import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { Link, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 import type { ImportReport } from '../../api/api-types.ts';
 
 function isReport(value: unknown): value is ImportReport {
@@ -10,8 +10,17 @@ function isReport(value: unknown): value is ImportReport {
   );
 }
 
-/** What the importer removed on purpose and what it wants the admin to check. */
-export function ImportReportView({ report }: { report: unknown }) {
+/**
+ * What the importer removed on purpose and what it wants the admin to check. A finding that
+ * cites a line is a link to the clause that line belongs to (`onLine` opens and focuses it).
+ */
+export function ImportReportView({
+  report,
+  onLine,
+}: {
+  report: unknown;
+  onLine?: (line: number) => void;
+}) {
   if (!isReport(report)) return null;
   const removedByKind = new Map<string, number>();
   for (const item of report.removed) {
@@ -31,7 +40,21 @@ export function ImportReportView({ report }: { report: unknown }) {
           <ul>
             {report.warnings.map((warning, index) => (
               <li key={index}>
-                {warning.line === undefined ? '' : `Line ${warning.line}: `}
+                {warning.line !== undefined && onLine !== undefined && (
+                  <>
+                    <Link
+                      as="button"
+                      aria-label={`Line ${String(warning.line)}: go to that clause`}
+                      onClick={() => onLine(warning.line ?? 1)}
+                    >
+                      Line {warning.line}
+                    </Link>
+                    {': '}
+                  </>
+                )}
+                {warning.line !== undefined &&
+                  onLine === undefined &&
+                  `Line ${String(warning.line)}: `}
                 {warning.message}
               </li>
             ))}

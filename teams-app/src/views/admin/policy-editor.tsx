@@ -25,9 +25,17 @@ import { ErrorMessage } from '../../ui/error-message.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { ChangesPanel } from '../my-aup/changes-panel.tsx';
+import { carryOver } from '../../draft/carry-over.ts';
+import {
+  fromPolicyDocument,
+  toPolicyDocument,
+  type ClausePlace,
+  type DraftDocument,
+} from '../../draft/draft-document.ts';
+import { detectNumbering, type Numbering } from '../../draft/draft-numbering.ts';
+import { startHistory, type History } from '../../draft/edit-history.ts';
 import { DraftEditor, tidyDocument, UNPLACED_HEADING } from './draft-editor.tsx';
 import { ImportDropZone } from './import-drop-zone.tsx';
-import { ImportReportView } from './import-report-view.tsx';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -40,9 +48,45 @@ const useStyles = makeStyles({
 });
 
 interface Draft {
-  document: PolicyDocument;
+  history: History<DraftDocument>;
+  numbering: Numbering;
   report?: unknown;
   source: string;
+  /** The published version this draft would replace: its consents and approval are kept. */
+  current?: PolicyDocument;
+  /** What was kept from it that the imported file did not have. */
+  kept?: { consents: string[]; approval: boolean };
+}
+
+/** Where an imported document goes: chosen before importing, never guessed. */
+type Target = 'existing' | 'new';
+
+const POLICY_KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** A policy key from its title: "Volunteers' Acceptable Use Policy" → "volunteers-acceptable-use-policy". */
+export function keyFromTitle(title: string): string {
+  return title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+}
+
+function placesOf(report: unknown): ClausePlace[] {
+  const places = (report as { places?: unknown } | undefined)?.places;
+  return Array.isArray(places) ? (places as ClausePlace[]) : [];
+}
+
+function newDraft(
+  document: PolicyDocument,
+  source: string,
+  extra: Pick<Draft, 'report' | 'current' | 'kept'> = {},
+): Draft {
+  const draft = fromPolicyDocument(document, placesOf(extra.report));
+  return { history: startHistory(draft), numbering: detectNumbering(draft), source, ...extra };
 }
 
 interface Review {
@@ -71,6 +115,8 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
   const [policies, reloadPolicies] = useLoad(() => api.adminPolicies(), [api]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [policyKey, setPolicyKey] = useState('');
+  const [target, setTarget] = useState<Target>('existing');
+  const [newKey, setNewKey] = useState('');
   const [label, setLabel] = useState('');
   const [changeKind, setChangeKind] = useState<ChangeKind>('material');
   const [busy, setBusy] = useState<'import' | 'save' | 'publish' | null>(null);
@@ -81,7 +127,16 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
 
   const entries = policies.status === 'ready' ? policies.value : [];
   const chosenKey = policyKey !== '' ? policyKey : (entries[0]?.policy.key ?? '');
-  const chosenAudiences = entries.find((e) => e.policy.key === chosenKey)?.policy.audiences ?? [];
+  const chosenEntry = entries.find((e) => e.policy.key === chosenKey);
+  const document = draft === null ? null : draft.history.present;
+  const proposedKey = newKey !== '' ? newKey : keyFromTitle(document?.title ?? '');
+  const saveKey = target === 'new' ? proposedKey : chosenKey;
+  // A new policy is created with every audience of the school (the service's default), so its
+  // clauses may name any audience the school has: those of all its policies.
+  const chosenAudiences =
+    target === 'new'
+      ? [...new Set(entries.flatMap((e) => e.policy.audiences))]
+      : (chosenEntry?.policy.audiences ?? []);
 
   const startDraft = (next: Draft) => {
     setDraft(next);
@@ -96,7 +151,19 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
     api.importDocument(file).then(
       (result) => {
         setBusy(null);
-        startDraft({ document: result.document, report: result.report, source: file.name });
+        const live = target === 'existing' && chosenEntry ? current(chosenEntry) : undefined;
+        const kept = carryOver(result.document, live?.document);
+        startDraft(
+          newDraft(kept.document, file.name, {
+            report: result.report,
+            ...(live === undefined
+              ? {}
+              : {
+                  current: live.document,
+                  kept: { consents: kept.consents, approval: kept.approval },
+                }),
+          }),
+        );
       },
       (e: unknown) => {
         setBusy(null);
@@ -107,27 +174,44 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
 
   const save = () => {
     if (draft === null) return;
-    const tidy = tidyDocument(draft.document, chosenAudiences);
+    const tidy = tidyDocument(toPolicyDocument(draft.history.present), chosenAudiences);
     const missing = [...tidy.problems];
     if (label.trim() === '') missing.push('Give the version a label, for example “2026-27”.');
-    if (chosenKey === '') missing.push('Choose the policy this version belongs to.');
+    if (target === 'existing' && chosenKey === '') {
+      missing.push('Choose the policy this version belongs to.');
+    }
+    if (target === 'new' && !POLICY_KEY.test(saveKey)) {
+      missing.push(
+        'Give the new policy a key: lower-case letters, digits and hyphens, for example “volunteers-aup”.',
+      );
+    } else if (target === 'new' && entries.some((e) => e.policy.key === saveKey)) {
+      missing.push(
+        `A policy with the key “${saveKey}” already exists: choose another key, or import as a new version of it.`,
+      );
+    }
     setProblems(missing);
     if (missing.length > 0) return;
     setBusy('save');
     setError(null);
     const run = async () => {
-      const version = await api.saveDraft(chosenKey, {
+      const version = await api.saveDraft(saveKey, {
         label: label.trim(),
         changeKind,
         document: tidy.document,
       });
-      const diff = await api.draftDiff(chosenKey, version.number);
+      const diff = await api.draftDiff(saveKey, version.number);
       return { version, ...diff };
     };
     run().then(
       (result) => {
         setBusy(null);
         setReview(result);
+        if (target === 'new') {
+          // Saved once, the new policy exists: later saves are its drafts.
+          setTarget('existing');
+          setPolicyKey(saveKey);
+          setNewKey('');
+        }
         // The list then shows the saved draft, to come back to after a reload.
         reloadPolicies();
       },
@@ -159,8 +243,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
   };
 
   const unplacedLeft =
-    draft?.document.sections.some((s) => s.heading === UNPLACED_HEADING && s.clauses.length > 0) ??
-    false;
+    document?.sections.some((s) => s.heading === UNPLACED_HEADING && s.clauses.length > 0) ?? false;
 
   return (
     <div className={styles.stack}>
@@ -188,12 +271,14 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                     aria-label={`Continue draft version ${saved.number} of ${entry.policy.title}`}
                     onClick={() => {
                       setPolicyKey(entry.policy.key);
+                      setTarget('existing');
                       setLabel(saved.label);
                       setChangeKind(saved.changeKind);
-                      startDraft({
-                        document: structuredClone(saved.document),
-                        source: `draft version ${saved.number}`,
-                      });
+                      startDraft(
+                        newDraft(saved.document, `draft version ${saved.number}`, {
+                          ...(live === undefined ? {} : { current: live.document }),
+                        }),
+                      );
                     }}
                   >
                     Continue the draft
@@ -205,12 +290,14 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                     aria-label={`Edit a new version of ${entry.policy.title}`}
                     onClick={() => {
                       setPolicyKey(entry.policy.key);
+                      setTarget('existing');
                       setLabel('');
                       setChangeKind('material');
-                      startDraft({
-                        document: structuredClone(live.document),
-                        source: `version ${live.number}`,
-                      });
+                      startDraft(
+                        newDraft(live.document, `version ${live.number}`, {
+                          current: live.document,
+                        }),
+                      );
                     }}
                   >
                     Edit a new version
@@ -224,6 +311,29 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
 
       <section aria-labelledby="import-heading" className={styles.stack}>
         <h2 id="import-heading">Import a document</h2>
+        <RadioGroup
+          aria-label="Import into"
+          value={target}
+          onChange={(_e, data) => setTarget(data.value === 'new' ? 'new' : 'existing')}
+        >
+          <Radio value="existing" label="A new version of an existing policy" />
+          <Radio value="new" label="A new policy (for example a separate volunteers’ AUP)" />
+        </RadioGroup>
+        {target === 'existing' && (
+          <Field label="Policy" className={styles.field}>
+            <Select
+              className={styles.select}
+              value={chosenKey}
+              onChange={(_e, data) => setPolicyKey(data.value)}
+            >
+              {entries.map((entry) => (
+                <option key={entry.policy.key} value={entry.policy.key}>
+                  {entry.policy.title}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        )}
         <ImportDropZone busy={busy === 'import'} onFile={importFile} />
       </section>
 
@@ -242,29 +352,45 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
       {draft !== null && (
         <section aria-labelledby="draft-heading" className={styles.stack}>
           <h2 id="draft-heading">Review the draft (from {draft.source})</h2>
-          {draft.report !== undefined && <ImportReportView report={draft.report} />}
+          <p>
+            {target === 'new'
+              ? `Saved as the first version of a new policy, “${document?.title ?? ''}”: it applies to every audience of the school and its first signatures need approval, as for any new policy.`
+              : `Saved as a new version of “${chosenEntry?.policy.title ?? ''}”: its audiences and approval settings stay as they are.`}
+          </p>
+          {draft.kept !== undefined && (draft.kept.consents.length > 0 || draft.kept.approval) && (
+            <MessageBar intent="info">
+              <MessageBarBody>
+                Kept from the current version, which the imported file did not have:{' '}
+                {[
+                  ...draft.kept.consents.map((key) => `the consent “${key}”`),
+                  ...(draft.kept.approval ? ['the approval block'] : []),
+                ].join(', ')}
+                . Remove them at the end of the draft if this version should no longer ask for them.
+              </MessageBarBody>
+            </MessageBar>
+          )}
           <DraftEditor
-            document={draft.document}
-            audiences={chosenAudiences}
-            onChange={(document) => {
-              setDraft({ ...draft, document });
-              setReview(null);
+            history={draft.history}
+            onHistory={(history) => {
+              setDraft((d) => (d === null ? d : { ...d, history }));
+              if (history.present !== draft.history.present) setReview(null);
             }}
+            numbering={draft.numbering}
+            onNumbering={(numbering) => setDraft((d) => (d === null ? d : { ...d, numbering }))}
+            audiences={chosenAudiences}
+            {...(draft.report === undefined ? {} : { report: draft.report })}
+            {...(draft.current === undefined ? {} : { current: draft.current })}
           />
           <div className={styles.row}>
-            <Field label="Policy" className={styles.field}>
-              <Select
-                className={styles.select}
-                value={chosenKey}
-                onChange={(_e, data) => setPolicyKey(data.value)}
+            {target === 'new' && (
+              <Field
+                label="Key of the new policy"
+                hint="Lower-case letters, digits and hyphens; it names the policy in links and exports."
+                className={styles.field}
               >
-                {entries.map((entry) => (
-                  <option key={entry.policy.key} value={entry.policy.key}>
-                    {entry.policy.title}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+                <Input value={proposedKey} onChange={(_e, data) => setNewKey(data.value)} />
+              </Field>
+            )}
             <Field label="Version label" required>
               <Input value={label} onChange={(_e, data) => setLabel(data.value)} />
             </Field>
