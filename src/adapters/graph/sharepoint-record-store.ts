@@ -19,7 +19,7 @@ import {
 import type { CheckpointCopy } from '../../domain/evidence/checkpoint-copy.ts';
 import type { EvidenceRow } from '../../domain/evidence/evidence-row.ts';
 import { signRecord, type EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
-import { shardOf } from '../../domain/evidence/shard.ts';
+import { SHARD_COUNT, shardOf } from '../../domain/evidence/shard.ts';
 import { recordHash } from '../../domain/evidence/signing-payload.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type {
@@ -47,7 +47,9 @@ import {
   withQuery,
 } from './graph-gateway.ts';
 import type { BatchCall, GraphGateway, GraphReply } from './graph-gateway.ts';
+import { highestDenseKey } from './highest-dense-key.ts';
 import { mapInSlices } from './in-slices.ts';
+import { ACK_BUCKETS, AUDIT_BLOCK, ackPartitionKey, auditBlock } from './list-partitions.ts';
 import { fieldNames } from './sharepoint-schema.ts';
 import type { ListKey } from './sharepoint-schema.ts';
 import { PolicyDocumentFiles } from './policy-document-files.ts';
@@ -188,18 +190,67 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
    */
   readonly #heads = new Map<number, { seq: number; hash: string }>();
 
-  /** The last event of a shard as stored (seq 0 and GENESIS for an empty chain). */
+  /**
+   * The last event of a shard as stored (seq 0 and GENESIS for an empty chain), found by probing
+   * its unique ChainKey "shard:seq" (highest-dense-key.ts): `Shard eq N` would match a sixteenth
+   * of the whole log, past the list view threshold once the log passes 80,000 events.
+   */
   async #readHead(shard: number): Promise<{ seq: number; hash: string }> {
-    const rows = await this.#query('audit', `fields/Shard eq ${String(shard)}`);
-    let head = { seq: 0, hash: GENESIS };
-    for (const row of rows) {
-      const seq = row.fields.Seq;
-      const hash = row.fields.RecordHash;
-      if (typeof seq === 'number' && seq > head.seq && typeof hash === 'string') {
-        head = { seq, hash };
-      }
+    const { n, found } = await highestDenseKey(
+      this.#probe('audit', 'ChainKey', (seq) => `${String(shard)}:${String(seq)}`, [
+        'Seq',
+        'RecordHash',
+      ]),
+    );
+    const hash = found?.fields.RecordHash;
+    if (n === 0) return { seq: 0, hash: GENESIS };
+    if (typeof hash !== 'string') {
+      throw new CountersignError(
+        'upstream',
+        `Audit event ${String(shard)}:${String(n)} has no RecordHash: the chain cannot be continued.`,
+      );
     }
-    return head;
+    return { seq: n, hash };
+  }
+
+  /**
+   * Which of the given numbers a unique column holds (`keyOf(n)`), up to 20 per `$batch` of
+   * equality filters: each matches one item at most, valid on a list of any size.
+   */
+  #probe(
+    list: ListKey,
+    column: string,
+    keyOf: (n: number) => string,
+    select: readonly string[],
+  ): (numbers: number[]) => Promise<Map<number, Row>> {
+    return async (numbers) => {
+      const items = await this.#items(list);
+      const found = new Map<number, Row>();
+      for (let i = 0; i < numbers.length; i += MAX_BATCH) {
+        const chunk = numbers.slice(i, i + MAX_BATCH);
+        const replies = await this.#gateway.batch(
+          chunk.map((n, k) => ({
+            id: String(k),
+            method: 'GET',
+            url: withQuery(items, {
+              $filter: `fields/${column} eq ${odataString(keyOf(n))}`,
+              $expand: `fields($select=${select.join(',')})`,
+              $top: 1,
+            }),
+          })),
+        );
+        for (const [id, reply] of replies) {
+          if (!isOk(reply)) {
+            throw graphErrorToCountersign(reply.status, reply.body, `Read ${list}`, reply.headers);
+          }
+          const value = (reply.body as { value?: unknown } | null)?.value;
+          const first: unknown = Array.isArray(value) ? value[0] : undefined;
+          const n = chunk[Number(id)];
+          if (first !== undefined && n !== undefined) found.set(n, toRow(first));
+        }
+      }
+      return found;
+    };
   }
 
   /**
@@ -234,6 +285,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
       Shard: shard,
       Seq: record.seq,
       ChainKey: `${String(shard)}:${String(record.seq)}`,
+      Block: auditBlock(shard, record.seq),
       ...signedFields(signed),
     };
   }
@@ -976,12 +1028,9 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
         this.#evidencePage,
         EVIDENCE_SELECT.acknowledgements,
       ),
-      this.#query(
-        'audit',
-        `fields/EventType eq ${odataString('acknowledgement.signed')}`,
-        this.#pageSize,
-        ['EventId', 'EventType', 'Subject', 'At'],
-      ),
+      // Every event, four columns, filtered here: `EventType eq 'acknowledgement.signed'` would
+      // match one event per signature, past the list view threshold at 5,000 signatures.
+      this.#query('audit', undefined, this.#pageSize, ['EventId', 'EventType', 'Subject', 'At']),
       this.#query('approvals', undefined, this.#pageSize, ['AcknowledgementId']),
     ]);
     const approvalsFor: string[] = [];
@@ -1027,6 +1076,108 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
   }
 
   /**
+   * The rows a query selects, each read valid at any list size. A person's: `UserId eq` first
+   * (one person signs a few rows a year). A policy's: by Partition, 16 per published or retired
+   * version ("policy:version:bucket", list-partitions.ts), never `PolicyKey eq`, which matches
+   * every signature of the policy (a 20,000-person school passes 5,000 in its first year).
+   * Otherwise the whole list, paged without a filter.
+   */
+  async #acknowledgementRows(query: {
+    policyKey?: string;
+    userId?: string;
+    versionNumber?: number;
+  }): Promise<Row[]> {
+    const { policyKey, userId, versionNumber } = query;
+    const matches = (row: Row): boolean =>
+      (policyKey === undefined || row.fields.PolicyKey === policyKey) &&
+      (userId === undefined || row.fields.UserId === userId) &&
+      (versionNumber === undefined || row.fields.VersionNumber === versionNumber);
+    if (userId !== undefined) {
+      const filters = [
+        `fields/UserId eq ${odataString(userId)}`,
+        policyKey === undefined ? undefined : `fields/PolicyKey eq ${odataString(policyKey)}`,
+        versionNumber === undefined
+          ? undefined
+          : `fields/VersionNumber eq ${String(versionNumber)}`,
+      ].filter((f): f is string => f !== undefined);
+      return this.#query('acknowledgements', filters.join(' and '));
+    }
+    if (policyKey === undefined) {
+      return (await this.#query('acknowledgements')).filter(matches);
+    }
+    const numbers =
+      versionNumber !== undefined ? [versionNumber] : await this.#signableVersions(policyKey);
+    // No version row: nothing in production signs one, but rows written for a version never
+    // stored (fixtures, a deleted version row) are still found, by paging the whole list.
+    if (numbers.length === 0) return (await this.#query('acknowledgements')).filter(matches);
+    const partitions = numbers.flatMap((number) =>
+      Array.from({ length: ACK_BUCKETS }, (_, bucket) =>
+        ackPartitionKey(policyKey, number, bucket),
+      ),
+    );
+    // Two partitions to a $batch (the first page of each), two batches in flight: a 20,000-person
+    // version is 8 requests, a 50,000-person one answers about 6,000 rows an exchange, near the
+    // page size a single read would have. A partition with more follows its nextLink alone.
+    const items = await this.#items('acknowledgements');
+    const select = `fields($select=${fieldNames('acknowledgements').join(',')})`;
+    const chunks: string[][] = [];
+    for (let i = 0; i < partitions.length; i += PARTITIONS_PER_BATCH) {
+      chunks.push(partitions.slice(i, i + PARTITIONS_PER_BATCH));
+    }
+    const rows: Row[] = [];
+    const readChunk = async (chunk: string[]): Promise<void> => {
+      const replies = await this.#gateway.batch(
+        chunk.map((partition, k) => ({
+          id: String(k),
+          method: 'GET',
+          url: withQuery(items, {
+            $expand: select,
+            $filter: `fields/Partition eq ${odataString(partition)}`,
+            $top: this.#pageSize,
+          }),
+        })),
+      );
+      for (const reply of replies.values()) {
+        if (!isOk(reply)) {
+          throw graphErrorToCountersign(
+            reply.status,
+            reply.body,
+            'Read acknowledgements',
+            reply.headers,
+          );
+        }
+        const body = (reply.body ?? {}) as { value?: unknown; '@odata.nextLink'?: unknown };
+        rows.push(...(await mapInSlices(Array.isArray(body.value) ? body.value : [], toRow)));
+        const link = body['@odata.nextLink'];
+        if (typeof link === 'string') {
+          for await (const page of this.#gateway.pages(this.#gateway.relativeUrl(link))) {
+            rows.push(...(await mapInSlices(page, toRow)));
+          }
+        }
+      }
+    };
+    for (let i = 0; i < chunks.length; i += BATCHES_AT_ONCE) {
+      await Promise.all(chunks.slice(i, i + BATCHES_AT_ONCE).map(readChunk));
+    }
+    return rows;
+  }
+
+  /** The numbers of a policy's versions that can hold signatures (published or retired). */
+  async #signableVersions(policyKey: string): Promise<number[]> {
+    const rows = await this.#query(
+      'versions',
+      `fields/PolicyKey eq ${odataString(policyKey)}`,
+      this.#pageSize,
+      ['VersionNumber', 'Status'],
+    );
+    return rows.flatMap((row) =>
+      typeof row.fields.VersionNumber === 'number' && row.fields.Status !== 'draft'
+        ? [row.fields.VersionNumber]
+        : [],
+    );
+  }
+
+  /**
    * Every acknowledgement row, including rows an edit made unreadable (those come back with
    * `acknowledgement: null` and the problem): `listAcknowledgements` leaves them out so one
    * broken row cannot stop a school's report, and `countersign verify` reports them.
@@ -1036,19 +1187,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     userId?: string;
     versionNumber?: number;
   }): Promise<AcknowledgementRow[]> {
-    const filters = [
-      query.policyKey === undefined
-        ? undefined
-        : `fields/PolicyKey eq ${odataString(query.policyKey)}`,
-      query.userId === undefined ? undefined : `fields/UserId eq ${odataString(query.userId)}`,
-      query.versionNumber === undefined
-        ? undefined
-        : `fields/VersionNumber eq ${String(query.versionNumber)}`,
-    ].filter((f): f is string => f !== undefined);
-    const rows = await this.#query(
-      'acknowledgements',
-      filters.length === 0 ? undefined : filters.join(' and '),
-    );
+    const rows = await this.#acknowledgementRows(query);
     return mapInSlices(rows, (row) => {
       const key = typeof row.fields.AckKey === 'string' ? row.fields.AckKey : `item ${row.itemId}`;
       const stored = {
@@ -1129,21 +1268,58 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     };
   }
 
+  /**
+   * Each shard's events above `seq`, read by Block ("shard:thousand", at most 1,000 events each):
+   * `Seq gt N` would match every shard's later events at once and, without a recent checkpoint,
+   * most of the log. A block is read and the next one too while the block runs to its end.
+   */
   async readEventsAfter(seq: number): Promise<EvidenceRow[]> {
-    // One indexed column in the filter ("List items": the service filters one indexed field
-    // at a time, https://learn.microsoft.com/en-us/graph/api/listitem-list).
-    return signedEvidenceRows(
-      await this.scanSignedRows('audit', `fields/Seq gt ${String(Math.max(0, Math.trunc(seq)))}`),
+    const after = Math.max(0, Math.trunc(seq));
+    const perShard = await Promise.all(
+      Array.from({ length: SHARD_COUNT }, async (_, shard) => {
+        const rows: SignedRow[] = [];
+        for (let block = Math.floor((after + 1) / AUDIT_BLOCK); ; block += 1) {
+          const read = await this.scanSignedRows(
+            'audit',
+            `fields/Block eq ${odataString(auditBlock(shard, block * AUDIT_BLOCK))}`,
+          );
+          rows.push(...read.filter((row) => Number(row.columns.seq) > after));
+          const last = (block + 1) * AUDIT_BLOCK - 1;
+          if (!read.some((row) => Number(row.columns.seq) === last)) break;
+        }
+        return rows;
+      }),
     );
+    return signedEvidenceRows(perShard.flat());
   }
 
+  /**
+   * The checkpoints from `number` on. One is written every 5 minutes (over 100,000 a year), so
+   * `Number ge N` would pass the list view threshold: the latest number is found by probing the
+   * unique CheckpointKey, and the few from `number` to it are read by key; from far back (verify,
+   * a writer without an archive) the whole list is paged without a filter.
+   */
   async readCheckpointsFrom(number: number): Promise<EvidenceRow[]> {
-    return signedEvidenceRows(
-      await this.scanSignedRows(
-        'checkpoints',
-        `fields/Number ge ${String(Math.max(0, Math.trunc(number)))}`,
-      ),
+    const from = Math.max(1, Math.trunc(number));
+    const probe = this.#probe(
+      'checkpoints',
+      'CheckpointKey',
+      (n) => `checkpoint:${String(n)}`,
+      fieldNames('checkpoints'),
     );
+    const top = from > 1 ? (await highestDenseKey(probe, { from })).n : 0;
+    if (top >= from && top - from < 2 * MAX_BATCH) {
+      const rows = await probe(Array.from({ length: top - from + 1 }, (_, k) => from + k));
+      return signedEvidenceRows(
+        [...rows.values()].map((row) => ({
+          itemId: row.itemId,
+          evidence: storedEvidenceOf(row.fields),
+          columns: checkpointColumnsOf(row.fields),
+        })),
+      );
+    }
+    const all = await this.scanSignedRows('checkpoints');
+    return signedEvidenceRows(all.filter((row) => Number(row.columns.number) >= from));
   }
 
   async putCheckpoint(copy: CheckpointCopy): Promise<'created' | 'exists'> {
@@ -1195,20 +1371,18 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     decision?: ApprovalDecision;
     userId?: string;
   }): Promise<Tagged<Approval>[]> {
-    const filters = [
-      query.decision === undefined
-        ? undefined
-        : `fields/Decision eq ${odataString(query.decision)}`,
-      query.userId === undefined ? undefined : `fields/UserId eq ${odataString(query.userId)}`,
-    ].filter((f): f is string => f !== undefined);
-    const rows = await this.#query(
-      'approvals',
-      filters.length === 0 ? undefined : filters.join(' and '),
-    );
-    return rows.map((r) => ({
-      value: this.#read(r, 'approvals', approvalFromFields),
-      etag: tagOf(r),
-    }));
+    // A person's decisions by UserId (a few); by decision alone, the whole list paged and
+    // filtered here: `Decision eq 'pending'` can match every signer of a policy needing approval.
+    const rows =
+      query.userId === undefined
+        ? await this.#query('approvals')
+        : await this.#query('approvals', `fields/UserId eq ${odataString(query.userId)}`);
+    return rows
+      .filter((r) => query.decision === undefined || r.fields.Decision === query.decision)
+      .map((r) => ({
+        value: this.#read(r, 'approvals', approvalFromFields),
+        etag: tagOf(r),
+      }));
   }
 
   decideApproval(
@@ -1374,19 +1548,41 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
   }
 
   async listAudit(query: { type?: AuditEventType; since?: string }): Promise<AuditEvent[]> {
-    const filters = [
-      query.type === undefined ? undefined : `fields/EventType eq ${odataString(query.type)}`,
-      query.since === undefined ? undefined : `fields/At ge ${odataString(query.since)}`,
-    ].filter((f): f is string => f !== undefined);
+    // Only a rare type is filtered on (EventType first: `At ge` over a day can match a whole
+    // campaign's signatures); any other query pages the whole log and filters here.
+    const filtered = query.type !== undefined && RARE_EVENT_TYPES.has(query.type);
     const rows = await this.#query(
       'audit',
-      filters.length === 0 ? undefined : filters.join(' and '),
+      filtered ? `fields/EventType eq ${odataString(query.type ?? '')}` : undefined,
     );
     return rows
       .map((r) => this.#read(r, 'audit', auditFromFields))
+      .filter(
+        (e) =>
+          (query.type === undefined || e.type === query.type) &&
+          (query.since === undefined || e.at >= query.since),
+      )
       .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   }
 }
+
+/** Acknowledgement partitions read in one `$batch`, and batches in flight (#acknowledgementRows). */
+const PARTITIONS_PER_BATCH = 2;
+const BATCHES_AT_ONCE = 2;
+
+/**
+ * Event types written a bounded number of times (a night's records check, an admin's action):
+ * a filter on one stays under the list view threshold for decades. Signatures, decisions,
+ * campaign changes and refused activities are not: they grow with the school or with an attacker.
+ */
+const RARE_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
+  'records.checked',
+  'policy.saved',
+  'version.published',
+  'version.retired',
+  'campaign.launched',
+  'campaign.recovered',
+]);
 
 /** The columns verify reads of each list: none of SharePoint's own, no Title, WriteId or ChainKey. */
 const EVIDENCE_SELECT = {

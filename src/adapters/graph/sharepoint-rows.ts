@@ -13,6 +13,7 @@ import type { SignedRecord } from '../../domain/evidence/evidence-signer.ts';
 import type { CheckpointRecord } from '../../domain/evidence/evidence-record.ts';
 import type { SignedAcknowledgement } from '../../ports/record-store.ts';
 import type { DocumentFile } from './policy-document-files.ts';
+import { ackPartition } from './list-partitions.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 
@@ -189,6 +190,7 @@ export function acknowledgementFields(
     PolicyKey: ack.policyKey,
     VersionNumber: ack.versionNumber,
     UserId: ack.userId,
+    Partition: ackPartition(ack.policyKey, ack.versionNumber, ack.userId),
     SignedAt: ack.signedAt,
     ContentHash: ack.contentHash,
     Seal: ack.seal,

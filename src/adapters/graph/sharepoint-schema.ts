@@ -118,6 +118,9 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       indexed('PolicyKey'),
       indexed('VersionNumber', 'number'),
       indexed('UserId'),
+      // "policy:version:bucket" (list-partitions.ts): a policy's signatures are read by partition,
+      // each under the list view threshold however many people sign.
+      indexed('Partition'),
       text('SignedAt'),
       text('ContentHash'),
       text('Seal'),
@@ -180,6 +183,8 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       indexed('Shard', 'number'),
       indexed('Seq', 'number'),
       key('ChainKey'),
+      // "shard:thousand" (list-partitions.ts): the events after a checkpoint are read by block.
+      indexed('Block'),
       ...signedColumns(),
     ],
   },

@@ -70,6 +70,8 @@ export interface EmulatorSetup {
   setColumnPatchRule(rule: ColumnPatchRule): void;
   /** The app's Sites.Selected role on the sites, enforced from now on; undefined allows all. */
   setSiteGrant(grant: SiteGrant | undefined): void;
+  /** The list view threshold (default 5,000); tests lower it to run a large shape small. */
+  setListViewThreshold(items: number): void;
 }
 
 export interface GraphEmulator {
@@ -346,6 +348,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         sharepoint.insertItems(siteId, list, items),
       setColumnPatchRule: (rule) => sharepoint.setColumnPatchRule(rule),
       setSiteGrant: (grant) => sharepoint.setSiteGrant(grant),
+      setListViewThreshold: (items) => sharepoint.setListViewThreshold(items),
     },
     close: async () => {
       if (closed) return;

@@ -56,6 +56,11 @@ export class SharePointEmulator {
     this.#store.siteGrant = grant;
   }
 
+  /** The list view threshold enforced from now on (tests lower it to run a large shape small). */
+  setListViewThreshold(items: number): void {
+    this.#store.listViewThreshold = items;
+  }
+
   /** How a PATCH turning on `indexed` and `enforceUniqueValues` together is taken (tests). */
   setColumnPatchRule(rule: ColumnPatchRule): void {
     this.#store.columnPatchRule = rule;

@@ -16,6 +16,7 @@ beforeAll(async () => {
     displayName: 'Large',
     columns: [
       { name: 'UserId', text: {}, indexed: true },
+      { name: 'Team', text: {}, indexed: true },
       { name: 'Note', text: {} },
     ],
   });
@@ -27,7 +28,13 @@ beforeAll(async () => {
       method: 'POST',
       url: items,
       headers: { 'Content-Type': 'application/json' },
-      body: { fields: { UserId: `user-${start + k}`, Note: `note-${(start + k) % 7}` } },
+      body: {
+        fields: {
+          UserId: `user-${start + k}`,
+          Team: `team-${(start + k) % 2}`,
+          Note: `note-${(start + k) % 7}`,
+        },
+      },
     }));
     const reply = await call(emulator.url, 'POST', '/$batch', { requests });
     expect(reply.status).toBe(200);
@@ -49,6 +56,34 @@ describe('the 5,000-item list view threshold', () => {
     expect(values(reply).map((i) => (i.fields as { UserId: string }).UserId)).toEqual([
       'user-5010',
     ]);
+  });
+
+  it('refuses an indexed filter whose first condition matches more than 5,000 items', async () => {
+    // team-0 holds 2,510 items, so the first condition alone is under the threshold.
+    const narrow = await call(
+      emulator.url,
+      'GET',
+      `${items}?$filter=${encodeURIComponent("fields/Team eq 'team-0' and fields/UserId eq 'user-4'")}`,
+    );
+    expect(narrow.status).toBe(200);
+    expect(values(narrow)).toHaveLength(1);
+    // A filter matching one item all told is refused when its first condition matches more:
+    // SharePoint answers that condition through its index (sp-dev-docs#7149, pnpjs#3149).
+    emulator.setup.setListViewThreshold(2000);
+    const wide = await call(
+      emulator.url,
+      'GET',
+      `${items}?$top=1&$filter=${encodeURIComponent("fields/Team eq 'team-0' and fields/UserId eq 'user-4'")}`,
+    );
+    expect(wide.status).toBe(500);
+    expect((wide.body.error as { message: string }).message).toContain('list view threshold');
+    const selectiveFirst = await call(
+      emulator.url,
+      'GET',
+      `${items}?$filter=${encodeURIComponent("fields/UserId eq 'user-4' and fields/Team eq 'team-0'")}`,
+    );
+    expect(selectiveFirst.status).toBe(200);
+    emulator.setup.setListViewThreshold(LIST_VIEW_THRESHOLD);
   });
 
   it('refuses unindexed filters past the threshold even with the Prefer header', async () => {

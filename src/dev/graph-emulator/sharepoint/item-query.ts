@@ -29,8 +29,7 @@ import type { ItemRow, ListRow, SharePointStore } from './sharepoint-store.ts';
  * rules and list view threshold, and paging by `$top` and `$skiptoken`.
  */
 
-/** SharePoint's list view threshold. */
-export const LIST_VIEW_THRESHOLD = 5000;
+export { LIST_VIEW_THRESHOLD } from './sharepoint-store.ts';
 const DEFAULT_ITEM_PAGE = 200;
 const MAX_ITEM_PAGE = 5000;
 const PREFER_NON_INDEXED = 'honornonindexedquerieswarningmayfailrandomly';
@@ -52,8 +51,8 @@ export function listItems(store: SharePointStore, at: RouteTarget): EmulatedResp
   const where: string[] = ['list_id = ?'];
   const params: SQLInputValue[] = [list.id];
   const filterText = queryOption(request.query, 'filter');
+  let expression: FilterExpression | undefined;
   if (filterText !== undefined && filterText.trim() !== '') {
-    let expression: FilterExpression;
     try {
       expression = parseFilter(filterText);
     } catch (error) {
@@ -66,6 +65,7 @@ export function listItems(store: SharePointStore, at: RouteTarget): EmulatedResp
   }
   const order = parseOrderBy(queryOption(request.query, 'orderby'), compiler);
   enforceIndexRules(store, list, compiler, request.headers.prefer);
+  if (expression !== undefined) enforceThresholdOnFilter(store, list, compiler, expression);
 
   const topText = queryOption(request.query, 'top');
   let top = DEFAULT_ITEM_PAGE;
@@ -142,13 +142,49 @@ function enforceIndexRules(
       `Field '${unindexed[0] ?? ''}' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header to allow this, but be warned that such queries may fail on large lists.`,
     );
   }
-  if (itemCount(store, list.id) > LIST_VIEW_THRESHOLD) {
-    throw new GraphHttpError(
-      500,
-      'generalException',
-      'The attempted operation is prohibited because it exceeds the list view threshold.',
-    );
-  }
+  if (itemCount(store, list.id) > store.listViewThreshold) throw thresholdExceeded();
+}
+
+/**
+ * SharePoint's REST answer to a query past the threshold: 500 SPQueryThrottledException with
+ * this message (quoted in pnp/pnpjs#3149 and vgrem/office365-rest-python-client#804). Graph's
+ * wrapping of it as 500 `generalException` is inferred.
+ */
+function thresholdExceeded(): GraphHttpError {
+  return new GraphHttpError(
+    500,
+    'generalException',
+    'The attempted operation is prohibited because it exceeds the list view threshold.',
+  );
+}
+
+/**
+ * The threshold applies to indexed filters too: on a list of more than 5,000 items, the
+ * condition SharePoint answers through an index (the filter's first condition) must itself match
+ * no more than the threshold, whatever `$top` asks for and whatever later `and` conditions would
+ * narrow. Sources: SharePoint/sp-dev-docs#7149 (a range on an indexed column of a 1M-item list
+ * refused), pnp/pnpjs#3149 ("SourceID eq 1 and Status ne 'Completed'" refused on a 5,896-item
+ * list), SharePoint/PnP-JS-Core#203 (the result of the first condition over the indexed field
+ * must be under the threshold; `$top` does not help), vgrem/phpSPO#315 (a filter on a 5,000+
+ * list refused although few items match it all). Which condition SharePoint picks when several
+ * are indexed is not documented: the emulator takes the leftmost `and` operand, so a client
+ * writes its most selective condition first (inferred). An `or` at the top is counted whole.
+ */
+function enforceThresholdOnFilter(
+  store: SharePointStore,
+  list: ListRow,
+  compiler: ItemFilterCompiler,
+  expression: FilterExpression,
+): void {
+  const threshold = store.listViewThreshold;
+  if (itemCount(store, list.id) <= threshold) return;
+  let driving = expression;
+  while (driving.kind === 'and') driving = driving.left;
+  const params: SQLInputValue[] = [list.id];
+  const condition = compiler.compile(driving, params);
+  const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM items WHERE list_id = ? AND ${condition} LIMIT ${String(threshold + 1)})`;
+  const row = cachedStatement(store.db, sql).get(...params);
+  if (Number(row?.n ?? 0) > threshold) throw thresholdExceeded();
 }
 
 interface CompiledReference {

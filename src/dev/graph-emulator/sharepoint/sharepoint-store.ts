@@ -89,11 +89,19 @@ const GRANT_ALLOWS: Record<SiteGrant, readonly GrantNeed[]> = {
   fullcontrol: ['read', 'write', 'manage'],
 };
 
+/** SharePoint's list view threshold (SharePoint Online: 5,000 items, not configurable). */
+export const LIST_VIEW_THRESHOLD = 5000;
+
 export class SharePointStore {
   readonly db: DatabaseSync;
   readonly baseUrl: () => string;
   columnPatchRule: ColumnPatchRule = 'combined';
   siteGrant: SiteGrant | undefined = undefined;
+  /**
+   * SharePoint's list view threshold (5,000 in SharePoint Online, where it cannot be changed).
+   * Tests may lower it to run a large-list shape with proportionally fewer items.
+   */
+  listViewThreshold = LIST_VIEW_THRESHOLD;
 
   /** Throws the 403 SharePoint answers when the app's grant does not cover the request. */
   checkGrant(need: GrantNeed): void {
