@@ -3,6 +3,7 @@ import type { InboundActivityGate } from './auth/inbound-activity-gate.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { AuditEvent } from '../domain/audit-event.ts';
+import type { NamedApprover } from '../domain/approval-route.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
@@ -39,7 +40,10 @@ export type BotAuditSink = (event: AuditEvent) => Promise<void>;
  * signature or decision already stored.
  */
 export interface BotNotifications {
-  /** A signature from a card needs the headteacher: send approvers the approval request card. */
+  /**
+   * A signature needs an approver: send them the approval request card. The service calls it
+   * (ServiceContext.onApprovalNeeded) for a signature from any channel, tab or card.
+   */
   approvalNeeded?: (input: {
     acknowledgement: Acknowledgement;
     version: PolicyVersion;
@@ -70,6 +74,8 @@ export interface BotDeps {
     permissionChoices?: readonly string[];
     /** Entra ids of the approvers: approval cards refresh for them (at most 60). */
     approverIds?: readonly string[];
+    /** Who approves the approvers' own signatures (the school's approversApprover). */
+    approversApprover?: NamedApprover;
   };
   audit?: BotAuditSink;
   notifications?: BotNotifications;

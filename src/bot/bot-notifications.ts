@@ -1,3 +1,4 @@
+import { approvalRecipients, type NamedApprover } from '../domain/approval-route.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { retrying } from '../domain/retry.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -10,6 +11,7 @@ import {
 } from '../ports/messenger.ts';
 import type { ConversationRefs } from '../ports/conversation-refs.ts';
 import type { BotNotifications } from './bot-deps.ts';
+import { approvalRouteOf } from './approval-route-of.ts';
 import { approvalRequestCard, type AdaptiveCard, type CardsConfig } from './cards/index.ts';
 
 export interface NotificationDeps {
@@ -19,6 +21,8 @@ export interface NotificationDeps {
     permissionChoices?: readonly string[];
     /** Who receives approval requests (the school's approvers). */
     approverIds: readonly string[];
+    /** Who receives an approver's own signature instead (the school's approversApprover). */
+    approversApprover?: NamedApprover;
   };
   clock: Clock;
   /** Attempts per message when the connector throttles or fails transiently (default 4). */
@@ -151,8 +155,9 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
       await deps.workStore.putConversation({ ...ref, updatedAt: deps.clock.now().toISOString() });
     },
     async approvalNeeded({ acknowledgement, version }) {
-      // Nobody approves their own signature: a headteacher who signs is not asked.
-      const approvers = deps.cards.approverIds.filter((id) => id !== acknowledgement.userId);
+      // Nobody approves their own signature: an approver's goes to the school's named approver
+      // (approval-route.ts), an ordinary one to the approvers, never to the signer.
+      const approvers = approvalRecipients(approvalRouteOf(deps.cards, acknowledgement.userId));
       const card = approvalRequestCard(
         {
           acknowledgement,
@@ -161,7 +166,7 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
           ...(version.document.approval === null
             ? {}
             : { statement: version.document.approval.statement }),
-          approverIds: deps.cards.approverIds,
+          approverIds: approvers,
           ...(deps.cards.permissionChoices === undefined
             ? {}
             : { permissionChoices: deps.cards.permissionChoices }),

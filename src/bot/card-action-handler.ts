@@ -1,10 +1,12 @@
 import { DEFAULT_PERMISSION_CHOICES } from '../domain/additional-permissions.ts';
+import { approvalRecipients } from '../domain/approval-route.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { approvalSchema, type Approval } from '../domain/approval.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Actor } from '../services/actor.ts';
+import { approvalRouteOf } from './approval-route-of.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import {
   cardActionSchema,
@@ -290,18 +292,8 @@ export class CardActionHandler {
       case 'signed': {
         // The signature is stored: from here on nothing may tell the signer it was not.
         const ack = outcome.acknowledgement;
+        // The approvers' card was sent by the service (onApprovalNeeded), as for the tab.
         const version = await this.#versionAfterWrite(actor, ack, log);
-        if (outcome.created && ack.approvalState === 'pending') {
-          if (version === undefined) {
-            log.error('approvalNeeded not sent: the signed version could not be read', {
-              acknowledgementId: ack.id,
-            });
-          } else {
-            await this.#notify(log, 'approvalNeeded', () =>
-              this.#deps.notifications?.approvalNeeded?.({ acknowledgement: ack, version }),
-            );
-          }
-        }
         if (version === undefined) {
           // The receipt from the acknowledgement alone: the policy's key and the version's number.
           return signedReceiptCard(
@@ -327,10 +319,13 @@ export class CardActionHandler {
   }
 
   async #decide(actor: Actor, action: DecideAction, log: BotLogger): Promise<AdaptiveCard> {
-    // Also the role check: the service refuses anyone without Policy.Approver.
+    // Also the role check: the service refuses anyone without Policy.Approver. The list holds
+    // only what this approver may decide, so a request not in it is decided, superseded or not
+    // theirs (their own signature, an approver's for the named approver): the service's refusal
+    // says which, and a card never offers a decision the service would refuse.
     const pending = await this.#deps.service.pendingApprovals(actor);
     const entry = pending.find((p) => p.acknowledgement.id === action.acknowledgementId);
-    if (entry === undefined) return this.#alreadyDecided(actor, action.acknowledgementId);
+    if (entry === undefined) return this.#notDecidable(actor, action);
 
     const permissions = splitChoices(action.additionalPermissions);
     const comment = action.comment?.trim();
@@ -388,6 +383,29 @@ export class CardActionHandler {
     return card;
   }
 
+  /**
+   * Why a decision on a request outside the approver's list cannot be taken: decided already
+   * (the decision's card), or the service's refusal (own signature, the named approver's only,
+   * superseded) as an error card. Nothing is written to find out.
+   */
+  async #notDecidable(actor: Actor, action: DecideAction): Promise<AdaptiveCard> {
+    const decided = await this.#deps.findDecision?.(action.acknowledgementId);
+    if (decided !== undefined) {
+      return this.#resultCard(actor, decided.approval, decided.acknowledgement);
+    }
+    try {
+      await this.#deps.service.assertDecidable(actor, action.acknowledgementId);
+    } catch (error) {
+      if (error instanceof CountersignError) return errorCardFor(error);
+      throw error;
+    }
+    // Decidable after all (the request changed since the list was read): decide nothing.
+    return infoCard(
+      'Please look again',
+      'This request changed while you were deciding. Open Approvals to see it as it is now.',
+    );
+  }
+
   async #refreshApproval(actor: Actor, acknowledgementId: string): Promise<AdaptiveCard> {
     const pending = await this.#deps.service.pendingApprovals(actor);
     const entry = pending.find((p) => p.acknowledgement.id === acknowledgementId);
@@ -412,6 +430,8 @@ export class CardActionHandler {
     extras: { error?: string; prefill?: { additionalPermissions?: string[]; comment?: string } },
   ): Promise<AdaptiveCard> {
     const version = await this.#deps.service.getVersion(actor, ack.policyKey, ack.versionNumber);
+    // The card refreshes for those who may decide it: the named approver for an approver's own.
+    const refreshIds = approvalRecipients(approvalRouteOf(this.#deps.cards, ack.userId));
     return approvalRequestCard(
       {
         acknowledgement: ack,
@@ -420,7 +440,7 @@ export class CardActionHandler {
         ...(version.document.approval === null
           ? {}
           : { statement: version.document.approval.statement }),
-        approverIds: this.#deps.cards.approverIds ?? [actor.id],
+        approverIds: refreshIds.length > 0 ? refreshIds : [actor.id],
         ...(this.#deps.cards.permissionChoices === undefined
           ? {}
           : { permissionChoices: this.#deps.cards.permissionChoices }),

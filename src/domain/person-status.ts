@@ -33,6 +33,8 @@ export type PersonStatus =
        * admin's mistake.
        */
       standsFor?: number;
+      /** What the approver granted beyond the role's usual access, when they granted any. */
+      additionalPermissions?: string[];
     }
   | { kind: 'awaiting-approval'; versionNumber: number; signedAt: string }
   | { kind: 'rejected'; versionNumber: number; signedAt: string; comment?: string };

@@ -131,12 +131,14 @@ export function computeStatus(input: StatusInput): PersonStatus {
 
   const validUntil = renewalDue(policy.renewal, new Date(latest.signedAt), input.timeZone);
   if (input.now.getTime() >= validUntil.getTime()) return due('renewal', latest.versionNumber);
+  const granted = grantedPermissions(signatures, approvals);
   return {
     kind: 'signed',
     versionNumber: latest.versionNumber,
     signedAt: latest.signedAt,
     validUntil: validUntil.toISOString(),
     ...(standsFor === undefined ? {} : { standsFor }),
+    ...(granted.length === 0 ? {} : { additionalPermissions: granted }),
   };
 }
 
@@ -262,6 +264,21 @@ export function materialChangeSince(
     (version) => version.policyKey === current.policyKey && version.number === textSigned,
   );
   return signed === undefined || view(signed) !== view(current);
+}
+
+/**
+ * The additional permissions that stand: those of the latest approval among the person's
+ * signatures of this policy (a later signature that needed no approval keeps what was granted).
+ */
+function grantedPermissions(
+  signatures: readonly Acknowledgement[],
+  approvals: readonly Approval[],
+): string[] {
+  for (const ack of [...signatures].reverse()) {
+    const decision = decisionFor(ack, approvals);
+    if (decision?.decision === 'approved') return decision.additionalPermissions;
+  }
+  return [];
 }
 
 /** The latest decision recorded for an acknowledgement, if any. */

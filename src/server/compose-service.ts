@@ -12,6 +12,7 @@ import { teamsSdkLogger } from '../bot/teams-sdk-logger.ts';
 import type { CardsConfig } from '../bot/cards/index.ts';
 import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { schoolActorResolver } from '../bot/resolve-actor.ts';
+import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
@@ -112,6 +113,15 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   // Every checkpoint goes to the site, the work store and any archive beyond (the WORM
   // container); the nightly records check reads them back from the same places.
   const checkpointArchives = [work, ...(input.checkpointArchives ?? [])];
+  const cards = {
+    ...input.cards,
+    approverIds: school.approverIds,
+    ...(school.approversApprover === undefined
+      ? {}
+      : { approversApprover: school.approversApprover }),
+    permissionChoices: permissionChoicesOf(school),
+  };
+  const notifications = createBotNotifications({ workStore: work, messenger, cards, clock });
   const service = createCountersignService({
     checkpoints: { ledger: graph.records, archives: checkpointArchives },
     records: graph.records,
@@ -122,6 +132,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     school,
     telemetry,
     onRepairError: (error, what) => report(error, what),
+    // Every signature that needs approval sends the approvers' card, signed in the tab or a card.
+    onApprovalNeeded: (signed) => notifications.approvalNeeded(signed),
   });
   const campaigns = createCampaignService({
     records: graph.records,
@@ -160,13 +172,12 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
   });
-  const cards = { ...input.cards, approverIds: school.approverIds };
   const bot = createBot({
     service,
     resolveActor: schoolActorResolver({ directory: graph.directory, school }),
     cards,
     audit: (event) => graph.records.appendAudit([event]),
-    notifications: createBotNotifications({ workStore: work, messenger, cards, clock }),
+    notifications,
     findDecision: recordsDecisionFinder(graph.records),
     clock,
     logger: teamsSdkLogger(log.child({ component: 'bot' })),

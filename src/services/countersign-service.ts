@@ -18,7 +18,15 @@ export interface MyPolicyView {
   status: PersonStatus;
   /** One line for a card ("2 new clauses, 3 reworded"), when the person signed an older one. */
   changesSummary?: string;
+  /**
+   * Who decides this person's signature, when the policy needs approval: the school's named
+   * approver for an approver's own (the head's receipt once said "the head will approve"), the
+   * approvers otherwise, or nobody (no approver of approvers is named).
+   */
+  approver?: ApproverOfSigner;
 }
+
+export type ApproverOfSigner = { kind: 'named' | 'approvers'; name: string } | { kind: 'nobody' };
 
 export interface SignInput {
   policyKey: string;
@@ -152,6 +160,11 @@ export interface CountersignService {
       comment?: string;
     },
   ): Promise<Approval>;
+  /**
+   * Refuses as `decide` would (not found, not theirs to decide, decided, superseded) and writes
+   * nothing; resolves when the actor may decide it.
+   */
+  assertDecidable(actor: Actor, acknowledgementId: string): Promise<void>;
   /** The latest records check and its line (Policy.Admin). */
   recordsCheck(actor: Actor): Promise<RecordsCheckView>;
 

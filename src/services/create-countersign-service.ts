@@ -1,5 +1,5 @@
 import { AudienceHashes } from '../domain/audience-hashes.ts';
-import { decideApproval, pendingApprovals } from './approvals.ts';
+import { decidableApproval, decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
 import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
 import { exportPeopleRows, peopleStatus } from './people-report.ts';
@@ -42,6 +42,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),
     ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),
     ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
+    ...(deps.onApprovalNeeded === undefined ? {} : { onApprovalNeeded: deps.onApprovalNeeded }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),
@@ -62,6 +63,9 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     exportPeopleRows: (actor, query) => exportPeopleRows(ctx, actor, query),
     pendingApprovals: (actor) => pendingApprovals(ctx, actor),
     decide: (actor, input) => decideApproval(ctx, actor, input),
+    assertDecidable: async (actor, ackId) => {
+      await decidableApproval(ctx, actor, ackId);
+    },
     recordsCheck: (actor) => recordsCheckFor(ctx, actor),
     repairRecords: () => repairRecords(ctx),
     recordsCheckRunner: recordsCheckRunner(ctx),

@@ -1,4 +1,5 @@
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import { approvalRoute, describeApprover } from '../domain/approval-route.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
 import { audienceView } from '../domain/content-hash.ts';
@@ -6,7 +7,7 @@ import { diffDocuments, summariseDiff, type PolicyDiff } from '../domain/policy-
 import { computeStatus } from '../domain/status.ts';
 import type { Actor } from './actor.ts';
 import { personAudiences } from './audiences.ts';
-import type { MyPolicyView } from './countersign-service.ts';
+import type { ApproverOfSigner, MyPolicyView } from './countersign-service.ts';
 import { loadPolicy, requireCurrent, runningDeadline } from './policy-versions.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -51,6 +52,9 @@ export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyP
       policy: loaded.policy,
       version: viewFor(current, audiences),
       status,
+      ...(loaded.policy.approvalMode === 'none'
+        ? {}
+        : { approver: approverOf(ctx, actor.id, current) }),
     };
     // As status reads them: a signature of a withdrawn version counts only when it is the only kind.
     const withdrawn = new Set(
@@ -70,6 +74,37 @@ export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyP
     views.push(view);
   }
   return views;
+}
+
+/** Who decides this signer's signature, in words for their receipt. */
+function approverOf(
+  ctx: ServiceContext,
+  signerId: string,
+  version: PolicyVersion,
+): ApproverOfSigner {
+  const route = approvalRoute(ctx.school, signerId);
+  switch (route.kind) {
+    case 'named':
+      return { kind: 'named', name: describeApprover(route.approver) };
+    case 'nobody':
+      return { kind: 'nobody' };
+    case 'approvers': {
+      // The document's approval block names the approver ("Helen Whitfield, Headteacher").
+      const block = version.document.approval;
+      const name = block?.approverName;
+      return {
+        kind: 'approvers',
+        name:
+          name === undefined
+            ? 'the school’s approver'
+            : describeApprover({
+                id: '',
+                name,
+                ...(block?.approverRole === undefined ? {} : { role: block.approverRole }),
+              }),
+      };
+    }
+  }
 }
 
 export async function getVersionFor(

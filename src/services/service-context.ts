@@ -1,4 +1,6 @@
+import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { AudienceViewHash } from '../domain/audience-hashes.ts';
+import type { PolicyVersion } from '../domain/policy.ts';
 import type { School } from '../domain/school.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../ports/directory.ts';
@@ -25,6 +27,15 @@ export interface ServiceContext {
    * signature's missing audit event): the sweeper retries it, and an operator should know.
    */
   onRepairError?: (error: unknown, what: string) => void;
+  /**
+   * Sends the approval request card for a new signature that waits for a decision, whichever
+   * channel it was signed in (tab or card): the bot's notifications, wired by the composition
+   * root. Best effort: a failure is reported through onRepairError, never undoes the signature.
+   */
+  onApprovalNeeded?: (input: {
+    acknowledgement: Acknowledgement;
+    version: PolicyVersion;
+  }) => Promise<void>;
   /** Counts each signature's outcome (countersign.sign.outcomes). */
   telemetry?: Telemetry;
   /**

@@ -184,6 +184,13 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
   }
   const stored = result.acknowledgement;
   await mendApproval(ctx, stored, approvals);
+  const notify = ctx.onApprovalNeeded;
+  if (result.created && stored.approvalState === 'pending' && notify !== undefined) {
+    // Whatever the channel: a signature made in the tab once sent the approver nothing.
+    await bestEffort(ctx, `send the approval request of ${stored.id}`, () =>
+      notify({ acknowledgement: stored, version: current }),
+    );
+  }
   return { kind: 'signed', acknowledgement: stored, created: result.created };
 }
 

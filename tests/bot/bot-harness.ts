@@ -158,6 +158,11 @@ export class BotWorld {
   botUrl = '';
   connectorUrl = '';
   #sequence = 0;
+  /** What the service's onApprovalNeeded does: recorded, or the notifications given to start. */
+  #approvalNeeded: NonNullable<BotNotifications['approvalNeeded']> = (input) => {
+    this.notified.push({ kind: 'approvalNeeded', input });
+    return Promise.resolve();
+  };
 
   /** `staff`: more members of the staff group (the Playground's users, for instance). */
   constructor(options: { service?: CountersignService; staff?: readonly Person[] } = {}) {
@@ -185,16 +190,16 @@ export class BotWorld {
         sealKey: 'test-seal-key-with-at-least-32-bytes!!',
         evidence: memoryEvidenceKeys(),
         school,
+        // As the composition root wires it: the service asks for the approvers' card.
+        onApprovalNeeded: (input) => this.#approvalNeeded(input),
       });
   }
 
   async start(overrides: Partial<BotDeps> = {}): Promise<void> {
     this.connectorUrl = await this.connector.listen();
+    const given = overrides.notifications?.approvalNeeded;
+    if (given !== undefined) this.#approvalNeeded = given;
     const notifications: BotNotifications = {
-      approvalNeeded: (input) => {
-        this.notified.push({ kind: 'approvalNeeded', input });
-        return Promise.resolve();
-      },
       approvalDecided: (input) => {
         this.notified.push({ kind: 'approvalDecided', input });
         return Promise.resolve();

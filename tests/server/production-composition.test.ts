@@ -496,6 +496,110 @@ describe('the bot’s authorisation matrix: identity × card verb × tenant/chan
   });
 });
 
+describe('approvals that close: the head’s own signature, and signatures from the tab', () => {
+  // After the matrix above, which checks that the head has signed nothing.
+  const chair = DEMO_SCHOOL.chairOfGovernors;
+  const requestsTo = (person: DemoPerson) =>
+    connector
+      .delivered()
+      .filter(
+        (d) => d.userId === person.id && JSON.stringify(d.activity).includes('Approval needed'),
+      );
+
+  it('a signature made in the tab sends the head the approval card too', async () => {
+    const signer = DEMO_SCHOOL.staff.find(
+      (p) => p.team === 'support' && p !== teacher && p !== colleague,
+    );
+    if (signer === undefined) throw new Error('the demo school has support staff');
+    const before = requestsTo(head).length;
+    const res = await fetch(`${base}/api/me/policies/staff-aup/sign`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${await tabToken(signer)}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        versionNumber: 1,
+        contentHash,
+        declarationAccepted: true,
+        typedName: signer.displayName,
+        statedRole: signer.jobTitle,
+        consents: {},
+      }),
+    });
+    expect(res.status).toBe(201);
+    await until(() => requestsTo(head).length > before, 'the approval card for a tab signature');
+    expect(JSON.stringify(requestsTo(head).at(-1)?.activity)).toContain(signer.displayName);
+  });
+
+  it('the head’s own signature goes to the chair of governors, never to the head', async () => {
+    const headBefore = requestsTo(head).length;
+    const res = await post(invoke(head, signData(head)), await connectorToken(connectorUrl));
+    expect(res.status).toBe(200);
+    const [ack] = await acknowledgementsOf(head);
+    expect(ack?.approvalState).toBe('pending');
+    await until(() => requestsTo(chair).length > 0, 'the approval card to the chair');
+    expect(JSON.stringify(requestsTo(chair)[0]?.activity)).toContain(head.displayName);
+    expect(requestsTo(head)).toHaveLength(headBefore);
+  });
+
+  it('the head cannot approve her own signature through the card', async () => {
+    const [ack] = await acknowledgementsOf(head);
+    if (ack === undefined) throw new Error('the head signed in the test before');
+    const res = await post(
+      invoke(head, { action: 'approve', acknowledgementId: ack.id }),
+      await connectorToken(connectorUrl),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { value: unknown };
+    expect(JSON.stringify(body.value)).toContain('Not allowed');
+    expect(JSON.stringify(body.value)).toContain('own signature');
+    const approvals = await graph.records.listApprovals({ userId: head.id });
+    expect(approvals.map((a) => a.value.decision)).toEqual(['pending']);
+    // Nor is it offered to her in the tab.
+    const listed = await fetch(`${base}/api/approvals`, {
+      headers: { Authorization: `Bearer ${await tabToken(head)}` },
+    });
+    // The head's tab token carries no roles here (tabToken), so the list itself is refused.
+    expect(listed.status).toBe(403);
+  });
+
+  it('the chair of governors, the named approver, approves it through the card', async () => {
+    const [ack] = await acknowledgementsOf(head);
+    if (ack === undefined) throw new Error('the head signed in the test before');
+    const res = await post(
+      invoke(chair, {
+        action: 'approve',
+        acknowledgementId: ack.id,
+        additionalPermissions: 'MIS (SIMS) admin',
+      }),
+      await connectorToken(connectorUrl),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { value: unknown };
+    expect(JSON.stringify(body.value)).toContain(`Approved: ${head.displayName}`);
+    const [approval] = await graph.records.listApprovals({ userId: head.id });
+    expect(approval?.value).toMatchObject({
+      decision: 'approved',
+      approverId: chair.id,
+      additionalPermissions: ['MIS (SIMS) admin'],
+    });
+  });
+
+  it('the chair cannot decide on a member of staff’s signature', async () => {
+    const [ack] = await acknowledgementsOf(colleague);
+    if (ack === undefined) throw new Error('the colleague signed in a test before');
+    const res = await post(
+      invoke(chair, { action: 'approve', acknowledgementId: ack.id }),
+      await connectorToken(connectorUrl),
+    );
+    const body = (await res.json()) as { value: unknown };
+    expect(JSON.stringify(body.value)).toContain('Not allowed');
+    const approvals = await graph.records.listApprovals({ userId: colleague.id });
+    expect(approvals.map((a) => a.value.decision)).toEqual(['pending']);
+  });
+});
+
 describe('refusals cannot flood the audit log', () => {
   it('repeated activities from another channel leave one audit event for that channel and tenant', async () => {
     const token = await connectorToken(connectorUrl);

@@ -771,8 +771,10 @@ describe('approvals', () => {
     await service.sign(ana, signInput(v1));
     await service.sign(head, signInput(v1, { typedName: 'Helen Head', statedRole: 'Headteacher' }));
     const pending = await service.pendingApprovals(head);
+    // The head is not offered her own signature (she would only be refused).
+    expect(pending.map((p) => p.acknowledgement.userId)).toEqual(['u-ana']);
     const anaAck = pending.find((p) => p.acknowledgement.userId === 'u-ana')!.acknowledgement.id;
-    const headAck = pending.find((p) => p.acknowledgement.userId === 'u-head')!.acknowledgement.id;
+    const headAck = (await records.listApprovals({ userId: 'u-head' }))[0]!.value.acknowledgementId;
     await expect(service.pendingApprovals(ana)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(
       service.decide(dsl, {

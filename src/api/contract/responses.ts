@@ -63,6 +63,7 @@ export const personStatusSchema = z.discriminatedUnion('kind', [
     validUntil: isoTime,
     /** The signature is of a withdrawn version and stands for this one (person-status.ts). */
     standsFor: versionNumber.optional(),
+    additionalPermissions: z.array(z.string()).optional(),
   }),
   z.object({ kind: z.literal('awaiting-approval'), versionNumber, signedAt: isoTime }),
   z.object({
@@ -112,6 +113,13 @@ export const myPolicyViewSchema = z.object({
   status: personStatusSchema,
   /** One line ("2 new clauses, 3 reworded"), when the person signed an older version. */
   changesSummary: z.string().optional(),
+  /** Who decides this person's signature, when the policy needs approval (the receipt says). */
+  approver: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.enum(['named', 'approvers']), name: z.string() }),
+      z.object({ kind: z.literal('nobody') }),
+    ])
+    .optional(),
 });
 
 /** What changed for me since the version I last signed. */

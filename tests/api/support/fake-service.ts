@@ -315,6 +315,14 @@ export function createFakeService(): FakeService {
       if (input.comment !== undefined) current.comment = input.comment;
       return Promise.resolve({ ...current });
     },
+    assertDecidable(actor, acknowledgementId) {
+      log('assertDecidable', actor);
+      requireRole(actor, 'Policy.Approver');
+      const current = approvals.find((a) => a.acknowledgementId === acknowledgementId);
+      if (!current)
+        throw new CountersignError('not-found', 'There is no approval for that signature.');
+      return Promise.resolve();
+    },
   };
   return service;
 }
