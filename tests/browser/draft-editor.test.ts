@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { AdminPolicy } from '../../src/api/contract/responses.ts';
+import { openTab } from './browser-harness.ts';
+import { useLocalStackInChromium } from './local-stack-in-chromium.ts';
+
+/**
+ * The DSL imports a volunteers' AUP as a new policy and fixes what the import got wrong in the
+ * draft editor, in Chromium against the local stack: a clause moved with the keyboard, one
+ * split at the cursor (Ctrl+Enter), two merged, one made a sub-item and back, a line that was
+ * kept twice removed everywhere, an edit undone, and the draft saved; the saved structure is
+ * read back through the API.
+ */
+const { stack, needBrowser, apiAs } = useLocalStackInChromium();
+
+const COPIES = 'Copies of this policy are kept in the school office.';
+const VOLUNTEERS_AUP = `Volunteers Acceptable Use Policy
+
+Using school systems
+1. I will only use school devices for the work I volunteer to do.
+2. I will keep any password I am given private. I will lock the screen whenever I leave a device.
+3. I will report
+4. any lost device or badge to the school office at once.
+5. I will not take photographs of pupils on my own phone.
+6. ${COPIES}
+
+Email and messages
+7. I will only contact pupils through school systems.
+8. I will not share pupils' details with anyone outside school.
+9. ${COPIES}
+10. I will report any message that worries me to the designated safeguarding lead.
+
+Declaration
+I have read, understood and agree to comply with the Volunteers Acceptable Use Policy.
+`;
+
+const KEY = 'volunteers-acceptable-use-policy';
+const FIRST = 'Using school systems';
+const SECOND = 'Email and messages';
+
+/** The clause summaries of the draft as the admin sees them, section by section. */
+async function outline(page: Page): Promise<string[]> {
+  return page.getByRole('button', { name: /^(Edit|Close) clause / }).allTextContents();
+}
+
+function clauseButton(page: Page, number: number, section: string) {
+  return page.getByRole('button', {
+    name: new RegExp(`^(Edit|Close) clause ${String(number)} in ${section}:`),
+  });
+}
+
+async function focusedLabel(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>(
+    "document.activeElement && document.activeElement.getAttribute('aria-label')",
+  );
+}
+
+describe('the draft editor in Chromium', () => {
+  it('the DSL imports a new policy, fixes its clauses with move, split, merge, sub-item, remove every copy and undo, and saves it', async (ctx) => {
+    const session = needBrowser(ctx);
+    const { page, errors } = await openTab(session, stack().url, { user: 'dsl', view: 'admin' });
+    await page.getByRole('heading', { name: 'Import a document' }).waitFor();
+    await page.getByRole('radio', { name: /A new policy/ }).check();
+    await page.getByLabel(/Drop the school’s AUP here/).setInputFiles({
+      name: 'volunteers-aup.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(VOLUNTEERS_AUP),
+    });
+    await page
+      .getByRole('heading', { name: 'Review the draft (from volunteers-aup.txt)' })
+      .waitFor();
+    expect(await outline(page)).toHaveLength(10);
+
+    // Keyboard: Alt+↓ on clause 5 moves it below clause 6; numbers follow and the focus stays
+    // on the moved clause.
+    await clauseButton(page, 5, FIRST).focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    await page.getByRole('status').getByText('Clause 5 moved down.').waitFor();
+    expect(await focusedLabel(page)).toMatch(
+      /^Edit clause 6 in Using school systems: I will not take photographs/,
+    );
+
+    // Split clause 2 at the cursor with Ctrl+Enter.
+    await clauseButton(page, 2, FIRST).click();
+    const text = page.getByRole('textbox', {
+      name: /Clause text \(clause 2 in Using school systems\)/,
+    });
+    await text.click();
+    const at = 'I will keep any password I am given private. '.length;
+    // The cursor just before "I will lock" (the text box has the focus).
+    await page.evaluate(`document.activeElement.setSelectionRange(${String(at)}, ${String(at)})`);
+    await page.keyboard.press('Control+Enter');
+    await page.getByRole('status').getByText('Clause 2 split in two.').waitFor();
+
+    // Merge "any lost device…" (now clause 5) into "I will report".
+    await page
+      .getByRole('button', { name: `Merge clause 5 in ${FIRST} with the clause before it` })
+      .click();
+    await page.getByRole('status').getByText('Clause 5 merged into clause 4.').waitFor();
+
+    // Make "I will not share…" a sub-item of the clause before it, then a clause again.
+    await page
+      .getByRole('button', {
+        name: `Make clause 8 in ${SECOND} a sub-item of the clause before it`,
+      })
+      .click();
+    await page.getByRole('status').getByText('Clause 8 is now a sub-item of clause 7.').waitFor();
+    await clauseButton(page, 7, SECOND).click();
+    await page
+      .getByRole('button', { name: `Make sub-item 1 of clause 7 in ${SECOND} a clause` })
+      .click();
+    await page.getByRole('status').getByText('Sub-item 1 of clause 7 is now a clause.').waitFor();
+
+    // Remove every copy of the line the document repeats.
+    await page
+      .getByRole('button', { name: `Remove every copy of clause 5 in ${FIRST} (2 in the draft)` })
+      .click();
+    await page.getByRole('status').getByText(`2 copies of “${COPIES}” removed.`).waitFor();
+
+    // Remove a clause by mistake, and undo it: with the Undo button, then redo and undo again
+    // with the keyboard.
+    await page.getByRole('button', { name: `Remove clause 1 in ${FIRST}` }).click();
+    await page.getByRole('button', { name: 'Undo: Clause 1 removed.' }).click();
+    await page.getByRole('status').getByText('Undone: Clause 1 removed.').waitFor();
+    // The focus is still on the Undo button (it stays enabled: there are earlier edits).
+    await page.keyboard.press('Control+y');
+    await page.getByRole('status').getByText('Redone: Clause 1 removed.').waitFor();
+    await page.keyboard.press('Control+z');
+    await page.getByRole('status').getByText('Undone: Clause 1 removed.').waitFor();
+
+    expect(await outline(page)).toEqual([
+      '1. I will only use school devices for the work I volunteer to do.',
+      '2. I will keep any password I am given private.',
+      '3. I will lock the screen whenever I leave a device.',
+      '4. I will report any lost device or badge to the school office at once.',
+      '5. I will not take photographs of pupils on my own phone.',
+      '6. I will only contact pupils through school systems.',
+      "7. I will not share pupils' details with anyone outside school.",
+      '8. I will report any message that worries me to the designated safeguarding lead.',
+    ]);
+
+    await page.getByRole('textbox', { name: /Key of the new policy/ }).waitFor();
+    expect(await page.getByRole('textbox', { name: /Key of the new policy/ }).inputValue()).toBe(
+      KEY,
+    );
+    await page.getByRole('textbox', { name: /Version label/ }).fill('2026-27');
+    await page.getByRole('button', { name: 'Save draft and show the changes' }).click();
+
+    let saved: AdminPolicy | undefined;
+    for (let tries = 0; tries < 60 && saved === undefined; tries++) {
+      const policies = await apiAs<AdminPolicy[]>('dsl', '/api/admin/policies');
+      saved = policies.find((p) => p.policy.key === KEY && p.versions.length > 0);
+      if (saved === undefined) await page.waitForTimeout(500);
+    }
+    if (saved === undefined) throw new Error('the new policy was not saved');
+    expect(saved.policy.title).toBe('Volunteers Acceptable Use Policy');
+    const [version] = saved.versions;
+    expect(version?.status).toBe('draft');
+    expect(version?.label).toBe('2026-27');
+    expect(
+      version?.document.sections.map((s) => ({
+        heading: s.heading,
+        clauses: s.clauses.map((c) => [c.number, c.text, c.items]),
+      })),
+    ).toEqual([
+      {
+        heading: FIRST,
+        clauses: [
+          ['1', 'I will only use school devices for the work I volunteer to do.', []],
+          ['2', 'I will keep any password I am given private.', []],
+          ['3', 'I will lock the screen whenever I leave a device.', []],
+          ['4', 'I will report any lost device or badge to the school office at once.', []],
+          ['5', 'I will not take photographs of pupils on my own phone.', []],
+        ],
+      },
+      {
+        heading: SECOND,
+        clauses: [
+          ['6', 'I will only contact pupils through school systems.', []],
+          ['7', "I will not share pupils' details with anyone outside school.", []],
+          [
+            '8',
+            'I will report any message that worries me to the designated safeguarding lead.',
+            [],
+          ],
+        ],
+      },
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
