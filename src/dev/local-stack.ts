@@ -119,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The service logs JSON lines (as in production) to the same place as the stack's own lines.
     const requestScope = createRequestScope(noTelemetry);
     const serviceLog = createJsonLinesLogger({
-      write: (line) => log(line.trimEnd()),
+      write: (line) => log(calmLocalLine(line.trimEnd())),
       context: requestScope.logContext,
     });
     const { service, campaigns, server, stop } = await composeService({
@@ -176,4 +176,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const stop of stops) await stop();
     throw error;
   }
+}
+
+/**
+ * The Teams SDK warns, rightly, that the bot takes unauthenticated requests: on `npm start` that
+ * is the point (the Agents Playground signs nothing) and it is allowed in dev mode only
+ * (bot-app.ts refuses it otherwise; a tenant's service checks every Bot Connector token through
+ * the inbound gate). An IT lead trying it read the yellow warning as a fault, so the local run
+ * says what it means instead. Every other line passes unchanged.
+ */
+export function calmLocalLine(line: string): string {
+  if (!line.includes('dangerouslyAllowUnauthenticatedRequests is enabled')) return line;
+  return 'bot: accepting the Agents Playground’s unsigned messages on /api/messages (local run only; a school’s own deployment refuses any message without a genuine Bot Connector token)';
 }

@@ -79,7 +79,7 @@ export function renderOverview(db: DatabaseSync, baseUrl: string): string {
         .join('');
       const body =
         lists.length === 0
-          ? '<p>No lists yet (run <code>countersign provision</code>).</p>'
+          ? '<p>This site has no Countersign lists. That is expected for a site Countersign does not use; <code>npm start</code> creates them on the demo school’s site, and <code>npm run cli -- provision --site …</code> creates them on another.</p>'
           : `<table><thead><tr><th>List</th><th>Items</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
       return `<section><h2>${escapeHtml(data.displayName ?? siteId)} <small>${escapeHtml(String(site.path))}</small></h2><p><code>${escapeHtml(siteId)}</code></p>${body}</section>`;
     })
