@@ -107,6 +107,7 @@ export function botCardRenderer(config: CardsConfig): CardRenderer {
             delivery: input.delivery,
             reasons: input.reasons,
             ...(input.recordsCheck === undefined ? {} : { recordsCheck: input.recordsCheck }),
+            ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint }),
           },
           config,
         ),

@@ -164,6 +164,24 @@ const cards: Record<string, AdaptiveCard> = {
     },
     config,
   ),
+  // With the latest checkpoint's signed copy: 16 shard heads and per-shard counts of three lists.
+  'admin digest with checkpoint': adminDigestCard(
+    {
+      policy,
+      version,
+      deadline: '2026-03-20T17:00:00.000Z',
+      counts: { signed: 4_211, overdue: 140 },
+      overdue: overduePeople,
+      checkpoint: [
+        'Latest checkpoint: checkpoint:4120, taken 20 March 2026, 17:00 GMT (a signed copy kept outside the site).',
+        'Counts: 4211 acknowledgements, 39 approval decisions, 4 versions, 20120 audit events; rows signed by 20 March 2026, 16:50 GMT.',
+        `Heads (shard seq hash): ${Array.from({ length: 16 }, (_, shard) => `${shard} ${1_000 + shard} ${'a'.repeat(64)}`).join(', ')}.`,
+        `Record SHA-256: ${'f'.repeat(64)}`,
+        `Signature (ES256, key kv-evidence-signing-1), hex: ${'e'.repeat(128)}`,
+      ],
+    },
+    config,
+  ),
   status: statusCard(
     {
       person: signer,

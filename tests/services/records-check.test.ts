@@ -3,6 +3,9 @@ import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evide
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
 import { MemoryRecordStore } from '../../src/adapters/memory/memory-record-store.ts';
 import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
+import type { CheckpointRecord } from '../../src/domain/evidence/evidence-record.ts';
+import type { EvidenceSignature } from '../../src/domain/evidence/evidence-signature.ts';
+import { recordHash } from '../../src/domain/evidence/signing-payload.ts';
 import { recordsCheckDue } from '../../src/domain/evidence/records-check.ts';
 import type { WorkStore } from '../../src/ports/work-store.ts';
 import { digestJobDataSchema } from '../../src/services/campaigns/job-data.ts';
@@ -31,12 +34,13 @@ async function setup() {
     ],
   });
   let n = 0;
+  const keys = memoryEvidenceKeys();
   const service = createCountersignService({
     records,
     directory,
     clock: { now: () => now },
     sealKey: 'records-check-seal-key-0123456789abcdef0123',
-    evidence: memoryEvidenceKeys(),
+    evidence: keys,
     school,
     newId: () => `evt-${++n}`,
     readCache: false,
@@ -74,6 +78,13 @@ async function setup() {
         school,
         holderId: 'a',
         recordsCheck: service.recordsCheckRunner,
+        // Every run signs a checkpoint into the work store; the digest carries the latest.
+        checkpoints: {
+          ledger: records,
+          archives: [store],
+          signer: keys.signer,
+          keyRing: keys.keyRing,
+        },
       },
       now,
     );
@@ -161,6 +172,23 @@ describe('the nightly records check', () => {
     const digest = await s.work.getJob('c-1/digest');
     const data = digestJobDataSchema.parse(digest?.data);
     expect(data.digest.recordsCheck).toEqual([view.line, ...view.details]);
+    // And the latest signed checkpoint, as a copy kept outside the site: the work store's own,
+    // its heads, record hash and signature in hex (nothing a card's text would change).
+    const [latest] = await s.work.latestCheckpoints(1);
+    const record = latest?.record as CheckpointRecord;
+    const signature = latest?.signature as EvidenceSignature;
+    const lines = data.digest.checkpoint ?? [];
+    expect(lines[0]).toBe(
+      `Latest checkpoint: ${record.id}, taken 6 March 2026, 13:00 GMT (a signed copy kept outside the site).`,
+    );
+    expect(lines[1]).toMatch(/^Counts: 1 acknowledgements, 0 approval decisions, 1 versions, /);
+    for (const head of record.heads) {
+      expect(lines[2]).toContain(`${head.shard} ${head.seq} ${head.hash}`);
+    }
+    expect(lines[3]).toBe(`Record SHA-256: ${recordHash(record)}`);
+    expect(lines[4]).toBe(
+      `Signature (${signature.alg}, key ${signature.kid}), hex: ${Buffer.from(signature.sig, 'base64url').toString('hex')}`,
+    );
   });
 
   it('is due at night once, and whenever none ran in 24 hours', () => {

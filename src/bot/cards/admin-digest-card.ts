@@ -33,6 +33,8 @@ export interface AdminDigestInput {
   reasons?: Readonly<Record<string, number>>;
   /** The records check line (as the Admin view shows it), then its first failures. */
   recordsCheck?: readonly string[];
+  /** The latest signed checkpoint: a line naming it, then its counts, heads, hash and signature. */
+  checkpoint?: readonly string[];
 }
 
 /** Why a message was not delivered, in words an office manager understands. */
@@ -108,6 +110,14 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
         i === 0
           ? text(line, { weight: 'Bolder', spacing: 'Medium' })
           : text(line, { spacing: 'Small', color: 'Attention' }),
+      ),
+      // A copy of the latest checkpoint outside the site: whoever edits the site cannot take back
+      // what it said (its record hash and signature match the checkpoint in the site or the WORM
+      // container, or they do not).
+      ...(input.checkpoint ?? []).map((line, i) =>
+        i === 0
+          ? text(line, { weight: 'Bolder', spacing: 'Medium' })
+          : text(line, { spacing: 'Small', size: 'Small', fontType: 'Monospace', isSubtle: true }),
       ),
     ],
     {

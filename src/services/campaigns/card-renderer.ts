@@ -35,6 +35,8 @@ export interface DigestCardInput {
   reasons: Record<string, number>;
   /** "Records check: all N hold, last checked …", then its first failures in plain words. */
   recordsCheck?: string[];
+  /** The latest signed checkpoint: a line naming it, then its counts, heads, hash and signature. */
+  checkpoint?: readonly string[];
 }
 
 /**

@@ -24,6 +24,12 @@ export const digestJobDataSchema = z.object({
     reasons: z.record(z.string(), z.number()),
     /** The records check line (as the Admin view shows it), then its first failures. */
     recordsCheck: z.array(z.string()).optional(),
+    /**
+     * The latest signed checkpoint in lines (which, when, the counts, every shard's head, the
+     * record's SHA-256 and its signature): a copy outside the SharePoint site, in the admins' and
+     * approvers' chats. Hex and digits only, so nothing in a card's text changes them.
+     */
+    checkpoint: z.array(z.string()).optional(),
   }),
 });
 export type DigestJobData = z.infer<typeof digestJobDataSchema>;

@@ -1,5 +1,11 @@
 import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import { ukDateTime } from '../../domain/evidence-pack/uk-time.ts';
+import type { CheckpointCopy } from '../../domain/evidence/checkpoint-copy.ts';
+import type { CheckpointRecord } from '../../domain/evidence/evidence-record.ts';
+import { readRows } from '../../domain/evidence/evidence-row.ts';
+import { evidenceSignatureSchema } from '../../domain/evidence/evidence-signature.ts';
+import { prepareKeyRing } from '../../domain/evidence/key-ring.ts';
 import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { renewalDue } from '../../domain/renewal.ts';
@@ -258,6 +264,38 @@ async function campaignStep(
   report.reminders.push({ campaignId, round, recipients });
 }
 
+/** A checkpoint as the digest prints it: hex and digits only, so a card's text leaves it whole. */
+function checkpointLines(copy: CheckpointCopy & { record: CheckpointRecord }, timeZone: string) {
+  const { record, signature } = copy;
+  return [
+    `Latest checkpoint: ${record.id}, taken ${ukDateTime(record.at, timeZone)} (a signed copy kept outside the site).`,
+    `Counts: ${record.counts.acknowledgements} acknowledgements, ${record.counts.approvalDecisions} approval decisions, ${record.counts.versions} versions, ${record.counts.auditEvents} audit events; rows signed by ${ukDateTime(record.cutoff, timeZone)}.`,
+    `Heads (shard seq hash): ${record.heads.map((h) => `${h.shard} ${h.seq} ${h.hash}`).join(', ')}.`,
+    `Record SHA-256: ${copy.hash}`,
+    `Signature (${signature.alg}, key ${signature.kid}), hex: ${Buffer.from(signature.sig, 'base64url').toString('hex')}`,
+  ];
+}
+
+/**
+ * The latest checkpoint the work store holds whose signature holds with the published keys, as
+ * a copy (record, signature, hash); null when there is none.
+ */
+async function latestCheckpointCopy(
+  deps: CheckpointWriterDeps,
+): Promise<(CheckpointCopy & { record: CheckpointRecord }) | null> {
+  const [primary] = deps.archives;
+  if (primary === undefined) return null;
+  const rows = await primary.latestCheckpoints(1);
+  for (const read of readRows('checkpoints', rows, prepareKeyRing(deps.keyRing)).rows) {
+    if (read.status !== 'valid' || read.record.kind !== 'checkpoint') continue;
+    const signature = evidenceSignatureSchema.safeParse(read.row.signature);
+    if (signature.success) {
+      return { record: read.record, signature: signature.data, hash: read.hash };
+    }
+  }
+  return null;
+}
+
 async function digest(
   deps: ScheduledWorkDeps,
   job: DeliveryJob,
@@ -295,6 +333,8 @@ async function digest(
   }
   overdue.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en-GB'));
   const check = deps.recordsCheck === undefined ? undefined : await deps.recordsCheck.latest();
+  const checkpoint =
+    deps.checkpoints === undefined ? null : await latestCheckpointCopy(deps.checkpoints);
   const data: DigestJobData = {
     digest: {
       counts,
@@ -306,6 +346,7 @@ async function digest(
       ...(check === undefined
         ? {}
         : { recordsCheck: [check.line, ...check.details.slice(0, DIGEST_CHECK_DETAILS)] }),
+      ...(checkpoint === null ? {} : { checkpoint: checkpointLines(checkpoint, school.timeZone) }),
     },
   };
   const digestJob: DeliveryJob = {
