@@ -259,6 +259,45 @@ const productionEnvSchema = z
     }
   });
 
+/**
+ * What a command that only talks to the SharePoint site through Graph needs (`countersign
+ * provision`): the Graph address and timeout, the site, and in production the app's credentials.
+ * The API audience, seal key, public URL, school and evidence key belong to the service and are
+ * neither read nor demanded here (issue 12, item 13).
+ */
+const GRAPH_SETTINGS = [
+  'COUNTERSIGN_MODE',
+  'COUNTERSIGN_GRAPH_BASE_URL',
+  'COUNTERSIGN_GRAPH_TIMEOUT_MS',
+  'COUNTERSIGN_SITE',
+  'COUNTERSIGN_TENANT_ID',
+  'COUNTERSIGN_CLIENT_ID',
+  'COUNTERSIGN_CLIENT_SECRET',
+] as const;
+type GraphSetting = (typeof GRAPH_SETTINGS)[number];
+const pickGraph = <T extends Record<GraphSetting, z.ZodType>>(shape: T) =>
+  Object.fromEntries(GRAPH_SETTINGS.map((name) => [name, shape[name]])) as Pick<T, GraphSetting>;
+const graphEnvSchema = z.discriminatedUnion('COUNTERSIGN_MODE', [
+  z.object(pickGraph(devEnvSchema.shape)),
+  z.object(pickGraph(productionEnvSchema.shape)),
+]);
+export type GraphEnv = z.infer<typeof graphEnvSchema>;
+
+/** Parses only the Graph settings (GRAPH_SETTINGS); a missing one is named as loadEnv names it. */
+export function loadGraphEnv(source: Record<string, string | undefined>): GraphEnv {
+  const set: Record<string, string> = Object.fromEntries(
+    GRAPH_SETTINGS.flatMap((name) => {
+      const value = source[name];
+      return value === undefined || value === '' ? [] : [[name, value]];
+    }),
+  );
+  const unresolved = GRAPH_SETTINGS.filter((name) => KEY_VAULT_REFERENCE.test(set[name] ?? ''));
+  if (unresolved.length > 0) loadEnv(set); // throws the same Key Vault reference refusal
+  const parsed = graphEnvSchema.safeParse({ COUNTERSIGN_MODE: 'dev', ...set });
+  if (!parsed.success) throw new ConfigError(parsed.error);
+  return parsed.data;
+}
+
 export const envSchema = z.discriminatedUnion('COUNTERSIGN_MODE', [
   devEnvSchema,
   productionEnvSchema,

@@ -1,5 +1,5 @@
 import type { EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
-import type { Env } from '../../config/env.ts';
+import type { GraphEnv } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { Directory } from '../../ports/directory.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -82,7 +82,7 @@ export function isMicrosoftGraph(baseUrl: string): boolean {
  * emulator an unnamed site is its root site; against a real tenant the site must be named, so
  * nothing is ever written to a tenant's root site by accident.
  */
-export function graphConfigFromEnv(env: Env, site?: string): GraphAdaptersConfig {
+export function graphConfigFromEnv(env: GraphEnv, site?: string): GraphAdaptersConfig {
   const chosen = site ?? env.COUNTERSIGN_SITE;
   if (chosen === undefined && isMicrosoftGraph(env.COUNTERSIGN_GRAPH_BASE_URL)) {
     throw new CountersignError(

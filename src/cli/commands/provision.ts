@@ -3,7 +3,7 @@ import {
   graphConfigFromEnv,
 } from '../../adapters/graph/create-graph-adapters.ts';
 import { describeChange, provisionSite } from '../../adapters/graph/provision.ts';
-import { loadEnv } from '../../config/env.ts';
+import { ConfigError, loadGraphEnv } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
 import type { CliCommand } from '../run-cli.ts';
 import { parseSiteOptions } from '../site-options.ts';
@@ -20,7 +20,9 @@ export const provisionCommand: CliCommand = async (args, io) => {
   const options = parseSiteOptions(args, io, USAGE);
   if (typeof options === 'number') return options;
   try {
-    const env = loadEnv(io.env);
+    // Only what reaching the site needs (loadGraphEnv): provisioning runs before the service's
+    // other settings (seal key, API audience, public URL, school) exist.
+    const env = loadGraphEnv(io.env);
     const graph = createGraphAdapters(graphConfigFromEnv(env, options.site));
     const report = await provisionSite(graph.gateway, graph.records.site);
     if (options.json) {
@@ -33,7 +35,7 @@ export const provisionCommand: CliCommand = async (args, io) => {
     }
     return report.problems.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof CountersignError) {
+    if (error instanceof CountersignError || error instanceof ConfigError) {
       io.stderr(`countersign provision: ${error.message}\n`);
       return 1;
     }
