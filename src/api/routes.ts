@@ -25,6 +25,13 @@ export const API_ROUTES = [
   { id: 'me.changes', method: 'GET', path: '/api/me/policies/:key/changes', access: 'user' },
   { id: 'me.sign', method: 'POST', path: '/api/me/policies/:key/sign', access: 'user' },
   { id: 'me.history', method: 'GET', path: '/api/me/history', access: 'user' },
+  // The text a signature was made on: the signer's own (an admin's: anyone's; the service checks).
+  {
+    id: 'signatures.text',
+    method: 'GET',
+    path: '/api/signatures/:ackId/text',
+    access: 'user',
+  },
 
   // Policy.Admin
   { id: 'admin.import', method: 'POST', path: '/api/admin/import', access: 'admin' },
@@ -56,6 +63,7 @@ export const API_ROUTES = [
   },
   { id: 'admin.people', method: 'GET', path: '/api/admin/people', access: 'admin' },
   { id: 'admin.people.csv', method: 'GET', path: '/api/admin/people.csv', access: 'admin' },
+  { id: 'admin.person', method: 'GET', path: '/api/admin/people/:userId', access: 'admin' },
   { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },
   { id: 'admin.campaigns.list', method: 'GET', path: '/api/admin/campaigns', access: 'admin' },
   { id: 'admin.campaigns.launch', method: 'POST', path: '/api/admin/campaigns', access: 'admin' },

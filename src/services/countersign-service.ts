@@ -1,6 +1,6 @@
 import type { RepairReport } from './repair-records.ts';
 import type { RecordsCheckRunner, RecordsCheckView } from './records-check.ts';
-import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Acknowledgement, ApprovalState } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { PersonStatus, PersonStatusKind } from '../domain/person-status.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
@@ -102,6 +102,51 @@ export interface PeoplePage {
   nextCursor?: string;
 }
 
+/** A signature in my history, named by its own version (never today's title). */
+export type HistoryEntry = Acknowledgement & { versionLabel: string; versionTitle: string };
+
+/** The exact text a signature was made on, and whether its stored hash is the one signed. */
+export interface SignedText {
+  acknowledgement: Acknowledgement;
+  policyTitle: string;
+  version: PolicyVersion;
+  /** In the school's zone, UK style. */
+  signedAtLocal: string;
+  textMatchesSignature: boolean;
+}
+
+/** One signature on a person's page: what was signed, its text, approvals and consents. */
+export interface PersonSignature {
+  acknowledgement: Acknowledgement;
+  versionLabel: string;
+  versionTitle: string;
+  signedAtLocal: string;
+  approvalState: ApprovalState;
+  approvalWords: string;
+  decisions: {
+    decision: 'approved' | 'rejected';
+    approverName: string;
+    decidedAt?: string;
+    decidedAtLocal?: string;
+    additionalPermissions: string[];
+    comment?: string;
+  }[];
+  consents: { key: string; text: string; answer: string }[];
+  /** The version's exact text; absent when the version is no longer stored. */
+  document?: PolicyDocument;
+  textMatchesSignature?: boolean;
+}
+
+/** An admin's page for one person and one policy. */
+export interface PersonRecord {
+  person: { id: string; displayName: string; upn: string; audiences: string[] };
+  policy: { key: string; title: string };
+  status: PersonStatus;
+  statusWords: string;
+  /** Newest first. */
+  signatures: PersonSignature[];
+}
+
 export interface PendingApproval {
   approval: Approval;
   acknowledgement: Acknowledgement;
@@ -119,7 +164,9 @@ export interface CountersignService {
     policyKey: string,
   ): Promise<{ fromVersion?: number; toVersion: number; summary: string; diff: PolicyDiff }>;
   sign(actor: Actor, input: SignInput): Promise<SignOutcome>;
-  myHistory(actor: Actor): Promise<Acknowledgement[]>;
+  myHistory(actor: Actor): Promise<HistoryEntry[]>;
+  /** The exact text of a signature's version: the signer's own, or anyone's for an admin. */
+  signedText(actor: Actor, acknowledgementId: string): Promise<SignedText>;
 
   // Policy.Admin
   listPolicies(actor: Actor): Promise<{ policy: Policy; versions: PolicyVersion[] }[]>;
@@ -143,6 +190,8 @@ export interface CountersignService {
     reason: string,
   ): Promise<WithdrawalResult>;
   peopleStatus(actor: Actor, query: PeopleQuery): Promise<PeoplePage>;
+  /** One person's page: status, every signature with its text, decisions and consents. */
+  personRecord(actor: Actor, policyKey: string, userId: string): Promise<PersonRecord>;
   /** The people report as rows for a spreadsheet, a header row first (the API writes CSV). */
   exportPeopleRows(
     actor: Actor,

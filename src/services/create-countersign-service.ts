@@ -3,6 +3,7 @@ import { decidableApproval, decideApproval, pendingApprovals } from './approvals
 import type { CountersignService } from './countersign-service.ts';
 import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
 import { exportPeopleRows, peopleStatus } from './people-report.ts';
+import { myHistory, personRecordFor, signedTextFor } from './person-record.ts';
 import {
   listPoliciesForAdmin,
   previewPublish,
@@ -49,10 +50,8 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     getVersion: (actor, key, n) => getVersionFor(ctx, actor, key, n),
     whatChanged: (actor, key) => whatChangedFor(ctx, actor, key),
     sign: (actor, input) => signPolicy(ctx, actor, input),
-    myHistory: async (actor) =>
-      (await ctx.records.listAcknowledgements({ userId: actor.id })).sort((a, b) =>
-        b.signedAt.localeCompare(a.signedAt),
-      ),
+    myHistory: (actor) => myHistory(ctx, actor),
+    signedText: (actor, id) => signedTextFor(ctx, actor, id),
     listPolicies: (actor) => listPoliciesForAdmin(ctx, actor),
     saveDraft: (actor, input) => saveDraft(ctx, actor, input),
     previewPublish: (actor, key, n) => previewPublish(ctx, actor, key, n),
@@ -60,6 +59,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     publishPreview: (actor, key, n) => publishPreview(ctx, actor, key, n),
     withdraw: (actor, key, n, reason) => withdrawVersion(ctx, actor, key, n, reason),
     peopleStatus: (actor, query) => peopleStatus(ctx, actor, query),
+    personRecord: (actor, key, userId) => personRecordFor(ctx, actor, key, userId),
     exportPeopleRows: (actor, query) => exportPeopleRows(ctx, actor, query),
     pendingApprovals: (actor) => pendingApprovals(ctx, actor),
     decide: (actor, input) => decideApproval(ctx, actor, input),

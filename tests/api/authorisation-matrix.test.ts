@@ -16,6 +16,7 @@ import {
   CURRENT_VERSION,
   DOCUMENT,
   POLICY_KEY,
+  STAFF_PAST_ACK,
 } from './support/fake-service.ts';
 import type { FakeService } from './support/fake-service.ts';
 import {
@@ -138,6 +139,12 @@ const MATRIX: Record<RouteId, Row> = {
     expect: everyone(201),
   },
   'me.history': { method: 'GET', path: '/api/me/history', expect: everyone(200) },
+  // Sam's own past signature: Sam and an admin may read its text; to anyone else it does not exist.
+  'signatures.text': {
+    method: 'GET',
+    path: `/api/signatures/${encodeURIComponent(STAFF_PAST_ACK)}/text`,
+    expect: { ...REFUSED, staff: 200, otherStaff: 404, admin: 200, approver: 404 },
+  },
   'admin.import': {
     method: 'POST',
     path: '/api/admin/import',
@@ -181,6 +188,12 @@ const MATRIX: Record<RouteId, Row> = {
   'admin.people.csv': {
     method: 'GET',
     path: `/api/admin/people.csv?policyKey=${POLICY_KEY}`,
+    expect: adminOnly(200),
+  },
+  // A person's page, even one's own, is for admins only.
+  'admin.person': {
+    method: 'GET',
+    path: `/api/admin/people/aaaaaaaa-0000-4000-8000-000000000001?policyKey=${POLICY_KEY}`,
     expect: adminOnly(200),
   },
   'admin.records-check': {
@@ -398,8 +411,14 @@ describe('authorisation matrix', () => {
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       }
       if (expected === 403) expect(problem.code).toBe('forbidden');
-      // Refused callers never reach a use case.
-      expect(service.calls).toEqual([]);
+      if (expected === 404 && id === 'signatures.text') {
+        // Ownership is the use case's rule: it ran as the caller and answered "no such one".
+        expect(problem.code).toBe('not-found');
+        expect(service.calls.map((c) => c.actorId)).toEqual([SIGNED_IN[identity]?.oid]);
+      } else {
+        // Refused callers never reach a use case.
+        expect(service.calls).toEqual([]);
+      }
       expect(imports).toEqual([]);
     }
 

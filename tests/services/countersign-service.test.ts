@@ -615,6 +615,123 @@ describe('admin', () => {
   });
 });
 
+describe('past versions and a person’s page', () => {
+  async function twoVersionsSignedByAna() {
+    const v1 = await seedPolicy({ approvalMode: 'first-signature' });
+    await service.sign(ana, signInput(v1));
+    const [pending] = await service.pendingApprovals(head);
+    if (pending === undefined) throw new Error('Ana should be awaiting approval');
+    await service.decide(head, {
+      acknowledgementId: pending.acknowledgement.id,
+      decision: 'approved',
+      additionalPermissions: ['Remote access'],
+    });
+    const renamed = { ...doc, title: 'Oakfield Acceptable Use Policy 2027' };
+    const draft = await service.saveDraft(dsl, {
+      policyKey: 'staff-aup',
+      label: '2027-28',
+      changeKind: 'material',
+      document: {
+        ...renamed,
+        sections: [
+          {
+            heading: 'Using school systems',
+            clauses: [{ number: '1', text: 'I will use school systems with care.', items: [] }],
+          },
+        ],
+      },
+    });
+    const v2 = await service.publish(dsl, 'staff-aup', draft.number);
+    now = new Date('2026-11-25T09:30:00Z');
+    await service.sign(ana, signInput(v2));
+    return { v1, v2 };
+  }
+
+  it('names each signature in my history by its own version, not today’s title', async () => {
+    await twoVersionsSignedByAna();
+    const history = await service.myHistory(ana);
+    expect(history.map((h) => [h.versionNumber, h.versionLabel, h.versionTitle])).toEqual([
+      [2, '2027-28', 'Oakfield Acceptable Use Policy 2027'],
+      [1, '2026-27', 'Staff and Governor Acceptable Use Policy'],
+    ]);
+  });
+
+  it('opens the exact text of a past signature for the signer and admins only', async () => {
+    await twoVersionsSignedByAna();
+    const id = 'staff-aup:v1:u-ana';
+    const text = await service.signedText(ana, id);
+    expect(text.version.number).toBe(1);
+    expect(text.version.document).toEqual(doc);
+    expect(text.textMatchesSignature).toBe(true);
+    expect(text.signedAtLocal).toBe('23 November 2026, 10:00 GMT');
+    expect((await service.signedText(dsl, id)).version.document.title).toBe(doc.title);
+    // Another member of staff, even an approver, is told it does not exist.
+    await expect(service.signedText(actor('u-ben', 'Ben Walsh'), id)).rejects.toMatchObject({
+      code: 'not-found',
+    });
+    await expect(service.signedText(head, id)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('gives an admin one person’s every signature with its text, decisions and consents', async () => {
+    await twoVersionsSignedByAna();
+    await expect(service.personRecord(ana, 'staff-aup', 'u-ana')).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const page = await service.personRecord(dsl, 'staff-aup', 'u-ana');
+    expect(page.person).toEqual({
+      id: 'u-ana',
+      displayName: 'Ana Okafor',
+      upn: 'u-ana@oakfield.example',
+      audiences: ['Staff'],
+    });
+    expect(page.status.kind).toBe('signed');
+    expect(page.statusWords).toMatch(/^Signed 2027-28 on 25 November 2026/);
+    expect(
+      page.signatures.map((s) => [
+        s.versionLabel,
+        s.versionTitle,
+        s.signedAtLocal,
+        s.approvalWords,
+        s.document?.title,
+        s.textMatchesSignature,
+      ]),
+    ).toEqual([
+      [
+        '2027-28',
+        'Oakfield Acceptable Use Policy 2027',
+        '25 November 2026, 09:30 GMT',
+        'No approval needed',
+        'Oakfield Acceptable Use Policy 2027',
+        true,
+      ],
+      [
+        '2026-27',
+        'Staff and Governor Acceptable Use Policy',
+        '23 November 2026, 10:00 GMT',
+        'Approved',
+        'Staff and Governor Acceptable Use Policy',
+        true,
+      ],
+    ]);
+    const first = page.signatures[1];
+    expect(first?.decisions).toEqual([
+      {
+        decision: 'approved',
+        approverName: 'Helen Head',
+        decidedAt: '2026-11-23T10:00:00.000Z',
+        decidedAtLocal: '23 November 2026, 10:00 GMT',
+        additionalPermissions: ['Remote access'],
+      },
+    ]);
+    expect(first?.consents).toEqual([
+      { key: 'photo', text: 'The school may use my photograph on its website.', answer: 'Yes' },
+    ]);
+    await expect(service.personRecord(dsl, 'staff-aup', 'u-nobody')).rejects.toMatchObject({
+      code: 'not-found',
+    });
+  });
+});
+
 describe('approvals', () => {
   it('publishing and deciding sign their own records, announced at their signing times', async () => {
     const v1 = await seedPolicy({ approvalMode: 'first-signature' });

@@ -105,6 +105,9 @@ export const peopleQuerySchema = z.object({
   ),
 });
 
+/** A person's page is about one policy. */
+export const personQuerySchema = z.object({ policyKey: policyKeySchema });
+
 export const previewCardQuerySchema = z.object({
   policyKey: policyKeySchema,
   versionNumber: z.coerce.number().int().min(1).max(1_000_000),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
+import { acknowledgementSchema, approvalStateSchema } from '../../domain/acknowledgement.ts';
 import { approvalSchema } from '../../domain/approval.ts';
 import { campaignSchema } from '../../domain/campaign.ts';
 import {
@@ -243,6 +243,58 @@ export const peoplePageSchema = z.object({
   nextCursor: z.string().optional(),
 });
 
+/** A signature in my history, named by its own version's label and title. */
+export const historyEntrySchema = acknowledgementSchema.extend({
+  versionLabel: z.string(),
+  versionTitle: z.string(),
+});
+
+/** The exact text a signature was made on. */
+export const signedTextSchema = z.object({
+  acknowledgement: acknowledgementSchema,
+  policyTitle: z.string(),
+  version: policyVersionSchema,
+  signedAtLocal: z.string(),
+  /** The stored version's hash is the one signed. */
+  textMatchesSignature: z.boolean(),
+});
+
+export const personSignatureSchema = z.object({
+  acknowledgement: acknowledgementSchema,
+  versionLabel: z.string(),
+  versionTitle: z.string(),
+  signedAtLocal: z.string(),
+  approvalState: approvalStateSchema,
+  approvalWords: z.string(),
+  decisions: z.array(
+    z.object({
+      decision: z.enum(['approved', 'rejected']),
+      approverName: z.string(),
+      decidedAt: isoTime.optional(),
+      decidedAtLocal: z.string().optional(),
+      additionalPermissions: z.array(z.string()),
+      comment: z.string().optional(),
+    }),
+  ),
+  consents: z.array(z.object({ key: z.string(), text: z.string(), answer: z.string() })),
+  document: policyDocumentSchema.optional(),
+  textMatchesSignature: z.boolean().optional(),
+});
+
+/** An admin's page for one person and one policy. */
+export const personRecordSchema = z.object({
+  person: z.object({
+    id: z.string().min(1),
+    displayName: z.string(),
+    upn: z.string(),
+    audiences: z.array(z.string()),
+  }),
+  policy: z.object({ key: z.string(), title: z.string() }),
+  status: personStatusSchema,
+  statusWords: z.string(),
+  signatures: z.array(personSignatureSchema),
+});
+
 /** A campaign with live delivery counts (the work store's, fresher than the record's). */
 export const campaignSummarySchema = campaignSchema.extend({
   delivery: z.object({
@@ -325,7 +377,8 @@ export const RESPONSE_BODIES = {
   'policies.version': policyVersionSchema,
   'me.changes': changesSchema,
   'me.sign': signResultSchema,
-  'me.history': z.array(acknowledgementSchema),
+  'me.history': z.array(historyEntrySchema),
+  'signatures.text': signedTextSchema,
   'admin.import': importResultSchema,
   'admin.policies': z.array(adminPolicySchema),
   'admin.draft': policyVersionSchema,
@@ -335,6 +388,7 @@ export const RESPONSE_BODIES = {
   'admin.withdraw': withdrawalSchema,
   'admin.people': peoplePageSchema,
   'admin.people.csv': null,
+  'admin.person': personRecordSchema,
   'admin.records-check': recordsCheckViewSchema,
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,
@@ -377,6 +431,10 @@ export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;
 export type StatusCounts = z.infer<typeof statusCountsSchema>;
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type SignedText = z.infer<typeof signedTextSchema>;
+export type PersonRecord = z.infer<typeof personRecordSchema>;
+export type PersonSignature = z.infer<typeof personSignatureSchema>;
 export type CampaignSummary = z.infer<typeof campaignSummarySchema>;
 export type RecoveredCampaign = z.infer<typeof recoveredCampaignSchema>;
 export type AdaptiveCard = z.infer<typeof adaptiveCardSchema>;

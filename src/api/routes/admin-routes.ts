@@ -4,8 +4,13 @@ import { toCsv } from '../http/csv.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
-import { draftBodySchema, peopleQuerySchema, withdrawBodySchema } from '../contract/requests.ts';
-import { policyKeyParam, versionParam } from './path-params.ts';
+import {
+  draftBodySchema,
+  peopleQuerySchema,
+  personQuerySchema,
+  withdrawBodySchema,
+} from '../contract/requests.ts';
+import { idParam, policyKeyParam, versionParam } from './path-params.ts';
 
 /**
  * Media types an upload may arrive as. The file name's extension says how to read it; the
@@ -102,6 +107,14 @@ export const adminRoutes = {
 
   'admin.people': async ({ actor, service, query }) =>
     json(await service.peopleStatus(actor, peopleQuery(query))),
+
+  'admin.person': async ({ actor, service, params, query }) => {
+    const parsed = personQuerySchema.safeParse(Object.fromEntries(query));
+    if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
+    return json(
+      await service.personRecord(actor, parsed.data.policyKey, idParam(params, 'userId')),
+    );
+  },
 
   'admin.records-check': async ({ actor, service }) => json(await service.recordsCheck(actor)),
 

@@ -3,7 +3,7 @@ import { json } from '../http/reply.ts';
 import { readJson } from '../http/body.ts';
 import type { RouteHandlers } from '../route-context.ts';
 import { signBodySchema } from '../contract/requests.ts';
-import { policyKeyParam, versionParam } from './path-params.ts';
+import { idParam, policyKeyParam, versionParam } from './path-params.ts';
 
 /** Everyone's routes: the person is always ctx.actor (the token's oid). */
 export const meRoutes = {
@@ -44,4 +44,7 @@ export const meRoutes = {
   },
 
   'me.history': async ({ actor, service }) => json(await service.myHistory(actor)),
+
+  'signatures.text': async ({ actor, service, params }) =>
+    json(await service.signedText(actor, idParam(params, 'ackId'))),
 } satisfies Partial<RouteHandlers>;

@@ -1,7 +1,6 @@
 import type { TokenSource } from '../auth/token-source.ts';
 import { ApiError, toApiError } from './api-error.ts';
 import type {
-  Acknowledgement,
   AdaptiveCard,
   AdminPolicy,
   Approval,
@@ -12,6 +11,7 @@ import type {
   Changes,
   DecisionBody,
   DraftBody,
+  HistoryEntry,
   ImportResult,
   LaunchCampaignBody,
   Me,
@@ -19,11 +19,13 @@ import type {
   PeopleFilter,
   PeoplePage,
   PendingApproval,
+  PersonRecord,
   PolicyVersion,
   PublishPreview,
   RecordsCheckView,
   SignBody,
   SignResult,
+  SignedText,
 } from './api-types.ts';
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -93,8 +95,12 @@ export class ApiClient {
     const json = (await response.json()) as Omit<SignResult, 'created'>;
     return { acknowledgement: json.acknowledgement, created: response.status === 201 };
   }
-  history(): Promise<Acknowledgement[]> {
+  history(): Promise<HistoryEntry[]> {
     return this.#json('/api/me/history');
+  }
+  /** The exact text a signature was made on: my own (an admin: anyone's). */
+  signedText(acknowledgementId: string): Promise<SignedText> {
+    return this.#json(`/api/signatures/${seg(acknowledgementId)}/text`);
   }
 
   // Policy.Admin
@@ -119,6 +125,10 @@ export class ApiClient {
       `/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/publish`,
       {},
     );
+  }
+  /** One person's page: status, every signature with its text, decisions and consents. */
+  person(policyKey: string, userId: string): Promise<PersonRecord> {
+    return this.#json(`/api/admin/people/${seg(userId)}${query({ policyKey })}`);
   }
   people(filter: PeopleFilter & { cursor?: string; pageSize?: number }): Promise<PeoplePage> {
     return this.#json(`/api/admin/people${query({ ...filter })}`);

@@ -59,6 +59,10 @@ export function version(number: number, status: PolicyVersion['status']): Policy
   };
 }
 
+/** A signature of version 1 by Sam (PEOPLE.staff): the signed-text route's own-or-admin test. */
+export const STAFF_PAST_ACK = `${POLICY_KEY}:v1:aaaaaaaa-0000-4000-8000-000000000001`;
+const STAFF_PAST_OWNER = 'aaaaaaaa-0000-4000-8000-000000000001';
+
 export const CURRENT_VERSION = 2;
 export const CURRENT_HASH = hash('2');
 
@@ -182,7 +186,48 @@ export function createFakeService(): FakeService {
     },
     myHistory(actor) {
       log('myHistory', actor);
-      return Promise.resolve(acks.filter((a) => a.userId === actor.id));
+      return Promise.resolve(
+        acks
+          .filter((a) => a.userId === actor.id)
+          .map((a) => ({
+            ...a,
+            versionLabel: `Version ${a.versionNumber}`,
+            versionTitle: DOCUMENT.title,
+          })),
+      );
+    },
+    signedText(actor, id) {
+      log('signedText', actor);
+      // The service's rule (person-record.ts): the signer's own, or anyone's for an admin.
+      if (
+        id !== STAFF_PAST_ACK ||
+        (actor.id !== STAFF_PAST_OWNER && !actor.roles.includes('Policy.Admin'))
+      ) {
+        throw new CountersignError('not-found', 'There is no such signature.');
+      }
+      const v1 = findVersion(POLICY_KEY, 1);
+      return Promise.resolve({
+        acknowledgement: {
+          id,
+          policyKey: POLICY_KEY,
+          versionNumber: 1,
+          contentHash: v1.contentHash,
+          userId: STAFF_PAST_OWNER,
+          upn: 'sam.staff@school.example',
+          displayName: 'Sam Staff',
+          typedName: 'Sam Staff',
+          statedRole: 'Teacher',
+          signedAt: '2026-09-02T08:00:00.000Z',
+          channel: 'tab',
+          consents: {},
+          approvalState: 'not-required',
+          seal: CURRENT_HASH,
+        },
+        policyTitle: POLICY.title,
+        version: v1,
+        signedAtLocal: '2 September 2026, 09:00 BST',
+        textMatchesSignature: true,
+      });
     },
     listPolicies(actor) {
       log('listPolicies', actor);
@@ -269,6 +314,23 @@ export function createFakeService(): FakeService {
         totals: {},
         overall: emptyStatusCounts(),
         people: 0,
+      });
+    },
+    personRecord(actor, key, userId) {
+      log('personRecord', actor);
+      requireRole(actor, 'Policy.Admin');
+      findVersion(key, CURRENT_VERSION);
+      return Promise.resolve({
+        person: {
+          id: userId,
+          displayName: 'Sam Staff',
+          upn: 'sam.staff@school.example',
+          audiences: ['Staff'],
+        },
+        policy: { key, title: POLICY.title },
+        status: { kind: 'due', reason: 'never-signed', versionNumber: CURRENT_VERSION },
+        statusWords: 'Has not signed yet (Version 2 to sign)',
+        signatures: [],
       });
     },
     exportPeopleRows(actor, query) {

@@ -1,7 +1,9 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
-import type { Acknowledgement } from '../../api/api-types.ts';
+import type { ApiClient } from '../../api/api-client.ts';
+import type { HistoryEntry } from '../../api/api-types.ts';
 import { formatDateTime, signedAsLabel } from '../../ui/format.ts';
 import { approvalLabel } from './receipt.tsx';
+import { SignedTextToggle } from './signed-text-view.tsx';
 
 const useStyles = makeStyles({
   list: { listStyleType: 'none', padding: '0', margin: '0' },
@@ -13,14 +15,16 @@ const useStyles = makeStyles({
   hash: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
 });
 
-/** Everything I have signed, newest first. */
+/**
+ * Everything I have signed, newest first, each named by its own version's title (a later
+ * version's new title never rewrites what an earlier signature was of), with its exact text.
+ */
 export function HistoryList({
+  api,
   history,
-  titles,
 }: {
-  history: readonly Acknowledgement[];
-  /** Policy titles by key, for the policies I can see now. */
-  titles: Readonly<Record<string, string>>;
+  api: ApiClient;
+  history: readonly HistoryEntry[];
 }) {
   const styles = useStyles();
   const sorted = [...history].sort((a, b) => b.signedAt.localeCompare(a.signedAt));
@@ -34,13 +38,14 @@ export function HistoryList({
           {sorted.map((ack) => (
             <li key={ack.id} className={styles.item}>
               <strong>
-                {titles[ack.policyKey] ?? ack.policyKey}, version {ack.versionNumber}
+                {ack.versionTitle || ack.policyKey}, version {ack.versionLabel}
               </strong>
               <br />
               Signed {formatDateTime(ack.signedAt)}. {signedAsLabel(ack)}. Role: {ack.statedRole}.
               Approval: {approvalLabel(ack.approvalState)}.
               <br />
               <span className={styles.hash}>Hash {ack.contentHash.slice(0, 16)}…</span>
+              <SignedTextToggle api={api} acknowledgementId={ack.id} />
             </li>
           ))}
         </ul>

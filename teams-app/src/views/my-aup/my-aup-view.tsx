@@ -37,10 +37,7 @@ export function MyAupView({ session }: { session: Session }) {
                 onChanged={reload}
               />
             ))}
-          <HistoryList
-            history={data.value[1]}
-            titles={Object.fromEntries(data.value[0].map((v) => [v.policy.key, v.policy.title]))}
-          />
+          <HistoryList api={api} history={data.value[1]} />
         </>
       )}
     </div>
