@@ -1006,14 +1006,12 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
       approvalDecisions: approvals.flatMap((row) => signedRowOf(row, decisionColumnsOf) ?? []),
       // Only a signed (published) version's text is evidence: its file read fresh, drafts not read.
       versions: (
-        await Promise.all(
-          versions.map(async (row) => {
-            const signed = signedRowOf(row, versionColumnsOf);
-            return signed === null
-              ? []
-              : [{ ...signed, document: parseLoosely(await this.#storedText(row)) }];
-          }),
-        )
+        await mapLimit(versions, VERSION_READS_IN_FLIGHT, async (row) => {
+          const signed = signedRowOf(row, versionColumnsOf);
+          return signed === null
+            ? []
+            : [{ ...signed, document: parseLoosely(await this.#storedText(row)) }];
+        })
       ).flat(),
       auditEvents,
       signatureEvents,
@@ -1226,19 +1224,18 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
           : list === 'audit'
             ? eventColumnsOf
             : checkpointColumnsOf;
-    return Promise.all(
-      rows.map(async (row) => {
-        const evidence = storedEvidenceOf(row.fields);
-        // Only a signed (published) version's text is evidence; drafts are not read.
-        const withText = texts && list === 'versions' && evidence !== null;
-        return {
-          itemId: row.itemId,
-          evidence,
-          columns: columnsOf(row.fields),
-          ...(withText ? { document: await this.#storedText(row) } : {}),
-        };
-      }),
-    );
+    // Only version rows read a file each; at most VERSION_READS_IN_FLIGHT at once.
+    return mapLimit(rows, VERSION_READS_IN_FLIGHT, async (row) => {
+      const evidence = storedEvidenceOf(row.fields);
+      // Only a signed (published) version's text is evidence; drafts are not read.
+      const withText = texts && list === 'versions' && evidence !== null;
+      return {
+        itemId: row.itemId,
+        evidence,
+        columns: columnsOf(row.fields),
+        ...(withText ? { document: await this.#storedText(row) } : {}),
+      };
+    });
   }
 
   /**
