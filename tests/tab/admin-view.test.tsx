@@ -217,10 +217,15 @@ describe('Admin', () => {
     expect((await api.campaigns())[0]?.status).toBe('paused');
 
     // Launching the same version again meets the campaign already open: nothing new is sent.
+    // …and says what it kept where that differs from what was asked: here a later deadline.
+    fireEvent.change(screen.getByLabelText(/Deadline/), { target: { value: '2026-07-08' } });
     await click('Launch campaign');
     await screen.findByRole('alertdialog', { name: 'Confirm the launch' });
     await click('Yes, launch it');
-    await screen.findByText(/A campaign for version 1 is already paused/);
+    const kept = await screen.findByText(/A campaign for version 1 is already paused/);
+    expect(kept.textContent).toMatch(
+      /nothing new was sent\. It keeps its own plan: deadline 1 July 2026, not 8 July 2026 as asked; audiences staff; reminders after 2, 5 days\. To change it, cancel this campaign and launch again\./,
+    );
     expect(screen.queryByText(/Campaign launched/)).toBeNull();
     expect(await api.campaigns()).toHaveLength(1);
   });

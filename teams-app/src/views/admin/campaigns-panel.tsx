@@ -75,24 +75,70 @@ function campaignStatusLabel(status: Campaign['status']): string {
   }
 }
 
-/** What a launch did: started a campaign, or met the one already under way for the version. */
-export function launchMessage(campaign: Campaign, before: readonly Campaign[]): Message {
+/** What the admin asked a launch for: compared with the campaign it met, when it met one. */
+export interface LaunchAsked {
+  audiences: readonly string[];
+  deadline: string;
+  reminderDays: readonly number[];
+}
+
+const sameSet = <T,>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x));
+
+/**
+ * What a launch did: started a campaign, or met the one already under way for the version (a
+ * version has one campaign at a time, and it keeps its first plan). Then it says, part by part,
+ * what was kept and where that differs from what was asked, so a new deadline is never taken
+ * for applied when it was not.
+ */
+export function launchMessage(
+  campaign: Campaign,
+  before: readonly Campaign[],
+  asked?: LaunchAsked,
+): Message {
   const existing = before.some((c) => c.id === campaign.id && c.createdAt === campaign.createdAt);
   if (!existing) {
     return { intent: 'success', text: 'Campaign launched: people are being sent the card now.' };
   }
   const state = campaignStatusLabel(campaign.status).toLowerCase();
+  const head =
+    `A campaign for version ${campaign.versionNumber} is already ${state} (launched ` +
+    `${formatDate(campaign.createdAt)}): nothing new was sent.`;
+  const kept: string[] = [];
+  const differs: string[] = [];
+  const part = (same: boolean, keptText: string, askedText: string) => {
+    if (same) kept.push(keptText);
+    else differs.push(`${keptText}, not ${askedText} as asked`);
+  };
+  part(
+    asked === undefined || formatDate(asked.deadline) === formatDate(campaign.deadline),
+    `deadline ${formatDate(campaign.deadline)}`,
+    asked === undefined ? '' : formatDate(asked.deadline),
+  );
+  part(
+    asked === undefined || sameSet(asked.audiences, campaign.audiences),
+    `audiences ${campaign.audiences.join(', ')}`,
+    asked === undefined ? '' : asked.audiences.join(', '),
+  );
+  part(
+    asked === undefined || sameSet(asked.reminderDays, campaign.reminderDays),
+    `reminders after ${campaign.reminderDays.join(', ')} days`,
+    asked === undefined ? '' : `${asked.reminderDays.join(', ')} days`,
+  );
+  if (differs.length === 0) {
+    return { intent: 'info', text: `${head} Its plan is the one asked for: ${kept.join('; ')}.` };
+  }
   return {
-    intent: 'info',
+    intent: 'warning',
     text:
-      `A campaign for version ${campaign.versionNumber} is already ${state} (launched ` +
-      `${formatDate(campaign.createdAt)}, for ${campaign.audiences.join(', ')}, deadline ` +
-      `${formatDate(campaign.deadline)}): nothing new was sent and its plan is unchanged.`,
+      `${head} It keeps its own plan: ${differs.join('; ')}` +
+      (kept.length > 0 ? `; ${kept.join('; ')}` : '') +
+      '. To change it, cancel this campaign and launch again.',
   };
 }
 
 interface Message {
-  intent: 'success' | 'info';
+  intent: 'success' | 'info' | 'warning';
   text: string;
 }
 
@@ -352,15 +398,18 @@ function LaunchCampaign({
       // A version has one campaign at a time: launching it again answers with the campaign that
       // is already under way (same id, its first plan kept), so compare with the list before.
       const before = await api.campaigns();
-      const campaign = await api.launchCampaign({
-        policyKey: choice.policy.key,
-        versionNumber: choice.version.number,
+      const asked = {
         audiences: selectedAudiences,
         deadline: endOfSchoolDay(deadline),
         reminderDays,
+      };
+      const campaign = await api.launchCampaign({
+        policyKey: choice.policy.key,
+        versionNumber: choice.version.number,
+        ...asked,
       });
       onLaunched();
-      return launchMessage(campaign, before);
+      return launchMessage(campaign, before, asked);
     });
   };
 
