@@ -50,7 +50,7 @@ describe('the tab in Chromium', () => {
     expect(text).toContain(`${before.version.number} (${before.version.label})`);
     expect(text).toContain(before.version.contentHash);
     expect(text).toMatch(/\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}/);
-    expect(text).toContain('Waiting for the headteacher');
+    expect(text).toContain('Waiting for Helen Whitfield (Headteacher)');
 
     const after = await myPolicy('staff');
     expect(after.status.kind).toBe('awaiting-approval');

@@ -129,4 +129,28 @@ describe('Approvals', () => {
     ).toEqual(['u-dsl', 'u-staff']);
     expect(screen.getByRole('heading', { name: 'Grace Okafor' })).toBeInstanceOf(HTMLElement);
   });
+
+  it('never approves in bulk a signer whose reject form is open', async () => {
+    const api = await seeded();
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
+    const grace = (await screen.findByRole('heading', { name: 'Grace Okafor' })).closest('li');
+    if (grace === null) throw new Error('no card');
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select all (3)' }));
+    // The head starts rejecting Grace, then approves "all selected".
+    await click(within(grace).getByRole('button', { name: 'Reject…' }));
+    expect(within(grace).getByRole('checkbox', { name: 'Select Grace Okafor' })).toHaveProperty(
+      'disabled',
+      true,
+    );
+    await click(screen.getByRole('button', { name: 'Approve selected (2)' }));
+    await screen.findByText('Approved 2.');
+    const decisions = await api.approvals();
+    expect(decisions.find((a) => a.userId === 'u-governor')?.decision).toBe('pending');
+    expect(
+      decisions
+        .filter((a) => a.decision === 'approved')
+        .map((a) => a.userId)
+        .sort(),
+    ).toEqual(['u-dsl', 'u-staff']);
+  });
 });

@@ -75,7 +75,9 @@ describe('My AUP', () => {
     expect(within(receipt).getByText('1 (Spring 2026)')).toBeInstanceOf(HTMLElement);
     // 10:30 UTC in March is 10:30 in London (GMT); en-GB wording.
     expect(within(receipt).getByText(/10 March 2026.*10:30/)).toBeInstanceOf(HTMLElement);
-    expect(within(receipt).getByText('Waiting for the headteacher')).toBeInstanceOf(HTMLElement);
+    expect(within(receipt).getByText('Waiting for Emma Bonnin (Headteacher)')).toBeInstanceOf(
+      HTMLElement,
+    );
 
     const ack = (await api.acknowledgements())[0];
     expect(ack).toMatchObject({

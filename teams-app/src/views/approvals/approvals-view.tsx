@@ -44,8 +44,12 @@ export default function ApprovalsView({ session }: { session: Session }) {
   const [outcome, setOutcome] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
 
+  /** Items whose reject form is open: never approved in bulk, whatever was ticked. */
+  const [rejecting, setRejecting] = useState<ReadonlySet<string>>(new Set());
   const items = pending.status === 'ready' ? pending.value : [];
-  const selectedIds = items.map((p) => p.acknowledgement.id).filter((id) => selected.has(id));
+  const selectedIds = items
+    .map((p) => p.acknowledgement.id)
+    .filter((id) => selected.has(id) && !rejecting.has(id));
   // Approving in bulk must not hide the per-card warning: say how many selected carry it.
   const flaggedSelected = items.filter(
     (p) => p.typedNameDiffers && selected.has(p.acknowledgement.id),
@@ -151,7 +155,11 @@ export default function ApprovalsView({ session }: { session: Session }) {
             }
             onChange={(_e, data) =>
               setSelected(
-                data.checked === true ? new Set(items.map((p) => p.acknowledgement.id)) : new Set(),
+                data.checked === true
+                  ? new Set(
+                      items.map((p) => p.acknowledgement.id).filter((id) => !rejecting.has(id)),
+                    )
+                  : new Set(),
               )
             }
           />
@@ -188,6 +196,16 @@ export default function ApprovalsView({ session }: { session: Session }) {
             onSelect={(on) => toggle(item.acknowledgement.id, on)}
             onApprove={(permissions) => decide(item, 'approved', permissions)}
             onReject={(reason) => decide(item, 'rejected', [], reason)}
+            onRejectingChange={(open) => {
+              const id = item.acknowledgement.id;
+              setRejecting((now) => {
+                const next = new Set(now);
+                if (open) next.add(id);
+                else next.delete(id);
+                return next;
+              });
+              if (open) toggle(id, false);
+            }}
           />
         ))}
       </ul>

@@ -37,6 +37,8 @@ export interface PendingCardProps {
   onSelect: (selected: boolean) => void;
   onApprove: (additionalPermissions: string[]) => void;
   onReject: (reason: string) => void;
+  /** The reject form opened or closed: an item being rejected is never approved in bulk. */
+  onRejectingChange: (rejecting: boolean) => void;
 }
 
 /**
@@ -51,11 +53,16 @@ export function PendingCard({
   onSelect,
   onApprove,
   onReject,
+  onRejectingChange,
 }: PendingCardProps) {
   const styles = useStyles();
   const ack = item.acknowledgement;
   const [permissions, setPermissions] = useState('');
-  const [rejecting, setRejecting] = useState(false);
+  const [rejecting, setRejectingState] = useState(false);
+  const setRejecting = (open: boolean) => {
+    setRejectingState(open);
+    onRejectingChange(open);
+  };
   const [reason, setReason] = useState('');
   const headingId = `pending-${ack.id}`;
   return (
@@ -65,7 +72,8 @@ export function PendingCard({
       </h2>
       <Checkbox
         label={`Select ${ack.displayName}`}
-        checked={selected}
+        checked={selected && !rejecting}
+        disabled={rejecting}
         onChange={(_e, data) => onSelect(data.checked === true)}
       />
       <span>{signedAsLabel(ack)}</span>

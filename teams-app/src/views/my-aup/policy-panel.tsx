@@ -45,6 +45,8 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
   const styles = useStyles();
   const { policy, version, status } = view;
   const needsSigning = status.kind === 'due' || status.kind === 'overdue';
+  // A rejected person reads the reason and signs again; the new signature goes back for approval.
+  const mayResign = status.kind === 'rejected';
   const lastSigned = needsSigning ? status.lastSignedVersion : undefined;
   const [changes] = useLoad(
     () => (lastSigned === undefined ? Promise.resolve(null) : api.changes(policy.key)),
@@ -152,13 +154,15 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
       {justSigned === null && status.kind === 'rejected' && (
         <MessageBar intent="error">
           <MessageBarBody>
+            <MessageBarTitle>Your signature was not approved</MessageBarTitle>
             Your signature for version {status.versionNumber} was not approved
-            {status.comment !== undefined ? `: ${status.comment}` : '.'} Please speak to the school
-            office.
+            {status.comment !== undefined ? `. The reason given: “${status.comment}”` : ''}. Read
+            the policy again and sign below: your new signature goes back
+            {view.approver?.kind === 'nobody' ? ' for approval' : ` to ${approverName(view)}`}.
           </MessageBarBody>
         </MessageBar>
       )}
-      {justSigned === null && needsSigning && (
+      {justSigned === null && (needsSigning || mayResign) && (
         <SignForm key={version.contentHash} version={version} busy={signing} onSign={sign} />
       )}
       {retrying !== null && (
@@ -184,9 +188,22 @@ export function PolicyPanel({ api, view, history, onChanged }: PolicyPanelProps)
       )}
       {receipt !== undefined && (
         <div role="status">
-          <Receipt acknowledgement={receipt} version={version} />
+          <Receipt
+            acknowledgement={receipt}
+            version={version}
+            {...(view.approver === undefined ? {} : { approver: view.approver })}
+            {...(status.kind === 'signed' && status.additionalPermissions !== undefined
+              ? { permissions: status.additionalPermissions }
+              : {})}
+          />
         </div>
       )}
     </article>
   );
+}
+
+/** Who decides my signature, in words: "Margaret Ellison (Chair of Governors)". */
+function approverName(view: MyPolicyView): string {
+  const approver = view.approver;
+  return approver === undefined || approver.kind === 'nobody' ? 'the approver' : approver.name;
 }

@@ -1,5 +1,5 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
-import type { Acknowledgement, PolicyVersion } from '../../api/api-types.ts';
+import type { Acknowledgement, MyPolicyView, PolicyVersion } from '../../api/api-types.ts';
 import { formatDateTime, signedAsLabel } from '../../ui/format.ts';
 
 const useStyles = makeStyles({
@@ -24,9 +24,15 @@ const useStyles = makeStyles({
 export function Receipt({
   acknowledgement,
   version,
+  approver,
+  permissions,
 }: {
   acknowledgement: Acknowledgement;
   version?: PolicyVersion;
+  /** Who decides this signature (My policies says), so "waiting" names them. */
+  approver?: MyPolicyView['approver'];
+  /** What the approver granted beyond the role's usual access. */
+  permissions?: readonly string[];
 }) {
   const styles = useStyles();
   return (
@@ -49,18 +55,31 @@ export function Receipt({
         <dt className={styles.term}>Content hash</dt>
         <dd className={`${styles.value} ${styles.hash}`}>{acknowledgement.contentHash}</dd>
         <dt className={styles.term}>Approval</dt>
-        <dd className={styles.value}>{approvalLabel(acknowledgement.approvalState)}</dd>
+        <dd className={styles.value}>{approvalLabel(acknowledgement.approvalState, approver)}</dd>
+        {permissions !== undefined && permissions.length > 0 && (
+          <>
+            <dt className={styles.term}>Additional permissions</dt>
+            <dd className={styles.value}>{permissions.join(', ')}</dd>
+          </>
+        )}
       </dl>
     </section>
   );
 }
 
-export function approvalLabel(state: Acknowledgement['approvalState']): string {
+export function approvalLabel(
+  state: Acknowledgement['approvalState'],
+  approver?: MyPolicyView['approver'],
+): string {
   switch (state) {
     case 'not-required':
       return 'Not required';
     case 'pending':
-      return 'Waiting for the headteacher';
+      // Never "the headteacher" for the head's own signature: the school's named approver.
+      if (approver === undefined) return 'Waiting for approval';
+      return approver.kind === 'nobody'
+        ? 'Waiting: nobody is named to approve the approvers’ own signatures yet (ask the school office)'
+        : `Waiting for ${approver.name}`;
     case 'approved':
       return 'Approved';
     case 'rejected':
