@@ -40,7 +40,8 @@ const SECOND = 'Email and messages';
 
 /** The clause summaries of the draft as the admin sees them, section by section. */
 async function outline(page: Page): Promise<string[]> {
-  return page.getByRole('button', { name: /^(Edit|Close) clause / }).allTextContents();
+  const names = await page.getByRole('button', { name: /^(Edit|Close) clause / }).allTextContents();
+  return names.map((name) => name.replace(/^.*?: /, ''));
 }
 
 function clauseButton(page: Page, number: number, section: string) {
@@ -51,7 +52,7 @@ function clauseButton(page: Page, number: number, section: string) {
 
 async function focusedLabel(page: Page): Promise<string | null> {
   return page.evaluate<string | null>(
-    "document.activeElement && document.activeElement.getAttribute('aria-label')",
+    'document.activeElement && document.activeElement.textContent',
   );
 }
 
@@ -77,7 +78,7 @@ describe('the draft editor in Chromium', () => {
     await page.keyboard.press('Alt+ArrowDown');
     await page.getByRole('status').getByText('Clause 5 moved down.').waitFor();
     expect(await focusedLabel(page)).toMatch(
-      /^Edit clause 6 in Using school systems: I will not take photographs/,
+      /^Edit clause 6 in Using school systems: 6\. I will not take photographs/,
     );
 
     // Split clause 2 at the cursor with Ctrl+Enter.
@@ -93,21 +94,19 @@ describe('the draft editor in Chromium', () => {
     await page.getByRole('status').getByText('Clause 2 split in two.').waitFor();
 
     // Merge "any lost device…" (now clause 5) into "I will report".
-    await page
-      .getByRole('button', { name: `Merge clause 5 in ${FIRST} with the clause before it` })
-      .click();
+    await page.getByRole('button', { name: `Merge with previous: clause 5 in ${FIRST}` }).click();
     await page.getByRole('status').getByText('Clause 5 merged into clause 4.').waitFor();
 
     // Make "I will not share…" a sub-item of the clause before it, then a clause again.
     await page
       .getByRole('button', {
-        name: `Make clause 8 in ${SECOND} a sub-item of the clause before it`,
+        name: `Make sub-item: clause 8 in ${SECOND}`,
       })
       .click();
     await page.getByRole('status').getByText('Clause 8 is now a sub-item of clause 7.').waitFor();
     await clauseButton(page, 7, SECOND).click();
     await page
-      .getByRole('button', { name: `Make sub-item 1 of clause 7 in ${SECOND} a clause` })
+      .getByRole('button', { name: `Make it a clause: sub-item 1 of clause 7 in ${SECOND}` })
       .click();
     await page.getByRole('status').getByText('Sub-item 1 of clause 7 is now a clause.').waitFor();
 

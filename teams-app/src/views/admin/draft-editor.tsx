@@ -117,6 +117,15 @@ const useStyles = makeStyles({
   audience: { border: 'none', margin: '0', padding: '0', minWidth: '0' },
   audienceLegend: { padding: '0', marginBlockEnd: tokens.spacingVerticalXXS },
   audienceChoices: { display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalM },
+  // Read by screen readers, not shown: the clause's name before its visible words.
+  hidden: {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    overflow: 'hidden',
+    clipPath: 'inset(50%)',
+    whiteSpace: 'nowrap',
+  },
   hint: { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
 });
 
@@ -406,7 +415,6 @@ export function DraftEditor({
                           appearance="subtle"
                           className={styles.summary}
                           aria-expanded={isOpen}
-                          aria-label={`${isOpen ? 'Close' : 'Edit'} ${called}: ${excerpt(clause.text)}`}
                           aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
                           onClick={() => setOpen(isOpen ? null : clause.key)}
                           onKeyDown={(event) => {
@@ -422,6 +430,9 @@ export function DraftEditor({
                             );
                           }}
                         >
+                          <span
+                            className={styles.hidden}
+                          >{`${isOpen ? 'Close' : 'Edit'} ${called}: `}</span>
                           {clause.number === undefined ? '' : `${clause.number}. `}
                           {excerpt(clause.text)}
                           {clause.items.length > 0 && ` (${String(clause.items.length)} sub-items)`}
@@ -446,14 +457,14 @@ export function DraftEditor({
                           <>
                             <Button
                               size="small"
-                              aria-label={`Merge ${called} with the clause before it`}
+                              aria-label={`Merge with previous: ${called}`}
                               onClick={() => apply(mergeWithPrevious(document, clause.key))}
                             >
                               Merge with previous
                             </Button>
                             <Button
                               size="small"
-                              aria-label={`Make ${called} a sub-item of the clause before it`}
+                              aria-label={`Make sub-item: ${called}`}
                               onClick={() => apply(demoteClause(document, clause.key))}
                             >
                               Make sub-item
@@ -473,7 +484,7 @@ export function DraftEditor({
                             aria-label={`Remove every copy of ${called} (${String(copies)} in the draft)`}
                             onClick={() => apply(removeEveryCopy(document, clause.text))}
                           >
-                            Remove all {copies} copies
+                            Remove every copy
                           </Button>
                         )}
                       </div>
@@ -495,7 +506,7 @@ export function DraftEditor({
                               />
                             </Field>
                             <Button
-                              aria-label={`Split ${called} at the cursor`}
+                              aria-label={`Split at the cursor: ${called}`}
                               onClick={() => split(clause.key)}
                             >
                               Split at the cursor
@@ -564,7 +575,7 @@ export function DraftEditor({
                                 <div className={styles.tools}>
                                   <Button
                                     size="small"
-                                    aria-label={`Make ${itemName} a clause`}
+                                    aria-label={`Make it a clause: ${itemName}`}
                                     onClick={() =>
                                       apply(promoteItem(document, clause.key, itemIndex))
                                     }
