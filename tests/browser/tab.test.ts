@@ -260,6 +260,7 @@ describe('the tab in Chromium', () => {
     const changes = page.getByRole('region', { name: `Changes from version ${current.number}` });
     expect(await changes.innerText()).toContain(newClause);
     await publish.click();
+    await page.getByRole('button', { name: /^Yes, publish version \d+$/ }).click();
     await page.getByText(/^Version \d+ published$/).waitFor();
 
     await page.getByRole('button', { name: 'People' }).click();

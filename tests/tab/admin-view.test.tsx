@@ -91,6 +91,22 @@ describe('Admin', () => {
     expect(within(changes).getByText(/report lost devices/)).toBeInstanceOf(HTMLElement);
 
     await click('Publish version 2');
+    // The confirmation counts who must sign again before anything is published. (jsdom: tabster
+    // marks the open surface aria-hidden, which a browser does not; Chromium's test checks it.)
+    const confirm = await screen.findByRole('dialog', { name: 'Publish version 2?' });
+    const who = await within(confirm).findByRole('list', {
+      name: 'Who will have to sign',
+      hidden: true,
+    });
+    expect(who.textContent).toContain(
+      'Staff: 1 person of 3 will have to sign again; 2 people still to sign.',
+    );
+    await act(async () => {
+      fireEvent.click(
+        within(confirm).getByRole('button', { name: 'Yes, publish version 2', hidden: true }),
+      );
+      await Promise.resolve();
+    });
     await screen.findByText('Version 2 published');
     const v2 = (await api.versions()).find((v) => v.number === 2);
     expect(v2?.status).toBe('published');

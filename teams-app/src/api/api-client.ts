@@ -21,7 +21,9 @@ import type {
   PendingApproval,
   PersonRecord,
   PolicyVersion,
+  PublishConfirmation,
   PublishPreview,
+  Withdrawal,
   RecordsCheckView,
   SignBody,
   SignResult,
@@ -129,6 +131,17 @@ export class ApiClient {
   /** One person's page: status, every signature with its text, decisions and consents. */
   person(policyKey: string, userId: string): Promise<PersonRecord> {
     return this.#json(`/api/admin/people/${seg(userId)}${query({ policyKey })}`);
+  }
+  /** What publishing would change and, per audience, who would have to sign again. */
+  publishConfirmation(policyKey: string, versionNumber: number): Promise<PublishConfirmation> {
+    return this.#json(
+      `/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/publish-preview`,
+    );
+  }
+  withdraw(policyKey: string, versionNumber: number, reason: string): Promise<Withdrawal> {
+    return this.#post(`/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/withdraw`, {
+      reason,
+    });
   }
   people(filter: PeopleFilter & { cursor?: string; pageSize?: number }): Promise<PeoplePage> {
     return this.#json(`/api/admin/people${query({ ...filter })}`);

@@ -31,11 +31,13 @@ export type {
   PersonStatus,
   PersonStatusKind,
   PolicyDiff,
+  PublishConfirmation,
   PublishPreview,
   RecoveredCampaign,
   RecordsCheckView,
   SignedText,
   StatusCounts,
+  Withdrawal,
 } from '../../../src/api/contract/responses.ts';
 
 import type { SignResult as SignResponse } from '../../../src/api/contract/responses.ts';

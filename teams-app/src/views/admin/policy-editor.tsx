@@ -36,6 +36,8 @@ import { detectNumbering, type Numbering } from '../../draft/draft-numbering.ts'
 import { startHistory, type History } from '../../draft/edit-history.ts';
 import { DraftEditor, tidyDocument, UNPLACED_HEADING } from './draft-editor.tsx';
 import { ImportDropZone } from './import-drop-zone.tsx';
+import { PublishConfirmation } from './publish-confirmation.tsx';
+import { VersionHistory } from './version-history.tsx';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -124,6 +126,8 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
   const [problems, setProblems] = useState<string[]>([]);
   const [review, setReview] = useState<Review | null>(null);
   const [published, setPublished] = useState<PolicyVersion | null>(null);
+  // Publishing is confirmed in a dialog that counts who must sign again.
+  const [confirming, setConfirming] = useState(false);
 
   const entries = policies.status === 'ready' ? policies.value : [];
   const chosenKey = policyKey !== '' ? policyKey : (entries[0]?.policy.key ?? '');
@@ -229,6 +233,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
     api.publish(review.version.policyKey, review.version.number).then(
       (version) => {
         setBusy(null);
+        setConfirming(false);
         setPublished(version);
         setDraft(null);
         setReview(null);
@@ -237,6 +242,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
       },
       (e: unknown) => {
         setBusy(null);
+        setConfirming(false);
         setError({ title: 'The version was not published', error: e });
       },
     );
@@ -303,6 +309,7 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                     Edit a new version
                   </Button>
                 )}
+                <VersionHistory api={api} entry={entry} onChanged={reloadPolicies} />
               </li>
             );
           })}
@@ -449,10 +456,22 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
               : 'This is a minor correction: existing signatures will still stand.'}
           </p>
           <div className={styles.row}>
-            <Button appearance="primary" onClick={publish} disabled={busy !== null}>
+            <Button
+              appearance="primary"
+              onClick={() => setConfirming(true)}
+              disabled={busy !== null}
+            >
               Publish version {review.version.number}
             </Button>
-            {busy === 'publish' && <Spinner size="tiny" label="Publishing…" />}
+            <PublishConfirmation
+              api={api}
+              policyKey={review.version.policyKey}
+              versionNumber={review.version.number}
+              open={confirming}
+              busy={busy === 'publish'}
+              onConfirm={publish}
+              onCancel={() => setConfirming(false)}
+            />
           </div>
         </section>
       )}
