@@ -476,3 +476,37 @@ describe('Admin', () => {
     );
   });
 });
+
+describe('People: sorting and a person’s page', () => {
+  it('sorts by a column with aria-sort and opens a person with the exact text they signed', async () => {
+    const api = await start();
+    await api.seedSignature('staff', '2026-03-09T08:15:00.000Z', 'Sam Patel');
+    const session = sessionFor(api, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[api.policy]} />);
+    const table = await screen.findByRole('table');
+    const nameHeader = within(table).getByRole('columnheader', { name: /Name/ });
+    expect(nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    const names = () =>
+      within(screen.getByRole('table'))
+        .getAllByRole('rowheader')
+        .map((h) => within(h).getByRole('button').textContent);
+    const before = names();
+    fireEvent.click(within(nameHeader).getByRole('button'));
+    await waitFor(() => expect(names()).toEqual([...before].reverse()));
+    expect(
+      within(screen.getByRole('table'))
+        .getByRole('columnheader', { name: /Name/ })
+        .getAttribute('aria-sort'),
+    ).toBe('descending');
+    expect(api.requests.at(-1)?.path).toBe('/api/admin/people');
+
+    fireEvent.click(screen.getByRole('button', { name: /^Open Sam Patel/ }));
+    await screen.findByRole('heading', { name: 'Sam Patel', level: 2 });
+    expect(screen.getByText('9 March 2026, 08:15 GMT', { selector: 'dd' })).toBeInstanceOf(
+      HTMLElement,
+    );
+    expect(screen.getByText(/The exact text signed/)).toBeInstanceOf(HTMLElement);
+    await click('Back to everyone');
+    await screen.findByRole('table');
+  });
+});

@@ -16,7 +16,38 @@ import { ErrorMessage } from '../../ui/error-message.tsx';
 import { STATUS_KINDS, statusKindLabel, statusLabel, statusTone } from '../../ui/format.ts';
 import { NameDiffersBadge } from '../../ui/name-differs-badge.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { PersonPage } from './person-page.tsx';
 import { StatusChart } from './status-chart.tsx';
+
+type SortBy = 'name' | 'audiences' | 'status' | 'signed';
+type Direction = 'ascending' | 'descending';
+
+/** A column header that sorts the table: a button inside, aria-sort on the header cell. */
+function SortHeader({
+  label,
+  by,
+  sortBy,
+  direction,
+  onSort,
+  className,
+}: {
+  label: string;
+  by: SortBy;
+  sortBy: SortBy;
+  direction: Direction;
+  onSort: (by: SortBy) => void;
+  className: string;
+}) {
+  const active = by === sortBy;
+  return (
+    <th scope="col" className={className} aria-sort={active ? direction : 'none'}>
+      <Button appearance="transparent" size="small" onClick={() => onSort(by)}>
+        {label}
+        {active ? (direction === 'ascending' ? ' ▲' : ' ▼') : ''}
+      </Button>
+    </th>
+  );
+}
 
 const PAGE_SIZE = 25;
 
@@ -75,6 +106,9 @@ export function PeoplePanel({
   const [cursors, setCursors] = useState<string[]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [exportError, setExportError] = useState<unknown>(null);
+  const [sortBy, setSortBy] = useState<SortBy>('name');
+  const [direction, setDirection] = useState<Direction>('ascending');
+  const [personId, setPersonId] = useState<string | undefined>(undefined);
   const policy = policies.find((p) => p.key === policyKey);
   const filter: PeopleFilter = useMemo(
     () => ({
@@ -82,9 +116,18 @@ export function PeoplePanel({
       ...(audience === '' ? {} : { audience }),
       ...(status === '' ? {} : { status }),
       ...(q === '' ? {} : { q }),
+      ...(sortBy === 'name' && direction === 'ascending' ? {} : { sort: sortBy, dir: direction }),
     }),
-    [policyKey, audience, status, q],
+    [policyKey, audience, status, q, sortBy, direction],
   );
+  const sort = (by: SortBy) => {
+    resetPaging();
+    if (by === sortBy) setDirection(direction === 'ascending' ? 'descending' : 'ascending');
+    else {
+      setSortBy(by);
+      setDirection('ascending');
+    }
+  };
   const [page] = useLoad(
     () => api.people({ ...filter, pageSize, ...(cursor === undefined ? {} : { cursor }) }),
     [api, filter, cursor, pageSize],
@@ -106,6 +149,17 @@ export function PeoplePanel({
     );
   };
   const first = cursors.length * pageSize + 1;
+
+  if (personId !== undefined) {
+    return (
+      <PersonPage
+        api={api}
+        policyKey={policyKey}
+        userId={personId}
+        onBack={() => setPersonId(undefined)}
+      />
+    );
+  }
 
   return (
     <div className={styles.stack}>
@@ -192,18 +246,24 @@ export function PeoplePanel({
               </caption>
               <thead>
                 <tr>
-                  <th scope="col" className={styles.cell}>
-                    Name
-                  </th>
-                  <th scope="col" className={styles.cell}>
-                    Audiences
-                  </th>
-                  <th scope="col" className={styles.cell}>
-                    Status
-                  </th>
-                  <th scope="col" className={styles.cell}>
-                    Signature
-                  </th>
+                  {(
+                    [
+                      ['Name', 'name'],
+                      ['Audiences', 'audiences'],
+                      ['Status', 'status'],
+                      ['Signature', 'signed'],
+                    ] as const
+                  ).map(([label, by]) => (
+                    <SortHeader
+                      key={by}
+                      label={label}
+                      by={by}
+                      sortBy={sortBy}
+                      direction={direction}
+                      onSort={sort}
+                      className={styles.cell}
+                    />
+                  ))}
                 </tr>
               </thead>
               <tbody>
@@ -212,7 +272,14 @@ export function PeoplePanel({
                   return (
                     <tr key={row.id}>
                       <th scope="row" className={styles.cell}>
-                        {row.displayName}
+                        <Button
+                          appearance="transparent"
+                          size="small"
+                          aria-label={`Open ${row.displayName}`}
+                          onClick={() => setPersonId(row.id)}
+                        >
+                          {row.displayName}
+                        </Button>
                         <br />
                         <small className={styles.email}>{row.upn}</small>
                       </th>
