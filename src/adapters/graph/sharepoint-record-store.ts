@@ -202,15 +202,48 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
         'RecordHash',
       ]),
     );
-    const hash = found?.fields.RecordHash;
-    if (n === 0) return { seq: 0, hash: GENESIS };
+    let seq = n;
+    let hash = found?.fields.RecordHash;
+    // Probing alone stops below the true head at a gap (a deleted event), and the next event
+    // would then fill the gap as a fork; the last blocks read by Block (one read, usually) find
+    // the true head, so a deletion never redirects the chain (verify names it).
+    const top = await this.#highestInBlocks(shard, n);
+    if (top !== null && top.seq > seq) ({ seq, hash } = top);
+    if (seq === 0) return { seq: 0, hash: GENESIS };
     if (typeof hash !== 'string') {
       throw new CountersignError(
         'upstream',
-        `Audit event ${String(shard)}:${String(n)} has no RecordHash: the chain cannot be continued.`,
+        `Audit event ${String(shard)}:${String(seq)} has no RecordHash: the chain cannot be continued.`,
       );
     }
-    return { seq: n, hash };
+    return { seq, hash };
+  }
+
+  /**
+   * The highest event of a shard at or above `from`, read by Block (≤ 1,000 events a read, valid
+   * under the list view threshold) from the block of `from` on until an empty block, so a deleted
+   * event at a block's end does not hide the blocks after it.
+   */
+  async #highestInBlocks(
+    shard: number,
+    from: number,
+  ): Promise<{ seq: number; hash: unknown } | null> {
+    let top: { seq: number; hash: unknown } | null = null;
+    for (let block = Math.floor(from / AUDIT_BLOCK); ; block += 1) {
+      const rows = await this.#query(
+        'audit',
+        `fields/Block eq ${odataString(auditBlock(shard, block * AUDIT_BLOCK))}`,
+        this.#evidencePage,
+        ['Seq', 'RecordHash'],
+      );
+      for (const row of rows) {
+        const seq = Number(row.fields.Seq);
+        if (Number.isInteger(seq) && seq > (top?.seq ?? -1)) {
+          top = { seq, hash: row.fields.RecordHash };
+        }
+      }
+      if (rows.length === 0) return top;
+    }
   }
 
   /**

@@ -13,10 +13,14 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
-import type { CheckpointRecord } from '../../../src/domain/evidence/evidence-record.ts';
+import {
+  auditEventRecordSchema,
+  type CheckpointRecord,
+} from '../../../src/domain/evidence/evidence-record.ts';
 import { signRecord } from '../../../src/domain/evidence/evidence-signer.ts';
 import type { Finding } from '../../../src/domain/evidence/finding.ts';
 import { shardOf } from '../../../src/domain/evidence/shard.ts';
+import { recordHash } from '../../../src/domain/evidence/signing-payload.ts';
 import type { PolicyVersion } from '../../../src/domain/policy.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
 import {
@@ -185,6 +189,45 @@ describe('checkpoints: tampering with the audit log before and after one (Graph 
     expect(clean.findings).toEqual([]);
     expect(clean.code).toBe(0);
     expect(clean.text).toContain('Latest checkpoint: checkpoint:4');
+  });
+
+  it('a deleted event never redirects the chain: a fresh instance appends after the true head', async () => {
+    const { acks, shard } = await signInOneShard(4);
+    const before = await auditItems(shard);
+    expect(before.map((i) => i.fields.Seq)).toEqual([1, 2, 3, 4]);
+    // Seq 2 is a number the head lookup probes: without reading the last block, a fresh instance
+    // would stop at 1 and sign the next event into the gap as a fork of the chain.
+    await deleteItem('audit', before[1]?.id ?? '');
+    const fresh = new SharePointRecordStore({
+      gateway,
+      site: emulator.siteId,
+      evidenceSigner: keys.signer,
+    });
+    const version = (await fresh.getVersion('checkpoint-aup', 1))?.value;
+    if (version === undefined) throw new Error('the version is there');
+    let next = signature(version, 'late-0', at(30).toISOString());
+    for (let i = 1; shardOf(next.id) !== shard; i += 1) {
+      next = signature(version, `late-${String(i)}`, at(30).toISOString());
+    }
+    await fresh.recordSignature(
+      next,
+      audit('acknowledgement.signed', next.id, next.signedAt),
+      await signedAcknowledgement(keys.signer, next),
+    );
+    const after = await auditItems(shard);
+    expect(after.map((i) => i.fields.Seq)).toEqual([1, 3, 4, 5]);
+    const rows = await fresh.scanSignedRows('audit');
+    const recordOf = (id: string | undefined) =>
+      rows.find((r) => r.itemId === id)?.evidence?.record as { prev?: string } | undefined;
+    const fourth = auditEventRecordSchema.parse(
+      rows.find((r) => r.itemId === after[2]?.id)?.evidence?.record,
+    );
+    // Seq 5 links to seq 4 (the true head), not to seq 1.
+    expect(recordOf(after[3]?.id)?.prev).toBe(recordHash(fourth));
+    expect(acks).toHaveLength(4);
+    // And verify names the deletion, nothing else.
+    const { findings } = await verify();
+    expect(failures(findings).map((f) => f.code)).toEqual(['event-deleted']);
   });
 
   it('names an event deleted, inserted or reordered before the checkpoint', async () => {
