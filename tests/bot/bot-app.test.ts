@@ -90,7 +90,9 @@ describe('commandOf', () => {
     ['my status', 'status'],
     ['HELP', 'help'],
     ['?', 'help'],
-    ['sign', undefined],
+    ['sign', 'sign'],
+    ['Sign it!', 'sign'],
+    ['sign the policy please', undefined],
     [undefined, undefined],
   ])('%j → %j', (text, command) => {
     expect(commandOf(text)).toBe(command);

@@ -23,6 +23,9 @@ async function signInTab(page: Page, name: string, role: string): Promise<void> 
   await page.getByRole('textbox', { name: 'Your full name' }).fill(name);
   await page.getByRole('textbox', { name: 'Your role in school' }).fill(role);
   await page.getByRole('button', { name: 'Sign', exact: true }).click();
+  // A rejected person's page already shows the rejected receipt: wait for the form to go, so the
+  // receipt read next is the new signature's.
+  await page.getByRole('heading', { name: 'Sign this version' }).waitFor({ state: 'detached' });
   await page.getByRole('region', { name: 'Your receipt' }).waitFor();
 }
 

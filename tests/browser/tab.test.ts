@@ -100,9 +100,10 @@ describe('the tab in Chromium', () => {
       }
       findings[`admin-campaigns/${theme}`] = await seriousAxeViolations(admin.page);
       if (await card.isVisible()) {
-        // The preview is a light card in every theme: its inputs must be light too.
+        // The preview is a light card in every theme: its text inputs must be light too (the
+        // first input is the declaration's toggle, a checkbox with no background of its own).
         const background = await admin.page.evaluate<string>(
-          `getComputedStyle(document.querySelector('.ac-adaptiveCard input')).backgroundColor`,
+          `getComputedStyle(document.querySelector('.ac-adaptiveCard .ac-textInput')).backgroundColor`,
         );
         expect(background, `card input background in ${theme}`).toBe('rgb(255, 255, 255)');
       }
