@@ -18,6 +18,7 @@ import type {
 import { loadPolicy, runningDeadline, type LoadedPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
+import { sortInSlices } from './sort-in-slices.ts';
 
 const MAX_PAGE = 500;
 /**
@@ -144,21 +145,24 @@ async function buildReport(
     });
     if (query.status !== undefined && status.kind !== query.status) continue;
     const acknowledgement = acknowledgementOf(status, signatures);
-    const signature = summaryOf(acknowledgement);
+    // The signature's summary (its name check is the costly part) is made for a page's rows only.
     rows.push({
       id: person.id,
       displayName: person.displayName,
       upn: person.userPrincipalName,
       audiences,
       statuses: { [query.policyKey]: status },
-      ...(signature === undefined ? {} : { signature }),
       status,
       ...(acknowledgement === undefined ? {} : { acknowledgement }),
       approvals: approvalsByUser.get(person.id) ?? [],
     });
   }
   await yieldToEventLoop();
-  const sorted = rows.sort(comparator(query.sort ?? { by: 'name', direction: 'ascending' }));
+  const sorted = await sortInSlices(
+    rows,
+    comparator(query.sort ?? { by: 'name', direction: 'ascending' }),
+    yieldToEventLoop,
+  );
   return { loaded, tally: tallyStatuses(counted), rows: sorted };
 }
 
@@ -220,9 +224,10 @@ export async function peopleStatus(
   const size = Math.min(Math.max(query.pageSize ?? 50, 1), MAX_PAGE);
   const page = rows
     .slice(offset, offset + size)
-    .map(
-      ({ status: _status, acknowledgement: _ack, approvals: _approvals, ...row }): PersonRow => row,
-    );
+    .map(({ status: _status, acknowledgement, approvals: _approvals, ...row }): PersonRow => {
+      const signature = summaryOf(acknowledgement);
+      return signature === undefined ? row : { ...row, signature };
+    });
   const next = offset + size;
   return {
     rows: page,

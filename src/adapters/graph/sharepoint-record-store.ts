@@ -267,6 +267,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
             method: 'GET',
             url: withQuery(items, {
               $filter: `fields/${column} eq ${odataString(keyOf(n))}`,
+              $select: ITEM_SELECT,
               $expand: `fields($select=${select.join(',')})`,
               $top: 1,
             }),
@@ -418,6 +419,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     select: readonly string[] = fieldNames(list),
   ): Promise<Row[]> {
     const url = withQuery(await this.#items(list), {
+      $select: ITEM_SELECT,
       $expand: `fields($select=${select.join(',')})`,
       $filter: filter,
       $top: top,
@@ -1100,9 +1102,20 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     userId?: string;
     versionNumber?: number;
   }): Promise<Acknowledgement[]> {
-    const rows = await this.scanAcknowledgements(query);
-    return rows
-      .flatMap((r) => (r.acknowledgement === null ? [] : [r.acknowledgement]))
+    // Only the columns an Acknowledgement holds, each row parsed once: the signed record and
+    // its columns are verify's (scanAcknowledgements), not a listing's.
+    const rows = await this.#acknowledgementRows(query, LISTING_SELECT);
+    const acks = await mapInSlices(rows, (row) => {
+      try {
+        return acknowledgementFromFields(row.fields).ack;
+      } catch {
+        // An edited row that no longer parses: left out of listings so one broken row cannot
+        // stop a school's report; `countersign verify` reports it (scanAcknowledgements).
+        return null;
+      }
+    });
+    return acks
+      .filter((ack): ack is Acknowledgement => ack !== null)
       .sort((a, b) => a.signedAt.localeCompare(b.signedAt) || a.id.localeCompare(b.id));
   }
 
@@ -1113,11 +1126,14 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
    * every signature of the policy (a 20,000-person school passes 5,000 in its first year).
    * Otherwise the whole list, paged without a filter.
    */
-  async #acknowledgementRows(query: {
-    policyKey?: string;
-    userId?: string;
-    versionNumber?: number;
-  }): Promise<Row[]> {
+  async #acknowledgementRows(
+    query: {
+      policyKey?: string;
+      userId?: string;
+      versionNumber?: number;
+    },
+    columns: readonly string[] = fieldNames('acknowledgements'),
+  ): Promise<Row[]> {
     const { policyKey, userId, versionNumber } = query;
     const matches = (row: Row): boolean =>
       (policyKey === undefined || row.fields.PolicyKey === policyKey) &&
@@ -1131,16 +1147,22 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
           ? undefined
           : `fields/VersionNumber eq ${String(versionNumber)}`,
       ].filter((f): f is string => f !== undefined);
-      return this.#query('acknowledgements', filters.join(' and '));
+      return this.#query('acknowledgements', filters.join(' and '), this.#pageSize, columns);
     }
     if (policyKey === undefined) {
-      return (await this.#query('acknowledgements')).filter(matches);
+      return (await this.#query('acknowledgements', undefined, this.#pageSize, columns)).filter(
+        matches,
+      );
     }
     const numbers =
       versionNumber !== undefined ? [versionNumber] : await this.#signableVersions(policyKey);
     // No version row: nothing in production signs one, but rows written for a version never
     // stored (fixtures, a deleted version row) are still found, by paging the whole list.
-    if (numbers.length === 0) return (await this.#query('acknowledgements')).filter(matches);
+    if (numbers.length === 0) {
+      return (await this.#query('acknowledgements', undefined, this.#pageSize, columns)).filter(
+        matches,
+      );
+    }
     const partitions = numbers.flatMap((number) =>
       Array.from({ length: ACK_BUCKETS }, (_, bucket) =>
         ackPartitionKey(policyKey, number, bucket),
@@ -1150,7 +1172,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     // version is 8 requests, a 50,000-person one answers about 6,000 rows an exchange, near the
     // page size a single read would have. A partition with more follows its nextLink alone.
     const items = await this.#items('acknowledgements');
-    const select = `fields($select=${fieldNames('acknowledgements').join(',')})`;
+    const select = `fields($select=${columns.join(',')})`;
     const chunks: string[][] = [];
     for (let i = 0; i < partitions.length; i += PARTITIONS_PER_BATCH) {
       chunks.push(partitions.slice(i, i + PARTITIONS_PER_BATCH));
@@ -1162,6 +1184,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
           id: String(k),
           method: 'GET',
           url: withQuery(items, {
+            $select: ITEM_SELECT,
             $expand: select,
             $filter: `fields/Partition eq ${odataString(partition)}`,
             $top: this.#pageSize,
@@ -1613,6 +1636,39 @@ const RARE_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
   'campaign.launched',
   'campaign.recovered',
 ]);
+
+/**
+ * The listItem properties every read asks for: the item id and its eTag, nothing else. Without an
+ * item-level `$select`, Graph returns createdDateTime, lastModifiedDateTime, webUrl, createdBy,
+ * lastModifiedBy, parentReference and contentType with every item beside the expanded fields
+ * (microsoftgraph/microsoft-graph-docs-contrib#215), over half the bytes of a 5,000-item page of
+ * signatures; `$select` picks the properties returned
+ * (https://learn.microsoft.com/graph/query-parameters, "select parameter").
+ */
+const ITEM_SELECT = 'id,eTag';
+
+/**
+ * The columns a listing of acknowledgements reads (listAcknowledgements: reports, campaigns,
+ * status): what an Acknowledgement holds, without the signed record (Record, Signature,
+ * RecordHash: verify and the evidence pack read those through scanAcknowledgements), the
+ * partition or the Title. A signed row's record is most of its bytes.
+ */
+const LISTING_SELECT = [
+  'AckKey',
+  'PolicyKey',
+  'VersionNumber',
+  'UserId',
+  'SignedAt',
+  'ContentHash',
+  'Seal',
+  'Upn',
+  'DisplayName',
+  'TypedName',
+  'StatedRole',
+  'Channel',
+  'Consents',
+  'ApprovalState',
+];
 
 /** The columns verify reads of each list: none of SharePoint's own, no Title, WriteId or ChainKey. */
 const EVIDENCE_SELECT = {
