@@ -1,37 +1,28 @@
-import type { School } from '../domain/school.ts';
 import type { Directory } from '../ports/directory.ts';
-import type { AppRole } from '../services/actor.ts';
+import type { RoleSource } from '../ports/role-source.ts';
 import type { ActivityIdentity, ResolveActor } from './bot-deps.ts';
 
 /**
- * The default ResolveActor: name and UPN from the Directory (Entra), roles from the school's
- * configuration (its approvers and its named approver of approvers hold Policy.Approver, its
- * admins Policy.Admin). The API gets roles
- * from the token's `roles` claim instead; a school sets both from the same list of people.
- * Someone the Directory does not know still acts as themselves, with no roles.
+ * The default ResolveActor: name and UPN from the Directory (Entra), roles from the RoleSource
+ * (the school's settings), the very source the API asks for a tab token's person
+ * (src/api/auth/settings-roles-verifier.ts), so a card and the tab agree on every person.
+ * Someone the Directory does not know still acts as themselves, with the roles the settings give.
  */
 export function schoolActorResolver(deps: {
   directory: Directory;
-  school: Pick<School, 'approverIds' | 'adminIds' | 'approversApprover'>;
+  roles: RoleSource;
 }): ResolveActor {
   return async (identity: ActivityIdentity) => {
-    const person = await deps.directory.getPerson(identity.aadObjectId);
-    const roles: AppRole[] = [];
-    if (deps.school.adminIds.includes(identity.aadObjectId)) roles.push('Policy.Admin');
-    // The named approver of approvers holds the role too; the service limits her decisions to
-    // the approvers' own signatures (decisionAuthority).
-    if (
-      deps.school.approverIds.includes(identity.aadObjectId) ||
-      deps.school.approversApprover?.id === identity.aadObjectId
-    ) {
-      roles.push('Policy.Approver');
-    }
+    const [person, roles] = await Promise.all([
+      deps.directory.getPerson(identity.aadObjectId),
+      deps.roles.rolesOf(identity.aadObjectId),
+    ]);
     const displayName = person?.displayName ?? identity.name ?? identity.aadObjectId;
     return {
       id: identity.aadObjectId,
       upn: person?.userPrincipalName ?? identity.aadObjectId,
       displayName,
-      roles,
+      roles: [...roles],
     };
   };
 }

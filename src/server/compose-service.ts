@@ -12,6 +12,8 @@ import { teamsSdkLogger } from '../bot/teams-sdk-logger.ts';
 import type { CardsConfig } from '../bot/cards/index.ts';
 import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { schoolActorResolver } from '../bot/resolve-actor.ts';
+import { withSettingsRoles } from '../api/auth/settings-roles-verifier.ts';
+import { schoolRoleSource } from '../services/school-role-source.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -159,10 +161,13 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     telemetry,
     onError: (error) => report(error, 'campaign'),
   });
+  // One source of truth for who administers and approves: the tab's token and the card's
+  // activity both take their person's roles from the school's settings.
+  const roles = schoolRoleSource(() => Promise.resolve(school));
   const api = createApiHandler({
     service,
     importPolicy: importPolicyFile,
-    auth: input.auth,
+    auth: withSettingsRoles(input.auth, roles),
     // Read per request, not copied: a Key Vault ring grows when a new key version is read.
     get keyRing() {
       return input.evidence.keyRing;
@@ -174,7 +179,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   });
   const bot = createBot({
     service,
-    resolveActor: schoolActorResolver({ directory: graph.directory, school }),
+    resolveActor: schoolActorResolver({ directory: graph.directory, roles }),
     cards,
     audit: (event) => graph.records.appendAudit([event]),
     notifications,

@@ -1,12 +1,11 @@
-import { z } from 'zod';
+import type { AppRole } from '../domain/school-roles.ts';
 
-/** App roles from the token's `roles` claim (declared in the app registration). */
-export const appRoleSchema = z.enum(['Policy.Admin', 'Policy.Approver']);
-export type AppRole = z.infer<typeof appRoleSchema>;
+export type { AppRole } from '../domain/school-roles.ts';
 
 /**
  * Who is acting: always from a verified token (API) or the activity's from.aadObjectId (bot),
- * never from a request body or card data.
+ * never from a request body or card data. Roles come from the school's settings (RoleSource),
+ * the same for both.
  */
 export interface Actor {
   /** Entra object id (token `oid`, activity `from.aadObjectId`). */

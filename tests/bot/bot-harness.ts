@@ -8,6 +8,7 @@ import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { School } from '../../src/domain/school.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { schoolRoleSource } from '../../src/services/school-role-source.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import {
   createBot,
@@ -211,7 +212,10 @@ export class BotWorld {
     };
     this.bot = createBot({
       service: this.service,
-      resolveActor: schoolActorResolver({ directory: this.directory, school }),
+      resolveActor: schoolActorResolver({
+        directory: this.directory,
+        roles: schoolRoleSource(() => Promise.resolve(school)),
+      }),
       cards: { ...config, approverIds: school.approverIds },
       audit: (event) => {
         this.audit.push(event);

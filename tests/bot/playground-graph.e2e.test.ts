@@ -11,6 +11,7 @@ import { createBot } from '../../src/bot/bot-app.ts';
 import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { recordsDecisionFinder } from '../../src/bot/decision-finder.ts';
 import { schoolActorResolver } from '../../src/bot/resolve-actor.ts';
+import { schoolRoleSource } from '../../src/services/school-role-source.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import {
   startGraphEmulator,
@@ -67,7 +68,10 @@ async function startStack(): Promise<Stack> {
   });
   const bot = createBot({
     service,
-    resolveActor: schoolActorResolver({ directory: graph.directory, school }),
+    resolveActor: schoolActorResolver({
+      directory: graph.directory,
+      roles: schoolRoleSource(() => Promise.resolve(school)),
+    }),
     cards: {
       appId: 'countersign-local',
       timeZone: school.timeZone,

@@ -560,8 +560,10 @@ describe('approvals that close: the head’s own signature, and signatures from 
     const listed = await fetch(`${base}/api/approvals`, {
       headers: { Authorization: `Bearer ${await tabToken(head)}` },
     });
-    // The head's tab token carries no roles here (tabToken), so the list itself is refused.
-    expect(listed.status).toBe(403);
+    // Her tab token carries no roles claim: the school's settings make her an approver, as
+    // they do on cards, and her own signature is not among those she may decide.
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(await listed.json())).not.toContain(ack.id);
   });
 
   it('the chair of governors, the named approver, approves it through the card', async () => {
@@ -597,6 +599,68 @@ describe('approvals that close: the head’s own signature, and signatures from 
     expect(JSON.stringify(body.value)).toContain('Not allowed');
     const approvals = await graph.records.listApprovals({ userId: colleague.id });
     expect(approvals.map((a) => a.value.decision)).toEqual(['pending']);
+  });
+});
+
+describe('one source of truth for roles: the same people get the same answers on a card and in the tab', () => {
+  // Tab tokens carry no `roles` claim (tabToken): the school's settings alone decide, for the
+  // API and the bot alike (issue 14, item 2).
+  const people: Record<string, { person: DemoPerson; roles: string[] }> = {
+    'a teacher': { person: teacher, roles: [] },
+    'the head (an approver)': { person: head, roles: ['Policy.Approver'] },
+    'the chair (the approvers’ approver)': {
+      person: DEMO_SCHOOL.chairOfGovernors,
+      roles: ['Policy.Approver'],
+    },
+    'the DSL (an admin)': { person: DEMO_SCHOOL.dsl, roles: ['Policy.Admin'] },
+    'the office manager (an admin)': { person: DEMO_SCHOOL.officeManager, roles: ['Policy.Admin'] },
+  };
+  const nobody = 'staff-aup:v1:nobody';
+  const CARD_CODE: Record<number, string> = { 403: 'forbidden', 404: 'not-found' };
+
+  it.each(Object.keys(people))('%s', async (who) => {
+    const { person, roles } = people[who] ?? { person: teacher, roles: [] };
+    const auth = { Authorization: `Bearer ${await tabToken(person)}` };
+    const me = (await (await fetch(`${base}/api/me`, { headers: auth })).json()) as {
+      roles: string[];
+    };
+    expect(me.roles).toEqual(roles);
+    const admin = await fetch(`${base}/api/admin/policies`, { headers: auth });
+    expect(admin.status).toBe(roles.includes('Policy.Admin') ? 200 : 403);
+    // Deciding on a signature that does not exist: an approver hears it is not there, anyone
+    // else that they may not decide at all; the card must answer exactly as the tab does.
+    const inTab = await fetch(`${base}/api/approvals/${encodeURIComponent(nobody)}/decision`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ decision: 'approved', additionalPermissions: [] }),
+    });
+    expect(inTab.status).toBe(roles.includes('Policy.Approver') ? 404 : 403);
+    const onCard = await post(
+      invoke(person, { action: 'approve', acknowledgementId: nobody }),
+      await connectorToken(connectorUrl),
+    );
+    expect(onCard.status).toBe(200);
+    const card = JSON.stringify(((await onCard.json()) as { value: unknown }).value);
+    expect(card).toContain(`Reference: ${CARD_CODE[inTab.status] ?? 'none'}`);
+  });
+
+  it('an Entra app role in the token grants nothing the settings do not', async () => {
+    const forged = await sign(entra, {
+      iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      aud: CLIENT_ID,
+      tid: TENANT,
+      oid: teacher.id,
+      scp: 'access_as_user',
+      name: teacher.displayName,
+      roles: ['Policy.Admin', 'Policy.Approver'],
+    });
+    const auth = { Authorization: `Bearer ${forged}` };
+    const me = (await (await fetch(`${base}/api/me`, { headers: auth })).json()) as {
+      roles: string[];
+    };
+    expect(me.roles).toEqual([]);
+    expect((await fetch(`${base}/api/admin/policies`, { headers: auth })).status).toBe(403);
+    expect((await fetch(`${base}/api/approvals`, { headers: auth })).status).toBe(403);
   });
 });
 

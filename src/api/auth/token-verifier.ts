@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { CountersignError } from '../../domain/errors.ts';
-import { appRoleSchema } from '../../services/actor.ts';
+import { appRoleSchema } from '../../domain/school-roles.ts';
 import type { Actor, AppRole } from '../../services/actor.ts';
 
 /**
