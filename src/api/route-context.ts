@@ -5,7 +5,7 @@ import type { CountersignService } from '../services/countersign-service.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import type { ImportReport, ResponseBody } from './contract/responses.ts';
-import type { EmptyReply, JsonReply, TextReply } from './http/reply.ts';
+import type { BytesReply, EmptyReply, JsonReply, TextReply } from './http/reply.ts';
 import type { API_ROUTES, RouteId } from './routes.ts';
 
 /** The importer's entry point (src/importer): a .docx or .txt file to a draft document. */
@@ -47,10 +47,11 @@ export type DevRouteId = Extract<Route, { access: 'dev' }>['id'];
 
 /**
  * What a route may answer: a JSON body of the type its contract names (contract/responses.ts),
- * so a handler that answers something else does not compile; text for the CSV export.
+ * so a handler that answers something else does not compile; text for the CSV export, bytes for
+ * the evidence PDFs.
  */
 export type RouteReply<R extends RouteId> = [ResponseBody<R>] extends [never]
-  ? TextReply
+  ? TextReply | BytesReply
   : JsonReply<ResponseBody<R>> | EmptyReply;
 
 export type RouteHandler<R extends ApiRouteId = ApiRouteId> = (

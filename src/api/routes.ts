@@ -64,6 +64,19 @@ export const API_ROUTES = [
   { id: 'admin.people', method: 'GET', path: '/api/admin/people', access: 'admin' },
   { id: 'admin.people.csv', method: 'GET', path: '/api/admin/people.csv', access: 'admin' },
   { id: 'admin.person', method: 'GET', path: '/api/admin/people/:userId', access: 'admin' },
+  // The evidence pack's PDFs: a version's register (?version=N, else the current), a person's.
+  {
+    id: 'admin.policy.evidence',
+    method: 'GET',
+    path: '/api/admin/policies/:key/evidence.pdf',
+    access: 'admin',
+  },
+  {
+    id: 'admin.person.evidence',
+    method: 'GET',
+    path: '/api/admin/people/:userId/evidence.pdf',
+    access: 'admin',
+  },
   { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },
   { id: 'admin.campaigns.list', method: 'GET', path: '/api/admin/campaigns', access: 'admin' },
   { id: 'admin.campaigns.launch', method: 'POST', path: '/api/admin/campaigns', access: 'admin' },

@@ -17,6 +17,7 @@ import { schoolRoleSource } from '../services/school-role-source.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
+import { PdfLibRenderer } from '../adapters/pdf/pdf-lib-renderer.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
@@ -136,6 +137,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     onRepairError: (error, what) => report(error, what),
     // Every signature that needs approval sends the approvers' card, signed in the tab or a card.
     onApprovalNeeded: (signed) => notifications.approvalNeeded(signed),
+    // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
+    evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
   });
   const campaigns = createCampaignService({
     records: graph.records,

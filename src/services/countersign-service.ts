@@ -1,3 +1,4 @@
+import type { EvidencePdf, EvidencePdfRequest } from './evidence-pdf.ts';
 import type { RepairReport } from './repair-records.ts';
 import type { RecordsCheckRunner, RecordsCheckView } from './records-check.ts';
 import type { Acknowledgement, ApprovalState } from '../domain/acknowledgement.ts';
@@ -215,6 +216,8 @@ export interface CountersignService {
    */
   assertDecidable(actor: Actor, acknowledgementId: string): Promise<void>;
   /** The latest records check and its line (Policy.Admin). */
+  /** One PDF of the evidence pack, checked as it is made (Policy.Admin). */
+  evidencePdf(actor: Actor, request: EvidencePdfRequest): Promise<EvidencePdf>;
   recordsCheck(actor: Actor): Promise<RecordsCheckView>;
 
   /** The sweeper (see repair-records.ts): the composition runs it on a timer. */

@@ -1,6 +1,7 @@
 import { AudienceHashes } from '../domain/audience-hashes.ts';
 import { decidableApproval, decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
+import { evidencePdfFor } from './evidence-pdf.ts';
 import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
 import { exportPeopleRows, peopleStatus } from './people-report.ts';
 import { myHistory, personRecordFor, signedTextFor } from './person-record.ts';
@@ -44,6 +45,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),
     ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
     ...(deps.onApprovalNeeded === undefined ? {} : { onApprovalNeeded: deps.onApprovalNeeded }),
+    ...(deps.evidencePack === undefined ? {} : { evidencePack: deps.evidencePack }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),
@@ -67,6 +69,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
       await decidableApproval(ctx, actor, ackId);
     },
     recordsCheck: (actor) => recordsCheckFor(ctx, actor),
+    evidencePdf: (actor, request) => evidencePdfFor(ctx, actor, request),
     repairRecords: () => repairRecords(ctx),
     recordsCheckRunner: recordsCheckRunner(ctx),
   };

@@ -219,3 +219,56 @@ export function dossierDocument(
     blocks: [...blocks, ...howToVerifyBlocks(howTo)],
   };
 }
+
+/** What the Admin view's download says about the records a PDF rests on, checked as it is made. */
+export interface PackCheckFacts {
+  policyKey: string;
+  ok: boolean;
+  /** The pack's findings, one line each. */
+  findings: readonly string[];
+  counts: { acknowledgements: number; decisions: number; versions: number };
+  /** "checkpoint:12, taken 3 December 2026, 17:30 GMT", or null when the site has none. */
+  checkpoint: string | null;
+  /** The service's latest nightly records check, as the Admin view shows it. */
+  nightlyCheck: string;
+}
+
+/**
+ * A pack PDF downloaded on its own (from the Admin view) says, after its first facts, what was
+ * checked when it was made: the signed records it rests on, the latest signed checkpoint and the
+ * nightly records check; and where the signed records themselves are, since a PDF is only their
+ * rendering.
+ */
+export function withPackCheck(document: PrintDocument, facts: PackCheckFacts): PrintDocument {
+  const { acknowledgements, decisions, versions } = facts.counts;
+  const checked = `${acknowledgements} signature(s), ${decisions} approval decision(s) and ${versions} published version(s)`;
+  const blocks: PrintBlock[] = [
+    { kind: 'heading', text: 'Records check', level: 2 },
+    {
+      kind: 'paragraph',
+      style: 'strong',
+      text: facts.ok
+        ? `All signed records this PDF rests on hold: ${checked}, each checked against the school's published keys when this PDF was made.`
+        : `Some signed records do not hold (${checked} checked when this PDF was made); this PDF shows only those that hold:`,
+    },
+    ...facts.findings.map((text): PrintBlock => ({ kind: 'paragraph', style: 'small', text })),
+    {
+      kind: 'paragraph',
+      text:
+        facts.checkpoint === null
+          ? 'Signed checkpoint: none existed when this PDF was made.'
+          : `Signed checkpoint: ${facts.checkpoint}, its signature checked. Compare it with the copy kept outside the site.`,
+    },
+    { kind: 'paragraph', text: facts.nightlyCheck },
+    {
+      kind: 'paragraph',
+      style: 'small',
+      text: `This PDF is the readable part of the evidence pack. The signed records, public keys and checkpoint that "countersign verify --pack" checks offline are in the folder "countersign evidence --policy ${facts.policyKey}" writes.`,
+    },
+  ];
+  const [first, ...rest] = document.blocks;
+  return {
+    ...document,
+    blocks: first === undefined ? blocks : [first, ...blocks, ...rest],
+  };
+}

@@ -7,6 +7,7 @@ import type { Directory } from '../ports/directory.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { RecordStore } from '../ports/record-store.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
+import type { EvidencePackPorts } from './evidence-pdf.ts';
 import type { CheckpointSources } from './read-checkpoints.ts';
 
 /** What every use case gets: ports and settings, passed in once by the composition root. */
@@ -43,4 +44,9 @@ export interface ServiceContext {
    * records check holds the audit chains to the latest of them. None: the check has no checkpoint.
    */
   checkpoints?: CheckpointSources;
+  /**
+   * The site's signed rows as stored and the PDF renderer, for the Admin view's evidence pack
+   * download. None: the download answers 'unavailable' (the CLI makes packs on its own).
+   */
+  evidencePack?: EvidencePackPorts;
 }

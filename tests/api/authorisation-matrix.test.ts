@@ -196,6 +196,17 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/admin/people/aaaaaaaa-0000-4000-8000-000000000001?policyKey=${POLICY_KEY}`,
     expect: adminOnly(200),
   },
+  // The evidence pack's PDFs: admins only, like the people they name.
+  'admin.policy.evidence': {
+    method: 'GET',
+    path: `/api/admin/policies/${POLICY_KEY}/evidence.pdf?version=2`,
+    expect: adminOnly(200),
+  },
+  'admin.person.evidence': {
+    method: 'GET',
+    path: `/api/admin/people/aaaaaaaa-0000-4000-8000-000000000001/evidence.pdf?policyKey=${POLICY_KEY}`,
+    expect: adminOnly(200),
+  },
   'admin.records-check': {
     method: 'GET',
     path: '/api/admin/records-check',

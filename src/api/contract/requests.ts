@@ -108,6 +108,17 @@ export const peopleQuerySchema = z.object({
 /** A person's page is about one policy. */
 export const personQuerySchema = z.object({ policyKey: policyKeySchema });
 
+/** A policy's evidence PDF is the register of one version: the current one when none is named. */
+export const evidencePdfQuerySchema = z.object({
+  version: optionalText(7).pipe(
+    z
+      .string()
+      .regex(/^[1-9][0-9]{0,6}$/, 'a version number (1, 2, …)')
+      .transform(Number)
+      .optional(),
+  ),
+});
+
 export const previewCardQuerySchema = z.object({
   policyKey: policyKeySchema,
   versionNumber: z.coerce.number().int().min(1).max(1_000_000),

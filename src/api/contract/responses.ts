@@ -361,7 +361,8 @@ export const devUsersSchema = z.array(
 export const devTokenSchema = z.object({ accessToken: z.string().min(1), tokenType: z.string() });
 
 /**
- * Every route's 2xx body: a schema, or `null` where the body is not JSON (the CSV export).
+ * Every route's 2xx body: a schema, or `null` where the body is not JSON (the CSV export, the
+ * evidence PDFs).
  * `satisfies` makes a route without an entry a type error.
  */
 /** The latest nightly records check, and the line the Admin view shows (with its failures). */
@@ -389,6 +390,8 @@ export const RESPONSE_BODIES = {
   'admin.people': peoplePageSchema,
   'admin.people.csv': null,
   'admin.person': personRecordSchema,
+  'admin.policy.evidence': null,
+  'admin.person.evidence': null,
   'admin.records-check': recordsCheckViewSchema,
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,

@@ -12,13 +12,20 @@ export interface TextReply {
   contentType: string;
   headers?: Record<string, string>;
 }
+/** Bytes of a file (the evidence PDFs). */
+export interface BytesReply {
+  status: number;
+  bytes: Uint8Array;
+  contentType: string;
+  headers?: Record<string, string>;
+}
 export interface EmptyReply {
   status: 202 | 204;
   headers?: Record<string, string>;
 }
 
 /** What a route handler returns; the dispatcher writes it. */
-export type Reply = JsonReply | TextReply | EmptyReply;
+export type Reply = JsonReply | TextReply | BytesReply | EmptyReply;
 
 export function json<T>(json: T, status = 200): JsonReply<T> {
   return { status, json };
@@ -36,6 +43,10 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
     res.setHeader('content-type', reply.contentType);
     res.setHeader('content-length', Buffer.byteLength(reply.text));
     res.end(reply.text);
+  } else if ('bytes' in reply) {
+    res.setHeader('content-type', reply.contentType);
+    res.setHeader('content-length', reply.bytes.byteLength);
+    res.end(reply.bytes);
   } else {
     res.end();
   }

@@ -1,11 +1,13 @@
 import type { PeopleQuery } from '../../services/countersign-service.ts';
+import type { EvidencePdf } from '../../services/evidence-pdf.ts';
 import { mediaType, readBody, readJson } from '../http/body.ts';
 import { toCsv } from '../http/csv.ts';
 import { problem, ProblemError, validationProblem } from '../http/problem.ts';
-import { json } from '../http/reply.ts';
+import { json, type BytesReply } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
 import {
   draftBodySchema,
+  evidencePdfQuerySchema,
   peopleQuerySchema,
   personQuerySchema,
   withdrawBodySchema,
@@ -62,6 +64,21 @@ function peopleQuery(query: URLSearchParams): PeopleQuery {
   };
 }
 
+/** A PDF as a download; made for this request and about people, so never cached. */
+function pdfReply(pdf: EvidencePdf): BytesReply {
+  return {
+    status: 200,
+    bytes: pdf.bytes,
+    contentType: 'application/pdf',
+    headers: {
+      'content-disposition': `attachment; filename="${pdf.fileName}"`,
+      'cache-control': 'no-store',
+      // Whether every signed record it rests on held when it was made (the PDF says which did not).
+      'x-countersign-records': pdf.ok ? 'hold' : 'problems',
+    },
+  };
+}
+
 export const adminRoutes = {
   'admin.import': async (ctx) => {
     const type = mediaType(ctx.req);
@@ -113,6 +130,31 @@ export const adminRoutes = {
     if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
     return json(
       await service.personRecord(actor, parsed.data.policyKey, idParam(params, 'userId')),
+    );
+  },
+
+  'admin.policy.evidence': async ({ actor, service, params, query }) => {
+    const parsed = evidencePdfQuerySchema.safeParse(Object.fromEntries(query));
+    if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
+    const { version } = parsed.data;
+    return pdfReply(
+      await service.evidencePdf(actor, {
+        kind: 'register',
+        policyKey: policyKeyParam(params),
+        ...(version === undefined ? {} : { versionNumber: version }),
+      }),
+    );
+  },
+
+  'admin.person.evidence': async ({ actor, service, params, query }) => {
+    const parsed = personQuerySchema.safeParse(Object.fromEntries(query));
+    if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
+    return pdfReply(
+      await service.evidencePdf(actor, {
+        kind: 'person',
+        policyKey: parsed.data.policyKey,
+        userId: idParam(params, 'userId'),
+      }),
     );
   },
 

@@ -122,6 +122,16 @@ export function createFakeService(): FakeService {
       latest: () =>
         Promise.resolve({ check: null, line: 'Records check: not run yet.', details: [] }),
     },
+    evidencePdf(actor, request) {
+      log('evidencePdf', actor);
+      requireRole(actor, 'Policy.Admin');
+      findVersion(request.policyKey, CURRENT_VERSION);
+      return Promise.resolve({
+        bytes: new TextEncoder().encode('%PDF-1.7\n%%EOF\n'),
+        fileName: `evidence-${request.policyKey}.pdf`,
+        ok: true,
+      });
+    },
     recordsCheck(actor) {
       log('recordsCheck', actor);
       requireRole(actor, 'Policy.Admin');
