@@ -41,6 +41,12 @@ function query(params: Record<string, string | number | undefined>): string {
 
 const seg = encodeURIComponent;
 
+/** A file the API answered (it needed the bearer token), with the name it gave it. */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+}
+
 /**
  * The tab's side of the API contract (src/api/contract): one method per route, bearer token on
  * every call. Bodies are typed by the contract's schemas, not parsed here (see api-types.ts).
@@ -156,6 +162,23 @@ export class ApiClient {
       headers: { accept: 'text/csv' },
     });
     return response.blob();
+  }
+  /** One PDF of the evidence pack: a version's register (the current one when none is named). */
+  policyEvidencePdf(policyKey: string, version?: number): Promise<DownloadedFile> {
+    return this.#file(`/api/admin/policies/${seg(policyKey)}/evidence.pdf${query({ version })}`);
+  }
+  /** One PDF of the evidence pack: a person's signatures of the policy, with the text of each. */
+  personEvidencePdf(policyKey: string, userId: string): Promise<DownloadedFile> {
+    return this.#file(`/api/admin/people/${seg(userId)}/evidence.pdf${query({ policyKey })}`);
+  }
+  async #file(path: string): Promise<DownloadedFile> {
+    const response = await this.#send(path, { headers: { accept: 'application/pdf' } });
+    // The name the service gave it (attachment; filename="…"), else the last part of the path.
+    const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
+    return {
+      blob: await response.blob(),
+      fileName: named?.[1] ?? path.split('/').pop()?.split('?')[0] ?? 'download',
+    };
   }
   campaigns(): Promise<CampaignSummary[]> {
     return this.#json('/api/admin/campaigns');

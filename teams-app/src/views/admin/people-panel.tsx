@@ -16,6 +16,7 @@ import { ErrorMessage } from '../../ui/error-message.tsx';
 import { STATUS_KINDS, statusKindLabel, statusLabel, statusTone } from '../../ui/format.ts';
 import { NameDiffersBadge } from '../../ui/name-differs-badge.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { EvidencePackButton } from './evidence-pack-button.tsx';
 import { PersonPage } from './person-page.tsx';
 import { StatusChart } from './status-chart.tsx';
 
@@ -223,6 +224,10 @@ export function PeoplePanel({
         </Field>
         <Button type="submit">Search</Button>
         <Button onClick={exportCsv}>Export CSV</Button>
+        <EvidencePackButton
+          label="Evidence pack (PDF)"
+          load={() => api.policyEvidencePdf(policyKey)}
+        />
       </form>
       {exportError !== null && <ErrorMessage title="The CSV export failed" error={exportError} />}
       {page.status === 'loading' && <Spinner label="Loading people…" />}

@@ -4,6 +4,7 @@ import type { PersonRecord } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { VersionText } from '../my-aup/signed-text-view.tsx';
+import { EvidencePackButton } from './evidence-pack-button.tsx';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -104,6 +105,12 @@ export function PersonPage({
           <p>
             <strong>{record.value.policy.title}:</strong> {record.value.statusWords}
           </p>
+          <div>
+            <EvidencePackButton
+              label={`Evidence pack for ${record.value.person.displayName} (PDF)`}
+              load={() => api.personEvidencePdf(policyKey, userId)}
+            />
+          </div>
           <h3>Signatures ({record.value.signatures.length})</h3>
           {record.value.signatures.length === 0 ? (
             <p>No signature of this policy yet.</p>
