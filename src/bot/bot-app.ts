@@ -7,7 +7,7 @@ import { systemClock } from '../ports/clock.ts';
 import type { GateResult } from './auth/inbound-activity-gate.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import { CardActionHandler } from './card-action-handler.ts';
-import { helpCard, HELP_TEXT, type AdaptiveCard } from './cards/index.ts';
+import { helpCard, HELP_TEXT, withRefreshUsers, type AdaptiveCard } from './cards/index.ts';
 import { NodeHttpAdapter } from './node-http-adapter.ts';
 import { PromptBuilder } from './prompt-builder.ts';
 
@@ -92,6 +92,32 @@ function appOptions(deps: BotDeps, adapter: NodeHttpAdapter): AppOptions<IPlugin
     ...(deps.serviceUrl === undefined ? {} : { serviceUrl: deps.serviceUrl }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   };
+}
+
+/**
+ * The data of an Action.Submit: the fallback an older Teams client shows for our Action.Execute
+ * buttons (card-kit.ts, execute). Teams posts it as a message activity with no text and the
+ * card's data, inputs merged in, as `value` (learn.microsoft.com/microsoftteams/platform/
+ * task-modules-and-cards/cards/cards-actions, Action.Submit). Only an object naming an `action`
+ * counts; the handler validates the rest exactly as it does an invoke's data.
+ */
+export function submittedCardData(activity: {
+  text?: string | undefined;
+  value?: unknown;
+}): Record<string, unknown> | undefined {
+  const value = activity.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if ((activity.text ?? '').trim() !== '') return undefined;
+  const data = value as Record<string, unknown>;
+  return typeof data['action'] === 'string' ? data : undefined;
+}
+
+/**
+ * A card answered in the sender's own conversation refreshes for them by MRI (`from.id`, the
+ * documented source), never by their Entra object id.
+ */
+function forSender(card: AdaptiveCard, activity: Activity): AdaptiveCard {
+  return withRefreshUsers(card, [activity.from.id]);
 }
 
 /** The words the bot understands; anything else gets the one-line help. */
@@ -230,6 +256,15 @@ export function createBot(deps: BotDeps): CountersignBot {
   });
 
   app.on('message', async (ctx) => {
+    const submitted = submittedCardData(ctx.activity);
+    if (submitted !== undefined) {
+      // An older client's Action.Submit: the same handler, identity and checks as the invoke
+      // (the person acting is the activity's sender; the card's data names nobody who acts).
+      // There is no invoke response to replace the card with, so the answer is a new message.
+      const card = await cardActions.handle(identityOf(ctx.activity), submitted, ctx.log);
+      await ctx.send(forSender(card, ctx.activity));
+      return;
+    }
     const identity = identityOf(ctx.activity);
     if (identity === undefined) {
       await ctx.send('Teams did not say who you are, so I cannot look up your policies here.');
@@ -244,7 +279,8 @@ export function createBot(deps: BotDeps): CountersignBot {
           await ctx.send(await statusPrivately(deps, prompts, actor, ctx.log));
           return;
         }
-        await ctx.send(await statusOrError(prompts, actor, ctx.log));
+        const status = await statusOrError(prompts, actor, ctx.log);
+        await ctx.send(typeof status === 'string' ? status : forSender(status, ctx.activity));
         return;
       }
       case 'sign': {
@@ -254,7 +290,9 @@ export function createBot(deps: BotDeps): CountersignBot {
           await ctx.send(await statusPrivately(deps, prompts, actor, ctx.log));
           return;
         }
-        for (const card of await signCardsOrError(prompts, actor, ctx.log)) await ctx.send(card);
+        for (const card of await signCardsOrError(prompts, actor, ctx.log)) {
+          await ctx.send(typeof card === 'string' ? card : forSender(card, ctx.activity));
+        }
         return;
       }
       case 'help':
@@ -276,7 +314,7 @@ export function createBot(deps: BotDeps): CountersignBot {
       ctx.activity.value.action.data,
       ctx.log,
     );
-    return { statusCode: 200, type: CARD_RESPONSE_TYPE, value: card };
+    return { statusCode: 200, type: CARD_RESPONSE_TYPE, value: forSender(card, ctx.activity) };
   });
 
   return {

@@ -166,7 +166,6 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
           ...(version.document.approval === null
             ? {}
             : { statement: version.document.approval.statement }),
-          approverIds: approvers,
           ...(deps.cards.permissionChoices === undefined
             ? {}
             : { permissionChoices: deps.cards.permissionChoices }),

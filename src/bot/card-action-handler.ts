@@ -1,12 +1,10 @@
 import { DEFAULT_PERMISSION_CHOICES } from '../domain/additional-permissions.ts';
-import { approvalRecipients } from '../domain/approval-route.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { approvalSchema, type Approval } from '../domain/approval.ts';
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Actor } from '../services/actor.ts';
-import { approvalRouteOf } from './approval-route-of.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import {
   cardActionSchema,
@@ -430,8 +428,6 @@ export class CardActionHandler {
     extras: { error?: string; prefill?: { additionalPermissions?: string[]; comment?: string } },
   ): Promise<AdaptiveCard> {
     const version = await this.#deps.service.getVersion(actor, ack.policyKey, ack.versionNumber);
-    // The card refreshes for those who may decide it: the named approver for an approver's own.
-    const refreshIds = approvalRecipients(approvalRouteOf(this.#deps.cards, ack.userId));
     return approvalRequestCard(
       {
         acknowledgement: ack,
@@ -440,7 +436,6 @@ export class CardActionHandler {
         ...(version.document.approval === null
           ? {}
           : { statement: version.document.approval.statement }),
-        approverIds: refreshIds.length > 0 ? refreshIds : [actor.id],
         ...(this.#deps.cards.permissionChoices === undefined
           ? {}
           : { permissionChoices: this.#deps.cards.permissionChoices }),

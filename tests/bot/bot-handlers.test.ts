@@ -60,6 +60,91 @@ async function signFromCard(
   return { prompt, sign, response: await world.invoke(from, { ...sign, ...inputs }) };
 }
 
+describe('older Teams clients: the Action.Submit fallback', () => {
+  const inputs = {
+    declarationAccepted: 'true',
+    typedName: 'Sam Okafor',
+    statedRole: 'Year 4 class teacher',
+  };
+
+  test('the fallback of Sign signs for the sender, and the receipt comes as a message', async () => {
+    const prompt = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      }),
+    );
+    // The prompt the invoke answered with refreshes for its reader by MRI.
+    expect(prompt.refresh?.userIds).toEqual([`29:${people.staff.id}`]);
+    const sign = executeData(prompt, 'sign');
+    const button = JSON.stringify(prompt.actions);
+    expect(button).toContain('"fallback":{"type":"Action.Submit"');
+    const before = world.connector.sent().length;
+    const response = await world.submit(people.staff, { ...sign, ...inputs });
+    expect(response.status).toBe(200);
+    const sent = world.connector.sent().slice(before);
+    expect(sent).toHaveLength(1);
+    const receipt = sent[0]?.attachments?.[0]?.content as AdaptiveCard;
+    expect(cardProblems(receipt)).toEqual([]);
+    expect(headingOf(receipt)).toContain('Signed: ');
+    const acks = await world.records.listAcknowledgements({ userId: people.staff.id });
+    expect(acks.map((a) => [a.userId, a.channel])).toEqual([[people.staff.id, 'card']]);
+  });
+
+  test('a fallback submit of someone else’s card is refused and audited, as the invoke is', async () => {
+    const prompt = answeredCard(
+      await world.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      }),
+    );
+    const sign = executeData(prompt, 'sign');
+    await world.submit(people.other, { ...sign, ...inputs, typedName: 'Rhian Price' });
+    const answer = world.connector.sent().at(-1)?.attachments?.[0]?.content as AdaptiveCard;
+    expect(headingOf(answer)).toBe('This card is not for you');
+    expect(await world.records.listAcknowledgements({})).toEqual([]);
+    expect(world.audit.map((e) => e.actorId)).toContain(people.other.id);
+  });
+
+  test('a fallback approve from someone without the approver role is refused', async () => {
+    await signFromCard();
+    const [ack] = await world.records.listAcknowledgements({ userId: people.staff.id });
+    if (ack === undefined) throw new Error('signed above');
+    await world.submit(people.other, { action: 'approve', acknowledgementId: ack.id });
+    const answer = world.connector.sent().at(-1)?.attachments?.[0]?.content as AdaptiveCard;
+    expect(headingOf(answer)).toBe('Not allowed');
+    expect((await world.records.listApprovals({}))[0]?.value.decision).toBe('pending');
+  });
+
+  test('a message value that is not card data is an ordinary message', async () => {
+    const before = world.connector.sent().length;
+    await world.post({ ...messageShape(), value: { something: 'else' } });
+    const sent = world.connector.sent().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(typeof sent[0]?.text).toBe('string');
+  });
+});
+
+/** A message activity as the harness sends one, to vary its value. */
+function messageShape(): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: 'incoming-value',
+    channelId: 'msteams',
+    serviceUrl: world.connectorUrl,
+    from: { id: `29:${people.staff.id}`, name: people.staff.name, aadObjectId: people.staff.id },
+    recipient: { id: '28:countersign-bot', name: 'Countersign' },
+    conversation: {
+      id: `a:personal-${people.staff.id}`,
+      conversationType: 'personal',
+      tenantId: 'tenant-1',
+    },
+    channelData: { tenant: { id: 'tenant-1' } },
+  };
+}
+
 describe('messages', () => {
   test('"status" answers with my status card, and the conversation is remembered', async () => {
     const response = await world.message(people.staff, 'status');
@@ -416,7 +501,8 @@ describe('approvals from a card', () => {
       await world.invoke(people.head, { action: 'refreshApproval', acknowledgementId }),
     );
     expect(headingOf(card)).toBe('Approval needed');
-    expect(card.refresh?.userIds).toEqual([people.head.id]);
+    // By MRI, the activity's from.id, as Teams documents userIds: never the Entra object id.
+    expect(card.refresh?.userIds).toEqual([`29:${people.head.id}`]);
   });
 
   test('once decided, an approver’s card refreshes to who decided (findDecision)', async () => {

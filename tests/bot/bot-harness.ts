@@ -300,6 +300,19 @@ export class BotWorld {
     return this.post({ ...this.#activityBase(from), type: 'message', text });
   }
 
+  /**
+   * An older client's Action.Submit (the fallback of our Action.Execute buttons): a message
+   * activity with no text and the card's data, inputs merged in, as `value`.
+   */
+  submit(from: Person, data: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    return this.post({
+      ...this.#activityBase(from),
+      type: 'message',
+      replyToId: 'card-message-1',
+      value: data,
+    });
+  }
+
   /** An Action.Execute from a card, with the input values merged into data as Teams does. */
   invoke(from: Person, data: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
     return this.post({

@@ -6,6 +6,7 @@ import {
   approvalResultCard,
   errorCard,
   helpCard,
+  isUserMri,
   DECLARATION_TOGGLE_TITLE,
   MAX_REFRESH_USERS,
   POLICY_TEXT_ID,
@@ -14,6 +15,7 @@ import {
   signedReceiptCard,
   signPromptCard,
   statusCard,
+  withRefreshUsers,
   type AdaptiveCard,
 } from '../../src/bot/cards/index.ts';
 import { cardActionSchema } from '../../src/bot/card-actions.ts';
@@ -40,7 +42,11 @@ function parseCard(json: unknown): AC.AdaptiveCard {
   return card;
 }
 
-const approverIds = Array.from({ length: 75 }, (_, i) => `approver-${String(i).padStart(3, '0')}`);
+/** Teams user MRIs, as activities' `from.id` carry them (75: more than a refresh may name). */
+const approverMris = Array.from(
+  { length: 75 },
+  (_, i) => `29:1bSnHZ7Js2STWrgk6ScE-${String(i).padStart(3, '0')}`,
+);
 
 /** Every card the bot can send, filled with realistic (long, many-changes) data. */
 const cards: Record<string, AdaptiveCard> = {
@@ -82,7 +88,6 @@ const cards: Record<string, AdaptiveCard> = {
       policy,
       version,
       statement: version.document.approval?.statement,
-      approverIds,
     },
     config,
   ),
@@ -91,7 +96,6 @@ const cards: Record<string, AdaptiveCard> = {
       acknowledgement,
       policy,
       version,
-      approverIds: [headteacher.userId],
       prefill: { additionalPermissions: ['Remote access'], comment: '' },
       error: 'Give a reason when you reject.',
     },
@@ -103,7 +107,6 @@ const cards: Record<string, AdaptiveCard> = {
       acknowledgement: { ...acknowledgement, typedName: 'Emma Bonnin-Ashworth' },
       policy,
       version,
-      approverIds: [headteacher.userId],
     },
     config,
   ),
@@ -236,6 +239,25 @@ const cards: Record<string, AdaptiveCard> = {
   }),
 };
 
+/** The Action.Execute buttons a person sees (the refresh action is not one). */
+function executeButtons(card: AdaptiveCard): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record['type'] === 'Action.Execute') found.push(record);
+    for (const [key, value] of Object.entries(record)) {
+      if (key !== 'refresh' && key !== 'fallback') visit(value);
+    }
+  };
+  visit(card);
+  return found;
+}
+
 function actionData(card: unknown): unknown[] {
   const found: unknown[] = [];
   const visit = (node: unknown): void => {
@@ -275,10 +297,20 @@ describe('cards', () => {
         }
       });
 
-      test('refresh, where present, names at most 60 users', () => {
+      test('refresh, where present, names nobody by Entra id: the bot adds MRIs when it answers', () => {
         if (card.refresh !== undefined) {
-          expect(card.refresh.userIds?.length ?? 0).toBeGreaterThan(0);
-          expect(card.refresh.userIds?.length ?? 0).toBeLessThanOrEqual(MAX_REFRESH_USERS);
+          expect(card.refresh.userIds).toBeUndefined();
+          expect(card.refresh.action?.type).toBe('Action.Execute');
+        }
+      });
+
+      test('every Action.Execute button falls back to an Action.Submit with the same data', () => {
+        for (const button of executeButtons(card)) {
+          expect(button['fallback']).toMatchObject({
+            type: 'Action.Submit',
+            title: button['title'],
+            data: button['data'],
+          });
         }
       });
 
@@ -509,10 +541,24 @@ describe('cards', () => {
     expect(JSON.stringify(cards['approval request'])).not.toContain('Typed name differs');
   });
 
-  test('the approval request offers multi-select additional permissions and refreshes for 60 approvers', () => {
+  test('the approval request offers multi-select additional permissions', () => {
     const card = cards['approval request'];
     expect(JSON.stringify(card)).toContain('"isMultiSelect":true');
-    expect(card?.refresh?.userIds).toEqual(approverIds.slice(0, 60));
+  });
+
+  test('withRefreshUsers names at most 60 users by MRI and never by Entra object id', () => {
+    const card = cards['approval request'];
+    if (card === undefined) throw new Error('the approval request card');
+    const entraIds = [headteacher.userId, '8c3b1f4e-2d7a-4c61-9f0e-3a5b6c7d8e9f'];
+    const refreshed = withRefreshUsers(card, [...entraIds, ...approverMris]);
+    expect(refreshed.refresh?.userIds).toEqual(approverMris.slice(0, MAX_REFRESH_USERS));
+    expect(refreshed.refresh?.action).toEqual(card.refresh?.action);
+    // Entra ids alone leave the card as drawn: no userIds, so Teams refreshes a 1:1 chat for both.
+    expect(withRefreshUsers(card, entraIds)).toBe(card);
+    expect(
+      isUserMri('29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl-3r8b6DoW0QxZimu'),
+    ).toBe(true);
+    expect(isUserMri(headteacher.userId)).toBe(false);
   });
 });
 

@@ -154,7 +154,6 @@ function hostileCards(): Record<string, unknown> {
         policy: hostilePolicy,
         version: hostileVersion,
         statement: `Statement ${LINK}`,
-        approverIds: ['head'],
         permissionChoices: [`Admin ${LINK}`, `Finance ${BOLD}`],
         error: `Error ${JS_LINK}`,
       },

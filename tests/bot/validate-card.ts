@@ -21,6 +21,21 @@ function propertyPaths(node: unknown, prefix = '', out = new Set<string>()): Set
  * labels or error messages on required inputs, duplicate ids, too many actions…) and property the
  * library does not know (it ignores those silently; a misspelt property would vanish in Teams).
  */
+/** Every action's `fallback` object in a card (the library parses them but never writes them back). */
+function fallbacks(node: unknown, out: unknown[] = []): unknown[] {
+  if (Array.isArray(node)) {
+    for (const item of node) fallbacks(item, out);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'fallback' && typeof value === 'object') out.push(value);
+      else fallbacks(value, out);
+    }
+  }
+  return out;
+}
+
+const FALLBACK = /\.fallback(\.|$)/;
+
 export function cardProblems(json: unknown): string[] {
   const card = new AC.AdaptiveCard();
   card.hostConfig = new AC.HostConfig({
@@ -39,9 +54,14 @@ export function cardProblems(json: unknown): string[] {
   }
   const known = propertyPaths(card.toJSON(new AC.SerializationContext(AC.Versions.v1_5)));
   for (const path of propertyPaths(json)) {
-    if (!known.has(path) && !TEAMS_EXTENSIONS.test(path)) {
+    if (!known.has(path) && !TEAMS_EXTENSIONS.test(path) && !FALLBACK.test(path)) {
       problems.push(`unknown or default-valued property: ${path}`);
     }
+  }
+  // A fallback action is checked as the only action of a card of its own, property by property.
+  for (const fallback of fallbacks(json)) {
+    const alone = { type: 'AdaptiveCard', version: '1.5', actions: [fallback] };
+    for (const problem of cardProblems(alone)) problems.push(`fallback: ${problem}`);
   }
   return problems;
 }

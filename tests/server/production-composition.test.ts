@@ -150,6 +150,11 @@ function invoke(person: DemoPerson, data: Record<string, unknown>, o: ActivityOp
   };
 }
 
+/** An older Teams client's Action.Submit (our buttons' fallback): a message whose value is the data. */
+function submit(person: DemoPerson, data: Record<string, unknown>, o: ActivityOptions = {}) {
+  return { ...activityBase(person, o), type: 'message', value: data };
+}
+
 function message(person: DemoPerson, text: string, o: ActivityOptions = {}) {
   return { ...activityBase(person, o), type: 'message', text };
 }
@@ -383,6 +388,23 @@ describe('the bot endpoint in the production composition', () => {
       'the approval request to the head',
     );
     expect(sinkHits).toEqual([]);
+  });
+
+  it('an older client’s Action.Submit of the teacher’s card, sent by a colleague, is refused and signs nothing', async () => {
+    const token = await connectorToken(connectorUrl);
+    const before = await acknowledgementsOf(teacher);
+    const toColleague = () => connector.delivered().filter((d) => d.userId === colleague.id);
+    const answered = toColleague().length;
+    // The teacher's card data (userId: the teacher), pressed by the colleague: the activity's
+    // sender acts, and the card was not sent to her.
+    const res = await post(submit(colleague, signData(teacher, colleague.displayName)), token);
+    expect(res.status).toBe(200);
+    await until(() => toColleague().length > answered, 'the answer to the colleague');
+    expect(JSON.stringify(toColleague().at(-1)?.activity)).toContain('This card is not for you');
+    expect(await acknowledgementsOf(colleague)).toEqual([]);
+    expect(await acknowledgementsOf(teacher)).toEqual(before);
+    const mismatches = await graph.records.listAudit({ type: 'card.identity-mismatch' });
+    expect(mismatches.map((e) => e.actorId)).toContain(colleague.id);
   });
 
   it('the teacher cannot approve her own signature as the head with her tab token', async () => {

@@ -30,8 +30,6 @@ export interface ApprovalRequestInput {
   version: Pick<PolicyVersion, 'label'>;
   /** The document's approval statement ("I approve this user to be allocated credentials…"). */
   statement?: string;
-  /** Everyone who sees this card: Teams refreshes it for them, so each sees who decided. */
-  approverIds: readonly string[];
   /** Choice values come back joined by commas, so a choice must not contain one. */
   permissionChoices?: readonly string[];
   prefill?: { additionalPermissions?: readonly string[]; comment?: string };
@@ -117,7 +115,7 @@ export function approvalRequestCard(
         ),
         openUrl('Open approvals', tabDeepLink(config.appId, APPROVALS_ENTITY_ID)),
       ],
-      refresh: refreshFor(input.approverIds, {
+      refresh: refreshFor({
         action: 'refreshApproval',
         acknowledgementId: ack.id,
       }),

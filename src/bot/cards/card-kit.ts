@@ -20,6 +20,18 @@ export const CARD_VERSION = '1.5';
 /** Teams refreshes a card automatically for at most 60 listed users. */
 export const MAX_REFRESH_USERS = 60;
 
+/**
+ * A Teams user MRI, the form `refresh.userIds` takes: "UserIds is an array of user MRIs", e.g.
+ * `29:1bSnHZ7Js2…`, read from the activity's `from.id` or the conversation roster
+ * (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards,
+ * "User IDs in refresh"). An Entra object id is not one: Teams would match nobody with it.
+ */
+const USER_MRI = /^29:[^\s]{1,512}$/;
+
+export function isUserMri(id: string): boolean {
+  return USER_MRI.test(id);
+}
+
 /** Where the cards link to and how they read times: the same for every card the bot sends. */
 export interface CardsConfig {
   /** The Teams app id from the manifest: deep links to the tab use it. */
@@ -193,13 +205,33 @@ export function choice(title: string, value: string): IChoice {
   return { title: escapeMarkdown(title), value };
 }
 
-/** An Action.Execute whose verb is also `data.action`, so the SDK's sub-routes match it. */
+/**
+ * An Action.Execute whose verb is also `data.action`, so the SDK's sub-routes match it, with
+ * the documented fallback for Teams clients without Universal Actions: "include the `fallback`
+ * property and set its value to `Action.Submit`. Also, your bot code must process both"
+ * (work-with-universal-actions-for-adaptive-cards, "Backward compatibility", Teams). The
+ * Action.Submit carries the same data; Teams posts it as a message activity whose `value` is
+ * that data with the inputs merged in (cards-actions, Action.Submit), and the bot sends it
+ * through the same handler as the invoke (bot-app.ts).
+ */
 export function execute(
   title: string,
   data: CardAction,
-  options: Omit<IExecuteAction, 'type' | 'title' | 'verb' | 'data'> = {},
+  options: Omit<IExecuteAction, 'type' | 'title' | 'verb' | 'data' | 'fallback'> = {},
 ): IExecuteAction {
-  return { type: 'Action.Execute', title, verb: data.action, data, ...options };
+  return {
+    type: 'Action.Execute',
+    title,
+    verb: data.action,
+    data,
+    ...options,
+    fallback: {
+      type: 'Action.Submit',
+      title,
+      data,
+      ...(options.style === undefined ? {} : { style: options.style }),
+    },
+  };
 }
 
 export function openUrl(title: string, url: string): IOpenUrlAction {
@@ -210,12 +242,27 @@ export function actionSet(actions: IActionSet['actions'], id?: string): IActionS
   return id === undefined ? { type: 'ActionSet', actions } : { type: 'ActionSet', id, actions };
 }
 
-/** A refresh block for the listed users (Teams refreshes for at most 60; extra ids are dropped). */
-export function refreshFor(userIds: readonly string[], data: CardAction): IRefreshDefinition {
-  return {
-    action: execute('Refresh', data),
-    userIds: [...new Set(userIds)].slice(0, MAX_REFRESH_USERS),
-  };
+/**
+ * A refresh block with no `userIds`: every card with one goes to a 1:1 chat, and "you might
+ * choose to skip `userIds` … in case the scenario involves <=60 members … The Teams client
+ * automatically invokes refresh calls for all the users" (work-with-universal-actions-for-
+ * adaptive-cards, "User IDs in refresh"). The bot names the person by MRI when it answers in
+ * their conversation and knows it (withRefreshUsers); a proactive card, drawn before anyone's
+ * MRI is known, relies on the ≤60 rule. (The refresh action is never shown, so no fallback.)
+ */
+export function refreshFor(data: CardAction): IRefreshDefinition {
+  return { action: { type: 'Action.Execute', title: 'Refresh', verb: data.action, data } };
+}
+
+/**
+ * The card with its refresh naming these users by MRI (at most 60); ids that are not MRIs are
+ * left out, so an Entra object id never reaches `userIds`. A card without refresh, or no MRI
+ * among the ids, comes back as it was.
+ */
+export function withRefreshUsers(card: AdaptiveCard, ids: readonly string[]): AdaptiveCard {
+  const mris = [...new Set(ids.filter(isUserMri))].slice(0, MAX_REFRESH_USERS);
+  if (card.refresh === undefined || mris.length === 0) return card;
+  return { ...card, refresh: { ...card.refresh, userIds: mris } };
 }
 
 /** A deep link that opens the app's personal tab (entity id from the manifest's staticTabs). */

@@ -225,7 +225,7 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
       openUrl('Read it in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID)),
     ],
     // Shows the signer the current state (signed, or a newer version) whenever they open the chat.
-    refresh: refreshFor([recipient.userId], {
+    refresh: refreshFor({
       action: 'refreshPrompt',
       policyKey: policy.key,
       versionNumber: version.number,
