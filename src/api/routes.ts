@@ -33,9 +33,18 @@ export const API_ROUTES = [
     access: 'user',
   },
 
+  // The school's audiences and approvers' permission choices, as the tab offers them.
+  { id: 'school', method: 'GET', path: '/api/school', access: 'user' },
+
   // Policy.Admin
   { id: 'admin.import', method: 'POST', path: '/api/admin/import', access: 'admin' },
   { id: 'admin.policies', method: 'GET', path: '/api/admin/policies', access: 'admin' },
+  {
+    id: 'admin.policies.create',
+    method: 'POST',
+    path: '/api/admin/policies',
+    access: 'admin',
+  },
   { id: 'admin.draft', method: 'PUT', path: '/api/admin/policies/:key/draft', access: 'admin' },
   {
     id: 'admin.diff',

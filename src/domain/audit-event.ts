@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const auditEventTypeSchema = z.enum([
   'acknowledgement.signed',
   'approval.decided',
+  /** An admin created a policy (its key, title, audiences and approval settings in the details). */
+  'policy.created',
   'policy.saved',
   'version.published',
   'version.retired',

@@ -8,6 +8,7 @@ import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
 import type { PolicyDiff } from '../domain/policy-diff.ts';
 import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from './actor.ts';
+import type { CreatePolicyInput, SchoolView } from './create-policy.ts';
 import type { PublishPreview } from './publish-preview.ts';
 import type { WithdrawalResult } from './withdraw-version.ts';
 
@@ -168,9 +169,13 @@ export interface CountersignService {
   myHistory(actor: Actor): Promise<HistoryEntry[]>;
   /** The exact text of a signature's version: the signer's own, or anyone's for an admin. */
   signedText(actor: Actor, acknowledgementId: string): Promise<SignedText>;
+  /** The school's audiences and permission choices, as the tab offers them. */
+  school(actor: Actor): SchoolView;
 
   // Policy.Admin
   listPolicies(actor: Actor): Promise<{ policy: Policy; versions: PolicyVersion[] }[]>;
+  /** Creates a policy with no version yet; 'conflict' when its key is taken. */
+  createPolicy(actor: Actor, input: CreatePolicyInput): Promise<Policy>;
   saveDraft(
     actor: Actor,
     input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },

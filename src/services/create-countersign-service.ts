@@ -1,6 +1,7 @@
 import { AudienceHashes } from '../domain/audience-hashes.ts';
 import { decidableApproval, decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
+import { createPolicy, schoolView } from './create-policy.ts';
 import { evidencePdfFor } from './evidence-pdf.ts';
 import { getVersionFor, myPolicies, whatChangedFor } from './my-policies.ts';
 import { exportPeopleRows, peopleStatus } from './people-report.ts';
@@ -54,7 +55,9 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     sign: (actor, input) => signPolicy(ctx, actor, input),
     myHistory: (actor) => myHistory(ctx, actor),
     signedText: (actor, id) => signedTextFor(ctx, actor, id),
+    school: () => schoolView(ctx),
     listPolicies: (actor) => listPoliciesForAdmin(ctx, actor),
+    createPolicy: (actor, input) => createPolicy(ctx, actor, input),
     saveDraft: (actor, input) => saveDraft(ctx, actor, input),
     previewPublish: (actor, key, n) => previewPublish(ctx, actor, key, n),
     publish: (actor, key, n) => publishVersion(ctx, actor, key, n),

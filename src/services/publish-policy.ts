@@ -25,20 +25,10 @@ export async function listPoliciesForAdmin(
   return out;
 }
 
-/** A new school's first import creates the policy with the defaults most schools use. */
-function defaultPolicy(ctx: ServiceContext, policyKey: string, document: PolicyDocument): Policy {
-  return {
-    key: policyKey,
-    schoolId: ctx.school.id,
-    title: document.title,
-    audiences: ctx.school.audiences.map((a) => a.key),
-    // "reviewed annually": the academic year, 1 September.
-    renewal: { kind: 'fixed-date', month: 9, day: 1 },
-    approvalMode: 'first-signature',
-  };
-}
-
-/** Creates the draft of the next version, or replaces the open draft's content. */
+/**
+ * Creates the draft of the next version, or replaces the open draft's content. The policy must
+ * exist ('not-found' otherwise): a new one is made by createPolicy first.
+ */
 export async function saveDraft(
   ctx: ServiceContext,
   actor: Actor,
@@ -47,9 +37,7 @@ export async function saveDraft(
   requireRole(actor, 'Policy.Admin');
   const document = resolveDocumentAudiences(policyDocumentSchema.parse(input.document), ctx.school);
   const at = ctx.clock.now().toISOString();
-  if (!(await ctx.records.getPolicy(input.policyKey))) {
-    await ctx.records.putPolicy(defaultPolicy(ctx, input.policyKey, document));
-  }
+  // A policy is created explicitly (create-policy.ts), never by saving a draft under a new key.
   const loaded = await loadPolicy(ctx.records, input.policyKey);
   const latest = loaded.tagged.sort((a, b) => b.value.number - a.value.number)[0];
   const next: PolicyVersion = {

@@ -153,6 +153,13 @@ const MATRIX: Record<RouteId, Row> = {
     expect: adminOnly(200),
   },
   'admin.policies': { method: 'GET', path: '/api/admin/policies', expect: adminOnly(200) },
+  'admin.policies.create': {
+    method: 'POST',
+    path: '/api/admin/policies',
+    body: { key: 'volunteers-aup', title: 'Volunteers AUP', audiences: ['staff'] },
+    expect: adminOnly(201),
+  },
+  school: { method: 'GET', path: '/api/school', expect: everyone(200) },
   'admin.draft': {
     method: 'PUT',
     path: `/api/admin/policies/${POLICY_KEY}/draft`,

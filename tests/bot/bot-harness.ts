@@ -249,6 +249,14 @@ export class BotWorld {
   /** Publishes a version of the staff AUP as the admin. */
   async publish(label: string, document: PolicyDocument): Promise<number> {
     const admin = actorOf(people.admin, ['Policy.Admin']);
+    // A policy is created explicitly before its first draft (create-policy.ts).
+    if ((await this.records.getPolicy('staff-aup')) === null) {
+      await this.service.createPolicy(admin, {
+        key: 'staff-aup',
+        title: document.title,
+        audiences: school.audiences.map((a) => a.key),
+      });
+    }
     const draft = await this.service.saveDraft(admin, {
       policyKey: 'staff-aup',
       label,

@@ -71,6 +71,15 @@ describe('the draft editor in Chromium', () => {
       .getByRole('heading', { name: 'Review the draft (from volunteers-aup.txt)' })
       .waitFor();
     expect(await outline(page)).toHaveLength(10);
+    // A new policy keeps the settings, consents and approval block of the school's first policy
+    // (the staff AUP) unless the admin removes them, and says so.
+    const staffTitle = (await apiAs<AdminPolicy[]>('dsl', '/api/admin/policies'))[0]?.policy.title;
+    if (staffTitle === undefined) throw new Error('the demo school has no policy');
+    await page
+      .getByText(
+        `Kept from “${staffTitle}”, which the imported file did not have: the consent “photo”, the approval block`,
+      )
+      .waitFor();
 
     // Keyboard: Alt+↓ on clause 5 moves it below clause 6; numbers follow and the focus stays
     // on the moved clause.
@@ -143,6 +152,26 @@ describe('the draft editor in Chromium', () => {
       KEY,
     );
     await page.getByRole('textbox', { name: /Version label/ }).fill('2026-27');
+
+    // Settings: who signs it, its approval (less than the staff AUP's is warned about), and the
+    // kept consent removed (warned about too).
+    await page.getByRole('button', { name: 'Save draft and show the changes' }).click();
+    await page.getByText('Choose who signs the new policy.').waitFor();
+    await page.getByRole('checkbox', { name: 'Volunteers' }).check();
+    const approval = page.getByRole('combobox', { name: 'Approval of its signatures' });
+    expect(await approval.inputValue()).toBe('first-signature');
+    await approval.selectOption('none');
+    await page.getByText(/this policy will ask for less: no approval/).waitFor();
+    await approval.selectOption('first-signature');
+    await page.getByRole('button', { name: 'Remove consent “photo”' }).click();
+    await page.getByText(/People will no longer be asked/).waitFor();
+
+    // A taken key is refused by the server (409), in words, and nothing is made.
+    const key = page.getByRole('textbox', { name: /Key of the new policy/ });
+    await key.fill('staff-aup');
+    await page.getByRole('button', { name: 'Save draft and show the changes' }).click();
+    await page.getByText(/A policy with the key "staff-aup" already exists/).waitFor();
+    await key.fill(KEY);
     await page.getByRole('button', { name: 'Save draft and show the changes' }).click();
 
     let saved: AdminPolicy | undefined;
@@ -153,7 +182,11 @@ describe('the draft editor in Chromium', () => {
     }
     if (saved === undefined) throw new Error('the new policy was not saved');
     expect(saved.policy.title).toBe('Volunteers Acceptable Use Policy');
+    expect(saved.policy.audiences).toEqual(['volunteers']);
+    expect(saved.policy.approvalMode).toBe('first-signature');
     const [version] = saved.versions;
+    expect(version?.document.consents).toEqual([]);
+    expect(version?.document.approval).not.toBeNull();
     expect(version?.status).toBe('draft');
     expect(version?.label).toBe('2026-27');
     expect(

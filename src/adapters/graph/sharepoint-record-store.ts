@@ -1630,6 +1630,7 @@ const BATCHES_AT_ONCE = 2;
  */
 const RARE_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
   'records.checked',
+  'policy.created',
   'policy.saved',
   'version.published',
   'version.retired',

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { DEFAULT_REMINDER_DAYS } from '../../domain/campaign.ts';
 import { audienceKeySchema, policyDocumentSchema } from '../../domain/policy-document.ts';
-import { changeKindSchema, policyKeySchema } from '../../domain/policy.ts';
+import {
+  approvalModeSchema,
+  changeKindSchema,
+  policyKeySchema,
+  renewalRuleSchema,
+} from '../../domain/policy.ts';
 import { visibleTextSchema } from '../../domain/signature-text.ts';
 
 /**
@@ -20,6 +25,15 @@ export const signBodySchema = z.strictObject({
   typedName: visibleTextSchema('typedName').trim().min(1).max(200),
   statedRole: visibleTextSchema('statedRole').trim().min(1).max(200),
   consents: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), z.boolean()).default({}),
+});
+
+/** A new policy: its key (refused when taken), title, audiences and approval settings. */
+export const createPolicyBodySchema = z.strictObject({
+  key: policyKeySchema,
+  title: z.string().trim().min(1).max(300),
+  audiences: z.array(audienceKeySchema).min(1).max(50),
+  approvalMode: approvalModeSchema.optional(),
+  renewal: renewalRuleSchema.optional(),
 });
 
 export const draftBodySchema = z.strictObject({
@@ -134,6 +148,7 @@ export const pathVersionSchema = z
 // What a client sends: the schemas' input types (defaults may be left out).
 export type SignBody = z.input<typeof signBodySchema>;
 export type DraftBody = z.input<typeof draftBodySchema>;
+export type CreatePolicyBody = z.input<typeof createPolicyBodySchema>;
 export type DecisionBody = z.input<typeof decisionBodySchema>;
 export type BulkDecisionBody = z.input<typeof bulkDecisionBodySchema>;
 export type LaunchCampaignBody = z.input<typeof launchCampaignBodySchema>;

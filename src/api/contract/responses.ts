@@ -372,6 +372,13 @@ export const recordsCheckViewSchema = z.object({
   details: z.array(z.string()),
 });
 
+/** The school as the tab offers it: audiences to choose from, the approvers' permission list. */
+export const schoolViewSchema = z.object({
+  name: z.string().min(1),
+  audiences: z.array(z.object({ key: audienceKeySchema, label: z.string().min(1) })),
+  permissionChoices: z.array(z.string().min(1)),
+});
+
 export const RESPONSE_BODIES = {
   me: meSchema,
   'me.policies': z.array(myPolicyViewSchema),
@@ -380,8 +387,10 @@ export const RESPONSE_BODIES = {
   'me.sign': signResultSchema,
   'me.history': z.array(historyEntrySchema),
   'signatures.text': signedTextSchema,
+  school: schoolViewSchema,
   'admin.import': importResultSchema,
   'admin.policies': z.array(adminPolicySchema),
+  'admin.policies.create': policySchema,
   'admin.draft': policyVersionSchema,
   'admin.diff': publishPreviewSchema,
   'admin.publish': policyVersionSchema,
@@ -432,6 +441,7 @@ export type SignResult = z.infer<typeof signResultSchema>;
 export type ImportReport = z.infer<typeof importReportSchema>;
 export type ImportResult = z.infer<typeof importResultSchema>;
 export type AdminPolicy = z.infer<typeof adminPolicySchema>;
+export type SchoolView = z.infer<typeof schoolViewSchema>;
 export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;

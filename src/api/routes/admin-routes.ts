@@ -6,6 +6,7 @@ import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json, type BytesReply } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
 import {
+  createPolicyBodySchema,
   draftBodySchema,
   evidencePdfQuerySchema,
   peopleQuerySchema,
@@ -99,6 +100,20 @@ export const adminRoutes = {
   },
 
   'admin.policies': async ({ actor, service }) => json(await service.listPolicies(actor)),
+
+  'admin.policies.create': async ({ actor, service, req, limits }) => {
+    const body = await readJson(req, createPolicyBodySchema, limits.maxJsonBytes);
+    return json(
+      await service.createPolicy(actor, {
+        key: body.key,
+        title: body.title,
+        audiences: body.audiences,
+        ...(body.approvalMode === undefined ? {} : { approvalMode: body.approvalMode }),
+        ...(body.renewal === undefined ? {} : { renewal: body.renewal }),
+      }),
+      201,
+    );
+  },
 
   'admin.draft': async ({ actor, service, params, req, limits }) => {
     const policyKey = policyKeyParam(params);

@@ -17,6 +17,8 @@ export const meRoutes = {
       }),
     ),
 
+  school: ({ actor, service }) => Promise.resolve(json(service.school(actor))),
+
   'me.policies': async ({ actor, service }) => json(await service.myPolicies(actor)),
 
   'policies.version': async ({ actor, service, params }) =>

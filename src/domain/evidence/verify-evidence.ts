@@ -378,6 +378,7 @@ function namedRows(
           namedBy: event.subject,
         });
         break;
+      case 'policy.created':
       case 'policy.saved':
       case 'version.retired':
       case 'campaign.launched':

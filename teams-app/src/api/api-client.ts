@@ -9,6 +9,7 @@ import type {
   CampaignSummary,
   RecoveredCampaign,
   Changes,
+  CreatePolicyBody,
   DecisionBody,
   DraftBody,
   HistoryEntry,
@@ -20,11 +21,13 @@ import type {
   PeoplePage,
   PendingApproval,
   PersonRecord,
+  Policy,
   PolicyVersion,
   PublishConfirmation,
   PublishPreview,
   Withdrawal,
   RecordsCheckView,
+  SchoolView,
   SignBody,
   SignResult,
   SignedText,
@@ -111,7 +114,16 @@ export class ApiClient {
     return this.#json(`/api/signatures/${seg(acknowledgementId)}/text`);
   }
 
+  /** The school's audiences and the approvers' permission choices. */
+  school(): Promise<SchoolView> {
+    return this.#json('/api/school');
+  }
+
   // Policy.Admin
+  /** Creates a policy with no version yet; a taken key is a 409 problem naming its policy. */
+  createPolicy(body: CreatePolicyBody): Promise<Policy> {
+    return this.#post('/api/admin/policies', body);
+  }
   importDocument(file: File): Promise<ImportResult> {
     return this.#json('/api/admin/import', {
       method: 'POST',

@@ -5,9 +5,15 @@
 export type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
 export type { Approval } from '../../../src/domain/approval.ts';
 export type { Campaign } from '../../../src/domain/campaign.ts';
-export type { ChangeKind, Policy, PolicyVersion } from '../../../src/domain/policy.ts';
+export type {
+  ApprovalMode,
+  ChangeKind,
+  Policy,
+  PolicyVersion,
+} from '../../../src/domain/policy.ts';
 export type { Clause, PolicyDocument } from '../../../src/domain/policy-document.ts';
 export type {
+  CreatePolicyBody,
   DecisionBody,
   DraftBody,
   LaunchCampaignBody,
@@ -35,6 +41,7 @@ export type {
   PublishPreview,
   RecoveredCampaign,
   RecordsCheckView,
+  SchoolView,
   SignedText,
   StatusCounts,
   Withdrawal,

@@ -239,6 +239,32 @@ export function createFakeService(): FakeService {
         textMatchesSignature: true,
       });
     },
+    school(actor) {
+      log('school', actor);
+      return {
+        name: 'Demo School',
+        audiences: [{ key: 'staff', label: 'Staff' }],
+        permissionChoices: ['Admin rights', 'Remote access'],
+      };
+    },
+    createPolicy(actor, input) {
+      log('createPolicy', actor);
+      requireRole(actor, 'Policy.Admin');
+      if (input.key === POLICY_KEY) {
+        throw new CountersignError(
+          'conflict',
+          `A policy with the key "${input.key}" already exists.`,
+        );
+      }
+      return Promise.resolve({
+        key: input.key,
+        schoolId: 'demo',
+        title: input.title,
+        audiences: input.audiences,
+        renewal: input.renewal ?? { kind: 'fixed-date', month: 9, day: 1 },
+        approvalMode: input.approvalMode ?? 'first-signature',
+      });
+    },
     listPolicies(actor) {
       log('listPolicies', actor);
       requireRole(actor, 'Policy.Admin');

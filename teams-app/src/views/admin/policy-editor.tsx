@@ -1,5 +1,6 @@
 import {
   Button,
+  Checkbox,
   Field,
   Input,
   MessageBar,
@@ -15,6 +16,7 @@ import {
 import { useState } from 'react';
 import type { ApiClient } from '../../api/api-client.ts';
 import type {
+  ApprovalMode,
   ChangeKind,
   Policy,
   PolicyDiff,
@@ -58,10 +60,34 @@ interface Draft {
   current?: PolicyDocument;
   /** What was kept from it that the imported file did not have. */
   kept?: { consents: string[]; approval: boolean };
+  /** A new policy: the existing one whose settings (approval, renewal) and consents it keeps. */
+  settingsFrom?: Policy;
 }
 
 /** Where an imported document goes: chosen before importing, never guessed. */
 type Target = 'existing' | 'new';
+
+/** The "settings from" choice of a new policy that keeps nothing from another. */
+const BLANK = '';
+
+const APPROVAL_WORDS: Record<ApprovalMode, string> = {
+  none: 'no approval',
+  'first-signature': 'a person’s first signature is approved',
+  'every-signature': 'every signature is approved',
+};
+
+/** Stricter approval first: leaving the kept setting for a laxer one is warned about. */
+const APPROVAL_ORDER: readonly ApprovalMode[] = ['none', 'first-signature', 'every-signature'];
+
+function renewalWords(policy: Policy): string {
+  const { renewal } = policy;
+  switch (renewal.kind) {
+    case 'anniversary':
+      return `${String(renewal.months)} months after each signature`;
+    case 'fixed-date':
+      return `every year on ${new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2001, renewal.month - 1, renewal.day)))}`;
+  }
+}
 
 const POLICY_KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -115,10 +141,16 @@ export function savedDraft(entry: PolicyEntry): PolicyVersion | undefined {
 export function PolicyEditor({ api }: { api: ApiClient }) {
   const styles = useStyles();
   const [policies, reloadPolicies] = useLoad(() => api.adminPolicies(), [api]);
+  const [school] = useLoad(() => api.school(), [api]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [policyKey, setPolicyKey] = useState('');
   const [target, setTarget] = useState<Target>('existing');
   const [newKey, setNewKey] = useState('');
+  // A new policy: which policy it keeps settings and consents from (the first one unless the
+  // admin says otherwise, BLANK for none), who signs it, and its approval (the kept one's).
+  const [settingsKey, setSettingsKey] = useState<string | null>(null);
+  const [newAudiences, setNewAudiences] = useState<string[]>([]);
+  const [newApproval, setNewApproval] = useState<ApprovalMode | null>(null);
   const [label, setLabel] = useState('');
   const [changeKind, setChangeKind] = useState<ChangeKind>('material');
   const [busy, setBusy] = useState<'import' | 'save' | 'publish' | null>(null);
@@ -135,12 +167,15 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
   const document = draft === null ? null : draft.history.present;
   const proposedKey = newKey !== '' ? newKey : keyFromTitle(document?.title ?? '');
   const saveKey = target === 'new' ? proposedKey : chosenKey;
-  // A new policy is created with every audience of the school (the service's default), so its
-  // clauses may name any audience the school has: those of all its policies.
-  const chosenAudiences =
-    target === 'new'
-      ? [...new Set(entries.flatMap((e) => e.policy.audiences))]
-      : (chosenEntry?.policy.audiences ?? []);
+  const schoolAudiences = school.status === 'ready' ? school.value.audiences : [];
+  const settingsEntry =
+    settingsKey === null
+      ? entries[0]
+      : entries.find((e) => e.policy.key === settingsKey && settingsKey !== BLANK);
+  // The policy a new one keeps its settings from: fixed when the file was imported.
+  const keptFrom = draft?.settingsFrom;
+  const approvalMode: ApprovalMode = newApproval ?? keptFrom?.approvalMode ?? 'first-signature';
+  const chosenAudiences = target === 'new' ? newAudiences : (chosenEntry?.policy.audiences ?? []);
 
   const startDraft = (next: Draft) => {
     setDraft(next);
@@ -155,11 +190,19 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
     api.importDocument(file).then(
       (result) => {
         setBusy(null);
-        const live = target === 'existing' && chosenEntry ? current(chosenEntry) : undefined;
+        // A new version keeps the current version's consents and approval block; a new policy
+        // those of the policy it takes its settings from (unless BLANK), both with a warning.
+        const from = target === 'existing' ? chosenEntry : settingsEntry;
+        const live = from === undefined ? undefined : current(from);
         const kept = carryOver(result.document, live?.document);
+        if (target === 'new') {
+          setNewApproval(null);
+          setNewAudiences([]);
+        }
         startDraft(
           newDraft(kept.document, file.name, {
             report: result.report,
+            ...(target === 'new' && from !== undefined ? { settingsFrom: from.policy } : {}),
             ...(live === undefined
               ? {}
               : {
@@ -188,16 +231,30 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
       missing.push(
         'Give the new policy a key: lower-case letters, digits and hyphens, for example “volunteers-aup”.',
       );
-    } else if (target === 'new' && entries.some((e) => e.policy.key === saveKey)) {
-      missing.push(
-        `A policy with the key “${saveKey}” already exists: choose another key, or import as a new version of it.`,
-      );
+    }
+    if (target === 'new' && newAudiences.length === 0) {
+      missing.push('Choose who signs the new policy.');
     }
     setProblems(missing);
     if (missing.length > 0) return;
     setBusy('save');
     setError(null);
     const run = async () => {
+      if (target === 'new') {
+        // Made on the server first (a taken key is refused there, 409, naming its policy);
+        // once made, later saves are its drafts, even if this one fails below.
+        await api.createPolicy({
+          key: saveKey,
+          title: tidy.document.title,
+          audiences: newAudiences,
+          approvalMode,
+          ...(keptFrom === undefined ? {} : { renewal: keptFrom.renewal }),
+        });
+        setTarget('existing');
+        setPolicyKey(saveKey);
+        setNewKey('');
+        setDraft((d) => (d === null ? d : { ...d, settingsFrom: undefined }));
+      }
       const version = await api.saveDraft(saveKey, {
         label: label.trim(),
         changeKind,
@@ -210,17 +267,13 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
       (result) => {
         setBusy(null);
         setReview(result);
-        if (target === 'new') {
-          // Saved once, the new policy exists: later saves are its drafts.
-          setTarget('existing');
-          setPolicyKey(saveKey);
-          setNewKey('');
-        }
         // The list then shows the saved draft, to come back to after a reload.
         reloadPolicies();
       },
       (e: unknown) => {
         setBusy(null);
+        // A policy made before a failing save is listed: the next save is its draft.
+        reloadPolicies();
         setError({ title: 'The draft was not saved', error: e });
       },
     );
@@ -326,6 +379,26 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
           <Radio value="existing" label="A new version of an existing policy" />
           <Radio value="new" label="A new policy (for example a separate volunteers’ AUP)" />
         </RadioGroup>
+        {target === 'new' && entries.length > 0 && (
+          <Field
+            label="Keep the approval settings and consents of"
+            hint="The new policy starts with this policy’s approval and renewal, and its consents and approval block when the file has none: change or remove them before saving."
+            className={styles.field}
+          >
+            <Select
+              className={styles.select}
+              value={settingsKey ?? entries[0]?.policy.key ?? BLANK}
+              onChange={(_e, data) => setSettingsKey(data.value)}
+            >
+              {entries.map((entry) => (
+                <option key={entry.policy.key} value={entry.policy.key}>
+                  {entry.policy.title}
+                </option>
+              ))}
+              <option value={BLANK}>None: start from the file alone</option>
+            </Select>
+          </Field>
+        )}
         {target === 'existing' && (
           <Field label="Policy" className={styles.field}>
             <Select
@@ -361,13 +434,15 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
           <h2 id="draft-heading">Review the draft (from {draft.source})</h2>
           <p>
             {target === 'new'
-              ? `Saved as the first version of a new policy, “${document?.title ?? ''}”: it applies to every audience of the school and its first signatures need approval, as for any new policy.`
+              ? `Saved as the first version of a new policy, “${document?.title ?? ''}”, made with the key, audiences and approval chosen below${keptFrom === undefined ? '' : ` (renewal as “${keptFrom.title}”: ${renewalWords(keptFrom)})`}.`
               : `Saved as a new version of “${chosenEntry?.policy.title ?? ''}”: its audiences and approval settings stay as they are.`}
           </p>
           {draft.kept !== undefined && (draft.kept.consents.length > 0 || draft.kept.approval) && (
             <MessageBar intent="info">
               <MessageBarBody>
-                Kept from the current version, which the imported file did not have:{' '}
+                {target === 'new' && keptFrom !== undefined
+                  ? `Kept from “${keptFrom.title}”, which the imported file did not have: `
+                  : 'Kept from the current version, which the imported file did not have: '}
                 {[
                   ...draft.kept.consents.map((key) => `the consent “${key}”`),
                   ...(draft.kept.approval ? ['the approval block'] : []),
@@ -398,10 +473,60 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                 <Input value={proposedKey} onChange={(_e, data) => setNewKey(data.value)} />
               </Field>
             )}
+            {target === 'new' && (
+              <Field label="Approval of its signatures" className={styles.field}>
+                <Select
+                  className={styles.select}
+                  value={approvalMode}
+                  onChange={(_e, data) => {
+                    const mode = APPROVAL_ORDER.find((m) => m === data.value);
+                    if (mode !== undefined) setNewApproval(mode);
+                  }}
+                >
+                  {APPROVAL_ORDER.map((mode) => (
+                    <option key={mode} value={mode}>
+                      {APPROVAL_WORDS[mode]}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+            )}
             <Field label="Version label" required>
               <Input value={label} onChange={(_e, data) => setLabel(data.value)} />
             </Field>
           </div>
+          {target === 'new' && (
+            <fieldset className={styles.row}>
+              <legend>Who signs the new policy</legend>
+              {school.status === 'failed' && (
+                <ErrorMessage title="Could not load the school’s audiences" error={school.error} />
+              )}
+              {schoolAudiences.map((audience) => (
+                <Checkbox
+                  key={audience.key}
+                  label={audience.label}
+                  checked={newAudiences.includes(audience.key)}
+                  onChange={(_e, data) =>
+                    setNewAudiences((chosen) =>
+                      data.checked === true
+                        ? [...chosen, audience.key]
+                        : chosen.filter((a) => a !== audience.key),
+                    )
+                  }
+                />
+              ))}
+            </fieldset>
+          )}
+          {target === 'new' &&
+            keptFrom !== undefined &&
+            APPROVAL_ORDER.indexOf(approvalMode) <
+              APPROVAL_ORDER.indexOf(keptFrom.approvalMode) && (
+              <MessageBar intent="warning">
+                <MessageBarBody>
+                  {`“${keptFrom.title}” asks for approval (${APPROVAL_WORDS[keptFrom.approvalMode]}); this policy will ask for less: ${APPROVAL_WORDS[approvalMode]}. Choose “${APPROVAL_WORDS[keptFrom.approvalMode]}” to keep it.`}
+                </MessageBarBody>
+              </MessageBar>
+            )}
           <Field label="Kind of change">
             <RadioGroup
               value={changeKind}
