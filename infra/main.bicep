@@ -18,6 +18,9 @@ param tenantId string = subscription().tenantId
 @description('Client id of the Countersign app registration (infra/entra-app-registration.json): the bot id and the API audience.')
 param clientId string
 
+@description('Client id of the tab\'s app registration (infra/entra-tab-registration.json): nested app authentication signs in as it.')
+param tabClientId string
+
 @description('The Teams app id written into the app package (any GUID, kept stable across versions).')
 param teamsAppId string
 
@@ -149,7 +152,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-// The client secret and the seal key are set by hand after deployment (infra/README.md, step 5),
+// The client secret and the seal key are set by hand after deployment (infra/README.md, step 6),
 // never in a template: redeploying must not overwrite them, so the template only references them.
 resource storageConnection 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
@@ -238,6 +241,7 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COUNTERSIGN_PUBLIC_URL', value: publicUrl }
         { name: 'COUNTERSIGN_TENANT_ID', value: tenantId }
         { name: 'COUNTERSIGN_CLIENT_ID', value: clientId }
+        { name: 'COUNTERSIGN_TAB_CLIENT_ID', value: tabClientId }
         { name: 'COUNTERSIGN_CLIENT_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=client-secret)' }
         { name: 'COUNTERSIGN_API_AUDIENCE', value: 'api://${webAppName}.azurewebsites.net/${clientId}' }
         { name: 'COUNTERSIGN_GRAPH_BASE_URL', value: 'https://graph.microsoft.com/v1.0' }

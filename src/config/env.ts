@@ -77,6 +77,12 @@ const shared = {
   COUNTERSIGN_TENANT_ID: z.string().min(1).optional(),
   COUNTERSIGN_CLIENT_ID: z.string().min(1).optional(),
   COUNTERSIGN_CLIENT_SECRET: z.string().min(1).optional(),
+  /**
+   * The tab's own app registration (a single-page app, no secret): nested app authentication
+   * signs in as it and asks for the API's access_as_user. A second registration because an app
+   * asking a broker for a token to itself is refused (AADSTS90009; infra/README.md, step 2).
+   */
+  COUNTERSIGN_TAB_CLIENT_ID: z.string().min(1).optional(),
   /** Audience of the tab's access token (api://<domain>/<client id>). */
   COUNTERSIGN_API_AUDIENCE: z.string().min(1).optional(),
 
@@ -193,6 +199,7 @@ const productionEnvSchema = z
     COUNTERSIGN_TENANT_ID: required('the Entra tenant id'),
     COUNTERSIGN_CLIENT_ID: required('the app registration’s client id'),
     COUNTERSIGN_CLIENT_SECRET: required('the app registration’s secret, to send as the bot'),
+    COUNTERSIGN_TAB_CLIENT_ID: required('the tab’s app registration client id'),
     COUNTERSIGN_API_AUDIENCE: required('the API’s app id URI'),
     COUNTERSIGN_SITE: required('the SharePoint site'),
     COUNTERSIGN_PUBLIC_URL: z

@@ -259,7 +259,8 @@ export async function composeProductionService(
     },
     tabConfig: {
       mode: 'production',
-      clientId,
+      // The tab signs in as its own registration and asks for this API's scope.
+      clientId: env.COUNTERSIGN_TAB_CLIENT_ID,
       apiScope: `${audience}/access_as_user`,
       tenantId,
       ...(env.COUNTERSIGN_TEAMS_APP_ID ? { teamsAppId: env.COUNTERSIGN_TEAMS_APP_ID } : {}),

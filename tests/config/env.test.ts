@@ -30,6 +30,7 @@ const production = {
   COUNTERSIGN_MODE: 'production',
   COUNTERSIGN_TENANT_ID: 't',
   COUNTERSIGN_CLIENT_ID: 'c',
+  COUNTERSIGN_TAB_CLIENT_ID: 'tab',
   COUNTERSIGN_API_AUDIENCE: 'api://x/c',
   COUNTERSIGN_SITE: 'site',
   COUNTERSIGN_SEAL_KEY: 'k'.repeat(44),

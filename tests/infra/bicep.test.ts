@@ -11,7 +11,20 @@ const registration = JSON.parse(
   readFileSync(new URL('../../infra/entra-app-registration.json', import.meta.url), 'utf8'),
 ) as {
   appRoles: { value: string; allowedMemberTypes: string[] }[];
-  api: { oauth2PermissionScopes: { value: string }[] };
+  api: {
+    oauth2PermissionScopes: { id: string; value: string }[];
+    preAuthorizedApplications: { appId: string; delegatedPermissionIds: string[] }[];
+  };
+  spa?: unknown;
+  requiredResourceAccess: {
+    resourceAppId: string;
+    resourceAccess: { id: string; type: string }[];
+  }[];
+};
+const tabRegistration = JSON.parse(
+  readFileSync(new URL('../../infra/entra-tab-registration.json', import.meta.url), 'utf8'),
+) as {
+  api?: unknown;
   spa: { redirectUris: string[] };
   requiredResourceAccess: {
     resourceAppId: string;
@@ -35,6 +48,7 @@ describe('infra/main.bicep', () => {
       'location',
       'tenantId',
       'clientId',
+      'tabClientId',
       'teamsAppId',
       'sharePointSite',
       'schoolJson',
@@ -125,9 +139,47 @@ describe('infra/entra-app-registration.json', () => {
     for (const role of registration.appRoles) expect(role.allowedMemberTypes).toEqual(['User']);
   });
 
-  it('exposes the API scope and the NAA redirect', () => {
+  it('exposes the API scope, pre-authorised for the tab and every documented Teams, Microsoft 365 and Outlook client', () => {
     expect(registration.api.oauth2PermissionScopes.map((s) => s.value)).toEqual(['access_as_user']);
-    expect(registration.spa.redirectUris).toContain('brk-multihub://{{DOMAIN}}');
+    const scope = registration.api.oauth2PermissionScopes[0]!.id;
+    // "Configure your tab app in Microsoft Entra ID" (tab-sso-register-aad): Teams mobile or
+    // desktop, Teams web, Microsoft 365 web, desktop and mobile (the last also Outlook desktop),
+    // Outlook web and mobile; and the tab's own registration.
+    expect(registration.api.preAuthorizedApplications.map((a) => a.appId)).toEqual([
+      '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
+      '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+      '4765445b-32c6-49b0-83e6-1d93765276ca',
+      '0ec893e0-5785-4de6-99da-4ed124e5296c',
+      'd3590ed6-52b3-4102-aeff-aad2292ab01c',
+      'bc59ab01-8403-45c6-8796-ac3ef710b3e3',
+      '27922004-5251-4030-b22d-91ecd9a37ea4',
+      '{{TAB_CLIENT_ID}}',
+    ]);
+    for (const client of registration.api.preAuthorizedApplications) {
+      expect(client.delegatedPermissionIds).toEqual([scope]);
+    }
+    // The NAA redirect belongs to the tab's registration, never to the API's.
+    expect(registration.spa).toBeUndefined();
+  });
+});
+
+describe('infra/entra-tab-registration.json', () => {
+  it('is a single-page app with the NAA redirect that asks for the API scope and sign-in only', () => {
+    expect(tabRegistration.spa.redirectUris).toEqual(['brk-multihub://{{DOMAIN}}']);
+    expect(tabRegistration.api).toBeUndefined();
+    const [api, graph] = tabRegistration.requiredResourceAccess;
+    expect(api).toEqual({
+      resourceAppId: '{{CLIENT_ID}}',
+      resourceAccess: [{ id: registration.api.oauth2PermissionScopes[0]!.id, type: 'Scope' }],
+    });
+    // openid, profile, offline_access (Microsoft Graph permissions reference): what MSAL adds to
+    // every sign-in, consented for the organisation in step 4; delegated, never application.
+    expect(graph?.resourceAppId).toBe('00000003-0000-0000-c000-000000000000');
+    expect(graph?.resourceAccess).toEqual([
+      { id: '37f7f235-527c-4136-accd-4a02d197296e', type: 'Scope' },
+      { id: '14dad69e-099b-42c9-810b-d002981feec1', type: 'Scope' },
+      { id: '7427e0e9-2fba-42fe-b0c0-848c9e6a8182', type: 'Scope' },
+    ]);
   });
 
   it('asks for exactly the five least-privilege Graph application permissions, each justified', () => {

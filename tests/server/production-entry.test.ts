@@ -9,7 +9,7 @@ import {
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
-import { productionEnvVars } from './support/production-fixture.ts';
+import { PRODUCTION_TAB_CLIENT_ID, productionEnvVars } from './support/production-fixture.ts';
 
 // src/server/main.ts as App Service runs it, in production mode, with the Graph emulator as
 // its Graph: the composition a tenant gets (no dev sign-in, an authenticated bot endpoint).
@@ -60,9 +60,10 @@ afterAll(async () => {
 describe('production entry (src/server/main.ts)', () => {
   it('serves the health check and a production tab config', async () => {
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok');
+    // The tab signs in as its own registration and asks for the API registration's scope.
     expect(await (await fetch(`${base}/config.json`)).json()).toMatchObject({
       mode: 'production',
-      clientId: '11111111-2222-4333-8444-555555555555',
+      clientId: PRODUCTION_TAB_CLIENT_ID,
       apiScope: 'api://countersign.example/11111111-2222-4333-8444-555555555555/access_as_user',
       tenantId: DEMO_SCHOOL.tenantId,
       timeZone: DEMO_SCHOOL.school.timeZone,

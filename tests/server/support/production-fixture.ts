@@ -11,6 +11,8 @@ import type { GraphEmulator } from '../../../src/dev/graph-emulator/graph-emulat
 
 /** The app registration's client id in every production-composition test. */
 export const PRODUCTION_CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+/** The tab's own registration (nested app authentication signs in as it). */
+export const PRODUCTION_TAB_CLIENT_ID = '66666666-7777-4888-8999-aaaaaaaaaaaa';
 
 /**
  * A production environment (COUNTERSIGN_MODE=production) as App Service would hold it, pointed
@@ -28,6 +30,7 @@ export function productionEnvVars(
     COUNTERSIGN_TENANT_ID: DEMO_SCHOOL.tenantId,
     COUNTERSIGN_CLIENT_ID: PRODUCTION_CLIENT_ID,
     COUNTERSIGN_CLIENT_SECRET: 'not-a-real-secret',
+    COUNTERSIGN_TAB_CLIENT_ID: PRODUCTION_TAB_CLIENT_ID,
     COUNTERSIGN_API_AUDIENCE: `api://countersign.example/${PRODUCTION_CLIENT_ID}`,
     COUNTERSIGN_GRAPH_BASE_URL: emulator.url,
     COUNTERSIGN_SITE: emulator.siteId,
