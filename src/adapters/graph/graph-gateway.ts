@@ -122,6 +122,39 @@ export class GraphUnavailableError extends CountersignError {
 }
 
 /**
+ * A query SharePoint refused for the list view threshold: a 500 whose message says "exceeds the
+ * list view threshold" (SPQueryThrottledException in REST), which SharePoint answers for any
+ * query whose indexed condition matches more than 5,000 items (SharePoint/sp-dev-docs#7149,
+ * pnp/pnpjs#3149, SharePoint/PnP-JS-Core#203, vgrem/phpSPO#315; the emulator's README). It is
+ * SharePoint answering, about the query: the same query fails the same way however often it is
+ * sent, so it is never retried and never counts as an outage toward the circuit breaker.
+ */
+export function isListViewThresholdReply(reply: Pick<GraphReply, 'status' | 'body'>): boolean {
+  if (reply.status !== 500) return false;
+  const parsed = errorBodySchema.safeParse(reply.body);
+  if (!parsed.success) return false;
+  const said = `${parsed.data.error.code ?? ''} ${parsed.data.error.message ?? ''}`;
+  return /list view threshold|SPQueryThrottledException/i.test(said);
+}
+
+/**
+ * A query refused for SharePoint's list view threshold: a fault in the query (it must be
+ * narrowed through an index, list-partitions.ts), not Microsoft 365 being away. Code 'upstream'
+ * with `reason: 'list-view-threshold'`, so callers and logs can tell it from an outage.
+ */
+export class ListViewThresholdError extends CountersignError {
+  constructor(what: string, graphCode: string, graphMessage: string) {
+    super('upstream', `${what}: SharePoint refused the query for the list view threshold`, {
+      status: 500,
+      graphCode,
+      graphMessage,
+      reason: 'list-view-threshold',
+    });
+    this.name = 'ListViewThresholdError';
+  }
+}
+
+/**
  * An exchange that says Graph is not there: no answer at all, or a server error. A 503 with a
  * Retry-After is SharePoint throttling ("Server Too Busy", like a 429: "Avoid getting throttled
  * or blocked in SharePoint Online",
@@ -131,7 +164,9 @@ export class GraphUnavailableError extends CountersignError {
  */
 function isOutage(reply: GraphReply): boolean {
   if (reply.status === 0) return true;
-  if (reply.status < 500 || isDuplicateReply(reply)) return false;
+  if (reply.status < 500 || isDuplicateReply(reply) || isListViewThresholdReply(reply)) {
+    return false;
+  }
   return retryAfterMs(reply.headers) === undefined;
 }
 
@@ -172,6 +207,9 @@ export function graphErrorToCountersign(
   const parsed = errorBodySchema.safeParse(body);
   const graphCode = parsed.success ? (parsed.data.error.code ?? '') : '';
   const graphMessage = parsed.success ? (parsed.data.error.message ?? '') : '';
+  if (isListViewThresholdReply({ status, body })) {
+    return new ListViewThresholdError(what, graphCode, graphMessage);
+  }
   let code: ErrorCode;
   if (status === 0) code = 'unavailable';
   else if (status === 404) code = 'not-found';

@@ -3,6 +3,7 @@ import {
   GraphGateway,
   GraphUnavailableError,
   graphErrorToCountersign,
+  ListViewThresholdError,
   retryAfterMs,
   USER_AGENT,
 } from '../../../src/adapters/graph/graph-gateway.ts';
@@ -376,6 +377,41 @@ describe('GraphGateway when Graph is down: time-bounded retries and the circuit 
     }
     expect(gw.circuit).toEqual({ kind: 'closed', failures: 0 });
     expect(f.seen).toHaveLength(10);
+  });
+
+  it('a query refused for the list view threshold is a query error: never retried, never an outage', async () => {
+    // SharePoint's answer as the emulator gives it (sp-dev-docs#7149, pnpjs#3149).
+    const refused: Answer = {
+      status: 500,
+      body: {
+        error: {
+          code: 'generalException',
+          message:
+            'The attempted operation is prohibited because it exceeds the list view threshold.',
+        },
+      },
+    };
+    const f = scriptedFetch(() => refused);
+    const { gw } = onClock(f.fetch, { circuit: { failureThreshold: 2 } });
+    for (let i = 0; i < 6; i++) {
+      const failure = await gw
+        .call({ method: 'GET', url: 'sites/s/lists/l/items?$filter=fields/PolicyKey eq 1' })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ListViewThresholdError);
+      expect(failure).toMatchObject({
+        code: 'upstream',
+        details: { reason: 'list-view-threshold', status: 500, graphCode: 'generalException' },
+      });
+    }
+    // Six calls, six requests (no retries), and the circuit stays closed.
+    expect(f.seen).toHaveLength(6);
+    expect(gw.circuit).toEqual({ kind: 'closed', failures: 0 });
+    // REST's own name for it counts too; any other 500 is still an outage.
+    const rest = { error: { code: 'Microsoft.SharePoint.SPQueryThrottledException' } };
+    expect(graphErrorToCountersign(500, rest, 'GET x')).toBeInstanceOf(ListViewThresholdError);
+    expect(
+      graphErrorToCountersign(500, { error: { code: 'generalException' } }, 'GET x'),
+    ).not.toBeInstanceOf(ListViewThresholdError);
   });
 
   it('lets one probe through when the open time is up: a failed probe re-opens, an answer closes it', async () => {
