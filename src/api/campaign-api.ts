@@ -6,5 +6,13 @@ import type { CampaignService } from '../services/campaigns/campaign-service.ts'
  */
 export type CampaignApi = Pick<
   CampaignService,
-  'launch' | 'list' | 'pause' | 'resume' | 'cancel' | 'recover' | 'previewCard' | 'sendTest'
+  | 'launch'
+  | 'list'
+  | 'pause'
+  | 'resume'
+  | 'cancel'
+  | 'recover'
+  | 'previewCard'
+  | 'sendTest'
+  | 'personDeliveries'
 >;

@@ -73,6 +73,13 @@ export const API_ROUTES = [
   { id: 'admin.people', method: 'GET', path: '/api/admin/people', access: 'admin' },
   { id: 'admin.people.csv', method: 'GET', path: '/api/admin/people.csv', access: 'admin' },
   { id: 'admin.person', method: 'GET', path: '/api/admin/people/:userId', access: 'admin' },
+  // What the service sent a person of a policy (prompts, reminders) and what became of each.
+  {
+    id: 'admin.person.deliveries',
+    method: 'GET',
+    path: '/api/admin/people/:userId/deliveries',
+    access: 'admin',
+  },
   // The evidence pack's PDFs: a version's register (?version=N, else the current), a person's.
   {
     id: 'admin.policy.evidence',

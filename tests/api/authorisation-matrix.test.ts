@@ -214,6 +214,11 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/admin/people/aaaaaaaa-0000-4000-8000-000000000001/evidence.pdf?policyKey=${POLICY_KEY}`,
     expect: adminOnly(200),
   },
+  'admin.person.deliveries': {
+    method: 'GET',
+    path: `/api/admin/people/aaaaaaaa-0000-4000-8000-000000000001/deliveries?policyKey=${POLICY_KEY}`,
+    expect: adminOnly(200),
+  },
   'admin.records-check': {
     method: 'GET',
     path: '/api/admin/records-check',

@@ -365,6 +365,26 @@ export const devTokenSchema = z.object({ accessToken: z.string().min(1), tokenTy
  * evidence PDFs).
  * `satisfies` makes a route without an entry a type error.
  */
+/** What the service sent one person of a policy (prompts, reminders), newest first, in words. */
+export const personDeliveriesSchema = z.object({
+  deliveries: z.array(
+    z.object({
+      jobId: z.string(),
+      kind: z.enum(['prompt', 'reminder', 'new-starter', 'renewal']),
+      what: z.string(),
+      versionNumber: z.number().int().min(1),
+      campaignId: z.string().optional(),
+      state: z.enum(['queued', 'in-flight', 'sent', 'failed', 'skipped']),
+      outcome: z.string(),
+      at: z.iso.datetime(),
+      atLocal: z.string(),
+      deadlineLocal: z.string().optional(),
+    }),
+  ),
+  /** Campaigns whose delivery records were lost, in words. */
+  notes: z.array(z.string()),
+});
+
 /** The latest nightly records check, and the line the Admin view shows (with its failures). */
 export const recordsCheckViewSchema = z.object({
   check: recordsCheckSchema.nullable(),
@@ -401,6 +421,7 @@ export const RESPONSE_BODIES = {
   'admin.person': personRecordSchema,
   'admin.policy.evidence': null,
   'admin.person.evidence': null,
+  'admin.person.deliveries': personDeliveriesSchema,
   'admin.records-check': recordsCheckViewSchema,
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,
@@ -449,6 +470,7 @@ export type StatusCounts = z.infer<typeof statusCountsSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type SignedText = z.infer<typeof signedTextSchema>;
 export type PersonRecord = z.infer<typeof personRecordSchema>;
+export type PersonDeliveries = z.infer<typeof personDeliveriesSchema>;
 export type PersonSignature = z.infer<typeof personSignatureSchema>;
 export type CampaignSummary = z.infer<typeof campaignSummarySchema>;
 export type RecoveredCampaign = z.infer<typeof recoveredCampaignSchema>;

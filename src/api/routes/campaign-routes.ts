@@ -7,6 +7,7 @@ import { json } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
 import {
   launchCampaignBodySchema,
+  personQuerySchema,
   policyVersionRefSchema,
   previewCardQuerySchema,
 } from '../contract/requests.ts';
@@ -89,4 +90,16 @@ export const campaignRoutes = {
 
   'admin.campaigns.recover': async (ctx) =>
     json(await campaignsOf(ctx).recover(ctx.actor, idParam(ctx.params, 'id'))),
+
+  'admin.person.deliveries': async (ctx) => {
+    const parsed = personQuerySchema.safeParse(Object.fromEntries(ctx.query));
+    if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
+    return json(
+      await campaignsOf(ctx).personDeliveries(
+        ctx.actor,
+        parsed.data.policyKey,
+        idParam(ctx.params, 'userId'),
+      ),
+    );
+  },
 } satisfies Partial<RouteHandlers>;

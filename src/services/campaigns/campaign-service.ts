@@ -17,6 +17,7 @@ import { campaignStatus, listCampaigns, type CampaignSummary } from './campaign-
 import { changeCampaignStatus } from './change-campaign-status.ts';
 import { launchCampaign, type LaunchInput } from './launch-campaign.ts';
 import { cachedPolicyReads } from './policy-reads.ts';
+import { personDeliveries, type PersonDeliveries } from './person-deliveries.ts';
 import { previewCard } from './preview-card.ts';
 import { recoverCampaign, type RecoveredCampaign } from './recover-campaign.ts';
 import { deliveryRenderer } from './render-delivery.ts';
@@ -37,6 +38,8 @@ export interface CampaignService {
   cancel(actor: Actor, campaignId: string): Promise<Campaign>;
   /** Carries on a campaign whose delivery records were lost, to those not yet signed. */
   recover(actor: Actor, campaignId: string): Promise<RecoveredCampaign>;
+  /** Every prompt and reminder of a policy meant for one person, and what became of each. */
+  personDeliveries(actor: Actor, policyKey: string, userId: string): Promise<PersonDeliveries>;
   /** The exact card a person would receive (the tab renders it before launching). */
   previewCard(actor: Actor, policyKey: string, versionNumber: number): Promise<OutgoingActivity>;
   /** Sends the prompt to the admin themself, through the same sender. */
@@ -141,6 +144,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     resume: (actor, campaignId) => changeCampaignStatus(ctx, actor, campaignId, 'resume'),
     cancel: (actor, campaignId) => changeCampaignStatus(ctx, actor, campaignId, 'cancel'),
     recover: (actor, campaignId) => recoverCampaign(ctx, actor, campaignId),
+    personDeliveries: (actor, policyKey, userId) => personDeliveries(ctx, actor, policyKey, userId),
     previewCard: (actor, policyKey, versionNumber) =>
       previewCard(ctx, actor, policyKey, versionNumber),
     sendTest: (actor, input) => sendTest(ctx, actor, input),

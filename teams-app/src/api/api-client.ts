@@ -20,6 +20,7 @@ import type {
   PeopleFilter,
   PeoplePage,
   PendingApproval,
+  PersonDeliveries,
   PersonRecord,
   Policy,
   PolicyVersion,
@@ -149,6 +150,10 @@ export class ApiClient {
   /** One person's page: status, every signature with its text, decisions and consents. */
   person(policyKey: string, userId: string): Promise<PersonRecord> {
     return this.#json(`/api/admin/people/${seg(userId)}${query({ policyKey })}`);
+  }
+  /** What the service sent this person of the policy (prompts, reminders) and what became of it. */
+  personDeliveries(policyKey: string, userId: string): Promise<PersonDeliveries> {
+    return this.#json(`/api/admin/people/${seg(userId)}/deliveries${query({ policyKey })}`);
   }
   /** What publishing would change and, per audience, who would have to sign again. */
   publishConfirmation(policyKey: string, versionNumber: number): Promise<PublishConfirmation> {

@@ -34,6 +34,7 @@ export type {
   PeoplePage,
   PendingApproval,
   PersonRecord,
+  PersonDeliveries,
   PersonStatus,
   PersonStatusKind,
   PolicyDiff,

@@ -446,6 +446,27 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
       throw new CountersignError('not-found', 'No such campaign.');
   };
   return {
+    personDeliveries: (actor, policyKey) => {
+      act('personDeliveries', actor);
+      if (policyKey !== POLICY_KEY) throw new CountersignError('not-found', 'No such policy.');
+      return Promise.resolve({
+        deliveries: [
+          {
+            jobId: 'c1',
+            kind: 'prompt' as const,
+            what: 'Campaign: the card asking them to sign',
+            versionNumber: CURRENT_VERSION,
+            campaignId: 'c1',
+            state: 'sent' as const,
+            outcome: 'Sent',
+            at: '2026-11-23T10:05:00.000Z',
+            atLocal: '23 November 2026, 10:05 GMT',
+            deadlineLocal: '1 December 2026, 17:00 GMT',
+          },
+        ],
+        notes: [],
+      });
+    },
     launch: (actor, input) => {
       act('launch', actor);
       return Promise.resolve({ ...campaign('running'), ...input, createdBy: actor.id });

@@ -23,6 +23,14 @@ const useStyles = makeStyles({
   value: { margin: '0' },
   pair: { display: 'contents' },
   list: { listStyleType: 'none', padding: '0', margin: '0' },
+  table: { borderCollapse: 'collapse', width: '100%' },
+  caption: { textAlign: 'start', fontStyle: 'italic' },
+  cell: {
+    textAlign: 'start',
+    verticalAlign: 'top',
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
 });
 
 function Signature({ signature }: { signature: PersonRecord['signatures'][number] }) {
@@ -65,6 +73,70 @@ function Signature({ signature }: { signature: PersonRecord['signatures'][number
         </details>
       )}
     </li>
+  );
+}
+
+/** Prompts and reminders sent to this person, newest first: what, when, what became of it. */
+function Deliveries({
+  api,
+  policyKey,
+  userId,
+}: {
+  api: ApiClient;
+  policyKey: string;
+  userId: string;
+}) {
+  const styles = useStyles();
+  const [loaded] = useLoad(() => api.personDeliveries(policyKey, userId), [api, policyKey, userId]);
+  return (
+    <section aria-labelledby="deliveries-heading">
+      <h3 id="deliveries-heading">Reminders and deliveries</h3>
+      {loaded.status === 'loading' && <Spinner size="tiny" label="Loading what was sent…" />}
+      {loaded.status === 'failed' && (
+        <ErrorMessage title="Could not load what was sent" error={loaded.error} />
+      )}
+      {loaded.status === 'ready' && (
+        <>
+          {loaded.value.deliveries.length === 0 ? (
+            <p>Countersign has sent this person no card for this policy.</p>
+          ) : (
+            <table className={styles.table}>
+              <caption className={styles.caption}>
+                Cards sent to this person about this policy, newest first
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col" className={styles.cell}>
+                    When
+                  </th>
+                  <th scope="col" className={styles.cell}>
+                    What
+                  </th>
+                  <th scope="col" className={styles.cell}>
+                    Outcome
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {loaded.value.deliveries.map((d) => (
+                  <tr key={d.jobId}>
+                    <td className={styles.cell}>{d.atLocal}</td>
+                    <td className={styles.cell}>
+                      {d.what} (version {d.versionNumber})
+                      {d.deadlineLocal === undefined ? '' : `, deadline ${d.deadlineLocal}`}
+                    </td>
+                    <td className={styles.cell}>{d.outcome}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {loaded.value.notes.map((note, i) => (
+            <p key={i}>{note}</p>
+          ))}
+        </>
+      )}
+    </section>
   );
 }
 
@@ -121,6 +193,7 @@ export function PersonPage({
               ))}
             </ul>
           )}
+          <Deliveries api={api} policyKey={policyKey} userId={userId} />
         </>
       )}
     </section>

@@ -1,0 +1,139 @@
+import type { Campaign } from '../../domain/campaign.ts';
+import { ukDateTime } from '../../domain/evidence-pack/uk-time.ts';
+import type { Delivery, DeliveryJob, DeliveryJobKind } from '../../ports/delivery-queue.ts';
+import type { Actor } from '../actor.ts';
+import { requireRole } from '../require-role.ts';
+import type { CampaignContext } from './campaign-context.ts';
+import { deliveryRecordsOf } from './delivery-records.ts';
+
+/** One card sent (or meant) to a person: what, when, and what became of it, in words. */
+export interface PersonDelivery {
+  jobId: string;
+  kind: Exclude<DeliveryJobKind, 'digest' | 'test'>;
+  /** "First prompt of the campaign", "Reminder 2", … */
+  what: string;
+  versionNumber: number;
+  campaignId?: string;
+  state: Delivery['state'];
+  /** "Sent", "Waiting to be sent", "Could not be delivered: …", "Not sent: …". */
+  outcome: string;
+  /** ISO 8601 UTC: when it was sent, failed or skipped (its row's last change). */
+  at: string;
+  atLocal: string;
+  deadlineLocal?: string;
+}
+
+export interface PersonDeliveries {
+  deliveries: PersonDelivery[];
+  /** Campaigns of this policy whose delivery records this service no longer holds, in words. */
+  notes: string[];
+}
+
+/** The jobs looked at: a school's campaigns and reminder rounds over the years, not more. */
+const MAX_JOBS = 200;
+/** Point reads of the work store at once. */
+const READS_AT_ONCE = 8;
+
+function what(job: DeliveryJob): string {
+  switch (job.kind) {
+    case 'prompt':
+      return 'Campaign: the card asking them to sign';
+    case 'reminder': {
+      const round = /\/reminder-(\d+)$/.exec(job.id)?.[1];
+      return round === undefined ? 'Reminder' : `Reminder ${round}`;
+    }
+    case 'new-starter':
+      return 'New starter: the card asking them to sign';
+    case 'renewal':
+      return 'Renewal: the card asking them to sign again';
+    case 'digest':
+    case 'test':
+      return job.kind; // not listed (filtered out below)
+  }
+}
+
+function outcome(delivery: Delivery): string {
+  switch (delivery.state) {
+    case 'sent':
+      return 'Sent';
+    case 'queued':
+      return delivery.attempts > 0
+        ? `Waiting to be sent again (${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'} so far)`
+        : 'Waiting to be sent';
+    case 'in-flight':
+      return 'Being sent';
+    case 'failed':
+      return `Could not be delivered${delivery.reason === undefined ? '' : `: ${delivery.reason}`}`;
+    case 'skipped':
+      return `Not sent${delivery.reason === undefined ? '' : `: ${delivery.reason}`}`;
+  }
+}
+
+function listed(kind: DeliveryJobKind): kind is PersonDelivery['kind'] {
+  return kind !== 'digest' && kind !== 'test';
+}
+
+/**
+ * GET /api/admin/people/:userId/deliveries (Policy.Admin): every prompt and reminder of a policy
+ * the service meant for one person, newest first, from the work store's delivery records (one
+ * row per person per send job; SharePoint holds campaign records and totals only), with each
+ * campaign's deadline from its SharePoint record. A campaign whose delivery records were lost is
+ * named, since who it reached is then unknown.
+ */
+export async function personDeliveries(
+  ctx: CampaignContext,
+  actor: Actor,
+  policyKey: string,
+  userId: string,
+): Promise<PersonDeliveries> {
+  requireRole(actor, 'Policy.Admin');
+  const timeZone = ctx.school.timeZone;
+  const [jobs, campaigns] = await Promise.all([
+    ctx.queue.listJobs({}),
+    ctx.records.listCampaigns({ policyKey }),
+  ]);
+  const mine = jobs
+    .filter((j) => j.policyKey === policyKey && listed(j.kind))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, MAX_JOBS);
+  const found: { job: DeliveryJob; delivery: Delivery }[] = [];
+  for (let i = 0; i < mine.length; i += READS_AT_ONCE) {
+    const slice = mine.slice(i, i + READS_AT_ONCE);
+    const rows = await Promise.all(slice.map((job) => ctx.queue.getDelivery(job.id, userId)));
+    rows.forEach((delivery, k) => {
+      const job = slice[k];
+      if (delivery !== null && job !== undefined) found.push({ job, delivery });
+    });
+  }
+  const byId = new Map<string, Campaign>(campaigns.map((c) => [c.value.id, c.value]));
+  const deliveries = found
+    .flatMap(({ job, delivery }): PersonDelivery[] => {
+      if (!listed(job.kind)) return [];
+      const deadline = job.deadline ?? byId.get(job.campaignId ?? '')?.deadline;
+      return [
+        {
+          jobId: job.id,
+          kind: job.kind,
+          what: what(job),
+          versionNumber: job.versionNumber,
+          ...(job.campaignId === undefined ? {} : { campaignId: job.campaignId }),
+          state: delivery.state,
+          outcome: outcome(delivery),
+          at: delivery.updatedAt,
+          atLocal: ukDateTime(delivery.updatedAt, timeZone),
+          ...(deadline === undefined ? {} : { deadlineLocal: ukDateTime(deadline, timeZone) }),
+        },
+      ];
+    })
+    .sort((a, b) => b.at.localeCompare(a.at));
+  const notes: string[] = [];
+  for (const { value: campaign } of campaigns) {
+    const records = await deliveryRecordsOf(ctx.queue, campaign);
+    if (records.kind === 'lost') {
+      notes.push(
+        `The campaign launched ${ukDateTime(campaign.createdAt, timeZone)} (version ${campaign.versionNumber}) lost its delivery records when the work store was ${records.reason === 'store-replaced' ? 'replaced' : 'emptied'}: whether it reached this person is not known.`,
+      );
+    }
+  }
+  return { deliveries, notes };
+}
