@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
@@ -38,7 +38,9 @@ import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence
  * signer's view of the text must be compared, and stays signed), then `--people` users put
  * straight into the emulator's directory in one group. Counted: everything the report sends
  * after the emulator's counters are reset, the CPU this process spends building it
- * (process.cpuUsage) and the longest the event loop was held (monitorEventLoopDelay) meanwhile.
+ * (process.cpuUsage) and the longest the event loop was held (monitorEventLoopDelay) meanwhile,
+ * first cold (top-level figures: nothing kept, the report snapshot is built) and then warm
+ * (`warm`: the same report again, from the snapshot), with the machine's load average.
  * The emulator runs in a child process (`countersign emulator`) for the counted part, so its
  * work is in neither figure.
  */
@@ -183,39 +185,64 @@ try {
       evidence: memoryEvidenceKeys(),
       school,
     });
-    await emulator.admin('POST', 'counters/reset');
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const page = await service.peopleStatus(
-      {
-        id: 'bench-admin',
-        upn: 'admin@bench.example',
-        displayName: 'Admin',
-        roles: ['Policy.Admin'],
-      },
-      { policyKey: POLICY_KEY, pageSize: 100 },
-    );
-    const ms = Math.round(performance.now() - started);
-    const cpu = process.cpuUsage(cpuBefore);
-    lag.disable();
-    const counters = (await emulator.admin('GET', 'counters')) as {
-      requests: number;
-      resourceUnits: number;
+    const admin = {
+      id: 'bench-admin',
+      upn: 'admin@bench.example',
+      displayName: 'Admin',
+      roles: ['Policy.Admin' as const],
     };
+    /** One report as the admin view asks for it, counted: Graph requests, CPU, lag, time. */
+    const measure = async () => {
+      await emulator.admin('POST', 'counters/reset');
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const page = await service.peopleStatus(admin, { policyKey: POLICY_KEY, pageSize: 100 });
+      const ms = Math.round(performance.now() - started);
+      const cpu = process.cpuUsage(cpuBefore);
+      lag.disable();
+      const counters = (await emulator.admin('GET', 'counters')) as {
+        requests: number;
+        resourceUnits: number;
+      };
+      return {
+        page,
+        figures: {
+          graphRequests: counters.requests,
+          resourceUnits: counters.resourceUnits,
+          ms,
+          cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+          maxEventLoopLagMs: Math.round(lag.max / 1e6),
+        },
+      };
+    };
+    // Cold: nothing kept, everything read from Graph (the snapshot is built). Warm: the same
+    // report again, from the snapshot the first one kept (as the dashboard opened a second time).
+    const cold = await measure();
+    const warm = await measure();
+    const page = cold.page;
+    const counters = {
+      requests: cold.figures.graphRequests,
+      resourceUnits: cold.figures.resourceUnits,
+    };
+    const { ms } = cold.figures;
+    const load = loadavg().map((l) => Math.round(l * 100) / 100);
     const report = {
       people,
-      graphRequests: counters.requests,
-      resourceUnits: counters.resourceUnits,
-      ms,
-      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-      maxEventLoopLagMs: Math.round(lag.max / 1e6),
+      ...cold.figures,
+      warm: warm.figures,
       signed,
       total: page.total,
       totals: page.totals,
-      budget: { cpuMs: 500, maxEventLoopLagMs: 50, graphRequests: 60 },
+      loadAverage: load,
+      budget: { cpuMs: 500, maxEventLoopLagMs: 50, graphRequests: 60, warmMs: 1000 },
     };
+    if (
+      warm.page.total !== page.total ||
+      JSON.stringify(warm.page.totals) !== JSON.stringify(page.totals)
+    )
+      throw new Error('the warm report differs from the cold one');
     if (page.total !== people)
       throw new Error(`the report lists ${page.total} of ${people} people`);
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -223,8 +250,10 @@ try {
       process.stdout.write(
         `Compliance report of ${people} people: ${counters.requests} Graph requests, ` +
           `${counters.resourceUnits} resource units, ${ms} ms, ${report.cpuMs} ms CPU, ` +
-          `event loop held up to ${report.maxEventLoopLagMs} ms ` +
-          `(budget: ≤ 60 requests, ≤ 500 ms CPU, lag < 50 ms).\n`,
+          `event loop held up to ${report.maxEventLoopLagMs} ms; warm (from the snapshot): ` +
+          `${warm.figures.graphRequests} requests, ${warm.figures.ms} ms, ${warm.figures.cpuMs} ms CPU, ` +
+          `lag ${warm.figures.maxEventLoopLagMs} ms; load average ${load.join(' ')} ` +
+          `(budget: ≤ 60 requests, ≤ 500 ms CPU, lag < 50 ms; warm < 1 s).\n`,
       );
     }
   } finally {

@@ -15,16 +15,26 @@ import {
 import { publishPreview } from './publish-preview.ts';
 import { withdrawVersion } from './withdraw-version.ts';
 import { withReadCache, type ReadCacheOptions } from './read-cache.ts';
+import { ReportSnapshots, withReportSnapshots } from './report-snapshot.ts';
 import type { ServiceContext } from './service-context.ts';
 import { repairRecords } from './repair-records.ts';
 import { recordsCheckFor, recordsCheckRunner } from './records-check.ts';
 import { signPolicy } from './sign-policy.ts';
 
-export type ServiceDeps = Omit<ServiceContext, 'newId' | 'onRepairError' | 'viewHash'> & {
+export type ServiceDeps = Omit<
+  ServiceContext,
+  'newId' | 'onRepairError' | 'viewHash' | 'reportSnapshots'
+> & {
   onRepairError?: (error: unknown, what: string) => void;
   newId?: () => string;
   /** Reuse policies, versions and memberships briefly (default on; tests may turn it off). */
   readCache?: ReadCacheOptions | false;
+  /**
+   * Keep the people report as a snapshot that this service's writes keep current (default on
+   * with the read cache, for REPORT_SNAPSHOT_MAX_AGE_MS; off with `false`, or with the read
+   * cache off: tests that write to the store behind the service's back read afresh).
+   */
+  reportSnapshot?: { maxAgeMs?: number } | false;
 };
 
 /** The composition of the use cases; the API and the bot both hold one. */
@@ -33,8 +43,13 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     deps.readCache === false
       ? { records: deps.records, directory: deps.directory }
       : withReadCache(deps.records, deps.directory, deps.clock, deps.readCache);
+  const snapshots =
+    deps.reportSnapshot === false || deps.readCache === false
+      ? undefined
+      : new ReportSnapshots(deps.clock, deps.reportSnapshot?.maxAgeMs);
   const ctx: ServiceContext = {
-    records: cached.records,
+    records:
+      snapshots === undefined ? cached.records : withReportSnapshots(cached.records, snapshots),
     directory: cached.directory,
     clock: deps.clock,
     sealKey: deps.sealKey,
@@ -47,6 +62,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
     ...(deps.onApprovalNeeded === undefined ? {} : { onApprovalNeeded: deps.onApprovalNeeded }),
     ...(deps.evidencePack === undefined ? {} : { evidencePack: deps.evidencePack }),
+    ...(snapshots === undefined ? {} : { reportSnapshots: snapshots }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),

@@ -17,6 +17,7 @@ import type {
 } from './countersign-service.ts';
 import { loadPolicy, runningDeadline, type LoadedPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
+import type { ReportInputs } from './report-snapshot.ts';
 import type { ServiceContext } from './service-context.ts';
 import { sortInSlices } from './sort-in-slices.ts';
 
@@ -78,10 +79,118 @@ function summaryOf(ack: Acknowledgement | undefined): SignatureSummary | undefin
 }
 
 /**
- * Everyone in the policy's audiences with their status. Costs a fixed number of Graph reads
- * whatever the audience size: one paged member listing per group, one paged listing of the
- * policy's acknowledgements, the versions and running campaigns. Never a query per person.
+ * What the report is computed from: the snapshot kept for this policy when there is one (no
+ * Graph read), else a full read, kept as the snapshot. A full read costs a fixed number of Graph
+ * requests whatever the audience size: one paged member listing per group of every audience of
+ * the policy, one paged listing of the policy's acknowledgements, the Approvals list when the
+ * policy needs approval. Never a query per person.
  */
+async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<ReportInputs> {
+  const { policy } = loaded;
+  const needsApprovals = policy.approvalMode !== 'none';
+  const snapshots = ctx.reportSnapshots;
+  const kept = snapshots?.current(policy.key);
+  if (
+    kept !== undefined &&
+    sameKeys(kept.audienceKeys, policy.audiences) &&
+    (!needsApprovals || kept.approvalsByUser !== null)
+  ) {
+    return kept;
+  }
+  const mark = snapshots?.mark() ?? 0;
+  const readAt = ctx.clock.now().getTime();
+  const [members, acks, approvalRows] = await Promise.all([
+    resolveAudienceMembers(ctx.directory, ctx.school, policy.audiences),
+    ctx.records.listAcknowledgements({ policyKey: policy.key }),
+    // The decisions, from the Approvals list (one paged read), not the acknowledgement column.
+    needsApprovals ? ctx.records.listApprovals({}) : Promise.resolve(null),
+  ]);
+  const acksByUser = new Map<string, Acknowledgement[]>();
+  for (const ack of acks) {
+    const list = acksByUser.get(ack.userId);
+    if (list) list.push(ack);
+    else acksByUser.set(ack.userId, [ack]);
+  }
+  let approvalsByUser: Map<string, Approval[]> | null = null;
+  if (approvalRows !== null) {
+    approvalsByUser = new Map();
+    for (const { value } of approvalRows) {
+      const list = approvalsByUser.get(value.userId);
+      if (list) list.push(value);
+      else approvalsByUser.set(value.userId, [value]);
+    }
+  }
+  const inputs: ReportInputs = {
+    readAt,
+    audienceKeys: [...policy.audiences],
+    members,
+    acksByUser,
+    approvalsByUser,
+  };
+  snapshots?.keep(policy.key, inputs, mark);
+  return inputs;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key) => b.includes(key));
+}
+
+/** What every status of a report depends on besides the person's own records. */
+function statusBasis(loaded: LoadedPolicy, deadline: string | undefined): string {
+  return JSON.stringify([
+    loaded.policy,
+    loaded.versions.map((v) => [v.policyKey, v.number, v.status, v.changeKind, v.contentHash]),
+    deadline ?? null,
+  ]);
+}
+
+/**
+ * Everyone's status, from the snapshot's records: those already computed on the same basis are
+ * reused until a renewal date or the deadline comes; people whose records changed since are
+ * computed again. Computed in slices, giving the event loop back between them.
+ */
+async function statusesOf(
+  ctx: ServiceContext,
+  loaded: LoadedPolicy,
+  inputs: ReportInputs,
+  deadline: string | undefined,
+): Promise<Map<string, PersonStatus>> {
+  const now = ctx.clock.now();
+  const basis = statusBasis(loaded, deadline);
+  const kept = inputs.statuses;
+  const reuse = kept !== undefined && kept.basis === basis && now.getTime() < kept.holdsUntil;
+  const byUser = reuse ? kept.byUser : new Map<string, PersonStatus>();
+  const todo = reuse ? [...kept.changed] : [...inputs.members.keys()];
+  const deadlineAt = deadline === undefined ? Number.NaN : Date.parse(deadline);
+  let holdsUntil = reuse
+    ? kept.holdsUntil
+    : deadlineAt >= now.getTime()
+      ? deadlineAt + 1
+      : Infinity;
+  let done = 0;
+  for (const userId of todo) {
+    if (++done % SLICE === 0) await yieldToEventLoop();
+    const member = inputs.members.get(userId);
+    if (member === undefined) continue;
+    const status = computeStatus({
+      policy: loaded.policy,
+      versions: loaded.versions,
+      acknowledgements: inputs.acksByUser.get(userId) ?? [],
+      approvals: inputs.approvalsByUser?.get(userId) ?? [],
+      personAudiences: member.audiences,
+      timeZone: ctx.school.timeZone,
+      now,
+      ...(deadline !== undefined ? { deadline } : {}),
+      viewHash: ctx.viewHash,
+    });
+    byUser.set(userId, status);
+    if (status.kind === 'signed') holdsUntil = Math.min(holdsUntil, Date.parse(status.validUntil));
+  }
+  inputs.statuses = { basis, holdsUntil, byUser, changed: new Set() };
+  return byUser;
+}
+
+/** Everyone in the policy's audiences (or the one asked for) with their status. */
 async function buildReport(
   ctx: ServiceContext,
   query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
@@ -90,35 +199,22 @@ async function buildReport(
   const audienceKeys = loaded.policy.audiences.filter(
     (a) => query.audience === undefined || a === query.audience,
   );
-  const needsApprovals = loaded.policy.approvalMode !== 'none';
-  const [members, acks, approvalRows, deadline] = await Promise.all([
-    resolveAudienceMembers(ctx.directory, ctx.school, audienceKeys),
-    ctx.records.listAcknowledgements({ policyKey: query.policyKey }),
-    // The decisions, from the Approvals list (one paged read), not the acknowledgement column.
-    needsApprovals ? ctx.records.listApprovals({}) : Promise.resolve([]),
+  const [inputs, deadline] = await Promise.all([
+    reportInputs(ctx, loaded),
     loaded.current
       ? runningDeadline(ctx.records, query.policyKey, loaded.current.number)
       : Promise.resolve(undefined),
   ]);
-  const approvalsByUser = new Map<string, Approval[]>();
-  for (const { value } of approvalRows) {
-    const list = approvalsByUser.get(value.userId);
-    if (list) list.push(value);
-    else approvalsByUser.set(value.userId, [value]);
-  }
-  const byUser = new Map<string, Acknowledgement[]>();
-  for (const ack of acks) {
-    const list = byUser.get(ack.userId);
-    if (list) list.push(ack);
-    else byUser.set(ack.userId, [ack]);
-  }
-  const now = ctx.clock.now();
+  const statuses = await statusesOf(ctx, loaded, inputs, deadline);
   const search = query.search?.trim().toLowerCase();
   const rows: ReportRow[] = [];
   const counted: { audiences: string[]; kind: PersonStatus['kind'] }[] = [];
   let done = 0;
-  for (const { person, audiences } of members.values()) {
+  for (const { person, audiences: all } of inputs.members.values()) {
     if (++done % SLICE === 0) await yieldToEventLoop();
+    // Only the audiences asked about: a person's other audiences are not this filter's count.
+    const audiences = all.filter((a) => audienceKeys.includes(a));
+    if (audiences.length === 0) continue;
     if (
       search &&
       !person.displayName.toLowerCase().includes(search) &&
@@ -126,24 +222,11 @@ async function buildReport(
     ) {
       continue;
     }
-    const signatures = byUser.get(person.id) ?? [];
-    const status = computeStatus({
-      policy: loaded.policy,
-      versions: loaded.versions,
-      acknowledgements: signatures,
-      approvals: approvalsByUser.get(person.id) ?? [],
-      personAudiences: audiences,
-      timeZone: ctx.school.timeZone,
-      now,
-      ...(deadline !== undefined ? { deadline } : {}),
-      viewHash: ctx.viewHash,
-    });
-    // Only the audiences asked about: a person's other audiences are not this filter's count.
-    counted.push({
-      audiences: audiences.filter((a) => audienceKeys.includes(a)),
-      kind: status.kind,
-    });
+    const status = statuses.get(person.id);
+    if (status === undefined) continue;
+    counted.push({ audiences, kind: status.kind });
     if (query.status !== undefined && status.kind !== query.status) continue;
+    const signatures = inputs.acksByUser.get(person.id) ?? [];
     const acknowledgement = acknowledgementOf(status, signatures);
     // The signature's summary (its name check is the costly part) is made for a page's rows only.
     rows.push({
@@ -154,7 +237,7 @@ async function buildReport(
       statuses: { [query.policyKey]: status },
       status,
       ...(acknowledgement === undefined ? {} : { acknowledgement }),
-      approvals: approvalsByUser.get(person.id) ?? [],
+      approvals: inputs.approvalsByUser?.get(person.id) ?? [],
     });
   }
   await yieldToEventLoop();

@@ -9,6 +9,7 @@ import type { RecordStore } from '../ports/record-store.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
 import type { EvidencePackPorts } from './evidence-pdf.ts';
 import type { CheckpointSources } from './read-checkpoints.ts';
+import type { ReportSnapshots } from './report-snapshot.ts';
 
 /** What every use case gets: ports and settings, passed in once by the composition root. */
 export interface ServiceContext {
@@ -49,4 +50,9 @@ export interface ServiceContext {
    * download. None: the download answers 'unavailable' (the CLI makes packs on its own).
    */
   evidencePack?: EvidencePackPorts;
+  /**
+   * The people report's snapshots (report-snapshot.ts), kept current by this service's writes;
+   * none: every report reads everything from Graph.
+   */
+  reportSnapshots?: ReportSnapshots;
 }
