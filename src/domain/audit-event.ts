@@ -12,6 +12,8 @@ export const auditEventTypeSchema = z.enum([
   'version.withdrawn',
   'campaign.launched',
   'campaign.status-changed',
+  /** A relaunch moved a campaign's deadline (details: from, to). */
+  'campaign.deadline-moved',
   'campaign.recovered',
   'card.identity-mismatch',
   /** A genuine Bot Connector activity from another tenant or channel, refused at the gate. */

@@ -113,6 +113,12 @@ export interface DeliveryQueue {
    * the campaign's queued rows into skipped ones with reason 'cancelled'. Returns jobs changed.
    */
   setCampaignStatus(campaignId: string, status: DeliveryJobStatus, now: Date): Promise<number>;
+  /**
+   * Moves the deadline of every job of a campaign that is not cancelled (a relaunch with a new
+   * deadline): the cards still to be sent and the reminder rounds follow it. Rows already sent
+   * are history and stay as they are. Returns the jobs changed (0 when already that deadline).
+   */
+  setCampaignDeadline(campaignId: string, deadline: string): Promise<number>;
 
   // Deliveries
   /**

@@ -54,6 +54,7 @@ export function combineWorkStore(parts: WorkStoreParts): WorkStore {
     listJobs: (query) => queue.listJobs(query),
     setCampaignStatus: (campaignId, status, now) =>
       queue.setCampaignStatus(campaignId, status, now),
+    setCampaignDeadline: (campaignId, deadline) => queue.setCampaignDeadline(campaignId, deadline),
     enqueue: (jobId, recipients, now, options) => queue.enqueue(jobId, recipients, now, options),
     nextQueued: (query) => queue.nextQueued(query),
     markInFlight: (jobId, userId, fence, now) => queue.markInFlight(jobId, userId, fence, now),

@@ -117,6 +117,52 @@ describe('CampaignService', () => {
     expect((await s.records.listAudit({ type: 'campaign.launched' })).length).toBe(1);
   });
 
+  it('a relaunch with a new deadline moves it in the work store and the record, audited, and queues nobody again', async () => {
+    const s = await setup(10);
+    const first = deadline(s.timing, 21);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: first,
+    });
+    const before = await s.rig.work.countDeliveries({ jobId: campaign.id });
+    const later = deadline(s.timing, 35);
+    const again = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: later,
+      // Asked, but a campaign keeps its own audiences and reminders (the tab says so).
+      reminderDays: [1],
+    });
+    expect(again.id).toBe(campaign.id);
+    expect(again.deadline).toBe(later);
+    expect(again.reminderDays).toEqual(campaign.reminderDays);
+    expect((await s.records.getCampaign(campaign.id))?.value.deadline).toBe(later);
+    // The cards still to send and the reminder rounds read the job's deadline.
+    expect((await s.rig.work.getJob(campaign.id))?.deadline).toBe(later);
+    expect(await s.rig.work.countDeliveries({ jobId: campaign.id })).toEqual(before);
+    const moved = await s.records.listAudit({ type: 'campaign.deadline-moved' });
+    expect(moved.map((e) => [e.subject, e.actorId, e.details])).toEqual([
+      [campaign.id, admin.id, { from: first, to: later }],
+    ]);
+
+    // The same deadline again moves nothing and writes nothing more.
+    await s.service.launch(admin, { policyKey: 'staff-aup', versionNumber: 1, deadline: later });
+    expect(await s.records.listAudit({ type: 'campaign.deadline-moved' })).toHaveLength(1);
+    expect(s.counts.create).toBe(1);
+
+    // A paused campaign's deadline moves too (it stays paused).
+    await s.service.pause(admin, campaign.id);
+    const latest = deadline(s.timing, 42);
+    const paused = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: latest,
+    });
+    expect(paused).toMatchObject({ status: 'paused', deadline: latest });
+    expect((await s.rig.work.getJob(campaign.id))?.status).toBe('paused');
+  });
+
   it('sends everyone once and writes totals to the record a few times, not per person', async () => {
     const s = await setup(60);
     const campaign = await s.service.launch(admin, {

@@ -179,6 +179,27 @@ export function deliveryQueueContract(
       expect((await store.getJob('c1'))?.status).toBe('cancelled');
     });
 
+    it('moves the deadline of every job of a campaign, not of a cancelled one or of others', async () => {
+      const later = '2026-03-27T17:00:00.000Z';
+      await store.createJob(job('c1'));
+      await store.createJob(job('c1/reminder-1', { kind: 'reminder' }));
+      await store.createJob(job('c2', { campaignId: 'c2' }));
+      await store.enqueue('c1', [{ userId: 'a' }], T0);
+      expect(await store.setCampaignDeadline('c1', later)).toBe(2);
+      expect((await store.getJob('c1'))?.deadline).toBe(later);
+      expect((await store.getJob('c1/reminder-1'))?.deadline).toBe(later);
+      expect((await store.getJob('c2'))?.deadline).toBe(job('c2').deadline);
+      // The rows and everything else about the jobs are as they were.
+      expect(await store.getJob('c1')).toEqual(job('c1', { deadline: later }));
+      expect(await store.getDelivery('c1', 'a')).toMatchObject({ state: 'queued' });
+      // Already that deadline: nothing changes.
+      expect(await store.setCampaignDeadline('c1', later)).toBe(0);
+      // Cancelled is final, deadline included.
+      await store.setCampaignStatus('c2', 'cancelled', at(1));
+      expect(await store.setCampaignDeadline('c2', later)).toBe(0);
+      expect((await store.getJob('c2'))?.deadline).toBe(job('c2').deadline);
+    });
+
     it('requeues in-flight rows of an older sender, and only for the current holder', async () => {
       await store.createJob(job('c1'));
       await store.enqueue('c1', [{ userId: 'a' }, { userId: 'b' }, { userId: 'c' }], T0);

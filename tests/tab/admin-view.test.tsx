@@ -233,17 +233,23 @@ describe('Admin', () => {
     expect((await api.campaigns())[0]?.status).toBe('paused');
 
     // Launching the same version again meets the campaign already open: nothing new is sent.
-    // …and says what it kept where that differs from what was asked: here a later deadline.
+    // A later deadline is applied, and it says so; what it keeps where that differs from what
+    // was asked (here the reminders) is said too.
     fireEvent.change(screen.getByLabelText(/Deadline/), { target: { value: '2026-07-08' } });
+    fireEvent.change(screen.getByRole('textbox', { name: /Reminders/ }), {
+      target: { value: '3' },
+    });
     await click('Launch campaign');
     await screen.findByRole('alertdialog', { name: 'Confirm the launch' });
     await click('Yes, launch it');
     const kept = await screen.findByText(/A campaign for version 1 is already paused/);
     expect(kept.textContent).toMatch(
-      /nothing new was sent\. It keeps its own plan: deadline 1 July 2026, not 8 July 2026 as asked; audiences staff; reminders after 2, 5 days\. To change it, cancel this campaign and launch again\./,
+      /nothing new was sent\. Its deadline moved from 1 July 2026 to 8 July 2026\. It keeps its own plan: reminders after 2, 5 days, not 3 days as asked; deadline 8 July 2026; audiences staff\. To change it, cancel this campaign and launch again\./,
     );
     expect(screen.queryByText(/Campaign launched/)).toBeNull();
-    expect(await api.campaigns()).toHaveLength(1);
+    const [relaunched, ...others] = await api.campaigns();
+    expect(others).toEqual([]);
+    expect(relaunched).toMatchObject({ status: 'paused', deadline: '2026-07-08T22:59:59.000Z' });
   });
 
   it('shows and changes who each clause applies to, and refuses an audience not in the policy', async () => {

@@ -256,6 +256,38 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     return changed;
   }
 
+  async setCampaignDeadline(campaignId: string, deadline: string): Promise<number> {
+    const moved = isoToIso(deadline, 'The deadline');
+    const jobs = await this.#jobRows({ campaignId });
+    let changed = 0;
+    for (const found of jobs) {
+      // A cancelled job keeps its deadline, as it keeps its status (see setCampaignStatus).
+      let current: Read<JobEntity> | null = found;
+      for (
+        let attempt = 0;
+        current !== null &&
+        current.value.status !== 'cancelled' &&
+        current.value.deadline !== moved;
+        attempt++
+      ) {
+        if (attempt === RACE_RETRIES) throw racing(`move the deadline of job ${found.value.id}`);
+        try {
+          await this.#jobs.updateEntity(
+            withKeys(JOBS_PARTITION, found.rowKey, { ...current.value, deadline: moved }),
+            'Replace',
+            { etag: current.etag },
+          );
+          changed += 1;
+          break;
+        } catch (error) {
+          if (!isRaceLost(error)) throw storageError(error, `update job ${found.value.id}`);
+          current = await readEntity(this.#jobs, JOBS_PARTITION, found.rowKey, jobEntity);
+        }
+      }
+    }
+    return changed;
+  }
+
   /** Rewrites a job's control row (null from `change`: leave it). */
   async #updateControl(
     jobId: string,

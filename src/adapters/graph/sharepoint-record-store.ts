@@ -1635,6 +1635,7 @@ const RARE_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
   'version.published',
   'version.retired',
   'campaign.launched',
+  'campaign.deadline-moved',
   'campaign.recovered',
 ]);
 

@@ -177,6 +177,19 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
     );
   }
 
+  setCampaignDeadline(campaignId: string, deadline: string): Promise<number> {
+    const at = isoToMs(deadline, 'The deadline');
+    return Promise.resolve(
+      this.#db.changes(
+        `UPDATE jobs SET deadline = ?
+         WHERE campaign_id = ? AND status <> 'cancelled' AND (deadline IS NULL OR deadline <> ?)`,
+        at,
+        campaignId,
+        at,
+      ),
+    );
+  }
+
   // Deliveries
 
   enqueue(

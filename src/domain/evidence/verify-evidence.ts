@@ -383,6 +383,7 @@ function namedRows(
       case 'version.retired':
       case 'campaign.launched':
       case 'campaign.status-changed':
+      case 'campaign.deadline-moved':
       case 'campaign.recovered':
       case 'card.identity-mismatch':
       case 'bot.activity-refused':

@@ -5,11 +5,17 @@ import { audienceKeySchema, type AudienceKey } from '../../domain/policy-documen
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { computeStatus, currentVersion } from '../../domain/status.ts';
 import type { RecipientInput } from '../../ports/delivery-queue.ts';
+import type { Tagged } from '../../ports/record-store.ts';
 import type { Actor } from '../actor.ts';
 import { resolveAudienceMembers } from '../audiences.ts';
 import { requireRole } from '../require-role.ts';
 import { campaignIdFor } from './campaign-id.ts';
-import { campaignAudit, cancelledUnderneath, type CampaignContext } from './campaign-context.ts';
+import {
+  campaignAudit,
+  cancelledUnderneath,
+  getCampaignRecord,
+  type CampaignContext,
+} from './campaign-context.ts';
 import { deliveryRecordsLost, deliveryRecordsOf } from './delivery-records.ts';
 import { promptJobDataSchema, variantFor } from './job-data.ts';
 
@@ -266,6 +272,46 @@ export async function launchCampaign(
       record = latest;
     }
   }
+  // A relaunch with another deadline moves it (issue 11: it was silently kept). Audiences and
+  // reminder days stay the campaign's own (the tab says so): they decide who was queued.
+  if (
+    (record.value.status === 'running' || record.value.status === 'paused') &&
+    Date.parse(record.value.deadline) !== Date.parse(input.deadline)
+  ) {
+    record = await moveDeadline(ctx, actor, record, input.deadline);
+  }
   ctx.remember(record);
   return record.value;
+}
+
+/**
+ * Moves a campaign's deadline: the work store's jobs first (the cards still to send and the
+ * reminder rounds read it there), then the SharePoint record (where status and the people
+ * report read it), then a `campaign.deadline-moved` audit event saying from what to what. A
+ * retry after a failure part-way finds the record still on the old deadline and does it again.
+ */
+async function moveDeadline(
+  ctx: CampaignContext,
+  actor: Actor,
+  tagged: Tagged<Campaign>,
+  deadline: string,
+): Promise<Tagged<Campaign>> {
+  const campaignId = tagged.value.id;
+  const from = tagged.value.deadline;
+  await ctx.queue.setCampaignDeadline(campaignId, deadline);
+  let current = tagged;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const written = await ctx.records.updateCampaign(current, { ...current.value, deadline });
+      await ctx.records.appendAudit([
+        campaignAudit(ctx, actor, 'campaign.deadline-moved', campaignId, { from, to: deadline }),
+      ]);
+      return written;
+    } catch (error) {
+      // The sender updates the totals as it goes: read the record again and move it then.
+      if (!(error instanceof CountersignError && error.code === 'precondition-failed')) throw error;
+      if (attempt >= 2) throw error;
+      current = await getCampaignRecord(ctx, campaignId);
+    }
+  }
 }

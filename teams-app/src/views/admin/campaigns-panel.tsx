@@ -87,23 +87,26 @@ const sameSet = <T,>(a: readonly T[], b: readonly T[]): boolean =>
 
 /**
  * What a launch did: started a campaign, or met the one already under way for the version (a
- * version has one campaign at a time, and it keeps its first plan). Then it says, part by part,
- * what was kept and where that differs from what was asked, so a new deadline is never taken
- * for applied when it was not.
+ * version has one campaign at a time). A new deadline is applied (the service moves it); the
+ * audiences and reminders stay the campaign's own. It says, part by part, what moved, what was
+ * kept and where that differs from what was asked, so nothing is taken for applied when it was not.
  */
 export function launchMessage(
   campaign: Campaign,
   before: readonly Campaign[],
   asked?: LaunchAsked,
 ): Message {
-  const existing = before.some((c) => c.id === campaign.id && c.createdAt === campaign.createdAt);
-  if (!existing) {
+  const existing = before.find((c) => c.id === campaign.id && c.createdAt === campaign.createdAt);
+  if (existing === undefined) {
     return { intent: 'success', text: 'Campaign launched: people are being sent the card now.' };
   }
   const state = campaignStatusLabel(campaign.status).toLowerCase();
   const head =
     `A campaign for version ${campaign.versionNumber} is already ${state} (launched ` +
-    `${formatDate(campaign.createdAt)}): nothing new was sent.`;
+    `${formatDate(campaign.createdAt)}): nothing new was sent.` +
+    (formatDate(existing.deadline) === formatDate(campaign.deadline)
+      ? ''
+      : ` Its deadline moved from ${formatDate(existing.deadline)} to ${formatDate(campaign.deadline)}.`);
   const kept: string[] = [];
   const differs: string[] = [];
   const part = (same: boolean, keptText: string, askedText: string) => {
