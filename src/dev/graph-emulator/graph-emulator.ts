@@ -9,6 +9,7 @@ import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http
 import { inTransaction, openEmulatorDatabase } from './emulator-database.ts';
 import { FaultInjector, faultPlanSchema, type FaultPlan } from './faults.ts';
 import { GraphRouter } from './graph-router.ts';
+import { appOf, siteRoleOf, unauthenticated, type PermissionMode } from './permissions.ts';
 import { executeBatch } from './json-batch.ts';
 import { seedEmulator } from './seed.ts';
 import { SharePointEmulator } from './sharepoint.ts';
@@ -20,6 +21,7 @@ import { renderListPage, renderOverview } from './overview-page.ts';
 export type { FaultPlan } from './faults.ts';
 export type { ColumnPatchRule, SiteGrant } from './sharepoint/sharepoint-store.ts';
 export type { DirectoryUser } from './directory.ts';
+export type { EmulatedApp, PermissionMode } from './permissions.ts';
 export { syntheticPeople } from './synthetic-people.ts';
 
 /**
@@ -35,6 +37,11 @@ export interface GraphEmulatorOptions {
   host?: string;
   /** 'demo' (default) seeds the demo school's people and groups into a new database. */
   seed?: 'demo' | 'none';
+  /**
+   * The permission mode (permissions.ts): a known bearer token on every request, each endpoint
+   * checked against that app's granted permissions, apps outside `catalog` unknown.
+   */
+  permissions?: PermissionMode;
 }
 
 export interface EmulatorCounters {
@@ -128,6 +135,11 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const teamwork = new TeamworkEmulator(db, directory, base, DEMO_SCHOOL.tenantId);
   const router = new GraphRouter(sharepoint, directory, teamwork);
   seedEmulator(db, sharepoint, directory, opts.seed ?? 'demo');
+  const permissions = opts.permissions;
+  if (permissions !== undefined) {
+    teamwork.autoPublish = false;
+    for (const externalId of permissions.catalog ?? []) teamwork.publishApp(externalId);
+  }
 
   const faults = new FaultInjector();
   // Aborts requests still sleeping through injected latency when the emulator closes.
@@ -241,6 +253,16 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         clientRequestId,
       );
       return;
+    }
+    if (permissions !== undefined) {
+      const app = appOf(permissions, authorization);
+      if (app === undefined) {
+        send(response, unauthenticated(authorization !== undefined), clientRequestId);
+        return;
+      }
+      // The app's grants hold for this request and every request of its $batch.
+      router.app = app;
+      sharepoint.setSiteGrant(siteRoleOf(app));
     }
     const fault = faults.decide(true);
     if (fault.kind === 'throttle') {

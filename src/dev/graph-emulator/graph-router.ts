@@ -1,4 +1,5 @@
 import type { DirectoryEmulator } from './directory.ts';
+import { refusal, type EmulatedApp } from './permissions.ts';
 import { graphError, GraphHttpError, type EmulatedRequest, type Handled } from './emulated-http.ts';
 import type { SharePointEmulator } from './sharepoint.ts';
 import type { TeamworkEmulator } from './teamwork.ts';
@@ -28,6 +29,11 @@ export class GraphRouter {
   private readonly sharepoint: SharePointEmulator;
   private readonly directory: DirectoryEmulator;
   private readonly teamwork: TeamworkEmulator;
+  /**
+   * The app making the current outer request, in the permission mode: each request it makes
+   * (a `$batch`'s too) is checked against its roles. Requests are handled one at a time.
+   */
+  app: EmulatedApp | undefined = undefined;
 
   constructor(
     sharepoint: SharePointEmulator,
@@ -64,6 +70,9 @@ export class GraphRouter {
   }
 
   route(request: EmulatedRequest): Handled {
+    const refused =
+      this.app === undefined ? undefined : refusal(this.app, request.method, request.segments);
+    if (refused !== undefined) return { response: refused, resourceUnits: 0 };
     try {
       return this.dispatch(request);
     } catch (error) {

@@ -36,6 +36,11 @@ export class TeamworkEmulator {
   private readonly directory: DirectoryEmulator;
   private readonly baseUrl: () => string;
   private readonly tenantId: string;
+  /**
+   * Whether a lookup or install of an app the catalog lacks adds it (the open mode's
+   * convenience). Off in the permission mode: an app nobody uploaded is unknown, as in a tenant.
+   */
+  autoPublish = true;
 
   constructor(
     db: DatabaseSync,
@@ -102,7 +107,7 @@ export class TeamworkEmulator {
     }
     const filterText = queryOption(request.query, 'filter');
     const externalMatch = /externalId\s+eq\s+'([^']+)'/i.exec(filterText ?? '');
-    if (externalMatch?.[1] !== undefined) this.publishApp(externalMatch[1]);
+    if (externalMatch?.[1] !== undefined && this.autoPublish) this.publishApp(externalMatch[1]);
     let apps = cachedStatement(this.db, 'SELECT data FROM teams_apps ORDER BY rowid')
       .all()
       .map((row) => JSON.parse(String(row.data)) as TeamsApp);
@@ -259,7 +264,15 @@ export class TeamworkEmulator {
       );
     }
     const appRef = decodeURIComponent(match[1]);
-    const app = this.app(appRef) ?? this.publishApp(appRef);
+    const known = this.app(appRef);
+    if (known === undefined && !this.autoPublish) {
+      throw new GraphHttpError(
+        404,
+        'NotFound',
+        `Teams app '${appRef}' not found in the app catalog.`,
+      );
+    }
+    const app = known ?? this.publishApp(appRef);
     const id = Buffer.from(`${userId}##${app.id}`).toString('base64');
     const existing = cachedStatement(this.db, 'SELECT 1 FROM app_installations WHERE id = ?').get(
       id,

@@ -1,0 +1,155 @@
+import { graphError, type EmulatedResponse } from './emulated-http.ts';
+import type { SiteGrant } from './sharepoint/sharepoint-store.ts';
+
+/**
+ * The permission mode: Graph as an app-only caller meets it. Every request needs a bearer token
+ * the emulator knows, and each endpoint checks the application permissions granted to that
+ * token's app, with the answer Graph documents when they are short. Off unless
+ * `startGraphEmulator({ permissions })` turns it on (the service's own composition sends no
+ * token to a plain-http emulator), so the rules are tested by the tests that ask for them.
+ *
+ * Sources (Graph v1.0 reference, "Permissions", application column; least privileged first):
+ * - users/{id}, users?$filter: User.Read.All (User.ReadWrite.All, Directory.Read.All,
+ *   Directory.ReadWrite.All higher), learn.microsoft.com/graph/api/user-get and user-list.
+ * - groups/{id}/transitiveMembers and members: GroupMember.Read.All (Group.Read.All,
+ *   Directory.Read.All higher), group-list-transitivemembers, group-list-members.
+ * - appCatalogs/teamsApps: AppCatalog.Read.All (AppCatalog.ReadWrite.All, Directory.Read.All,
+ *   Directory.ReadWrite.All), appcatalogs-list-teamsapps.
+ * - users/{id}/teamwork/installedApps, POST: TeamsAppInstallation.ReadWriteSelfForUser.All (and
+ *   the ReadWrite…ForUser.All, ManageSelectedForUser.All higher ones), userteamwork-post-installedapps;
+ *   GET (and …/chat): TeamsAppInstallation.ReadForUser.All or any of those,
+ *   userteamwork-list-installedapps.
+ * - sites, lists, items, drives under Sites.Selected: the role granted on the site (read, write,
+ *   owner, fullcontrol; site-post-permissions), enforced by the SharePoint part as before
+ *   (sharepoint-store.ts, GRANT_ALLOWS); Sites.Read.All, Sites.ReadWrite.All,
+ *   Sites.Manage.All and Sites.FullControl.All grant read, write, manage and all on every site.
+ *
+ * Answers: no or an unknown token → 401 `InvalidAuthenticationToken` (Graph's errors page:
+ * 401 "Required authentication information is either missing or not valid"; the message text is
+ * inferred). Directory endpoints short of a permission → 403 `Authorization_RequestDenied`,
+ * "Insufficient privileges to complete the operation." (the code Graph's errors page names for
+ * directory authorization failures); SharePoint → 403 `accessDenied`; Teams endpoints → 403
+ * `Forbidden` (inferred: the docs give the status, not the code).
+ */
+
+export interface EmulatedApp {
+  /** Application permissions (app roles) granted and consented for this app. */
+  roles: readonly string[];
+  /** Its Sites.Selected role on the emulator's sites (with the Sites.Selected role). */
+  siteRole?: SiteGrant;
+}
+
+export interface PermissionMode {
+  /** Bearer token → the app it stands for. */
+  apps: Readonly<Record<string, EmulatedApp>>;
+  /**
+   * Manifest ids (externalId) of apps uploaded to the organisation's catalog. Anything else is
+   * unknown: the list filter finds nothing, GET by id and install answer 404. The demo's app is
+   * one a test names here.
+   */
+  catalog?: readonly string[];
+}
+
+const USER_READ = [
+  'User.Read.All',
+  'User.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+const GROUP_MEMBER_READ = [
+  'GroupMember.Read.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+const APP_CATALOG_READ = [
+  'AppCatalog.Read.All',
+  'AppCatalog.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+const INSTALL_WRITE = [
+  'TeamsAppInstallation.ReadWriteSelfForUser.All',
+  'TeamsAppInstallation.ReadWriteForUser.All',
+  'TeamsAppInstallation.ReadWriteAndConsentForUser.All',
+  'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All',
+  'TeamsAppInstallation.ManageSelectedForUser.All',
+  'TeamsAppInstallation.ReadWriteSelectedForUser.All',
+];
+const INSTALL_READ = ['TeamsAppInstallation.ReadForUser.All', ...INSTALL_WRITE];
+
+/** Tenant-wide Sites roles and the site role each amounts to. */
+const SITES_ROLES: readonly (readonly [string, SiteGrant])[] = [
+  ['Sites.FullControl.All', 'fullcontrol'],
+  ['Sites.Manage.All', 'owner'],
+  ['Sites.ReadWrite.All', 'write'],
+  ['Sites.Read.All', 'read'],
+];
+
+export function unauthenticated(hasToken: boolean): EmulatedResponse {
+  return graphError(
+    401,
+    'InvalidAuthenticationToken',
+    hasToken ? 'Access token validation failure.' : 'Access token is empty.',
+  );
+}
+
+/** The app a request's Authorization header names, or undefined (answer 401). */
+export function appOf(
+  mode: PermissionMode,
+  authorization: string | undefined,
+): EmulatedApp | undefined {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  return token === undefined ? undefined : mode.apps[token];
+}
+
+/** The site role the app holds (undefined: every site, every operation). */
+export function siteRoleOf(app: EmulatedApp): SiteGrant {
+  for (const [role, grant] of SITES_ROLES) if (app.roles.includes(role)) return grant;
+  if (app.roles.includes('Sites.Selected')) return app.siteRole ?? 'none';
+  return 'none';
+}
+
+function insufficient(): EmulatedResponse {
+  return graphError(
+    403,
+    'Authorization_RequestDenied',
+    'Insufficient privileges to complete the operation.',
+  );
+}
+
+function forbidden(what: string): EmulatedResponse {
+  return graphError(403, 'Forbidden', `Missing application permission for ${what}.`);
+}
+
+const holds = (app: EmulatedApp, any: readonly string[]): boolean =>
+  any.some((role) => app.roles.includes(role));
+
+/**
+ * The refusal for a request the app's roles do not cover, or undefined when they do. SharePoint
+ * paths are left to the site grant (the SharePoint part checks it per operation).
+ */
+export function refusal(
+  app: EmulatedApp,
+  method: string,
+  segments: readonly string[],
+): EmulatedResponse | undefined {
+  const [root, , third] = segments;
+  switch (root ?? '') {
+    case 'users':
+      if (third === 'teamwork') {
+        const write = method !== 'GET';
+        return holds(app, write ? INSTALL_WRITE : INSTALL_READ)
+          ? undefined
+          : forbidden(write ? 'installing apps for users' : 'reading users’ installed apps');
+      }
+      return holds(app, USER_READ) ? undefined : insufficient();
+    case 'groups':
+      return holds(app, GROUP_MEMBER_READ) ? undefined : insufficient();
+    case 'appCatalogs':
+      return holds(app, APP_CATALOG_READ) ? undefined : forbidden('the app catalog');
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphDirectory } from '../../../src/adapters/graph/graph-directory.ts';
+import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import { teamsAppInstaller } from '../../../src/adapters/graph/teams-app-installer.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+
+/** The app Countersign's registration asks for (infra/entra-app-registration.json). */
+const COUNTERSIGN_ROLES = [
+  'Sites.Selected',
+  'User.Read.All',
+  'GroupMember.Read.All',
+  'AppCatalog.Read.All',
+  'TeamsAppInstallation.ReadWriteSelfForUser.All',
+];
+const APP_ID = 'countersign-manifest-id';
+
+const TOKENS = {
+  countersign: 'token-countersign',
+  readOnlySite: 'token-read-only-site',
+  noRoles: 'token-no-roles',
+  noCatalog: 'token-no-catalog',
+} as const;
+
+let emulator: GraphEmulator;
+
+beforeAll(async () => {
+  emulator = await startGraphEmulator({
+    permissions: {
+      apps: {
+        [TOKENS.countersign]: { roles: COUNTERSIGN_ROLES, siteRole: 'write' },
+        [TOKENS.readOnlySite]: { roles: COUNTERSIGN_ROLES, siteRole: 'read' },
+        [TOKENS.noRoles]: { roles: [] },
+        [TOKENS.noCatalog]: {
+          roles: COUNTERSIGN_ROLES.filter((r) => r !== 'AppCatalog.Read.All'),
+          siteRole: 'write',
+        },
+      },
+      catalog: [APP_ID],
+    },
+  });
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+async function graph(
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code: string; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(`${emulator.url}/${path}`, {
+    method,
+    headers: {
+      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const parsed = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
+  const error = parsed['error'] as { code?: string } | undefined;
+  return {
+    status: response.status,
+    code: error?.code ?? '',
+    headers: response.headers,
+    body: parsed,
+  };
+}
+
+const person = DEMO_SCHOOL.headteacher;
+const site = `sites/${DEMO_SCHOOL.siteId}`;
+
+describe('the Graph emulator’s permission mode', () => {
+  it('answers 401 without a token or with one it does not know, echoing client-request-id', async () => {
+    const none = await graph('GET', `users/${person.id}`, undefined, undefined, {
+      'client-request-id': 'abc-123',
+    });
+    expect([none.status, none.code]).toEqual([401, 'InvalidAuthenticationToken']);
+    expect(none.headers.get('client-request-id')).toBe('abc-123');
+    const unknown = await graph('GET', `users/${person.id}`, 'not-a-granted-token');
+    expect([unknown.status, unknown.code]).toEqual([401, 'InvalidAuthenticationToken']);
+  });
+
+  it('checks User.Read.All and GroupMember.Read.All: 403 Authorization_RequestDenied without', async () => {
+    expect((await graph('GET', `users/${person.id}`, TOKENS.countersign)).status).toBe(200);
+    const user = await graph('GET', `users/${person.id}`, TOKENS.noRoles);
+    expect([user.status, user.code]).toEqual([403, 'Authorization_RequestDenied']);
+    const group = `groups/${DEMO_SCHOOL.groups.allStaff.id}/transitiveMembers`;
+    expect((await graph('GET', group, TOKENS.countersign)).status).toBe(200);
+    const members = await graph('GET', group, TOKENS.noRoles);
+    expect([members.status, members.code]).toEqual([403, 'Authorization_RequestDenied']);
+  });
+
+  it('checks the Sites.Selected role per operation: read reads, write is refused', async () => {
+    expect((await graph('GET', `${site}/lists`, TOKENS.readOnlySite)).status).toBe(200);
+    const create = await graph('POST', `${site}/lists`, TOKENS.readOnlySite, {
+      displayName: 'Nope',
+      list: { template: 'genericList' },
+    });
+    expect([create.status, create.code]).toEqual([403, 'accessDenied']);
+    // No Sites role at all: not even a read.
+    const none = await graph('GET', `${site}/lists`, TOKENS.noRoles);
+    expect([none.status, none.code]).toEqual([403, 'accessDenied']);
+  });
+
+  it('checks AppCatalog.Read.All and knows only uploaded apps', async () => {
+    const lookUp = (externalId: string, token: string) =>
+      graph('GET', `appCatalogs/teamsApps?$filter=externalId eq '${externalId}'`, token);
+    const refused = await lookUp(APP_ID, TOKENS.noCatalog);
+    expect([refused.status, refused.code]).toEqual([403, 'Forbidden']);
+    const found = await lookUp(APP_ID, TOKENS.countersign);
+    expect(found.body['value']).toHaveLength(1);
+    // An app nobody uploaded: the filter finds nothing, by id it is 404, never made up.
+    expect((await lookUp('never-uploaded', TOKENS.countersign)).body['value']).toEqual([]);
+    const byId = await graph('GET', 'appCatalogs/teamsApps/never-uploaded', TOKENS.countersign);
+    expect(byId.status).toBe(404);
+    const install = await graph(
+      'POST',
+      `users/${person.id}/teamwork/installedApps`,
+      TOKENS.countersign,
+      {
+        'teamsApp@odata.bind': `${emulator.url}/appCatalogs/teamsApps/never-uploaded`,
+      },
+    );
+    expect(install.status).toBe(404);
+  });
+
+  it('checks TeamsAppInstallation.ReadWriteSelfForUser.All for installs', async () => {
+    const bind = { 'teamsApp@odata.bind': `${emulator.url}/appCatalogs/teamsApps/${APP_ID}` };
+    const refused = await graph(
+      'POST',
+      `users/${person.id}/teamwork/installedApps`,
+      TOKENS.noRoles,
+      bind,
+    );
+    expect([refused.status, refused.code]).toEqual([403, 'Forbidden']);
+  });
+
+  it('checks each request inside a $batch against the caller’s grants', async () => {
+    const batch = await graph('POST', '$batch', TOKENS.readOnlySite, {
+      requests: [
+        { id: '1', method: 'GET', url: `/users/${person.id}` },
+        { id: '2', method: 'GET', url: `/${site}/lists` },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    const statuses = Object.fromEntries(
+      (batch.body['responses'] as { id: string; status: number }[]).map((r) => [r.id, r.status]),
+    );
+    expect(statuses).toEqual({ '1': 200, '2': 200 });
+    const none = await graph('POST', '$batch', TOKENS.noRoles, {
+      requests: [{ id: '1', method: 'GET', url: `/users/${person.id}` }],
+    });
+    expect((none.body['responses'] as { status: number }[])[0]?.status).toBe(403);
+  });
+
+  it('the production adapters work with exactly the registration’s permissions', async () => {
+    const gateway = new GraphGateway({
+      baseUrl: emulator.url,
+      accessToken: () => Promise.resolve(TOKENS.countersign),
+    });
+    const directory = new GraphDirectory(gateway);
+    expect((await directory.getPerson(person.id))?.displayName).toBe(person.displayName);
+    const install = teamsAppInstaller(gateway, APP_ID);
+    await install(person.id);
+    // Installing again is "already installed" (409), success to the installer.
+    await install(person.id);
+    // Without AppCatalog.Read.All the lookup is refused (item 1 of the issue: day one).
+    const short = new GraphGateway({
+      baseUrl: emulator.url,
+      accessToken: () => Promise.resolve(TOKENS.noCatalog),
+    });
+    await expect(teamsAppInstaller(short, APP_ID)(person.id)).rejects.toMatchObject({
+      code: 'upstream',
+      details: { status: 403 },
+    });
+  });
+});
