@@ -21,7 +21,7 @@ import { renderListPage, renderOverview } from './overview-page.ts';
 export type { FaultPlan } from './faults.ts';
 export type { ColumnPatchRule, SiteGrant } from './sharepoint/sharepoint-store.ts';
 export type { DirectoryUser } from './directory.ts';
-export type { EmulatedApp, PermissionMode } from './permissions.ts';
+export type { PermissionMode } from './permissions.ts';
 export { syntheticPeople } from './synthetic-people.ts';
 
 /**
