@@ -3,6 +3,11 @@ import { z } from 'zod';
 export const auditEventTypeSchema = z.enum([
   'acknowledgement.signed',
   'approval.decided',
+  /**
+   * A pending signature closed because its signer signed the policy again (subject: the closed
+   * acknowledgement; details.supersededBy: the newer one). Verify checks it is founded.
+   */
+  'approval.superseded',
   /** An admin created a policy (its key, title, audiences and approval settings in the details). */
   'policy.created',
   'policy.saved',

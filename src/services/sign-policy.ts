@@ -184,6 +184,7 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
   }
   const stored = result.acknowledgement;
   await mendApproval(ctx, stored, approvals);
+  if (result.created) await closeSuperseded(ctx, actor, stored, previous, approvals);
   const notify = ctx.onApprovalNeeded;
   if (result.created && stored.approvalState === 'pending' && notify !== undefined) {
     // Whatever the channel: a signature made in the tab once sent the approver nothing.
@@ -192,6 +193,44 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
     );
   }
   return { kind: 'signed', acknowledgement: stored, created: result.created };
+}
+
+/**
+ * Earlier signatures of this policy by this person that still wait for a decision are
+ * superseded by the new one (only the latest is decided: approvals.ts refuses the others with a
+ * 409). The record says so: a signed, chained `approval.superseded` event for each, under an id
+ * of its own (`<ack id>:superseded`) so a repeat or the next signature never writes it twice.
+ * Best effort like the other writes after a signature; verify checks each closure is founded.
+ */
+async function closeSuperseded(
+  ctx: ServiceContext,
+  actor: Actor,
+  stored: Acknowledgement,
+  previous: readonly Acknowledgement[],
+  approvals: readonly Approval[],
+): Promise<void> {
+  const decided = new Set(
+    approvals.filter((a) => a.decision !== 'pending').map((a) => a.acknowledgementId),
+  );
+  const open = previous.filter(
+    (a) => a.id !== stored.id && a.approvalState === 'pending' && !decided.has(a.id),
+  );
+  for (const closed of open) {
+    await bestEffort(ctx, `close the superseded signature ${closed.id}`, () =>
+      ctx.records.ensureAuditEvent({
+        id: `${closed.id}:superseded`,
+        type: 'approval.superseded',
+        actorId: actor.id,
+        at: stored.signedAt,
+        subject: closed.id,
+        details: {
+          supersededBy: stored.id,
+          userId: stored.userId,
+          policyKey: stored.policyKey,
+        },
+      }),
+    );
+  }
 }
 
 /** Errors after which the write may have landed: a timeout, an outage, a lost answer. */

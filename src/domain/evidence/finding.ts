@@ -59,6 +59,11 @@ export type Finding =
   | (Base & { code: 'event-missing' })
   /** The unsigned approval column says a decision (or pending) the signed records do not. */
   | (Base & { code: 'approval-flipped'; column: string; signed: ApprovalState })
+  /**
+   * An approval.superseded event closes a signature that it cannot close: the newer signature is
+   * someone else's, of another policy, not newer, or the closed one was decided or never pending.
+   */
+  | (Base & { code: 'closure-unfounded'; supersededBy?: string })
   /** Approval was required at signing (signed) but the unsigned column says it was not. */
   | (Base & { code: 'approval-bypassed'; column: string })
   /** The stored document no longer hashes to the signed content hash. */

@@ -27,6 +27,7 @@ import { prepareKeyRing, type KeyRing } from './key-ring.ts';
 import { legacyCountedRow } from './legacy-seal.ts';
 import { SHARD_COUNT, shardOf } from './shard.ts';
 import { recordHash } from './signing-payload.ts';
+import { checkSupersededClosures, supersededBy } from './superseded-approvals.ts';
 
 /**
  * Everything verify reads, as plain data: every row of every evidence list (complete lists: a
@@ -133,6 +134,16 @@ export function verifyEvidence(input: EvidenceInput): EvidenceReport {
     if (finding !== null) findings.push(finding);
   }
   findings.push(...versionTexts(versions, input.versions));
+
+  findings.push(
+    ...checkSupersededClosures(
+      events
+        .filter((e) => e.record.type === 'approval.superseded')
+        .map((e) => ({ event: e.record, subject: e.subject })),
+      acks.map((a) => a.record),
+      decisionRecords,
+    ),
+  );
 
   const named = namedRows(acks, decisions, events);
   const present = presentIds(read);
@@ -361,6 +372,27 @@ function namedRows(
             list: 'approvalDecisions',
             id: decisionId,
             shard: record.shard,
+            by,
+            namedBy: event.subject,
+          });
+        }
+        break;
+      }
+      // A closure names the signature it closes and the newer one that superseded it.
+      case 'approval.superseded': {
+        named.push({
+          list: 'acknowledgements',
+          id: record.subject,
+          shard: record.shard,
+          by,
+          namedBy: event.subject,
+        });
+        const newer = supersededBy(record);
+        if (newer !== undefined) {
+          named.push({
+            list: 'acknowledgements',
+            id: newer,
+            shard: shardOf(newer),
             by,
             namedBy: event.subject,
           });
