@@ -4,7 +4,11 @@
 
 targetScope = 'resourceGroup'
 
-@description('Short lower-case name for this deployment, used in resource names, e.g. "oakfield".')
+// Lower-case letters and digits only, starting with a letter: the storage account's name allows
+// nothing else ("3 to 24 characters, numbers and lower-case letters only": Azure naming rules),
+// and the web app's name becomes the domain Teams needs in lower case (tab-sso-register-aad).
+// Bicep has no pattern decorator: infra/README.md, step 3, checks it before deploying.
+@description('Short name for this deployment, used in resource names: 3 to 16 lower-case letters and digits, starting with a letter, e.g. "oakfield".')
 @minLength(3)
 @maxLength(16)
 param name string
@@ -31,11 +35,16 @@ param sharePointSite string
 param schoolJson string
 
 @description('App Service plan SKU. B1 serves a school; P0v3 with 2 instances suits a large trust.')
+@allowed([ 'B1', 'B2', 'B3', 'S1', 'S2', 'S3', 'P0v3', 'P1v3', 'P2v3', 'P3v3' ])
 param appServiceSku string = 'B1'
 
-@description('Number of App Service instances. More than 1 moves the work store to Azure Tables.')
+// "Basic, Standard, and Premium service plans scale out to as many as 3, 10, and 30 instances,
+// respectively" ("Scale up an app in Azure App Service",
+// learn.microsoft.com/azure/app-service/manage-scale-up). 30 is the highest of the SKUs allowed
+// above; infra/README.md, step 3, checks the count against the chosen SKU before deploying.
+@description('Number of App Service instances: at most 3 on B SKUs, 10 on S, 30 on P. More than 1 moves the work store to Azure Tables.')
 @minValue(1)
-@maxValue(10)
+@maxValue(30)
 param instanceCount int = 1
 
 @description('Days Log Analytics keeps logs.')
@@ -147,7 +156,13 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     tenantId: tenantId
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
+    // Deleted, the vault (and the evidence key in it) stays recoverable for 90 days and purge
+    // protection lets nobody purge it sooner ("Azure Key Vault soft-delete overview",
+    // learn.microsoft.com/azure/key-vault/general/soft-delete-overview): the evidence key must not
+    // vanish by mistake. The price is that its name, derived from the resource group and `name`,
+    // stays taken meanwhile; infra/README.md ("Deploying again") says how to recover or rename.
     enableSoftDelete: true
+    softDeleteRetentionInDays: 90
     enablePurgeProtection: true
   }
 }
@@ -223,6 +238,9 @@ resource web 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
+      // The runtime must be one App Service offers on Linux: infra/README.md, step 3, checks it
+      // with `az webapp list-runtimes --os linux` ("Configure a Node.js app for Azure App
+      // Service", learn.microsoft.com/azure/app-service/configure-language-nodejs).
       linuxFxVersion: 'NODE|24-lts'
       appCommandLine: 'node src/server/main.ts'
       alwaysOn: true

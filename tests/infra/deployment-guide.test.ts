@@ -83,6 +83,7 @@ if (tool === 'az') {
   else if (line.startsWith('keyvault show')) say('/subscriptions/s/resourceGroups/rg-countersign/providers/Microsoft.KeyVault/vaults/' + args[args.indexOf('-n') + 1]);
   else if (line.startsWith('ad app credential reset')) say(answers.secret);
   else if (line.startsWith('keyvault secret show')) say(answers.secret);
+  else if (line.startsWith('webapp list-runtimes')) say(JSON.stringify(answers.runtimes));
   else if (line.startsWith('webapp show')) say('/subscriptions/s/resourceGroups/rg-countersign/providers/Microsoft.Web/sites/' + args[args.indexOf('-n') + 1]);
 }
 `;
@@ -94,6 +95,7 @@ interface Call {
   env: Record<string, string>;
 }
 let calls: Call[] = [];
+let printed = '';
 const sandbox = mkdtempSync(join(tmpdir(), 'countersign-guide-'));
 
 beforeAll(() => {
@@ -113,25 +115,32 @@ beforeAll(() => {
   writeFileSync(join(sandbox, 'guide.sh'), `set -euo pipefail\n${script}`);
   const log = join(sandbox, 'calls.jsonl');
   writeFileSync(log, '');
-  execFileSync('bash', [join(sandbox, 'guide.sh')], {
-    cwd: root,
-    env: {
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      HOME: sandbox,
-      STAND_IN_LOG: log,
-      STAND_IN_ANSWERS: JSON.stringify({
-        appIds: { Countersign: APP_ID, 'Countersign tab': TAB_APP_ID },
-        outputs: deploymentOutputs,
-        secret: SECRET,
-      }),
-    },
-    stdio: 'pipe',
-  });
+  printed = runBash(join(sandbox, 'guide.sh'));
   calls = readFileSync(log, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Call);
 }, 120_000);
+
+/** Runs a script with the stand-ins first on PATH; what it printed. */
+function runBash(script: string, runtimes: string[] = ['NODE:24-lts', 'NODE:22-lts']): string {
+  return execFileSync('bash', [script], {
+    cwd: root,
+    env: {
+      PATH: `${join(sandbox, 'bin')}:${process.env.PATH ?? ''}`,
+      HOME: sandbox,
+      STAND_IN_LOG: join(sandbox, 'calls.jsonl'),
+      STAND_IN_ANSWERS: JSON.stringify({
+        appIds: { Countersign: APP_ID, 'Countersign tab': TAB_APP_ID },
+        outputs: deploymentOutputs,
+        secret: SECRET,
+        runtimes,
+      }),
+    },
+    encoding: 'utf8',
+    stdio: 'pipe',
+  });
+}
 
 afterAll(() => {
   rmSync(sandbox, { recursive: true, force: true });
@@ -163,6 +172,38 @@ describe('infra/README.md, the steps', () => {
 
   it('run from top to bottom, every variable set before it is used', () => {
     expect(calls.length).toBeGreaterThan(20);
+    expect(printed).not.toContain('STOP');
+  });
+
+  it('stop before deploying a name, an instance count or a runtime Azure would refuse', () => {
+    // Step 3's first block (the checks), on parameter files that break each rule in turn.
+    const checks = blocks(step(/Azure resources/).text, 'sh')[0]!;
+    expect(checks).not.toContain('az deployment');
+    const base = JSON.parse(readFileSync(join(root, 'infra', 'main.parameters.json'), 'utf8')) as {
+      parameters: Record<string, { value: unknown }>;
+    };
+    const run = (parameters: Record<string, unknown>, runtimes?: string[]) => {
+      const file = { ...base, parameters: { ...base.parameters } };
+      for (const [k, v] of Object.entries(parameters)) file.parameters[k] = { value: v };
+      writeFileSync(join(sandbox, 'params.json'), JSON.stringify(file));
+      // The block copies main.parameters.json first; here the copy is the broken file.
+      const script = checks.replace(/^cp .*$/m, '').replaceAll('/tmp/', `${sandbox}/`);
+      writeFileSync(join(sandbox, 'checks.sh'), `set -euo pipefail\n${script}`);
+      return runBash(join(sandbox, 'checks.sh'), runtimes);
+    };
+    expect(run({})).toBe('');
+    for (const bad of ['Oakfield', 'oak-field', 'oa', '1oakfield', 'a'.repeat(17)]) {
+      expect(run({ name: bad }), bad).toMatch(/^STOP: name /);
+    }
+    expect(run({ appServiceSku: 'B1', instanceCount: 4 })).toMatch(/^STOP: instanceCount /);
+    expect(run({ appServiceSku: 'B1', instanceCount: 3 })).toBe('');
+    expect(run({ appServiceSku: 'S1', instanceCount: 11 })).toMatch(/^STOP: instanceCount /);
+    expect(run({ appServiceSku: 'P0v3', instanceCount: 30 })).toBe('');
+    expect(run({}, ['NODE:22-lts'])).toMatch(/^STOP: App Service no longer offers NODE\|24-lts/);
+    // The ceilings checked are those of every SKU the template allows.
+    const allowed = /@allowed\(\[([^\]]+)\]\)\nparam appServiceSku/.exec(bicep)?.[1];
+    expect(allowed?.match(/'(\w+)'/g)?.every((s) => /^'[BSP]/.test(s))).toBe(true);
+    expect(bicep).toContain("linuxFxVersion: 'NODE|24-lts'");
   });
 
   it('create both registrations before the deployment, which gets their real ids (the bot keeps its app id for good)', () => {
