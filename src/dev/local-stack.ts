@@ -103,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         document: DEMO_SCHOOL.aup,
         actorId: DEMO_SCHOOL.dsl.id,
         now: clock.now(),
+        signer: evidence.signer,
       })
     ) {
       log('published the demo AUP as version 1');

@@ -69,7 +69,7 @@ describe('a person’s reminders and deliveries (the person page)', () => {
     const signed = await service.personDeliveries(admin, 'staff-aup', 's-00001');
     expect(signed.deliveries[0]).toMatchObject({
       state: 'skipped',
-      outcome: 'Not sent: not required: signed',
+      outcome: 'Not sent: already signed',
     });
 
     // Nobody else's policy, and nobody who was never sent anything.

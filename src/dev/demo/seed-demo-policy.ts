@@ -1,4 +1,6 @@
 import { contentHash } from '../../domain/content-hash.ts';
+import { versionRecordId } from '../../domain/evidence/evidence-record.ts';
+import { signRecord, type EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { PolicyDocument } from '../../domain/policy-document.ts';
 import type { RecordStore } from '../../ports/record-store.ts';
@@ -15,6 +17,12 @@ export async function seedDemoPolicy(
     document: PolicyDocument;
     actorId: string;
     now: Date;
+    /**
+     * Signs the published version's record as the service's publish does, so the demo's version 1
+     * is evidence like any other (its register can be printed). Without it the version is stored
+     * unsigned, like a version published before signed records.
+     */
+    signer?: EvidenceSigner;
   },
 ): Promise<boolean> {
   if ((await records.listPolicies(input.schoolId)).length > 0) return false;
@@ -45,13 +53,33 @@ export async function seedDemoPolicy(
     subject: `${policy.key}:v1`,
     details: { seeded: true },
   });
-  await records.publishVersion(created, at, [], {
-    id: crypto.randomUUID(),
-    type: 'version.published',
-    actorId: input.actorId,
+  const signed =
+    input.signer === undefined
+      ? undefined
+      : await signRecord(input.signer, {
+          kind: 'published-version',
+          id: versionRecordId(policy.key, 1),
+          policyKey: policy.key,
+          number: 1,
+          label: draft.label,
+          contentHash: draft.contentHash,
+          changeKind: draft.changeKind,
+          publishedAt: at,
+          publishedBy: input.actorId,
+        });
+  await records.publishVersion(
+    created,
     at,
-    subject: `${policy.key}:v1`,
-    details: { seeded: true, contentHash: draft.contentHash },
-  });
+    [],
+    {
+      id: crypto.randomUUID(),
+      type: 'version.published',
+      actorId: input.actorId,
+      at,
+      subject: signed === undefined ? `${policy.key}:v1` : signed.record.id,
+      details: { seeded: true, contentHash: draft.contentHash },
+    },
+    signed,
+  );
   return true;
 }

@@ -52,6 +52,15 @@ function what(job: DeliveryJob): string {
   }
 }
 
+/** Why a card was not sent, in words: launch records "not required: <status>" for a skip. */
+const SKIPPED_BECAUSE: Record<string, string> = {
+  'not required: signed': 'already signed',
+  'not required: awaiting-approval': 'already signed, waiting for approval',
+  'not required: rejected': 'their signature was rejected by the approver',
+  'not required: not-required': 'not in the audiences this policy is for',
+  cancelled: 'the campaign was cancelled',
+};
+
 function outcome(delivery: Delivery): string {
   switch (delivery.state) {
     case 'sent':
@@ -65,7 +74,9 @@ function outcome(delivery: Delivery): string {
     case 'failed':
       return `Could not be delivered${delivery.reason === undefined ? '' : `: ${delivery.reason}`}`;
     case 'skipped':
-      return `Not sent${delivery.reason === undefined ? '' : `: ${delivery.reason}`}`;
+      return delivery.reason === undefined
+        ? 'Not sent'
+        : `Not sent: ${SKIPPED_BECAUSE[delivery.reason] ?? delivery.reason}`;
   }
 }
 
