@@ -95,7 +95,9 @@ export function botCardRenderer(config: CardsConfig): CardRenderer {
     },
     digest(input: DigestCardInput): OutgoingActivity {
       return activity(
-        `Deadline passed: ${input.policy.title}`,
+        input.alert === 'delivery-records-lost'
+          ? `Delivery records lost: ${input.policy.title}`
+          : `Deadline passed: ${input.policy.title}`,
         adminDigestCard(
           {
             policy: input.policy,
@@ -108,6 +110,10 @@ export function botCardRenderer(config: CardsConfig): CardRenderer {
             reasons: input.reasons,
             ...(input.recordsCheck === undefined ? {} : { recordsCheck: input.recordsCheck }),
             ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint }),
+            ...(input.alert === undefined ? {} : { alert: input.alert }),
+            ...(input.deliveryRecordsLost === undefined
+              ? {}
+              : { deliveryRecordsLost: input.deliveryRecordsLost }),
           },
           config,
         ),

@@ -167,6 +167,27 @@ const cards: Record<string, AdaptiveCard> = {
     },
     config,
   ),
+  // The alert that a campaign's delivery records were lost (issue 13, item 1).
+  'admin digest: delivery records lost': adminDigestCard(
+    {
+      policy,
+      version,
+      deadline: '2026-03-20T17:00:00.000Z',
+      counts: {},
+      overdue: [],
+      alert: 'delivery-records-lost',
+      deliveryRecordsLost: [
+        {
+          title: policy.title,
+          versionNumber: 4,
+          reason: 'store-replaced',
+          sentBeforeLoss: 1_253,
+          failedBeforeLoss: 3,
+        },
+      ],
+    },
+    config,
+  ),
   // With the latest checkpoint's signed copy: 16 shard heads and per-shard counts of three lists.
   'admin digest with checkpoint': adminDigestCard(
     {

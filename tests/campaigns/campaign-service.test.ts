@@ -11,6 +11,7 @@ import {
   type CampaignDeps,
   type CampaignService,
 } from '../../src/services/campaigns/campaign-service.ts';
+import { digestJobDataSchema } from '../../src/services/campaigns/job-data.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
 import { startVirtualRig, VirtualTiming, type Rig } from './fixtures.ts';
 import { admin, publishVersion, school, sign, teacher, world } from './world.ts';
@@ -577,6 +578,43 @@ describe('CampaignService when the work store is lost (issue 13, item 1)', () =>
       }
       expect(await s.fresh.listJobs({})).toEqual([]);
       expect(s.rig.emulator.counters().activitiesSent).toBe(22);
+    } finally {
+      await s.fresh.close();
+    }
+  });
+
+  it('tells the admins and approvers once, in a digest, what was lost and what to choose', async () => {
+    const s = await sentThenStoreLost();
+    try {
+      const first = await s.restarted.runScheduled();
+      expect(first.lostAlerts).toEqual([{ campaignId: s.campaign.id, recipients: 2 }]);
+      // Once per campaign and store: the next run says nothing again.
+      expect((await s.restarted.runScheduled()).lostAlerts).toEqual([]);
+      s.restarted.startSender();
+      await s.restarted.sender.untilIdle();
+      await s.restarted.stop();
+      // After the 22 prompts before the loss: the alert, to the admin (DSL) and the head.
+      const alerts = s.rig.emulator.delivered().slice(22);
+      expect(alerts.map((d) => d.userId).sort()).toEqual(['u-dsl', 'u-head']);
+      const store = (await s.fresh.storeIdentity()).id;
+      const job = await s.fresh.getJob(`${s.campaign.id}/lost-${store}`);
+      expect(job).toMatchObject({ kind: 'digest', campaignId: s.campaign.id });
+      // SharePoint's totals, not the fresh store's zeros, and the campaign named.
+      expect(digestJobDataSchema.parse(job?.data).digest).toMatchObject({
+        alert: 'delivery-records-lost',
+        delivery: { sent: 22, failed: 0 },
+        deliveryRecordsLost: [
+          {
+            campaignId: s.campaign.id,
+            reason: 'store-replaced',
+            sentBeforeLoss: 22,
+            failedBeforeLoss: 0,
+            versionNumber: 1,
+          },
+        ],
+      });
+      // Nobody else was sent anything: the alert is the admins' and approvers' only.
+      expect(s.rig.emulator.counters().activitiesSent).toBe(24);
     } finally {
       await s.fresh.close();
     }

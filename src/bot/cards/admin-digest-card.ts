@@ -1,3 +1,4 @@
+import type { ITextBlock } from '@microsoft/teams.cards';
 import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import {
@@ -35,6 +36,39 @@ export interface AdminDigestInput {
   recordsCheck?: readonly string[];
   /** The latest signed checkpoint: a line naming it, then its counts, heads, hash and signature. */
   checkpoint?: readonly string[];
+  /** The alert that a campaign's delivery records were lost: said instead of a deadline's counts. */
+  alert?: 'delivery-records-lost';
+  /** Campaigns under way whose delivery records were lost (the work store deleted or replaced). */
+  deliveryRecordsLost?: readonly {
+    title: string;
+    versionNumber: number;
+    reason: 'job-missing' | 'store-replaced';
+    sentBeforeLoss: number;
+    failedBeforeLoss: number;
+  }[];
+}
+
+/**
+ * A campaign whose delivery records were lost, and the admin's choice, in the words the Admin
+ * view uses (delivery-records.ts): SharePoint's totals stand.
+ */
+function lostLines(lost: NonNullable<AdminDigestInput['deliveryRecordsLost']>): ITextBlock[] {
+  if (lost.length === 0) return [];
+  return [
+    text('Delivery records lost', { weight: 'Bolder', spacing: 'Medium', color: 'Attention' }),
+    ...lost.map((campaign) =>
+      text(
+        md`${campaign.title}, version ${campaign.versionNumber}: the work store was ${
+          campaign.reason === 'store-replaced' ? 'replaced or recreated' : 'emptied'
+        }, so nobody more is sent the card. SharePoint's totals stand: ${campaign.sentBeforeLoss} sent, ${
+          campaign.failedBeforeLoss
+        } failed. Choose in the Admin view: resume it to the people who have not signed yet (up to ${
+          campaign.sentBeforeLoss
+        } may get the card a second time), or cancel it.`,
+        { spacing: 'Small' },
+      ),
+    ),
+  ];
 }
 
 /** Why a message was not delivered, in words an office manager understands. */
@@ -75,6 +109,24 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
   const names = shown.map((p) => p.displayName).join(', ');
   const delivery = input.delivery;
   const reasons = Object.entries(input.reasons ?? {}).sort((a, b) => b[1] - a[1]);
+  const lost = input.deliveryRecordsLost ?? [];
+  if (input.alert === 'delivery-records-lost') {
+    return adaptiveCard(
+      [
+        heading(`Delivery records lost: ${input.policy.title}`),
+        text(
+          `${input.version.label}: this campaign's delivery records are gone, and it is stopped until you choose what happens next.`,
+          { spacing: 'Small' },
+        ),
+        ...lostLines(lost),
+        ...footerLines(input),
+      ],
+      {
+        fallbackText: `Delivery records lost for ${input.policy.title}: choose resume or cancel in the Admin view.`,
+        actions: [openUrl('Open the admin view', tabDeepLink(config.appId, ADMIN_ENTITY_ID))],
+      },
+    );
+  }
   return adaptiveCard(
     [
       heading(`Deadline passed: ${input.policy.title}`),
@@ -106,23 +158,31 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
                 .map(([reason, n]) => [reasonLabel(reason), String(n)] as const),
             ]),
           ]),
-      ...(input.recordsCheck ?? []).map((line, i) =>
-        i === 0
-          ? text(line, { weight: 'Bolder', spacing: 'Medium' })
-          : text(line, { spacing: 'Small', color: 'Attention' }),
-      ),
-      // A copy of the latest checkpoint outside the site: whoever edits the site cannot take back
-      // what it said (its record hash and signature match the checkpoint in the site or the WORM
-      // container, or they do not).
-      ...(input.checkpoint ?? []).map((line, i) =>
-        i === 0
-          ? text(line, { weight: 'Bolder', spacing: 'Medium' })
-          : text(line, { spacing: 'Small', size: 'Small', fontType: 'Monospace', isSubtle: true }),
-      ),
+      ...lostLines(lost),
+      ...footerLines(input),
     ],
     {
       fallbackText: `Deadline passed for ${input.policy.title}: ${overdueTotal} overdue.`,
       actions: [openUrl('Open the admin view', tabDeepLink(config.appId, ADMIN_ENTITY_ID))],
     },
   );
+}
+
+/** The records check's line and the latest checkpoint, at the end of every digest. */
+function footerLines(input: AdminDigestInput): ITextBlock[] {
+  return [
+    ...(input.recordsCheck ?? []).map((line, i) =>
+      i === 0
+        ? text(line, { weight: 'Bolder', spacing: 'Medium' })
+        : text(line, { spacing: 'Small', color: 'Attention' }),
+    ),
+    // A copy of the latest checkpoint outside the site: whoever edits the site cannot take back
+    // what it said (its record hash and signature match the checkpoint in the site or the WORM
+    // container, or they do not).
+    ...(input.checkpoint ?? []).map((line, i) =>
+      i === 0
+        ? text(line, { weight: 'Bolder', spacing: 'Medium' })
+        : text(line, { spacing: 'Small', size: 'Small', fontType: 'Monospace', isSubtle: true }),
+    ),
+  ];
 }

@@ -2,6 +2,7 @@ import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { OutgoingActivity } from '../../ports/messenger.ts';
 import type { Delivery, DeliveryCounts, DeliveryJob } from '../../ports/delivery-queue.ts';
+import type { LostCampaign } from './job-data.ts';
 
 /** What a sign prompt (or reminder, new-starter or renewal prompt) needs to be drawn. */
 export interface PromptCardInput {
@@ -37,6 +38,10 @@ export interface DigestCardInput {
   recordsCheck?: string[];
   /** The latest signed checkpoint: a line naming it, then its counts, heads, hash and signature. */
   checkpoint?: readonly string[];
+  /** This digest is the alert that the campaign's delivery records were lost, not a deadline's. */
+  alert?: 'delivery-records-lost';
+  /** Every campaign under way whose delivery records were lost, with SharePoint's totals. */
+  deliveryRecordsLost?: readonly LostCampaign[];
 }
 
 /**

@@ -8,6 +8,20 @@ export const promptJobDataSchema = z.object({
   createdBy: z.string(),
 });
 
+/**
+ * A campaign under way whose delivery records were lost (delivery-records.ts), as the admin
+ * digest names it: SharePoint's totals stand, and the admin chooses resume or cancel.
+ */
+export const lostCampaignSchema = z.object({
+  campaignId: z.string(),
+  title: z.string(),
+  versionNumber: z.number(),
+  reason: z.enum(['job-missing', 'store-replaced']),
+  sentBeforeLoss: z.number(),
+  failedBeforeLoss: z.number(),
+});
+export type LostCampaign = z.infer<typeof lostCampaignSchema>;
+
 export const digestJobDataSchema = z.object({
   digest: z.object({
     counts: z.record(z.string(), z.number()),
@@ -30,6 +44,13 @@ export const digestJobDataSchema = z.object({
      * approvers' chats. Hex and digits only, so nothing in a card's text changes them.
      */
     checkpoint: z.array(z.string()).optional(),
+    /**
+     * Set when this digest is the alert that a campaign's delivery records were lost (issue 13,
+     * item 1), not a deadline's: the card says so instead of the deadline's counts.
+     */
+    alert: z.enum(['delivery-records-lost']).optional(),
+    /** Every campaign under way whose delivery records the work store no longer holds. */
+    deliveryRecordsLost: z.array(lostCampaignSchema).optional(),
   }),
 });
 export type DigestJobData = z.infer<typeof digestJobDataSchema>;

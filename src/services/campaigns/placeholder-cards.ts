@@ -54,6 +54,11 @@ export const placeholderCards: CardRenderer = {
         `Delivered ${input.delivery.sent}, failed ${input.delivery.failed}, skipped ${input.delivery.skipped}.`,
       ),
       ...Object.entries(input.reasons).map(([reason, n]) => text(`${n} × ${reason}`)),
+      ...(input.deliveryRecordsLost ?? []).map((lost) =>
+        text(
+          `Delivery records lost: ${lost.title} v${lost.versionNumber}, ${lost.sentBeforeLoss} sent before the loss.`,
+        ),
+      ),
     ]);
   },
 };

@@ -25,7 +25,13 @@ import {
   type CheckpointOutcome,
   type CheckpointWriterDeps,
 } from '../write-checkpoint.ts';
-import { promptJobDataSchema, variantFor, type DigestJobData } from './job-data.ts';
+import { deliveryRecordsOf } from './delivery-records.ts';
+import {
+  promptJobDataSchema,
+  variantFor,
+  type DigestJobData,
+  type LostCampaign,
+} from './job-data.ts';
 import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
 
 export const SCHEDULER_LEASE = 'campaign-scheduler';
@@ -36,7 +42,14 @@ export interface ScheduledWorkDeps {
   /** Jobs to remind and digest, and the rows of the jobs this raises. */
   queue: Pick<
     DeliveryQueue,
-    'listJobs' | 'createJob' | 'enqueue' | 'listDeliveries' | 'countDeliveries' | 'countReasons'
+    | 'listJobs'
+    | 'createJob'
+    | 'enqueue'
+    | 'listDeliveries'
+    | 'countDeliveries'
+    | 'countReasons'
+    | 'getJob'
+    | 'storeIdentity'
   >;
   /** The scheduler lease: one instance at a time runs this. */
   leases: LeaseStore;
@@ -68,6 +81,8 @@ export interface ScheduledWorkReport {
   ran: boolean;
   reminders: { campaignId: string; round: number; recipients: number }[];
   digests: { campaignId: string; recipients: number }[];
+  /** Alerts that a campaign's delivery records were lost: one per campaign and work store. */
+  lostAlerts: { campaignId: string; recipients: number }[];
   newStarters: { policyKey: string; recipients: number }[];
   renewals: { policyKey: string; jobId: string; recipients: number }[];
   /** The records check, when this run ran it. */
@@ -104,6 +119,9 @@ function isoDate(instant: Date, timeZone: string): string {
  *   campaign record marked completed;
  * - prompts for new starters (people who joined an audience group since the last run) and for
  *   people whose signature's renewal date has come, without a campaign;
+ * - an alert digest, once per campaign and work store, when a campaign under way has lost its
+ *   delivery records (the store deleted, replaced or set aside as damaged): its job and deadline
+ *   digest went with the store, so without it nobody would hear;
  * - the records check (verify over every record), at night in the school's time zone and
  *   whenever none has run for 24 hours (so soon after a start);
  * - a signed checkpoint of the evidence (write-checkpoint.ts), at any hour: the interval between
@@ -117,6 +135,7 @@ export async function runScheduledWork(
     ran: false,
     reminders: [],
     digests: [],
+    lostAlerts: [],
     newStarters: [],
     renewals: [],
   };
@@ -146,6 +165,7 @@ export async function runScheduledWork(
     for (const job of await queue.listJobs({ kind: 'prompt', status: 'running' })) {
       await step(() => campaignStep(deps, job, now, report));
     }
+    await step(() => lostRecordsStep(deps, now, report));
     if (isWorkingTime(now, school.timeZone)) {
       for (const policy of await records.listPolicies(school.id)) {
         await step(() => policyStep(deps, policy, now, report));
@@ -332,9 +352,7 @@ async function digest(
     if (status.kind === 'overdue') overdue.push({ displayName: person.displayName });
   }
   overdue.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en-GB'));
-  const check = deps.recordsCheck === undefined ? undefined : await deps.recordsCheck.latest();
-  const checkpoint =
-    deps.checkpoints === undefined ? null : await latestCheckpointCopy(deps.checkpoints);
+  const lost = await lostCampaigns(deps);
   const data: DigestJobData = {
     digest: {
       counts,
@@ -342,11 +360,8 @@ async function digest(
       overdueTotal: overdue.length,
       delivery: await queue.countDeliveries({ jobId: campaignId }),
       reasons: await queue.countReasons({ jobId: campaignId }),
-      // The same line as the Admin view, and the first failures in plain words.
-      ...(check === undefined
-        ? {}
-        : { recordsCheck: [check.line, ...check.details.slice(0, DIGEST_CHECK_DETAILS)] }),
-      ...(checkpoint === null ? {} : { checkpoint: checkpointLines(checkpoint, school.timeZone) }),
+      ...(await digestFooter(deps)),
+      ...(lost.length === 0 ? {} : { deliveryRecordsLost: lost }),
     },
   };
   const digestJob: DeliveryJob = {
@@ -361,18 +376,123 @@ async function digest(
     data,
   };
   await queue.createJob(digestJob);
-  const ids = [...new Set([...school.adminIds, ...school.approverIds])];
+  const added = await queue.enqueue(digestJob.id, await digestRecipients(deps), now);
+  report.digests.push({ campaignId, recipients: added });
+  return { signed: (counts.signed ?? 0) + (counts['awaiting-approval'] ?? 0) };
+}
+
+/** Who gets the admin digest: the school's admins and approvers, each once. */
+async function digestRecipients(
+  deps: Pick<ScheduledWorkDeps, 'school' | 'directory'>,
+): Promise<RecipientInput[]> {
+  const ids = [...new Set([...deps.school.adminIds, ...deps.school.approverIds])];
   const recipients: RecipientInput[] = [];
   for (const id of ids) {
-    const person = await directory.getPerson(id);
+    const person = await deps.directory.getPerson(id);
     recipients.push({
       userId: id,
       ...(person === null ? {} : { displayName: person.displayName }),
     });
   }
-  const added = await queue.enqueue(digestJob.id, recipients, now);
-  report.digests.push({ campaignId, recipients: added });
-  return { signed: (counts.signed ?? 0) + (counts['awaiting-approval'] ?? 0) };
+  return recipients;
+}
+
+/** The lines every admin digest ends with: the records check and the latest checkpoint. */
+async function digestFooter(
+  deps: ScheduledWorkDeps,
+): Promise<Pick<DigestJobData['digest'], 'recordsCheck' | 'checkpoint'>> {
+  const check = deps.recordsCheck === undefined ? undefined : await deps.recordsCheck.latest();
+  const checkpoint =
+    deps.checkpoints === undefined ? null : await latestCheckpointCopy(deps.checkpoints);
+  return {
+    // The same line as the Admin view, and the first failures in plain words.
+    ...(check === undefined
+      ? {}
+      : { recordsCheck: [check.line, ...check.details.slice(0, DIGEST_CHECK_DETAILS)] }),
+    ...(checkpoint === null
+      ? {}
+      : { checkpoint: checkpointLines(checkpoint, deps.school.timeZone) }),
+  };
+}
+
+/**
+ * The campaigns under way by SharePoint's records (running or paused) whose delivery records
+ * this work store does not hold (delivery-records.ts), with SharePoint's totals.
+ */
+async function lostCampaigns(deps: ScheduledWorkDeps): Promise<LostCampaign[]> {
+  const lost: LostCampaign[] = [];
+  for (const status of ['running', 'paused'] as const) {
+    for (const { value: campaign } of await deps.records.listCampaigns({ status })) {
+      const kept = await deliveryRecordsOf(deps.queue, campaign);
+      if (kept.kind !== 'lost') continue;
+      const policy = await deps.records.getPolicy(campaign.policyKey);
+      lost.push({
+        campaignId: campaign.id,
+        title: policy?.value.title ?? campaign.policyKey,
+        versionNumber: campaign.versionNumber,
+        reason: kept.reason,
+        sentBeforeLoss: kept.sentBeforeLoss,
+        failedBeforeLoss: kept.failedBeforeLoss,
+      });
+    }
+  }
+  return lost;
+}
+
+/**
+ * The alert digest for campaigns whose delivery records were lost: once per campaign and work
+ * store (a marker in the store that lost nothing yet), naming every lost campaign with
+ * SharePoint's totals and the admin's choice. A store lost again alerts again.
+ */
+async function lostRecordsStep(
+  deps: ScheduledWorkDeps,
+  now: Date,
+  report: ScheduledWorkReport,
+): Promise<void> {
+  const lost = await lostCampaigns(deps);
+  if (lost.length === 0) return;
+  const store = (await deps.queue.storeIdentity()).id;
+  for (const entry of lost) {
+    const doneKey = `lost-alert:${entry.campaignId}:${store}`;
+    if (await deps.markers.isMarked(doneKey)) continue;
+    const campaign = (await deps.records.getCampaign(entry.campaignId))?.value;
+    if (campaign === undefined) continue;
+    const alert: DeliveryJob = {
+      id: `${entry.campaignId}/lost-${store}`,
+      kind: 'digest',
+      campaignId: entry.campaignId,
+      policyKey: campaign.policyKey,
+      versionNumber: campaign.versionNumber,
+      deadline: campaign.deadline,
+      status: 'running',
+      createdAt: now.toISOString(),
+      data: {
+        digest: {
+          counts: {},
+          overdue: [],
+          overdueTotal: 0,
+          // SharePoint's totals: the store that counted the deliveries is gone.
+          delivery: {
+            queued: 0,
+            inFlight: 0,
+            sent: entry.sentBeforeLoss,
+            failed: entry.failedBeforeLoss,
+            skipped: 0,
+            total: entry.sentBeforeLoss + entry.failedBeforeLoss,
+          },
+          reasons: {},
+          alert: 'delivery-records-lost',
+          // This campaign first, then any other lost one.
+          deliveryRecordsLost: [entry, ...lost.filter((l) => l !== entry)],
+          ...(await digestFooter(deps)),
+        },
+      } satisfies DigestJobData,
+    };
+    await deps.queue.createJob(alert);
+    const recipients = await deps.queue.enqueue(alert.id, await digestRecipients(deps), now);
+    await deps.markers.markOnce(doneKey, now);
+    report.lostAlerts.push({ campaignId: entry.campaignId, recipients });
+  }
 }
 
 async function policyStep(
