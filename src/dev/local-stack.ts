@@ -115,6 +115,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const connector = await startConnectorEmulator({
       tenantId: DEMO_SCHOOL.tenantId,
       recordBodies: true,
+      // The demo's people have Entra ids and the messenger names the tenant, as Teams requires.
+      strict: true,
     });
     stops.unshift(() => connector.close());
     // The service logs JSON lines (as in production) to the same place as the stack's own lines.

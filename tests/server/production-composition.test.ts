@@ -211,7 +211,8 @@ beforeAll(async () => {
   emulator = await startGraphEmulator({ seed: 'demo' });
   ({ graph, contentHash } = await provisionedDemoSite(emulator));
 
-  connector = await startConnectorEmulator({ tenantId: TENANT, recordBodies: true });
+  // Strict: the production messenger's requests must pass the documented shapes (tenant id, Entra member ids).
+  connector = await startConnectorEmulator({ tenantId: TENANT, recordBodies: true, strict: true });
   connectorUrl = connector.url;
   entra = await rs256SigningKey('entra-1');
   botFramework = await rs256SigningKey('bf-1', { endorsements: ['msteams', 'webchat', 'skype'] });

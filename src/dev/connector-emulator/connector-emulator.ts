@@ -33,6 +33,50 @@ export interface ConnectorEmulatorOptions {
    * Inferred, not documented: Graph's install call returns before Teams can reach the person.
    */
   installDelayRequests?: number;
+  /**
+   * The tenant ceiling, requests a second per app per tenant (default 50, the current "Rate
+   * limiting" page; older pages said 30): the same setting as the sender's
+   * COUNTERSIGN_TEAMS_TENANT_RPS. Ignored when `tenantRules` is given.
+   */
+  tenantRequestsPerSecond?: number;
+  /**
+   * The strict checks of a real connector's request shapes, as documented (see `strictRefusal`):
+   * a create-conversation needs the tenant id, and its member id must be an Entra object id (a
+   * GUID) or a Teams user id (`29:…`). Off by default: many tests name people 'user-1'.
+   */
+  strict?: boolean;
+  /**
+   * The largest activity accepted, in bytes of its JSON as UTF-16 (default 100 KB): past it,
+   * 413 MessageSizeTooBig ("Format your bot messages": "The bot message size limit is 100 KB …
+   * encoded as UTF-16 … the bot receives a 413 status code (RequestEntityTooLarge), which
+   * contains the error code MessageSizeTooBig"; older versions of the page said 40 KB).
+   */
+  maxActivityBytes?: number;
+  /**
+   * The share of sends and creates (0–1) answered 412 PreconditionFailed or 502 ServiceError at
+   * random, as the "Status codes from bot conversational APIs" table and "Rate limiting" page
+   * say Teams may (both retryable there). Drawn from a seeded PRNG so a run repeats.
+   */
+  transientFailures?: { rate: number; seed?: number };
+}
+
+/** The default of `maxActivityBytes`: 100 KB, counted as Teams counts it (UTF-16). */
+export const MAX_ACTIVITY_BYTES = 100 * 1024;
+
+/** An Entra object id (GUID) or a Teams user MRI: the member ids Teams documents for a 1:1. */
+const DOCUMENTED_MEMBER_ID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|29:[^\s]{1,512})$/i;
+
+/** Mulberry32: a small seeded PRNG, so injected failures repeat run after run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 export interface DeliveredActivity {
@@ -133,7 +177,22 @@ export async function startConnectorEmulator(
 ): Promise<ConnectorEmulator> {
   const now = options.now ?? (() => performance.now());
   const defaultTenant = options.tenantId ?? 'emulated-tenant';
-  const tenantRules = options.tenantRules ?? TENANT_RULES;
+  const tenantRules =
+    options.tenantRules ??
+    (options.tenantRequestsPerSecond === undefined
+      ? TENANT_RULES
+      : [{ limit: options.tenantRequestsPerSecond, windowMs: 1_000 }]);
+  const maxActivityBytes = options.maxActivityBytes ?? MAX_ACTIVITY_BYTES;
+  const random = seededRandom(options.transientFailures?.seed ?? 1);
+  /** An occasional 412 or 502 when configured (both documented as retryable). */
+  const transientFailure = (): Answer | null => {
+    const rate = options.transientFailures?.rate ?? 0;
+    if (rate <= 0 || random() >= rate) return null;
+    counters.injectedFailures += 1;
+    return random() < 0.5
+      ? errorAnswer(412, 'PreconditionFailed', 'Precondition failed, please try again.')
+      : errorAnswer(502, 'ServiceError', 'The service is unavailable, please try again.');
+  };
   const conversationRules = options.conversationRules ?? CONVERSATION_RULES;
   const tenants = new Map<string, SlidingWindows>();
   const conversations = new Map<string, SlidingWindows>();
@@ -236,7 +295,23 @@ export async function startConnectorEmulator(
     ) {
       const parsed = createConversationBody.safeParse(body);
       if (!parsed.success) return errorAnswer(400, 'BadSyntax', parsed.error.message);
-      const tenantId = parsed.data.channelData?.tenant.id ?? parsed.data.tenantId ?? defaultTenant;
+      const named = parsed.data.channelData?.tenant.id ?? parsed.data.tenantId;
+      if (options.strict === true) {
+        // "Create the conversation": a 1:1 needs the tenant id with the user's id (Teams'
+        // proactive messages page); the error code is inferred.
+        if (named === undefined) {
+          return errorAnswer(400, 'BadArgument', 'A conversation with a user needs the tenant id.');
+        }
+        const memberId = parsed.data.members[0]?.id ?? '';
+        if (!DOCUMENTED_MEMBER_ID.test(memberId)) {
+          // Teams' proactive messages page names the user's Microsoft Entra id or Teams user id
+          // (29:…); anything else (a UPN, an e-mail, 8:orgid:…) is refused here (inferred).
+          return errorAnswer(400, 'BadArgument', `Member id '${memberId}' is not a user id.`);
+        }
+      }
+      const tenantId = named ?? defaultTenant;
+      const failed = transientFailure();
+      if (failed !== null) return failed;
       const throttled = admit(tenantId);
       if (throttled !== null) return throttled;
       const userId = parsed.data.members[0]?.id ?? '';
@@ -289,6 +364,12 @@ export async function startConnectorEmulator(
       }
       const parsed = activityBody.safeParse(body);
       if (!parsed.success) return errorAnswer(400, 'BadSyntax', parsed.error.message);
+      // JSON.stringify's length is its UTF-16 code units: two bytes each.
+      if (JSON.stringify(parsed.data).length * 2 > maxActivityBytes) {
+        return errorAnswer(413, 'MessageSizeTooBig', 'Message size too large.');
+      }
+      const failed = transientFailure();
+      if (failed !== null) return failed;
       const activityId = isUpdate ? (parts[4] ?? '') : `1:${randomUUID()}`;
       delivered.push({
         activityId,

@@ -126,3 +126,71 @@ describe('Bot Connector emulator', () => {
     });
   });
 });
+
+describe('Bot Connector emulator, strict and limited as documented', () => {
+  const ENTRA_ID = '7faf8ab2-3d56-4244-b585-20c8a42ed2b8';
+  const MRI = '29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ';
+
+  it('strict: a create needs the tenant id and a member id Teams documents', async () => {
+    emulator = await startConnectorEmulator({ strict: true });
+    const tenant = { channelData: { tenant: { id: 'tenant-1' } } };
+    const noTenant = await call('POST', 'v3/conversations', { members: [{ id: ENTRA_ID }] });
+    expect([noTenant.status, (noTenant.body['error'] as { code: string }).code]).toEqual([
+      400,
+      'BadArgument',
+    ]);
+    for (const id of ['user-1', 'someone@school.example', `8:orgid:${ENTRA_ID}`]) {
+      const refused = await call('POST', 'v3/conversations', { members: [{ id }], ...tenant });
+      expect(refused.status, id).toBe(400);
+    }
+    for (const id of [ENTRA_ID, MRI]) {
+      const created = await call('POST', 'v3/conversations', { members: [{ id }], ...tenant });
+      expect(created.status, id).toBe(201);
+    }
+    // tenantId at the top level is the other documented place.
+    const topLevel = await call('POST', 'v3/conversations', {
+      members: [{ id: ENTRA_ID }],
+      tenantId: 'tenant-1',
+    });
+    expect(topLevel.status).toBe(201);
+  });
+
+  it('an activity over the size limit (UTF-16) is 413 MessageSizeTooBig; one under it is sent', async () => {
+    emulator = await startConnectorEmulator({ maxActivityBytes: 2_000 });
+    const path = `v3/conversations/${encodeURIComponent(emulator.conversationIdFor('u'))}/activities`;
+    // 980 characters of text: about 1,960 bytes in UTF-16 with the envelope, over 2,000.
+    const big = await call('POST', path, { type: 'message', text: 'x'.repeat(980) });
+    expect([big.status, (big.body['error'] as { code: string }).code]).toEqual([
+      413,
+      'MessageSizeTooBig',
+    ]);
+    expect((await call('POST', path, { type: 'message', text: 'x'.repeat(900) })).status).toBe(201);
+    expect(emulator.counters().activitiesSent).toBe(1);
+  });
+
+  it('answers an occasional 412 or 502 when configured, repeatably', async () => {
+    const statuses = async (): Promise<number[]> => {
+      emulator = await startConnectorEmulator({ transientFailures: { rate: 0.3, seed: 7 } });
+      const path = `v3/conversations/${encodeURIComponent(emulator.conversationIdFor('u'))}/activities`;
+      const seen: number[] = [];
+      for (let i = 0; i < 5; i++) seen.push((await call('POST', path, { type: 'message' })).status);
+      await emulator.close();
+      emulator = undefined;
+      return seen;
+    };
+    // Five sends stay under the conversation's 7 a second; each is 201, 412 or 502.
+    const first = await statuses();
+    expect(first.every((s) => [201, 412, 502].includes(s))).toBe(true);
+    expect(first.some((s) => s !== 201)).toBe(true);
+    expect(await statuses()).toEqual(first);
+  });
+
+  it('takes its tenant ceiling from a setting', async () => {
+    emulator = await startConnectorEmulator({ tenantRequestsPerSecond: 3, now: () => 0 });
+    const create = (i: number) =>
+      call('POST', 'v3/conversations', { members: [{ id: `user-${i}` }], tenantId: 't' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await create(i)).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+});
