@@ -17,7 +17,7 @@ import type {
 } from './countersign-service.ts';
 import { loadPolicy, runningDeadline, type LoadedPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
-import type { ReportInputs } from './report-snapshot.ts';
+import type { ReportInputs, SnapshotStatuses } from './report-snapshot.ts';
 import type { ServiceContext } from './service-context.ts';
 import { sortInSlices } from './sort-in-slices.ts';
 
@@ -126,6 +126,7 @@ async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<
     members,
     acksByUser,
     approvalsByUser,
+    changed: new Set(),
   };
   snapshots?.keep(policy.key, inputs, mark);
   return inputs;
@@ -158,15 +159,22 @@ async function statusesOf(
   const now = ctx.clock.now();
   const basis = statusBasis(loaded, deadline);
   const kept = inputs.statuses;
-  const reuse = kept !== undefined && kept.basis === basis && now.getTime() < kept.holdsUntil;
-  const byUser = reuse ? kept.byUser : new Map<string, PersonStatus>();
-  const todo = reuse ? [...kept.changed] : [...inputs.members.keys()];
+  const reuse =
+    kept !== undefined && kept.complete && kept.basis === basis && now.getTime() < kept.holdsUntil;
   const deadlineAt = deadline === undefined ? Number.NaN : Date.parse(deadline);
-  let holdsUntil = reuse
-    ? kept.holdsUntil
-    : deadlineAt >= now.getTime()
-      ? deadlineAt + 1
-      : Infinity;
+  const statuses: SnapshotStatuses = reuse
+    ? kept
+    : {
+        basis,
+        holdsUntil: deadlineAt >= now.getTime() ? deadlineAt + 1 : Infinity,
+        byUser: new Map(),
+        complete: false,
+      };
+  // Taken now: a write landing while these are computed marks its person for the next report.
+  const todo = reuse ? [...inputs.changed] : [...inputs.members.keys()];
+  inputs.changed.clear();
+  if (!reuse) inputs.statuses = statuses;
+  let holdsUntil = statuses.holdsUntil;
   let done = 0;
   for (const userId of todo) {
     if (++done % SLICE === 0) await yieldToEventLoop();
@@ -183,11 +191,12 @@ async function statusesOf(
       ...(deadline !== undefined ? { deadline } : {}),
       viewHash: ctx.viewHash,
     });
-    byUser.set(userId, status);
+    statuses.byUser.set(userId, status);
     if (status.kind === 'signed') holdsUntil = Math.min(holdsUntil, Date.parse(status.validUntil));
   }
-  inputs.statuses = { basis, holdsUntil, byUser, changed: new Set() };
-  return byUser;
+  statuses.holdsUntil = holdsUntil;
+  statuses.complete = true;
+  return statuses.byUser;
 }
 
 /** Everyone in the policy's audiences (or the one asked for) with their status. */

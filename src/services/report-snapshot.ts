@@ -24,8 +24,8 @@ export interface SnapshotStatuses {
   /** Epoch ms: the first instant a status could change by time alone (a renewal, a deadline). */
   holdsUntil: number;
   byUser: Map<string, PersonStatus>;
-  /** People whose records changed since: computed again at the next report. */
-  changed: Set<string>;
+  /** False while being computed: a report running at the same time computes its own. */
+  complete: boolean;
 }
 
 /**
@@ -43,6 +43,11 @@ export interface ReportInputs {
   /** Read only when the policy needs approval; null when not read. */
   approvalsByUser: Map<string, Approval[]> | null;
   statuses?: SnapshotStatuses;
+  /**
+   * People whose records changed since their status was computed: computed again at the next
+   * report (kept here, not with the statuses, so a write made while they are computed is not lost).
+   */
+  changed: Set<string>;
 }
 
 type Write = (inputs: ReportInputs, policyKey: string) => void;
@@ -111,7 +116,7 @@ export class ReportSnapshots {
         if (at >= 0) list[at] = ack;
         else list.push(ack);
       }
-      inputs.statuses?.changed.add(ack.userId);
+      inputs.changed.add(ack.userId);
     });
   }
 
@@ -134,7 +139,7 @@ export class ReportSnapshots {
           else list.push(approval);
         }
       }
-      inputs.statuses?.changed.add(approval.userId);
+      inputs.changed.add(approval.userId);
     });
   }
 

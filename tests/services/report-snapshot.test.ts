@@ -154,6 +154,23 @@ describe('the people report snapshot', () => {
     expect(reads).toEqual({ acknowledgements: 1, members: 2 });
   });
 
+  it('a signature stored while a report reads is in the snapshot the report keeps', async () => {
+    const v1 = await publish('I will report concerns the same day.');
+    const list = records.listAcknowledgements.bind(records);
+    let signedMeanwhile = false;
+    records.listAcknowledgements = async (query) => {
+      const before = await list(query);
+      if (query.userId !== undefined || signedMeanwhile) return before;
+      // Ben signs after the report's read was answered, before the report keeps it.
+      signedMeanwhile = true;
+      await sign(ben, v1);
+      return before;
+    };
+    expect(await statuses()).toMatchObject({ 'u-ben': 'signed' });
+    expect(await statuses()).toMatchObject({ 'u-ben': 'signed', 'u-ana': 'due' });
+    expect(reads.acknowledgements).toBe(1);
+  });
+
   it('a publish and a withdrawal recompute every status from the kept signatures', async () => {
     const v1 = await publish('I will report concerns the same day.');
     await sign(ana, v1);
