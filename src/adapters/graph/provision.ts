@@ -106,7 +106,9 @@ function rightsRefusal(
   const site = siteId ?? '<site id>';
   const permissions = `https://graph.microsoft.com/v1.0/sites/${site}/permissions`;
   const raise = `PATCH ${permissions}/{permission id} with {"roles":["${PROVISION_ROLE}"]}`;
-  const lower = `then PATCH it back to {"roles":["${RUN_TIME_ROLE}"]}, all the service needs to run`;
+  // The Azure CLI's sign-in carries no SharePoint scope, so the guide makes these requests with
+  // Microsoft Graph PowerShell, which asks for Sites.FullControl.All when it signs in.
+  const lower = `then PATCH it back to {"roles":["${RUN_TIME_ROLE}"]}, all the service needs to run (with Microsoft Graph PowerShell: Connect-MgGraph -Scopes Sites.FullControl.All, then New-MgSitePermission / Update-MgSitePermission; infra/README.md, step 5)`;
   const done =
     changes.length === 0
       ? 'Nothing was changed.'

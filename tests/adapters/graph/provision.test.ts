@@ -219,6 +219,9 @@ describe('provision checks the Sites.Selected role it was granted (issue 12, ite
     expect(said).toContain(
       `PATCH ${permissions}/{permission id} with {"roles":["fullcontrol"]}, run "countersign provision" again, then PATCH it back to {"roles":["write"]}`,
     );
+    // How to send them: az rest's sign-in lacks the SharePoint scope; the guide's way is named.
+    expect(said).toContain('Connect-MgGraph -Scopes Sites.FullControl.All');
+    expect(said).toContain('infra/README.md, step 5');
     expect(await countersignLists()).toEqual([]);
   });
 
