@@ -308,6 +308,63 @@ describe('campaign sender against the connector emulator', () => {
     expect([...rig.emulator.sendsPerUser().values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('idles cheaply: a standby tries the lease at half its TTL, the holder sweeps only for claims of its own; a clean stop hands over', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing);
+    const { work, messenger } = rig;
+    const calls = { acquire: new Map<string, number>(), sweeps: 0 };
+    const counted = {
+      ...work,
+      acquireLease: (name: string, holder: string, ttlMs: number, now: Date) => {
+        calls.acquire.set(holder, (calls.acquire.get(holder) ?? 0) + 1);
+        return work.acquireLease(name, holder, ttlMs, now);
+      },
+      requeueStale: (...args: Parameters<typeof work.requeueStale>) => {
+        calls.sweeps += 1;
+        return work.requeueStale(...args);
+      },
+    };
+    const make = (holderId: string) =>
+      createCampaignSender(
+        {
+          queue: counted,
+          leases: counted,
+          conversations: work,
+          messenger,
+          render: renderSimple,
+          timing,
+          holderId,
+          onError: (e) => {
+            throw e;
+          },
+        },
+        { leaseTtlMs: 15_000, renewEveryMs: 5_000, idlePollMs: 1_000, staleAfterMs: 120_000 },
+      );
+    const holder = make('holder');
+    holder.start();
+    while (!holder.stats().holdsLease) await timing.sleep(10);
+    const standby = make('standby');
+    standby.start();
+    const started = timing.now();
+    // Ten quiet virtual minutes.
+    while (timing.now() - started < 600_000) await timing.sleep(5_000);
+    // Every 7.5 s, not every second (600 s / 7.5 s = 80).
+    expect(calls.acquire.get('standby')).toBeGreaterThanOrEqual(79);
+    expect(calls.acquire.get('standby')).toBeLessThanOrEqual(82);
+    // The holder swept once, when it took the lease; with nothing claimed, never again.
+    expect(calls.sweeps).toBe(1);
+    // A clean stop releases the lease: the standby takes it at its next try, not 15 s on.
+    await holder.stop();
+    const stoppedAt = timing.now();
+    while (!standby.stats().holdsLease) await timing.sleep(100);
+    expect(timing.now() - stoppedAt).toBeLessThanOrEqual(7_600);
+    await seedJob(rig, promptJob('c1'), userIds(20));
+    await standby.untilIdle();
+    await standby.stop();
+    expect(rig.emulator.counters().activitiesSent).toBe(20);
+    expect(standby.stats().leaseToken).toBe(2);
+  });
+
   it('backs off when the store fails every turn, reporting 1st, 2nd, 4th… failures, not each one', async () => {
     const timing = new VirtualTiming();
     rig = await startVirtualRig(timing);

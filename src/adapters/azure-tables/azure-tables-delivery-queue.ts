@@ -16,6 +16,7 @@ import type {
 import { deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
 import { readLease } from './azure-tables-lease-store.ts';
+import { HeldLeases } from './held-leases.ts';
 import { mapLimit } from '../../domain/map-limit.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import {
@@ -54,7 +55,10 @@ import {
 import { isRaceLost, storageError } from './table-errors.ts';
 import { statusOf } from '../azure-storage/storage-errors.ts';
 import {
+  CONTROL_END,
+  CONTROL_LANES,
   CONTROL_ROW,
+  controlRowKey,
   DELIVERY_PREFIX,
   deliveryRowKey,
   encodeKey,
@@ -68,6 +72,15 @@ import {
 
 /** Up to this many recipients are checked with point reads; more, with a scan of the job. */
 const POINT_READ_LIMIT = 50;
+/** How long the running-jobs list is reused by nextQueued (another instance's new job waits this long). */
+const DEFAULT_JOBS_RECHECK_MS = 2_000;
+/**
+ * How long a job with nothing due stays unread while its entity is unchanged: every write that
+ * queues rows from another instance changes the entity, so this is only a safety net.
+ */
+const DEFAULT_QUIET_RECHECK_MS = 10 * 60_000;
+/** Cached queue entries beyond this are dropped (each is an etag and a copy of a row). */
+const QUEUED_CACHE_LIMIT = 5_000;
 
 const JOBS_PARTITION = 'jobs';
 /** The store's identity: one entity beside the jobs (listJobs reads only JOBS_PARTITION). */
@@ -99,29 +112,69 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
   readonly #jobs: TableClient;
   readonly #deliveries: TableClient;
   readonly #leases: TableClient;
-  /** Control rows as last read or written by this process (a stale one costs one retry). */
-  readonly #controls = new Map<string, Read<ControlEntity>>();
-  readonly #claims = new KeyedLock();
   /**
-   * Jobs whose queue had nothing due when last read (at `checkedAt`, a `now` of the caller):
-   * not read again before `nextDue` or a recheck interval, unless this process adds to them.
-   * Another instance's enqueue is seen within that interval.
+   * Control lanes as last read or written by this process, by `partition|lane` (a stale one
+   * costs one retry).
    */
-  readonly #quiet = new Map<string, { checkedAt: number; nextDue: number }>();
+  readonly #controls = new Map<string, Read<ControlEntity>>();
+  /** Claims in one process take turns per control lane (they would only race each other). */
+  readonly #claims = new KeyedLock();
+  /** The lane the next claim in a job uses (round robin). */
+  readonly #nextLane = new Map<string, number>();
+  /** Jobs made before lanes: their claims all use `ctl`. */
+  readonly #oneLane = new Set<string>();
+  /**
+   * Jobs whose queue had nothing due when last read (at `checkedAt`, a `now` of the caller),
+   * with their job entity's etag then: not read again before `nextDue`, unless the job entity
+   * changes (an enqueue by any instance touches it, a pause or resume rewrites it), this
+   * process adds to the queue, or `quietRecheckMs` passes (a safety net; long by default).
+   */
+  readonly #quiet = new Map<string, { checkedAt: number; nextDue: number; etag: string }>();
+  /**
+   * The running jobs as last listed (at `at`, a `now` of the caller): listed again only after
+   * `jobsRecheckMs`, or at once after this process changed the jobs. That list was one request
+   * per turn of the sender's loop, i.e. about one per recipient.
+   */
+  #running: { at: number; rows: Array<Read<JobEntity> & { rowKey: string }> } | null = null;
+  /**
+   * Queue entries as nextQueued last read them, by delivery key: a claim moves the row under
+   * its queue entry's etag (they only ever change together) instead of reading the row first.
+   */
+  readonly #queued = new Map<string, Read<DeliveryEntity> & { rowKey: string }>();
+  /** Rows this process claimed, as written, with their etags: a settle needs no read. */
+  readonly #claimed = new Map<string, Read<DeliveryEntity>>();
   #identity: Promise<StoreIdentity> | null = null;
   readonly #quietRecheckMs: number;
+  readonly #jobsRecheckMs: number;
+  readonly #held: HeldLeases;
 
-  constructor(tables: DeliveryQueueTables, quietRecheckMs = 5_000) {
+  constructor(
+    tables: DeliveryQueueTables,
+    options: { quietRecheckMs?: number; jobsRecheckMs?: number; held?: HeldLeases } = {},
+  ) {
     this.#jobs = tables.jobs;
     this.#deliveries = tables.deliveries;
     this.#leases = tables.leases;
-    this.#quietRecheckMs = quietRecheckMs;
+    this.#quietRecheckMs = options.quietRecheckMs ?? DEFAULT_QUIET_RECHECK_MS;
+    this.#jobsRecheckMs = options.jobsRecheckMs ?? DEFAULT_JOBS_RECHECK_MS;
+    this.#held = options.held ?? new HeldLeases();
   }
 
-  /** Forgets what this process cached (control rows, quiet jobs). */
+  /** Forgets what this process cached (control rows, quiet jobs, the job list, etags). */
   forget(): void {
     this.#controls.clear();
+    this.#nextLane.clear();
+    this.#oneLane.clear();
     this.#quiet.clear();
+    this.#running = null;
+    this.#queued.clear();
+    this.#claimed.clear();
+  }
+
+  /** This process changed a job or its queue: the next nextQueued reads them afresh. */
+  #jobsChanged(jobId?: string): void {
+    this.#running = null;
+    if (jobId !== undefined) this.#quiet.delete(jobId);
   }
 
   async #submit(actions: TransactionAction[]): Promise<string[]> {
@@ -168,15 +221,20 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
       createdAt: isoToIso(job.createdAt, 'createdAt'),
       data: JSON.stringify(job.data),
     };
-    // The control row first: a job that exists always has one.
+    // The control lanes first, in one transaction: a job that exists always has them (or,
+    // made before lanes, its one control row: then this fails as a whole and it keeps that).
+    const control: ControlEntity = { jobId: job.id, status: job.status, token: 0 };
     try {
-      await this.#deliveries.createEntity(
-        controlStored({ jobId: job.id, status: job.status, token: 0 }),
+      await this.#submit(
+        Array.from({ length: CONTROL_LANES }, (_, lane): TransactionAction => [
+          'create',
+          controlStored(control, lane),
+        ]),
       );
     } catch (error) {
       if (statusOf(error) !== 409) throw storageError(error, `create job ${job.id}`);
     }
-    this.#quiet.delete(job.id);
+    this.#jobsChanged(job.id);
     return createOnce(
       this.#jobs,
       withKeys(JOBS_PARTITION, encodeKey(job.id), entity),
@@ -246,6 +304,7 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     }
     // Then the partitions, whose control rows the claims check; repeated on every call, so a
     // call cut short by a crash is completed by the next one.
+    this.#jobsChanged();
     await mapLimit(jobs, PARALLEL, async (job) => {
       this.#quiet.delete(job.value.id);
       await this.#updateControl(job.value.id, (control) =>
@@ -288,36 +347,53 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     return changed;
   }
 
-  /** Rewrites a job's control row (null from `change`: leave it). */
+  /** Rewrites each of a job's control lanes (null from `change`: leave it). */
   async #updateControl(
     jobId: string,
     change: (control: ControlEntity) => Partial<ControlEntity> | null,
   ): Promise<void> {
     const partition = jobPartition(jobId);
-    await this.#claims.run(partition, async () => {
-      for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
-        const control = await readEntity(this.#deliveries, partition, CONTROL_ROW, controlEntity);
-        if (control === null) {
-          this.#controls.delete(partition);
-          return;
+    const lanes = await allEntities(
+      this.#deliveries,
+      odata`PartitionKey eq ${partition} and RowKey ge ${CONTROL_ROW} and RowKey lt ${CONTROL_END}`,
+      controlEntity,
+    );
+    await mapLimit(lanes, PARALLEL, async (first) => {
+      const lane = laneOf(first.rowKey);
+      const cacheKey = laneKey(partition, lane);
+      await this.#claims.run(cacheKey, async () => {
+        let control: Read<ControlEntity> | null = first;
+        for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
+          if (control === null) {
+            this.#controls.delete(cacheKey);
+            return;
+          }
+          const patch = change(control.value);
+          if (patch === null) {
+            this.#controls.set(cacheKey, control);
+            return;
+          }
+          const next = { ...control.value, ...patch };
+          try {
+            const response = await this.#deliveries.updateEntity(
+              controlStored(next, lane),
+              'Replace',
+              { etag: control.etag },
+            );
+            this.#controls.set(cacheKey, { value: next, etag: response.etag ?? '' });
+            return;
+          } catch (error) {
+            if (!isRaceLost(error)) throw storageError(error, `update job ${jobId}'s control row`);
+          }
+          control = await readEntity(
+            this.#deliveries,
+            partition,
+            controlRowKey(lane),
+            controlEntity,
+          );
         }
-        const patch = change(control.value);
-        if (patch === null) {
-          this.#controls.set(partition, control);
-          return;
-        }
-        const next = { ...control.value, ...patch };
-        try {
-          const response = await this.#deliveries.updateEntity(controlStored(next), 'Replace', {
-            etag: control.etag,
-          });
-          this.#controls.set(partition, { value: next, etag: response.etag ?? '' });
-          return;
-        } catch (error) {
-          if (!isRaceLost(error)) throw storageError(error, `update job ${jobId}'s control row`);
-        }
-      }
-      throw racing(`update job ${jobId}'s control row`);
+        throw racing(`update job ${jobId}'s control row`);
+      });
     });
   }
 
@@ -418,9 +494,28 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
       });
     }
     const batches = chunk(rows, TRANSACTION_LIMIT / 2);
-    const added = await mapLimit(batches, PARALLEL, (batch) => this.#insertRows(batch));
-    this.#quiet.delete(jobId);
-    return added.reduce((sum, n) => sum + n, 0);
+    const added = (await mapLimit(batches, PARALLEL, (batch) => this.#insertRows(batch))).reduce(
+      (sum, n) => sum + n,
+      0,
+    );
+    this.#jobsChanged(jobId);
+    if (added > 0) await this.#touchJob(jobId, at);
+    return added;
+  }
+
+  /**
+   * Rewrites the job entity (its etag changes): the sender of another instance, which leaves a
+   * job with nothing due unread while its entity is unchanged, reads its queue again.
+   */
+  async #touchJob(jobId: string, at: string): Promise<void> {
+    try {
+      await this.#jobs.updateEntity(
+        { partitionKey: JOBS_PARTITION, rowKey: encodeKey(jobId), queuedAt: at },
+        'Merge',
+      );
+    } catch (error) {
+      throw storageError(error, `mark job ${jobId} as having new rows`);
+    }
   }
 
   /** Inserts rows (and their queue entries) in one transaction; rows that exist are dropped. */
@@ -490,6 +585,17 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     return rows.map((row) => row.value.userId).filter((userId) => wanted.has(userId));
   }
 
+  /** The running jobs, listed at most every `jobsRecheckMs` (see #running). */
+  async #runningJobs(nowMs: number): Promise<Array<Read<JobEntity> & { rowKey: string }>> {
+    const cached = this.#running;
+    if (cached !== null && nowMs >= cached.at && nowMs < cached.at + this.#jobsRecheckMs) {
+      return cached.rows;
+    }
+    const rows = await this.#jobRows({ status: 'running' });
+    this.#running = { at: nowMs, rows };
+    return rows;
+  }
+
   async nextQueued(query: {
     now: Date;
     limit: number;
@@ -499,10 +605,11 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     const excluding = query.excluding ?? new Set<string>();
     const nowMs = query.now.getTime();
     // Jobs stay 'running' once sent out: skip the ones known to have nothing due yet.
-    const running = (await this.#jobRows({ status: 'running' })).filter((job) => {
+    const running = (await this.#runningJobs(nowMs)).filter((job) => {
       const quiet = this.#quiet.get(job.value.id);
       return !(
         quiet !== undefined &&
+        quiet.etag === job.etag &&
         nowMs >= quiet.checkedAt &&
         nowMs < Math.min(quiet.checkedAt + this.#quietRecheckMs, quiet.nextDue)
       );
@@ -526,32 +633,62 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
         this.#quiet.set(jobId, {
           checkedAt: nowMs,
           nextDue: next === undefined ? Number.POSITIVE_INFINITY : Date.parse(next.value.notBefore),
+          etag: job.etag,
         });
       } else {
         this.#quiet.delete(jobId);
       }
       return due.filter((e) => !excluding.has(deliveryKey(e.value.jobId, e.value.userId)));
     });
-    return perJob
+    const page = perJob
       .flat()
       .sort((a, b) => compare(a.rowKey, b.rowKey) || compare(a.value.jobId, b.value.jobId))
-      .slice(0, query.limit)
-      .map((entry) => toDelivery(entry.value));
+      .slice(0, query.limit);
+    if (this.#queued.size + page.length > QUEUED_CACHE_LIMIT) this.#queued.clear();
+    for (const entry of page) {
+      this.#queued.set(deliveryKey(entry.value.jobId, entry.value.userId), entry);
+    }
+    return page.map((entry) => toDelivery(entry.value));
+  }
+
+  /** Whether the fence is the lease's current token (this process's young grant, or a read). */
+  async #fenceHolds(fence: Fence, now: Date): Promise<boolean> {
+    if (this.#held.proves(fence, now.getTime())) return true;
+    const lease = await readLease(this.#leases, fence.lease);
+    return lease !== null && lease.value.token === fence.token;
   }
 
   async markInFlight(jobId: string, userId: string, fence: Fence, now: Date): Promise<boolean> {
     const partition = jobPartition(jobId);
+    const key = deliveryKey(jobId, userId);
     const writeId = randomUUID();
-    return this.#claims.run(partition, async () => {
+    const turn = this.#nextLane.get(partition) ?? 0;
+    this.#nextLane.set(partition, (turn + 1) % CONTROL_LANES);
+    let lane = this.#oneLane.has(partition) ? 0 : turn;
+    let cacheKey = laneKey(partition, lane);
+    return this.#claims.run(cacheKey, async () => {
+      // The queue entry nextQueued read stands for the row (see #queued): one request.
+      let entry: Read<DeliveryEntity> | undefined = this.#queued.get(key);
+      this.#queued.delete(key);
       for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
-        const cached = this.#controls.get(partition);
-        const [lease, row, control] = await Promise.all([
-          readLease(this.#leases, fence.lease),
-          readEntity(this.#deliveries, partition, deliveryRowKey(userId), deliveryEntity),
-          cached ?? readEntity(this.#deliveries, partition, CONTROL_ROW, controlEntity),
+        const cached = this.#controls.get(cacheKey);
+        const [fenceHolds, row, control] = await Promise.all([
+          this.#fenceHolds(fence, now),
+          entry ?? readEntity(this.#deliveries, partition, deliveryRowKey(userId), deliveryEntity),
+          cached ?? readEntity(this.#deliveries, partition, controlRowKey(lane), controlEntity),
         ]);
-        if (row?.value.writeId === writeId) return true;
-        if (lease === null || lease.value.token !== fence.token) return false;
+        const fromQueue = entry !== undefined;
+        if (!fromQueue && row?.value.writeId === writeId) return true;
+        if (control === null && lane !== 0) {
+          // A job made before lanes: its one control row fences every claim in it (the lock
+          // of lane 0 is not held here, so a race with another claim costs a retry).
+          this.#oneLane.add(partition);
+          lane = 0;
+          cacheKey = laneKey(partition, lane);
+          continue;
+        }
+        entry = undefined;
+        if (!fenceHolds) return false;
         if (row === null || row.value.state !== 'queued') return false;
         // Paused or cancelled, or a newer sender has claimed or swept in this job. A cached
         // control row may be out of date (resumed since): only a fresh one refuses.
@@ -560,7 +697,7 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
           control.value.status !== 'running' ||
           control.value.token > fence.token
         ) {
-          this.#controls.delete(partition);
+          this.#controls.delete(cacheKey);
           if (cached === undefined) return false;
           continue;
         }
@@ -574,15 +711,18 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
           writeId,
         };
         const nextControl = { ...control.value, token: fence.token };
+        const actions: TransactionAction[] = [
+          ['update', controlStored(nextControl, lane), 'Replace', { etag: control.etag }],
+          ...(fromQueue ? fromQueueActions(row, next) : transitionActions(row, next)),
+        ];
         try {
-          const etags = await this.#submit([
-            ['update', controlStored(nextControl), 'Replace', { etag: control.etag }],
-            ...transitionActions(row, next),
-          ]);
-          this.#controls.set(partition, { value: nextControl, etag: etags[0] ?? '' });
+          const etags = await this.#submit(actions);
+          this.#controls.set(cacheKey, { value: nextControl, etag: etags[0] ?? '' });
+          this.#claimed.set(key, { value: next, etag: etags[fromQueue ? 2 : 1] ?? '' });
           return true;
         } catch (error) {
-          this.#controls.delete(partition);
+          this.#controls.delete(cacheKey);
+          // A queue entry gone or changed (404/412): read the row itself next time round.
           if (!isRaceLost(error)) throw storageError(error, `claim ${jobId}/${userId}`);
         }
       }
@@ -600,18 +740,26 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     change: (row: DeliveryEntity) => DeliveryEntity | null,
   ): Promise<boolean> {
     const partition = jobPartition(jobId);
+    const key = deliveryKey(jobId, userId);
     const writeId = randomUUID();
+    // The row as this process claimed it (see #claimed): tried under its etag without a read;
+    // if anything changed it since, the write fails as a whole and the row is read.
+    let known: Read<DeliveryEntity> | undefined = this.#claimed.get(key);
+    this.#claimed.delete(key);
+    this.#queued.delete(key);
     for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
-      const row = await readEntity(
-        this.#deliveries,
-        partition,
-        deliveryRowKey(userId),
-        deliveryEntity,
-      );
+      const remembered = known !== undefined;
+      const row =
+        known ??
+        (await readEntity(this.#deliveries, partition, deliveryRowKey(userId), deliveryEntity));
+      known = undefined;
       if (row === null) return false;
-      if (row.value.writeId === writeId) return true;
+      if (!remembered && row.value.writeId === writeId) return true;
       const next = change(row.value);
-      if (next === null) return false;
+      if (next === null) {
+        if (remembered) continue;
+        return false;
+      }
       try {
         await this.#submit(transitionActions(row, { ...next, writeId }));
         if (next.state === 'queued') this.#quiet.delete(jobId);
@@ -692,6 +840,10 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
   async requeueStale(fence: Fence, claimedBefore: Date, now: Date): Promise<number> {
     const lease = await readLease(this.#leases, fence.lease);
     if (lease === null || lease.value.token !== fence.token) return 0;
+    // A new holder (or a sweep): whatever this process remembered of the queues may predate
+    // another holder's writes, so every running job's queue is read again.
+    this.#quiet.clear();
+    this.#running = null;
     const cutoff = claimedBefore.getTime();
     const at = now.toISOString();
     const stale = (row: { fence?: number | undefined; inFlightAt?: string | undefined }) =>
@@ -819,6 +971,33 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     }
     return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
   }
+}
+
+/** A control lane's cache and lock key. */
+function laneKey(partition: string, lane: number): string {
+  return `${partition}|${lane}`;
+}
+
+/** The lane a control row key names (`ctl` is lane 0). */
+function laneOf(rowKey: string): number {
+  const lane = Number(rowKey.slice(CONTROL_ROW.length + 1));
+  return Number.isInteger(lane) && lane > 0 && lane < CONTROL_LANES ? lane : 0;
+}
+
+/**
+ * The writes that claim a queued row known only from its queue entry: the entry deleted (the
+ * transaction fails as a whole if it is gone), the row replaced, its in-flight entry created.
+ * An existing entry proves the row unchanged: a queued row and its entry are written together,
+ * entries are never updated, only deleted when the row leaves that state, and a row queued
+ * again gets a later not-before time, so a new key.
+ */
+function fromQueueActions(entry: Read<DeliveryEntity>, next: DeliveryEntity): TransactionAction[] {
+  const partitionKey = jobPartition(next.jobId);
+  return [
+    ['delete', { partitionKey, rowKey: queueKeyOf(entry.value) }],
+    ['update', deliveryStored(next), 'Replace'],
+    ['create', inFlightStored(next)],
+  ];
 }
 
 /** The writes that move a row from one state to the next with its index entries. */

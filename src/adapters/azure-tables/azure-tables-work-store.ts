@@ -5,6 +5,7 @@ import { AzureTablesDeliveryQueue } from './azure-tables-delivery-queue.ts';
 import { AzureTablesLeaseStore } from './azure-tables-lease-store.ts';
 import { AzureTablesMembershipSnapshots } from './azure-tables-membership-snapshots.ts';
 import { AzureTablesOnceMarkers } from './azure-tables-once-markers.ts';
+import { HeldLeases } from './held-leases.ts';
 import { openTableClients, type AzureTablesWorkStoreOptions } from './table-clients.ts';
 import { storageError } from './table-errors.ts';
 
@@ -17,13 +18,19 @@ export async function openAzureTablesWorkStore(
   options: AzureTablesWorkStoreOptions,
 ): Promise<WorkStore> {
   const tables = await openTableClients(options);
+  // The leases this process holds, shared: a claim fenced by a young grant of ours needs no read.
+  const held = new HeldLeases();
   const queue = new AzureTablesDeliveryQueue(
     { jobs: tables.Jobs, deliveries: tables.Deliveries, leases: tables.Leases },
-    options.quietRecheckMs,
+    {
+      held,
+      ...(options.quietRecheckMs === undefined ? {} : { quietRecheckMs: options.quietRecheckMs }),
+      ...(options.jobsRecheckMs === undefined ? {} : { jobsRecheckMs: options.jobsRecheckMs }),
+    },
   );
   return combineWorkStore({
     queue,
-    leases: new AzureTablesLeaseStore(tables.Leases),
+    leases: new AzureTablesLeaseStore(tables.Leases, held),
     conversations: new AzureTablesConversationRefs(tables.Conversations),
     markers: new AzureTablesOnceMarkers(tables.Markers),
     snapshots: new AzureTablesMembershipSnapshots(tables.Members),
@@ -46,6 +53,7 @@ export async function openAzureTablesWorkStore(
     close: () => {
       // The clients hold no connection of their own to end; forget what this process cached.
       queue.forget();
+      held.clear();
       return Promise.resolve();
     },
   });

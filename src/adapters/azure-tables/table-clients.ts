@@ -11,8 +11,13 @@ export interface AzureTablesWorkStoreOptions {
   /** Passed to every TableClient (retry options, extra pipeline policies). */
   clientOptions?: TableServiceClientOptions;
   /**
-   * How long a job with nothing due is left unread by nextQueued (default 5 s): what it costs
-   * for a campaign enqueued by another instance to be noticed by the sender.
+   * How long the sender reuses its list of running jobs (default 2 s): how long a campaign
+   * launched on another instance may wait to be noticed by the sender.
+   */
+  jobsRecheckMs?: number;
+  /**
+   * How long a job with nothing due is left unread by nextQueued while its entity is unchanged
+   * (default 10 minutes: any instance's enqueue changes the entity, so this is a safety net).
    */
   quietRecheckMs?: number;
 }

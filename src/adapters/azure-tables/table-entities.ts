@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Delivery, DeliveryJob } from '../../ports/delivery-queue.ts';
 import type { LeaseGrant } from '../../ports/lease-store.ts';
 import {
-  CONTROL_ROW,
+  controlRowKey,
   deliveryRowKey,
   inFlightRowKey,
   jobPartition,
@@ -52,10 +52,11 @@ export const deliveryEntity = z.object({
 export type DeliveryEntity = z.infer<typeof deliveryEntity>;
 
 /**
- * One per job partition: the job's status and the highest lease token that has claimed in the
- * partition. Every claim rewrites it under its etag in the same transaction as the row, so a
- * claim cannot land after a pause or cancel, nor after a newer sender has claimed or swept here.
- * One lease fences the claims of a job (the sender's): `token` is that lease's token.
+ * In each job partition (in lanes, see CONTROL_LANES): the job's status and the highest lease
+ * token that has claimed in the partition. Every claim rewrites a lane under its etag in the
+ * same transaction as the row, and a pause, cancel or new sender rewrites every lane, so a
+ * claim cannot land after a pause or cancel, nor after a newer sender has claimed or swept
+ * here. One lease fences the claims of a job (the sender's): `token` is that lease's token.
  */
 export const controlEntity = z.object({
   jobId: z.string(),
@@ -126,8 +127,8 @@ export const inFlightStored = (row: DeliveryEntity): StoredEntity =>
     inFlightAt: row.inFlightAt,
   });
 
-export const controlStored = (row: ControlEntity): StoredEntity =>
-  withKeys(jobPartition(row.jobId), CONTROL_ROW, row);
+export const controlStored = (row: ControlEntity, lane = 0): StoredEntity =>
+  withKeys(jobPartition(row.jobId), controlRowKey(lane), row);
 
 export function toDelivery(row: DeliveryEntity): Delivery {
   return {

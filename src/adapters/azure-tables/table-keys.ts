@@ -24,6 +24,17 @@ export const DELIVERY_PREFIX = 'd|';
 export const QUEUE_PREFIX = 'q|';
 export const IN_FLIGHT_PREFIX = 'f|';
 export const CONTROL_ROW = 'ctl';
+/**
+ * A job's control row is kept in this many lanes (`ctl`, `ctl|1` … `ctl|7`), each holding the
+ * same status and fencing token. A claim rewrites one lane under its etag, so claims in one job
+ * no longer wait for each other one storage round trip at a time; a pause, cancel or a new
+ * sender's fence rewrites every lane. A job made before lanes has only `ctl` and keeps using it.
+ */
+export const CONTROL_LANES = 8;
+export const controlRowKey = (lane: number): string =>
+  lane === 0 ? CONTROL_ROW : `${CONTROL_ROW}|${lane}`;
+/** Upper bound of every control lane's row key. */
+export const CONTROL_END = `${CONTROL_ROW}}`;
 
 /** Upper bound of every row key that starts with `prefix` (which ends in '|'). */
 export function prefixEnd(prefix: string): string {

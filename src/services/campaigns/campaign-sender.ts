@@ -22,8 +22,19 @@ export interface SenderOptions {
   concurrency: number;
   leaseTtlMs: number;
   renewEveryMs: number;
-  /** How often to look for work when there is none. */
+  /** How often the lease holder looks for work when there is none. */
   idlePollMs: number;
+  /**
+   * How often an instance that does not hold the lease tries to take it (default: half the
+   * lease's TTL). A standby only waits for the holder's lease to run out or be released, so
+   * polling faster buys nothing but storage requests.
+   */
+  standbyPollMs?: number;
+  /**
+   * Look for more work once this many sends can start (default: a quarter of `concurrency`),
+   * so that one query serves several recipients rather than one.
+   */
+  refillAt?: number;
   /** In-flight rows claimed longer ago than this are presumed lost and sent again. */
   staleAfterMs: number;
   /** 5xx / network failures before a delivery is failed. */
@@ -145,6 +156,8 @@ export function createCampaignSender(
   options: Partial<SenderOptions> = {},
 ): CampaignSender {
   const opts: SenderOptions = { ...DEFAULT_SENDER_OPTIONS, ...options };
+  const standbyPollMs = opts.standbyPollMs ?? opts.leaseTtlMs / 2;
+  const refillAt = Math.max(1, opts.refillAt ?? Math.floor(opts.concurrency / 4));
   const { queue, leases, conversations, messenger, timing } = deps;
   const random = deps.random ?? Math.random;
   const pacer = new Pacer(timing, opts.pacing);
@@ -181,6 +194,20 @@ export function createCampaignSender(
    * success) and the wait starts afresh, still bounded by `maxAttempts`.
    */
   const installedAt = new Map<string, number>();
+  /**
+   * Rows this sender claimed and has not seen settled, with when (epoch ms): what its periodic
+   * sweep is for. A settle that threw leaves its row here until the sweep puts it back.
+   */
+  const unsettled = new Map<string, number>();
+  const claimed = async (row: Delivery, claim: Fence): Promise<boolean> => {
+    const at = timing.now();
+    if (!(await queue.markInFlight(row.jobId, row.userId, claim, new Date(at)))) return false;
+    unsettled.set(deliveryKey(row.jobId, row.userId), at);
+    return true;
+  };
+  const settledRow = (row: Delivery): void => {
+    unsettled.delete(deliveryKey(row.jobId, row.userId));
+  };
 
   const now = (): Date => new Date(timing.now());
   const report = (error: unknown): void => deps.onError(error);
@@ -226,8 +253,10 @@ export function createCampaignSender(
     if (grant === null) return false;
     stats.leaseToken = grant.token;
     renewAt = at + opts.renewEveryMs;
-    // A new holder: anything an earlier sender left in flight goes back in the queue.
+    // A new holder: anything an earlier sender left in flight goes back in the queue (this
+    // sender's own claims under an older token included).
     stats.recovered += await queue.requeueStale(fence(), new Date(at - opts.staleAfterMs), now());
+    unsettled.clear();
     return true;
   };
 
@@ -365,7 +394,7 @@ export function createCampaignSender(
     target: Installing,
   ): Promise<void> => {
     const claim = fence();
-    if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
+    if (!(await claimed(row, claim))) {
       stats.claimRefused += 1;
       return;
     }
@@ -393,6 +422,7 @@ export function createCampaignSender(
       stats.requeued += 1;
       settled = 'requeued';
     }
+    settledRow(row);
     deps.onSettled?.(job, row, settled);
   };
 
@@ -408,7 +438,7 @@ export function createCampaignSender(
     reason: string,
   ): Promise<void> => {
     const claim = fence();
-    if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
+    if (!(await claimed(row, claim))) {
       stats.claimRefused += 1;
       return;
     }
@@ -430,6 +460,7 @@ export function createCampaignSender(
       stats.requeued += 1;
       settled = 'requeued';
     }
+    settledRow(row);
     deps.onSettled?.(job, row, settled);
   };
 
@@ -440,11 +471,12 @@ export function createCampaignSender(
     outcome: SendOutcome,
   ): Promise<void> => {
     const claim = fence();
-    if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
+    if (!(await claimed(row, claim))) {
       stats.claimRefused += 1;
       return;
     }
     const settled = await settle(row, outcome, claim);
+    settledRow(row);
     deps.onSettled?.(job, row, settled);
   };
 
@@ -494,7 +526,7 @@ export function createCampaignSender(
     let outcome: SendOutcome;
     const sentAt = timing.now();
     try {
-      if (!(await queue.markInFlight(row.jobId, row.userId, claim, now()))) {
+      if (!(await claimed(row, claim))) {
         stats.claimRefused += 1;
         deps.onSettled?.(job, row, 'dropped');
         return;
@@ -504,6 +536,7 @@ export function createCampaignSender(
       answered();
     }
     const settled = await settle(row, outcome, claim, sentAt);
+    settledRow(row);
     deps.onSettled?.(job, row, settled);
   };
 
@@ -522,20 +555,24 @@ export function createCampaignSender(
         if (!(await holdLease())) {
           stats.consecutiveErrors = 0;
           grant = null;
-          await nap(opts.idlePollMs);
+          await nap(standbyPollMs);
           continue;
         }
         if (timing.now() >= sweepAt) {
-          // Claims of ours that never settled (a send that hung past every timeout): resend.
           sweepAt = timing.now() + opts.staleAfterMs / 2;
-          stats.recovered += await queue.requeueStale(
-            fence(),
-            new Date(timing.now() - opts.staleAfterMs),
-            now(),
-          );
+          // Claims of ours that never settled (a send that hung past every timeout, a settle
+          // the store refused): resend. Only when there are some, or the sweep would read
+          // every job's partition each time, work or no work.
+          const cutoff = timing.now() - opts.staleAfterMs;
+          if ([...unsettled.values()].some((claimedAt) => claimedAt < cutoff)) {
+            for (const [key, claimedAt] of unsettled) {
+              if (claimedAt < cutoff) unsettled.delete(key);
+            }
+            stats.recovered += await queue.requeueStale(fence(), new Date(cutoff), now());
+          }
         }
         const room = opts.concurrency - inProgress.size;
-        if (room <= 0) {
+        if (room <= 0 || (room < refillAt && inProgress.size > 0)) {
           await nap(opts.idlePollMs);
           continue;
         }

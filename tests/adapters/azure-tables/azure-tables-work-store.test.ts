@@ -1,6 +1,7 @@
-import { RestError, type TableServiceClientOptions } from '@azure/data-tables';
+import { RestError, TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openAzureTablesWorkStore } from '../../../src/adapters/azure-tables/azure-tables-work-store.ts';
+import { CONTROL_LANES } from '../../../src/adapters/azure-tables/table-keys.ts';
 import type { DeliveryJob } from '../../../src/ports/delivery-queue.ts';
 import type { Fence } from '../../../src/ports/lease-store.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
@@ -231,70 +232,161 @@ if (azurite === null) {
       expect(await plain.getDelivery('c1', 'u0000')).toMatchObject({ state: 'sent' });
     });
 
-    it('reads the next queued rows of a job with one query on its partition', async () => {
-      let requests = 0;
+    /** A store on fresh tables whose storage requests are counted. */
+    const counted = async (prefix = freshPrefix()) => {
+      const count = { requests: 0 };
       const counter: Policy = {
         name: 'count-requests',
         sendRequest(request, next) {
-          requests += 1;
+          count.requests += 1;
           return next(request);
         },
       };
-      const prefix = freshPrefix();
       const store = await open(prefix, {
         additionalPolicies: [{ policy: counter, position: 'perCall' }],
       });
+      return { store, count, prefix };
+    };
+
+    it('reads the next queued rows of a job with one query on its partition', async () => {
+      const { store, count } = await counted();
       await store.createJob(job('c1'));
-      requests = 0;
+      count.requests = 0;
       await store.enqueue('c1', users(500), T0);
-      // A control-row read, a scan for existing rows, ten transactions of fifty recipients.
-      expect(requests).toBeLessThanOrEqual(12);
-      requests = 0;
+      // A control-row read, a scan for existing rows, ten transactions of fifty recipients,
+      // and the job entity touched (other instances' senders see new rows by it).
+      expect(count.requests).toBeLessThanOrEqual(13);
+      count.requests = 0;
       expect(await store.nextQueued({ now: T0, limit: 50 })).toHaveLength(50);
       // The running jobs, then one range query on the job's partition.
-      expect(requests).toBe(2);
+      expect(count.requests).toBe(2);
+      count.requests = 0;
+      expect(await store.nextQueued({ now: at(500), limit: 50 })).toHaveLength(50);
+      // The job list is reused for 2 s: only the queue.
+      expect(count.requests).toBe(1);
     });
 
-    it('leaves jobs with nothing due unread for a while, and sees another instance enqueue', async () => {
-      let requests = 0;
-      const counter: Policy = {
-        name: 'count-requests',
-        sendRequest(request, next) {
-          requests += 1;
-          return next(request);
-        },
-      };
-      const prefix = freshPrefix();
-      const sender = await open(prefix, {
-        additionalPolicies: [{ policy: counter, position: 'perCall' }],
+    it('claims and settles a row it read from the queue with one request each, fenced by its own grant', async () => {
+      const { store, count, prefix } = await counted();
+      const other = await open(prefix);
+      await store.createJob(job('c1'));
+      await store.enqueue('c1', users(11), T0);
+      const grant = await store.acquireLease('sender', 'me', 15_000, T0);
+      if (grant === null) throw new Error('a fresh store grants the lease');
+      const fence = { lease: 'sender', token: grant.token };
+      const rows = await store.nextQueued({ now: at(1), limit: 20 });
+      const [first, second, third] = rows.slice(CONTROL_LANES);
+      if (first === undefined || second === undefined || third === undefined) {
+        throw new Error('eleven rows are due');
+      }
+      // The first claim on each of a job's control lanes also reads that lane; later ones
+      // know it.
+      for (const row of rows.slice(0, CONTROL_LANES)) {
+        expect(await store.markInFlight('c1', row.userId, fence, at(2))).toBe(true);
+      }
+      count.requests = 0;
+      expect(await store.markInFlight('c1', first.userId, fence, at(2))).toBe(true);
+      expect(count.requests).toBe(1);
+      count.requests = 0;
+      expect(await store.markSent('c1', first.userId, fence, at(3), 'act-1')).toBe(true);
+      expect(count.requests).toBe(1);
+      expect(await other.getDelivery('c1', first.userId)).toMatchObject({
+        state: 'sent',
+        activityId: 'act-1',
       });
+      // Renewing writes under the etag it knows: one request.
+      count.requests = 0;
+      const renewed = await store.renewLease(grant, 15_000, at(5_000));
+      expect(renewed?.token).toBe(grant.token);
+      expect(count.requests).toBe(1);
+      // Another instance changed the row behind the cached queue entry: the claim notices.
+      expect(await other.markInFlight('c1', second.userId, fence, at(5_001))).toBe(true);
+      expect(await store.markInFlight('c1', second.userId, fence, at(5_002))).toBe(false);
+      // Past two thirds of its grant the store reads the lease again; a lease taken by
+      // another holder refuses the old token.
+      const taken = await other.acquireLease('sender', 'other', 15_000, at(20_001));
+      expect(taken?.token).toBe(grant.token + 1);
+      expect(await store.markInFlight('c1', third.userId, fence, at(20_002))).toBe(false);
+      expect(await other.getDelivery('c1', third.userId)).toMatchObject({ state: 'queued' });
+    });
+
+    it('releases a lease with one request, so another instance takes it at once', async () => {
+      const { store, count, prefix } = await counted();
+      const other = await open(prefix);
+      const grant = await store.acquireLease('sender', 'me', 15_000, T0);
+      if (grant === null) throw new Error('a fresh store grants the lease');
+      expect(await other.acquireLease('sender', 'other', 15_000, at(1))).toBeNull();
+      count.requests = 0;
+      await store.releaseLease(grant);
+      expect(count.requests).toBe(1);
+      expect((await other.acquireLease('sender', 'other', 15_000, at(2)))?.token).toBe(
+        grant.token + 1,
+      );
+    });
+
+    it('leaves jobs with nothing due unread until their entity changes, and sees another instance enqueue', async () => {
+      const { store: sender, count, prefix } = await counted();
       const api = await open(prefix);
       for (const id of ['old-1', 'old-2', 'old-3']) await api.createJob(job(id));
       expect(await sender.nextQueued({ now: T0, limit: 10 })).toEqual([]);
-      requests = 0;
+      count.requests = 0;
       expect(await sender.nextQueued({ now: at(1_000), limit: 10 })).toEqual([]);
-      // Only the running jobs: none of the three queues is read again yet.
-      expect(requests).toBe(1);
-      await api.enqueue('old-2', users(2), at(1_000));
-      expect(await sender.nextQueued({ now: at(4_999), limit: 10 })).toEqual([]);
-      // Within the recheck interval (5 s) the other instance's rows turn up.
-      expect((await sender.nextQueued({ now: at(5_000), limit: 10 })).map((d) => d.userId)).toEqual(
-        ['u0000', 'u0001'],
-      );
+      // Within 2 s of the last listing: nothing read at all.
+      expect(count.requests).toBe(0);
+      expect(await sender.nextQueued({ now: at(60_000), limit: 10 })).toEqual([]);
+      // A minute on: the running jobs listed again, none of the three queues read again.
+      expect(count.requests).toBe(1);
+      await api.enqueue('old-2', users(2), at(60_000));
+      expect(await sender.nextQueued({ now: at(61_000), limit: 10 })).toEqual([]);
+      // At the next listing the other instance's rows turn up (its enqueue touched the job).
+      expect(
+        (await sender.nextQueued({ now: at(62_000), limit: 10 })).map((d) => d.userId),
+      ).toEqual(['u0000', 'u0001']);
+      // A pause and a resume by another instance are seen at the next listing too.
+      await api.setCampaignStatus('c1', 'paused', at(62_001));
+      expect(await sender.nextQueued({ now: at(64_001), limit: 10 })).toEqual([]);
+      await api.setCampaignStatus('c1', 'running', at(64_002));
+      expect(await sender.nextQueued({ now: at(66_002), limit: 10 })).toHaveLength(2);
       // This instance's own writes are seen at once, and so is a row due again after a 429.
-      await sender.enqueue('old-1', users(1, 7), at(5_001));
-      expect(await sender.nextQueued({ now: at(5_001), limit: 10 })).toHaveLength(3);
-      const grant = await sender.acquireLease('sender', 'me', 60_000, at(5_001));
+      await sender.enqueue('old-1', users(1, 7), at(66_003));
+      expect(await sender.nextQueued({ now: at(66_003), limit: 10 })).toHaveLength(3);
+      const grant = await sender.acquireLease('sender', 'me', 60_000, at(66_003));
       if (grant === null) throw new Error('a fresh store grants the lease');
       const fence = { lease: 'sender', token: grant.token };
-      await sender.markInFlight('old-1', 'u0007', fence, at(5_002));
-      await sender.requeue('old-1', 'u0007', fence, at(5_500), at(5_003), '429');
-      await sender.markInFlight('old-2', 'u0000', fence, at(5_004));
-      await sender.markInFlight('old-2', 'u0001', fence, at(5_004));
-      expect(await sender.nextQueued({ now: at(5_100), limit: 10 })).toEqual([]);
-      expect((await sender.nextQueued({ now: at(5_500), limit: 10 })).map((d) => d.userId)).toEqual(
-        ['u0007'],
+      await sender.markInFlight('old-1', 'u0007', fence, at(66_004));
+      await sender.requeue('old-1', 'u0007', fence, at(66_500), at(66_005), '429');
+      await sender.markInFlight('old-2', 'u0000', fence, at(66_006));
+      await sender.markInFlight('old-2', 'u0001', fence, at(66_006));
+      expect(await sender.nextQueued({ now: at(66_100), limit: 10 })).toEqual([]);
+      expect(
+        (await sender.nextQueued({ now: at(66_500), limit: 10 })).map((d) => d.userId),
+      ).toEqual(['u0007']);
+    });
+
+    it('claims in a job made before control lanes through its one control row', async () => {
+      const [a, b, fence, prefix] = await pair();
+      await a.createJob(job('c1'));
+      // What a job made before lanes has: `ctl` only.
+      const deliveries = TableClient.fromConnectionString(connectionString, `${prefix}Deliveries`, {
+        allowInsecureConnection: true,
+      });
+      for (let lane = 1; lane < CONTROL_LANES; lane++) {
+        await deliveries.deleteEntity('c1', `ctl|${lane}`);
+      }
+      await a.enqueue('c1', users(4), T0);
+      expect(await a.nextQueued({ now: at(1), limit: 10 })).toHaveLength(4);
+      const claims = await Promise.all(
+        users(3).map((u) => a.markInFlight('c1', u.userId, fence, at(2))),
       );
+      expect(claims).toEqual([true, true, true]);
+      expect(await a.markSent('c1', 'u0000', fence, at(3))).toBe(true);
+      await b.setCampaignStatus('c1', 'paused', at(4));
+      expect(await a.markInFlight('c1', 'u0003', fence, at(5))).toBe(false);
+      expect(await b.countDeliveries({ jobId: 'c1' })).toMatchObject({
+        sent: 1,
+        inFlight: 2,
+        queued: 1,
+      });
     });
 
     it('records members seen: a baseline, then only the new ones', async () => {
