@@ -2,6 +2,7 @@ import { campaignCommand } from './commands/campaign.ts';
 import { evidenceCommand } from './commands/evidence.ts';
 import { importCommand } from './commands/import.ts';
 import { provisionCommand } from './commands/provision.ts';
+import { settingsCommand } from './commands/settings.ts';
 import { verifyCommand } from './commands/verify.ts';
 
 /** Where the CLI writes; injected so tests run commands in-process. */
@@ -27,6 +28,8 @@ Commands:
                           write an evidence pack for an inspector (evidence --help)
   campaign launch|status|pause|resume|cancel
                           run a re-sign campaign (campaign --help)
+  settings import|show    COUNTERSIGN_SCHOOL into the site's settings list, or what it holds
+                          (settings --help)
 `;
 
 /** Sub-commands register here (one file each under src/cli/commands/). */
@@ -40,6 +43,7 @@ const commands: Record<string, CliCommand> = {
   verify: verifyCommand,
   evidence: evidenceCommand,
   campaign: campaignCommand,
+  settings: settingsCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

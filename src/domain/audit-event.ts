@@ -26,6 +26,8 @@ export const auditEventTypeSchema = z.enum([
   'seal.verification-failed',
   /** The service's nightly records check: its result (counts, findings) in the details. */
   'records.checked',
+  /** A school's settings stored (seeded from the bootstrap JSON, imported, or edited by an admin). */
+  'settings.changed',
 ]);
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
 

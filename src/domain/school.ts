@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { audienceKeySchema } from './policy-document.ts';
 
+const calendarDate = z.iso.date();
+
+/** A named span of school-local calendar days, both ends included. */
+const dateRangeSchema = z
+  .object({ name: z.string().trim().min(1).max(100), from: calendarDate, to: calendarDate })
+  .refine((r) => r.from <= r.to, 'a date range must end on or after its first day');
+
 export const schoolSchema = z.object({
   id: z.string().min(1).max(64),
   name: z.string().min(1).max(200),
@@ -43,5 +50,24 @@ export const schoolSchema = z.object({
     )
     .max(30)
     .optional(),
+  /**
+   * The days after a campaign's launch on which reminders go (school-calendar days, e.g. [3, 7]);
+   * without it each campaign keeps the plan it was launched with.
+   */
+  reminderDays: z.array(z.number().int().min(1).max(90)).max(10).optional(),
+  /** School hours in the school's time zone, weekdays: when reminders and nudges may go. */
+  workingHours: z
+    .object({
+      startHour: z.number().int().min(0).max(23),
+      endHour: z.number().int().min(1).max(24),
+    })
+    .refine((h) => h.startHour < h.endHour, 'working hours must end after they start')
+    .optional(),
+  /** Term dates (school-local calendar dates, inclusive). */
+  terms: z.array(dateRangeSchema).max(20).optional(),
+  /** Holidays and closures within or between terms: no reminder or nudge falls in one. */
+  holidays: z.array(dateRangeSchema).max(60).optional(),
+  /** How long records are kept after a person leaves (years), the school's retention schedule. */
+  retentionYears: z.number().int().min(1).max(100).optional(),
 });
 export type School = z.infer<typeof schoolSchema>;

@@ -14,6 +14,7 @@ import { recordsDecisionFinder } from '../bot/decision-finder.ts';
 import { schoolActorResolver } from '../bot/resolve-actor.ts';
 import { withSettingsRoles } from '../api/auth/settings-roles-verifier.ts';
 import { schoolRoleSource } from '../services/school-role-source.ts';
+import { createLiveSchoolSettings } from '../services/live-school-settings.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -109,20 +110,40 @@ export interface ComposedService {
  * campaign sender is started; the caller listens and stops it.
  */
 export async function composeService(input: ComposeInput): Promise<ComposedService> {
-  const { graph, school, clock, work, messenger, log } = input;
+  const { graph, clock, work, messenger, log } = input;
   const telemetry = input.telemetry ?? noTelemetry;
   const report = (error: unknown, context: string): void =>
     log.error(`${context} failed`, { error });
+  // The school's settings live in the site's settings list; input.school (COUNTERSIGN_SCHOOL)
+  // only seeds it when it holds nothing for the school. Every part below holds the live view.
+  const settingsDeps = {
+    store: graph.settings,
+    records: graph.records,
+    clock,
+    newId: () => crypto.randomUUID(),
+  };
+  const settings = createLiveSchoolSettings({
+    deps: settingsDeps,
+    bootstrap: input.school,
+    onError: (error) => report(error, 'reading the school settings'),
+  });
+  await settings.current();
+  const school = settings.school;
   // Every checkpoint goes to the site, the work store and any archive beyond (the WORM
   // container); the nightly records check reads them back from the same places.
   const checkpointArchives = [work, ...(input.checkpointArchives ?? [])];
+  // Read from the live settings at each use, so an approver added in the Admin view gets cards.
   const cards = {
     ...input.cards,
-    approverIds: school.approverIds,
-    ...(school.approversApprover === undefined
-      ? {}
-      : { approversApprover: school.approversApprover }),
-    permissionChoices: permissionChoicesOf(school),
+    get approverIds() {
+      return school.approverIds;
+    },
+    get approversApprover() {
+      return school.approversApprover;
+    },
+    get permissionChoices() {
+      return permissionChoicesOf(school);
+    },
   };
   const notifications = createBotNotifications({ workStore: work, messenger, cards, clock });
   const service = createCountersignService({
@@ -166,7 +187,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   });
   // One source of truth for who administers and approves: the tab's token and the card's
   // activity both take their person's roles from the school's settings.
-  const roles = schoolRoleSource(() => Promise.resolve(school));
+  const roles = schoolRoleSource(async () => (await settings.current()).school);
   const api = createApiHandler({
     service,
     importPolicy: importPolicyFile,

@@ -141,7 +141,7 @@ async function openCheckpointArchives(env: ProductionEnv): Promise<CheckpointArc
  * credential in production, since the default chain may silently pick another identity,
  * learn.microsoft.com/azure/developer/javascript/sdk/authentication/best-practices); or a key file.
  */
-async function openEvidenceKeys(
+export async function openEvidenceKeys(
   env: ProductionEnv,
   inject: ProductionInjection,
 ): Promise<EvidenceKeys> {

@@ -667,6 +667,14 @@ describe('one source of truth for roles: the same people get the same answers on
     expect(card).toContain(`Reference: ${CARD_CODE[inTab.status] ?? 'none'}`);
   });
 
+  it('the service seeded the settings list from COUNTERSIGN_SCHOOL on its first start, audited', async () => {
+    const stored = await graph.settings.get(DEMO_SCHOOL.school.id);
+    expect(stored).toMatchObject({ revision: 1, updatedBy: 'bootstrap' });
+    expect(stored?.school.adminIds).toEqual(DEMO_SCHOOL.school.adminIds);
+    const events = await graph.records.listAudit({ type: 'settings.changed' });
+    expect(events.map((e) => e.details.source)).toEqual(['bootstrap']);
+  });
+
   it('an Entra app role in the token grants nothing the settings do not', async () => {
     const forged = await sign(entra, {
       iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,

@@ -9,6 +9,8 @@ import { GraphDirectory } from './graph-directory.ts';
 import { GraphGateway } from './graph-gateway.ts';
 import type { RetryOptions } from './graph-gateway.ts';
 import { SharePointRecordStore } from './sharepoint-record-store.ts';
+import { SharePointSettingsStore } from './sharepoint-settings-store.ts';
+import type { SettingsStore } from '../../ports/settings-store.ts';
 
 export interface GraphAdaptersConfig {
   /** https://graph.microsoft.com/v1.0, or the emulator's …/v1.0 */
@@ -35,6 +37,8 @@ export interface GraphAdapters {
   /** The RecordStore port, plus scanAcknowledgements, warmUp and the site for provisioning. */
   records: SharePointRecordStore;
   directory: Directory;
+  /** Each school's settings: the site's CountersignSettings list. */
+  settings: SettingsStore;
 }
 
 /**
@@ -59,14 +63,16 @@ export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters 
     ...(config.telemetry ? { telemetry: config.telemetry } : {}),
     ...(config.log ? { log: config.log } : {}),
   });
+  const records = new SharePointRecordStore({
+    gateway,
+    site: config.site,
+    ...(config.evidenceSigner ? { evidenceSigner: config.evidenceSigner } : {}),
+  });
   return {
     gateway,
-    records: new SharePointRecordStore({
-      gateway,
-      site: config.site,
-      ...(config.evidenceSigner ? { evidenceSigner: config.evidenceSigner } : {}),
-    }),
+    records,
     directory: new GraphDirectory(gateway),
+    settings: new SharePointSettingsStore(gateway, records.site),
   };
 }
 

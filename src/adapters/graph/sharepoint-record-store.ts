@@ -1637,6 +1637,7 @@ const RARE_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
   'campaign.launched',
   'campaign.deadline-moved',
   'campaign.recovered',
+  'settings.changed',
 ]);
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The SharePoint lists of DESIGN.md §4 (and the Checkpoints list issue 10 adds), as code. `countersign provision` makes a site match
+ * The SharePoint lists of DESIGN.md §4 (and the Checkpoints list issue 10 adds, the Settings list issue 14 adds), as code. `countersign provision` makes a site match
  * this; the record store reads and writes these names. Every column a query filters on is
  * indexed (SharePoint refuses or throttles filters on unindexed columns past 5,000 items), and
  * every natural key enforces unique values, which is what makes a repeated create fail instead
@@ -73,6 +73,7 @@ export const LIST = {
   campaigns: 'CountersignCampaigns',
   audit: 'CountersignAudit',
   checkpoints: 'CountersignCheckpoints',
+  settings: 'CountersignSettings',
 } as const;
 export type ListKey = keyof typeof LIST;
 
@@ -200,6 +201,21 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('At'),
       text('Cutoff'),
       ...signedColumns(),
+    ],
+  },
+  settings: {
+    name: LIST.settings,
+    description:
+      "Countersign: each school's settings (audiences, admins, approvers, reminders, calendar, retention), edited in the Admin view; every change is a settings.changed audit event.",
+    columns: [
+      // One row per school: a trust's schools sit side by side, and a second create of one fails.
+      key('SchoolId'),
+      text('SchoolName'),
+      { name: 'Revision', type: 'number' },
+      text('UpdatedAt'),
+      text('UpdatedBy'),
+      // The settings as JSON (src/domain/school.ts), read back through the same schema.
+      note('Settings'),
     ],
   },
 };

@@ -421,6 +421,8 @@ function namedRows(
       case 'bot.activity-refused':
       case 'seal.verification-failed':
       case 'records.checked':
+      case 'settings.changed':
+        // (settings.changed: a settings row is not signature evidence; its events are its history)
         break;
     }
   }
