@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACCENT_COLOUR } from './icons.ts';
 
-/** The newest schema @microsoft/app-manifest ships that has nestedAppAuthInfo. */
+/** The newest Teams manifest schema @microsoft/app-manifest ships (validated offline in tests). */
 export const MANIFEST_VERSION = '1.30';
 
 /** What the manifest needs from the deployment (Bicep outputs / .env). */
@@ -81,12 +81,13 @@ export function buildTeamsManifest(input: ManifestConfig): Record<string, unknow
     ],
     permissions: ['identity', 'messageTeamMembers'],
     validDomains: [domain],
-    webApplicationInfo: {
-      id: config.clientId,
-      resource,
-      nestedAppAuthInfo: [
-        { redirectUri: `brk-multihub://${domain}`, scopes: [`${resource}/access_as_user`] },
-      ],
-    },
+    // Countersign's registration and its API: the Teams single sign-on fallback asks Teams for a
+    // token to this resource. No nestedAppAuthInfo: that entry prefetches a nested app token as
+    // webApplicationInfo.id ("an NAA token based on its contents will be prefetched"; only the
+    // preview schema adds a clientId to override the id), and the tab signs in as its own
+    // registration, never as the API's (infra/README.md, "Why two registrations"), so a prefetch
+    // under 1.30 would ask for a token to the API as the API itself. The tab gets its token on
+    // its first request instead.
+    webApplicationInfo: { id: config.clientId, resource },
   };
 }

@@ -47,12 +47,12 @@ describe('Teams app package', () => {
     expect(errors.some((e) => e.includes('botId'))).toBe(true);
   });
 
-  it('declares the tab, the bot commands and nested app authentication for the domain', () => {
+  it('declares the tab, the bot commands and the single sign-on resource for the domain', () => {
     const m = buildTeamsManifest(config) as {
       staticTabs: { entityId: string; contentUrl?: string }[];
       bots: { botId: string; commandLists: { commands: { title: string }[] }[] }[];
       validDomains: string[];
-      webApplicationInfo: { id: string; nestedAppAuthInfo: { redirectUri: string }[] };
+      webApplicationInfo: Record<string, unknown>;
     };
     expect(m.staticTabs[0]).toMatchObject({
       entityId: 'my-aup',
@@ -61,9 +61,12 @@ describe('Teams app package', () => {
     expect(m.bots[0]?.botId).toBe(config.clientId);
     expect(m.bots[0]?.commandLists[0]?.commands.map((c) => c.title)).toEqual(['status', 'help']);
     expect(m.validDomains).toEqual(['countersign-oakfield.azurewebsites.net']);
-    expect(m.webApplicationInfo.nestedAppAuthInfo[0]?.redirectUri).toBe(
-      'brk-multihub://countersign-oakfield.azurewebsites.net',
-    );
+    // The SSO fallback's resource is the API's; no NAA prefetch as the API's own id (the tab
+    // signs in as its own registration).
+    expect(m.webApplicationInfo).toEqual({
+      id: config.clientId,
+      resource: `api://countersign-oakfield.azurewebsites.net/${config.clientId}`,
+    });
   });
 
   it('refuses a deployment that is not served over https', () => {
