@@ -169,7 +169,9 @@ describe('the tab in Chromium', () => {
     });
     await card.waitFor();
     expect(await card.innerText()).toContain('Class teacher');
-    await card.getByRole('textbox', { name: /Additional permissions/ }).fill('MIS admin');
+    // The school's permission list, as on the approval card, and free text beside it.
+    await card.getByRole('checkbox', { name: 'Remote access' }).check();
+    await card.getByRole('textbox', { name: /Other permissions/ }).fill('MIS admin');
     await card.getByRole('button', { name: `Approve ${staff.displayName}` }).click();
     await page.getByText(`${staff.displayName}: approved.`).waitFor();
 

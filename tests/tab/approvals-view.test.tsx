@@ -44,15 +44,23 @@ describe('Approvals', () => {
     if (sam === null) throw new Error('no card');
     expect(within(sam).getByText('Teacher')).toBeInstanceOf(HTMLElement);
     expect(within(sam).getByText(/9 March 2026 at 08:15/)).toBeInstanceOf(HTMLElement);
-    fireEvent.change(within(sam).getByRole('textbox', { name: /Additional permissions/ }), {
-      target: { value: 'MIS admin, MIS admin, Finance' },
+    // The school's list, as the approval card offers it (the service's default list here),
+    // and free text for anything else.
+    const choices = within(sam).getByRole('group', {
+      name: 'Additional permissions for Sam Patel (optional)',
+    });
+    const remote = await within(choices).findByRole('checkbox', { name: 'Remote access' });
+    expect(within(choices).getAllByRole('checkbox')).toHaveLength(3);
+    await click(remote);
+    fireEvent.change(within(sam).getByRole('textbox', { name: /Other permissions/ }), {
+      target: { value: 'MIS admin, MIS admin, remote access' },
     });
     await click(within(sam).getByRole('button', { name: 'Approve Sam Patel' }));
     await screen.findByText('Sam Patel: approved.');
     expect((await api.approvals()).find((a) => a.userId === 'u-staff')).toMatchObject({
       decision: 'approved',
       approverId: 'u-head',
-      additionalPermissions: ['MIS admin', 'Finance'],
+      additionalPermissions: ['Remote access', 'MIS admin'],
     });
     // The list reloads after the decision.
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Sam Patel' })).toBeNull());

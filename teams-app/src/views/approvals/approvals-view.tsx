@@ -1,8 +1,6 @@
 import {
   Button,
   Checkbox,
-  Field,
-  Input,
   MessageBar,
   MessageBarBody,
   Spinner,
@@ -16,7 +14,7 @@ import { ErrorMessage } from '../../ui/error-message.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { PendingCard } from './pending-card.tsx';
-import { parsePermissions } from './permissions.ts';
+import { PermissionChoice } from './permission-choice.tsx';
 
 const useStyles = makeStyles({
   view: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
@@ -38,8 +36,11 @@ export default function ApprovalsView({ session }: { session: Session }) {
   const styles = useStyles();
   const { api } = session;
   const [pending, reload] = useLoad(() => api.pendingApprovals(), [api]);
+  // The school's permission list, as the approval card offers it; free text if it fails to load.
+  const [school] = useLoad(() => api.school(), [api]);
+  const permissionChoices = school.status === 'ready' ? school.value.permissionChoices : [];
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [bulkPermissions, setBulkPermissions] = useState('');
+  const [bulkPermissions, setBulkPermissions] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -104,7 +105,7 @@ export default function ApprovalsView({ session }: { session: Session }) {
     api
       .decideMany(selectedIds, {
         decision: 'approved',
-        additionalPermissions: parsePermissions(bulkPermissions),
+        additionalPermissions: bulkPermissions,
       })
       .then(
         (result: BulkDecisionResult) => {
@@ -163,12 +164,11 @@ export default function ApprovalsView({ session }: { session: Session }) {
               )
             }
           />
-          <Field label="Additional permissions for all selected (optional, comma-separated)">
-            <Input
-              value={bulkPermissions}
-              onChange={(_e, data) => setBulkPermissions(data.value)}
-            />
-          </Field>
+          <PermissionChoice
+            legend="Additional permissions for all selected (optional)"
+            choices={permissionChoices}
+            onChange={setBulkPermissions}
+          />
           <Button
             appearance="primary"
             disabled={busy || selectedIds.length === 0}
@@ -193,6 +193,7 @@ export default function ApprovalsView({ session }: { session: Session }) {
             signedAt={formatDateTime(item.acknowledgement.signedAt)}
             selected={selected.has(item.acknowledgement.id)}
             busy={busy}
+            permissionChoices={permissionChoices}
             onSelect={(on) => toggle(item.acknowledgement.id, on)}
             onApprove={(permissions) => decide(item, 'approved', permissions)}
             onReject={(reason) => decide(item, 'rejected', [], reason)}

@@ -1,17 +1,9 @@
-import {
-  Button,
-  Checkbox,
-  Field,
-  Input,
-  Textarea,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, Checkbox, Field, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { PendingApproval } from '../../api/api-types.ts';
 import { signedAsLabel } from '../../ui/format.ts';
 import { NameDiffersBadge } from '../../ui/name-differs-badge.tsx';
-import { parsePermissions } from './permissions.ts';
+import { PermissionChoice } from './permission-choice.tsx';
 
 const useStyles = makeStyles({
   card: {
@@ -34,6 +26,8 @@ export interface PendingCardProps {
   signedAt: string;
   selected: boolean;
   busy: boolean;
+  /** The school's list of additional permissions (the approval card offers the same). */
+  permissionChoices: readonly string[];
   onSelect: (selected: boolean) => void;
   onApprove: (additionalPermissions: string[]) => void;
   onReject: (reason: string) => void;
@@ -50,6 +44,7 @@ export function PendingCard({
   signedAt,
   selected,
   busy,
+  permissionChoices,
   onSelect,
   onApprove,
   onReject,
@@ -57,7 +52,7 @@ export function PendingCard({
 }: PendingCardProps) {
   const styles = useStyles();
   const ack = item.acknowledgement;
-  const [permissions, setPermissions] = useState('');
+  const [permissions, setPermissions] = useState<string[]>([]);
   const [rejecting, setRejectingState] = useState(false);
   const setRejecting = (open: boolean) => {
     setRejectingState(open);
@@ -90,12 +85,11 @@ export function PendingCard({
         Role: <strong>{ack.statedRole}</strong>. Signed on {signedAt}: {ack.policyKey}, version{' '}
         {ack.versionNumber}.
       </span>
-      <Field
-        label="Additional permissions (optional, comma-separated)"
-        hint="For example: MIS admin"
-      >
-        <Input value={permissions} onChange={(_e, data) => setPermissions(data.value)} />
-      </Field>
+      <PermissionChoice
+        legend={`Additional permissions for ${ack.displayName} (optional)`}
+        choices={permissionChoices}
+        onChange={setPermissions}
+      />
       {rejecting && (
         <Field
           label="Reason for rejecting"
@@ -108,11 +102,7 @@ export function PendingCard({
       <div className={styles.row}>
         {!rejecting && (
           <>
-            <Button
-              appearance="primary"
-              disabled={busy}
-              onClick={() => onApprove(parsePermissions(permissions))}
-            >
+            <Button appearance="primary" disabled={busy} onClick={() => onApprove(permissions)}>
               Approve {ack.displayName}
             </Button>
             <Button disabled={busy} onClick={() => setRejecting(true)}>
