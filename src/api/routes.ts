@@ -65,6 +65,12 @@ export const API_ROUTES = [
     access: 'admin',
   },
   {
+    id: 'admin.withdraw-preview',
+    method: 'GET',
+    path: '/api/admin/policies/:key/versions/:n/withdraw-preview',
+    access: 'admin',
+  },
+  {
     id: 'admin.withdraw',
     method: 'POST',
     path: '/api/admin/policies/:key/versions/:n/withdraw',

@@ -10,7 +10,7 @@ import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from './actor.ts';
 import type { CreatePolicyInput, SchoolView } from './create-policy.ts';
 import type { PublishPreview } from './publish-preview.ts';
-import type { WithdrawalResult } from './withdraw-version.ts';
+import type { WithdrawalPreview, WithdrawalResult } from './withdraw-version.ts';
 
 /** What the "My AUP" view and the bot's status card show for one policy. */
 export interface MyPolicyView {
@@ -188,6 +188,12 @@ export interface CountersignService {
   publish(actor: Actor, policyKey: string, versionNumber: number): Promise<PolicyVersion>;
   /** Before publishing: what changed, and per audience who will have to sign again. */
   publishPreview(actor: Actor, policyKey: string, versionNumber: number): Promise<PublishPreview>;
+  /** Before withdrawing: the version that comes back and, per audience, who is signed again. */
+  withdrawPreview(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+  ): Promise<WithdrawalPreview>;
   /** Takes back the current version, published by mistake; the one before is current again. */
   withdraw(
     actor: Actor,

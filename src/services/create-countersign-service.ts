@@ -13,7 +13,7 @@ import {
   saveDraft,
 } from './publish-policy.ts';
 import { publishPreview } from './publish-preview.ts';
-import { withdrawVersion } from './withdraw-version.ts';
+import { withdrawalPreview, withdrawVersion } from './withdraw-version.ts';
 import { withReadCache, type ReadCacheOptions } from './read-cache.ts';
 import { ReportSnapshots, withReportSnapshots } from './report-snapshot.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -78,6 +78,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     previewPublish: (actor, key, n) => previewPublish(ctx, actor, key, n),
     publish: (actor, key, n) => publishVersion(ctx, actor, key, n),
     publishPreview: (actor, key, n) => publishPreview(ctx, actor, key, n),
+    withdrawPreview: (actor, key, n) => withdrawalPreview(ctx, actor, key, n),
     withdraw: (actor, key, n, reason) => withdrawVersion(ctx, actor, key, n, reason),
     peopleStatus: (actor, query) => peopleStatus(ctx, actor, query),
     personRecord: (actor, key, userId) => personRecordFor(ctx, actor, key, userId),

@@ -15,6 +15,36 @@ export interface WithdrawalResult {
   audiences: LabelledImpact[];
 }
 
+/** Before withdrawing: which version comes back, and per audience who is signed again by it. */
+export interface WithdrawalPreview {
+  withdrawn: PolicyVersion;
+  restored: PolicyVersion;
+  /** Per audience, as it stands now: signedAgain counts those the withdrawal signs again. */
+  audiences: LabelledImpact[];
+}
+
+/**
+ * What a withdrawal would do, computed as the withdrawal itself computes it (planWithdrawal,
+ * then statuses before and after with versionChangeImpact) and writing nothing: the withdraw
+ * dialog shows it before the admin confirms.
+ */
+export async function withdrawalPreview(
+  ctx: ServiceContext,
+  actor: Actor,
+  policyKey: string,
+  versionNumber: number,
+): Promise<WithdrawalPreview> {
+  requireRole(actor, 'Policy.Admin');
+  const loaded = await loadPolicy(ctx.records, policyKey);
+  const plan = planWithdrawal(loaded.versions, versionNumber);
+  const audiences = await versionChangeImpact(
+    ctx,
+    loaded,
+    versionsAfterWithdrawal(loaded.versions, plan),
+  );
+  return { withdrawn: plan.withdraw, restored: plan.restore, audiences };
+}
+
 /**
  * Withdraws the current version (published by mistake): it is marked withdrawn, the version
  * before it is current again, and a signed `version.withdrawn` audit event (chained like every

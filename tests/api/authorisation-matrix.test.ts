@@ -181,6 +181,11 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/admin/policies/${POLICY_KEY}/versions/3/publish-preview`,
     expect: adminOnly(200),
   },
+  'admin.withdraw-preview': {
+    method: 'GET',
+    path: `/api/admin/policies/${POLICY_KEY}/versions/2/withdraw-preview`,
+    expect: adminOnly(200),
+  },
   'admin.withdraw': {
     method: 'POST',
     path: `/api/admin/policies/${POLICY_KEY}/versions/2/withdraw`,

@@ -264,6 +264,28 @@ describe('publish confirmation and withdrawal (API, Graph emulator)', () => {
       (await call('dsl', 'POST', `/api/admin/policies/${KEY}/versions/1/withdraw`, reason)).status,
     ).toBe(409);
 
+    // Before confirming, the dialog shows who is affected: computed as the withdrawal computes
+    // it, nothing written.
+    const previewPath = `/api/admin/policies/${KEY}/versions/2/withdraw-preview`;
+    expect((await call('staff', 'GET', previewPath)).status).toBe(403);
+    expect(
+      (await call('dsl', 'GET', `/api/admin/policies/${KEY}/versions/1/withdraw-preview`)).status,
+    ).toBe(409);
+    const beforeWithdrawing = await call('dsl', 'GET', previewPath);
+    expect(beforeWithdrawing.status).toBe(200);
+    expect(beforeWithdrawing.body).toMatchObject({
+      withdrawn: { number: 2, status: 'published' },
+      restored: { number: 1, status: 'retired' },
+      audiences: [
+        { audience: 'staff', people: 5, mustSignAgain: 0, stillToSign: 3, signedAgain: 0 },
+        { audience: 'governors', people: 1, signedAgain: 1 },
+      ],
+    });
+    expect(
+      ((await call('dsl', 'GET', '/api/admin/policies')).body as { versions: unknown[] }[])[0]
+        ?.versions,
+    ).toContainEqual(expect.objectContaining({ number: 2, status: 'published' }));
+
     now = new Date('2026-09-12T08:00:00.000Z');
     const withdrawn = await call('dsl', 'POST', path, reason);
     expect(withdrawn.status).toBe(200);

@@ -134,6 +134,19 @@ describe('publishing without fear, in Chromium', () => {
     await withdraw.waitFor();
     const confirm = withdraw.getByRole('button', { name: `Yes, withdraw version ${draft.number}` });
     expect(await confirm.isDisabled()).toBe(true);
+    // Before confirming: who it affects, per audience (the member of staff had signed the
+    // version that comes back, so is signed again by it).
+    const affected = withdraw.getByRole('list', { name: 'Who it affects' });
+    await affected.waitFor();
+    const staffImpact = await affected
+      .getByRole('listitem')
+      .filter({ hasText: /^Staff \(/ })
+      .innerText();
+    expect(staffImpact).toMatch(
+      new RegExp(
+        `^Staff \\(\\d+ people\\): 1 person signed again by version ${before.version.number}; .* still to sign; nobody has to sign again$`,
+      ),
+    );
     await withdraw.getByRole('textbox').fill('Published the wrong draft.');
     await confirm.click();
     await page

@@ -415,6 +415,7 @@ export const RESPONSE_BODIES = {
   'admin.diff': publishPreviewSchema,
   'admin.publish': policyVersionSchema,
   'admin.publish-preview': publishConfirmationSchema,
+  'admin.withdraw-preview': withdrawalSchema,
   'admin.withdraw': withdrawalSchema,
   'admin.people': peoplePageSchema,
   'admin.people.csv': null,

@@ -130,6 +130,9 @@ export const adminRoutes = {
   'admin.publish-preview': async ({ actor, service, params }) =>
     json(await service.publishPreview(actor, policyKeyParam(params), versionParam(params))),
 
+  'admin.withdraw-preview': async ({ actor, service, params }) =>
+    json(await service.withdrawPreview(actor, policyKeyParam(params), versionParam(params))),
+
   'admin.withdraw': async ({ actor, service, params, req, limits }) => {
     const policyKey = policyKeyParam(params);
     const versionNumber = versionParam(params);

@@ -161,6 +161,12 @@ export class ApiClient {
       `/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/publish-preview`,
     );
   }
+  /** What withdrawing would do: the version that comes back, who is signed again by it. */
+  withdrawPreview(policyKey: string, versionNumber: number): Promise<Withdrawal> {
+    return this.#json(
+      `/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/withdraw-preview`,
+    );
+  }
   withdraw(policyKey: string, versionNumber: number, reason: string): Promise<Withdrawal> {
     return this.#post(`/api/admin/policies/${seg(policyKey)}/versions/${versionNumber}/withdraw`, {
       reason,

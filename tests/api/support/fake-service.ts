@@ -327,6 +327,19 @@ export function createFakeService(): FakeService {
         ],
       });
     },
+    withdrawPreview(actor, key, n) {
+      log('withdrawPreview', actor);
+      requireRole(actor, 'Policy.Admin');
+      const v = findVersion(key, n);
+      if (n !== CURRENT_VERSION) {
+        throw new CountersignError('conflict', `Version ${n} is not the current version.`);
+      }
+      return Promise.resolve({
+        withdrawn: v,
+        restored: { ...findVersion(key, n - 1), status: 'published' },
+        audiences: [],
+      });
+    },
     withdraw(actor, key, n) {
       log('withdraw', actor);
       requireRole(actor, 'Policy.Admin');

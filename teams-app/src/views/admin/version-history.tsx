@@ -15,6 +15,28 @@ import type { ApiClient } from '../../api/api-client.ts';
 import type { AdminPolicy, PolicyVersion, Withdrawal } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { formatDate } from '../../ui/format.ts';
+import { useLoad } from '../../ui/use-load.ts';
+
+const people = (n: number): string => (n === 1 ? '1 person' : `${String(n)} people`);
+
+/**
+ * One audience's line in the withdraw dialog, from the service's own computation of the
+ * withdrawal (withdraw-preview): "Staff (5 people): 1 person signed again by version 1; 3 still
+ * to sign; nobody has to sign again".
+ */
+export function withdrawImpactLine(
+  impact: Withdrawal['audiences'][number],
+  restored: number,
+): string {
+  return (
+    `${impact.label} (${people(impact.people)}): ` +
+    `${people(impact.signedAgain)} signed again by version ${String(restored)}; ` +
+    `${impact.stillToSign === 0 ? 'nobody' : people(impact.stillToSign)} still to sign; ` +
+    (impact.mustSignAgain === 0
+      ? 'nobody has to sign again'
+      : `${people(impact.mustSignAgain)} will have to sign again`)
+  );
+}
 
 function statusWords(version: PolicyVersion): string {
   switch (version.status) {
@@ -59,6 +81,15 @@ export function VersionHistory({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<Withdrawal | null>(null);
+  const askingNumber = asking?.version.number;
+  // Who is affected, before the admin confirms: loaded when the dialog opens.
+  const [impact] = useLoad(
+    () =>
+      askingNumber === undefined
+        ? Promise.resolve(null)
+        : api.withdrawPreview(entry.policy.key, askingNumber),
+    [api, entry.policy.key, askingNumber],
+  );
   const published = entry.versions.filter((v) => v.status !== 'draft');
   const current = published
     .filter((v) => v.status === 'published')
@@ -146,6 +177,21 @@ export function VersionHistory({
                   {asking.version.number} stays signed and is not asked again. Version{' '}
                   {asking.version.number} stays in the history, marked withdrawn.
                 </p>
+                {impact.status === 'loading' && (
+                  <Spinner size="tiny" label="Counting who it affects…" />
+                )}
+                {impact.status === 'failed' && (
+                  <ErrorMessage title="Could not count who it affects" error={impact.error} />
+                )}
+                {impact.status === 'ready' && impact.value !== null && (
+                  <ul aria-label="Who it affects">
+                    {impact.value.audiences.map((a) => (
+                      <li key={a.audience}>
+                        {withdrawImpactLine(a, impact.value?.restored.number ?? 0)}
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 <Field label="Why is it withdrawn? (kept in the audit log)" required>
                   <Textarea value={reason} onChange={(_e, data) => setReason(data.value)} />
                 </Field>
