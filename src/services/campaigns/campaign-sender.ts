@@ -201,9 +201,13 @@ export function createCampaignSender(
   const unsettled = new Map<string, number>();
   const claimed = async (row: Delivery, claim: Fence): Promise<boolean> => {
     const at = timing.now();
-    if (!(await queue.markInFlight(row.jobId, row.userId, claim, new Date(at)))) return false;
-    unsettled.set(deliveryKey(row.jobId, row.userId), at);
-    return true;
+    const key = deliveryKey(row.jobId, row.userId);
+    // Noted before the claim: a claim whose answer never came (the store cut off) may have
+    // landed, and only the sweep brings such a row back.
+    unsettled.set(key, at);
+    const ok = await queue.markInFlight(row.jobId, row.userId, claim, new Date(at));
+    if (!ok) unsettled.delete(key);
+    return ok;
   };
   const settledRow = (row: Delivery): void => {
     unsettled.delete(deliveryKey(row.jobId, row.userId));

@@ -16,6 +16,7 @@ import {
 } from '../../campaigns/fixtures.ts';
 import { failOnCi } from '../../support/required-on-ci.ts';
 import { startAzurite, type RunningAzurite } from '../../support/start-azurite.ts';
+import { startStorageProxy } from '../../support/storage-proxy.ts';
 
 // The campaign sender on the Azure Tables work store, two service instances sharing the
 // tables, against the Bot Connector emulator: what scaling out has to get right.
@@ -117,6 +118,67 @@ if (azurite === null) {
         queued: 0,
         inFlight: 0,
       });
+    });
+
+    it('storage cut off mid-campaign (the connection, not a restarted Azurite): the sender backs off, then finishes; repeats stay within what was in flight', async () => {
+      // The cut is a proxy that drops every connection and refuses new ones: Azurite keeps
+      // every write it accepted, as Azure Storage does (a restarted Azurite loses its last
+      // seconds of writes).
+      const proxy = await startStorageProxy(connectionString);
+      try {
+        const prefix = `s${++n}p${process.pid}`;
+        const store = await openAzureTablesWorkStore({
+          connectionString: proxy.connectionString,
+          tablePrefix: prefix,
+          clientOptions: { retryOptions: { maxRetries: 1, retryDelayInMs: 50 } },
+        });
+        const observer = await open(prefix);
+        rig = await startRig({}, observer);
+        const users = userIds(120);
+        await seedJob(rig, promptJob('c1'), users);
+        const errors: unknown[] = [];
+        const s = createCampaignSender(
+          {
+            queue: store,
+            leases: store,
+            conversations: store,
+            messenger: rig.messenger,
+            render: renderSimple,
+            timing: systemTiming,
+            holderId: 'instance-a',
+            onError: (e) => errors.push(e),
+          },
+          { ...FAST, staleAfterMs: 2_000, backoffMaxMs: 500 },
+        );
+        s.start();
+        while (rig.emulator.counters().activitiesSent < 30) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const sentAtCut = rig.emulator.counters().activitiesSent;
+        const inFlightAtCut = s.stats().inProgress;
+        await proxy.cut();
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        const sentDuringCut = rig.emulator.counters().activitiesSent;
+        await proxy.restore();
+        await s.untilIdle();
+        await s.stop();
+        // The outage was reported (not hidden), and nobody was lost.
+        expect(errors.length).toBeGreaterThan(0);
+        const perUser = rig.emulator.sendsPerUser();
+        expect(perUser.size).toBe(120);
+        const repeats = [...perUser.values()].reduce((sum, k) => sum + k - 1, 0);
+        expect(repeats).toBeLessThanOrEqual(inFlightAtCut);
+        // Nothing was claimed while the store could not be reached: at most what was in flight
+        // went out during the cut.
+        expect(sentDuringCut - sentAtCut).toBeLessThanOrEqual(inFlightAtCut);
+        expect(await observer.countDeliveries({ jobId: 'c1' })).toMatchObject({
+          sent: 120,
+          inFlight: 0,
+          queued: 0,
+        });
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('an instance dies mid-campaign: the other takes over; only its in-flight sends repeat', async () => {
