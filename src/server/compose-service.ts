@@ -242,7 +242,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
         return true;
       },
       api,
-      tabConfigHandler(input.tabConfig, school.timeZone),
+      tabConfigHandler(input.tabConfig, () => school.timeZone),
       ...(input.tabDir ? [createStaticHandler(input.tabDir)] : []),
     ],
     (error, req) => report(error, `${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''}`),

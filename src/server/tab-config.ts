@@ -16,10 +16,10 @@ export type TabConfig =
     };
 
 /**
- * @param timeZone the school's IANA zone: the tab shows dates and deadlines in it.
+ * @param timeZone the school's IANA zone, asked at each request (the school's settings can change
+ * it while the service runs): the tab shows dates and deadlines in it.
  */
-export function tabConfigHandler(config: TabConfig, timeZone: string) {
-  const body = JSON.stringify({ ...config, timeZone });
+export function tabConfigHandler(config: TabConfig, timeZone: () => string) {
   return (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/config.json') {
       return Promise.resolve(false);
@@ -28,7 +28,7 @@ export function tabConfigHandler(config: TabConfig, timeZone: string) {
       'Content-Type': 'application/json; charset=utf-8',
       'Cache-Control': 'no-cache',
     });
-    res.end(body);
+    res.end(JSON.stringify({ ...config, timeZone: timeZone() }));
     return Promise.resolve(true);
   };
 }
