@@ -135,11 +135,16 @@ describe('the tab in Chromium', () => {
         await page.getByRole('button', { name: /Edit a new version/ }).click();
         await page.getByRole('heading', { name: /Review the draft/ }).waitFor();
         await noHorizontalScroll(page);
-        // A clause's number field sits beside its Remove button, not over it.
-        const clause = page.getByRole('group', { name: /, clause 1$/ }).first();
-        const numberBox = await clause.getByRole('textbox', { name: 'Number' }).boundingBox();
-        const removeBox = await clause
-          .getByRole('button', { name: /^Remove clause/ })
+        // A clause's number field sits beside its Remove button, not over it (the editor opens
+        // one clause at a time).
+        await page
+          .getByRole('button', { name: /^Edit clause 1 in / })
+          .first()
+          .click();
+        const numberBox = await page.getByRole('textbox', { name: 'Number' }).first().boundingBox();
+        const removeBox = await page
+          .getByRole('button', { name: /^Remove clause 1 in / })
+          .first()
           .boundingBox();
         if (numberBox === null || removeBox === null) throw new Error('clause controls missing');
         const apart =
