@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
-import { provisionSite } from '../../src/adapters/graph/provision.ts';
-import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
+import type { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
 import { createTokenVerifier } from '../../src/api/auth/token-verifier.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
@@ -20,6 +18,7 @@ import type { School } from '../../src/domain/school.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { startApiServer, type TestServer } from './support/api-server.ts';
+import { provisionedRecordStore } from './support/provisioned-site.ts';
 
 /**
  * Importing into a new policy (issue 11) is an explicit, server-side creation: POST
@@ -61,9 +60,7 @@ describe('creating a policy (API, Graph emulator)', () => {
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
-    records = new SharePointRecordStore({ gateway, site: emulator.siteId });
-    await provisionSite(gateway, records.site);
+    records = await provisionedRecordStore(emulator);
     await records.putPolicy({
       key: 'staff-aup',
       schoolId: SCHOOL.id,

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
-import { provisionSite } from '../../src/adapters/graph/provision.ts';
-import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
+import type { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
 import { createTokenVerifier } from '../../src/api/auth/token-verifier.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
@@ -29,6 +27,7 @@ import type { Actor } from '../../src/services/actor.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { startApiServer, type TestServer } from './support/api-server.ts';
+import { provisionedRecordStore } from './support/provisioned-site.ts';
 
 /**
  * Approvals that close (issue 11): when a person signs again while an earlier signature still
@@ -84,13 +83,7 @@ describe('a superseded signature is closed in the record (API, Graph emulator, v
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
-    records = new SharePointRecordStore({
-      gateway,
-      site: emulator.siteId,
-      evidenceSigner: keys.signer,
-    });
-    await provisionSite(gateway, records.site);
+    records = await provisionedRecordStore(emulator, keys.signer);
     await records.putPolicy({
       key: KEY,
       schoolId: SCHOOL.id,

@@ -3,9 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
-import { provisionSite } from '../../src/adapters/graph/provision.ts';
-import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
 import { createTokenVerifier } from '../../src/api/auth/token-verifier.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
@@ -27,6 +24,7 @@ import type { Actor } from '../../src/services/actor.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { startApiServer, type TestServer } from './support/api-server.ts';
+import { provisionedRecordStore } from './support/provisioned-site.ts';
 
 /**
  * Publishing without fear (issue 11), through the API as the tab calls it, over the real
@@ -93,9 +91,7 @@ describe('publish confirmation and withdrawal (API, Graph emulator)', () => {
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
-    const records = new SharePointRecordStore({ gateway, site: emulator.siteId });
-    await provisionSite(gateway, records.site);
+    const records = await provisionedRecordStore(emulator);
     // No approvals here: what a withdrawal does to signatures, not to decisions.
     await records.putPolicy({
       key: KEY,
