@@ -146,4 +146,9 @@ export interface RecordStore {
   // Audit: append-only.
   appendAudit(events: AuditEvent[]): Promise<void>;
   listAudit(query: { type?: AuditEventType; since?: string }): Promise<AuditEvent[]>;
+  /**
+   * One audit event by its id (a point read on the unique EventId), or null: e.g. the closure
+   * `<ack id>:superseded` a person's page looks for, without reading a whole event type.
+   */
+  getAuditEvent(id: string): Promise<AuditEvent | null>;
 }

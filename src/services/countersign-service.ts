@@ -123,8 +123,14 @@ export interface PersonSignature {
   versionLabel: string;
   versionTitle: string;
   signedAtLocal: string;
-  approvalState: ApprovalState;
+  /**
+   * 'superseded': it waited for approval, the person signed again, and a founded
+   * `approval.superseded` event closed it (never decided; only the latest signature is).
+   */
+  approvalState: ApprovalState | 'superseded';
   approvalWords: string;
+  /** The newer signature that closed this one, when superseded. */
+  supersededBy?: string;
   decisions: {
     decision: 'approved' | 'rejected';
     approverName: string;

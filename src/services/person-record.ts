@@ -1,5 +1,6 @@
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
+import type { AuditEvent } from '../domain/audit-event.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { statusInWords } from '../domain/evidence-pack/status-words.ts';
 import { ukDateTime } from '../domain/evidence-pack/uk-time.ts';
@@ -97,11 +98,64 @@ export async function signedTextFor(
   };
 }
 
+/** A signature the signer has since signed again, closed by a founded `approval.superseded`. */
+interface Superseded {
+  by: Acknowledgement;
+  byLabel: string;
+}
+
+/** `b` is later than `a` as status.ts orders a person's signatures: by version, then time. */
+function later(a: Acknowledgement, b: Acknowledgement): boolean {
+  return (
+    b.versionNumber > a.versionNumber ||
+    (b.versionNumber === a.versionNumber && Date.parse(b.signedAt) > Date.parse(a.signedAt))
+  );
+}
+
+/**
+ * The closures of this person's signatures still waiting for a decision: sign-policy.ts signs an
+ * `approval.superseded` event under `<ack id>:superseded` when they sign the policy again. Each
+ * is a point read (a person has a handful of signatures). A closure shows only when it stands
+ * as verify would have it (superseded-approvals.ts): it names a newer signature of this person
+ * and policy, and the closed one has no decision; otherwise the signature still reads as
+ * waiting, and `countersign verify` names the closure (closure-unfounded).
+ */
+async function supersededSignatures(
+  ctx: ServiceContext,
+  signed: readonly Acknowledgement[],
+  approvals: readonly Approval[],
+  label: (versionNumber: number) => string,
+): Promise<Map<string, Superseded>> {
+  const waiting = signed.filter((a) => effectiveApprovalState(a, approvals) === 'pending');
+  const byId = new Map(signed.map((a) => [a.id, a]));
+  const closures = await Promise.all(
+    waiting.map((a) => ctx.records.getAuditEvent(`${a.id}:superseded`)),
+  );
+  const out = new Map<string, Superseded>();
+  for (const [i, closed] of waiting.entries()) {
+    const by = newerNamedBy(closures[i] ?? null, closed, byId);
+    if (by !== undefined) out.set(closed.id, { by, byLabel: label(by.versionNumber) });
+  }
+  return out;
+}
+
+function newerNamedBy(
+  event: AuditEvent | null,
+  closed: Acknowledgement,
+  byId: ReadonlyMap<string, Acknowledgement>,
+): Acknowledgement | undefined {
+  if (event?.type !== 'approval.superseded' || event.subject !== closed.id) return undefined;
+  const named = event.details['supersededBy'];
+  const newer = typeof named === 'string' ? byId.get(named) : undefined;
+  return newer !== undefined && later(closed, newer) ? newer : undefined;
+}
+
 function signatureView(
   ack: Acknowledgement,
   approvals: readonly Approval[],
   version: PolicyVersion | undefined,
   timeZone: string,
+  superseded: Superseded | undefined,
 ): PersonSignature {
   const decisions = approvals
     .filter((a) => a.acknowledgementId === ack.id && a.decision !== 'pending')
@@ -129,8 +183,13 @@ function signatureView(
     versionLabel: version?.label ?? `version ${ack.versionNumber}`,
     versionTitle: version?.document.title ?? '',
     signedAtLocal: ukDateTime(ack.signedAt, timeZone),
-    approvalState: state,
-    approvalWords: approvalInWords(state),
+    ...(superseded === undefined
+      ? { approvalState: state, approvalWords: approvalInWords(state) }
+      : {
+          approvalState: 'superseded' as const,
+          approvalWords: `Closed without a decision: superseded by the signature of ${ukDateTime(superseded.by.signedAt, timeZone)} (version ${superseded.byLabel}); only the latest signature is decided`,
+          supersededBy: superseded.by.id,
+        }),
     decisions,
     consents,
     ...(version === undefined
@@ -182,6 +241,12 @@ export async function personRecordFor(
   });
   const labels = new Map(ctx.school.audiences.map((a) => [a.key, a.label]));
   const versions = new Map(loaded.versions.map((v) => [v.number, v]));
+  const superseded = await supersededSignatures(
+    ctx,
+    signed,
+    approvals,
+    (n) => versions.get(n)?.label ?? `version ${n}`,
+  );
   const latest = signed.at(-1);
   return {
     person: {
@@ -200,7 +265,13 @@ export async function personRecordFor(
     signatures: signed
       .sort((a, b) => b.signedAt.localeCompare(a.signedAt))
       .map((ack) =>
-        signatureView(ack, approvals, versions.get(ack.versionNumber), ctx.school.timeZone),
+        signatureView(
+          ack,
+          approvals,
+          versions.get(ack.versionNumber),
+          ctx.school.timeZone,
+          superseded.get(ack.id),
+        ),
       ),
   };
 }

@@ -105,7 +105,10 @@ describe('a superseded signature is closed in the record (API, Graph emulator, v
       readCache: false,
     });
     idp = await createDevIdentityProvider({
-      users: [{ key: 'head', ...actor('u-head'), roles: DEV_USER_ROLES.head }],
+      users: [
+        { key: 'head', ...actor('u-head'), roles: DEV_USER_ROLES.head },
+        { key: 'dsl', ...actor('u-dsl'), roles: DEV_USER_ROLES.dsl },
+      ],
     });
     server = await startApiServer(
       createApiHandler({
@@ -204,6 +207,34 @@ describe('a superseded signature is closed in the record (API, Graph emulator, v
     expect(held.findings).toEqual([]);
     expect(held.code).toBe(0);
 
+    // Ana's page for the DSL reads the closure: her first signature is closed as superseded,
+    // never "waiting for approval"; her latest one waits; Ben's (never superseded) waits.
+    const page = async (userId: string) => {
+      const answer = await fetch(
+        `${server.url}/api/admin/people/${userId}?policyKey=${encodeURIComponent(KEY)}`,
+        { headers: { authorization: `Bearer ${await idp.issueToken('dsl')}` } },
+      );
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as {
+        signatures: {
+          acknowledgement: { id: string };
+          approvalState: string;
+          approvalWords: string;
+          supersededBy?: string;
+        }[];
+      };
+    };
+    const anas = (await page('u-ana')).signatures;
+    expect(anas.map((s) => [s.acknowledgement.id, s.approvalState, s.supersededBy])).toEqual([
+      [second.id, 'pending', undefined],
+      [first.id, 'superseded', second.id],
+    ]);
+    expect(anas[1]?.approvalWords).toMatch(
+      /^Closed without a decision: superseded by the signature of .+ \(version Autumn 2026\); only the latest signature is decided$/,
+    );
+    expect(anas[1]?.approvalWords).not.toContain('Awaiting approval');
+    expect((await page('u-ben')).signatures.map((s) => s.approvalState)).toEqual(['pending']);
+
     // A closure signed with the service's key but unfounded: it names Ana's signature as what
     // superseded Ben's, to take Ben's pending signature out of sight. Verify names it.
     await records.appendAudit([
@@ -224,5 +255,7 @@ describe('a superseded signature is closed in the record (API, Graph emulator, v
     expect(caught.findings[0]?.message).toContain(
       `the newer signature ${second.id} is someone else's`,
     );
+    // The page does not take an unfounded closure's word for it: Ben's signature still waits.
+    expect((await page('u-ben')).signatures.map((s) => s.approvalState)).toEqual(['pending']);
   });
 });

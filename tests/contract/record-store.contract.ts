@@ -374,6 +374,9 @@ export function recordStoreContract(
         })
       ).filter((e) => e.subject === subjectKey);
       expect(recent).toEqual([late]);
+      // A point read by id: the event as appended, or null for an id nobody used.
+      expect(await store.getAuditEvent(late.id)).toEqual(late);
+      expect(await store.getAuditEvent(`${late.id}:none`)).toBeNull();
     });
 
     test('hands out copies: changing what a read returned changes nothing stored', async (store) => {

@@ -1617,6 +1617,12 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
       )
       .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   }
+
+  async getAuditEvent(id: string): Promise<AuditEvent | null> {
+    // EventId is unique and indexed: a point read, under the list view threshold at any size.
+    const row = await this.#one('audit', 'EventId', id);
+    return row === null ? null : this.#read(row, 'audit', auditFromFields);
+  }
 }
 
 /** Acknowledgement partitions read in one `$batch`, and batches in flight (#acknowledgementRows). */

@@ -547,6 +547,11 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
     return Promise.resolve(rows);
   }
 
+  getAuditEvent(id: string): Promise<AuditEvent | null> {
+    const event = this.#audit.get(id);
+    return Promise.resolve(event === undefined ? null : structuredClone(event));
+  }
+
   /** Every acknowledgement row, as SharePointRecordStore.scanAcknowledgements (for verify). */
   scanAcknowledgements(query: {
     policyKey?: string;

@@ -264,8 +264,10 @@ export const personSignatureSchema = z.object({
   versionLabel: z.string(),
   versionTitle: z.string(),
   signedAtLocal: z.string(),
-  approvalState: approvalStateSchema,
+  /** 'superseded': closed by a signed approval.superseded event, never decided. */
+  approvalState: z.union([approvalStateSchema, z.literal('superseded')]),
   approvalWords: z.string(),
+  supersededBy: z.string().min(1).optional(),
   decisions: z.array(
     z.object({
       decision: z.enum(['approved', 'rejected']),
