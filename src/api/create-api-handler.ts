@@ -4,6 +4,7 @@ import { problemInstance, requestIdOf } from '../http/request-id.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
+import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
@@ -25,11 +26,14 @@ import { approvalRoutes } from './routes/approval-routes.ts';
 import { campaignRoutes } from './routes/campaign-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
+import { settingsRoutes } from './routes/settings-routes.ts';
 
 export interface ApiDeps {
   service: CountersignService;
   /** Absent when campaigns are not configured: campaign routes answer 503 `unavailable`. */
   campaigns?: CampaignApi;
+  /** The Admin view's school settings; absent: those routes answer 503 `unavailable`. */
+  settings?: SchoolSettingsAdmin;
   /** The importer (src/importer's importPolicyFile, passed in by the composition root). */
   importPolicy: ImportPolicy;
   auth: TokenVerifier;
@@ -67,6 +71,7 @@ const HANDLERS = {
   ...adminRoutes,
   ...campaignRoutes,
   ...approvalRoutes,
+  ...settingsRoutes,
 } satisfies RouteHandlers;
 
 const REQUIRED_ROLE = { admin: 'Policy.Admin', approver: 'Policy.Approver' } as const;
@@ -145,6 +150,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       actor,
       service: deps.service,
       campaigns: deps.campaigns,
+      settings: deps.settings,
       importPolicy: deps.importPolicy,
       limits,
       reportError,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
+import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import type { ImportReport, ResponseBody } from './contract/responses.ts';
@@ -27,6 +28,8 @@ export interface RouteContext {
   actor: Actor;
   service: CountersignService;
   campaigns: CampaignApi | undefined;
+  /** The school's settings page; absent: those routes answer 503 `unavailable`. */
+  settings: SchoolSettingsAdmin | undefined;
   importPolicy: ImportPolicy;
   limits: ApiLimits;
   /** Reports an error that must not fail the whole request (e.g. one item of a bulk action). */

@@ -100,6 +100,15 @@ export const API_ROUTES = [
     access: 'admin',
   },
   { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },
+  // The actor's school's settings (services/actor-school.ts decides which school), and their history.
+  { id: 'admin.settings', method: 'GET', path: '/api/admin/settings', access: 'admin' },
+  { id: 'admin.settings.save', method: 'PUT', path: '/api/admin/settings', access: 'admin' },
+  {
+    id: 'admin.settings.history',
+    method: 'GET',
+    path: '/api/admin/settings/history',
+    access: 'admin',
+  },
   { id: 'admin.campaigns.list', method: 'GET', path: '/api/admin/campaigns', access: 'admin' },
   { id: 'admin.campaigns.launch', method: 'POST', path: '/api/admin/campaigns', access: 'admin' },
   {

@@ -15,6 +15,8 @@ import { schoolActorResolver } from '../bot/resolve-actor.ts';
 import { withSettingsRoles } from '../api/auth/settings-roles-verifier.ts';
 import { schoolRoleSource } from '../services/school-role-source.ts';
 import { createLiveSchoolSettings } from '../services/live-school-settings.ts';
+import { deploymentSchool } from '../services/actor-school.ts';
+import { createSchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -200,6 +202,14 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     telemetry,
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
+    // The Admin view's settings page: the actor's school, saved over the revision read, and
+    // read again at once so this instance's live settings hold the change.
+    settings: createSchoolSettingsAdmin({
+      settings: settingsDeps,
+      directory: graph.directory,
+      actorSchool: deploymentSchool(() => school.id),
+      afterSave: () => settings.refresh(),
+    }),
   });
   const bot = createBot({
     service,

@@ -28,6 +28,7 @@ import {
 } from './support/tokens.ts';
 import type { TestPerson, TokenFactory } from './support/tokens.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
+import { SETTINGS_SCHOOL, testSettingsAdmin } from './support/school-settings-admin.ts';
 
 /**
  * Every route × every kind of caller → the status it must get. Tokens are real RS256 JWTs
@@ -229,6 +230,19 @@ const MATRIX: Record<RouteId, Row> = {
     path: '/api/admin/records-check',
     expect: adminOnly(200),
   },
+  // The actor's school's settings (the real service over memory stores, seeded at revision 1).
+  'admin.settings': { method: 'GET', path: '/api/admin/settings', expect: adminOnly(200) },
+  'admin.settings.save': {
+    method: 'PUT',
+    path: '/api/admin/settings',
+    body: { expectedRevision: 1, settings: { ...SETTINGS_SCHOOL, retentionYears: 7 } },
+    expect: adminOnly(200),
+  },
+  'admin.settings.history': {
+    method: 'GET',
+    path: '/api/admin/settings/history',
+    expect: adminOnly(200),
+  },
   'admin.campaigns.list': { method: 'GET', path: '/api/admin/campaigns', expect: adminOnly(200) },
   'admin.campaigns.launch': {
     method: 'POST',
@@ -324,6 +338,7 @@ function freshHandler(options: { dev: boolean }) {
     service,
     log: silentLogger,
     campaigns: createFakeCampaigns(service.calls),
+    settings: testSettingsAdmin(service.calls).admin,
     importPolicy: (bytes, fileName) => {
       imports.push(fileName);
       return Promise.resolve({

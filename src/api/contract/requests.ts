@@ -7,6 +7,7 @@ import {
   policyKeySchema,
   renewalRuleSchema,
 } from '../../domain/policy.ts';
+import { schoolSchema } from '../../domain/school.ts';
 import { visibleTextSchema } from '../../domain/signature-text.ts';
 
 /**
@@ -86,6 +87,16 @@ export const launchCampaignBodySchema = z.strictObject({
 
 export const policyVersionRefSchema = z.strictObject({ policyKey: policyKeySchema, versionNumber });
 
+/**
+ * The Admin view saves the whole of a school's settings over the revision it read (a save over
+ * an older one is a 409). Strict at the top and in the settings: a misspelt setting is refused,
+ * never silently dropped from what the admin believes they saved.
+ */
+export const saveSettingsBodySchema = z.strictObject({
+  expectedRevision: z.number().int().min(1),
+  settings: schoolSchema.strict(),
+});
+
 export const devTokenBodySchema = z.strictObject({ user: z.string().min(1).max(50) });
 
 /** Query strings arrive as text: numbers are coerced, empty values mean "not given". */
@@ -154,6 +165,7 @@ export type BulkDecisionBody = z.input<typeof bulkDecisionBodySchema>;
 export type LaunchCampaignBody = z.input<typeof launchCampaignBodySchema>;
 export type PolicyVersionRef = z.input<typeof policyVersionRefSchema>;
 export type DevTokenBody = z.input<typeof devTokenBodySchema>;
+export type SaveSettingsBody = z.input<typeof saveSettingsBodySchema>;
 /** The people list's filters, as query parameters (text, as a URL carries them). */
 export type PeopleFilter = Pick<
   z.input<typeof peopleQuerySchema>,

@@ -11,6 +11,7 @@ import {
 import { keyRingSchema } from '../../domain/evidence/key-ring.ts';
 import { recordsCheckSchema } from '../../domain/evidence/records-check.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
+import { schoolSchema } from '../../domain/school.ts';
 import type { RouteId } from '../routes.ts';
 
 /**
@@ -401,6 +402,33 @@ export const schoolViewSchema = z.object({
   permissionChoices: z.array(z.string().min(1)),
 });
 
+/** A school's settings as stored: what the Admin view edits, and the revision a save names. */
+export const schoolSettingsSchema = z.object({
+  settings: schoolSchema,
+  revision: z.number().int().min(1),
+  updatedAt: isoTime,
+  /** Entra object id, or "bootstrap" / "cli". */
+  updatedBy: z.string().min(1),
+});
+
+export const settingsSavedSchema = schoolSettingsSchema.extend({
+  /** The settings this save changed (none: it saved what was stored). */
+  changed: z.array(z.string()),
+});
+
+/** One change in the settings' history (a settings.changed audit event), newest first. */
+export const settingsChangeSchema = z.object({
+  eventId: z.string().min(1),
+  at: isoTime,
+  revision: z.number().int().min(1),
+  source: z.enum(['bootstrap', 'import', 'admin']),
+  actorId: z.string().min(1),
+  actorName: z.string().min(1),
+  changed: z.array(z.string()),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+});
+
 export const RESPONSE_BODIES = {
   me: meSchema,
   'me.policies': z.array(myPolicyViewSchema),
@@ -426,6 +454,9 @@ export const RESPONSE_BODIES = {
   'admin.person.evidence': null,
   'admin.person.deliveries': personDeliveriesSchema,
   'admin.records-check': recordsCheckViewSchema,
+  'admin.settings': schoolSettingsSchema,
+  'admin.settings.save': settingsSavedSchema,
+  'admin.settings.history': z.array(settingsChangeSchema),
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,
   'admin.campaigns.preview-card': adaptiveCardSchema,
@@ -466,6 +497,9 @@ export type ImportReport = z.infer<typeof importReportSchema>;
 export type ImportResult = z.infer<typeof importResultSchema>;
 export type AdminPolicy = z.infer<typeof adminPolicySchema>;
 export type SchoolView = z.infer<typeof schoolViewSchema>;
+export type SchoolSettings = z.infer<typeof schoolSettingsSchema>;
+export type SettingsSaved = z.infer<typeof settingsSavedSchema>;
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
 export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;
