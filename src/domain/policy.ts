@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audienceKeySchema, policyDocumentSchema } from './policy-document.ts';
+import { compositionSchema } from './policy-variant.ts';
 
 /** When a signature falls due again, besides every material change. */
 export const renewalRuleSchema = z.discriminatedUnion('kind', [
@@ -19,9 +20,20 @@ export type ApprovalMode = z.infer<typeof approvalModeSchema>;
 
 export const policyKeySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 
+/**
+ * school: a school's own policy (the default: policies stored before trusts have no scope);
+ * trust: a trust-wide policy whose versions are the master text, signed by nobody as such: each
+ * school's people sign their school's copy (policy-variant.ts, effective-version.ts).
+ */
+export const policyScopeSchema = z.enum(['school', 'trust']);
+
 export const policySchema = z.object({
   key: policyKeySchema,
+  /** The school's id; for a trust policy, the trust's. */
   schoolId: z.string().min(1),
+  scope: policyScopeSchema.optional(),
+  /** On a school's copy of a trust policy: the trust policy (its master) it is composed from. */
+  masterPolicyKey: policyKeySchema.optional(),
   title: z.string().min(1).max(300),
   audiences: z.array(audienceKeySchema).min(1),
   renewal: renewalRuleSchema,
@@ -52,5 +64,7 @@ export const policyVersionSchema = z.object({
   document: policyDocumentSchema,
   /** SHA-256 (hex) of the canonical document: what a person signs. */
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** On a school's copy of a trust policy: the master and variant versions it was composed from. */
+  composition: compositionSchema.optional(),
 });
 export type PolicyVersion = z.infer<typeof policyVersionSchema>;

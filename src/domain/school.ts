@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audienceKeySchema } from './policy-document.ts';
+import { schoolContactSchema } from './policy-variant.ts';
 
 const calendarDate = z.iso.date();
 
@@ -69,5 +70,14 @@ export const schoolSchema = z.object({
   holidays: z.array(dateRangeSchema).max(60).optional(),
   /** How long records are kept after a person leaves (years), the school's retention schedule. */
   retentionYears: z.number().int().min(1).max(100).optional(),
+  /**
+   * The people a trust policy's placeholders name (`{{contact:dsl}}`): each school's own, so the
+   * trust's text says "speak to" this school's DSL (policy-variant.ts).
+   */
+  contacts: z
+    .array(schoolContactSchema)
+    .max(20)
+    .refine((cs) => new Set(cs.map((c) => c.key)).size === cs.length, 'a contact key is used twice')
+    .optional(),
 });
 export type School = z.infer<typeof schoolSchema>;

@@ -118,6 +118,33 @@ export function recordStoreContract(
       expect(events.filter((e) => e.id === event.id)).toEqual([event]);
     });
 
+    test("keeps a school copy's composition and a trust policy's scope (issue 14)", async (store) => {
+      const key = freshKey();
+      await store.putPolicy({ ...policy(key), scope: 'trust', schoolId: 'a-trust' });
+      expect((await store.getPolicy(key))?.value.scope).toBe('trust');
+      const composition = {
+        masterPolicyKey: key,
+        masterVersion: 3,
+        variantVersion: 2,
+        variant: {
+          sections: [{ heading: 'Our own', clauses: [{ text: 'Tablets in the box.', items: [] }] }],
+        },
+      };
+      const draft = await store.createVersion(
+        policyVersion(key, 1, { composition }),
+        audit('policy.saved', `${key}:v1`),
+      );
+      expect((await store.getVersion(key, 1))?.value.composition).toEqual(composition);
+      const published = await store.publishVersion(
+        draft,
+        new Date().toISOString(),
+        [],
+        audit('version.published', `${key}:v1`),
+      );
+      expect(published.value.composition).toEqual(composition);
+      expect((await store.listVersions(key))[0]?.value.composition).toEqual(composition);
+    });
+
     test('updates a draft with its eTag and refuses a stale one', async (store) => {
       const key = freshKey();
       const draft = await store.createVersion(policyVersion(key, 1), audit('policy.saved', key));

@@ -134,6 +134,10 @@ export function versionFields(
     ...(file === undefined
       ? { Document: JSON.stringify(version.document) }
       : { Document: null, DocumentItemId: file.itemId, DocumentHash: file.sha256 }),
+    // Written only when there is one, so a site not provisioned since trusts keeps working.
+    ...(version.composition === undefined
+      ? {}
+      : { Composition: JSON.stringify(version.composition) }),
     ...(writeId === undefined ? {} : { WriteId: writeId }),
   };
 }
@@ -147,6 +151,7 @@ const versionRowSchema = z.object({
   PublishedAt: optText,
   Document: z.string().transform((t) => JSON.parse(t) as unknown),
   ContentHash: reqText,
+  Composition: optText,
 });
 
 /** Where a version row's text is: a file (item id and hash), or null when it is inline. */
@@ -174,6 +179,7 @@ export function versionFromFields(
     ...(r.PublishedAt === undefined ? {} : { publishedAt: r.PublishedAt }),
     document: r.Document,
     contentHash: r.ContentHash,
+    ...(r.Composition === undefined ? {} : { composition: JSON.parse(r.Composition) as unknown }),
   });
 }
 

@@ -106,6 +106,9 @@ export const SCHEMA: Record<ListKey, ListSpec> = {
       text('DocumentItemId'),
       text('DocumentHash'),
       note('Document'),
+      // A school's copy of a trust policy: the master and variant versions it was composed
+      // from and the school's own clauses (JSON, policy-variant.ts); empty on a school's own.
+      note('Composition'),
       writeId(),
       ...signedColumns(),
     ],

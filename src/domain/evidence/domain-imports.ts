@@ -11,6 +11,7 @@ export { contentHash } from '../content-hash.ts';
 export { CountersignError } from '../errors.ts';
 export { policyDocumentSchema } from '../policy-document.ts';
 export { changeKindSchema, policyKeySchema } from '../policy.ts';
+export { compositionRefSchema } from '../policy-variant.ts';
 export { verifySeal } from '../seal.ts';
 export type { SealKey } from '../seal.ts';
 export { wallTimeAt } from '../zoned-time.ts';

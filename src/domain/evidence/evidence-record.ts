@@ -3,6 +3,7 @@ import {
   acknowledgementFieldsSchema,
   auditEventTypeSchema,
   changeKindSchema,
+  compositionRefSchema,
   policyKeySchema,
 } from './domain-imports.ts';
 import { SHARD_COUNT } from './shard.ts';
@@ -23,6 +24,8 @@ export const acknowledgementRecordSchema = acknowledgementFieldsSchema.extend({
   /** acknowledgementId(policyKey, versionNumber, userId, renewal): signed, so it names this row. */
   id: z.string().min(1),
   approvalAtSigning: z.enum(['not-required', 'pending']),
+  /** A school's copy of a trust policy: the master and variant versions of the text signed. */
+  composition: compositionRefSchema.optional(),
 });
 export type AcknowledgementRecord = z.infer<typeof acknowledgementRecordSchema>;
 
@@ -57,6 +60,8 @@ export const publishedVersionRecordSchema = z.object({
   publishedAt: z.iso.datetime(),
   /** Entra object id of the admin who published it. */
   publishedBy: z.string().min(1),
+  /** A school's copy of a trust policy: the master and variant versions composed into it. */
+  composition: compositionRefSchema.optional(),
 });
 export type PublishedVersionRecord = z.infer<typeof publishedVersionRecordSchema>;
 
