@@ -7,7 +7,13 @@ import { systemClock } from '../ports/clock.ts';
 import type { GateResult } from './auth/inbound-activity-gate.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import { CardActionHandler } from './card-action-handler.ts';
-import { helpCard, HELP_TEXT, withRefreshUsers, type AdaptiveCard } from './cards/index.ts';
+import {
+  helpCard,
+  HELP_TEXT,
+  isUserMri,
+  withRefreshUsers,
+  type AdaptiveCard,
+} from './cards/index.ts';
 import { NodeHttpAdapter } from './node-http-adapter.ts';
 import { PromptBuilder } from './prompt-builder.ts';
 
@@ -232,7 +238,12 @@ export function createBot(deps: BotDeps): CountersignBot {
     );
   }
 
-  // Remember 1:1 conversations so campaigns can reach people who have talked to the bot.
+  // Remember 1:1 conversations so campaigns can reach people who have talked to the bot, with
+  // the person's Teams user id (MRI) for the refresh of the cards sent to them later. The app's
+  // install in their personal scope counts: Teams sends the bot an installationUpdate there
+  // ("When your app is installed for the user, the bot receives an install activity … to capture
+  // the conversationId", learn.microsoft.com/microsoftteams/platform/graph-api/proactive-bots-
+  // and-messages/send-personal-welcome-message), and its `from.id` is the MRI.
   app.use(async (ctx) => {
     const seen = deps.notifications?.conversationSeen;
     const identity = identityOf(ctx.activity);
@@ -247,6 +258,7 @@ export function createBot(deps: BotDeps): CountersignBot {
           conversationId: ctx.activity.conversation.id,
           serviceUrl: ctx.activity.serviceUrl ?? '',
           tenantId: identity.tenantId ?? '',
+          ...(isUserMri(ctx.activity.from.id) ? { userMri: ctx.activity.from.id } : {}),
         });
       } catch (error) {
         ctx.log.error('could not remember the conversation', error);

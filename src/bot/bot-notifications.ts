@@ -10,6 +10,7 @@ import {
   type SendOutcome,
 } from '../ports/messenger.ts';
 import type { ConversationRefs } from '../ports/conversation-refs.ts';
+import { addressedTo } from './addressed-activity.ts';
 import type { BotNotifications } from './bot-deps.ts';
 import { approvalRouteOf } from './approval-route-of.ts';
 import { approvalRequestCard, type AdaptiveCard, type CardsConfig } from './cards/index.ts';
@@ -69,6 +70,7 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
         conversationId: stored.conversationId,
         serviceUrl: stored.serviceUrl,
         tenantId: stored.tenantId,
+        ...(stored.userMri === undefined ? {} : { userMri: stored.userMri }),
       };
     }
     await deps.messenger.ensureInstalled(userId);
@@ -80,7 +82,9 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
       ...created.ref,
       updatedAt: deps.clock.now().toISOString(),
     });
-    return created.ref;
+    // The store keeps an MRI an activity gave meanwhile (the install's): read it back.
+    const known = (await deps.workStore.getConversation(userId))?.userMri;
+    return known === undefined ? created.ref : { ...created.ref, userMri: known };
   }
 
   /**
@@ -129,7 +133,9 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
 
   async function send(userId: string, activity: OutgoingActivity): Promise<void> {
     const ref = await reach(userId);
-    await untilDone(() => deps.messenger.sendActivity(ref, activity), `send to ${userId}`);
+    // Each approver's copy of a card names them for its refresh (when their MRI is known).
+    const addressed = addressedTo(activity, ref.userMri);
+    await untilDone(() => deps.messenger.sendActivity(ref, addressed), `send to ${userId}`);
   }
 
   /** Sends to everyone, then reports every failure at once (one failing approver stops no one). */

@@ -1,5 +1,6 @@
 import { diffDocuments, summariseDiff } from '../domain/policy-diff.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type OutgoingActivity } from '../ports/messenger.ts';
+import { addressedTo } from './addressed-activity.ts';
 import type {
   CardRenderer,
   DigestCardInput,
@@ -54,70 +55,78 @@ function changesOf(input: PromptCardInput): SignPromptInput['changes'] {
 export function botCardRenderer(config: CardsConfig): CardRenderer {
   return {
     prompt(input: PromptCardInput): OutgoingActivity {
-      const changes = changesOf(input);
-      if (input.kind === 'reminder') {
-        return activity(
-          `Reminder: please sign ${input.policy.title}`,
-          reminderCard(
-            {
-              recipient: input.recipient,
-              policy: input.policy,
-              version: input.version,
-              reminderNumber: input.reminderNumber ?? 1,
-              overdue: false,
-              ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
-              ...(changes === undefined ? {} : { changesSummary: changes.summary }),
-            },
-            config,
-          ),
-        );
-      }
-      const reason = reasonOf(input);
+      return addressedTo(drawPrompt(input), input.recipient.teamsUserId);
+    },
+    digest(input: DigestCardInput): OutgoingActivity {
+      return addressedTo(drawDigest(input), input.recipient.teamsUserId);
+    },
+  };
+
+  function drawPrompt(input: PromptCardInput): OutgoingActivity {
+    const changes = changesOf(input);
+    if (input.kind === 'reminder') {
       return activity(
-        `Please sign ${input.policy.title}`,
-        signPromptCard(
+        `Reminder: please sign ${input.policy.title}`,
+        reminderCard(
           {
             recipient: input.recipient,
             policy: input.policy,
             version: input.version,
-            ...(reason === undefined ? {} : { reason }),
+            reminderNumber: input.reminderNumber ?? 1,
+            overdue: false,
             ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
-            ...(changes === undefined ? {} : { changes }),
-            ...(input.kind === 'test'
-              ? {
-                  notice: 'Preview: this is the card staff will receive. Signing it signs for you.',
-                }
-              : {}),
+            ...(changes === undefined ? {} : { changesSummary: changes.summary }),
           },
           config,
         ),
       );
-    },
-    digest(input: DigestCardInput): OutgoingActivity {
-      return activity(
-        input.alert === 'delivery-records-lost'
-          ? `Delivery records lost: ${input.policy.title}`
-          : `Deadline passed: ${input.policy.title}`,
-        adminDigestCard(
-          {
-            policy: input.policy,
-            version: input.version,
-            deadline: input.deadline,
-            counts: input.counts,
-            overdue: input.overdue,
-            overdueTotal: input.overdueTotal,
-            delivery: input.delivery,
-            reasons: input.reasons,
-            ...(input.recordsCheck === undefined ? {} : { recordsCheck: input.recordsCheck }),
-            ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint }),
-            ...(input.alert === undefined ? {} : { alert: input.alert }),
-            ...(input.deliveryRecordsLost === undefined
-              ? {}
-              : { deliveryRecordsLost: input.deliveryRecordsLost }),
-          },
-          config,
-        ),
-      );
-    },
-  };
+    }
+    const reason = reasonOf(input);
+    return activity(
+      `Please sign ${input.policy.title}`,
+      signPromptCard(
+        {
+          recipient: input.recipient,
+          policy: input.policy,
+          version: input.version,
+          ...(reason === undefined ? {} : { reason }),
+          ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
+          ...(changes === undefined ? {} : { changes }),
+          ...(input.kind === 'test'
+            ? {
+                notice: 'Preview: this is the card staff will receive. Signing it signs for you.',
+              }
+            : {}),
+        },
+        config,
+      ),
+    );
+  }
+
+  function drawDigest(input: DigestCardInput): OutgoingActivity {
+    return activity(
+      input.alert === 'delivery-records-lost'
+        ? `Delivery records lost: ${input.policy.title}`
+        : `Deadline passed: ${input.policy.title}`,
+      adminDigestCard(
+        {
+          policy: input.policy,
+          version: input.version,
+          deadline: input.deadline,
+          counts: input.counts,
+          overdue: input.overdue,
+          overdueTotal: input.overdueTotal,
+          delivery: input.delivery,
+          reasons: input.reasons,
+          ...(input.recordsCheck === undefined ? {} : { recordsCheck: input.recordsCheck }),
+          ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint }),
+          ...(input.alert === undefined ? {} : { alert: input.alert }),
+          ...(input.deliveryRecordsLost === undefined
+            ? {}
+            : { deliveryRecordsLost: input.deliveryRecordsLost }),
+        },
+        config,
+      ),
+    );
+  }
 }

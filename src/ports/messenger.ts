@@ -21,6 +21,8 @@ export interface ConversationRef {
   conversationId: string;
   serviceUrl: string;
   tenantId: string;
+  /** The person's Teams user id (`29:…`) when known; the connector never needs it to send. */
+  userMri?: string;
 }
 
 /** Every outcome the sender must tell apart; HTTP details stay in the adapter. */

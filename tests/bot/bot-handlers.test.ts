@@ -168,6 +168,7 @@ describe('messages', () => {
         conversationId: `a:personal-${people.staff.id}`,
         serviceUrl: world.connectorUrl,
         tenantId: 'tenant-1',
+        userMri: `29:${people.staff.id}`,
       },
     });
   });
@@ -184,6 +185,18 @@ describe('messages', () => {
     expect(response.status).toBe(200);
     const card = world.connector.sent()[0]?.attachments?.[0]?.content as AdaptiveCard;
     expect(headingOf(card)).toBe('Countersign');
+    // The install is where the bot first learns the person's Teams user id (from.id): kept
+    // with the conversation for the refresh of the cards it sends them later.
+    expect(world.notified).toContainEqual({
+      kind: 'conversationSeen',
+      input: {
+        userId: people.staff.id,
+        conversationId: `a:personal-${people.staff.id}`,
+        serviceUrl: world.connectorUrl,
+        tenantId: 'tenant-1',
+        userMri: `29:${people.staff.id}`,
+      },
+    });
   });
 
   test('with a client id, replies carry the local token the SDK accepts', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { createBotNotifications } from '../../src/bot/index.ts';
+import { createBotNotifications, type AdaptiveCard } from '../../src/bot/index.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type {
   ConversationRef,
@@ -52,8 +52,15 @@ class MapWorkStore {
   getConversation(userId: string): Promise<StoredConversation | null> {
     return Promise.resolve(this.conversations.get(userId) ?? null);
   }
+  /** As the port says (tests/contract/conversation-refs.contract.ts): a known MRI is kept. */
   putConversation(conversation: StoredConversation): Promise<void> {
-    this.conversations.set(conversation.userId, conversation);
+    const known = this.conversations.get(conversation.userId)?.userMri;
+    this.conversations.set(
+      conversation.userId,
+      conversation.userMri === undefined && known !== undefined
+        ? { ...conversation, userMri: known }
+        : conversation,
+    );
     return Promise.resolve();
   }
 }
@@ -122,6 +129,47 @@ describe('bot notifications over the Messenger', () => {
     expect(result?.ref.conversationId).toBe(`a:personal-${people.staff.id}`);
     expect(result?.activity.summary).toBe('Approved: staff-aup version 1');
     expect(JSON.stringify(cardIn(result?.activity))).toContain(`Approved: ${people.staff.name}`);
+  });
+
+  test("each approver's copy of the request names them in its refresh by the Teams user id stored with their conversation", async () => {
+    const { messenger, workStore, w, notifications } = setup();
+    world = w;
+    await w.publish('Autumn 2025', previousDocument);
+    await w.start({ notifications });
+    // The headteacher installed the app (or spoke to the bot): their MRI came with it.
+    await w.installed(people.head);
+    expect(workStore.conversations.get(people.head.id)?.userMri).toBe(`29:${people.head.id}`);
+    const prompt = (
+      (await w.invoke(people.staff, {
+        action: 'showPrompt',
+        policyKey: 'staff-aup',
+        userId: people.staff.id,
+      })) as { body: { value: unknown } }
+    ).body.value;
+    await w.invoke(people.staff, {
+      ...executeData(prompt, 'sign'),
+      declarationAccepted: 'true',
+      typedName: 'Sam Okafor',
+      statedRole: 'Teacher',
+    });
+    const request = messenger.sent.find((s) => s.ref.userId === people.head.id);
+    const card = cardIn(request?.activity) as { refresh?: { userIds?: string[] } };
+    expect(card.refresh?.userIds).toEqual([`29:${people.head.id}`]);
+    expect(cardProblems(card)).toEqual([]);
+  });
+
+  test('a card to someone the bot has never seen keeps its refresh and names nobody in it', async () => {
+    const { messenger, notifications } = setup();
+    const card: AdaptiveCard = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [],
+      refresh: { action: { type: 'Action.Execute', verb: 'refresh' } },
+    };
+    await notifications.sendPrivately('u1', 'Your status', card);
+    const first = cardIn(messenger.sent[0]?.activity) as { refresh?: { userIds?: string[] } };
+    expect(first.refresh).toBeDefined();
+    expect(first.refresh?.userIds).toBeUndefined();
   });
 
   test('a stored conversation outside Teams is ignored: a new one is created and replaces it', async () => {

@@ -13,7 +13,11 @@ import {
 } from '../../src/services/campaigns/campaign-service.ts';
 import { digestJobDataSchema } from '../../src/services/campaigns/job-data.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
-import { startVirtualRig, VirtualTiming, type Rig } from './fixtures.ts';
+import { botCardRenderer } from '../../src/bot/index.ts';
+import type { ConnectorEmulatorOptions } from '../../src/dev/connector-emulator/connector-emulator.ts';
+import type { OutgoingActivity } from '../../src/ports/messenger.ts';
+import { config as cardsConfig } from '../bot/card-fixtures.ts';
+import { startVirtualRig, TENANT, VirtualTiming, type Rig } from './fixtures.ts';
 import { admin, publishVersion, school, sign, teacher, world } from './world.ts';
 
 let rig: Rig | undefined;
@@ -48,9 +52,13 @@ function countingCampaignWrites(records: RecordStore) {
   return { records: wrapped, counts };
 }
 
-async function setup(staff: number, holderId = 'instance-a') {
+async function setup(
+  staff: number,
+  holderId = 'instance-a',
+  connector: ConnectorEmulatorOptions = {},
+) {
   const timing = new VirtualTiming();
-  rig = await startVirtualRig(timing);
+  rig = await startVirtualRig(timing, connector);
   const w = await world(staff);
   const counted = countingCampaignWrites(w.records);
   const make = (
@@ -181,6 +189,44 @@ describe('CampaignService', () => {
     // 62 sends at ~49/s take ~1.3 s: one create, and at most a couple of total updates.
     expect(s.counts.create).toBe(1);
     expect(s.counts.update).toBeLessThanOrEqual(3);
+  });
+
+  it("names each person in their prompt card's refresh by the Teams user id stored with their conversation, and nobody else's (issue 12)", async () => {
+    const s = await setup(3, 'instance-a', { recordBodies: true });
+    // s-00000 installed the app: its install activity gave the bot their MRI (bot-app.ts).
+    // s-00001 and s-00002 were never seen: the sender creates their conversations.
+    await s.rig.work.putConversation({
+      userId: 's-00000',
+      conversationId: s.rig.emulator.conversationIdFor('s-00000'),
+      serviceUrl: s.rig.emulator.url,
+      tenantId: TENANT,
+      userMri: '29:1-mri-of-s0',
+      updatedAt: new Date(s.timing.now()).toISOString(),
+    });
+    const service = s.make('instance-a', s.rig.work, { cards: botCardRenderer(cardsConfig) });
+    await service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    service.startSender();
+    await service.sender.untilIdle();
+    await service.stop();
+    const refreshOf = (userId: string): { userIds?: string[] } | undefined => {
+      const sent = s.rig.emulator.delivered().filter((d) => d.userId === userId);
+      expect(sent).toHaveLength(1);
+      const activity = sent[0]?.activity as OutgoingActivity;
+      return (activity.attachments?.[0]?.content as { refresh?: { userIds?: string[] } }).refresh;
+    };
+    expect(refreshOf('s-00000')?.userIds).toEqual(['29:1-mri-of-s0']);
+    // Never seen: the card keeps its refresh (a 1:1 chat refreshes for its members) and names
+    // nobody, never an Entra object id.
+    for (const userId of ['s-00001', 's-00002']) {
+      expect(refreshOf(userId)).toBeDefined();
+      expect(refreshOf(userId)?.userIds).toBeUndefined();
+    }
+    expect((await s.rig.work.getConversation('s-00000'))?.userMri).toBe('29:1-mri-of-s0');
+    expect((await s.rig.work.getConversation('s-00001'))?.userMri).toBeUndefined();
   });
 
   it('shows 403s per recipient in the counts', async () => {

@@ -20,7 +20,9 @@ export class AzureTablesConversationRefs implements ConversationRefs {
       ONE_ROW,
       conversationEntity,
     );
-    return found === null ? null : { ...found.value };
+    if (found === null) return null;
+    const { userMri, ...rest } = found.value;
+    return userMri === undefined ? rest : { ...rest, userMri };
   }
 
   async putConversation(c: StoredConversation): Promise<void> {
@@ -29,10 +31,15 @@ export class AzureTablesConversationRefs implements ConversationRefs {
       conversationId: c.conversationId,
       serviceUrl: c.serviceUrl,
       tenantId: c.tenantId,
+      userMri: c.userMri,
       updatedAt: isoToIso(c.updatedAt, 'updatedAt'),
     });
     try {
-      await this.#conversations.upsertEntity(entity, 'Replace');
+      // Insert Or Merge (learn.microsoft.com/rest/api/storageservices/insert-or-merge-entity):
+      // an existing entity keeps the properties the request leaves out. Every property but
+      // userMri is always sent, so only a known MRI survives a reference without one (the
+      // port's rule), in one request and without a read.
+      await this.#conversations.upsertEntity(entity, 'Merge');
     } catch (error) {
       throw storageError(error, `store the conversation of ${c.userId}`);
     }

@@ -85,6 +85,7 @@ export const conversationEntity = z.object({
   conversationId: z.string(),
   serviceUrl: z.string(),
   tenantId: z.string(),
+  userMri: z.string().optional(),
   updatedAt: isoString,
 });
 

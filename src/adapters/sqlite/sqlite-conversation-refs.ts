@@ -9,6 +9,7 @@ const conversationRow = z.object({
   service_url: z.string(),
   tenant_id: z.string(),
   updated_at: z.number(),
+  user_mri: z.string().nullable(),
 });
 
 /** Conversation references on node:sqlite: one row per person. */
@@ -28,22 +29,27 @@ export class SqliteConversationRefs implements ConversationRefs {
       conversationId: r.conversation_id,
       serviceUrl: r.service_url,
       tenantId: r.tenant_id,
+      ...(r.user_mri === null ? {} : { userMri: r.user_mri }),
       updatedAt: iso(r.updated_at),
     });
   }
 
   putConversation(c: StoredConversation): Promise<void> {
     this.#db.changes(
-      `INSERT INTO conversations (user_id, conversation_id, service_url, tenant_id, updated_at)
-       VALUES (?, ?, ?, ?, ?)
+      // A known MRI survives a reference without one (the port's rule), in the one statement.
+      `INSERT INTO conversations
+         (user_id, conversation_id, service_url, tenant_id, updated_at, user_mri)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET conversation_id = excluded.conversation_id,
          service_url = excluded.service_url, tenant_id = excluded.tenant_id,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at,
+         user_mri = COALESCE(excluded.user_mri, conversations.user_mri)`,
       c.userId,
       c.conversationId,
       c.serviceUrl,
       c.tenantId,
       isoToMs(c.updatedAt, 'updatedAt'),
+      c.userMri ?? null,
     );
     return Promise.resolve();
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { CountersignError } from '../../domain/errors.ts';
 import type { IntegrityCheck } from '../../ports/work-store.ts';
-import { WORK_STORE_SCHEMA } from './work-store-schema.ts';
+import { ADDED_COLUMNS, WORK_STORE_SCHEMA } from './work-store-schema.ts';
 
 export interface SqliteDatabaseOptions {
   /** A file path, or ':memory:'. */
@@ -28,6 +28,7 @@ export class SqliteDatabase {
       const verdict = check.map((row) => Object.values(row).join(' ')).join('; ');
       if (verdict !== 'ok') throw new WorkStoreDamagedError(options.path, verdict);
       this.db.exec(WORK_STORE_SCHEMA);
+      this.#addMissingColumns();
       this.db
         .prepare(
           'INSERT OR IGNORE INTO store_identity (singleton, id, created_at) VALUES (1, ?, ?)',
@@ -43,6 +44,15 @@ export class SqliteDatabase {
         throw new WorkStoreDamagedError(options.path, (error as Error).message, error);
       }
       throw error;
+    }
+  }
+
+  #addMissingColumns(): void {
+    for (const { table, column, definition } of ADDED_COLUMNS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all();
+      if (!columns.some((c) => c['name'] === column)) {
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+      }
     }
   }
 

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS conversations (
   conversation_id TEXT NOT NULL,
   service_url TEXT NOT NULL,
   tenant_id TEXT NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  user_mri TEXT
 );
 
 CREATE TABLE IF NOT EXISTS leases (
@@ -76,3 +77,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   stored_at INTEGER NOT NULL
 );
 `;
+
+/**
+ * Columns added to tables after files were made with them: CREATE TABLE IF NOT EXISTS leaves an
+ * existing table as it was, so each is added when missing (SQLite has no ADD COLUMN IF NOT
+ * EXISTS). `table` and `column` are this file's own names, never input.
+ */
+export const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: 'conversations', column: 'user_mri', definition: 'user_mri TEXT' },
+];

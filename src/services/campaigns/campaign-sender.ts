@@ -264,13 +264,21 @@ export function createCampaignSender(
     return true;
   };
 
+  /**
+   * The person's stored conversation, if one may be used. A reference outside Teams (stored
+   * before the bot endpoint was closed to forgeries) is ignored: the real 1:1 conversation is
+   * created afresh and overwrites it.
+   */
+  const storedConversation = async (userId: string): Promise<ConversationRef | null> => {
+    const stored = await conversations.getConversation(userId);
+    return stored !== null && messenger.trusts(stored.serviceUrl) ? stored : null;
+  };
+
   const conversationFor = async (
     userId: string,
+    stored: ConversationRef | null,
   ): Promise<ConversationRef | SendOutcome | Installing> => {
-    const stored = await conversations.getConversation(userId);
-    // A reference outside Teams (stored before the bot endpoint was closed to forgeries) is
-    // ignored: the real 1:1 conversation is created afresh and overwrites it.
-    if (stored !== null && messenger.trusts(stored.serviceUrl)) return stored;
+    if (stored !== null) return stored;
     // Creating the conversation is a connector call: it counts against the same 50 a second.
     const create = async () => {
       const answered = await pacer.takeTenant();
@@ -487,9 +495,16 @@ export function createCampaignSender(
   const deliver = async (row: Delivery): Promise<void> => {
     const job = await jobOf(row.jobId);
     if (job === null) throw new CountersignError('not-found', `Job ${row.jobId} is missing.`);
+    // Read first: the card names the person by Teams user id when one was stored with their
+    // conversation (a store that fails here fails the turn, reported; the row stays queued).
+    const stored = await storedConversation(row.userId);
     let activity: OutgoingActivity;
     try {
-      activity = await deps.render(job, row);
+      activity = await deps.render(
+        job,
+        row,
+        stored?.userMri === undefined ? {} : { teamsUserId: stored.userMri },
+      );
     } catch (error) {
       const wait = upstreamPauseMs(error);
       if (wait !== undefined) {
@@ -505,7 +520,7 @@ export function createCampaignSender(
     }
     let target: ConversationRef | SendOutcome | Installing;
     try {
-      target = await conversationFor(row.userId);
+      target = await conversationFor(row.userId, stored);
     } catch (error) {
       const wait = upstreamPauseMs(error);
       if (wait !== undefined) {

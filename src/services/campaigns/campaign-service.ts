@@ -1,14 +1,13 @@
 import type { Campaign } from '../../domain/campaign.ts';
 import type { School } from '../../domain/school.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Delivery, DeliveryJob } from '../../ports/delivery-queue.ts';
 import type { Directory } from '../../ports/directory.ts';
 import type { Messenger, OutgoingActivity } from '../../ports/messenger.ts';
 import type { RecordStore } from '../../ports/record-store.ts';
 import type { WorkStore } from '../../ports/work-store.ts';
 import type { Actor } from '../actor.ts';
 import type { RecordsCheckRunner } from '../records-check.ts';
-import type { CardRenderer } from './card-renderer.ts';
+import type { CardRenderer, RenderDelivery } from './card-renderer.ts';
 import type { CampaignContext } from './campaign-context.ts';
 import type { CheckpointWriterDeps } from '../write-checkpoint.ts';
 import { createCampaignRuntime, type ScheduledRunState } from './campaign-runtime.ts';
@@ -63,7 +62,7 @@ export interface CampaignService {
   flushTotals(): Promise<void>;
   readonly sender: CampaignSender;
   /** Renders one delivery (the sender's card function; exposed for the scheduler and tests). */
-  render(job: DeliveryJob, delivery: Delivery): Promise<OutgoingActivity>;
+  render: RenderDelivery;
 }
 
 export interface CampaignDeps {

@@ -4,10 +4,21 @@ import type { OutgoingActivity } from '../../ports/messenger.ts';
 import type { Delivery, DeliveryCounts, DeliveryJob } from '../../ports/delivery-queue.ts';
 import type { LostCampaign } from './job-data.ts';
 
+/** Who a card goes to. */
+export interface Recipient {
+  userId: string;
+  displayName: string;
+  /**
+   * Their Teams user id (MRI, `29:…`) when the bot has seen it (ConversationRefs): the card's
+   * refresh names them by it. Absent until they installed the app or spoke to the bot.
+   */
+  teamsUserId?: string;
+}
+
 /** What a sign prompt (or reminder, new-starter or renewal prompt) needs to be drawn. */
 export interface PromptCardInput {
   kind: 'prompt' | 'reminder' | 'new-starter' | 'renewal' | 'test';
-  recipient: { userId: string; displayName: string };
+  recipient: Recipient;
   policy: Policy;
   version: PolicyVersion;
   /** The version the person last signed, when they signed an older one ("what changed"). */
@@ -21,7 +32,7 @@ export interface PromptCardInput {
 /** What the one digest for admins and approvers after a deadline shows. */
 export interface DigestCardInput {
   campaignId: string;
-  recipient: { userId: string; displayName: string };
+  recipient: Recipient;
   policy: Policy;
   version: PolicyVersion;
   /** ISO 8601 UTC: the deadline that passed. */
@@ -53,5 +64,14 @@ export interface CardRenderer {
   digest(input: DigestCardInput): OutgoingActivity;
 }
 
-/** Renders one delivery of a job. */
-export type RenderDelivery = (job: DeliveryJob, delivery: Delivery) => Promise<OutgoingActivity>;
+/** What the sender knows of a delivery's person besides the row: their Teams user id. */
+export interface Addressee {
+  teamsUserId?: string;
+}
+
+/** Renders one delivery of a job, addressed to its person when their Teams user id is known. */
+export type RenderDelivery = (
+  job: DeliveryJob,
+  delivery: Delivery,
+  addressee?: Addressee,
+) => Promise<OutgoingActivity>;

@@ -5,12 +5,16 @@ import type { PolicyReads } from './policy-reads.ts';
 
 /** The sender's card function: one delivery of a job, drawn with the injected cards. */
 export function deliveryRenderer(cards: CardRenderer, policies: PolicyReads): RenderDelivery {
-  return async (job, delivery): Promise<OutgoingActivity> => {
+  return async (job, delivery, addressee = {}): Promise<OutgoingActivity> => {
     const [policy, version] = await Promise.all([
       policies.policy(job.policyKey),
       policies.version(job.policyKey, job.versionNumber),
     ]);
-    const recipient = { userId: delivery.userId, displayName: delivery.displayName ?? '' };
+    const recipient = {
+      userId: delivery.userId,
+      displayName: delivery.displayName ?? '',
+      ...(addressee.teamsUserId === undefined ? {} : { teamsUserId: addressee.teamsUserId }),
+    };
     switch (job.kind) {
       case 'digest': {
         const { digest } = digestJobDataSchema.parse(job.data);

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkStoreDamagedError } from '../../../src/adapters/sqlite/sqlite-database.ts';
 import {
@@ -37,6 +38,27 @@ describe('SQLite work store on a file', () => {
     const second = openSqliteWorkStore({ path });
     expect(await second.countDeliveries({ jobId: 'c1' })).toMatchObject({ queued: 1, total: 1 });
     await second.close();
+  });
+
+  it('opens a file made before conversations had a Teams user id, keeps its rows and adds the column', async () => {
+    const path = join(dir, 'before-mri.db');
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE conversations (user_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL,
+      service_url TEXT NOT NULL, tenant_id TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      INSERT INTO conversations VALUES ('a', 'a:1', 'https://smba.example/uk/', 't', 0);`);
+    old.close();
+    const store = openSqliteWorkStore({ path });
+    const before = await store.getConversation('a');
+    expect(before).toEqual({
+      userId: 'a',
+      conversationId: 'a:1',
+      serviceUrl: 'https://smba.example/uk/',
+      tenantId: 't',
+      updatedAt: '1970-01-01T00:00:00.000Z',
+    });
+    await store.putConversation({ ...before!, userMri: '29:1-a' });
+    expect((await store.getConversation('a'))?.userMri).toBe('29:1-a');
+    await store.close();
   });
 
   it('keeps its identity across a reopen', async () => {
