@@ -100,6 +100,24 @@ export const API_ROUTES = [
     access: 'admin',
   },
   { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },
+
+  // Trust-wide policies with school variants (issue 14): signed-in people; the service decides
+  // (the trust lead for the master; a school's admin for that school's variant and copy only).
+  { id: 'trust.policies', method: 'GET', path: '/api/trust/policies', access: 'user' },
+  { id: 'trust.policies.create', method: 'POST', path: '/api/trust/policies', access: 'user' },
+  { id: 'trust.draft', method: 'PUT', path: '/api/trust/policies/:key/draft', access: 'user' },
+  {
+    id: 'trust.publish',
+    method: 'POST',
+    path: '/api/trust/policies/:key/versions/:n/publish',
+    access: 'user',
+  },
+  {
+    id: 'trust.variant',
+    method: 'PUT',
+    path: '/api/trust/policies/:key/schools/:schoolId/variant',
+    access: 'user',
+  },
   // The actor's school's settings (services/actor-school.ts decides which school), and their history.
   { id: 'admin.settings', method: 'GET', path: '/api/admin/settings', access: 'admin' },
   { id: 'admin.settings.save', method: 'PUT', path: '/api/admin/settings', access: 'admin' },

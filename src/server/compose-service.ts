@@ -34,6 +34,7 @@ import {
 } from '../services/campaigns/campaign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
+import type { TrustContext } from '../services/service-context.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
 import { createRequestScope, type RequestScope } from './request-observer.ts';
@@ -96,6 +97,11 @@ export interface ComposeInput {
   requestScope?: RequestScope;
   /** Overload protection of the HTTP server (defaults in http-server.ts). */
   http?: Pick<HttpServerOptions, 'maxInFlight' | 'handlerTimeoutMs'>;
+  /**
+   * The trust the school belongs to (issue 14): its id, name, leads and which schools of the
+   * settings list are its. A seam until trust-level settings land; none: a lone school.
+   */
+  trust?: { id: string; name: string; leadIds: readonly string[]; schoolIds: readonly string[] };
 }
 
 export interface ComposedService {
@@ -162,6 +168,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     onApprovalNeeded: (signed) => notifications.approvalNeeded(signed),
     // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
     evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
+    ...(input.trust === undefined ? {} : { trust: trustContext(input.trust, graph.settings) }),
   });
   const campaigns = createCampaignService({
     records: graph.records,
@@ -299,5 +306,21 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       clearTimeout(firstSweep);
       await campaigns.stop();
     },
+  };
+}
+
+/** The trust's schools, read from the settings list at each use (an admin's save shows at once). */
+function trustContext(
+  trust: NonNullable<ComposeInput['trust']>,
+  settings: GraphAdapters['settings'],
+): TrustContext {
+  return {
+    id: trust.id,
+    name: trust.name,
+    leadIds: trust.leadIds,
+    schools: async () =>
+      (await settings.list())
+        .map((stored) => stored.school)
+        .filter((school) => trust.schoolIds.includes(school.id)),
   };
 }

@@ -11,6 +11,7 @@ import type { Actor } from './actor.ts';
 import type { CreatePolicyInput, SchoolView } from './create-policy.ts';
 import type { PublishPreview } from './publish-preview.ts';
 import type { WithdrawalPreview, WithdrawalResult } from './withdraw-version.ts';
+import type { TrustPolicyService } from './trust-policies.ts';
 
 /** What the "My AUP" view and the bot's status card show for one policy. */
 export interface MyPolicyView {
@@ -236,6 +237,9 @@ export interface CountersignService {
   /** One PDF of the evidence pack, checked as it is made (Policy.Admin). */
   evidencePdf(actor: Actor, request: EvidencePdfRequest): Promise<EvidencePdf>;
   recordsCheck(actor: Actor): Promise<RecordsCheckView>;
+
+  /** Trust-wide policies with school variants (issue 14): the trust lead and each school's admin. */
+  readonly trust: TrustPolicyService;
 
   /** The sweeper (see repair-records.ts): the composition runs it on a timer. */
   repairRecords(): Promise<RepairReport>;

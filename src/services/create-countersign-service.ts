@@ -20,6 +20,13 @@ import type { ServiceContext } from './service-context.ts';
 import { repairRecords } from './repair-records.ts';
 import { recordsCheckFor, recordsCheckRunner } from './records-check.ts';
 import { signPolicy } from './sign-policy.ts';
+import {
+  createTrustPolicy,
+  publishMaster,
+  publishVariant,
+  saveMasterDraft,
+  trustPolicies,
+} from './trust-policies.ts';
 
 export type ServiceDeps = Omit<
   ServiceContext,
@@ -63,6 +70,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     ...(deps.onApprovalNeeded === undefined ? {} : { onApprovalNeeded: deps.onApprovalNeeded }),
     ...(deps.evidencePack === undefined ? {} : { evidencePack: deps.evidencePack }),
     ...(snapshots === undefined ? {} : { reportSnapshots: snapshots }),
+    ...(deps.trust === undefined ? {} : { trust: deps.trust }),
   };
   return {
     myPolicies: (actor) => myPolicies(ctx, actor),
@@ -90,6 +98,13 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     },
     recordsCheck: (actor) => recordsCheckFor(ctx, actor),
     evidencePdf: (actor, request) => evidencePdfFor(ctx, actor, request),
+    trust: {
+      list: (actor) => trustPolicies(ctx, actor),
+      create: (actor, input) => createTrustPolicy(ctx, actor, input),
+      saveMasterDraft: (actor, input) => saveMasterDraft(ctx, actor, input),
+      publishMaster: (actor, key, n) => publishMaster(ctx, actor, key, n),
+      publishVariant: (actor, input) => publishVariant(ctx, actor, input),
+    },
     repairRecords: () => repairRecords(ctx),
     recordsCheckRunner: recordsCheckRunner(ctx),
   };

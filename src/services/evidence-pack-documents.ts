@@ -140,6 +140,8 @@ export function versionTextDocument(
     number: number;
     contentHash: string;
     document: PolicyDocument;
+    /** A school's copy of a trust policy: the master and variant the text was composed from. */
+    composedFrom?: string;
   },
   createdAt: string,
 ): PrintDocument {
@@ -154,6 +156,9 @@ export function versionTextDocument(
         rows: [
           ['Version', `${input.label} (version ${input.number})`],
           ['Content hash (SHA-256)', input.contentHash],
+          ...(input.composedFrom === undefined
+            ? []
+            : [['Composed from', input.composedFrom] as [string, string]]),
           ['Exact text', `texts/v${input.number}.document.json (as stored)`],
         ],
       },

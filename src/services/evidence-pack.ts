@@ -341,6 +341,11 @@ export async function assembleEvidencePack(
           number: n,
           contentHash: v.record.contentHash,
           document,
+          ...(v.record.composition === undefined
+            ? {}
+            : {
+                composedFrom: `The trust policy "${v.record.composition.masterPolicyKey}" version ${v.record.composition.masterVersion}, with ${school.name}'s own clauses ${v.record.composition.variantVersion === 0 ? '(none)' : `version ${v.record.composition.variantVersion}`}`,
+              }),
         },
         createdAt,
       ),

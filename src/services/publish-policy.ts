@@ -7,6 +7,7 @@ import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
 import { diffDocuments, summariseDiff, type PolicyDiff } from '../domain/policy-diff.ts';
 import { policyDocumentSchema, type PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from './actor.ts';
+import type { Tagged } from '../ports/record-store.ts';
 import { loadPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -39,6 +40,7 @@ export async function saveDraft(
   const at = ctx.clock.now().toISOString();
   // A policy is created explicitly (create-policy.ts), never by saving a draft under a new key.
   const loaded = await loadPolicy(ctx.records, input.policyKey);
+  assertSchoolsOwn(loaded.policy);
   const latest = loaded.tagged.sort((a, b) => b.value.number - a.value.number)[0];
   const next: PolicyVersion = {
     policyKey: input.policyKey,
@@ -80,6 +82,27 @@ export async function previewPublish(
   return { ...(from ? { fromVersion: from.number } : {}), summary: summariseDiff(diff), diff };
 }
 
+/**
+ * A trust policy's master and a school's copy of it change through the trust's own calls
+ * (trust-policies.ts): the master is the trust lead's, a copy's text is composed, never edited.
+ */
+function assertSchoolsOwn(policy: Policy): void {
+  if (policy.scope === 'trust') {
+    throw new CountersignError(
+      'validation',
+      `"${policy.title}" is a trust policy: the trust lead drafts and publishes its master.`,
+      { policyKey: policy.key, scope: 'trust' },
+    );
+  }
+  if (policy.masterPolicyKey !== undefined) {
+    throw new CountersignError(
+      'validation',
+      `"${policy.title}" is the school's copy of a trust policy: its text is the trust's master with the school's own clauses, published as a variant.`,
+      { policyKey: policy.key, masterPolicyKey: policy.masterPolicyKey },
+    );
+  }
+}
+
 /** Publishes a draft and retires what it supersedes, in one batch with its audit event. */
 export async function publishVersion(
   ctx: ServiceContext,
@@ -89,6 +112,7 @@ export async function publishVersion(
 ): Promise<PolicyVersion> {
   requireRole(actor, 'Policy.Admin');
   const loaded = await loadPolicy(ctx.records, policyKey);
+  assertSchoolsOwn(loaded.policy);
   const draft = loaded.tagged.find((t) => t.value.number === versionNumber);
   if (!draft) throw new CountersignError('not-found', `There is no version ${versionNumber}.`);
   if (draft.value.status !== 'draft') {
@@ -100,7 +124,30 @@ export async function publishVersion(
   const retire = loaded.tagged.filter(
     (t) => t.value.status === 'published' && t.value.number < versionNumber,
   );
+  return publishDraft(ctx, actor, draft, retire);
+}
+
+/**
+ * The publish itself, whoever may do it (a school's admin, the trust lead, a variant's
+ * composition): the signed record (with the composition of a school's copy), the draft marked
+ * published, the versions it supersedes retired and the audit event, in one batch.
+ */
+export async function publishDraft(
+  ctx: ServiceContext,
+  actor: Actor,
+  draft: Tagged<PolicyVersion>,
+  retire: Tagged<PolicyVersion>[],
+): Promise<PolicyVersion> {
+  const { policyKey, number: versionNumber, composition } = draft.value;
   const publishedAt = ctx.clock.now().toISOString();
+  const ref =
+    composition === undefined
+      ? undefined
+      : {
+          masterPolicyKey: composition.masterPolicyKey,
+          masterVersion: composition.masterVersion,
+          variantVersion: composition.variantVersion,
+        };
   // The evidence: which text (by hash) people are asked to sign, when, and who published it.
   const signed = await signRecord(ctx.evidence.signer, {
     kind: 'published-version',
@@ -112,6 +159,7 @@ export async function publishVersion(
     changeKind: draft.value.changeKind,
     publishedAt,
     publishedBy: actor.id,
+    ...(ref === undefined ? {} : { composition: ref }),
   });
   const published = await ctx.records.publishVersion(
     draft,
@@ -129,6 +177,7 @@ export async function publishVersion(
         changeKind: draft.value.changeKind,
         contentHash: draft.value.contentHash,
         retired: retire.map((t) => t.value.number),
+        ...(ref === undefined ? {} : { composition: ref }),
       },
     },
     signed,

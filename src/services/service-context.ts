@@ -11,6 +11,20 @@ import type { EvidencePackPorts } from './evidence-pdf.ts';
 import type { CheckpointSources } from './read-checkpoints.ts';
 import type { ReportSnapshots } from './report-snapshot.ts';
 
+/**
+ * The trust the school belongs to (issue 14): who leads it and its schools' settings. A seam: the
+ * trust lead's ids are given by the composition until trust-level settings decide them.
+ */
+export interface TrustContext {
+  /** The trust's id: its trust-wide policies carry it as their SchoolId. */
+  id: string;
+  name: string;
+  /** Entra object ids of the trust leads (publish the master, see every school side by side). */
+  leadIds: readonly string[];
+  /** Every school of the trust, as its settings say now (each school's admins, contacts). */
+  schools(): Promise<School[]>;
+}
+
 /** What every use case gets: ports and settings, passed in once by the composition root. */
 export interface ServiceContext {
   records: RecordStore;
@@ -55,4 +69,6 @@ export interface ServiceContext {
    * none: every report reads everything from Graph.
    */
   reportSnapshots?: ReportSnapshots;
+  /** The trust, when the school is one of a trust's (trust-policies.ts); none: a lone school. */
+  trust?: TrustContext;
 }

@@ -172,6 +172,16 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
     kind: 'acknowledgement',
     id: ack.id,
     approvalAtSigning: ack.approvalState === 'pending' ? 'pending' : 'not-required',
+    // A school's copy of a trust policy: which master and which variant the signed text is.
+    ...(current.composition === undefined
+      ? {}
+      : {
+          composition: {
+            masterPolicyKey: current.composition.masterPolicyKey,
+            masterVersion: current.composition.masterVersion,
+            variantVersion: current.composition.variantVersion,
+          },
+        }),
   });
   let result: SignatureResult;
   try {

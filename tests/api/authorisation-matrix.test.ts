@@ -17,6 +17,7 @@ import {
   DOCUMENT,
   POLICY_KEY,
   STAFF_PAST_ACK,
+  TRUST_POLICY_KEY,
 } from './support/fake-service.ts';
 import type { FakeService } from './support/fake-service.ts';
 import {
@@ -78,6 +79,14 @@ const adminOnly = (ok: number): Expectations => ({
 });
 /** Policy.Approver only. */
 const approverOnly = (ok: number): Expectations => ({
+  ...REFUSED,
+  staff: 403,
+  otherStaff: 403,
+  admin: 403,
+  approver: ok,
+});
+/** The trust lead only (the fake's lead is the approver identity). */
+const trustLeadOnly = (ok: number): Expectations => ({
   ...REFUSED,
   staff: 403,
   otherStaff: 403,
@@ -154,6 +163,39 @@ const MATRIX: Record<RouteId, Row> = {
     expect: adminOnly(200),
   },
   'admin.policies': { method: 'GET', path: '/api/admin/policies', expect: adminOnly(200) },
+  // Trust policies (issue 14): the service decides; in the fake the approver is the trust lead.
+  'trust.policies': {
+    method: 'GET',
+    path: '/api/trust/policies',
+    expect: { ...REFUSED, staff: 403, otherStaff: 403, admin: 200, approver: 200 },
+  },
+  'trust.policies.create': {
+    method: 'POST',
+    path: '/api/trust/policies',
+    body: { key: 'trust-aup', title: 'Trust AUP', audiences: ['staff'] },
+    expect: trustLeadOnly(201),
+  },
+  'trust.draft': {
+    method: 'PUT',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/draft`,
+    body: { label: '2027-28', changeKind: 'material', document: DOCUMENT },
+    expect: trustLeadOnly(200),
+  },
+  'trust.publish': {
+    method: 'POST',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/publish`,
+    expect: trustLeadOnly(200),
+  },
+  // Only the school's own admin; the trust lead publishes no school's variant.
+  'trust.variant': {
+    method: 'PUT',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/schools/demo/variant`,
+    body: {
+      changeKind: 'material',
+      sections: [{ heading: 'Our own', clauses: [{ text: 'Tablets in the box.', items: [] }] }],
+    },
+    expect: adminOnly(200),
+  },
   'admin.policies.create': {
     method: 'POST',
     path: '/api/admin/policies',
@@ -457,6 +499,10 @@ describe('authorisation matrix', () => {
       if (expected === 404 && id === 'signatures.text') {
         // Ownership is the use case's rule: it ran as the caller and answered "no such one".
         expect(problem.code).toBe('not-found');
+        expect(service.calls.map((c) => c.actorId)).toEqual([SIGNED_IN[identity]?.oid]);
+      } else if (expected === 403 && id.startsWith('trust.')) {
+        // The trust lead and which school a person administers are the use case's rules (issue
+        // 14): it ran as the caller and refused.
         expect(service.calls.map((c) => c.actorId)).toEqual([SIGNED_IN[identity]?.oid]);
       } else {
         // Refused callers never reach a use case.

@@ -8,6 +8,7 @@ import {
   renewalRuleSchema,
 } from '../../domain/policy.ts';
 import { schoolSchema } from '../../domain/school.ts';
+import { schoolVariantSchema } from '../../domain/policy-variant.ts';
 import { visibleTextSchema } from '../../domain/signature-text.ts';
 
 /**
@@ -41,6 +42,12 @@ export const draftBodySchema = z.strictObject({
   label: z.string().trim().min(1).max(100),
   changeKind: changeKindSchema,
   document: policyDocumentSchema,
+});
+
+/** A school's own clauses for a trust policy, published as its next variant (issue 14). */
+export const variantBodySchema = z.strictObject({
+  changeKind: changeKindSchema,
+  sections: schoolVariantSchema.shape.sections,
 });
 
 /** Why a published version is withdrawn: kept in its signed audit event for the inspector. */
@@ -159,6 +166,7 @@ export const pathVersionSchema = z
 // What a client sends: the schemas' input types (defaults may be left out).
 export type SignBody = z.input<typeof signBodySchema>;
 export type DraftBody = z.input<typeof draftBodySchema>;
+export type VariantBody = z.input<typeof variantBodySchema>;
 export type CreatePolicyBody = z.input<typeof createPolicyBodySchema>;
 export type DecisionBody = z.input<typeof decisionBodySchema>;
 export type BulkDecisionBody = z.input<typeof bulkDecisionBodySchema>;

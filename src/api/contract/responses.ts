@@ -11,6 +11,7 @@ import {
 import { keyRingSchema } from '../../domain/evidence/key-ring.ts';
 import { recordsCheckSchema } from '../../domain/evidence/records-check.ts';
 import { policySchema, policyVersionSchema } from '../../domain/policy.ts';
+import { schoolVariantSchema } from '../../domain/policy-variant.ts';
 import { schoolSchema } from '../../domain/school.ts';
 import type { RouteId } from '../routes.ts';
 
@@ -429,6 +430,41 @@ export const settingsChangeSchema = z.object({
   after: z.record(z.string(), z.unknown()),
 });
 
+// Trust-wide policies with school variants (src/services/trust-policies.ts).
+const changeKind = z.enum(['material', 'minor']);
+const schoolCopyOutcomeSchema = z.object({
+  schoolId: z.string().min(1),
+  policyKey: z.string().min(1),
+  published: z
+    .object({ number: versionNumber, label: z.string(), changeKind, contentHash: z.string() })
+    .optional(),
+  askedToSignAgain: z.boolean(),
+});
+const trustPolicyViewSchema = z.object({
+  policy: policySchema,
+  versions: z.array(policyVersionSchema),
+  schools: z.array(
+    z.object({
+      schoolId: z.string().min(1),
+      schoolName: z.string(),
+      policyKey: z.string().min(1),
+      current: z
+        .object({
+          number: versionNumber,
+          label: z.string(),
+          changeKind,
+          contentHash: z.string(),
+          masterVersion: versionNumber,
+          variantVersion: count,
+          publishedAt: isoTime.optional(),
+        })
+        .optional(),
+      variant: schoolVariantSchema,
+      behindMaster: z.boolean(),
+    }),
+  ),
+});
+
 export const RESPONSE_BODIES = {
   me: meSchema,
   'me.policies': z.array(myPolicyViewSchema),
@@ -454,6 +490,14 @@ export const RESPONSE_BODIES = {
   'admin.person.evidence': null,
   'admin.person.deliveries': personDeliveriesSchema,
   'admin.records-check': recordsCheckViewSchema,
+  'trust.policies': z.array(trustPolicyViewSchema),
+  'trust.policies.create': policySchema,
+  'trust.draft': policyVersionSchema,
+  'trust.publish': z.object({
+    master: policyVersionSchema,
+    schools: z.array(schoolCopyOutcomeSchema),
+  }),
+  'trust.variant': schoolCopyOutcomeSchema,
   'admin.settings': schoolSettingsSchema,
   'admin.settings.save': settingsSavedSchema,
   'admin.settings.history': z.array(settingsChangeSchema),

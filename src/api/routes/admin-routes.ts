@@ -11,6 +11,7 @@ import {
   evidencePdfQuerySchema,
   peopleQuerySchema,
   personQuerySchema,
+  variantBodySchema,
   withdrawBodySchema,
 } from '../contract/requests.ts';
 import { idParam, policyKeyParam, versionParam } from './path-params.ts';
@@ -177,6 +178,45 @@ export const adminRoutes = {
   },
 
   'admin.records-check': async ({ actor, service }) => json(await service.recordsCheck(actor)),
+
+  'trust.policies': async ({ actor, service }) => json(await service.trust.list(actor)),
+
+  'trust.policies.create': async ({ actor, service, req, limits }) => {
+    const body = await readJson(req, createPolicyBodySchema, limits.maxJsonBytes);
+    return json(
+      await service.trust.create(actor, {
+        key: body.key,
+        title: body.title,
+        audiences: body.audiences,
+        ...(body.approvalMode === undefined ? {} : { approvalMode: body.approvalMode }),
+        ...(body.renewal === undefined ? {} : { renewal: body.renewal }),
+      }),
+      201,
+    );
+  },
+
+  'trust.draft': async ({ actor, service, params, req, limits }) => {
+    const policyKey = policyKeyParam(params);
+    const body = await readJson(req, draftBodySchema, limits.maxJsonBytes);
+    return json(await service.trust.saveMasterDraft(actor, { policyKey, ...body }));
+  },
+
+  'trust.publish': async ({ actor, service, params }) =>
+    json(await service.trust.publishMaster(actor, policyKeyParam(params), versionParam(params))),
+
+  'trust.variant': async ({ actor, service, params, req, limits }) => {
+    const policyKey = policyKeyParam(params);
+    const schoolId = idParam(params, 'schoolId');
+    const body = await readJson(req, variantBodySchema, limits.maxJsonBytes);
+    return json(
+      await service.trust.publishVariant(actor, {
+        policyKey,
+        schoolId,
+        changeKind: body.changeKind,
+        variant: { sections: body.sections },
+      }),
+    );
+  },
 
   'admin.people.csv': async ({ actor, service, query }) => {
     const { policyKey, audience, status, search, sort } = peopleQuery(query);

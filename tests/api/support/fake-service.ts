@@ -14,6 +14,7 @@ import type {
   PendingApproval,
 } from '../../../src/services/countersign-service.ts';
 import { emptyStatusCounts } from '../../../src/domain/status-counts.ts';
+import { PEOPLE } from './tokens.ts';
 
 /**
  * An in-memory CountersignService for API tests: real behaviour for what the API relies on
@@ -132,6 +133,7 @@ export function createFakeService(): FakeService {
         ok: true,
       });
     },
+    trust: fakeTrust(log),
     recordsCheck(actor) {
       log('recordsCheck', actor);
       requireRole(actor, 'Policy.Admin');
@@ -527,6 +529,72 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
     sendTest: (actor) => {
       act('sendTest', actor);
       return Promise.resolve({ jobId: 'test/1' });
+    },
+  };
+}
+
+/** The trust's master policy in the fake (issue 14). */
+export const TRUST_POLICY_KEY = 'trust-aup';
+
+/**
+ * The trust's calls as the real service decides them: the trust lead (in the fake, the approver:
+ * the head of the trust's lead school) drafts and publishes the master; a Policy.Admin publishes
+ * their own school's ('demo') variant only; the list is the lead's or an admin's.
+ */
+function fakeTrust(log: (method: string, actor: Actor) => void): CountersignService['trust'] {
+  const lead = (actor: Actor) => {
+    if (actor.id !== PEOPLE.approver.oid) {
+      throw new CountersignError('forbidden', 'This needs the trust lead role.');
+    }
+  };
+  const trustPolicy: Policy = {
+    ...POLICY,
+    key: TRUST_POLICY_KEY,
+    schoolId: 'trust',
+    scope: 'trust',
+  };
+  const master = { ...version(1, 'published'), policyKey: TRUST_POLICY_KEY };
+  return {
+    list(actor) {
+      log('trust.list', actor);
+      if (actor.id !== PEOPLE.approver.oid) requireRole(actor, 'Policy.Admin');
+      return Promise.resolve([{ policy: trustPolicy, versions: [master], schools: [] }]);
+    },
+    create(actor, input) {
+      log('trust.create', actor);
+      lead(actor);
+      return Promise.resolve({ ...trustPolicy, key: input.key, title: input.title });
+    },
+    saveMasterDraft(actor, input) {
+      log('trust.saveMasterDraft', actor);
+      lead(actor);
+      return Promise.resolve({ ...version(2, 'draft'), policyKey: input.policyKey });
+    },
+    publishMaster(actor, policyKey) {
+      log('trust.publishMaster', actor);
+      lead(actor);
+      return Promise.resolve({ master: { ...master, policyKey }, schools: [] });
+    },
+    publishVariant(actor, input) {
+      log('trust.publishVariant', actor);
+      requireRole(actor, 'Policy.Admin');
+      if (input.schoolId !== 'demo') {
+        throw new CountersignError(
+          'forbidden',
+          `This needs the Policy.Admin role of ${input.schoolId}.`,
+        );
+      }
+      return Promise.resolve({
+        schoolId: input.schoolId,
+        policyKey: `${input.policyKey}--${input.schoolId}`,
+        published: {
+          number: 2,
+          label: 'Version 1 · Demo variant 1',
+          changeKind: input.changeKind,
+          contentHash: hash('d'),
+        },
+        askedToSignAgain: input.changeKind === 'material',
+      });
     },
   };
 }

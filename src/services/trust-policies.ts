@@ -1,0 +1,461 @@
+import { resolveDocumentAudiences } from '../domain/audience-keys.ts';
+import { contentHash } from '../domain/content-hash.ts';
+import { currentVariant, nextEffectiveVersion, schoolCopyOf } from '../domain/effective-version.ts';
+import { CountersignError } from '../domain/errors.ts';
+import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
+import { policyDocumentSchema, type PolicyDocument } from '../domain/policy-document.ts';
+import {
+  effectivePolicyKey,
+  schoolVariantSchema,
+  type SchoolVariant,
+  type TrustPolicyChange,
+} from '../domain/policy-variant.ts';
+import type { School } from '../domain/school.ts';
+import { rolesIn } from '../domain/school-roles.ts';
+import { currentVersion } from '../domain/status.ts';
+import type { Tagged } from '../ports/record-store.ts';
+import type { Actor } from './actor.ts';
+import type { CreatePolicyInput } from './create-policy.ts';
+import { loadPolicy } from './policy-versions.ts';
+import { publishDraft } from './publish-policy.ts';
+import type { ServiceContext, TrustContext } from './service-context.ts';
+
+/** One school's copy of a trust policy, as the trust lead (or that school's admin) sees it. */
+export interface SchoolCopyView {
+  schoolId: string;
+  schoolName: string;
+  policyKey: string;
+  /** The copy's current effective version; absent until the master is first published to it. */
+  current?: {
+    number: number;
+    label: string;
+    changeKind: ChangeKind;
+    contentHash: string;
+    masterVersion: number;
+    variantVersion: number;
+    publishedAt?: string;
+  };
+  /** The school's own sections, as its current version carries them. */
+  variant: SchoolVariant;
+  /** True when the copy is on an older master than the trust's current one. */
+  behindMaster: boolean;
+}
+
+export interface TrustPolicyView {
+  policy: Policy;
+  /** The master's versions (drafts included, for the trust lead; published only for a school). */
+  versions: PolicyVersion[];
+  schools: SchoolCopyView[];
+}
+
+/** What a publish of the master or a variant did to one school's copy. */
+export interface SchoolCopyOutcome {
+  schoolId: string;
+  policyKey: string;
+  /** The effective version published; absent when the copy was already on this master. */
+  published?: { number: number; label: string; changeKind: ChangeKind; contentHash: string };
+  /** This school's people are asked to sign again (a material change reached them). */
+  askedToSignAgain: boolean;
+}
+
+export interface TrustPublishResult {
+  master: PolicyVersion;
+  schools: SchoolCopyOutcome[];
+}
+
+function trustOf(ctx: ServiceContext): TrustContext {
+  if (ctx.trust === undefined) {
+    throw new CountersignError('not-found', 'This deployment serves no trust.');
+  }
+  return ctx.trust;
+}
+
+/** The trust lead only (the seam: TrustContext.leadIds, until trust-level settings decide it). */
+function requireTrustLead(ctx: ServiceContext, actor: Actor): TrustContext {
+  const trust = trustOf(ctx);
+  if (!trust.leadIds.includes(actor.id)) {
+    throw new CountersignError('forbidden', 'This needs the trust lead role.', {
+      role: 'Trust.Lead',
+    });
+  }
+  return trust;
+}
+
+/** The school of the trust whose admin the actor is, by its settings (rolesIn: one answer). */
+async function requireSchoolAdmin(
+  ctx: ServiceContext,
+  actor: Actor,
+  schoolId: string,
+): Promise<School> {
+  const school = (await trustOf(ctx).schools()).find((s) => s.id === schoolId);
+  if (school === undefined || !rolesIn(school, actor.id).includes('Policy.Admin')) {
+    // The same answer whether the school exists or not: an admin of A learns nothing of B.
+    throw new CountersignError('forbidden', `This needs the Policy.Admin role of ${schoolId}.`, {
+      role: 'Policy.Admin',
+      schoolId,
+    });
+  }
+  return school;
+}
+
+async function loadTrustPolicy(ctx: ServiceContext, policyKey: string) {
+  const loaded = await loadPolicy(ctx.records, policyKey);
+  if (loaded.policy.scope !== 'trust') {
+    throw new CountersignError('not-found', `There is no trust policy "${policyKey}".`);
+  }
+  return loaded;
+}
+
+/** A school's copy and its versions (none yet: the copy it would be). */
+async function loadCopy(ctx: ServiceContext, master: Policy, schoolId: string) {
+  const key = effectivePolicyKey(master.key, schoolId);
+  const [stored, tagged] = await Promise.all([
+    ctx.records.getPolicy(key),
+    ctx.records.listVersions(key),
+  ]);
+  return {
+    copy: stored?.value ?? schoolCopyOf(master, schoolId),
+    exists: stored !== null,
+    tagged,
+    versions: tagged.map((t) => t.value),
+  };
+}
+
+/** Creates a trust policy (scope 'trust', the trust's id as its school); no version yet. */
+export async function createTrustPolicy(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: CreatePolicyInput,
+): Promise<Policy> {
+  const trust = requireTrustLead(ctx, actor);
+  const known = new Set((await trust.schools()).flatMap((s) => s.audiences.map((a) => a.key)));
+  const unknown = input.audiences.filter((a) => !known.has(a));
+  if (unknown.length > 0) {
+    throw new CountersignError(
+      'validation',
+      `No school of the trust has an audience ${unknown.map((a) => `"${a}"`).join(', ')}.`,
+      { audiences: unknown },
+    );
+  }
+  if ((await ctx.records.getPolicy(input.key)) !== null) {
+    throw new CountersignError('conflict', `A policy with the key "${input.key}" already exists.`, {
+      key: input.key,
+    });
+  }
+  const policy: Policy = {
+    key: input.key,
+    schoolId: trust.id,
+    scope: 'trust',
+    title: input.title,
+    audiences: [...new Set(input.audiences)],
+    renewal: input.renewal ?? { kind: 'fixed-date', month: 9, day: 1 },
+    approvalMode: input.approvalMode ?? 'first-signature',
+  };
+  await ctx.records.putPolicy(policy);
+  await ctx.records.appendAudit([
+    {
+      id: ctx.newId(),
+      type: 'policy.created',
+      actorId: actor.id,
+      at: ctx.clock.now().toISOString(),
+      subject: policy.key,
+      details: { title: policy.title, scope: 'trust', audiences: policy.audiences },
+    },
+  ]);
+  return policy;
+}
+
+/** Saves the master's next draft (or replaces the open one): the trust lead's text. */
+export async function saveMasterDraft(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },
+): Promise<PolicyVersion> {
+  const trust = requireTrustLead(ctx, actor);
+  const loaded = await loadTrustPolicy(ctx, input.policyKey);
+  // Audience restrictions in the keys the trust's schools use between them.
+  const audiences = (await trust.schools()).flatMap((s) => s.audiences);
+  const document = resolveDocumentAudiences(policyDocumentSchema.parse(input.document), {
+    audiences,
+  });
+  const latest = [...loaded.tagged].sort((a, b) => b.value.number - a.value.number)[0];
+  const next: PolicyVersion = {
+    policyKey: input.policyKey,
+    number:
+      latest?.value.status === 'draft' ? latest.value.number : (latest?.value.number ?? 0) + 1,
+    label: input.label,
+    status: 'draft',
+    changeKind: loaded.versions.some((v) => v.status !== 'draft') ? input.changeKind : 'material',
+    document,
+    contentHash: contentHash(document),
+  };
+  if (latest?.value.status === 'draft') {
+    return (await ctx.records.updateDraft(latest, next)).value;
+  }
+  return (
+    await ctx.records.createVersion(next, {
+      id: ctx.newId(),
+      type: 'policy.saved',
+      actorId: actor.id,
+      at: ctx.clock.now().toISOString(),
+      subject: `${next.policyKey}:v${next.number}`,
+      details: { label: next.label, changeKind: next.changeKind, contentHash: next.contentHash },
+    })
+  ).value;
+}
+
+/**
+ * Publishes an effective version of a school's copy: the copy is created on its first, a draft
+ * left by an interrupted publish is replaced, then the shared publish (signed record with the
+ * composition, retirements, audit event in one batch).
+ */
+async function publishEffective(
+  ctx: ServiceContext,
+  actor: Actor,
+  copy: { copy: Policy; exists: boolean; tagged: Tagged<PolicyVersion>[] },
+  next: PolicyVersion,
+): Promise<PolicyVersion> {
+  if (!copy.exists) {
+    try {
+      await ctx.records.putPolicy(copy.copy);
+    } catch (error) {
+      // Made at the same moment by another publish: the copy is there, which is what we need.
+      if (!(error instanceof CountersignError && error.code === 'conflict')) throw error;
+    }
+  }
+  const open = copy.tagged.find((t) => t.value.status === 'draft');
+  const draft =
+    open === undefined
+      ? await ctx.records.createVersion(next, {
+          id: ctx.newId(),
+          type: 'policy.saved',
+          actorId: actor.id,
+          at: ctx.clock.now().toISOString(),
+          subject: `${next.policyKey}:v${next.number}`,
+          details: {
+            label: next.label,
+            changeKind: next.changeKind,
+            contentHash: next.contentHash,
+            ...(next.composition === undefined
+              ? {}
+              : {
+                  masterVersion: next.composition.masterVersion,
+                  variantVersion: next.composition.variantVersion,
+                }),
+          },
+        })
+      : await ctx.records.updateDraft(open, { ...next, number: open.value.number });
+  const retire = copy.tagged.filter(
+    (t) => t.value.status === 'published' && t.value.number < draft.value.number,
+  );
+  return publishDraft(ctx, actor, draft, retire);
+}
+
+/**
+ * A material effective version asks the school's people to sign again (schoolsAskedToSignAgain:
+ * a material master change, every school; a material variant, its own; a copy's first version).
+ */
+function outcome(
+  schoolId: string,
+  policyKey: string,
+  published: PolicyVersion | undefined,
+): SchoolCopyOutcome {
+  return {
+    schoolId,
+    policyKey,
+    ...(published === undefined
+      ? {}
+      : {
+          published: {
+            number: published.number,
+            label: published.label,
+            changeKind: published.changeKind,
+            contentHash: published.contentHash,
+          },
+        }),
+    askedToSignAgain: published?.changeKind === 'material',
+  };
+}
+
+/**
+ * Publishes a master version (the trust lead) and composes it into every school's copy: one
+ * effective version per school, with the master's change kind (a material change asks everyone in
+ * every school to sign again). Every school's text is composed before anything is written, so a
+ * school missing a contact the master names stops the publish with nothing published. Publishing
+ * the version that is already the current master again composes it into the copies still on an
+ * older one (a publish interrupted between schools is finished this way); the others are left.
+ */
+export async function publishMaster(
+  ctx: ServiceContext,
+  actor: Actor,
+  policyKey: string,
+  versionNumber: number,
+): Promise<TrustPublishResult> {
+  const trust = requireTrustLead(ctx, actor);
+  const loaded = await loadTrustPolicy(ctx, policyKey);
+  const target = loaded.tagged.find((t) => t.value.number === versionNumber);
+  if (target === undefined) {
+    throw new CountersignError('not-found', `There is no version ${versionNumber}.`);
+  }
+  const isCurrent = loaded.current?.number === versionNumber;
+  if (target.value.status !== 'draft' && !isCurrent) {
+    throw new CountersignError(
+      'conflict',
+      `Version ${versionNumber} is already ${target.value.status}.`,
+    );
+  }
+  const schools = await trust.schools();
+  const copies = await Promise.all(schools.map((s) => loadCopy(ctx, loaded.policy, s.id)));
+  const change: TrustPolicyChange = { kind: 'master', changeKind: target.value.changeKind };
+  // Composed against the master as it will be published, before anything is written.
+  const asPublished: PolicyVersion = { ...target.value, status: 'published' };
+  const plans = schools.map((school, i) => {
+    const copy = copies[i] as (typeof copies)[number];
+    const onIt = currentVersion(copy.versions)?.composition?.masterVersion === versionNumber;
+    const next = onIt
+      ? undefined
+      : nextEffectiveVersion({
+          copy: copy.copy,
+          copyVersions: copy.versions,
+          master: asPublished,
+          school,
+          variant: currentVariant(copy.versions),
+          change,
+        });
+    return { school, copy, next };
+  });
+  const master =
+    target.value.status === 'draft'
+      ? await publishDraft(
+          ctx,
+          actor,
+          target,
+          loaded.tagged.filter(
+            (t) => t.value.status === 'published' && t.value.number < versionNumber,
+          ),
+        )
+      : target.value;
+  const results: SchoolCopyOutcome[] = [];
+  for (const { school, copy, next } of plans) {
+    const published =
+      next === undefined ? undefined : await publishEffective(ctx, actor, copy, next);
+    results.push(outcome(school.id, copy.copy.key, published));
+  }
+  return { master, schools: results };
+}
+
+/**
+ * Publishes a school's variant (that school's admin): its own sections, composed with the trust's
+ * current master into the next effective version of its copy. Only its people are asked to sign
+ * again, and only when the change is material.
+ */
+export async function publishVariant(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: {
+    policyKey: string;
+    schoolId: string;
+    changeKind: ChangeKind;
+    variant: SchoolVariant;
+  },
+): Promise<SchoolCopyOutcome> {
+  const school = await requireSchoolAdmin(ctx, actor, input.schoolId);
+  const variant = schoolVariantSchema.parse(input.variant);
+  const loaded = await loadTrustPolicy(ctx, input.policyKey);
+  const master = loaded.current;
+  if (master === undefined) {
+    throw new CountersignError(
+      'conflict',
+      `The trust has not published "${loaded.policy.title}" yet: a school's own clauses are added to a published master.`,
+    );
+  }
+  const copy = await loadCopy(ctx, loaded.policy, school.id);
+  const change: TrustPolicyChange = {
+    kind: 'variant',
+    schoolId: school.id,
+    changeKind: input.changeKind,
+  };
+  const next = nextEffectiveVersion({
+    copy: copy.copy,
+    copyVersions: copy.versions,
+    master,
+    school,
+    variant: { version: currentVariant(copy.versions).version + 1, variant },
+    change,
+  });
+  return outcome(school.id, copy.copy.key, await publishEffective(ctx, actor, copy, next));
+}
+
+/**
+ * The trust's policies, each with every school's copy side by side (the trust lead), or with the
+ * actor's own schools' copies only (a school's admin: nothing of another school).
+ */
+export async function trustPolicies(ctx: ServiceContext, actor: Actor): Promise<TrustPolicyView[]> {
+  const trust = trustOf(ctx);
+  const lead = trust.leadIds.includes(actor.id);
+  const schools = (await trust.schools()).filter(
+    (s) => lead || rolesIn(s, actor.id).includes('Policy.Admin'),
+  );
+  if (!lead && schools.length === 0) {
+    throw new CountersignError('forbidden', 'This needs the trust lead or a school admin role.', {
+      role: 'Trust.Lead',
+    });
+  }
+  const views: TrustPolicyView[] = [];
+  for (const policy of await ctx.records.listPolicies(trust.id)) {
+    if (policy.scope !== 'trust') continue;
+    const loaded = await loadPolicy(ctx.records, policy.key);
+    const copies: SchoolCopyView[] = [];
+    for (const school of schools) {
+      const copy = await loadCopy(ctx, loaded.policy, school.id);
+      const current = currentVersion(copy.versions);
+      const composition = current?.composition;
+      copies.push({
+        schoolId: school.id,
+        schoolName: school.name,
+        policyKey: copy.copy.key,
+        ...(current === undefined || composition === undefined
+          ? {}
+          : {
+              current: {
+                number: current.number,
+                label: current.label,
+                changeKind: current.changeKind,
+                contentHash: current.contentHash,
+                masterVersion: composition.masterVersion,
+                variantVersion: composition.variantVersion,
+                ...(current.publishedAt === undefined ? {} : { publishedAt: current.publishedAt }),
+              },
+            }),
+        variant: currentVariant(copy.versions).variant,
+        behindMaster:
+          loaded.current !== undefined && (composition?.masterVersion ?? 0) < loaded.current.number,
+      });
+    }
+    views.push({
+      policy: loaded.policy,
+      versions: lead ? loaded.versions : loaded.versions.filter((v) => v.status !== 'draft'),
+      schools: copies,
+    });
+  }
+  return views;
+}
+
+/** The trust's calls, as CountersignService.trust offers them to the API. */
+export interface TrustPolicyService {
+  list(actor: Actor): Promise<TrustPolicyView[]>;
+  create(actor: Actor, input: CreatePolicyInput): Promise<Policy>;
+  saveMasterDraft(
+    actor: Actor,
+    input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },
+  ): Promise<PolicyVersion>;
+  publishMaster(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+  ): Promise<TrustPublishResult>;
+  publishVariant(
+    actor: Actor,
+    input: { policyKey: string; schoolId: string; changeKind: ChangeKind; variant: SchoolVariant },
+  ): Promise<SchoolCopyOutcome>;
+}
