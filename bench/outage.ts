@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { z } from 'zod';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
@@ -22,6 +23,7 @@ import { signBodyFor, startServiceStack, type BenchPerson } from './service-stac
  *   campaign    total, sent, failed, skipped, still queued; cards sent twice to one person
  *
  *   npm run bench:outage -- --json [--seconds 45] [--before 10] [--people 2000] [--rate 5]
+ *     [--answers answers.json]   (every answer: atS, status, ms, during, why)
  */
 const args = process.argv.slice(2);
 const outageSeconds = option(args, 'seconds', 45);
@@ -46,7 +48,14 @@ try {
   const { id: campaignId } = z.object({ id: z.string() }).parse(await launched.json());
 
   const loadBefore = loadavg();
-  const answers: { ms: number; status: number; during: boolean; atS: number }[] = [];
+  const answers: {
+    ms: number;
+    status: number;
+    during: boolean;
+    atS: number;
+    /** A refusal's problem `reason` (circuit-open, …) or code, to tell the 503s apart. */
+    why?: string;
+  }[] = [];
   const accepted = new Set<string>();
   const gaveUp = new Set<string>();
   let graphDown = false;
@@ -60,12 +69,14 @@ try {
       const during = graphDown;
       let status: number;
       let retryAfter = 5;
+      let why: string | undefined;
       try {
         const res = await stack.call(`/api/me/policies/${view.policy.key}/sign`, person, {
           body: signBodyFor(view, person),
         });
-        await res.arrayBuffer();
+        const text = await res.text();
         status = res.status;
+        if (status >= 400) why = reasonOf(text);
         retryAfter = Number(res.headers.get('retry-after') ?? '5') || 5;
       } catch {
         status = 0; // no answer at all (a timeout of the 30 s fetch): counted over budget
@@ -75,6 +86,7 @@ try {
         status,
         during,
         atS: Math.round((at - (downAt ?? at)) / 100) / 10,
+        ...(why === undefined ? {} : { why }),
       });
       if (status >= 200 && status < 300) {
         accepted.add(person.id);
@@ -126,7 +138,12 @@ try {
   }
   const campaignDoneMs = Math.round(performance.now() - t0);
   const deliveries = z
-    .object({ people: z.number(), cards: z.number(), duplicates: z.number() })
+    .object({
+      people: z.number(),
+      cards: z.number(),
+      duplicates: z.number(),
+      approvalRequests: z.number(),
+    })
     .parse(await stack.ask({ kind: 'deliveries' }));
 
   // What SharePoint holds.
@@ -176,6 +193,8 @@ try {
     duplicated,
     campaign: campaign === undefined ? null : { status: campaign.status, ...campaign.delivery },
     campaignCardsSentTwice: deliveries.duplicates,
+    /** Approval requests sent to approvers (one per signature waiting): not campaign cards. */
+    approvalRequests: deliveries.approvalRequests,
     signingDoneMs,
     campaignDoneMs,
     loadAverage: { before: loadBefore.map(round1), after: loadavg().map(round1) },
@@ -189,6 +208,9 @@ try {
       campaign !== undefined &&
       campaign.delivery.queued + campaign.delivery.inFlight === 0,
   };
+  const answersAt = args.indexOf('--answers');
+  const answersFile = answersAt >= 0 ? args[answersAt + 1] : undefined;
+  if (answersFile !== undefined) writeFileSync(answersFile, JSON.stringify(answers));
   if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
   else process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 } finally {
@@ -199,6 +221,26 @@ function pct(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   const at = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return Math.round(sorted[Math.max(0, at)] ?? 0);
+}
+
+/** What a problem+json body says went wrong: its details' reason, else its code, else its title. */
+function reasonOf(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    return 'not-json';
+  }
+  const parsed = z
+    .object({
+      code: z.string().optional(),
+      title: z.string().optional(),
+      details: z.object({ reason: z.string().optional() }).loose().optional(),
+    })
+    .loose()
+    .safeParse(body);
+  if (!parsed.success) return 'unreadable';
+  return parsed.data.details?.reason ?? parsed.data.code ?? parsed.data.title ?? 'unknown';
 }
 
 function round1(n: number): number {

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import type { BatchCall } from '../src/adapters/graph/graph-gateway.ts';
 import { acknowledgementFields } from '../src/adapters/graph/sharepoint-rows.ts';
@@ -31,7 +32,7 @@ import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence
  * The compliance report of a large audience (DESIGN.md §5: ≤ 60 Graph requests, no per-person
  * query), built by the service exactly as the admin view builds it, against the emulator.
  *
- *   npm run bench:report -- --people 20000 --json [--signed 15000]
+ *   npm run bench:report -- --people 20000 --json [--signed 15000] [--cpu-prof cold.cpuprofile]
  *
  * Set-up (not counted): the lists, the AUP, `--signed` acknowledgements of version 1 written in
  * `$batch`es of 20, a material version 2 that changes only a clause for governors (so every
@@ -42,7 +43,8 @@ import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence
  * first cold (top-level figures: nothing kept, the report snapshot is built) and then warm
  * (`warm`: the same report again, from the snapshot), with the machine's load average.
  * The emulator runs in a child process (`countersign emulator`) for the counted part, so its
- * work is in neither figure.
+ * work is in neither figure. `--cpu-prof FILE` writes a V8 CPU profile of the cold report only
+ * (set-up left out), for Chrome DevTools or `bench/profile-summary.ts`.
  */
 const args = process.argv.slice(2);
 const people = option(args, 'people', 20_000);
@@ -52,6 +54,8 @@ const dbPath = join(dir, 'graph.sqlite');
 const groupId = crypto.randomUUID();
 const userIds = Array.from({ length: people }, () => crypto.randomUUID());
 const version = benchVersion();
+const profileAt = args.indexOf('--cpu-prof');
+const profilePath = profileAt >= 0 ? args[profileAt + 1] : undefined;
 
 try {
   // 1. Lists, policy, version, and the acknowledgements, over HTTP (before counting starts).
@@ -177,14 +181,16 @@ try {
       approverIds: [],
       adminIds: [],
     };
-    const service = createCountersignService({
-      records: graph.records,
-      directory: graph.directory,
-      clock: { now: () => new Date('2026-10-01T09:00:00.000Z') },
-      sealKey: BENCH_SEAL_KEY,
-      evidence: memoryEvidenceKeys(),
-      school,
-    });
+    const newService = () =>
+      createCountersignService({
+        records: graph.records,
+        directory: graph.directory,
+        clock: { now: () => new Date('2026-10-01T09:00:00.000Z') },
+        sealKey: BENCH_SEAL_KEY,
+        evidence: memoryEvidenceKeys(),
+        school,
+      });
+    let service = newService();
     const admin = {
       id: 'bench-admin',
       upn: 'admin@bench.example',
@@ -192,16 +198,29 @@ try {
       roles: ['Policy.Admin' as const],
     };
     /** One report as the admin view asks for it, counted: Graph requests, CPU, lag, time. */
-    const measure = async () => {
+    const measure = async (profile?: string) => {
       await emulator.admin('POST', 'counters/reset');
+      const session = profile === undefined ? undefined : new Session();
+      if (session !== undefined) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
       const lag = monitorEventLoopDelay({ resolution: 5 });
       lag.enable();
       const cpuBefore = process.cpuUsage();
+      const threadBefore = process.threadCpuUsage();
       const started = performance.now();
       const page = await service.peopleStatus(admin, { policyKey: POLICY_KEY, pageSize: 100 });
       const ms = Math.round(performance.now() - started);
       const cpu = process.cpuUsage(cpuBefore);
+      const thread = process.threadCpuUsage(threadBefore);
       lag.disable();
+      if (session !== undefined && profile !== undefined) {
+        const { profile: taken } = await session.post('Profiler.stop');
+        writeFileSync(profile, JSON.stringify(taken));
+        session.disconnect();
+      }
       const counters = (await emulator.admin('GET', 'counters')) as {
         requests: number;
         resourceUnits: number;
@@ -213,14 +232,22 @@ try {
           resourceUnits: counters.resourceUnits,
           ms,
           cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+          // The same split: user and kernel time of the whole process (GC and libuv threads too),
+          // and the main thread's own, which is what holds requests back.
+          cpuUserMs: Math.round(cpu.user / 1000),
+          cpuSystemMs: Math.round(cpu.system / 1000),
+          mainThreadCpuMs: Math.round((thread.user + thread.system) / 1000),
           maxEventLoopLagMs: Math.round(lag.max / 1e6),
         },
       };
     };
     // Cold: nothing kept, everything read from Graph (the snapshot is built). Warm: the same
     // report again, from the snapshot the first one kept (as the dashboard opened a second time).
-    const cold = await measure();
+    const cold = await measure(profilePath);
     const warm = await measure();
+    // Cold again: a new service (nothing kept) in a process whose code has run once (JIT warm).
+    service = newService();
+    const coldAgain = await measure();
     const page = cold.page;
     const counters = {
       requests: cold.figures.graphRequests,
@@ -232,6 +259,7 @@ try {
       people,
       ...cold.figures,
       warm: warm.figures,
+      coldAgain: coldAgain.figures,
       signed,
       total: page.total,
       totals: page.totals,

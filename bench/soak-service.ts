@@ -9,7 +9,10 @@ import { openSqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts
 import { ConnectorMessenger } from '../src/adapters/teams-connector/connector-messenger.ts';
 import { createTokenVerifier } from '../src/api/auth/token-verifier.ts';
 import { DEV_SEAL_KEY } from '../src/config/env.ts';
-import { startConnectorEmulator } from '../src/dev/connector-emulator/connector-emulator.ts';
+import {
+  startConnectorEmulator,
+  type DeliveredActivity,
+} from '../src/dev/connector-emulator/connector-emulator.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { localBotToken } from '../src/dev/local-bot-token.ts';
 import { LOCAL_APP_ID } from '../src/dev/local-stack.ts';
@@ -51,7 +54,7 @@ const send = (message: unknown): void => {
 };
 
 let stopAll: (() => Promise<void>) | null = null;
-let sendsPerUser: () => Map<string, number> = () => new Map();
+let delivered: () => readonly DeliveredActivity[] = () => [];
 const lag = monitorEventLoopDelay({ resolution: 10 });
 let start = { heapUsed: 0, rss: 0, at: 0 };
 let errorsLogged = 0;
@@ -94,13 +97,25 @@ process.on('message', (raw: unknown) => {
       return;
     }
     case 'deliveries': {
-      // Campaign cards the connector emulator took, per person (bench:outage: none twice).
-      const sends = [...sendsPerUser().values()];
+      // Campaign cards the connector emulator took, per person (bench:outage: none twice). An
+      // approver gets one approval request per signature waiting for them: not a campaign card.
+      const perUser = new Map<string, number>();
+      let approvalRequests = 0;
+      for (const activity of delivered()) {
+        if (activity.kind !== 'create') continue;
+        if (activity.refreshAction === 'refreshApproval') {
+          approvalRequests += 1;
+          continue;
+        }
+        perUser.set(activity.userId, (perUser.get(activity.userId) ?? 0) + 1);
+      }
+      const sends = [...perUser.values()];
       send({
         kind: 'deliveries',
         people: sends.length,
         cards: sends.reduce((a, b) => a + b, 0),
         duplicates: sends.reduce((a, n) => a + Math.max(0, n - 1), 0),
+        approvalRequests,
       });
       return;
     }
@@ -123,7 +138,7 @@ async function begin(input: z.infer<typeof inputSchema>): Promise<string> {
   });
   await graph.records.warmUp();
   const connector = await startConnectorEmulator({ tenantId: DEMO_SCHOOL.tenantId });
-  sendsPerUser = () => connector.sendsPerUser();
+  delivered = () => connector.delivered();
   const log = createJsonLinesLogger({
     // Only errors are kept (to stderr, and counted): a soak's info lines are noise.
     level: 'error',

@@ -87,6 +87,12 @@ export interface DeliveredActivity {
   /** Emulator milliseconds when accepted. */
   at: number;
   kind: 'create' | 'update';
+  /**
+   * The `data.action` of the card's refresh (what a Universal Actions card says it is, e.g.
+   * `refreshPrompt`, `refreshApproval`), kept without the body so a benchmark can tell a
+   * campaign's cards from approval requests.
+   */
+  refreshAction?: string;
   activity?: unknown;
 }
 
@@ -134,6 +140,19 @@ const createConversationBody = z.object({
 });
 
 const activityBody = z.looseObject({ type: z.string().min(1) });
+const refreshedCard = z.looseObject({
+  attachments: z
+    .array(
+      z.looseObject({
+        content: z.looseObject({
+          refresh: z.looseObject({
+            action: z.looseObject({ data: z.looseObject({ action: z.string() }) }),
+          }),
+        }),
+      }),
+    )
+    .min(1),
+});
 
 const PREFIX = 'a:emu-';
 
@@ -371,6 +390,10 @@ export async function startConnectorEmulator(
       const failed = transientFailure();
       if (failed !== null) return failed;
       const activityId = isUpdate ? (parts[4] ?? '') : `1:${randomUUID()}`;
+      const card = refreshedCard.safeParse(parsed.data);
+      const refreshAction = card.success
+        ? card.data.attachments[0]?.content.refresh.action.data.action
+        : undefined;
       delivered.push({
         activityId,
         conversationId,
@@ -378,6 +401,7 @@ export async function startConnectorEmulator(
         tenantId,
         at: now(),
         kind: isCreate ? 'create' : 'update',
+        ...(refreshAction === undefined ? {} : { refreshAction }),
         ...(options.recordBodies === true ? { activity: parsed.data } : {}),
       });
       if (isCreate) {
