@@ -13,7 +13,14 @@ import type { Fence } from './lease-store.ts';
 /** What a send job delivers. */
 export type DeliveryJobKind = 'prompt' | 'reminder' | 'digest' | 'new-starter' | 'renewal' | 'test';
 
-export type DeliveryJobStatus = 'running' | 'paused' | 'cancelled';
+/**
+ * running: its queued rows are sent. paused, cancelled: an admin's choice for a campaign.
+ * finished: nothing left to send and nothing more expected of it (the scheduled work finishes a
+ * campaign's jobs once its digest is out, any other job once its rows are all settled), so the
+ * list of running jobs every sender loop and scheduled run reads stays as long as the work in
+ * hand, not every job ever made. Its rows stay as the record; rows added later revive it.
+ */
+export type DeliveryJobStatus = 'running' | 'paused' | 'cancelled' | 'finished';
 
 /**
  * A batch of deliveries of one card: a campaign's prompt, one reminder round, a digest, the
@@ -110,7 +117,8 @@ export interface DeliveryQueue {
   }): Promise<DeliveryJob[]>;
   /**
    * Sets the status of every job of a campaign (pause, resume, cancel). Cancelling also turns
-   * the campaign's queued rows into skipped ones with reason 'cancelled'. Returns jobs changed.
+   * the campaign's queued rows into skipped ones with reason 'cancelled'. A cancelled or finished
+   * job keeps its status. Returns jobs changed.
    */
   setCampaignStatus(campaignId: string, status: DeliveryJobStatus, now: Date): Promise<number>;
   /**
@@ -119,13 +127,19 @@ export interface DeliveryQueue {
    * are history and stay as they are. Returns the jobs changed (0 when already that deadline).
    */
   setCampaignDeadline(campaignId: string, deadline: string): Promise<number>;
+  /**
+   * running → finished, only when none of the job's rows is queued or in flight (checked and
+   * written so that rows enqueued meanwhile either stop it or revive the job). False when it
+   * did not finish (rows left, not running, no such job).
+   */
+  finishJob(jobId: string): Promise<boolean>;
 
   // Deliveries
   /**
    * Adds one row per recipient not already in the job (a repeat adds nothing). With
    * `unlessInVersion`, a recipient who already has a row in any job for that policy version is
    * left out too (the scheduler must not prompt someone a campaign already reached).
-   * Returns the number of rows added.
+   * A finished job that gets rows is running again. Returns the number of rows added.
    */
   enqueue(
     jobId: string,

@@ -55,6 +55,7 @@ export function combineWorkStore(parts: WorkStoreParts): WorkStore {
     setCampaignStatus: (campaignId, status, now) =>
       queue.setCampaignStatus(campaignId, status, now),
     setCampaignDeadline: (campaignId, deadline) => queue.setCampaignDeadline(campaignId, deadline),
+    finishJob: (jobId) => queue.finishJob(jobId),
     enqueue: (jobId, recipients, now, options) => queue.enqueue(jobId, recipients, now, options),
     nextQueued: (query) => queue.nextQueued(query),
     markInFlight: (jobId, userId, fence, now) => queue.markInFlight(jobId, userId, fence, now),

@@ -141,6 +141,51 @@ describe('runScheduledWork', () => {
     expect(digests.map((d) => d.userId).sort()).toEqual(['u-dsl', 'u-dsl', 'u-dsl', 'u-head']);
   });
 
+  it('keeps the running list to the work in hand: jobs finish once done, a campaign after its digest', async () => {
+    const s = await setup();
+    const running = async () =>
+      (await s.rig.work.listJobs({ status: 'running' })).map((job) => job.id).sort();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    await s.sendAll();
+    // Every prompt sent, but the campaign still has its reminders and digest to come.
+    s.setNow('2026-03-06T10:00:00Z');
+    expect((await s.scheduled('a')).finished).toEqual([]);
+    expect(await running()).toEqual([campaign.id]);
+
+    s.setNow('2026-03-09T08:30:00Z');
+    const round = await s.scheduled('a');
+    expect(round.reminders).toEqual([{ campaignId: campaign.id, round: 1, recipients: 12 }]);
+    // Its rows are queued: not finished yet.
+    expect(round.finished).toEqual([]);
+    await s.sendAll();
+    s.setNow('2026-03-09T09:30:00Z');
+    expect((await s.scheduled('a')).finished).toEqual([`${campaign.id}/reminder-1`]);
+    expect(await running()).toEqual([campaign.id]);
+
+    // After the deadline: the digest goes out and the campaign's prompt job finishes; the digest
+    // job once it is sent. Nothing is left running, and the records stay.
+    s.setNow('2026-03-26T10:00:00Z');
+    const after = await s.scheduled('a');
+    expect(after.digests).toEqual([{ campaignId: campaign.id, recipients: 2 }]);
+    expect(after.finished).toEqual([campaign.id]);
+    await s.sendAll();
+    s.setNow('2026-03-26T11:00:00Z');
+    expect((await s.scheduled('a')).finished).toHaveLength(1);
+    expect(await running()).toEqual([]);
+    expect(await s.rig.work.countDeliveries({ campaignId: campaign.id })).toMatchObject({
+      sent: 26,
+      queued: 0,
+    });
+    expect((await s.service.get(admin, campaign.id)).campaign.status).toBe('completed');
+    // A run with nothing running reads no job's rows and finishes nothing.
+    s.setNow('2026-03-27T10:00:00Z');
+    expect((await s.scheduled('a')).finished).toEqual([]);
+  });
+
   it('prompts new starters once, without a campaign, and not those a campaign reached', async () => {
     const s = await setup();
     const join = (id: string) => {

@@ -179,6 +179,43 @@ export function deliveryQueueContract(
       expect((await store.getJob('c1'))?.status).toBe('cancelled');
     });
 
+    it('finishes a job only when no row is queued or in flight; a campaign change leaves it; new rows revive it', async () => {
+      await store.createJob(job('c1'));
+      await store.createJob(job('c1/reminder-1', { kind: 'reminder' }));
+      await store.enqueue('c1/reminder-1', [{ userId: 'a' }, { userId: 'b' }], T0);
+      expect(await store.finishJob('c1/reminder-1')).toBe(false);
+      expect(await store.markInFlight('c1/reminder-1', 'a', fence, T0)).toBe(true);
+      expect(await store.markSent('c1/reminder-1', 'a', fence, at(1))).toBe(true);
+      expect(await store.markInFlight('c1/reminder-1', 'b', fence, at(1))).toBe(true);
+      expect(await store.finishJob('c1/reminder-1')).toBe(false);
+      expect(await store.markFailed('c1/reminder-1', 'b', fence, at(2), '403 blocked')).toBe(true);
+      expect(await store.finishJob('c1/reminder-1')).toBe(true);
+      expect((await store.getJob('c1/reminder-1'))?.status).toBe('finished');
+      expect((await store.listJobs({ status: 'running' })).map((j) => j.id)).toEqual(['c1']);
+      expect(await store.finishJob('c1/reminder-1')).toBe(false);
+      // Its rows are the record still.
+      expect(await store.countDeliveries({ jobId: 'c1/reminder-1' })).toMatchObject({
+        sent: 1,
+        failed: 1,
+      });
+      // Pausing and resuming the campaign leave a finished job as it is.
+      expect(await store.setCampaignStatus('c1', 'paused', at(3))).toBe(1);
+      expect((await store.getJob('c1/reminder-1'))?.status).toBe('finished');
+      expect(await store.finishJob('c1')).toBe(false);
+      expect(await store.setCampaignStatus('c1', 'running', at(4))).toBe(1);
+      expect((await store.getJob('c1/reminder-1'))?.status).toBe('finished');
+      // Rows added later revive it, and they are handed out and sent.
+      expect(await store.enqueue('c1/reminder-1', [{ userId: 'a' }, { userId: 'c' }], at(5))).toBe(
+        1,
+      );
+      expect((await store.getJob('c1/reminder-1'))?.status).toBe('running');
+      expect((await store.nextQueued({ now: at(6), limit: 10 })).map((d) => d.userId)).toEqual([
+        'c',
+      ]);
+      expect(await store.markInFlight('c1/reminder-1', 'c', fence, at(6))).toBe(true);
+      expect(await store.finishJob('nope')).toBe(false);
+    });
+
     it('moves the deadline of every job of a campaign, not of a cancelled one or of others', async () => {
       const later = '2026-03-27T17:00:00.000Z';
       await store.createJob(job('c1'));

@@ -281,12 +281,22 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     status: DeliveryJobStatus,
     now: Date,
   ): Promise<number> {
-    const jobs = await this.#jobRows({ campaignId });
+    // A finished job has nothing to pause or resume (rows enqueued later revive it): left out,
+    // control lanes included, so a revived job's lanes still say running.
+    const jobs = (await this.#jobRows({ campaignId })).filter(
+      (job) => job.value.status !== 'finished',
+    );
     let changed = 0;
     for (const found of jobs) {
       // Cancelled is final: a late resume must not revive a cancelled campaign.
       let current: Read<JobEntity> | null = found;
-      for (let attempt = 0; current !== null && current.value.status !== 'cancelled'; attempt++) {
+      for (
+        let attempt = 0;
+        current !== null &&
+        current.value.status !== 'cancelled' &&
+        current.value.status !== 'finished';
+        attempt++
+      ) {
         if (attempt === RACE_RETRIES) throw racing(`set the status of job ${found.value.id}`);
         try {
           await this.#jobs.updateEntity(
@@ -499,8 +509,66 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
       0,
     );
     this.#jobsChanged(jobId);
-    if (added > 0) await this.#touchJob(jobId, at);
+    if (added > 0) {
+      await this.#touchJob(jobId, at);
+      await this.#revive(jobId);
+    }
     return added;
+  }
+
+  /**
+   * A finished job that was just given rows runs again. After the touch: a finishJob that read
+   * the job before it fails on the etag, and one that wrote before it is seen here.
+   */
+  async #revive(jobId: string): Promise<void> {
+    const rowKey = encodeKey(jobId);
+    let current = await readEntity(this.#jobs, JOBS_PARTITION, rowKey, jobEntity);
+    for (let attempt = 0; current?.value.status === 'finished'; attempt++) {
+      if (attempt === RACE_RETRIES) throw racing(`revive job ${jobId}`);
+      try {
+        await this.#jobs.updateEntity(
+          withKeys(JOBS_PARTITION, rowKey, { ...current.value, status: 'running' }),
+          'Replace',
+          { etag: current.etag },
+        );
+        this.#jobsChanged(jobId);
+        return;
+      } catch (error) {
+        if (!isRaceLost(error)) throw storageError(error, `revive job ${jobId}`);
+        current = await readEntity(this.#jobs, JOBS_PARTITION, rowKey, jobEntity);
+      }
+    }
+  }
+
+  async finishJob(jobId: string): Promise<boolean> {
+    const rowKey = encodeKey(jobId);
+    const found = await readEntity(this.#jobs, JOBS_PARTITION, rowKey, jobEntity);
+    if (found === null || found.value.status !== 'running') return false;
+    // Anything queued or in flight has an index entry in the job's partition: one of each is
+    // enough to say no, without reading every row.
+    const partition = jobPartition(jobId);
+    for (const prefix of [QUEUE_PREFIX, IN_FLIGHT_PREFIX]) {
+      const entries = await allEntities(
+        this.#deliveries,
+        odata`PartitionKey eq ${partition} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`,
+        z.object({}).loose(),
+        { limit: 1 },
+      );
+      if (entries.length > 0) return false;
+    }
+    try {
+      // Under the etag read before looking: an enqueue since then touched the job, and this fails.
+      await this.#jobs.updateEntity(
+        withKeys(JOBS_PARTITION, rowKey, { ...found.value, status: 'finished' }),
+        'Replace',
+        { etag: found.etag },
+      );
+    } catch (error) {
+      if (isRaceLost(error)) return false;
+      throw storageError(error, `finish job ${jobId}`);
+    }
+    this.#jobsChanged(jobId);
+    return true;
   }
 
   /**
@@ -593,6 +661,9 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     }
     const rows = await this.#jobRows({ status: 'running' });
     this.#running = { at: nowMs, rows };
+    // What is known of jobs no longer running goes with them: it would only grow.
+    const running = new Set(rows.map((row) => row.value.id));
+    for (const jobId of this.#quiet.keys()) if (!running.has(jobId)) this.#quiet.delete(jobId);
     return rows;
   }
 

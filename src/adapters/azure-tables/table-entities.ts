@@ -21,7 +21,7 @@ export const jobEntity = z.object({
   policyKey: z.string(),
   versionNumber: z.number().int(),
   deadline: isoString.optional(),
-  status: z.enum(['running', 'paused', 'cancelled']),
+  status: z.enum(['running', 'paused', 'cancelled', 'finished']),
   createdAt: isoString,
   /** JSON text of the job's data. */
   data: z.string(),
@@ -60,7 +60,7 @@ export type DeliveryEntity = z.infer<typeof deliveryEntity>;
  */
 export const controlEntity = z.object({
   jobId: z.string(),
-  status: z.enum(['running', 'paused', 'cancelled']),
+  status: z.enum(['running', 'paused', 'cancelled', 'finished']),
   token: z.number().int(),
 });
 export type ControlEntity = z.infer<typeof controlEntity>;

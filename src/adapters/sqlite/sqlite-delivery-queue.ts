@@ -24,7 +24,7 @@ const jobRow = z.object({
   policy_key: z.string(),
   version_number: z.number(),
   deadline: z.number().nullable(),
-  status: z.enum(['running', 'paused', 'cancelled']),
+  status: z.enum(['running', 'paused', 'cancelled', 'finished']),
   created_at: z.number(),
   data: z.string(),
 });
@@ -158,9 +158,11 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
   setCampaignStatus(campaignId: string, status: DeliveryJobStatus, now: Date): Promise<number> {
     return Promise.resolve(
       this.#db.transaction(() => {
-        // Cancelled is final: a late resume must not revive a cancelled campaign.
+        // Cancelled is final: a late resume must not revive a cancelled campaign. A finished job
+        // has nothing to pause or resume (rows enqueued later revive it).
         const changed = this.#db.changes(
-          `UPDATE jobs SET status = ? WHERE campaign_id = ? AND status <> 'cancelled'`,
+          `UPDATE jobs SET status = ?
+           WHERE campaign_id = ? AND status NOT IN ('cancelled', 'finished')`,
           status,
           campaignId,
         );
@@ -188,6 +190,18 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
         at,
       ),
     );
+  }
+
+  finishJob(jobId: string): Promise<boolean> {
+    // One statement: the check and the write cannot be split by an enqueue.
+    const changes = this.#db.changes(
+      `UPDATE jobs SET status = 'finished'
+       WHERE id = ? AND status = 'running' AND NOT EXISTS (
+         SELECT 1 FROM deliveries WHERE job_id = ? AND state IN ('queued', 'in-flight'))`,
+      jobId,
+      jobId,
+    );
+    return Promise.resolve(changes === 1);
   }
 
   // Deliveries
@@ -229,6 +243,12 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
           if (version !== undefined)
             params.push(r.userId, version.policyKey, version.versionNumber);
           added += Number(insert.run(...params).changes);
+        }
+        if (added > 0) {
+          this.#db.changes(
+            `UPDATE jobs SET status = 'running' WHERE id = ? AND status = 'finished'`,
+            jobId,
+          );
         }
         return added;
       }),

@@ -14,6 +14,8 @@ import { backoffMs, Pacer, type PacerOptions } from './pacing.ts';
 import type { Timing } from './timing.ts';
 
 export const SENDER_LEASE = 'campaign-sender';
+/** Jobs whose card data the sender keeps read (a few are sent at once; a cap keeps it so). */
+const MAX_CACHED_JOBS = 100;
 
 export interface SenderOptions {
   /** Teams' limits and the margin kept from them. */
@@ -235,7 +237,11 @@ export function createCampaignSender(
     const cached = jobs.get(jobId);
     if (cached !== undefined) return cached;
     const job = await queue.getJob(jobId);
-    if (job !== null) jobs.set(jobId, job);
+    if (job !== null) {
+      // The jobs being sent now, not every job this instance ever sent: the oldest read goes.
+      if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value ?? '');
+      jobs.set(jobId, job);
+    }
     return job;
   };
 

@@ -50,6 +50,7 @@ export interface ScheduledWorkDeps {
     | 'countReasons'
     | 'getJob'
     | 'storeIdentity'
+    | 'finishJob'
   >;
   /** The scheduler lease: one instance at a time runs this. */
   leases: LeaseStore;
@@ -85,6 +86,8 @@ export interface ScheduledWorkReport {
   lostAlerts: { campaignId: string; recipients: number }[];
   newStarters: { policyKey: string; recipients: number }[];
   renewals: { policyKey: string; jobId: string; recipients: number }[];
+  /** Jobs this run finished (nothing left to send): they leave the running list. */
+  finished: string[];
   /** The records check, when this run ran it. */
   recordsCheck?: { at: string; ok: boolean };
   /** What the checkpoint step did (absent when it is not configured or failed). */
@@ -138,6 +141,7 @@ export async function runScheduledWork(
     lostAlerts: [],
     newStarters: [],
     renewals: [],
+    finished: [],
   };
   const { queue, leases, records, school } = deps;
   const lease = await leases.acquireLease(
@@ -171,6 +175,7 @@ export async function runScheduledWork(
         await step(() => policyStep(deps, policy, now, report));
       }
     }
+    await step(() => finishJobsStep(deps, report));
     const { recordsCheck } = deps;
     if (recordsCheck !== undefined) {
       await step(async () => {
@@ -187,6 +192,23 @@ export async function runScheduledWork(
     throw new AggregateError(failures, `${failures.length} steps of the scheduled work failed.`);
   }
   return report;
+}
+
+/**
+ * Jobs stay running until finished here, or the running list every sender loop and every run
+ * reads would hold every campaign, reminder round, digest, test and renewal day ever made
+ * (issue 13). A campaign's prompt job finishes once its digest is out (until then it drives the
+ * reminders and the digest); any other job as soon as none of its rows is queued or in flight.
+ * finishJob checks that itself, and rows enqueued later revive the job.
+ */
+async function finishJobsStep(deps: ScheduledWorkDeps, report: ScheduledWorkReport): Promise<void> {
+  const { queue, markers } = deps;
+  for (const job of await queue.listJobs({ status: 'running' })) {
+    if (job.kind === 'prompt' && !(await markers.isMarked(`digest:${job.campaignId ?? job.id}`))) {
+      continue;
+    }
+    if (await queue.finishJob(job.id)) report.finished.push(job.id);
+  }
 }
 
 async function campaignStep(
