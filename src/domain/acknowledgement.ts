@@ -51,3 +51,11 @@ export function acknowledgementId(
   const base = `${policyKey}:v${versionNumber}:${userId}`;
   return renewal > 0 ? `${base}:r${renewal}` : base;
 }
+
+/**
+ * The policy an acknowledgement (or its approval) belongs to, read from its derived id: a policy
+ * key has no ":" (policyKeySchema), so it is everything before the first one.
+ */
+export function policyKeyOfAcknowledgementId(id: string): string {
+  return id.split(':', 1)[0] ?? id;
+}

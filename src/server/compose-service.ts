@@ -17,6 +17,7 @@ import { schoolRoleSource } from '../services/school-role-source.ts';
 import { createLiveSchoolSettings } from '../services/live-school-settings.ts';
 import { deploymentSchool } from '../services/actor-school.ts';
 import { createSchoolSettingsAdmin } from '../services/school-settings-admin.ts';
+import { schoolScopedRecords } from '../services/school-scoped-records.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -137,6 +138,10 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   });
   await settings.current();
   const school = settings.school;
+  // A trust keeps every school's records in one site: this service sees its own school's only
+  // (another school's policies, signatures, approvals and campaigns are not found), through the
+  // API and the bot alike. The evidence lists stay whole for the checkpoints and records check.
+  const records = schoolScopedRecords(graph.records, () => school.id);
   // Every checkpoint goes to the site, the work store and any archive beyond (the WORM
   // container); the nightly records check reads them back from the same places.
   const checkpointArchives = [work, ...(input.checkpointArchives ?? [])];
@@ -156,7 +161,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   const notifications = createBotNotifications({ workStore: work, messenger, cards, clock });
   const service = createCountersignService({
     checkpoints: { ledger: graph.records, archives: checkpointArchives },
-    records: graph.records,
+    records,
     directory: graph.directory,
     clock,
     sealKey: input.sealKey,
@@ -171,7 +176,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     ...(input.trust === undefined ? {} : { trust: trustContext(input.trust, graph.settings) }),
   });
   const campaigns = createCampaignService({
-    records: graph.records,
+    records,
     directory: graph.directory,
     work,
     messenger,
@@ -224,7 +229,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     cards,
     audit: (event) => graph.records.appendAudit([event]),
     notifications,
-    findDecision: recordsDecisionFinder(graph.records),
+    findDecision: recordsDecisionFinder(records),
     clock,
     logger: teamsSdkLogger(log.child({ component: 'bot' })),
     telemetry,

@@ -72,8 +72,11 @@ describe('a person’s reminders and deliveries (the person page)', () => {
       outcome: 'Not sent: already signed',
     });
 
-    // Nobody else's policy, and nobody who was never sent anything.
-    expect((await service.personDeliveries(admin, 'other-aup', 's-00003')).deliveries).toEqual([]);
+    // No such policy (or another school's: the records are the school's view), and nobody who
+    // was never sent anything.
+    await expect(service.personDeliveries(admin, 'other-aup', 's-00003')).rejects.toMatchObject({
+      code: 'not-found',
+    });
     expect((await service.personDeliveries(admin, 'staff-aup', 'nobody')).deliveries).toEqual([]);
     await expect(service.personDeliveries(teacher, 'staff-aup', 's-00003')).rejects.toMatchObject({
       code: 'forbidden',

@@ -99,6 +99,8 @@ export async function personDeliveries(
 ): Promise<PersonDeliveries> {
   requireRole(actor, 'Policy.Admin');
   const timeZone = ctx.school.timeZone;
+  // Not found unless the policy is one of the school's (the records are the school's view).
+  await ctx.policies.policy(policyKey);
   const [jobs, campaigns] = await Promise.all([
     ctx.queue.listJobs({}),
     ctx.records.listCampaigns({ policyKey }),
