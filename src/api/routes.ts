@@ -127,6 +127,8 @@ export const API_ROUTES = [
     path: '/api/admin/settings/history',
     access: 'admin',
   },
+  // The settings page's group picker: Entra groups by name (?search=words).
+  { id: 'admin.groups', method: 'GET', path: '/api/admin/groups', access: 'admin' },
   { id: 'admin.campaigns.list', method: 'GET', path: '/api/admin/campaigns', access: 'admin' },
   { id: 'admin.campaigns.launch', method: 'POST', path: '/api/admin/campaigns', access: 'admin' },
   {

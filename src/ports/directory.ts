@@ -6,6 +6,16 @@ export interface DirectoryPerson {
   jobTitle?: string;
 }
 
+/** A group as the Admin view's group picker offers it. */
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+  description?: string;
+}
+
+/** The most groups one search answers: a picker shows a short list and the admin types more. */
+export const GROUP_SEARCH_LIMIT = 25;
+
 /** People and groups (Entra ID through Graph; the emulator locally). */
 export interface Directory {
   getPerson(id: string): Promise<DirectoryPerson | null>;
@@ -13,4 +23,9 @@ export interface Directory {
   listGroupMembers(groupId: string): AsyncIterable<DirectoryPerson>;
   /** Ids of every group the person belongs to, directly or through nesting (transitiveMemberOf). */
   listMemberships(personId: string): Promise<string[]>;
+  /**
+   * Groups whose display name has words beginning with each word of `search` (Entra's tokenized
+   * `$search`), at most GROUP_SEARCH_LIMIT, by display name. An empty search finds nothing.
+   */
+  searchGroups(search: string): Promise<DirectoryGroup[]>;
 }

@@ -97,6 +97,8 @@ export function withReadCache(
     listGroupMembers: (groupId) => directory.listGroupMembers(groupId),
     listMemberships: (personId) =>
       memberships.get(personId, () => directory.listMemberships(personId)),
+    // The group picker wants the directory as it is while the admin types: never cached.
+    searchGroups: (search) => directory.searchGroups(search),
   };
   return { records: cachedRecords, directory: cachedDirectory };
 }

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../domain/audit-event.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { School } from '../domain/school.ts';
 import type { StoredSchoolSettings } from '../domain/school-settings.ts';
-import type { Directory } from '../ports/directory.ts';
+import type { Directory, DirectoryGroup } from '../ports/directory.ts';
 import type { RecordStore } from '../ports/record-store.ts';
 import type { Actor } from './actor.ts';
 import type { ActorSchool } from './actor-school.ts';
@@ -33,11 +33,13 @@ export interface SchoolSettingsAdmin {
     input: { settings: School; expectedRevision: number },
   ): Promise<{ stored: StoredSchoolSettings; changed: string[] }>;
   history(actor: Actor): Promise<SettingsChange[]>;
+  /** The group picker: Entra groups whose names have words beginning with the search's. */
+  searchGroups(actor: Actor, search: string): Promise<DirectoryGroup[]>;
 }
 
 export interface SchoolSettingsAdminDeps {
   settings: SchoolSettingsDeps & { records: Pick<RecordStore, 'appendAudit' | 'listAudit'> };
-  directory: Pick<Directory, 'getPerson'>;
+  directory: Pick<Directory, 'getPerson' | 'searchGroups'>;
   actorSchool: ActorSchool;
   /** After a save: read the list again so this instance's live settings hold the change now. */
   afterSave?: () => Promise<unknown>;
@@ -125,6 +127,11 @@ export function createSchoolSettingsAdmin(deps: SchoolSettingsAdminDeps): School
           after: details.after,
         };
       });
+    },
+
+    async searchGroups(actor, search) {
+      await schoolOf(actor);
+      return deps.directory.searchGroups(search);
     },
   };
 }

@@ -285,6 +285,11 @@ const MATRIX: Record<RouteId, Row> = {
     path: '/api/admin/settings/history',
     expect: adminOnly(200),
   },
+  'admin.groups': {
+    method: 'GET',
+    path: '/api/admin/groups?search=staff',
+    expect: adminOnly(200),
+  },
   'admin.campaigns.list': { method: 'GET', path: '/api/admin/campaigns', expect: adminOnly(200) },
   'admin.campaigns.launch': {
     method: 'POST',

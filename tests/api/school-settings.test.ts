@@ -156,4 +156,14 @@ describe('school settings in the Admin view (issue 14, item 1)', () => {
     const staff = await call('GET', '/api/admin/settings/history', staffAuth);
     expect(staff.status).toBe(403);
   });
+
+  it('offers Entra groups by name to the group picker (Graph $search on the emulator)', async () => {
+    const found = await call('GET', '/api/admin/groups?search=teach', adminAuth);
+    expect(found.status).toBe(200);
+    expect((found.body as { displayName: string }[]).map((g) => g.displayName)).toContain(
+      'Teaching Staff',
+    );
+    expect((await call('GET', '/api/admin/groups', adminAuth)).status).toBe(422);
+    expect((await call('GET', '/api/admin/groups?search=teach', staffAuth)).status).toBe(403);
+  });
 });

@@ -46,5 +46,6 @@ export function demoDirectoryFixture(): DirectoryFixture {
     transitiveMemberIds: [...members],
     nestedPerson: person,
     nestedPersonGroupIds: [nestedGroup.id, parent.id],
+    groupDisplayName: parent.displayName,
   };
 }

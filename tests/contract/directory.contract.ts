@@ -13,6 +13,8 @@ export interface DirectoryFixture {
   nestedPerson: DirectoryPerson;
   /** Groups that person belongs to, directly or through nesting (at least these). */
   nestedPersonGroupIds: string[];
+  /** groupId's display name, of two words or more (the group picker's search finds it by them). */
+  groupDisplayName?: string;
 }
 
 export interface DirectoryUnderTest {
@@ -84,6 +86,30 @@ export function directoryContract(
       const groups = await directory.listMemberships(fixture.nestedPerson.id);
       for (const id of fixture.nestedPersonGroupIds) expect(groups).toContain(id);
       expect(groups).toContain(fixture.groupId);
+    });
+
+    test('finds a group by the start of any word of its name, in any case and order', async ({
+      directory,
+      fixture,
+    }) => {
+      const name = fixture.groupDisplayName;
+      if (name === undefined) throw new Error('the fixture names no groupDisplayName');
+      const words = name.split(/\s+/);
+      const last = (words.at(-1) ?? '').slice(0, 3).toLowerCase();
+      const found = await directory.searchGroups(last);
+      expect(found.map((g) => g.id)).toContain(fixture.groupId);
+      expect(found.find((g) => g.id === fixture.groupId)?.displayName).toBe(name);
+      const names = found.map((g) => g.displayName);
+      expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+      const reversed = await directory.searchGroups([...words].reverse().join(' ').toUpperCase());
+      expect(reversed.map((g) => g.id)).toContain(fixture.groupId);
+    });
+
+    test('a search no group name matches finds none, and so does an empty one', async ({
+      directory,
+    }) => {
+      expect(await directory.searchGroups('zqxjkv')).toEqual([]);
+      expect(await directory.searchGroups('   ')).toEqual([]);
     });
 
     test('an unknown group is not-found', async ({ directory }) => {

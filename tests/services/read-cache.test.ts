@@ -94,6 +94,7 @@ describe('read cache', () => {
       getPerson: () => Promise.resolve(null),
       listGroupMembers: async function* () {},
       listMemberships: () => (fail ? Promise.reject(new Error('503')) : Promise.resolve(['g'])),
+      searchGroups: () => Promise.resolve([]),
     };
     const cached = withReadCache(new MemoryRecordStore(), directory, clock);
     await expect(cached.directory.listMemberships('u1')).rejects.toThrow('503');

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { Directory, DirectoryPerson } from '../../ports/directory.ts';
+import {
+  GROUP_SEARCH_LIMIT,
+  type Directory,
+  type DirectoryGroup,
+  type DirectoryPerson,
+} from '../../ports/directory.ts';
 import { ensureOk, withQuery } from './graph-gateway.ts';
 import type { GraphGateway } from './graph-gateway.ts';
 
@@ -14,6 +19,14 @@ const userSchema = z
     displayName: z.string().nullish(),
     userPrincipalName: z.string().nullish(),
     jobTitle: z.string().nullish(),
+  })
+  .loose();
+
+const groupSchema = z
+  .object({
+    id: z.string().min(1),
+    displayName: z.string().nullish(),
+    description: z.string().nullish(),
   })
   .loose();
 
@@ -83,5 +96,40 @@ export class GraphDirectory implements Directory {
       }
     }
     return [...ids].sort();
+  }
+
+  /**
+   * `GET /groups?$search="displayName:…"` ("List groups", https://learn.microsoft.com/graph/api/group-list,
+   * supports $search). On directory objects `$search` is an advanced query: it needs the
+   * `ConsistencyLevel: eventual` header, and without it Graph answers 400 Request_UnsupportedQuery
+   * ("Advanced query capabilities on Microsoft Entra ID objects", section "Error handling for
+   * advanced queries on directory objects", https://learn.microsoft.com/graph/aad-advanced-queries;
+   * unlike other advanced queries, $search needs no $count). The search text goes inside the
+   * quoted clause, so its own quotes and backslashes are dropped; results come back sorted here.
+   */
+  async searchGroups(search: string): Promise<DirectoryGroup[]> {
+    const words = search.replace(/["\\]/g, ' ').replace(/\s+/g, ' ').trim();
+    if (words === '') return [];
+    const url = withQuery('groups', {
+      $search: `"displayName:${words}"`,
+      $select: 'id,displayName,description',
+      $top: GROUP_SEARCH_LIMIT,
+    });
+    const reply = await this.#gateway.call(
+      { method: 'GET', url, headers: { ConsistencyLevel: 'eventual' } },
+      'Search groups',
+    );
+    const page = z
+      .object({ value: z.array(groupSchema) })
+      .loose()
+      .parse(reply.body);
+    return page.value
+      .map((g) => ({
+        id: g.id,
+        displayName: g.displayName ?? g.id,
+        ...(g.description ? { description: g.description } : {}),
+      }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id))
+      .slice(0, GROUP_SEARCH_LIMIT);
   }
 }

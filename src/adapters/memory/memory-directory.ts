@@ -1,5 +1,11 @@
 import { CountersignError } from '../../domain/errors.ts';
-import type { Directory, DirectoryPerson } from '../../ports/directory.ts';
+import { matchesSearch } from '../../domain/directory-search.ts';
+import {
+  GROUP_SEARCH_LIMIT,
+  type Directory,
+  type DirectoryGroup,
+  type DirectoryPerson,
+} from '../../ports/directory.ts';
 
 export interface MemoryGroup {
   id: string;
@@ -85,5 +91,13 @@ export class MemoryDirectory implements Directory {
       }
     }
     return Promise.resolve([...result].sort());
+  }
+
+  searchGroups(search: string): Promise<DirectoryGroup[]> {
+    const found = [...this.#groups.values()]
+      .filter((g) => g.displayName !== undefined && matchesSearch(g.displayName, search))
+      .map((g) => ({ id: g.id, displayName: g.displayName ?? g.id }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+    return Promise.resolve(found.slice(0, GROUP_SEARCH_LIMIT));
   }
 }

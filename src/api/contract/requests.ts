@@ -137,6 +137,9 @@ export const peopleQuerySchema = z.object({
   ),
 });
 
+/** The settings page's group picker: the words the admin typed. */
+export const groupSearchQuerySchema = z.object({ search: z.string().trim().min(1).max(100) });
+
 /** A person's page is about one policy. */
 export const personQuerySchema = z.object({ policyKey: policyKeySchema });
 

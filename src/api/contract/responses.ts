@@ -465,6 +465,13 @@ const trustPolicyViewSchema = z.object({
   ),
 });
 
+/** A group the picker offers (Entra's id and name). */
+export const directoryGroupSchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string().min(1),
+  description: z.string().optional(),
+});
+
 export const RESPONSE_BODIES = {
   me: meSchema,
   'me.policies': z.array(myPolicyViewSchema),
@@ -501,6 +508,7 @@ export const RESPONSE_BODIES = {
   'admin.settings': schoolSettingsSchema,
   'admin.settings.save': settingsSavedSchema,
   'admin.settings.history': z.array(settingsChangeSchema),
+  'admin.groups': z.array(directoryGroupSchema),
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,
   'admin.campaigns.preview-card': adaptiveCardSchema,
@@ -544,6 +552,7 @@ export type SchoolView = z.infer<typeof schoolViewSchema>;
 export type SchoolSettings = z.infer<typeof schoolSettingsSchema>;
 export type SettingsSaved = z.infer<typeof settingsSavedSchema>;
 export type SettingsChange = z.infer<typeof settingsChangeSchema>;
+export type DirectoryGroup = z.infer<typeof directoryGroupSchema>;
 export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;

@@ -1,9 +1,9 @@
 import type { SchoolSettingsAdmin } from '../../services/school-settings-admin.ts';
 import { readJson } from '../http/body.ts';
-import { problem, ProblemError } from '../http/problem.ts';
+import { problem, ProblemError, validationProblem } from '../http/problem.ts';
 import { json } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
-import { saveSettingsBodySchema } from '../contract/requests.ts';
+import { groupSearchQuerySchema, saveSettingsBodySchema } from '../contract/requests.ts';
 
 function settingsOf(ctx: RouteContext): SchoolSettingsAdmin {
   if (ctx.settings === undefined) {
@@ -43,4 +43,11 @@ export const settingsRoutes = {
   },
 
   'admin.settings.history': async (ctx) => json(await settingsOf(ctx).history(ctx.actor)),
+
+  'admin.groups': async (ctx) => {
+    const settings = settingsOf(ctx);
+    const parsed = groupSearchQuerySchema.safeParse(Object.fromEntries(ctx.query));
+    if (!parsed.success) throw new ProblemError(validationProblem(parsed.error, 'query'));
+    return json(await settings.searchGroups(ctx.actor, parsed.data.search));
+  },
 } satisfies Partial<RouteHandlers>;

@@ -9,6 +9,7 @@ import {
   type EmulatedRequest,
   type EmulatedResponse,
 } from './emulated-http.ts';
+import { matchesSearch } from '../../domain/directory-search.ts';
 import { evaluateFilter, FilterSyntaxError, parseFilter } from './odata-filter.ts';
 import {
   decodeSkipToken,
@@ -81,6 +82,39 @@ const NOT_FOUND = (id: string): GraphHttpError =>
   );
 
 type DirectoryObject = Record<string, unknown> & { id: string; '@odata.type': string };
+
+/**
+ * `$search="property:words"` on a directory collection. It is an advanced query: without
+ * `ConsistencyLevel: eventual` Graph answers 400 Request_UnsupportedQuery with this message
+ * ("Advanced query capabilities on Microsoft Entra ID objects", section "Error handling for
+ * advanced queries on directory objects", https://learn.microsoft.com/graph/aad-advanced-queries).
+ * Words match tokenized as src/domain/directory-search.ts says. Only one clause on displayName
+ * or description is emulated (no OR/AND of clauses): anything else is a 400 naming that.
+ */
+function searched(request: EmulatedRequest, objects: DirectoryObject[]): DirectoryObject[] {
+  const search = queryOption(request.query, 'search');
+  if (search === undefined) return objects;
+  if ((request.headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual') {
+    throw new GraphHttpError(
+      400,
+      'Request_UnsupportedQuery',
+      "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+    );
+  }
+  const clause = /^"(displayName|description):([^"]*)"$/.exec(search.trim());
+  if (clause === null) {
+    throw new GraphHttpError(
+      400,
+      'Request_UnsupportedQuery',
+      `The emulator supports $search="displayName:…" or "description:…" only (got ${search}).`,
+    );
+  }
+  const [, property = 'displayName', words = ''] = clause;
+  return objects.filter((object) => {
+    const value = object[property];
+    return typeof value === 'string' && matchesSearch(value, words);
+  });
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -525,12 +559,12 @@ export class DirectoryEmulator {
     context: string,
     isEntitySet: boolean,
   ): EmulatedResponse {
-    let filtered = objects;
+    let filtered = searched(request, objects);
     const filterText = queryOption(request.query, 'filter');
     if (filterText !== undefined && filterText.trim() !== '') {
       try {
         const expression = parseFilter(filterText);
-        filtered = objects.filter((object) => evaluateFilter(expression, object));
+        filtered = filtered.filter((object) => evaluateFilter(expression, object));
       } catch (error) {
         if (error instanceof FilterSyntaxError) {
           throw new GraphHttpError(400, 'BadRequest', `Invalid filter clause: ${error.message}`);

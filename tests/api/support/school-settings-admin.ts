@@ -75,6 +75,10 @@ export function testSettingsAdmin(
         await use('settings.history', actor);
         return real.history(actor);
       },
+      searchGroups: async (actor, search) => {
+        await use('settings.searchGroups', actor);
+        return real.searchGroups(actor, search);
+      },
     },
   };
 }
