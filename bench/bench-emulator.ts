@@ -12,6 +12,7 @@ import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../src/dev/graph-emulator/graph-emulator.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /** Shared set-up of the Graph benchmarks: an emulator with the lists and one published AUP. */
 
@@ -75,6 +76,7 @@ export async function startBenchEmulator(
   const emulator = await startGraphEmulator({ dbPath, seed });
   const graph = createGraphAdapters({
     baseUrl: emulator.url,
+    accessToken: emulatorAppToken,
     site: emulator.siteId,
     ...(evidenceSigner === undefined ? {} : { evidenceSigner }),
   });

@@ -23,6 +23,7 @@ import { placeholderCards } from '../src/services/campaigns/placeholder-cards.ts
 import { startAzurite } from '../tests/support/start-azurite.ts';
 import { startStorageProxy } from '../tests/support/storage-proxy.ts';
 import { POLICY_KEY, flag, option, startBenchEmulator } from './bench-emulator.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
  * Campaign fan-out against a Bot Connector emulator that enforces the Teams limits
@@ -96,7 +97,11 @@ function openStore(store: Wiring['store']): Promise<WorkStore> {
 }
 
 function service(wiring: Wiring, work: WorkStore, holderId: string): CampaignService {
-  const graph = createGraphAdapters({ baseUrl: wiring.graphUrl, site: wiring.siteId });
+  const graph = createGraphAdapters({
+    baseUrl: wiring.graphUrl,
+    accessToken: emulatorAppToken,
+    site: wiring.siteId,
+  });
   const messenger = new ConnectorMessenger({
     serviceUrl: wiring.connectorUrl,
     tenantId: TENANT,

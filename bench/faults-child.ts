@@ -4,6 +4,7 @@ import { createCountersignService } from '../src/services/create-countersign-ser
 import { BENCH_SEAL_KEY } from './bench-emulator.ts';
 import { z } from 'zod';
 import { faultsSchool, signEveryone } from './faults-signing.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
  * The service instance that `bench:faults -- --kill` kills with SIGKILL mid-burst: it signs the
@@ -26,6 +27,7 @@ const input = childInput.parse(JSON.parse(raw));
 const evidence = loadEvidenceKeyFile(input.keyFile);
 const graph = createGraphAdapters({
   baseUrl: input.graphUrl,
+  accessToken: emulatorAppToken,
   site: input.siteId,
   evidenceSigner: evidence.signer,
 });

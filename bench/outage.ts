@@ -5,6 +5,7 @@ import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters
 import { campaignSummarySchema } from '../src/api/contract/responses.ts';
 import { flag, option } from './bench-emulator.ts';
 import { signBodyFor, startServiceStack, type BenchPerson } from './service-stack.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
  * A Graph outage during signing and a campaign (issue 13, "Benchmarks"): the service as the local
@@ -147,7 +148,11 @@ try {
     .parse(await stack.ask({ kind: 'deliveries' }));
 
   // What SharePoint holds.
-  const graph = createGraphAdapters({ baseUrl: stack.graphUrl, site: stack.siteId });
+  const graph = createGraphAdapters({
+    baseUrl: stack.graphUrl,
+    accessToken: emulatorAppToken,
+    site: stack.siteId,
+  });
   const rows = await graph.records.listAcknowledgements({ policyKey: view.policy.key });
   const perPerson = new Map<string, number>();
   for (const row of rows) perPerson.set(row.userId, (perPerson.get(row.userId) ?? 0) + 1);

@@ -27,6 +27,7 @@ import {
 } from './bench-emulator.ts';
 import { startEmulatorProcess } from './emulator-process.ts';
 import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
  * The compliance report of a large audience (DESIGN.md §5: ≤ 60 Graph requests, no per-person
@@ -172,7 +173,11 @@ try {
   // 3. The report, counted, with the emulator in a child process.
   const emulator = await startEmulatorProcess(dbPath);
   try {
-    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    const graph = createGraphAdapters({
+      baseUrl: emulator.url,
+      accessToken: emulatorAppToken,
+      site: emulator.siteId,
+    });
     const school: School = {
       id: 'bench-school',
       name: 'Bench Academy Trust',

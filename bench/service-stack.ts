@@ -11,6 +11,8 @@ import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { seedDemoPolicy } from '../src/dev/demo/seed-demo-policy.ts';
 import { startGraphEmulator, syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
 import { startEmulatorProcess } from './emulator-process.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
+import { LOCAL_APP_ID } from '../src/dev/local-app-id.ts';
 
 /**
  * What bench:soak and bench:outage run against: the Graph emulator (its own process, a file
@@ -61,11 +63,20 @@ export async function startServiceStack(options: { extraPeople: number }): Promi
 
   // Set-up, not measured: the demo school, the extra staff in All staff, the lists, the AUP.
   {
-    const emulator = await startGraphEmulator({ dbPath, seed: 'demo' });
+    // The soak service installs the demo's app: it is in the (strict) emulator's catalog.
+    const emulator = await startGraphEmulator({
+      dbPath,
+      seed: 'demo',
+      permissions: { catalog: [LOCAL_APP_ID] },
+    });
     emulator.setup.putUsers(staff);
     for (const person of staff)
       emulator.setup.addGroupMember(DEMO_SCHOOL.groups.allStaff.id, person.id);
-    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    const graph = createGraphAdapters({
+      baseUrl: emulator.url,
+      accessToken: emulatorAppToken,
+      site: emulator.siteId,
+    });
     await provisionSite(graph.gateway, graph.records.site);
     await seedDemoPolicy(graph.records, {
       schoolId: DEMO_SCHOOL.school.id,

@@ -19,6 +19,7 @@ import { LOCAL_APP_ID } from '../src/dev/local-stack.ts';
 import { systemClock } from '../src/ports/clock.ts';
 import { composeService } from '../src/server/compose-service.ts';
 import { close, listen } from '../src/server/http-server.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
  * The service under `bench:soak`, in a process of its own so that the load generator's work
@@ -133,6 +134,7 @@ async function begin(input: z.infer<typeof inputSchema>): Promise<string> {
   const evidence = memoryEvidenceKeys();
   const graph = createGraphAdapters({
     baseUrl: input.graphUrl,
+    accessToken: emulatorAppToken,
     site: input.siteId,
     evidenceSigner: evidence.signer,
   });

@@ -7,6 +7,7 @@ import { provisionSite } from '../src/adapters/graph/provision.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { startGraphEmulator } from '../src/dev/graph-emulator/graph-emulator.ts';
 import { flag, option } from './bench-emulator.ts';
+import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
  * A trust in one tenant (issue 14), measured as far as it is built:
@@ -29,7 +30,11 @@ const dir = mkdtempSync(join(tmpdir(), 'countersign-bench-trust-'));
 try {
   const emulator = await startGraphEmulator({ dbPath: join(dir, 'graph.sqlite'), seed: 'none' });
   try {
-    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    const graph = createGraphAdapters({
+      baseUrl: emulator.url,
+      accessToken: emulatorAppToken,
+      site: emulator.siteId,
+    });
     const counted = async (work: () => Promise<unknown>) => {
       emulator.resetCounters();
       const started = performance.now();

@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { EMULATOR_APP_TOKEN } from '../adapters/graph/emulator-app-token.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { DEMO_SCHOOL } from './demo/demo-school.ts';
 import { startGraphEmulator } from './graph-emulator/graph-emulator.ts';
+import { LOCAL_APP_ID } from './local-app-id.ts';
 import type { CliCommand, CliIo } from '../cli/run-cli.ts';
 
 const USAGE =
@@ -69,6 +71,8 @@ export async function runEmulator(
       port,
       host: values.host,
       seed: values.seed,
+      // Strict as Graph (the dev app token on every request); the demo's app is in the catalog.
+      permissions: { catalog: [LOCAL_APP_ID] },
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -84,6 +88,7 @@ export async function runEmulator(
       `  site id:   ${emulator.siteId}`,
       `  site path: ${DEMO_SCHOOL.sharePointHostname}:${DEMO_SCHOOL.sitePath}`,
       `  data:      ${values.db}`,
+      `  app token: ${EMULATOR_APP_TOKEN} (every request needs it, as Graph needs a token; countersign commands pointed here send it)`,
       `  overview:  ${origin}/`,
       'Press Ctrl+C to stop.',
       '',

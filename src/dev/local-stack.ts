@@ -8,6 +8,7 @@ import {
   memoryEvidenceKeys,
 } from '../adapters/evidence-keys/local-evidence-keys.ts';
 import { createGraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
+import { emulatorAppToken } from '../adapters/graph/emulator-app-token.ts';
 import { provisionSite } from '../adapters/graph/provision.ts';
 import { teamsAppInstaller } from '../adapters/graph/teams-app-installer.ts';
 import { openSqliteWorkStore } from '../adapters/sqlite/sqlite-work-store.ts';
@@ -30,9 +31,9 @@ import type { CountersignService } from '../services/countersign-service.ts';
 import { composeService } from '../server/compose-service.ts';
 import { close, listen } from '../server/http-server.ts';
 import { seedDemoPolicy } from './demo/seed-demo-policy.ts';
+import { LOCAL_APP_ID } from './local-app-id.ts';
 
-/** The local Teams app id (manifest id) and bot id. */
-export const LOCAL_APP_ID = '00000000-0000-4000-8000-00000c0a7e51';
+export { LOCAL_APP_ID };
 
 /** A fixed key for local runs only, so a restart still verifies the seals it wrote. */
 export { DEV_SEAL_KEY };
@@ -80,6 +81,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dbPath: options.dataDir ? join(options.dataDir, 'graph-emulator.sqlite') : ':memory:',
     seed: 'demo',
     port: options.graphPort ?? 0,
+    // Strict, as Graph is: the service presents the dev app token below (Countersign's
+    // registration, fullcontrol on the site), and the catalog holds the demo's own app only.
+    permissions: { catalog: [LOCAL_APP_ID] },
   });
   const stops: (() => Promise<void>)[] = [() => emulator.close()];
   try {
@@ -90,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const graph = createGraphAdapters({
       baseUrl: emulator.url,
       site: emulator.siteId,
+      accessToken: emulatorAppToken,
       evidenceSigner: evidence.signer,
     });
     const provisioned = await provisionSite(graph.gateway, graph.records.site);

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGraphAdapters,
-  type GraphAdapters,
-} from '../../src/adapters/graph/create-graph-adapters.ts';
+import { type GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { createApiHandler } from '../../src/api/create-api-handler.ts';
 import type {
@@ -22,6 +19,7 @@ import { seedSchoolSettings } from '../../src/services/school-settings.ts';
 import { startApiServer, type TestServer } from './support/api-server.ts';
 import { createFakeService } from './support/fake-service.ts';
 import { createTokenFactory, PEOPLE } from './support/tokens.ts';
+import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
 
 /**
  * The Admin view's settings page through the API as the tab calls it, over the real settings
@@ -44,7 +42,7 @@ let staffAuth: string;
 
 beforeAll(async () => {
   emulator = await startGraphEmulator({ seed: 'demo' });
-  graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  graph = emulatorGraphAdapters(emulator);
   await provisionSite(graph.gateway, graph.records.site);
   let id = 0;
   const deps = {

@@ -5,7 +5,6 @@ import type { AdaptiveCard } from '../../src/bot/index.ts';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { createBot } from '../../src/bot/bot-app.ts';
 import { localBotToken } from '../../src/dev/local-bot-token.ts';
@@ -27,6 +26,7 @@ import { Playground, type PlaygroundMessage } from './playground-process.ts';
 import { cardProblems } from './validate-card.ts';
 import { failOnCi } from '../support/required-on-ci.ts';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { EMULATOR_AUTHORIZATION, emulatorGraphAdapters } from '../support/emulator-graph.ts';
 
 /**
  * End to end over the Graph emulator: the demo school in the emulator (lists provisioned, demo
@@ -48,7 +48,7 @@ interface Stack {
 /** The parts `npm start` composes (src/dev/local-stack.ts), minus the API, tab and campaigns. */
 async function startStack(): Promise<Stack> {
   const emulator = await startGraphEmulator({ dbPath: ':memory:', seed: 'demo', port: 0 });
-  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  const graph = emulatorGraphAdapters(emulator);
   await provisionSite(graph.gateway, graph.records.site);
   const school = DEMO_SCHOOL.school;
   await seedDemoPolicy(graph.records, {
@@ -201,6 +201,7 @@ describe.skipIf('missing' in cli)(
       // Read back over Graph, as anyone inspecting the school's site would.
       const response = await fetch(
         `${stack.emulator.url}/sites/${stack.emulator.siteId}/lists/CountersignAcknowledgements/items?$expand=fields`,
+        { headers: EMULATOR_AUTHORIZATION },
       );
       expect(response.status).toBe(200);
       const items = (await response.json()) as ListItems;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
@@ -11,6 +10,7 @@ import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
+import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
 
 let emulator: GraphEmulator;
 let dir: string;
@@ -18,7 +18,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   emulator = await startGraphEmulator({ dbPath: ':memory:', seed: 'demo' });
-  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  const graph = emulatorGraphAdapters(emulator);
   await provisionSite(graph.gateway, graph.records.site);
   await graph.records.putPolicy({
     key: 'staff-aup',

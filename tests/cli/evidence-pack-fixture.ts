@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { DEMO_SCHOOL, type DemoPerson } from '../../src/dev/demo/demo-school.ts';
@@ -14,6 +13,7 @@ import {
 import type { Actor } from '../../src/services/actor.ts';
 import { writeCheckpoint } from '../../src/services/write-checkpoint.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
 
 /** Moments the demo school's people sign at: one in summer time (BST), the rest in GMT. */
 export const SIGNED_AT = {
@@ -53,9 +53,7 @@ function find(name: string): DemoPerson {
 export async function demoSchoolWithSignatures(): Promise<DemoPack> {
   const emulator = await startGraphEmulator({ dbPath: ':memory:', seed: 'demo' });
   const keys = memoryEvidenceKeys();
-  const graph = createGraphAdapters({
-    baseUrl: emulator.url,
-    site: emulator.siteId,
+  const graph = emulatorGraphAdapters(emulator, {
     evidenceSigner: keys.signer,
   });
   await provisionSite(graph.gateway, graph.records.site);

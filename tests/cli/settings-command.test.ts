@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
@@ -7,13 +6,14 @@ import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
+import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
 
 let emulator: GraphEmulator;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   emulator = await startGraphEmulator({ seed: 'demo' });
-  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  const graph = emulatorGraphAdapters(emulator);
   await provisionSite(graph.gateway, graph.records.site);
   env = {
     COUNTERSIGN_MODE: 'dev',
@@ -54,7 +54,7 @@ describe('countersign settings import: the migration from COUNTERSIGN_SCHOOL is 
     const changed = { ...DEMO_SCHOOL.school, retentionYears: 6 };
     const run = await cli(['settings', 'import'], { COUNTERSIGN_SCHOOL: JSON.stringify(changed) });
     expect(run.out).toContain('updated (revision 2): retentionYears');
-    const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+    const graph = emulatorGraphAdapters(emulator);
     const events = await graph.records.listAudit({ type: 'settings.changed' });
     expect(events.map((e) => e.details.changed)).toContainEqual(['retentionYears']);
     const shown = await cli(['settings', 'show']);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GraphDirectory } from '../../src/adapters/graph/graph-directory.ts';
-import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
 import { startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { demoDirectoryFixture } from './demo-directory-fixture.ts';
 import { directoryContract } from './directory.contract.ts';
+import { emulatorGateway } from '../support/emulator-graph.ts';
 
 directoryContract('Entra ID in the Graph emulator (demo school)', async () => {
   const emulator = await startGraphEmulator({ seed: 'demo' });
   return {
-    directory: new GraphDirectory(new GraphGateway({ baseUrl: emulator.url })),
+    directory: new GraphDirectory(emulatorGateway(emulator)),
     fixture: demoDirectoryFixture(),
     close: () => emulator.close(),
   };

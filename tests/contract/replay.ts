@@ -1,5 +1,6 @@
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import { RECORDED_SITE_HOST, RECORDED_SITE_PATH, type Recording } from './recording.ts';
+import { EMULATOR_AUTHORIZATION } from '../support/emulator-graph.ts';
 
 /**
  * Replays a recording (recording.ts) against a Graph emulator, in order, and lists every place
@@ -30,7 +31,11 @@ export async function replay(recording: Recording, graphBaseUrl: string): Promis
         : substitute(JSON.stringify(exchange.requestBody));
     const response = await fetch(`${graphBaseUrl}/${substitute(exchange.path)}`, {
       method: exchange.method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      // Recordings keep no headers (no token); the emulator is called as Countersign's app.
+      headers: {
+        ...EMULATOR_AUTHORIZATION,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();

@@ -26,6 +26,7 @@ import {
   PRODUCTION_CLIENT_ID,
   productionEnvVars,
   provisionedDemoSite,
+  PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
@@ -114,7 +115,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const sinkUrl = `https://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
 
-  emulator = await startGraphEmulator({ seed: 'demo' });
+  emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ contentHash } = await provisionedDemoSite(emulator));
 
   const pair = await generateKeyPair('RS256', { extractable: true });

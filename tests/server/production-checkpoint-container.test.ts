@@ -26,6 +26,7 @@ import {
   PRODUCTION_CLIENT_ID,
   productionEnvVars,
   provisionedDemoSite,
+  PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 
 // The service as main.ts composes it in Azure, with COUNTERSIGN_CHECKPOINT_CONTAINER naming the
@@ -66,7 +67,7 @@ if (azurite === null) {
 
   beforeAll(async () => {
     await container.create();
-    emulator = await startGraphEmulator({ seed: 'demo' });
+    emulator = await startGraphEmulator(PRODUCTION_TENANT);
     ({ graph } = await provisionedDemoSite(emulator));
     const evidenceKeyFile = join(dir, 'evidence-key.pem');
     loadEvidenceKeyFile(evidenceKeyFile, { create: true });

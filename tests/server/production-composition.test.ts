@@ -27,6 +27,7 @@ import {
   productionEnvVars,
   provisionedDemoSite,
   rs256SigningKey,
+  PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
@@ -208,7 +209,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
 
-  emulator = await startGraphEmulator({ seed: 'demo' });
+  emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph, contentHash } = await provisionedDemoSite(emulator));
 
   // Strict: the production messenger's requests must pass the documented shapes (tenant id, Entra member ids).

@@ -9,7 +9,11 @@ import {
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
-import { PRODUCTION_TAB_CLIENT_ID, productionEnvVars } from './support/production-fixture.ts';
+import {
+  PRODUCTION_TAB_CLIENT_ID,
+  productionEnvVars,
+  PRODUCTION_TENANT,
+} from './support/production-fixture.ts';
 
 // src/server/main.ts as App Service runs it, in production mode, with the Graph emulator as
 // its Graph: the composition a tenant gets (no dev sign-in, an authenticated bot endpoint).
@@ -39,7 +43,7 @@ function run(env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 beforeAll(async () => {
-  emulator = await startGraphEmulator({ seed: 'demo' });
+  emulator = await startGraphEmulator(PRODUCTION_TENANT);
   child = run(production());
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

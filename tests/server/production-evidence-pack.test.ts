@@ -29,6 +29,7 @@ import {
   productionEnvVars,
   provisionedDemoSite,
   rs256SigningKey,
+  PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 
 // The Admin view's evidence pack download in the service as src/server/main.ts composes it:
@@ -119,7 +120,7 @@ async function signAs(person: DemoPerson, typedName: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  emulator = await startGraphEmulator({ seed: 'demo' });
+  emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph, contentHash } = await provisionedDemoSite(emulator));
   connector = await startConnectorEmulator({ tenantId: DEMO_SCHOOL.tenantId });
   entra = await rs256SigningKey('entra-1');

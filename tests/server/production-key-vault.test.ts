@@ -28,6 +28,7 @@ import {
   PRODUCTION_CLIENT_ID,
   productionEnvVars,
   provisionedDemoSite,
+  PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
 import {
@@ -55,7 +56,7 @@ let keyId = '';
 let contentHash = '';
 
 beforeAll(async () => {
-  emulator = await startGraphEmulator({ seed: 'demo' });
+  emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph, contentHash } = await provisionedDemoSite(emulator));
 
   vault = await startKeyVaultEmulator();

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { KeyClient } from '@azure/keyvault-keys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKeyVaultEvidenceKeys } from '../../src/adapters/evidence-keys/key-vault-evidence-keys.ts';
-import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
@@ -26,6 +25,7 @@ import type { EvidenceKeys } from '../../src/ports/evidence-keys.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { emulatorGateway } from '../support/emulator-graph.ts';
 
 // Signing, a Key Vault key rotation, signing again; then `countersign verify` with nothing but
 // the ring the service publishes (GET /api/evidence/keys returns `evidence.keyRing`).
@@ -85,7 +85,7 @@ describe('evidence key rotation in Key Vault, end to end', () => {
       clock,
       clientOptions,
     });
-    const gateway = new GraphGateway({ baseUrl: graph.url });
+    const gateway = emulatorGateway(graph);
     const records = new SharePointRecordStore({
       gateway,
       site: graph.siteId,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
 import { MemoryDirectory } from '../../src/adapters/memory/memory-directory.ts';
@@ -25,6 +25,7 @@ import {
   policyVersion,
   signature,
 } from '../contract/record-fixtures.ts';
+import { emulatorGateway } from '../support/emulator-graph.ts';
 
 const SCHOOL: School = {
   id: 'contract-school',
@@ -53,7 +54,7 @@ describe('the sweeper against the Graph emulator', () => {
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     store = new SharePointRecordStore({
       gateway,
       site: emulator.siteId,

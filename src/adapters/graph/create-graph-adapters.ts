@@ -5,6 +5,7 @@ import type { Directory } from '../../ports/directory.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Telemetry } from '../../ports/telemetry.ts';
 import { appOnlyToken } from './app-only-token.ts';
+import { emulatorAppToken, isLocalEmulator } from './emulator-app-token.ts';
 import { GraphDirectory } from './graph-directory.ts';
 import { GraphGateway } from './graph-gateway.ts';
 import type { RetryOptions } from './graph-gateway.ts';
@@ -20,6 +21,11 @@ export interface GraphAdaptersConfig {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /**
+   * The token source when there are no credentials for an https Graph: the local emulator's
+   * (emulatorAppToken; graphConfigFromEnv sets it for a plain-http Graph on this machine).
+   */
+  accessToken?: () => Promise<string>;
   fetch?: typeof fetch;
   retry?: Partial<RetryOptions>;
   /** Each Graph exchange is abandoned after this (ms; the gateway's default 10 s). */
@@ -44,7 +50,8 @@ export interface GraphAdapters {
 /**
  * The Graph-backed adapters, wired once: one gateway (one retry policy, one token source)
  * shared by the record store and the directory. With tenant, client id and secret an app-only
- * token is sent; without them (the plain-http emulator) none is.
+ * token is sent to an https Graph; to the plain-http emulator, the `accessToken` given (its dev
+ * app token), else none (and the emulator answers 401, as Graph would).
  */
 export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters {
   const { tenantId, clientId, clientSecret } = config;
@@ -54,9 +61,10 @@ export function createGraphAdapters(config: GraphAdaptersConfig): GraphAdapters 
     secure && tenantId && clientId && clientSecret
       ? { tenantId, clientId, clientSecret }
       : undefined;
+  const accessToken = credentials ? appOnlyToken(credentials, config.baseUrl) : config.accessToken;
   const gateway = new GraphGateway({
     baseUrl: config.baseUrl,
-    ...(credentials ? { accessToken: appOnlyToken(credentials, config.baseUrl) } : {}),
+    ...(accessToken ? { accessToken } : {}),
     ...(config.fetch ? { fetch: config.fetch } : {}),
     ...(config.retry ? { retry: config.retry } : {}),
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
@@ -102,6 +110,9 @@ export function graphConfigFromEnv(env: GraphEnv, site?: string): GraphAdaptersC
     ...(env.COUNTERSIGN_TENANT_ID ? { tenantId: env.COUNTERSIGN_TENANT_ID } : {}),
     ...(env.COUNTERSIGN_CLIENT_ID ? { clientId: env.COUNTERSIGN_CLIENT_ID } : {}),
     ...(env.COUNTERSIGN_CLIENT_SECRET ? { clientSecret: env.COUNTERSIGN_CLIENT_SECRET } : {}),
+    // The emulator answers like Graph (401 without a token): it gets its published dev app
+    // token, never the tenant's credentials.
+    ...(isLocalEmulator(env.COUNTERSIGN_GRAPH_BASE_URL) ? { accessToken: emulatorAppToken } : {}),
     timeoutMs: env.COUNTERSIGN_GRAPH_TIMEOUT_MS,
   };
 }

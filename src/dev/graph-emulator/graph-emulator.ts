@@ -9,7 +9,13 @@ import { graphError, jsonResponse, type EmulatedResponse } from './emulated-http
 import { inTransaction, openEmulatorDatabase } from './emulator-database.ts';
 import { FaultInjector, faultPlanSchema, type FaultPlan } from './faults.ts';
 import { GraphRouter } from './graph-router.ts';
-import { appOf, siteRoleOf, unauthenticated, type PermissionMode } from './permissions.ts';
+import {
+  appOf,
+  defaultPermissionMode,
+  siteRoleOf,
+  unauthenticated,
+  type PermissionMode,
+} from './permissions.ts';
 import { executeBatch } from './json-batch.ts';
 import { seedEmulator } from './seed.ts';
 import { SharePointEmulator } from './sharepoint.ts';
@@ -38,10 +44,13 @@ export interface GraphEmulatorOptions {
   /** 'demo' (default) seeds the demo school's people and groups into a new database. */
   seed?: 'demo' | 'none';
   /**
-   * The permission mode (permissions.ts): a known bearer token on every request, each endpoint
-   * checked against that app's granted permissions, apps outside `catalog` unknown.
+   * The permission mode (permissions.ts), on by default: a known bearer token on every request
+   * (by default only EMULATOR_APP_TOKEN, Countersign's registration with a fullcontrol site
+   * grant), each endpoint checked against that app's granted permissions, apps outside
+   * `catalog` (default: none) unknown. `false` opts out: no token needed and any app exists, for
+   * the emulator's own tests of other features only.
    */
-  permissions?: PermissionMode;
+  permissions?: Partial<PermissionMode> | false;
 }
 
 export interface EmulatorCounters {
@@ -75,7 +84,11 @@ export interface EmulatorSetup {
   insertListItems(list: string, items: Record<string, unknown>[], siteId?: string): string[];
   /** How a column PATCH turning on `indexed` and `enforceUniqueValues` together is taken. */
   setColumnPatchRule(rule: ColumnPatchRule): void;
-  /** The app's Sites.Selected role on the sites, enforced from now on; undefined allows all. */
+  /**
+   * The app's Sites.Selected role on the sites, enforced from now on. In the permission mode it
+   * replaces the Sites.Selected apps' role (undefined: back to theirs); with `permissions: false`
+   * undefined allows all.
+   */
   setSiteGrant(grant: SiteGrant | undefined): void;
   /** The list view threshold (default 5,000); tests lower it to run a large shape small. */
   setListViewThreshold(items: number): void;
@@ -135,11 +148,14 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const teamwork = new TeamworkEmulator(db, directory, base, DEMO_SCHOOL.tenantId);
   const router = new GraphRouter(sharepoint, directory, teamwork);
   seedEmulator(db, sharepoint, directory, opts.seed ?? 'demo');
-  const permissions = opts.permissions;
+  const permissions =
+    opts.permissions === false ? undefined : defaultPermissionMode(opts.permissions);
   if (permissions !== undefined) {
     teamwork.autoPublish = false;
     for (const externalId of permissions.catalog ?? []) teamwork.publishApp(externalId);
   }
+  // setup.setSiteGrant's role for Sites.Selected apps (permission mode), until set back.
+  let selectedGrant: SiteGrant | undefined;
 
   const faults = new FaultInjector();
   // Aborts requests still sleeping through injected latency when the emulator closes.
@@ -242,7 +258,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const path = versioned[1] ?? '';
     const authorization = headers.authorization;
     if (authorization !== undefined && !/^Bearer\s+\S+/i.test(authorization)) {
-      // No token is needed here, but a malformed one is refused as Graph refuses it.
+      // A malformed Authorization header is refused as Graph refuses it (in either mode).
       send(
         response,
         graphError(
@@ -262,7 +278,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       }
       // The app's grants hold for this request and every request of its $batch.
       router.app = app;
-      sharepoint.setSiteGrant(siteRoleOf(app));
+      sharepoint.setSiteGrant(siteRoleOf(app, selectedGrant));
     }
     const fault = faults.decide(true);
     if (fault.kind === 'throttle') {
@@ -369,7 +385,10 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       insertListItems: (list, items, siteId = DEMO_SCHOOL.siteId) =>
         sharepoint.insertItems(siteId, list, items),
       setColumnPatchRule: (rule) => sharepoint.setColumnPatchRule(rule),
-      setSiteGrant: (grant) => sharepoint.setSiteGrant(grant),
+      setSiteGrant: (grant) => {
+        if (permissions === undefined) sharepoint.setSiteGrant(grant);
+        else selectedGrant = grant;
+      },
       setListViewThreshold: (items) => sharepoint.setListViewThreshold(items),
     },
     close: async () => {

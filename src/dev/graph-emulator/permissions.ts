@@ -1,12 +1,15 @@
+import { EMULATOR_APP_TOKEN } from '../../adapters/graph/emulator-app-token.ts';
 import { graphError, type EmulatedResponse } from './emulated-http.ts';
 import type { SiteGrant } from './sharepoint/sharepoint-store.ts';
 
 /**
  * The permission mode: Graph as an app-only caller meets it. Every request needs a bearer token
  * the emulator knows, and each endpoint checks the application permissions granted to that
- * token's app, with the answer Graph documents when they are short. Off unless
- * `startGraphEmulator({ permissions })` turns it on (the service's own composition sends no
- * token to a plain-http emulator), so the rules are tested by the tests that ask for them.
+ * token's app, with the answer Graph documents when they are short. On by default: the
+ * emulator knows one app, Countersign's own registration (COUNTERSIGN_DEV_APP), whose token
+ * (EMULATOR_APP_TOKEN) the Graph adapters present to a plain-http Graph on this machine;
+ * `startGraphEmulator({ permissions: false })` opts out (the emulator's own tests of other
+ * features only).
  *
  * Sources (Graph v1.0 reference, "Permissions", application column; least privileged first):
  * - users/{id}, users?$filter: User.Read.All (User.ReadWrite.All, Directory.Read.All,
@@ -48,6 +51,39 @@ export interface PermissionMode {
    * one a test names here.
    */
   catalog?: readonly string[];
+}
+
+/**
+ * The application permissions Countersign's registration requests
+ * (infra/entra-app-registration.json, requiredResourceAccess; infra/README.md says why each).
+ */
+export const COUNTERSIGN_APP_ROLES: readonly string[] = [
+  'Sites.Selected',
+  'User.Read.All',
+  'GroupMember.Read.All',
+  'AppCatalog.Read.All',
+  'TeamsAppInstallation.ReadWriteSelfForUser.All',
+];
+
+/**
+ * Countersign's registration as the emulator knows it: its roles, and the fullcontrol site
+ * grant infra/README.md step 5 asks for (what `countersign provision` needs to create lists,
+ * columns and indexes).
+ */
+export const COUNTERSIGN_DEV_APP: EmulatedApp = {
+  roles: COUNTERSIGN_APP_ROLES,
+  siteRole: 'fullcontrol',
+};
+
+/**
+ * The default permission mode: the one dev app behind EMULATOR_APP_TOKEN, and an app catalog
+ * holding only what the caller names (the local stack names its own app).
+ */
+export function defaultPermissionMode(given: Partial<PermissionMode> = {}): PermissionMode {
+  return {
+    apps: given.apps ?? { [EMULATOR_APP_TOKEN]: COUNTERSIGN_DEV_APP },
+    catalog: given.catalog ?? [],
+  };
 }
 
 const USER_READ = [
@@ -104,10 +140,13 @@ export function appOf(
   return token === undefined ? undefined : mode.apps[token];
 }
 
-/** The site role the app holds (undefined: every site, every operation). */
-export function siteRoleOf(app: EmulatedApp): SiteGrant {
+/**
+ * The site role the app holds. `selectedGrant` (EmulatorSetup.setSiteGrant) replaces the role a
+ * Sites.Selected app was given, as a new grant on the site would.
+ */
+export function siteRoleOf(app: EmulatedApp, selectedGrant?: SiteGrant): SiteGrant {
   for (const [role, grant] of SITES_ROLES) if (app.roles.includes(role)) return grant;
-  if (app.roles.includes('Sites.Selected')) return app.siteRole ?? 'none';
+  if (app.roles.includes('Sites.Selected')) return selectedGrant ?? app.siteRole ?? 'none';
   return 'none';
 }
 

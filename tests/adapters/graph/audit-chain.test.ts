@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import {
   SharePointRecordStore,
@@ -15,6 +15,7 @@ import { shardOf } from '../../../src/domain/evidence/shard.ts';
 import { verifyEvidence } from '../../../src/domain/evidence/verify-evidence.ts';
 import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
 import { signedAcknowledgement } from './evidence-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 /** Audit events signed into per-shard chains by two instances writing at once. */
 describe('the chained audit log in SharePoint', () => {
@@ -26,7 +27,7 @@ describe('the chained audit log in SharePoint', () => {
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     one = new SharePointRecordStore({
       gateway,
       site: emulator.siteId,
@@ -161,7 +162,7 @@ describe('the chained audit log in SharePoint', () => {
       }
       return fetch(input, init);
     };
-    const flakyGateway = new GraphGateway({ baseUrl: emulator.url, fetch: flaky });
+    const flakyGateway = emulatorGateway(emulator, { fetch: flaky });
     const store = new SharePointRecordStore({
       gateway: flakyGateway,
       site: emulator.siteId,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { verifyEvidence } from '../../../src/domain/evidence/verify-evidence.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import type { Acknowledgement } from '../../../src/domain/acknowledgement.ts';
@@ -12,6 +11,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 const keys = memoryEvidenceKeys();
 const CONCURRENCY = 50;
@@ -54,8 +54,7 @@ describe.each(RUNS)(
     let store: SharePointRecordStore;
     beforeAll(async () => {
       emulator = await startGraphEmulator({ seed: 'none' });
-      const gateway = new GraphGateway({
-        baseUrl: emulator.url,
+      const gateway = emulatorGateway(emulator, {
         // Retry-After is 0 s here; dropped connections back off from 5 ms. A Graph that drops
         // one call in twenty is up, and this test is about retries storing everything exactly
         // once: so no outage budget and no circuit breaker (graph-gateway.test.ts tests those).

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway, withQuery } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import { withQuery } from '../../../src/adapters/graph/graph-gateway.ts';
 import { auditBlock } from '../../../src/adapters/graph/list-partitions.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
@@ -14,6 +15,7 @@ import {
 import { LIST_VIEW_THRESHOLD } from '../../../src/dev/graph-emulator/sharepoint.ts';
 import { shardOf } from '../../../src/domain/evidence/shard.ts';
 import { audit, policyVersion, signature } from '../../contract/record-fixtures.ts';
+import { EMULATOR_AUTHORIZATION, emulatorGateway } from '../../support/emulator-graph.ts';
 
 /**
  * Every list query the record store makes, on lists past SharePoint's 5,000-item list view
@@ -54,6 +56,7 @@ async function rawStatus(list: string, filter: string): Promise<number> {
   // Plain fetch: through the gateway, five 500s in a row would open its circuit breaker.
   const reply = await fetch(
     `${emulator.url}/${withQuery(`${path}/items`, { $filter: filter, $top: 1 })}`,
+    { headers: EMULATOR_AUTHORIZATION },
   );
   await reply.arrayBuffer();
   return reply.status;
@@ -61,7 +64,7 @@ async function rawStatus(list: string, filter: string): Promise<number> {
 
 beforeAll(async () => {
   emulator = await startGraphEmulator({ seed: 'none' });
-  gateway = new GraphGateway({ baseUrl: emulator.url });
+  gateway = emulatorGateway(emulator);
   store = new SharePointRecordStore({
     gateway,
     site: emulator.siteId,

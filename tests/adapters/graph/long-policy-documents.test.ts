@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import {
   PolicyDocumentFiles,
   sha256Hex,
@@ -19,6 +19,7 @@ import {
 import { importPolicyFile } from '../../../src/importer/read-policy-file.ts';
 import { audit, policy } from '../../contract/record-fixtures.ts';
 import { rewriteStoredText } from './stored-text.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 /**
  * Issue 12, item 6: a version's text is a file in the site's documents library, not a
@@ -82,7 +83,7 @@ describe('long policy texts live in the documents library (through the real Grap
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await provisionSite(gateway, store.site);
   });

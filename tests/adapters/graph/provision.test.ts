@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import { SCHEMA } from '../../../src/adapters/graph/sharepoint-schema.ts';
@@ -12,6 +11,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { audit, policy, policyVersion } from '../../contract/record-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 function io(env: Record<string, string>) {
   const out: string[] = [];
@@ -39,7 +39,7 @@ describe('countersign provision (against the Graph emulator)', () => {
     const text = first.out.join('');
     for (const spec of Object.values(SCHEMA)) expect(text).toContain(`created list ${spec.name}`);
 
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const gateway = emulatorGateway(emulator);
     const site = new SharePointSite(gateway, emulator.siteId);
     const ids = await site.listIds();
     const reply = await gateway.call({
@@ -60,7 +60,7 @@ describe('countersign provision (against the Graph emulator)', () => {
   });
 
   it('adds what is missing to an existing list and indexes an unindexed column, leaving the rest', async () => {
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const gateway = emulatorGateway(emulator);
     const site = new SharePointSite(gateway, emulator.siteId);
     const ids = await site.listIds();
     const columnsUrl = `sites/${emulator.siteId}/lists/${ids.audit}/columns`;
@@ -108,7 +108,7 @@ describe('provision turns on indexes and unique values whichever way SharePoint 
     const emulator = await startGraphEmulator({ seed: 'none' });
     try {
       emulator.setup.setColumnPatchRule(rule);
-      const gateway = new GraphGateway({ baseUrl: emulator.url });
+      const gateway = emulatorGateway(emulator);
       const site = new SharePointSite(gateway, emulator.siteId);
       const report = await provisionSite(gateway, site);
       const ids = await site.listIds();
@@ -160,7 +160,7 @@ describe('provision turns on indexes and unique values whichever way SharePoint 
   it('an unindexed key column gets its index and unique values even when the combined PATCH is refused', async () => {
     const emulator = await startGraphEmulator({ seed: 'none' });
     try {
-      const gateway = new GraphGateway({ baseUrl: emulator.url });
+      const gateway = emulatorGateway(emulator);
       const site = new SharePointSite(gateway, emulator.siteId);
       await provisionSite(gateway, site);
       const ids = await site.listIds();
@@ -201,7 +201,7 @@ describe('provision checks the Sites.Selected role it was granted (issue 12, ite
   });
 
   async function countersignLists(): Promise<string[]> {
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const gateway = emulatorGateway(emulator);
     emulator.setup.setSiteGrant(undefined);
     const lists = await new SharePointSite(gateway, emulator.siteId).allLists();
     return lists.map((l) => l.displayName).filter((n) => n.startsWith('Countersign'));
@@ -241,7 +241,7 @@ describe('provision checks the Sites.Selected role it was granted (issue 12, ite
     expect(await runCli(['provision'], again.io)).toBe(0);
     expect(again.out.join('')).toMatch(/^0 changes$/m);
     // Run time under write: a version (its text a file in the library) written and read back.
-    const gateway = new GraphGateway({ baseUrl: emulator.url });
+    const gateway = emulatorGateway(emulator);
     const store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await store.putPolicy(policy('granted-aup'));
     const version = policyVersion('granted-aup', 1);

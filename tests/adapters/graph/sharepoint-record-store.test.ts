@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import {
@@ -8,6 +8,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { audit, campaign, policyVersion, signature } from '../../contract/record-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 /**
  * What the contract suite cannot stage: an answer lost after SharePoint applied the write (the
@@ -32,7 +33,7 @@ describe('SharePointRecordStore against the emulator', () => {
       }
       return response;
     };
-    gateway = new GraphGateway({ baseUrl: emulator.url, fetch: lossy, retry: { baseDelayMs: 1 } });
+    gateway = emulatorGateway(emulator, { fetch: lossy, retry: { baseDelayMs: 1 } });
     store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await provisionSite(gateway, store.site);
   });
@@ -164,8 +165,7 @@ describe('SharePointRecordStore updates whose answer was lost', () => {
       }
       return response;
     };
-    const gateway = new GraphGateway({
-      baseUrl: emulator.url,
+    const gateway = emulatorGateway(emulator, {
       fetch: lossy,
       retry: { baseDelayMs: 1 },
     });
@@ -236,8 +236,7 @@ describe('SharePointRecordStore after an update answered without an eTag', () =>
       }
       return fetch(input, init);
     };
-    const gateway = new GraphGateway({
-      baseUrl: emulator.url,
+    const gateway = emulatorGateway(emulator, {
       fetch: flaky,
       retry: { baseDelayMs: 1 },
     });

@@ -2,7 +2,7 @@ import { canonicalJson } from '../../../src/domain/canonical-json.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import {
@@ -20,6 +20,7 @@ import {
   signature,
 } from '../../contract/record-fixtures.ts';
 import { signedAcknowledgement } from './evidence-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 describe('signed records in SharePoint', () => {
   let emulator: GraphEmulator;
@@ -29,7 +30,7 @@ describe('signed records in SharePoint', () => {
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await provisionSite(gateway, store.site);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import { openSqliteWorkStore } from '../../../src/adapters/sqlite/sqlite-work-store.ts';
@@ -32,6 +32,7 @@ import { createCountersignService } from '../../../src/services/create-countersi
 import { school } from '../../campaigns/world.ts';
 import { audit, policy, policyVersion, signature } from '../../contract/record-fixtures.ts';
 import { signedAcknowledgement } from './evidence-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 const T = Date.parse('2026-09-01T08:00:00.000Z');
 const at = (minutes: number): Date => new Date(T + minutes * 60_000);
@@ -59,7 +60,7 @@ describe('checkpoints: tampering with the audit log before and after one (Graph 
 
   beforeEach(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     store = new SharePointRecordStore({
       gateway,
       site: emulator.siteId,

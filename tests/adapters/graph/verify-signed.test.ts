@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
@@ -30,6 +30,7 @@ import {
   signature,
 } from '../../contract/record-fixtures.ts';
 import { signedAcknowledgement } from './evidence-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 /**
  * `countersign verify` as an inspector runs it: the published keys only (no seal key, no
@@ -46,7 +47,7 @@ describe('countersign verify over signed evidence (against the Graph emulator)',
 
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await provisionSite(gateway, store.site);
     writeFileSync(ringFile, JSON.stringify(keys.keyRing));

@@ -1,7 +1,7 @@
 import { rewriteStoredText } from './stored-text.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
+import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import { untag } from '../../../src/adapters/graph/sharepoint-rows.ts';
@@ -21,6 +21,7 @@ import {
   policyVersion,
   signature,
 } from '../../contract/record-fixtures.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 function io(env: Record<string, string>) {
   const out: string[] = [];
@@ -39,7 +40,7 @@ describe('countersign verify (against the Graph emulator)', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     emulator = await startGraphEmulator({ seed: 'none' });
-    gateway = new GraphGateway({ baseUrl: emulator.url });
+    gateway = emulatorGateway(emulator);
     store = new SharePointRecordStore({ gateway, site: emulator.siteId });
     await provisionSite(gateway, store.site);
     env = {

@@ -1,8 +1,8 @@
-import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { SharePointRecordStore } from '../../../src/adapters/graph/sharepoint-record-store.ts';
 import type { GraphEmulator } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import type { EvidenceSigner } from '../../../src/domain/evidence/evidence-signer.ts';
+import { emulatorGateway } from '../../support/emulator-graph.ts';
 
 /**
  * The SharePoint record store over the emulator's site, its lists provisioned as
@@ -12,7 +12,7 @@ export async function provisionedRecordStore(
   emulator: GraphEmulator,
   evidenceSigner?: EvidenceSigner,
 ): Promise<SharePointRecordStore> {
-  const gateway = new GraphGateway({ baseUrl: emulator.url });
+  const gateway = emulatorGateway(emulator);
   const records = new SharePointRecordStore({
     gateway,
     site: emulator.siteId,

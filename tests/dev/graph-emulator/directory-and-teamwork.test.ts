@@ -8,11 +8,14 @@ import { policyDocumentSchema } from '../../../src/domain/policy-document.ts';
 import { schoolSchema } from '../../../src/domain/school.ts';
 import { call, errorCode, values, type JsonReply } from './graph-client.ts';
 
+const TEAMS_MANIFEST_ID = '7f0c0b6e-5a55-4f0e-9f5a-3c1f4b2d9e10';
+
 let emulator: GraphEmulator;
 let api: (method: string, path: string, body?: unknown) => Promise<JsonReply>;
 
 beforeAll(async () => {
-  emulator = await startGraphEmulator();
+  // The app uploaded to the catalog (the only one there, as in a tenant where only it was).
+  emulator = await startGraphEmulator({ permissions: { catalog: [TEAMS_MANIFEST_ID] } });
   api = (method, path, body) => call(emulator.url, method, path, body);
 });
 
@@ -155,7 +158,7 @@ describe('groups', () => {
 });
 
 describe('Teams app installations', () => {
-  const manifestId = '7f0c0b6e-5a55-4f0e-9f5a-3c1f4b2d9e10';
+  const manifestId = TEAMS_MANIFEST_ID;
 
   it('finds the app in the catalog, installs it for a user, and returns the 1:1 chat', async () => {
     const catalog = await api(

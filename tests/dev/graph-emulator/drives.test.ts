@@ -4,6 +4,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { call, errorCode } from './graph-client.ts';
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
 
 /** Document libraries as drives, and driveItem upload and download, as Graph documents them. */
 describe('Graph emulator: drives and driveItems', () => {
@@ -31,7 +32,11 @@ describe('Graph emulator: drives and driveItems', () => {
   async function put(name: string, bytes: Buffer) {
     const response = await fetch(
       `${emulator.url}/drives/${encodeURIComponent(driveId)}/root:/${name}:/content`,
-      { method: 'PUT', headers: { 'Content-Type': 'text/plain' }, body: bytes },
+      {
+        method: 'PUT',
+        headers: { 'Content-Type': 'text/plain', ...EMULATOR_AUTHORIZATION },
+        body: bytes,
+      },
     );
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
@@ -52,7 +57,7 @@ describe('Graph emulator: drives and driveItems', () => {
 
     const content = await fetch(
       `${emulator.url}/drives/${encodeURIComponent(driveId)}/items/${String(first.body.id)}/content`,
-      { redirect: 'manual' },
+      { redirect: 'manual', headers: EMULATOR_AUTHORIZATION },
     );
     expect(content.status).toBe(302);
     const location = content.headers.get('location') ?? '';

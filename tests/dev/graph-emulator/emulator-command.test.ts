@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runEmulator } from '../../../src/dev/emulator-command.ts';
+import { EMULATOR_APP_TOKEN } from '../../../src/adapters/graph/emulator-app-token.ts';
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'countersign-emulator-cli-'));
@@ -31,7 +33,10 @@ describe('countersign emulator', () => {
     }
     const url = urlIn(out);
     expect(url).toBeDefined();
-    const users = await fetch(`${url ?? ''}/users?$top=1`);
+    // Strict as Graph: 401 without a token, 200 with the dev app token it prints.
+    expect((await fetch(`${url ?? ''}/users?$top=1`)).status).toBe(401);
+    expect(out).toContain(`app token: ${EMULATOR_APP_TOKEN}`);
+    const users = await fetch(`${url ?? ''}/users?$top=1`, { headers: EMULATOR_AUTHORIZATION });
     expect(users.status).toBe(200);
     stop();
     expect(await running).toBe(0);
@@ -65,7 +70,7 @@ describe('countersign emulator', () => {
     }
     const url = urlIn(out);
     expect(url, out).toBeDefined();
-    const site = await fetch(`${url ?? ''}/sites/root`);
+    const site = await fetch(`${url ?? ''}/sites/root`, { headers: EMULATOR_AUTHORIZATION });
     expect(site.status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

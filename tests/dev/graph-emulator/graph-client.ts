@@ -1,4 +1,9 @@
-/** A tiny fetch helper for the emulator tests: plain fetch, JSON in and out. */
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
+
+/**
+ * A tiny fetch helper for the emulator tests: plain fetch, JSON in and out, as Countersign's app
+ * (the emulator's dev app token; a test passes its own Authorization to be someone else).
+ */
 export interface JsonReply {
   status: number;
   headers: Headers;
@@ -14,7 +19,7 @@ export async function call(
 ): Promise<JsonReply> {
   const response = await fetch(path.startsWith('http') ? path : `${baseUrl}${path}`, {
     method,
-    headers: { 'Content-Type': 'application/json', ...headers },
+    headers: { 'Content-Type': 'application/json', ...EMULATOR_AUTHORIZATION, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -3,6 +3,7 @@ import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
 import { call, errorCode } from './graph-client.ts';
 
 let emulator: GraphEmulator;
@@ -20,11 +21,15 @@ afterAll(async () => {
 });
 
 describe('the HTTP surface', () => {
-  it('accepts a bearer token or none, and refuses a malformed Authorization header (401)', async () => {
-    expect(
-      (await call(emulator.url, 'GET', '/users', undefined, { Authorization: 'Bearer abc' }))
-        .status,
-    ).toBe(200);
+  it('by default takes only the dev app token: none, an unknown or a malformed one is 401', async () => {
+    expect((await call(emulator.url, 'GET', '/users')).status).toBe(200);
+    const none = await fetch(`${emulator.url}/users`);
+    expect(none.status).toBe(401);
+    const unknown = await call(emulator.url, 'GET', '/users', undefined, {
+      Authorization: 'Bearer abc',
+    });
+    expect(unknown.status).toBe(401);
+    expect(errorCode(unknown)).toBe('InvalidAuthenticationToken');
     const refused = await call(emulator.url, 'GET', '/users', undefined, {
       Authorization: 'Basic abc',
     });
@@ -38,7 +43,7 @@ describe('the HTTP surface', () => {
     expect(errorCode(unknown)).toBe('BadRequest');
     const badJson = await fetch(`${emulator.url}/sites/${emulator.siteId}/lists`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...EMULATOR_AUTHORIZATION },
       body: '{ not json',
     });
     expect(badJson.status).toBe(400);
@@ -50,7 +55,7 @@ describe('the HTTP surface', () => {
 
   it('echoes client-request-id and shows an escaped HTML overview at /', async () => {
     const reply = await fetch(`${emulator.url}/users?$top=1`, {
-      headers: { 'client-request-id': 'abc-123' },
+      headers: { 'client-request-id': 'abc-123', ...EMULATOR_AUTHORIZATION },
     });
     expect(reply.headers.get('client-request-id')).toBe('abc-123');
     const page = await fetch(emulator.url.replace('/v1.0', '/'));

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createGraphAdapters,
+  graphConfigFromEnv,
+} from '../../../src/adapters/graph/create-graph-adapters.ts';
 import { GraphDirectory } from '../../../src/adapters/graph/graph-directory.ts';
+import { provisionSite } from '../../../src/adapters/graph/provision.ts';
+import { loadGraphEnv } from '../../../src/config/env.ts';
+import { COUNTERSIGN_APP_ROLES } from '../../../src/dev/graph-emulator/permissions.ts';
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
 import { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import { teamsAppInstaller } from '../../../src/adapters/graph/teams-app-installer.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
@@ -182,5 +190,48 @@ describe('the Graph emulator’s permission mode', () => {
       code: 'upstream',
       details: { status: 403 },
     });
+  });
+});
+
+describe('the permission mode is the default', () => {
+  let strict: GraphEmulator;
+  beforeAll(async () => {
+    strict = await startGraphEmulator({ seed: 'demo', permissions: { catalog: [APP_ID] } });
+  });
+  afterAll(async () => {
+    await strict.close();
+  });
+
+  it('knows Countersign’s registration behind the dev app token, and nobody else', async () => {
+    expect(COUNTERSIGN_APP_ROLES).toEqual(COUNTERSIGN_ROLES);
+    const url = `${strict.url}/users/${person.id}`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { Authorization: 'Bearer other' } })).status).toBe(401);
+    // The adapters present the token to a plain-http Graph on this machine, and only there.
+    const env = loadGraphEnv({
+      COUNTERSIGN_GRAPH_BASE_URL: strict.url,
+      COUNTERSIGN_SITE: strict.siteId,
+    });
+    const graph = createGraphAdapters(graphConfigFromEnv(env));
+    expect((await graph.directory.getPerson(person.id))?.displayName).toBe(person.displayName);
+    await teamsAppInstaller(graph.gateway, APP_ID)(person.id);
+    // Its fullcontrol grant lets `countersign provision` create the lists.
+    expect((await provisionSite(graph.gateway, graph.records.site)).changes.length).toBeGreaterThan(
+      0,
+    );
+    // Without the token (createGraphAdapters given none): 401, as Graph answers.
+    const tokenless = createGraphAdapters({ baseUrl: strict.url, site: strict.siteId });
+    await expect(tokenless.directory.getPerson(person.id)).rejects.toMatchObject({
+      details: { status: 401 },
+    });
+    // A new grant of read only on the site: the lists can be read, not changed.
+    strict.setup.setSiteGrant('read');
+    const created = await fetch(`${strict.url}/sites/${strict.siteId}/lists`, {
+      method: 'POST',
+      headers: { ...EMULATOR_AUTHORIZATION, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Not allowed', list: { template: 'genericList' } }),
+    });
+    expect(created.status).toBe(403);
+    strict.setup.setSiteGrant(undefined);
   });
 });

@@ -6,6 +6,7 @@ import {
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import { call, values, type JsonReply } from './graph-client.ts';
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
 
 let emulator: GraphEmulator;
 let api: (method: string, path: string, body?: unknown) => Promise<JsonReply>;
@@ -123,6 +124,7 @@ describe('directory writes (new starters and leavers)', () => {
 
     const removed = await fetch(`${emulator.url}/groups/${support}/members/${id}/$ref`, {
       method: 'DELETE',
+      headers: EMULATOR_AUTHORIZATION,
     });
     expect(removed.status).toBe(204);
     const after = await pages(
@@ -137,7 +139,10 @@ describe('directory writes (new starters and leavers)', () => {
     expect((await api('GET', `/users/${id}`)).body.jobTitle).toBe(
       'Higher Level Teaching Assistant',
     );
-    const deleted = await fetch(`${emulator.url}/users/${id}`, { method: 'DELETE' });
+    const deleted = await fetch(`${emulator.url}/users/${id}`, {
+      method: 'DELETE',
+      headers: EMULATOR_AUTHORIZATION,
+    });
     expect(deleted.status).toBe(204);
     expect((await api('GET', `/users/${id}`)).status).toBe(404);
   });

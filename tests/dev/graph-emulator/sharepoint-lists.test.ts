@@ -5,6 +5,7 @@ import {
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import { call, errorCode, values, type JsonReply } from './graph-client.ts';
+import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
 
 let emulator: GraphEmulator;
 let api: (
@@ -246,7 +247,10 @@ describe('list items', () => {
       'If-Match': '"00000000-0000-0000-0000-000000000000,1"',
     });
     expect(staleDelete.status).toBe(412);
-    const deleted = await fetch(`${emulator.url}${path}`, { method: 'DELETE' });
+    const deleted = await fetch(`${emulator.url}${path}`, {
+      method: 'DELETE',
+      headers: EMULATOR_AUTHORIZATION,
+    });
     expect(deleted.status).toBe(204);
     const missing = await api('GET', path);
     expect(missing.status).toBe(404);

@@ -1,16 +1,27 @@
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import {
-  createGraphAdapters,
-  type GraphAdapters,
-} from '../../../src/adapters/graph/create-graph-adapters.ts';
+import type { GraphAdapters } from '../../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import { seedDemoPolicy } from '../../../src/dev/demo/seed-demo-policy.ts';
-import type { GraphEmulator } from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import type {
+  GraphEmulator,
+  GraphEmulatorOptions,
+} from '../../../src/dev/graph-emulator/graph-emulator.ts';
+import { emulatorGraphAdapters } from '../../support/emulator-graph.ts';
 
 /** The app registration's client id in every production-composition test. */
 export const PRODUCTION_CLIENT_ID = '11111111-2222-4333-8444-555555555555';
+/**
+ * The Graph emulator as a school's tenant looks to the production service: the demo school,
+ * and Countersign's app uploaded to the Teams app catalog (its manifest id is the client id
+ * here), so proactive installs find it; strict, as Graph is (the service sends its dev token).
+ */
+export const PRODUCTION_TENANT: GraphEmulatorOptions = {
+  seed: 'demo',
+  permissions: { catalog: [PRODUCTION_CLIENT_ID] },
+};
+
 /** The tab's own registration (nested app authentication signs in as it). */
 export const PRODUCTION_TAB_CLIENT_ID = '66666666-7777-4888-8999-aaaaaaaaaaaa';
 
@@ -49,7 +60,7 @@ export function productionEnvVars(
 export async function provisionedDemoSite(
   emulator: GraphEmulator,
 ): Promise<{ graph: GraphAdapters; contentHash: string }> {
-  const graph = createGraphAdapters({ baseUrl: emulator.url, site: emulator.siteId });
+  const graph = emulatorGraphAdapters(emulator);
   await provisionSite(graph.gateway, graph.records.site);
   await seedDemoPolicy(graph.records, {
     schoolId: DEMO_SCHOOL.school.id,
