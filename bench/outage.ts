@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { z } from 'zod';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import { campaignSummarySchema } from '../src/api/contract/responses.ts';
@@ -49,6 +50,11 @@ try {
   const { id: campaignId } = z.object({ id: z.string() }).parse(await launched.json());
 
   const loadBefore = loadavg();
+  // The longest either event loop was held: the service's (from its process) and this one's,
+  // so a stall of every answer at once is placed on one side or the other.
+  await stack.ask({ kind: 'measure' });
+  const benchLag = monitorEventLoopDelay({ resolution: 10 });
+  benchLag.enable();
   const answers: {
     ms: number;
     status: number;
@@ -138,6 +144,11 @@ try {
     await pause(2_000);
   }
   const campaignDoneMs = Math.round(performance.now() - t0);
+  benchLag.disable();
+  const serviceFigures = z
+    .object({ maxEventLoopLagMs: z.number(), p99EventLoopLagMs: z.number() })
+    .loose()
+    .parse(await stack.ask({ kind: 'report' }));
   const deliveries = z
     .object({
       people: z.number(),
@@ -198,6 +209,10 @@ try {
     duplicated,
     campaign: campaign === undefined ? null : { status: campaign.status, ...campaign.delivery },
     campaignCardsSentTwice: deliveries.duplicates,
+    maxEventLoopLagMs: {
+      service: serviceFigures.maxEventLoopLagMs,
+      benchmark: Math.round(benchLag.max / 1e6),
+    },
     /** Approval requests sent to approvers (one per signature waiting): not campaign cards. */
     approvalRequests: deliveries.approvalRequests,
     signingDoneMs,

@@ -76,6 +76,15 @@ export class CircuitBreaker {
     this.#state = { kind: 'closed', failures: 0 };
   }
 
+  /**
+   * The caller gave the call up before it was answered (its own deadline came): nothing is
+   * learnt about the dependency, so the count stands; a probe given up frees the probe's place
+   * at once (the next caller probes) rather than holding everyone off for `probeTimeoutMs`.
+   */
+  abandoned(now: number): void {
+    if (this.#state.kind === 'half-open') this.#state = { kind: 'open', until: now };
+  }
+
   /** The dependency did not answer, or failed: counts towards opening; a failed probe re-opens. */
   failed(now: number): void {
     const state = this.#state;

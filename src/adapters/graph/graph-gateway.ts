@@ -11,6 +11,7 @@ import type { ErrorCode } from '../../domain/errors.ts';
 import { backoffMs, parseRetryAfter, retrying } from '../../domain/retry.ts';
 import { silentLogger, type Logger } from '../../ports/logger.ts';
 import { noTelemetry, type Telemetry } from '../../ports/telemetry.ts';
+import { currentGraphDeadline } from './graph-deadline.ts';
 
 /**
  * THE one place HTTP to Microsoft Graph happens. Built on @microsoft/microsoft-graph-client with
@@ -91,6 +92,11 @@ export interface GraphGatewayOptions {
   log?: Logger;
   /** A fresh client-request-id per exchange (default: a random UUID). */
   newRequestId?: () => string;
+  /**
+   * The deadline (epoch ms on `now`'s clock) of the work under way, if any: default, the one
+   * `withGraphDeadline` set for it (graph-deadline.ts).
+   */
+  deadline?: () => number | undefined;
 }
 
 export const USER_AGENT = 'ISV|Countersign|Countersign/0.1';
@@ -106,20 +112,29 @@ export const GRAPH_TIMEOUT_MS = 10_000;
 const RETRYABLE = new Set([429, 502, 503, 504]);
 
 /**
- * Graph refused at once because the circuit is open (or a probe is out): the code is
- * 'unavailable' (503) and `retryAfterSeconds` says when to come back.
+ * Graph refused at once because the circuit is open (or a probe is out), or not asked because
+ * the work's deadline has come (graph-deadline.ts): the code is 'unavailable' (503) and
+ * `retryAfterSeconds` says when to come back.
  */
 export class GraphUnavailableError extends CountersignError {
-  constructor(retryAfterMs: number) {
+  constructor(retryAfterMs: number, reason: 'circuit-open' | 'deadline' = 'circuit-open') {
     const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     super(
       'unavailable',
       `Microsoft 365 is not answering just now, so nothing was done; try again in ${retryAfterSeconds} s.`,
-      { reason: 'circuit-open', retryAfterSeconds },
+      { reason, retryAfterSeconds },
     );
     this.name = 'GraphUnavailableError';
   }
 }
+
+/**
+ * What a caller whose deadline came is told to wait: Graph was slow or away for this one
+ * request, not known to be down (the circuit says that), so a short pause.
+ */
+const DEADLINE_RETRY_AFTER_MS = 2_000;
+/** How often an exchange past its deadline looks again whether Graph has started failing. */
+const DEADLINE_RECHECK_MS = 250;
 
 /**
  * A query SharePoint refused for the list view threshold: a 500 whose message says "exceeds the
@@ -344,6 +359,7 @@ export class GraphGateway {
   readonly #telemetry: Telemetry;
   readonly #log: Logger;
   readonly #newRequestId: () => string;
+  readonly #deadline: () => number | undefined;
   #roundTrips = 0;
 
   constructor(options: GraphGatewayOptions) {
@@ -369,6 +385,19 @@ export class GraphGateway {
     this.#newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
     this.#circuit = new CircuitBreaker(options.circuit);
     this.#now = options.now ?? Date.now;
+    this.#deadline = options.deadline ?? currentGraphDeadline;
+  }
+
+  /** Milliseconds left before the work's deadline (undefined: it has none). */
+  #timeLeft(): number | undefined {
+    const at = this.#deadline();
+    return at === undefined ? undefined : at - this.#now();
+  }
+
+  /** A wait before another attempt, unless it would end at or past the work's deadline. */
+  #beforeDeadline(delay: number | undefined): number | undefined {
+    const left = this.#timeLeft();
+    return delay === undefined || left === undefined || delay < left ? delay : undefined;
   }
 
   /** The circuit breaker's state: closed, open (until when) or half-open (a probe is out). */
@@ -445,20 +474,53 @@ export class GraphGateway {
    * circuit how it went, whatever happens.
    */
   async #guarded(call: GraphCall, clientRequestId: string): Promise<GraphReply> {
+    const left = this.#timeLeft();
+    if (left !== undefined && left <= 0 && this.#failing()) {
+      throw new GraphUnavailableError(DEADLINE_RETRY_AFTER_MS, 'deadline');
+    }
     const decision = this.#circuit.request(this.#now());
     if (!decision.allowed) throw new GraphUnavailableError(decision.retryAfterMs);
+    // Cut off at the deadline, while Graph is failing. Being cut off says nothing about Graph
+    // (this caller had little time), so it neither opens nor closes the circuit; a probe cut off
+    // frees the probe's place.
+    const cut = left === undefined ? undefined : new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (cut !== undefined && left !== undefined) {
+      const check = (): void => {
+        if (this.#failing())
+          cut.abort(new Error('The work this exchange was for ran out of time.'));
+        else timer = setTimeout(check, DEADLINE_RECHECK_MS);
+      };
+      timer = setTimeout(check, Math.max(0, left));
+    }
     let answered = false;
     try {
-      const reply = await this.#exchangeOnce(call, clientRequestId);
+      const reply = await this.#exchangeOnce(call, clientRequestId, cut?.signal);
       answered = !isOutage(reply);
       return reply;
     } finally {
+      clearTimeout(timer);
       if (answered) this.#circuit.succeeded();
+      else if (cut?.signal.aborted === true) this.#circuit.abandoned(this.#now());
       else this.#circuit.failed(this.#now());
     }
   }
 
-  async #exchangeOnce(call: GraphCall, clientRequestId: string): Promise<GraphReply> {
+  /**
+   * Graph is failing: the circuit is open or probing, or the last exchange failed. Only then is
+   * a deadline enforced on exchanges: a Graph that answers, however slowly (a loaded instance),
+   * is waited for, so a sign slow under load still lands rather than being refused every time.
+   */
+  #failing(): boolean {
+    const state = this.#circuit.state;
+    return state.kind !== 'closed' || state.failures > 0;
+  }
+
+  async #exchangeOnce(
+    call: GraphCall,
+    clientRequestId: string,
+    cut?: AbortSignal,
+  ): Promise<GraphReply> {
     const headers: Record<string, string> = {
       'User-Agent': this.#userAgent,
       'client-request-id': clientRequestId,
@@ -466,6 +528,8 @@ export class GraphGateway {
     };
     if (this.#accessToken) headers.Authorization = `Bearer ${await this.#accessToken()}`;
     const request = this.#client.api(call.url).headers(headers).responseType(ResponseType.RAW);
+    // The client passes its fetch options on to FetchMiddleware, which adds its own timeout.
+    if (cut !== undefined) request.option('signal', cut);
     this.#roundTrips += 1;
     try {
       let response: unknown;
@@ -530,7 +594,9 @@ export class GraphGateway {
       (reply, attempt) => {
         const retryable = reply.status === 0 || RETRYABLE.has(reply.status);
         if (!retryable || attempt >= this.#retry.maxAttempts) return undefined;
-        const delay = this.#withinBudget(started, reply, this.#delay(attempt, reply.headers));
+        const delay = this.#beforeDeadline(
+          this.#withinBudget(started, reply, this.#delay(attempt, reply.headers)),
+        );
         if (delay !== undefined) {
           this.#retrying(
             reply.status,
@@ -589,7 +655,9 @@ export class GraphGateway {
       if (outer.status === 0 || RETRYABLE.has(outer.status)) {
         const delay = lastAttempt
           ? undefined
-          : this.#withinBudget(started, outer, this.#delay(attempt, outer.headers));
+          : this.#beforeDeadline(
+              this.#withinBudget(started, outer, this.#delay(attempt, outer.headers)),
+            );
         if (delay === undefined) {
           for (const c of pending) results.set(c.id, outer);
           return results;
@@ -617,7 +685,9 @@ export class GraphGateway {
         }
         const reply: GraphReply = { status: r.status, headers: r.headers ?? {}, body: r.body };
         const delay =
-          RETRYABLE.has(r.status) && !lastAttempt ? this.#delay(attempt, reply.headers) : undefined;
+          RETRYABLE.has(r.status) && !lastAttempt
+            ? this.#beforeDeadline(this.#delay(attempt, reply.headers))
+            : undefined;
         if (delay !== undefined) {
           retry.add(c.id);
           wait = Math.max(wait, delay);

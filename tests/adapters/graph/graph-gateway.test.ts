@@ -7,6 +7,7 @@ import {
   retryAfterMs,
   USER_AGENT,
 } from '../../../src/adapters/graph/graph-gateway.ts';
+import { withGraphDeadline } from '../../../src/adapters/graph/graph-deadline.ts';
 import { CountersignError } from '../../../src/domain/errors.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
 import type { Telemetry } from '../../../src/ports/telemetry.ts';
@@ -465,6 +466,131 @@ describe('GraphGateway when Graph is down: time-bounded retries and the circuit 
     const reply = await gw.exchange({ method: 'GET', url: 'sites/root' });
     expect(reply.status).toBe(0);
     expect(JSON.stringify(reply.body)).toMatch(/timeout|abort/i);
+  });
+});
+
+describe('GraphGateway with a deadline (a sign answers within its budget)', () => {
+  const start = 1_000_000;
+  function onClock(fetchFn: typeof fetch, deadlineAt: number, extra = {}) {
+    const clock = { now: start };
+    const sleeps: number[] = [];
+    const gw = new GraphGateway({
+      baseUrl: 'http://127.0.0.1:9/v1.0',
+      fetch: fetchFn,
+      now: () => clock.now,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        clock.now += ms;
+        return Promise.resolve();
+      },
+      random: () => 0,
+      deadline: () => deadlineAt,
+      retry: { baseDelayMs: 200, maxOutageMs: 60_000 },
+      circuit: { failureThreshold: 100 },
+      ...extra,
+    });
+    return { gw, clock, sleeps };
+  }
+
+  it('waits out no retry that would end past the deadline, and starts nothing after it', async () => {
+    const f = scriptedFetch(() => 'reset');
+    const { gw, clock, sleeps } = onClock(f.fetch, start + 1_000);
+    const error = await gw.call({ method: 'GET', url: 'sites/root' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unavailable', details: { status: 0 } });
+    // 100 + 200 + 400 ms waited; the next (800 ms) would end past the deadline, 300 ms away.
+    expect(sleeps).toEqual([100, 200, 400]);
+    expect(f.seen).toHaveLength(4);
+
+    clock.now = start + 1_000;
+    const late = await gw.call({ method: 'GET', url: 'sites/root' }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(GraphUnavailableError);
+    expect(late).toMatchObject({
+      code: 'unavailable',
+      details: { reason: 'deadline', retryAfterSeconds: 2 },
+    });
+    await expect(gw.batch([{ id: '1', method: 'GET', url: 'x' }])).rejects.toMatchObject({
+      details: { reason: 'deadline' },
+    });
+    expect(f.seen).toHaveLength(4);
+  });
+
+  it('does not wait out a Retry-After that outlasts the deadline, in a $batch or alone', async () => {
+    const f = scriptedFetch((req) =>
+      req.url.endsWith('$batch')
+        ? {
+            status: 200,
+            body: {
+              responses: [
+                { id: '1', status: 429, headers: { 'Retry-After': '5' }, body: {} },
+                { id: '2', status: 200, body: { ok: true } },
+              ],
+            },
+          }
+        : throttled(5),
+    );
+    const { gw, sleeps } = onClock(f.fetch, start + 2_500);
+    await expect(gw.call({ method: 'GET', url: 'sites/root' })).rejects.toMatchObject({
+      code: 'throttled',
+    });
+    const replies = await gw.batch([
+      { id: '1', method: 'GET', url: 'a' },
+      { id: '2', method: 'GET', url: 'b' },
+    ]);
+    expect(replies.get('1')?.status).toBe(429);
+    expect(replies.get('2')?.status).toBe(200);
+    expect(sleeps).toEqual([]);
+    expect(f.seen).toHaveLength(2);
+  });
+
+  it('waits for a Graph that answers, slowly, past the deadline while nothing is failing', async () => {
+    const slow = (): Promise<Response> =>
+      new Promise((resolve) => {
+        setTimeout(() => {
+          resolve(new Response(JSON.stringify({ ok: true }), { status: 200 }));
+        }, 80);
+      });
+    const gw = new GraphGateway({ baseUrl: 'http://127.0.0.1:9/v1.0', fetch: slow });
+    const replies = await withGraphDeadline(Date.now() + 20, async () => [
+      await gw.call({ method: 'GET', url: 'sites/root' }),
+      // Started after the deadline: still sent, Graph has not failed.
+      await gw.call({ method: 'GET', url: 'sites/root' }),
+    ]);
+    expect(replies.map((r) => r.body)).toEqual([{ ok: true }, { ok: true }]);
+    expect(gw.circuit).toEqual({ kind: 'closed', failures: 0 });
+  });
+
+  it('abandons an exchange still out at the deadline (withGraphDeadline) without opening the circuit or holding a probe', async () => {
+    let calls = 0;
+    const fetchFn = (_input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      calls += 1;
+      if (calls === 1) return Promise.reject(new TypeError('fetch failed: connection refused'));
+      if (calls === 2) {
+        // Graph hangs: only the abort ends it.
+        return new Promise((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error));
+        });
+      }
+      return Promise.resolve(new Response(JSON.stringify({ ok: true }), { status: 200 }));
+    };
+    const gw = new GraphGateway({
+      baseUrl: 'http://127.0.0.1:9/v1.0',
+      fetch: fetchFn,
+      retry: { maxAttempts: 1 },
+      circuit: { failureThreshold: 1, openMs: 1 },
+    });
+    expect((await gw.exchange({ method: 'GET', url: 'sites/root' })).status).toBe(0);
+    expect(gw.circuit.kind).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The probe goes out under a 50 ms deadline and is cut off there.
+    const cut = await withGraphDeadline(Date.now() + 50, () =>
+      gw.exchange({ method: 'GET', url: 'sites/root' }),
+    );
+    expect(cut.status).toBe(0);
+    expect(gw.circuit.kind).toBe('open');
+    // Its place is free at once: the next caller probes, Graph answers, the circuit closes.
+    expect((await gw.call({ method: 'GET', url: 'sites/root' })).body).toEqual({ ok: true });
+    expect(gw.circuit).toEqual({ kind: 'closed', failures: 0 });
+    expect(calls).toBe(3);
   });
 });
 
