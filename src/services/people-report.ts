@@ -175,22 +175,32 @@ async function statusesOf(
   inputs.changed.clear();
   if (!reuse) inputs.statuses = statuses;
   let holdsUntil = statuses.holdsUntil;
+  // Someone with no signature and no decision stands where everyone in the same audiences
+  // stands: computed once per audience set, not once per person (a quarter of a large school).
+  const unsignedByAudiences = new Map<string, PersonStatus>();
   let done = 0;
   for (const userId of todo) {
     if (++done % SLICE === 0) await yieldToEventLoop();
     const member = inputs.members.get(userId);
     if (member === undefined) continue;
-    const status = computeStatus({
-      policy: loaded.policy,
-      versions: loaded.versions,
-      acknowledgements: inputs.acksByUser.get(userId) ?? [],
-      approvals: inputs.approvalsByUser?.get(userId) ?? [],
-      personAudiences: member.audiences,
-      timeZone: ctx.school.timeZone,
-      now,
-      ...(deadline !== undefined ? { deadline } : {}),
-      viewHash: ctx.viewHash,
-    });
+    const acknowledgements = inputs.acksByUser.get(userId) ?? [];
+    const approvals = inputs.approvalsByUser?.get(userId) ?? [];
+    const unsigned = acknowledgements.length === 0 && approvals.length === 0;
+    const audienceSet = unsigned ? member.audiences.join('\u0000') : '';
+    const status =
+      (unsigned ? unsignedByAudiences.get(audienceSet) : undefined) ??
+      computeStatus({
+        policy: loaded.policy,
+        versions: loaded.versions,
+        acknowledgements,
+        approvals,
+        personAudiences: member.audiences,
+        timeZone: ctx.school.timeZone,
+        now,
+        ...(deadline !== undefined ? { deadline } : {}),
+        viewHash: ctx.viewHash,
+      });
+    if (unsigned) unsignedByAudiences.set(audienceSet, status);
     statuses.byUser.set(userId, status);
     if (status.kind === 'signed') holdsUntil = Math.min(holdsUntil, Date.parse(status.validUntil));
   }
