@@ -32,6 +32,7 @@ import {
   productionEnvVars,
   provisionedDemoSite,
   rs256SigningKey,
+  PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 
 // Two schools of one trust in one site (issue 14, item 3): the deployment serves the demo school
@@ -182,7 +183,7 @@ async function oakRows(): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  emulator = await startGraphEmulator({ seed: 'demo' });
+  emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph } = await provisionedDemoSite(emulator));
   connector = await startConnectorEmulator({ tenantId: TENANT, strict: true });
   entra = await rs256SigningKey('entra-1');
