@@ -32,6 +32,8 @@ const stack = await startLocalStack({
   host: '127.0.0.1',
   graphPort: Number(process.env.GRAPH_EMULATOR_PORT ?? 5081),
   dataDir: join(root, '.data'),
+  // The demo trust beside the demo school (issue 14): its lead and school admins in the switcher.
+  demoTrust: true,
   tabDir,
   connectorUrl: `http://127.0.0.1:${PLAYGROUND_PORT}/_connector`,
   log: (line) => process.stdout.write(`[countersign] ${line}\n`),

@@ -32,6 +32,8 @@ import { composeService } from '../server/compose-service.ts';
 import { close, listen } from '../server/http-server.ts';
 import { seedDemoPolicy } from './demo/seed-demo-policy.ts';
 import { LOCAL_APP_ID } from './local-app-id.ts';
+import { DEMO_TRUST } from './demo/demo-trust.ts';
+import { seedDemoTrust } from './demo/seed-demo-trust.ts';
 
 export { LOCAL_APP_ID };
 
@@ -51,6 +53,12 @@ export interface LocalStackOptions {
   connectorUrl?: string;
   clock?: Clock;
   log?: (line: string) => void;
+  /**
+   * Seeds the demo trust beside the demo school (src/dev/demo/demo-trust.ts: three schools, the
+   * trust AUP with variants, one school's own policy) and adds its lead and school admins to the
+   * dev switcher. `npm start` turns it on; tests that do not ask for it get the demo school only.
+   */
+  demoTrust?: boolean;
 }
 
 export interface LocalStack {
@@ -113,7 +121,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ) {
       log('published the demo AUP as version 1');
     }
-    const idp = await createDemoIdentityProvider();
+    const demoTrust = options.demoTrust === true;
+    const idp = await createDemoIdentityProvider({ trust: demoTrust });
 
     // Campaign fan-out goes to the Bot Connector emulator, which enforces the Teams limits and
     // records what each person received (the Playground's fake users are not the demo school).
@@ -165,6 +174,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       requestScope,
     });
     stops.unshift(stop);
+    if (
+      demoTrust &&
+      (await seedDemoTrust({
+        directory: emulator.setup,
+        settings: graph.settings,
+        records: graph.records,
+        service,
+        clock,
+        signer: evidence.signer,
+      }))
+    ) {
+      log(`seeded the demo trust: ${DEMO_TRUST.name}, its AUP published to three schools`);
+    }
     const host = options.host ?? '127.0.0.1';
     const port = await listen(server, options.port ?? 0, host);
     stops.unshift(() => close(server));

@@ -36,6 +36,7 @@ import {
 import type { CountersignService } from '../services/countersign-service.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
 import type { TrustContext } from '../services/service-context.ts';
+import { TRUST_SETTINGS_ID, trustOf } from '../domain/trust.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
 import { createRequestScope, type RequestScope } from './request-observer.ts';
@@ -98,11 +99,6 @@ export interface ComposeInput {
   requestScope?: RequestScope;
   /** Overload protection of the HTTP server (defaults in http-server.ts). */
   http?: Pick<HttpServerOptions, 'maxInFlight' | 'handlerTimeoutMs'>;
-  /**
-   * The trust the school belongs to (issue 14): its id, name, leads and which schools of the
-   * settings list are its. A seam until trust-level settings land; none: a lone school.
-   */
-  trust?: { id: string; name: string; leadIds: readonly string[]; schoolIds: readonly string[] };
 }
 
 export interface ComposedService {
@@ -173,7 +169,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     onApprovalNeeded: (signed) => notifications.approvalNeeded(signed),
     // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
     evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
-    ...(input.trust === undefined ? {} : { trust: trustContext(input.trust, graph.settings) }),
+    // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
+    trust: trustContext(graph.settings, graph.records),
   });
   const campaigns = createCampaignService({
     records,
@@ -314,18 +311,17 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   };
 }
 
-/** The trust's schools, read from the settings list at each use (an admin's save shows at once). */
+/** The trust as the settings list says, read at each use (a save in the Admin view shows at once). */
 function trustContext(
-  trust: NonNullable<ComposeInput['trust']>,
   settings: GraphAdapters['settings'],
+  records: GraphAdapters['records'],
 ): TrustContext {
   return {
-    id: trust.id,
-    name: trust.name,
-    leadIds: trust.leadIds,
-    schools: async () =>
-      (await settings.list())
-        .map((stored) => stored.school)
-        .filter((school) => trust.schoolIds.includes(school.id)),
+    id: TRUST_SETTINGS_ID,
+    records,
+    read: async () => {
+      const trust = trustOf((await settings.list()).map((stored) => stored.school));
+      return { name: trust.settings.name, leadIds: trust.settings.leadIds, schools: trust.schools };
+    },
   };
 }

@@ -12,17 +12,18 @@ import type { CheckpointSources } from './read-checkpoints.ts';
 import type { ReportSnapshots } from './report-snapshot.ts';
 
 /**
- * The trust the school belongs to (issue 14): who leads it and its schools' settings. A seam: the
- * trust lead's ids are given by the composition until trust-level settings decide them.
+ * The trust the school belongs to (issue 14): the settings list's rows (src/domain/trust.ts: the
+ * reserved '@trust' row names the leads, every other row is a school), read at each use.
  */
 export interface TrustContext {
-  /** The trust's id: its trust-wide policies carry it as their SchoolId. */
+  /** The SchoolId its trust-wide policies carry (TRUST_SETTINGS_ID): no school's view sees them. */
   id: string;
-  name: string;
-  /** Entra object ids of the trust leads (publish the master, see every school side by side). */
-  leadIds: readonly string[];
-  /** Every school of the trust, as its settings say now (each school's admins, contacts). */
-  schools(): Promise<School[]>;
+  read(): Promise<{ name: string; leadIds: readonly string[]; schools: School[] }>;
+  /**
+   * The site's records, whole: a school's service sees its own school only, the trust's calls
+   * (the master, every school's copy) span them. Default: the context's records.
+   */
+  records?: RecordStore;
 }
 
 /** What every use case gets: ports and settings, passed in once by the composition root. */

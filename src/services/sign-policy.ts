@@ -95,6 +95,15 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
     loaded.policy.approvalMode === 'none'
       ? []
       : (await ctx.records.listApprovals({ userId: actor.id })).map((a) => a.value);
+  // Nobody signs a trust policy's master as such: its placeholders are filled in each school's
+  // copy, and that text (its own hash) is what the school's people sign.
+  if (loaded.policy.scope === 'trust') {
+    throw new CountersignError(
+      'validation',
+      `"${loaded.policy.title}" is the trust's master: sign your school's copy of it.`,
+      { policyKey: loaded.policy.key, scope: 'trust' },
+    );
+  }
   const current = requireCurrent(loaded);
   if (!loaded.policy.audiences.some((a) => audiences.includes(a))) {
     throw new CountersignError('forbidden', `"${loaded.policy.title}" is not for your role.`);

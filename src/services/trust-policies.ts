@@ -63,16 +63,34 @@ export interface TrustPublishResult {
   schools: SchoolCopyOutcome[];
 }
 
-function trustOf(ctx: ServiceContext): TrustContext {
-  if (ctx.trust === undefined) {
-    throw new CountersignError('not-found', 'This deployment serves no trust.');
-  }
-  return ctx.trust;
+/** The trust as its settings say now, and a context whose records are the whole site's. */
+interface TrustNow {
+  id: string;
+  name: string;
+  leadIds: readonly string[];
+  schools: School[];
+  /** The use cases' context over the site's records: the trust's calls span its schools. */
+  site: ServiceContext;
 }
 
-/** The trust lead only (the seam: TrustContext.leadIds, until trust-level settings decide it). */
-function requireTrustLead(ctx: ServiceContext, actor: Actor): TrustContext {
-  const trust = trustOf(ctx);
+async function trustNow(ctx: ServiceContext): Promise<TrustNow> {
+  const trust: TrustContext | undefined = ctx.trust;
+  if (trust === undefined) {
+    throw new CountersignError('not-found', 'This deployment serves no trust.');
+  }
+  const { name, leadIds, schools } = await trust.read();
+  return {
+    id: trust.id,
+    name,
+    leadIds,
+    schools,
+    site: trust.records === undefined ? ctx : { ...ctx, records: trust.records },
+  };
+}
+
+/** The trust lead only: the trust's own settings name them (the '@trust' row's leads). */
+async function requireTrustLead(ctx: ServiceContext, actor: Actor): Promise<TrustNow> {
+  const trust = await trustNow(ctx);
   if (!trust.leadIds.includes(actor.id)) {
     throw new CountersignError('forbidden', 'This needs the trust lead role.', {
       role: 'Trust.Lead',
@@ -86,8 +104,9 @@ async function requireSchoolAdmin(
   ctx: ServiceContext,
   actor: Actor,
   schoolId: string,
-): Promise<School> {
-  const school = (await trustOf(ctx).schools()).find((s) => s.id === schoolId);
+): Promise<{ trust: TrustNow; school: School }> {
+  const trust = await trustNow(ctx);
+  const school = trust.schools.find((s) => s.id === schoolId);
   if (school === undefined || !rolesIn(school, actor.id).includes('Policy.Admin')) {
     // The same answer whether the school exists or not: an admin of A learns nothing of B.
     throw new CountersignError('forbidden', `This needs the Policy.Admin role of ${schoolId}.`, {
@@ -95,7 +114,7 @@ async function requireSchoolAdmin(
       schoolId,
     });
   }
-  return school;
+  return { trust, school };
 }
 
 async function loadTrustPolicy(ctx: ServiceContext, policyKey: string) {
@@ -127,8 +146,9 @@ export async function createTrustPolicy(
   actor: Actor,
   input: CreatePolicyInput,
 ): Promise<Policy> {
-  const trust = requireTrustLead(ctx, actor);
-  const known = new Set((await trust.schools()).flatMap((s) => s.audiences.map((a) => a.key)));
+  const trust = await requireTrustLead(ctx, actor);
+  const site = trust.site;
+  const known = new Set(trust.schools.flatMap((s) => s.audiences.map((a) => a.key)));
   const unknown = input.audiences.filter((a) => !known.has(a));
   if (unknown.length > 0) {
     throw new CountersignError(
@@ -137,7 +157,7 @@ export async function createTrustPolicy(
       { audiences: unknown },
     );
   }
-  if ((await ctx.records.getPolicy(input.key)) !== null) {
+  if ((await site.records.getPolicy(input.key)) !== null) {
     throw new CountersignError('conflict', `A policy with the key "${input.key}" already exists.`, {
       key: input.key,
     });
@@ -151,13 +171,13 @@ export async function createTrustPolicy(
     renewal: input.renewal ?? { kind: 'fixed-date', month: 9, day: 1 },
     approvalMode: input.approvalMode ?? 'first-signature',
   };
-  await ctx.records.putPolicy(policy);
-  await ctx.records.appendAudit([
+  await site.records.putPolicy(policy);
+  await site.records.appendAudit([
     {
-      id: ctx.newId(),
+      id: site.newId(),
       type: 'policy.created',
       actorId: actor.id,
-      at: ctx.clock.now().toISOString(),
+      at: site.clock.now().toISOString(),
       subject: policy.key,
       details: { title: policy.title, scope: 'trust', audiences: policy.audiences },
     },
@@ -171,10 +191,11 @@ export async function saveMasterDraft(
   actor: Actor,
   input: { policyKey: string; label: string; changeKind: ChangeKind; document: PolicyDocument },
 ): Promise<PolicyVersion> {
-  const trust = requireTrustLead(ctx, actor);
-  const loaded = await loadTrustPolicy(ctx, input.policyKey);
+  const trust = await requireTrustLead(ctx, actor);
+  const site = trust.site;
+  const loaded = await loadTrustPolicy(site, input.policyKey);
   // Audience restrictions in the keys the trust's schools use between them.
-  const audiences = (await trust.schools()).flatMap((s) => s.audiences);
+  const audiences = trust.schools.flatMap((s) => s.audiences);
   const document = resolveDocumentAudiences(policyDocumentSchema.parse(input.document), {
     audiences,
   });
@@ -190,14 +211,14 @@ export async function saveMasterDraft(
     contentHash: contentHash(document),
   };
   if (latest?.value.status === 'draft') {
-    return (await ctx.records.updateDraft(latest, next)).value;
+    return (await site.records.updateDraft(latest, next)).value;
   }
   return (
-    await ctx.records.createVersion(next, {
-      id: ctx.newId(),
+    await site.records.createVersion(next, {
+      id: site.newId(),
       type: 'policy.saved',
       actorId: actor.id,
-      at: ctx.clock.now().toISOString(),
+      at: site.clock.now().toISOString(),
       subject: `${next.policyKey}:v${next.number}`,
       details: { label: next.label, changeKind: next.changeKind, contentHash: next.contentHash },
     })
@@ -291,8 +312,9 @@ export async function publishMaster(
   policyKey: string,
   versionNumber: number,
 ): Promise<TrustPublishResult> {
-  const trust = requireTrustLead(ctx, actor);
-  const loaded = await loadTrustPolicy(ctx, policyKey);
+  const trust = await requireTrustLead(ctx, actor);
+  const site = trust.site;
+  const loaded = await loadTrustPolicy(site, policyKey);
   const target = loaded.tagged.find((t) => t.value.number === versionNumber);
   if (target === undefined) {
     throw new CountersignError('not-found', `There is no version ${versionNumber}.`);
@@ -304,8 +326,8 @@ export async function publishMaster(
       `Version ${versionNumber} is already ${target.value.status}.`,
     );
   }
-  const schools = await trust.schools();
-  const copies = await Promise.all(schools.map((s) => loadCopy(ctx, loaded.policy, s.id)));
+  const schools = trust.schools;
+  const copies = await Promise.all(schools.map((s) => loadCopy(site, loaded.policy, s.id)));
   const change: TrustPolicyChange = { kind: 'master', changeKind: target.value.changeKind };
   // Composed against the master as it will be published, before anything is written.
   const asPublished: PolicyVersion = { ...target.value, status: 'published' };
@@ -327,7 +349,7 @@ export async function publishMaster(
   const master =
     target.value.status === 'draft'
       ? await publishDraft(
-          ctx,
+          site,
           actor,
           target,
           loaded.tagged.filter(
@@ -338,7 +360,10 @@ export async function publishMaster(
   const results: SchoolCopyOutcome[] = [];
   for (const { school, copy, next } of plans) {
     const published =
-      next === undefined ? undefined : await publishEffective(ctx, actor, copy, next);
+      next === undefined
+        ? undefined
+        : // The serving school's copy through its own view, so its report sees the new version.
+          await publishEffective(school.id === ctx.school.id ? ctx : site, actor, copy, next);
     results.push(outcome(school.id, copy.copy.key, published));
   }
   return { master, schools: results };
@@ -359,9 +384,12 @@ export async function publishVariant(
     variant: SchoolVariant;
   },
 ): Promise<SchoolCopyOutcome> {
-  const school = await requireSchoolAdmin(ctx, actor, input.schoolId);
+  const { trust, school } = await requireSchoolAdmin(ctx, actor, input.schoolId);
+  const site = trust.site;
+  // The school's own copy is written through the school's own view (its report stays current).
+  const own = school.id === ctx.school.id ? ctx : site;
   const variant = schoolVariantSchema.parse(input.variant);
-  const loaded = await loadTrustPolicy(ctx, input.policyKey);
+  const loaded = await loadTrustPolicy(site, input.policyKey);
   const master = loaded.current;
   if (master === undefined) {
     throw new CountersignError(
@@ -369,7 +397,7 @@ export async function publishVariant(
       `The trust has not published "${loaded.policy.title}" yet: a school's own clauses are added to a published master.`,
     );
   }
-  const copy = await loadCopy(ctx, loaded.policy, school.id);
+  const copy = await loadCopy(site, loaded.policy, school.id);
   const change: TrustPolicyChange = {
     kind: 'variant',
     schoolId: school.id,
@@ -383,7 +411,7 @@ export async function publishVariant(
     variant: { version: currentVariant(copy.versions).version + 1, variant },
     change,
   });
-  return outcome(school.id, copy.copy.key, await publishEffective(ctx, actor, copy, next));
+  return outcome(school.id, copy.copy.key, await publishEffective(own, actor, copy, next));
 }
 
 /**
@@ -391,9 +419,10 @@ export async function publishVariant(
  * actor's own schools' copies only (a school's admin: nothing of another school).
  */
 export async function trustPolicies(ctx: ServiceContext, actor: Actor): Promise<TrustPolicyView[]> {
-  const trust = trustOf(ctx);
+  const trust = await trustNow(ctx);
+  const site = trust.site;
   const lead = trust.leadIds.includes(actor.id);
-  const schools = (await trust.schools()).filter(
+  const schools = trust.schools.filter(
     (s) => lead || rolesIn(s, actor.id).includes('Policy.Admin'),
   );
   if (!lead && schools.length === 0) {
@@ -402,12 +431,12 @@ export async function trustPolicies(ctx: ServiceContext, actor: Actor): Promise<
     });
   }
   const views: TrustPolicyView[] = [];
-  for (const policy of await ctx.records.listPolicies(trust.id)) {
+  for (const policy of await site.records.listPolicies(trust.id)) {
     if (policy.scope !== 'trust') continue;
-    const loaded = await loadPolicy(ctx.records, policy.key);
+    const loaded = await loadPolicy(site.records, policy.key);
     const copies: SchoolCopyView[] = [];
     for (const school of schools) {
-      const copy = await loadCopy(ctx, loaded.policy, school.id);
+      const copy = await loadCopy(site, loaded.policy, school.id);
       const current = currentVersion(copy.versions);
       const composition = current?.composition;
       copies.push({

@@ -1,5 +1,5 @@
 import { versionRecordId } from '../domain/evidence/evidence-record.ts';
-import type { PolicyVersion } from '../domain/policy.ts';
+import type { Policy, PolicyVersion } from '../domain/policy.ts';
 import { planWithdrawal, versionsAfterWithdrawal } from '../domain/withdrawal.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { Actor } from './actor.ts';
@@ -24,6 +24,20 @@ export interface WithdrawalPreview {
 }
 
 /**
+ * A trust policy's master is the trust lead's: a school's admin withdraws nothing of it (every
+ * school's copy rests on it; trust-policies.ts has no withdrawal yet).
+ */
+function refuseTrustMaster(policy: Policy): void {
+  if (policy.scope === 'trust') {
+    throw new CountersignError(
+      'forbidden',
+      `"${policy.title}" is a trust policy: a school's admin cannot withdraw its master.`,
+      { policyKey: policy.key, scope: 'trust' },
+    );
+  }
+}
+
+/**
  * What a withdrawal would do, computed as the withdrawal itself computes it (planWithdrawal,
  * then statuses before and after with versionChangeImpact) and writing nothing: the withdraw
  * dialog shows it before the admin confirms.
@@ -36,6 +50,7 @@ export async function withdrawalPreview(
 ): Promise<WithdrawalPreview> {
   requireRole(actor, 'Policy.Admin');
   const loaded = await loadPolicy(ctx.records, policyKey);
+  refuseTrustMaster(loaded.policy);
   const plan = planWithdrawal(loaded.versions, versionNumber);
   const audiences = await versionChangeImpact(
     ctx,
@@ -62,6 +77,7 @@ export async function withdrawVersion(
 ): Promise<WithdrawalResult> {
   requireRole(actor, 'Policy.Admin');
   const loaded = await loadPolicy(ctx.records, policyKey);
+  refuseTrustMaster(loaded.policy);
   const plan = planWithdrawal(loaded.versions, versionNumber);
   const tagged = (number: number) => {
     const found = loaded.tagged.find((t) => t.value.number === number);

@@ -360,6 +360,22 @@ describe('CampaignService', () => {
     expect(await s.rig.work.countDeliveries({ jobId })).toMatchObject({ sent: 1 });
   });
 
+  it("refuses a campaign for a trust policy's master: a school's copy is what is signed", async () => {
+    const s = await setup(1);
+    const tagged = await s.records.getPolicy('staff-aup');
+    if (tagged === null) throw new Error('the policy');
+    await s.records.putPolicy({ ...tagged.value, scope: 'trust' }, tagged.etag);
+    const refused = await s.service
+      .launch(admin, { policyKey: 'staff-aup', versionNumber: 1, deadline: deadline(s.timing) })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(refused).toBeInstanceOf(CountersignError);
+    expect((refused as CountersignError).code).toBe('validation');
+    expect(await s.records.listCampaigns({ policyKey: 'staff-aup' })).toEqual([]);
+  });
+
   it('reuses the policy its cards read, until the read cache expires', async () => {
     const s = await setup(1);
     const title = async () => (await s.service.previewCard(admin, 'staff-aup', 1)).summary;

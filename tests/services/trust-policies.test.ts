@@ -103,10 +103,13 @@ describe('trust policies with school variants (real service, Graph emulator)', (
     ],
   });
   const trust: TrustContext = {
-    id: 'northfield',
-    name: 'Northfield Learning Trust',
-    leadIds: ['u-lead'],
-    schools: () => Promise.resolve([schools.oakfield, schools.riverside]),
+    id: '@trust',
+    read: () =>
+      Promise.resolve({
+        name: 'Northfield Learning Trust',
+        leadIds: ['u-lead'],
+        schools: [schools.oakfield, schools.riverside],
+      }),
   };
   const statusOf = async (service: CountersignService, who: Actor) => {
     const views = await service.myPolicies(who);
@@ -153,7 +156,7 @@ describe('trust policies with school variants (real service, Graph emulator)', (
     };
     expect((await refusal(atOak.trust.create(oakAdmin, input))).code).toBe('forbidden');
     const policy = await atOak.trust.create(lead, input);
-    expect(policy).toMatchObject({ scope: 'trust', schoolId: 'northfield' });
+    expect(policy).toMatchObject({ scope: 'trust', schoolId: '@trust' });
     const draft = await atOak.trust.saveMasterDraft(lead, {
       policyKey: 'trust-aup',
       label: '2026-27',
@@ -163,7 +166,10 @@ describe('trust policies with school variants (real service, Graph emulator)', (
     expect(
       (await refusal(atOak.trust.publishMaster(oakAdmin, 'trust-aup', draft.number))).code,
     ).toBe('forbidden');
-    // A school admin cannot edit the master through the school's own calls either.
+    // A school admin cannot edit or withdraw the master through the school's own calls either.
+    expect((await refusal(atOak.withdraw(oakAdmin, 'trust-aup', 1, 'not ours'))).code).toBe(
+      'forbidden',
+    );
     expect(
       (
         await refusal(
@@ -214,6 +220,19 @@ describe('trust policies with school variants (real service, Graph emulator)', (
     expect(river?.version.document.sections[0]?.clauses[0]?.text).toContain('Tom Kerr');
     expect(river?.version.document.declaration).toContain('Riverside Academy');
     expect(oak?.version.contentHash).not.toBe(river?.version.contentHash);
+    // Nobody signs the master as such, its placeholders unfilled.
+    const master = await refusal(
+      atOak.sign(olive, {
+        policyKey: 'trust-aup',
+        versionNumber: 1,
+        declarationAccepted: true,
+        typedName: olive.displayName,
+        statedRole: 'Teacher',
+        consents: {},
+        channel: 'tab',
+      }),
+    );
+    expect(master.code).toBe('validation');
     // Publishing the current master again changes nothing: every copy is on it.
     const again = await atOak.trust.publishMaster(lead, 'trust-aup', 1);
     expect(again.schools.every((s) => s.published === undefined)).toBe(true);

@@ -8,7 +8,17 @@ import type { TokenVerifierConfig } from './token-verifier.ts';
  * composition passes one. The implementation, with the demo people, lives in src/dev/identity;
  * production code never imports it.
  */
-export const devUserKeySchema = z.enum(['staff', 'governor', 'dsl', 'head']);
+export const devUserKeySchema = z.enum([
+  'staff',
+  'governor',
+  'dsl',
+  'head',
+  // The demo trust (issue 14): its lead and each school's admin (npm start only).
+  'trust-lead',
+  'hazel-lane-admin',
+  'kingsmead-admin',
+  'northfield-admin',
+]);
 export type DevUserKey = z.infer<typeof devUserKeySchema>;
 
 export interface DevUser {

@@ -1,5 +1,6 @@
 import { DEMO_SCHOOL } from './demo-school.ts';
 import type { DemoPerson } from './demo-school.ts';
+import { DEMO_TRUST } from './demo-trust.ts';
 import { createDevIdentityProvider, DEV_USER_ROLES } from '../identity/dev-identity-provider.ts';
 import type {
   DevIdentityProvider,
@@ -36,13 +37,28 @@ export function demoDevUsers(): DevUser[] {
   ];
 }
 
-/** The dev identity provider for a local run: the demo school's people and tenant id. */
+/** The demo trust's lead and each of its schools' admins (the DSL), smallest school first. */
+export function demoTrustDevUsers(): DevUser[] {
+  const [hazelLane, kingsmead, northfield] = DEMO_TRUST.schools;
+  return [
+    asDevUser('trust-lead', DEMO_TRUST.trustLead),
+    asDevUser('hazel-lane-admin', hazelLane.admin),
+    asDevUser('kingsmead-admin', kingsmead.admin),
+    asDevUser('northfield-admin', northfield.admin),
+  ];
+}
+
+/**
+ * The dev identity provider for a local run: the demo school's people and tenant id, and with
+ * `trust` the demo trust's lead and school admins too.
+ */
 export function createDemoIdentityProvider(
-  options: Omit<DevIdentityProviderOptions, 'users' | 'tenantId'> = {},
+  options: Omit<DevIdentityProviderOptions, 'users' | 'tenantId'> & { trust?: boolean } = {},
 ): Promise<DevIdentityProvider> {
+  const { trust, ...rest } = options;
   return createDevIdentityProvider({
-    ...options,
-    users: demoDevUsers(),
+    ...rest,
+    users: [...demoDevUsers(), ...(trust === true ? demoTrustDevUsers() : [])],
     tenantId: DEMO_SCHOOL.tenantId,
   });
 }

@@ -407,6 +407,16 @@ const school: School = {
     name: chairOfGovernors.displayName,
     role: 'Chair of Governors',
   },
+  // Named by a trust policy's placeholders ({{contact:dsl}}) when the school is in a trust.
+  contacts: [
+    {
+      key: 'dsl',
+      name: dsl.displayName,
+      role: 'Designated Safeguarding Lead',
+      detail: dsl.mail,
+    },
+    { key: 'head', name: headteacher.displayName, role: 'Headteacher' },
+  ],
   permissionChoices: [
     'Admin rights',
     'Remote access',

@@ -12,6 +12,8 @@ import type { RecordStore } from '../../ports/record-store.ts';
 export async function seedDemoPolicy(
   records: RecordStore,
   input: {
+    /** The policy's key (default staff-aup, the demo school's AUP). */
+    key?: string;
     schoolId: string;
     audiences: string[];
     document: PolicyDocument;
@@ -25,9 +27,16 @@ export async function seedDemoPolicy(
     signer?: EvidenceSigner;
   },
 ): Promise<boolean> {
-  if ((await records.listPolicies(input.schoolId)).length > 0) return false;
+  // The demo school's AUP is seeded into a school with no policy; a named one once by its key.
+  if (
+    input.key === undefined
+      ? (await records.listPolicies(input.schoolId)).length > 0
+      : (await records.getPolicy(input.key)) !== null
+  ) {
+    return false;
+  }
   const policy: Policy = {
-    key: 'staff-aup',
+    key: input.key ?? 'staff-aup',
     schoolId: input.schoolId,
     title: input.document.title,
     audiences: input.audiences,

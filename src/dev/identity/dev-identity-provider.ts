@@ -25,6 +25,12 @@ export const DEV_USER_ROLES: Readonly<Record<DevUserKey, readonly AppRole[]>> = 
   governor: ['Policy.Approver'],
   dsl: ['Policy.Admin'],
   head: ['Policy.Approver'],
+  // The demo trust's people: no role in the demo school; the trust's calls decide by the trust
+  // lead's id and each school's own settings (trust-policies.ts).
+  'trust-lead': [],
+  'hazel-lane-admin': [],
+  'kingsmead-admin': [],
+  'northfield-admin': [],
 };
 
 export interface DevIdentityProviderOptions {

@@ -153,6 +153,14 @@ export async function launchCampaign(
     });
   }
   const policy = await ctx.policies.policy(input.policyKey);
+  if (policy.scope === 'trust') {
+    // Each school's copy is what its people sign: a campaign is launched for a copy.
+    throw new CountersignError(
+      'validation',
+      `"${policy.title}" is a trust policy's master: launch the campaign for a school's copy of it.`,
+      { policyKey: policy.key, scope: 'trust' },
+    );
+  }
   const versions = (await records.listVersions(policy.key)).map((t) => t.value);
   const current = currentVersion(versions);
   if (current?.number !== input.versionNumber) {

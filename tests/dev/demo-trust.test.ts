@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import type { TrustPolicyView } from '../../src/services/trust-policies.ts';
+import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
+
+// `npm start`'s demo trust (issue 14, item 5): three schools beside the demo school, the trust
+// AUP with each school's contacts and two schools' own clauses, one school's own policy; the
+// trust lead and each school's admin in the dev switcher. Through HTTP, as the tab calls it.
+let stack: LocalStack;
+
+async function api(user: string, path: string) {
+  const issued = await fetch(`${stack.url}/dev/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+  expect(issued.status).toBe(200);
+  const { accessToken } = (await issued.json()) as { accessToken: string };
+  const res = await fetch(`${stack.url}${path}`, {
+    headers: { Authorization: `Bearer ${accessToken}` },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+/** A policy's versions as stored (another school's policies are not the demo school's to read). */
+async function versionsOf(policyKey: string) {
+  const { records } = emulatorGraphAdapters(stack.emulator);
+  return (await records.listVersions(policyKey)).map((t) => t.value);
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, demoTrust: true });
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('the demo trust', () => {
+  it('has three schools of different sizes beside the demo school, each with its settings', async () => {
+    expect(DEMO_TRUST.schools.map((s) => s.people.length)).toEqual([8, 20, 45]);
+    const { settings } = emulatorGraphAdapters(stack.emulator);
+    const stored = await settings.list();
+    // The trust's own row ('@trust': its lead) beside every school's; the demo school is one.
+    expect(stored.map((s) => s.school.id)).toEqual([
+      '@trust',
+      'demo-school',
+      'hazel-lane',
+      'kingsmead',
+      'northfield-academy',
+    ]);
+    expect(stored.find((s) => s.school.id === 'kingsmead')?.school.contacts?.[0]).toMatchObject({
+      key: 'dsl',
+      name: 'Shreya Nair',
+    });
+    // The demo school is still the one the service serves.
+    expect(stack.service.school({ id: 'x', upn: 'x', displayName: 'x', roles: [] }).name).toBe(
+      'Demo Primary School',
+    );
+    expect(stack.devUsers.map((u) => u.key)).toEqual([
+      'staff',
+      'governor',
+      'dsl',
+      'head',
+      'trust-lead',
+      'hazel-lane-admin',
+      'kingsmead-admin',
+      'northfield-admin',
+    ]);
+  });
+
+  it('the trust lead sees every school side by side, each on the master with its own clauses', async () => {
+    const res = await api('trust-lead', '/api/trust/policies');
+    expect(res.status).toBe(200);
+    const [view] = res.body as TrustPolicyView[];
+    expect(view?.policy).toMatchObject({ key: 'trust-aup', scope: 'trust' });
+    expect(
+      view?.schools.map((s) => [
+        s.schoolId,
+        s.current?.number,
+        s.current?.masterVersion,
+        s.current?.variantVersion,
+      ]),
+    ).toEqual([
+      ['demo-school', 1, 1, 0],
+      ['hazel-lane', 1, 1, 0],
+      ['kingsmead', 2, 1, 1],
+      ['northfield-academy', 2, 1, 1],
+    ]);
+    expect(view?.schools.find((s) => s.schoolId === 'kingsmead')?.current?.label).toBe(
+      '2026-27 · Kingsmead Primary School variant 1',
+    );
+  });
+
+  it("a school's admin sees their own school only; a member of staff nothing", async () => {
+    const mine = await api('kingsmead-admin', '/api/trust/policies');
+    expect(mine.status).toBe(200);
+    expect((mine.body as TrustPolicyView[])[0]?.schools.map((s) => s.schoolId)).toEqual([
+      'kingsmead',
+    ]);
+    expect((await api('staff', '/api/trust/policies')).status).toBe(403);
+  });
+
+  it("each school's people sign a text naming their own DSL; one school has a policy of its own", async () => {
+    const [hazel, kings] = DEMO_TRUST.schools;
+    const copy = async (key: string) =>
+      (await versionsOf(key)).find((v) => v.status === 'published');
+    const hazelText = JSON.stringify((await copy('trust-aup--hazel-lane'))?.document);
+    const kingsText = JSON.stringify((await copy('trust-aup--kingsmead'))?.document);
+    expect(hazelText).toContain(
+      `speak to ${hazel.admin.displayName} (Designated Safeguarding Lead`,
+    );
+    expect(kingsText).toContain(
+      `speak to ${kings.admin.displayName} (Designated Safeguarding Lead`,
+    );
+    expect(kingsText).toContain('Class iPads are signed out');
+    expect(hazelText).not.toContain('Class iPads');
+    // The demo school is in the trust: its staff see the trust AUP in My AUP, naming its DSL.
+    const mine = await api('staff', '/api/me/policies');
+    const copy0 = (mine.body as { policy: { key: string }; version: { document: unknown } }[]).find(
+      (v) => v.policy.key === 'trust-aup--demo-school',
+    );
+    expect(JSON.stringify(copy0?.version.document)).toContain(
+      'speak to Daniel Okafor (Designated Safeguarding Lead',
+    );
+    const own = (await versionsOf(DEMO_TRUST.ownPolicy.key))[0];
+    expect(own?.document.title).toBe('Northfield Academy — Staff Laptop Loan Agreement');
+    expect(own?.status).toBe('published');
+  });
+});
