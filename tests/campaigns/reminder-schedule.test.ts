@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dueReminderRound,
   isWorkingTime,
-  nextReminderAt,
   nextWorkingTime,
+  schoolCalendar,
+} from '../../src/domain/school-calendar.ts';
+import {
+  dueReminderRound,
+  nextReminderAt,
   reminderTimes,
 } from '../../src/services/campaigns/reminder-schedule.ts';
 
-const LONDON = 'Europe/London';
+/** A school with no holidays or terms set: weekdays 08:00–17:00. */
+const LONDON = schoolCalendar({ timeZone: 'Europe/London' });
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 describe('reminder schedule (school time)', () => {
@@ -75,9 +79,11 @@ describe('reminder schedule (school time)', () => {
       nextReminderAt([3, 7, 14], launched, new Date('2026-04-01T00:00:00Z'), LONDON),
     ).toBeNull();
     // Other zones use their own hours: 08:00 in New York on Monday 9 March (EDT) is 12:00 UTC.
-    expect(iso(nextReminderAt([3], launched, launched, 'America/New_York'))).toBe(
-      '2026-03-09T12:00:00.000Z',
-    );
+    expect(
+      iso(
+        nextReminderAt([3], launched, launched, schoolCalendar({ timeZone: 'America/New_York' })),
+      ),
+    ).toBe('2026-03-09T12:00:00.000Z');
   });
 
   it('says which round is due: only in working time, only the latest, none after the deadline', () => {

@@ -32,7 +32,8 @@ import {
   type DigestJobData,
   type LostCampaign,
 } from './job-data.ts';
-import { dueReminderRound, isWorkingTime } from './reminder-schedule.ts';
+import { isWorkingTime, schoolCalendar } from '../../domain/school-calendar.ts';
+import { dueReminderRound } from './reminder-schedule.ts';
 
 export const SCHEDULER_LEASE = 'campaign-scheduler';
 
@@ -170,7 +171,8 @@ export async function runScheduledWork(
       await step(() => campaignStep(deps, job, now, report));
     }
     await step(() => lostRecordsStep(deps, now, report));
-    if (isWorkingTime(now, school.timeZone)) {
+    // New starters' and renewals' prompts only in school time: never on a holiday or in a break.
+    if (isWorkingTime(now, schoolCalendar(school))) {
       for (const policy of await records.listPolicies(school.id)) {
         await step(() => policyStep(deps, policy, now, report));
       }
@@ -253,7 +255,7 @@ async function campaignStep(
     new Date(data.launchedAt),
     deadline,
     now,
-    school.timeZone,
+    schoolCalendar(school),
   );
   if (round === null) return;
   // Marked done only after its rows are queued (the job id and enqueue keep a retry from
