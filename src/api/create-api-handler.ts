@@ -5,6 +5,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
+import type { TrustComplianceReader } from '../services/trust-compliance.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
@@ -27,6 +28,7 @@ import { campaignRoutes } from './routes/campaign-routes.ts';
 import { devRoutes } from './routes/dev-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { settingsRoutes } from './routes/settings-routes.ts';
+import { trustComplianceRoutes } from './routes/trust-compliance-routes.ts';
 
 export interface ApiDeps {
   service: CountersignService;
@@ -34,6 +36,8 @@ export interface ApiDeps {
   campaigns?: CampaignApi;
   /** The Admin view's school settings; absent: those routes answer 503 `unavailable`. */
   settings?: SchoolSettingsAdmin;
+  /** The trust's schools side by side; absent: GET /api/trust/compliance answers 503. */
+  trust?: TrustComplianceReader;
   /** The importer (src/importer's importPolicyFile, passed in by the composition root). */
   importPolicy: ImportPolicy;
   auth: TokenVerifier;
@@ -72,6 +76,7 @@ const HANDLERS = {
   ...campaignRoutes,
   ...approvalRoutes,
   ...settingsRoutes,
+  ...trustComplianceRoutes,
 } satisfies RouteHandlers;
 
 const REQUIRED_ROLE = { admin: 'Policy.Admin', approver: 'Policy.Approver' } as const;
@@ -151,6 +156,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       service: deps.service,
       campaigns: deps.campaigns,
       settings: deps.settings,
+      trust: deps.trust,
       importPolicy: deps.importPolicy,
       limits,
       reportError,

@@ -3,6 +3,7 @@ import type { PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
+import type { TrustComplianceReader } from '../services/trust-compliance.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import type { ImportReport, ResponseBody } from './contract/responses.ts';
@@ -30,6 +31,8 @@ export interface RouteContext {
   campaigns: CampaignApi | undefined;
   /** The school's settings page; absent: those routes answer 503 `unavailable`. */
   settings: SchoolSettingsAdmin | undefined;
+  /** The schools side by side; absent: GET /api/trust/compliance answers 503 `unavailable`. */
+  trust: TrustComplianceReader | undefined;
   importPolicy: ImportPolicy;
   limits: ApiLimits;
   /** Reports an error that must not fail the whole request (e.g. one item of a bulk action). */

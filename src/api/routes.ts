@@ -104,6 +104,8 @@ export const API_ROUTES = [
   // Trust-wide policies with school variants (issue 14): signed-in people; the service decides
   // (the trust lead for the master; a school's admin for that school's variant and copy only).
   { id: 'trust.policies', method: 'GET', path: '/api/trust/policies', access: 'user' },
+  // The schools side by side: every school for the trust lead, their own for a school's admin.
+  { id: 'trust.compliance', method: 'GET', path: '/api/trust/compliance', access: 'user' },
   { id: 'trust.policies.create', method: 'POST', path: '/api/trust/policies', access: 'user' },
   { id: 'trust.draft', method: 'PUT', path: '/api/trust/policies/:key/draft', access: 'user' },
   {

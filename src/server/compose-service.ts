@@ -18,6 +18,7 @@ import { createLiveSchoolSettings } from '../services/live-school-settings.ts';
 import { deploymentSchool } from '../services/actor-school.ts';
 import { createSchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import { schoolScopedRecords } from '../services/school-scoped-records.ts';
+import { createTrustCompliance } from '../services/trust-compliance.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -196,6 +197,27 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     telemetry,
     onError: (error) => report(error, 'campaign'),
   });
+  // The trust's schools side by side: this school through its own service, each other school of
+  // the settings list through a service of its own over that school's view of the site (made
+  // once per version of its settings; only its reads are used).
+  const otherSchools = new Map<string, { settings: string; service: CountersignService }>();
+  const serviceFor = (other: School): CountersignService => {
+    if (other.id === school.id) return service;
+    const key = JSON.stringify(other);
+    const known = otherSchools.get(other.id);
+    if (known?.settings === key) return known.service;
+    const made = createCountersignService({
+      records: schoolScopedRecords(graph.records, () => other.id),
+      directory: graph.directory,
+      clock,
+      sealKey: input.sealKey,
+      evidence: input.evidence,
+      school: other,
+      telemetry,
+    });
+    otherSchools.set(other.id, { settings: key, service: made });
+    return made;
+  };
   // One source of truth for who administers and approves: the tab's token and the card's
   // activity both take their person's roles from the school's settings.
   const roles = schoolRoleSource(async () => (await settings.current()).school);
@@ -211,6 +233,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     telemetry,
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
+    trust: createTrustCompliance({ settings: graph.settings, serviceFor }),
     // The Admin view's settings page: the actor's school, saved over the revision read, and
     // read again at once so this instance's live settings hold the change.
     settings: createSchoolSettingsAdmin({

@@ -30,6 +30,8 @@ import {
 import type { TestPerson, TokenFactory } from './support/tokens.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { SETTINGS_SCHOOL, testSettingsAdmin } from './support/school-settings-admin.ts';
+import { createTrustCompliance } from '../../src/services/trust-compliance.ts';
+import { trustSettingsRow } from '../../src/domain/trust.ts';
 
 /**
  * Every route × every kind of caller → the status it must get. Tokens are real RS256 JWTs
@@ -167,6 +169,13 @@ const MATRIX: Record<RouteId, Row> = {
   'trust.policies': {
     method: 'GET',
     path: '/api/trust/policies',
+    expect: { ...REFUSED, staff: 403, otherStaff: 403, admin: 200, approver: 200 },
+  },
+  // The schools side by side (the real reader over the fake service): the lead (the approver, as
+  // above) and a school's admin read; nobody else.
+  'trust.compliance': {
+    method: 'GET',
+    path: '/api/trust/compliance',
     expect: { ...REFUSED, staff: 403, otherStaff: 403, admin: 200, approver: 200 },
   },
   'trust.policies.create': {
@@ -386,6 +395,18 @@ function freshHandler(options: { dev: boolean }) {
     log: silentLogger,
     campaigns: createFakeCampaigns(service.calls),
     settings: testSettingsAdmin(service.calls).admin,
+    trust: createTrustCompliance({
+      settings: {
+        list: () =>
+          Promise.resolve(
+            [
+              SETTINGS_SCHOOL,
+              trustSettingsRow({ name: 'Oak Trust', leadIds: [PEOPLE.approver.oid] }),
+            ].map((school) => ({ school, revision: 1, updatedAt: '', updatedBy: 'test' })),
+          ),
+      },
+      serviceFor: () => service,
+    }),
     importPolicy: (bytes, fileName) => {
       imports.push(fileName);
       return Promise.resolve({
@@ -505,12 +526,13 @@ describe('authorisation matrix', () => {
         // Ownership is the use case's rule: it ran as the caller and answered "no such one".
         expect(problem.code).toBe('not-found');
         expect(service.calls.map((c) => c.actorId)).toEqual([SIGNED_IN[identity]?.oid]);
-      } else if (expected === 403 && id.startsWith('trust.')) {
+      } else if (expected === 403 && id.startsWith('trust.') && id !== 'trust.compliance') {
         // The trust lead and which school a person administers are the use case's rules (issue
         // 14): it ran as the caller and refused.
         expect(service.calls.map((c) => c.actorId)).toEqual([SIGNED_IN[identity]?.oid]);
       } else {
-        // Refused callers never reach a use case.
+        // Refused callers never reach a use case (the trust view refuses from the settings
+        // list, before any school's report is read).
         expect(service.calls).toEqual([]);
       }
       expect(imports).toEqual([]);

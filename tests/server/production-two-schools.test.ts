@@ -27,6 +27,8 @@ import {
   type ProductionService,
 } from '../../src/server/production-service.ts';
 import { systemClock } from '../../src/ports/clock.ts';
+import { trustSettingsRow } from '../../src/domain/trust.ts';
+import type { TrustCompliance } from '../../src/services/trust-compliance.ts';
 import {
   PRODUCTION_CLIENT_ID,
   productionEnvVars,
@@ -62,6 +64,8 @@ const oakSigner = must(
   'two support staff',
 );
 const oakHead = must(teaching[0], 'teachers');
+/** The trust's lead: a volunteer here, with no role in either school. */
+const trustLead = must(DEMO_SCHOOL.volunteers[0], 'volunteers');
 const supportGroup = DEMO_SCHOOL.groups.supportStaff;
 
 const OAK: School = {
@@ -195,6 +199,11 @@ beforeAll(async () => {
   // its settings row, a published policy (two versions: a draft 2 waits), a signature waiting
   // for Oak's head, and a running campaign.
   await graph.settings.create(OAK, { by: 'test', at: new Date().toISOString() });
+  // The trust's own row in the same list: its name and its lead.
+  await graph.settings.create(
+    trustSettingsRow({ name: 'Oakwood Learning Trust', leadIds: [trustLead.id] }),
+    { by: 'test', at: new Date().toISOString() },
+  );
   const oak = createCountersignService({
     records: schoolScopedRecords(graph.records, () => OAK.id),
     directory: graph.directory,
@@ -448,6 +457,64 @@ describe('… and through the bot', () => {
     expect(signAnswer).not.toContain('Oak Primary AUP');
     const shown = await card(oakSigner, { action: 'showPrompt', policyKey: OAK_KEY });
     expect(shown).not.toContain('Oak Primary AUP');
+    expect(await oakRows()).toEqual(before);
+  });
+});
+
+describe('the trust’s schools side by side: GET /api/trust/compliance', () => {
+  const compliance = async (person: DemoPerson) => {
+    const res = await api(person, 'GET', '/api/trust/compliance');
+    return { status: res.status, body: (await res.json()) as TrustCompliance };
+  };
+
+  it('the trust lead sees every school, per policy and per audience, each audience summing to its size', async () => {
+    const { status, body } = await compliance(trustLead);
+    expect(status).toBe(200);
+    expect(body.trust.name).toBe('Oakwood Learning Trust');
+    expect(body.view).toBe('trust-lead');
+    expect(body.schools.map((s) => s.name)).toEqual([DEMO_SCHOOL.school.name, 'Oak Primary']);
+    const oak = body.schools.find((s) => s.id === OAK.id);
+    const [oakPolicy] = oak?.policies ?? [];
+    expect(oakPolicy).toMatchObject({ key: OAK_KEY, version: { number: 1, label: '2026-27' } });
+    const oakStaff = oakPolicy?.audiences.find((a) => a.key === 'staff');
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b);
+    // Oak's staff are the support staff group; one of them has signed and waits for approval.
+    expect(sum(oakStaff?.counts ?? {})).toBe(support.length);
+    expect(oakStaff?.counts['awaiting-approval']).toBe(1);
+    const demo = body.schools.find((s) => s.id === DEMO_SCHOOL.school.id);
+    const demoStaff = demo?.policies.find((p) => p.key === 'staff-aup');
+    expect(demoStaff?.audiences.find((a) => a.key === 'staff')?.label).toBe('Staff');
+    for (const school of body.schools) {
+      for (const policy of school.policies) {
+        expect(sum(policy.overall)).toBe(policy.people);
+        for (const audience of policy.audiences) {
+          expect(sum(audience.counts)).toBeLessThanOrEqual(policy.people);
+        }
+      }
+    }
+  });
+
+  it('a school’s admin sees their own school only; anyone else is refused', async () => {
+    const demo = await compliance(dsl);
+    expect(demo.status).toBe(200);
+    expect(demo.body.view).toBe('school-admin');
+    expect(demo.body.schools.map((s) => s.id)).toEqual([DEMO_SCHOOL.school.id]);
+    const oak = await compliance(oakAdmin);
+    expect(oak.status).toBe(200);
+    expect(oak.body.schools.map((s) => s.id)).toEqual([OAK.id]);
+    expect((await api(oakSigner, 'GET', '/api/trust/compliance')).status).toBe(403);
+    expect((await api(head, 'GET', '/api/trust/compliance')).status).toBe(403);
+  });
+
+  it('the trust lead reads; they change nothing in a school (no school role)', async () => {
+    const before = await oakRows();
+    expect((await api(trustLead, 'GET', '/api/admin/policies')).status).toBe(403);
+    const publish = await api(
+      trustLead,
+      'POST',
+      '/api/admin/policies/staff-aup/versions/1/publish',
+    );
+    expect(publish.status).toBe(403);
     expect(await oakRows()).toEqual(before);
   });
 });

@@ -472,6 +472,30 @@ export const directoryGroupSchema = z.object({
   description: z.string().optional(),
 });
 
+/** GET /api/trust/compliance (src/services/trust-compliance.ts). */
+export const trustComplianceSchema = z.object({
+  trust: z.object({ name: z.string() }),
+  view: z.enum(['trust-lead', 'school-admin']),
+  schools: z.array(
+    z.object({
+      id: z.string().min(1),
+      name: z.string(),
+      policies: z.array(
+        z.object({
+          key: z.string().min(1),
+          title: z.string(),
+          version: z.object({ number: versionNumber, label: z.string() }).optional(),
+          people: count,
+          overall: statusCountsSchema,
+          audiences: z.array(
+            z.object({ key: z.string().min(1), label: z.string(), counts: statusCountsSchema }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
 export const RESPONSE_BODIES = {
   me: meSchema,
   'me.policies': z.array(myPolicyViewSchema),
@@ -498,6 +522,7 @@ export const RESPONSE_BODIES = {
   'admin.person.deliveries': personDeliveriesSchema,
   'admin.records-check': recordsCheckViewSchema,
   'trust.policies': z.array(trustPolicyViewSchema),
+  'trust.compliance': trustComplianceSchema,
   'trust.policies.create': policySchema,
   'trust.draft': policyVersionSchema,
   'trust.publish': z.object({
