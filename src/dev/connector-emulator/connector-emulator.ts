@@ -34,6 +34,13 @@ export interface ConnectorEmulatorOptions {
    */
   installDelayRequests?: number;
   /**
+   * Whether the app is installed (and the install has landed) for a person: when given, a
+   * create-conversation for anyone it says no to is refused 403 as not installed, e.g. the Graph
+   * emulator's `teamsAppReachable`, so an install made through Graph reaches the person only
+   * once it lands, as in Teams (sources in graph-emulator/teamwork.ts, installLandsAfterMs).
+   */
+  appInstalled?: (userId: string) => boolean;
+  /**
    * The tenant ceiling, requests a second per app per tenant (default 50, the current "Rate
    * limiting" page; older pages said 30): the same setting as the sender's
    * COUNTERSIGN_TEAMS_TENANT_RPS. Ignored when `tenantRules` is given.
@@ -343,7 +350,11 @@ export async function startConnectorEmulator(
         counters.forbidden += 1;
         return blockedAnswer();
       }
-      if (notInstalled.has(userId) || landing !== undefined) {
+      if (
+        notInstalled.has(userId) ||
+        landing !== undefined ||
+        options.appInstalled?.(userId) === false
+      ) {
         // The code for "not installed" is not documented (403 or 404): inferred.
         counters.forbidden += 1;
         return errorAnswer(

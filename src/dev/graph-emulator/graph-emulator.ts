@@ -51,6 +51,12 @@ export interface GraphEmulatorOptions {
    * the emulator's own tests of other features only.
    */
   permissions?: Partial<PermissionMode> | false;
+  /**
+   * Teams app installs land this long after Graph's 201 (default 0): until then the install's
+   * chat is 404 and `teamsAppReachable` is false (teamwork.ts; inferred, no documented figure).
+   * `now` (ms) lets a test run it on a virtual clock.
+   */
+  teamsInstall?: { landsAfterMs: number; now?: () => number };
 }
 
 export interface EmulatorCounters {
@@ -104,6 +110,12 @@ export interface GraphEmulator {
   resetCounters(): void;
   close(): Promise<void>;
   setup: EmulatorSetup;
+  /**
+   * Whether Teams can reach the person (by Entra object id) as the app's bot: an install of the
+   * app has landed. The connector emulator's `appInstalled` asks this, so a create-conversation
+   * before the install lands is refused, as Teams refuses it.
+   */
+  teamsAppReachable(userId: string, appExternalId?: string): boolean;
 }
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
@@ -148,6 +160,10 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const teamwork = new TeamworkEmulator(db, directory, base, DEMO_SCHOOL.tenantId);
   const router = new GraphRouter(sharepoint, directory, teamwork);
   seedEmulator(db, sharepoint, directory, opts.seed ?? 'demo');
+  if (opts.teamsInstall !== undefined) {
+    teamwork.installLandsAfterMs = opts.teamsInstall.landsAfterMs;
+    if (opts.teamsInstall.now !== undefined) teamwork.now = opts.teamsInstall.now;
+  }
   const permissions =
     opts.permissions === false ? undefined : defaultPermissionMode(opts.permissions);
   if (permissions !== undefined) {
@@ -391,6 +407,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       },
       setListViewThreshold: (items) => sharepoint.setListViewThreshold(items),
     },
+    teamsAppReachable: (userId, appExternalId) => teamwork.reachable(userId, appExternalId),
     close: async () => {
       if (closed) return;
       closed = true;

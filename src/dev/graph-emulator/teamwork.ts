@@ -41,6 +41,17 @@ export class TeamworkEmulator {
    * convenience). Off in the permission mode: an app nobody uploaded is unknown, as in a tenant.
    */
   autoPublish = true;
+  /**
+   * Installs are asynchronous: Graph answers 201 at once, but Teams cannot reach the person (no
+   * 1:1 chat, the connector's create-conversation refused) until the install lands, this long
+   * later (0: at once). The delay is inferred: no page gives a figure; users without the app
+   * are refused 403 "The bot is not part of the conversation roster"
+   * (OfficeDev/microsoft-teams-apps-company-communicator#744, MicrosoftDocs/bot-docs#1527), and
+   * an Entra object id only reaches someone with the app installed (MicrosoftDocs/msteams-docs#11125).
+   */
+  installLandsAfterMs = 0;
+  /** Milliseconds since the epoch; injectable so tests run the delay on a virtual clock. */
+  now: () => number = Date.now;
 
   constructor(
     db: DatabaseSync,
@@ -168,6 +179,10 @@ export class TeamworkEmulator {
     if (relation === 'chat') {
       if (request.method !== 'GET')
         throw new GraphHttpError(405, 'BadRequest', 'Method not allowed.');
+      if (!this.#landed(String(row.created))) {
+        // The chat exists once the install lands (the status and code inferred).
+        throw new GraphHttpError(404, 'NotFound', 'The chat for this installation was not found.');
+      }
       return jsonResponse(200, {
         '@odata.context': `${this.baseUrl()}/$metadata#chats/$entity`,
         id: String(row.chat_id),
@@ -284,8 +299,25 @@ export class TeamworkEmulator {
     cachedStatement(
       this.db,
       'INSERT INTO app_installations (id, user_id, app_id, chat_id, created) VALUES (?, ?, ?, ?, ?)',
-    ).run(id, userId, app.id, chatId, new Date().toISOString());
+    ).run(id, userId, app.id, chatId, new Date(this.now()).toISOString());
     return emptyResponse(201);
+  }
+
+  #landed(created: string): boolean {
+    return Date.parse(created) + this.installLandsAfterMs <= this.now();
+  }
+
+  /** Whether Teams can reach the person through an install of the app that has landed. */
+  reachable(userId: string, appExternalId?: string): boolean {
+    const rows = cachedStatement(
+      this.db,
+      'SELECT i.created AS created, a.external_id AS external_id FROM app_installations i JOIN teams_apps a ON a.id = i.app_id WHERE i.user_id = ?',
+    ).all(userId);
+    return rows.some(
+      (row) =>
+        (appExternalId === undefined || row.external_id === appExternalId) &&
+        this.#landed(String(row.created)),
+    );
   }
 
   /** For seeding and tests: installs without HTTP. */
@@ -295,7 +327,14 @@ export class TeamworkEmulator {
     cachedStatement(
       this.db,
       'INSERT OR IGNORE INTO app_installations (id, user_id, app_id, chat_id, created) VALUES (?, ?, ?, ?, ?)',
-    ).run(id, userId, app.id, `19:${userId}_${app.id}@unq.gbl.spaces`, new Date().toISOString());
+    ).run(
+      id,
+      userId,
+      app.id,
+      `19:${userId}_${app.id}@unq.gbl.spaces`,
+      // Installed by set-up: already landed.
+      new Date(this.now() - this.installLandsAfterMs).toISOString(),
+    );
     return id;
   }
 }
