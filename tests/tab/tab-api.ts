@@ -27,6 +27,8 @@ import { createCampaignService } from '../../src/services/campaigns/campaign-ser
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
+import { trustSettingsRow } from '../../src/domain/trust.ts';
+import { createTrustCompliance } from '../../src/services/trust-compliance.ts';
 
 /**
  * The real API for the tab's tests: createApiHandler over the real use cases, the memory record
@@ -375,6 +377,19 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     auth: createTokenVerifier(idp.verifierConfig()),
     devIdentityProvider: idp,
     checkResponses: true,
+    // The trust view over the real service: the school and the trust's row, the governor its lead.
+    trust: createTrustCompliance({
+      settings: {
+        list: () =>
+          Promise.resolve(
+            [
+              SCHOOL,
+              trustSettingsRow({ name: 'Oakfield Learning Trust', leadIds: ['u-governor'] }),
+            ].map((school) => ({ school, revision: 1, updatedAt: '', updatedBy: 'test' })),
+          ),
+      },
+      serviceFor: () => service,
+    }),
   });
 
   const dsl = actorOf(TAB_USERS[2], ['Policy.Admin']);

@@ -582,6 +582,7 @@ export type SignatureSummary = z.infer<typeof signatureSummarySchema>;
 export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;
 export type StatusCounts = z.infer<typeof statusCountsSchema>;
+export type TrustCompliance = z.infer<typeof trustComplianceSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type SignedText = z.infer<typeof signedTextSchema>;
 export type PersonRecord = z.infer<typeof personRecordSchema>;

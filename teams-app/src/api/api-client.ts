@@ -28,6 +28,7 @@ import type {
   PublishPreview,
   Withdrawal,
   RecordsCheckView,
+  TrustCompliance,
   SchoolView,
   SignBody,
   SignResult,
@@ -174,6 +175,10 @@ export class ApiClient {
   }
   people(filter: PeopleFilter & { cursor?: string; pageSize?: number }): Promise<PeoplePage> {
     return this.#json(`/api/admin/people${query({ ...filter })}`);
+  }
+  /** The trust's schools side by side (every school for the trust lead, an admin's own). */
+  trustCompliance(): Promise<TrustCompliance> {
+    return this.#json('/api/trust/compliance');
   }
   /** The latest nightly records check, and its line. */
   recordsCheck(): Promise<RecordsCheckView> {

@@ -45,6 +45,7 @@ export type {
   SchoolView,
   SignedText,
   StatusCounts,
+  TrustCompliance,
   Withdrawal,
 } from '../../../src/api/contract/responses.ts';
 

@@ -11,9 +11,10 @@ import { ViewBoundary } from './view-boundary.tsx';
 // user switcher, which only dev mode shows.
 const AdminView = lazyView(() => import('../views/admin/admin-view.tsx'));
 const ApprovalsView = lazyView(() => import('../views/approvals/approvals-view.tsx'));
+const TrustView = lazyView(() => import('../views/trust/trust-view.tsx'));
 const DevUserSwitcher = lazyView(() => import('./dev-user-switcher.tsx'));
 
-export type ViewKey = 'my-aup' | 'admin' | 'approvals';
+export type ViewKey = 'my-aup' | 'admin' | 'approvals' | 'trust';
 
 const useStyles = makeStyles({
   header: {
@@ -42,10 +43,14 @@ const useStyles = makeStyles({
   },
 });
 
-/** ?view=admin|approvals opens that view when the person has its role. */
+/**
+ * ?view=admin|approvals opens that view when the person has its role; ?view=trust opens the
+ * schools side by side for anyone (the API decides: the trust lead, who holds no school role,
+ * reaches it only this way; a school's admin also from the nav).
+ */
 function askedView(): ViewKey {
   const asked = new URLSearchParams(window.location.search).get('view');
-  return asked === 'admin' || asked === 'approvals' ? asked : 'my-aup';
+  return asked === 'admin' || asked === 'approvals' || asked === 'trust' ? asked : 'my-aup';
 }
 
 export interface AppShellProps {
@@ -82,7 +87,7 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
           )}
         </div>
       </header>
-      {session !== null && (isAdmin || isApprover) && (
+      {session !== null && (isAdmin || isApprover || shown === 'trust') && (
         <SectionNav
           label="Views"
           className={styles.nav}
@@ -92,6 +97,7 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
             { key: 'my-aup', label: 'My AUP' },
             ...(isAdmin ? [{ key: 'admin' as const, label: 'Admin' }] : []),
             ...(isApprover ? [{ key: 'approvals' as const, label: 'Approvals' }] : []),
+            ...(isAdmin || view === 'trust' ? [{ key: 'trust' as const, label: 'Schools' }] : []),
           ]}
         />
       )}
@@ -105,6 +111,7 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
               {shown === 'my-aup' && <MyAupView key={session.me.id} session={session} />}
               {shown === 'admin' && <AdminView key={session.me.id} session={session} />}
               {shown === 'approvals' && <ApprovalsView key={session.me.id} session={session} />}
+              {shown === 'trust' && <TrustView key={session.me.id} session={session} />}
             </Suspense>
           </ViewBoundary>
         )}
