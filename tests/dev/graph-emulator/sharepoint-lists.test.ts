@@ -182,7 +182,7 @@ describe('list items', () => {
     expect((dollarExpand.body.fields as Record<string, unknown>).Title).toBe('First');
   });
 
-  it('refuses unknown fields, read-only fields and over-long single-line text', async () => {
+  it('refuses unknown fields, read-only fields and over-long text (255 single line, 63,999 multiple lines)', async () => {
     const unknown = await api('POST', items, { fields: { Nope: 1 } });
     expect(unknown.status).toBe(400);
     expect(errorCode(unknown)).toBe('invalidRequest');
@@ -193,8 +193,14 @@ describe('list items', () => {
     expect(readOnly.status).toBe(400);
     const long = await api('POST', items, { fields: { UserId: 'x'.repeat(256) } });
     expect(long.status).toBe(400);
+    expect((await api('POST', items, { fields: { UserId: 'x'.repeat(255) } })).status).toBe(201);
     const longNote = await api('POST', items, { fields: { DocumentJson: 'x'.repeat(5000) } });
     expect(longNote.status).toBe(201);
+    const fullNote = await api('POST', items, { fields: { DocumentJson: 'x'.repeat(63_999) } });
+    expect(fullNote.status).toBe(201);
+    const overNote = await api('POST', items, { fields: { DocumentJson: 'x'.repeat(64_000) } });
+    expect([overNote.status, errorCode(overNote)]).toEqual([400, 'invalidRequest']);
+    expect((overNote.body.error as { message: string }).message).toContain('DocumentJson');
     const badNumber = await api('POST', items, { fields: { VersionNumber: 'three' } });
     expect(badNumber.status).toBe(400);
   });

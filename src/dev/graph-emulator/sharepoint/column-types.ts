@@ -3,9 +3,20 @@ import { GraphHttpError } from '../emulated-http.ts';
 
 /**
  * Graph `columnDefinition` handling: defaults as Graph returns them, the value rules SharePoint
- * applies when an item is written (single-line text at most 255 characters, date/times kept to
- * the second in UTC), and which columns may be indexed.
+ * applies when an item is written (single-line text at most 255 characters, multiple lines at
+ * most 63,999, date/times kept to the second in UTC), and which columns may be indexed.
  */
+
+/**
+ * "List and library column types and options" (support.microsoft.com/office/0d8ddb7b-7dc7-414d-a283-ee9dca891df7):
+ * Single line of text, "Maximum length: 255 characters"; Multiple lines of text, "Maximum
+ * length: 63,999 characters". The client object model agrees for single lines (FieldText.MaxLength
+ * "must be equal to or less than 255", learn.microsoft.com/previous-versions/office/developer/sharepoint-2010/ee541910(v=office.14)).
+ * Counted here in UTF-16 code units, and refused as 400 invalidRequest with the field named: the
+ * counting unit, code and message Graph gives are inferred (no recording yet).
+ */
+export const SINGLE_LINE_MAX_CHARACTERS = 255;
+export const MULTIPLE_LINES_MAX_CHARACTERS = 63_999;
 export type ColumnKind = 'text' | 'number' | 'dateTime' | 'boolean' | 'choice' | 'other';
 
 export type ColumnDefinition = Record<string, unknown> & {
@@ -197,11 +208,13 @@ export function coerceFieldValue(column: ColumnDefinition, value: unknown): unkn
       if (typeof value !== 'string' && typeof value !== 'number') return invalid();
       const text = String(value);
       const facet = column.text as Record<string, unknown>;
-      if (facet.allowMultipleLines !== true && text.length > 255) {
+      const multiple = facet.allowMultipleLines === true;
+      const limit = multiple ? MULTIPLE_LINES_MAX_CHARACTERS : SINGLE_LINE_MAX_CHARACTERS;
+      if (text.length > limit) {
         throw new GraphHttpError(
           400,
           'invalidRequest',
-          `The value of field '${column.name}' exceeds the 255 characters a single line of text holds.`,
+          `The value of field '${column.name}' exceeds the ${limit.toLocaleString('en-GB')} characters ${multiple ? 'multiple lines' : 'a single line'} of text holds.`,
         );
       }
       return text;
