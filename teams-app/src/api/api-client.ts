@@ -29,6 +29,11 @@ import type {
   Withdrawal,
   RecordsCheckView,
   TrustCompliance,
+  DirectoryGroup,
+  SaveSettingsBody,
+  SchoolSettings,
+  SettingsChange,
+  SettingsSaved,
   SchoolView,
   SignBody,
   SignResult,
@@ -183,6 +188,21 @@ export class ApiClient {
   /** The latest nightly records check, and its line. */
   recordsCheck(): Promise<RecordsCheckView> {
     return this.#json('/api/admin/records-check');
+  }
+  /** The admin's school's settings and the revision a save names. */
+  settings(): Promise<SchoolSettings> {
+    return this.#json('/api/admin/settings');
+  }
+  /** 409 `conflict` when someone saved since `expectedRevision` was read. */
+  saveSettings(body: SaveSettingsBody): Promise<SettingsSaved> {
+    return this.#post('/api/admin/settings', body, 'PUT');
+  }
+  settingsHistory(): Promise<SettingsChange[]> {
+    return this.#json('/api/admin/settings/history');
+  }
+  /** The group picker: Entra groups whose names have words starting with the search's. */
+  searchGroups(search: string): Promise<DirectoryGroup[]> {
+    return this.#json(`/api/admin/groups${query({ search })}`);
   }
   /** The CSV needs the bearer token, so it is fetched and handed to the browser as a file. */
   async peopleCsv(filter: PeopleFilter): Promise<Blob> {

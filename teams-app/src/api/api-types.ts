@@ -18,6 +18,7 @@ export type {
   DraftBody,
   LaunchCampaignBody,
   PeopleFilter,
+  SaveSettingsBody,
   SignBody,
 } from '../../../src/api/contract/requests.ts';
 export type {
@@ -26,6 +27,7 @@ export type {
   BulkDecisionResult,
   CampaignSummary,
   Changes,
+  DirectoryGroup,
   HistoryEntry,
   ImportReport,
   ImportResult,
@@ -42,7 +44,10 @@ export type {
   PublishPreview,
   RecoveredCampaign,
   RecordsCheckView,
+  SchoolSettings,
   SchoolView,
+  SettingsChange,
+  SettingsSaved,
   SignedText,
   StatusCounts,
   TrustCompliance,

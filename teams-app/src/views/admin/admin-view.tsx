@@ -8,12 +8,13 @@ import { CampaignsPanel } from './campaigns-panel.tsx';
 import { PeoplePanel } from './people-panel.tsx';
 import { PolicyEditor } from './policy-editor.tsx';
 import { RecordsCheckLine } from './records-check-line.tsx';
+import { SettingsPanel } from './settings-panel.tsx';
 
 const useStyles = makeStyles({
   view: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
 });
 
-type Part = 'policy' | 'people' | 'campaigns';
+type Part = 'policy' | 'people' | 'campaigns' | 'settings';
 
 /** The Policy.Admin views, loaded on demand as their own chunk. */
 export default function AdminView({ session }: { session: Session }) {
@@ -40,11 +41,15 @@ export default function AdminView({ session }: { session: Session }) {
           { key: 'policy', label: 'Policy and import' },
           { key: 'people', label: 'People' },
           { key: 'campaigns', label: 'Campaigns' },
+          { key: 'settings', label: 'Settings' },
         ]}
       />
       {part === 'policy' && <PolicyEditor api={api} />}
-      {part !== 'policy' && policies.status === 'loading' && <Spinner label="Loading…" />}
-      {part !== 'policy' && policies.status === 'failed' && (
+      {part === 'settings' && <SettingsPanel api={api} />}
+      {part !== 'policy' && part !== 'settings' && policies.status === 'loading' && (
+        <Spinner label="Loading…" />
+      )}
+      {part !== 'policy' && part !== 'settings' && policies.status === 'failed' && (
         <ErrorMessage title="Could not load the policies" error={policies.error} />
       )}
       {part === 'people' && policies.status === 'ready' && (
