@@ -77,6 +77,9 @@ describe('lists and columns', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body.displayName).toBe('Test Acknowledgements');
+    // Written with an app token: created and last modified by "SharePoint App".
+    const app = { user: { displayName: 'SharePoint App' } };
+    expect([created.body.createdBy, created.body.lastModifiedBy]).toEqual([app, app]);
     expect(created.body.list).toEqual({
       contentTypesEnabled: false,
       hidden: false,
@@ -156,6 +159,8 @@ describe('list items', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body.id).toBe('1');
+    expect(created.body.createdBy).toEqual({ user: { displayName: 'SharePoint App' } });
+    expect(created.body.lastModifiedBy).toEqual(created.body.createdBy);
     expect(String(created.body.eTag)).toMatch(/^"[0-9a-f-]{36},1"$/);
     expect(created.body['@odata.etag']).toBe(created.body.eTag);
     const fields = created.body.fields as Record<string, unknown>;

@@ -68,6 +68,7 @@ function driveBody(store: SharePointStore, list: ListRow): Record<string, unknow
       lastModifiedDateTime: list.data.lastModifiedDateTime,
       webUrl: list.data.webUrl,
       createdBy: APP_IDENTITY,
+      lastModifiedBy: APP_IDENTITY,
     },
     'drives/$entity',
   );

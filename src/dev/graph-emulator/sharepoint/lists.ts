@@ -152,6 +152,7 @@ export function createList(store: SharePointStore, at: RouteTarget): EmulatedRes
     webUrl: `${String(site.data.webUrl)}/Lists/${name}`,
     displayName,
     createdBy: APP_IDENTITY,
+    lastModifiedBy: APP_IDENTITY,
     parentReference: { siteId: site.id },
     list: { contentTypesEnabled: false, hidden: listFacet.hidden === true, template },
   };

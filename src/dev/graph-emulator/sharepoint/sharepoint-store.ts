@@ -8,6 +8,13 @@ import type { ColumnDefinition } from './column-types.ts';
  * `@odata.context`, the per-list column cache and the statistics SQLite plans its queries by.
  */
 
+/**
+ * Who created and last modified what an app-only caller writes (lists, items, libraries, files):
+ * SharePoint shows such items as created by "SharePoint App", whatever the registration's name
+ * (SharePoint/sp-dev-docs#1213: items added with two app registrations both show 'SharePoint
+ * App' in the modern experience). That Graph's identitySet carries it as `user.displayName` with
+ * no `application` member is inferred (no recording yet).
+ */
 export const APP_IDENTITY = { user: { displayName: 'SharePoint App' } };
 
 export interface SiteRow {
