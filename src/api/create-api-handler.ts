@@ -120,6 +120,17 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     deps.log.error('API request failed', { ...request, error });
     deps.onUnexpectedError?.(error, { method: request.method, path: request.path });
   };
+  // The handler finished after the server had already sent its timeout 503 for the request:
+  // its answer is dropped (never a second write to the response), and said so, once.
+  const answeredLate = (request: {
+    method: string;
+    path: string;
+    requestId: string;
+    status: number;
+    code?: string;
+  }): void => {
+    deps.log.warn('API request answered after the timeout', request);
+  };
 
   async function dispatch(
     req: IncomingMessage,
@@ -178,6 +189,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     res.setHeader('cache-control', 'no-store');
     res.setHeader('x-content-type-options', 'nosniff');
     const requestId = requestIdOf(req);
+    let writing = false;
     const reportError = (error: unknown): void => report(error, { method, path, requestId });
     try {
       const { match, allowed } = matchRoute(method, path);
@@ -198,13 +210,27 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       deps.telemetry?.annotate({ 'http.route': match.route.path });
       const reply = await dispatch(req, url, match, reportError);
       if (deps.checkResponses === true) checkResponse(match.route.id, reply);
+      // Only this handler writes an API answer, and only here: an answer already sent is the
+      // server's 503 for a handler that took too long (http-server.ts, handlerTimeoutMs).
+      if (res.headersSent) {
+        answeredLate({ method, path, requestId, status: reply.status });
+        return true;
+      }
+      writing = true;
       writeReply(res, reply);
     } catch (error) {
       const { problem: p, headers } = toProblem(error, reportError);
-      // The id a person can quote, and the one every log entry of this request carries.
-      if (!res.headersSent)
+      if (!res.headersSent) {
+        // The id a person can quote, and the one every log entry of this request carries.
         sendProblem(res, { ...p, instance: problemInstance(requestId) }, headers);
-      else res.destroy();
+      } else if (!writing) {
+        // A failure after the timeout's 503: nobody hears this answer. toProblem has already
+        // reported it if it was unexpected; the answer itself is only late.
+        answeredLate({ method, path, requestId, status: p.status, code: p.code });
+      } else if (!res.writableEnded) {
+        // Our own answer broke off half-written: the client must not take it as whole.
+        res.destroy();
+      }
     }
     return true;
   };
