@@ -131,7 +131,10 @@ export interface ConnectorEmulator {
   /** 403 on create-conversation until `installApp` lands (the app is not installed for them). */
   uninstallApp(userIds: Iterable<string>): void;
   installApp(userId: string): void;
-  /** The next `count` requests answer `status` (e.g. 500, 503) before doing anything. */
+  /**
+   * The next `count` requests answer `status` (e.g. 500, 503) before doing anything, with the
+   * error code Teams gives it where the emulator knows one (injectedAnswer).
+   */
   failNext(count: number, status: number): void;
   /** The conversation id the emulator uses for a person's 1:1 chat. */
   conversationIdFor(userId: string): string;
@@ -190,6 +193,23 @@ const errorAnswer = (status: number, code: string, message: string): Answer => (
 // conversation with the bot."
 const blockedAnswer = (): Answer =>
   errorAnswer(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+
+/**
+ * An answer made to order: 412 PreconditionFailed and 429 with Retry-After as the connector
+ * answers them (the same as transientFailure's and admit's), anything else ServiceError.
+ */
+function injectedAnswer(status: number): Answer {
+  if (status === 412) {
+    return errorAnswer(412, 'PreconditionFailed', 'Precondition failed, please try again.');
+  }
+  if (status === 429) {
+    return {
+      ...errorAnswer(429, 'Throttled', 'Too many requests; retry after the given delay.'),
+      headers: { 'Retry-After': '1' },
+    };
+  }
+  return errorAnswer(status, 'ServiceError', 'Injected failure.');
+}
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   // No size limit of its own: the emulator reads whatever a test sends.
@@ -298,7 +318,7 @@ export async function startConnectorEmulator(
     if (injected.count > 0) {
       injected.count -= 1;
       counters.injectedFailures += 1;
-      return errorAnswer(injected.status, 'ServiceError', 'Injected failure.');
+      return injectedAnswer(injected.status);
     }
     const url = new URL(req.url ?? '/', 'http://emulator');
     const parts = url.pathname
