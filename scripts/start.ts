@@ -9,7 +9,7 @@ import {
   type RunningPlayground,
 } from '../src/dev/playground/agents-playground.ts';
 import { demoPlaygroundPeople } from '../src/dev/demo/demo-playground-people.ts';
-import { startLocalStack } from '../src/dev/local-stack.ts';
+import { LOCAL_APP_ID, startLocalStack } from '../src/dev/local-stack.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const env = loadEnv(process.env);
@@ -48,6 +48,13 @@ try {
     botEndpoint: `${stack.url}/api/messages`,
     port: PLAYGROUND_PORT,
     people: demoPlaygroundPeople(),
+  });
+  // "Send it to myself" in the tab: the admin's test card shows in the Playground's chat.
+  stack.playgroundChat.attach({
+    connectorUrl: `${playground.url}/_connector`,
+    tenantId: demoPlaygroundPeople().tenantId,
+    botId: LOCAL_APP_ID,
+    currentUser: demoPlaygroundPeople().currentUser,
   });
 } catch (error) {
   process.stdout.write(

@@ -34,6 +34,7 @@ import { seedDemoPolicy } from './demo/seed-demo-policy.ts';
 import { LOCAL_APP_ID } from './local-app-id.ts';
 import { DEMO_TRUST } from './demo/demo-trust.ts';
 import { seedDemoTrust } from './demo/seed-demo-trust.ts';
+import { PlaygroundChat } from './playground/playground-chat.ts';
 
 export { LOCAL_APP_ID };
 
@@ -67,6 +68,11 @@ export interface LocalStack {
   emulator: GraphEmulator;
   /** The Bot Connector emulator that campaign messages go to. */
   connector: ConnectorEmulator;
+  /**
+   * The Agents Playground's chat on screen: once attached (npm start, when the Playground
+   * listens), an admin's own test card goes there rather than to the connector emulator.
+   */
+  playgroundChat: PlaygroundChat;
   campaigns: CampaignService;
   service: CountersignService;
   /** The public keys that verify what this stack signs (also at GET /api/evidence/keys). */
@@ -133,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       strict: true,
     });
     stops.unshift(() => connector.close());
+    const playgroundChat = new PlaygroundChat();
     // The service logs JSON lines (as in production) to the same place as the stack's own lines.
     const requestScope = createRequestScope(noTelemetry);
     const serviceLog = createJsonLinesLogger({
@@ -155,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         getToken: () => Promise.resolve('local-dev-token'),
         installApp: teamsAppInstaller(graph.gateway, LOCAL_APP_ID),
       }),
+      previewsTo: playgroundChat.previewsTo,
       cards: { appId: LOCAL_APP_ID, timeZone: school.timeZone },
       auth: createTokenVerifier(idp.verifierConfig()),
       devIdentityProvider: idp,
@@ -194,6 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
       emulator,
       connector,
+      playgroundChat,
       campaigns,
       service,
       keyRing: evidence.keyRing,

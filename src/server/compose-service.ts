@@ -53,6 +53,11 @@ export interface ComposeInput {
   evidence: EvidenceKeys;
   work: WorkStore;
   messenger: Messenger;
+  /**
+   * Local run only: where an admin's own test card goes while the Agents Playground runs (its
+   * chat on screen); absent in production, where it goes to the admin's 1:1 chat like any card.
+   */
+  previewsTo?: () => Messenger | undefined;
   cards: CardsConfig;
   /** Verifies the tab's bearer tokens (Entra in production, the dev IdP locally). */
   auth: TokenVerifier;
@@ -178,6 +183,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     directory: graph.directory,
     work,
     messenger,
+    ...(input.previewsTo === undefined ? {} : { previewsTo: input.previewsTo }),
     cards: botCardRenderer(input.cards),
     school,
     clock,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import { startConnectorEmulator } from '../../src/dev/connector-emulator/connector-emulator.ts';
+import { demoPlaygroundPeople } from '../../src/dev/demo/demo-playground-people.ts';
+import { LOCAL_APP_ID, startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 
 // The whole local run (emulator, provisioning, demo AUP, API with dev sign-in, bot endpoint)
 // through HTTP, as the tab and the Playground use it.
@@ -131,6 +133,55 @@ describe('local stack', () => {
       expect([...sends.values()].every((n) => n === 1)).toBe(true);
     },
   );
+
+  it("'send it to myself' shows in the Agents Playground's chat while it runs, and goes to the connector emulator otherwise", async () => {
+    const dsl = stack.devUsers.find((u) => u.key === 'dsl');
+    if (dsl === undefined) throw new Error('no DSL among the dev users');
+    const { currentUser, tenantId } = demoPlaygroundPeople();
+    // The Playground's /_connector, played by a second connector emulator: the same two calls
+    // (create the conversation, post the activity), so no Playground binary is needed here.
+    const playground = await startConnectorEmulator({ recordBodies: true });
+    const sendTest = async () => {
+      const answer = await api('dsl', '/api/admin/campaigns/send-test', {
+        method: 'POST',
+        body: JSON.stringify({ policyKey: 'staff-aup', versionNumber: 1 }),
+      });
+      expect(answer.status).toBe(202);
+      await stack.campaigns.sender.untilIdle();
+    };
+    const before = stack.connector.delivered().length;
+    try {
+      stack.playgroundChat.attach({
+        connectorUrl: playground.url,
+        tenantId,
+        botId: LOCAL_APP_ID,
+        currentUser,
+      });
+      await sendTest();
+      // The Playground's chat on screen is its current user's: the card goes there, for the DSL.
+      const shown = playground.delivered();
+      expect(shown.map((d) => [d.userId, d.kind])).toEqual([[currentUser.id, 'create']]);
+      expect(JSON.stringify(shown[0]?.activity)).toContain(
+        'application/vnd.microsoft.card.adaptive',
+      );
+      expect(JSON.stringify(shown[0]?.activity)).toContain(dsl.id);
+      expect(stack.connector.delivered().slice(before)).toEqual([]);
+
+      // Without the Playground (tests, or it failed to start): the DSL's own 1:1 chat.
+      stack.playgroundChat.detach();
+      await sendTest();
+      expect(
+        stack.connector
+          .delivered()
+          .slice(before)
+          .map((d) => d.userId),
+      ).toEqual([dsl.id]);
+      expect(playground.delivered()).toHaveLength(1);
+    } finally {
+      stack.playgroundChat.detach();
+      await playground.close();
+    }
+  });
 
   it('staff cannot reach admin routes', async () => {
     expect((await api('staff', '/api/admin/policies')).status).toBe(403);

@@ -31,6 +31,8 @@ export interface CampaignRuntimeDeps {
   markers: OnceMarkers;
   snapshots: MembershipSnapshots;
   messenger: Messenger;
+  /** Where an admin's own test card goes instead (campaign-sender.ts); the messenger otherwise. */
+  previewsTo?: () => Messenger | undefined;
   school: School;
   clock: Clock;
   timing: Timing;
@@ -109,6 +111,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
       leases: deps.leases,
       conversations: deps.conversations,
       messenger: deps.messenger,
+      ...(deps.previewsTo === undefined ? {} : { previewsTo: deps.previewsTo }),
       render: deps.render,
       timing,
       holderId: deps.holderId,

@@ -84,6 +84,13 @@ export interface SenderDeps {
   /** Each person's 1:1 conversation, created on first send. */
   conversations: ConversationRefs;
   messenger: Messenger;
+  /**
+   * Where an admin's own test card ("send it to myself", a `test` job) goes instead of their 1:1
+   * chat, asked at each such delivery: the local run answers the Agents Playground's chat on
+   * screen while the Playground runs (src/dev/playground/playground-chat.ts); undefined (always,
+   * in production) sends it like any card.
+   */
+  previewsTo?: () => Messenger | undefined;
   render: RenderDelivery;
   timing: Timing;
   /** This instance, e.g. host name + process id + random: the lease holder. */
@@ -524,9 +531,16 @@ export function createCampaignSender(
       await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
       return;
     }
+    const via = (job.kind === 'test' ? deps.previewsTo?.() : undefined) ?? messenger;
     let target: ConversationRef | SendOutcome | Installing;
     try {
-      target = await conversationFor(row.userId, stored);
+      if (via === messenger) {
+        target = await conversationFor(row.userId, stored);
+      } else {
+        // A preview's chat is the one on screen: asked for each time, never stored as theirs.
+        const created = await via.createConversation(row.userId);
+        target = created.kind === 'ok' ? created.ref : created;
+      }
     } catch (error) {
       const wait = upstreamPauseMs(error);
       if (wait !== undefined) {
@@ -556,7 +570,7 @@ export function createCampaignSender(
         deps.onSettled?.(job, row, 'dropped');
         return;
       }
-      outcome = await messenger.sendActivity(target, activity);
+      outcome = await via.sendActivity(target, activity);
     } finally {
       answered();
     }

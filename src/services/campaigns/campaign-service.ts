@@ -71,6 +71,8 @@ export interface CampaignDeps {
   /** The work store: each part below gets only the ports it uses. */
   work: WorkStore;
   messenger: Messenger;
+  /** Where an admin's own test card goes instead (campaign-sender.ts); the messenger otherwise. */
+  previewsTo?: () => Messenger | undefined;
   cards: CardRenderer;
   school: School;
   clock: Clock;
@@ -111,6 +113,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     markers: work,
     snapshots: work,
     messenger: deps.messenger,
+    ...(deps.previewsTo === undefined ? {} : { previewsTo: deps.previewsTo }),
     school: deps.school,
     clock,
     timing: deps.timing ?? systemTiming,
