@@ -8,7 +8,7 @@ import { diffDocuments, summariseDiff, type PolicyDiff } from '../domain/policy-
 import { policyDocumentSchema, type PolicyDocument } from '../domain/policy-document.ts';
 import type { Actor } from './actor.ts';
 import type { Tagged } from '../ports/record-store.ts';
-import { loadPolicy } from './policy-versions.ts';
+import { loadPolicy, type LoadedPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -37,11 +37,25 @@ export async function saveDraft(
 ): Promise<PolicyVersion> {
   requireRole(actor, 'Policy.Admin');
   const document = resolveDocumentAudiences(policyDocumentSchema.parse(input.document), ctx.school);
-  const at = ctx.clock.now().toISOString();
   // A policy is created explicitly (create-policy.ts), never by saving a draft under a new key.
   const loaded = await loadPolicy(ctx.records, input.policyKey);
   assertSchoolsOwn(loaded.policy);
-  const latest = loaded.tagged.sort((a, b) => b.value.number - a.value.number)[0];
+  return writeDraft(ctx, actor.id, loaded, input, document);
+}
+
+/**
+ * Writes `document` as the policy's next draft: over its open draft, or as a new version (with
+ * its `policy.saved` event) after the last one. A policy's first version is always material.
+ * Shared by a school's drafts and the trust's master drafts (trust-policies.ts).
+ */
+export async function writeDraft(
+  ctx: ServiceContext,
+  actorId: string,
+  loaded: LoadedPolicy,
+  input: { policyKey: string; label: string; changeKind: ChangeKind },
+  document: PolicyDocument,
+): Promise<PolicyVersion> {
+  const latest = [...loaded.tagged].sort((a, b) => b.value.number - a.value.number)[0];
   const next: PolicyVersion = {
     policyKey: input.policyKey,
     number:
@@ -58,8 +72,8 @@ export async function saveDraft(
   const created = await ctx.records.createVersion(next, {
     id: ctx.newId(),
     type: 'policy.saved',
-    actorId: actor.id,
-    at,
+    actorId,
+    at: ctx.clock.now().toISOString(),
     subject: `${next.policyKey}:v${next.number}`,
     details: { label: next.label, changeKind: next.changeKind, contentHash: next.contentHash },
   });

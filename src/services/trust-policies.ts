@@ -17,7 +17,7 @@ import type { Tagged } from '../ports/record-store.ts';
 import type { Actor } from './actor.ts';
 import type { CreatePolicyInput } from './create-policy.ts';
 import { loadPolicy } from './policy-versions.ts';
-import { publishDraft } from './publish-policy.ts';
+import { publishDraft, writeDraft } from './publish-policy.ts';
 import type { ServiceContext, TrustContext } from './service-context.ts';
 
 /** One school's copy of a trust policy, as the trust lead (or that school's admin) sees it. */
@@ -199,30 +199,7 @@ export async function saveMasterDraft(
   const document = resolveDocumentAudiences(policyDocumentSchema.parse(input.document), {
     audiences,
   });
-  const latest = [...loaded.tagged].sort((a, b) => b.value.number - a.value.number)[0];
-  const next: PolicyVersion = {
-    policyKey: input.policyKey,
-    number:
-      latest?.value.status === 'draft' ? latest.value.number : (latest?.value.number ?? 0) + 1,
-    label: input.label,
-    status: 'draft',
-    changeKind: loaded.versions.some((v) => v.status !== 'draft') ? input.changeKind : 'material',
-    document,
-    contentHash: contentHash(document),
-  };
-  if (latest?.value.status === 'draft') {
-    return (await site.records.updateDraft(latest, next)).value;
-  }
-  return (
-    await site.records.createVersion(next, {
-      id: site.newId(),
-      type: 'policy.saved',
-      actorId: actor.id,
-      at: site.clock.now().toISOString(),
-      subject: `${next.policyKey}:v${next.number}`,
-      details: { label: next.label, changeKind: next.changeKind, contentHash: next.contentHash },
-    })
-  ).value;
+  return writeDraft(site, actor.id, loaded, input, document);
 }
 
 /**
