@@ -167,8 +167,10 @@ describe('bot notifications over the Messenger', () => {
       refresh: { action: { type: 'Action.Execute', verb: 'refresh' } },
     };
     await notifications.sendPrivately('u1', 'Your status', card);
-    const first = cardIn(messenger.sent[0]?.activity) as { refresh?: { userIds?: string[] } };
-    expect(first.refresh).toBeDefined();
+    const first = cardIn(messenger.sent[0]?.activity) as {
+      refresh?: { userIds?: string[]; action?: unknown };
+    };
+    expect(first.refresh?.action).toEqual({ type: 'Action.Execute', verb: 'refresh' });
     expect(first.refresh?.userIds).toBeUndefined();
   });
 

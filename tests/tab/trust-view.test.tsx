@@ -18,7 +18,8 @@ describe('Schools side by side (the trust view)', () => {
     running = await startTabApi({ now: new Date('2026-03-10T10:30:00.000Z') });
     await running.seedSignature('staff', '2026-03-09T08:15:00.000Z');
     renderInTheme(<TrustView session={sessionFor(running, 'governor')} />);
-    expect(await screen.findByRole('heading', { name: 'Oakfield Learning Trust' })).toBeTruthy();
+    const heading = await screen.findByRole('heading', { name: 'Oakfield Learning Trust' });
+    expect(heading.textContent).toBe('Oakfield Learning Trust');
     const school = screen.getByRole('region', { name: 'Oakfield Primary School' });
     const table = within(school).getByRole('table', {
       name: 'Oakfield Primary School: Staff Acceptable Use Policy',
