@@ -1,5 +1,4 @@
 import { resolveDocumentAudiences } from '../domain/audience-keys.ts';
-import { contentHash } from '../domain/content-hash.ts';
 import { currentVariant, nextEffectiveVersion, schoolCopyOf } from '../domain/effective-version.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
