@@ -144,6 +144,20 @@ export function messengerContract(
       expect(updated.kind).toBe('ok');
     });
 
+    test('updating an activity the conversation never had is refused, never retried', async (s) => {
+      const ref = await conversationOf(s);
+      const updated = await throughThrottling(() =>
+        s.messenger.updateActivity(ref, `1:${randomUUID()}`, {
+          type: 'message',
+          text: 'Countersign contract test: this update must be refused.',
+        }),
+      );
+      // ActivityNotFoundInConversation (microsoft/BotFramework-Services#269; the emulator
+      // answers it 404); a 2019 report saw 400 BadArgument "not a known activity id"
+      // (MicrosoftDocs/msteams-docs#399). Either way: nothing to update, not worth a retry.
+      expect(['not-found', 'rejected']).toContain(updated.kind);
+    });
+
     test('an activity over 100 KB (UTF-16) is refused 413 MessageSizeTooBig, never retried, on send and update', async (s) => {
       const ref = await conversationOf(s);
       // "Format your bot messages": 100 KB, encoded as UTF-16, past which the bot receives

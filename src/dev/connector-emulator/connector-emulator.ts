@@ -248,6 +248,8 @@ export async function startConnectorEmulator(
   /** People whose install has been asked for but not yet landed: requests left to refuse. */
   const installing = new Map<string, number>();
   const delivered: DeliveredActivity[] = [];
+  /** The activity ids this emulator answered to a create, per conversation: what PUT may update. */
+  const sentIds = new Map<string, Set<string>>();
   const throttles: { at: number; waitMs: number; scope: 'tenant' | 'conversation' }[] = [];
   const perUser = new Map<string, number>();
   const injected: { count: number; status: number } = { count: 0, status: 500 };
@@ -412,6 +414,20 @@ export async function startConnectorEmulator(
         counters.forbidden += 1;
         return blockedAnswer();
       }
+      if (isUpdate && sentIds.get(conversationId)?.has(parts[4] ?? '') !== true) {
+        // An update of an activity this conversation never had is refused: the connector
+        // answers ActivityNotFoundInConversation, "Message does not exist in the thread."
+        // (a Microsoft engineer's test in microsoft/BotFramework-Services#269; the same code
+        // reported in MicrosoftDocs/msteams-docs#6139). Its status there is not shown: 404 is
+        // inferred (the connector's other "not found" answers are 404, and the messenger's
+        // not-found outcome is what a caller must see: nothing to update, not worth retrying).
+        counters.notFound += 1;
+        return errorAnswer(
+          404,
+          'ActivityNotFoundInConversation',
+          'Message does not exist in the thread.',
+        );
+      }
       const parsed = activityBody.safeParse(body);
       if (!parsed.success) return errorAnswer(400, 'BadSyntax', parsed.error.message);
       // JSON.stringify's length is its UTF-16 code units: two bytes each.
@@ -436,6 +452,9 @@ export async function startConnectorEmulator(
         ...(options.recordBodies === true ? { activity: parsed.data } : {}),
       });
       if (isCreate) {
+        const ids = sentIds.get(conversationId) ?? new Set<string>();
+        ids.add(activityId);
+        sentIds.set(conversationId, ids);
         counters.activitiesSent += 1;
         perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
         return { status: 201, body: { id: activityId } };

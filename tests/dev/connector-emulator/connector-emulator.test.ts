@@ -57,6 +57,24 @@ describe('Bot Connector emulator', () => {
       text: 'replaced',
     });
     expect(updated.status).toBe(200);
+    // An activity id it never sent, or one sent in another conversation: 404, nothing recorded.
+    const unknown = await call('PUT', `${path}/${encodeURIComponent('1:never-sent')}`, {
+      type: 'message',
+      text: 'replaced',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({
+      error: {
+        code: 'ActivityNotFoundInConversation',
+        message: 'Message does not exist in the thread.',
+      },
+    });
+    const other = `v3/conversations/${encodeURIComponent(emulator.conversationIdFor('user-2'))}/activities`;
+    const elsewhere = await call('PUT', `${other}/${encodeURIComponent(String(sent.body['id']))}`, {
+      type: 'message',
+      text: 'replaced',
+    });
+    expect(elsewhere.status).toBe(404);
     expect(emulator.delivered().map((d) => [d.userId, d.kind])).toEqual([
       ['user-1', 'create'],
       ['user-1', 'update'],
