@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
+import { TRUST_SETTINGS_ID, trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import {
   startGraphEmulator,
@@ -59,6 +60,25 @@ describe('countersign settings import: the migration from COUNTERSIGN_SCHOOL is 
     expect(events.map((e) => e.details.changed)).toContainEqual(['retentionYears']);
     const shown = await cli(['settings', 'show']);
     expect(shown.out).toContain('demo-school (Demo Primary School): revision 2');
+  });
+
+  it('show sets the reserved @trust row apart: the trust and its leads, never a school', async () => {
+    const graph = emulatorGraphAdapters(emulator);
+    await graph.settings.create(
+      trustSettingsRow({ name: 'Northfield Learning Trust', leadIds: ['lead-1', 'lead-2'] }),
+      { by: 'test', at: '2026-12-04T10:00:00.000Z' },
+    );
+    const shown = await cli(['settings', 'show']);
+    expect(shown.out.split('\n')[0]).toBe(
+      'Trust: Northfield Learning Trust (2 lead(s)): revision 1, 2026-12-04T10:00:00.000Z by test',
+    );
+    expect(shown.out).not.toContain('@trust (');
+    const json = JSON.parse((await cli(['settings', 'show', '--json'])).out) as {
+      trust: { school: { id: string } } | null;
+      schools: { school: { id: string } }[];
+    };
+    expect(json.trust?.school.id).toBe(TRUST_SETTINGS_ID);
+    expect(json.schools.map((s) => s.school.id)).toEqual(['demo-school']);
   });
 
   it('without an action it prints the usage and exits 2', async () => {

@@ -6,6 +6,8 @@ import {
 } from '../../adapters/graph/create-graph-adapters.ts';
 import { ConfigError, loadEnv } from '../../config/env.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import { TRUST_SETTINGS_ID } from '../../domain/trust.ts';
+import type { StoredSchoolSettings } from '../../domain/school-settings.ts';
 import { openEvidenceKeys } from '../../server/production-service.ts';
 import { importSchoolSettings } from '../../services/school-settings.ts';
 import type { CliCommand } from '../run-cli.ts';
@@ -16,7 +18,8 @@ const USAGE = `usage: countersign settings import|show [--site S] [--json]
           created when the school has none, replaced when it differs, left alone when equal.
           Each change is a signed settings.changed audit event (actor "cli"). Run it once when
           moving a deployment from the environment's JSON to settings edited in the Admin view.
-  show    prints every school's settings as stored (revision, who and when).
+  show    prints the trust's row (its name and leads), then every school's settings as stored
+          (revision, who and when); --json: { trust: row or null, schools: [rows] }.
   Site: --site, else COUNTERSIGN_SITE, else (emulator only) its root site.
 `;
 
@@ -56,14 +59,18 @@ export const settingsCommand: CliCommand = async (args, io) => {
     };
     if (action === 'show') {
       const all = await graph.settings.list();
+      // The reserved '@trust' row is the trust's name and leads, not a school (src/domain/trust.ts).
+      const trustRow = all.find((s) => s.school.id === TRUST_SETTINGS_ID);
+      const schools = all.filter((s) => s.school.id !== TRUST_SETTINGS_ID);
+      const stamp = (s: StoredSchoolSettings): string =>
+        `revision ${s.revision}, ${s.updatedAt} by ${s.updatedBy}`;
       print(
-        all,
-        all
-          .map(
-            (s) =>
-              `${s.school.id} (${s.school.name}): revision ${s.revision}, ${s.updatedAt} by ${s.updatedBy}\n`,
-          )
-          .join('') || 'No school has settings in this site yet.\n',
+        { trust: trustRow ?? null, schools },
+        (trustRow === undefined
+          ? ''
+          : `Trust: ${trustRow.school.name} (${String(trustRow.school.adminIds.length)} lead(s)): ${stamp(trustRow)}\n`) +
+          (schools.map((s) => `${s.school.id} (${s.school.name}): ${stamp(s)}\n`).join('') ||
+            'No school has settings in this site yet.\n'),
       );
       return 0;
     }
