@@ -1,5 +1,8 @@
-// npm run package: writes build/appPackage.zip from the environment (see .env.example).
+// npm run package: writes build/appPackage.zip from the environment (see .env.example);
+// --out FILE writes it elsewhere (tests/packaging/release-artifact.test.ts).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildAppPackage } from '../src/packaging/app-package.ts';
 import { manifestConfigSchema } from '../src/packaging/teams-manifest.ts';
 
@@ -23,10 +26,14 @@ if (!parsed.success) {
   process.exit(1);
 }
 const root = new URL('../', import.meta.url);
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: new URL('build/appPackage.zip', root).pathname } },
+});
+const out = resolve(values.out);
 const zip = await buildAppPackage(parsed.data, {
   color: readFileSync(new URL('manifest/color.png', root)),
   outline: readFileSync(new URL('manifest/outline.png', root)),
 });
-mkdirSync(new URL('build/', root), { recursive: true });
-writeFileSync(new URL('build/appPackage.zip', root), zip);
-process.stdout.write(`wrote build/appPackage.zip (${zip.byteLength} bytes)\n`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, zip);
+process.stdout.write(`wrote ${out} (${zip.byteLength} bytes)\n`);

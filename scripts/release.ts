@@ -38,7 +38,7 @@ const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: join(root, 'build', 'countersign-release.zip') },
-    // The built tab (npm run build:tab writes build/tab). A test passes a stand-in.
+    // The built tab (npm run build:tab writes build/tab, the folder npm start serves).
     'tab-dir': { type: 'string', default: join(root, 'build', 'tab') },
     // zip's compression level, 0 (store) to 9; the default is zip's own.
     level: { type: 'string', default: '6' },

@@ -1,21 +1,25 @@
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { AppManifestUtils } from '@microsoft/app-manifest';
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAB_OUT_DIR } from '../../bench/tab-build.ts';
+import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+} from '../../src/dev/graph-emulator/graph-emulator.ts';
+import { MANIFEST_VERSION } from '../../src/packaging/teams-manifest.ts';
+import { productionEnvVars, PRODUCTION_TENANT } from '../server/support/production-fixture.ts';
 
 // npm run release's zip, unpacked in a temporary folder with nothing else (no repository, no
 // node_modules above it, no environment), must run as App Service runs it. The release is built
 // from the node_modules already installed (scripts/release.ts says why), so this needs no
-// network; compression level 1 keeps it quick.
+// network; compression level 1 keeps it quick. The tab in it is the real build, the one `npm
+// start` serves (build/tab, made by Vite; vitest's global setup builds it when stale), never a
+// stand-in page.
 const root = new URL('../../', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'countersign-release-test-'));
 const app = join(work, 'app');
@@ -49,12 +53,17 @@ beforeAll(() => {
       throw new Error(`${dir}/node_modules would lend the unpacked release its packages`);
     }
   }
-  const tab = join(work, 'tab');
-  mkdirSync(tab);
-  writeFileSync(join(tab, 'index.html'), '<!doctype html><title>Countersign</title>');
   execFileSync(
     process.execPath,
-    ['scripts/release.ts', '--out', join(work, 'release.zip'), '--tab-dir', tab, '--level', '1'],
+    [
+      'scripts/release.ts',
+      '--out',
+      join(work, 'release.zip'),
+      '--tab-dir',
+      TAB_OUT_DIR,
+      '--level',
+      '1',
+    ],
     { cwd: root, stdio: 'pipe' },
   );
   execFileSync('unzip', ['-q', join(work, 'release.zip'), '-d', app]);
@@ -132,4 +141,139 @@ describe('npm run release', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^usage: countersign provision/);
   }, 120_000);
+
+  it('ships the tab build that npm start serves, byte for byte', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort();
+    const built = files(TAB_OUT_DIR);
+    const shipped = join(app, 'build', 'tab');
+    expect(files(shipped)).toEqual(built);
+    const differing = built.filter(
+      (f) => !readFileSync(join(TAB_OUT_DIR, f)).equals(readFileSync(join(shipped, f))),
+    );
+    expect(differing).toEqual([]);
+    // The real build: Vite's hashed bundle, not a page without script.
+    expect(built.some((f) => /^assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
+  });
+});
+
+describe('the unpacked release in production mode, and npm run package', () => {
+  let emulator: GraphEmulator;
+  let child: ChildProcess | undefined;
+  let base = '';
+  const publicUrl = 'https://countersign.example';
+
+  beforeAll(async () => {
+    emulator = await startGraphEmulator(PRODUCTION_TENANT);
+    const keyFile = join(work, 'evidence-key.pem');
+    loadEvidenceKeyFile(keyFile, { create: true });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...productionEnvVars(emulator, work, {
+        COUNTERSIGN_EVIDENCE_KEY_FILE: keyFile,
+        COUNTERSIGN_PUBLIC_URL: publicUrl,
+      }),
+    };
+    const started = spawn(process.execPath, ['src/server/main.ts'], {
+      cwd: app,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = started;
+    let output = '';
+    started.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    started.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    for (let i = 0; i < 600 && !/listening on (\d+)/.test(output); i++) {
+      if (started.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const port = /listening on (\d+)/.exec(output)?.[1];
+    if (port === undefined) throw new Error(`the release's main.ts did not start: ${output}`);
+    base = `http://127.0.0.1:${port}`;
+  }, 90_000);
+
+  afterAll(async () => {
+    child?.kill('SIGTERM');
+    await emulator.close();
+  });
+
+  it("serves the built tab at the manifest's content URL, with every asset its page loads", async () => {
+    const manifest = await packagedManifest();
+    // The built-in 'conversations' and 'about' tabs have no content URL of ours.
+    const urls = (manifest.staticTabs as { contentUrl?: string; websiteUrl?: string }[]).flatMap(
+      (t) => [t.contentUrl, t.websiteUrl].filter((u) => u !== undefined),
+    );
+    expect(urls.length).toBe(2);
+    const index = readFileSync(join(TAB_OUT_DIR, 'index.html'), 'utf8');
+    for (const tab of urls) {
+      const url = new URL(tab);
+      expect(url.origin).toBe(publicUrl);
+      const page = await fetch(`${base}${url.pathname}${url.search}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toBe(index);
+    }
+    const assets = [...index.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      const res = await fetch(`${base}${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect(
+        Buffer.from(await res.arrayBuffer()).equals(readFileSync(join(TAB_OUT_DIR, asset))),
+      ).toBe(true);
+    }
+  });
+
+  it("npm run package's manifest validates against the Teams schema @microsoft/app-manifest vendors", async () => {
+    const manifest = await packagedManifest();
+    // The schema of this manifestVersion ships in the package
+    // (node_modules/@microsoft/app-manifest/build/json-schemas/teams/v1.30/MicrosoftTeams.schema.json,
+    // the published https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.schema.json):
+    // validated offline, no network.
+    expect(manifest.$schema).toBe(
+      `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`,
+    );
+    expect(
+      existsSync(
+        join(
+          root,
+          'node_modules/@microsoft/app-manifest/build/json-schemas/teams',
+          `v${MANIFEST_VERSION}`,
+          'MicrosoftTeams.schema.json',
+        ),
+      ),
+    ).toBe(true);
+    type Validatable = Parameters<typeof AppManifestUtils.validateAgainstSchema>[0];
+    expect(
+      await AppManifestUtils.validateAgainstSchema(manifest as unknown as Validatable),
+    ).toEqual([]);
+    expect(manifest.validDomains).toEqual([new URL(publicUrl).host]);
+  });
+
+  let packaged: Record<string, unknown> | undefined;
+  /** npm run package, run as the deployment guide runs it, to a file of the test's own. */
+  async function packagedManifest(): Promise<Record<string, unknown>> {
+    if (packaged !== undefined) return packaged;
+    const out = join(work, 'appPackage.zip');
+    execFileSync(process.execPath, ['scripts/package.ts', '--out', out], {
+      cwd: root,
+      stdio: 'pipe',
+      env: {
+        PATH: process.env.PATH ?? '',
+        COUNTERSIGN_TEAMS_APP_ID: '22222222-3333-4444-8555-666666666666',
+        COUNTERSIGN_CLIENT_ID: '11111111-2222-4333-8444-555555555555',
+        COUNTERSIGN_PUBLIC_URL: publicUrl,
+      },
+    });
+    const zip = await JSZip.loadAsync(readFileSync(out));
+    expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    packaged = JSON.parse(await zip.file('manifest.json')!.async('string')) as Record<
+      string,
+      unknown
+    >;
+    return packaged;
+  }
 });
