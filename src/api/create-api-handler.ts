@@ -6,6 +6,7 @@ import type { Telemetry } from '../ports/telemetry.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import type { TrustComplianceReader } from '../services/trust-compliance.ts';
+import type { TrustEvidenceReader } from '../services/trust-evidence.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
@@ -29,6 +30,7 @@ import { devRoutes } from './routes/dev-routes.ts';
 import { meRoutes } from './routes/me-routes.ts';
 import { settingsRoutes } from './routes/settings-routes.ts';
 import { trustComplianceRoutes } from './routes/trust-compliance-routes.ts';
+import { trustEvidenceRoutes } from './routes/trust-evidence-routes.ts';
 
 export interface ApiDeps {
   service: CountersignService;
@@ -38,6 +40,8 @@ export interface ApiDeps {
   settings?: SchoolSettingsAdmin;
   /** The trust's schools side by side; absent: GET /api/trust/compliance answers 503. */
   trust?: TrustComplianceReader;
+  /** Each school's evidence PDFs for the trust; absent: GET /api/trust/schools/… answers 503. */
+  trustEvidence?: TrustEvidenceReader;
   /** The importer (src/importer's importPolicyFile, passed in by the composition root). */
   importPolicy: ImportPolicy;
   auth: TokenVerifier;
@@ -77,6 +81,7 @@ const HANDLERS = {
   ...approvalRoutes,
   ...settingsRoutes,
   ...trustComplianceRoutes,
+  ...trustEvidenceRoutes,
 } satisfies RouteHandlers;
 
 const REQUIRED_ROLE = { admin: 'Policy.Admin', approver: 'Policy.Approver' } as const;
@@ -168,6 +173,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       campaigns: deps.campaigns,
       settings: deps.settings,
       trust: deps.trust,
+      trustEvidence: deps.trustEvidence,
       importPolicy: deps.importPolicy,
       limits,
       reportError,

@@ -4,6 +4,7 @@ import type { Actor } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import type { TrustComplianceReader } from '../services/trust-compliance.ts';
+import type { TrustEvidenceReader } from '../services/trust-evidence.ts';
 import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import type { ImportReport, ResponseBody } from './contract/responses.ts';
@@ -33,6 +34,8 @@ export interface RouteContext {
   settings: SchoolSettingsAdmin | undefined;
   /** The schools side by side; absent: GET /api/trust/compliance answers 503 `unavailable`. */
   trust: TrustComplianceReader | undefined;
+  /** Each school's evidence PDFs for the trust; absent: those routes answer 503 `unavailable`. */
+  trustEvidence: TrustEvidenceReader | undefined;
   importPolicy: ImportPolicy;
   limits: ApiLimits;
   /** Reports an error that must not fail the whole request (e.g. one item of a bulk action). */

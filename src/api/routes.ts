@@ -106,6 +106,14 @@ export const API_ROUTES = [
   { id: 'trust.policies', method: 'GET', path: '/api/trust/policies', access: 'user' },
   // The schools side by side: every school for the trust lead, their own for a school's admin.
   { id: 'trust.compliance', method: 'GET', path: '/api/trust/compliance', access: 'user' },
+  // One school's register PDF (?version=N, else the current): the trust lead any school's, a
+  // school's admin their own (another school's: 404).
+  {
+    id: 'trust.school.evidence',
+    method: 'GET',
+    path: '/api/trust/schools/:schoolId/policies/:key/evidence.pdf',
+    access: 'user',
+  },
   { id: 'trust.policies.create', method: 'POST', path: '/api/trust/policies', access: 'user' },
   { id: 'trust.draft', method: 'PUT', path: '/api/trust/policies/:key/draft', access: 'user' },
   {

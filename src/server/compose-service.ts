@@ -19,6 +19,7 @@ import { deploymentSchool } from '../services/actor-school.ts';
 import { createSchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import { schoolScopedRecords } from '../services/school-scoped-records.ts';
 import { createTrustCompliance } from '../services/trust-compliance.ts';
+import { createTrustEvidence } from '../services/trust-evidence.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -160,6 +161,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       return permissionChoicesOf(school);
     },
   };
+  // The evidence pack's PDFs read the site's signed rows as stored, rendered here.
+  const evidencePack = { rows: graph.records, renderer: new PdfLibRenderer() };
   const notifications = createBotNotifications({ workStore: work, messenger, cards, clock });
   const service = createCountersignService({
     checkpoints: { ledger: graph.records, archives: checkpointArchives },
@@ -174,7 +177,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     // Every signature that needs approval sends the approvers' card, signed in the tab or a card.
     onApprovalNeeded: (signed) => notifications.approvalNeeded(signed),
     // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
-    evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
+    evidencePack,
     // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
     trust: trustContext(graph.settings, graph.records),
   });
@@ -205,7 +208,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   });
   // The trust's schools side by side: this school through its own service, each other school of
   // the settings list through a service of its own over that school's view of the site (made
-  // once per version of its settings; only its reads are used).
+  // once per version of its settings; only its reads are used: the people report, and the
+  // evidence pack the trust lead downloads per school).
   const otherSchools = new Map<string, { settings: string; service: CountersignService }>();
   const serviceFor = (other: School): CountersignService => {
     if (other.id === school.id) return service;
@@ -220,6 +224,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       evidence: input.evidence,
       school: other,
       telemetry,
+      evidencePack,
     });
     otherSchools.set(other.id, { settings: key, service: made });
     return made;
@@ -240,6 +245,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
     trust: createTrustCompliance({ settings: graph.settings, serviceFor }),
+    trustEvidence: createTrustEvidence({ settings: graph.settings, serviceFor }),
     // The Admin view's settings page: the actor's school, saved over the revision read, and
     // read again at once so this instance's live settings hold the change.
     settings: createSchoolSettingsAdmin({

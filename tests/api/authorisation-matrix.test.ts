@@ -31,6 +31,7 @@ import type { TestPerson, TokenFactory } from './support/tokens.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { SETTINGS_SCHOOL, testSettingsAdmin } from './support/school-settings-admin.ts';
 import { createTrustCompliance } from '../../src/services/trust-compliance.ts';
+import { createTrustEvidence } from '../../src/services/trust-evidence.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
 
 /**
@@ -177,6 +178,13 @@ const MATRIX: Record<RouteId, Row> = {
     method: 'GET',
     path: '/api/trust/compliance',
     expect: { ...REFUSED, staff: 403, otherStaff: 403, admin: 200, approver: 200 },
+  },
+  // One school's register PDF (the real reader over the fake service): its admin and the lead;
+  // to anyone else the school does not exist (404, before any use case runs).
+  'trust.school.evidence': {
+    method: 'GET',
+    path: `/api/trust/schools/demo/policies/${POLICY_KEY}/evidence.pdf?version=2`,
+    expect: { ...REFUSED, staff: 404, otherStaff: 404, admin: 200, approver: 200 },
   },
   'trust.policies.create': {
     method: 'POST',
@@ -390,23 +398,25 @@ let hs256: string;
 function freshHandler(options: { dev: boolean }) {
   service = createFakeService();
   imports = [];
+  const trustDeps = {
+    settings: {
+      list: () =>
+        Promise.resolve(
+          [
+            SETTINGS_SCHOOL,
+            trustSettingsRow({ name: 'Oak Trust', leadIds: [PEOPLE.approver.oid] }),
+          ].map((school) => ({ school, revision: 1, updatedAt: '', updatedBy: 'test' })),
+        ),
+    },
+    serviceFor: () => service,
+  };
   return createApiHandler({
     service,
     log: silentLogger,
     campaigns: createFakeCampaigns(service.calls),
     settings: testSettingsAdmin(service.calls).admin,
-    trust: createTrustCompliance({
-      settings: {
-        list: () =>
-          Promise.resolve(
-            [
-              SETTINGS_SCHOOL,
-              trustSettingsRow({ name: 'Oak Trust', leadIds: [PEOPLE.approver.oid] }),
-            ].map((school) => ({ school, revision: 1, updatedAt: '', updatedBy: 'test' })),
-          ),
-      },
-      serviceFor: () => service,
-    }),
+    trust: createTrustCompliance(trustDeps),
+    trustEvidence: createTrustEvidence(trustDeps),
     importPolicy: (bytes, fileName) => {
       imports.push(fileName);
       return Promise.resolve({

@@ -29,6 +29,7 @@ import {
 import { systemClock } from '../../src/ports/clock.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
 import type { TrustCompliance } from '../../src/services/trust-compliance.ts';
+import { pdfText } from '../cli/evidence-pack-fixture.ts';
 import {
   PRODUCTION_CLIENT_ID,
   productionEnvVars,
@@ -515,6 +516,75 @@ describe('the trust’s schools side by side: GET /api/trust/compliance', () => 
       '/api/admin/policies/staff-aup/versions/1/publish',
     );
     expect(publish.status).toBe(403);
+    expect(await oakRows()).toEqual(before);
+  });
+});
+
+describe('each school’s evidence pack for the trust: GET /api/trust/schools/:schoolId/policies/:key/evidence.pdf', () => {
+  const oakRegister = `/api/trust/schools/${OAK.id}/policies/${OAK_KEY}/evidence.pdf`;
+  const demoRegister = `/api/trust/schools/${DEMO_SCHOOL.school.id}/policies/staff-aup/evidence.pdf`;
+  /** A PDF's text as one line of words (a table cell wraps over lines). */
+  const words = async (res: Response): Promise<string> =>
+    (await pdfText(new Uint8Array(await res.arrayBuffer()))).join(' ').replace(/\s+/g, ' ');
+
+  it('the trust lead downloads Oak’s register, made by Oak’s own service, and changes nothing', async () => {
+    const before = await oakRows();
+    const res = await api(trustLead, 'GET', oakRegister);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="evidence-oak-aup-v1-\d{4}-\d{2}-\d{2}\.pdf"$/,
+    );
+    expect(res.headers.get('x-countersign-records')).toBe('hold');
+    const text = await words(res);
+    expect(text).toContain('Oak Primary');
+    expect(text).toContain('Register: Oak Primary AUP');
+    // Oak's one signature, typed as signed, waiting for Oak's head.
+    expect(text).toContain(`Who signed (1) Name (Entra ID) Typed name`);
+    expect(text).toContain(oakSigner.displayName);
+    expect(text).toContain('Awaiting approval');
+    expect(text).toContain('Records check');
+    expect(await oakRows()).toEqual(before);
+  });
+
+  it('the trust lead gets the demo school’s register as its own admin does, and a named version of Oak’s', async () => {
+    // The same answer as the school's admin through the Admin view's route (this fixture seeds the
+    // demo policy without a signed published record, so both are that 404, word for word).
+    const problemOf = async (res: Response) => {
+      const body = (await res.json()) as { status: number; code: string; detail: string };
+      return { status: body.status, code: body.code, detail: body.detail };
+    };
+    const asLead = await problemOf(await api(trustLead, 'GET', demoRegister));
+    const asAdmin = await problemOf(
+      await api(dsl, 'GET', '/api/admin/policies/staff-aup/evidence.pdf'),
+    );
+    expect(asLead).toEqual(asAdmin);
+    expect(asLead.detail).toContain('staff-aup');
+    const v1 = await api(trustLead, 'GET', `${oakRegister}?version=1`);
+    expect(v1.status).toBe(200);
+    expect(await words(v1)).toContain('Register: Oak Primary AUP, 2026-27');
+    // Version 2 is a draft: never published, no register; a bad number is 422.
+    expect((await api(trustLead, 'GET', `${oakRegister}?version=2`)).status).toBe(404);
+    expect((await api(trustLead, 'GET', `${oakRegister}?version=x`)).status).toBe(422);
+  });
+
+  it('a school’s admin downloads their own school’s only: another school’s is 404', async () => {
+    expect((await api(oakAdmin, 'GET', oakRegister)).status).toBe(200);
+    const before = await oakRows();
+    const demoAsksOak = await api(dsl, 'GET', oakRegister);
+    expect(demoAsksOak.status).toBe(404);
+    expect(await demoAsksOak.text()).not.toContain('Oak Primary');
+    const oakAsksDemo = await api(oakAdmin, 'GET', demoRegister);
+    expect(oakAsksDemo.status).toBe(404);
+    expect(await oakAsksDemo.text()).toContain('There is no such school.');
+    // A school's approver, a signer and a school that does not exist: 404 alike.
+    expect((await api(oakHead, 'GET', oakRegister)).status).toBe(404);
+    expect((await api(oakSigner, 'GET', oakRegister)).status).toBe(404);
+    const nowhere = `/api/trust/schools/no-such-school/policies/${OAK_KEY}/evidence.pdf`;
+    expect((await api(trustLead, 'GET', nowhere)).status).toBe(404);
+    // The trust lead naming Oak's policy under the demo school: the demo school has no such policy.
+    const crossed = `/api/trust/schools/${DEMO_SCHOOL.school.id}/policies/${OAK_KEY}/evidence.pdf`;
+    expect((await api(trustLead, 'GET', crossed)).status).toBe(404);
     expect(await oakRows()).toEqual(before);
   });
 });

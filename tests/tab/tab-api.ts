@@ -29,6 +29,7 @@ import { createCountersignService } from '../../src/services/create-countersign-
 import { silentLogger } from '../../src/ports/logger.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { createTrustCompliance } from '../../src/services/trust-compliance.ts';
+import { createTrustEvidence } from '../../src/services/trust-evidence.ts';
 
 /**
  * The real API for the tab's tests: createApiHandler over the real use cases, the memory record
@@ -369,6 +370,18 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     roles: DEV_USER_ROLES[u.key],
   }));
   const idp = await createDevIdentityProvider({ users });
+  const trustDeps = {
+    settings: {
+      list: () =>
+        Promise.resolve(
+          [
+            SCHOOL,
+            trustSettingsRow({ name: 'Oakfield Learning Trust', leadIds: ['u-governor'] }),
+          ].map((school) => ({ school, revision: 1, updatedAt: '', updatedBy: 'test' })),
+        ),
+    },
+    serviceFor: () => service,
+  };
   const handler = createApiHandler({
     service,
     log: silentLogger,
@@ -378,18 +391,8 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     devIdentityProvider: idp,
     checkResponses: true,
     // The trust view over the real service: the school and the trust's row, the governor its lead.
-    trust: createTrustCompliance({
-      settings: {
-        list: () =>
-          Promise.resolve(
-            [
-              SCHOOL,
-              trustSettingsRow({ name: 'Oakfield Learning Trust', leadIds: ['u-governor'] }),
-            ].map((school) => ({ school, revision: 1, updatedAt: '', updatedBy: 'test' })),
-          ),
-      },
-      serviceFor: () => service,
-    }),
+    trust: createTrustCompliance(trustDeps),
+    trustEvidence: createTrustEvidence(trustDeps),
   });
 
   const dsl = actorOf(TAB_USERS[2], ['Policy.Admin']);

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import TrustView from '../../teams-app/src/views/trust/trust-view.tsx';
 import { startTabApi, type TabApi } from './tab-api.ts';
@@ -49,6 +49,24 @@ describe('Schools side by side (the trust view)', () => {
       .slice(1)
       .reduce((sum, c) => sum + Number(c.textContent), 0);
     expect(within(everyone).getAllByRole('cell')[0]?.textContent).toBe(`Everyone (${total})`);
+  });
+
+  it('the trust lead asks for a school’s evidence pack from the view; a failure says why', async () => {
+    // The PDF itself is proved in the production composition (production-two-schools.test.ts);
+    // this test API makes no PDFs (503), so the view's request and its error are what is seen.
+    running = await startTabApi({ now: new Date('2026-03-10T10:30:00.000Z') });
+    renderInTheme(<TrustView session={sessionFor(running, 'governor')} />);
+    const button = await screen.findByRole('button', {
+      name: "Download Oakfield Primary School's evidence pack for Staff Acceptable Use Policy",
+    });
+    fireEvent.click(button);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('The evidence pack could not be made');
+    expect(alert.textContent).toContain('This service cannot make evidence packs.');
+    expect(running.requests.at(-1)).toEqual({
+      method: 'GET',
+      path: '/api/trust/schools/school-1/policies/staff-aup/evidence.pdf',
+    });
   });
 
   it('a member of staff is told they may not see it', async () => {

@@ -523,6 +523,7 @@ export const RESPONSE_BODIES = {
   'admin.records-check': recordsCheckViewSchema,
   'trust.policies': z.array(trustPolicyViewSchema),
   'trust.compliance': trustComplianceSchema,
+  'trust.school.evidence': null,
   'trust.policies.create': policySchema,
   'trust.draft': policyVersionSchema,
   'trust.publish': z.object({

@@ -67,7 +67,7 @@ function peopleQuery(query: URLSearchParams): PeopleQuery {
 }
 
 /** A PDF as a download; made for this request and about people, so never cached. */
-function pdfReply(pdf: EvidencePdf): BytesReply {
+export function pdfReply(pdf: EvidencePdf): BytesReply {
   return {
     status: 200,
     bytes: pdf.bytes,

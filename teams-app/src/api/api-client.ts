@@ -215,6 +215,12 @@ export class ApiClient {
   policyEvidencePdf(policyKey: string, version?: number): Promise<DownloadedFile> {
     return this.#file(`/api/admin/policies/${seg(policyKey)}/evidence.pdf${query({ version })}`);
   }
+  /** A school's register PDF for the trust (the lead: any school's; a school's admin: their own). */
+  schoolEvidencePdf(schoolId: string, policyKey: string): Promise<DownloadedFile> {
+    return this.#file(
+      `/api/trust/schools/${seg(schoolId)}/policies/${seg(policyKey)}/evidence.pdf`,
+    );
+  }
   /** One PDF of the evidence pack: a person's signatures of the policy, with the text of each. */
   personEvidencePdf(policyKey: string, userId: string): Promise<DownloadedFile> {
     return this.#file(`/api/admin/people/${seg(userId)}/evidence.pdf${query({ policyKey })}`);

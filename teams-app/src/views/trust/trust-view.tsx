@@ -12,6 +12,7 @@ import {
 } from '@fluentui/react-components';
 import type { Session } from '../../app/session.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
+import { EvidencePackButton } from '../admin/evidence-pack-button.tsx';
 import { STATUS_KINDS, statusKindLabel } from '../../ui/format.ts';
 import { useLoad } from '../../ui/use-load.ts';
 
@@ -24,7 +25,9 @@ const useStyles = makeStyles({
 /**
  * The trust's schools side by side (GET /api/trust/compliance): for each school, each policy's
  * current version and, per audience, how many people stand where. The trust lead sees every
- * school; a school's admin their own. Read-only: acting is each school's Admin view.
+ * school; a school's admin their own. Read-only: acting is each school's Admin view. Each
+ * published policy offers its current version's register PDF, the evidence pack that school's
+ * admin downloads (GET /api/trust/schools/:schoolId/policies/:key/evidence.pdf).
  */
 export default function TrustView({ session }: { session: Session }) {
   const styles = useStyles();
@@ -49,6 +52,12 @@ export default function TrustView({ session }: { session: Session }) {
                   ? ' (not published yet)'
                   : ` (version ${policy.version.number}, ${policy.version.label})`}
               </h3>
+              {policy.version !== undefined && (
+                <EvidencePackButton
+                  label={`Download ${school.name}'s evidence pack for ${policy.title}`}
+                  load={() => session.api.schoolEvidencePdf(school.id, policy.key)}
+                />
+              )}
               <Table size="small" aria-label={`${school.name}: ${policy.title}`}>
                 <TableHeader>
                   <TableRow>
