@@ -59,3 +59,23 @@ export function acknowledgementId(
 export function policyKeyOfAcknowledgementId(id: string): string {
   return id.split(':', 1)[0] ?? id;
 }
+
+/**
+ * What a people report reads of a signature: who signed which version, when, under what name and
+ * role, and its approval state. Not the seal, the consents, the channel or the content hash: a
+ * report of 20,000 people reads every signature of the policy, and those are most of a row's
+ * bytes (RecordStore.listSignatureFacts). An Acknowledgement is one too.
+ */
+export const signatureFactsSchema = acknowledgementSchema.pick({
+  id: true,
+  policyKey: true,
+  versionNumber: true,
+  userId: true,
+  signedAt: true,
+  upn: true,
+  displayName: true,
+  typedName: true,
+  statedRole: true,
+  approvalState: true,
+});
+export type SignatureFacts = z.infer<typeof signatureFactsSchema>;

@@ -8,12 +8,22 @@ import type { AudienceKey } from './policy-document.ts';
 import type { ApprovalMode, Policy, PolicyVersion } from './policy.ts';
 import { renewalDue } from './renewal.ts';
 
+/**
+ * What a status reads of a signature: which version, when, and its approval state (and its id,
+ * which decisions name). A full Acknowledgement is one; so is the people report's lighter
+ * SignatureFacts.
+ */
+export type SignatureStanding = Pick<
+  Acknowledgement,
+  'id' | 'policyKey' | 'versionNumber' | 'signedAt' | 'approvalState'
+>;
+
 export interface StatusInput {
   policy: Policy;
   /** The policy's versions (others' are ignored), drafts and retired ones included or not. */
   versions: readonly PolicyVersion[];
   /** This person's acknowledgements, of any policy: those of other policies are ignored. */
-  acknowledgements: readonly Acknowledgement[];
+  acknowledgements: readonly SignatureStanding[];
   /** Decisions on this person's acknowledgements; they take precedence over approvalState. */
   approvals?: readonly Approval[];
   /** The audiences the person belongs to (resolved from the school's groups). */
@@ -205,7 +215,7 @@ function parseDeadline(deadline: string | undefined): { iso: string; at: number 
 }
 
 /** Oldest first: by version, then by when signed (a renewal re-signs the same version). */
-function bySignatureOrder(a: Acknowledgement, b: Acknowledgement): number {
+function bySignatureOrder(a: SignatureStanding, b: SignatureStanding): number {
   return a.versionNumber - b.versionNumber || Date.parse(a.signedAt) - Date.parse(b.signedAt);
 }
 
@@ -271,7 +281,7 @@ export function materialChangeSince(
  * signatures of this policy (a later signature that needed no approval keeps what was granted).
  */
 function grantedPermissions(
-  signatures: readonly Acknowledgement[],
+  signatures: readonly SignatureStanding[],
   approvals: readonly Approval[],
 ): string[] {
   for (const ack of [...signatures].reverse()) {
@@ -282,7 +292,7 @@ function grantedPermissions(
 }
 
 /** The latest decision recorded for an acknowledgement, if any. */
-function decisionFor(ack: Acknowledgement, approvals: readonly Approval[]): Approval | undefined {
+function decisionFor(ack: SignatureStanding, approvals: readonly Approval[]): Approval | undefined {
   let found: Approval | undefined;
   for (const approval of approvals) {
     if (approval.acknowledgementId !== ack.id) continue;
@@ -305,7 +315,7 @@ function decisionRank(approval: Approval): number {
  * decision already on the acknowledgement.
  */
 export function effectiveApprovalState(
-  ack: Acknowledgement,
+  ack: SignatureStanding,
   approvals: readonly Approval[] = [],
 ): ApprovalState {
   const decision = decisionFor(ack, approvals);
@@ -330,7 +340,7 @@ export function effectiveApprovalState(
  */
 export function signatureNeedsApproval(
   mode: ApprovalMode,
-  earlierSignatures: readonly Acknowledgement[],
+  earlierSignatures: readonly SignatureStanding[],
   approvals: readonly Approval[] = [],
 ): boolean {
   switch (mode) {

@@ -1,4 +1,4 @@
-import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Acknowledgement, SignatureFacts } from '../domain/acknowledgement.ts';
 import type { Approval, ApprovalDecision } from '../domain/approval.ts';
 import type { AuditEvent, AuditEventType } from '../domain/audit-event.ts';
 import type { Campaign } from '../domain/campaign.ts';
@@ -96,6 +96,12 @@ export interface RecordStore {
     userId?: string;
     versionNumber?: number;
   }): Promise<Acknowledgement[]>;
+  /**
+   * A policy's signatures as the people report needs them (SignatureFacts: no seal, consents,
+   * channel or content hash; the store reads only those columns), in listAcknowledgements' order
+   * and with the same rows left out.
+   */
+  listSignatureFacts(query: { policyKey: string }): Promise<SignatureFacts[]>;
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null>;
   /**
    * What a repeat of a signature mends from: its row as stored (the signed record, the row's own

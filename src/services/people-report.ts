@@ -1,4 +1,4 @@
-import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { SignatureFacts } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { typedNameDiffers } from '../domain/name-match.ts';
@@ -36,8 +36,8 @@ function yieldToEventLoop(): Promise<void> {
 
 interface ReportRow extends PersonRow {
   status: PersonStatus;
-  /** The acknowledgement the status rests on, and the decisions on this person's signatures. */
-  acknowledgement?: Acknowledgement;
+  /** The signature the status rests on, and the decisions on this person's signatures. */
+  acknowledgement?: SignatureFacts;
   approvals: readonly Approval[];
 }
 
@@ -52,8 +52,8 @@ interface Report {
 /** The signature a status rests on: the latest one, which the status names by version and time. */
 function acknowledgementOf(
   status: PersonStatus,
-  acks: readonly Acknowledgement[],
-): Acknowledgement | undefined {
+  acks: readonly SignatureFacts[],
+): SignatureFacts | undefined {
   if (
     status.kind !== 'signed' &&
     status.kind !== 'awaiting-approval' &&
@@ -66,7 +66,7 @@ function acknowledgementOf(
   );
 }
 
-function summaryOf(ack: Acknowledgement | undefined): SignatureSummary | undefined {
+function summaryOf(ack: SignatureFacts | undefined): SignatureSummary | undefined {
   if (ack === undefined) return undefined;
   return {
     acknowledgementId: ack.id,
@@ -101,11 +101,13 @@ async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<
   const readAt = ctx.clock.now().getTime();
   const [members, acks, approvalRows] = await Promise.all([
     resolveAudienceMembers(ctx.directory, ctx.school, policy.audiences),
-    ctx.records.listAcknowledgements({ policyKey: policy.key }),
+    // The signatures' facts only (no seal, consents or signed record): a 20,000-person policy's
+    // listing is most of a cold report's bytes and parsing.
+    ctx.records.listSignatureFacts({ policyKey: policy.key }),
     // The decisions, from the Approvals list (one paged read), not the acknowledgement column.
     needsApprovals ? ctx.records.listApprovals({}) : Promise.resolve(null),
   ]);
-  const acksByUser = new Map<string, Acknowledgement[]>();
+  const acksByUser = new Map<string, SignatureFacts[]>();
   for (const ack of acks) {
     const list = acksByUser.get(ack.userId);
     if (list) list.push(ack);
@@ -345,7 +347,7 @@ export async function peopleStatus(
 
 /** The decision that stands on an acknowledgement: the latest one made, if any. */
 function standingDecision(
-  ack: Acknowledgement,
+  ack: SignatureFacts,
   approvals: readonly Approval[],
 ): Approval | undefined {
   let found: Approval | undefined;
@@ -368,6 +370,14 @@ export async function exportPeopleRows(
 ): Promise<string[][]> {
   requireRole(actor, 'Policy.Admin');
   const { loaded, rows } = await buildReport(ctx, query);
+  // The report reads signatures without their consents (listSignatureFacts); the export prints
+  // them, so it reads the policy's signatures in full once more, after the report.
+  const consents = new Map(
+    (await ctx.records.listAcknowledgements({ policyKey: query.policyKey })).map((a) => [
+      a.id,
+      a.consents,
+    ]),
+  );
   const labels = new Map(ctx.school.audiences.map((a) => [a.key, a.label]));
   const versions = new Map(loaded.versions.map((v) => [v.number, v]));
   const exportContext = {
@@ -380,6 +390,15 @@ export async function exportPeopleRows(
   for (const row of rows) {
     const ack = row.acknowledgement;
     const decision = ack === undefined ? undefined : standingDecision(ack, row.approvals);
+    const answered = ack === undefined ? undefined : consents.get(ack.id);
+    if (ack !== undefined && answered === undefined) {
+      // Read in the report but not a moment later: a row deleted or edited unreadable meanwhile.
+      throw new CountersignError(
+        'conflict',
+        'A signature changed while the export was being made; export again.',
+        { acknowledgementId: ack.id },
+      );
+    }
     table.push(
       peopleExportRow(
         {
@@ -396,7 +415,7 @@ export async function exportPeopleRows(
                   typedName: ack.typedName,
                   entraName: ack.displayName,
                   role: ack.statedRole,
-                  consents: ack.consents,
+                  consents: answered ?? {},
                   approvalState: effectiveApprovalState(ack, row.approvals),
                   ...(decision === undefined ? {} : { decision }),
                 },

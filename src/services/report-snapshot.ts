@@ -1,4 +1,4 @@
-import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { Acknowledgement, SignatureFacts } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { PersonStatus } from '../domain/person-status.ts';
 import type { AudienceKey } from '../domain/policy-document.ts';
@@ -39,7 +39,7 @@ export interface ReportInputs {
   /** The policy's audiences when read (the members of these). */
   audienceKeys: readonly AudienceKey[];
   members: Map<string, AudienceMember>;
-  acksByUser: Map<string, Acknowledgement[]>;
+  acksByUser: Map<string, SignatureFacts[]>;
   /** Read only when the policy needs approval; null when not read. */
   approvalsByUser: Map<string, Approval[]> | null;
   statuses?: SnapshotStatuses;

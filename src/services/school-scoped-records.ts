@@ -96,6 +96,10 @@ export function schoolScopedRecords(records: RecordStore, schoolId: () => string
       if (query.policyKey !== undefined && !(await own(query.policyKey))) return [];
       return keepOwn(await records.listAcknowledgements(query), (ack) => ack.policyKey);
     },
+    listSignatureFacts: async (query) => {
+      if (!(await own(query.policyKey))) return [];
+      return keepOwn(await records.listSignatureFacts(query), (fact) => fact.policyKey);
+    },
     getAcknowledgement: async (id) => {
       const ack = await records.getAcknowledgement(id);
       return ack !== null && (await own(ack.value.policyKey)) ? ack : null;

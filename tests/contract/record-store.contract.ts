@@ -291,6 +291,49 @@ export function recordStoreContract(
       expect(await store.listAcknowledgements({ userId: bob })).toHaveLength(1);
     });
 
+    test("lists a policy's signature facts: the listing's rows without seal, consents, channel or content hash", async (store) => {
+      const key = freshKey();
+      const v1 = policyVersion(key, 1, { status: 'published' });
+      const v2 = policyVersion(key, 2, { status: 'published' });
+      const [alice, bob] = [randomUUID(), randomUUID()];
+      for (const [v, user, at] of [
+        [v2, alice, '2026-02-01T09:00:00.000Z'],
+        [v1, alice, '2026-01-01T09:00:00.000Z'],
+        [v1, bob, '2026-01-15T09:00:00.000Z'],
+      ] as const) {
+        const ack = signature(v, user, at);
+        await store.recordSignature(ack, audit('acknowledgement.signed', ack.id));
+      }
+      const other = signature(policyVersion(freshKey(), 1, { status: 'published' }), alice);
+      await store.recordSignature(other, audit('acknowledgement.signed', other.id));
+      const listed = await store.listAcknowledgements({ policyKey: key });
+      const facts = await store.listSignatureFacts({ policyKey: key });
+      expect(facts).toEqual(
+        listed.map(
+          ({ seal: _seal, consents: _consents, channel: _channel, contentHash: _hash, ...rest }) =>
+            rest,
+        ),
+      );
+      expect(facts.map((f) => [f.userId, f.versionNumber])).toEqual([
+        [alice, 1],
+        [bob, 1],
+        [alice, 2],
+      ]);
+      expect(Object.keys(facts[0] ?? {}).sort()).toEqual([
+        'approvalState',
+        'displayName',
+        'id',
+        'policyKey',
+        'signedAt',
+        'statedRole',
+        'typedName',
+        'upn',
+        'userId',
+        'versionNumber',
+      ]);
+      expect(await store.listSignatureFacts({ policyKey: freshKey() })).toEqual([]);
+    });
+
     test('lists more acknowledgements than fit in one page', async (store) => {
       const count = subject?.pagingRows ?? 25;
       const key = freshKey();
@@ -306,6 +349,8 @@ export function recordStoreContract(
       const listed = await store.listAcknowledgements({ policyKey: key });
       expect(listed).toHaveLength(count);
       expect(new Set(listed.map((a) => a.id))).toEqual(new Set(acks.map((a) => a.id)));
+      const facts = await store.listSignatureFacts({ policyKey: key });
+      expect(facts.map((f) => f.id)).toEqual(listed.map((a) => a.id));
     }, 60_000);
 
     test('refuses a malformed acknowledgement as validation and stores nothing', async (store) => {

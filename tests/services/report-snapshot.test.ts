@@ -68,9 +68,10 @@ beforeEach(() => {
   now = new Date('2026-11-23T10:00:00Z');
   records = new MemoryRecordStore();
   reads = { acknowledgements: 0, members: 0 };
-  const list = records.listAcknowledgements.bind(records);
-  records.listAcknowledgements = (query) => {
-    if (query.userId === undefined) reads.acknowledgements += 1;
+  // The report's read of a policy's signatures (the facts, not the full rows).
+  const list = records.listSignatureFacts.bind(records);
+  records.listSignatureFacts = (query) => {
+    reads.acknowledgements += 1;
     return list(query);
   };
   const directory = new MemoryDirectory({
@@ -156,11 +157,11 @@ describe('the people report snapshot', () => {
 
   it('a signature stored while a report reads is in the snapshot the report keeps', async () => {
     const v1 = await publish('I will report concerns the same day.');
-    const list = records.listAcknowledgements.bind(records);
+    const list = records.listSignatureFacts.bind(records);
     let signedMeanwhile = false;
-    records.listAcknowledgements = async (query) => {
+    records.listSignatureFacts = async (query) => {
       const before = await list(query);
-      if (query.userId !== undefined || signedMeanwhile) return before;
+      if (signedMeanwhile) return before;
       // Ben signs after the report's read was answered, before the report keeps it.
       signedMeanwhile = true;
       await sign(ben, v1);

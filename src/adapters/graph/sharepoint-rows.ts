@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
-import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import type { Acknowledgement, SignatureFacts } from '../../domain/acknowledgement.ts';
 import { approvalSchema } from '../../domain/approval.ts';
 import type { Approval } from '../../domain/approval.ts';
 import { auditEventSchema } from '../../domain/audit-event.ts';
@@ -264,6 +264,45 @@ const acknowledgementRowSchema = z
     consents: r.Consents,
     approvalState: r.ApprovalState,
   }));
+
+/**
+ * The columns a people report reads of an acknowledgement row (SignatureFacts), each checked by
+ * the domain's rule as in the full row schema: the listing that reads them selects these only.
+ */
+const signatureFactsRowSchema = z
+  .object({
+    AckKey: ackShape.id,
+    PolicyKey: ackShape.policyKey,
+    VersionNumber: z.coerce.number().pipe(ackShape.versionNumber),
+    UserId: ackShape.userId,
+    SignedAt: ackShape.signedAt,
+    Upn: ackShape.upn,
+    DisplayName: ackShape.displayName,
+    TypedName: ackShape.typedName,
+    StatedRole: ackShape.statedRole,
+    ApprovalState: ackShape.approvalState,
+  })
+  .transform((r): SignatureFacts => ({
+    id: r.AckKey,
+    policyKey: r.PolicyKey,
+    versionNumber: r.VersionNumber,
+    userId: r.UserId,
+    signedAt: r.SignedAt,
+    upn: r.Upn,
+    displayName: r.DisplayName,
+    typedName: r.TypedName,
+    statedRole: r.StatedRole,
+    approvalState: r.ApprovalState,
+  }));
+
+/** The acknowledgement columns signatureFactsFromFields reads, for a listing's `$select`. */
+export const SIGNATURE_FACTS_COLUMNS: readonly string[] = Object.keys(
+  signatureFactsRowSchema.in.shape,
+);
+
+export function signatureFactsFromFields(fields: Record<string, unknown>): SignatureFacts {
+  return signatureFactsRowSchema.parse(fields);
+}
 
 /** The signed record of a row as stored, unparsed and untrusted (verify checks it). */
 export interface StoredEvidence {

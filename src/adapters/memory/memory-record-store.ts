@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
-import type { Acknowledgement } from '../../domain/acknowledgement.ts';
+import { acknowledgementSchema, signatureFactsSchema } from '../../domain/acknowledgement.ts';
+import type { Acknowledgement, SignatureFacts } from '../../domain/acknowledgement.ts';
 import { approvalSchema } from '../../domain/approval.ts';
 import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
 import { auditEventSchema } from '../../domain/audit-event.ts';
@@ -270,6 +270,12 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
       .sort(bySignedAt)
       .map((a) => structuredClone(a));
     return Promise.resolve(rows);
+  }
+
+  listSignatureFacts(query: { policyKey: string }): Promise<SignatureFacts[]> {
+    return this.listAcknowledgements(query).then((acks) =>
+      acks.map((ack) => signatureFactsSchema.parse(ack)),
+    );
   }
 
   /** Kept as signed (canonical JSON), as a SharePoint row keeps it. */
