@@ -71,7 +71,9 @@ export class GraphRouter {
 
   route(request: EmulatedRequest): Handled {
     const refused =
-      this.app === undefined ? undefined : refusal(this.app, request.method, request.segments);
+      this.app === undefined
+        ? undefined
+        : refusal(this.app, request.method, request.segments, request.body);
     if (refused !== undefined) return { response: refused, resourceUnits: 0 };
     try {
       return this.dispatch(request);

@@ -22,6 +22,20 @@ import type { SiteGrant } from './sharepoint/sharepoint-store.ts';
  *   the ReadWrite…ForUser.All, ManageSelectedForUser.All higher ones), userteamwork-post-installedapps;
  *   GET (and …/chat): TeamsAppInstallation.ReadForUser.All or any of those,
  *   userteamwork-list-installedapps.
+ * - Directory writes (the emulator's new starters and leavers; Countersign itself writes nothing
+ *   to the directory, so its registration requests none of these). Application permissions,
+ *   least privileged first, from the Graph docs' permission tables (microsoft-graph-docs-contrib,
+ *   api-reference/v1.0/includes/permissions/*-permissions.md and the pages that include them):
+ *   POST /users User.ReadWrite.All, Directory.ReadWrite.All (user-post-users); PATCH /users/{id}
+ *   User.ReadWrite.All, Directory.ReadWrite.All (user-update); DELETE /users/{id}
+ *   User.ReadWrite.All only, "higher privileged: not available" (user-delete); POST /groups
+ *   Group.Create, Directory.ReadWrite.All, Group.ReadWrite.All (group-post-groups), and "to create
+ *   the group with users as owners or members, the app must have at least the User.Read.All
+ *   permission" when Group.Create is what it holds (same page); DELETE /groups/{id}
+ *   Group.ReadWrite.All (group-delete); POST /groups/{id}/members/$ref and DELETE
+ *   /groups/{id}/members/{id}/$ref GroupMember.ReadWrite.All, Directory.ReadWrite.All,
+ *   Group.ReadWrite.All (group-post-members, group-delete-members). The refusal is the same 403
+ *   Authorization_RequestDenied as a short read.
  * - sites, lists, items, drives under Sites.Selected: the role granted on the site (read, write,
  *   owner, fullcontrol; site-post-permissions), enforced by the SharePoint part as before
  *   (sharepoint-store.ts, GRANT_ALLOWS); Sites.Read.All, Sites.ReadWrite.All,
@@ -115,6 +129,16 @@ const INSTALL_WRITE = [
 ];
 const INSTALL_READ = ['TeamsAppInstallation.ReadForUser.All', ...INSTALL_WRITE];
 
+const USER_WRITE = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
+const USER_DELETE = ['User.ReadWrite.All'];
+const GROUP_CREATE = ['Group.Create', 'Directory.ReadWrite.All', 'Group.ReadWrite.All'];
+const GROUP_DELETE = ['Group.ReadWrite.All'];
+const GROUP_MEMBER_WRITE = [
+  'GroupMember.ReadWrite.All',
+  'Directory.ReadWrite.All',
+  'Group.ReadWrite.All',
+];
+
 /** Tenant-wide Sites roles and the site role each amounts to. */
 const SITES_ROLES: readonly (readonly [string, SiteGrant])[] = [
   ['Sites.FullControl.All', 'fullcontrol'],
@@ -173,6 +197,7 @@ export function refusal(
   app: EmulatedApp,
   method: string,
   segments: readonly string[],
+  body?: unknown,
 ): EmulatedResponse | undefined {
   const [root, , third] = segments;
   switch (root ?? '') {
@@ -183,12 +208,36 @@ export function refusal(
           ? undefined
           : forbidden(write ? 'installing apps for users' : 'reading users’ installed apps');
       }
-      return holds(app, USER_READ) ? undefined : insufficient();
+      if (method === 'GET') return holds(app, USER_READ) ? undefined : insufficient();
+      return holds(app, method === 'DELETE' ? USER_DELETE : USER_WRITE)
+        ? undefined
+        : insufficient();
     case 'groups':
-      return holds(app, GROUP_MEMBER_READ) ? undefined : insufficient();
+      if (method === 'GET') return holds(app, GROUP_MEMBER_READ) ? undefined : insufficient();
+      return holds(app, groupWrite(app, segments, body)) ? undefined : insufficient();
     case 'appCatalogs':
       return holds(app, APP_CATALOG_READ) ? undefined : forbidden('the app catalog');
     default:
       return undefined;
   }
+}
+
+/** The roles any one of which allows a write under /groups (see the sources above). */
+function groupWrite(
+  app: EmulatedApp,
+  segments: readonly string[],
+  body: unknown,
+): readonly string[] {
+  const [, id, relation] = segments;
+  if (relation === 'members') return GROUP_MEMBER_WRITE;
+  // Deleting a group (updating one is not emulated: 405 after this check).
+  if (id !== undefined) return GROUP_DELETE;
+  // Creating a group: Group.Create alone binds no user as member or owner without reading users.
+  const binds =
+    typeof body === 'object' &&
+    body !== null &&
+    ('members@odata.bind' in body || 'owners@odata.bind' in body);
+  const createsBroadly = holds(app, ['Directory.ReadWrite.All', 'Group.ReadWrite.All']);
+  if (binds && !createsBroadly && !holds(app, USER_READ)) return [];
+  return GROUP_CREATE;
 }

@@ -31,6 +31,10 @@ const TOKENS = {
   readOnlySite: 'token-read-only-site',
   noRoles: 'token-no-roles',
   noCatalog: 'token-no-catalog',
+  userWriter: 'token-user-readwrite',
+  directoryWriter: 'token-directory-readwrite',
+  groupCreator: 'token-group-create',
+  memberWriter: 'token-groupmember-readwrite',
 } as const;
 
 let emulator: GraphEmulator;
@@ -46,6 +50,10 @@ beforeAll(async () => {
           roles: COUNTERSIGN_ROLES.filter((r) => r !== 'AppCatalog.Read.All'),
           siteRole: 'write',
         },
+        [TOKENS.userWriter]: { roles: ['User.ReadWrite.All'] },
+        [TOKENS.directoryWriter]: { roles: ['Directory.ReadWrite.All'] },
+        [TOKENS.groupCreator]: { roles: ['Group.Create'] },
+        [TOKENS.memberWriter]: { roles: ['GroupMember.ReadWrite.All'] },
       },
       catalog: [APP_ID],
     },
@@ -150,6 +158,73 @@ describe('the Graph emulator’s permission mode', () => {
       bind,
     );
     expect([refused.status, refused.code]).toEqual([403, 'Forbidden']);
+  });
+
+  it('checks directory writes against the permission each one documents; Countersign’s roles allow none', async () => {
+    const denied = (r: { status: number; code: string }) => [r.status, r.code];
+    const refused = [403, 'Authorization_RequestDenied'];
+    const newUser = (n: string) => ({
+      accountEnabled: true,
+      displayName: `Starter ${n}`,
+      mailNickname: `starter.${n}`,
+      userPrincipalName: `starter.${n}@demo-school.example`,
+      passwordProfile: { password: 'not-used' },
+    });
+    const staff = DEMO_SCHOOL.groups.allStaff.id;
+    // Countersign's registration reads the directory and never writes it.
+    for (const [method, path, body] of [
+      ['POST', 'users', newUser('cs')],
+      ['PATCH', `users/${person.id}`, { jobTitle: 'x' }],
+      ['DELETE', `users/${person.id}`, undefined],
+      ['POST', 'groups', { displayName: 'G', mailNickname: 'g', securityEnabled: true }],
+      ['DELETE', `groups/${staff}`, undefined],
+      [
+        'POST',
+        `groups/${staff}/members/$ref`,
+        { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${person.id}` },
+      ],
+      ['DELETE', `groups/${staff}/members/${person.id}/$ref`, undefined],
+    ] as const) {
+      expect(
+        denied(await graph(method, path, TOKENS.countersign, body)),
+        `${method} ${path}`,
+      ).toEqual(refused);
+    }
+    // User.ReadWrite.All creates, updates and deletes users; Directory.ReadWrite.All creates and
+    // updates but, as user-delete's table says, does not delete.
+    const created = await graph('POST', 'users', TOKENS.directoryWriter, newUser('a'));
+    expect(created.status).toBe(201);
+    const id = String(created.body['id']);
+    expect(
+      (await graph('PATCH', `users/${id}`, TOKENS.directoryWriter, { jobTitle: 'TA' })).status,
+    ).toBe(204);
+    expect(denied(await graph('DELETE', `users/${id}`, TOKENS.directoryWriter))).toEqual(refused);
+    expect((await graph('DELETE', `users/${id}`, TOKENS.userWriter)).status).toBe(204);
+    // Group.Create makes a group, but binds a user as member only with a user read permission.
+    const group = { displayName: 'Trip', mailNickname: 'trip', securityEnabled: true };
+    const bare = await graph('POST', 'groups', TOKENS.groupCreator, group);
+    expect(bare.status).toBe(201);
+    const bound = await graph('POST', 'groups', TOKENS.groupCreator, {
+      ...group,
+      'members@odata.bind': [`https://graph.microsoft.com/v1.0/users/${person.id}`],
+    });
+    expect(denied(bound)).toEqual(refused);
+    expect(
+      denied(await graph('DELETE', `groups/${String(bare.body['id'])}`, TOKENS.groupCreator)),
+    ).toEqual(refused);
+    // GroupMember.ReadWrite.All adds and removes members, and nothing else.
+    const ref = { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${person.id}` };
+    const trip = String(bare.body['id']);
+    expect(
+      (await graph('POST', `groups/${trip}/members/$ref`, TOKENS.memberWriter, ref)).status,
+    ).toBe(204);
+    expect(
+      (await graph('DELETE', `groups/${trip}/members/${person.id}/$ref`, TOKENS.memberWriter))
+        .status,
+    ).toBe(204);
+    expect(denied(await graph('POST', 'users', TOKENS.memberWriter, newUser('b')))).toEqual(
+      refused,
+    );
   });
 
   it('checks each request inside a $batch against the caller’s grants', async () => {

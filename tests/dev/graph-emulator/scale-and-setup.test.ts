@@ -6,14 +6,18 @@ import {
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
 import { call, values, type JsonReply } from './graph-client.ts';
-import { EMULATOR_AUTHORIZATION } from '../../support/emulator-graph.ts';
+import { DIRECTORY_ADMIN_AUTHORIZATION, withDirectoryAdmin } from '../../support/emulator-graph.ts';
 
 let emulator: GraphEmulator;
 let api: (method: string, path: string, body?: unknown) => Promise<JsonReply>;
+/** As the school's identity admin: the directory writes Countersign's app may not make. */
+let admin: (method: string, path: string, body?: unknown) => Promise<JsonReply>;
 
 beforeAll(async () => {
-  emulator = await startGraphEmulator();
+  emulator = await startGraphEmulator({ permissions: { apps: withDirectoryAdmin() } });
   api = (method, path, body) => call(emulator.url, method, path, body);
+  admin = (method, path, body) =>
+    call(emulator.url, method, path, body, DIRECTORY_ADMIN_AUTHORIZATION);
 });
 
 afterAll(async () => {
@@ -91,7 +95,7 @@ describe('a trust-sized audience', () => {
 
 describe('directory writes (new starters and leavers)', () => {
   it('creates a user, adds them to a nested group, and removes them again', async () => {
-    const created = await api('POST', '/users', {
+    const created = await admin('POST', '/users', {
       accountEnabled: true,
       displayName: 'Nia Starter',
       mailNickname: 'nia.starter',
@@ -101,18 +105,18 @@ describe('directory writes (new starters and leavers)', () => {
     });
     expect(created.status).toBe(201);
     const id = String(created.body.id);
-    const duplicate = await api('POST', '/users', {
+    const duplicate = await admin('POST', '/users', {
       displayName: 'Nia Again',
       userPrincipalName: 'nia.starter@demo-school.example',
     });
     expect(duplicate.status).toBe(400);
 
     const support = DEMO_SCHOOL.groups.supportStaff.id;
-    const added = await api('POST', `/groups/${support}/members/$ref`, {
+    const added = await admin('POST', `/groups/${support}/members/$ref`, {
       '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}`,
     });
     expect(added.status).toBe(204);
-    const again = await api('POST', `/groups/${support}/members/$ref`, {
+    const again = await admin('POST', `/groups/${support}/members/$ref`, {
       '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}`,
     });
     expect(again.status).toBe(400);
@@ -124,7 +128,7 @@ describe('directory writes (new starters and leavers)', () => {
 
     const removed = await fetch(`${emulator.url}/groups/${support}/members/${id}/$ref`, {
       method: 'DELETE',
-      headers: EMULATOR_AUTHORIZATION,
+      headers: DIRECTORY_ADMIN_AUTHORIZATION,
     });
     expect(removed.status).toBe(204);
     const after = await pages(
@@ -132,7 +136,7 @@ describe('directory writes (new starters and leavers)', () => {
     );
     expect(after.items.map((m) => m.id)).not.toContain(id);
 
-    const patched = await api('PATCH', `/users/${id}`, {
+    const patched = await admin('PATCH', `/users/${id}`, {
       jobTitle: 'Higher Level Teaching Assistant',
     });
     expect(patched.status).toBe(204);
@@ -141,7 +145,7 @@ describe('directory writes (new starters and leavers)', () => {
     );
     const deleted = await fetch(`${emulator.url}/users/${id}`, {
       method: 'DELETE',
-      headers: EMULATOR_AUTHORIZATION,
+      headers: DIRECTORY_ADMIN_AUTHORIZATION,
     });
     expect(deleted.status).toBe(204);
     expect((await api('GET', `/users/${id}`)).status).toBe(404);
@@ -149,7 +153,7 @@ describe('directory writes (new starters and leavers)', () => {
 
   it('creates a group with members bound at creation', async () => {
     const head = DEMO_SCHOOL.headteacher.id;
-    const created = await api('POST', '/groups', {
+    const created = await admin('POST', '/groups', {
       displayName: 'Trip Leaders',
       mailNickname: 'tripleaders',
       mailEnabled: false,
