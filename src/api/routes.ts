@@ -128,6 +128,20 @@ export const API_ROUTES = [
     path: '/api/trust/policies/:key/schools/:schoolId/variant',
     access: 'user',
   },
+  // What a master publish would do in each school (the lead), and a school's text with its own
+  // clauses before they are published (that school's admin); both write nothing.
+  {
+    id: 'trust.publish-preview',
+    method: 'GET',
+    path: '/api/trust/policies/:key/versions/:n/publish-preview',
+    access: 'user',
+  },
+  {
+    id: 'trust.variant-preview',
+    method: 'POST',
+    path: '/api/trust/policies/:key/schools/:schoolId/variant/preview',
+    access: 'user',
+  },
   // The actor's school's settings (services/actor-school.ts decides which school), and their history.
   { id: 'admin.settings', method: 'GET', path: '/api/admin/settings', access: 'admin' },
   { id: 'admin.settings.save', method: 'PUT', path: '/api/admin/settings', access: 'admin' },

@@ -27,6 +27,7 @@ import {
   saveMasterDraft,
   trustPolicies,
 } from './trust-policies.ts';
+import { masterPublishPreview, variantPreview } from './trust-publish-preview.ts';
 
 export type ServiceDeps = Omit<
   ServiceContext,
@@ -104,6 +105,8 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
       saveMasterDraft: (actor, input) => saveMasterDraft(ctx, actor, input),
       publishMaster: (actor, key, n) => publishMaster(ctx, actor, key, n),
       publishVariant: (actor, input) => publishVariant(ctx, actor, input),
+      masterPublishPreview: (actor, key, n) => masterPublishPreview(ctx, actor, key, n),
+      variantPreview: (actor, input) => variantPreview(ctx, actor, input),
     },
     repairRecords: () => repairRecords(ctx),
     recordsCheckRunner: recordsCheckRunner(ctx),

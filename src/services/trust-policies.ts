@@ -18,6 +18,7 @@ import type { CreatePolicyInput } from './create-policy.ts';
 import { loadPolicy } from './policy-versions.ts';
 import { publishDraft, writeDraft } from './publish-policy.ts';
 import type { ServiceContext, TrustContext } from './service-context.ts';
+import type { TrustPublishPreview, VariantPreview } from './trust-publish-preview.ts';
 
 /** One school's copy of a trust policy, as the trust lead (or that school's admin) sees it. */
 export interface SchoolCopyView {
@@ -63,7 +64,7 @@ export interface TrustPublishResult {
 }
 
 /** The trust as its settings say now, and a context whose records are the whole site's. */
-interface TrustNow {
+export interface TrustNow {
   id: string;
   name: string;
   leadIds: readonly string[];
@@ -72,7 +73,7 @@ interface TrustNow {
   site: ServiceContext;
 }
 
-async function trustNow(ctx: ServiceContext): Promise<TrustNow> {
+export async function trustNow(ctx: ServiceContext): Promise<TrustNow> {
   const trust: TrustContext | undefined = ctx.trust;
   if (trust === undefined) {
     throw new CountersignError('not-found', 'This deployment serves no trust.');
@@ -88,7 +89,7 @@ async function trustNow(ctx: ServiceContext): Promise<TrustNow> {
 }
 
 /** The trust lead only: the trust's own settings name them (the '@trust' row's leads). */
-async function requireTrustLead(ctx: ServiceContext, actor: Actor): Promise<TrustNow> {
+export async function requireTrustLead(ctx: ServiceContext, actor: Actor): Promise<TrustNow> {
   const trust = await trustNow(ctx);
   if (!trust.leadIds.includes(actor.id)) {
     throw new CountersignError('forbidden', 'This needs the trust lead role.', {
@@ -99,7 +100,7 @@ async function requireTrustLead(ctx: ServiceContext, actor: Actor): Promise<Trus
 }
 
 /** The school of the trust whose admin the actor is, by its settings (rolesIn: one answer). */
-async function requireSchoolAdmin(
+export async function requireSchoolAdmin(
   ctx: ServiceContext,
   actor: Actor,
   schoolId: string,
@@ -116,7 +117,7 @@ async function requireSchoolAdmin(
   return { trust, school };
 }
 
-async function loadTrustPolicy(ctx: ServiceContext, policyKey: string) {
+export async function loadTrustPolicy(ctx: ServiceContext, policyKey: string) {
   const loaded = await loadPolicy(ctx.records, policyKey);
   if (loaded.policy.scope !== 'trust') {
     throw new CountersignError('not-found', `There is no trust policy "${policyKey}".`);
@@ -125,7 +126,7 @@ async function loadTrustPolicy(ctx: ServiceContext, policyKey: string) {
 }
 
 /** A school's copy and its versions (none yet: the copy it would be). */
-async function loadCopy(ctx: ServiceContext, master: Policy, schoolId: string) {
+export async function loadCopy(ctx: ServiceContext, master: Policy, schoolId: string) {
   const key = effectivePolicyKey(master.key, schoolId);
   const [stored, tagged] = await Promise.all([
     ctx.records.getPolicy(key),
@@ -463,4 +464,15 @@ export interface TrustPolicyService {
     actor: Actor,
     input: { policyKey: string; schoolId: string; changeKind: ChangeKind; variant: SchoolVariant },
   ): Promise<SchoolCopyOutcome>;
+  /** What publishing a master draft would do in each school (trust-publish-preview.ts). */
+  masterPublishPreview(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+  ): Promise<TrustPublishPreview>;
+  /** A school's text as it would read with these clauses of its own (trust-publish-preview.ts). */
+  variantPreview(
+    actor: Actor,
+    input: { policyKey: string; schoolId: string; variant: SchoolVariant },
+  ): Promise<VariantPreview>;
 }

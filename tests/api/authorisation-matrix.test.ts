@@ -213,6 +213,21 @@ const MATRIX: Record<RouteId, Row> = {
     },
     expect: adminOnly(200),
   },
+  // What a master publish would do per school: the lead only (the service decides).
+  'trust.publish-preview': {
+    method: 'GET',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/publish-preview`,
+    expect: trustLeadOnly(200),
+  },
+  // A school's text with its own clauses: that school's admin only.
+  'trust.variant-preview': {
+    method: 'POST',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/schools/demo/variant/preview`,
+    body: {
+      sections: [{ heading: 'Our own', clauses: [{ text: 'Tablets in the box.', items: [] }] }],
+    },
+    expect: adminOnly(200),
+  },
   'admin.policies.create': {
     method: 'POST',
     path: '/api/admin/policies',

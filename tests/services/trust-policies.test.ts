@@ -185,6 +185,36 @@ describe('trust policies with school variants (real service, Graph emulator)', (
   });
 
   it('a school without a contact the master names stops the publish, nothing published', async () => {
+    // The lead's confirmation names the school first, and counts the one that can take it.
+    const preview = await atOak.trust.masterPublishPreview(lead, 'trust-aup', 1);
+    expect(preview).toMatchObject({ versionNumber: 1, label: '2026-27', changeKind: 'material' });
+    expect(preview.schools).toEqual([
+      {
+        schoolId: 'oakfield',
+        schoolName: 'Oakfield Primary',
+        label: '2026-27 · Oakfield Primary',
+        changeKind: 'material',
+        audiences: [
+          {
+            audience: 'staff',
+            label: 'Staff',
+            people: 2,
+            mustSignAgain: 0,
+            stillToSign: 2,
+            signedAgain: 0,
+          },
+        ],
+      },
+      {
+        schoolId: 'riverside',
+        schoolName: 'Riverside Academy',
+        audiences: [],
+        problem: expect.stringContaining('Riverside Academy has no contact "dsl"') as string,
+      },
+    ]);
+    expect((await refusal(atOak.trust.masterPublishPreview(oakAdmin, 'trust-aup', 1))).code).toBe(
+      'forbidden',
+    );
     const error = await refusal(atOak.trust.publishMaster(lead, 'trust-aup', 1));
     expect(error.code).toBe('validation');
     expect(error.details).toMatchObject({ schoolId: 'riverside', contacts: ['dsl'] });
@@ -260,6 +290,33 @@ describe('trust policies with school variants (real service, Graph emulator)', (
     const riverView = await atRiver.trust.list(riverAdmin);
     expect(riverView[0]?.schools.map((s) => s.schoolId)).toEqual(['riverside']);
 
+    // The admin sees Oakfield's text with its own clauses before publishing; nobody else may.
+    const preview = await atOak.trust.variantPreview(oakAdmin, {
+      policyKey: 'trust-aup',
+      schoolId: 'oakfield',
+      variant: oakClauses,
+    });
+    expect(preview.label).toBe('2026-27 · Oakfield Primary variant 1');
+    expect(preview.masterVersion).toBe(1);
+    expect(preview.document.sections.map((s) => s.heading)).toEqual([
+      'Safeguarding',
+      'Oakfield Primary: our own rules',
+    ]);
+    expect(preview.document.sections[0]?.clauses[0]?.text).toBe(
+      'Report any concern. Speak to Ruth Ainsley (Designated Safeguarding Lead).',
+    );
+    for (const who of [riverAdmin, lead]) {
+      const refused = await refusal(
+        atOak.trust.variantPreview(who, {
+          policyKey: 'trust-aup',
+          schoolId: 'oakfield',
+          variant: oakClauses,
+        }),
+      );
+      expect(refused.code).toBe('forbidden');
+    }
+    expect((await records.listVersions('trust-aup--oakfield')).length).toBe(1);
+
     // Both sign the effective version 1 (before Oakfield's own clauses).
     await sign(atOak, olive, 1);
     await sign(atRiver, rob, 1);
@@ -307,6 +364,20 @@ describe('trust policies with school variants (real service, Graph emulator)', (
       changeKind: 'material',
       document: master('Report any concern the same day.'),
     });
+    // Counted per school as each school's own confirmation counts: those whose signature stood
+    // must sign again (Olive, Rob), the admins still have to sign.
+    const preview = await atOak.trust.masterPublishPreview(lead, 'trust-aup', draft.number);
+    expect(preview.summary).not.toBe('');
+    expect(
+      preview.schools.map((s) => [
+        s.schoolId,
+        s.label,
+        s.audiences.map((a) => [a.audience, a.people, a.mustSignAgain, a.stillToSign]),
+      ]),
+    ).toEqual([
+      ['oakfield', '2026-27 rev · Oakfield Primary variant 2', [['staff', 2, 1, 1]]],
+      ['riverside', '2026-27 rev · Riverside Academy', [['staff', 2, 1, 1]]],
+    ]);
     const result = await atOak.trust.publishMaster(lead, 'trust-aup', draft.number);
     expect(
       result.schools.map((s) => [s.schoolId, s.published?.number, s.askedToSignAgain]),

@@ -50,6 +50,11 @@ export const variantBodySchema = z.strictObject({
   sections: schoolVariantSchema.shape.sections,
 });
 
+/** A school's own clauses to preview with the trust's current master (nothing is written). */
+export const variantPreviewBodySchema = z.strictObject({
+  sections: schoolVariantSchema.shape.sections,
+});
+
 /** Why a published version is withdrawn: kept in its signed audit event for the inspector. */
 export const withdrawBodySchema = z.strictObject({
   reason: z.string().trim().min(1).max(500),
@@ -170,6 +175,7 @@ export const pathVersionSchema = z
 export type SignBody = z.input<typeof signBodySchema>;
 export type DraftBody = z.input<typeof draftBodySchema>;
 export type VariantBody = z.input<typeof variantBodySchema>;
+export type VariantPreviewBody = z.input<typeof variantPreviewBodySchema>;
 export type CreatePolicyBody = z.input<typeof createPolicyBodySchema>;
 export type DecisionBody = z.input<typeof decisionBodySchema>;
 export type BulkDecisionBody = z.input<typeof bulkDecisionBodySchema>;

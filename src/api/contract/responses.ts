@@ -465,6 +465,30 @@ const trustPolicyViewSchema = z.object({
   ),
 });
 
+/** What the trust lead confirms before publishing a master (trust-publish-preview.ts). */
+export const trustPublishPreviewSchema = changesSchema.omit({ toVersion: true }).extend({
+  versionNumber,
+  label: z.string().min(1),
+  changeKind,
+  schools: z.array(
+    z.object({
+      schoolId: z.string().min(1),
+      schoolName: z.string(),
+      label: z.string().optional(),
+      changeKind: changeKind.optional(),
+      audiences: z.array(audienceImpactSchema),
+      problem: z.string().optional(),
+    }),
+  ),
+});
+
+/** A school's text with its own clauses, as it would be published (trust-publish-preview.ts). */
+export const variantPreviewSchema = z.object({
+  label: z.string(),
+  masterVersion: versionNumber,
+  document: policyDocumentSchema,
+});
+
 /** A group the picker offers (Entra's id and name). */
 export const directoryGroupSchema = z.object({
   id: z.string().min(1),
@@ -531,6 +555,8 @@ export const RESPONSE_BODIES = {
     schools: z.array(schoolCopyOutcomeSchema),
   }),
   'trust.variant': schoolCopyOutcomeSchema,
+  'trust.publish-preview': trustPublishPreviewSchema,
+  'trust.variant-preview': variantPreviewSchema,
   'admin.settings': schoolSettingsSchema,
   'admin.settings.save': settingsSavedSchema,
   'admin.settings.history': z.array(settingsChangeSchema),
@@ -584,6 +610,10 @@ export type PersonRow = z.infer<typeof personRowSchema>;
 export type PeoplePage = z.infer<typeof peoplePageSchema>;
 export type StatusCounts = z.infer<typeof statusCountsSchema>;
 export type TrustCompliance = z.infer<typeof trustComplianceSchema>;
+export type TrustPolicyView = z.infer<typeof trustPolicyViewSchema>;
+export type TrustPublishPreview = z.infer<typeof trustPublishPreviewSchema>;
+export type VariantPreview = z.infer<typeof variantPreviewSchema>;
+export type SchoolCopyOutcome = z.infer<typeof schoolCopyOutcomeSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type SignedText = z.infer<typeof signedTextSchema>;
 export type PersonRecord = z.infer<typeof personRecordSchema>;

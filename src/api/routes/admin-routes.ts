@@ -12,6 +12,7 @@ import {
   peopleQuerySchema,
   personQuerySchema,
   variantBodySchema,
+  variantPreviewBodySchema,
   withdrawBodySchema,
 } from '../contract/requests.ts';
 import { idParam, policyKeyParam, versionParam } from './path-params.ts';
@@ -213,6 +214,24 @@ export const adminRoutes = {
         policyKey,
         schoolId,
         changeKind: body.changeKind,
+        variant: { sections: body.sections },
+      }),
+    );
+  },
+
+  'trust.publish-preview': async ({ actor, service, params }) =>
+    json(
+      await service.trust.masterPublishPreview(actor, policyKeyParam(params), versionParam(params)),
+    ),
+
+  'trust.variant-preview': async ({ actor, service, params, req, limits }) => {
+    const policyKey = policyKeyParam(params);
+    const schoolId = idParam(params, 'schoolId');
+    const body = await readJson(req, variantPreviewBodySchema, limits.maxJsonBytes);
+    return json(
+      await service.trust.variantPreview(actor, {
+        policyKey,
+        schoolId,
         variant: { sections: body.sections },
       }),
     );

@@ -596,5 +596,41 @@ function fakeTrust(log: (method: string, actor: Actor) => void): CountersignServ
         askedToSignAgain: input.changeKind === 'material',
       });
     },
+    masterPublishPreview(actor, _policyKey, versionNumber) {
+      log('trust.masterPublishPreview', actor);
+      lead(actor);
+      return Promise.resolve({
+        versionNumber,
+        label: '2027-28',
+        changeKind: 'material' as const,
+        fromVersion: 1,
+        summary: 'No changes',
+        diff: diffDocuments(DOCUMENT, DOCUMENT),
+        schools: [
+          {
+            schoolId: 'demo',
+            schoolName: 'Demo',
+            label: '2027-28 · Demo',
+            changeKind: 'material' as const,
+            audiences: [],
+          },
+        ],
+      });
+    },
+    variantPreview(actor, input) {
+      log('trust.variantPreview', actor);
+      requireRole(actor, 'Policy.Admin');
+      if (input.schoolId !== 'demo') {
+        throw new CountersignError(
+          'forbidden',
+          `This needs the Policy.Admin role of ${input.schoolId}.`,
+        );
+      }
+      return Promise.resolve({
+        label: 'Version 1 · Demo variant 1',
+        masterVersion: 1,
+        document: DOCUMENT,
+      });
+    },
   };
 }
