@@ -10,8 +10,13 @@
  */
 import type { Fence } from './lease-store.ts';
 
-/** What a send job delivers. */
-export type DeliveryJobKind = 'prompt' | 'reminder' | 'digest' | 'new-starter' | 'renewal' | 'test';
+/**
+ * What a send job delivers. `update`: no new message, the cards another job of the campaign
+ * already sent are replaced in place (a relaunch moved the deadline; each row names a person
+ * whose card that job sent, and the sender updates the activity id stored on their row there).
+ */
+export type DeliveryJobKind =
+  'prompt' | 'reminder' | 'digest' | 'new-starter' | 'renewal' | 'test' | 'update';
 
 /**
  * running: its queued rows are sent. paused, cancelled: an admin's choice for a campaign.

@@ -178,6 +178,85 @@ describe('CampaignService', () => {
     expect((await s.rig.work.getJob(campaign.id))?.status).toBe('paused');
   });
 
+  it('a relaunch that moves the deadline updates the cards already sent in place, paced, and never a card of someone who signed', async () => {
+    const s = await setup(110, 'instance-a', { recordBodies: true });
+    const first = deadline(s.timing, 21);
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: first,
+    });
+    s.service.startSender();
+    await s.service.sender.untilIdle();
+    await s.service.stop();
+    const recipients = campaign.counts.recipients;
+    const firstCards = new Map(
+      s.rig.emulator
+        .delivered()
+        .filter((d) => d.kind === 'create')
+        .map((d) => [d.userId, d.activityId]),
+    );
+    expect(firstCards.size).toBe(recipients);
+    // A minute later (a new sender starts with no memory of the last second's sends)…
+    s.timing.advance(60_000);
+    // One signs before the relaunch (left out of the updates), one after it queued them.
+    await sign(s.records, s.v1, 's-00001', new Date(s.timing.now()).toISOString());
+    const later = deadline(s.timing, 35);
+    await s.service.launch(admin, { policyKey: 'staff-aup', versionNumber: 1, deadline: later });
+    const updateJob = `${campaign.id}/deadline-1`;
+    expect(await s.rig.work.getJob(updateJob)).toMatchObject({
+      kind: 'update',
+      campaignId: campaign.id,
+      deadline: later,
+      status: 'running',
+    });
+    expect((await s.rig.work.countDeliveries({ jobId: updateJob })).queued).toBe(recipients - 1);
+    await sign(s.records, s.v1, 's-00002', new Date(s.timing.now()).toISOString());
+    const after = s.make('instance-b');
+    after.startSender();
+    await after.sender.untilIdle();
+    await after.stop();
+
+    const updates = s.rig.emulator.delivered().filter((d) => d.kind === 'update');
+    expect(updates).toHaveLength(recipients - 2);
+    expect(updates.map((u) => u.userId)).not.toContain('s-00001');
+    expect(updates.map((u) => u.userId)).not.toContain('s-00002');
+    for (const update of updates) {
+      // The very card they were sent, now with the new deadline (placeholder cards print it).
+      expect(update.activityId).toBe(firstCards.get(update.userId));
+      expect(JSON.stringify(update.activity)).toContain(`Please sign by ${later}`);
+      expect(JSON.stringify(update.activity)).not.toContain(first);
+    }
+    // No new message for anyone; the connector never had to refuse one for going too fast.
+    expect(s.rig.emulator.counters()).toMatchObject({
+      activitiesSent: recipients,
+      activitiesUpdated: recipients - 2,
+      throttled: 0,
+    });
+    // Paced like sends: over 50 updates take more than a second of the connector's clock.
+    const times = updates.map((u) => u.at).sort((a, b) => a - b);
+    for (let i = 50; i < times.length; i += 1) {
+      expect((times[i] ?? 0) - (times[i - 50] ?? 0)).toBeGreaterThanOrEqual(1_000);
+    }
+    // The one who signed meanwhile keeps their card; the campaign's own totals are unchanged.
+    expect(await s.rig.work.countDeliveries({ jobId: updateJob })).toMatchObject({
+      sent: recipients - 2,
+      failed: 1,
+      queued: 0,
+    });
+    expect(await s.rig.work.countReasons({ jobId: updateJob })).toEqual({
+      'left as it is: signed since the deadline moved': 1,
+    });
+    expect((await s.rig.work.getDelivery(updateJob, 's-00003'))?.activityId).toBe(
+      firstCards.get('s-00003'),
+    );
+    expect((await s.service.get(admin, campaign.id)).campaign.counts).toMatchObject({
+      recipients,
+      sent: recipients,
+      failed: 0,
+    });
+  });
+
   it('sends everyone once and writes totals to the record a few times, not per person', async () => {
     const s = await setup(60);
     const campaign = await s.service.launch(admin, {

@@ -244,7 +244,7 @@ describe('Admin', () => {
     await click('Yes, launch it');
     const kept = await screen.findByText(/A campaign for version 1 is already paused/);
     expect(kept.textContent).toMatch(
-      /nothing new was sent\. Its deadline moved from 1 July 2026 to 8 July 2026\. It keeps its own plan: reminders after 2, 5 days, not 3 days as asked; deadline 8 July 2026; audiences staff\. To change it, cancel this campaign and launch again\./,
+      /nothing new was sent\. Its deadline moved from 1 July 2026 to 8 July 2026: the cards already sent are being updated to show it\. It keeps its own plan: reminders after 2, 5 days, not 3 days as asked; deadline 8 July 2026; audiences staff\. To change it, cancel this campaign and launch again\./,
     );
     expect(screen.queryByText(/Campaign launched/)).toBeNull();
     const [relaunched, ...others] = await api.campaigns();

@@ -16,7 +16,7 @@ const isoString = z.iso.datetime();
 
 export const jobEntity = z.object({
   id: z.string(),
-  kind: z.enum(['prompt', 'reminder', 'digest', 'new-starter', 'renewal', 'test']),
+  kind: z.enum(['prompt', 'reminder', 'digest', 'new-starter', 'renewal', 'test', 'update']),
   campaignId: z.string().optional(),
   policyKey: z.string(),
   versionNumber: z.number().int(),

@@ -19,7 +19,7 @@ import { iso, isoToMs, type SqliteDatabase } from './sqlite-database.ts';
 // Rows come back from our own file, but a file can be old or edited: parse, never cast.
 const jobRow = z.object({
   id: z.string(),
-  kind: z.enum(['prompt', 'reminder', 'digest', 'new-starter', 'renewal', 'test']),
+  kind: z.enum(['prompt', 'reminder', 'digest', 'new-starter', 'renewal', 'test', 'update']),
   campaign_id: z.string().nullable(),
   policy_key: z.string(),
   version_number: z.number(),

@@ -10,12 +10,18 @@ import type { Delivery, DeliveryJob, DeliveryQueue } from '../../ports/delivery-
 import { deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence, LeaseGrant, LeaseStore } from '../../ports/lease-store.ts';
 import type { RenderDelivery } from './card-renderer.ts';
+import { updateJobDataSchema } from './job-data.ts';
 import { backoffMs, Pacer, type PacerOptions } from './pacing.ts';
 import type { Timing } from './timing.ts';
 
 export const SENDER_LEASE = 'campaign-sender';
 /** Jobs whose card data the sender keeps read (a few are sent at once; a cap keeps it so). */
 const MAX_CACHED_JOBS = 100;
+/**
+ * How long a job read is used before it is read again: a relaunch moves a running job's
+ * deadline in the store (another instance, often), and the cards still to send must follow it.
+ */
+const JOB_READ_MS = 10_000;
 
 export interface SenderOptions {
   /** Teams' limits and the margin kept from them. */
@@ -171,7 +177,7 @@ export function createCampaignSender(
   const random = deps.random ?? Math.random;
   const pacer = new Pacer(timing, opts.pacing);
   const inProgress = new Set<string>();
-  const jobs = new Map<string, DeliveryJob>();
+  const jobs = new Map<string, { job: DeliveryJob; readAt: number }>();
   const stats: SenderStats = {
     sent: 0,
     failed: 0,
@@ -242,12 +248,13 @@ export function createCampaignSender(
 
   const jobOf = async (jobId: string): Promise<DeliveryJob | null> => {
     const cached = jobs.get(jobId);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && timing.now() - cached.readAt < JOB_READ_MS) return cached.job;
+    jobs.delete(jobId);
     const job = await queue.getJob(jobId);
     if (job !== null) {
       // The jobs being sent now, not every job this instance ever sent: the oldest read goes.
       if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value ?? '');
-      jobs.set(jobId, job);
+      jobs.set(jobId, { job, readAt: timing.now() });
     }
     return job;
   };
@@ -505,13 +512,68 @@ export function createCampaignSender(
     deps.onSettled?.(job, row, settled);
   };
 
+  /**
+   * The card an `update` row replaces: the activity id its job's row for the person holds once
+   * sent. Still to be sent (queued, in flight): wait for it, retried with backoff like any
+   * delivery. Never sent (failed, skipped, no row): there is no card to update.
+   */
+  const cardToUpdate = async (
+    job: DeliveryJob,
+    row: Delivery,
+  ): Promise<
+    | { kind: 'update'; activityId: string }
+    | { kind: 'wait'; reason: string }
+    | { kind: 'none'; reason: string }
+  > => {
+    const { updates } = updateJobDataSchema.parse(job.data);
+    const source = await queue.getDelivery(updates, row.userId);
+    switch (source?.state) {
+      case 'sent':
+        if (source.activityId === undefined || source.activityId === '') {
+          return { kind: 'none', reason: 'no card to update: its activity id was not kept' };
+        }
+        // Sent once every sender's read of its job was after the move: drawn with the new
+        // deadline already (the update was queued while it waited in the queue).
+        if (Date.parse(source.updatedAt) >= Date.parse(job.createdAt) + JOB_READ_MS) {
+          return { kind: 'none', reason: 'not needed: sent with the new deadline' };
+        }
+        return { kind: 'update', activityId: source.activityId };
+      case 'queued':
+      case 'in-flight':
+        return { kind: 'wait', reason: 'waiting for the card to update to be sent' };
+      case 'failed':
+      case 'skipped':
+        return { kind: 'none', reason: `no card to update: it was ${source.state}` };
+      case undefined:
+        return { kind: 'none', reason: 'no card to update: none was meant for them' };
+    }
+  };
+
   const deliver = async (row: Delivery): Promise<void> => {
     const job = await jobOf(row.jobId);
     if (job === null) throw new CountersignError('not-found', `Job ${row.jobId} is missing.`);
+    // An update replaces the card another job sent (a relaunch moved the deadline), paced and
+    // settled like a send: PUT v3/conversations/{id}/activities/{activityId} ("Update and
+    // delete messages sent from bot", learn.microsoft.com/microsoftteams/platform/bots/how-to/
+    // update-and-delete-bot-messages; the same per-bot and per-conversation limits apply).
+    let replaces: string | undefined;
+    if (job.kind === 'update') {
+      const card = await cardToUpdate(job, row);
+      if (card.kind === 'wait') {
+        const wait = backoffMs(row.attempts + 1, opts.backoffBaseMs, opts.backoffMaxMs, random);
+        await settleLater(job, row, wait, card.reason);
+        return;
+      }
+      if (card.kind === 'none') {
+        await settleUnsent(job, row, { kind: 'rejected', status: 0, reason: card.reason });
+        return;
+      }
+      replaces = card.activityId;
+    }
     // Read first: the card names the person by Teams user id when one was stored with their
     // conversation (a store that fails here fails the turn, reported; the row stays queued).
     const stored = await storedConversation(row.userId);
-    let activity: OutgoingActivity;
+    let activity: OutgoingActivity | null;
     try {
       activity = await deps.render(
         job,
@@ -529,6 +591,16 @@ export function createCampaignSender(
       // A card that cannot be drawn will not draw on retry: fail the delivery, visibly.
       const reason = `card could not be rendered: ${error instanceof Error ? error.message : String(error)}`;
       await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
+      return;
+    }
+    if (activity === null) {
+      // Only an update answers nothing to send: the person signed since it was queued, and
+      // their card shows that. Settled (as failed, with the reason) so the job can finish.
+      await settleUnsent(job, row, {
+        kind: 'rejected',
+        status: 0,
+        reason: 'left as it is: signed since the deadline moved',
+      });
       return;
     }
     const via = (job.kind === 'test' ? deps.previewsTo?.() : undefined) ?? messenger;
@@ -570,7 +642,13 @@ export function createCampaignSender(
         deps.onSettled?.(job, row, 'dropped');
         return;
       }
-      outcome = await via.sendActivity(target, activity);
+      if (replaces === undefined) {
+        outcome = await via.sendActivity(target, activity);
+      } else {
+        const updated = await via.updateActivity(target, replaces, activity);
+        // The row keeps the id of the card it replaced (an update may answer without one).
+        outcome = updated.kind === 'ok' ? { kind: 'ok', id: replaces } : updated;
+      }
     } finally {
       answered();
     }

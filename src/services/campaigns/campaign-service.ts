@@ -103,7 +103,7 @@ export interface CampaignDeps {
 export function createCampaignService(deps: CampaignDeps): CampaignService {
   const { records, directory, work, clock } = deps;
   const policies = cachedPolicyReads(records, directory, clock);
-  const render = deliveryRenderer(deps.cards, policies);
+  const render = deliveryRenderer(deps.cards, policies, records);
   const runtime = createCampaignRuntime({
     records,
     directory,

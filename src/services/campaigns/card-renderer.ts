@@ -69,9 +69,13 @@ export interface Addressee {
   teamsUserId?: string;
 }
 
-/** Renders one delivery of a job, addressed to its person when their Teams user id is known. */
+/**
+ * Renders one delivery of a job, addressed to its person when their Teams user id is known.
+ * null: nothing to send, the person's card is left as it is (only for an `update` job, when the
+ * person signed the version after the update was queued).
+ */
 export type RenderDelivery = (
   job: DeliveryJob,
   delivery: Delivery,
   addressee?: Addressee,
-) => Promise<OutgoingActivity>;
+) => Promise<OutgoingActivity | null>;

@@ -66,3 +66,17 @@ export function lastSignedOf(variant: string | undefined): number | undefined {
   const match = /^from-v(\d+)$/.exec(variant ?? '');
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
+
+/**
+ * An `update` job (a relaunch moved the deadline): which job's cards it replaces, and that job's
+ * kind and data, so each card is drawn again as it was sent (a prompt, reminder 2…) with the
+ * update job's deadline; `from` and `to` are the deadlines (ISO 8601 UTC).
+ */
+export const updateJobDataSchema = z.object({
+  updates: z.string().min(1),
+  sourceKind: z.enum(['prompt', 'reminder']),
+  sourceData: z.record(z.string(), z.unknown()),
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+});
+export type UpdateJobData = z.infer<typeof updateJobDataSchema>;

@@ -4,7 +4,7 @@ import { CountersignError } from '../../domain/errors.ts';
 import { audienceKeySchema, type AudienceKey } from '../../domain/policy-document.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { computeStatus, currentVersion } from '../../domain/status.ts';
-import type { RecipientInput } from '../../ports/delivery-queue.ts';
+import type { DeliveryJob, RecipientInput } from '../../ports/delivery-queue.ts';
 import type { Tagged } from '../../ports/record-store.ts';
 import type { Actor } from '../actor.ts';
 import { resolveAudienceMembers } from '../audiences.ts';
@@ -17,7 +17,12 @@ import {
   type CampaignContext,
 } from './campaign-context.ts';
 import { deliveryRecordsLost, deliveryRecordsOf } from './delivery-records.ts';
-import { promptJobDataSchema, variantFor } from './job-data.ts';
+import {
+  promptJobDataSchema,
+  updateJobDataSchema,
+  variantFor,
+  type UpdateJobData,
+} from './job-data.ts';
 
 const launchInputSchema = z.object({
   policyKey: z.string().min(1),
@@ -32,6 +37,8 @@ export type LaunchInput = z.infer<typeof launchInputSchema>;
 
 /** A safety stop for the generation probe (each cancelled or completed campaign is one). */
 const MAX_GENERATIONS = 1_000;
+/** Delivery rows read at once when queueing the updates of a moved deadline. */
+const UPDATE_PAGE = 1_000;
 
 /** Who in the audience must sign, each with the version they last signed (for the card). */
 export async function recipientsFor(
@@ -307,6 +314,7 @@ async function moveDeadline(
   const campaignId = tagged.value.id;
   const from = tagged.value.deadline;
   await ctx.queue.setCampaignDeadline(campaignId, deadline);
+  await queueCardUpdates(ctx, tagged.value, from, deadline);
   let current = tagged;
   for (let attempt = 0; ; attempt += 1) {
     try {
@@ -322,4 +330,102 @@ async function moveDeadline(
       current = await getCampaignRecord(ctx, campaignId);
     }
   }
+}
+
+/**
+ * The cards a campaign already sent show the deadline they were sent with: after a move, each
+ * card of its prompt and reminder jobs that went (or is going) to someone who still has to
+ * sign is queued to be replaced in place, one `update` job per job whose cards it replaces, sent
+ * by the campaign sender with the same pacing as every send (a 1,000-person campaign does not
+ * burst). Those who signed or wait for approval are left out (their card shows their
+ * signature), and the sender checks again before each update. A retry of the same move (its
+ * record not yet written) lands on the update jobs it made: the rows are not added twice.
+ */
+async function queueCardUpdates(
+  ctx: CampaignContext,
+  campaign: Campaign,
+  from: string,
+  to: string,
+): Promise<void> {
+  const policy = await ctx.policies.policy(campaign.policyKey);
+  const versions = (await ctx.records.listVersions(policy.key)).map((t) => t.value);
+  const { recipients } = await recipientsFor(ctx, policy, versions, campaign.audiences, to);
+  const stillToSign = new Set(recipients.filter((r) => r.state !== 'skipped').map((r) => r.userId));
+  const jobs = await ctx.queue.listJobs({ campaignId: campaign.id });
+  const now = ctx.clock.now();
+  for (const source of jobs) {
+    if (source.kind !== 'prompt' && source.kind !== 'reminder') continue;
+    if (source.status === 'cancelled') continue;
+    const rows: RecipientInput[] = [];
+    for (let after: string | undefined; ;) {
+      const page = await ctx.queue.listDeliveries({
+        jobId: source.id,
+        limit: UPDATE_PAGE,
+        ...(after === undefined ? {} : { after }),
+      });
+      for (const row of page) {
+        const reached = row.state === 'sent' || row.state === 'queued' || row.state === 'in-flight';
+        if (!reached || !stillToSign.has(row.userId)) continue;
+        rows.push({
+          userId: row.userId,
+          ...(row.variant === undefined ? {} : { variant: row.variant }),
+          ...(row.displayName === undefined ? {} : { displayName: row.displayName }),
+        });
+      }
+      const last = page.at(-1);
+      if (page.length < UPDATE_PAGE || last === undefined) break;
+      after = last.userId;
+    }
+    if (rows.length === 0) continue;
+    const job = updateJobFor(jobs, source, { from, to }, now, campaign.status);
+    await ctx.queue.createJob(job);
+    await ctx.queue.enqueue(job.id, rows, now);
+  }
+}
+
+/**
+ * The update job of one move for one job's cards: `<job id>/deadline-<n>`, n counting that job's
+ * moves; the latest one again when it is this same move (a retry after a failure part-way).
+ */
+function updateJobFor(
+  jobs: readonly DeliveryJob[],
+  source: DeliveryJob,
+  move: { from: string; to: string },
+  now: Date,
+  campaignStatus: Campaign['status'],
+): DeliveryJob {
+  const earlier = jobs
+    .filter((j) => j.kind === 'update' && j.id.startsWith(`${source.id}/deadline-`))
+    .map((j) => ({ job: j, data: updateJobDataSchema.safeParse(j.data) }))
+    .filter((j) => j.data.success && j.data.data.updates === source.id)
+    .sort((a, b) => generationOf(a.job.id) - generationOf(b.job.id));
+  const latest = earlier.at(-1);
+  const same =
+    latest?.data.success === true &&
+    Date.parse(latest.data.data.from) === Date.parse(move.from) &&
+    Date.parse(latest.data.data.to) === Date.parse(move.to);
+  if (same) return latest.job;
+  const data: UpdateJobData = {
+    updates: source.id,
+    sourceKind: source.kind === 'reminder' ? 'reminder' : 'prompt',
+    sourceData: source.data,
+    from: move.from,
+    to: move.to,
+  };
+  return {
+    id: `${source.id}/deadline-${earlier.length + 1}`,
+    kind: 'update',
+    ...(source.campaignId === undefined ? {} : { campaignId: source.campaignId }),
+    policyKey: source.policyKey,
+    versionNumber: source.versionNumber,
+    deadline: move.to,
+    // A paused campaign's updates wait with it (resume releases every job of the campaign).
+    status: campaignStatus === 'paused' ? 'paused' : 'running',
+    createdAt: now.toISOString(),
+    data,
+  };
+}
+
+function generationOf(updateJobId: string): number {
+  return Number(/\/deadline-(\d+)$/.exec(updateJobId)?.[1] ?? 0);
 }

@@ -9,7 +9,7 @@ import { deliveryRecordsOf } from './delivery-records.ts';
 /** One card sent (or meant) to a person: what, when, and what became of it, in words. */
 export interface PersonDelivery {
   jobId: string;
-  kind: Exclude<DeliveryJobKind, 'digest' | 'test'>;
+  kind: Exclude<DeliveryJobKind, 'digest' | 'test' | 'update'>;
   /** "First prompt of the campaign", "Reminder 2", … */
   what: string;
   versionNumber: number;
@@ -48,6 +48,7 @@ function what(job: DeliveryJob): string {
       return 'Renewal: the card asking them to sign again';
     case 'digest':
     case 'test':
+    case 'update':
       return job.kind; // not listed (filtered out below)
   }
 }
@@ -81,7 +82,8 @@ function outcome(delivery: Delivery): string {
 }
 
 function listed(kind: DeliveryJobKind): kind is PersonDelivery['kind'] {
-  return kind !== 'digest' && kind !== 'test';
+  // An update replaces a card already listed (its prompt or reminder): not a card of its own.
+  return kind !== 'digest' && kind !== 'test' && kind !== 'update';
 }
 
 /**

@@ -1,11 +1,30 @@
 import type { OutgoingActivity } from '../../ports/messenger.ts';
+import type { RecordStore } from '../../ports/record-store.ts';
 import type { CardRenderer, DigestCardInput, RenderDelivery } from './card-renderer.ts';
-import { digestJobDataSchema, lastSignedOf, reminderJobDataSchema } from './job-data.ts';
+import {
+  digestJobDataSchema,
+  lastSignedOf,
+  reminderJobDataSchema,
+  updateJobDataSchema,
+} from './job-data.ts';
 import type { PolicyReads } from './policy-reads.ts';
 
-/** The sender's card function: one delivery of a job, drawn with the injected cards. */
-export function deliveryRenderer(cards: CardRenderer, policies: PolicyReads): RenderDelivery {
-  return async (job, delivery, addressee = {}): Promise<OutgoingActivity> => {
+/**
+ * The sender's card function: one delivery of a job, drawn with the injected cards. `signatures`
+ * (a person's own acknowledgements, read fresh) lets an `update` leave alone the card of someone
+ * who signed the version after the update was queued: their card shows their signature (the
+ * receipt the card action answered, or the refresh's), and a prompt drawn over it would not.
+ */
+export function deliveryRenderer(
+  cards: CardRenderer,
+  policies: PolicyReads,
+  signatures?: Pick<RecordStore, 'listAcknowledgements'>,
+): RenderDelivery {
+  const render: RenderDelivery = async (
+    job,
+    delivery,
+    addressee = {},
+  ): Promise<OutgoingActivity | null> => {
     const [policy, version] = await Promise.all([
       policies.policy(job.policyKey),
       policies.version(job.policyKey, job.versionNumber),
@@ -16,6 +35,23 @@ export function deliveryRenderer(cards: CardRenderer, policies: PolicyReads): Re
       ...(addressee.teamsUserId === undefined ? {} : { teamsUserId: addressee.teamsUserId }),
     };
     switch (job.kind) {
+      case 'update': {
+        const update = updateJobDataSchema.parse(job.data);
+        if (signatures !== undefined) {
+          const signed = await signatures.listAcknowledgements({
+            policyKey: job.policyKey,
+            userId: delivery.userId,
+            versionNumber: job.versionNumber,
+          });
+          if (signed.length > 0) return null;
+        }
+        // The card as its job drew it, with the deadline the update carries.
+        return render(
+          { ...job, id: update.updates, kind: update.sourceKind, data: update.sourceData },
+          delivery,
+          addressee,
+        );
+      }
       case 'digest': {
         const { digest } = digestJobDataSchema.parse(job.data);
         const input: DigestCardInput = {
@@ -52,4 +88,5 @@ export function deliveryRenderer(cards: CardRenderer, policies: PolicyReads): Re
       }
     }
   };
+  return render;
 }

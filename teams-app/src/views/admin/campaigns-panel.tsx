@@ -106,7 +106,7 @@ export function launchMessage(
     `${formatDate(campaign.createdAt)}): nothing new was sent.` +
     (formatDate(existing.deadline) === formatDate(campaign.deadline)
       ? ''
-      : ` Its deadline moved from ${formatDate(existing.deadline)} to ${formatDate(campaign.deadline)}.`);
+      : ` Its deadline moved from ${formatDate(existing.deadline)} to ${formatDate(campaign.deadline)}: the cards already sent are being updated to show it.`);
   const kept: string[] = [];
   const differs: string[] = [];
   const part = (same: boolean, keptText: string, askedText: string) => {
