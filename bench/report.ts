@@ -44,8 +44,9 @@ import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
  * first cold (top-level figures: nothing kept, the report snapshot is built) and then warm
  * (`warm`: the same report again, from the snapshot), with the machine's load average.
  * The emulator runs in a child process (`countersign emulator`) for the counted part, so its
- * work is in neither figure. `--cpu-prof FILE` writes a V8 CPU profile of the cold report only
- * (set-up left out), for Chrome DevTools or `bench/profile-summary.ts`.
+ * work is in neither figure. `--cpu-prof FILE` writes a V8 CPU profile of the cold report
+ * (set-up left out), for Chrome DevTools or `bench/profile-summary.ts`, and one of the cold report
+ * again beside it (`cold.again.cpuprofile`): the same work without the first run's compilation.
  */
 const args = process.argv.slice(2);
 const people = option(args, 'people', 20_000);
@@ -243,6 +244,9 @@ try {
           cpuSystemMs: Math.round(cpu.system / 1000),
           mainThreadCpuMs: Math.round((thread.user + thread.system) / 1000),
           maxEventLoopLagMs: Math.round(lag.max / 1e6),
+          // The 99th percentile of the loop's delay samples (every 5 ms): what most requests
+          // arriving meanwhile would have waited at worst, beside the single longest stall.
+          eventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e6),
         },
       };
     };
@@ -252,7 +256,9 @@ try {
     const warm = await measure();
     // Cold again: a new service (nothing kept) in a process whose code has run once (JIT warm).
     service = newService();
-    const coldAgain = await measure();
+    const coldAgain = await measure(
+      profilePath === undefined ? undefined : profilePath.replace(/(\.cpuprofile)?$/, '.again$1'),
+    );
     const page = cold.page;
     const counters = {
       requests: cold.figures.graphRequests,

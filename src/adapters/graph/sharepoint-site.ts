@@ -108,8 +108,14 @@ export class SharePointSite {
   }
 }
 
+/**
+ * Made once: `localeCompare` with a locale and options builds a collator on every call, and a
+ * cold service compares every Countersign list's name with every list of the site.
+ */
+const byListName = new Intl.Collator('en', { sensitivity: 'accent' });
+
 export function sameName(a: string, b: string): boolean {
-  return a.localeCompare(b, 'en', { sensitivity: 'accent' }) === 0;
+  return byListName.compare(a, b) === 0;
 }
 
 /** `contoso.sharepoint.com:/sites/school` with each path segment encoded, the `:/` kept. */
