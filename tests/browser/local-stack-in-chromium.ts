@@ -19,13 +19,20 @@ export interface LocalStackInChromium {
  * Registers the suite's beforeAll/afterAll: one local stack and one Chromium per test file, as
  * every browser suite needs, so each file says only its story.
  */
-export function useLocalStackInChromium(): LocalStackInChromium {
+export function useLocalStackInChromium(
+  options: { demoTrust?: boolean } = {},
+): LocalStackInChromium {
   let stack: LocalStack | undefined;
   let browser: BrowserSession | undefined;
   let skipReason = '';
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, tabDir: TAB_OUT_DIR });
+    stack = await startLocalStack({
+      port: 0,
+      tabDir: TAB_OUT_DIR,
+      // The demo trust beside the demo school, for the trust's screens (as npm start seeds it).
+      ...(options.demoTrust === true ? { demoTrust: true } : {}),
+    });
     const launched = await launchChromium();
     if ('problem' in launched) {
       skipReason = launched.problem;

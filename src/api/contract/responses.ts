@@ -440,6 +440,10 @@ const schoolCopyOutcomeSchema = z.object({
     .optional(),
   askedToSignAgain: z.boolean(),
 });
+const trustPublishResultSchema = z.object({
+  master: policyVersionSchema,
+  schools: z.array(schoolCopyOutcomeSchema),
+});
 const trustPolicyViewSchema = z.object({
   policy: policySchema,
   versions: z.array(policyVersionSchema),
@@ -550,10 +554,7 @@ export const RESPONSE_BODIES = {
   'trust.school.evidence': null,
   'trust.policies.create': policySchema,
   'trust.draft': policyVersionSchema,
-  'trust.publish': z.object({
-    master: policyVersionSchema,
-    schools: z.array(schoolCopyOutcomeSchema),
-  }),
+  'trust.publish': trustPublishResultSchema,
   'trust.variant': schoolCopyOutcomeSchema,
   'trust.publish-preview': trustPublishPreviewSchema,
   'trust.variant-preview': variantPreviewSchema,
@@ -614,6 +615,7 @@ export type TrustPolicyView = z.infer<typeof trustPolicyViewSchema>;
 export type TrustPublishPreview = z.infer<typeof trustPublishPreviewSchema>;
 export type VariantPreview = z.infer<typeof variantPreviewSchema>;
 export type SchoolCopyOutcome = z.infer<typeof schoolCopyOutcomeSchema>;
+export type TrustPublishResult = z.infer<typeof trustPublishResultSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type SignedText = z.infer<typeof signedTextSchema>;
 export type PersonRecord = z.infer<typeof personRecordSchema>;

@@ -29,6 +29,13 @@ import type {
   Withdrawal,
   RecordsCheckView,
   TrustCompliance,
+  TrustPolicyView,
+  TrustPublishPreview,
+  TrustPublishResult,
+  SchoolCopyOutcome,
+  VariantBody,
+  VariantPreview,
+  VariantPreviewBody,
   DirectoryGroup,
   SaveSettingsBody,
   SchoolSettings,
@@ -184,6 +191,48 @@ export class ApiClient {
   /** The trust's schools side by side (every school for the trust lead, an admin's own). */
   trustCompliance(): Promise<TrustCompliance> {
     return this.#json('/api/trust/compliance');
+  }
+  /** The trust's policies: the master's versions and each school's copy (the lead: every school). */
+  trustPolicies(): Promise<TrustPolicyView[]> {
+    return this.#json('/api/trust/policies');
+  }
+  /** The trust lead's next master text (replaces the open draft). */
+  saveMasterDraft(policyKey: string, body: DraftBody): Promise<PolicyVersion> {
+    return this.#post(`/api/trust/policies/${seg(policyKey)}/draft`, body, 'PUT');
+  }
+  /** What publishing the master would do in each school: who must sign again, or what is missing. */
+  trustPublishPreview(policyKey: string, versionNumber: number): Promise<TrustPublishPreview> {
+    return this.#json(
+      `/api/trust/policies/${seg(policyKey)}/versions/${versionNumber}/publish-preview`,
+    );
+  }
+  publishMaster(policyKey: string, versionNumber: number): Promise<TrustPublishResult> {
+    return this.#post(
+      `/api/trust/policies/${seg(policyKey)}/versions/${versionNumber}/publish`,
+      {},
+    );
+  }
+  /** The school's text with these clauses of its own, as it would be published (writes nothing). */
+  variantPreview(
+    policyKey: string,
+    schoolId: string,
+    body: VariantPreviewBody,
+  ): Promise<VariantPreview> {
+    return this.#post(
+      `/api/trust/policies/${seg(policyKey)}/schools/${seg(schoolId)}/variant/preview`,
+      body,
+    );
+  }
+  publishVariant(
+    policyKey: string,
+    schoolId: string,
+    body: VariantBody,
+  ): Promise<SchoolCopyOutcome> {
+    return this.#post(
+      `/api/trust/policies/${seg(policyKey)}/schools/${seg(schoolId)}/variant`,
+      body,
+      'PUT',
+    );
   }
   /** The latest nightly records check, and its line. */
   recordsCheck(): Promise<RecordsCheckView> {

@@ -20,6 +20,8 @@ export type {
   PeopleFilter,
   SaveSettingsBody,
   SignBody,
+  VariantBody,
+  VariantPreviewBody,
 } from '../../../src/api/contract/requests.ts';
 export type {
   AdaptiveCard,
@@ -51,6 +53,11 @@ export type {
   SignedText,
   StatusCounts,
   TrustCompliance,
+  TrustPolicyView,
+  TrustPublishPreview,
+  TrustPublishResult,
+  SchoolCopyOutcome,
+  VariantPreview,
   Withdrawal,
 } from '../../../src/api/contract/responses.ts';
 
