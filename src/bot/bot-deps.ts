@@ -106,6 +106,13 @@ export interface BotDeps {
   /** Connector base URL for proactive sends (the Playground's /_connector locally). */
   serviceUrl?: string;
   clock?: Clock;
+  /**
+   * Runs a card Sign (from the check of who is acting to the card answered) under the sign's
+   * Graph budget, as the tab's sign runs (the composition passes withSignGraphBudget): while
+   * Graph is failing, the Graph work stops at the budget and the card answers that the signature
+   * was not taken, or may not have been, and to press Sign again. Default: no budget of its own.
+   */
+  signBudget?: <T>(work: () => Promise<T>) => Promise<T>;
   newId?: () => string;
   /** The SDK's and the handlers' logger (teamsSdkLogger over the service's Logger). */
   logger?: BotLogger;

@@ -156,13 +156,18 @@ export class CardActionHandler {
         code: 'forbidden',
       });
     }
-    const actor = await this.#deps.resolveActor(identity);
-    try {
-      return await this.#dispatch(actor, action, log);
-    } catch (error) {
-      if (error instanceof CountersignError) return errorCardFor(error);
-      throw error;
-    }
+    const act = async (): Promise<AdaptiveCard> => {
+      const actor = await this.#deps.resolveActor(identity);
+      try {
+        return await this.#dispatch(actor, action, log);
+      } catch (error) {
+        if (error instanceof CountersignError) return errorCardFor(error);
+        throw error;
+      }
+    };
+    // A Sign answers within its Graph budget while Graph fails (issue 13, item 2), as the tab's.
+    const budget = this.#deps.signBudget;
+    return action.action === 'sign' && budget !== undefined ? budget(act) : act();
   }
 
   async #dispatch(actor: Actor, action: CardAction, log: BotLogger): Promise<AdaptiveCard> {

@@ -41,7 +41,7 @@ import type { TrustContext } from '../services/service-context.ts';
 import { TRUST_SETTINGS_ID, trustOf } from '../domain/trust.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
-import { createRequestScope, type RequestScope } from './request-observer.ts';
+import { createRequestScope, withSignGraphBudget, type RequestScope } from './request-observer.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler, type TabConfig } from './tab-config.ts';
 
@@ -265,6 +265,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     clock,
     logger: teamsSdkLogger(log.child({ component: 'bot' })),
     telemetry,
+    signBudget: withSignGraphBudget,
     ...input.bot,
   });
   await bot.initialize();

@@ -21,6 +21,15 @@ export function graphBudgetMs(method: string, path: string): number | undefined 
   return method === 'POST' && SIGN_PATH.test(path) ? SIGN_GRAPH_BUDGET_MS : undefined;
 }
 
+/**
+ * A Sign from a card (an Adaptive Card invoke on /api/messages) gets the same budget as the
+ * tab's, from when the bot starts on it (after the inbound gate): the bot's `signBudget`
+ * (BotDeps), so the card answers within about 3 s while Graph fails, as the tab does.
+ */
+export function withSignGraphBudget<T>(work: () => Promise<T>): Promise<T> {
+  return withGraphDeadline(Date.now() + SIGN_GRAPH_BUDGET_MS, work);
+}
+
 /** Health probes answer every minute from every instance: not requests worth a trace. */
 const UNTRACED = new Set(['/healthz', '/readyz']);
 
