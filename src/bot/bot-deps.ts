@@ -4,7 +4,6 @@ import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import type { AuditEvent } from '../domain/audit-event.ts';
 import type { NamedApprover } from '../domain/approval-route.ts';
-import type { PolicyVersion } from '../domain/policy.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
 import type { ConversationRef } from '../ports/messenger.ts';
@@ -40,14 +39,6 @@ export type BotAuditSink = (event: AuditEvent) => Promise<void>;
  * signature or decision already stored.
  */
 export interface BotNotifications {
-  /**
-   * A signature needs an approver: send them the approval request card. The service calls it
-   * (ServiceContext.onApprovalNeeded) for a signature from any channel, tab or card.
-   */
-  approvalNeeded?: (input: {
-    acknowledgement: Acknowledgement;
-    version: PolicyVersion;
-  }) => Promise<void>;
   /**
    * An approver decided: send the signer `card` and update the request card other approvers
    * hold (the deciding approver's card is already replaced by the invoke response).

@@ -1,4 +1,3 @@
-import { approvalRecipients, type NamedApprover } from '../domain/approval-route.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { retrying } from '../domain/retry.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -12,19 +11,11 @@ import {
 import type { ConversationRefs } from '../ports/conversation-refs.ts';
 import { addressedTo } from './addressed-activity.ts';
 import type { BotNotifications } from './bot-deps.ts';
-import { approvalRouteOf } from './approval-route-of.ts';
-import { approvalRequestCard, type AdaptiveCard, type CardsConfig } from './cards/index.ts';
+import type { AdaptiveCard } from './cards/index.ts';
 
 export interface NotificationDeps {
   workStore: ConversationRefs;
   messenger: Messenger;
-  cards: CardsConfig & {
-    permissionChoices?: readonly string[];
-    /** Who receives approval requests (the school's approvers). */
-    approverIds: readonly string[];
-    /** Who receives an approver's own signature instead (the school's approversApprover). */
-    approversApprover?: NamedApprover;
-  };
   clock: Clock;
   /** Attempts per message when the connector throttles or fails transiently (default 4). */
   maxAttempts?: number;
@@ -50,10 +41,12 @@ function activityOf(summary: string, card: AdaptiveCard): OutgoingActivity {
 }
 
 /**
- * The bot's notifications over the Messenger port: approval requests to the approvers, the
- * decision to the signer, and 1:1 conversation references kept in the WorkStore. A handful of
- * messages per signature, so no campaign pacing: a 429 waits Retry-After and tries again, a
- * bounded number of times. Other approvers' request cards show the decision through their
+ * The bot's notifications over the Messenger port: the decision to the signer, a private answer,
+ * and 1:1 conversation references kept in the WorkStore. Approval requests are not sent here:
+ * a burst of signs would throttle the approver's one chat, so they go through the delivery queue
+ * (src/services/approval-requests.ts) and the campaign sender's pacing. One message per
+ * decision, so no campaign pacing: a 429 waits Retry-After and tries again, a bounded number of
+ * times. Other approvers' request cards show the decision through their
  * refresh block (see recordsDecisionFinder), not through more messages.
  */
 export function createBotNotifications(deps: NotificationDeps): Required<BotNotifications> {
@@ -138,50 +131,12 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
     await untilDone(() => deps.messenger.sendActivity(ref, addressed), `send to ${userId}`);
   }
 
-  /** Sends to everyone, then reports every failure at once (one failing approver stops no one). */
-  async function sendToAll(userIds: readonly string[], activity: OutgoingActivity): Promise<void> {
-    const results = await Promise.allSettled(userIds.map((id) => send(id, activity)));
-    const failed = results.flatMap((r, i) =>
-      r.status === 'rejected' ? [{ userId: userIds[i], error: String(r.reason) }] : [],
-    );
-    if (failed.length > 0) {
-      throw new CountersignError(
-        'upstream',
-        `Could not notify ${failed.length} of ${userIds.length}.`,
-        { failed },
-      );
-    }
-  }
-
   return {
     async sendPrivately(userId, summary, card) {
       await send(userId, activityOf(summary, card));
     },
     async conversationSeen(ref) {
       await deps.workStore.putConversation({ ...ref, updatedAt: deps.clock.now().toISOString() });
-    },
-    async approvalNeeded({ acknowledgement, version }) {
-      // Nobody approves their own signature: an approver's goes to the school's named approver
-      // (approval-route.ts), an ordinary one to the approvers, never to the signer.
-      const approvers = approvalRecipients(approvalRouteOf(deps.cards, acknowledgement.userId));
-      const card = approvalRequestCard(
-        {
-          acknowledgement,
-          policy: { title: version.document.title },
-          version,
-          ...(version.document.approval === null
-            ? {}
-            : { statement: version.document.approval.statement }),
-          ...(deps.cards.permissionChoices === undefined
-            ? {}
-            : { permissionChoices: deps.cards.permissionChoices }),
-        },
-        deps.cards,
-      );
-      await sendToAll(
-        approvers,
-        activityOf(`Approval needed: ${acknowledgement.displayName}`, card),
-      );
     },
     async approvalDecided({ approval, acknowledgement, card }) {
       await send(

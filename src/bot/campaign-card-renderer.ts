@@ -2,12 +2,14 @@ import { diffDocuments, summariseDiff } from '../domain/policy-diff.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type OutgoingActivity } from '../ports/messenger.ts';
 import { addressedTo } from './addressed-activity.ts';
 import type {
+  ApprovalCardInput,
   CardRenderer,
   DigestCardInput,
   PromptCardInput,
 } from '../services/campaigns/card-renderer.ts';
 import {
   adminDigestCard,
+  approvalRequestCard,
   policyChangeLines,
   reminderCard,
   signPromptCard,
@@ -52,7 +54,12 @@ function changesOf(input: PromptCardInput): SignPromptInput['changes'] {
  * The campaign sender's CardRenderer, drawn with the bot's cards: the same JSON the bot answers
  * with, so a prompt sent by a campaign and one opened from "status" look and act the same.
  */
-export function botCardRenderer(config: CardsConfig): CardRenderer {
+export function botCardRenderer(
+  config: CardsConfig & {
+    /** The school's permission choices for the approval card (read at each card: live). */
+    readonly permissionChoices?: readonly string[];
+  },
+): CardRenderer {
   return {
     prompt(input: PromptCardInput): OutgoingActivity {
       return addressedTo(drawPrompt(input), input.recipient.teamsUserId);
@@ -60,7 +67,31 @@ export function botCardRenderer(config: CardsConfig): CardRenderer {
     digest(input: DigestCardInput): OutgoingActivity {
       return addressedTo(drawDigest(input), input.recipient.teamsUserId);
     },
+    approvalRequest(input: ApprovalCardInput): OutgoingActivity {
+      return addressedTo(drawApprovalRequest(input), input.recipient.teamsUserId);
+    },
   };
+
+  /** The approver's card, as bot-notifications.ts once drew it in the sign request. */
+  function drawApprovalRequest(input: ApprovalCardInput): OutgoingActivity {
+    const { acknowledgement, version } = input;
+    const choices = config.permissionChoices;
+    return activity(
+      `Approval needed: ${acknowledgement.displayName}`,
+      approvalRequestCard(
+        {
+          acknowledgement,
+          policy: { title: version.document.title },
+          version,
+          ...(version.document.approval === null
+            ? {}
+            : { statement: version.document.approval.statement }),
+          ...(choices === undefined ? {} : { permissionChoices: choices }),
+        },
+        config,
+      ),
+    );
+  }
 
   function drawPrompt(input: PromptCardInput): OutgoingActivity {
     const changes = changesOf(input);

@@ -295,7 +295,7 @@ export class CardActionHandler {
       case 'signed': {
         // The signature is stored: from here on nothing may tell the signer it was not.
         const ack = outcome.acknowledgement;
-        // The approvers' card was sent by the service (onApprovalNeeded), as for the tab.
+        // The approvers' card was queued by the service (approval-requests.ts), as for the tab.
         const version = await this.#versionAfterWrite(actor, ack, log);
         if (version === undefined) {
           // The receipt from the acknowledgement alone: the policy's key and the version's number.

@@ -14,9 +14,21 @@ import type { Fence } from './lease-store.ts';
  * What a send job delivers. `update`: no new message, the cards another job of the campaign
  * already sent are replaced in place (a relaunch moved the deadline; each row names a person
  * whose card that job sent, and the sender updates the activity id stored on their row there).
+ * `approval`: one signature's approval request to its approvers (job
+ * `approval/<acknowledgement id>`, src/services/approval-requests.ts), so a burst of signs is
+ * paced into the approver's one chat like a campaign, and nothing is lost on a restart.
  */
-export type DeliveryJobKind =
-  'prompt' | 'reminder' | 'digest' | 'new-starter' | 'renewal' | 'test' | 'update';
+export const DELIVERY_JOB_KINDS = [
+  'prompt',
+  'reminder',
+  'digest',
+  'new-starter',
+  'renewal',
+  'test',
+  'update',
+  'approval',
+] as const;
+export type DeliveryJobKind = (typeof DELIVERY_JOB_KINDS)[number];
 
 /**
  * running: its queued rows are sent. paused, cancelled: an admin's choice for a campaign.

@@ -20,6 +20,7 @@ import { createSchoolSettingsAdmin } from '../services/school-settings-admin.ts'
 import { schoolScopedRecords } from '../services/school-scoped-records.ts';
 import { createTrustCompliance } from '../services/trust-compliance.ts';
 import { createTrustEvidence } from '../services/trust-evidence.ts';
+import { queuedApprovalRequests } from '../services/approval-requests.ts';
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
@@ -163,7 +164,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   };
   // The evidence pack's PDFs read the site's signed rows as stored, rendered here.
   const evidencePack = { rows: graph.records, renderer: new PdfLibRenderer() };
-  const notifications = createBotNotifications({ workStore: work, messenger, cards, clock });
+  const notifications = createBotNotifications({ workStore: work, messenger, clock });
+  const approvalRequests = queuedApprovalRequests({ queue: work, school, clock });
   const service = createCountersignService({
     checkpoints: { ledger: graph.records, archives: checkpointArchives },
     records,
@@ -174,8 +176,10 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     school,
     telemetry,
     onRepairError: (error, what) => report(error, what),
-    // Every signature that needs approval sends the approvers' card, signed in the tab or a card.
-    onApprovalNeeded: (signed) => notifications.approvalNeeded(signed),
+    // Every signature that needs approval asks its approvers, signed in the tab or a card:
+    // queued in the work store and sent by the campaign sender (paced, retried, survives a
+    // restart), never sent in the sign request.
+    approvalRequests,
     // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
     evidencePack,
     // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
@@ -187,7 +191,8 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     work,
     messenger,
     ...(input.previewsTo === undefined ? {} : { previewsTo: input.previewsTo }),
-    cards: botCardRenderer(input.cards),
+    // The live settings' cards: an approval card offers the school's permission choices now.
+    cards: botCardRenderer(cards),
     school,
     clock,
     newId: () => crypto.randomUUID(),
@@ -318,11 +323,15 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   const sweep = (): void => {
     service.repairRecords().then(
       (repaired) => {
-        const mended = repaired.auditEventsRecreated.length + repaired.approvalsCreated.length;
+        const mended =
+          repaired.auditEventsRecreated.length +
+          repaired.approvalsCreated.length +
+          repaired.approvalRequestsQueued.length;
         if (mended > 0) {
           log.warn('repair sweep mended records a fault had left incomplete', {
             auditEventsRecreated: repaired.auditEventsRecreated.length,
             approvalsCreated: repaired.approvalsCreated.length,
+            approvalRequestsQueued: repaired.approvalRequestsQueued.length,
           });
         }
       },

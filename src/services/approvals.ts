@@ -15,10 +15,22 @@ export async function pendingApprovals(
   actor: Actor,
 ): Promise<PendingApproval[]> {
   requireRole(actor, 'Policy.Approver');
-  const pending = await ctx.records.listApprovals({ decision: 'pending' });
   // Only what this approver may decide: never their own signature, an approver's signature only
   // for the named approver (the head was once offered her own approval and then refused).
-  const mine = pending.filter((p) => mayDecide(ctx, actor, p.value.userId));
+  return openApprovals(ctx, (userId) => mayDecide(ctx, actor, userId));
+}
+
+/**
+ * Every signature still waiting for a decision, one per person and policy (the latest: one they
+ * have since signed again is superseded), oldest first; `whose` narrows it by signer before any
+ * acknowledgement is read. Also what the repair sweep asks approvers about again.
+ */
+export async function openApprovals(
+  ctx: ServiceContext,
+  whose: (signerId: string) => boolean = () => true,
+): Promise<PendingApproval[]> {
+  const pending = await ctx.records.listApprovals({ decision: 'pending' });
+  const mine = pending.filter((p) => whose(p.value.userId));
   // Group by policy so acknowledgements are read once per policy, not once per person.
   const policyKeys = new Set(mine.map((p) => policyKeyOf(p.value.acknowledgementId)));
   const acks = new Map<string, PendingApproval['acknowledgement']>();

@@ -68,7 +68,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     ...(deps.onRepairError === undefined ? {} : { onRepairError: deps.onRepairError }),
     ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),
     ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
-    ...(deps.onApprovalNeeded === undefined ? {} : { onApprovalNeeded: deps.onApprovalNeeded }),
+    ...(deps.approvalRequests === undefined ? {} : { approvalRequests: deps.approvalRequests }),
     ...(deps.evidencePack === undefined ? {} : { evidencePack: deps.evidencePack }),
     ...(snapshots === undefined ? {} : { reportSnapshots: snapshots }),
     ...(deps.trust === undefined ? {} : { trust: deps.trust }),

@@ -3,6 +3,7 @@ import { readRows, type ReadRow } from '../domain/evidence/evidence-row.ts';
 import { prepareKeyRing } from '../domain/evidence/key-ring.ts';
 import { signatureAuditEvent, type SignatureEventSource } from '../domain/signature-audit.ts';
 import type { StoredAcknowledgement } from '../ports/stored-evidence.ts';
+import { openApprovals } from './approvals.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /** How long a signature's own writes get before the sweeper treats what is missing as lost. */
@@ -14,6 +15,11 @@ export interface RepairReport {
   auditEventsRecreated: string[];
   /** Pending signatures that had no Approvals row, now created. */
   approvalsCreated: string[];
+  /**
+   * Pending signatures whose approval request was not in the work store (its enqueue failed
+   * after the signature was stored, or the store was replaced), now queued to their approvers.
+   */
+  approvalRequestsQueued: string[];
   /**
    * Rows left alone: unreadable, or whose signature (or legacy seal) does not hold. Nothing is
    * repaired from a record that is not genuine; `verify` and the records check name them.
@@ -119,6 +125,7 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
     signaturesChecked: rows.acknowledgements.length,
     auditEventsRecreated: [],
     approvalsCreated: [],
+    approvalRequestsQueued: [],
     skipped: rows.unreadableApprovals.map((itemId) => ({
       list: 'approvals',
       id: `item ${itemId}`,
@@ -157,5 +164,26 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
     }
     withApprovalRow.add(source.id);
   }
+  await queueMissingApprovalRequests(ctx, report);
   return report;
+}
+
+/**
+ * Every signature still waiting for a decision has its approvers' request in the work store:
+ * `request` is idempotent per (signature, approver), so this adds only what is missing (the
+ * sign's enqueue failed with the store down, or the store was replaced) and never a second
+ * card. After the Approvals rows above, so a row just mended is asked about too.
+ */
+async function queueMissingApprovalRequests(
+  ctx: ServiceContext,
+  report: RepairReport,
+): Promise<void> {
+  const requests = ctx.approvalRequests;
+  if (requests === undefined) return;
+  for (const open of await openApprovals(ctx)) {
+    if (open.acknowledgement.approvalState !== 'pending') continue;
+    if ((await requests.request(open.acknowledgement)) > 0) {
+      report.approvalRequestsQueued.push(open.acknowledgement.id);
+    }
+  }
 }

@@ -1,12 +1,11 @@
-import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import type { AudienceViewHash } from '../domain/audience-hashes.ts';
-import type { PolicyVersion } from '../domain/policy.ts';
 import type { School } from '../domain/school.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../ports/directory.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
 import type { RecordStore } from '../ports/record-store.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
+import type { ApprovalRequests } from './approval-requests.ts';
 import type { EvidencePackPorts } from './evidence-pdf.ts';
 import type { CheckpointSources } from './read-checkpoints.ts';
 import type { ReportSnapshots } from './report-snapshot.ts';
@@ -45,14 +44,13 @@ export interface ServiceContext {
    */
   onRepairError?: (error: unknown, what: string) => void;
   /**
-   * Sends the approval request card for a new signature that waits for a decision, whichever
-   * channel it was signed in (tab or card): the bot's notifications, wired by the composition
-   * root. Best effort: a failure is reported through onRepairError, never undoes the signature.
+   * Where a new signature that waits for a decision asks its approvers, whichever channel it was
+   * signed in (tab or card): the work store's delivery queue (approval-requests.ts), sent by the
+   * campaign sender. Enqueueing is best effort after the signature is stored: a failure is
+   * reported through onRepairError, never undoes the signature, and the repair sweep queues
+   * what is missing. None: nobody is asked (tests of other things).
    */
-  onApprovalNeeded?: (input: {
-    acknowledgement: Acknowledgement;
-    version: PolicyVersion;
-  }) => Promise<void>;
+  approvalRequests?: ApprovalRequests;
   /** Counts each signature's outcome (countersign.sign.outcomes). */
   telemetry?: Telemetry;
   /**

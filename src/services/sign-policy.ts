@@ -134,6 +134,8 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
   const latest = ofCurrent[0];
   if (latest && (status.kind === 'signed' || status.kind === 'awaiting-approval')) {
     await mendApproval(ctx, latest, approvals);
+    // Idempotent: queues the approvers' request only if a fault left it unqueued.
+    if (status.kind === 'awaiting-approval') await requestApproval(ctx, latest);
     // A repeat is the moment to mend what a fault may have left out of the first one.
     await repairAudit(ctx, latest.id);
     return { kind: 'signed', acknowledgement: latest, created: false };
@@ -204,13 +206,9 @@ async function sign(ctx: ServiceContext, actor: Actor, input: SignInput): Promis
   const stored = result.acknowledgement;
   await mendApproval(ctx, stored, approvals);
   if (result.created) await closeSuperseded(ctx, actor, stored, previous, approvals);
-  const notify = ctx.onApprovalNeeded;
-  if (result.created && stored.approvalState === 'pending' && notify !== undefined) {
-    // Whatever the channel: a signature made in the tab once sent the approver nothing.
-    await bestEffort(ctx, `send the approval request of ${stored.id}`, () =>
-      notify({ acknowledgement: stored, version: current }),
-    );
-  }
+  // Whatever the channel: a signature made in the tab once sent the approver nothing. Queued
+  // even when this request only found its signature stored (a retry): idempotent per approver.
+  if (stored.approvalState === 'pending') await requestApproval(ctx, stored);
   return { kind: 'signed', acknowledgement: stored, created: result.created };
 }
 
@@ -315,6 +313,17 @@ async function bestEffort(
 /** From the row's own signed record and event id, verified first: never a second event. */
 const repairAudit = (ctx: ServiceContext, ackId: string): Promise<void> =>
   bestEffort(ctx, `repair the audit event of ${ackId}`, () => repairSignatureAudit(ctx, ackId));
+
+/**
+ * Queues the approvers' request card (approval-requests.ts): durable, paced by the campaign
+ * sender, at most one per approver. A work store that fails here costs the signer nothing: the
+ * repair sweep (repair-records.ts) queues every pending signature's missing request.
+ */
+const requestApproval = (ctx: ServiceContext, ack: Acknowledgement): Promise<void> => {
+  const requests = ctx.approvalRequests;
+  if (requests === undefined) return Promise.resolve();
+  return bestEffort(ctx, `queue the approval request of ${ack.id}`, () => requests.request(ack));
+};
 
 const mendApproval = (
   ctx: ServiceContext,

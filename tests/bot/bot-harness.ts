@@ -20,6 +20,7 @@ import {
 } from '../../src/bot/index.ts';
 import { config } from './card-fixtures.ts';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { recordingApprovalRequests } from '../support/recording-approval-requests.ts';
 
 /** The people of the test school (Entra object ids as the activities carry them). */
 export const people = {
@@ -159,11 +160,10 @@ export class BotWorld {
   botUrl = '';
   connectorUrl = '';
   #sequence = 0;
-  /** What the service's onApprovalNeeded does: recorded, or the notifications given to start. */
-  #approvalNeeded: NonNullable<BotNotifications['approvalNeeded']> = (input) => {
-    this.notified.push({ kind: 'approvalNeeded', input });
-    return Promise.resolve();
-  };
+  /** The service's approval requests: each signature's request recorded once, as queued. */
+  readonly #approvalRequests = recordingApprovalRequests((acknowledgement) => {
+    this.notified.push({ kind: 'approvalNeeded', input: { acknowledgement } });
+  });
 
   /** `staff`: more members of the staff group (the Playground's users, for instance). */
   constructor(options: { service?: CountersignService; staff?: readonly Person[] } = {}) {
@@ -192,14 +192,12 @@ export class BotWorld {
         evidence: memoryEvidenceKeys(),
         school,
         // As the composition root wires it: the service asks for the approvers' card.
-        onApprovalNeeded: (input) => this.#approvalNeeded(input),
+        approvalRequests: this.#approvalRequests,
       });
   }
 
   async start(overrides: Partial<BotDeps> = {}): Promise<void> {
     this.connectorUrl = await this.connector.listen();
-    const given = overrides.notifications?.approvalNeeded;
-    if (given !== undefined) this.#approvalNeeded = given;
     const notifications: BotNotifications = {
       approvalDecided: (input) => {
         this.notified.push({ kind: 'approvalDecided', input });

@@ -30,6 +30,7 @@ import {
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 import { close, listen } from '../../src/server/http-server.ts';
+import { approvalJobId } from '../../src/services/approval-requests.ts';
 import {
   composeProductionService,
   type ProductionService,
@@ -554,6 +555,24 @@ describe('approvals that close: the head’s own signature, and signatures from 
     expect(res.status).toBe(201);
     await until(() => requestsTo(head).length > before, 'the approval card for a tab signature');
     expect(JSON.stringify(requestsTo(head).at(-1)?.activity)).toContain(signer.displayName);
+    // Through the work store's queue, sent by the campaign sender (approval-requests.ts), not in
+    // the sign request: the signature's approval job holds the head's row, sent once.
+    const [ack] = await acknowledgementsOf(signer);
+    if (ack === undefined) throw new Error('the tab signature is stored');
+    const job = await composed.work.getJob(approvalJobId(ack.id));
+    expect(job).toMatchObject({ kind: 'approval', policyKey: 'staff-aup' });
+    await until(
+      async () =>
+        (await composed.work.getDelivery(approvalJobId(ack.id), head.id))?.state === 'sent',
+      'the head’s row of the approval job settled as sent',
+    );
+    expect(await composed.work.countDeliveries({ jobId: approvalJobId(ack.id) })).toMatchObject({
+      sent: 1,
+      total: 1,
+    });
+    expect(
+      requestsTo(head).filter((d) => JSON.stringify(d.activity).includes(ack.id)),
+    ).toHaveLength(1);
   });
 
   it('the head’s own signature goes to the chair of governors, never to the head', async () => {

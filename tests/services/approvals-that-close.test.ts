@@ -9,6 +9,7 @@ import type { School } from '../../src/domain/school.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { recordingApprovalRequests } from '../support/recording-approval-requests.ts';
 
 /**
  * Issue 11, "Approvals that close": the headteacher's own signature is approved by the school's
@@ -72,10 +73,9 @@ beforeEach(() => {
     evidence: memoryEvidenceKeys(),
     school,
     newId: () => `evt-${++n}`,
-    onApprovalNeeded: ({ acknowledgement }) => {
+    approvalRequests: recordingApprovalRequests((acknowledgement) => {
       asked.push(acknowledgement);
-      return Promise.resolve();
-    },
+    }),
   });
 });
 

@@ -1050,6 +1050,7 @@ describe('no gaps under faults', () => {
       signaturesChecked: 1,
       auditEventsRecreated: [event.id],
       approvalsCreated: ['staff-aup:v1:u-ana'],
+      approvalRequestsQueued: [],
       skipped: [],
     });
     expect((await store.listApprovals({})).map((a) => a.value.decision)).toEqual(['pending']);
@@ -1058,6 +1059,7 @@ describe('no gaps under faults', () => {
       signaturesChecked: 1,
       auditEventsRecreated: [],
       approvalsCreated: [],
+      approvalRequestsQueued: [],
       skipped: [],
     });
   });

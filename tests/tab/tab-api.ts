@@ -230,6 +230,7 @@ const promptCards: CardRenderer = {
     ],
   }),
   digest: (input) => placeholderCards.digest(input),
+  approvalRequest: (input) => placeholderCards.approvalRequest(input),
 };
 
 /** Nothing is sent in the tab's tests: the campaign sender never runs. */

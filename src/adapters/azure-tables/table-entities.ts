@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Delivery, DeliveryJob } from '../../ports/delivery-queue.ts';
+import { DELIVERY_JOB_KINDS, type Delivery, type DeliveryJob } from '../../ports/delivery-queue.ts';
 import type { LeaseGrant } from '../../ports/lease-store.ts';
 import {
   controlRowKey,
@@ -16,7 +16,7 @@ const isoString = z.iso.datetime();
 
 export const jobEntity = z.object({
   id: z.string(),
-  kind: z.enum(['prompt', 'reminder', 'digest', 'new-starter', 'renewal', 'test', 'update']),
+  kind: z.enum(DELIVERY_JOB_KINDS),
   campaignId: z.string().optional(),
   policyKey: z.string(),
   versionNumber: z.number().int(),

@@ -12,14 +12,14 @@ import type {
   RecipientInput,
   StoreIdentity,
 } from '../../ports/delivery-queue.ts';
-import { deliveryKey } from '../../ports/delivery-queue.ts';
+import { DELIVERY_JOB_KINDS, deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
 import { iso, isoToMs, type SqliteDatabase } from './sqlite-database.ts';
 
 // Rows come back from our own file, but a file can be old or edited: parse, never cast.
 const jobRow = z.object({
   id: z.string(),
-  kind: z.enum(['prompt', 'reminder', 'digest', 'new-starter', 'renewal', 'test', 'update']),
+  kind: z.enum(DELIVERY_JOB_KINDS),
   campaign_id: z.string().nullable(),
   policy_key: z.string(),
   version_number: z.number(),

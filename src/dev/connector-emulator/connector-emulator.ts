@@ -128,6 +128,8 @@ export interface ConnectorEmulator {
   sendsPerUser(): Map<string, number>;
   /** 403 on create-conversation and send for these people (they blocked the app). */
   blockUsers(userIds: Iterable<string>): void;
+  /** They unblocked the app: reachable again. */
+  unblockUsers(userIds: Iterable<string>): void;
   /** 403 on create-conversation until `installApp` lands (the app is not installed for them). */
   uninstallApp(userIds: Iterable<string>): void;
   installApp(userId: string): void;
@@ -500,6 +502,9 @@ export async function startConnectorEmulator(
     sendsPerUser: () => new Map(perUser),
     blockUsers: (userIds) => {
       for (const id of userIds) blocked.add(id);
+    },
+    unblockUsers: (userIds) => {
+      for (const id of userIds) blocked.delete(id);
     },
     uninstallApp: (userIds) => {
       for (const id of userIds) notInstalled.add(id);

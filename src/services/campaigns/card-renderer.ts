@@ -1,3 +1,4 @@
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { OutgoingActivity } from '../../ports/messenger.ts';
@@ -55,6 +56,14 @@ export interface DigestCardInput {
   deliveryRecordsLost?: readonly LostCampaign[];
 }
 
+/** What an approver's request card needs: the signature as signed, and its policy version. */
+export interface ApprovalCardInput {
+  recipient: Recipient;
+  acknowledgement: Acknowledgement;
+  policy: Policy;
+  version: PolicyVersion;
+}
+
 /**
  * The cards, injected: the bot's card functions (src/bot/cards) in the running service, a small
  * placeholder in tests. The campaign services never build card JSON themselves.
@@ -62,6 +71,7 @@ export interface DigestCardInput {
 export interface CardRenderer {
   prompt(input: PromptCardInput): OutgoingActivity;
   digest(input: DigestCardInput): OutgoingActivity;
+  approvalRequest(input: ApprovalCardInput): OutgoingActivity;
 }
 
 /** What the sender knows of a delivery's person besides the row: their Teams user id. */

@@ -9,7 +9,7 @@ import { deliveryRecordsOf } from './delivery-records.ts';
 /** One card sent (or meant) to a person: what, when, and what became of it, in words. */
 export interface PersonDelivery {
   jobId: string;
-  kind: Exclude<DeliveryJobKind, 'digest' | 'test' | 'update'>;
+  kind: Exclude<DeliveryJobKind, 'digest' | 'test' | 'update' | 'approval'>;
   /** "First prompt of the campaign", "Reminder 2", … */
   what: string;
   versionNumber: number;
@@ -49,6 +49,7 @@ function what(job: DeliveryJob): string {
     case 'digest':
     case 'test':
     case 'update':
+    case 'approval':
       return job.kind; // not listed (filtered out below)
   }
 }
@@ -82,8 +83,9 @@ function outcome(delivery: Delivery): string {
 }
 
 function listed(kind: DeliveryJobKind): kind is PersonDelivery['kind'] {
-  // An update replaces a card already listed (its prompt or reminder): not a card of its own.
-  return kind !== 'digest' && kind !== 'test' && kind !== 'update';
+  // An update replaces a card already listed (its prompt or reminder): not a card of its own;
+  // an approval request is a card to the approver, not one asking them to sign.
+  return kind !== 'digest' && kind !== 'test' && kind !== 'update' && kind !== 'approval';
 }
 
 /**

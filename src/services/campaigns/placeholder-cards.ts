@@ -1,5 +1,10 @@
 import { ADAPTIVE_CARD_CONTENT_TYPE, type OutgoingActivity } from '../../ports/messenger.ts';
-import type { CardRenderer, DigestCardInput, PromptCardInput } from './card-renderer.ts';
+import type {
+  ApprovalCardInput,
+  CardRenderer,
+  DigestCardInput,
+  PromptCardInput,
+} from './card-renderer.ts';
 
 function card(summary: string, body: unknown[]): OutgoingActivity {
   return {
@@ -58,6 +63,15 @@ export const placeholderCards: CardRenderer = {
         text(
           `Delivery records lost: ${lost.title} v${lost.versionNumber}, ${lost.sentBeforeLoss} sent before the loss.`,
         ),
+      ),
+    ]);
+  },
+  approvalRequest(input: ApprovalCardInput): OutgoingActivity {
+    const heading = `Approval needed: ${input.acknowledgement.displayName}`;
+    return card(heading, [
+      text(heading, { weight: 'Bolder', size: 'Medium' }),
+      text(
+        `${input.policy.title} v${input.version.number}, signed ${input.acknowledgement.signedAt}.`,
       ),
     ]);
   },

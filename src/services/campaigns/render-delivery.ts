@@ -8,6 +8,7 @@ import {
   updateJobDataSchema,
 } from './job-data.ts';
 import type { PolicyReads } from './policy-reads.ts';
+import { approvalJobDataSchema } from '../approval-requests.ts';
 
 /**
  * The sender's card function: one delivery of a job, drawn with the injected cards. `signatures`
@@ -63,6 +64,11 @@ export function deliveryRenderer(
           ...digest,
         };
         return cards.digest(input);
+      }
+      case 'approval': {
+        // The signature as queued (approval-requests.ts): drawn without reading Graph for it.
+        const { acknowledgement } = approvalJobDataSchema.parse(job.data);
+        return cards.approvalRequest({ recipient, acknowledgement, policy, version });
       }
       case 'prompt':
       case 'reminder':

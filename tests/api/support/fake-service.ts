@@ -115,6 +115,7 @@ export function createFakeService(): FakeService {
         signaturesChecked: 0,
         auditEventsRecreated: [],
         approvalsCreated: [],
+        approvalRequestsQueued: [],
         skipped: [],
       });
     },
