@@ -136,6 +136,13 @@ export const API_ROUTES = [
     path: '/api/trust/policies/:key/versions/:n/publish-preview',
     access: 'user',
   },
+  // A master published by mistake, withdrawn with every school's text composed from it (the lead).
+  {
+    id: 'trust.withdraw',
+    method: 'POST',
+    path: '/api/trust/policies/:key/versions/:n/withdraw',
+    access: 'user',
+  },
   {
     id: 'trust.variant-preview',
     method: 'POST',

@@ -28,6 +28,7 @@ import {
   trustPolicies,
 } from './trust-policies.ts';
 import { masterPublishPreview, variantPreview } from './trust-publish-preview.ts';
+import { withdrawMaster } from './withdraw-master.ts';
 
 export type ServiceDeps = Omit<
   ServiceContext,
@@ -107,6 +108,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
       publishVariant: (actor, input) => publishVariant(ctx, actor, input),
       masterPublishPreview: (actor, key, n) => masterPublishPreview(ctx, actor, key, n),
       variantPreview: (actor, input) => variantPreview(ctx, actor, input),
+      withdrawMaster: (actor, key, n, reason) => withdrawMaster(ctx, actor, key, n, reason),
     },
     repairRecords: () => repairRecords(ctx),
     recordsCheckRunner: recordsCheckRunner(ctx),

@@ -19,6 +19,7 @@ import { loadPolicy } from './policy-versions.ts';
 import { publishDraft, writeDraft } from './publish-policy.ts';
 import type { ServiceContext, TrustContext } from './service-context.ts';
 import type { TrustPublishPreview, VariantPreview } from './trust-publish-preview.ts';
+import type { MasterWithdrawal } from './withdraw-master.ts';
 
 /** One school's copy of a trust policy, as the trust lead (or that school's admin) sees it. */
 export interface SchoolCopyView {
@@ -470,6 +471,13 @@ export interface TrustPolicyService {
     policyKey: string,
     versionNumber: number,
   ): Promise<TrustPublishPreview>;
+  /** Withdraws a master published by mistake, and every school's text composed from it. */
+  withdrawMaster(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+    reason: string,
+  ): Promise<MasterWithdrawal>;
   /** A school's text as it would read with these clauses of its own (trust-publish-preview.ts). */
   variantPreview(
     actor: Actor,

@@ -25,7 +25,7 @@ export interface WithdrawalPreview {
 
 /**
  * A trust policy's master is the trust lead's: a school's admin withdraws nothing of it (every
- * school's copy rests on it; trust-policies.ts has no withdrawal yet).
+ * school's copy rests on it; the lead withdraws it with withdraw-master.ts).
  */
 function refuseTrustMaster(policy: Policy): void {
   if (policy.scope === 'trust') {

@@ -219,6 +219,12 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/publish-preview`,
     expect: trustLeadOnly(200),
   },
+  'trust.withdraw': {
+    method: 'POST',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/withdraw`,
+    body: { reason: 'Published the wrong draft.' },
+    expect: trustLeadOnly(200),
+  },
   // A school's text with its own clauses: that school's admin only.
   'trust.variant-preview': {
     method: 'POST',

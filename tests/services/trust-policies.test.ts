@@ -435,4 +435,48 @@ describe('trust policies with school variants (real service, Graph emulator)', (
     expect(text).toContain('Forest School tablets stay in the blue box.');
     expect(text).toContain('The trust policy \\"trust-aup\\" version 2, with Oakfield Primary');
   });
+  it('the trust lead withdraws a mistaken master: every school returns to its text from before it', async () => {
+    now = new Date('2026-09-05T08:00:00.000Z');
+    const reason = 'Published the wrong draft.';
+    for (const who of [oakAdmin, olive]) {
+      expect((await refusal(atOak.trust.withdrawMaster(who, 'trust-aup', 2, reason))).code).toBe(
+        'forbidden',
+      );
+    }
+    expect((await records.getVersion('trust-aup', 2))?.value.status).toBe('published');
+    const result = await atOak.trust.withdrawMaster(lead, 'trust-aup', 2, reason);
+    expect([result.withdrawn.number, result.withdrawn.status]).toEqual([2, 'withdrawn']);
+    expect([result.restored.number, result.restored.status]).toEqual([1, 'published']);
+    // Oakfield back on its version 3 (master 1 with its clauses), Riverside on its version 1.
+    expect(result.schools).toEqual([
+      { schoolId: 'oakfield', policyKey: 'trust-aup--oakfield', withdrawn: [4], restored: 3 },
+      { schoolId: 'riverside', policyKey: 'trust-aup--riverside', withdrawn: [2], restored: 1 },
+    ]);
+    // Each school's own withdrawal: its signed event, its people signed again by the old text.
+    const oak = await statusOf(atOak, olive);
+    expect([oak?.version.number, oak?.status.kind]).toEqual([3, 'signed']);
+    expect(oak?.version.document.sections.map((s) => s.heading)).toEqual([
+      'Safeguarding',
+      'Oakfield Primary: our own rules',
+    ]);
+    const river = await statusOf(atRiver, rob);
+    expect([river?.version.number, river?.status.kind]).toEqual([1, 'signed']);
+    const withdrawals = await records.listAudit({ type: 'version.withdrawn' });
+    expect(withdrawals.map((e) => [e.subject, e.actorId, e.details['reason']]).sort()).toEqual([
+      ['trust-aup--oakfield:v4', 'u-lead', reason],
+      ['trust-aup--riverside:v2', 'u-lead', reason],
+      ['trust-aup:v2', 'u-lead', reason],
+    ]);
+    const view = await atOak.trust.list(lead);
+    expect(
+      view[0]?.schools.map((s) => [s.schoolId, s.current?.masterVersion, s.behindMaster]),
+    ).toEqual([
+      ['oakfield', 1, false],
+      ['riverside', 1, false],
+    ]);
+    // The first master has nothing before it: it is replaced by a new one, never withdrawn.
+    expect((await refusal(atOak.trust.withdrawMaster(lead, 'trust-aup', 1, reason))).code).toBe(
+      'conflict',
+    );
+  });
 });

@@ -558,6 +558,18 @@ export const RESPONSE_BODIES = {
   'trust.variant': schoolCopyOutcomeSchema,
   'trust.publish-preview': trustPublishPreviewSchema,
   'trust.variant-preview': variantPreviewSchema,
+  'trust.withdraw': z.object({
+    withdrawn: policyVersionSchema,
+    restored: policyVersionSchema,
+    schools: z.array(
+      z.object({
+        schoolId: z.string().min(1),
+        policyKey: z.string().min(1),
+        withdrawn: z.array(versionNumber),
+        restored: versionNumber.optional(),
+      }),
+    ),
+  }),
   'admin.settings': schoolSettingsSchema,
   'admin.settings.save': settingsSavedSchema,
   'admin.settings.history': z.array(settingsChangeSchema),

@@ -224,6 +224,13 @@ export const adminRoutes = {
       await service.trust.masterPublishPreview(actor, policyKeyParam(params), versionParam(params)),
     ),
 
+  'trust.withdraw': async ({ actor, service, params, req, limits }) => {
+    const policyKey = policyKeyParam(params);
+    const versionNumber = versionParam(params);
+    const { reason } = await readJson(req, withdrawBodySchema, limits.maxJsonBytes);
+    return json(await service.trust.withdrawMaster(actor, policyKey, versionNumber, reason));
+  },
+
   'trust.variant-preview': async ({ actor, service, params, req, limits }) => {
     const policyKey = policyKeyParam(params);
     const schoolId = idParam(params, 'schoolId');

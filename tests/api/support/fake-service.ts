@@ -618,6 +618,15 @@ function fakeTrust(log: (method: string, actor: Actor) => void): CountersignServ
         ],
       });
     },
+    withdrawMaster(actor, policyKey) {
+      log('trust.withdrawMaster', actor);
+      lead(actor);
+      return Promise.resolve({
+        withdrawn: { ...master, policyKey, status: 'withdrawn' as const },
+        restored: { ...master, policyKey },
+        schools: [],
+      });
+    },
     variantPreview(actor, input) {
       log('trust.variantPreview', actor);
       requireRole(actor, 'Policy.Admin');
