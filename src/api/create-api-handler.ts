@@ -11,7 +11,13 @@ import type { DevIdentityProvider } from './auth/dev-sign-in.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { CampaignApi } from './campaign-api.ts';
 import { RESPONSE_BODIES } from './contract/responses.ts';
-import { problem, ProblemError, sendProblem, toProblem } from './http/problem.ts';
+import {
+  problem,
+  ProblemError,
+  sendProblem,
+  toProblem,
+  validationProblem,
+} from './http/problem.ts';
 import { json, writeReply } from './http/reply.ts';
 import type { Reply } from './http/reply.ts';
 import type {
@@ -20,7 +26,11 @@ import type {
   ImportPolicy,
   RouteContext,
   RouteHandlers,
+  SchoolRouter,
+  SchoolServices,
+  ServedSchool,
 } from './route-context.ts';
+import { schoolQuerySchema } from './contract/requests.ts';
 import { matchRoute } from './routes.ts';
 import type { RouteId, RouteMatch } from './routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
@@ -42,6 +52,12 @@ export interface ApiDeps {
   trust?: TrustComplianceReader;
   /** Each school's evidence PDFs for the trust; absent: GET /api/trust/schools/… answers 503. */
   trustEvidence?: TrustEvidenceReader;
+  /**
+   * A trust: every request but the trust's own routes is served by the person's school, the one
+   * the `school` query parameter names if they belong to it (src/server/school-services.ts).
+   * Absent: `service`, `campaigns` and `settings` serve everyone.
+   */
+  schools?: SchoolRouter;
   /** The importer (src/importer's importPolicyFile, passed in by the composition root). */
   importPolicy: ImportPolicy;
   auth: TokenVerifier;
@@ -157,7 +173,30 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       return json(deps.keyRing);
     }
     // The token comes from the Authorization header only, never the query or body.
-    const actor = await deps.auth.verify(req.headers.authorization);
+    let actor = await deps.auth.verify(req.headers.authorization);
+    let served: SchoolServices = {
+      service: deps.service,
+      campaigns: deps.campaigns,
+      settings: deps.settings,
+    };
+    let school: ServedSchool | undefined;
+    const query = new URLSearchParams(url.searchParams);
+    // The trust's routes decide by the trust's settings themselves (trust-policies.ts,
+    // trust-compliance.ts); every other route is a school's, served by the person's school.
+    if (deps.schools !== undefined && !route.id.startsWith('trust.')) {
+      const named = query.get('school');
+      query.delete('school');
+      const requested = named === null ? undefined : schoolQuerySchema.safeParse(named);
+      if (requested !== undefined && !requested.success) {
+        throw new ProblemError(validationProblem(requested.error, 'query'));
+      }
+      const routed = await deps.schools(actor, {
+        requested: requested?.data,
+        role: route.access === 'user' ? undefined : REQUIRED_ROLE[route.access],
+      });
+      ({ actor, school } = routed);
+      served = routed;
+    }
     if (route.access !== 'user') {
       const role = REQUIRED_ROLE[route.access];
       if (!actor.roles.includes(role)) {
@@ -167,11 +206,10 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     const ctx: RouteContext = {
       req,
       params,
-      query: url.searchParams,
+      query,
       actor,
-      service: deps.service,
-      campaigns: deps.campaigns,
-      settings: deps.settings,
+      ...served,
+      school,
       trust: deps.trust,
       trustEvidence: deps.trustEvidence,
       importPolicy: deps.importPolicy,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { PolicyDocument } from '../domain/policy-document.ts';
-import type { Actor } from '../services/actor.ts';
+import type { Actor, AppRole } from '../services/actor.ts';
+import type { SchoolMembership } from '../services/person-schools.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { SchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import type { TrustComplianceReader } from '../services/trust-compliance.ts';
@@ -36,11 +37,39 @@ export interface RouteContext {
   trust: TrustComplianceReader | undefined;
   /** Each school's evidence PDFs for the trust; absent: those routes answer 503 `unavailable`. */
   trustEvidence: TrustEvidenceReader | undefined;
+  /**
+   * In a trust, the school serving this request and every school of the person's (the tab's
+   * selector); absent for a deployment of one school and for the trust's own routes.
+   */
+  school: ServedSchool | undefined;
   importPolicy: ImportPolicy;
   limits: ApiLimits;
   /** Reports an error that must not fail the whole request (e.g. one item of a bulk action). */
   reportError: (error: unknown) => void;
 }
+
+/** The school a request is served in (SchoolRouter) and the person's schools. */
+export interface ServedSchool {
+  id: string;
+  memberships: SchoolMembership[];
+}
+
+/** What serves one school's requests: its use cases, campaigns and settings page. */
+export interface SchoolServices {
+  service: CountersignService;
+  campaigns: CampaignApi | undefined;
+  settings: SchoolSettingsAdmin | undefined;
+}
+
+/**
+ * A trust's API (issue 14, item 3): the school that serves this person, the one they name if
+ * they belong to it, with their roles there (the actor comes back with those roles).
+ * @throws CountersignError('forbidden') for a school they are not in, or when they are in none.
+ */
+export type SchoolRouter = (
+  actor: Actor,
+  request: { requested?: string | undefined; role?: AppRole | undefined },
+) => Promise<SchoolServices & { actor: Actor; school: ServedSchool | undefined }>;
 
 export interface DevRouteContext {
   req: IncomingMessage;

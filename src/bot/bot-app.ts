@@ -2,12 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type AppOptions, type IPlugin } from '@microsoft/teams.apps';
 import type { Activity } from '@microsoft/teams.api';
 import type { AuditEvent } from '../domain/audit-event.ts';
+import type { AppRole } from '../domain/school-roles.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { GateResult } from './auth/inbound-activity-gate.ts';
-import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
+import type { ActivityIdentity, BotDeps, BotLogger, SchoolBotDeps } from './bot-deps.ts';
 import { CardActionHandler } from './card-action-handler.ts';
 import {
+  errorCard,
   helpCard,
   HELP_TEXT,
   isUserMri,
@@ -215,8 +217,7 @@ export function createBot(deps: BotDeps): CountersignBot {
       app.log.error('could not audit a refused activity', error);
     }
   }
-  const prompts = new PromptBuilder(deps);
-  const cardActions = new CardActionHandler(deps, prompts);
+  const served = schoolHandlers(deps);
 
   // A span per activity (an in-process dependency of the /api/messages request in Application
   // Insights): its type and name say what the bot did with the request's time.
@@ -273,7 +274,7 @@ export function createBot(deps: BotDeps): CountersignBot {
       // An older client's Action.Submit: the same handler, identity and checks as the invoke
       // (the person acting is the activity's sender; the card's data names nobody who acts).
       // There is no invoke response to replace the card with, so the answer is a new message.
-      const card = await cardActions.handle(identityOf(ctx.activity), submitted, ctx.log);
+      const card = await cardAction(served, identityOf(ctx.activity), submitted, ctx.log);
       await ctx.send(forSender(card, ctx.activity));
       return;
     }
@@ -283,30 +284,35 @@ export function createBot(deps: BotDeps): CountersignBot {
       return;
     }
     const command = commandOf(ctx.activity.text);
-    switch (command) {
-      case 'status': {
-        const actor = await deps.resolveActor(identity);
+    if (command === 'status' || command === 'sign') {
+      const school = await servedOrRefusal(served, identity, {});
+      if (typeof school === 'string') {
+        await ctx.send(school);
+        return;
+      }
+      const { deps: schoolDeps, prompts } = school;
+      const actor = await schoolDeps.resolveActor(identity);
+      if (command === 'status') {
         if (ctx.activity.conversation.conversationType !== 'personal') {
           // A group chat or channel is not the place for one person's status.
-          await ctx.send(await statusPrivately(deps, prompts, actor, ctx.log));
+          await ctx.send(await statusPrivately(schoolDeps, prompts, actor, ctx.log));
           return;
         }
         const status = await statusOrError(prompts, actor, ctx.log);
         await ctx.send(typeof status === 'string' ? status : forSender(status, ctx.activity));
         return;
       }
-      case 'sign': {
-        const actor = await deps.resolveActor(identity);
-        if (ctx.activity.conversation.conversationType !== 'personal') {
-          // Signing happens in the private chat, as the status does: never in front of others.
-          await ctx.send(await statusPrivately(deps, prompts, actor, ctx.log));
-          return;
-        }
-        for (const card of await signCardsOrError(prompts, actor, ctx.log)) {
-          await ctx.send(typeof card === 'string' ? card : forSender(card, ctx.activity));
-        }
+      if (ctx.activity.conversation.conversationType !== 'personal') {
+        // Signing happens in the private chat, as the status does: never in front of others.
+        await ctx.send(await statusPrivately(schoolDeps, prompts, actor, ctx.log));
         return;
       }
+      for (const card of await signCardsOrError(prompts, actor, ctx.log)) {
+        await ctx.send(typeof card === 'string' ? card : forSender(card, ctx.activity));
+      }
+      return;
+    }
+    switch (command) {
       case 'help':
         await ctx.send(helpCard(deps.cards));
         return;
@@ -321,7 +327,8 @@ export function createBot(deps: BotDeps): CountersignBot {
   });
 
   app.on('card.action', async (ctx) => {
-    const card = await cardActions.handle(
+    const card = await cardAction(
+      served,
       identityOf(ctx.activity),
       ctx.activity.value.action.data,
       ctx.log,
@@ -336,6 +343,90 @@ export function createBot(deps: BotDeps): CountersignBot {
     matches: (req) => adapter.matches(req),
     handle: (req, res) => adapter.handle(req, res),
   };
+}
+
+/** One school's prompt builder and card action handler, over that school's deps. */
+interface SchoolHandlers {
+  deps: BotDeps;
+  prompts: PromptBuilder;
+  cardActions: CardActionHandler;
+}
+
+type ServedHandlers = (
+  identity: ActivityIdentity,
+  request: { requested?: string | undefined; role?: AppRole | undefined },
+) => Promise<SchoolHandlers>;
+
+/**
+ * The handlers that serve an activity: the bot's own deps for a school of one; in a trust, its
+ * sender's school's (deps.route), the handlers made once per school deps object.
+ */
+function schoolHandlers(deps: BotDeps): ServedHandlers {
+  const make = (schoolDeps: SchoolBotDeps): SchoolHandlers => {
+    const merged: BotDeps = { ...deps, ...schoolDeps };
+    const prompts = new PromptBuilder(merged);
+    return { deps: merged, prompts, cardActions: new CardActionHandler(merged, prompts) };
+  };
+  const own = make(deps);
+  const route = deps.route;
+  if (route === undefined) return () => Promise.resolve(own);
+  const made = new WeakMap<SchoolBotDeps, SchoolHandlers>();
+  return async (identity, request) => {
+    const schoolDeps = await route(identity, request);
+    let handlers = made.get(schoolDeps);
+    if (handlers === undefined) {
+      handlers = make(schoolDeps);
+      made.set(schoolDeps, handlers);
+    }
+    return handlers;
+  };
+}
+
+/** The school's handlers, or what to tell a sender no school of theirs serves. */
+async function servedOrRefusal(
+  served: ServedHandlers,
+  identity: ActivityIdentity,
+  request: { requested?: string | undefined; role?: AppRole | undefined },
+): Promise<SchoolHandlers | string> {
+  try {
+    return await served(identity, request);
+  } catch (error) {
+    if (error instanceof CountersignError && error.code === 'forbidden') return error.message;
+    throw error;
+  }
+}
+
+/** Verbs on an approval card are the approvers': someone in several schools is served where they approve. */
+const APPROVER_VERBS: ReadonlySet<unknown> = new Set(['approve', 'reject', 'refreshApproval']);
+
+/**
+ * A card action in its school: the card's `school` (cards carry it in their data) is only a
+ * request, checked against the sender's own schools; the handler then checks everything else
+ * as before (the sender, the card's recipient, the thing's existence in that school).
+ */
+async function cardAction(
+  served: ServedHandlers,
+  identity: ActivityIdentity | undefined,
+  data: unknown,
+  log: BotLogger,
+): Promise<AdaptiveCard> {
+  const fields = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  if (identity === undefined) {
+    return errorCard({
+      title: 'Not signed in',
+      message: 'Teams did not say who you are, so this card cannot be used here.',
+      code: 'unauthenticated',
+    });
+  }
+  const named = fields['school'];
+  const school = await servedOrRefusal(served, identity, {
+    requested: typeof named === 'string' && named.length <= 64 ? named : undefined,
+    role: APPROVER_VERBS.has(fields['action']) ? 'Policy.Approver' : undefined,
+  });
+  if (typeof school === 'string') {
+    return errorCard({ title: 'Not allowed', message: school, code: 'forbidden' });
+  }
+  return school.cardActions.handle(identity, data, log);
 }
 
 const ASK_PRIVATELY =

@@ -7,7 +7,7 @@ import type { NamedApprover } from '../domain/approval-route.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Telemetry } from '../ports/telemetry.ts';
 import type { ConversationRef } from '../ports/messenger.ts';
-import type { Actor } from '../services/actor.ts';
+import type { Actor, AppRole } from '../services/actor.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import type { AdaptiveCard, CardsConfig } from './cards/index.ts';
 
@@ -57,8 +57,26 @@ export interface BotNotifications {
   sendPrivately?: (userId: string, summary: string, card: AdaptiveCard) => Promise<void>;
 }
 
+/** What the bot needs of one school: its use cases, its people's roles, its cards' settings. */
+export type SchoolBotDeps = Pick<BotDeps, 'service' | 'resolveActor' | 'cards'> &
+  Partial<Pick<BotDeps, 'notifications' | 'findDecision'>>;
+
+/**
+ * A trust (issue 14, item 3): the school that serves this sender's activity, the one a card's
+ * data names if they belong to it (`school`), else the one where they hold the role the verb
+ * needs (src/services/person-schools.ts decides). The same deps object is answered for a school
+ * until its settings change.
+ * @throws CountersignError('forbidden') for a school they are not in, or when they are in none.
+ */
+export type RouteActivity = (
+  identity: ActivityIdentity,
+  request: { requested?: string | undefined; role?: AppRole | undefined },
+) => Promise<SchoolBotDeps>;
+
 export interface BotDeps {
   service: CountersignService;
+  /** A trust: each activity goes to its sender's school; absent, these deps serve everyone. */
+  route?: RouteActivity;
   resolveActor: ResolveActor;
   cards: CardsConfig & {
     /** Offered on approval cards (default: Admin rights, Remote access, Finance systems). */

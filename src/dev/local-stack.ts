@@ -146,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       write: (line) => log(calmLocalLine(line.trimEnd())),
       context: requestScope.logContext,
     });
-    const { service, campaigns, server, stop } = await composeService({
+    const { service, campaigns, server, stop, syncSchools } = await composeService({
       graph,
       school,
       clock,
@@ -195,6 +195,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ) {
       log(`seeded the demo trust: ${DEMO_TRUST.name}, its AUP published to three schools`);
     }
+    // The trust's schools are served from the first request: their people sign, their admins
+    // run campaigns (the settings list is read again now, not 15 s from now).
+    if (demoTrust) await syncSchools();
     const host = options.host ?? '127.0.0.1';
     const port = await listen(server, options.port ?? 0, host);
     stops.unshift(() => close(server));

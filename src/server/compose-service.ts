@@ -6,25 +6,16 @@ import type { TokenVerifier } from '../api/auth/token-verifier.ts';
 import { createApiHandler } from '../api/create-api-handler.ts';
 import { createBot } from '../bot/bot-app.ts';
 import type { BotDeps } from '../bot/bot-deps.ts';
-import { createBotNotifications } from '../bot/bot-notifications.ts';
-import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
 import { teamsSdkLogger } from '../bot/teams-sdk-logger.ts';
 import type { CardsConfig } from '../bot/cards/index.ts';
-import { recordsDecisionFinder } from '../bot/decision-finder.ts';
-import { schoolActorResolver } from '../bot/resolve-actor.ts';
 import { withSettingsRoles } from '../api/auth/settings-roles-verifier.ts';
-import { schoolRoleSource } from '../services/school-role-source.ts';
 import { createLiveSchoolSettings } from '../services/live-school-settings.ts';
-import { deploymentSchool } from '../services/actor-school.ts';
-import { createSchoolSettingsAdmin } from '../services/school-settings-admin.ts';
 import { schoolScopedRecords } from '../services/school-scoped-records.ts';
 import { createTrustCompliance } from '../services/trust-compliance.ts';
 import { createTrustEvidence } from '../services/trust-evidence.ts';
-import { queuedApprovalRequests } from '../services/approval-requests.ts';
-import { permissionChoicesOf } from '../domain/additional-permissions.ts';
+import { PdfLibRenderer } from '../adapters/pdf/pdf-lib-renderer.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
-import { PdfLibRenderer } from '../adapters/pdf/pdf-lib-renderer.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
@@ -32,10 +23,7 @@ import type { Logger } from '../ports/logger.ts';
 import { noTelemetry, type Telemetry } from '../ports/telemetry.ts';
 import type { Messenger } from '../ports/messenger.ts';
 import type { WorkStore } from '../ports/work-store.ts';
-import {
-  createCampaignService,
-  type CampaignService,
-} from '../services/campaigns/campaign-service.ts';
+import type { CampaignService } from '../services/campaigns/campaign-service.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
 import { createCountersignService } from '../services/create-countersign-service.ts';
 import type { TrustContext } from '../services/service-context.ts';
@@ -43,6 +31,7 @@ import { TRUST_SETTINGS_ID, trustOf } from '../domain/trust.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
 import { createRequestScope, withSignGraphBudget, type RequestScope } from './request-observer.ts';
+import { composeSchool, createTrustSchools, type SchoolParts } from './school-services.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler, type TabConfig } from './tab-config.ts';
 
@@ -113,6 +102,11 @@ export interface ComposedService {
   service: CountersignService;
   campaigns: CampaignService;
   server: Server;
+  /**
+   * Reads the settings list again now: a school added to it is served at once (its people's
+   * requests and cards, its scheduled work) rather than within 15 s.
+   */
+  syncSchools: () => Promise<void>;
   /** Stops the campaign sender and the sweeper (the caller closes the server). */
   stop: () => Promise<void>;
 }
@@ -141,87 +135,51 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     onError: (error) => report(error, 'reading the school settings'),
   });
   await settings.current();
-  const school = settings.school;
-  // A trust keeps every school's records in one site: this service sees its own school's only
-  // (another school's policies, signatures, approvals and campaigns are not found), through the
-  // API and the bot alike. The evidence lists stay whole for the checkpoints and records check.
-  const records = schoolScopedRecords(graph.records, () => school.id);
-  // Every checkpoint goes to the site, the work store and any archive beyond (the WORM
-  // container); the nightly records check reads them back from the same places.
-  const checkpointArchives = [work, ...(input.checkpointArchives ?? [])];
-  // Read from the live settings at each use, so an approver added in the Admin view gets cards.
-  const cards = {
-    ...input.cards,
-    get approverIds() {
-      return school.approverIds;
-    },
-    get approversApprover() {
-      return school.approversApprover;
-    },
-    get permissionChoices() {
-      return permissionChoicesOf(school);
-    },
-  };
+  // A trust keeps every school's records in one site: each school's services see its own
+  // school only (another school's policies, signatures, approvals and campaigns are not found),
+  // through the API and the bot alike. The evidence lists stay whole for the checkpoints and
+  // records check. Every checkpoint goes to the site, the work store and any archive beyond (the
+  // WORM container); the nightly records check reads them back from the same places.
   // The evidence pack's PDFs read the site's signed rows as stored, rendered here.
   const evidencePack = { rows: graph.records, renderer: new PdfLibRenderer() };
-  const notifications = createBotNotifications({ workStore: work, messenger, clock });
-  const approvalRequests = queuedApprovalRequests({ queue: work, school, clock });
-  const service = createCountersignService({
-    checkpoints: { ledger: graph.records, archives: checkpointArchives },
-    records,
-    directory: graph.directory,
-    clock,
-    sealKey: input.sealKey,
-    evidence: input.evidence,
-    school,
-    telemetry,
-    onRepairError: (error, what) => report(error, what),
-    // Every signature that needs approval asks its approvers, signed in the tab or a card:
-    // queued in the work store and sent by the campaign sender (paced, retried, survives a
-    // restart), never sent in the sign request.
-    approvalRequests,
-    // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
+  const parts: SchoolParts = {
+    graph,
     evidencePack,
-    // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
-    trust: trustContext(graph.settings, graph.records),
-  });
-  const campaigns = createCampaignService({
-    records,
-    directory: graph.directory,
+    settingsDeps,
+    clock,
     work,
     messenger,
     ...(input.previewsTo === undefined ? {} : { previewsTo: input.previewsTo }),
-    // The live settings' cards: an approval card offers the school's permission choices now.
-    cards: botCardRenderer(cards),
-    school,
-    clock,
-    newId: () => crypto.randomUUID(),
-    holderId: input.holderId,
-    sender: { pacing: tenantPacing(input.teamsTenantRps ?? 50) },
-    // Nightly (and soon after a start when none ran in 24 h), under the scheduler's lease.
-    recordsCheck: service.recordsCheckRunner,
-    // Every scheduled run: a signed checkpoint in the site, copied to the work store and beyond.
-    checkpoints: {
-      ledger: graph.records,
-      archives: checkpointArchives,
-      signer: input.evidence.signer,
-      keyRing: input.evidence.keyRing,
-    },
-    ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
+    cards: input.cards,
+    sealKey: input.sealKey,
+    evidence: input.evidence,
     telemetry,
-    onError: (error) => report(error, 'campaign'),
-  });
-  // The trust's schools side by side: this school through its own service, each other school of
-  // the settings list through a service of its own over that school's view of the site (made
-  // once per version of its settings; only its reads are used: the people report, and the
-  // evidence pack the trust lead downloads per school).
+    checkpointArchives: [work, ...(input.checkpointArchives ?? [])],
+    holderId: input.holderId,
+    pacing: { pacing: tenantPacing(input.teamsTenantRps ?? 50) },
+    ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
+    // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
+    trust: trustContext(graph.settings, graph.records),
+    report,
+  };
+  const own = composeSchool(parts, settings, true);
+  const { school, service, campaigns } = own;
+  // Every other school of the settings list: composed when first seen, its scheduled work run
+  // here too; each request and card action goes to its person's school.
+  const schools = createTrustSchools(parts, own);
+  await schools.sync();
+  // The trust's schools side by side: each school through its own service (a school the list
+  // gained since the last read through a service of its own over that school's view, made once
+  // per version of its settings; only its reads are used: the people report, and the evidence
+  // pack the trust lead downloads per school).
   const otherSchools = new Map<string, { settings: string; service: CountersignService }>();
   const serviceFor = (other: School): CountersignService => {
-    if (other.id === school.id) return service;
+    const known = schools.known(other.id);
+    if (known !== undefined) return known.service;
     const key = JSON.stringify(other);
-    const known = otherSchools.get(other.id);
-    if (known?.settings === key) return known.service;
-    const made = createCountersignService({
+    const made = otherSchools.get(other.id);
+    if (made?.settings === key) return made.service;
+    const service = createCountersignService({
       records: schoolScopedRecords(graph.records, () => other.id),
       directory: graph.directory,
       clock,
@@ -231,16 +189,15 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       telemetry,
       evidencePack,
     });
-    otherSchools.set(other.id, { settings: key, service: made });
-    return made;
+    otherSchools.set(other.id, { settings: key, service });
+    return service;
   };
-  // One source of truth for who administers and approves: the tab's token and the card's
-  // activity both take their person's roles from the school's settings.
-  const roles = schoolRoleSource(async () => (await settings.current()).school);
   const api = createApiHandler({
     service,
+    // The API's actor holds the roles of the school serving the request (schools.api).
+    schools: schools.api,
     importPolicy: importPolicyFile,
-    auth: withSettingsRoles(input.auth, roles),
+    auth: withSettingsRoles(input.auth, own.roles),
     // Read per request, not copied: a Key Vault ring grows when a new key version is read.
     get keyRing() {
       return input.evidence.keyRing;
@@ -253,20 +210,12 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     trustEvidence: createTrustEvidence({ settings: graph.settings, serviceFor }),
     // The Admin view's settings page: the actor's school, saved over the revision read, and
     // read again at once so this instance's live settings hold the change.
-    settings: createSchoolSettingsAdmin({
-      settings: settingsDeps,
-      directory: graph.directory,
-      actorSchool: deploymentSchool(() => school.id),
-      afterSave: () => settings.refresh(),
-    }),
+    settings: own.settingsAdmin,
   });
   const bot = createBot({
-    service,
-    resolveActor: schoolActorResolver({ directory: graph.directory, roles }),
-    cards,
+    ...own.bot,
+    route: schools.bot,
     audit: (event) => graph.records.appendAudit([event]),
-    notifications,
-    findDecision: recordsDecisionFinder(records),
     clock,
     logger: teamsSdkLogger(log.child({ component: 'bot' })),
     telemetry,
@@ -348,10 +297,11 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     service,
     campaigns,
     server,
+    syncSchools: () => schools.sync(),
     stop: async () => {
       clearInterval(sweeper);
       clearTimeout(firstSweep);
-      await campaigns.stop();
+      await Promise.all([campaigns.stop(), schools.stop()]);
     },
   };
 }

@@ -424,11 +424,55 @@ describe('the demo school’s admin can read or change nothing of Oak Primary, t
     expect(await oakRows()).toEqual(before);
   });
 
-  it('Oak’s own admin holds no role in the demo school’s service (roles come from its settings)', async () => {
-    const me = (await (await api(oakAdmin, 'GET', '/api/me')).json()) as { roles: string[] };
-    expect(me.roles).toEqual([]);
-    expect((await api(oakAdmin, 'GET', '/api/admin/policies')).status).toBe(403);
-    expect((await api(oakHead, 'GET', '/api/approvals')).status).toBe(403);
+  it('Oak’s own admin holds no role in the demo school (roles come from each school’s settings)', async () => {
+    const demo = `school=${encodeURIComponent(DEMO_SCHOOL.school.id)}`;
+    const me = (await (await api(oakAdmin, 'GET', `/api/me?${demo}`)).json()) as {
+      roles: string[];
+      school: string;
+    };
+    expect(me).toMatchObject({ roles: [], school: DEMO_SCHOOL.school.id });
+    expect((await api(oakAdmin, 'GET', `/api/admin/policies?${demo}`)).status).toBe(403);
+    expect((await api(oakHead, 'GET', `/api/approvals?${demo}`)).status).toBe(403);
+  });
+});
+
+describe('each person is served by their own school (issue 14: one deployment, every school)', () => {
+  it('someone in both schools is served by the deployment’s unless they name the other', async () => {
+    const me = (await (await api(oakSigner, 'GET', '/api/me')).json()) as {
+      school: string;
+      schools: { id: string; roles: string[] }[];
+    };
+    expect(me.school).toBe(DEMO_SCHOOL.school.id);
+    expect(me.schools.map((s) => s.id).sort()).toEqual([DEMO_SCHOOL.school.id, OAK.id].sort());
+    const oaks = await api(oakSigner, 'GET', `/api/me/policies?school=${OAK.id}`);
+    expect(oaks.status).toBe(200);
+    const text = await oaks.text();
+    expect(text).toContain(OAK_KEY);
+    expect(text).not.toContain('staff-aup');
+  });
+
+  it('an admin or approver is served where they hold the role: Oak’s admin lists Oak’s policies', async () => {
+    const policies = await api(oakAdmin, 'GET', '/api/admin/policies');
+    expect(policies.status).toBe(200);
+    const text = await policies.text();
+    expect(text).toContain(OAK_KEY);
+    expect(text).not.toContain('staff-aup');
+    const approvals = await api(oakHead, 'GET', '/api/approvals');
+    expect(approvals.status).toBe(200);
+    expect(await approvals.text()).toContain(oakAck);
+  });
+
+  it('a school one is not in is refused (403), and naming it changes nothing', async () => {
+    const before = await oakRows();
+    const res = await api(dsl, 'GET', `/api/admin/policies?school=${OAK.id}`);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({
+      code: 'forbidden',
+      details: { reason: 'not-in-school' },
+    });
+    const bad = await api(dsl, 'GET', `/api/admin/policies?school=${'x'.repeat(65)}`);
+    expect(bad.status).toBe(422);
+    expect(await oakRows()).toEqual(before);
   });
 });
 

@@ -142,6 +142,12 @@ export const peopleQuerySchema = z.object({
   ),
 });
 
+/**
+ * In a trust, the school a request is for (`?school=` on any school route): a school id as the
+ * settings list stores it (schoolSchema), checked against the person's schools by the server.
+ */
+export const schoolQuerySchema = z.string().min(1).max(64);
+
 /** The settings page's group picker: the words the admin typed. */
 export const groupSearchQuerySchema = z.object({ search: z.string().trim().min(1).max(100) });
 

@@ -30,6 +30,12 @@ export const meSchema = z.object({
   displayName: z.string(),
   upn: z.string(),
   roles: z.array(z.string()),
+  /** In a trust: the school serving the person's requests (name another with `?school=`). */
+  school: z.string().optional(),
+  /** In a trust: every school the person belongs to, with their roles in each. */
+  schools: z
+    .array(z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()) }))
+    .optional(),
 });
 
 // Where one person stands with one policy (src/domain/person-status.ts).

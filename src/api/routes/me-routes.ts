@@ -7,13 +7,20 @@ import { idParam, policyKeyParam, versionParam } from './path-params.ts';
 
 /** Everyone's routes: the person is always ctx.actor (the token's oid). */
 export const meRoutes = {
-  me: ({ actor }) =>
+  me: ({ actor, school }) =>
     Promise.resolve(
       json({
         id: actor.id,
         displayName: actor.displayName,
         upn: actor.upn,
         roles: [...actor.roles],
+        // In a trust: the school these roles are in, and every school of theirs (a selector).
+        ...(school === undefined
+          ? {}
+          : {
+              school: school.id,
+              schools: school.memberships.map((m) => ({ ...m, roles: [...m.roles] })),
+            }),
       }),
     ),
 

@@ -17,7 +17,11 @@ import {
   type SenderOptions,
 } from './campaign-sender.ts';
 import { CampaignTotals } from './campaign-totals.ts';
-import { runScheduledWork, type ScheduledWorkReport } from './scheduled-work.ts';
+import {
+  runScheduledWork,
+  type ScheduledWorkDeps,
+  type ScheduledWorkReport,
+} from './scheduled-work.ts';
 import type { Timing } from './timing.ts';
 import type { CheckpointWriterDeps } from '../write-checkpoint.ts';
 import type { Telemetry } from '../../ports/telemetry.ts';
@@ -41,6 +45,19 @@ export interface CampaignRuntimeDeps {
   /** This instance (lease holder id). */
   holderId: string;
   sender?: Partial<SenderOptions>;
+  /**
+   * Whether `start` runs the sender (default true). A trust's schools share one work store and
+   * one tenant's Teams limits: one school's runtime sends every school's jobs, the others run
+   * their scheduled work only.
+   */
+  sends?: boolean;
+  /**
+   * The records the sender's totals write to (default `records`): the site's, whole, where one
+   * runtime sends every school's campaigns.
+   */
+  totalsRecords?: RecordStore;
+  /** The scheduler lease's name and which running campaigns are this school's (scheduled-work.ts). */
+  schedule?: Pick<ScheduledWorkDeps, 'lease' | 'ownsJob'>;
   /** How often running totals go to SharePoint (default 30 s; always once more at the end). */
   totalsEveryMs?: number;
   /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */
@@ -92,7 +109,7 @@ export interface CampaignRuntime {
  */
 export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntime {
   const { timing } = deps;
-  const totals = new CampaignTotals(deps.records, deps.queue);
+  const totals = new CampaignTotals(deps.totalsRecords ?? deps.records, deps.queue);
   let totalsLoop: Promise<void> | null = null;
   let scheduleLoop: Promise<void> | null = null;
   let running = false;
@@ -138,6 +155,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
         snapshots: deps.snapshots,
         school: deps.school,
         holderId: deps.holderId,
+        ...deps.schedule,
         ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
         ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
       },
@@ -193,7 +211,7 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
       if (running) return;
       running = true;
       scheduled = { ...scheduled, startedAt: deps.clock.now() };
-      sender.start();
+      if (deps.sends !== false) sender.start();
       totalsLoop = runTotals();
       scheduleLoop = runSchedule();
     },

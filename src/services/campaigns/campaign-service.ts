@@ -1,4 +1,5 @@
 import type { Campaign } from '../../domain/campaign.ts';
+import { CountersignError } from '../../domain/errors.ts';
 import type { School } from '../../domain/school.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Directory } from '../../ports/directory.ts';
@@ -81,6 +82,20 @@ export interface CampaignDeps {
   /** This instance (lease holder id). */
   holderId: string;
   sender?: Partial<SenderOptions>;
+  /**
+   * A trust's schools share one work store and the tenant's Teams limits (issue 14, item 3):
+   * - `sender`: this service's runtime sends every school's jobs (drawing each card from the
+   *   site's records: policy keys are unique in the site) and keeps their totals there;
+   * - `scheduled-only`: its runtime runs its school's scheduled work only, its jobs sent by the
+   *   sender's.
+   * `lease` names its scheduler lease, and only the running campaigns of its own school's
+   * policies are reminded and digested. Absent: a deployment of one school, as before.
+   */
+  trust?: {
+    role: { kind: 'sender'; siteRecords: RecordStore } | { kind: 'scheduled-only' };
+    /** Default: the one scheduler lease of a school of one (SCHEDULER_LEASE). */
+    lease?: string;
+  };
   /** How often running totals go to SharePoint (default 30 s; always once more at the end). */
   totalsEveryMs?: number;
   /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */
@@ -95,6 +110,12 @@ export interface CampaignDeps {
   telemetry?: Telemetry;
 }
 
+/** A policy the school's view does not hold reads as none; any other failure stands. */
+function notFound(error: unknown): null {
+  if (error instanceof CountersignError && error.code === 'not-found') return null;
+  throw error;
+}
+
 /**
  * The composition of campaigns: the commands (launch-campaign.ts, campaign-status.ts,
  * change-campaign-status.ts, preview-card.ts, send-test.ts) over one context, and the runtime
@@ -103,7 +124,15 @@ export interface CampaignDeps {
 export function createCampaignService(deps: CampaignDeps): CampaignService {
   const { records, directory, work, clock } = deps;
   const policies = cachedPolicyReads(records, directory, clock);
-  const render = deliveryRenderer(deps.cards, policies, records);
+  const role = deps.trust?.role;
+  // The sender of a trust draws every school's cards (and reads their signatures) from the
+  // site's records; a school's own reads stay its own.
+  const renderRecords = role?.kind === 'sender' ? role.siteRecords : records;
+  const render = deliveryRenderer(
+    deps.cards,
+    role?.kind === 'sender' ? cachedPolicyReads(renderRecords, directory, clock) : policies,
+    renderRecords,
+  );
   const runtime = createCampaignRuntime({
     records,
     directory,
@@ -120,6 +149,17 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     render,
     holderId: deps.holderId,
     ...(deps.sender === undefined ? {} : { sender: deps.sender }),
+    ...(role === undefined
+      ? {}
+      : {
+          sends: role.kind === 'sender',
+          ...(role.kind === 'sender' ? { totalsRecords: role.siteRecords } : {}),
+          schedule: {
+            ...(deps.trust?.lease === undefined ? {} : { lease: deps.trust.lease }),
+            // The school's view hides another school's policies: a job of one is not its own.
+            ownsJob: async (job) => (await policies.policy(job.policyKey).catch(notFound)) !== null,
+          },
+        }),
     ...(deps.totalsEveryMs === undefined ? {} : { totalsEveryMs: deps.totalsEveryMs }),
     ...(deps.scheduleEveryMs === undefined ? {} : { scheduleEveryMs: deps.scheduleEveryMs }),
     ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),

@@ -65,6 +65,16 @@ export interface ScheduledWorkDeps {
   /** How long one run may hold the scheduler lease (default 10 minutes). */
   leaseTtlMs?: number;
   /**
+   * The scheduler lease's name (default SCHEDULER_LEASE). In a trust each school's scheduled work
+   * holds its own, so the schools' runs on one instance never skip each other.
+   */
+  lease?: string;
+  /**
+   * Whether a running campaign's job is this school's (default: every job). A trust's schools
+   * share one work store: each school reminds and digests its own campaigns only.
+   */
+  ownsJob?: (job: DeliveryJob) => Promise<boolean>;
+  /**
    * Signs a checkpoint of the evidence every run (skipped when nothing changed); absent where no
    * evidence is signed.
    */
@@ -146,7 +156,7 @@ export async function runScheduledWork(
   };
   const { queue, leases, records, school } = deps;
   const lease = await leases.acquireLease(
-    SCHEDULER_LEASE,
+    deps.lease ?? SCHEDULER_LEASE,
     deps.holderId,
     deps.leaseTtlMs ?? 600_000,
     now,
@@ -168,6 +178,7 @@ export async function runScheduledWork(
       });
     }
     for (const job of await queue.listJobs({ kind: 'prompt', status: 'running' })) {
+      if (deps.ownsJob !== undefined && !(await deps.ownsJob(job))) continue;
       await step(() => campaignStep(deps, job, now, report));
     }
     await step(() => lostRecordsStep(deps, now, report));

@@ -1,0 +1,346 @@
+import type { GraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
+import type { SchoolRouter } from '../api/route-context.ts';
+import type { RouteActivity, SchoolBotDeps } from '../bot/bot-deps.ts';
+import { createBotNotifications } from '../bot/bot-notifications.ts';
+import { queuedApprovalRequests } from '../services/approval-requests.ts';
+import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
+import type { CardsConfig } from '../bot/cards/index.ts';
+import { recordsDecisionFinder } from '../bot/decision-finder.ts';
+import { schoolActorResolver } from '../bot/resolve-actor.ts';
+import { permissionChoicesOf } from '../domain/additional-permissions.ts';
+import { CountersignError } from '../domain/errors.ts';
+import type { School } from '../domain/school.ts';
+import { TRUST_SETTINGS_ID } from '../domain/trust.ts';
+import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EvidenceKeys } from '../ports/evidence-keys.ts';
+import type { Messenger } from '../ports/messenger.ts';
+import type { RecordStore } from '../ports/record-store.ts';
+import type { RoleSource } from '../ports/role-source.ts';
+import type { Telemetry } from '../ports/telemetry.ts';
+import type { WorkStore } from '../ports/work-store.ts';
+import { deploymentSchool } from '../services/actor-school.ts';
+import {
+  createCampaignService,
+  type CampaignDeps,
+  type CampaignService,
+} from '../services/campaigns/campaign-service.ts';
+import type { SenderOptions } from '../services/campaigns/campaign-sender.ts';
+import type { CountersignService } from '../services/countersign-service.ts';
+import {
+  createCountersignService,
+  type ServiceDeps,
+} from '../services/create-countersign-service.ts';
+import {
+  createLiveSchoolSettings,
+  type LiveSchoolSettings,
+} from '../services/live-school-settings.ts';
+import { createPersonSchools, type PersonSchools } from '../services/person-schools.ts';
+import { schoolRoleSource } from '../services/school-role-source.ts';
+import {
+  createSchoolSettingsAdmin,
+  type SchoolSettingsAdmin,
+} from '../services/school-settings-admin.ts';
+import { schoolScopedRecords } from '../services/school-scoped-records.ts';
+import type { SchoolSettingsDeps } from '../services/school-settings.ts';
+import type { TrustContext } from '../services/service-context.ts';
+
+/** What every school of the deployment is composed from (compose-service.ts passes its own). */
+export interface SchoolParts {
+  graph: GraphAdapters;
+  /** The evidence pack's PDFs: the site's signed rows as stored, and the one renderer. */
+  evidencePack: NonNullable<ServiceDeps['evidencePack']>;
+  settingsDeps: SchoolSettingsDeps & { records: Pick<RecordStore, 'appendAudit' | 'listAudit'> };
+  clock: Clock;
+  work: WorkStore;
+  messenger: Messenger;
+  previewsTo?: () => Messenger | undefined;
+  cards: CardsConfig;
+  sealKey: string;
+  evidence: EvidenceKeys;
+  telemetry: Telemetry;
+  checkpointArchives: readonly CheckpointArchive[];
+  holderId: string;
+  /** One pacing for every school's cards: the Teams limits are the tenant's, not a school's. */
+  pacing: Partial<SenderOptions>;
+  totalsEveryMs?: number;
+  trust: TrustContext;
+  report: (error: unknown, context: string) => void;
+}
+
+/** One school's part of the deployment: its use cases, campaigns, settings page and bot deps. */
+export interface ComposedSchool {
+  /** The school as its settings row says now (a live view: read property by property). */
+  school: School;
+  settings: LiveSchoolSettings;
+  service: CountersignService;
+  campaigns: CampaignService;
+  settingsAdmin: SchoolSettingsAdmin;
+  roles: RoleSource;
+  bot: SchoolBotDeps;
+}
+
+/**
+ * One school's services over its own view of the site (schoolScopedRecords): another school's
+ * policies, versions, signatures, approvals and campaigns do not exist for it. The deployment's
+ * own school (`primary`) also runs the site-wide work: the records check and the checkpoints in
+ * its scheduled work, and, in a trust, the one campaign sender that sends every school's jobs
+ * (one work store and one tenant's Teams limits); another school runs its own scheduled work
+ * (reminders, digests, new starters, renewals) under its own lease.
+ */
+export function composeSchool(
+  parts: SchoolParts,
+  settings: LiveSchoolSettings,
+  primary: boolean,
+): ComposedSchool {
+  const { graph, clock, work } = parts;
+  const school = settings.school;
+  const records = schoolScopedRecords(graph.records, () => school.id);
+  // Read from the live settings at each use, so an approver added in the Admin view gets cards.
+  const cards = {
+    ...parts.cards,
+    get approverIds() {
+      return school.approverIds;
+    },
+    get approversApprover() {
+      return school.approversApprover;
+    },
+    get permissionChoices() {
+      return permissionChoicesOf(school);
+    },
+  };
+  const notifications = createBotNotifications({
+    workStore: work,
+    messenger: parts.messenger,
+    clock,
+  });
+  // Every signature that needs approval asks its approvers (this school's), signed in the tab or
+  // a card: queued in the work store and sent by the campaign sender (paced, retried, survives a
+  // restart), never sent in the sign request.
+  const approvalRequests = queuedApprovalRequests({ queue: work, school, clock });
+  const checkpoints = { ledger: graph.records, archives: parts.checkpointArchives };
+  const service = createCountersignService({
+    checkpoints,
+    records,
+    directory: graph.directory,
+    clock,
+    sealKey: parts.sealKey,
+    evidence: parts.evidence,
+    school,
+    telemetry: parts.telemetry,
+    onRepairError: (error, what) => parts.report(error, what),
+    approvalRequests,
+    // The Admin view's evidence pack PDFs: the site's signed rows as stored, rendered here.
+    evidencePack: parts.evidencePack,
+    // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
+    trust: parts.trust,
+  });
+  const siteWide: Partial<CampaignDeps> = primary
+    ? {
+        // Nightly (and soon after a start when none ran in 24 h), under the scheduler's lease.
+        recordsCheck: service.recordsCheckRunner,
+        // Every scheduled run: a signed checkpoint in the site, copied to the work store and beyond.
+        checkpoints: {
+          ...checkpoints,
+          signer: parts.evidence.signer,
+          keyRing: parts.evidence.keyRing,
+        },
+      }
+    : {};
+  const campaigns = createCampaignService({
+    records,
+    directory: graph.directory,
+    work,
+    messenger: parts.messenger,
+    ...(parts.previewsTo === undefined ? {} : { previewsTo: parts.previewsTo }),
+    // The live settings' cards: an approval card offers the school's permission choices now.
+    cards: botCardRenderer(cards),
+    school,
+    clock,
+    newId: () => crypto.randomUUID(),
+    holderId: parts.holderId,
+    sender: parts.pacing,
+    ...siteWide,
+    // The deployment's school sends every school's jobs (its scheduler lease the one of a
+    // school of one); each other school runs its scheduled work under a lease of its own.
+    trust: primary
+      ? { role: { kind: 'sender', siteRecords: graph.records } }
+      : { role: { kind: 'scheduled-only' }, lease: `campaign-scheduler:${school.id}` },
+    ...(parts.totalsEveryMs === undefined ? {} : { totalsEveryMs: parts.totalsEveryMs }),
+    telemetry: parts.telemetry,
+    onError: (error) => parts.report(error, `campaign (${school.id})`),
+  });
+  // One source of truth for who administers and approves: the tab's token and the card's
+  // activity both take their person's roles from the school's settings.
+  const roles = schoolRoleSource(async () => (await settings.current()).school);
+  const settingsAdmin = createSchoolSettingsAdmin({
+    settings: parts.settingsDeps,
+    directory: graph.directory,
+    actorSchool: deploymentSchool(() => school.id),
+    // Read again at once so this instance's live settings hold the change.
+    afterSave: () => settings.refresh(),
+  });
+  return {
+    school,
+    settings,
+    service,
+    campaigns,
+    settingsAdmin,
+    roles,
+    bot: {
+      service,
+      resolveActor: schoolActorResolver({ directory: graph.directory, roles }),
+      cards,
+      notifications,
+      findDecision: recordsDecisionFinder(records),
+    },
+  };
+}
+
+/** The deployment's schools: its own, and every other school of the settings list. */
+export interface TrustSchools {
+  /** The school composed for this id, if the settings list has it (read at most every 15 s). */
+  school(id: string): Promise<ComposedSchool | undefined>;
+  /** The schools known now (synchronously: the trust report's services). */
+  known(id: string): ComposedSchool | undefined;
+  /** Which school serves a person (src/services/person-schools.ts). */
+  people: PersonSchools;
+  /** Each request of the API served by its person's school. */
+  api: SchoolRouter;
+  /** Each card action and message served by its sender's school. */
+  bot: RouteActivity;
+  /**
+   * Reads the settings list now and composes (and starts) any school new to it (a failed read
+   * is reported; the next request reads again).
+   */
+  sync(): Promise<void>;
+  /** Stops the other schools' scheduled work. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The schools of a trust served by one deployment (issue 14, item 3): the deployment's own school
+ * and one ComposedSchool per other row of the settings list, made when first seen and started
+ * (their scheduled work), never made twice. Every request and card action goes to the person's
+ * school; while the list holds one school, everyone goes to it as before (a school of one has
+ * nobody to route), so a person in none of its groups still opens the tab.
+ */
+export function createTrustSchools(
+  parts: SchoolParts,
+  own: ComposedSchool,
+  options: { ttlMs?: number } = {},
+): TrustSchools {
+  const ttlMs = options.ttlMs ?? 15_000;
+  const composed = new Map<string, ComposedSchool>([[own.school.id, own]]);
+  let rows: { at: number; schools: School[] } | undefined;
+  let reading: Promise<School[]> | undefined;
+  let stopped = false;
+
+  const compose = (row: School): void => {
+    if (composed.has(row.id) || row.id === TRUST_SETTINGS_ID || stopped) return;
+    const settings = createLiveSchoolSettings({
+      deps: parts.settingsDeps,
+      bootstrap: row,
+      onError: (error) => parts.report(error, `reading the settings of ${row.id}`),
+    });
+    const school = composeSchool(parts, settings, false);
+    composed.set(row.id, school);
+    // Its reminders, digests, new starters and renewals run from now on this instance too.
+    school.campaigns.startSender();
+  };
+
+  const read = (): Promise<School[]> => {
+    reading ??= parts.graph.settings
+      .list()
+      .then((stored) => {
+        const schools = stored.map((s) => s.school);
+        rows = { at: parts.clock.now().getTime(), schools };
+        for (const row of schools) compose(row);
+        return schools;
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  const current = async (): Promise<School[]> => {
+    if (rows !== undefined && parts.clock.now().getTime() - rows.at < ttlMs) return rows.schools;
+    try {
+      return await read();
+    } catch (error) {
+      // Graph failing: the rows last read stand (the live settings do the same); before any
+      // read, the deployment's own school alone, as a deployment of one school is served.
+      parts.report(error, 'reading the settings list');
+      return rows?.schools ?? [own.school];
+    }
+  };
+  // The live rows: each school's own live settings, so a save shows at once on this instance.
+  const liveRows = async (): Promise<School[]> =>
+    (await current()).map((row) => composed.get(row.id)?.school ?? row);
+
+  const people = createPersonSchools({
+    rows: liveRows,
+    directory: parts.graph.directory,
+    clock: parts.clock,
+    preferred: () => own.school.id,
+  });
+  const isTrust = async (): Promise<boolean> =>
+    (await current()).filter((row) => row.id !== TRUST_SETTINGS_ID).length > 1;
+  const served = async (
+    personId: string,
+    request: Parameters<PersonSchools['choose']>[1],
+  ): Promise<{ school: ComposedSchool; choice: Awaited<ReturnType<PersonSchools['choose']>> }> => {
+    const choice = await people.choose(personId, request);
+    const school = composed.get(choice.schoolId);
+    // Every row read is composed at once (read()); only a stopped service has none to serve.
+    if (school === undefined) {
+      throw new CountersignError('unavailable', 'This school is not served just now.', {
+        school: choice.schoolId,
+      });
+    }
+    return { school, choice };
+  };
+
+  return {
+    school: async (id) => {
+      await current();
+      return composed.get(id);
+    },
+    known: (id) => composed.get(id),
+    people,
+    api: async (actor, request) => {
+      if (!(await isTrust())) {
+        return {
+          actor: { ...actor, roles: [...(await own.roles.rolesOf(actor.id))] },
+          service: own.service,
+          campaigns: own.campaigns,
+          settings: own.settingsAdmin,
+          school: undefined,
+        };
+      }
+      const { school, choice } = await served(actor.id, request);
+      return {
+        actor: { ...actor, roles: choice.roles },
+        service: school.service,
+        campaigns: school.campaigns,
+        settings: school.settingsAdmin,
+        school: { id: choice.schoolId, memberships: choice.memberships },
+      };
+    },
+    bot: async (identity, request) => {
+      if (!(await isTrust())) return own.bot;
+      return (await served(identity.aadObjectId, request)).school.bot;
+    },
+    sync: async () => {
+      await read().catch((error: unknown) => {
+        parts.report(error, 'reading the settings list');
+      });
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.all(
+        [...composed.values()].filter((s) => s !== own).map((s) => s.campaigns.stop()),
+      );
+    },
+  };
+}
