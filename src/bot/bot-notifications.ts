@@ -71,8 +71,13 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
       () => deps.messenger.createConversation(userId),
       `start a chat with ${userId}`,
     );
+    // A new conversation: one member lookup learns the person's Teams user id (MRI) for the
+    // card's refresh.userIds when no activity of theirs has given it (installed before the bot
+    // saw them); the messenger answers undefined when the connector does not say.
+    const learned = await deps.messenger.teamsUserId(created.ref);
     await deps.workStore.putConversation({
       ...created.ref,
+      ...(learned === undefined ? {} : { userMri: learned }),
       updatedAt: deps.clock.now().toISOString(),
     });
     // The store keeps an MRI an activity gave meanwhile (the install's): read it back.

@@ -59,6 +59,13 @@ export interface Messenger {
   ensureInstalled(userId: string): Promise<void>;
   /** `POST {serviceUrl}/v3/conversations`: creates or returns the person's 1:1 conversation. */
   createConversation(userId: string): Promise<CreateConversationOutcome>;
+  /**
+   * `GET {serviceUrl}/v3/conversations/{id}/members/{userId}`: the person's Teams user id (MRI,
+   * `29:…`) in a conversation just created, for `refresh.userIds`, or undefined when the
+   * connector does not give one (any failure: the id is a refinement, never a reason not to
+   * send). Called once per new conversation; a connector call like any other for pacing.
+   */
+  teamsUserId(ref: ConversationRef): Promise<string | undefined>;
   /** `POST {serviceUrl}/v3/conversations/{id}/activities`. */
   sendActivity(ref: ConversationRef, activity: OutgoingActivity): Promise<SendOutcome>;
   /** `PUT {serviceUrl}/v3/conversations/{id}/activities/{activityId}`: replace a card in place. */

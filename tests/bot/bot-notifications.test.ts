@@ -20,6 +20,9 @@ class ScriptedMessenger implements Messenger {
   readonly installed: string[] = [];
   readonly sent: { ref: ConversationRef; activity: OutgoingActivity }[] = [];
   readonly script: SendOutcome[] = [];
+  /** What a member lookup answers per person (nobody by default: the connector gave no id). */
+  readonly members = new Map<string, string>();
+  readonly lookedUp: string[] = [];
   #sequence = 0;
 
   /** Everything but the attacker's host (the real policy is ConnectorMessenger's, tested there). */
@@ -35,6 +38,10 @@ class ScriptedMessenger implements Messenger {
       kind: 'ok',
       ref: { userId, conversationId: `a:${userId}`, serviceUrl: 'http://connector', tenantId: 't' },
     });
+  }
+  teamsUserId(ref: ConversationRef): Promise<string | undefined> {
+    this.lookedUp.push(ref.userId);
+    return Promise.resolve(this.members.get(ref.userId));
   }
   sendActivity(ref: ConversationRef, activity: OutgoingActivity): Promise<SendOutcome> {
     const next = this.script.shift();
@@ -160,6 +167,28 @@ describe('bot notifications over the Messenger', () => {
     };
     expect(first.refresh?.action).toEqual({ type: 'Action.Execute', verb: 'refresh' });
     expect(first.refresh?.userIds).toBeUndefined();
+    // The one member lookup for the new conversation was made, and gave nothing.
+    expect(messenger.lookedUp).toEqual(['u1']);
+  });
+
+  test("a new conversation's member lookup names the person by Teams user id, learned once and kept", async () => {
+    const { messenger, notifications, workStore } = setup();
+    messenger.members.set('u1', '29:1-mri-of-u1');
+    const card: AdaptiveCard = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [],
+      refresh: { action: { type: 'Action.Execute', verb: 'refresh' } },
+    };
+    await notifications.sendPrivately('u1', 'Your status', card);
+    await notifications.sendPrivately('u1', 'Your status again', card);
+    const userIds = messenger.sent.map(
+      (s) => (cardIn(s.activity) as { refresh?: { userIds?: string[] } }).refresh?.userIds,
+    );
+    expect(userIds).toEqual([['29:1-mri-of-u1'], ['29:1-mri-of-u1']]);
+    expect(workStore.conversations.get('u1')?.userMri).toBe('29:1-mri-of-u1');
+    // The second card used the stored conversation: no second create, no second lookup.
+    expect(messenger.lookedUp).toEqual(['u1']);
   });
 
   test('a stored conversation outside Teams is ignored: a new one is created and replaces it', async () => {

@@ -14,7 +14,10 @@ import {
 import { digestJobDataSchema } from '../../src/services/campaigns/job-data.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
 import { botCardRenderer } from '../../src/bot/index.ts';
-import type { ConnectorEmulatorOptions } from '../../src/dev/connector-emulator/connector-emulator.ts';
+import {
+  emulatedTeamsUserId,
+  type ConnectorEmulatorOptions,
+} from '../../src/dev/connector-emulator/connector-emulator.ts';
 import type { OutgoingActivity } from '../../src/ports/messenger.ts';
 import { config as cardsConfig } from '../bot/card-fixtures.ts';
 import { startVirtualRig, TENANT, VirtualTiming, type Rig } from './fixtures.ts';
@@ -279,7 +282,8 @@ describe('CampaignService', () => {
   it("names each person in their prompt card's refresh by the Teams user id stored with their conversation, and nobody else's (issue 12)", async () => {
     const s = await setup(3, 'instance-a', { recordBodies: true });
     // s-00000 installed the app: its install activity gave the bot their MRI (bot-app.ts).
-    // s-00001 and s-00002 were never seen: the sender creates their conversations.
+    // s-00001 and s-00002 were never seen: the sender creates their conversations and looks
+    // each one's member up once (GET …/members/{id}), learning the MRI the connector gives.
     await s.rig.work.putConversation({
       userId: 's-00000',
       conversationId: s.rig.emulator.conversationIdFor('s-00000'),
@@ -304,14 +308,42 @@ describe('CampaignService', () => {
       return (activity.attachments?.[0]?.content as { refresh?: CardRefresh }).refresh;
     };
     expect(refreshOf('s-00000')?.userIds).toEqual(['29:1-mri-of-s0']);
-    // Never seen: the card keeps its refresh (a 1:1 chat refreshes for its members) and names
-    // nobody, never an Entra object id.
+    // Never seen: the connector's answer to the lookup names them (the emulator's MRI form), never
+    // the id the sender knew them by; one lookup per new conversation, none for a stored one.
     for (const userId of ['s-00001', 's-00002']) {
       expect(refreshOf(userId)?.action).toMatchObject({ type: 'Action.Execute' });
-      expect(refreshOf(userId)?.userIds).toBeUndefined();
+      expect(refreshOf(userId)?.userIds).toEqual([emulatedTeamsUserId(userId)]);
+      expect((await s.rig.work.getConversation(userId))?.userMri).toBe(`29:${userId}`);
     }
+    // One lookup per conversation created (the two never seen, and anyone else the campaign
+    // wrote to first), none for s-00000's stored one.
+    const { conversationsCreated, membersLookedUp } = s.rig.emulator.counters();
+    expect(conversationsCreated).toBeGreaterThanOrEqual(2);
+    expect(membersLookedUp).toBe(conversationsCreated);
     expect((await s.rig.work.getConversation('s-00000'))?.userMri).toBe('29:1-mri-of-s0');
-    expect((await s.rig.work.getConversation('s-00001'))?.userMri).toBeUndefined();
+  });
+
+  it('sends a never-seen person their card without a Teams user id when the member lookup fails, and sends it', async () => {
+    const s = await setup(1, 'instance-a', { recordBodies: true });
+    const service = s.make('instance-a', s.rig.work, { cards: botCardRenderer(cardsConfig) });
+    await service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: deadline(s.timing),
+    });
+    // The conversation is created; the member lookup after it answers 502.
+    s.rig.emulator.failMemberLookups(502);
+    service.startSender();
+    await service.sender.untilIdle();
+    await service.stop();
+    const sent = s.rig.emulator.delivered().filter((d) => d.userId === 's-00000');
+    expect(sent).toHaveLength(1);
+    const card = (sent[0]?.activity as OutgoingActivity).attachments?.[0]?.content as {
+      refresh?: CardRefresh;
+    };
+    expect(card.refresh?.action).toMatchObject({ type: 'Action.Execute' });
+    expect(card.refresh?.userIds).toBeUndefined();
+    expect((await s.rig.work.getConversation('s-00000'))?.userMri).toBeUndefined();
   });
 
   it('shows 403s per recipient in the counts', async () => {

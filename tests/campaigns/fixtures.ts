@@ -30,6 +30,7 @@ export async function startVirtualRig(
     ensureInstalled: (userId) => timing.track(() => inner.ensureInstalled(userId)),
     trusts: (serviceUrl) => inner.trusts(serviceUrl),
     createConversation: (userId) => timing.track(() => inner.createConversation(userId)),
+    teamsUserId: (ref) => timing.track(() => inner.teamsUserId(ref)),
     sendActivity: (ref, activity) => timing.track(() => inner.sendActivity(ref, activity)),
     updateActivity: (ref, id, activity) =>
       timing.track(() => inner.updateActivity(ref, id, activity)),

@@ -123,6 +123,17 @@ export function messengerContract(
       expect(s.messenger.trusts(ref.serviceUrl)).toBe(true);
     });
 
+    test("looks the conversation's member up by their Entra object id: a Teams user id (29:…)", async (s) => {
+      const ref = await conversationOf(s);
+      // "Get single member details" (get-teams-context): the member by their Entra object id,
+      // answered with their Teams user id; it is what proactive cards put in refresh.userIds.
+      const mri = await s.messenger.teamsUserId(ref);
+      expect(mri).toMatch(/^29:\S+$/);
+      expect(mri).not.toBe(`29:${randomUUID()}`);
+      // Someone who is not in the conversation: no id, never someone else's.
+      expect(await s.messenger.teamsUserId({ ...ref, userId: randomUUID() })).toBeUndefined();
+    });
+
     test('sends an Adaptive Card, answering its activity id, and updates it in place', async (s) => {
       const ref = await conversationOf(s);
       const card = helpCard({ appId: randomUUID(), timeZone: 'Europe/London' });

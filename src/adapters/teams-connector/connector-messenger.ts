@@ -41,6 +41,15 @@ export interface ConnectorMessengerOptions {
 }
 
 const idBody = z.object({ id: z.string().min(1) });
+/**
+ * A member as the connector answers `GET /v3/conversations/{conversationId}/members/{userId}`
+ * ("Get single member details" in "Get Teams specific context for your bot",
+ * learn.microsoft.com/microsoftteams/platform/bots/how-to/get-teams-context: `id` is the Teams
+ * user id `29:…`, beside objectId, givenName, surname, email, userPrincipalName, tenantId and
+ * userRole; the person may be named by "Teams user ID, UPN, or Azure AD Object ID"). Only `id`
+ * is read; the rest varies (an anonymous member has `name` and no objectId).
+ */
+const memberBody = z.looseObject({ id: z.string().regex(/^29:[^\s]{1,512}$/) });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 function joinUrl(base: string, path: string): string {
@@ -83,6 +92,16 @@ export class ConnectorMessenger implements Messenger {
     return { kind: 'ok', ref: { userId, conversationId: outcome.id, serviceUrl, tenantId } };
   }
 
+  async teamsUserId(ref: ConversationRef): Promise<string | undefined> {
+    const path =
+      `v3/conversations/${encodeURIComponent(ref.conversationId)}` +
+      `/members/${encodeURIComponent(ref.userId)}`;
+    const answer = await this.#exchange('GET', joinUrl(ref.serviceUrl, path), undefined);
+    if (answer.kind !== 'answered' || answer.status !== 200) return undefined;
+    const member = memberBody.safeParse(answer.json);
+    return member.success ? member.data.id : undefined;
+  }
+
   sendActivity(ref: ConversationRef, activity: OutgoingActivity): Promise<SendOutcome> {
     const path = `v3/conversations/${encodeURIComponent(ref.conversationId)}/activities`;
     return this.#call('POST', joinUrl(ref.serviceUrl, path), activity);
@@ -102,23 +121,33 @@ export class ConnectorMessenger implements Messenger {
     });
   }
 
-  async #call(method: string, url: string, body: unknown): Promise<SendOutcome> {
+  /** One HTTP exchange with the connector, or why there was none. */
+  async #exchange(
+    method: string,
+    url: string,
+    body: unknown,
+  ): Promise<
+    | { kind: 'answered'; status: number; statusText: string; headers: Headers; json: unknown }
+    | { kind: 'untrusted' }
+    | { kind: 'failed'; reason: string }
+  > {
     // The last line of defence: the bot's token never leaves for a host that is not Teams.
-    if (!this.trusts(url)) {
-      return { kind: 'rejected', status: 421, reason: 'the service URL is not a Teams connector' };
-    }
+    if (!this.trusts(url)) return { kind: 'untrusted' };
     let response: Response;
     try {
       const token = await this.#options.getToken();
       response = await this.#fetch(url, {
         method,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
       });
     } catch (error) {
       // Network errors and timeouts: the request may or may not have landed.
-      return { kind: 'transient', reason: error instanceof Error ? error.message : String(error) };
+      return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
     }
     const text = await response.text().catch(() => '');
     const json = ((): unknown => {
@@ -128,7 +157,22 @@ export class ConnectorMessenger implements Messenger {
         return undefined;
       }
     })();
-    const status = response.status;
+    return {
+      kind: 'answered',
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      json,
+    };
+  }
+
+  async #call(method: string, url: string, body: unknown): Promise<SendOutcome> {
+    const answer = await this.#exchange(method, url, body);
+    if (answer.kind === 'untrusted') {
+      return { kind: 'rejected', status: 421, reason: 'the service URL is not a Teams connector' };
+    }
+    if (answer.kind === 'failed') return { kind: 'transient', reason: answer.reason };
+    const { status, json } = answer;
     if (status >= 200 && status < 300) {
       const parsed = idBody.safeParse(json);
       // An update may answer without an id; a create must give one.
@@ -137,9 +181,9 @@ export class ConnectorMessenger implements Messenger {
     const detail = errorBody.safeParse(json);
     const reason = detail.success
       ? `${status} ${detail.data.error.code}: ${detail.data.error.message}`
-      : `${status} ${response.statusText}`;
+      : `${status} ${answer.statusText}`;
     if (status === 429) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'), Date.now());
       return retryAfterMs === undefined
         ? { kind: 'throttled' }
         : { kind: 'throttled', retryAfterMs };

@@ -34,6 +34,7 @@ const noSending: Messenger = {
   trusts: () => false,
   ensureInstalled: () => Promise.reject(notHere()),
   createConversation: () => Promise.reject(notHere()),
+  teamsUserId: () => Promise.reject(notHere()),
   sendActivity: () => Promise.reject(notHere()),
   updateActivity: () => Promise.reject(notHere()),
 };

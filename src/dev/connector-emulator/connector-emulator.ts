@@ -11,7 +11,8 @@ import {
 } from './sliding-windows.ts';
 
 /**
- * A Bot Connector for tests and benchmarks: the three calls a proactive sender makes, with the
+ * A Bot Connector for tests and benchmarks: the calls a proactive sender makes (create a 1:1
+ * conversation, look its member up, send, update), with the
  * Teams rate limits enforced as strictly as documented (429 + Retry-After), 403 for people who
  * blocked the app, and a record of every activity it accepted so a test can count the lost and
  * the duplicated.
@@ -113,6 +114,8 @@ export interface ConnectorCounters {
   notFound: number;
   injectedFailures: number;
   unauthorized: number;
+  /** Answered GET …/members/{id} lookups. */
+  membersLookedUp: number;
   /** The most requests accepted for one tenant within any one second, as seen. */
   maxTenantPerSecond: number;
 }
@@ -138,6 +141,8 @@ export interface ConnectorEmulator {
    * error code Teams gives it where the emulator knows one (injectedAnswer).
    */
   failNext(count: number, status: number): void;
+  /** Every member lookup answers `status` (as failNext's answers) until given undefined. */
+  failMemberLookups(status: number | undefined): void;
   /** The conversation id the emulator uses for a person's 1:1 chat. */
   conversationIdFor(userId: string): string;
   close(): Promise<void>;
@@ -170,6 +175,16 @@ const PREFIX = 'a:emu-';
 
 function conversationIdFor(userId: string): string {
   return PREFIX + Buffer.from(userId, 'utf8').toString('base64url');
+}
+
+/**
+ * The Teams user id (MRI) the emulator gives a person: `29:` and the id they were created with
+ * (an MRI stays as it is). The same form the bot tests' activities use in `from.id`. A real MRI
+ * is opaque (`29:1GcS4EyB…`); nothing may derive one from an Entra id, so nothing but the
+ * emulator does.
+ */
+export function emulatedTeamsUserId(userId: string): string {
+  return userId.startsWith('29:') ? userId : `29:${userId}`;
 }
 
 function userOf(conversationId: string): string | null {
@@ -255,6 +270,7 @@ export async function startConnectorEmulator(
   const throttles: { at: number; waitMs: number; scope: 'tenant' | 'conversation' }[] = [];
   const perUser = new Map<string, number>();
   const injected: { count: number; status: number } = { count: 0, status: 500 };
+  let lookupFailure: number | undefined;
   const counters: ConnectorCounters = {
     requests: 0,
     conversationsCreated: 0,
@@ -265,6 +281,7 @@ export async function startConnectorEmulator(
     notFound: 0,
     injectedFailures: 0,
     unauthorized: 0,
+    membersLookedUp: 0,
     maxTenantPerSecond: 0,
   };
 
@@ -393,6 +410,60 @@ export async function startConnectorEmulator(
       return { status: 201, body: { id: conversationId } };
     }
 
+    // GET /v3/conversations/{id}/members/{memberId}: "Get single member details" ("Get Teams
+    // specific context for your bot", learn.microsoft.com/microsoftteams/platform/bots/how-to/get-teams-context):
+    // the member named by "Teams user ID, UPN, or Azure AD Object ID", answered as the page's
+    // regular user (id 29:…, objectId, givenName, surname, email, userPrincipalName, tenantId,
+    // userRole). The emulator knows a person by the id their conversation was created with and
+    // their MRI; it has no names, so it answers the id, objectId (when that id is a GUID),
+    // tenantId and userRole. Someone not in the conversation: 404 MemberNotFoundInConversation,
+    // "Member not found in conversation." (the code and message reported in
+    // microsoft/botbuilder-js#4614 and #2749; the status inferred). It counts against the
+    // tenant's requests per second like any connector call (inferred; #2749 asks bots not to
+    // make it needlessly for that reason).
+    if (
+      req.method === 'GET' &&
+      parts.length === 5 &&
+      parts[0] === 'v3' &&
+      parts[1] === 'conversations' &&
+      parts[3] === 'members'
+    ) {
+      if (lookupFailure !== undefined) {
+        counters.injectedFailures += 1;
+        return injectedAnswer(lookupFailure);
+      }
+      const conversationId = parts[2] ?? '';
+      const memberId = parts[4] ?? '';
+      const tenantId = conversationTenant.get(conversationId);
+      const throttled = admit(tenantId ?? defaultTenant);
+      if (throttled !== null) return throttled;
+      const userId = userOf(conversationId);
+      if (userId === null || tenantId === undefined) {
+        counters.notFound += 1;
+        return errorAnswer(404, 'ConversationNotFound', 'Conversation not found.');
+      }
+      const mri = emulatedTeamsUserId(userId);
+      if (memberId.toLowerCase() !== userId.toLowerCase() && memberId !== mri) {
+        counters.notFound += 1;
+        return errorAnswer(
+          404,
+          'MemberNotFoundInConversation',
+          'Member not found in conversation.',
+        );
+      }
+      const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      counters.membersLookedUp += 1;
+      return {
+        status: 200,
+        body: {
+          id: mri,
+          ...(guid.test(userId) ? { objectId: userId } : {}),
+          tenantId,
+          userRole: 'user',
+        },
+      };
+    }
+
     // POST /v3/conversations/{id}/activities and PUT …/activities/{activityId}
     if (
       parts.length >= 4 &&
@@ -516,6 +587,9 @@ export async function startConnectorEmulator(
     failNext: (count, status) => {
       injected.count = count;
       injected.status = status;
+    },
+    failMemberLookups: (status) => {
+      lookupFailure = status;
     },
     conversationIdFor,
     close: () =>

@@ -79,6 +79,11 @@ class OnScreenChat implements Messenger {
     return created.kind === 'ok' ? { kind: 'ok', ref: { ...created.ref, userId } } : created;
   }
 
+  /** The on-screen user's id in that chat (the reference names the admin it was sent for). */
+  teamsUserId(ref: ConversationRef): Promise<string | undefined> {
+    return this.#inner.teamsUserId({ ...ref, userId: this.#memberId });
+  }
+
   sendActivity(ref: ConversationRef, activity: OutgoingActivity): Promise<SendOutcome> {
     return this.#inner.sendActivity(ref, activity);
   }

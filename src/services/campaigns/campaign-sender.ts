@@ -331,8 +331,19 @@ export function createCampaignSender(
     if (created.kind !== 'ok') return created;
     installedAt.delete(userId);
     stats.conversationsCreated += 1;
-    await conversations.putConversation({ ...created.ref, updatedAt: now().toISOString() });
-    return created.ref;
+    // One member lookup per new conversation: the person's Teams user id (MRI) for the card's
+    // refresh.userIds, when no activity of theirs gave it (the app installed before the bot saw
+    // them). A connector call, so paced like the create; no answer is no id, never a failure.
+    const answered = await pacer.takeTenant();
+    let mri: string | undefined;
+    try {
+      mri = await messenger.teamsUserId(created.ref);
+    } finally {
+      answered();
+    }
+    const ref = mri === undefined ? created.ref : { ...created.ref, userMri: mri };
+    await conversations.putConversation({ ...ref, updatedAt: now().toISOString() });
+    return ref;
   };
 
   /** `sentAt`: when the request left (epoch ms), to tell one bunch of 429s from a new one. */
@@ -573,36 +584,38 @@ export function createCampaignSender(
     // Read first: the card names the person by Teams user id when one was stored with their
     // conversation (a store that fails here fails the turn, reported; the row stays queued).
     const stored = await storedConversation(row.userId);
-    let activity: OutgoingActivity | null;
-    try {
-      activity = await deps.render(
-        job,
-        row,
-        stored?.userMri === undefined ? {} : { teamsUserId: stored.userMri },
-      );
-    } catch (error) {
-      const wait = upstreamPauseMs(error);
-      if (wait !== undefined) {
-        // Microsoft 365 is down or busy (the card reads the records): the card will draw once
-        // it answers, so the person waits in the queue rather than being failed for good.
-        await settleLater(job, row, wait, `records unavailable: ${describe(error)}`);
-        return;
+    /** The card for this person, or undefined when there is none to send (settled here). */
+    const draw = async (teamsUserId: string | undefined): Promise<OutgoingActivity | undefined> => {
+      let drawn: OutgoingActivity | null;
+      try {
+        drawn = await deps.render(job, row, teamsUserId === undefined ? {} : { teamsUserId });
+      } catch (error) {
+        const wait = upstreamPauseMs(error);
+        if (wait !== undefined) {
+          // Microsoft 365 is down or busy (the card reads the records): the card will draw once
+          // it answers, so the person waits in the queue rather than being failed for good.
+          await settleLater(job, row, wait, `records unavailable: ${describe(error)}`);
+          return undefined;
+        }
+        // A card that cannot be drawn will not draw on retry: fail the delivery, visibly.
+        const reason = `card could not be rendered: ${error instanceof Error ? error.message : String(error)}`;
+        await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
+        return undefined;
       }
-      // A card that cannot be drawn will not draw on retry: fail the delivery, visibly.
-      const reason = `card could not be rendered: ${error instanceof Error ? error.message : String(error)}`;
-      await settleUnsent(job, row, { kind: 'rejected', status: 0, reason });
-      return;
-    }
-    if (activity === null) {
-      // Only an update answers nothing to send: the person signed since it was queued, and
-      // their card shows that. Settled (as failed, with the reason) so the job can finish.
-      await settleUnsent(job, row, {
-        kind: 'rejected',
-        status: 0,
-        reason: 'left as it is: signed since the deadline moved',
-      });
-      return;
-    }
+      if (drawn === null) {
+        // Only an update answers nothing to send: the person signed since it was queued, and
+        // their card shows that. Settled (as failed, with the reason) so the job can finish.
+        await settleUnsent(job, row, {
+          kind: 'rejected',
+          status: 0,
+          reason: 'left as it is: signed since the deadline moved',
+        });
+        return undefined;
+      }
+      return drawn;
+    };
+    let activity = await draw(stored?.userMri);
+    if (activity === undefined) return;
     const via = (job.kind === 'test' ? deps.previewsTo?.() : undefined) ?? messenger;
     let target: ConversationRef | SendOutcome | Installing;
     try {
@@ -631,6 +644,12 @@ export function createCampaignSender(
     if (!('conversationId' in target)) {
       await settleUnsent(job, row, target);
       return;
+    }
+    if (via === messenger && target.userMri !== undefined && target.userMri !== stored?.userMri) {
+      // The conversation was just made and its lookup gave the person's Teams user id: draw the
+      // card again naming it (once per person ever; the card drawn first did not know it).
+      activity = await draw(target.userMri);
+      if (activity === undefined) return;
     }
     const answered = await pacer.take(target.conversationId);
     const claim = fence();

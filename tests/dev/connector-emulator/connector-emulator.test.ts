@@ -38,6 +38,49 @@ describe('SlidingWindows', () => {
 });
 
 describe('Bot Connector emulator', () => {
+  it("answers a conversation's member by Entra object id or Teams user id in the documented shape", async () => {
+    const tenantId = '0d3c4c8e-2a55-4d1b-9d1e-111111111111';
+    const person = '6b7b3b2a-2c4b-4175-8582-41c9e685c1b5';
+    emulator = await startConnectorEmulator({ tenantId, strict: true });
+    const created = await call('POST', 'v3/conversations', {
+      isGroup: false,
+      members: [{ id: person }],
+      tenantId,
+    });
+    expect(created.status).toBe(201);
+    const members = `v3/conversations/${encodeURIComponent(String(created.body['id']))}/members`;
+    // "Get single member details": the regular user's answer, with the fields the emulator has.
+    const expected = { id: `29:${person}`, objectId: person, tenantId, userRole: 'user' };
+    expect(await call('GET', `${members}/${person}`)).toMatchObject({
+      status: 200,
+      body: expected,
+    });
+    expect((await call('GET', `${members}/${person.toUpperCase()}`)).body).toEqual(expected);
+    expect((await call('GET', `${members}/${encodeURIComponent(`29:${person}`)}`)).body).toEqual(
+      expected,
+    );
+    // Anyone else, or a conversation it never made: 404 with the connector's codes.
+    expect(await call('GET', `${members}/00000000-0000-4000-8000-000000000000`)).toEqual({
+      status: 404,
+      retryAfter: null,
+      body: {
+        error: {
+          code: 'MemberNotFoundInConversation',
+          message: 'Member not found in conversation.',
+        },
+      },
+    });
+    const never = `v3/conversations/${encodeURIComponent(emulator.conversationIdFor('x'))}/members/x`;
+    expect((await call('GET', never)).body).toMatchObject({
+      error: { code: 'ConversationNotFound' },
+    });
+    expect((await call('GET', `${members}/${person}`, undefined, '')).status).toBe(401);
+    emulator.failMemberLookups(502);
+    expect((await call('GET', `${members}/${person}`)).status).toBe(502);
+    emulator.failMemberLookups(undefined);
+    expect(emulator.counters().membersLookedUp).toBe(3);
+  });
+
   it('creates a 1:1 conversation, sends and updates activities, and records them', async () => {
     emulator = await startConnectorEmulator({ tenantId: 'tenant-1', recordBodies: true });
     const created = await call('POST', 'v3/conversations', {
