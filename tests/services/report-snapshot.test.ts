@@ -143,6 +143,19 @@ async function statuses(): Promise<Record<string, string>> {
 }
 
 describe('the people report snapshot', () => {
+  it("the export prints each signature's consents from the full row; one gone since the report is a conflict", async () => {
+    const v1 = await publish('I will report concerns the same day.');
+    await sign(ana, v1);
+    const rows = await service.exportPeopleRows(dsl, { policyKey: 'staff-aup' });
+    expect(rows.find((row) => row[0] === 'Ana Okafor')).toBeDefined();
+    // The report (facts, from the snapshot) has Ana's signature; the full read a moment later not.
+    records.listAcknowledgements = () => Promise.resolve([]);
+    await expect(service.exportPeopleRows(dsl, { policyKey: 'staff-aup' })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { acknowledgementId: 'staff-aup:v1:u-ana' },
+    });
+  });
+
   it('a warm report reads nothing again and shows signatures made through the service', async () => {
     const v1 = await publish('I will report concerns the same day.');
     await sign(ana, v1);
