@@ -40,6 +40,12 @@ export interface SchoolCopyView {
   variant: SchoolVariant;
   /** True when the copy is on an older master than the trust's current one. */
   behindMaster: boolean;
+  /**
+   * The school's settings changed what its text says since it was published (a contact's name,
+   * role or detail, or the school's name; a contact removed): its people still sign the text as
+   * published, until the school's admin publishes its clauses again. Absent when nothing changed.
+   */
+  needsRepublish?: { reason: string };
 }
 
 export interface TrustPolicyView {
@@ -393,6 +399,45 @@ export async function publishVariant(
 }
 
 /**
+ * Whether the school's settings now compose its current text differently: the same master
+ * version and the same clauses, filled from the settings as they are now, compared by content
+ * hash with what was published. A settings change never publishes by itself (a changed contact is
+ * a changed text: whether people sign again is the school admin's call, material or minor), so the
+ * copy is marked to be published again instead; publishVariant with the same clauses does it.
+ */
+function settingsDrift(
+  masterVersions: readonly PolicyVersion[],
+  copy: { copy: Policy; versions: PolicyVersion[] },
+  current: PolicyVersion | undefined,
+  school: School,
+): Pick<SchoolCopyView, 'needsRepublish'> {
+  const composition = current?.composition;
+  const master = masterVersions.find((v) => v.number === composition?.masterVersion);
+  if (current === undefined || composition === undefined || master === undefined) return {};
+  try {
+    const now = nextEffectiveVersion({
+      copy: copy.copy,
+      copyVersions: copy.versions,
+      master: { ...master, status: 'published' },
+      school,
+      variant: { version: composition.variantVersion, variant: composition.variant },
+      change: { kind: 'master', changeKind: 'minor' },
+    });
+    return now.contentHash === current.contentHash
+      ? {}
+      : {
+          needsRepublish: {
+            reason: `${school.name}'s settings have changed what its text says since version ${current.number} was published.`,
+          },
+        };
+  } catch (error) {
+    // A contact the text names was removed from the settings: say which, as a publish would.
+    if (!(error instanceof CountersignError && error.code === 'validation')) throw error;
+    return { needsRepublish: { reason: error.message } };
+  }
+}
+
+/**
  * The trust's policies, each with every school's copy side by side (the trust lead), or with the
  * actor's own schools' copies only (a school's admin: nothing of another school).
  */
@@ -437,6 +482,7 @@ export async function trustPolicies(ctx: ServiceContext, actor: Actor): Promise<
         variant: currentVariant(copy.versions).variant,
         behindMaster:
           loaded.current !== undefined && (composition?.masterVersion ?? 0) < loaded.current.number,
+        ...settingsDrift(loaded.versions, copy, current, school),
       });
     }
     views.push({

@@ -479,4 +479,48 @@ describe('trust policies with school variants (real service, Graph emulator)', (
       'conflict',
     );
   });
+  it("a change to a school's contacts marks its copy to be published again; its admin republishes the same clauses", async () => {
+    now = new Date('2026-09-06T08:00:00.000Z');
+    const before = await atOak.trust.list(lead);
+    expect(before[0]?.schools.map((s) => s.needsRepublish)).toEqual([undefined, undefined]);
+    schools.oakfield = {
+      ...oakfield,
+      contacts: [{ key: 'dsl', name: 'Priya Shah', role: 'Designated Safeguarding Lead' }],
+    };
+    const changed = await atOak.trust.list(lead);
+    const oakCopy = changed[0]?.schools.find((s) => s.schoolId === 'oakfield');
+    expect(oakCopy?.needsRepublish?.reason).toBe(
+      "Oakfield Primary's settings have changed what its text says since version 3 was published.",
+    );
+    expect(changed[0]?.schools.find((s) => s.schoolId === 'riverside')?.needsRepublish).toBe(
+      undefined,
+    );
+    // Nothing was published by the settings change: Olive still signs the text as it was.
+    const unchanged = await statusOf(atOak, olive);
+    expect(unchanged?.version.number).toBe(3);
+    expect(unchanged?.version.document.sections[0]?.clauses[0]?.text).toContain('Ruth Ainsley');
+    // A contact removed: the reason names it, as a publish would refuse it.
+    schools.oakfield = { ...oakfield, contacts: [] };
+    const removed = (await atOak.trust.list(oakAdmin))[0]?.schools[0]?.needsRepublish?.reason;
+    expect(removed).toContain('Oakfield Primary has no contact "dsl"');
+    schools.oakfield = {
+      ...oakfield,
+      contacts: [{ key: 'dsl', name: 'Priya Shah', role: 'Designated Safeguarding Lead' }],
+    };
+    // The admin publishes the same clauses again, as a minor correction.
+    const republished = await atOak.trust.publishVariant(oakAdmin, {
+      policyKey: 'trust-aup',
+      schoolId: 'oakfield',
+      changeKind: 'minor',
+      variant: oakCopy?.variant ?? { sections: [] },
+    });
+    expect(republished.published?.changeKind).toBe('minor');
+    const after = await statusOf(atOak, olive);
+    expect(after?.version.document.sections[0]?.clauses[0]?.text).toBe(
+      'Report any concern. Speak to Priya Shah (Designated Safeguarding Lead).',
+    );
+    expect(after?.status.kind).toBe('signed');
+    const settled = await atOak.trust.list(lead);
+    expect(settled[0]?.schools.map((s) => s.needsRepublish)).toEqual([undefined, undefined]);
+  });
 });

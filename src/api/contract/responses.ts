@@ -471,6 +471,7 @@ const trustPolicyViewSchema = z.object({
         .optional(),
       variant: schoolVariantSchema,
       behindMaster: z.boolean(),
+      needsRepublish: z.object({ reason: z.string() }).optional(),
     }),
   ),
 });

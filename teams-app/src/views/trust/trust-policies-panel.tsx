@@ -14,7 +14,11 @@ function copyLine(copy: TrustPolicyView['schools'][number]): string {
   if (copy.current === undefined) return `${copy.schoolName}: not published there yet`;
   const { number, label, masterVersion, variantVersion } = copy.current;
   const own = variantVersion === 0 ? 'no clauses of its own yet' : `its clauses ${variantVersion}`;
-  return `${copy.schoolName}: version ${number} (${label}), master ${masterVersion}, ${own}${copy.behindMaster ? '; behind the current master' : ''}`;
+  const republish =
+    copy.needsRepublish === undefined
+      ? ''
+      : `; to publish again: ${copy.needsRepublish.reason} Its admin publishes its clauses again.`;
+  return `${copy.schoolName}: version ${number} (${label}), master ${masterVersion}, ${own}${copy.behindMaster ? '; behind the current master' : ''}${republish}`;
 }
 
 /**
