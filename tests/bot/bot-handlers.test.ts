@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
+import { botCardRenderer, recordsDecisionFinder, type AdaptiveCard } from '../../src/bot/index.ts';
 import { localBotToken } from '../../src/dev/local-bot-token.ts';
 import { GraphUnavailableError } from '../../src/adapters/graph/graph-gateway.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
 import { actorOf, BotWorld, people } from './bot-harness.ts';
-import { currentDocument, previousDocument } from './card-fixtures.ts';
+import { config, currentDocument, previousDocument } from './card-fixtures.ts';
 import { executeData } from './card-walk.ts';
 import { cardProblems } from './validate-card.ts';
 
@@ -414,6 +414,40 @@ describe('signing from a card', () => {
       subject: 'staff-aup:v1',
       details: { verb: 'sign', cardUserId: people.staff.id },
     });
+  });
+
+  test("Sign on the admin's preview card ('send it to myself') pressed by someone else is refused as another person's card", async () => {
+    // The card the campaign service previews and sends to the admin (preview-card.ts,
+    // send-test.ts: a prompt addressed to the admin), drawn by the bot's own card renderer.
+    const policy = (await world.records.getPolicy('staff-aup'))?.value;
+    const version = (await world.records.listVersions('staff-aup')).at(-1)?.value;
+    if (policy === undefined || version === undefined) throw new Error('no published policy');
+    const preview = botCardRenderer(config).prompt({
+      kind: 'test',
+      recipient: { userId: people.admin.id, displayName: people.admin.name },
+      policy,
+      version,
+    });
+    const card = preview.attachments?.[0]?.content as AdaptiveCard;
+    const sign = executeData(card, 'sign');
+    expect(sign['userId']).toBe(people.admin.id);
+    const answer = answeredCard(
+      await world.invoke(people.staff, {
+        ...sign,
+        declarationAccepted: 'true',
+        typedName: 'Sam Okafor',
+        statedRole: 'Year 4 class teacher',
+      }),
+    );
+    expect(headingOf(answer)).toBe('This card is not for you');
+    expect(await world.records.listAcknowledgements({})).toEqual([]);
+    expect(await world.records.listAudit({ type: 'card.identity-mismatch' })).toMatchObject([
+      {
+        actorId: people.staff.id,
+        subject: `staff-aup:v${version.number}`,
+        details: { verb: 'sign', cardUserId: people.admin.id },
+      },
+    ]);
   });
 
   test('an invoke that carries no Entra id is refused', async () => {
