@@ -52,6 +52,12 @@ export interface RecordStore {
 
   // Versions (document JSON included)
   listVersions(policyKey: string): Promise<Tagged<PolicyVersion>[]>;
+  /**
+   * The versions of several policies at once (text included), by policy key then number: one
+   * paged listing of the whole versions list, kept here by key (no filter, so valid at any list
+   * size). The trust report reads every school's versions this way, not a query per policy.
+   */
+  listVersionsOf(policyKeys: readonly string[]): Promise<Tagged<PolicyVersion>[]>;
   getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null>;
   /** Creates a version; 'conflict' when that number exists. */
   createVersion(version: PolicyVersion, audit: AuditEvent): Promise<Tagged<PolicyVersion>>;

@@ -14,6 +14,8 @@ import { schoolScopedRecords } from '../services/school-scoped-records.ts';
 import { createTrustCompliance } from '../services/trust-compliance.ts';
 import { createTrustEvidence } from '../services/trust-evidence.ts';
 import { PdfLibRenderer } from '../adapters/pdf/pdf-lib-renderer.ts';
+import { createTrustReportRead } from '../services/trust-report-read.ts';
+import { ReportSnapshots } from '../services/report-snapshot.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
@@ -142,8 +144,12 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   // WORM container); the nightly records check reads them back from the same places.
   // The evidence pack's PDFs read the site's signed rows as stored, rendered here.
   const evidencePack = { rows: graph.records, renderer: new PdfLibRenderer() };
+  // The people report's snapshots, one per policy, shared by every school's service and the trust
+  // report: each is kept current by the signatures and decisions made through those services.
+  const reportSnapshots = new ReportSnapshots(clock);
   const parts: SchoolParts = {
     graph,
+    reportSnapshots,
     evidencePack,
     settingsDeps,
     clock,
@@ -206,7 +212,17 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     telemetry,
     ...(input.devIdentityProvider ? { devIdentityProvider: input.devIdentityProvider } : {}),
     campaigns,
-    trust: createTrustCompliance({ settings: graph.settings, serviceFor }),
+    // The trust's schools side by side, from one read of each list shared by the schools, its
+    // snapshots the service's own (kept current by every write through it).
+    trust: createTrustCompliance({
+      settings: graph.settings,
+      read: createTrustReportRead({
+        records: graph.records,
+        directory: graph.directory,
+        clock,
+        snapshots: reportSnapshots,
+      }),
+    }),
     trustEvidence: createTrustEvidence({ settings: graph.settings, serviceFor }),
     // The Admin view's settings page: the actor's school, saved over the revision read, and
     // read again at once so this instance's live settings hold the change.

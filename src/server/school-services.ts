@@ -42,12 +42,18 @@ import {
   type SchoolSettingsAdmin,
 } from '../services/school-settings-admin.ts';
 import { schoolScopedRecords } from '../services/school-scoped-records.ts';
+import type { ReportSnapshots } from '../services/report-snapshot.ts';
 import type { SchoolSettingsDeps } from '../services/school-settings.ts';
 import type { TrustContext } from '../services/service-context.ts';
 
 /** What every school of the deployment is composed from (compose-service.ts passes its own). */
 export interface SchoolParts {
   graph: GraphAdapters;
+  /**
+   * The people report's snapshots, one per policy (keys are the site's), shared by every school's
+   * service and the trust report (trust-report-read.ts), so each school's writes keep both warm.
+   */
+  reportSnapshots: ReportSnapshots;
   /** The evidence pack's PDFs: the site's signed rows as stored, and the one renderer. */
   evidencePack: NonNullable<ServiceDeps['evidencePack']>;
   settingsDeps: SchoolSettingsDeps & { records: Pick<RecordStore, 'appendAudit' | 'listAudit'> };
@@ -120,6 +126,7 @@ export function composeSchool(
   const approvalRequests = queuedApprovalRequests({ queue: work, school, clock });
   const checkpoints = { ledger: graph.records, archives: parts.checkpointArchives };
   const service = createCountersignService({
+    reportSnapshots: parts.reportSnapshots,
     checkpoints,
     records,
     directory: graph.directory,

@@ -22,7 +22,7 @@ export interface AudienceMember {
  * transitiveMembers read per group: never a query per person.
  */
 export async function resolveAudienceMembers(
-  directory: Directory,
+  directory: Pick<Directory, 'listGroupMembers'>,
   school: School,
   audienceKeys: readonly AudienceKey[],
 ): Promise<Map<string, AudienceMember>> {

@@ -44,6 +44,11 @@ export type ServiceDeps = Omit<
    * cache off: tests that write to the store behind the service's back read afresh).
    */
   reportSnapshot?: { maxAgeMs?: number } | false;
+  /**
+   * Snapshots to keep them in, shared with another reader of the same records (the trust
+   * report, compose-service.ts); default: the service's own. Ignored when snapshots are off.
+   */
+  reportSnapshots?: ReportSnapshots;
 };
 
 /** The composition of the use cases; the API and the bot both hold one. */
@@ -55,7 +60,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
   const snapshots =
     deps.reportSnapshot === false || deps.readCache === false
       ? undefined
-      : new ReportSnapshots(deps.clock, deps.reportSnapshot?.maxAgeMs);
+      : (deps.reportSnapshots ?? new ReportSnapshots(deps.clock, deps.reportSnapshot?.maxAgeMs));
   const ctx: ServiceContext = {
     records:
       snapshots === undefined ? cached.records : withReportSnapshots(cached.records, snapshots),

@@ -5,9 +5,11 @@ import { typedNameDiffers } from '../domain/name-match.ts';
 import { peopleExportRow, PEOPLE_EXPORT_HEADER } from '../domain/people-export.ts';
 import type { PersonStatus } from '../domain/person-status.ts';
 import { effectiveApprovalState, computeStatus } from '../domain/status.ts';
-import { STATUS_KINDS, tallyStatuses } from '../domain/status-counts.ts';
+import { STATUS_KINDS, tallyStatuses, type StatusTally } from '../domain/status-counts.ts';
+import type { Policy } from '../domain/policy.ts';
+import type { Tagged } from '../ports/record-store.ts';
 import type { Actor } from './actor.ts';
-import { resolveAudienceMembers } from './audiences.ts';
+import { resolveAudienceMembers, type AudienceMember } from './audiences.ts';
 import type {
   PeoplePage,
   PeopleQuery,
@@ -17,7 +19,7 @@ import type {
 } from './countersign-service.ts';
 import { loadPolicy, runningDeadline, type LoadedPolicy } from './policy-versions.ts';
 import { requireRole } from './require-role.ts';
-import type { ReportInputs, SnapshotStatuses } from './report-snapshot.ts';
+import type { ReportInputs, ReportSnapshots, SnapshotStatuses } from './report-snapshot.ts';
 import type { ServiceContext } from './service-context.ts';
 import { sortInSlices } from './sort-in-slices.ts';
 
@@ -79,34 +81,33 @@ function summaryOf(ack: SignatureFacts | undefined): SignatureSummary | undefine
 }
 
 /**
- * What the report is computed from: the snapshot kept for this policy when there is one (no
- * Graph read), else a full read, kept as the snapshot. A full read costs a fixed number of Graph
- * requests whatever the audience size: one paged member listing per group of every audience of
- * the policy, one paged listing of the policy's acknowledgements, the Approvals list when the
- * policy needs approval. Never a query per person.
+ * The snapshot kept for a policy when it can serve the policy as it is now: read for the same
+ * audiences, and with the decisions when the policy needs approval.
  */
-async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<ReportInputs> {
-  const { policy } = loaded;
-  const needsApprovals = policy.approvalMode !== 'none';
-  const snapshots = ctx.reportSnapshots;
+export function keptReportInputs(
+  snapshots: ReportSnapshots | undefined,
+  policy: Policy,
+): ReportInputs | undefined {
   const kept = snapshots?.current(policy.key);
-  if (
-    kept !== undefined &&
+  return kept !== undefined &&
     sameKeys(kept.audienceKeys, policy.audiences) &&
-    (!needsApprovals || kept.approvalsByUser !== null)
-  ) {
-    return kept;
-  }
-  const mark = snapshots?.mark() ?? 0;
-  const readAt = ctx.clock.now().getTime();
-  const [members, acks, approvalRows] = await Promise.all([
-    resolveAudienceMembers(ctx.directory, ctx.school, policy.audiences),
-    // The signatures' facts only (no seal, consents or signed record): a 20,000-person policy's
-    // listing is most of a cold report's bytes and parsing.
-    ctx.records.listSignatureFacts({ policyKey: policy.key }),
-    // The decisions, from the Approvals list (one paged read), not the acknowledgement column.
-    needsApprovals ? ctx.records.listApprovals({}) : Promise.resolve(null),
-  ]);
+    (policy.approvalMode === 'none' || kept.approvalsByUser !== null)
+    ? kept
+    : undefined;
+}
+
+/**
+ * A report's inputs from what was read: everyone in the policy's audiences, the policy's
+ * signatures, and (when it needs approval) the decisions. The school report and the trust report
+ * (trust-report-read.ts) both make their snapshots here, so both count from the same shape.
+ */
+export function reportInputsFrom(
+  policy: Policy,
+  readAt: number,
+  members: Map<string, AudienceMember>,
+  acks: Iterable<SignatureFacts>,
+  approvalRows: Iterable<Tagged<Approval>> | null,
+): ReportInputs {
   const acksByUser = new Map<string, SignatureFacts[]>();
   for (const ack of acks) {
     const list = acksByUser.get(ack.userId);
@@ -122,7 +123,7 @@ async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<
       else approvalsByUser.set(value.userId, [value]);
     }
   }
-  const inputs: ReportInputs = {
+  return {
     readAt,
     audienceKeys: [...policy.audiences],
     members,
@@ -130,6 +131,32 @@ async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<
     approvalsByUser,
     changed: new Set(),
   };
+}
+
+/**
+ * What the report is computed from: the snapshot kept for this policy when there is one (no
+ * Graph read), else a full read, kept as the snapshot. A full read costs a fixed number of Graph
+ * requests whatever the audience size: one paged member listing per group of every audience of
+ * the policy, one paged listing of the policy's acknowledgements, the Approvals list when the
+ * policy needs approval. Never a query per person.
+ */
+async function reportInputs(ctx: ServiceContext, loaded: LoadedPolicy): Promise<ReportInputs> {
+  const { policy } = loaded;
+  const needsApprovals = policy.approvalMode !== 'none';
+  const snapshots = ctx.reportSnapshots;
+  const kept = keptReportInputs(snapshots, policy);
+  if (kept !== undefined) return kept;
+  const mark = snapshots?.mark() ?? 0;
+  const readAt = ctx.clock.now().getTime();
+  const [members, acks, approvalRows] = await Promise.all([
+    resolveAudienceMembers(ctx.directory, ctx.school, policy.audiences),
+    // The signatures' facts only (no seal, consents or signed record): a 20,000-person policy's
+    // listing is most of a cold report's bytes and parsing.
+    ctx.records.listSignatureFacts({ policyKey: policy.key }),
+    // The decisions, from the Approvals list (one paged read), not the acknowledgement column.
+    needsApprovals ? ctx.records.listApprovals({}) : Promise.resolve(null),
+  ]);
+  const inputs = reportInputsFrom(policy, readAt, members, acks, approvalRows);
   snapshots?.keep(policy.key, inputs, mark);
   return inputs;
 }
@@ -138,9 +165,20 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((key) => b.includes(key));
 }
 
-/** What every status of a report depends on besides the person's own records. */
-function statusBasis(loaded: LoadedPolicy, deadline: string | undefined): string {
+/** What a report's statuses are computed with besides its inputs. */
+export type StatusContext = Pick<ServiceContext, 'clock' | 'school' | 'viewHash'>;
+
+/**
+ * What every status of a report depends on besides the person's own records (the school's zone
+ * too: a snapshot may be shared by services made for successive versions of the settings).
+ */
+function statusBasis(
+  ctx: StatusContext,
+  loaded: LoadedPolicy,
+  deadline: string | undefined,
+): string {
   return JSON.stringify([
+    ctx.school.timeZone,
     loaded.policy,
     loaded.versions.map((v) => [v.policyKey, v.number, v.status, v.changeKind, v.contentHash]),
     deadline ?? null,
@@ -153,13 +191,13 @@ function statusBasis(loaded: LoadedPolicy, deadline: string | undefined): string
  * computed again. Computed in slices, giving the event loop back between them.
  */
 async function statusesOf(
-  ctx: ServiceContext,
+  ctx: StatusContext,
   loaded: LoadedPolicy,
   inputs: ReportInputs,
   deadline: string | undefined,
 ): Promise<Map<string, PersonStatus>> {
   const now = ctx.clock.now();
-  const basis = statusBasis(loaded, deadline);
+  const basis = statusBasis(ctx, loaded, deadline);
   const kept = inputs.statuses;
   const reuse =
     kept !== undefined && kept.complete && kept.basis === basis && now.getTime() < kept.holdsUntil;
@@ -209,6 +247,30 @@ async function statusesOf(
   statuses.holdsUntil = holdsUntil;
   statuses.complete = true;
   return statuses.byUser;
+}
+
+/**
+ * Everyone in the policy's audiences counted by status, as a report with no filter counts them
+ * (its `overall`, `totals` and `people`): the trust report's figures for each school's policy.
+ */
+export async function tallyReport(
+  ctx: StatusContext,
+  loaded: LoadedPolicy,
+  inputs: ReportInputs,
+  deadline: string | undefined,
+): Promise<StatusTally> {
+  const statuses = await statusesOf(ctx, loaded, inputs, deadline);
+  const counted: { audiences: string[]; kind: PersonStatus['kind'] }[] = [];
+  let done = 0;
+  for (const { person, audiences: all } of inputs.members.values()) {
+    if (++done % SLICE === 0) await yieldToEventLoop();
+    const audiences = all.filter((a) => loaded.policy.audiences.includes(a));
+    if (audiences.length === 0) continue;
+    const status = statuses.get(person.id);
+    if (status === undefined) continue;
+    counted.push({ audiences, kind: status.kind });
+  }
+  return tallyStatuses(counted);
 }
 
 /** Everyone in the policy's audiences (or the one asked for) with their status. */

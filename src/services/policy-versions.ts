@@ -1,3 +1,4 @@
+import type { Campaign } from '../domain/campaign.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { Policy, PolicyVersion } from '../domain/policy.ts';
 import { currentVersion } from '../domain/status.ts';
@@ -38,9 +39,21 @@ export async function runningDeadline(
   versionNumber: number,
 ): Promise<string | undefined> {
   const running = await records.listCampaigns({ policyKey, status: 'running' });
-  const deadlines = running
+  return earliestDeadline(running, policyKey, versionNumber);
+}
+
+/** Of the campaigns given, the earliest deadline of a running one for this version. */
+export function earliestDeadline(
+  campaigns: readonly Tagged<Campaign>[],
+  policyKey: string,
+  versionNumber: number,
+): string | undefined {
+  const deadlines = campaigns
     .map((c) => c.value)
-    .filter((c) => c.versionNumber === versionNumber)
+    .filter(
+      (c) =>
+        c.policyKey === policyKey && c.status === 'running' && c.versionNumber === versionNumber,
+    )
     .map((c) => c.deadline)
     .sort();
   return deadlines[0];

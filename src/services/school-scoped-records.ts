@@ -71,6 +71,10 @@ export function schoolScopedRecords(records: RecordStore, schoolId: () => string
       return records.putPolicy(policy, etag);
     },
     listVersions: async (key) => ((await own(key)) ? records.listVersions(key) : []),
+    listVersionsOf: async (keys) => {
+      const owned = await keepOwn([...keys], (key) => key);
+      return owned.length === 0 ? [] : records.listVersionsOf(owned);
+    },
     getVersion: async (key, n) => ((await own(key)) ? records.getVersion(key, n) : null),
     createVersion: async (version, audit) => {
       await requireOwn(version.policyKey);

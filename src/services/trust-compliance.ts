@@ -1,11 +1,9 @@
 import { CountersignError } from '../domain/errors.ts';
-import { mapLimit } from '../domain/map-limit.ts';
 import type { PersonStatusKind } from '../domain/person-status.ts';
-import type { School } from '../domain/school.ts';
 import { decideInSchool, trustAccessOf, trustOf } from '../domain/trust.ts';
 import type { SettingsStore } from '../ports/settings-store.ts';
 import type { Actor } from './actor.ts';
-import type { CountersignService } from './countersign-service.ts';
+import type { TrustReportRead } from './trust-report-read.ts';
 
 /** One policy of one school: its current version and how many people stand where. */
 export interface PolicyCompliance {
@@ -36,21 +34,18 @@ export interface TrustCompliance {
 
 export interface TrustComplianceDeps {
   settings: Pick<SettingsStore, 'list'>;
-  /** One school's own service: its settings, and the records as that school's view. */
-  serviceFor: (school: School) => CountersignService;
+  /** Every readable school's figures from one shared read (trust-report-read.ts). */
+  read: TrustReportRead;
 }
 
 export interface TrustComplianceReader {
   compliance(actor: Actor): Promise<TrustCompliance>;
 }
 
-/** Schools counted at once: each is its own people report (memberships, signatures). */
-const SCHOOLS_AT_ONCE = 4;
-
 /**
  * GET /api/trust/compliance (issue 14, item 3): compliance per school, per policy and per
- * audience, from each school's own people report (so the counts are the ones that school's admin
- * sees). Who reads which school is decideInSchool's: the trust lead every school, a school's admin
+ * audience, counted as each school's own people report counts them (so the figures are the ones
+ * that school's admin sees), from one read shared by the schools (trust-report-read.ts). Who reads which school is decideInSchool's: the trust lead every school, a school's admin
  * their own, anyone else nothing (403: the route names no school, so refusing tells nothing).
  */
 export function createTrustCompliance(deps: TrustComplianceDeps): TrustComplianceReader {
@@ -69,29 +64,25 @@ export function createTrustCompliance(deps: TrustComplianceDeps): TrustComplianc
         );
       }
       // Allowed above to read each of these schools as its admin would; only reads follow.
-      const reader: Actor = { ...actor, roles: ['Policy.Admin'] };
-      const schools = await mapLimit(readable, SCHOOLS_AT_ONCE, async (school) => {
-        const service = deps.serviceFor(school);
+      const bySchool = await deps.read.policiesOf(readable);
+      const schools = readable.map((school): SchoolCompliance => {
         const labels = new Map(school.audiences.map((a) => [a.key, a.label]));
-        const policies: PolicyCompliance[] = [];
-        for (const { policy, versions } of await service.listPolicies(reader)) {
-          const current = versions.find((v) => v.status === 'published');
-          const page = await service.peopleStatus(reader, { policyKey: policy.key, pageSize: 1 });
-          policies.push({
+        const policies = (bySchool.get(school.id) ?? []).map(
+          ({ policy, current, tally }): PolicyCompliance => ({
             key: policy.key,
             title: policy.title,
             ...(current === undefined
               ? {}
               : { version: { number: current.number, label: current.label } }),
-            people: page.people,
-            overall: page.overall,
-            audiences: Object.entries(page.totals).map(([key, counts]) => ({
+            people: tally.people,
+            overall: tally.overall,
+            audiences: Object.entries(tally.byAudience).map(([key, counts]) => ({
               key,
               label: labels.get(key) ?? key,
               counts,
             })),
-          });
-        }
+          }),
+        );
         return { id: school.id, name: school.name, policies };
       });
       return {

@@ -172,7 +172,7 @@ const MATRIX: Record<RouteId, Row> = {
     path: '/api/trust/policies',
     expect: { ...REFUSED, staff: 403, otherStaff: 403, admin: 200, approver: 200 },
   },
-  // The schools side by side (the real reader over the fake service): the lead (the approver, as
+  // The schools side by side (the real reader, over a read with no policies): the lead (the approver, as
   // above) and a school's admin read; nobody else.
   'trust.compliance': {
     method: 'GET',
@@ -436,7 +436,11 @@ function freshHandler(options: { dev: boolean }) {
     log: silentLogger,
     campaigns: createFakeCampaigns(service.calls),
     settings: testSettingsAdmin(service.calls).admin,
-    trust: createTrustCompliance(trustDeps),
+    trust: createTrustCompliance({
+      settings: trustDeps.settings,
+      // Who reads which school is the reader's; the figures are trust-report-read's (its tests).
+      read: { policiesOf: () => Promise.resolve(new Map()) },
+    }),
     trustEvidence: createTrustEvidence(trustDeps),
     importPolicy: (bytes, fileName) => {
       imports.push(fileName);

@@ -118,6 +118,23 @@ export function recordStoreContract(
       expect(events.filter((e) => e.id === event.id)).toEqual([event]);
     });
 
+    test('lists the versions of several policies at once, by key then number (issue 14)', async (store) => {
+      const [a, b, other] = [freshKey(), freshKey(), freshKey()].sort();
+      if (a === undefined || b === undefined || other === undefined) throw new Error('keys');
+      await store.createVersion(policyVersion(b, 1), audit('policy.saved', `${b}:v1`));
+      await store.createVersion(policyVersion(a, 2), audit('policy.saved', `${a}:v2`));
+      await store.createVersion(policyVersion(a, 1), audit('policy.saved', `${a}:v1`));
+      await store.createVersion(policyVersion(other, 1), audit('policy.saved', `${other}:v1`));
+      const listed = await store.listVersionsOf([b, a, 'no-such-policy']);
+      expect(listed.map((v) => [v.value.policyKey, v.value.number])).toEqual([
+        [a, 1],
+        [a, 2],
+        [b, 1],
+      ]);
+      expect(listed[2]?.value).toEqual((await store.listVersions(b))[0]?.value);
+      expect(await store.listVersionsOf([])).toEqual([]);
+    });
+
     test("keeps a school copy's composition and a trust policy's scope (issue 14)", async (store) => {
       const key = freshKey();
       await store.putPolicy({ ...policy(key), scope: 'trust', schoolId: 'a-trust' });

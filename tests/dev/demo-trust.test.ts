@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
+import type { School } from '../../src/domain/school.ts';
+import { trustOf } from '../../src/domain/trust.ts';
+import { createCountersignService } from '../../src/services/create-countersign-service.ts';
+import { schoolScopedRecords } from '../../src/services/school-scoped-records.ts';
+import type { TrustCompliance } from '../../src/services/trust-compliance.ts';
+import { perSchoolCompliance } from '../services/support/per-school-compliance.ts';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import type { TrustPolicyView } from '../../src/services/trust-policies.ts';
 import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
@@ -128,5 +135,49 @@ describe('the demo trust', () => {
     const own = (await versionsOf(DEMO_TRUST.ownPolicy.key))[0];
     expect(own?.document.title).toBe('Northfield Academy — Staff Laptop Loan Agreement');
     expect(own?.status).toBe('published');
+  });
+
+  it("the Schools view's figures are each school's own report's, from one shared read", async () => {
+    const graph = emulatorGraphAdapters(stack.emulator);
+    const trust = trustOf((await graph.settings.list()).map((stored) => stored.school));
+    const serve = (school: School) =>
+      createCountersignService({
+        records: schoolScopedRecords(graph.records, () => school.id),
+        directory: graph.directory,
+        clock: { now: () => new Date() },
+        sealKey: 'demo-trust-test-seal-key-0123456789abcdef',
+        evidence: memoryEvidenceKeys(),
+        school,
+        readCache: false,
+      });
+    // Two of Kingsmead's staff sign its copy of the trust AUP (version 2: master and variant).
+    const kingsmead = trust.schools.find((s) => s.id === 'kingsmead');
+    if (kingsmead === undefined) throw new Error('kingsmead is a school of the trust');
+    for (const p of DEMO_TRUST.schools[1].people.slice(0, 2)) {
+      await serve(kingsmead).sign(
+        { id: p.id, displayName: p.displayName, upn: p.userPrincipalName, roles: [] },
+        {
+          policyKey: 'trust-aup--kingsmead',
+          versionNumber: 2,
+          declarationAccepted: true,
+          typedName: p.displayName,
+          statedRole: p.jobTitle,
+          consents: {},
+          channel: 'tab',
+        },
+      );
+    }
+    const res = await api('trust-lead', '/api/trust/compliance');
+    expect(res.status).toBe(200);
+    const expected = [];
+    for (const school of trust.schools)
+      expected.push(await perSchoolCompliance(serve(school), school));
+    const body = res.body as TrustCompliance;
+    expect(body.schools).toEqual(expected);
+    expect(
+      body.schools
+        .find((s) => s.id === 'kingsmead')
+        ?.policies.find((p) => p.key === 'trust-aup--kingsmead')?.overall.signed,
+    ).toBe(2);
   });
 });

@@ -738,6 +738,25 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     return versions.sort((a, b) => a.value.number - b.value.number);
   }
 
+  async listVersionsOf(policyKeys: readonly string[]): Promise<Tagged<PolicyVersion>[]> {
+    const keys = new Set(policyKeys);
+    if (keys.size === 0) return [];
+    // The whole list, paged without a filter (a filter on PolicyKey names one policy; an `or` of
+    // thirty would be one condition matching them all, against the list view threshold), and
+    // only the wanted rows' texts read, a few at a time as listVersions reads them.
+    const rows = (await this.#query('versions')).filter(
+      (r) => typeof r.fields.PolicyKey === 'string' && keys.has(r.fields.PolicyKey),
+    );
+    const versions = await mapLimit(rows, VERSION_READS_IN_FLIGHT, async (r) => ({
+      value: await this.#readVersion(r),
+      etag: tagOf(r),
+    }));
+    return versions.sort(
+      (a, b) =>
+        a.value.policyKey.localeCompare(b.value.policyKey) || a.value.number - b.value.number,
+    );
+  }
+
   async getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null> {
     const row = await this.#one('versions', 'VersionKey', versionKey(policyKey, number));
     return row === null ? null : { value: await this.#readVersion(row), etag: tagOf(row) };

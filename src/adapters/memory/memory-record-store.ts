@@ -142,6 +142,18 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
     return Promise.resolve(rows);
   }
 
+  listVersionsOf(policyKeys: readonly string[]): Promise<Tagged<PolicyVersion>[]> {
+    const keys = new Set(policyKeys);
+    const rows = [...this.#versions.values()]
+      .filter((r) => keys.has(r.value.policyKey))
+      .sort(
+        (a, b) =>
+          a.value.policyKey.localeCompare(b.value.policyKey) || a.value.number - b.value.number,
+      )
+      .map((r) => this.#out(r));
+    return Promise.resolve(rows);
+  }
+
   getVersion(policyKey: string, number: number): Promise<Tagged<PolicyVersion> | null> {
     const row = this.#versions.get(versionKey(policyKey, number));
     return Promise.resolve(row ? this.#out(row) : null);
