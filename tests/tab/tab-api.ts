@@ -28,6 +28,8 @@ import { placeholderCards } from '../../src/services/campaigns/placeholder-cards
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
+import { createTrustReportRead } from '../../src/services/trust-report-read.ts';
+import { ReportSnapshots } from '../../src/services/report-snapshot.ts';
 import { createTrustCompliance } from '../../src/services/trust-compliance.ts';
 import { createTrustEvidence } from '../../src/services/trust-evidence.ts';
 
@@ -392,7 +394,16 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     devIdentityProvider: idp,
     checkResponses: true,
     // The trust view over the real service: the school and the trust's row, the governor its lead.
-    trust: createTrustCompliance(trustDeps),
+    trust: createTrustCompliance({
+      settings: trustDeps.settings,
+      // The service keeps no snapshot here (readCache: false): neither does the trust read.
+      read: createTrustReportRead({
+        records,
+        directory,
+        clock,
+        snapshots: new ReportSnapshots(clock, 0),
+      }),
+    }),
     trustEvidence: createTrustEvidence(trustDeps),
   });
 
