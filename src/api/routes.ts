@@ -100,6 +100,18 @@ export const API_ROUTES = [
     access: 'admin',
   },
   { id: 'admin.records-check', method: 'GET', path: '/api/admin/records-check', access: 'admin' },
+  {
+    id: 'admin.approval-requests',
+    method: 'GET',
+    path: '/api/admin/approval-requests',
+    access: 'admin',
+  },
+  {
+    id: 'admin.approval-requests.resend',
+    method: 'POST',
+    path: '/api/admin/approval-requests/:ackId/resend',
+    access: 'admin',
+  },
 
   // Trust-wide policies with school variants (issue 14): signed-in people; the service decides
   // (the trust lead for the master; a school's admin for that school's variant and copy only).

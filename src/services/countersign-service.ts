@@ -1,3 +1,4 @@
+import type { ApprovalRequestView } from './approval-request-status.ts';
 import type { EvidencePdf, EvidencePdfRequest } from './evidence-pdf.ts';
 import type { RepairReport } from './repair-records.ts';
 import type { RecordsCheckRunner, RecordsCheckView } from './records-check.ts';
@@ -237,6 +238,13 @@ export interface CountersignService {
   /** One PDF of the evidence pack, checked as it is made (Policy.Admin). */
   evidencePdf(actor: Actor, request: EvidencePdfRequest): Promise<EvidencePdf>;
   recordsCheck(actor: Actor): Promise<RecordsCheckView>;
+  /**
+   * Every signature waiting for approval and whether its approvers were reached (Policy.Admin):
+   * "approver not reached" is shown, never dropped (approval-request-status.ts).
+   */
+  approvalRequests(actor: Actor): Promise<ApprovalRequestView[]>;
+  /** Sends the approval card again to the approvers it did not reach (Policy.Admin). */
+  resendApprovalRequest(actor: Actor, acknowledgementId: string): Promise<{ queued: number }>;
 
   /** Trust-wide policies with school variants (issue 14): the trust lead and each school's admin. */
   readonly trust: TrustPolicyService;

@@ -1,4 +1,5 @@
 import { AudienceHashes } from '../domain/audience-hashes.ts';
+import { approvalRequestViews, resendApprovalRequest } from './approval-request-status.ts';
 import { decidableApproval, decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
 import { createPolicy, schoolView } from './create-policy.ts';
@@ -104,6 +105,8 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
       await decidableApproval(ctx, actor, ackId);
     },
     recordsCheck: (actor) => recordsCheckFor(ctx, actor),
+    approvalRequests: (actor) => approvalRequestViews(ctx, actor),
+    resendApprovalRequest: (actor, ackId) => resendApprovalRequest(ctx, actor, ackId),
     evidencePdf: (actor, request) => evidencePdfFor(ctx, actor, request),
     trust: {
       list: (actor) => trustPolicies(ctx, actor),

@@ -310,6 +310,16 @@ const MATRIX: Record<RouteId, Row> = {
     path: '/api/admin/records-check',
     expect: adminOnly(200),
   },
+  'admin.approval-requests': {
+    method: 'GET',
+    path: '/api/admin/approval-requests',
+    expect: adminOnly(200),
+  },
+  'admin.approval-requests.resend': {
+    method: 'POST',
+    path: `/api/admin/approval-requests/${ACK}/resend`,
+    expect: adminOnly(202),
+  },
   // The actor's school's settings (the real service over memory stores, seeded at revision 1).
   'admin.settings': { method: 'GET', path: '/api/admin/settings', expect: adminOnly(200) },
   'admin.settings.save': {

@@ -24,7 +24,7 @@ import type { CountersignService } from '../../src/services/countersign-service.
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { config } from '../bot/card-fixtures.ts';
 import { startRig, startVirtualRig, VirtualTiming, type Rig } from './fixtures.ts';
-import { policy, publishVersion, school as worldSchool, world } from './world.ts';
+import { admin, policy, publishVersion, school as worldSchool, teacher, world } from './world.ts';
 
 /**
  * Issue 13 (reliability) and 11 ("Approvals that close"): a signature that needs approval asks
@@ -198,10 +198,10 @@ describe('approval requests through the delivery queue', () => {
       if (outcome.kind === 'signed') acks.push(outcome.acknowledgement);
     }
     const requests = queuedApprovalRequests({ queue: s.store, school, clock: s.clock });
-    const first = s.senderOn(s.store);
-    first.sender.start();
-    await first.sender.untilIdle();
-    await first.sender.stop();
+    const blocked = s.senderOn(s.store);
+    blocked.sender.start();
+    await blocked.sender.untilIdle();
+    await blocked.sender.stop();
     const seen = await requests.statuses(acks);
     for (const ack of acks) {
       const status = seen.get(ack.id);
@@ -210,11 +210,22 @@ describe('approval requests through the delivery queue', () => {
       expect(approvers.map((a) => [a.userId, a.state])).toEqual([[HEAD, 'not-reached']]);
       expect(approvers[0]?.reason).toMatch(/blocked/i);
     }
-    // She unblocks the app; the headteacher (or an admin) presses Resend for one of them.
+    // The Admin view lists them first, in words, with the reason and a resend.
+    const views = await s.service.approvalRequests(admin);
+    expect(views.map((v) => [v.state, v.canResend])).toEqual(Array(3).fill(['not-reached', true]));
+    expect(views[0]?.words).toMatch(
+      /^Approver not reached: the card could not be delivered to Helen Head \(.*blocked.*\)/,
+    );
+    await expect(s.service.approvalRequests(teacher)).rejects.toMatchObject({ code: 'forbidden' });
+    // She unblocks the app; the admin presses Resend for one of them.
     rig.emulator.unblockUsers([HEAD]);
-    expect(await requests.resend(acks[0] as Acknowledgement)).toBe(1);
+    const first = acks[0]?.id ?? '';
+    expect(await s.service.resendApprovalRequest(admin, first)).toEqual({ queued: 1 });
     // A second press before it went is the same resend: nothing more.
     expect(await requests.resend(acks[0] as Acknowledgement)).toBe(0);
+    await expect(
+      s.service.resendApprovalRequest(admin, 'staff-aup:v9:nobody'),
+    ).rejects.toMatchObject({ code: 'not-found' });
     const second = s.senderOn(s.store);
     second.sender.start();
     await second.sender.untilIdle();
@@ -224,6 +235,10 @@ describe('approval requests through the delivery queue', () => {
     expect(after.get(acks[0]?.id ?? '')?.kind).toBe('delivered');
     expect(after.get(acks[1]?.id ?? '')?.kind).toBe('not-reached');
     expect(await s.store.getJob(approvalJobId(acks[0]?.id ?? '', 1))).not.toBeNull();
+    const later = await s.service.approvalRequests(admin);
+    expect(later.find((v) => v.acknowledgementId === first)?.words).toBe(
+      'Approver asked: the card reached Helen Head.',
+    );
   });
 
   it('survives a kill: requests queued and claimed by a dead instance are sent after a restart, none lost', async () => {

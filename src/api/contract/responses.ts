@@ -347,6 +347,27 @@ export const pendingApprovalSchema = z.object({
   typedNameDiffers: z.boolean(),
 });
 
+/** A signature waiting for approval and whether its approvers were reached (Admin view). */
+export const approvalRequestViewSchema = z.object({
+  acknowledgementId: z.string(),
+  signerName: z.string(),
+  policyKey: z.string(),
+  versionNumber: z.number().int(),
+  signedAt: z.string(),
+  state: z.enum(['nobody', 'not-queued', 'waiting', 'delivered', 'not-reached']),
+  words: z.string(),
+  approvers: z.array(
+    z.object({
+      userId: z.string(),
+      name: z.string(),
+      state: z.enum(['waiting', 'delivered', 'not-reached']),
+      reason: z.string().optional(),
+      at: z.string(),
+    }),
+  ),
+  canResend: z.boolean(),
+});
+
 export const bulkDecisionResultSchema = z.object({
   results: z.array(
     z.object({
@@ -556,6 +577,8 @@ export const RESPONSE_BODIES = {
   'admin.person.evidence': null,
   'admin.person.deliveries': personDeliveriesSchema,
   'admin.records-check': recordsCheckViewSchema,
+  'admin.approval-requests': z.array(approvalRequestViewSchema),
+  'admin.approval-requests.resend': z.object({ queued: z.number().int().min(0) }),
   'trust.policies': z.array(trustPolicyViewSchema),
   'trust.compliance': trustComplianceSchema,
   'trust.school.evidence': null,

@@ -180,6 +180,12 @@ export const adminRoutes = {
 
   'admin.records-check': async ({ actor, service }) => json(await service.recordsCheck(actor)),
 
+  'admin.approval-requests': async ({ actor, service }) =>
+    json(await service.approvalRequests(actor)),
+
+  'admin.approval-requests.resend': async ({ actor, service, params }) =>
+    json(await service.resendApprovalRequest(actor, idParam(params, 'ackId')), 202),
+
   'trust.policies': async ({ actor, service }) => json(await service.trust.list(actor)),
 
   'trust.policies.create': async ({ actor, service, req, limits }) => {

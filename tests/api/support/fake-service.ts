@@ -135,6 +135,16 @@ export function createFakeService(): FakeService {
       });
     },
     trust: fakeTrust(log),
+    approvalRequests(actor) {
+      log('approvalRequests', actor);
+      requireRole(actor, 'Policy.Admin');
+      return Promise.resolve([]);
+    },
+    resendApprovalRequest(actor, acknowledgementId) {
+      log(`resendApprovalRequest ${acknowledgementId}`, actor);
+      requireRole(actor, 'Policy.Admin');
+      return Promise.resolve({ queued: 0 });
+    },
     recordsCheck(actor) {
       log('recordsCheck', actor);
       requireRole(actor, 'Policy.Admin');
