@@ -137,6 +137,22 @@ describe('the demo trust', () => {
     expect(own?.status).toBe('published');
   });
 
+  it("one deployment serves each school's people: Kingsmead's admin is served by Kingsmead", async () => {
+    // Routing by school (2523dfa): the local stack re-reads the settings list after seeding the
+    // trust, so a request from Kingsmead's admin reaches Kingsmead's service, not the demo school's.
+    const school = await api('kingsmead-admin', '/api/school');
+    expect(school.status).toBe(200);
+    expect((school.body as { name: string }).name).toBe('Kingsmead Primary School');
+    const mine = await api('kingsmead-admin', '/api/me/policies');
+    expect(mine.status).toBe(200);
+    const keys = (mine.body as { policy: { key: string } }[]).map((v) => v.policy.key);
+    expect(keys).toContain('trust-aup--kingsmead');
+    expect(keys).not.toContain('trust-aup--demo-school');
+    // The demo school's DSL is still served by the demo school.
+    const dsl = await api('dsl', '/api/school');
+    expect((dsl.body as { name: string }).name).toBe('Demo Primary School');
+  });
+
   it("the Schools view's figures are each school's own report's, from one shared read", async () => {
     const graph = emulatorGraphAdapters(stack.emulator);
     const trust = trustOf((await graph.settings.list()).map((stored) => stored.school));
