@@ -132,6 +132,18 @@ export async function loadTrustPolicy(ctx: ServiceContext, policyKey: string) {
   return loaded;
 }
 
+/** A trust policy's current master, which a school's own clauses are added to (none: 409). */
+export function publishedMaster(loaded: Awaited<ReturnType<typeof loadTrustPolicy>>) {
+  const master = loaded.current;
+  if (master === undefined) {
+    throw new CountersignError(
+      'conflict',
+      `The trust has not published "${loaded.policy.title}" yet: a school's own clauses are added to a published master.`,
+    );
+  }
+  return master;
+}
+
 /** A school's copy and its versions (none yet: the copy it would be). */
 export async function loadCopy(ctx: ServiceContext, master: Policy, schoolId: string) {
   const key = effectivePolicyKey(master.key, schoolId);
@@ -374,13 +386,7 @@ export async function publishVariant(
   const own = school.id === ctx.school.id ? ctx : site;
   const variant = schoolVariantSchema.parse(input.variant);
   const loaded = await loadTrustPolicy(site, input.policyKey);
-  const master = loaded.current;
-  if (master === undefined) {
-    throw new CountersignError(
-      'conflict',
-      `The trust has not published "${loaded.policy.title}" yet: a school's own clauses are added to a published master.`,
-    );
-  }
+  const master = publishedMaster(loaded);
   const copy = await loadCopy(site, loaded.policy, school.id);
   const change: TrustPolicyChange = {
     kind: 'variant',

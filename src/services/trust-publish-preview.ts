@@ -10,6 +10,7 @@ import type { Actor } from './actor.ts';
 import {
   loadCopy,
   loadTrustPolicy,
+  publishedMaster,
   requireSchoolAdmin,
   requireTrustLead,
 } from './trust-policies.ts';
@@ -144,13 +145,7 @@ export async function variantPreview(
   const site = trust.site;
   const variant = schoolVariantSchema.parse(input.variant);
   const loaded = await loadTrustPolicy(site, input.policyKey);
-  const master = loaded.current;
-  if (master === undefined) {
-    throw new CountersignError(
-      'conflict',
-      `The trust has not published "${loaded.policy.title}" yet: a school's own clauses are added to a published master.`,
-    );
-  }
+  const master = publishedMaster(loaded);
   const copy = await loadCopy(site, loaded.policy, school.id);
   const next = nextEffectiveVersion({
     copy: copy.copy,
