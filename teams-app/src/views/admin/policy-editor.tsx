@@ -14,6 +14,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
+import { ChangeKindField } from './change-kind-field.tsx';
 import type { ApiClient } from '../../api/api-client.ts';
 import type {
   ApprovalMode,
@@ -527,15 +528,11 @@ export function PolicyEditor({ api }: { api: ApiClient }) {
                 </MessageBarBody>
               </MessageBar>
             )}
-          <Field label="Kind of change">
-            <RadioGroup
-              value={changeKind}
-              onChange={(_e, data) => setChangeKind(data.value === 'minor' ? 'minor' : 'material')}
-            >
-              <Radio value="material" label="Material: everyone must sign again" />
-              <Radio value="minor" label="Minor correction: existing signatures still stand" />
-            </RadioGroup>
-          </Field>
+          <ChangeKindField
+            value={changeKind}
+            onChange={setChangeKind}
+            material="Material: everyone must sign again"
+          />
           {unplacedLeft && (
             <MessageBar intent="warning">
               <MessageBarBody>Some text is still in the Unplaced section.</MessageBarBody>

@@ -4,12 +4,11 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  Radio,
-  RadioGroup,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
+import { ChangeKindField } from '../admin/change-kind-field.tsx';
 import type { ApiClient } from '../../api/api-client.ts';
 import type {
   ChangeKind,
@@ -149,15 +148,11 @@ export function MasterEditor({
         <Field label="Version label" required>
           <Input value={label} onChange={(_e, data) => setLabel(data.value)} />
         </Field>
-        <Field label="Kind of change">
-          <RadioGroup
-            value={changeKind}
-            onChange={(_e, data) => setChangeKind(data.value === 'minor' ? 'minor' : 'material')}
-          >
-            <Radio value="material" label="Material: everyone in every school must sign again" />
-            <Radio value="minor" label="Minor correction: existing signatures still stand" />
-          </RadioGroup>
-        </Field>
+        <ChangeKindField
+          value={changeKind}
+          onChange={setChangeKind}
+          material="Material: everyone in every school must sign again"
+        />
       </div>
       {problems.length > 0 && (
         <MessageBar intent="warning" role="alert">

@@ -3,13 +3,12 @@ import {
   Field,
   MessageBar,
   MessageBarBody,
-  Radio,
-  RadioGroup,
   Spinner,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
+import { ChangeKindField } from '../admin/change-kind-field.tsx';
 import type { ApiClient } from '../../api/api-client.ts';
 import type { ChangeKind, TrustPolicyView, VariantPreview } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
@@ -110,15 +109,11 @@ export function VariantEditor({
       >
         <GrowingTextarea value={text} onChange={(_e, data) => setText(data.value)} />
       </Field>
-      <Field label="Kind of change">
-        <RadioGroup
-          value={changeKind}
-          onChange={(_e, data) => setChangeKind(data.value === 'minor' ? 'minor' : 'material')}
-        >
-          <Radio value="material" label={`Material: everyone at ${school} must sign again`} />
-          <Radio value="minor" label="Minor correction: existing signatures still stand" />
-        </RadioGroup>
-      </Field>
+      <ChangeKindField
+        value={changeKind}
+        onChange={setChangeKind}
+        material={`Material: everyone at ${school} must sign again`}
+      />
       {problems.length > 0 && (
         <MessageBar intent="warning" role="alert">
           <MessageBarBody>
