@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalJWKSet, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createLocalJWKSet, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
@@ -30,6 +30,8 @@ import {
   productionEnvVars,
   provisionedDemoSite,
   rs256SigningKey,
+  signedConnectorToken,
+  signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 
@@ -65,21 +67,8 @@ const dir = mkdtempSync(join(tmpdir(), 'countersign-trust-schools-'));
 let entra: { privateKey: CryptoKey; jwk: JWK };
 let botFramework: { privateKey: CryptoKey; jwk: JWK };
 
-async function tabToken(person: DemoPerson): Promise<string> {
-  return new SignJWT({
-    iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
-    aud: CLIENT_ID,
-    tid: TENANT,
-    oid: person.id,
-    scp: 'access_as_user',
-    name: person.displayName,
-    preferred_username: person.userPrincipalName,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: entra.jwk.kid ?? '' })
-    .setIssuedAt()
-    .setNotBefore('-1m')
-    .setExpirationTime('10m')
-    .sign(entra.privateKey);
+function tabToken(person: DemoPerson): Promise<string> {
+  return signedTabToken(entra, person, TENANT, CLIENT_ID);
 }
 
 async function api(
@@ -100,16 +89,7 @@ async function api(
 
 /** A card action from the person's 1:1 chat, with a genuine Bot Connector token. */
 async function card(person: DemoPerson, data: Record<string, unknown>): Promise<string> {
-  const token = await new SignJWT({
-    iss: 'https://api.botframework.com',
-    aud: CLIENT_ID,
-    serviceurl: connector.url,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: botFramework.jwk.kid ?? '' })
-    .setIssuedAt()
-    .setNotBefore('-1m')
-    .setExpirationTime('10m')
-    .sign(botFramework.privateKey);
+  const token = await signedConnectorToken(botFramework, connector.url, CLIENT_ID);
   const res = await fetch(`${base}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },

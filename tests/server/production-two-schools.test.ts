@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalJWKSet, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createLocalJWKSet, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
@@ -35,6 +35,8 @@ import {
   productionEnvVars,
   provisionedDemoSite,
   rs256SigningKey,
+  signedConnectorToken,
+  signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
 
@@ -98,21 +100,8 @@ function actor(person: DemoPerson, roles: Actor['roles']): Actor {
   return { id: person.id, upn: person.userPrincipalName, displayName: person.displayName, roles };
 }
 
-async function tabToken(person: DemoPerson): Promise<string> {
-  return new SignJWT({
-    iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
-    aud: CLIENT_ID,
-    tid: TENANT,
-    oid: person.id,
-    scp: 'access_as_user',
-    name: person.displayName,
-    preferred_username: person.userPrincipalName,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: entra.jwk.kid ?? '' })
-    .setIssuedAt()
-    .setNotBefore('-1m')
-    .setExpirationTime('10m')
-    .sign(entra.privateKey);
+function tabToken(person: DemoPerson): Promise<string> {
+  return signedTabToken(entra, person, TENANT, CLIENT_ID);
 }
 
 async function api(
@@ -133,16 +122,7 @@ async function api(
 
 /** A card action from the person's 1:1 chat, with a genuine Bot Connector token. */
 async function card(person: DemoPerson, data: Record<string, unknown>): Promise<string> {
-  const token = await new SignJWT({
-    iss: 'https://api.botframework.com',
-    aud: CLIENT_ID,
-    serviceurl: connector.url,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: botFramework.jwk.kid ?? '' })
-    .setIssuedAt()
-    .setNotBefore('-1m')
-    .setExpirationTime('10m')
-    .sign(botFramework.privateKey);
+  const token = await signedConnectorToken(botFramework, connector.url, CLIENT_ID);
   const res = await fetch(`${base}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { GraphAdapters } from '../../../src/adapters/graph/create-graph-adapters.ts';
 import { provisionSite } from '../../../src/adapters/graph/provision.ts';
 import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
@@ -81,4 +81,43 @@ export async function rs256SigningKey(
   const pair = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig', ...extra };
   return { privateKey: pair.privateKey, jwk };
+}
+
+type SigningKey = { privateKey: CryptoKey; jwk: JWK };
+
+/** A tab's Entra access token for the API (access_as_user), signed with the test's Entra key. */
+export function signedTabToken(
+  entra: SigningKey,
+  person: { id: string; displayName: string; userPrincipalName: string },
+  tenant: string,
+  clientId: string = PRODUCTION_CLIENT_ID,
+): Promise<string> {
+  return new SignJWT({
+    iss: `https://login.microsoftonline.com/${tenant}/v2.0`,
+    aud: clientId,
+    tid: tenant,
+    oid: person.id,
+    scp: 'access_as_user',
+    name: person.displayName,
+    preferred_username: person.userPrincipalName,
+  })
+    .setProtectedHeader({ alg: 'RS256', kid: entra.jwk.kid ?? '' })
+    .setIssuedAt()
+    .setNotBefore('-1m')
+    .setExpirationTime('10m')
+    .sign(entra.privateKey);
+}
+
+/** A Bot Connector token for an activity from serviceUrl, signed with the test's Bot Framework key. */
+export function signedConnectorToken(
+  botFramework: SigningKey,
+  serviceUrl: string,
+  clientId: string = PRODUCTION_CLIENT_ID,
+): Promise<string> {
+  return new SignJWT({ iss: 'https://api.botframework.com', aud: clientId, serviceurl: serviceUrl })
+    .setProtectedHeader({ alg: 'RS256', kid: botFramework.jwk.kid ?? '' })
+    .setIssuedAt()
+    .setNotBefore('-1m')
+    .setExpirationTime('10m')
+    .sign(botFramework.privateKey);
 }
