@@ -5,7 +5,7 @@ import { currentVersion } from '../domain/status.ts';
 import { planWithdrawal, versionsAfterWithdrawal } from '../domain/withdrawal.ts';
 import type { Actor } from './actor.ts';
 import type { ServiceContext } from './service-context.ts';
-import { loadCopy, loadTrustPolicy, requireTrustLead } from './trust-policies.ts';
+import { loadCopies, loadTrustPolicy, requireTrustLead } from './trust-policies.ts';
 import { withdrawVersion } from './withdraw-version.ts';
 
 /** What withdrawing a master did to one school's copy. */
@@ -76,12 +76,12 @@ export async function withdrawMaster(
   const site = trust.site;
   const loaded = await loadTrustPolicy(site, policyKey);
   const plan = planWithdrawal(loaded.versions, versionNumber);
-  const copies = await Promise.all(
-    trust.schools.map(async (school) => {
-      const copy = await loadCopy(site, loaded.policy, school.id);
-      return { school, copy, plan: copyPlan(copy.versions, versionNumber, school.name) };
-    }),
-  );
+  // Bounded: 30 schools are 60 list reads, which must not all be in flight at once.
+  const read = await loadCopies(site, loaded.policy, trust.schools);
+  const copies = trust.schools.map((school, i) => {
+    const copy = read[i] as (typeof read)[number];
+    return { school, copy, plan: copyPlan(copy.versions, versionNumber, school.name) };
+  });
   // The lead's own act, as a master publish writes into every school: done as each school's
   // withdrawal, in that school's context (its audiences and time zone count who signs again).
   const asAdmin: Actor = { ...actor, roles: ['Policy.Admin'] };
