@@ -3,7 +3,11 @@ import {
   createGraphAdapters,
   type GraphAdapters,
 } from '../src/adapters/graph/create-graph-adapters.ts';
+import type { BatchCall, GraphGateway } from '../src/adapters/graph/graph-gateway.ts';
 import { provisionSite } from '../src/adapters/graph/provision.ts';
+import { acknowledgementFields } from '../src/adapters/graph/sharepoint-rows.ts';
+import { acknowledgementId } from '../src/domain/acknowledgement.ts';
+import { sealAcknowledgement } from '../src/domain/seal.ts';
 import type { AuditEvent } from '../src/domain/audit-event.ts';
 import { contentHash } from '../src/domain/content-hash.ts';
 import type { Policy, PolicyVersion } from '../src/domain/policy.ts';
@@ -85,4 +89,65 @@ export async function startBenchEmulator(
   await graph.records.createVersion(benchVersion(), benchAudit(`${POLICY_KEY}:v1`));
   await graph.records.warmUp();
   return { emulator, graph };
+}
+
+/** One seeded signature: `i` numbers the person (their name, UPN and signing second). */
+export interface SeededSignature {
+  policyKey: string;
+  version: Pick<PolicyVersion, 'number' | 'contentHash'>;
+  userId: string;
+  i: number;
+}
+
+/**
+ * Writes signatures as the service stores them (sealed with BENCH_SEAL_KEY), in `$batch`es of
+ * 20, eight batches at a time: set-up, not what a benchmark counts.
+ */
+export async function seedSignatures(
+  gateway: GraphGateway,
+  acknowledgementsPath: string,
+  signatures: readonly SeededSignature[],
+): Promise<void> {
+  const items = `${acknowledgementsPath}/items`;
+  const calls: BatchCall[] = signatures.map(({ policyKey, version, userId, i }, n) => {
+    const fields = {
+      policyKey,
+      versionNumber: version.number,
+      contentHash: version.contentHash,
+      userId,
+      upn: `person${i}@bench.example`,
+      displayName: `Person ${i}`,
+      typedName: `Person ${i}`,
+      statedRole: 'Teaching assistant',
+      signedAt: new Date(Date.UTC(2026, 8, 2, 8, 0, 0) + i * 1000).toISOString(),
+      channel: 'tab' as const,
+      consents: { photo: i % 2 === 0 },
+    };
+    const ack = {
+      ...fields,
+      id: acknowledgementId(policyKey, version.number, userId),
+      approvalState: 'not-required' as const,
+      seal: sealAcknowledgement(fields, BENCH_SEAL_KEY),
+    };
+    return {
+      id: String(n),
+      method: 'POST',
+      url: items,
+      body: { fields: acknowledgementFields(ack, crypto.randomUUID()) },
+    };
+  });
+  const batches: BatchCall[][] = [];
+  for (let i = 0; i < calls.length; i += 20) batches.push(calls.slice(i, i + 20));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++] ?? [];
+        const replies = await gateway.batch(batch);
+        for (const reply of replies.values()) {
+          if (reply.status !== 201) throw new Error(`seeding failed: ${reply.status}`);
+        }
+      }
+    }),
+  );
 }

@@ -23,6 +23,7 @@ import { placeholderCards } from '../src/services/campaigns/placeholder-cards.ts
 import { startAzurite } from '../tests/support/start-azurite.ts';
 import { startStorageProxy } from '../tests/support/storage-proxy.ts';
 import { POLICY_KEY, flag, option, startBenchEmulator } from './bench-emulator.ts';
+import { deliveryFigures, sleep, storeConversations, until } from './delivery-figures.ts';
 import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 
 /**
@@ -288,16 +289,6 @@ function startInstance(wiring: Wiring): Promise<Instance> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15 * 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 async function main(): Promise<void> {
   const recipients = option(args, 'recipients', 10_000);
   const instancesWanted = option(args, 'instances', 1);
@@ -352,20 +343,12 @@ async function main(): Promise<void> {
       ...DEMO_SCHOOL.school,
       audiences: [{ key: 'staff', label: 'Staff', groupIds: [groupId] }],
     };
-    const updatedAt = new Date().toISOString();
-    for (let i = 0; i < people.length; i += 50) {
-      await Promise.all(
-        people.slice(i, i + 50).map((person) =>
-          work.putConversation({
-            userId: person.id,
-            conversationId: connector.conversationIdFor(person.id),
-            serviceUrl: connector.url,
-            tenantId: TENANT,
-            updatedAt,
-          }),
-        ),
-      );
-    }
+    await storeConversations(
+      work,
+      connector,
+      TENANT,
+      people.map((p) => p.id),
+    );
     const wiring: Wiring = {
       graphUrl: graphEmulator.url,
       siteId: graphEmulator.siteId,
@@ -484,30 +467,13 @@ async function main(): Promise<void> {
     }
     await Promise.all(instances.map((instance) => instance.exited));
 
-    const perUser = connector.sendsPerUser();
-    const delivered = perUser.size;
-    const duplicates = [...perUser.values()].reduce((sum, n) => sum + n - 1, 0);
-    const counters = connector.counters();
-    const sent = counters.activitiesSent;
-    const times = connector.delivered().map((d) => performance.timeOrigin + d.at);
-    const seconds = ((times.at(-1) ?? launchedAt) - launchedAt) / 1000;
-    const spanSeconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
+    const figures = deliveryFigures(connector, recipients, launchedAt);
+    const { duplicates } = figures;
     const record = await graph.records.getCampaign(campaign.id);
     const report = {
       store: storeKind,
       instances: instancesWanted,
-      recipients,
-      sent,
-      lost: recipients - delivered,
-      duplicates,
-      seconds: Math.round(seconds * 100) / 100,
-      ceilingRatio: Math.round((sent / seconds / 50) * 1000) / 1000,
-      /** Sends a second between the first and the last send. */
-      steadyRatio: Math.round(((sent - 1) / spanSeconds / 50) * 1000) / 1000,
-      /** From the launch's return to the first send. */
-      firstSendSeconds: Math.round(((times[0] ?? launchedAt) - launchedAt) / 10) / 100,
-      throttled: counters.throttled,
-      maxPerSecond: counters.maxTenantPerSecond,
+      ...figures,
       resourceUnits,
       recordSent: record?.value.counts.sent ?? null,
       ...(proxy === null
@@ -533,8 +499,8 @@ async function main(): Promise<void> {
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(report)}\n`);
     else {
       process.stdout.write(
-        `${sent} sends to ${recipients} people in ${report.seconds} s from the launch: ${report.ceilingRatio} of the 50/s ceiling ` +
-          `(steady ${report.steadyRatio}; budget 0.97); lost ${report.lost}, duplicates ${duplicates}, 429s ${counters.throttled}; ` +
+        `${report.sent} sends to ${recipients} people in ${report.seconds} s from the launch: ${report.ceilingRatio} of the 50/s ceiling ` +
+          `(steady ${report.steadyRatio}; budget 0.97); lost ${report.lost}, duplicates ${duplicates}, 429s ${report.throttled}; ` +
           `${report.resourceUnits} SharePoint resource units (budget 100)` +
           `${'storageRequestsPerRecipient' in report ? `; ${report.storageRequestsPerRecipient} storage requests a recipient` : ''}.\n`,
       );

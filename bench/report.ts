@@ -4,12 +4,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
-import type { BatchCall } from '../src/adapters/graph/graph-gateway.ts';
-import { acknowledgementFields } from '../src/adapters/graph/sharepoint-rows.ts';
-import { acknowledgementId } from '../src/domain/acknowledgement.ts';
 import { contentHash } from '../src/domain/content-hash.ts';
 import type { School } from '../src/domain/school.ts';
-import { sealAcknowledgement } from '../src/domain/seal.ts';
 import { DirectoryEmulator } from '../src/dev/graph-emulator/directory.ts';
 import {
   inTransaction,
@@ -23,6 +19,7 @@ import {
   benchVersion,
   flag,
   option,
+  seedSignatures,
   startBenchEmulator,
 } from './bench-emulator.ts';
 import { startEmulatorProcess } from './emulator-process.ts';
@@ -63,34 +60,6 @@ try {
   // 1. Lists, policy, version, and the acknowledgements, over HTTP (before counting starts).
   {
     const { emulator, graph } = await startBenchEmulator(dbPath, 'none');
-    const items = `${await graph.records.site.listPath('acknowledgements')}/items`;
-    const calls: BatchCall[] = userIds.slice(0, signed).map((userId, i) => {
-      const fields = {
-        policyKey: POLICY_KEY,
-        versionNumber: version.number,
-        contentHash: version.contentHash,
-        userId,
-        upn: `person${i}@bench.example`,
-        displayName: `Person ${i}`,
-        typedName: `Person ${i}`,
-        statedRole: 'Teaching assistant',
-        signedAt: new Date(Date.UTC(2026, 8, 2, 8, 0, 0) + i * 1000).toISOString(),
-        channel: 'tab' as const,
-        consents: { photo: i % 2 === 0 },
-      };
-      const ack = {
-        ...fields,
-        id: acknowledgementId(POLICY_KEY, version.number, userId),
-        approvalState: 'not-required' as const,
-        seal: sealAcknowledgement(fields, BENCH_SEAL_KEY),
-      };
-      return {
-        id: String(i),
-        method: 'POST',
-        url: items,
-        body: { fields: acknowledgementFields(ack, crypto.randomUUID()) },
-      };
-    });
     // Version 2: material, but only for governors; staff's text is the same as in version 1.
     const document = {
       ...version.document,
@@ -120,19 +89,10 @@ try {
       },
       benchAudit(`${POLICY_KEY}:v2`),
     );
-    const batches: BatchCall[][] = [];
-    for (let i = 0; i < calls.length; i += 20) batches.push(calls.slice(i, i + 20));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < batches.length) {
-          const batch = batches[next++] ?? [];
-          const replies = await graph.gateway.batch(batch);
-          for (const reply of replies.values()) {
-            if (reply.status !== 201) throw new Error(`seeding failed: ${reply.status}`);
-          }
-        }
-      }),
+    await seedSignatures(
+      graph.gateway,
+      await graph.records.site.listPath('acknowledgements'),
+      userIds.slice(0, signed).map((userId, i) => ({ policyKey: POLICY_KEY, version, userId, i })),
     );
     await emulator.close();
   }
