@@ -3,6 +3,7 @@ import { createGraphAdapters } from '../../src/adapters/graph/create-graph-adapt
 import { provisionSite } from '../../src/adapters/graph/provision.ts';
 import { recordStoreContract } from './record-store.contract.ts';
 import { RECORDED_DIR, recordingFetch, recordingWanted } from './recording.ts';
+import { sharePointStoredDocument } from './stored-document.ts';
 import { tenantSettings } from './tenant.ts';
 
 const settings = tenantSettings(process.env);
@@ -26,5 +27,9 @@ recordStoreContract('SharePoint lists in a real tenant', async () => {
     ...(recorder === undefined ? {} : { fetch: recorder.fetch }),
   });
   await provisionSite(graph.gateway, graph.records.site);
-  return { store: graph.records, pagingRows: 25 };
+  return {
+    store: graph.records,
+    pagingRows: 25,
+    storedDocument: sharePointStoredDocument(graph.gateway, graph.records),
+  };
 });

@@ -98,6 +98,11 @@ export interface EmulatorSetup {
   setSiteGrant(grant: SiteGrant | undefined): void;
   /** The list view threshold (default 5,000); tests lower it to run a large shape small. */
   setListViewThreshold(items: number): void;
+  /**
+   * Whether `PATCH …/items/{id}/fields` answers with the item's new `@odata.etag` (default false,
+   * as "Update listItem" documents the reply); true acts out a tenant that adds it.
+   */
+  setFieldsPatchEtag(answer: boolean): void;
 }
 
 export interface GraphEmulator {
@@ -406,6 +411,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         else selectedGrant = grant;
       },
       setListViewThreshold: (items) => sharepoint.setListViewThreshold(items),
+      setFieldsPatchEtag: (answer) => sharepoint.setFieldsPatchEtag(answer),
     },
     teamsAppReachable: (userId, appExternalId) => teamwork.reachable(userId, appExternalId),
     close: async () => {

@@ -61,6 +61,11 @@ export class SharePointEmulator {
     this.#store.listViewThreshold = items;
   }
 
+  /** Whether a PATCH of an item's `/fields` answers with its new `@odata.etag` (tests). */
+  setFieldsPatchEtag(answer: boolean): void {
+    this.#store.fieldsPatchEtag = answer;
+  }
+
   /** How a PATCH turning on `indexed` and `enforceUniqueValues` together is taken (tests). */
   setColumnPatchRule(rule: ColumnPatchRule): void {
     this.#store.columnPatchRule = rule;

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphGateway } from '../../../src/adapters/graph/graph-gateway.ts';
 import {
@@ -17,6 +16,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { importPolicyFile } from '../../../src/importer/read-policy-file.ts';
+import { largestAupFixture, longPolicy } from '../../contract/long-documents.ts';
 import { audit, policy } from '../../contract/record-fixtures.ts';
 import { rewriteStoredText } from './stored-text.ts';
 import { emulatorGateway } from '../../support/emulator-graph.ts';
@@ -26,43 +26,6 @@ import { emulatorGateway } from '../../support/emulator-graph.ts';
  * multiple-lines column (whose limits Graph does not document). Everything here goes through the
  * real Graph client (GraphGateway) to the Graph emulator and back, byte for byte.
  */
-
-const FIXTURES = '/work/shared/fixtures/aup';
-
-/** The largest AUP fixture, or why there is none. */
-function largestFixture(): { path: string } | { missing: string } {
-  let names: string[];
-  try {
-    names = readdirSync(FIXTURES).filter((n) => statSync(join(FIXTURES, n)).isFile());
-  } catch {
-    return { missing: `${FIXTURES} does not exist` };
-  }
-  if (names.length === 0) return { missing: `${FIXTURES} holds no files` };
-  const [largest] = names
-    .map((n) => ({ path: join(FIXTURES, n), size: statSync(join(FIXTURES, n)).size }))
-    .sort((a, b) => b.size - a.size);
-  return largest === undefined ? { missing: `${FIXTURES} holds no files` } : { path: largest.path };
-}
-
-/** 200 clauses over 20 sections, with text a column would mangle if it could: quotes, é, 🙂. */
-function longPolicy(): PolicyDocument {
-  return {
-    title: 'Staff Acceptable Use Policy — 200 clauses',
-    sections: Array.from({ length: 20 }, (_, s) => ({
-      heading: `Section ${s + 1}: “Devices”, données & 🙂`,
-      clauses: Array.from({ length: 10 }, (_, c) => ({
-        number: `${s + 1}.${c + 1}`,
-        text: `Clause ${s * 10 + c + 1}: I will use school devices, accounts and networks responsibly; I will not share "passwords", café Wi-Fi keys or <tags> & I will report concerns without delay. `.repeat(
-          3,
-        ),
-        items: c % 3 === 0 ? ['First point.', 'Second point — with a dash.'] : [],
-      })),
-    })),
-    declaration: 'I have read, understood and agreed to this policy.',
-    consents: [{ key: 'photo', text: 'You may use my photograph on the school website.' }],
-    approval: null,
-  };
-}
 
 function versionOf(policyKey: string, document: PolicyDocument): PolicyVersion {
   return {
@@ -124,7 +87,7 @@ describe('long policy texts live in the documents library (through the real Grap
     expect(read?.value.contentHash).toBe(contentHash(document));
   });
 
-  const fixture = largestFixture();
+  const fixture = largestAupFixture();
   const fixtureTitle =
     'path' in fixture
       ? `the largest AUP fixture (${fixture.path}) imports and round-trips byte-exact`

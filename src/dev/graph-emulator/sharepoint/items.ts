@@ -284,9 +284,11 @@ function updateFields(
   store.noteWrite();
   // "Update listItem" (https://learn.microsoft.com/en-us/graph/api/listitem-update) documents the
   // reply as the updated fieldValueSet, and its example shows neither `@odata.etag` nor an ETag
-  // header: a client must not rely on either, so the emulator sends neither.
+  // header: a client must not rely on either, so by default the emulator sends neither. A
+  // fieldValueSet read with GET carries `@odata.etag`; a tenant answering the PATCH with it too
+  // (inferred, never documented) is `setup.setFieldsPatchEtag(true)`, so tests cover both.
   const fields = fieldsOf(row, undefined);
-  delete fields['@odata.etag'];
+  if (!store.fieldsPatchEtag) delete fields['@odata.etag'];
   return jsonResponse(
     200,
     store.withContext(

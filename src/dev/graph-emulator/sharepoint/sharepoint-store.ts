@@ -103,6 +103,11 @@ export class SharePointStore {
   readonly db: DatabaseSync;
   readonly baseUrl: () => string;
   columnPatchRule: ColumnPatchRule = 'combined';
+  /**
+   * Whether `PATCH …/items/{id}/fields` answers with the item's new `@odata.etag`: false as
+   * "Update listItem" documents the reply; true for a tenant that adds it (inferred).
+   */
+  fieldsPatchEtag = false;
   siteGrant: SiteGrant | undefined = undefined;
   /**
    * SharePoint's list view threshold (5,000 in SharePoint Online, where it cannot be changed).
