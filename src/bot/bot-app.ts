@@ -8,6 +8,7 @@ import { systemClock } from '../ports/clock.ts';
 import type { GateResult } from './auth/inbound-activity-gate.ts';
 import type { ActivityIdentity, BotDeps, BotLogger, SchoolBotDeps } from './bot-deps.ts';
 import { CardActionHandler } from './card-action-handler.ts';
+import { cardActionSchema, cardActionSubject } from './card-actions.ts';
 import {
   errorCard,
   helpCard,
@@ -218,6 +219,35 @@ export function createBot(deps: BotDeps): CountersignBot {
     }
   }
   const served = schoolHandlers(deps);
+  // A card naming a school its sender is not in: refused, and kept in the audit log as a card
+  // acted on by someone it was not for (as the handler keeps a card pressed by another person).
+  async function refusedSchool(
+    identity: ActivityIdentity,
+    data: unknown,
+    school: string,
+  ): Promise<void> {
+    const parsed = cardActionSchema.safeParse(data);
+    const event: AuditEvent = {
+      id: (deps.newId ?? (() => crypto.randomUUID()))(),
+      type: 'card.identity-mismatch',
+      actorId: identity.aadObjectId,
+      at: (deps.clock ?? systemClock).now().toISOString(),
+      subject: parsed.success ? cardActionSubject(parsed.data) : 'card',
+      details: {
+        verb: parsed.success ? parsed.data.action : 'unknown',
+        cardSchool: school,
+        reason: 'not-in-school',
+      },
+    };
+    app.log.warn('card action naming a school its sender is not in refused', event);
+    if (deps.audit === undefined) return;
+    try {
+      await deps.audit(event);
+    } catch (error) {
+      // The refusal stands either way; a lost audit write is logged, not answered as a 500.
+      app.log.error('could not audit a card naming another school', error);
+    }
+  }
 
   // A span per activity (an in-process dependency of the /api/messages request in Application
   // Insights): its type and name say what the bot did with the request's time.
@@ -274,7 +304,13 @@ export function createBot(deps: BotDeps): CountersignBot {
       // An older client's Action.Submit: the same handler, identity and checks as the invoke
       // (the person acting is the activity's sender; the card's data names nobody who acts).
       // There is no invoke response to replace the card with, so the answer is a new message.
-      const card = await cardAction(served, identityOf(ctx.activity), submitted, ctx.log);
+      const card = await cardAction(
+        served,
+        identityOf(ctx.activity),
+        submitted,
+        ctx.log,
+        refusedSchool,
+      );
       await ctx.send(forSender(card, ctx.activity));
       return;
     }
@@ -332,6 +368,7 @@ export function createBot(deps: BotDeps): CountersignBot {
       identityOf(ctx.activity),
       ctx.activity.value.action.data,
       ctx.log,
+      refusedSchool,
     );
     return { statusCode: 200, type: CARD_RESPONSE_TYPE, value: forSender(card, ctx.activity) };
   });
@@ -388,10 +425,20 @@ async function servedOrRefusal(
   identity: ActivityIdentity,
   request: { requested?: string | undefined; role?: AppRole | undefined },
 ): Promise<SchoolHandlers | string> {
+  const result = await servedOrRefused(served, identity, request);
+  return result instanceof CountersignError ? result.message : result;
+}
+
+/** The school's handlers, or the refusal (forbidden: not in that school, or in none). */
+async function servedOrRefused(
+  served: ServedHandlers,
+  identity: ActivityIdentity,
+  request: { requested?: string | undefined; role?: AppRole | undefined },
+): Promise<SchoolHandlers | CountersignError> {
   try {
     return await served(identity, request);
   } catch (error) {
-    if (error instanceof CountersignError && error.code === 'forbidden') return error.message;
+    if (error instanceof CountersignError && error.code === 'forbidden') return error;
     throw error;
   }
 }
@@ -402,13 +449,16 @@ const APPROVER_VERBS: ReadonlySet<unknown> = new Set(['approve', 'reject', 'refr
 /**
  * A card action in its school: the card's `school` (cards carry it in their data) is only a
  * request, checked against the sender's own schools; the handler then checks everything else
- * as before (the sender, the card's recipient, the thing's existence in that school).
+ * as before (the sender, the card's recipient, the thing's existence in that school). A card
+ * naming a school the sender is not in is refused, nothing done, and audited as a card acted
+ * on by someone it was not for (`refusedSchool`).
  */
 async function cardAction(
   served: ServedHandlers,
   identity: ActivityIdentity | undefined,
   data: unknown,
   log: BotLogger,
+  refusedSchool: (identity: ActivityIdentity, data: unknown, school: string) => Promise<void>,
 ): Promise<AdaptiveCard> {
   const fields = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   if (identity === undefined) {
@@ -419,12 +469,24 @@ async function cardAction(
     });
   }
   const named = fields['school'];
-  const school = await servedOrRefusal(served, identity, {
-    requested: typeof named === 'string' && named.length <= 64 ? named : undefined,
+  if (named !== undefined && (typeof named !== 'string' || named.length < 1 || named.length > 64)) {
+    // Not a school id any card of ours carries: no school is guessed for it.
+    log.warn('card action naming no valid school refused');
+    return errorCard({
+      title: 'This card is out of date',
+      message: 'Countersign cannot read this card. Type "status" to get a new one.',
+      code: 'validation',
+    });
+  }
+  const school = await servedOrRefused(served, identity, {
+    requested: named,
     role: APPROVER_VERBS.has(fields['action']) ? 'Policy.Approver' : undefined,
   });
-  if (typeof school === 'string') {
-    return errorCard({ title: 'Not allowed', message: school, code: 'forbidden' });
+  if (school instanceof CountersignError) {
+    if (named !== undefined && school.details['reason'] === 'not-in-school') {
+      await refusedSchool(identity, data, named);
+    }
+    return errorCard({ title: 'Not allowed', message: school.message, code: 'forbidden' });
   }
   return school.cardActions.handle(identity, data, log);
 }

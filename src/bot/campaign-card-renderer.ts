@@ -50,16 +50,31 @@ function changesOf(input: PromptCardInput): SignPromptInput['changes'] {
   };
 }
 
+/** What the renderer draws a school's cards with. */
+export type RendererConfig = CardsConfig & {
+  /** The school's permission choices for the approval card (read at each card: live). */
+  readonly permissionChoices?: readonly string[];
+};
+
 /**
  * The campaign sender's CardRenderer, drawn with the bot's cards: the same JSON the bot answers
  * with, so a prompt sent by a campaign and one opened from "status" look and act the same.
+ *
+ * In a trust one sender sends every school's jobs (school-services.ts): each card is drawn with
+ * the settings of the school whose policy it is (`schoolOf`: its time zone, its permission
+ * choices), and carries that school in its actions whatever `schoolOf` answers, so a press is
+ * served by the school that sent it, never by the sender's.
  */
 export function botCardRenderer(
-  config: CardsConfig & {
-    /** The school's permission choices for the approval card (read at each card: live). */
-    readonly permissionChoices?: readonly string[];
-  },
+  ownConfig: RendererConfig,
+  schoolOf?: (schoolId: string) => RendererConfig | undefined,
 ): CardRenderer {
+  const configFor = (policy: { schoolId: string }): RendererConfig => {
+    const config = schoolOf?.(policy.schoolId) ?? ownConfig;
+    // A school of one leaves its cards as they were (no schoolId in its config).
+    if (schoolOf === undefined && ownConfig.schoolId === undefined) return config;
+    return withSchool(config, policy.schoolId);
+  };
   return {
     prompt(input: PromptCardInput): OutgoingActivity {
       return addressedTo(drawPrompt(input), input.recipient.teamsUserId);
@@ -75,6 +90,8 @@ export function botCardRenderer(
   /** The approver's card, as bot-notifications.ts once drew it in the sign request. */
   function drawApprovalRequest(input: ApprovalCardInput): OutgoingActivity {
     const { acknowledgement, version } = input;
+    // The signature's school's settings: its permission choices, its time zone.
+    const config = configFor(input.policy);
     const choices = config.permissionChoices;
     return activity(
       `Approval needed: ${acknowledgement.displayName}`,
@@ -94,6 +111,7 @@ export function botCardRenderer(
   }
 
   function drawPrompt(input: PromptCardInput): OutgoingActivity {
+    const config = configFor(input.policy);
     const changes = changesOf(input);
     if (input.kind === 'reminder') {
       return activity(
@@ -135,6 +153,7 @@ export function botCardRenderer(
   }
 
   function drawDigest(input: DigestCardInput): OutgoingActivity {
+    const config = configFor(input.policy);
     return activity(
       input.alert === 'delivery-records-lost'
         ? `Delivery records lost: ${input.policy.title}`
@@ -160,4 +179,15 @@ export function botCardRenderer(
       ),
     );
   }
+}
+
+/** The config with its school named, its other settings (getters included) read now. */
+function withSchool(config: RendererConfig, schoolId: string): RendererConfig {
+  const { permissionChoices } = config;
+  return {
+    appId: config.appId,
+    timeZone: config.timeZone,
+    schoolId,
+    ...(permissionChoices === undefined ? {} : { permissionChoices }),
+  };
 }

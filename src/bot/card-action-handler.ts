@@ -8,6 +8,7 @@ import type { Actor } from '../services/actor.ts';
 import type { ActivityIdentity, BotDeps, BotLogger } from './bot-deps.ts';
 import {
   cardActionSchema,
+  cardActionSubject,
   consentAnswers,
   declarationAccepted,
   splitChoices,
@@ -64,20 +65,6 @@ function cardRecipient(action: CardAction): string | undefined {
     case 'reject':
     case 'refreshApproval':
       return undefined;
-  }
-}
-
-function cardSubject(action: CardAction): string {
-  switch (action.action) {
-    case 'sign':
-    case 'refreshPrompt':
-      return `${action.policyKey}:v${action.versionNumber}`;
-    case 'showPrompt':
-      return action.policyKey;
-    case 'approve':
-    case 'reject':
-    case 'refreshApproval':
-      return action.acknowledgementId;
   }
 }
 
@@ -502,7 +489,7 @@ export class CardActionHandler {
       type: 'card.identity-mismatch' as const,
       actorId: identity.aadObjectId,
       at: (this.#deps.clock ?? systemClock).now().toISOString(),
-      subject: cardSubject(action),
+      subject: cardActionSubject(action),
       details: { verb: action.action, cardUserId: recipient },
     };
     log.warn('card action by someone other than its recipient refused', event);

@@ -31,9 +31,15 @@ const policyKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 const versionNumber = z.coerce.number().int().min(1);
 const recipientId = z.string().min(1).max(200).optional();
 const inputText = (max: number) => z.string().max(max).optional();
+/**
+ * The school the card came from (a trust: one deployment serves every school). Only a request:
+ * bot-app.ts serves the action in it if it is one of the sender's own schools, else refuses.
+ */
+const school = z.string().min(1).max(64).optional();
 
 export const signActionSchema = z.looseObject({
   action: z.literal('sign'),
+  school,
   policyKey,
   versionNumber,
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -50,6 +56,7 @@ export const signActionSchema = z.looseObject({
 
 export const decideActionSchema = z.looseObject({
   action: z.enum(['approve', 'reject']),
+  school,
   acknowledgementId: z.string().min(1).max(300),
   /** A multi-select Input.ChoiceSet answers with the chosen values joined by commas. */
   [INPUT_IDS.additionalPermissions]: inputText(2_000),
@@ -58,12 +65,14 @@ export const decideActionSchema = z.looseObject({
 
 export const showPromptActionSchema = z.looseObject({
   action: z.literal('showPrompt'),
+  school,
   policyKey,
   userId: recipientId,
 });
 
 export const refreshPromptActionSchema = z.looseObject({
   action: z.literal('refreshPrompt'),
+  school,
   policyKey,
   versionNumber,
   userId: recipientId,
@@ -71,6 +80,7 @@ export const refreshPromptActionSchema = z.looseObject({
 
 export const refreshApprovalActionSchema = z.looseObject({
   action: z.literal('refreshApproval'),
+  school,
   acknowledgementId: z.string().min(1).max(300),
 });
 
@@ -84,6 +94,21 @@ export const cardActionSchema = z.discriminatedUnion('action', [
 export type CardAction = z.infer<typeof cardActionSchema>;
 export type SignAction = z.infer<typeof signActionSchema>;
 export type DecideAction = z.infer<typeof decideActionSchema>;
+
+/** What a refused card action was about, for its audit event: "policy:v3", a key, an id. */
+export function cardActionSubject(action: CardAction): string {
+  switch (action.action) {
+    case 'sign':
+    case 'refreshPrompt':
+      return `${action.policyKey}:v${action.versionNumber}`;
+    case 'showPrompt':
+      return action.policyKey;
+    case 'approve':
+    case 'reject':
+    case 'refreshApproval':
+      return action.acknowledgementId;
+  }
+}
 
 /** Ticked, as an Input.Toggle answers ("true"); anything else, or nothing, is not accepted. */
 export function declarationAccepted(action: SignAction): boolean {

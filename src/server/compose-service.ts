@@ -33,7 +33,7 @@ import { TRUST_SETTINGS_ID, trustOf } from '../domain/trust.ts';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 import { createReadiness } from './readiness.ts';
 import { createRequestScope, withSignGraphBudget, type RequestScope } from './request-observer.ts';
-import { composeSchool, createTrustSchools, type SchoolParts } from './school-services.ts';
+import { createTrustSchools, type SchoolParts } from './school-services.ts';
 import { createStaticHandler } from './static-files.ts';
 import { tabConfigHandler, type TabConfig } from './tab-config.ts';
 
@@ -168,11 +168,12 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     trust: trustContext(graph.settings, graph.records),
     report,
   };
-  const own = composeSchool(parts, settings, true);
+  // The deployment's own school, and every other school of the settings list: composed when
+  // first seen, its scheduled work run here too; each request and card action goes to its
+  // person's school.
+  const schools = createTrustSchools(parts, settings);
+  const { own } = schools;
   const { school, service, campaigns } = own;
-  // Every other school of the settings list: composed when first seen, its scheduled work run
-  // here too; each request and card action goes to its person's school.
-  const schools = createTrustSchools(parts, own);
   await schools.sync();
   // The trust's schools side by side: each school through its own service (a school the list
   // gained since the last read through a service of its own over that school's view, made once

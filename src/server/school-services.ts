@@ -91,13 +91,16 @@ export interface ComposedSchool {
  * policies, versions, signatures, approvals and campaigns do not exist for it. The deployment's
  * own school (`primary`) also runs the site-wide work: the records check and the checkpoints in
  * its scheduled work, and, in a trust, the one campaign sender that sends every school's jobs
- * (one work store and one tenant's Teams limits); another school runs its own scheduled work
- * (reminders, digests, new starters, renewals) under its own lease.
+ * (one work store and one tenant's Teams limits), each card drawn with its school's cards
+ * (`cardsOf`); another school runs its own scheduled work (reminders, digests, new starters,
+ * renewals) under its own lease.
  */
 export function composeSchool(
   parts: SchoolParts,
   settings: LiveSchoolSettings,
   primary: boolean,
+  /** The sender's: the cards of the school a job is of (its own when it knows none other). */
+  cardsOf?: (schoolId: string) => SchoolBotDeps['cards'] | undefined,
 ): ComposedSchool {
   const { graph, clock, work } = parts;
   const school = settings.school;
@@ -105,6 +108,11 @@ export function composeSchool(
   // Read from the live settings at each use, so an approver added in the Admin view gets cards.
   const cards = {
     ...parts.cards,
+    // Every action on its cards names the school, so a press is served here (bot-app.ts).
+    schoolId: school.id,
+    get timeZone() {
+      return school.timeZone;
+    },
     get approverIds() {
       return school.approverIds;
     },
@@ -161,7 +169,11 @@ export function composeSchool(
     messenger: parts.messenger,
     ...(parts.previewsTo === undefined ? {} : { previewsTo: parts.previewsTo }),
     // The live settings' cards: an approval card offers the school's permission choices now.
-    cards: botCardRenderer(cards),
+    // The one sender draws each job's card with the settings of the job's school.
+    cards: botCardRenderer(
+      cards,
+      primary ? (id) => (id === school.id ? cards : cardsOf?.(id)) : undefined,
+    ),
     school,
     clock,
     newId: () => crypto.randomUUID(),
@@ -206,6 +218,8 @@ export function composeSchool(
 
 /** The deployment's schools: its own, and every other school of the settings list. */
 export interface TrustSchools {
+  /** The deployment's own school (COUNTERSIGN_SCHOOL's): the sender of every school's jobs. */
+  own: ComposedSchool;
   /** The school composed for this id, if the settings list has it (read at most every 15 s). */
   school(id: string): Promise<ComposedSchool | undefined>;
   /** The schools known now (synchronously: the trust report's services). */
@@ -234,11 +248,14 @@ export interface TrustSchools {
  */
 export function createTrustSchools(
   parts: SchoolParts,
-  own: ComposedSchool,
+  ownSettings: LiveSchoolSettings,
   options: { ttlMs?: number } = {},
 ): TrustSchools {
   const ttlMs = options.ttlMs ?? 15_000;
-  const composed = new Map<string, ComposedSchool>([[own.school.id, own]]);
+  const composed = new Map<string, ComposedSchool>();
+  // The deployment's own school sends every school's jobs, each card drawn with its school's.
+  const own = composeSchool(parts, ownSettings, true, (id) => composed.get(id)?.bot.cards);
+  composed.set(own.school.id, own);
   let rows: { at: number; schools: School[] } | undefined;
   let reading: Promise<School[]> | undefined;
   let stopped = false;
@@ -309,6 +326,7 @@ export function createTrustSchools(
   };
 
   return {
+    own,
     school: async (id) => {
       await current();
       return composed.get(id);

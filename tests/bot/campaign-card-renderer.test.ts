@@ -3,7 +3,9 @@ import { botCardRenderer } from '../../src/bot/index.ts';
 import { contentHash } from '../../src/domain/content-hash.ts';
 import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
 import type { OutgoingActivity } from '../../src/ports/messenger.ts';
+import { statusCard } from '../../src/bot/cards/index.ts';
 import {
+  acknowledgement,
   config,
   currentDocument,
   overduePeople,
@@ -117,5 +119,93 @@ describe('the campaign sender’s cards are the bot’s cards', () => {
     expect(json).toContain('and 2115 more.');
     expect(json).toContain('Could not reach (app blocked or removed): 403 blocked the app');
     expect(card).toMatchSnapshot();
+  });
+});
+
+describe('in a trust, every card names its school in every action (issue 14)', () => {
+  /** Every Action.Execute's data on a card: actions, action sets, fallbacks, refresh. */
+  const actionData = (node: unknown): Record<string, unknown>[] => {
+    if (Array.isArray(node)) return node.flatMap(actionData);
+    if (typeof node !== 'object' || node === null) return [];
+    const record = node as Record<string, unknown>;
+    const own =
+      record['type'] === 'Action.Execute' || record['type'] === 'Action.Submit'
+        ? [record['data'] as Record<string, unknown>]
+        : [];
+    return [...own, ...Object.values(record).flatMap(actionData)];
+  };
+  // The sender's own school is the deployment's; the job's policy is Kingsmead's.
+  const kingsmead = { ...policy, schoolId: 'kingsmead' };
+  const ownConfig = { ...config, schoolId: 'deployment-school' };
+  const kingsConfig = { ...config, schoolId: 'kingsmead', permissionChoices: ['iPad admin'] };
+  const trustRenderer = botCardRenderer(ownConfig, (id) =>
+    id === 'kingsmead' ? kingsConfig : undefined,
+  );
+
+  test('prompt, reminder, approval request and status: each action carries the school', () => {
+    const cards = [
+      trustRenderer.prompt({ kind: 'prompt', recipient: signer, policy: kingsmead, version: v4 }),
+      trustRenderer.prompt({
+        kind: 'reminder',
+        recipient: signer,
+        policy: kingsmead,
+        version: v4,
+        reminderNumber: 1,
+      }),
+      trustRenderer.approvalRequest({
+        recipient: signer,
+        acknowledgement: { ...acknowledgement, policyKey: 'staff-aup' },
+        policy: kingsmead,
+        version: v4,
+      }),
+    ].map(cardOf);
+    const status = statusCard(
+      {
+        person: signer,
+        policies: [
+          {
+            policy: kingsmead,
+            version: v4,
+            status: { kind: 'due', reason: 'never-signed', versionNumber: 4 },
+          },
+        ],
+      },
+      kingsConfig,
+    );
+    const verbs = new Set<unknown>();
+    for (const card of [...cards, status]) {
+      const data = actionData(card);
+      expect(data.length).toBeGreaterThan(0);
+      for (const d of data) {
+        expect({ verb: d['action'], school: d['school'] }).toEqual({
+          verb: d['action'],
+          school: 'kingsmead',
+        });
+        verbs.add(d['action']);
+      }
+    }
+    expect([...verbs].sort()).toEqual(
+      ['approve', 'refreshApproval', 'refreshPrompt', 'reject', 'showPrompt', 'sign'].sort(),
+    );
+    // Drawn with Kingsmead's settings: its permission choices, not the sender's defaults.
+    expect(JSON.stringify(cards[2])).toContain('iPad admin');
+    expect(JSON.stringify(cards[2])).not.toContain('Finance systems');
+  });
+
+  test('a job of a school the sender has not composed yet still names that school', () => {
+    const other = { ...policy, schoolId: 'hazel-lane' };
+    const card = cardOf(
+      trustRenderer.prompt({ kind: 'prompt', recipient: signer, policy: other, version: v4 }),
+    );
+    expect(actionData(card).map((d) => d['school'])).toEqual(
+      actionData(card).map(() => 'hazel-lane'),
+    );
+  });
+
+  test('a school of one draws its cards as before, naming no school', () => {
+    const card = cardOf(
+      renderer.prompt({ kind: 'prompt', recipient: signer, policy, version: v4 }),
+    );
+    expect(actionData(card).some((d) => 'school' in d)).toBe(false);
   });
 });

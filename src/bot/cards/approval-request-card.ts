@@ -13,6 +13,7 @@ import {
   heading,
   md,
   openUrl,
+  inSchool,
   refreshFor,
   tabDeepLink,
   text,
@@ -107,18 +108,17 @@ export function approvalRequestCard(
     {
       fallbackText: `${ack.displayName} needs your approval for ${input.policy.title}.`,
       actions: [
-        execute('Approve', { action: 'approve', acknowledgementId: ack.id }, { style: 'positive' }),
-        execute(
-          'Reject',
-          { action: 'reject', acknowledgementId: ack.id },
-          { style: 'destructive' },
-        ),
+        execute('Approve', inSchool(config, { action: 'approve', acknowledgementId: ack.id }), {
+          style: 'positive',
+        }),
+        execute('Reject', inSchool(config, { action: 'reject', acknowledgementId: ack.id }), {
+          style: 'destructive',
+        }),
         openUrl('Open approvals', tabDeepLink(config.appId, APPROVALS_ENTITY_ID)),
       ],
-      refresh: refreshFor({
-        action: 'refreshApproval',
-        acknowledgementId: ack.id,
-      }),
+      refresh: refreshFor(
+        inSchool(config, { action: 'refreshApproval', acknowledgementId: ack.id }),
+      ),
     },
   );
 }

@@ -38,6 +38,17 @@ export interface CardsConfig {
   appId: string;
   /** The school's IANA time zone (default Europe/London). */
   timeZone: string;
+  /**
+   * The school whose cards these are (a trust's deployment serves several): every action that
+   * leads to one of its use cases carries it (inSchool), so the bot serves the press in that
+   * school. Absent: a card of the deployment's one school, served by the sender's default.
+   */
+  schoolId?: string | undefined;
+}
+
+/** The action's data with the card's school in it (bot-app.ts routes the press by it). */
+export function inSchool<T extends CardAction>(config: Pick<CardsConfig, 'schoolId'>, data: T): T {
+  return config.schoolId === undefined ? data : { ...data, school: config.schoolId };
 }
 
 export function adaptiveCard(

@@ -2,6 +2,7 @@ import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import {
   adaptiveCard,
   execute,
+  inSchool,
   facts,
   formatDateTime,
   heading,
@@ -63,7 +64,11 @@ export function reminderCard(input: ReminderInput, config: CardsConfig): Adaptiv
       actions: [
         execute(
           'Sign now',
-          { action: 'showPrompt', policyKey: policy.key, userId: recipient.userId },
+          inSchool(config, {
+            action: 'showPrompt',
+            policyKey: policy.key,
+            userId: recipient.userId,
+          }),
           { style: 'positive' },
         ),
         openUrl('Read it in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID)),

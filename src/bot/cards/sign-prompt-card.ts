@@ -13,6 +13,7 @@ import {
   md,
   MY_AUP_ENTITY_ID,
   openUrl,
+  inSchool,
   refreshFor,
   tabDeepLink,
   text,
@@ -213,23 +214,25 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
     actions: [
       execute(
         'Sign',
-        {
+        inSchool(config, {
           action: 'sign',
           policyKey: policy.key,
           versionNumber: version.number,
           contentHash: version.contentHash,
           userId: recipient.userId,
-        },
+        }),
         { style: 'positive' },
       ),
       openUrl('Read it in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID)),
     ],
     // Shows the signer the current state (signed, or a newer version) whenever they open the chat.
-    refresh: refreshFor({
-      action: 'refreshPrompt',
-      policyKey: policy.key,
-      versionNumber: version.number,
-      userId: recipient.userId,
-    }),
+    refresh: refreshFor(
+      inSchool(config, {
+        action: 'refreshPrompt',
+        policyKey: policy.key,
+        versionNumber: version.number,
+        userId: recipient.userId,
+      }),
+    ),
   });
 }

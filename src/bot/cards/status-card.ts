@@ -5,6 +5,7 @@ import {
   actionSet,
   adaptiveCard,
   execute,
+  inSchool,
   firstOf,
   formatDate,
   heading,
@@ -94,7 +95,11 @@ export function statusCard(input: StatusCardInput, config: CardsConfig): Adaptiv
               actionSet([
                 execute(
                   'Sign now',
-                  { action: 'showPrompt', policyKey: item.policy.key, userId: input.person.userId },
+                  inSchool(config, {
+                    action: 'showPrompt',
+                    policyKey: item.policy.key,
+                    userId: input.person.userId,
+                  }),
                   { style: 'positive' },
                 ),
               ]),
