@@ -31,6 +31,9 @@ export const auditEventTypeSchema = z.enum([
 ]);
 export type AuditEventType = z.infer<typeof auditEventTypeSchema>;
 
+/** The actor of the events the service itself writes (the records check, the repair sweep). */
+export const SERVICE_ACTOR = 'countersign-service';
+
 /** Append-only: what happened, who did it, when, to what. */
 export const auditEventSchema = z.object({
   id: z.string().min(1),

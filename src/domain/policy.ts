@@ -38,6 +38,14 @@ export const policySchema = z.object({
   audiences: z.array(audienceKeySchema).min(1),
   renewal: renewalRuleSchema,
   approvalMode: approvalModeSchema,
+  /**
+   * When and by whom the policy was created (ISO 8601 UTC; an Entra object id), written by every
+   * path that creates one. The repair sweep reads them: a policy younger than its grace may
+   * still be writing its `policy.created` event, and an older one without it names its creator
+   * from here. Absent on policies stored before the fields; plain, unsigned values.
+   */
+  createdAt: z.iso.datetime().optional(),
+  createdBy: z.string().min(1).optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 

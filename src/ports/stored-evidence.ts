@@ -1,3 +1,4 @@
+import type { Policy } from '../domain/policy.ts';
 import type { EvidenceRow, VersionRow } from '../domain/evidence/evidence-row.ts';
 
 /** An acknowledgement row as stored: its evidence, and the columns the sweeper needs beside it. */
@@ -39,4 +40,10 @@ export interface RepairRows {
   approvalsFor: string[];
   /** Approvals rows that name no acknowledgement (edited in SharePoint): skipped, reported. */
   unreadableApprovals: string[];
+  /** Every policy of the site (a small list: one row per policy, read whole, paged). */
+  policies: Policy[];
+  /** Policies rows that do not read as a policy (edited in SharePoint): skipped, reported. */
+  unreadablePolicies: string[];
+  /** The subject (a policy key) of every `policy.created` event, from the same listing of the log. */
+  policyCreatedFor: string[];
 }

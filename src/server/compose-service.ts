@@ -292,12 +292,14 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
         const mended =
           repaired.auditEventsRecreated.length +
           repaired.approvalsCreated.length +
-          repaired.approvalRequestsQueued.length;
+          repaired.approvalRequestsQueued.length +
+          repaired.policyEventsRecreated.length;
         if (mended > 0) {
           log.warn('repair sweep mended records a fault had left incomplete', {
             auditEventsRecreated: repaired.auditEventsRecreated.length,
             approvalsCreated: repaired.approvalsCreated.length,
             approvalRequestsQueued: repaired.approvalRequestsQueued.length,
+            policyEventsRecreated: repaired.policyEventsRecreated.length,
           });
         }
       },

@@ -1,5 +1,6 @@
 import { permissionChoicesOf } from '../domain/additional-permissions.ts';
 import { CountersignError } from '../domain/errors.ts';
+import { policyCreatedEvent } from '../domain/policy-created.ts';
 import type { ApprovalMode, Policy, RenewalRule } from '../domain/policy.ts';
 import type { Actor } from './actor.ts';
 import { requireRole } from './require-role.ts';
@@ -55,6 +56,7 @@ export async function createPolicy(
       { audiences: unknown },
     );
   }
+  const at = ctx.clock.now().toISOString();
   const policy: Policy = {
     key: input.key,
     schoolId: ctx.school.id,
@@ -62,6 +64,8 @@ export async function createPolicy(
     audiences: [...new Set(input.audiences)],
     renewal: input.renewal ?? { kind: 'fixed-date', month: 9, day: 1 },
     approvalMode: input.approvalMode ?? 'first-signature',
+    createdAt: at,
+    createdBy: actor.id,
   };
   const taken = (title: string) =>
     new CountersignError(
@@ -81,20 +85,10 @@ export async function createPolicy(
     }
     throw error;
   }
+  // A fault before this write leaves the policy without its event: the repair sweep writes it
+  // (repair-records.ts), once the policy is older than the sweep's grace.
   await ctx.records.appendAudit([
-    {
-      id: ctx.newId(),
-      type: 'policy.created',
-      actorId: actor.id,
-      at: ctx.clock.now().toISOString(),
-      subject: policy.key,
-      details: {
-        title: policy.title,
-        audiences: policy.audiences,
-        approvalMode: policy.approvalMode,
-        renewal: policy.renewal,
-      },
-    },
+    policyCreatedEvent(policy, { id: ctx.newId(), actorId: actor.id, at }),
   ]);
   return policy;
 }

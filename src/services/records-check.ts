@@ -1,3 +1,4 @@
+import { SERVICE_ACTOR } from '../domain/audit-event.ts';
 import {
   recordsCheckDue,
   recordsCheckLine,
@@ -13,7 +14,6 @@ import { verifyStoredEvidence } from './verify-stored-evidence.ts';
 
 /** The subject and actor of every `records.checked` event: the service itself checked. */
 export const RECORDS_CHECK_SUBJECT = 'records-check';
-const SERVICE_ACTOR = 'countersign-service';
 
 /** How far back the latest check is looked for: a week of nights, so a lapse still shows. */
 const LOOK_BACK_MS = 8 * 24 * 60 * 60 * 1000;

@@ -2,7 +2,8 @@ import { CountersignError } from '../domain/errors.ts';
 import { readRows, type ReadRow } from '../domain/evidence/evidence-row.ts';
 import { prepareKeyRing } from '../domain/evidence/key-ring.ts';
 import { signatureAuditEvent, type SignatureEventSource } from '../domain/signature-audit.ts';
-import type { StoredAcknowledgement } from '../ports/stored-evidence.ts';
+import { repairedPolicyCreatedEvent } from '../domain/policy-created.ts';
+import type { RepairRows, StoredAcknowledgement } from '../ports/stored-evidence.ts';
 import { openApprovals } from './approvals.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -21,10 +22,15 @@ export interface RepairReport {
    */
   approvalRequestsQueued: string[];
   /**
+   * Policies whose `policy.created` event was lost (the process stopped between the policy's
+   * row and its event), by key: the event written now, by the service (policy-created.ts).
+   */
+  policyEventsRecreated: string[];
+  /**
    * Rows left alone: unreadable, or whose signature (or legacy seal) does not hold. Nothing is
    * repaired from a record that is not genuine; `verify` and the records check name them.
    */
-  skipped: { list: 'acknowledgements' | 'approvals'; id: string; reason: string }[];
+  skipped: { list: 'acknowledgements' | 'approvals' | 'policies'; id: string; reason: string }[];
 }
 
 /** What a genuine row says: the record as signed (or a legacy row whose seal holds). */
@@ -108,7 +114,7 @@ export async function repairSignatureAudit(
  * several instances at once (every write is idempotent).
  */
 export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> {
-  // Signatures younger than ten minutes may still be writing their own event: not yet.
+  // Signatures (and policies) younger than ten minutes may still be writing their own event.
   const signedBefore = new Date(ctx.clock.now().getTime() - SETTLE_MS).toISOString();
   const rows = await ctx.records.readRepairRows();
   const read = readRows(
@@ -126,12 +132,21 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
     auditEventsRecreated: [],
     approvalsCreated: [],
     approvalRequestsQueued: [],
-    skipped: rows.unreadableApprovals.map((itemId) => ({
-      list: 'approvals',
-      id: `item ${itemId}`,
-      reason: 'the Approvals row names no acknowledgement (edited in SharePoint?)',
-    })),
+    policyEventsRecreated: [],
+    skipped: [
+      ...rows.unreadableApprovals.map((itemId) => ({
+        list: 'approvals' as const,
+        id: `item ${itemId}`,
+        reason: 'the Approvals row names no acknowledgement (edited in SharePoint?)',
+      })),
+      ...rows.unreadablePolicies.map((itemId) => ({
+        list: 'policies' as const,
+        id: `item ${itemId}`,
+        reason: 'the Policies row does not read as a policy (edited in SharePoint?)',
+      })),
+    ],
   };
+  await recreatePolicyEvents(ctx, rows, signedBefore, report);
   for (const [i, stored] of rows.acknowledgements.entries()) {
     const row = read[i];
     const found = row === undefined ? 'not read' : genuine(row);
@@ -166,6 +181,32 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
   }
   await queueMissingApprovalRequests(ctx, report);
   return report;
+}
+
+/**
+ * Every creating path writes `policy.created` after the policy's row (create-policy.ts,
+ * trust-policies.ts, the demo seed), so a policy without one lost it to a fault between the two
+ * writes: the event is written now (repairedPolicyCreatedEvent: the service as its actor, the
+ * creator from the row). Found by subject, not id, so a policy whose own event is there under
+ * its random id gets no second one. A policy younger than the grace may still be writing its
+ * event; one from before `createdAt` existed is old enough by definition.
+ */
+async function recreatePolicyEvents(
+  ctx: ServiceContext,
+  rows: RepairRows,
+  createdBefore: string,
+  report: RepairReport,
+): Promise<void> {
+  const announced = new Set(rows.policyCreatedFor);
+  const at = ctx.clock.now().toISOString();
+  for (const policy of rows.policies) {
+    if (announced.has(policy.key)) continue;
+    if (policy.createdAt !== undefined && policy.createdAt >= createdBefore) continue;
+    if (await ctx.records.ensureAuditEvent(repairedPolicyCreatedEvent(policy, at))) {
+      report.policyEventsRecreated.push(policy.key);
+    }
+    announced.add(policy.key);
+  }
 }
 
 /**

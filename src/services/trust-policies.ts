@@ -3,6 +3,7 @@ import { currentVariant, nextEffectiveVersion, schoolCopyOf } from '../domain/ef
 import { CountersignError } from '../domain/errors.ts';
 import { mapLimit } from '../domain/map-limit.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../domain/policy.ts';
+import { policyCreatedEvent } from '../domain/policy-created.ts';
 import { policyDocumentSchema, type PolicyDocument } from '../domain/policy-document.ts';
 import {
   effectivePolicyKey,
@@ -194,6 +195,7 @@ export async function createTrustPolicy(
       key: input.key,
     });
   }
+  const at = site.clock.now().toISOString();
   const policy: Policy = {
     key: input.key,
     schoolId: trust.id,
@@ -202,17 +204,13 @@ export async function createTrustPolicy(
     audiences: [...new Set(input.audiences)],
     renewal: input.renewal ?? { kind: 'fixed-date', month: 9, day: 1 },
     approvalMode: input.approvalMode ?? 'first-signature',
+    createdAt: at,
+    createdBy: actor.id,
   };
   await site.records.putPolicy(policy);
+  // Lost to a fault between the writes, the event is written by the repair sweep.
   await site.records.appendAudit([
-    {
-      id: site.newId(),
-      type: 'policy.created',
-      actorId: actor.id,
-      at: site.clock.now().toISOString(),
-      subject: policy.key,
-      details: { title: policy.title, scope: 'trust', audiences: policy.audiences },
-    },
+    policyCreatedEvent(policy, { id: site.newId(), actorId: actor.id, at }),
   ]);
   return policy;
 }
@@ -246,8 +244,15 @@ async function publishEffective(
   next: PolicyVersion,
 ): Promise<PolicyVersion> {
   if (!copy.exists) {
+    const at = ctx.clock.now().toISOString();
+    const created: Policy = { ...copy.copy, createdAt: at, createdBy: actor.id };
     try {
-      await ctx.records.putPolicy(copy.copy);
+      await ctx.records.putPolicy(created);
+      // The copy is a policy like any other: its creation is in the log (the repair sweep
+      // writes the event if a fault loses it here).
+      await ctx.records.appendAudit([
+        policyCreatedEvent(created, { id: ctx.newId(), actorId: actor.id, at }),
+      ]);
     } catch (error) {
       // Made at the same moment by another publish: the copy is there, which is what we need.
       if (!(error instanceof CountersignError && error.code === 'conflict')) throw error;

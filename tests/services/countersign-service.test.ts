@@ -1051,6 +1051,7 @@ describe('no gaps under faults', () => {
       auditEventsRecreated: [event.id],
       approvalsCreated: ['staff-aup:v1:u-ana'],
       approvalRequestsQueued: [],
+      policyEventsRecreated: [],
       skipped: [],
     });
     expect((await store.listApprovals({})).map((a) => a.value.decision)).toEqual(['pending']);
@@ -1060,6 +1061,7 @@ describe('no gaps under faults', () => {
       auditEventsRecreated: [],
       approvalsCreated: [],
       approvalRequestsQueued: [],
+      policyEventsRecreated: [],
       skipped: [],
     });
   });

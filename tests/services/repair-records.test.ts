@@ -10,12 +10,15 @@ import {
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import type { Acknowledgement } from '../../src/domain/acknowledgement.ts';
+import type { AuditEvent } from '../../src/domain/audit-event.ts';
 import type { School } from '../../src/domain/school.ts';
 import { AudienceHashes } from '../../src/domain/audience-hashes.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { repairSignatureAudit } from '../../src/services/repair-records.ts';
 import type { ServiceContext } from '../../src/services/service-context.ts';
 import type { CountersignService } from '../../src/services/countersign-service.ts';
+import type { Actor } from '../../src/services/actor.ts';
+import { verifyStoredEvidence } from '../../src/services/verify-stored-evidence.ts';
 import { signedAcknowledgement } from '../adapters/graph/evidence-fixtures.ts';
 import {
   CONTRACT_SEAL_KEY,
@@ -61,7 +64,9 @@ describe('the sweeper against the Graph emulator', () => {
       evidenceSigner: keys.signer,
     });
     await provisionSite(gateway, store.site);
+    // Created as every creating path does: the row, then its policy.created event.
     await store.putPolicy(policy(policyKey, { approvalMode: 'every-signature' }));
+    await store.appendAudit([audit('policy.created', policyKey)]);
     await store.createVersion(version, audit('policy.saved', `${policyKey}:v1`));
     service = createCountersignService({
       records: store,
@@ -130,6 +135,75 @@ describe('the sweeper against the Graph emulator', () => {
     );
   }
 
+  it('writes the policy.created event a fault lost after the policy’s row, once, and the log still verifies', async () => {
+    let clock = new Date('2026-03-10T10:00:00.000Z');
+    const admin: Actor = {
+      id: 'u-admin',
+      upn: 'admin@school.example',
+      displayName: 'Ada Admin',
+      roles: ['Policy.Admin'],
+    };
+    // The process is killed between the two writes: the policy's row lands, its event never.
+    const killed = new Proxy(store, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name, target);
+        if (name === 'appendAudit') {
+          return (events: AuditEvent[]) =>
+            events.some((e) => e.type === 'policy.created')
+              ? Promise.reject(new Error('process killed'))
+              : target.appendAudit(events);
+        }
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const on = (records: SharePointRecordStore) =>
+      createCountersignService({
+        records,
+        directory: new MemoryDirectory({ people: [], groups: [] }),
+        clock: { now: () => clock },
+        sealKey: CONTRACT_SEAL_KEY,
+        evidence: keys,
+        school: SCHOOL,
+        readCache: false,
+      });
+    const key = 'lost-event-aup';
+    await expect(
+      on(killed).createPolicy(admin, { key, title: 'Volunteers AUP', audiences: ['staff'] }),
+    ).rejects.toThrow('process killed');
+    expect(await store.getPolicy(key)).not.toBeNull();
+    const createdEvents = async () =>
+      (await store.listAudit({ type: 'policy.created' })).filter((e) => e.subject === key);
+    expect(await createdEvents()).toEqual([]);
+
+    const healthy = on(store);
+    // Within ten minutes the creator may still be writing it: the sweeper waits.
+    expect((await healthy.repairRecords()).policyEventsRecreated).toEqual([]);
+    clock = new Date(clock.getTime() + 11 * 60_000);
+    // Only the policy without one: sweep-aup's own event (under its random id) is found by subject.
+    expect((await healthy.repairRecords()).policyEventsRecreated).toEqual([key]);
+    expect(await createdEvents()).toEqual([
+      expect.objectContaining({
+        id: `${key}:created`,
+        actorId: 'countersign-service',
+        at: clock.toISOString(),
+        details: expect.objectContaining({
+          title: 'Volunteers AUP',
+          audiences: ['staff'],
+          repaired: true,
+          createdBy: admin.id,
+          createdAt: '2026-03-10T10:00:00.000Z',
+        }) as unknown,
+      }),
+    ]);
+    // Nothing left: a second sweep adds nothing.
+    expect((await healthy.repairRecords()).policyEventsRecreated).toEqual([]);
+    expect(await createdEvents()).toHaveLength(1);
+    // The event is signed into its shard's chain like any other: the records still verify.
+    const verified = verifyStoredEvidence(await store.readEvidence(), keys.keyRing);
+    expect(verified.findings).toEqual([]);
+    expect(verified.ok).toBe(true);
+  });
+
   it('builds the event from the signed record, not from edited columns, and lists each list once', async () => {
     const { ack, eventId } = await signedWithoutEvent(false);
     // A site owner edits the plain columns the event would otherwise have been built from.
@@ -146,10 +220,10 @@ describe('the sweeper against the Graph emulator', () => {
       at: ack.signedAt,
       details: { contentHash: ack.contentHash, channel: ack.channel, repaired: true },
     });
-    // Reads: acknowledgements, signature events and Approvals keys (one page each), and the head
-    // of the event's shard for its chained append. Acknowledgements are listed once, not twice.
+    // Reads: acknowledgements, the log's events, Approvals keys and policies (one page each),
+    // and the head of the event's shard for its chained append. Each list is listed once.
     const counters = emulator.counters();
-    expect(counters.byMethod.GET).toBe(4);
+    expect(counters.byMethod.GET).toBe(5);
   });
 
   it('skips and reports an unreadable Approvals row, and still creates the missing ones', async () => {

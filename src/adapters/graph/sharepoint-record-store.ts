@@ -76,6 +76,7 @@ import {
   odataString,
   policyFields,
   policyFromFields,
+  policyOfFields,
   storedEvidenceOf,
   tagOf,
   toRow,
@@ -1075,7 +1076,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
   }
 
   async readRepairRows(): Promise<RepairRows> {
-    const [acks, events, approvals] = await Promise.all([
+    const [acks, events, approvals, policies] = await Promise.all([
       this.#query(
         'acknowledgements',
         undefined,
@@ -1083,9 +1084,12 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
         EVIDENCE_SELECT.acknowledgements,
       ),
       // Every event, four columns, filtered here: `EventType eq 'acknowledgement.signed'` would
-      // match one event per signature, past the list view threshold at 5,000 signatures.
+      // match one event per signature, past the list view threshold at 5,000 signatures. The
+      // policy.created events come from the same pages, so they cost no request of their own.
       this.#query('audit', undefined, this.#pageSize, ['EventId', 'EventType', 'Subject', 'At']),
       this.#query('approvals', undefined, this.#pageSize, ['AcknowledgementId']),
+      // Unfiltered and paged like the others: valid at any size (one row per policy, so a page).
+      this.#query('policies', undefined, this.#pageSize, ['Record']),
     ]);
     const approvalsFor: string[] = [];
     const unreadableApprovals: string[] = [];
@@ -1094,11 +1098,28 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
       if (typeof id === 'string' && id !== '') approvalsFor.push(id);
       else unreadableApprovals.push(row.itemId);
     }
+    const readPolicies: Policy[] = [];
+    const unreadablePolicies: string[] = [];
+    for (const row of policies) {
+      const policy = policyOfFields(row.fields);
+      if (policy === null) unreadablePolicies.push(row.itemId);
+      else readPolicies.push(policy);
+    }
+    const policyCreatedFor: string[] = [];
+    for (const row of events) {
+      const { EventType, Subject } = row.fields;
+      if (EventType === 'policy.created' && typeof Subject === 'string') {
+        policyCreatedFor.push(Subject);
+      }
+    }
     return {
       acknowledgements: acks.map(storedAcknowledgementOf),
       signatureEvents: events.flatMap((row) => signatureEventOf(row) ?? []),
       approvalsFor,
       unreadableApprovals,
+      policies: readPolicies,
+      unreadablePolicies,
+      policyCreatedFor,
     };
   }
 

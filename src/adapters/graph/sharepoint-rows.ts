@@ -102,8 +102,16 @@ export function policyFields(policy: Policy, writeId?: string): Fields {
   };
 }
 
+const policyRowSchema = z.object({ Record: json(policySchema) });
+
 export function policyFromFields(fields: Record<string, unknown>): Policy {
-  return z.object({ Record: json(policySchema) }).parse(fields).Record;
+  return policyRowSchema.parse(fields).Record;
+}
+
+/** The policy a row holds, or null when its Record does not read as one (edited in SharePoint). */
+export function policyOfFields(fields: Record<string, unknown>): Policy | null {
+  const read = policyRowSchema.safeParse(fields);
+  return read.success ? read.data.Record : null;
 }
 
 // Versions -----------------------------------------------------------------------------------

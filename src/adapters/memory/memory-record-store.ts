@@ -408,6 +408,11 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
       signatureEvents: this.#signatureEvents(),
       approvalsFor: [...this.#approvals.keys()],
       unreadableApprovals: [],
+      policies: [...this.#policies.values()].map((r) => structuredClone(r.value)),
+      unreadablePolicies: [],
+      policyCreatedFor: [...this.#audit.values()]
+        .filter((e) => e.type === 'policy.created')
+        .map((e) => e.subject),
     });
   }
 

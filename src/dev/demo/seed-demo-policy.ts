@@ -2,6 +2,7 @@ import { contentHash } from '../../domain/content-hash.ts';
 import { versionRecordId } from '../../domain/evidence/evidence-record.ts';
 import { signRecord, type EvidenceSigner } from '../../domain/evidence/evidence-signer.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
+import { policyCreatedEvent } from '../../domain/policy-created.ts';
 import type { PolicyDocument } from '../../domain/policy-document.ts';
 import type { RecordStore } from '../../ports/record-store.ts';
 
@@ -42,9 +43,16 @@ export async function seedDemoPolicy(
     audiences: input.audiences,
     renewal: { kind: 'fixed-date', month: 9, day: 1 },
     approvalMode: 'first-signature',
+    createdAt: input.now.toISOString(),
+    createdBy: input.actorId,
   };
-  await records.putPolicy(policy);
   const at = input.now.toISOString();
+  await records.putPolicy(policy);
+  // The same event createPolicy writes: a seeded policy is in the log like any other, so the
+  // repair sweep can take any policy without one for a lost write.
+  await records.appendAudit([
+    policyCreatedEvent(policy, { id: crypto.randomUUID(), actorId: input.actorId, at }),
+  ]);
   const draft: PolicyVersion = {
     policyKey: policy.key,
     number: 1,

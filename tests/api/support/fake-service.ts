@@ -116,6 +116,7 @@ export function createFakeService(): FakeService {
         auditEventsRecreated: [],
         approvalsCreated: [],
         approvalRequestsQueued: [],
+        policyEventsRecreated: [],
         skipped: [],
       });
     },
