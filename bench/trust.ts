@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,17 +6,28 @@ import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 import { provisionSite } from '../src/adapters/graph/provision.ts';
+import { openSqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts';
+import { ConnectorMessenger } from '../src/adapters/teams-connector/connector-messenger.ts';
+import { startConnectorEmulator } from '../src/dev/connector-emulator/connector-emulator.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
+import { mapLimit } from '../src/domain/map-limit.ts';
 import { startGraphEmulator, syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
 import type { School } from '../src/domain/school.ts';
 import { TRUST_SETTINGS_ID, trustOf, trustSettingsRow } from '../src/domain/trust.ts';
 import type { Actor } from '../src/services/actor.ts';
+import {
+  createCampaignService,
+  type CampaignService,
+} from '../src/services/campaigns/campaign-service.ts';
+import { placeholderCards } from '../src/services/campaigns/placeholder-cards.ts';
 import { createCountersignService } from '../src/services/create-countersign-service.ts';
 import { ReportSnapshots } from '../src/services/report-snapshot.ts';
+import { schoolScopedRecords } from '../src/services/school-scoped-records.ts';
 import type { TrustContext } from '../src/services/service-context.ts';
 import { createTrustCompliance } from '../src/services/trust-compliance.ts';
 import { createTrustReportRead } from '../src/services/trust-report-read.ts';
 import { BENCH_SEAL_KEY, flag, option, seedSignatures } from './bench-emulator.ts';
+import { deliveryFigures, storeConversations, until } from './delivery-figures.ts';
 
 /**
  * A trust in one tenant (issue 14, Scale), on the Graph emulator:
@@ -36,6 +48,16 @@ import { BENCH_SEAL_KEY, flag, option, seedSignatures } from './bench-emulator.t
  * groups through its set-up), so `ms` includes the emulator's own work. Every query runs under
  * the emulator's list view threshold (5,000, SharePoint's): a query SharePoint would refuse at
  * this size fails the run.
+ *
+ * Then the trust-wide campaign, as a deployment runs it (server/school-services.ts): each school's
+ * admin launches its copy's campaign through the school's own campaign service (its view of the
+ * site), one service (the first school's) holds the one tenant sender that sends every school's
+ * jobs from the one work store (SQLite here) at the production pacing, against the connector
+ * emulator enforcing the Teams limits (50 a second per tenant, the per-conversation windows).
+ * Each person has a stored conversation (one send each, as in bench:fanout). `campaign` gives,
+ * from the first launch to the last send, the figures bench:fanout gives (delivery-figures.ts:
+ * ceilingRatio, lost, duplicates…) and the Graph requests and resource units of the launches,
+ * the sends and the final totals written to the campaign records.
  */
 const args = process.argv.slice(2);
 const people = option(args, 'people', 50_000);
@@ -228,44 +250,146 @@ try {
       throw new Error('the warm trust report differs from the cold one');
     }
 
-    const figures = {
-      people,
-      schools,
-      signed: signatures.length,
-      provisioning: provisioning.figures,
-      settings: { ...settings.figures, schoolsStored: stored.length },
-      trustReport: {
-        ...counts,
-        cold: cold.figures,
-        warm: warm.figures,
-        coldGraphRequestsPerSchool: round2(cold.figures.graphRequests / schools),
-      },
-      listViewThreshold: 5_000,
-      notMeasured: {
-        trustCampaign: 'not yet in this benchmark: bench:fanout measures one school',
-        newStarters: 'not yet in this benchmark',
-      },
-      loadAverage: loadavg().map((l) => round2(l)),
-      budget: {
-        campaignCeilingRatio: 0.97,
-        campaignResourceUnits: 250,
-        trustReportGraphRequestsCold: 150,
-        trustReportWarmMs: 1000,
-        newStartersPromptedMinutes: 10,
-      },
-    };
-    if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
-    else {
-      process.stdout.write(
-        `Trust of ${String(schools)} schools, ${String(people)} people ` +
-          `(${String(signatures.length)} signed): provisioning ` +
-          `${String(provisioning.figures.graphRequests)} Graph requests; settings of every school ` +
-          `${String(settings.figures.graphRequests)} requests; trust report cold ` +
-          `${String(cold.figures.graphRequests)} requests, ${String(cold.figures.resourceUnits)} RU, ` +
-          `${String(cold.figures.ms)} ms; warm ${String(warm.figures.graphRequests)} requests, ` +
-          `${String(warm.figures.ms)} ms (budget ≤ 150 requests cold, < 1 s warm); ` +
-          `load ${figures.loadAverage.join(' ')}.\n`,
+    // The trust-wide campaign: every school's copy launched by its admin, one tenant sender.
+    const TENANT = 'bench-tenant';
+    const connector = await startConnectorEmulator({ tenantId: TENANT });
+    const work = openSqliteWorkStore({ path: join(dir, 'work.sqlite') });
+    const background: unknown[] = [];
+    const campaignServices: CampaignService[] = [];
+    try {
+      const messenger = new ConnectorMessenger({
+        serviceUrl: connector.url,
+        tenantId: TENANT,
+        botId: 'bench-bot',
+        getToken: () => Promise.resolve('bench-token'),
+        installApp: () => Promise.resolve(),
+      });
+      for (const [i, school] of stored.entries()) {
+        campaignServices.push(
+          createCampaignService({
+            records: schoolScopedRecords(graph.records, () => school.id),
+            directory: graph.directory,
+            work,
+            messenger,
+            cards: placeholderCards,
+            school,
+            clock,
+            newId: randomUUID,
+            holderId: 'bench-instance',
+            // As composeSchool: the first school's runtime sends every school's jobs.
+            trust:
+              i === 0
+                ? { role: { kind: 'sender', siteRecords: graph.records } }
+                : { role: { kind: 'scheduled-only' }, lease: `campaign-scheduler:${school.id}` },
+            // The scheduled work is run by hand below (new starters), on the bench's clock.
+            scheduleEveryMs: 0,
+            onError: (error) => {
+              background.push(error);
+              process.stderr.write(`campaign error: ${String(error)}\n`);
+            },
+          }),
+        );
+      }
+      await storeConversations(
+        work,
+        connector,
+        TENANT,
+        everyone.map((p) => p.id),
       );
+      const sender = campaignServices[0] as CampaignService;
+      sender.startSender();
+      await until(() => sender.sender.stats().holdsLease, 'the sender lease');
+
+      const recipients = people - signatures.length;
+      emulator.resetCounters();
+      const launchedAt = Date.now();
+      const launched = await mapLimit(stored, 4, (school, i) =>
+        (campaignServices[i] as CampaignService).launch(
+          {
+            id: `${school.id}-admin`,
+            upn: `admin@${school.id}.example`,
+            displayName: `${school.name} admin`,
+            roles: ['Policy.Admin'],
+          },
+          {
+            policyKey: `${TRUST_POLICY}--${school.id}`,
+            versionNumber: 1,
+            deadline: '2026-10-27T16:00:00.000Z',
+          },
+        ),
+      );
+      const launchSeconds = round2((Date.now() - launchedAt) / 1000);
+      await until(() => connector.sendsPerUser().size >= recipients, 'every recipient');
+      await until(async () => {
+        for (const campaign of launched) {
+          const counts = await work.countDeliveries({ jobId: campaign.id });
+          if (counts.queued > 0 || counts.inFlight > 0) return false;
+        }
+        return true;
+      }, 'every delivery settled');
+      const sent = deliveryFigures(connector, recipients, launchedAt);
+      // The campaign records' final totals are part of what the campaign costs SharePoint.
+      await sender.flushTotals();
+      const { requests, resourceUnits } = emulator.counters();
+      let recordSent = 0;
+      for (const campaign of launched) {
+        recordSent += (await graph.records.getCampaign(campaign.id))?.value.counts.sent ?? 0;
+      }
+      const campaignFigures = {
+        campaigns: launched.length,
+        ...sent,
+        launchSeconds,
+        graphRequests: requests,
+        resourceUnits,
+        recordSent,
+        senderErrors: background.length,
+      };
+
+      const figures = {
+        people,
+        schools,
+        signed: signatures.length,
+        provisioning: provisioning.figures,
+        settings: { ...settings.figures, schoolsStored: stored.length },
+        trustReport: {
+          ...counts,
+          cold: cold.figures,
+          warm: warm.figures,
+          coldGraphRequestsPerSchool: round2(cold.figures.graphRequests / schools),
+        },
+        campaign: campaignFigures,
+        listViewThreshold: 5_000,
+        notMeasured: {
+          newStarters: 'not yet in this benchmark',
+        },
+        loadAverage: loadavg().map((l) => round2(l)),
+        budget: {
+          campaignCeilingRatio: 0.97,
+          campaignResourceUnits: 250,
+          trustReportGraphRequestsCold: 150,
+          trustReportWarmMs: 1000,
+          newStartersPromptedMinutes: 10,
+        },
+      };
+      if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
+      else {
+        process.stdout.write(
+          `Trust of ${String(schools)} schools, ${String(people)} people ` +
+            `(${String(signatures.length)} signed): provisioning ` +
+            `${String(provisioning.figures.graphRequests)} Graph requests; settings of every school ` +
+            `${String(settings.figures.graphRequests)} requests; trust report cold ` +
+            `${String(cold.figures.graphRequests)} requests, ${String(cold.figures.resourceUnits)} RU, ` +
+            `${String(cold.figures.ms)} ms; warm ${String(warm.figures.graphRequests)} requests, ` +
+            `${String(warm.figures.ms)} ms (budget ≤ 150 requests cold, < 1 s warm); ` +
+            `campaign ${JSON.stringify(campaignFigures)} (budget ≥ 0.97, 0 lost, 0 duplicates, ` +
+            `≤ 250 RU); ` +
+            `load ${figures.loadAverage.join(' ')}.\n`,
+        );
+      }
+    } finally {
+      await Promise.all(campaignServices.map((service) => service.stop()));
+      await work.close();
+      await connector.close();
     }
   } finally {
     await emulator.close();
