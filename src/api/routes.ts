@@ -148,7 +148,14 @@ export const API_ROUTES = [
     path: '/api/trust/policies/:key/versions/:n/publish-preview',
     access: 'user',
   },
-  // A master published by mistake, withdrawn with every school's text composed from it (the lead).
+  // A master published by mistake, withdrawn with every school's text composed from it (the lead),
+  // and beforehand what that would do in each school (writes nothing).
+  {
+    id: 'trust.withdraw-preview',
+    method: 'GET',
+    path: '/api/trust/policies/:key/versions/:n/withdraw-preview',
+    access: 'user',
+  },
   {
     id: 'trust.withdraw',
     method: 'POST',

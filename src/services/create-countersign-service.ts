@@ -29,7 +29,7 @@ import {
   trustPolicies,
 } from './trust-policies.ts';
 import { masterPublishPreview, variantPreview } from './trust-publish-preview.ts';
-import { withdrawMaster } from './withdraw-master.ts';
+import { masterWithdrawalPreview, withdrawMaster } from './withdraw-master.ts';
 
 export type ServiceDeps = Omit<
   ServiceContext,
@@ -116,6 +116,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
       publishVariant: (actor, input) => publishVariant(ctx, actor, input),
       masterPublishPreview: (actor, key, n) => masterPublishPreview(ctx, actor, key, n),
       variantPreview: (actor, input) => variantPreview(ctx, actor, input),
+      masterWithdrawalPreview: (actor, key, n) => masterWithdrawalPreview(ctx, actor, key, n),
       withdrawMaster: (actor, key, n, reason) => withdrawMaster(ctx, actor, key, n, reason),
     },
     repairRecords: () => repairRecords(ctx),

@@ -21,7 +21,7 @@ import { loadPolicy } from './policy-versions.ts';
 import { publishDraft, writeDraft } from './publish-policy.ts';
 import type { ServiceContext, TrustContext } from './service-context.ts';
 import type { TrustPublishPreview, VariantPreview } from './trust-publish-preview.ts';
-import type { MasterWithdrawal } from './withdraw-master.ts';
+import type { MasterWithdrawal, MasterWithdrawalPreview } from './withdraw-master.ts';
 
 /** One school's copy of a trust policy, as the trust lead (or that school's admin) sees it. */
 export interface SchoolCopyView {
@@ -541,6 +541,12 @@ export interface TrustPolicyService {
     policyKey: string,
     versionNumber: number,
   ): Promise<TrustPublishPreview>;
+  /** What withdrawing a master would do in each school (withdraw-master.ts); writes nothing. */
+  masterWithdrawalPreview(
+    actor: Actor,
+    policyKey: string,
+    versionNumber: number,
+  ): Promise<MasterWithdrawalPreview>;
   /** Withdraws a master published by mistake, and every school's text composed from it. */
   withdrawMaster(
     actor: Actor,

@@ -1,6 +1,7 @@
 import { CountersignError } from '../domain/errors.ts';
 import { versionRecordId } from '../domain/evidence/evidence-record.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
+import type { School } from '../domain/school.ts';
 import { currentVersion } from '../domain/status.ts';
 import { planWithdrawal, versionsAfterWithdrawal } from '../domain/withdrawal.ts';
 import type { Actor } from './actor.ts';
@@ -57,6 +58,116 @@ function copyPlan(
   }
 }
 
+/** One school's line in the lead's confirmation before a master is withdrawn. */
+export interface SchoolWithdrawalPreview {
+  schoolId: string;
+  schoolName: string;
+  /** The effective versions that would be withdrawn, newest first (none: untouched). */
+  withdrawn: { number: number; label: string }[];
+  /** The copy's current version afterwards, and the master it was composed from. */
+  restored?: { number: number; label: string; masterVersion?: number };
+  /** Why this school stops the withdrawal (no earlier text): nothing is withdrawn anywhere. */
+  problem?: string;
+}
+
+export interface MasterWithdrawalPreview {
+  withdrawn: PolicyVersion;
+  restored: PolicyVersion;
+  schools: SchoolWithdrawalPreview[];
+}
+
+type LoadedCopy = Awaited<ReturnType<typeof loadCopies>>[number];
+
+/** A school's copy and what withdrawing the master does to it, or why it cannot. */
+type SchoolPlan =
+  | {
+      kind: 'planned';
+      school: School;
+      copy: LoadedCopy;
+      steps: { withdraw: number[]; restored?: number };
+    }
+  | { kind: 'blocked'; school: School; copy: LoadedCopy; problem: CountersignError };
+
+/** Every school's copy read (a bounded few at a time) and planned; nothing written. */
+async function planMaster(
+  ctx: ServiceContext,
+  actor: Actor,
+  policyKey: string,
+  versionNumber: number,
+) {
+  const trust = await requireTrustLead(ctx, actor);
+  const site = trust.site;
+  const loaded = await loadTrustPolicy(site, policyKey);
+  const plan = planWithdrawal(loaded.versions, versionNumber);
+  // Bounded: 30 schools are 60 list reads, which must not all be in flight at once.
+  const read = await loadCopies(site, loaded.policy, trust.schools);
+  const copies = trust.schools.map((school, i): SchoolPlan => {
+    const copy = read[i] as LoadedCopy;
+    try {
+      const steps = copyPlan(copy.versions, versionNumber, school.name);
+      return { kind: 'planned', school, copy, steps };
+    } catch (error) {
+      if (!(error instanceof CountersignError)) throw error;
+      return { kind: 'blocked', school, copy, problem: error };
+    }
+  });
+  return { site, loaded, plan, copies };
+}
+
+/**
+ * GET /api/trust/policies/:key/versions/:n/withdraw-preview (the trust lead): what withdrawing
+ * the master would do in each school, planned as the withdrawal plans it and writing nothing.
+ * A school with no earlier text is named with its problem instead of stopping the preview.
+ */
+export async function masterWithdrawalPreview(
+  ctx: ServiceContext,
+  actor: Actor,
+  policyKey: string,
+  versionNumber: number,
+): Promise<MasterWithdrawalPreview> {
+  const { plan, copies } = await planMaster(ctx, actor, policyKey, versionNumber);
+  return {
+    withdrawn: plan.withdraw,
+    restored: plan.restore,
+    schools: copies.map((planned) => {
+      const { school, copy } = planned;
+      const base = { schoolId: school.id, schoolName: school.name };
+      switch (planned.kind) {
+        case 'blocked':
+          return { ...base, withdrawn: [], problem: planned.problem.message };
+        case 'planned':
+          return { ...base, ...plannedLines(copy.versions, planned.steps) };
+      }
+    }),
+  };
+}
+
+/** A planned school's line: the versions withdrawn and the one that comes back, by label. */
+function plannedLines(
+  versions: readonly PolicyVersion[],
+  steps: { withdraw: number[]; restored?: number },
+): Omit<SchoolWithdrawalPreview, 'schoolId' | 'schoolName'> {
+  const labelled = (number: number) => {
+    const found = versions.find((v) => v.number === number);
+    return { number, label: found?.label ?? `Version ${number}` };
+  };
+  const restored = steps.restored;
+  const back = versions.find((v) => v.number === restored);
+  return {
+    withdrawn: steps.withdraw.map(labelled),
+    ...(restored === undefined
+      ? {}
+      : {
+          restored: {
+            ...labelled(restored),
+            ...(back?.composition === undefined
+              ? {}
+              : { masterVersion: back.composition.masterVersion }),
+          },
+        }),
+  };
+}
+
 /**
  * POST /api/trust/policies/:key/versions/:n/withdraw (the trust lead): a master published by
  * mistake is withdrawn, and with it, in every school, the effective versions composed from it
@@ -72,21 +183,17 @@ export async function withdrawMaster(
   versionNumber: number,
   reason: string,
 ): Promise<MasterWithdrawal> {
-  const trust = await requireTrustLead(ctx, actor);
-  const site = trust.site;
-  const loaded = await loadTrustPolicy(site, policyKey);
-  const plan = planWithdrawal(loaded.versions, versionNumber);
-  // Bounded: 30 schools are 60 list reads, which must not all be in flight at once.
-  const read = await loadCopies(site, loaded.policy, trust.schools);
-  const copies = trust.schools.map((school, i) => {
-    const copy = read[i] as (typeof read)[number];
-    return { school, copy, plan: copyPlan(copy.versions, versionNumber, school.name) };
-  });
+  const { site, loaded, plan, copies } = await planMaster(ctx, actor, policyKey, versionNumber);
   // The lead's own act, as a master publish writes into every school: done as each school's
   // withdrawal, in that school's context (its audiences and time zone count who signs again).
   const asAdmin: Actor = { ...actor, roles: ['Policy.Admin'] };
   const schools: SchoolCopyWithdrawal[] = [];
-  for (const { school, copy, plan: steps } of copies) {
+  // One school without earlier text stops it all, before anything is written.
+  const blocked = copies.find((c) => c.kind === 'blocked');
+  if (blocked !== undefined) throw blocked.problem;
+  for (const planned of copies) {
+    if (planned.kind === 'blocked') continue;
+    const { school, copy, steps } = planned;
     const own = { ...(school.id === ctx.school.id ? ctx : site), school };
     for (const number of steps.withdraw) {
       await withdrawVersion(own, asAdmin, copy.copy.key, number, reason);

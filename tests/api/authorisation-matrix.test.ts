@@ -219,6 +219,11 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/publish-preview`,
     expect: trustLeadOnly(200),
   },
+  'trust.withdraw-preview': {
+    method: 'GET',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/withdraw-preview`,
+    expect: trustLeadOnly(200),
+  },
   'trust.withdraw': {
     method: 'POST',
     path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/withdraw`,

@@ -444,6 +444,25 @@ describe('trust policies with school variants (real service, Graph emulator)', (
       );
     }
     expect((await records.getVersion('trust-aup', 2))?.value.status).toBe('published');
+    // The lead's confirmation first: per school, what goes and what comes back; nothing written.
+    expect(
+      (await refusal(atOak.trust.masterWithdrawalPreview(oakAdmin, 'trust-aup', 2))).code,
+    ).toBe('forbidden');
+    const preview = await atOak.trust.masterWithdrawalPreview(lead, 'trust-aup', 2);
+    expect([preview.withdrawn.number, preview.restored.number]).toEqual([2, 1]);
+    expect(
+      preview.schools.map((s) => [
+        s.schoolName,
+        s.withdrawn.map((w) => w.number),
+        s.restored?.number,
+        s.restored?.masterVersion,
+        s.problem,
+      ]),
+    ).toEqual([
+      ['Oakfield Primary', [4], 3, 1, undefined],
+      ['Riverside Academy', [2], 1, 1, undefined],
+    ]);
+    expect((await records.getVersion('trust-aup', 2))?.value.status).toBe('published');
     const result = await atOak.trust.withdrawMaster(lead, 'trust-aup', 2, reason);
     expect([result.withdrawn.number, result.withdrawn.status]).toEqual([2, 'withdrawn']);
     expect([result.restored.number, result.restored.status]).toEqual([1, 'published']);
@@ -475,6 +494,9 @@ describe('trust policies with school variants (real service, Graph emulator)', (
       ['riverside', 1, false],
     ]);
     // The first master has nothing before it: it is replaced by a new one, never withdrawn.
+    expect((await refusal(atOak.trust.masterWithdrawalPreview(lead, 'trust-aup', 1))).code).toBe(
+      'conflict',
+    );
     expect((await refusal(atOak.trust.withdrawMaster(lead, 'trust-aup', 1, reason))).code).toBe(
       'conflict',
     );

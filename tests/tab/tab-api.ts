@@ -259,6 +259,11 @@ async function sendable(body: BodyInit | null | undefined): Promise<BodyInit | n
 export interface TabApiOptions {
   /** The service's clock (fixed); tokens use the real clock. */
   now: Date;
+  /**
+   * The school's service serves it as one of a trust (the governor its lead), for the trust
+   * policies screen; without it the service is a lone school's, as it was.
+   */
+  trust?: boolean;
 }
 
 export interface TabApi {
@@ -276,6 +281,11 @@ export interface TabApi {
     label: string,
     changeKind: ChangeKind,
   ): Promise<PolicyVersion>;
+  /**
+   * The trust lead (the governor) publishes a master version of the trust policy 'trust-aup'
+   * (created on first use; needs the trust option), composed into the school's copy.
+   */
+  publishMaster(document: PolicyDocument, label: string): Promise<PolicyVersion>;
   /** Signs the current version as this person, at `signedAt` (their own name unless typed). */
   seedSignature(
     userKeyOrId: string,
@@ -340,6 +350,19 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     school: SCHOOL,
     newId: () => `evt-${++n}`,
     readCache: false,
+    ...(options.trust === true
+      ? {
+          trust: {
+            id: '@trust',
+            read: () =>
+              Promise.resolve({
+                name: 'Oakfield Learning Trust',
+                leadIds: ['u-governor'],
+                schools: [SCHOOL],
+              }),
+          },
+        }
+      : {}),
   });
   // The campaign service's work store, behind a seam that can lose it (loseWorkStore).
   let currentWork = openSqliteWorkStore({ path: ':memory:' });
@@ -462,6 +485,27 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     directory,
     token: (userKey) => idp.issueToken(userKey),
     publishVersion,
+    async publishMaster(document, label) {
+      const lead = actorOf(TAB_USERS[1]);
+      if ((await records.getPolicy('trust-aup')) === null) {
+        await service.trust.create(lead, {
+          key: 'trust-aup',
+          title: 'Trust Acceptable Use Policy',
+          audiences: ['staff'],
+          approvalMode: 'none',
+        });
+      }
+      const draft = await service.trust.saveMasterDraft(lead, {
+        policyKey: 'trust-aup',
+        label,
+        changeKind: 'material',
+        document,
+      });
+      await service.trust.publishMaster(lead, 'trust-aup', draft.number);
+      const published = await records.getVersion('trust-aup', draft.number);
+      if (published === null) throw new Error('the master was not published');
+      return published.value;
+    },
     async seedSignature(userKeyOrId, signedAt, typedName) {
       const person =
         TAB_USERS.find((u) => u.key === userKeyOrId) ??

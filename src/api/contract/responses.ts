@@ -514,6 +514,41 @@ export const trustPublishPreviewSchema = changesSchema.omit({ toVersion: true })
   ),
 });
 
+/** What withdrawing a master did in each school (withdraw-master.ts). */
+export const masterWithdrawalSchema = z.object({
+  withdrawn: policyVersionSchema,
+  restored: policyVersionSchema,
+  schools: z.array(
+    z.object({
+      schoolId: z.string().min(1),
+      policyKey: z.string().min(1),
+      withdrawn: z.array(versionNumber),
+      restored: versionNumber.optional(),
+    }),
+  ),
+});
+
+/** What the trust lead confirms before withdrawing a master (withdraw-master.ts). */
+export const masterWithdrawalPreviewSchema = z.object({
+  withdrawn: policyVersionSchema,
+  restored: policyVersionSchema,
+  schools: z.array(
+    z.object({
+      schoolId: z.string().min(1),
+      schoolName: z.string(),
+      withdrawn: z.array(z.object({ number: versionNumber, label: z.string() })),
+      restored: z
+        .object({
+          number: versionNumber,
+          label: z.string(),
+          masterVersion: versionNumber.optional(),
+        })
+        .optional(),
+      problem: z.string().optional(),
+    }),
+  ),
+});
+
 /** A school's text with its own clauses, as it would be published (trust-publish-preview.ts). */
 export const variantPreviewSchema = z.object({
   label: z.string(),
@@ -588,18 +623,8 @@ export const RESPONSE_BODIES = {
   'trust.variant': schoolCopyOutcomeSchema,
   'trust.publish-preview': trustPublishPreviewSchema,
   'trust.variant-preview': variantPreviewSchema,
-  'trust.withdraw': z.object({
-    withdrawn: policyVersionSchema,
-    restored: policyVersionSchema,
-    schools: z.array(
-      z.object({
-        schoolId: z.string().min(1),
-        policyKey: z.string().min(1),
-        withdrawn: z.array(versionNumber),
-        restored: versionNumber.optional(),
-      }),
-    ),
-  }),
+  'trust.withdraw-preview': masterWithdrawalPreviewSchema,
+  'trust.withdraw': masterWithdrawalSchema,
   'admin.settings': schoolSettingsSchema,
   'admin.settings.save': settingsSavedSchema,
   'admin.settings.history': z.array(settingsChangeSchema),
@@ -655,6 +680,8 @@ export type StatusCounts = z.infer<typeof statusCountsSchema>;
 export type TrustCompliance = z.infer<typeof trustComplianceSchema>;
 export type TrustPolicyView = z.infer<typeof trustPolicyViewSchema>;
 export type TrustPublishPreview = z.infer<typeof trustPublishPreviewSchema>;
+export type MasterWithdrawal = z.infer<typeof masterWithdrawalSchema>;
+export type MasterWithdrawalPreview = z.infer<typeof masterWithdrawalPreviewSchema>;
 export type VariantPreview = z.infer<typeof variantPreviewSchema>;
 export type SchoolCopyOutcome = z.infer<typeof schoolCopyOutcomeSchema>;
 export type TrustPublishResult = z.infer<typeof trustPublishResultSchema>;

@@ -230,6 +230,15 @@ export const adminRoutes = {
       await service.trust.masterPublishPreview(actor, policyKeyParam(params), versionParam(params)),
     ),
 
+  'trust.withdraw-preview': async ({ actor, service, params }) =>
+    json(
+      await service.trust.masterWithdrawalPreview(
+        actor,
+        policyKeyParam(params),
+        versionParam(params),
+      ),
+    ),
+
   'trust.withdraw': async ({ actor, service, params, req, limits }) => {
     const policyKey = policyKeyParam(params);
     const versionNumber = versionParam(params);

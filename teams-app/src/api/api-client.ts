@@ -32,6 +32,8 @@ import type {
   TrustPolicyView,
   TrustPublishPreview,
   TrustPublishResult,
+  MasterWithdrawal,
+  MasterWithdrawalPreview,
   SchoolCopyOutcome,
   VariantBody,
   VariantPreview,
@@ -211,6 +213,24 @@ export class ApiClient {
       `/api/trust/policies/${seg(policyKey)}/versions/${versionNumber}/publish`,
       {},
     );
+  }
+  /** What withdrawing the master would do in each school (writes nothing). */
+  masterWithdrawalPreview(
+    policyKey: string,
+    versionNumber: number,
+  ): Promise<MasterWithdrawalPreview> {
+    return this.#json(
+      `/api/trust/policies/${seg(policyKey)}/versions/${versionNumber}/withdraw-preview`,
+    );
+  }
+  withdrawMaster(
+    policyKey: string,
+    versionNumber: number,
+    reason: string,
+  ): Promise<MasterWithdrawal> {
+    return this.#post(`/api/trust/policies/${seg(policyKey)}/versions/${versionNumber}/withdraw`, {
+      reason,
+    });
   }
   /** The school's text with these clauses of its own, as it would be published (writes nothing). */
   variantPreview(

@@ -55,6 +55,8 @@ export type {
   TrustCompliance,
   TrustPolicyView,
   TrustPublishPreview,
+  MasterWithdrawal,
+  MasterWithdrawalPreview,
   TrustPublishResult,
   SchoolCopyOutcome,
   VariantPreview,

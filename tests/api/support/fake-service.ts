@@ -629,6 +629,22 @@ function fakeTrust(log: (method: string, actor: Actor) => void): CountersignServ
         ],
       });
     },
+    masterWithdrawalPreview(actor, policyKey) {
+      log('trust.masterWithdrawalPreview', actor);
+      lead(actor);
+      return Promise.resolve({
+        withdrawn: { ...master, policyKey, number: 2 },
+        restored: { ...master, policyKey },
+        schools: [
+          {
+            schoolId: 'demo',
+            schoolName: 'Demo',
+            withdrawn: [{ number: 2, label: '2027-28 · Demo' }],
+            restored: { number: 1, label: '2026-27 · Demo', masterVersion: 1 },
+          },
+        ],
+      });
+    },
     withdrawMaster(actor, policyKey) {
       log('trust.withdrawMaster', actor);
       lead(actor);

@@ -4,6 +4,7 @@ import type { TrustPolicyView } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { MasterEditor } from './master-editor.tsx';
+import { MasterWithdrawal } from './master-withdrawal.tsx';
 import { VariantEditor } from './variant-editor.tsx';
 
 const useStyles = makeStyles({
@@ -51,6 +52,7 @@ export function TrustPoliciesPanel({ api, lead }: { api: ApiClient; lead: boolea
                 <li key={copy.schoolId}>{copyLine(copy)}</li>
               ))}
             </ul>
+            {lead && <MasterWithdrawal api={api} view={view} onChanged={reload} />}
             {lead && <MasterEditor api={api} view={view} onChanged={reload} />}
             {!lead &&
               master !== undefined &&
