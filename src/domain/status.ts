@@ -78,21 +78,61 @@ export function policyAppliesTo(policy: Policy, audiences: readonly AudienceKey[
  * very text they signed).
  */
 export function computeStatus(input: StatusInput): PersonStatus {
-  const { policy, personAudiences } = input;
+  return statusWith(policyStatusBasis(input.policy, input.versions), input);
+}
+
+/**
+ * What every status of one policy rests on besides the person: its versions, the current one,
+ * the withdrawn ones and the history a material change is read from, and each material-change
+ * answer already given (per signed version and audience set). A report makes it once and
+ * passes it to `statusWith` for each person: the same answers as `computeStatus`, without
+ * working the policy out again 20,000 times.
+ */
+export interface PolicyStatusBasis {
+  readonly policy: Policy;
+  /** The policy's own versions. */
+  readonly versions: readonly PolicyVersion[];
+  readonly current: PolicyVersion | undefined;
+  readonly withdrawn: ReadonlySet<number>;
+  /** The versions people could have signed, in order, up to the current one. */
+  readonly history: readonly PolicyVersion[];
+  /** materialChangeSince's answers, by signed version, text signed and audience set. */
+  readonly materialChanges: Map<string, boolean>;
+}
+
+export function policyStatusBasis(
+  policy: Policy,
+  versions: readonly PolicyVersion[],
+): PolicyStatusBasis {
+  const own = versions.filter((version) => version.policyKey === policy.key);
+  const current = currentVersion(own);
+  return {
+    policy,
+    versions: own,
+    current,
+    withdrawn: new Set(own.filter(isWithdrawn).map((version) => version.number)),
+    history: current === undefined ? [] : historyUpTo(current, own),
+    materialChanges: new Map(),
+  };
+}
+
+/** A person's status against a policy's basis (computeStatus, with the policy worked out once). */
+export function statusWith(
+  basis: PolicyStatusBasis,
+  input: Omit<StatusInput, 'policy' | 'versions'>,
+): PersonStatus {
+  const { policy, versions, current, withdrawn } = basis;
+  const { personAudiences } = input;
   const approvals = input.approvals ?? [];
   if (!policyAppliesTo(policy, personAudiences)) return { kind: 'not-required' };
-  const versions = input.versions.filter((version) => version.policyKey === policy.key);
-  const current = currentVersion(versions);
   if (current === undefined) return { kind: 'not-required' };
 
   const deadline = parseDeadline(input.deadline);
   const due = (reason: DueReason, lastSignedVersion?: number): PersonStatus =>
     dueStatus(reason, current.number, lastSignedVersion, deadline, input.now);
 
-  const ofPolicy = input.acknowledgements
-    .filter((ack) => ack.policyKey === policy.key)
-    .sort(bySignatureOrder);
-  const withdrawn = new Set(versions.filter(isWithdrawn).map((version) => version.number));
+  const ofPolicy = input.acknowledgements.filter((ack) => ack.policyKey === policy.key);
+  if (ofPolicy.length > 1) ofPolicy.sort(bySignatureOrder);
   const standing = ofPolicy.filter((ack) => !withdrawn.has(ack.versionNumber));
   const signatures = standing.length > 0 ? standing : ofPolicy;
   const latest = signatures.at(-1);
@@ -101,18 +141,24 @@ export function computeStatus(input: StatusInput): PersonStatus {
     ? versionBefore(latest.versionNumber, versions)
     : undefined;
 
-  if (
-    materialChangeSince(
-      withdrawn.has(latest.versionNumber) ? (standsFor ?? 0) : latest.versionNumber,
+  const signedVersion = withdrawn.has(latest.versionNumber)
+    ? (standsFor ?? 0)
+    : latest.versionNumber;
+  const changeKey = `${signedVersion}\u0000${latest.versionNumber}\u0000${personAudiences.join('\u0000')}`;
+  let changed = basis.materialChanges.get(changeKey);
+  if (changed === undefined) {
+    changed = materialChangeIn(
+      basis.history,
+      signedVersion,
       current,
       versions,
       personAudiences,
       input.viewHash,
       latest.versionNumber,
-    )
-  ) {
-    return due('material-change', latest.versionNumber);
+    );
+    basis.materialChanges.set(changeKey, changed);
   }
+  if (changed) return due('material-change', latest.versionNumber);
 
   if (signatureNeedsApproval(policy.approvalMode, signatures.slice(0, -1), approvals)) {
     const state = effectiveApprovalState(latest, approvals);
@@ -236,6 +282,39 @@ export function materialChangeSince(
   viewHash?: AudienceViewHash,
   textSigned: number = signedVersion,
 ): boolean {
+  return materialChangeIn(
+    historyUpTo(current, versions),
+    signedVersion,
+    current,
+    versions,
+    audiences,
+    viewHash,
+    textSigned,
+  );
+}
+
+/** The versions people could have signed, in order, up to the current one. */
+function historyUpTo(current: PolicyVersion, versions: readonly PolicyVersion[]): PolicyVersion[] {
+  return versions
+    .filter(
+      (version) =>
+        version.policyKey === current.policyKey &&
+        counts(version) &&
+        version.number <= current.number,
+    )
+    .sort((a, b) => a.number - b.number);
+}
+
+/** materialChangeSince over a history already worked out (historyUpTo). */
+function materialChangeIn(
+  history: readonly PolicyVersion[],
+  signedVersion: number,
+  current: PolicyVersion,
+  versions: readonly PolicyVersion[],
+  audiences: readonly AudienceKey[],
+  viewHash: AudienceViewHash | undefined,
+  textSigned: number,
+): boolean {
   if (signedVersion >= current.number) return false;
   const hashes = new Map<number, string>();
   const view = (version: PolicyVersion): string => {
@@ -247,15 +326,6 @@ export function materialChangeSince(
     }
     return hash;
   };
-  // The versions people could have signed, in order, up to the current one.
-  const history = versions
-    .filter(
-      (version) =>
-        version.policyKey === current.policyKey &&
-        counts(version) &&
-        version.number <= current.number,
-    )
-    .sort((a, b) => a.number - b.number);
   let previous = history.filter((version) => version.number <= signedVersion).at(-1);
   let changed = false;
   for (const version of history) {

@@ -4,7 +4,7 @@ import { CountersignError } from '../domain/errors.ts';
 import { typedNameDiffers } from '../domain/name-match.ts';
 import { peopleExportRow, PEOPLE_EXPORT_HEADER } from '../domain/people-export.ts';
 import type { PersonStatus } from '../domain/person-status.ts';
-import { effectiveApprovalState, computeStatus } from '../domain/status.ts';
+import { effectiveApprovalState, policyStatusBasis, statusWith } from '../domain/status.ts';
 import { STATUS_KINDS, tallyStatuses, type StatusTally } from '../domain/status-counts.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { Tagged } from '../ports/record-store.ts';
@@ -218,6 +218,8 @@ async function statusesOf(
   // Someone with no signature and no decision stands where everyone in the same audiences
   // stands: computed once per audience set, not once per person (a quarter of a large school).
   const unsignedByAudiences = new Map<string, PersonStatus>();
+  // The policy's part of every status (its versions, history, material changes), worked out once.
+  const policyBasis = policyStatusBasis(loaded.policy, loaded.versions);
   let done = 0;
   for (const userId of todo) {
     if (++done % SLICE === 0) await yieldToEventLoop();
@@ -229,9 +231,7 @@ async function statusesOf(
     const audienceSet = unsigned ? member.audiences.join('\u0000') : '';
     const status =
       (unsigned ? unsignedByAudiences.get(audienceSet) : undefined) ??
-      computeStatus({
-        policy: loaded.policy,
-        versions: loaded.versions,
+      statusWith(policyBasis, {
         acknowledgements,
         approvals,
         personAudiences: member.audiences,

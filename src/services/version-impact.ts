@@ -7,7 +7,7 @@ import {
   type AudienceImpact,
   type Impact,
 } from '../domain/publish-impact.ts';
-import { computeStatus } from '../domain/status.ts';
+import { policyStatusBasis, statusWith } from '../domain/status.ts';
 import { resolveAudienceMembers } from './audiences.ts';
 import type { LoadedPolicy } from './policy-versions.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -55,11 +55,13 @@ export async function versionChangeImpact(
   const approvalsByUser = byUser<Approval>(approvalRows.map((row) => row.value));
   const now = ctx.clock.now();
   const impacts: { audiences: readonly string[]; impact: Impact }[] = [];
+  // Each side's policy part of a status, worked out once for everyone.
+  const was = policyStatusBasis(policy, loaded.versions);
+  const will = policyStatusBasis(policy, after);
   let done = 0;
   for (const { person, audiences } of members.values()) {
     if (++done % SLICE === 0) await yieldToEventLoop();
     const common = {
-      policy,
       acknowledgements: acksByUser.get(person.id) ?? [],
       approvals: approvalsByUser.get(person.id) ?? [],
       personAudiences: audiences,
@@ -67,8 +69,8 @@ export async function versionChangeImpact(
       now,
       viewHash: ctx.viewHash,
     };
-    const before = computeStatus({ ...common, versions: loaded.versions });
-    const later = computeStatus({ ...common, versions: after });
+    const before = statusWith(was, common);
+    const later = statusWith(will, common);
     impacts.push({ audiences, impact: impactOf(before, later) });
   }
   const labels = new Map(ctx.school.audiences.map((a) => [a.key, a.label]));
