@@ -46,4 +46,46 @@ describe('recording a tenant run', () => {
     // The same person is the same stand-in every time.
     expect(second).toEqual(first);
   });
+
+  it("keeps If-Match sanitised, never a token request, and a connector member's name", async () => {
+    const etagGuid = 'c0ffee00-1234-4abc-8def-0123456789ab';
+    const inner = (input: Parameters<typeof fetch>[0]): Promise<Response> =>
+      Promise.resolve(
+        new Response(
+          (typeof input === 'string'
+            ? input
+            : input instanceof URL
+              ? input.href
+              : input.url
+          ).includes('/v3/')
+            ? JSON.stringify({ id: '29:1AbCdEf', name: 'Helen Whitfield' })
+            : JSON.stringify({ access_token: 'eyJ-secret' }),
+          { status: 200 },
+        ),
+      );
+    const recorder = recordingFetch(inner, {
+      suite: 'unit',
+      sitePath: '',
+      graphBaseUrl: 'https://graph.microsoft.com/v1.0',
+      connectorUrl: 'https://smba.trafficmanager.net/emea/',
+    });
+    await recorder.fetch('https://login.microsoftonline.com/t/oauth2/v2.0/token', {
+      method: 'POST',
+      body: 'client_secret=shh',
+    });
+    await recorder.fetch('https://smba.trafficmanager.net/emea/v3/conversations/a:1xYz/members/x', {
+      headers: { 'If-Match': `"${etagGuid},3"`, Authorization: 'Bearer t' },
+    });
+    expect(recorder.exchanges).toEqual([
+      {
+        service: 'connector',
+        method: 'GET',
+        path: 'v3/conversations/a:conversation-2/members/x',
+        requestHeaders: { 'if-match': '"00000000-0000-4000-8000-000000000001,3"' },
+        status: 200,
+        responseBody: { id: '29:user-3', name: 'Name 4' },
+      },
+    ]);
+    expect(JSON.stringify(recorder.exchanges)).not.toMatch(/secret|shh|eyJ|Helen|1xYz|1AbCdEf/);
+  });
 });

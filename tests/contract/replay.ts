@@ -1,14 +1,34 @@
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
-import { RECORDED_SITE_HOST, RECORDED_SITE_PATH, type Recording } from './recording.ts';
+import {
+  RECORDED_SITE_HOST,
+  RECORDED_SITE_PATH,
+  type RecordedExchange,
+  type Recording,
+} from './recording.ts';
 import { EMULATOR_AUTHORIZATION } from '../support/emulator-graph.ts';
 
+/** The emulators a recording is replayed against. */
+export interface ReplayTargets {
+  /** The Graph emulator's …/v1.0 base URL. */
+  graphBaseUrl: string;
+  /** The connector emulator's base URL, for recordings with Bot Connector exchanges. */
+  connectorUrl?: string;
+  /**
+   * Sets whether a person has the app before a create-conversation for them: installed where
+   * the tenant answered with a conversation, not where it refused (the emulator's state resolved
+   * to the recording's).
+   */
+  appFor?: (userId: string, installed: boolean) => void;
+}
+
 /**
- * Replays a recording (recording.ts) against a Graph emulator, in order, and lists every place
- * the emulator answers differently: another status, another error code, or a property of the
- * recorded answer missing. Ids the tenant gave (a site's, a list's, an item's) are matched to
- * the ids the emulator gives in the same answer, and put in place of them in later requests.
+ * Replays a recording (recording.ts) against the emulators, in order, and lists every place an
+ * emulator answers differently: another status, another error code, a top-level property of the
+ * recorded answer missing, or one of another type (string, number, boolean, null, array or
+ * object). Ids and eTags the tenant gave are matched to those the emulator gives in the same
+ * answer, and put in place of them in later requests.
  */
-export async function replay(recording: Recording, graphBaseUrl: string): Promise<string[]> {
+export async function replay(recording: Recording, targets: ReplayTargets): Promise<string[]> {
   const ids = new Map<string, string>();
   const differences: string[] = [];
   const substitute = (text: string): string => {
@@ -25,46 +45,106 @@ export async function replay(recording: Recording, graphBaseUrl: string): Promis
   };
   for (const [index, exchange] of recording.exchanges.entries()) {
     const where = `#${index + 1} ${exchange.method} ${exchange.path}`;
+    const connector = exchange.service === 'connector';
+    if (connector && targets.connectorUrl === undefined) {
+      differences.push(`${where}: no connector emulator to replay a Bot Connector exchange`);
+      continue;
+    }
     const body =
       exchange.requestBody === undefined
         ? undefined
         : substitute(JSON.stringify(exchange.requestBody));
-    const response = await fetch(`${graphBaseUrl}/${substitute(exchange.path)}`, {
+    if (connector && exchange.method === 'POST' && exchange.path === 'v3/conversations') {
+      const member = memberOf(body);
+      if (member !== undefined) targets.appFor?.(member, exchange.status < 300);
+    }
+    const base = connector
+      ? (targets.connectorUrl ?? '').replace(/\/+$/, '')
+      : targets.graphBaseUrl;
+    const response = await fetch(`${base}/${substitute(exchange.path)}`, {
       method: exchange.method,
-      // Recordings keep no headers (no token); the emulator is called as Countersign's app.
+      // Recordings keep no token: the emulators are called as Countersign's app and bot.
       headers: {
-        ...EMULATOR_AUTHORIZATION,
+        ...(connector ? { Authorization: 'Bearer replay-bot-token' } : EMULATOR_AUTHORIZATION),
+        ...Object.fromEntries(
+          Object.entries(exchange.requestHeaders ?? {}).map(([k, v]) => [k, substitute(v)]),
+        ),
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();
-    const answered = (text === '' ? undefined : JSON.parse(text)) as unknown;
+    const answered = parse(text);
     if (response.status !== exchange.status) {
       differences.push(
         `${where}: status ${response.status}, the tenant answered ${exchange.status}`,
       );
       continue;
     }
-    const recorded = exchange.responseBody;
-    if (!isObject(recorded) || !isObject(answered)) continue;
-    if (exchange.status >= 400) {
-      const want = errorCode(recorded);
-      const got = errorCode(answered);
-      if (want !== got) differences.push(`${where}: error ${got}, the tenant answered ${want}`);
-      continue;
-    }
-    for (const key of Object.keys(recorded)) {
-      if (key.startsWith('@odata')) continue;
-      if (!(key in answered)) differences.push(`${where}: no '${key}' in the answer`);
-    }
-    const recordedId = recorded['id'];
-    const answeredId = answered['id'];
-    if (typeof recordedId === 'string' && typeof answeredId === 'string') {
-      ids.set(recordedId, answeredId);
+    differences.push(...compare(where, exchange, answered));
+    learnIds(exchange.responseBody, answered, ids);
+  }
+  return differences;
+}
+
+function compare(where: string, exchange: RecordedExchange, answered: unknown): string[] {
+  const recorded = exchange.responseBody;
+  if (!isObject(recorded) || !isObject(answered)) return [];
+  if (exchange.status >= 400) {
+    const want = errorCode(recorded);
+    const got = errorCode(answered);
+    return want === got ? [] : [`${where}: error ${got}, the tenant answered ${want}`];
+  }
+  const differences: string[] = [];
+  for (const [key, value] of Object.entries(recorded)) {
+    if (key.startsWith('@odata')) continue;
+    if (!(key in answered)) {
+      differences.push(`${where}: no '${key}' in the answer`);
+    } else if (kind(answered[key]) !== kind(value)) {
+      differences.push(
+        `${where}: '${key}' is ${kind(answered[key])}, the tenant answered ${kind(value)}`,
+      );
     }
   }
   return differences;
+}
+
+/** The ids and eTags an answer gave, recorded against emulated, for later requests. */
+function learnIds(recorded: unknown, answered: unknown, ids: Map<string, string>): void {
+  if (!isObject(recorded) || !isObject(answered)) return;
+  for (const key of ['id', 'eTag', '@odata.etag']) {
+    const want = recorded[key];
+    const got = answered[key];
+    // An id the same on both sides needs no mapping (and mapping a short one, an item's "1",
+    // would rewrite every 1 in later requests).
+    if (typeof want !== 'string' || typeof got !== 'string' || want === got) continue;
+    ids.set(want, got);
+    // An eTag travels quoted in a header and inside JSON text: map it bare as well.
+    const bare = (e: string): string => e.replace(/^W\//, '').replace(/^"|"$/g, '');
+    if (bare(want) !== want) ids.set(bare(want), bare(got));
+  }
+}
+
+function memberOf(body: string | undefined): string | undefined {
+  const parsed = parse(body ?? '');
+  if (!isObject(parsed) || !Array.isArray(parsed['members'])) return undefined;
+  const first: unknown = parsed['members'][0];
+  return isObject(first) && typeof first['id'] === 'string' ? first['id'] : undefined;
+}
+
+function parse(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -12,7 +12,7 @@ const recorder =
   'skip' in settings || !recordingWanted(process.env)
     ? undefined
     : recordingFetch(fetch, {
-        suite: 'tenant-directory',
+        suite: 'directory',
         sitePath: settings.site,
         graphBaseUrl: settings.baseUrl,
       });

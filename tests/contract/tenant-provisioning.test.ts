@@ -10,7 +10,7 @@ const recorder =
   'skip' in settings || !recordingWanted(process.env)
     ? undefined
     : recordingFetch(fetch, {
-        suite: 'tenant-provisioning',
+        suite: 'provisioning',
         sitePath: settings.site,
         graphBaseUrl: settings.baseUrl,
       });

@@ -12,7 +12,7 @@ const recorder =
   'skip' in settings || !recordingWanted(process.env)
     ? undefined
     : recordingFetch(fetch, {
-        suite: 'tenant-record-store',
+        suite: 'record-store',
         sitePath: settings.site,
         graphBaseUrl: settings.baseUrl,
       });

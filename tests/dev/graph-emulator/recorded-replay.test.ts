@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../../src/dev/connector-emulator/connector-emulator.ts';
 import {
   startGraphEmulator,
   type GraphEmulator,
@@ -8,52 +13,113 @@ import {
 import { RECORDED_DIR, recordingSchema, type Recording } from '../../contract/recording.ts';
 import { replay } from '../../contract/replay.ts';
 
-/** Every recording in tests/recorded: from a tenant (docs/tenant-check.md) or hand-written. */
-const recordings: Recording[] = readdirSync(RECORDED_DIR)
-  .filter((name) => name.endsWith('.json'))
-  .map((name) => recordingSchema.parse(JSON.parse(readFileSync(join(RECORDED_DIR, name), 'utf8'))));
+/**
+ * Every recording in tests/recorded/<suite>/: from a tenant (docs/tenant-check.md) or authored
+ * from Microsoft's documentation (source 'documentation', naming its pages).
+ */
+const recordings: { file: string; recording: Recording }[] = readdirSync(RECORDED_DIR, {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .flatMap((dir) =>
+    readdirSync(join(RECORDED_DIR, dir.name))
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => join(dir.name, name)),
+  )
+  .map((file) => ({
+    file,
+    recording: recordingSchema.parse(JSON.parse(readFileSync(join(RECORDED_DIR, file), 'utf8'))),
+  }));
 
-let emulator: GraphEmulator | undefined;
+let graph: GraphEmulator | undefined;
+let connector: ConnectorEmulator | undefined;
 afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
+  await graph?.close();
+  await connector?.close();
+  graph = undefined;
+  connector = undefined;
 });
 
-describe('the Graph emulator answers every recording as the tenant did', () => {
-  it('has at least the hand-written recording', () => {
-    expect(recordings.map((r) => r.suite)).toContain('hand-written-lists');
+/** Both emulators, strict, fresh for each recording. */
+async function replayed(recording: Recording): Promise<string[]> {
+  graph = await startGraphEmulator({ seed: 'demo' });
+  const teams = await startConnectorEmulator({ tenantId: randomUUID(), strict: true });
+  connector = teams;
+  return replay(recording, {
+    graphBaseUrl: graph.url,
+    connectorUrl: teams.url,
+    appFor: (userId, installed) => {
+      if (installed) teams.installApp(userId);
+      else teams.uninstallApp([userId]);
+    },
+  });
+}
+
+function authored(suite: string): Recording {
+  const found = recordings.find(
+    (r) => r.recording.suite === suite && r.recording.source === 'documentation',
+  );
+  if (found === undefined) throw new Error(`no authored recording for ${suite}`);
+  return found.recording;
+}
+
+describe('the emulators answer every recording as the tenant did', () => {
+  it('has one recording authored from the documentation for every contract suite that records', () => {
+    const suites = ['record-store', 'provisioning', 'sharepoint-edges', 'directory', 'messenger'];
+    for (const suite of suites) expect(authored(suite).documentation?.length).toBeGreaterThan(0);
   });
 
-  for (const recording of recordings) {
-    it(`${recording.suite} (${recording.source}, ${recording.exchanges.length} exchanges)`, async () => {
-      emulator = await startGraphEmulator({ seed: 'demo' });
-      expect(await replay(recording, emulator.url)).toEqual([]);
+  for (const { file, recording } of recordings) {
+    it(`${file} (${recording.source}, ${recording.exchanges.length} exchanges)`, async () => {
+      expect(await replayed(recording)).toEqual([]);
     });
   }
 
   it('fails where the emulator answers differently (the replay is not vacuous)', async () => {
-    const original = recordings.find((r) => r.suite === 'hand-written-lists');
-    if (original === undefined) throw new Error('the hand-written recording');
-    // As if the tenant had taken the unknown field, and named another error for the filter.
+    const original = authored('record-store');
+    // As if the tenant had answered the item with another property, a number for its fields,
+    // taken the stale If-Match, and named another error for the unindexed filter.
     const altered: Recording = {
       ...original,
       exchanges: original.exchanges.map((exchange, i) =>
-        i === 3
-          ? { ...exchange, status: 201, responseBody: { id: '2' } }
+        i === 2
+          ? { ...exchange, responseBody: { id: '1', fields: 3, sharepointIds: {} } }
           : i === 4
-            ? { ...exchange, responseBody: { error: { code: 'generalException' } } }
-            : i === 2
-              ? { ...exchange, responseBody: { id: '1', fields: {}, sharepointIds: {} } }
+            ? { ...exchange, status: 200 }
+            : i === 5
+              ? { ...exchange, responseBody: { error: { code: 'generalException' } } }
               : exchange,
       ),
     };
-    emulator = await startGraphEmulator({ seed: 'demo' });
-    const differences = await replay(altered, emulator.url);
-    expect(differences).toHaveLength(3);
-    expect(differences[0]).toMatch(/^#3 .*no 'sharepointIds' in the answer$/);
-    expect(differences[1]).toMatch(/^#4 .*status 400, the tenant answered 201$/);
-    expect(differences[2]).toMatch(
-      /^#5 .*error invalidRequest, the tenant answered generalException$/,
-    );
+    const differences = await replayed(altered);
+    expect(differences).toEqual([
+      expect.stringMatching(/^#3 .*'fields' is object, the tenant answered number$/),
+      expect.stringMatching(/^#3 .*no 'sharepointIds' in the answer$/),
+      expect.stringMatching(/^#5 .*status 412, the tenant answered 200$/),
+      expect.stringMatching(/^#6 .*error invalidRequest, the tenant answered generalException$/),
+    ]);
+  });
+
+  it('holds the connector emulator to a Bot Connector recording too', async () => {
+    const original = authored('messenger');
+    // As if the tenant had refused the message as too large and answered the lookup without
+    // the person's Teams user id.
+    const altered: Recording = {
+      ...original,
+      exchanges: original.exchanges.map((exchange, i) =>
+        i === 2
+          ? { ...exchange, status: 413 }
+          : i === 1
+            ? { ...exchange, responseBody: { id: 7, aadObjectId: 'x' } }
+            : exchange,
+      ),
+    };
+    expect(await replayed(altered)).toEqual([
+      expect.stringMatching(/^#2 GET .*'id' is string, the tenant answered number$/),
+      expect.stringMatching(/^#2 GET .*no 'aadObjectId' in the answer$/),
+      expect.stringMatching(/^#3 POST .*status 201, the tenant answered 413$/),
+      // The activity the tenant never answered has no id to update: the emulator says so.
+      expect.stringMatching(/^#4 PUT .*status 404, the tenant answered 200$/),
+    ]);
   });
 });
