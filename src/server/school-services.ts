@@ -89,19 +89,24 @@ export interface ComposedSchool {
 /**
  * One school's services over its own view of the site (schoolScopedRecords): another school's
  * policies, versions, signatures, approvals and campaigns do not exist for it. The deployment's
- * own school (`primary`) also runs the site-wide work: the records check and the checkpoints in
- * its scheduled work, and, in a trust, the one campaign sender that sends every school's jobs
- * (one work store and one tenant's Teams limits), each card drawn with its school's cards
- * (`cardsOf`); another school runs its own scheduled work (reminders, digests, new starters,
- * renewals) under its own lease.
+ * own school (`primary`) also runs the site-wide work: the checkpoints in its scheduled work,
+ * and, in a trust, the one campaign sender that sends every school's jobs (one work store and one
+ * tenant's Teams limits), each card drawn with its school's cards (`cardsOf`); another school runs
+ * its own scheduled work (reminders, digests, new starters, renewals, its records check) under
+ * its own lease.
  */
-export function composeSchool(
+function composeSchool(
   parts: SchoolParts,
   settings: LiveSchoolSettings,
-  primary: boolean,
-  /** The sender's: the cards of the school a job is of (its own when it knows none other). */
-  cardsOf?: (schoolId: string) => SchoolBotDeps['cards'] | undefined,
+  options: {
+    primary: boolean;
+    /** The sender's: the cards of the school a job is of (its own when it knows none other). */
+    cardsOf?: (schoolId: string) => SchoolBotDeps['cards'] | undefined;
+    /** The schools' records checks, one at a time on this instance (each reads the site). */
+    oneCheckAtATime: <T>(work: () => Promise<T>) => Promise<T>;
+  },
 ): ComposedSchool {
+  const { primary, cardsOf, oneCheckAtATime } = options;
   const { graph, clock, work } = parts;
   const school = settings.school;
   const records = schoolScopedRecords(graph.records, () => school.id);
@@ -150,10 +155,17 @@ export function composeSchool(
     // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
     trust: parts.trust,
   });
+  // Every school's own records check: nightly in its time zone (and soon after a start when none
+  // ran in 24 h), under its own scheduler lease, kept as its own records.checked event, so its
+  // Admin view and digests show its check. Each reads the site's evidence whole (the chains are
+  // the site's), so an instance runs one school's check at a time.
+  const runner = service.recordsCheckRunner;
+  const recordsCheck: CampaignDeps['recordsCheck'] = {
+    runIfDue: (now) => oneCheckAtATime(() => runner.runIfDue(now)),
+    latest: () => runner.latest(),
+  };
   const siteWide: Partial<CampaignDeps> = primary
     ? {
-        // Nightly (and soon after a start when none ran in 24 h), under the scheduler's lease.
-        recordsCheck: service.recordsCheckRunner,
         // Every scheduled run: a signed checkpoint in the site, copied to the work store and beyond.
         checkpoints: {
           ...checkpoints,
@@ -179,6 +191,7 @@ export function composeSchool(
     newId: () => crypto.randomUUID(),
     holderId: parts.holderId,
     sender: parts.pacing,
+    recordsCheck,
     ...siteWide,
     // The deployment's school sends every school's jobs (its scheduler lease the one of a
     // school of one); each other school runs its scheduled work under a lease of its own.
@@ -253,8 +266,13 @@ export function createTrustSchools(
 ): TrustSchools {
   const ttlMs = options.ttlMs ?? 15_000;
   const composed = new Map<string, ComposedSchool>();
+  const oneCheckAtATime = oneAtATime();
   // The deployment's own school sends every school's jobs, each card drawn with its school's.
-  const own = composeSchool(parts, ownSettings, true, (id) => composed.get(id)?.bot.cards);
+  const own = composeSchool(parts, ownSettings, {
+    primary: true,
+    cardsOf: (id) => composed.get(id)?.bot.cards,
+    oneCheckAtATime,
+  });
   composed.set(own.school.id, own);
   let rows: { at: number; schools: School[] } | undefined;
   let reading: Promise<School[]> | undefined;
@@ -267,7 +285,7 @@ export function createTrustSchools(
       bootstrap: row,
       onError: (error) => parts.report(error, `reading the settings of ${row.id}`),
     });
-    const school = composeSchool(parts, settings, false);
+    const school = composeSchool(parts, settings, { primary: false, oneCheckAtATime });
     composed.set(row.id, school);
     // Its reminders, digests, new starters and renewals run from now on this instance too.
     school.campaigns.startSender();
@@ -367,5 +385,16 @@ export function createTrustSchools(
         [...composed.values()].filter((s) => s !== own).map((s) => s.campaigns.stop()),
       );
     },
+  };
+}
+
+/** Runs each piece of work after the one before it has settled (failed or not). */
+function oneAtATime(): <T>(work: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const next = last.then(work);
+    // The chain goes on whatever this one does; its own caller hears its failure.
+    last = next.catch(() => undefined);
+    return next;
   };
 }

@@ -12,8 +12,16 @@ import { requireRole } from './require-role.ts';
 import type { ServiceContext } from './service-context.ts';
 import { verifyStoredEvidence } from './verify-stored-evidence.ts';
 
-/** The subject and actor of every `records.checked` event: the service itself checked. */
-export const RECORDS_CHECK_SUBJECT = 'records-check';
+/**
+ * The subject of a check from before each school of a trust ran its own: it verified the whole
+ * site, so it stands as the latest check of every school until that school runs one.
+ */
+const SITE_CHECK_SUBJECT = 'records-check';
+
+/** The subject of a school's `records.checked` events: each school of a trust runs its own. */
+export function recordsCheckSubject(schoolId: string): string {
+  return `${SITE_CHECK_SUBJECT}:${schoolId}`;
+}
 
 /** How far back the latest check is looked for: a week of nights, so a lapse still shows. */
 const LOOK_BACK_MS = 8 * 24 * 60 * 60 * 1000;
@@ -48,18 +56,23 @@ export async function runRecordsCheck(ctx: ServiceContext): Promise<RecordsCheck
       type: 'records.checked',
       actorId: SERVICE_ACTOR,
       at,
-      subject: RECORDS_CHECK_SUBJECT,
+      subject: recordsCheckSubject(ctx.school.id),
       details: check,
     },
   ]);
   return check;
 }
 
-/** The latest check the log holds (one filtered read), or null. */
+/**
+ * The school's latest check the log holds (one filtered read), or null: its own, or a site-wide
+ * one from before checks were per school. Another school's check is not this school's.
+ */
 export async function latestRecordsCheck(ctx: ServiceContext): Promise<RecordsCheck | null> {
   const since = new Date(ctx.clock.now().getTime() - LOOK_BACK_MS).toISOString();
   const events = await ctx.records.listAudit({ type: 'records.checked', since });
+  const own = recordsCheckSubject(ctx.school.id);
   for (const event of [...events].reverse()) {
+    if (event.subject !== own && event.subject !== SITE_CHECK_SUBJECT) continue;
     // An event edited into something else is verify's finding; here it is not the latest check.
     const parsed = recordsCheckSchema.safeParse(event.details);
     if (parsed.success) return parsed.data;

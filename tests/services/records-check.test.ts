@@ -90,6 +90,7 @@ async function setup() {
     );
   return {
     records,
+    keys,
     service,
     work: store,
     scheduled,
@@ -119,7 +120,7 @@ describe('the nightly records check', () => {
     const [event] = await s.records.listAudit({ type: 'records.checked' });
     expect(event).toMatchObject({
       type: 'records.checked',
-      subject: 'records-check',
+      subject: 'records-check:oakfield',
       at: '2026-03-05T01:30:00.000Z',
       details: { ok: true, failures: 0 },
     });
@@ -210,5 +211,76 @@ describe('the nightly records check', () => {
     expect(recordsCheckDue(at('2026-07-02T01:00:00.000Z'), '2026-07-02T00:05:00.000Z', zone)).toBe(
       false,
     );
+  });
+});
+
+describe('each school of a trust runs its own records check (issue 14)', () => {
+  it('keeps its own event, at its own night; another school’s check is not its own', async () => {
+    const s = await setup();
+    // A second school's service over the same site, in another zone (its nights are not ours).
+    let kingsNow = new Date('2026-03-05T01:30:00.000Z');
+    const kings = createCountersignService({
+      records: s.records,
+      directory: new MemoryDirectory({ people: [], groups: [] }),
+      clock: { now: () => kingsNow },
+      sealKey: 'records-check-seal-key-0123456789abcdef0123',
+      evidence: s.keys,
+      school: { ...school, id: 'kingsmead', timeZone: 'Asia/Tokyo', adminIds: [admin.id] },
+      readCache: false,
+    });
+    // 01:30 in London: Oakfield's night. Its check is its own; Kingsmead's Admin view has none.
+    s.setNow('2026-03-05T01:30:00.000Z');
+    expect((await s.scheduled()).recordsCheck?.ok).toBe(true);
+    expect((await kings.recordsCheck(admin)).check).toBeNull();
+    // 10:30 in Tokyo is not Kingsmead's night, but none has run for it: it runs its own now.
+    const ran = await kings.recordsCheckRunner.runIfDue(kingsNow);
+    expect(ran?.ok).toBe(true);
+    const events = await s.records.listAudit({ type: 'records.checked' });
+    expect(events.map((e) => e.subject).sort()).toEqual([
+      'records-check:kingsmead',
+      'records-check:oakfield',
+    ]);
+    const oakfields = events.find((e) => e.subject === 'records-check:oakfield');
+    expect((await kings.recordsCheck(admin)).check?.at).toBe(ran?.at);
+    expect((await s.service.recordsCheck(admin)).check?.at).toBe(oakfields?.at);
+    // Done for tonight: 03:00 Tokyo the next night is Kingsmead's next.
+    kingsNow = new Date('2026-03-05T05:00:00.000Z');
+    expect(await kings.recordsCheckRunner.runIfDue(kingsNow)).toBeNull();
+    kingsNow = new Date('2026-03-05T18:00:00.000Z');
+    expect((await kings.recordsCheckRunner.runIfDue(kingsNow))?.at).toBe(kingsNow.toISOString());
+  });
+
+  it('a site-wide check from before counts for every school until it runs its own', async () => {
+    const s = await setup();
+    s.setNow('2026-03-05T01:30:00.000Z');
+    const { check } = await s.service.recordsCheck(admin);
+    expect(check).toBeNull();
+    await s.records.appendAudit([
+      {
+        id: 'legacy-check',
+        type: 'records.checked',
+        actorId: 'countersign-service',
+        at: '2026-03-05T01:00:00.000Z',
+        subject: 'records-check',
+        details: {
+          at: '2026-03-05T01:00:00.000Z',
+          ok: true,
+          counts: {
+            acknowledgements: { rows: 1, holding: 1 },
+            approvalDecisions: { rows: 0, holding: 0 },
+            versions: { rows: 1, holding: 1 },
+            auditEvents: { rows: 3, holding: 3 },
+            legacyAcknowledgements: 0,
+          },
+          failures: 0,
+          warnings: 0,
+          byCode: {},
+          findings: [],
+        },
+      },
+    ]);
+    expect((await s.service.recordsCheck(admin)).check?.at).toBe('2026-03-05T01:00:00.000Z');
+    // It ran tonight: not due again.
+    expect((await s.scheduled()).recordsCheck).toBeUndefined();
   });
 });
