@@ -253,11 +253,40 @@ describe('CampaignService', () => {
     expect((await s.rig.work.getDelivery(updateJob, 's-00003'))?.activityId).toBe(
       firstCards.get('s-00003'),
     );
-    expect((await s.service.get(admin, campaign.id)).campaign.counts).toMatchObject({
+    const summary = await s.service.get(admin, campaign.id);
+    expect(summary.campaign.counts).toMatchObject({
       recipients,
       sent: recipients,
       failed: 0,
     });
+    // Counted apart, for the admin: the card left as it was for the one who signed is no failure.
+    expect(summary.cardUpdates).toEqual({
+      from: first,
+      to: later,
+      updated: recipients - 2,
+      of: recipients - 2,
+      waiting: 0,
+      notNeeded: 1,
+      noCard: 0,
+      failed: 0,
+      words: `Cards updated ${recipients - 2} of ${recipients - 2} · 1 not needed (signed since, or already showing the new deadline)`,
+    });
+    // And on each person's page, in words.
+    const updateOf = async (userId: string) =>
+      (await s.service.personDeliveries(admin, 'staff-aup', userId)).deliveries.find(
+        (d) => d.kind === 'update',
+      );
+    expect(await updateOf('s-00002')).toMatchObject({
+      jobId: updateJob,
+      state: 'failed',
+      outcome: 'Not updated: already signed',
+    });
+    expect(await updateOf('s-00003')).toMatchObject({
+      state: 'sent',
+      outcome: 'Card updated with the new deadline',
+    });
+    // Signed before the relaunch: no update was meant for them, so none is listed.
+    expect(await updateOf('s-00001')).toBeUndefined();
   });
 
   it('sends everyone once and writes totals to the record a few times, not per person', async () => {

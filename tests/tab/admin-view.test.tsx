@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
 import { PeoplePanel } from '../../teams-app/src/views/admin/people-panel.tsx';
+import { UPDATE_NOT_SENT } from '../../src/services/campaigns/card-update-outcome.ts';
 import { startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
@@ -514,5 +515,59 @@ describe('People: sorting and a person’s page', () => {
     expect(screen.getByText(/The exact text signed/)).toBeInstanceOf(HTMLElement);
     await click('Back to everyone');
     await screen.findByRole('table');
+  });
+});
+
+describe('Card updates after a relaunch moved the deadline', () => {
+  it('shows "cards updated N of M" on the campaign and each person’s update in plain words', async () => {
+    const api = await start();
+    const token = await api.token('dsl');
+    const launch = (deadline: string) =>
+      api.fetch('/api/admin/campaigns', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ policyKey: 'staff-aup', versionNumber: 1, deadline }),
+      });
+    expect((await launch('2026-07-01T22:59:59.000Z')).status).toBe(201);
+    // Everyone's card reached them; then the relaunch moves the deadline a fortnight on.
+    expect(await api.settleQueued(() => 'sent')).toBe(4);
+    expect((await launch('2026-07-15T22:59:59.000Z')).status).toBeLessThan(300);
+    // Sam signs before the sender reaches his card: it is left as it is (the sender's reason).
+    await api.seedSignature('staff', '2026-03-10T10:31:00.000Z', 'Sam Patel');
+    expect(
+      await api.settleQueued((job, userId) =>
+        job.kind === 'update' && userId === 'u-staff'
+          ? { failed: UPDATE_NOT_SENT.signedSince }
+          : 'sent',
+      ),
+    ).toBe(4);
+
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Campaigns' }));
+    // Sam's card is not a failure: it is counted apart, in words that do not alarm.
+    expect(
+      await screen.findByText(
+        /^Deadline moved from .+ to .+\. Cards updated 3 of 3 · 1 not needed \(signed since, or already showing the new deadline\)\.$/,
+      ),
+    ).toBeInstanceOf(HTMLElement);
+    expect(screen.queryByText(/could not be (updated|delivered)/)).toBeNull();
+    cleanup();
+
+    const session = sessionFor(api, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[api.policy]} />);
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: /^Open Sam Patel/ }));
+    const sam = await screen.findByRole('region', { name: 'Reminders and deliveries' });
+    await within(sam).findByText('Not updated: already signed');
+    expect(
+      within(sam).getByText(/^Deadline moved from .+: the card asking them to sign updated/),
+    ).toBeInstanceOf(HTMLElement);
+    expect(within(sam).getByText('Sent')).toBeInstanceOf(HTMLElement);
+    await click('Back to everyone');
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: /^Open Dana Lee/ }));
+    await screen.findByRole('heading', { name: 'Dana Lee', level: 2 });
+    const dana = await screen.findByRole('region', { name: 'Reminders and deliveries' });
+    await within(dana).findByText('Card updated with the new deadline');
   });
 });

@@ -20,9 +20,11 @@ import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { ChangeKind, Policy, PolicyVersion } from '../../src/domain/policy.ts';
 import type { School } from '../../src/domain/school.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type Messenger } from '../../src/ports/messenger.ts';
+import type { DeliveryJob } from '../../src/ports/delivery-queue.ts';
 import type { WorkStore } from '../../src/ports/work-store.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import type { CardRenderer } from '../../src/services/campaigns/card-renderer.ts';
+import { SENDER_LEASE } from '../../src/services/campaigns/campaign-sender.ts';
 import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
@@ -306,6 +308,14 @@ export interface TabApi {
   testCards(): Promise<{ userId: string; policyKey: string; versionNumber: number }[]>;
   /** The work store is lost (deleted, replaced): the service goes on with a fresh, empty one. */
   loseWorkStore(): Promise<void>;
+  /**
+   * Settles every queued card as the campaign sender would have (the sender never runs here):
+   * under the sender's lease, each row claimed and marked sent (with an activity id) or failed
+   * with the reason `settle` gives. The sender's own choices are tested in tests/campaigns.
+   */
+  settleQueued(
+    settle: (job: DeliveryJob, userId: string) => { failed: string } | 'sent',
+  ): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -549,6 +559,29 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     acknowledgements: () => records.listAcknowledgements({ policyKey: POLICY.key }),
     approvals: async () => (await records.listApprovals({})).map((a) => a.value),
     campaigns: async () => (await records.listCampaigns({})).map((c) => c.value),
+    async settleQueued(settle) {
+      const at = now;
+      const grant = await work.acquireLease(SENDER_LEASE, 'tab-tests-sender', 60_000, at);
+      if (grant === null) throw new Error('the sender lease is held');
+      const fence = { lease: SENDER_LEASE, token: grant.token };
+      let settled = 0;
+      for (const job of await work.listJobs({ status: 'running' })) {
+        for (const row of await work.listDeliveries({
+          jobId: job.id,
+          state: 'queued',
+          limit: 1000,
+        })) {
+          if (!(await work.markInFlight(job.id, row.userId, fence, at))) continue;
+          const outcome = settle(job, row.userId);
+          if (outcome === 'sent')
+            await work.markSent(job.id, row.userId, fence, at, `act-${row.userId}`);
+          else await work.markFailed(job.id, row.userId, fence, at, outcome.failed);
+          settled += 1;
+        }
+      }
+      await work.releaseLease(grant);
+      return settled;
+    },
     async loseWorkStore() {
       const lost = currentWork;
       currentWork = openSqliteWorkStore({ path: ':memory:' });

@@ -326,6 +326,23 @@ export const campaignSummarySchema = campaignSchema.extend({
       failedBeforeLoss: count,
     }),
   ]),
+  /**
+   * After a relaunch moved the deadline, the latest move's card updates ("Cards updated 40 of
+   * 42 · …" in `words`); skipped updates of people who signed since are not failures.
+   */
+  cardUpdates: z
+    .object({
+      from: isoTime,
+      to: isoTime,
+      updated: count,
+      of: count,
+      waiting: count,
+      notNeeded: count,
+      noCard: count,
+      failed: count,
+      words: z.string(),
+    })
+    .optional(),
 });
 
 /** A campaign carried on after its delivery records were lost. */
@@ -401,7 +418,7 @@ export const personDeliveriesSchema = z.object({
   deliveries: z.array(
     z.object({
       jobId: z.string(),
-      kind: z.enum(['prompt', 'reminder', 'new-starter', 'renewal']),
+      kind: z.enum(['prompt', 'reminder', 'new-starter', 'renewal', 'update']),
       what: z.string(),
       versionNumber: z.number().int().min(1),
       campaignId: z.string().optional(),

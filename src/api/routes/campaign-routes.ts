@@ -32,12 +32,14 @@ export const campaignRoutes = {
   'admin.campaigns.list': async (ctx) => {
     const summaries = await campaignsOf(ctx).list(ctx.actor);
     return json(
-      summaries.map(({ campaign, delivery, reasons, deliveryRecords }) => ({
+      summaries.map(({ campaign, delivery, reasons, deliveryRecords, cardUpdates }) => ({
         ...campaign,
         counts: { ...campaign.counts, sent: delivery.sent, failed: delivery.failed },
         delivery,
         reasons,
         deliveryRecords,
+        // Apart from the counts: an update is no new card, and one left as it was is no failure.
+        ...(cardUpdates === undefined ? {} : { cardUpdates }),
       })),
     );
   },

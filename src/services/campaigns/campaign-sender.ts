@@ -10,6 +10,7 @@ import type { Delivery, DeliveryJob, DeliveryQueue } from '../../ports/delivery-
 import { deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence, LeaseGrant, LeaseStore } from '../../ports/lease-store.ts';
 import type { RenderDelivery } from './card-renderer.ts';
+import { noCardBecause, UPDATE_NOT_SENT } from './card-update-outcome.ts';
 import { updateJobDataSchema } from './job-data.ts';
 import { backoffMs, Pacer, type PacerOptions } from './pacing.ts';
 import type { Timing } from './timing.ts';
@@ -541,12 +542,12 @@ export function createCampaignSender(
     switch (source?.state) {
       case 'sent':
         if (source.activityId === undefined || source.activityId === '') {
-          return { kind: 'none', reason: 'no card to update: its activity id was not kept' };
+          return { kind: 'none', reason: UPDATE_NOT_SENT.activityIdNotKept };
         }
         // Sent once every sender's read of its job was after the move: drawn with the new
         // deadline already (the update was queued while it waited in the queue).
         if (Date.parse(source.updatedAt) >= Date.parse(job.createdAt) + JOB_READ_MS) {
-          return { kind: 'none', reason: 'not needed: sent with the new deadline' };
+          return { kind: 'none', reason: UPDATE_NOT_SENT.sentWithNewDeadline };
         }
         return { kind: 'update', activityId: source.activityId };
       case 'queued':
@@ -554,9 +555,9 @@ export function createCampaignSender(
         return { kind: 'wait', reason: 'waiting for the card to update to be sent' };
       case 'failed':
       case 'skipped':
-        return { kind: 'none', reason: `no card to update: it was ${source.state}` };
+        return { kind: 'none', reason: noCardBecause(source.state) };
       case undefined:
-        return { kind: 'none', reason: 'no card to update: none was meant for them' };
+        return { kind: 'none', reason: UPDATE_NOT_SENT.noneMeant };
     }
   };
 
@@ -608,7 +609,7 @@ export function createCampaignSender(
         await settleUnsent(job, row, {
           kind: 'rejected',
           status: 0,
-          reason: 'left as it is: signed since the deadline moved',
+          reason: UPDATE_NOT_SENT.signedSince,
         });
         return undefined;
       }

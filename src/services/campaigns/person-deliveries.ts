@@ -4,18 +4,24 @@ import type { Delivery, DeliveryJob, DeliveryJobKind } from '../../ports/deliver
 import type { Actor } from '../actor.ts';
 import { requireRole } from '../require-role.ts';
 import type { CampaignContext } from './campaign-context.ts';
+import { cardUpdateOutcome, cardUpdateWords } from './card-update-outcome.ts';
 import { deliveryRecordsOf } from './delivery-records.ts';
+import { updateJobDataSchema } from './job-data.ts';
 
 /** One card sent (or meant) to a person: what, when, and what became of it, in words. */
 export interface PersonDelivery {
   jobId: string;
-  kind: Exclude<DeliveryJobKind, 'digest' | 'test' | 'update' | 'approval'>;
+  /** update: a relaunch moved the deadline and the card sent to them was to be replaced. */
+  kind: Exclude<DeliveryJobKind, 'digest' | 'test' | 'approval'>;
   /** "First prompt of the campaign", "Reminder 2", … */
   what: string;
   versionNumber: number;
   campaignId?: string;
   state: Delivery['state'];
-  /** "Sent", "Waiting to be sent", "Could not be delivered: …", "Not sent: …". */
+  /**
+   * "Sent", "Waiting to be sent", "Could not be delivered: …", "Not sent: …"; for an update
+   * "Card updated with the new deadline", "Not updated: already signed", … (card-update-outcome.ts).
+   */
   outcome: string;
   /** ISO 8601 UTC: when it was sent, failed or skipped (its row's last change). */
   at: string;
@@ -34,7 +40,7 @@ const MAX_JOBS = 200;
 /** Point reads of the work store at once. */
 const READS_AT_ONCE = 8;
 
-function what(job: DeliveryJob): string {
+function what(job: DeliveryJob, timeZone: string): string {
   switch (job.kind) {
     case 'prompt':
       return 'Campaign: the card asking them to sign';
@@ -46,9 +52,18 @@ function what(job: DeliveryJob): string {
       return 'New starter: the card asking them to sign';
     case 'renewal':
       return 'Renewal: the card asking them to sign again';
+    case 'update': {
+      const data = updateJobDataSchema.safeParse(job.data);
+      const card =
+        data.success && data.data.sourceKind === 'reminder'
+          ? 'reminder'
+          : 'card asking them to sign';
+      return data.success
+        ? `Deadline moved from ${ukDateTime(data.data.from, timeZone)}: the ${card} updated`
+        : 'Deadline moved: the card updated';
+    }
     case 'digest':
     case 'test':
-    case 'update':
     case 'approval':
       return job.kind; // not listed (filtered out below)
   }
@@ -83,13 +98,14 @@ function outcome(delivery: Delivery): string {
 }
 
 function listed(kind: DeliveryJobKind): kind is PersonDelivery['kind'] {
-  // An update replaces a card already listed (its prompt or reminder): not a card of its own;
-  // an approval request is a card to the approver, not one asking them to sign.
-  return kind !== 'digest' && kind !== 'test' && kind !== 'update' && kind !== 'approval';
+  // An approval request is a card to the approver, not one asking them to sign. An update is
+  // listed: the admin sees whether the card they were sent now shows the new deadline.
+  return kind !== 'digest' && kind !== 'test' && kind !== 'approval';
 }
 
 /**
- * GET /api/admin/people/:userId/deliveries (Policy.Admin): every prompt and reminder of a policy
+ * GET /api/admin/people/:userId/deliveries (Policy.Admin): every prompt, reminder and card
+ * update (a relaunch moved the deadline) of a policy
  * the service meant for one person, newest first, from the work store's delivery records (one
  * row per person per send job; SharePoint holds campaign records and totals only), with each
  * campaign's deadline from its SharePoint record. A campaign whose delivery records were lost is
@@ -131,11 +147,14 @@ export async function personDeliveries(
         {
           jobId: job.id,
           kind: job.kind,
-          what: what(job),
+          what: what(job, timeZone),
           versionNumber: job.versionNumber,
           ...(job.campaignId === undefined ? {} : { campaignId: job.campaignId }),
           state: delivery.state,
-          outcome: outcome(delivery),
+          outcome:
+            job.kind === 'update'
+              ? cardUpdateWords(cardUpdateOutcome(delivery.state, delivery.reason))
+              : outcome(delivery),
           at: delivery.updatedAt,
           atLocal: ukDateTime(delivery.updatedAt, timeZone),
           ...(deadline === undefined ? {} : { deadlineLocal: ukDateTime(deadline, timeZone) }),

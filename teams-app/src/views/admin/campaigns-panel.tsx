@@ -264,6 +264,12 @@ export function CampaignsPanel({ api, entries }: { api: ApiClient; entries: Poli
                       thickness="large"
                     />
                   </Field>
+                  {c.cardUpdates !== undefined && (
+                    <p>
+                      Deadline moved from {formatDate(c.cardUpdates.from)} to{' '}
+                      {formatDate(c.cardUpdates.to)}. {c.cardUpdates.words}.
+                    </p>
+                  )}
                   {lost !== null && (
                     <MessageBar intent="warning">
                       <MessageBarBody>

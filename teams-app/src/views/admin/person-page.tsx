@@ -102,7 +102,8 @@ function Deliveries({
           ) : (
             <table className={styles.table}>
               <caption className={styles.caption}>
-                Cards sent to this person about this policy, newest first
+                Cards sent to this person about this policy, and updates to them when a deadline
+                moved, newest first
               </caption>
               <thead>
                 <tr>
