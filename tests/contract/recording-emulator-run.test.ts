@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EMULATOR_APP_TOKEN } from '../../src/adapters/graph/emulator-app-token.ts';
 import { GraphDirectory } from '../../src/adapters/graph/graph-directory.ts';
+import { provisionSite } from '../../src/adapters/graph/provision.ts';
+import { SharePointRecordStore } from '../../src/adapters/graph/sharepoint-record-store.ts';
 import { ConnectorMessenger } from '../../src/adapters/teams-connector/connector-messenger.ts';
 import { startConnectorEmulator } from '../../src/dev/connector-emulator/connector-emulator.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
@@ -13,13 +15,17 @@ import { emulatorGateway } from '../support/emulator-graph.ts';
 import { demoDirectoryFixture } from './demo-directory-fixture.ts';
 import { directoryContract } from './directory.contract.ts';
 import { messengerContract } from './messenger.contract.ts';
+import { recordStoreContract } from './record-store.contract.ts';
 import { recordingFetch, recordingSchema } from './recording.ts';
+import { replay } from './replay.ts';
 
 /**
- * The recorder itself, as a tenant run uses it: two contract suites run against the emulators
+ * The recorder itself, as a tenant run uses it: three contract suites run against the emulators
  * with recording on (into a temporary folder, never tests/recorded), then the files they wrote
  * are searched for everything identifying that went over the wire, kept here unsanitised:
- * bearer tokens, GUIDs, e-mail addresses, Teams user and conversation ids, people's names.
+ * bearer tokens, GUIDs, e-mail addresses, Teams user and conversation ids, people's names. The
+ * record store's recording is then replayed against a fresh emulator: a real recording (a few
+ * hundred exchanges, `$batch`es, eTags from listings) must replay clean where nothing differs.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'countersign-recorded-'));
@@ -42,11 +48,28 @@ const wiretap: typeof fetch = async (input, init) => {
 type Recorder = ReturnType<typeof recordingFetch>;
 const recorders: Recorder[] = [];
 
+const SITE = `${DEMO_SCHOOL.sharePointHostname}:${DEMO_SCHOOL.sitePath}`;
+
+recordStoreContract('SharePoint lists in the Graph emulator, recorded', async () => {
+  const emulator = await startGraphEmulator({ seed: 'demo' });
+  const recorder = recordingFetch(wiretap, {
+    suite: 'record-store',
+    sitePath: SITE,
+    graphBaseUrl: emulator.url,
+  });
+  recorders.push(recorder);
+  const gateway = emulatorGateway(emulator, { fetch: recorder.fetch });
+  // By path, as a tenant run names its site (COUNTERSIGN_TEST_SITE).
+  const store = new SharePointRecordStore({ gateway, site: SITE, pageSize: 10 });
+  await provisionSite(gateway, store.site);
+  return { store, pagingRows: 25, close: () => emulator.close() };
+});
+
 directoryContract('Entra ID in the Graph emulator, recorded', async () => {
   const emulator = await startGraphEmulator({ seed: 'demo' });
   const recorder = recordingFetch(wiretap, {
     suite: 'directory',
-    sitePath: `${DEMO_SCHOOL.sharePointHostname}:${DEMO_SCHOOL.sitePath}`,
+    sitePath: SITE,
     graphBaseUrl: emulator.url,
   });
   recorders.push(recorder);
@@ -97,6 +120,7 @@ describe('the recordings those runs wrote are sanitised', () => {
   it('each suite wrote tests/recorded/<suite>/tenant.json, readable as a recording', () => {
     const files = recorders.map((r) => r.save(dir));
     expect(files.map((f) => f.slice(dir.length))).toEqual([
+      '/record-store/tenant.json',
       '/directory/tenant.json',
       '/messenger/tenant.json',
     ]);
@@ -104,7 +128,7 @@ describe('the recordings those runs wrote are sanitised', () => {
       const recording = recordingSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
       expect(recording.exchanges.length).toBeGreaterThan(5);
     }
-    const messenger = recordingSchema.parse(JSON.parse(readFileSync(files[1] ?? '', 'utf8')));
+    const messenger = recordingSchema.parse(JSON.parse(readFileSync(files[2] ?? '', 'utf8')));
     expect(messenger.exchanges.every((e) => e.service === 'connector')).toBe(true);
   });
 
@@ -141,4 +165,23 @@ describe('the recordings those runs wrote are sanitised', () => {
     expect(written).toMatch(/29:user-\d+/);
     expect(written).toMatch(/a:conversation-\d+|conversations\//);
   });
+
+  it("the record store's recording replays clean against a fresh Graph emulator", async () => {
+    const recorded = recorders[0];
+    if (recorded === undefined) throw new Error('no record-store recording');
+    expect(recorded.exchanges.length).toBeGreaterThan(200);
+    expect(recorded.exchanges.some((e) => e.path === '$batch')).toBe(true);
+    const emulator = await startGraphEmulator({ seed: 'demo' });
+    try {
+      const recording = {
+        suite: 'record-store',
+        source: 'tenant' as const,
+        recordedAt: '',
+        exchanges: recorded.exchanges,
+      };
+      expect(await replay(recording, { graphBaseUrl: emulator.url })).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  }, 120_000);
 });

@@ -109,8 +109,27 @@ function compare(where: string, exchange: RecordedExchange, answered: unknown): 
   return differences;
 }
 
-/** The ids and eTags an answer gave, recorded against emulated, for later requests. */
-function learnIds(recorded: unknown, answered: unknown, ids: Map<string, string>): void {
+/**
+ * The ids and eTags an answer gave, recorded against emulated, for later requests: at the top,
+ * and inside it (a listing's rows when both hold as many, a `$batch`'s answers paired by their
+ * request id, whatever order each service answered them in, an item's `fields`).
+ */
+function learnIds(recorded: unknown, answered: unknown, ids: Map<string, string>, depth = 0): void {
+  if (depth > 4) return;
+  if (Array.isArray(recorded) && Array.isArray(answered)) {
+    const batch = recorded.every(isBatchAnswer) && answered.every(isBatchAnswer);
+    if (batch) {
+      for (const want of recorded) {
+        const got = answered.find((a) => a['id'] === want['id']);
+        if (got !== undefined) learnIds(want['body'], got['body'], ids, depth + 1);
+      }
+    } else if (recorded.length === answered.length) {
+      recorded.forEach((want, i) => {
+        learnIds(want, answered[i], ids, depth + 1);
+      });
+    }
+    return;
+  }
   if (!isObject(recorded) || !isObject(answered)) return;
   for (const key of ['id', 'eTag', '@odata.etag']) {
     const want = recorded[key];
@@ -123,6 +142,15 @@ function learnIds(recorded: unknown, answered: unknown, ids: Map<string, string>
     const bare = (e: string): string => e.replace(/^W\//, '').replace(/^"|"$/g, '');
     if (bare(want) !== want) ids.set(bare(want), bare(got));
   }
+  for (const key of ['value', 'responses', 'fields']) {
+    if (key in recorded && key in answered) {
+      learnIds(recorded[key], answered[key], ids, depth + 1);
+    }
+  }
+}
+
+function isBatchAnswer(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && typeof value['id'] === 'string' && typeof value['status'] === 'number';
 }
 
 function memberOf(body: string | undefined): string | undefined {
