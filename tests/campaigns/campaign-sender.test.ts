@@ -308,6 +308,38 @@ describe('campaign sender against the connector emulator', () => {
     expect([...rig.emulator.sendsPerUser().values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('a sender taking over mid-campaign waits out the old one’s last window: no 429 at the handover', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing);
+    const users = userIds(200);
+    await seedJob(rig, promptJob('c1'), users);
+    const a = sender(rig, timing, {}, 'instance-a');
+    a.sender.start();
+    // Instance a is sending at full pace (50 a second) when it stops and hands the lease over.
+    while (a.sender.stats().sent < 100) await timing.sleep(10);
+    await a.sender.stop();
+    const handedOver = timing.now();
+    // Instance b takes it at once: it cannot know what a sent in the last second.
+    const b = sender(rig, timing, {}, 'instance-b');
+    b.sender.start();
+    await b.sender.untilIdle();
+    await b.sender.stop();
+    expect([...a.errors, ...b.errors]).toEqual([]);
+    expect(b.sender.stats().leaseToken).toBe(2);
+    const counters = rig.emulator.counters();
+    expect(counters).toMatchObject({ activitiesSent: 200, throttled: 0 });
+    expect(counters.maxTenantPerSecond).toBeLessThanOrEqual(50);
+    expect([...rig.emulator.sendsPerUser().values()].every((n) => n === 1)).toBe(true);
+    // b's first send waited one tenant window (1 s and the pacer's margin) after the handover.
+    const firstOfB = Math.min(
+      ...rig.emulator
+        .delivered()
+        .filter((d) => d.at >= handedOver)
+        .map((d) => d.at),
+    );
+    expect(firstOfB - handedOver).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('idles cheaply: a standby tries the lease at half its TTL, the holder sweeps only for claims of its own; a clean stop hands over', async () => {
     const timing = new VirtualTiming();
     rig = await startVirtualRig(timing);

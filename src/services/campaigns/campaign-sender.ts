@@ -278,6 +278,11 @@ export function createCampaignSender(
     if (grant === null) return false;
     stats.leaseToken = grant.token;
     renewAt = at + opts.renewEveryMs;
+    // Taking over from an earlier holder (token > 1): it may have sent a second's worth of
+    // requests just now, which our empty windows know nothing of, and the connector counts them
+    // all against the tenant's 50 a second. Waiting out one tenant window before the first send
+    // costs about a second per takeover; sending at once drew 429s (campaign-sender.test.ts).
+    if (grant.token > 1) pacer.holdUntil(at + pacer.tenantWindowMs);
     // A new holder: anything an earlier sender left in flight goes back in the queue (this
     // sender's own claims under an older token included).
     stats.recovered += await queue.requeueStale(fence(), new Date(at - opts.staleAfterMs), now());

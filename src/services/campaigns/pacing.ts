@@ -229,6 +229,14 @@ export class Pacer {
     this.#raisedAt = now;
   }
 
+  /**
+   * The tenant's longest window with the widest margin: after it, no request another sender
+   * made before now can share a window with one of ours.
+   */
+  get tenantWindowMs(): number {
+    return this.#tenant.longestMs;
+  }
+
   /** After a 429: nobody sends before `until` (epoch ms). */
   holdUntil(until: number): void {
     this.#holdUntil = Math.max(this.#holdUntil, until);
