@@ -19,8 +19,11 @@ export const GROUP_SEARCH_LIMIT = 25;
 /** People and groups (Entra ID through Graph; the emulator locally). */
 export interface Directory {
   getPerson(id: string): Promise<DirectoryPerson | null>;
-  /** Every user in the group, through nested groups (Graph transitiveMembers), paged. */
-  listGroupMembers(groupId: string): AsyncIterable<DirectoryPerson>;
+  /**
+   * Every user in the group, through nested groups (Graph transitiveMembers), a page at a time:
+   * a 20,000-person audience is some twenty pages, not 20,000 awaits. Each person once.
+   */
+  listGroupMembers(groupId: string): AsyncIterable<readonly DirectoryPerson[]>;
   /** Ids of every group the person belongs to, directly or through nesting (transitiveMemberOf). */
   listMemberships(personId: string): Promise<string[]>;
   /**

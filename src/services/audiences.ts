@@ -19,7 +19,7 @@ export interface AudienceMember {
 
 /**
  * Everyone in the given audiences, each once, with every audience they belong to. One paged
- * transitiveMembers read per group: never a query per person.
+ * transitiveMembers read per group, taken a page at a time: never a query per person.
  */
 export async function resolveAudienceMembers(
   directory: Pick<Directory, 'listGroupMembers'>,
@@ -30,10 +30,12 @@ export async function resolveAudienceMembers(
   for (const audience of school.audiences) {
     if (!audienceKeys.includes(audience.key)) continue;
     for (const groupId of audience.groupIds) {
-      for await (const person of directory.listGroupMembers(groupId)) {
-        const known = members.get(person.id);
-        if (!known) members.set(person.id, { person, audiences: [audience.key] });
-        else if (!known.audiences.includes(audience.key)) known.audiences.push(audience.key);
+      for await (const page of directory.listGroupMembers(groupId)) {
+        for (const person of page) {
+          const known = members.get(person.id);
+          if (!known) members.set(person.id, { person, audiences: [audience.key] });
+          else if (!known.audiences.includes(audience.key)) known.audiences.push(audience.key);
+        }
       }
     }
   }

@@ -179,15 +179,19 @@ async function readGroups(
   const members = new Map<string, DirectoryPerson[]>();
   await mapLimit(groupIds, GROUPS_AT_ONCE, async (groupId) => {
     const people: DirectoryPerson[] = [];
-    for await (const person of directory.listGroupMembers(groupId)) people.push(person);
+    for await (const page of directory.listGroupMembers(groupId)) {
+      for (const person of page) people.push(person);
+    }
     members.set(groupId, people);
   });
   return members;
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an AsyncIterable over a read list
-async function* replay(people: readonly DirectoryPerson[]): AsyncIterable<DirectoryPerson> {
-  yield* people;
+async function* replay(
+  people: readonly DirectoryPerson[],
+): AsyncIterable<readonly DirectoryPerson[]> {
+  yield people;
 }
 
 function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {

@@ -23,9 +23,11 @@ export interface DirectoryUnderTest {
   close?: () => Promise<void>;
 }
 
-async function collect(iterable: AsyncIterable<DirectoryPerson>): Promise<DirectoryPerson[]> {
+async function collect(
+  pages: AsyncIterable<readonly DirectoryPerson[]>,
+): Promise<DirectoryPerson[]> {
   const out: DirectoryPerson[] = [];
-  for await (const person of iterable) out.push(person);
+  for await (const page of pages) out.push(...page);
   return out;
 }
 

@@ -63,13 +63,14 @@ export class GraphDirectory implements Directory {
     return toPerson(userSchema.parse(ensureOk(reply, `Read user ${id}`).body));
   }
 
-  async *listGroupMembers(groupId: string): AsyncIterable<DirectoryPerson> {
+  async *listGroupMembers(groupId: string): AsyncIterable<readonly DirectoryPerson[]> {
     const url = withQuery(`groups/${encodeURIComponent(groupId)}/transitiveMembers`, {
       $select: PERSON_SELECT,
       $top: PAGE,
     });
     const seen = new Set<string>();
     for await (const page of this.#gateway.pages(url)) {
+      const people: DirectoryPerson[] = [];
       for (const entry of page) {
         const member = userSchema.parse(entry);
         // transitiveMembers also lists the nested groups (and devices): people only.
@@ -77,8 +78,9 @@ export class GraphDirectory implements Directory {
         if (type !== undefined && type !== '#microsoft.graph.user') continue;
         if (seen.has(member.id)) continue;
         seen.add(member.id);
-        yield toPerson(member);
+        people.push(toPerson(member));
       }
+      if (people.length > 0) yield people;
     }
   }
 

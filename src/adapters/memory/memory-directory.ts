@@ -53,7 +53,7 @@ export class MemoryDirectory implements Directory {
     return Promise.resolve(person ? structuredClone(person) : null);
   }
 
-  async *listGroupMembers(groupId: string): AsyncIterable<DirectoryPerson> {
+  async *listGroupMembers(groupId: string): AsyncIterable<readonly DirectoryPerson[]> {
     if (!this.#groups.has(groupId)) {
       throw new CountersignError('not-found', `Group ${groupId} does not exist.`, { groupId });
     }
@@ -64,16 +64,19 @@ export class MemoryDirectory implements Directory {
       const id = queue.shift() as string;
       if (seenGroups.has(id)) continue;
       seenGroups.add(id);
+      // A page per group reached, as Graph pages a listing.
+      const page: DirectoryPerson[] = [];
       for (const member of this.#groups.get(id)?.members ?? []) {
         if (this.#groups.has(member)) queue.push(member);
         else if (!seenPeople.has(member)) {
           const person = this.#people.get(member);
           if (person) {
             seenPeople.add(member);
-            yield structuredClone(person);
+            page.push(structuredClone(person));
           }
         }
       }
+      if (page.length > 0) yield page;
       await Promise.resolve();
     }
   }
