@@ -79,6 +79,7 @@ import {
   policyOfFields,
   storedEvidenceOf,
   tagOf,
+  toFieldsRow,
   toRow,
   untag,
   versionFields,
@@ -88,7 +89,7 @@ import {
 } from './sharepoint-rows.ts';
 import { parseLoosely } from './sharepoint-rows.ts';
 import type { StoredEvidence as StoredEvidenceColumns } from './sharepoint-rows.ts';
-import type { Fields, Row } from './sharepoint-rows.ts';
+import type { Fields, FieldsRow, Row } from './sharepoint-rows.ts';
 import { SharePointSite } from './sharepoint-site.ts';
 
 export interface SharePointRecordStoreOptions {
@@ -415,22 +416,32 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     return `${await this.site.listPath(list)}/items`;
   }
 
-  async #query(
+  #query(
     list: ListKey,
     filter?: string,
     top = this.#pageSize,
     select: readonly string[] = fieldNames(list),
   ): Promise<Row[]> {
+    return this.#queryItems(TAGGED, list, filter, top, select);
+  }
+
+  async #queryItems<R extends FieldsRow>(
+    read: ItemRead<R>,
+    list: ListKey,
+    filter: string | undefined,
+    top: number,
+    select: readonly string[],
+  ): Promise<R[]> {
     const url = withQuery(await this.#items(list), {
-      $select: ITEM_SELECT,
+      $select: read.select,
       $expand: `fields($select=${select.join(',')})`,
       $filter: filter,
       $top: top,
     });
-    const rows: Row[] = [];
+    const rows: R[] = [];
     try {
       for await (const page of this.#gateway.pages(url)) {
-        rows.push(...(await mapInSlices(page, toRow)));
+        rows.push(...(await mapInSlices(page, read.convert)));
       }
     } catch (error) {
       // We filter only on indexed columns; this means someone removed an index from the site.
@@ -1146,7 +1157,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
   }): Promise<Acknowledgement[]> {
     // Only the columns an Acknowledgement holds, each row parsed once: the signed record and
     // its columns are verify's (scanAcknowledgements), not a listing's.
-    const rows = await this.#acknowledgementRows(query, LISTING_SELECT);
+    const rows = await this.#acknowledgementRows(TAGGED, query, LISTING_SELECT);
     const acks = await mapInSlices(rows, (row) => {
       try {
         return acknowledgementFromFields(row.fields).ack;
@@ -1167,7 +1178,8 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     // (https://learn.microsoft.com/graph/api/listitem-list, "Get list items with specific
     // fields"). Against LISTING_SELECT this leaves out the seal, consents, channel and content
     // hash: about a third of each row's bytes, and their parsing.
-    const rows = await this.#acknowledgementRows(query, SIGNATURE_FACTS_COLUMNS);
+    // Facts are never written back, so their items are read without the eTag (`$select=id`).
+    const rows = await this.#acknowledgementRows(UNTAGGED, query, SIGNATURE_FACTS_COLUMNS);
     const facts = await mapInSlices(rows, (row) => {
       try {
         return signatureFactsFromFields(row.fields);
@@ -1188,16 +1200,17 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
    * every signature of the policy (a 20,000-person school passes 5,000 in its first year).
    * Otherwise the whole list, paged without a filter.
    */
-  async #acknowledgementRows(
+  async #acknowledgementRows<R extends FieldsRow>(
+    read: ItemRead<R>,
     query: {
       policyKey?: string;
       userId?: string;
       versionNumber?: number;
     },
     columns: readonly string[] = fieldNames('acknowledgements'),
-  ): Promise<Row[]> {
+  ): Promise<R[]> {
     const { policyKey, userId, versionNumber } = query;
-    const matches = (row: Row): boolean =>
+    const matches = (row: R): boolean =>
       (policyKey === undefined || row.fields.PolicyKey === policyKey) &&
       (userId === undefined || row.fields.UserId === userId) &&
       (versionNumber === undefined || row.fields.VersionNumber === versionNumber);
@@ -1209,21 +1222,27 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
           ? undefined
           : `fields/VersionNumber eq ${String(versionNumber)}`,
       ].filter((f): f is string => f !== undefined);
-      return this.#query('acknowledgements', filters.join(' and '), this.#pageSize, columns);
+      return this.#queryItems(
+        read,
+        'acknowledgements',
+        filters.join(' and '),
+        this.#pageSize,
+        columns,
+      );
     }
     if (policyKey === undefined) {
-      return (await this.#query('acknowledgements', undefined, this.#pageSize, columns)).filter(
-        matches,
-      );
+      return (
+        await this.#queryItems(read, 'acknowledgements', undefined, this.#pageSize, columns)
+      ).filter(matches);
     }
     const numbers =
       versionNumber !== undefined ? [versionNumber] : await this.#signableVersions(policyKey);
     // No version row: nothing in production signs one, but rows written for a version never
     // stored (fixtures, a deleted version row) are still found, by paging the whole list.
     if (numbers.length === 0) {
-      return (await this.#query('acknowledgements', undefined, this.#pageSize, columns)).filter(
-        matches,
-      );
+      return (
+        await this.#queryItems(read, 'acknowledgements', undefined, this.#pageSize, columns)
+      ).filter(matches);
     }
     const partitions = numbers.flatMap((number) =>
       Array.from({ length: ACK_BUCKETS }, (_, bucket) =>
@@ -1239,14 +1258,14 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     for (let i = 0; i < partitions.length; i += PARTITIONS_PER_BATCH) {
       chunks.push(partitions.slice(i, i + PARTITIONS_PER_BATCH));
     }
-    const rows: Row[] = [];
+    const rows: R[] = [];
     const readChunk = async (chunk: string[]): Promise<void> => {
       const replies = await this.#gateway.batch(
         chunk.map((partition, k) => ({
           id: String(k),
           method: 'GET',
           url: withQuery(items, {
-            $select: ITEM_SELECT,
+            $select: read.select,
             $expand: select,
             $filter: `fields/Partition eq ${odataString(partition)}`,
             $top: this.#pageSize,
@@ -1263,11 +1282,13 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
           );
         }
         const body = (reply.body ?? {}) as { value?: unknown; '@odata.nextLink'?: unknown };
-        rows.push(...(await mapInSlices(Array.isArray(body.value) ? body.value : [], toRow)));
+        rows.push(
+          ...(await mapInSlices(Array.isArray(body.value) ? body.value : [], read.convert)),
+        );
         const link = body['@odata.nextLink'];
         if (typeof link === 'string') {
           for await (const page of this.#gateway.pages(this.#gateway.relativeUrl(link))) {
-            rows.push(...(await mapInSlices(page, toRow)));
+            rows.push(...(await mapInSlices(page, read.convert)));
           }
         }
       }
@@ -1303,7 +1324,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     userId?: string;
     versionNumber?: number;
   }): Promise<AcknowledgementRow[]> {
-    const rows = await this.#acknowledgementRows(query);
+    const rows = await this.#acknowledgementRows(TAGGED, query);
     return mapInSlices(rows, (row) => {
       const key = typeof row.fields.AckKey === 'string' ? row.fields.AckKey : `item ${row.itemId}`;
       const stored = {
@@ -1717,6 +1738,16 @@ const RARE_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set<AuditEventType>([
  * (https://learn.microsoft.com/graph/query-parameters, "select parameter").
  */
 const ITEM_SELECT = 'id,eTag';
+
+/** How a read asks for its items and what it makes of each. */
+interface ItemRead<R extends FieldsRow> {
+  select: string;
+  convert: (item: unknown) => R;
+}
+/** Items with their eTag, for reads whose rows may be written back (If-Match). */
+const TAGGED: ItemRead<Row> = { select: ITEM_SELECT, convert: toRow };
+/** Items without it (`$select=id`), for reads nothing writes back: less to send and parse. */
+const UNTAGGED: ItemRead<FieldsRow> = { select: 'id', convert: toFieldsRow };
 
 /**
  * The columns a listing of acknowledgements reads (listAcknowledgements: reports, campaigns,

@@ -38,10 +38,14 @@ const listItemSchema = z.object({
   ),
 });
 
-export interface Row {
+/** A list item's id and fields, for reads that never write the item back (no eTag). */
+export interface FieldsRow {
   itemId: string;
-  etag: string;
   fields: Record<string, unknown>;
+}
+
+export interface Row extends FieldsRow {
+  etag: string;
 }
 
 export function toRow(item: unknown): Row {
@@ -52,6 +56,12 @@ export function toRow(item: unknown): Row {
     throw new CountersignError('upstream', `Graph returned list item ${parsed.id} with no eTag.`);
   }
   return { itemId: parsed.id, etag, fields: parsed.fields };
+}
+
+/** A list item read without its eTag (`$select=id`): the people report's signature facts. */
+export function toFieldsRow(item: unknown): FieldsRow {
+  const parsed = listItemSchema.parse(item);
+  return { itemId: parsed.id, fields: parsed.fields };
 }
 
 /**
