@@ -159,6 +159,15 @@ export function instantOf(wall: WallTime, timeZone: string): Date {
   // Offsets either side of any transition near this time (transitions are months apart).
   const before = offsetAt(local - DAY_MS, timeZone);
   const after = offsetAt(local + DAY_MS, timeZone);
+  // Nearly always one offset all around, which reads the wall time back: the one candidate
+  // below, found without building the others (a report reads 20,000 renewal dates).
+  if (
+    after === before &&
+    offsetAt(local, timeZone) === before &&
+    offsetAt(local - before, timeZone) === before
+  ) {
+    return new Date(local - before);
+  }
   const candidates = [...new Set([before, after, offsetAt(local, timeZone)])]
     .map((offset) => local - offset)
     .filter((instant) => asUtc(wallTimeAt(new Date(instant), timeZone)) === local)

@@ -15,17 +15,24 @@ const ZONES = [
   'Asia/Kolkata', // no changes
 ];
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function fromIntl(instant: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(instant);
+  let format = formats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const read = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return {
     year: read('year'),
@@ -76,4 +83,42 @@ describe('wallTimeAt', () => {
     const skipped = { ...wall, month: 3, day: 29, hour: 1, minute: 30, second: 0, millisecond: 0 };
     expect(instantOf(skipped, 'Europe/London').toISOString()).toBe('2026-03-29T01:30:00.000Z');
   });
+
+  it.each(ZONES)(
+    'instantOf agrees with the time zone data for wall times through 2026 in %s',
+    (zone) => {
+      // The offsets the zone uses in 2026, from the data itself.
+      const offsetOf = (at: number) => {
+        const w = fromIntl(new Date(at), zone);
+        return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond) - at;
+      };
+      const offsets = new Set<number>();
+      for (let at = Date.UTC(2025, 11, 30); at < Date.UTC(2027, 0, 2); at += 900_000) {
+        offsets.add(offsetOf(at));
+      }
+      // The earliest instant showing the wall time; in a gap, the wall time read with the offset
+      // from the day before (moved forward by the gap).
+      const expected = (local: number) =>
+        [...offsets]
+          .map((o) => local - o)
+          .filter((at) => offsetOf(at) === local - at)
+          .sort()[0] ?? local - offsetOf(local - 86_400_000);
+      const wrong: string[] = [];
+      const step = 37 * 60_000 + 11_123;
+      for (let local = Date.UTC(2026, 0, 1); local < Date.UTC(2027, 0, 1); local += step) {
+        const d = new Date(local);
+        const wall = {
+          year: d.getUTCFullYear(),
+          month: d.getUTCMonth() + 1,
+          day: d.getUTCDate(),
+          hour: d.getUTCHours(),
+          minute: d.getUTCMinutes(),
+          second: d.getUTCSeconds(),
+          millisecond: d.getUTCMilliseconds(),
+        };
+        if (instantOf(wall, zone).getTime() !== expected(local)) wrong.push(d.toISOString());
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
 });
