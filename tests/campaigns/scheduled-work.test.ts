@@ -4,6 +4,7 @@ import type { RecordStore } from '../../src/ports/record-store.ts';
 import type { WorkStore } from '../../src/ports/work-store.ts';
 import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
+import { schoolScopedRecords } from '../../src/services/school-scoped-records.ts';
 import { runScheduledWork } from '../../src/services/campaigns/scheduled-work.ts';
 import { startVirtualRig, VirtualTiming, type Rig } from './fixtures.ts';
 import { admin, publishVersion, school, sign, world } from './world.ts';
@@ -184,6 +185,51 @@ describe('runScheduledWork', () => {
     // A run with nothing running reads no job's rows and finishes nothing.
     s.setNow('2026-03-27T10:00:00Z');
     expect((await s.scheduled('a')).finished).toEqual([]);
+  });
+
+  it("in a trust, each school's scheduled work digests its own campaigns only, with one policy listing a run", async () => {
+    const s = await setup();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    await s.sendAll();
+    // Two schools of one trust over the one work store, each with its own view of the records.
+    const trustSchool = (id: string) => {
+      const policyReads = { getPolicy: 0, listPolicies: 0 };
+      const records = schoolScopedRecords(s.records, () => id);
+      const counted = new Proxy(records, {
+        get(target, property, receiver) {
+          if (property === 'getPolicy' || property === 'listPolicies') policyReads[property] += 1;
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const service = createCampaignService({
+        records: counted,
+        directory: s.directory,
+        work: s.rig.work,
+        messenger: s.rig.messenger,
+        cards: placeholderCards,
+        school: { ...school, id },
+        clock: { now: () => new Date('2026-03-26T10:00:00Z') },
+        newId: randomUUID,
+        holderId: 'a',
+        trust: { role: { kind: 'scheduled-only' }, lease: `campaign-scheduler:${id}` },
+        onError: (error: unknown) => console.error('campaign runtime:', error),
+      });
+      return { service, policyReads };
+    };
+    const other = trustSchool('riverside');
+    const own = trustSchool(school.id);
+    const othersRun = await other.service.runScheduled();
+    expect(othersRun.digests).toEqual([]);
+    // Its view lists no policy of Oakfield's: one listing for the running jobs, one for the
+    // new starters' step, no policy read a job.
+    expect(other.policyReads).toEqual({ getPolicy: 0, listPolicies: 2 });
+    expect((await own.service.runScheduled()).digests).toEqual([
+      { campaignId: campaign.id, recipients: 2 },
+    ]);
   });
 
   it('prompts new starters once, without a campaign, and not those a campaign reached', async () => {

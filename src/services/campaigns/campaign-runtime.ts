@@ -57,7 +57,7 @@ export interface CampaignRuntimeDeps {
    */
   totalsRecords?: RecordStore;
   /** The scheduler lease's name and which running campaigns are this school's (scheduled-work.ts). */
-  schedule?: Pick<ScheduledWorkDeps, 'lease' | 'ownsJob'>;
+  schedule?: Pick<ScheduledWorkDeps, 'lease' | 'ownedJobs'>;
   /** How often running totals go to SharePoint (default 30 s; always once more at the end). */
   totalsEveryMs?: number;
   /** How often the scheduled work runs while the sender runs (default 5 minutes; 0: never). */

@@ -1,5 +1,4 @@
 import type { Campaign } from '../../domain/campaign.ts';
-import { CountersignError } from '../../domain/errors.ts';
 import type { School } from '../../domain/school.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Directory } from '../../ports/directory.ts';
@@ -110,12 +109,6 @@ export interface CampaignDeps {
   telemetry?: Telemetry;
 }
 
-/** A policy the school's view does not hold reads as none; any other failure stands. */
-function notFound(error: unknown): null {
-  if (error instanceof CountersignError && error.code === 'not-found') return null;
-  throw error;
-}
-
 /**
  * The composition of campaigns: the commands (launch-campaign.ts, campaign-status.ts,
  * change-campaign-status.ts, preview-card.ts, send-test.ts) over one context, and the runtime
@@ -156,8 +149,17 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
           ...(role.kind === 'sender' ? { totalsRecords: role.siteRecords } : {}),
           schedule: {
             ...(deps.trust?.lease === undefined ? {} : { lease: deps.trust.lease }),
-            // The school's view hides another school's policies: a job of one is not its own.
-            ownsJob: async (job) => (await policies.policy(job.policyKey).catch(notFound)) !== null,
+            // The school's view lists its own policies only: a job of another's is not its own.
+            // One listing a run, not a policy read a job: with every school's run seeing every
+            // school's running jobs, that was 2 RU × schools² a round (bench:trust, 30 schools:
+            // 1,740 of a round's 3,080 RU).
+            ownedJobs: async (jobs) => {
+              if (jobs.length === 0) return [];
+              const own = new Set(
+                (await records.listPolicies(deps.school.id)).map((policy) => policy.key),
+              );
+              return jobs.filter((job) => own.has(job.policyKey));
+            },
           },
         }),
     ...(deps.totalsEveryMs === undefined ? {} : { totalsEveryMs: deps.totalsEveryMs }),

@@ -70,10 +70,12 @@ export interface ScheduledWorkDeps {
    */
   lease?: string;
   /**
-   * Whether a running campaign's job is this school's (default: every job). A trust's schools
-   * share one work store: each school reminds and digests its own campaigns only.
+   * Which running campaigns' jobs are this school's (default: every job). A trust's schools
+   * share one work store: each school reminds and digests its own campaigns only. Asked once a
+   * run with every running job, so a school decides with one read, not one a job (in a trust
+   * each school's run sees every school's jobs).
    */
-  ownsJob?: (job: DeliveryJob) => Promise<boolean>;
+  ownedJobs?: (jobs: readonly DeliveryJob[]) => Promise<DeliveryJob[]>;
   /**
    * Signs a checkpoint of the evidence every run (skipped when nothing changed); absent where no
    * evidence is signed.
@@ -177,8 +179,8 @@ export async function runScheduledWork(
         report.checkpoint = await writeCheckpoint(checkpoints, now);
       });
     }
-    for (const job of await queue.listJobs({ kind: 'prompt', status: 'running' })) {
-      if (deps.ownsJob !== undefined && !(await deps.ownsJob(job))) continue;
+    const running = await queue.listJobs({ kind: 'prompt', status: 'running' });
+    for (const job of deps.ownedJobs === undefined ? running : await deps.ownedJobs(running)) {
       await step(() => campaignStep(deps, job, now, report));
     }
     await step(() => lostRecordsStep(deps, now, report));
