@@ -145,7 +145,16 @@ describe('the recordings those runs wrote are sanitised', () => {
     );
     const emails = new Set([...sent.matchAll(EMAIL)].map((m) => m[0].toLowerCase()));
     const mris = new Set([...sent.matchAll(/29:[A-Za-z0-9_\-.]+/g)].map((m) => m[0]));
-    const names = DEMO_SCHOOL.users.map((u) => u.displayName).filter((n) => sent.includes(n));
+    const names = [
+      ...DEMO_SCHOOL.users.map((u) => u.displayName),
+      ...Object.values(DEMO_SCHOOL.groups).map((g) => g.displayName),
+    ].filter((n) => sent.includes(n));
+    // The group picker's search words (a group's name, in the path) went over the wire too.
+    const searched = [...sent.matchAll(/\$search=%22displayName%3A([^%&]+)/g)].map((m) =>
+      decodeURIComponent(m[1] ?? ''),
+    );
+    expect(searched.length).toBeGreaterThan(0);
+    for (const words of searched) expect(written).not.toContain(`displayName:${words}"`);
     expect(guids.size).toBeGreaterThan(20);
     expect(emails.size).toBeGreaterThan(5);
     expect(mris.size).toBeGreaterThan(0);

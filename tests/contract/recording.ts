@@ -17,9 +17,9 @@ import { z } from 'zod';
  * person<n>@example.invalid, every Teams user id 29:user-<n> and conversation id
  * a:conversation-<n>, the SharePoint host contoso.sharepoint.com and the test site's path
  * /sites/countersign-test; the values of name-like properties (displayName, givenName, surname,
- * userPrincipalName, mail, jobTitle, email, LookupValue, and a connector member's name) become
- * "Name <n>"; the same original always gets the same stand-in within a recording, so ids still
- * join up.
+ * userPrincipalName, mail, jobTitle, email, LookupValue, description, and a connector member's
+ * name) and the words of a `$search` in a path (a group's name) become "Name <n>"; the same
+ * original always gets the same stand-in within a recording, so ids still join up.
  */
 
 export const RECORDED_SITE_HOST = 'contoso.sharepoint.com';
@@ -75,6 +75,8 @@ const NAME_KEYS = new Set([
   'jobTitle',
   'email',
   'LookupValue',
+  // A group's description names groups and people ("Every member of staff, through …").
+  'description',
 ]);
 /** A connector member's or sender's `name` is a person's; in Graph, `name` is a column's. */
 const CONNECTOR_NAME_KEYS = new Set([...NAME_KEYS, 'name']);
@@ -101,6 +103,18 @@ class Sanitiser {
       this.#seen.set(key, value);
     }
     return value;
+  }
+
+  /**
+   * A path: its text as any other, and the words of a `$search` (a group's name, typed as the
+   * group picker's search) replaced as a name is: `$search="displayName:Name <n>"`.
+   */
+  path(value: string): string {
+    return this.text(value).replace(
+      /(\$search="[A-Za-z]+:)([^"]*)"/g,
+      (_, head: string, words: string) =>
+        `${head}${this.#standIn('name', words, (n) => `Name ${n}`)}"`,
+    );
   }
 
   text(value: string): string {
@@ -195,7 +209,7 @@ export function recordingFetch(
     exchanges.push({
       ...(match.service === 'graph' ? {} : { service: match.service }),
       method: (init?.method ?? 'GET').toUpperCase(),
-      path: sanitiser.text(decodeURIComponent(path)),
+      path: sanitiser.path(decodeURIComponent(path)),
       ...(Object.keys(headers).length === 0 ? {} : { requestHeaders: headers }),
       ...(body === undefined ? {} : { requestBody: sanitiser.value(body, names) }),
       status: response.status,
