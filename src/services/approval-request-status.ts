@@ -1,4 +1,6 @@
+import { deliveryReasonWords } from '../domain/delivery-reason-words.ts';
 import { CountersignError } from '../domain/errors.ts';
+import { ukDateTime } from '../domain/evidence-pack/uk-time.ts';
 import type { Actor } from './actor.ts';
 import { openApprovals } from './approvals.ts';
 import type { ApprovalRequestStatus, ApproverRequest } from './approval-requests.ts';
@@ -10,15 +12,23 @@ export interface ApprovalRequestView {
   acknowledgementId: string;
   signerName: string;
   policyKey: string;
+  /** The policy's title now, and the version's own label (what the signer signed). */
+  policyTitle: string;
   versionNumber: number;
+  versionLabel: string;
   signedAt: string;
+  /** UK date and time in the school's zone. */
+  signedAtLocal: string;
   state: ApprovalRequestStatus['kind'];
   /** What the Admin view shows, in a headteacher's words. */
   words: string;
-  approvers: (ApproverRequest & { name: string })[];
+  approvers: NamedApprover[];
   /** A resend would ask someone (an approver not reached, or nobody asked yet). */
   canResend: boolean;
 }
+
+/** An approver's copy, named, and (not reached) why in plain words beside the stored reason. */
+type NamedApprover = ApproverRequest & { name: string; reasonWords?: string };
 
 /**
  * The Admin view's approval requests (issue 13: nothing silently dropped): every signature still
@@ -45,21 +55,45 @@ export async function approvalRequestViews(
     names.set(userId, named);
     return named;
   };
+  // One read per policy and per version, however many signatures wait on it.
+  const titles = new Map<string, string>();
+  const titleOf = async (policyKey: string): Promise<string> => {
+    const known = titles.get(policyKey);
+    if (known !== undefined) return known;
+    const title = (await ctx.records.getPolicy(policyKey))?.value.title ?? policyKey;
+    titles.set(policyKey, title);
+    return title;
+  };
+  const labels = new Map<string, string>();
+  const labelOf = async (policyKey: string, versionNumber: number): Promise<string> => {
+    const key = `${policyKey}\n${versionNumber}`;
+    const known = labels.get(key);
+    if (known !== undefined) return known;
+    const label = (await ctx.records.getVersion(policyKey, versionNumber))?.value.label ?? '';
+    labels.set(key, label);
+    return label;
+  };
   const views: ApprovalRequestView[] = [];
   for (const ack of acks) {
     const status = statuses.get(ack.id) ?? { kind: 'not-queued' as const };
-    const approvers =
-      'approvers' in status
-        ? await Promise.all(
-            status.approvers.map(async (a) => ({ ...a, name: await nameOf(a.userId) })),
-          )
-        : [];
+    const approvers: NamedApprover[] = [];
+    // One approver at a time: a school names a few, and names are remembered across rows.
+    for (const a of 'approvers' in status ? status.approvers : []) {
+      approvers.push({
+        ...a,
+        name: await nameOf(a.userId),
+        ...(a.state === 'not-reached' ? { reasonWords: deliveryReasonWords(a.reason) } : {}),
+      });
+    }
     views.push({
       acknowledgementId: ack.id,
       signerName: ack.displayName,
       policyKey: ack.policyKey,
+      policyTitle: await titleOf(ack.policyKey),
       versionNumber: ack.versionNumber,
+      versionLabel: await labelOf(ack.policyKey, ack.versionNumber),
       signedAt: ack.signedAt,
+      signedAtLocal: ukDateTime(ack.signedAt, ctx.school.timeZone),
       state: status.kind,
       words: wordsOf(status.kind, approvers),
       approvers,
@@ -105,7 +139,7 @@ function requireRequests(ctx: ServiceContext) {
 
 function wordsOf(
   state: ApprovalRequestStatus['kind'],
-  approvers: readonly (ApproverRequest & { name: string })[],
+  approvers: readonly NamedApprover[],
 ): string {
   switch (state) {
     case 'delivered': {
@@ -117,7 +151,7 @@ function wordsOf(
     case 'not-reached': {
       const why = approvers
         .filter((a) => a.state === 'not-reached')
-        .map((a) => `${a.name} (${a.reason ?? 'no reason given'})`);
+        .map((a) => `${a.name} (${a.reasonWords ?? deliveryReasonWords(a.reason)})`);
       return `Approver not reached: the card could not be delivered to ${why.join(', ')}. Resend it, or tell them to open Approvals in the tab.`;
     }
     case 'not-queued':

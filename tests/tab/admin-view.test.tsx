@@ -540,7 +540,8 @@ describe('Card updates after a relaunch moved the deadline', () => {
           ? { failed: UPDATE_NOT_SENT.signedSince }
           : 'sent',
       ),
-    ).toBe(4);
+      // The four card updates, and the approval card Sam's signature queued for the head.
+    ).toBe(5);
 
     renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
     fireEvent.click(screen.getByRole('button', { name: 'Campaigns' }));

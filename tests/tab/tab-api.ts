@@ -27,6 +27,7 @@ import type { CardRenderer } from '../../src/services/campaigns/card-renderer.ts
 import { SENDER_LEASE } from '../../src/services/campaigns/campaign-sender.ts';
 import { createCampaignService } from '../../src/services/campaigns/campaign-service.ts';
 import { placeholderCards } from '../../src/services/campaigns/placeholder-cards.ts';
+import { queuedApprovalRequests } from '../../src/services/approval-requests.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
@@ -306,6 +307,11 @@ export interface TabApi {
   tamperAcknowledgement(id: string, change: Partial<Acknowledgement>): void;
   /** The test cards the admin sent themselves: queued in the work store, one row each. */
   testCards(): Promise<{ userId: string; policyKey: string; versionNumber: number }[]>;
+  /**
+   * Settles every approval card still queued as the campaign sender would: `failed` with the
+   * connector's reason (not reached), or sent. Returns how many rows it settled.
+   */
+  settleApprovalCards(outcome: { failed: string } | 'sent'): Promise<number>;
   /** The work store is lost (deleted, replaced): the service goes on with a fresh, empty one. */
   loseWorkStore(): Promise<void>;
   /**
@@ -350,6 +356,16 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
       },
     ],
   });
+  // The campaign service's work store, behind a seam that can lose it (loseWorkStore).
+  let currentWork = openSqliteWorkStore({ path: ':memory:' });
+  const work = new Proxy({} as WorkStore, {
+    get: (_target, property) => {
+      const value: unknown = Reflect.get(currentWork, property);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(currentWork)
+        : value;
+    },
+  });
   let n = 0;
   const service = createCountersignService({
     records,
@@ -373,16 +389,8 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
           },
         }
       : {}),
-  });
-  // The campaign service's work store, behind a seam that can lose it (loseWorkStore).
-  let currentWork = openSqliteWorkStore({ path: ':memory:' });
-  const work = new Proxy({} as WorkStore, {
-    get: (_target, property) => {
-      const value: unknown = Reflect.get(currentWork, property);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(currentWork)
-        : value;
-    },
+    // As school-services.ts wires it: a signature that needs approval queues the approvers' card.
+    approvalRequests: queuedApprovalRequests({ queue: work, school: SCHOOL, clock }),
   });
   const campaigns = createCampaignService({
     records,
@@ -577,6 +585,28 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
             await work.markSent(job.id, row.userId, fence, at, `act-${row.userId}`);
           else await work.markFailed(job.id, row.userId, fence, at, outcome.failed);
           settled += 1;
+        }
+      }
+      await work.releaseLease(grant);
+      return settled;
+    },
+    async settleApprovalCards(outcome) {
+      const grant = await work.acquireLease(SENDER_LEASE, 'tab-tests', 60_000, now);
+      if (grant === null) throw new Error('the sender lease is held');
+      const fence = { lease: SENDER_LEASE, token: grant.token };
+      let settled = 0;
+      for (const job of await work.listJobs({ kind: 'approval' })) {
+        for (const row of await work.listDeliveries({
+          jobId: job.id,
+          state: 'queued',
+          limit: 100,
+        })) {
+          if (!(await work.markInFlight(job.id, row.userId, fence, now))) continue;
+          const done =
+            outcome === 'sent'
+              ? await work.markSent(job.id, row.userId, fence, now, `activity-${settled}`)
+              : await work.markFailed(job.id, row.userId, fence, now, outcome.failed);
+          if (done) settled += 1;
         }
       }
       await work.releaseLease(grant);

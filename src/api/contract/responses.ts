@@ -369,8 +369,11 @@ export const approvalRequestViewSchema = z.object({
   acknowledgementId: z.string(),
   signerName: z.string(),
   policyKey: z.string(),
+  policyTitle: z.string(),
   versionNumber: z.number().int(),
+  versionLabel: z.string(),
   signedAt: z.string(),
+  signedAtLocal: z.string(),
   state: z.enum(['nobody', 'not-queued', 'waiting', 'delivered', 'not-reached']),
   words: z.string(),
   approvers: z.array(
@@ -378,7 +381,10 @@ export const approvalRequestViewSchema = z.object({
       userId: z.string(),
       name: z.string(),
       state: z.enum(['waiting', 'delivered', 'not-reached']),
+      /** The connector's or sender's reason as stored (for whoever supports the school). */
       reason: z.string().optional(),
+      /** Why, in plain words (not reached only). */
+      reasonWords: z.string().optional(),
       at: z.string(),
     }),
   ),
@@ -712,5 +718,6 @@ export type RecoveredCampaign = z.infer<typeof recoveredCampaignSchema>;
 export type AdaptiveCard = z.infer<typeof adaptiveCardSchema>;
 export type SendTestResult = z.infer<typeof sendTestResultSchema>;
 export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+export type ApprovalRequestItem = z.infer<typeof approvalRequestViewSchema>;
 export type BulkDecisionResult = z.infer<typeof bulkDecisionResultSchema>;
 export type DevToken = z.infer<typeof devTokenSchema>;

@@ -4,6 +4,7 @@ import type {
   AdaptiveCard,
   AdminPolicy,
   Approval,
+  ApprovalRequestItem,
   BulkDecisionResult,
   Campaign,
   CampaignSummary,
@@ -325,6 +326,15 @@ export class ApiClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ policyKey, versionNumber }),
     });
+  }
+
+  /** Every signature waiting for a decision and what became of its approvers' card. */
+  approvalRequests(): Promise<ApprovalRequestItem[]> {
+    return this.#json('/api/admin/approval-requests');
+  }
+  /** Queues the card again to the approvers it did not reach; 404 when no longer waiting. */
+  resendApprovalRequest(acknowledgementId: string): Promise<{ queued: number }> {
+    return this.#post(`/api/admin/approval-requests/${seg(acknowledgementId)}/resend`, {});
   }
 
   // Policy.Approver

@@ -26,6 +26,7 @@ export type {
 export type {
   AdaptiveCard,
   AdminPolicy,
+  ApprovalRequestItem,
   BulkDecisionResult,
   CampaignSummary,
   Changes,

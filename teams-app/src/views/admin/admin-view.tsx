@@ -4,6 +4,7 @@ import type { Session } from '../../app/session.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
 import { SectionNav } from '../../ui/section-nav.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { ApprovalRequestsPanel } from './approval-requests-panel.tsx';
 import { CampaignsPanel } from './campaigns-panel.tsx';
 import { PeoplePanel } from './people-panel.tsx';
 import { PolicyEditor } from './policy-editor.tsx';
@@ -14,7 +15,20 @@ const useStyles = makeStyles({
   view: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
 });
 
-type Part = 'policy' | 'people' | 'campaigns' | 'settings';
+type Part = 'policy' | 'people' | 'campaigns' | 'approval-requests' | 'settings';
+
+/** The sections that show the policies list (the others read what they need themselves). */
+function needsPolicies(part: Part): boolean {
+  switch (part) {
+    case 'people':
+    case 'campaigns':
+      return true;
+    case 'policy':
+    case 'approval-requests':
+    case 'settings':
+      return false;
+  }
+}
 
 /** The Policy.Admin views, loaded on demand as their own chunk. */
 export default function AdminView({ session }: { session: Session }) {
@@ -41,15 +55,15 @@ export default function AdminView({ session }: { session: Session }) {
           { key: 'policy', label: 'Policy and import' },
           { key: 'people', label: 'People' },
           { key: 'campaigns', label: 'Campaigns' },
+          { key: 'approval-requests', label: 'Approval requests' },
           { key: 'settings', label: 'Settings' },
         ]}
       />
       {part === 'policy' && <PolicyEditor api={api} />}
       {part === 'settings' && <SettingsPanel api={api} />}
-      {part !== 'policy' && part !== 'settings' && policies.status === 'loading' && (
-        <Spinner label="Loading…" />
-      )}
-      {part !== 'policy' && part !== 'settings' && policies.status === 'failed' && (
+      {part === 'approval-requests' && <ApprovalRequestsPanel api={api} />}
+      {needsPolicies(part) && policies.status === 'loading' && <Spinner label="Loading…" />}
+      {needsPolicies(part) && policies.status === 'failed' && (
         <ErrorMessage title="Could not load the policies" error={policies.error} />
       )}
       {part === 'people' && policies.status === 'ready' && (
