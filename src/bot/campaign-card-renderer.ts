@@ -174,6 +174,9 @@ export function botCardRenderer(
           ...(input.deliveryRecordsLost === undefined
             ? {}
             : { deliveryRecordsLost: input.deliveryRecordsLost }),
+          ...(input.approvalsNotReached === undefined
+            ? {}
+            : { approvalsNotReached: input.approvalsNotReached }),
         },
         config,
       ),

@@ -193,6 +193,8 @@ function composeSchool(
     sender: parts.pacing,
     recordsCheck,
     ...siteWide,
+    // Each school's digests say how many of its approvals reached no approver.
+    approvalsNotReached: () => service.approvalsNotReached(),
     // The deployment's school sends every school's jobs (its scheduler lease the one of a
     // school of one); each other school runs its scheduled work under a lease of its own.
     trust: primary

@@ -112,6 +112,18 @@ export async function approvalRequestViews(
   );
 }
 
+/**
+ * How many signatures waiting for approval have a card that reached none of their approvers: the
+ * admin digest's line (scheduled-work.ts). The scheduled work asks, not a person: no role.
+ */
+export async function countApprovalsNotReached(ctx: ServiceContext): Promise<number> {
+  const requests = ctx.approvalRequests;
+  if (requests === undefined) return 0;
+  const open = await openApprovals(ctx);
+  const statuses = await requests.statuses(open.map((o) => o.acknowledgement));
+  return [...statuses.values()].filter((s) => s.kind === 'not-reached').length;
+}
+
 /** Queues the card again to the approvers it did not reach (Policy.Admin). */
 export async function resendApprovalRequest(
   ctx: ServiceContext,

@@ -253,4 +253,6 @@ export interface CountersignService {
   repairRecords(): Promise<RepairReport>;
   /** The nightly records check (records-check.ts): the scheduled work runs it when due. */
   readonly recordsCheckRunner: RecordsCheckRunner;
+  /** Open approvals whose card reached no approver: the admin digest's count (no actor). */
+  approvalsNotReached(): Promise<number>;
 }

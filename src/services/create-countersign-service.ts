@@ -1,5 +1,9 @@
 import { AudienceHashes } from '../domain/audience-hashes.ts';
-import { approvalRequestViews, resendApprovalRequest } from './approval-request-status.ts';
+import {
+  approvalRequestViews,
+  countApprovalsNotReached,
+  resendApprovalRequest,
+} from './approval-request-status.ts';
 import { decidableApproval, decideApproval, pendingApprovals } from './approvals.ts';
 import type { CountersignService } from './countersign-service.ts';
 import { createPolicy, schoolView } from './create-policy.ts';
@@ -121,5 +125,6 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
     },
     repairRecords: () => repairRecords(ctx),
     recordsCheckRunner: recordsCheckRunner(ctx),
+    approvalsNotReached: () => countApprovalsNotReached(ctx),
   };
 }

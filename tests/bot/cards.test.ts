@@ -4,6 +4,7 @@ import {
   adminDigestCard,
   approvalRequestCard,
   approvalResultCard,
+  approvalsNotReachedLine,
   errorCard,
   helpCard,
   isUserMri,
@@ -185,6 +186,18 @@ const cards: Record<string, AdaptiveCard> = {
           failedBeforeLoss: 3,
         },
       ],
+    },
+    config,
+  ),
+  // Three signatures wait for an approver their card could not reach (issue 13).
+  'admin digest: approvals not reached': adminDigestCard(
+    {
+      policy,
+      version,
+      deadline: '2026-03-20T17:00:00.000Z',
+      counts: { signed: 4_211, 'awaiting-approval': 37 },
+      overdue: [],
+      approvalsNotReached: 3,
     },
     config,
   ),
@@ -385,6 +398,23 @@ describe('cards', () => {
       config,
     );
     expect(JSON.stringify(card)).toContain('1 July 2026 at 12:00 BST');
+  });
+
+  test('the digest says how many approvals reached no approver and where to resend; none, nothing', () => {
+    const texts = (name: string) =>
+      (cards[name]?.body ?? []).flatMap((element) =>
+        element.type === 'TextBlock' && typeof element.text === 'string' ? [element.text] : [],
+      );
+    expect(texts('admin digest: approvals not reached')).toEqual(
+      expect.arrayContaining([
+        'Approvals not reached',
+        '3 signatures are waiting for an approver the card did not reach: open Admin › Approval requests in Countersign to resend.',
+      ]),
+    );
+    expect(approvalsNotReachedLine(1)).toBe(
+      '1 signature is waiting for an approver the card did not reach: open Admin › Approval requests in Countersign to resend.',
+    );
+    expect(texts('admin digest').join('\n')).not.toContain('Approvals not reached');
   });
 
   test('the digest names the first 25 overdue and counts the rest', () => {

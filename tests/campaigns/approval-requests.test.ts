@@ -217,6 +217,8 @@ describe('approval requests through the delivery queue', () => {
       /^Approver not reached: the card could not be delivered to Helen Head \(.*blocked.*\)/,
     );
     await expect(s.service.approvalRequests(teacher)).rejects.toMatchObject({ code: 'forbidden' });
+    // The admin digest's count (scheduled-work.ts): the three reached nobody.
+    expect(await s.service.approvalsNotReached()).toBe(3);
     // She unblocks the app; the admin presses Resend for one of them.
     rig.emulator.unblockUsers([HEAD]);
     const first = acks[0]?.id ?? '';
@@ -235,6 +237,7 @@ describe('approval requests through the delivery queue', () => {
     expect(after.get(acks[0]?.id ?? '')?.kind).toBe('delivered');
     expect(after.get(acks[1]?.id ?? '')?.kind).toBe('not-reached');
     expect(await s.store.getJob(approvalJobId(acks[0]?.id ?? '', 1))).not.toBeNull();
+    expect(await s.service.approvalsNotReached()).toBe(2);
     const later = await s.service.approvalRequests(admin);
     expect(later.find((v) => v.acknowledgementId === first)?.words).toBe(
       'Approver asked: the card reached Helen Head.',

@@ -15,9 +15,9 @@ afterEach(async () => {
   rig = undefined;
 });
 
-async function setup() {
+async function setup(options: { recordBodies?: boolean } = {}) {
   const timing = new VirtualTiming();
-  rig = await startVirtualRig(timing);
+  rig = await startVirtualRig(timing, options);
   const w = await world(10);
   let now = new Date('2026-03-04T10:00:00Z');
   const clock = { now: () => new Date(now) };
@@ -39,6 +39,7 @@ async function setup() {
   const scheduled = (
     holderId: string,
     stores: { records?: RecordStore; work?: WorkStore } = {},
+    approvalsNotReached?: () => Promise<number>,
   ) => {
     const work = stores.work ?? (rig as Rig).work;
     return runScheduledWork(
@@ -51,6 +52,7 @@ async function setup() {
         snapshots: work,
         school,
         holderId,
+        ...(approvalsNotReached === undefined ? {} : { approvalsNotReached }),
       },
       new Date(now),
     );
@@ -140,6 +142,44 @@ describe('runScheduledWork', () => {
       .filter((d) => d.userId === 'u-head' || d.userId === 'u-dsl');
     // The DSL is staff too: prompt, reminder and digest; the head only the digest.
     expect(digests.map((d) => d.userId).sort()).toEqual(['u-dsl', 'u-dsl', 'u-dsl', 'u-head']);
+  });
+
+  it('the digest says how many approvals reached no approver, and where to resend them', async () => {
+    const s = await setup({ recordBodies: true });
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    await s.sendAll();
+    s.setNow('2026-03-26T10:00:00Z');
+    let asked = 0;
+    const after = await s.scheduled('a', {}, () => {
+      asked += 1;
+      return Promise.resolve(2);
+    });
+    expect(after.digests).toEqual([{ campaignId: campaign.id, recipients: 2 }]);
+    expect(asked).toBe(1);
+    const job = await s.rig.work.getJob(`${campaign.id}/digest`);
+    expect(job?.data).toMatchObject({ digest: { approvalsNotReached: 2 } });
+    await s.sendAll();
+    const toHead = s.rig.emulator.delivered().filter((d) => d.userId === 'u-head');
+    expect(toHead).toHaveLength(1);
+    expect(JSON.stringify(toHead[0]?.activity)).toContain('Approvals not reached: 2.');
+  });
+
+  it('a digest with every approval reached says nothing of approvals', async () => {
+    const s = await setup();
+    const campaign = await s.service.launch(admin, {
+      policyKey: 'staff-aup',
+      versionNumber: 1,
+      deadline: '2026-03-25T17:00:00.000Z',
+    });
+    s.setNow('2026-03-26T10:00:00Z');
+    await s.scheduled('a', {}, () => Promise.resolve(0));
+    const job = await s.rig.work.getJob(`${campaign.id}/digest`);
+    expect(job?.data).toHaveProperty('digest');
+    expect(job?.data).not.toHaveProperty('digest.approvalsNotReached');
   });
 
   it('keeps the running list to the work in hand: jobs finish once done, a campaign after its digest', async () => {

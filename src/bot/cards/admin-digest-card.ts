@@ -46,6 +46,23 @@ export interface AdminDigestInput {
     sentBeforeLoss: number;
     failedBeforeLoss: number;
   }[];
+  /** Signatures waiting for approval whose card reached none of their approvers. */
+  approvalsNotReached?: number;
+}
+
+/** The line an admin acts on when approval cards reached nobody: how many, and where to resend. */
+export function approvalsNotReachedLine(n: number): string {
+  const signatures = n === 1 ? '1 signature is' : `${n} signatures are`;
+  return `${signatures} waiting for an approver the card did not reach: open Admin › Approval requests in Countersign to resend.`;
+}
+
+function approvalLines(input: AdminDigestInput): ITextBlock[] {
+  const n = input.approvalsNotReached ?? 0;
+  if (n === 0) return [];
+  return [
+    text('Approvals not reached', { weight: 'Bolder', spacing: 'Medium', color: 'Attention' }),
+    text(approvalsNotReachedLine(n), { spacing: 'Small' }),
+  ];
 }
 
 /**
@@ -119,6 +136,7 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
           { spacing: 'Small' },
         ),
         ...lostLines(lost),
+        ...approvalLines(input),
         ...footerLines(input),
       ],
       {
@@ -159,6 +177,7 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
             ]),
           ]),
       ...lostLines(lost),
+      ...approvalLines(input),
       ...footerLines(input),
     ],
     {

@@ -64,6 +64,8 @@ export interface CampaignRuntimeDeps {
   scheduleEveryMs?: number;
   /** The nightly records check, run by the scheduled work when due. */
   recordsCheck?: RecordsCheckRunner;
+  /** Approval requests that reached no approver, counted for the admin digest (scheduled-work.ts). */
+  approvalsNotReached?: () => Promise<number>;
   /** The scheduled work's signed checkpoint of the evidence (none when absent). */
   checkpoints?: CheckpointWriterDeps;
   /** Background failures (the store, a flush, scheduled work): the composition root logs them. */
@@ -157,6 +159,9 @@ export function createCampaignRuntime(deps: CampaignRuntimeDeps): CampaignRuntim
         holderId: deps.holderId,
         ...deps.schedule,
         ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
+        ...(deps.approvalsNotReached === undefined
+          ? {}
+          : { approvalsNotReached: deps.approvalsNotReached }),
         ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
       },
       deps.clock.now(),

@@ -101,6 +101,8 @@ export interface CampaignDeps {
   scheduleEveryMs?: number;
   /** The nightly records check (the service's), run by the scheduled work when due. */
   recordsCheck?: RecordsCheckRunner;
+  /** Approval requests that reached no approver, counted for the admin digest (scheduled-work.ts). */
+  approvalsNotReached?: () => Promise<number>;
   /** The scheduled work's signed checkpoint of the evidence (none when absent). */
   checkpoints?: CheckpointWriterDeps;
   /** Background failures of the runtime: the composition root logs them. */
@@ -165,6 +167,9 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     ...(deps.totalsEveryMs === undefined ? {} : { totalsEveryMs: deps.totalsEveryMs }),
     ...(deps.scheduleEveryMs === undefined ? {} : { scheduleEveryMs: deps.scheduleEveryMs }),
     ...(deps.recordsCheck === undefined ? {} : { recordsCheck: deps.recordsCheck }),
+    ...(deps.approvalsNotReached === undefined
+      ? {}
+      : { approvalsNotReached: deps.approvalsNotReached }),
     ...(deps.checkpoints === undefined ? {} : { checkpoints: deps.checkpoints }),
     onError: deps.onError,
     ...(deps.telemetry === undefined ? {} : { telemetry: deps.telemetry }),

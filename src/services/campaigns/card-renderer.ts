@@ -54,6 +54,8 @@ export interface DigestCardInput {
   alert?: 'delivery-records-lost';
   /** Every campaign under way whose delivery records were lost, with SharePoint's totals. */
   deliveryRecordsLost?: readonly LostCampaign[];
+  /** Signatures waiting for approval whose approvers' card reached nobody (absent: none). */
+  approvalsNotReached?: number;
 }
 
 /** What an approver's request card needs: the signature as signed, and its policy version. */

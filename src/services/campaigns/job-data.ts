@@ -51,6 +51,11 @@ export const digestJobDataSchema = z.object({
     alert: z.enum(['delivery-records-lost']).optional(),
     /** Every campaign under way whose delivery records the work store no longer holds. */
     deliveryRecordsLost: z.array(lostCampaignSchema).optional(),
+    /**
+     * Signatures waiting for approval whose card reached none of their approvers (their
+     * approval request is `not-reached`): the digest says how many and where to resend.
+     */
+    approvalsNotReached: z.number().int().min(1).optional(),
   }),
 });
 export type DigestJobData = z.infer<typeof digestJobDataSchema>;

@@ -59,6 +59,9 @@ export const placeholderCards: CardRenderer = {
         `Delivered ${input.delivery.sent}, failed ${input.delivery.failed}, skipped ${input.delivery.skipped}.`,
       ),
       ...Object.entries(input.reasons).map(([reason, n]) => text(`${n} × ${reason}`)),
+      ...(input.approvalsNotReached === undefined
+        ? []
+        : [text(`Approvals not reached: ${input.approvalsNotReached}.`)]),
       ...(input.deliveryRecordsLost ?? []).map((lost) =>
         text(
           `Delivery records lost: ${lost.title} v${lost.versionNumber}, ${lost.sentBeforeLoss} sent before the loss.`,

@@ -88,6 +88,11 @@ export interface ScheduledWorkDeps {
   digestNames?: number;
   /** The nightly records check: run when due; its line goes into every admin digest. */
   recordsCheck?: RecordsCheckRunner;
+  /**
+   * How many signatures waiting for approval have a card that reached none of their approvers
+   * (approval-request-status.ts): every admin digest says so when any. Absent: not said.
+   */
+  approvalsNotReached?: () => Promise<number>;
 }
 
 export interface ScheduledWorkReport {
@@ -434,14 +439,19 @@ async function digestRecipients(
   return recipients;
 }
 
-/** The lines every admin digest ends with: the records check and the latest checkpoint. */
+/**
+ * What every admin digest ends with: approval requests that reached no approver, the records
+ * check and the latest checkpoint.
+ */
 async function digestFooter(
   deps: ScheduledWorkDeps,
-): Promise<Pick<DigestJobData['digest'], 'recordsCheck' | 'checkpoint'>> {
+): Promise<Pick<DigestJobData['digest'], 'recordsCheck' | 'checkpoint' | 'approvalsNotReached'>> {
   const check = deps.recordsCheck === undefined ? undefined : await deps.recordsCheck.latest();
   const checkpoint =
     deps.checkpoints === undefined ? null : await latestCheckpointCopy(deps.checkpoints);
+  const notReached = deps.approvalsNotReached === undefined ? 0 : await deps.approvalsNotReached();
   return {
+    ...(notReached > 0 ? { approvalsNotReached: notReached } : {}),
     // The same line as the Admin view, and the first failures in plain words.
     ...(check === undefined
       ? {}

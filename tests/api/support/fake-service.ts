@@ -146,6 +146,9 @@ export function createFakeService(): FakeService {
       requireRole(actor, 'Policy.Admin');
       return Promise.resolve({ queued: 0 });
     },
+    approvalsNotReached() {
+      return Promise.resolve(0);
+    },
     recordsCheck(actor) {
       log('recordsCheck', actor);
       requireRole(actor, 'Policy.Admin');
