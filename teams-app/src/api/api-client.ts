@@ -74,9 +74,29 @@ export interface DownloadedFile {
 export class ApiClient {
   readonly #tokens: TokenSource;
   readonly #fetch: typeof fetch;
-  constructor(tokens: TokenSource, fetchImpl: typeof fetch = (...args) => fetch(...args)) {
+  readonly #school: string | undefined;
+  constructor(
+    tokens: TokenSource,
+    fetchImpl: typeof fetch = (...args) => fetch(...args),
+    school?: string,
+  ) {
     this.#tokens = tokens;
     this.#fetch = fetchImpl;
+    this.#school = school;
+  }
+
+  /**
+   * The same client, every school route's request naming this school (someone in several
+   * schools of a trust chooses one; the service refuses one that is not theirs, 403
+   * `not-in-school`). The trust's own routes are the trust's, and never name one.
+   */
+  forSchool(school: string | undefined): ApiClient {
+    return new ApiClient(this.#tokens, this.#fetch, school);
+  }
+
+  #inSchool(path: string): string {
+    if (this.#school === undefined || path.startsWith('/api/trust/')) return path;
+    return `${path}${path.includes('?') ? '&' : '?'}school=${seg(this.#school)}`;
   }
 
   async #send(path: string, init: RequestInit = {}): Promise<Response> {
@@ -84,7 +104,7 @@ export class ApiClient {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${token}`);
     if (!headers.has('accept')) headers.set('accept', 'application/json');
-    const response = await this.#fetch(path, { ...init, headers });
+    const response = await this.#fetch(this.#inSchool(path), { ...init, headers });
     if (!response.ok) throw await toApiError(response);
     return response;
   }

@@ -4,6 +4,7 @@ import type { DevUser } from '../auth/dev-token-source.ts';
 import { SectionNav } from '../ui/section-nav.tsx';
 import { MyAupView } from '../views/my-aup/my-aup-view.tsx';
 import { lazyView } from './chunk-load.ts';
+import { SchoolPicker } from './school-picker.tsx';
 import type { Session } from './session.ts';
 import { ViewBoundary } from './view-boundary.tsx';
 
@@ -58,9 +59,17 @@ export interface AppShellProps {
   devUsers?: DevUser[];
   devUser?: string;
   onSwitchUser?: (key: string) => void;
+  /** Someone in several schools of a trust: serve the tab from this one of theirs. */
+  onChooseSchool?: (session: Session, school: string) => Promise<void>;
 }
 
-export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellProps) {
+export function AppShell({
+  session,
+  devUsers,
+  devUser,
+  onSwitchUser,
+  onChooseSchool,
+}: AppShellProps) {
   const styles = useStyles();
   const roles = session?.me.roles ?? [];
   const [view, setView] = useState<ViewKey>(askedView);
@@ -68,6 +77,7 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
   const isApprover = roles.includes('Policy.Approver');
   const shown: ViewKey =
     (view === 'admin' && !isAdmin) || (view === 'approvals' && !isApprover) ? 'my-aup' : view;
+  const served = `${session?.me.id ?? ''}:${session?.me.school ?? ''}`;
 
   return (
     <>
@@ -76,6 +86,9 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
           Countersign
         </Text>
         <div className={styles.who}>
+          {session !== null && onChooseSchool !== undefined && (
+            <SchoolPicker me={session.me} onChoose={(school) => onChooseSchool(session, school)} />
+          )}
           {devUsers !== undefined && onSwitchUser !== undefined ? (
             <ViewBoundary>
               <Suspense fallback={null}>
@@ -105,13 +118,14 @@ export function AppShell({ session, devUsers, devUser, onSwitchUser }: AppShellP
         {session === null ? (
           <Spinner label="Signing in…" />
         ) : (
-          // Keyed by view and person: moving on from a failed view gives the next one a fresh start.
-          <ViewBoundary key={`${shown}:${session.me.id}`}>
+          // Keyed by view, person and school: moving on from a failed view, or to another
+          // school, gives the next one a fresh start (and its own reads).
+          <ViewBoundary key={`${shown}:${served}`}>
             <Suspense fallback={<Spinner label="Loading…" />}>
-              {shown === 'my-aup' && <MyAupView key={session.me.id} session={session} />}
-              {shown === 'admin' && <AdminView key={session.me.id} session={session} />}
-              {shown === 'approvals' && <ApprovalsView key={session.me.id} session={session} />}
-              {shown === 'trust' && <TrustView key={session.me.id} session={session} />}
+              {shown === 'my-aup' && <MyAupView key={served} session={session} />}
+              {shown === 'admin' && <AdminView key={served} session={session} />}
+              {shown === 'approvals' && <ApprovalsView key={served} session={session} />}
+              {shown === 'trust' && <TrustView key={served} session={session} />}
             </Suspense>
           </ViewBoundary>
         )}

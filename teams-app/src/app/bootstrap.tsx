@@ -14,6 +14,7 @@ import { setSchoolTimeZone } from '../ui/school-time.ts';
 import { AppShell } from './app-shell.tsx';
 import { ChunkLoadError } from './chunk-load.ts';
 import {
+  chooseSchool,
   DEV_USER_STORAGE_KEY,
   detectLaunch,
   initialDevUser,
@@ -106,6 +107,16 @@ export function Bootstrap() {
     );
   }, []);
 
+  // Someone in several schools chose another: the session names it on every request from now.
+  const chooseSchoolFor = useCallback(async (session: Session, school: string) => {
+    const chosen = await chooseSchool(session, school);
+    setState((previous) =>
+      previous.phase === 'ready' && previous.session?.me.id === chosen.me.id
+        ? { ...previous, session: chosen }
+        : previous,
+    );
+  }, []);
+
   return (
     <FluentProvider theme={fluentTheme(theme)} className={styles.provider} lang="en-GB">
       {state.phase === 'starting' && (
@@ -130,6 +141,7 @@ export function Bootstrap() {
       {state.phase === 'ready' && (
         <AppShell
           session={state.session}
+          onChooseSchool={chooseSchoolFor}
           {...(state.launch.kind === 'dev'
             ? {
                 devUsers: state.launch.users,

@@ -1,4 +1,5 @@
 import { ApiClient } from '../api/api-client.ts';
+import { ApiError } from '../api/api-error.ts';
 import type { Me } from '../api/api-types.ts';
 import { chooseTeamsTokenSource } from '../auth/choose-token-source.ts';
 import { createDevTokenSource, listDevUsers, type DevUser } from '../auth/dev-token-source.ts';
@@ -32,9 +33,66 @@ export async function detectLaunch(fetchImpl: typeof fetch = fetch): Promise<Lau
   return { kind: 'dev', config, users: await listDevUsers(fetchImpl) };
 }
 
+/** Where the tab keeps the school chosen in the picker, for the rest of the session. */
+export const SCHOOL_STORAGE_KEY = 'countersign.school';
+
+function storedSchool(): string | undefined {
+  try {
+    return window.sessionStorage.getItem(SCHOOL_STORAGE_KEY) ?? undefined;
+  } catch (error) {
+    // Storage can be blocked (third-party iframe): the service's default school then.
+    console.warn('Countersign: session storage unavailable', error);
+    return undefined;
+  }
+}
+
+function storeSchool(school: string | undefined): void {
+  try {
+    if (school === undefined) window.sessionStorage.removeItem(SCHOOL_STORAGE_KEY);
+    else window.sessionStorage.setItem(SCHOOL_STORAGE_KEY, school);
+  } catch (error) {
+    console.warn('Countersign: could not remember the school', error);
+  }
+}
+
+/** The service refused the school named: the person is not (or no longer) in it. */
+function notInSchool(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.status !== 403) return false;
+  const details = error.problem['details'];
+  return typeof details === 'object' && details !== null && 'reason' in details
+    ? details.reason === 'not-in-school'
+    : false;
+}
+
+/**
+ * Signs in: the school chosen earlier in this session when there is one (someone in several
+ * schools of a trust), else the service's default for the person. A remembered school that is
+ * no longer theirs (another person signed in, or they left it) is forgotten, not an error.
+ */
 export async function startSession(tokens: TokenSource): Promise<Session> {
   const api = new ApiClient(tokens);
+  const remembered = storedSchool();
+  if (remembered !== undefined) {
+    const inSchool = api.forSchool(remembered);
+    try {
+      return { api: inSchool, me: await inSchool.me(), tokenKind: tokens.kind };
+    } catch (error) {
+      if (!notInSchool(error)) throw error;
+      storeSchool(undefined);
+    }
+  }
   return { api, me: await api.me(), tokenKind: tokens.kind };
+}
+
+/**
+ * The session in another of the person's schools: every request names it from now on, and the
+ * choice is kept for this session (sessionStorage). Their roles are that school's (`me` again).
+ */
+export async function chooseSchool(session: Session, school: string): Promise<Session> {
+  const api = session.api.forSchool(school);
+  const me = await api.me();
+  storeSchool(school);
+  return { ...session, api, me };
 }
 
 export async function startTeamsSession(config: TabConfig, host: TeamsHost): Promise<Session> {
