@@ -1,4 +1,5 @@
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
+import type { EmulatorSetup } from '../../src/dev/graph-emulator/graph-emulator.ts';
 import {
   RECORDED_SITE_HOST,
   RECORDED_SITE_PATH,
@@ -182,4 +183,95 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function errorCode(body: Record<string, unknown>): string | undefined {
   const error = body['error'];
   return isObject(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
+}
+
+/** Directory objects a recording's answers show, to seed an emulator with before replaying it. */
+interface RecordedDirectory {
+  users: { id: string; displayName: string; userPrincipalName: string; jobTitle: string | null }[];
+  groups: { id: string; displayName: string; memberIds: string[]; memberGroupIds: string[] }[];
+}
+
+const STAND_IN_ID = /^00000000-0000-4000-8000-\d{12}$/;
+
+/**
+ * The people and groups a recording's directory answers show (a person read by id, a group's
+ * members, a person's groups, a search's groups), with the memberships those answers imply. A
+ * tenant recording asks for its fixture's people and groups by stand-in ids the demo seed does
+ * not hold; seeded from this, the emulator holds them, so the replay compares answers, not seeds.
+ */
+function recordedDirectory(recording: Recording): RecordedDirectory {
+  const users = new Map<string, RecordedDirectory['users'][number]>();
+  const groups = new Map<string, RecordedDirectory['groups'][number]>();
+  const group = (id: string, displayName?: string): RecordedDirectory['groups'][number] => {
+    const found = groups.get(id) ?? {
+      id,
+      displayName: displayName ?? id,
+      memberIds: [],
+      memberGroupIds: [],
+    };
+    if (displayName !== undefined) found.displayName = displayName;
+    groups.set(id, found);
+    return found;
+  };
+  const objects = (body: unknown): Record<string, unknown>[] =>
+    isObject(body) ? (Array.isArray(body['value']) ? body['value'].filter(isObject) : [body]) : [];
+  for (const exchange of recording.exchanges) {
+    if (exchange.service === 'connector' || exchange.status !== 200) continue;
+    const [resource, owner, relation] = (exchange.path.split('?')[0] ?? '').split('/');
+    if (resource !== 'users' && resource !== 'groups') continue;
+    for (const object of objects(exchange.responseBody)) {
+      const id = object['id'];
+      if (typeof id !== 'string' || !STAND_IN_ID.test(id)) continue;
+      const name = typeof object['displayName'] === 'string' ? object['displayName'] : id;
+      const isUser =
+        typeof object['userPrincipalName'] === 'string' ||
+        object['@odata.type'] === '#microsoft.graph.user' ||
+        (resource === 'users' && relation === undefined);
+      if (isUser) {
+        users.set(id, {
+          id,
+          displayName: name,
+          userPrincipalName:
+            typeof object['userPrincipalName'] === 'string'
+              ? object['userPrincipalName']
+              : `${id}@example.invalid`,
+          jobTitle: typeof object['jobTitle'] === 'string' ? object['jobTitle'] : null,
+        });
+      } else {
+        group(id, name);
+      }
+      // Who belongs to whom, as the answer's request says.
+      if (owner === undefined || !STAND_IN_ID.test(owner)) continue;
+      if (resource === 'groups' && relation?.endsWith('embers')) {
+        const parent = group(owner);
+        (isUser ? parent.memberIds : parent.memberGroupIds).push(id);
+      }
+      if (resource === 'users' && relation?.endsWith('emberOf') && !isUser) {
+        group(id).memberIds.push(owner);
+      }
+    }
+  }
+  return { users: [...users.values()], groups: [...groups.values()] };
+}
+
+/** Seeds a Graph emulator with the directory objects a recording shows (recordedDirectory). */
+export function seedRecordedDirectory(
+  setup: Pick<EmulatorSetup, 'putUsers' | 'putGroup'>,
+  recording: Recording,
+): void {
+  const { users, groups } = recordedDirectory(recording);
+  setup.putUsers(
+    users.map((u) => ({
+      ...u,
+      givenName: '',
+      surname: '',
+      mail: u.userPrincipalName,
+      department: null,
+      officeLocation: null,
+      accountEnabled: true,
+    })),
+  );
+  // Every group first, then their members (a nested group must exist to be a member).
+  for (const g of groups) setup.putGroup({ id: g.id, displayName: g.displayName });
+  for (const g of groups) setup.putGroup(g);
 }

@@ -11,7 +11,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { RECORDED_DIR, recordingSchema, type Recording } from '../../contract/recording.ts';
-import { replay } from '../../contract/replay.ts';
+import { replay, seedRecordedDirectory } from '../../contract/replay.ts';
 
 /**
  * Every recording in tests/recorded/<suite>/: from a tenant (docs/tenant-check.md) or authored
@@ -43,6 +43,8 @@ afterEach(async () => {
 /** Both emulators, strict, fresh for each recording. */
 async function replayed(recording: Recording): Promise<string[]> {
   graph = await startGraphEmulator({ seed: 'demo' });
+  // The people and groups a tenant's answers show, under their stand-in ids.
+  seedRecordedDirectory(graph.setup, recording);
   const teams = await startConnectorEmulator({ tenantId: randomUUID(), strict: true });
   connector = teams;
   return replay(recording, {
