@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { z } from 'zod';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import { campaignSummarySchema } from '../src/api/contract/responses.ts';
+import { approvalCardFigures, settledDeliveries } from './approval-cards.ts';
 import { flag, option } from './bench-emulator.ts';
 import { signBodyFor, startServiceStack, type BenchPerson } from './service-stack.ts';
 import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
@@ -23,6 +24,7 @@ import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
  *   lost        signers told their signature was taken who have no row
  *   duplicated  rows beyond one per person
  *   campaign    total, sent, failed, skipped, still queued; cards sent twice to one person
+ *   approvals   approval cards per signature and approver (exactly one each), missing, twice
  *
  *   npm run bench:outage -- --json [--seconds 45] [--before 10] [--people 2000] [--rate 5]
  *     [--answers answers.json]   (every answer: atS, status, ms, during, why)
@@ -149,14 +151,9 @@ try {
     .object({ maxEventLoopLagMs: z.number(), p99EventLoopLagMs: z.number() })
     .loose()
     .parse(await stack.ask({ kind: 'report' }));
-  const deliveries = z
-    .object({
-      people: z.number(),
-      cards: z.number(),
-      duplicates: z.number(),
-      approvalRequests: z.number(),
-    })
-    .parse(await stack.ask({ kind: 'deliveries' }));
+  // Approval cards go through the same queue behind the campaign's: wait for them too (2 min).
+  const { deliveries, waitedMs: approvalsWaitedMs } = await settledDeliveries(stack, 120);
+  const approvalCards = await approvalCardFigures(stack, deliveries);
 
   // What SharePoint holds.
   const graph = createGraphAdapters({
@@ -213,18 +210,31 @@ try {
       service: serviceFigures.maxEventLoopLagMs,
       benchmark: Math.round(benchLag.max / 1e6),
     },
-    /** Approval requests sent to approvers (one per signature waiting): not campaign cards. */
-    approvalRequests: deliveries.approvalRequests,
+    /**
+     * Approval cards per signature (job `approval/<ack id>`): exactly one per signature needing
+     * approval per approver; missing and duplicates named (the first 10).
+     */
+    approvalCards,
+    approvalsWaitedMs,
     signingDoneMs,
     campaignDoneMs,
     loadAverage: { before: loadBefore.map(round1), after: loadavg().map(round1) },
-    budget: { answerMs: ANSWER_BUDGET_MS, lost: 0, duplicated: 0, campaignCardsSentTwice: 0 },
+    budget: {
+      answerMs: ANSWER_BUDGET_MS,
+      lost: 0,
+      duplicated: 0,
+      campaignCardsSentTwice: 0,
+      approvalCards: { missing: 0, duplicates: 0, unexpected: 0 },
+    },
     withinBudget:
       overBudget === 0 &&
       lost === 0 &&
       duplicated === 0 &&
       gaveUp.size === 0 &&
       deliveries.duplicates === 0 &&
+      approvalCards.missing === 0 &&
+      approvalCards.duplicates === 0 &&
+      approvalCards.unexpected === 0 &&
       campaign !== undefined &&
       campaign.delivery.queued + campaign.delivery.inFlight === 0,
   };

@@ -17,6 +17,7 @@ import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { localBotToken } from '../src/dev/local-bot-token.ts';
 import { LOCAL_APP_ID } from '../src/dev/local-stack.ts';
 import { systemClock } from '../src/ports/clock.ts';
+import type { WorkStore } from '../src/ports/work-store.ts';
 import { composeService } from '../src/server/compose-service.ts';
 import { close, listen } from '../src/server/http-server.ts';
 import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
@@ -56,6 +57,7 @@ const send = (message: unknown): void => {
 
 let stopAll: (() => Promise<void>) | null = null;
 let delivered: () => readonly DeliveredActivity[] = () => [];
+let workStore: WorkStore | null = null;
 const lag = monitorEventLoopDelay({ resolution: 10 });
 let start = { heapUsed: 0, rss: 0, at: 0 };
 let errorsLogged = 0;
@@ -97,34 +99,60 @@ process.on('message', (raw: unknown) => {
       });
       return;
     }
-    case 'deliveries': {
-      // Campaign cards the connector emulator took, per person (bench:outage: none twice). An
-      // approver gets one approval request per signature waiting for them: not a campaign card.
-      const perUser = new Map<string, number>();
-      let approvalRequests = 0;
-      for (const activity of delivered()) {
-        if (activity.kind !== 'create') continue;
-        if (activity.refreshAction === 'refreshApproval') {
-          approvalRequests += 1;
-          continue;
-        }
-        perUser.set(activity.userId, (perUser.get(activity.userId) ?? 0) + 1);
-      }
-      const sends = [...perUser.values()];
-      send({
-        kind: 'deliveries',
-        people: sends.length,
-        cards: sends.reduce((a, b) => a + b, 0),
-        duplicates: sends.reduce((a, n) => a + Math.max(0, n - 1), 0),
-        approvalRequests,
+    case 'deliveries':
+      void deliveries().then(send, (error: unknown) => {
+        process.stderr.write(`soak service could not count deliveries: ${String(error)}\n`);
+        process.exit(1);
       });
       return;
-    }
     case 'stop':
       void (stopAll ?? (() => Promise.resolve()))().then(() => process.exit(0));
       return;
   }
 });
+
+/**
+ * Campaign cards the connector emulator took, per person (bench:outage: none twice), and apart
+ * from them the approval cards per signature and approver (one each is expected: the benchmark
+ * compares with SharePoint's approvals, approval-cards.ts), with the work store's approval rows
+ * by state (the benchmark waits until none is queued or in flight).
+ */
+async function deliveries(): Promise<unknown> {
+  const perUser = new Map<string, number>();
+  const approvalCards = new Map<string, { acknowledgementId: string; userId: string; n: number }>();
+  for (const activity of delivered()) {
+    if (activity.kind !== 'create') continue;
+    if (activity.refreshAction === 'refreshApproval') {
+      const acknowledgementId = activity.refreshAcknowledgementId ?? '(none named)';
+      const key = `${acknowledgementId}\n${activity.userId}`;
+      const known = approvalCards.get(key) ?? { acknowledgementId, userId: activity.userId, n: 0 };
+      known.n += 1;
+      approvalCards.set(key, known);
+      continue;
+    }
+    perUser.set(activity.userId, (perUser.get(activity.userId) ?? 0) + 1);
+  }
+  const approvalQueue = { jobs: 0, queued: 0, inFlight: 0, sent: 0, failed: 0, skipped: 0 };
+  for (const job of (await workStore?.listJobs({ kind: 'approval' })) ?? []) {
+    const counts = await workStore?.countDeliveries({ jobId: job.id });
+    if (counts === undefined) continue;
+    approvalQueue.jobs += 1;
+    approvalQueue.queued += counts.queued;
+    approvalQueue.inFlight += counts.inFlight;
+    approvalQueue.sent += counts.sent;
+    approvalQueue.failed += counts.failed;
+    approvalQueue.skipped += counts.skipped;
+  }
+  const sends = [...perUser.values()];
+  return {
+    kind: 'deliveries',
+    people: sends.length,
+    cards: sends.reduce((a, b) => a + b, 0),
+    duplicates: sends.reduce((a, n) => a + Math.max(0, n - 1), 0),
+    approvalCards: [...approvalCards.values()],
+    approvalQueue,
+  };
+}
 
 function mb(bytes: number): number {
   return Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -155,7 +183,7 @@ async function begin(input: z.infer<typeof inputSchema>): Promise<string> {
     clock: systemClock,
     sealKey: DEV_SEAL_KEY,
     evidence,
-    work: openSqliteWorkStore({ path: ':memory:' }),
+    work: (workStore = openSqliteWorkStore({ path: ':memory:' })),
     messenger: new ConnectorMessenger({
       serviceUrl: connector.url,
       tenantId: DEMO_SCHOOL.tenantId,

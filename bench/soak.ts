@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { z } from 'zod';
 import { peoplePageSchema } from '../src/api/contract/responses.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
+import { approvalCardFigures, settledDeliveries } from './approval-cards.ts';
 import { flag, option } from './bench-emulator.ts';
 import { signBodyFor, startServiceStack } from './service-stack.ts';
 
@@ -23,7 +24,8 @@ import { signBodyFor, startServiceStack } from './service-stack.ts';
  *   npm run bench:soak -- --minutes 5 --rate 20 --json [--people 2000]
  *
  * `--minutes` may be fractional (0.25 for a quick look). Budget: 0 errors, /healthz p99 < 200 ms,
- * max event-loop lag < 100 ms, heap flat (end within 20 % + 10 MB of start).
+ * max event-loop lag < 100 ms, heap flat (end within 20 % + 10 MB of start), and exactly one
+ * approval card per signature needing approval per approver (bench/approval-cards.ts).
  */
 const args = process.argv.slice(2);
 const minutes = positiveNumber('minutes', 5);
@@ -155,6 +157,10 @@ try {
     // Every status is counted (zeros included), so an audience's totals are complete or absent.
     const staffTotals = after.totals['staff'];
     const recorded = (staffTotals?.signed ?? 0) + (staffTotals?.['awaiting-approval'] ?? 0);
+    // Every sign that needs approval queues one card per approver (job `approval/<ack id>`):
+    // once the queue is empty (2 min at most), each is counted per signature.
+    const { deliveries, waitedMs: approvalsWaitedMs } = await settledDeliveries(stack, 120);
+    const approvalCards = await approvalCardFigures(stack, deliveries);
 
     const routes: Record<string, unknown> = {};
     for (const route of ['status', 'myPolicies', 'sign', 'adminReport', 'healthz'] as const) {
@@ -192,15 +198,25 @@ try {
       heapFlat,
       signsAnswered: signed,
       signaturesInReport: recorded,
+      /** Exactly one per signature needing approval per approver; missing and twice named. */
+      approvalCards,
+      approvalsWaitedMs,
       loadAverage: { before: loadBefore.map(round1), after: loadAfter.map(round1) },
       budget: {
         errors: 0,
         healthzP99Ms: 200,
         maxEventLoopLagMs: 100,
         heap: 'flat (end ≤ start × 1.2 + 10 MB)',
+        approvalCards: { missing: 0, duplicates: 0, unexpected: 0 },
       },
       withinBudget:
-        errorCount === 0 && healthP99 < 200 && service_.maxEventLoopLagMs < 100 && heapFlat,
+        errorCount === 0 &&
+        healthP99 < 200 &&
+        service_.maxEventLoopLagMs < 100 &&
+        heapFlat &&
+        approvalCards.missing === 0 &&
+        approvalCards.duplicates === 0 &&
+        approvalCards.unexpected === 0,
     };
     if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

@@ -101,6 +101,11 @@ export interface DeliveredActivity {
    * campaign's cards from approval requests.
    */
   refreshAction?: string;
+  /**
+   * The refresh data's `acknowledgementId` when it names one (an approval request names the
+   * signature it asks about), so a benchmark counts approval cards per signature.
+   */
+  refreshAcknowledgementId?: string;
   activity?: unknown;
 }
 
@@ -163,7 +168,12 @@ const refreshedCard = z.looseObject({
       z.looseObject({
         content: z.looseObject({
           refresh: z.looseObject({
-            action: z.looseObject({ data: z.looseObject({ action: z.string() }) }),
+            action: z.looseObject({
+              data: z.looseObject({
+                action: z.string(),
+                acknowledgementId: z.string().optional(),
+              }),
+            }),
           }),
         }),
       }),
@@ -511,9 +521,11 @@ export async function startConnectorEmulator(
       if (failed !== null) return failed;
       const activityId = isUpdate ? (parts[4] ?? '') : `1:${randomUUID()}`;
       const card = refreshedCard.safeParse(parsed.data);
-      const refreshAction = card.success
-        ? card.data.attachments[0]?.content.refresh.action.data.action
+      const refreshData = card.success
+        ? card.data.attachments[0]?.content.refresh.action.data
         : undefined;
+      const refreshAction = refreshData?.action;
+      const refreshAcknowledgementId = refreshData?.acknowledgementId;
       delivered.push({
         activityId,
         conversationId,
@@ -522,6 +534,7 @@ export async function startConnectorEmulator(
         at: now(),
         kind: isCreate ? 'create' : 'update',
         ...(refreshAction === undefined ? {} : { refreshAction }),
+        ...(refreshAcknowledgementId === undefined ? {} : { refreshAcknowledgementId }),
         ...(options.recordBodies === true ? { activity: parsed.data } : {}),
       });
       if (isCreate) {
