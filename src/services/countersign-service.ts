@@ -16,7 +16,8 @@ import type { TrustPolicyService } from './trust-policies.ts';
 
 /** What the "My AUP" view and the bot's status card show for one policy. */
 export interface MyPolicyView {
-  policy: Policy;
+  /** Without who created it and when: staff have no need of an admin's Entra object id. */
+  policy: Omit<Policy, 'createdAt' | 'createdBy'>;
   /** The current published version, as this person's audiences see it. */
   version: PolicyVersion;
   status: PersonStatus;

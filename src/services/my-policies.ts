@@ -1,7 +1,7 @@
 import type { Acknowledgement } from '../domain/acknowledgement.ts';
 import { approvalRoute, describeApprover } from '../domain/approval-route.ts';
 import { CountersignError } from '../domain/errors.ts';
-import type { PolicyVersion } from '../domain/policy.ts';
+import type { Policy, PolicyVersion } from '../domain/policy.ts';
 import { audienceView } from '../domain/content-hash.ts';
 import { diffDocuments, summariseDiff, type PolicyDiff } from '../domain/policy-diff.ts';
 import { computeStatus } from '../domain/status.ts';
@@ -20,6 +20,14 @@ function lastSigned(acks: Acknowledgement[], policyKey: string): Acknowledgement
   return acks
     .filter((a) => a.policyKey === policyKey)
     .sort((a, b) => b.versionNumber - a.versionNumber)[0];
+}
+
+/** The policy as staff see it: not who created it or when (the admin views keep both). */
+function staffPolicy(policy: Policy): MyPolicyView['policy'] {
+  const view = { ...policy };
+  delete view.createdAt;
+  delete view.createdBy;
+  return view;
 }
 
 export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyPolicyView[]> {
@@ -49,7 +57,7 @@ export async function myPolicies(ctx: ServiceContext, actor: Actor): Promise<MyP
     });
     if (status.kind === 'not-required') continue;
     const view: MyPolicyView = {
-      policy: loaded.policy,
+      policy: staffPolicy(loaded.policy),
       version: viewFor(current, audiences),
       status,
       ...(loaded.policy.approvalMode === 'none'

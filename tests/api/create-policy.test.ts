@@ -71,7 +71,12 @@ describe('creating a policy (API, Graph emulator)', () => {
     });
     const service = createCountersignService({
       records,
-      directory: new MemoryDirectory({ people: [], groups: [] }),
+      directory: new MemoryDirectory({
+        people: [
+          { id: 'u-staff', userPrincipalName: 'sam@school.example', displayName: 'Sam Patel' },
+        ],
+        groups: [{ id: 'g-volunteers', members: ['u-staff'] }],
+      }),
       clock: { now: () => new Date('2026-09-01T08:00:00.000Z') },
       sealKey: 'create-policy-tests-seal-key-0123456789abcdef',
       evidence: memoryEvidenceKeys(),
@@ -164,6 +169,46 @@ describe('creating a policy (API, Graph emulator)', () => {
     });
     expect(draft.status).toBe(200);
     expect(draft.body).toMatchObject({ policyKey: 'volunteers-aup', number: 1, status: 'draft' });
+  });
+
+  it('tells staff nothing of who created the policy or when; the admin list keeps both', async () => {
+    const created = await call('dsl', 'POST', '/api/admin/policies', {
+      key: 'helpers-aup',
+      title: 'Helpers Acceptable Use Policy',
+      audiences: ['volunteers'],
+      approvalMode: 'none',
+    });
+    expect(created.status).toBe(201);
+    expect(
+      (
+        await call('dsl', 'PUT', '/api/admin/policies/helpers-aup/draft', {
+          label: '2026-27',
+          changeKind: 'material',
+          document: DOCUMENT,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call('dsl', 'POST', '/api/admin/policies/helpers-aup/versions/1/publish')).status,
+    ).toBe(200);
+
+    const mine = await call('staff', 'GET', '/api/me/policies');
+    expect(mine.status).toBe(200);
+    const views = mine.body as unknown as { policy: Record<string, unknown> }[];
+    const helpers = views.find((v) => v.policy.key === 'helpers-aup');
+    expect(helpers?.policy.key).toBe('helpers-aup');
+    expect(helpers?.policy).not.toHaveProperty('createdBy');
+    expect(helpers?.policy).not.toHaveProperty('createdAt');
+    expect(JSON.stringify(mine.body)).not.toContain('u-dsl');
+
+    const admin = await call('dsl', 'GET', '/api/admin/policies');
+    const row = (admin.body as unknown as { policy: Record<string, unknown> }[]).find(
+      (p) => p.policy.key === 'helpers-aup',
+    );
+    expect(row?.policy).toMatchObject({
+      createdBy: 'u-dsl',
+      createdAt: expect.any(String) as unknown,
+    });
   });
 
   it('defaults to first-signature approval and renewal every 1 September', async () => {

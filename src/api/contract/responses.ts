@@ -114,8 +114,15 @@ export const policyDiffSchema = z.object({
   changed: z.boolean(),
 });
 
+/**
+ * The policy as staff see it: without who created it and when (an admin's Entra object id is
+ * no business of staff's; the admin views keep them). Strict, so a checked response that still
+ * carries them is refused.
+ */
+const staffPolicySchema = policySchema.omit({ createdAt: true, createdBy: true }).strict();
+
 export const myPolicyViewSchema = z.object({
-  policy: policySchema,
+  policy: staffPolicySchema,
   /** The current published version, as this person's audiences see it. */
   version: policyVersionSchema,
   status: personStatusSchema,
