@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import ApprovalsView from '../../teams-app/src/views/approvals/approvals-view.tsx';
+import { MyAupView } from '../../teams-app/src/views/my-aup/my-aup-view.tsx';
 import { startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
@@ -64,6 +65,28 @@ describe('Approvals', () => {
     });
     // The list reloads after the decision.
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Sam Patel' })).toBeNull());
+  });
+
+  it('the permissions the head approved with are on the signer’s receipt', async () => {
+    const api = await seeded();
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
+    const sam = (await screen.findByRole('heading', { name: 'Sam Patel' })).closest('li');
+    if (sam === null) throw new Error('no card');
+    const choices = within(sam).getByRole('group', {
+      name: 'Additional permissions for Sam Patel (optional)',
+    });
+    await click(await within(choices).findByRole('checkbox', { name: 'Remote access' }));
+    fireEvent.change(within(sam).getByRole('textbox', { name: /Other permissions/ }), {
+      target: { value: 'Door entry fob' },
+    });
+    await click(within(sam).getByRole('button', { name: 'Approve Sam Patel' }));
+    await screen.findByText('Sam Patel: approved.');
+    cleanup();
+
+    renderInTheme(<MyAupView session={sessionFor(api, 'staff')} />);
+    const receipt = await screen.findByRole('region', { name: 'Your receipt' });
+    const term = within(receipt).getByText('Additional permissions');
+    expect(term.nextElementSibling?.textContent).toBe('Remote access, Door entry fob');
   });
 
   it('shows the typed name beside the account, and warns when it is someone else’s', async () => {
