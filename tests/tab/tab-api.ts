@@ -35,6 +35,10 @@ import { createTrustReportRead } from '../../src/services/trust-report-read.ts';
 import { ReportSnapshots } from '../../src/services/report-snapshot.ts';
 import { createTrustCompliance } from '../../src/services/trust-compliance.ts';
 import { createTrustEvidence } from '../../src/services/trust-evidence.ts';
+import { MemorySettingsStore } from '../../src/adapters/memory/memory-settings-store.ts';
+import { deploymentSchool } from '../../src/services/actor-school.ts';
+import { createSchoolSettingsAdmin } from '../../src/services/school-settings-admin.ts';
+import { seedSchoolSettings } from '../../src/services/school-settings.ts';
 
 /**
  * The real API for the tab's tests: createApiHandler over the real use cases, the memory record
@@ -366,6 +370,15 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
         : value;
     },
   });
+  // The school's settings, stored as revision 1 as a fresh site seeds them (the Settings page).
+  // Its own records: the settings' audit events stay out of the policy records other tests read.
+  const settingsDeps = {
+    store: new MemorySettingsStore(),
+    records: new MemoryRecordStore(),
+    clock,
+    newId: () => `settings-${randomUUID()}`,
+  };
+  await seedSchoolSettings(settingsDeps, SCHOOL);
   let n = 0;
   const service = createCountersignService({
     records,
@@ -381,11 +394,12 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
           trust: {
             id: '@trust',
             read: () =>
-              Promise.resolve({
+              // The school as its settings stand now: a saved contact changes its text.
+              settingsDeps.store.get(SCHOOL.id).then((stored) => ({
                 name: 'Oakfield Learning Trust',
                 leadIds: ['u-governor'],
-                schools: [SCHOOL],
-              }),
+                schools: [stored?.school ?? SCHOOL],
+              })),
           },
         }
       : {}),
@@ -428,6 +442,11 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
   };
   const handler = createApiHandler({
     service,
+    settings: createSchoolSettingsAdmin({
+      settings: settingsDeps,
+      directory,
+      actorSchool: deploymentSchool(() => SCHOOL.id),
+    }),
     log: silentLogger,
     campaigns,
     importPolicy: importText,

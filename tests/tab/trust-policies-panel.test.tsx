@@ -38,14 +38,17 @@ describe('Trust policies: the lead withdraws a mistaken master', () => {
     fireEvent.click(button);
     const dialog = await screen.findByRole('dialog', {
       name: 'Withdraw master version 2 in every school?',
+      hidden: true,
     });
     expect(dialog.textContent).toContain('Master version 1 (2026-27) becomes current again.');
+    // (jsdom: tabster marks the open surface aria-hidden, which a browser does not: hidden: true.)
     const lines = await within(dialog).findByRole('list', {
       name: 'What happens at Oakfield Primary School',
+      hidden: true,
     });
     expect(
       within(lines)
-        .getAllByRole('listitem')
+        .getAllByRole('listitem', { hidden: true })
         .map((li) => li.textContent),
     ).toEqual([
       'Version 2 (2026-27 b · Oakfield Primary School) is withdrawn. Version 1 (2026-27 · Oakfield Primary School), on master version 1, becomes current again.',
@@ -53,12 +56,15 @@ describe('Trust policies: the lead withdraws a mistaken master', () => {
       'Signatures of version 2 (2026-27 b · Oakfield Primary School) stay in the record; it stays in the history, marked withdrawn.',
     ]);
     // No reason, no withdrawal: the audit log keeps why.
-    const confirm = within(dialog).getByRole('button', { name: 'Yes, withdraw master version 2' });
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Yes, withdraw master version 2',
+      hidden: true,
+    });
     expect(
       confirm.hasAttribute('disabled') || confirm.getAttribute('aria-disabled') === 'true',
     ).toBe(true);
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel', hidden: true }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { hidden: true })).toBeNull());
     await waitFor(() => expect(document.activeElement).toBe(button));
     expect(running.requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
@@ -67,12 +73,20 @@ describe('Trust policies: the lead withdraws a mistaken master', () => {
     running = await trustWithTwoMasters();
     renderInTheme(<TrustPoliciesPanel api={sessionFor(running, 'governor').api} lead />);
     fireEvent.click(await screen.findByRole('button', { name: 'Withdraw master version 2…' }));
-    const dialog = await screen.findByRole('dialog');
-    await within(dialog).findByRole('list', { name: 'What happens at Oakfield Primary School' });
-    fireEvent.change(within(dialog).getByRole('textbox', { name: /Why is it withdrawn\?/ }), {
-      target: { value: 'Published the wrong draft.' },
+    const dialog = await screen.findByRole('dialog', { hidden: true });
+    await within(dialog).findByRole('list', {
+      name: 'What happens at Oakfield Primary School',
+      hidden: true,
     });
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Yes, withdraw master version 2' }));
+    fireEvent.change(
+      within(dialog).getByRole('textbox', { name: /Why is it withdrawn\?/, hidden: true }),
+      {
+        target: { value: 'Published the wrong draft.' },
+      },
+    );
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Yes, withdraw master version 2', hidden: true }),
+    );
     const outcome = await screen.findByText(
       'Master version 2 withdrawn: master version 1 is current again. Oakfield Primary School: version 1 is current again.',
     );
@@ -90,5 +104,61 @@ describe('Trust policies: the lead withdraws a mistaken master', () => {
     renderInTheme(<TrustPoliciesPanel api={sessionFor(running, 'dsl').api} lead={false} />);
     await screen.findByRole('list', { name: /^Where each school stands on / });
     expect(screen.queryByRole('button', { name: /^Withdraw master version/ })).toBeNull();
+  });
+});
+
+/** The school's admin saves its contacts through the settings API, as the Settings page does. */
+async function saveContacts(api: TabApi, contacts: { key: string; name: string; role: string }[]) {
+  const headers = {
+    authorization: `Bearer ${await api.token('dsl')}`,
+    'content-type': 'application/json',
+  };
+  const stored = (await (await api.fetch('/api/admin/settings', { headers })).json()) as {
+    revision: number;
+    settings: Record<string, unknown>;
+  };
+  const response = await api.fetch('/api/admin/settings', {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({
+      expectedRevision: stored.revision,
+      settings: { ...stored.settings, contacts },
+    }),
+  });
+  if (response.status !== 200) throw new Error(`settings not saved: ${response.status}`);
+}
+
+describe('Trust policies: a school whose contacts changed publishes its clauses again', () => {
+  it('the school admin sees the reason and republishes; the mark goes', async () => {
+    running = await startTabApi({ now: new Date('2026-03-10T10:30:00.000Z'), trust: true });
+    const dsl = { key: 'dsl', role: 'Designated Safeguarding Lead' };
+    await saveContacts(running, [{ ...dsl, name: 'Dana Lee' }]);
+    await running.publishMaster(
+      masterText('Report a concern. Speak to {{contact:dsl}}.'),
+      '2026-27',
+    );
+    await saveContacts(running, [{ ...dsl, name: 'Priya Shah' }]);
+
+    renderInTheme(<TrustPoliciesPanel api={sessionFor(running, 'dsl').api} lead={false} />);
+    const own = await screen.findByRole('region', {
+      name: 'Oakfield Primary School’s own clauses',
+    });
+    expect(own.textContent).toContain(
+      "To publish again. Oakfield Primary School's settings have changed what its text says since version 1 was published.",
+    );
+    fireEvent.click(
+      within(own).getByRole('button', {
+        name: 'Republish Oakfield Primary School’s clauses as they are',
+      }),
+    );
+    await within(own).findByText(/^Published version 2 \(/);
+    expect(running.requests.filter((r) => r.method === 'PUT').at(-1)).toEqual({
+      method: 'PUT',
+      path: '/api/trust/policies/trust-aup/schools/school-1/variant',
+    });
+    await waitFor(() => expect(screen.queryByText(/^To publish again\./)).toBeNull());
+    // Its new version is the current one.
+    const standing = screen.getByRole('list', { name: /^Where each school stands on / });
+    expect(standing.textContent).toContain('Oakfield Primary School: version 2');
   });
 });

@@ -16,6 +16,7 @@ import type { ApiClient } from '../../api/api-client.ts';
 import { ApiError } from '../../api/api-error.ts';
 import type { DirectoryGroup, SchoolSettings } from '../../api/api-types.ts';
 import { ErrorMessage } from '../../ui/error-message.tsx';
+import { ContactsEditor, contactRows, contactsFromRows } from './contacts-editor.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 
 type Settings = SchoolSettings['settings'];
@@ -129,15 +130,17 @@ function SettingsForm({
   const [terms, setTerms] = useState(rangesText(s.terms));
   const [holidays, setHolidays] = useState(rangesText(s.holidays));
   const [retention, setRetention] = useState(String(s.retentionYears ?? ''));
+  const [contacts, setContacts] = useState(() => contactRows(s.contacts));
   const [state, setState] = useState<
     | { kind: 'idle' }
+    | { kind: 'invalid'; problems: string[] }
     | { kind: 'saving' }
     | { kind: 'saved'; changed: string[] }
     | { kind: 'conflict'; message: string }
     | { kind: 'failed'; error: unknown }
   >({ kind: 'idle' });
 
-  const build = (): Settings => {
+  const build = (checkedContacts: Settings['contacts']): Settings => {
     const start = numberOrUndefined(startHour);
     const end = numberOrUndefined(endHour);
     const days = reminderDays
@@ -157,6 +160,7 @@ function SettingsForm({
       'terms',
       'holidays',
       'retentionYears',
+      'contacts',
     ] as const) {
       delete kept[key];
     }
@@ -184,15 +188,24 @@ function SettingsForm({
       ...(lines(terms).length === 0 ? {} : { terms: parseRanges(terms, 'Term dates') }),
       ...(lines(holidays).length === 0 ? {} : { holidays: parseRanges(holidays, 'Holidays') }),
       ...(retentionYears === undefined ? {} : { retentionYears }),
+      ...(checkedContacts === undefined || checkedContacts.length === 0
+        ? {}
+        : { contacts: checkedContacts }),
     };
   };
 
   const save = async () => {
+    // Checked here by the API's own schema, so a mistake is named by row before anything is sent.
+    const checked = contactsFromRows(contacts);
+    if (!checked.ok) {
+      setState({ kind: 'invalid', problems: checked.problems });
+      return;
+    }
     setState({ kind: 'saving' });
     try {
       const saved = await api.saveSettings({
         expectedRevision: stored.revision,
-        settings: build(),
+        settings: build(checked.contacts),
       });
       setState({ kind: 'saved', changed: saved.changed });
       onSaved();
@@ -318,6 +331,7 @@ function SettingsForm({
       <Field label="Keep records for (years after a person leaves)">
         <Input type="number" value={retention} onChange={(_, d) => setRetention(d.value)} />
       </Field>
+      <ContactsEditor rows={contacts} onRows={setContacts} />
       <div>
         <Button appearance="primary" type="submit" disabled={state.kind === 'saving'}>
           Save settings
@@ -330,6 +344,17 @@ function SettingsForm({
             {state.changed.length === 0
               ? 'Saved: nothing had changed.'
               : `Saved: ${state.changed.join(', ')}.`}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {state.kind === 'invalid' && (
+        <MessageBar intent="warning" role="alert">
+          <MessageBarBody>
+            <ul aria-label="Before saving">
+              {state.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
           </MessageBarBody>
         </MessageBar>
       )}

@@ -81,6 +81,13 @@ export function VariantEditor({
   const publish = () => {
     const variant = parsed();
     if (variant === null) return;
+    send(variant);
+  };
+
+  // The clauses as published, sent again: the settings changed the text they compose to.
+  const republish = () => send(copy.variant);
+
+  const send = (variant: SchoolCopy['variant']) => {
     setBusy('publish');
     setError(null);
     api.publishVariant(view.policy.key, copy.schoolId, { changeKind, ...variant }).then(
@@ -103,6 +110,20 @@ export function VariantEditor({
   return (
     <section aria-label={`${school}’s own clauses`} className={styles.stack}>
       <h3>{school}’s own clauses</h3>
+      {copy.needsRepublish !== undefined && (
+        <MessageBar intent="warning">
+          <MessageBarBody>
+            <p>
+              <strong>To publish again.</strong> {copy.needsRepublish.reason} Your people still sign
+              the text as it was published until you publish your clauses again; the kind of change
+              below decides whether they must sign again.
+            </p>
+            <Button onClick={republish} disabled={busy !== null}>
+              Republish {school}’s clauses as they are
+            </Button>
+          </MessageBarBody>
+        </MessageBar>
+      )}
       <Field
         label={`${school}’s own clauses of ${view.policy.title}`}
         hint="A line “## Heading” starts a section; each other line is a clause; a line starting “- ” is a sub-item of the clause above. They are printed after the trust’s text."
