@@ -31,6 +31,18 @@ export const DELIVERY_JOB_KINDS = [
 export type DeliveryJobKind = (typeof DELIVERY_JOB_KINDS)[number];
 
 /**
+ * The kinds whose card asks its recipient to sign a version. Only these count for
+ * `enqueue`'s `unlessInVersion`: an approver's approval card, an admin's digest or own test card
+ * for a version asks nobody to sign it, so it must not stop that person's own prompt.
+ */
+export const SIGN_PROMPT_JOB_KINDS: readonly DeliveryJobKind[] = [
+  'prompt',
+  'reminder',
+  'new-starter',
+  'renewal',
+];
+
+/**
  * running: its queued rows are sent. paused, cancelled: an admin's choice for a campaign.
  * finished: nothing left to send and nothing more expected of it (the scheduled work finishes a
  * campaign's jobs once its digest is out, any other job once its rows are all settled), so the
@@ -154,8 +166,9 @@ export interface DeliveryQueue {
   // Deliveries
   /**
    * Adds one row per recipient not already in the job (a repeat adds nothing). With
-   * `unlessInVersion`, a recipient who already has a row in any job for that policy version is
-   * left out too (the scheduler must not prompt someone a campaign already reached).
+   * `unlessInVersion`, a recipient who already has a row in a job of that policy version that
+   * asked them to sign (SIGN_PROMPT_JOB_KINDS) is left out too (the scheduler must not prompt
+   * someone a campaign already reached).
    * A finished job that gets rows is running again. Returns the number of rows added.
    */
   enqueue(

@@ -111,6 +111,25 @@ export function deliveryQueueContract(
       ).toEqual(['n']);
     });
 
+    it('counts only jobs that asked the person to sign: an approval, digest or test card does not', async () => {
+      // The head approved someone's signature of version 2 and the DSL had the digest and a test
+      // card of it: each is still a new starter for version 2 and must be prompted.
+      await store.createJob(job('approval/ack-1', { kind: 'approval', campaignId: undefined }));
+      await store.createJob(job('c1/digest', { kind: 'digest' }));
+      await store.createJob(job('test/dsl', { kind: 'test', campaignId: undefined }));
+      await store.createJob(job('auto', { kind: 'new-starter', campaignId: undefined }));
+      await store.enqueue('approval/ack-1', [{ userId: 'head' }], T0);
+      await store.enqueue('c1/digest', [{ userId: 'dsl' }], T0);
+      await store.enqueue('test/dsl', [{ userId: 'dsl' }], T0);
+      const added = await store.enqueue('auto', [{ userId: 'head' }, { userId: 'dsl' }], T0, {
+        unlessInVersion: { policyKey: 'staff-aup', versionNumber: 2 },
+      });
+      expect(added).toBe(2);
+      expect(
+        (await store.listDeliveries({ jobId: 'auto', limit: 10 })).map((d) => d.userId).sort(),
+      ).toEqual(['dsl', 'head']);
+    });
+
     it('walks a delivery through in-flight to sent, fenced', async () => {
       await store.createJob(job('c1'));
       await store.enqueue('c1', [{ userId: 'a' }, { userId: 'b' }], T0);

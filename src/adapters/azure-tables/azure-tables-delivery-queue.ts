@@ -13,7 +13,7 @@ import type {
   RecipientInput,
   StoreIdentity,
 } from '../../ports/delivery-queue.ts';
-import { deliveryKey } from '../../ports/delivery-queue.ts';
+import { SIGN_PROMPT_JOB_KINDS, deliveryKey } from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
 import { readLease } from './azure-tables-lease-store.ts';
 import { HeldLeases } from './held-leases.ts';
@@ -477,7 +477,7 @@ export class AzureTablesDeliveryQueue implements DeliveryQueue {
     if (version !== undefined) {
       const jobs = await this.#jobRows(version);
       for (const job of jobs) {
-        if (job.value.id === jobId) continue;
+        if (job.value.id === jobId || !SIGN_PROMPT_JOB_KINDS.includes(job.value.kind)) continue;
         candidates = candidates.filter((userId) => !leaveOut.has(userId));
         for (const userId of await this.#existingUsers(job.value.id, candidates)) {
           leaveOut.add(userId);

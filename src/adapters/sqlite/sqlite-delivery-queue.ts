@@ -12,7 +12,11 @@ import type {
   RecipientInput,
   StoreIdentity,
 } from '../../ports/delivery-queue.ts';
-import { DELIVERY_JOB_KINDS, deliveryKey } from '../../ports/delivery-queue.ts';
+import {
+  DELIVERY_JOB_KINDS,
+  SIGN_PROMPT_JOB_KINDS,
+  deliveryKey,
+} from '../../ports/delivery-queue.ts';
 import type { Fence } from '../../ports/lease-store.ts';
 import { iso, isoToMs, type SqliteDatabase } from './sqlite-database.ts';
 
@@ -224,7 +228,8 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
            SELECT ?, ?, ?, ?, ?, ?, 0, ?, ?
            WHERE NOT EXISTS (
              SELECT 1 FROM deliveries d JOIN jobs j ON j.id = d.job_id
-             WHERE d.user_id = ? AND j.policy_key = ? AND j.version_number = ?)`,
+             WHERE d.user_id = ? AND j.policy_key = ? AND j.version_number = ?
+               AND j.kind IN (${SIGN_PROMPT_JOB_KINDS.map(() => '?').join(', ')}))`,
     );
     return Promise.resolve(
       this.#db.transaction(() => {
@@ -241,7 +246,12 @@ export class SqliteDeliveryQueue implements DeliveryQueue {
             at,
           ];
           if (version !== undefined)
-            params.push(r.userId, version.policyKey, version.versionNumber);
+            params.push(
+              r.userId,
+              version.policyKey,
+              version.versionNumber,
+              ...SIGN_PROMPT_JOB_KINDS,
+            );
           added += Number(insert.run(...params).changes);
         }
         if (added > 0) {
