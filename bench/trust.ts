@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
@@ -311,7 +312,11 @@ try {
       await until(() => sender.sender.stats().holdsLease, 'the sender lease');
 
       const recipients = people - signatures.length;
+      // How long this process's event loop was held while it sends: the sender shares it with
+      // both emulators and every school's services here (bench:fanout runs its sender apart).
+      const lag = monitorEventLoopDelay({ resolution: 5 });
       emulator.resetCounters();
+      lag.enable();
       const launchedAt = Date.now();
       const launched = await mapLimit(stored, 4, (school, i) =>
         (campaignServices[i] as CampaignService).launch(
@@ -337,6 +342,7 @@ try {
         }
         return true;
       }, 'every delivery settled');
+      lag.disable();
       const sent = deliveryFigures(connector, recipients, launchedAt);
       // The campaign records' final totals are part of what the campaign costs SharePoint.
       await sender.flushTotals();
@@ -353,6 +359,8 @@ try {
         resourceUnits,
         recordSent,
         senderErrors: background.length,
+        maxEventLoopLagMs: Math.round(lag.max / 1e6),
+        eventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e6),
       };
 
       // New starters: `--new-starters` people join the schools' staff groups (round the schools).
