@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
 import { PeoplePanel } from '../../teams-app/src/views/admin/people-panel.tsx';
 import { UPDATE_NOT_SENT } from '../../src/services/campaigns/card-update-outcome.ts';
+import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
 import { startTabApi, type TabApi } from './tab-api.ts';
 import { renderInTheme, sessionFor } from './render-view.tsx';
 
@@ -126,6 +127,31 @@ describe('Admin', () => {
       .getByRole('rowheader', { name: /Sam Patel/ })
       .closest('tr');
     expect(sam && within(sam).getByText('Due')).toBeInstanceOf(HTMLElement);
+  });
+
+  it('links a finding the import report cites by line to the clause that line became', async () => {
+    // The real importer, which numbers each clause's source line and cites the line it warns of.
+    running = await startTabApi({ now: NOW, importPolicy: importPolicyFile });
+    const api = running;
+    renderInTheme(<AdminView session={sessionFor(api, 'dsl')} />);
+    await screen.findByText(/version 1 \(Spring 2026\)/);
+    upload(
+      [
+        'Staff Acceptable Use Policy 2026',
+        '1. I will only use school systems for professional purposes.',
+        '2. I will keep my passwords private from everyone at [School name].',
+        '3. I will lock my screen whenever I leave my computer unattended.',
+        'I have read, understood and agree to comply with the Staff Acceptable Use Policy.',
+      ].join('\n'),
+      'aup.txt',
+    );
+    await screen.findByRole('heading', { name: 'Review the draft (from aup.txt)' });
+    await click('Line 3: go to that clause');
+    const focused = document.activeElement;
+    expect(focused?.tagName).toBe('TEXTAREA');
+    expect((focused as HTMLTextAreaElement).value).toBe(
+      'I will keep my passwords private from everyone at [School name].',
+    );
   });
 
   it('filters people and charts their status by audience', async () => {

@@ -271,6 +271,8 @@ export interface TabApiOptions {
    * policies screen; without it the service is a lone school's, as it was.
    */
   trust?: boolean;
+  /** The importer behind POST /api/admin/import; a small stand-in (importText) without it. */
+  importPolicy?: ImportPolicy;
 }
 
 export interface TabApi {
@@ -449,7 +451,7 @@ export async function startTabApi(options: TabApiOptions): Promise<TabApi> {
     }),
     log: silentLogger,
     campaigns,
-    importPolicy: importText,
+    importPolicy: options.importPolicy ?? importText,
     auth: createTokenVerifier(idp.verifierConfig()),
     devIdentityProvider: idp,
     checkResponses: true,
