@@ -1,6 +1,7 @@
 import { Badge, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import type { PolicyDocument } from '../../api/api-types.ts';
 import { changeForClause, type ClauseChange } from '../../api/clause-changes.ts';
+import { LinkedText } from '../../ui/linked-text.tsx';
 
 const useStyles = makeStyles({
   doc: { overflowWrap: 'anywhere' },
@@ -87,12 +88,14 @@ export function PolicyDocumentView({
                     {clause.number !== undefined && (
                       <span className={styles.number}>{clause.number}</span>
                     )}
-                    {clause.text}
+                    <LinkedText text={clause.text} />
                   </span>
                   {clause.items.length > 0 && (
                     <ul className={styles.items}>
                       {clause.items.map((item, itemIndex) => (
-                        <li key={itemIndex}>{item}</li>
+                        <li key={itemIndex}>
+                          <LinkedText text={item} />
+                        </li>
                       ))}
                     </ul>
                   )}
