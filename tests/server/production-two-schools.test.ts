@@ -35,7 +35,7 @@ import {
   productionEnvVars,
   provisionedDemoSite,
   rs256SigningKey,
-  signedConnectorToken,
+  pressCard,
   signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
@@ -122,31 +122,13 @@ async function api(
 
 /** A card action from the person's 1:1 chat, with a genuine Bot Connector token. */
 async function card(person: DemoPerson, data: Record<string, unknown>): Promise<string> {
-  const token = await signedConnectorToken(botFramework, connector.url, CLIENT_ID);
-  const res = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      id: crypto.randomUUID(),
-      timestamp: new Date().toISOString(),
-      serviceUrl: connector.url,
-      channelId: 'msteams',
-      from: { id: `29:${person.id}`, aadObjectId: person.id, name: person.displayName },
-      recipient: { id: `28:${CLIENT_ID}`, name: 'Countersign' },
-      conversation: {
-        id: connector.conversationIdFor(person.id),
-        conversationType: 'personal',
-        tenantId: TENANT,
-      },
-      channelData: { tenant: { id: TENANT } },
-      locale: 'en-GB',
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', verb: data.action, data }, trigger: 'manual' },
-    }),
-  });
-  expect(res.status).toBe(200);
-  return JSON.stringify(((await res.json()) as { value: unknown }).value);
+  const { status, value } = await pressCard(
+    { base, connector, botFramework, tenant: TENANT, clientId: CLIENT_ID },
+    person,
+    data,
+  );
+  expect(status, value).toBe(200);
+  return value;
 }
 
 /** Oak's rows as they stand: what no request of the demo school's service may change. */

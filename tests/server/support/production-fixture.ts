@@ -109,7 +109,7 @@ export function signedTabToken(
 }
 
 /** A Bot Connector token for an activity from serviceUrl, signed with the test's Bot Framework key. */
-export function signedConnectorToken(
+function signedConnectorToken(
   botFramework: SigningKey,
   serviceUrl: string,
   clientId: string = PRODUCTION_CLIENT_ID,
@@ -120,4 +120,53 @@ export function signedConnectorToken(
     .setNotBefore('-1m')
     .setExpirationTime('10m')
     .sign(botFramework.privateKey);
+}
+
+/** Where a production test's card actions go: the composed service and its connector. */
+export interface CardPressTarget {
+  base: string;
+  connector: { url: string; conversationIdFor(userId: string): string };
+  botFramework: SigningKey;
+  tenant: string;
+  clientId?: string;
+}
+
+/**
+ * A card action (Action.Execute) from the person's 1:1 chat, with a genuine Bot Connector
+ * token, as Teams sends it: answers the invoke's HTTP status and its value as JSON text.
+ */
+export async function pressCard(
+  to: CardPressTarget,
+  person: { id: string; displayName: string },
+  data: Record<string, unknown>,
+): Promise<{ status: number; value: string }> {
+  const clientId = to.clientId ?? PRODUCTION_CLIENT_ID;
+  const token = await signedConnectorToken(to.botFramework, to.connector.url, clientId);
+  const res = await fetch(`${to.base}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      id: crypto.randomUUID(),
+      timestamp: new Date().toISOString(),
+      serviceUrl: to.connector.url,
+      channelId: 'msteams',
+      from: { id: `29:${person.id}`, aadObjectId: person.id, name: person.displayName },
+      recipient: { id: `28:${clientId}`, name: 'Countersign' },
+      conversation: {
+        id: to.connector.conversationIdFor(person.id),
+        conversationType: 'personal',
+        tenantId: to.tenant,
+      },
+      channelData: { tenant: { id: to.tenant } },
+      locale: 'en-GB',
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: data['action'], data }, trigger: 'manual' },
+    }),
+  });
+  const value =
+    res.status === 200
+      ? JSON.stringify(((await res.json()) as { value: unknown }).value)
+      : await res.text();
+  return { status: res.status, value };
 }
