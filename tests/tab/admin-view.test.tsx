@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import AdminView from '../../teams-app/src/views/admin/admin-view.tsx';
+import ApprovalsView from '../../teams-app/src/views/approvals/approvals-view.tsx';
 import { PeoplePanel } from '../../teams-app/src/views/admin/people-panel.tsx';
 import { UPDATE_NOT_SENT } from '../../src/services/campaigns/card-update-outcome.ts';
 import { importPolicyFile } from '../../src/importer/read-policy-file.ts';
@@ -541,6 +542,38 @@ describe('People: sorting and a person’s page', () => {
     expect(screen.getByText(/The exact text signed/)).toBeInstanceOf(HTMLElement);
     await click('Back to everyone');
     await screen.findByRole('table');
+  });
+
+  it('shows the permissions the head approved a signature with on the person’s page', async () => {
+    const api = await start();
+    await api.seedSignature('staff', '2026-03-09T08:15:00.000Z', 'Sam Patel');
+    renderInTheme(<ApprovalsView session={sessionFor(api, 'head')} />);
+    const card = (await screen.findByRole('heading', { name: 'Sam Patel' })).closest('li');
+    if (card === null) throw new Error('no card');
+    const choices = within(card).getByRole('group', {
+      name: 'Additional permissions for Sam Patel (optional)',
+    });
+    const remote = await within(choices).findByRole('checkbox', { name: 'Remote access' });
+    await act(async () => {
+      fireEvent.click(remote);
+      await Promise.resolve();
+    });
+    fireEvent.change(within(card).getByRole('textbox', { name: /Other permissions/ }), {
+      target: { value: 'Door entry fob' },
+    });
+    await click('Approve Sam Patel');
+    await screen.findByText('Sam Patel: approved.');
+    cleanup();
+
+    const session = sessionFor(api, 'dsl');
+    renderInTheme(<PeoplePanel api={session.api} policies={[api.policy]} />);
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: /^Open Sam Patel/ }));
+    await screen.findByRole('heading', { name: 'Sam Patel', level: 2 });
+    const term = await screen.findByText('Approved by', { selector: 'dt' });
+    expect(term.nextElementSibling?.textContent).toBe(
+      'Emma Bonnin, 10 March 2026, 10:30 GMT; permissions: Remote access, Door entry fob',
+    );
   });
 });
 
