@@ -74,4 +74,20 @@ describe('the HTTP surface', () => {
     expect(listHtml).toContain('<th>Key</th>');
     expect((await fetch(emulator.url.replace('/v1.0', '/_emulator/lists/nope'))).status).toBe(404);
   });
+
+  it('says calmly, not as an error, that a site has no Countersign lists yet', async () => {
+    const empty = await startGraphEmulator();
+    try {
+      const html = await (await fetch(empty.url.replace('/v1.0', '/'))).text();
+      const calm =
+        '<p>This site has no Countersign lists. That is expected for a site Countersign does not use; <code>npm start</code> creates them on the demo school’s site, and <code>npm run cli -- provision --site …</code> creates them on another.</p>';
+      // Both seeded sites (the tenant root and the demo school's) have no lists yet.
+      expect(html.split(calm)).toHaveLength(3);
+      expect(html).toContain('<h2>Countersign <small>');
+      expect(html).not.toContain('<table>');
+      expect(html).not.toMatch(/No lists yet|run <code>countersign provision<\/code>/);
+    } finally {
+      await empty.close();
+    }
+  });
 });
