@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { AdminPolicy } from '../../src/api/contract/responses.ts';
 import { openTab } from './browser-harness.ts';
 import { useLocalStackInChromium } from './local-stack-in-chromium.ts';
@@ -8,8 +8,9 @@ import { useLocalStackInChromium } from './local-stack-in-chromium.ts';
  * The DSL imports a volunteers' AUP as a new policy and fixes what the import got wrong in the
  * draft editor, in Chromium against the local stack: a clause moved with the keyboard, one
  * split at the cursor (Ctrl+Enter), two merged, one made a sub-item and back, a line that was
- * kept twice removed everywhere, an edit undone, and the draft saved; the saved structure is
- * read back through the API.
+ * kept twice removed everywhere, an edit undone, a clause dragged to another section and the
+ * drag undone, a text box that grows as lines are typed, and the draft saved; the saved
+ * structure is read back through the API.
  */
 const { stack, needBrowser, apiAs } = useLocalStackInChromium();
 
@@ -47,6 +48,42 @@ async function outline(page: Page): Promise<string[]> {
 function clauseButton(page: Page, number: number, section: string) {
   return page.getByRole('button', {
     name: new RegExp(`^(Edit|Close) clause ${String(number)} in ${section}:`),
+  });
+}
+
+/** A clause's drag handle (hidden from assistive technology: the keyboard has Alt+↑/↓). */
+function dragHandle(summary: Locator): Locator {
+  return summary.locator('xpath=..').locator('[data-drag-handle]');
+}
+
+/** The list item of a clause: where a dragged clause is dropped. */
+function clauseItem(summary: Locator): Locator {
+  return summary.locator('xpath=ancestor::li[1]');
+}
+
+/**
+ * Drags with the mouse, the way a person does: press on the handle, move a little (Chromium
+ * starts the drag), then move over the target in steps and release. locator.dragTo did not
+ * start a drag of this handle here (no dragstart reached the page).
+ */
+async function dragClause(page: Page, handle: Locator, target: Locator): Promise<void> {
+  await handle.hover();
+  await page.mouse.down();
+  const from = await handle.boundingBox();
+  if (from === null) throw new Error('the drag handle is not shown');
+  await page.mouse.move(from.x + 10, from.y + 20, { steps: 5 });
+  await target.scrollIntoViewIfNeeded();
+  const to = await target.boundingBox();
+  if (to === null) throw new Error('the drop target is not shown');
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+/** A text box's visible height and the height its text needs (typed by hand: no DOM library). */
+async function boxSize(box: Locator): Promise<{ client: number; scroll: number }> {
+  return box.evaluate((el: unknown) => {
+    const node = el as { clientHeight: number; scrollHeight: number };
+    return { client: node.clientHeight, scroll: node.scrollHeight };
   });
 }
 
@@ -136,7 +173,7 @@ describe('the draft editor in Chromium', () => {
     await page.keyboard.press('Control+z');
     await page.getByRole('status').getByText('Undone: Clause 1 removed.').waitFor();
 
-    expect(await outline(page)).toEqual([
+    const fixed = [
       '1. I will only use school devices for the work I volunteer to do.',
       '2. I will keep any password I am given private.',
       '3. I will lock the screen whenever I leave a device.',
@@ -145,7 +182,62 @@ describe('the draft editor in Chromium', () => {
       '6. I will only contact pupils through school systems.',
       "7. I will not share pupils' details with anyone outside school.",
       '8. I will report any message that worries me to the designated safeguarding lead.',
+    ];
+    expect(await outline(page)).toEqual(fixed);
+
+    // Drag (HTML5 drag and drop, by the clause's handle): the last clause of the second section
+    // dropped on the first clause of the first goes before it; every number follows. Undo puts
+    // it back.
+    await dragClause(
+      page,
+      dragHandle(clauseButton(page, 8, SECOND)),
+      clauseItem(clauseButton(page, 1, FIRST)),
+    );
+    await page.getByRole('status').getByText('Clause 8 moved.').waitFor();
+    expect(await outline(page)).toEqual([
+      '1. I will report any message that worries me to the designated safeguarding lead.',
+      '2. I will only use school devices for the work I volunteer to do.',
+      '3. I will keep any password I am given private.',
+      '4. I will lock the screen whenever I leave a device.',
+      '5. I will report any lost device or badge to the school office at once.',
+      '6. I will not take photographs of pupils on my own phone.',
+      '7. I will only contact pupils through school systems.',
+      "8. I will not share pupils' details with anyone outside school.",
     ]);
+    await page.getByRole('button', { name: 'Undo: Clause 8 moved.' }).click();
+    await page.getByRole('status').getByText('Undone: Clause 8 moved.').waitFor();
+    expect(await outline(page)).toEqual(fixed);
+
+    // The text box grows with its text: four more lines, and it shows them all (no scroll bar
+    // of its own). Undo (Ctrl+Z in the box) takes the typing back and the box shrinks again.
+    await clauseButton(page, 4, FIRST).click();
+    const box = page.getByRole('textbox', {
+      name: /Clause text \(clause 4 in Using school systems\)/,
+    });
+    const before = await boxSize(box);
+    await box.click();
+    await page.keyboard.press('Control+End');
+    for (const line of ['Second line', 'Third line', 'Fourth line', 'Fifth line']) {
+      await page.keyboard.press('Enter');
+      await page.keyboard.type(line);
+    }
+    expect(await box.inputValue()).toBe(
+      'I will report any lost device or badge to the school office at once.\nSecond line\nThird line\nFourth line\nFifth line',
+    );
+    const grown = await boxSize(box);
+    expect(grown.client).toBeGreaterThan(before.client + 40);
+    expect(grown.scroll).toBeLessThanOrEqual(grown.client + 1);
+    await page.keyboard.press('Control+z');
+    await page
+      .getByRole('status')
+      .getByText(`Undone: Text of clause 4 in ${FIRST} changed.`)
+      .waitFor();
+    expect(await box.inputValue()).toBe(
+      'I will report any lost device or badge to the school office at once.',
+    );
+    expect((await boxSize(box)).client).toBe(before.client);
+    await clauseButton(page, 4, FIRST).click();
+    expect(await outline(page)).toEqual(fixed);
 
     await page.getByRole('textbox', { name: /Key of the new policy/ }).waitFor();
     expect(await page.getByRole('textbox', { name: /Key of the new policy/ }).inputValue()).toBe(
