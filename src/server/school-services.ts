@@ -246,18 +246,20 @@ export interface TrustSchools {
   /** Each card action and message served by its sender's school. */
   bot: RouteActivity;
   /**
-   * Reads the settings list now and composes (and starts) any school new to it (a failed read
-   * is reported; the next request reads again).
+   * Reads the settings list now, composes (and starts) any school new to it and drops any school
+   * gone from it (its scheduled work stopped, its records kept; a failed read is reported and
+   * drops nothing; the next request reads again).
    */
   sync(): Promise<void>;
-  /** Stops the other schools' scheduled work. */
+  /** Stops the other schools' scheduled work (and waits for removed schools' to stop). */
   stop(): Promise<void>;
 }
 
 /**
  * The schools of a trust served by one deployment (issue 14, item 3): the deployment's own school
  * and one ComposedSchool per other row of the settings list, made when first seen and started
- * (their scheduled work), never made twice. Every request and card action goes to the person's
+ * (their scheduled work), never made twice while its row stays; a row gone from the list drops
+ * its school (`drop`: routing and scheduled work, never its records). Every request and card action goes to the person's
  * school; while the list holds one school, everyone goes to it as before (a school of one has
  * nobody to route), so a person in none of its groups still opens the tab.
  */
@@ -293,12 +295,38 @@ export function createTrustSchools(
     school.campaigns.startSender();
   };
 
+  // Removed schools whose scheduled work is still stopping (stop() waits for them).
+  const stopping = new Set<Promise<void>>();
+  /**
+   * A school gone from the settings list: out of the routing at once (its people are answered
+   * as someone in no school is, or served by their other school), its scheduled work stopped
+   * (a run under way finishes and releases its lease `campaign-scheduler:<school>`; none starts
+   * after). Nothing of its records is touched: they stay in the site as evidence. Should it
+   * come back, it is composed afresh. The deployment's own school is never dropped.
+   */
+  const drop = (id: string): void => {
+    const school = composed.get(id);
+    if (school === undefined || school === own) return;
+    composed.delete(id);
+    const stop = school.campaigns
+      .stop()
+      .catch((error: unknown) => {
+        parts.report(error, `stopping the removed school ${id}`);
+      })
+      .finally(() => {
+        stopping.delete(stop);
+      });
+    stopping.add(stop);
+  };
+
   const read = (): Promise<School[]> => {
     reading ??= parts.graph.settings
       .list()
       .then((stored) => {
         const schools = stored.map((s) => s.school);
         rows = { at: parts.clock.now().getTime(), schools };
+        const ids = new Set(schools.map((row) => row.id));
+        for (const id of [...composed.keys()]) if (!ids.has(id)) drop(id);
         for (const row of schools) compose(row);
         return schools;
       })
@@ -336,7 +364,8 @@ export function createTrustSchools(
   ): Promise<{ school: ComposedSchool; choice: Awaited<ReturnType<PersonSchools['choose']>> }> => {
     const choice = await people.choose(personId, request);
     const school = composed.get(choice.schoolId);
-    // Every row read is composed at once (read()); only a stopped service has none to serve.
+    // Every row read is composed at once (read()); only a stopped service, or a school dropped
+    // by a read while this person's groups were read, has none to serve.
     if (school === undefined) {
       throw new CountersignError('unavailable', 'This school is not served just now.', {
         school: choice.schoolId,
@@ -383,9 +412,10 @@ export function createTrustSchools(
     },
     stop: async () => {
       stopped = true;
-      await Promise.all(
-        [...composed.values()].filter((s) => s !== own).map((s) => s.campaigns.stop()),
-      );
+      await Promise.all([
+        ...[...composed.values()].filter((s) => s !== own).map((s) => s.campaigns.stop()),
+        ...stopping,
+      ]);
     },
   };
 }
