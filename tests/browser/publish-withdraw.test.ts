@@ -154,6 +154,12 @@ describe('publishing without fear, in Chromium', () => {
       .filter({ hasText: `Version ${draft.number} withdrawn` })
       .waitFor();
     const versions = page.getByRole('list', { name: `Versions of ${before.policy.title}` });
+    // The status line can come before the versions are read again: wait for the list to say it.
+    await versions
+      .getByRole('listitem')
+      .filter({ hasText: `Version ${draft.number} (Mistaken 2027)` })
+      .filter({ hasText: 'withdrawn' })
+      .waitFor();
     expect(await versions.innerText()).toMatch(
       new RegExp(`Version ${draft.number} \\(Mistaken 2027\\).*withdrawn`),
     );

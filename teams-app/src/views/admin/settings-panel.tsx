@@ -106,11 +106,14 @@ function GroupPicker({
 function SettingsForm({
   api,
   stored,
+  saved,
   onSaved,
 }: {
   api: ApiClient;
   stored: SchoolSettings;
-  onSaved: () => void;
+  /** What the last save changed: the form is made anew for the saved revision and says so. */
+  saved: string[] | null;
+  onSaved: (changed: string[]) => void;
 }) {
   const styles = useStyles();
   const s = stored.settings;
@@ -138,7 +141,7 @@ function SettingsForm({
     | { kind: 'saved'; changed: string[] }
     | { kind: 'conflict'; message: string }
     | { kind: 'failed'; error: unknown }
-  >({ kind: 'idle' });
+  >(saved === null ? { kind: 'idle' } : { kind: 'saved', changed: saved });
 
   const build = (checkedContacts: Settings['contacts']): Settings => {
     const start = numberOrUndefined(startHour);
@@ -203,12 +206,12 @@ function SettingsForm({
     }
     setState({ kind: 'saving' });
     try {
-      const saved = await api.saveSettings({
+      const answer = await api.saveSettings({
         expectedRevision: stored.revision,
         settings: build(checked.contacts),
       });
-      setState({ kind: 'saved', changed: saved.changed });
-      onSaved();
+      setState({ kind: 'saved', changed: answer.changed });
+      onSaved(answer.changed);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'conflict') {
         setState({
@@ -373,6 +376,9 @@ export function SettingsPanel({ api }: { api: ApiClient }) {
   const styles = useStyles();
   const [stored, reload] = useLoad(() => api.settings(), [api]);
   const [history, reloadHistory] = useLoad(() => api.settingsHistory(), [api]);
+  // Kept here, not in the form: the form is keyed by revision, so a save's reload makes it anew
+  // and its own "Saved" line would vanish as soon as the new revision is read.
+  const [saved, setSaved] = useState<string[] | null>(null);
   return (
     <div className={styles.panel}>
       <h2>School settings</h2>
@@ -385,7 +391,13 @@ export function SettingsPanel({ api }: { api: ApiClient }) {
           <p>
             Revision {stored.value.revision}, saved{' '}
             {new Date(stored.value.updatedAt).toLocaleString('en-GB')}.{' '}
-            <Button size="small" onClick={reload}>
+            <Button
+              size="small"
+              onClick={() => {
+                setSaved(null);
+                reload();
+              }}
+            >
               Reload
             </Button>
           </p>
@@ -393,7 +405,9 @@ export function SettingsPanel({ api }: { api: ApiClient }) {
             key={stored.value.revision}
             api={api}
             stored={stored.value}
-            onSaved={() => {
+            saved={saved}
+            onSaved={(changed) => {
+              setSaved(changed);
               reload();
               reloadHistory();
             }}
