@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
-import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { PdfLibRenderer } from '../../src/adapters/pdf/pdf-lib-renderer.ts';
 import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
@@ -10,14 +8,11 @@ import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
-import { noTelemetry } from '../../src/ports/telemetry.ts';
 import type { WorkStore } from '../../src/ports/work-store.ts';
-import type { Messenger } from '../../src/ports/messenger.ts';
-import { createLiveSchoolSettings } from '../../src/services/live-school-settings.ts';
-import { ReportSnapshots } from '../../src/services/report-snapshot.ts';
-import { createTrustSchools, type TrustSchools } from '../../src/server/school-services.ts';
+import type { TrustSchools } from '../../src/server/school-services.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
+import { trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
 
 // Each school of a trust runs its own records check (issue 14): the deployment's school and
 // Kingsmead each in their own scheduled work, under their own scheduler lease, each keeping its
@@ -31,17 +26,6 @@ let work: WorkStore;
 let schools: TrustSchools;
 const now = new Date('2026-03-05T01:30:00.000Z');
 const errors: unknown[] = [];
-
-/** Nothing is sent here: a send would be a fault of the test. */
-const refuse = (): Promise<never> => Promise.reject(new Error('nothing is sent in this test'));
-const sendsNothing: Messenger = {
-  trusts: () => false,
-  ensureInstalled: refuse,
-  createConversation: refuse,
-  teamsUserId: refuse,
-  sendActivity: refuse,
-  updateActivity: refuse,
-};
 
 const adminOf = (id: string, displayName: string): Actor => ({
   id,
@@ -61,46 +45,14 @@ beforeAll(async () => {
   await graph.settings.create(DEMO_SCHOOL.school, at);
   await graph.settings.create(kings.school, at);
   work = openSqliteWorkStore({ path: ':memory:' });
-  const clock = { now: () => now };
-  const evidence = memoryEvidenceKeys();
-  const settingsDeps = {
-    store: graph.settings,
-    records: graph.records,
-    clock,
-    newId: () => crypto.randomUUID(),
-  };
-  const report = (error: unknown): void => {
-    errors.push(error);
-  };
-  schools = createTrustSchools(
-    {
-      graph,
-      reportSnapshots: new ReportSnapshots(clock),
-      evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
-      settingsDeps,
-      clock,
-      work,
-      messenger: sendsNothing,
-      cards: { appId: 'app', timeZone: 'Europe/London' },
-      sealKey: 'k'.repeat(48),
-      evidence,
-      telemetry: noTelemetry,
-      checkpointArchives: [work],
-      holderId: 'this-instance',
-      pacing: {},
-      trust: {
-        id: '@trust',
-        records: graph.records,
-        read: () => Promise.resolve({ name: DEMO_TRUST.name, leadIds: [], schools: [] }),
-      },
-      report,
+  schools = trustSchoolsOverEmulator({
+    graph,
+    clock: { now: () => now },
+    work,
+    report: (error) => {
+      errors.push(error);
     },
-    createLiveSchoolSettings({
-      deps: settingsDeps,
-      bootstrap: DEMO_SCHOOL.school,
-      onError: report,
-    }),
-  );
+  });
   await schools.sync();
 }, 60_000);
 

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
-import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
-import { PdfLibRenderer } from '../../src/adapters/pdf/pdf-lib-renderer.ts';
 import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
 import { trustSettingsRow } from '../../src/domain/trust.ts';
@@ -11,14 +9,11 @@ import {
   startGraphEmulator,
   type GraphEmulator,
 } from '../../src/dev/graph-emulator/graph-emulator.ts';
-import { noTelemetry } from '../../src/ports/telemetry.ts';
 import type { WorkStore } from '../../src/ports/work-store.ts';
-import type { Messenger } from '../../src/ports/messenger.ts';
-import { createLiveSchoolSettings } from '../../src/services/live-school-settings.ts';
-import { ReportSnapshots } from '../../src/services/report-snapshot.ts';
-import { createTrustSchools, type TrustSchools } from '../../src/server/school-services.ts';
+import type { TrustSchools } from '../../src/server/school-services.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
+import { trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
 
 // A school removed from the settings list is dropped at the next read (issue 14): out of the
 // routing (its admin is someone in no school, 403 `no-school`; its teacher who also teaches at
@@ -39,17 +34,6 @@ let now = new Date('2026-03-05T01:30:00.000Z');
 const errors: unknown[] = [];
 /** The school ids the settings list hides, as if their rows had been deleted. */
 const removed = new Set<string>();
-
-/** Nothing is sent here: a send would be a fault of the test. */
-const refuse = (): Promise<never> => Promise.reject(new Error('nothing is sent in this test'));
-const sendsNothing: Messenger = {
-  trusts: () => false,
-  ensureInstalled: refuse,
-  createConversation: refuse,
-  teamsUserId: refuse,
-  sendActivity: refuse,
-  updateActivity: refuse,
-};
 
 const actorOf = (person: { id: string; displayName: string }): Actor => ({
   id: person.id,
@@ -101,46 +85,14 @@ beforeAll(async () => {
   graph.settings.list = async () =>
     (await list()).filter((stored) => !removed.has(stored.school.id));
   work = openSqliteWorkStore({ path: ':memory:' });
-  const clock = { now: () => now };
-  const evidence = memoryEvidenceKeys();
-  const settingsDeps = {
-    store: graph.settings,
-    records: graph.records,
-    clock,
-    newId: () => crypto.randomUUID(),
-  };
-  const report = (error: unknown): void => {
-    errors.push(error);
-  };
-  schools = createTrustSchools(
-    {
-      graph,
-      reportSnapshots: new ReportSnapshots(clock),
-      evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
-      settingsDeps,
-      clock,
-      work,
-      messenger: sendsNothing,
-      cards: { appId: 'app', timeZone: 'Europe/London' },
-      sealKey: 'k'.repeat(48),
-      evidence,
-      telemetry: noTelemetry,
-      checkpointArchives: [work],
-      holderId: 'this-instance',
-      pacing: {},
-      trust: {
-        id: '@trust',
-        records: graph.records,
-        read: () => Promise.resolve({ name: DEMO_TRUST.name, leadIds: [], schools: [] }),
-      },
-      report,
+  schools = trustSchoolsOverEmulator({
+    graph,
+    clock: { now: () => now },
+    work,
+    report: (error) => {
+      errors.push(error);
     },
-    createLiveSchoolSettings({
-      deps: settingsDeps,
-      bootstrap: DEMO_SCHOOL.school,
-      onError: report,
-    }),
-  );
+  });
   await schools.sync();
 }, 60_000);
 

@@ -1,0 +1,71 @@
+import type { GraphAdapters } from '../../../src/adapters/graph/create-graph-adapters.ts';
+import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
+import { PdfLibRenderer } from '../../../src/adapters/pdf/pdf-lib-renderer.ts';
+import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
+import { DEMO_TRUST } from '../../../src/dev/demo/demo-trust.ts';
+import type { Messenger } from '../../../src/ports/messenger.ts';
+import { noTelemetry } from '../../../src/ports/telemetry.ts';
+import type { WorkStore } from '../../../src/ports/work-store.ts';
+import { createLiveSchoolSettings } from '../../../src/services/live-school-settings.ts';
+import { ReportSnapshots } from '../../../src/services/report-snapshot.ts';
+import { createTrustSchools, type TrustSchools } from '../../../src/server/school-services.ts';
+
+/** Nothing is sent in these tests: a send would be a fault of the test. */
+const refuse = (): Promise<never> => Promise.reject(new Error('nothing is sent in this test'));
+const sendsNothing: Messenger = {
+  trusts: () => false,
+  ensureInstalled: refuse,
+  createConversation: refuse,
+  teamsUserId: refuse,
+  sendActivity: refuse,
+  updateActivity: refuse,
+};
+
+/**
+ * The demo school's deployment serving the trust's schools from the settings list, composed as
+ * compose-service.ts composes them (createTrustSchools), over the given Graph and work store,
+ * with the test's clock; every reported error goes to `report`. Not yet synced.
+ */
+export function trustSchoolsOverEmulator(parts: {
+  graph: GraphAdapters;
+  clock: { now: () => Date };
+  work: WorkStore;
+  report: (error: unknown) => void;
+}): TrustSchools {
+  const { graph, clock, work, report } = parts;
+  const settingsDeps = {
+    store: graph.settings,
+    records: graph.records,
+    clock,
+    newId: () => crypto.randomUUID(),
+  };
+  return createTrustSchools(
+    {
+      graph,
+      reportSnapshots: new ReportSnapshots(clock),
+      evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
+      settingsDeps,
+      clock,
+      work,
+      messenger: sendsNothing,
+      cards: { appId: 'app', timeZone: 'Europe/London' },
+      sealKey: 'k'.repeat(48),
+      evidence: memoryEvidenceKeys(),
+      telemetry: noTelemetry,
+      checkpointArchives: [work],
+      holderId: 'this-instance',
+      pacing: {},
+      trust: {
+        id: '@trust',
+        records: graph.records,
+        read: () => Promise.resolve({ name: DEMO_TRUST.name, leadIds: [], schools: [] }),
+      },
+      report,
+    },
+    createLiveSchoolSettings({
+      deps: settingsDeps,
+      bootstrap: DEMO_SCHOOL.school,
+      onError: report,
+    }),
+  );
+}
