@@ -5,6 +5,7 @@ import type { AuditEvent } from '../domain/audit-event.ts';
 import type { AppRole } from '../domain/school-roles.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { Actor } from '../services/actor.ts';
 import type { GateResult } from './auth/inbound-activity-gate.ts';
 import type { ActivityIdentity, BotDeps, BotLogger, SchoolBotDeps } from './bot-deps.ts';
 import { CardActionHandler } from './card-action-handler.ts';
@@ -12,6 +13,7 @@ import { cardActionSchema, cardActionSubject } from './card-actions.ts';
 import {
   errorCard,
   helpCard,
+  statusCard,
   HELP_TEXT,
   isUserMri,
   withRefreshUsers,
@@ -321,29 +323,23 @@ export function createBot(deps: BotDeps): CountersignBot {
     }
     const command = commandOf(ctx.activity.text);
     if (command === 'status' || command === 'sign') {
-      const school = await servedOrRefusal(served, identity, {});
-      if (typeof school === 'string') {
-        await ctx.send(school);
+      const schools = await everySchoolOrRefusal(served, identity);
+      if (typeof schools === 'string') {
+        await ctx.send(schools);
         return;
       }
-      const { deps: schoolDeps, prompts } = school;
-      const actor = await schoolDeps.resolveActor(identity);
-      if (command === 'status') {
-        if (ctx.activity.conversation.conversationType !== 'personal') {
-          // A group chat or channel is not the place for one person's status.
-          await ctx.send(await statusPrivately(schoolDeps, prompts, actor, ctx.log));
-          return;
-        }
-        const status = await statusOrError(prompts, actor, ctx.log);
-        await ctx.send(typeof status === 'string' ? status : forSender(status, ctx.activity));
+      const personal = ctx.activity.conversation.conversationType === 'personal';
+      const answer = await commandAnswer(personal ? command : 'status', schools, identity, ctx.log);
+      if (!personal) {
+        // A group chat or channel is not the place for one person's status, nor for signing:
+        // both happen in the private chat, never in front of others.
+        const first = schools[0] as ServedSchool;
+        await ctx.send(
+          await statusPrivately(first.handlers.deps, answer.actorId, answer.status, ctx.log),
+        );
         return;
       }
-      if (ctx.activity.conversation.conversationType !== 'personal') {
-        // Signing happens in the private chat, as the status does: never in front of others.
-        await ctx.send(await statusPrivately(schoolDeps, prompts, actor, ctx.log));
-        return;
-      }
-      for (const card of await signCardsOrError(prompts, actor, ctx.log)) {
+      for (const card of answer.cards) {
         await ctx.send(typeof card === 'string' ? card : forSender(card, ctx.activity));
       }
       return;
@@ -389,10 +385,19 @@ interface SchoolHandlers {
   cardActions: CardActionHandler;
 }
 
-type ServedHandlers = (
-  identity: ActivityIdentity,
-  request: { requested?: string | undefined; role?: AppRole | undefined },
-) => Promise<SchoolHandlers>;
+type RouteRequest = { requested?: string | undefined; role?: AppRole | undefined };
+
+/** One school of the sender's with its handlers; `name` only when they are in several. */
+interface ServedSchool {
+  name?: string;
+  handlers: SchoolHandlers;
+}
+
+interface ServedHandlers {
+  (identity: ActivityIdentity, request: RouteRequest): Promise<SchoolHandlers>;
+  /** Every school of the sender's (a trust): "status" and "sign" answer from each. */
+  every(identity: ActivityIdentity): Promise<ServedSchool[]>;
+}
 
 /**
  * The handlers that serve an activity: the bot's own deps for a school of one; in a trust, its
@@ -406,10 +411,8 @@ function schoolHandlers(deps: BotDeps): ServedHandlers {
   };
   const own = make(deps);
   const route = deps.route;
-  if (route === undefined) return () => Promise.resolve(own);
   const made = new WeakMap<SchoolBotDeps, SchoolHandlers>();
-  return async (identity, request) => {
-    const schoolDeps = await route(identity, request);
+  const handlersOf = (schoolDeps: SchoolBotDeps): SchoolHandlers => {
     let handlers = made.get(schoolDeps);
     if (handlers === undefined) {
       handlers = make(schoolDeps);
@@ -417,16 +420,30 @@ function schoolHandlers(deps: BotDeps): ServedHandlers {
     }
     return handlers;
   };
+  const one = async (identity: ActivityIdentity, request: RouteRequest) =>
+    route === undefined ? own : handlersOf(await route(identity, request));
+  const everySchool = deps.everySchool;
+  const every = async (identity: ActivityIdentity): Promise<ServedSchool[]> => {
+    if (everySchool === undefined) return [{ handlers: await one(identity, {}) }];
+    const schools = await everySchool(identity);
+    // One school: answered as a school of one (no school named), by the school routing picks.
+    if (schools.length <= 1) return [{ handlers: await one(identity, {}) }];
+    return schools.map((school) => ({ name: school.name, handlers: handlersOf(school.deps) }));
+  };
+  return Object.assign(one, { every });
 }
 
-/** The school's handlers, or what to tell a sender no school of theirs serves. */
-async function servedOrRefusal(
+/** Every school of the sender's, or what to tell a sender no school of theirs serves. */
+async function everySchoolOrRefusal(
   served: ServedHandlers,
   identity: ActivityIdentity,
-  request: { requested?: string | undefined; role?: AppRole | undefined },
-): Promise<SchoolHandlers | string> {
-  const result = await servedOrRefused(served, identity, request);
-  return result instanceof CountersignError ? result.message : result;
+): Promise<ServedSchool[] | string> {
+  try {
+    return await served.every(identity);
+  } catch (error) {
+    if (error instanceof CountersignError && error.code === 'forbidden') return error.message;
+    throw error;
+  }
 }
 
 /** The school's handlers, or the refusal (forbidden: not in that school, or in none). */
@@ -496,14 +513,15 @@ const ASK_PRIVATELY =
 
 async function statusPrivately(
   deps: BotDeps,
-  prompts: PromptBuilder,
-  actor: Parameters<PromptBuilder['statusCard']>[0],
+  actorId: string,
+  status: AdaptiveCard | string | undefined,
   log: BotLogger,
 ): Promise<string> {
   const sendPrivately = deps.notifications?.sendPrivately;
-  if (sendPrivately === undefined) return ASK_PRIVATELY;
+  if (sendPrivately === undefined || status === undefined) return ASK_PRIVATELY;
+  if (typeof status === 'string') return status;
   try {
-    await sendPrivately(actor.id, 'Your Countersign status', await prompts.statusCard(actor));
+    await sendPrivately(actorId, 'Your Countersign status', status);
     return 'I have sent your status to you in our private chat.';
   } catch (error) {
     log.warn('could not send the status privately', error);
@@ -511,30 +529,70 @@ async function statusPrivately(
   }
 }
 
-async function statusOrError(
-  prompts: PromptBuilder,
-  actor: Parameters<PromptBuilder['statusCard']>[0],
-  log: BotLogger,
-): Promise<AdaptiveCard | string> {
-  try {
-    return await prompts.statusCard(actor);
-  } catch (error) {
-    if (!(error instanceof CountersignError)) throw error;
-    log.warn('status failed', error);
-    return `I could not get your status just now: ${error.message}`;
-  }
+/** What "status" or "sign" answers: the cards and lines to send, in order. */
+interface CommandAnswer {
+  actorId: string;
+  cards: (AdaptiveCard | string)[];
+  /** The status card (or why there is none), when the command made one. */
+  status?: AdaptiveCard | string;
 }
 
-async function signCardsOrError(
-  prompts: PromptBuilder,
-  actor: Parameters<PromptBuilder['signCards']>[0],
+/**
+ * "status" and "sign" from every school of the sender's. In one school, as always: the status
+ * card, or each due prompt (the status card when nothing is due). In several, each school's
+ * answer, each naming its school: one status card listing every school's policies, or every
+ * school's due prompts (the status card when none is due anywhere). A school that fails is said
+ * in a line of its own; the others still answer.
+ */
+async function commandAnswer(
+  command: 'status' | 'sign',
+  schools: readonly ServedSchool[],
+  identity: ActivityIdentity,
   log: BotLogger,
-): Promise<(AdaptiveCard | string)[]> {
-  try {
-    return await prompts.signCards(actor);
-  } catch (error) {
-    if (!(error instanceof CountersignError)) throw error;
-    log.warn('sign cards failed', error);
-    return [`I could not get your policies just now: ${error.message}`];
+): Promise<CommandAnswer> {
+  const first = schools[0] as ServedSchool;
+  const actors = await Promise.all(
+    schools.map((school) => school.handlers.deps.resolveActor(identity)),
+  );
+  const actor = actors[0] as Actor;
+  const failed: string[] = [];
+  const each = async <T>(
+    work: (school: ServedSchool, actor: Actor) => Promise<T>,
+    what: string,
+  ): Promise<T[]> => {
+    const out: T[] = [];
+    // One school at a time: a person is in a handful, and each reads its own policies.
+    for (const [i, school] of schools.entries()) {
+      try {
+        out.push(await work(school, actors[i] as Actor));
+      } catch (error) {
+        if (!(error instanceof CountersignError)) throw error;
+        log.warn(`${what} failed`, error);
+        failed.push(
+          `I could not get your ${what === 'status' ? 'status' : 'policies'}${school.name === undefined ? '' : ` at ${school.name}`} just now: ${error.message}`,
+        );
+      }
+    }
+    return out;
+  };
+  const status = async (): Promise<AdaptiveCard | undefined> => {
+    const entries = (
+      await each((school, a) => school.handlers.prompts.statusEntries(a, school.name), 'status')
+    ).flat();
+    if (failed.length > 0 && entries.length === 0) return undefined;
+    return statusCard(
+      { person: { userId: actor.id, displayName: actor.displayName }, policies: entries },
+      first.handlers.deps.cards,
+    );
+  };
+  if (command === 'sign') {
+    const due = (
+      await each((school, a) => school.handlers.prompts.dueCards(a, school.name), 'sign cards')
+    ).flat();
+    if (due.length > 0 || failed.length > 0)
+      return { actorId: actor.id, cards: [...due, ...failed] };
   }
+  const card = await status();
+  const cards = [...(card === undefined ? [] : [card]), ...failed];
+  return { actorId: actor.id, cards, status: card ?? failed[0] };
 }

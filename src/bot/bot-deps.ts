@@ -73,10 +73,26 @@ export type RouteActivity = (
   request: { requested?: string | undefined; role?: AppRole | undefined },
 ) => Promise<SchoolBotDeps>;
 
+/** One school of the sender's, named as its people read it. */
+export interface SenderSchool {
+  name: string;
+  deps: SchoolBotDeps;
+}
+
+/**
+ * A trust: every school the sender belongs to, in the settings list's order, so "status" and
+ * "sign" answer from each (someone teaching in two schools has two schools' policies). The
+ * same deps objects RouteActivity answers.
+ * @throws CountersignError('forbidden') when they are in no school.
+ */
+export type EverySchoolOf = (identity: ActivityIdentity) => Promise<readonly SenderSchool[]>;
+
 export interface BotDeps {
   service: CountersignService;
   /** A trust: each activity goes to its sender's school; absent, these deps serve everyone. */
   route?: RouteActivity;
+  /** A trust: the sender's schools, for the commands that answer from all of them. */
+  everySchool?: EverySchoolOf;
   resolveActor: ResolveActor;
   cards: CardsConfig & {
     /** Offered on approval cards (default: Admin rights, Remote access, Finance systems). */

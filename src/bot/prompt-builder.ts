@@ -13,10 +13,11 @@ import {
   text,
   type AdaptiveCard,
   type SignPromptInput,
+  type StatusCardInput,
 } from './cards/index.ts';
 import { readDiff } from './policy-diff-schema.ts';
 
-export type PromptExtras = Pick<SignPromptInput, 'prefill' | 'error' | 'notice'> & {
+export type PromptExtras = Pick<SignPromptInput, 'prefill' | 'error' | 'notice' | 'schoolName'> & {
   /** The version on the card acted on: a newer current version gets a notice saying so. */
   fromCardVersion?: number;
 };
@@ -30,19 +31,33 @@ export class PromptBuilder {
   }
 
   async statusCard(actor: Actor): Promise<AdaptiveCard> {
-    const views = await this.#deps.service.myPolicies(actor);
     return statusCard(
       {
         person: { userId: actor.id, displayName: actor.displayName },
-        policies: views.map((v) => ({
-          policy: v.policy,
-          version: v.version,
-          status: v.status,
-          ...(v.changesSummary === undefined ? {} : { changesSummary: v.changesSummary }),
-        })),
+        policies: await this.statusEntries(actor),
       },
       this.#deps.cards,
     );
+  }
+
+  /**
+   * The person's policies as the status card lists them; named `schoolName` (someone in several
+   * schools), each entry names this school, so its Sign button is served here.
+   */
+  async statusEntries(actor: Actor, schoolName?: string): Promise<StatusCardInput['policies']> {
+    const views = await this.#deps.service.myPolicies(actor);
+    const { schoolId, timeZone } = this.#deps.cards;
+    const school =
+      schoolName === undefined || schoolId === undefined
+        ? undefined
+        : { id: schoolId, name: schoolName, timeZone };
+    return views.map((v) => ({
+      policy: v.policy,
+      version: v.version,
+      status: v.status,
+      ...(v.changesSummary === undefined ? {} : { changesSummary: v.changesSummary }),
+      ...(school === undefined ? {} : { school }),
+    }));
   }
 
   /**
@@ -50,10 +65,16 @@ export class PromptBuilder {
    * card when nothing is due, which says what they have signed.
    */
   async signCards(actor: Actor): Promise<AdaptiveCard[]> {
+    const due = await this.dueCards(actor);
+    return due.length === 0 ? [await this.statusCard(actor)] : due;
+  }
+
+  /** The prompt of every policy due now (none: empty), each naming `schoolName` when given. */
+  async dueCards(actor: Actor, schoolName?: string): Promise<AdaptiveCard[]> {
     const views = await this.#deps.service.myPolicies(actor);
     const due = views.filter((v) => v.status.kind === 'due' || v.status.kind === 'overdue');
-    if (due.length === 0) return [await this.statusCard(actor)];
-    return Promise.all(due.map((view) => this.#prompt(actor, view, {})));
+    const extras = schoolName === undefined ? {} : { schoolName };
+    return Promise.all(due.map((view) => this.#prompt(actor, view, extras)));
   }
 
   /**

@@ -232,6 +232,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   const bot = createBot({
     ...own.bot,
     route: schools.bot,
+    everySchool: schools.botEvery,
     audit: (event) => graph.records.appendAudit([event]),
     clock,
     logger: teamsSdkLogger(log.child({ component: 'bot' })),

@@ -1,6 +1,6 @@
 import type { GraphAdapters } from '../adapters/graph/create-graph-adapters.ts';
 import type { SchoolRouter } from '../api/route-context.ts';
-import type { RouteActivity, SchoolBotDeps } from '../bot/bot-deps.ts';
+import type { EverySchoolOf, RouteActivity, SchoolBotDeps } from '../bot/bot-deps.ts';
 import { createBotNotifications } from '../bot/bot-notifications.ts';
 import { queuedApprovalRequests } from '../services/approval-requests.ts';
 import { botCardRenderer } from '../bot/campaign-card-renderer.ts';
@@ -245,6 +245,8 @@ export interface TrustSchools {
   api: SchoolRouter;
   /** Each card action and message served by its sender's school. */
   bot: RouteActivity;
+  /** Every school of a message's sender ("status" and "sign" answer from each). */
+  botEvery: EverySchoolOf;
   /**
    * Reads the settings list now, composes (and starts) any school new to it and drops any school
    * gone from it (its scheduled work stopped, its records kept; a failed read is reported and
@@ -404,6 +406,18 @@ export function createTrustSchools(
     bot: async (identity, request) => {
       if (!(await isTrust())) return own.bot;
       return (await served(identity.aadObjectId, request)).school.bot;
+    },
+    botEvery: async (identity) => {
+      if (!(await isTrust())) return [{ name: own.school.name, deps: own.bot }];
+      // The school routing would pick first (it refuses someone in no school), then the rest.
+      const { school, choice } = await served(identity.aadObjectId, {});
+      const rest = choice.memberships.flatMap((m) => {
+        const other = composed.get(m.id);
+        return m.id === school.school.id || other === undefined
+          ? []
+          : [{ name: m.name, deps: other.bot }];
+      });
+      return [{ name: school.school.name, deps: school.bot }, ...rest];
     },
     sync: async () => {
       await read().catch((error: unknown) => {

@@ -30,6 +30,7 @@ import {
   provisionedDemoSite,
   rs256SigningKey,
   pressCard,
+  sayToBot,
   signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
@@ -92,6 +93,21 @@ async function press(person: DemoPerson, data: Record<string, unknown>): Promise
   );
   expect(status, value).toBe(200);
   return value;
+}
+
+/** Types a message in the person's 1:1 chat; answers the cards the bot sent back there. */
+async function say(person: DemoPerson, text: string, expected: number): Promise<unknown[]> {
+  const before = cardsTo(person).length;
+  const status = await sayToBot(
+    { base, connector, botFramework, tenant: TENANT, clientId: CLIENT_ID },
+    person,
+    text,
+  );
+  expect(status).toBe(200);
+  for (let i = 0; i < 200 && cardsTo(person).length < before + expected; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return cardsTo(person).slice(before);
 }
 
 type Execute = { type: 'Action.Execute'; verb: string; data: Record<string, unknown> };
@@ -265,6 +281,43 @@ describe('someone in two schools signs each school’s prompt from its card', ()
         subject: `${HAZEL_KEY}:v1`,
         details: { verb: 'sign', cardSchool: northfield.school.id, reason: 'not-in-school' },
       },
+    ]);
+  });
+
+  it('"status" lists both schools’ policies, each named with its school and signed there', async () => {
+    const answered = await say(both, 'status', 1);
+    expect(answered).toHaveLength(1);
+    const drawn = JSON.stringify(answered[0]);
+    for (const text of [
+      'Hazel Lane Devices Agreement',
+      hazel.school.name,
+      'Kingsmead Devices Agreement',
+      kings.school.name,
+    ]) {
+      expect(drawn).toContain(text);
+    }
+    const signNow = executesOf(answered[0]).filter((a) => a.verb === 'showPrompt');
+    expect(signNow.map((a) => [a.data['policyKey'], a.data['school']]).sort()).toEqual([
+      [HAZEL_KEY, hazel.school.id],
+      [KINGS_KEY, kings.school.id],
+    ]);
+  });
+
+  it('"sign" offers each school’s due prompt, each card naming its school', async () => {
+    const answered = await say(both, 'sign', 2);
+    expect(answered).toHaveLength(2);
+    const offered = answered.map((card) => {
+      const sign = executesOf(card).find((a) => a.verb === 'sign');
+      const drawn = JSON.stringify(card);
+      return {
+        key: sign?.data['policyKey'],
+        school: sign?.data['school'],
+        named: [hazel.school.name, kings.school.name].filter((n) => drawn.includes(n)),
+      };
+    });
+    expect(offered.sort((a, b) => String(a.key).localeCompare(String(b.key)))).toEqual([
+      { key: HAZEL_KEY, school: hazel.school.id, named: [hazel.school.name] },
+      { key: KINGS_KEY, school: kings.school.id, named: [kings.school.name] },
     ]);
   });
 

@@ -33,6 +33,8 @@ export interface SignPromptInput {
   /** Whom the card is for: the bot refuses a Sign from anyone else. */
   recipient: { userId: string; displayName: string };
   policy: Pick<Policy, 'key' | 'title'>;
+  /** The school the policy is of, named for someone in several (a trust). */
+  schoolName?: string;
   version: Pick<PolicyVersion, 'number' | 'label' | 'contentHash'> & {
     document: Pick<PolicyVersion['document'], 'declaration' | 'consents' | 'sections'>;
   };
@@ -146,6 +148,7 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
     heading(policy.title),
     text(reasonLine(input), { spacing: 'Small' }),
     facts([
+      ...(input.schoolName === undefined ? [] : ([['School', input.schoolName]] as const)),
       ['Version', version.label],
       ['For', recipient.displayName],
       ...(input.deadline === undefined

@@ -25,6 +25,11 @@ export interface StatusCardInput {
     version: Pick<PolicyVersion, 'number' | 'label'>;
     status: PersonStatus;
     changesSummary?: string;
+    /**
+     * The school the policy is of, for someone in several (a trust): named under the policy, its
+     * times read in its zone, and its Sign button served by it.
+     */
+    school?: { id: string; name: string; timeZone: string };
   }[];
 }
 
@@ -79,13 +84,21 @@ export function statusCard(input: StatusCardInput, config: CardsConfig): Adaptiv
     body.push(text('There is nothing for you to sign at the moment.', { color: 'Good' }));
   }
   for (const item of shown) {
-    const { line, color, canSign } = describe(item.status, item.version.label, config.timeZone);
+    const { line, color, canSign } = describe(
+      item.status,
+      item.version.label,
+      item.school?.timeZone ?? config.timeZone,
+    );
+    const school = item.school === undefined ? config : { schoolId: item.school.id };
     const block: IContainer = {
       type: 'Container',
       separator: true,
       spacing: 'Medium',
       items: [
         text(md`**${item.policy.title}** (${item.version.label})`),
+        ...(item.school === undefined
+          ? []
+          : [text(item.school.name, { isSubtle: true, spacing: 'None' })]),
         text(line, { color, spacing: 'Small' }),
         ...(item.changesSummary === undefined
           ? []
@@ -95,7 +108,7 @@ export function statusCard(input: StatusCardInput, config: CardsConfig): Adaptiv
               actionSet([
                 execute(
                   'Sign now',
-                  inSchool(config, {
+                  inSchool(school, {
                     action: 'showPrompt',
                     policyKey: item.policy.key,
                     userId: input.person.userId,

@@ -140,9 +140,40 @@ export async function pressCard(
   person: { id: string; displayName: string },
   data: Record<string, unknown>,
 ): Promise<{ status: number; value: string }> {
+  const res = await postActivity(to, person, {
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    value: { action: { type: 'Action.Execute', verb: data['action'], data }, trigger: 'manual' },
+  });
+  const value =
+    res.status === 200
+      ? JSON.stringify(((await res.json()) as { value: unknown }).value)
+      : await res.text();
+  return { status: res.status, value };
+}
+
+/**
+ * A message the person types in their 1:1 chat with the bot ("status", "sign"), with a genuine
+ * Bot Connector token: the bot answers in that chat through the connector, not in the response.
+ */
+export async function sayToBot(
+  to: CardPressTarget,
+  person: { id: string; displayName: string },
+  text: string,
+): Promise<number> {
+  const res = await postActivity(to, person, { type: 'message', text });
+  await res.body?.cancel();
+  return res.status;
+}
+
+async function postActivity(
+  to: CardPressTarget,
+  person: { id: string; displayName: string },
+  activity: Record<string, unknown>,
+): Promise<Response> {
   const clientId = to.clientId ?? PRODUCTION_CLIENT_ID;
   const token = await signedConnectorToken(to.botFramework, to.connector.url, clientId);
-  const res = await fetch(`${to.base}/api/messages`, {
+  return fetch(`${to.base}/api/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({
@@ -159,14 +190,7 @@ export async function pressCard(
       },
       channelData: { tenant: { id: to.tenant } },
       locale: 'en-GB',
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', verb: data['action'], data }, trigger: 'manual' },
+      ...activity,
     }),
   });
-  const value =
-    res.status === 200
-      ? JSON.stringify(((await res.json()) as { value: unknown }).value)
-      : await res.text();
-  return { status: res.status, value };
 }
