@@ -121,6 +121,7 @@ export function createBotNotifications(deps: NotificationDeps): Required<BotNoti
           { outcome },
         );
       case 'forbidden':
+      case 'not-installed':
       case 'not-found':
       case 'rejected':
         return new CountersignError('upstream', `Could not ${what}: ${outcome.reason}`, {

@@ -6,7 +6,8 @@
  *
  * The 403 codes are Microsoft's "Status codes from bot conversational APIs" (Send and receive
  * messages, learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
- * conversation-messages): ConversationBlockedByUser, BotDisabledByAdmin, BotNotInConversationRoster.
+ * conversation-messages): ConversationBlockedByUser, BotDisabledByAdmin, BotNotInConversationRoster
+ * (the last also as 404, in the targeted messages page's Teams SDK table).
  * What a 404 means for a 1:1 chat the docs do not say: "not installed for them" is inferred (the
  * sender installs the app on a 403/404 for the same reason).
  */
@@ -20,6 +21,10 @@ export function deliveryReasonWords(reason: string | undefined): string {
   }
   if (/still not reachable/i.test(reason)) {
     return 'Countersign was installed for them, but Teams still would not open a chat with them';
+  }
+  if (/BotNotInConversationRoster|part of the conversation roster/i.test(reason)) {
+    // 403 or 404 (campaign-sender.ts installs the app and tries again before failing this way).
+    return 'the Countersign app is not installed for them in Teams, and installing it did not work';
   }
   if (/^429\b/.test(reason)) return 'Teams was too busy and kept asking Countersign to wait';
   if (/^403\b/.test(reason)) return 'Teams would not let Countersign message them';

@@ -36,6 +36,15 @@ export type SendOutcome =
    * `ConversationBlockedByUser` or `BotDisabledByAdmin`, which no install changes.
    */
   | { kind: 'forbidden'; status: 403; reason: string; code?: string }
+  /**
+   * The bot is not in the person's roster: the app is not installed for them, or was removed
+   * since their conversation was stored. Teams answers it as `BotNotInConversationRoster`,
+   * documented with 403 ("Status codes from bot conversational APIs") and with 404 (the
+   * targeted messages page's Teams SDK table), and seen as a 403 on create and on send
+   * (MicrosoftDocs/bot-docs#1527, company-communicator#744, BotFramework-Services#344). Not
+   * worth retrying as is; worth an install, then a new conversation (the sender's decision).
+   */
+  | { kind: 'not-installed'; status: 403 | 404; reason: string }
   /** 404 (no such conversation or user) — not worth retrying as is. */
   | { kind: 'not-found'; status: 404; reason: string }
   /** 5xx, 408, 412, timeouts, dropped connections: retry a bounded number of times. */

@@ -272,6 +272,64 @@ describe('campaign sender against the connector emulator', () => {
     expect(await rig.work.getDelivery('c1', 'new-1')).toMatchObject({ state: 'sent', attempts: 2 });
   });
 
+  it('installs for someone Teams answers 404 BotNotInConversationRoster, as for the 403', async () => {
+    // The same code with 404 (the targeted messages page's Teams SDK table): the same decision.
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing, { notInRosterStatus: 404, installDelayRequests: 2 });
+    rig.emulator.uninstallApp(['new-1']);
+    await seedJob(rig, promptJob('c1'), ['new-1', 'new-2'], { storeConversations: false });
+    const { sender: s, errors } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(errors).toEqual([]);
+    expect(s.stats()).toMatchObject({ installs: 1, failed: 0, sent: 2 });
+    expect(rig.emulator.counters()).toMatchObject({ notFound: 3, forbidden: 0, activitiesSent: 2 });
+    expect(rig.emulator.sendsPerUser().get('new-1')).toBe(1);
+  });
+
+  for (const status of [403, 404] as const) {
+    it(`a stored conversation answered ${String(status)} BotNotInConversationRoster (the app removed since) is set aside: installed again, a new chat, sent once`, async () => {
+      const timing = new VirtualTiming();
+      rig = await startVirtualRig(timing, { notInRosterStatus: status });
+      // Their conversation is stored (storeConversations), and the app was removed since.
+      await seedJob(rig, promptJob('c1'), ['gone', 'kept']);
+      rig.emulator.uninstallApp(['gone']);
+      const { sender: s, errors } = sender(rig, timing);
+      s.start();
+      await s.untilIdle();
+      await s.stop();
+      expect(errors).toEqual([]);
+      // The send over the stored chat refused, then create refused, install, create, send.
+      expect(s.stats()).toMatchObject({ installs: 1, failed: 0, sent: 2, conversationsCreated: 1 });
+      expect(rig.emulator.sendsPerUser().get('gone')).toBe(1);
+      // Requeued once (the refused send), then sent.
+      expect(await rig.work.getDelivery('c1', 'gone')).toMatchObject({
+        state: 'sent',
+        attempts: 1,
+      });
+      expect(s.stats()).toMatchObject({ requeued: 1 });
+      expect((await rig.work.getConversation('gone'))?.conversationId).toBe(
+        rig.emulator.conversationIdFor('gone'),
+      );
+    });
+  }
+
+  it('a stored conversation of someone who blocked the bot is not reinstalled: failed at once', async () => {
+    const timing = new VirtualTiming();
+    rig = await startVirtualRig(timing);
+    await seedJob(rig, promptJob('c1'), ['blocker']);
+    rig.emulator.blockUsers(['blocker']);
+    const { sender: s } = sender(rig, timing);
+    s.start();
+    await s.untilIdle();
+    await s.stop();
+    expect(s.stats()).toMatchObject({ installs: 0, failed: 1, sent: 0 });
+    expect((await rig.work.getDelivery('c1', 'blocker'))?.reason).toMatch(
+      /^403 ConversationBlockedByUser: /,
+    );
+  });
+
   it('gives up on an install that never lands once the install wait is over', async () => {
     const timing = new VirtualTiming();
     rig = await startVirtualRig(timing, { installDelayRequests: 1_000 });
@@ -286,7 +344,7 @@ describe('campaign sender against the connector emulator', () => {
     const row = await rig.work.getDelivery('c1', 'new-1');
     expect(row?.state).toBe('failed');
     expect(row?.reason).toMatch(
-      /^403 Forbidden: .* \(app installed 60 s ago, still not reachable\)$/,
+      /^403 BotNotInConversationRoster: .* \(app installed 60 s ago, still not reachable\)$/,
     );
     expect(timing.now() - started).toBeGreaterThanOrEqual(60_000);
   });

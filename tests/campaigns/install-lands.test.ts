@@ -144,6 +144,6 @@ describe('an app install that lands later', () => {
     await r.close();
     expect(s.stats()).toMatchObject({ installs: 1, failed: 1, sent: 0 });
     expect(row?.state).toBe('failed');
-    expect(row?.reason).toMatch(/^403 Forbidden: .*still not reachable\)$/);
+    expect(row?.reason).toMatch(/^403 BotNotInConversationRoster: .*still not reachable\)$/);
   });
 });

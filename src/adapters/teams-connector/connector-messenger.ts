@@ -52,6 +52,27 @@ const idBody = z.object({ id: z.string().min(1) });
 const memberBody = z.looseObject({ id: z.string().regex(/^29:[^\s]{1,512}$/) });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
+/**
+ * Whether an error answer says the bot is not in the person's roster, in any form Teams is
+ * known to give it: the code `BotNotInConversationRoster` with 403 ("Status codes from bot
+ * conversational APIs", learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
+ * conversation-messages; seen on POST /v3/conversations in MicrosoftDocs/bot-docs#1527 and on a
+ * send over a stored reference in microsoft/BotFramework-Services#344) or with 404 (the Teams SDK
+ * table of "Enable targeted messages for agents"), or only its message, "The bot is not part of
+ * the conversation roster." / "The bot isn't part of the conversation roster." (as
+ * OfficeDev/microsoft-teams-apps-company-communicator#744 reports it for people who never
+ * installed the app; a body carrying the message without the code is inferred).
+ */
+function notInRoster(error: { code: string; message: string } | null): boolean {
+  if (error === null) return false;
+  return (
+    error.code === 'BotNotInConversationRoster' ||
+    /\bnot part of the conversation roster\b|\bisn[’']t part of the conversation roster\b/i.test(
+      error.message,
+    )
+  );
+}
+
 function joinUrl(base: string, path: string): string {
   return `${base.endsWith('/') ? base : `${base}/`}${path}`;
 }
@@ -187,6 +208,12 @@ export class ConnectorMessenger implements Messenger {
       return retryAfterMs === undefined
         ? { kind: 'throttled' }
         : { kind: 'throttled', retryAfterMs };
+    }
+    if (
+      (status === 403 || status === 404) &&
+      notInRoster(detail.success ? detail.data.error : null)
+    ) {
+      return { kind: 'not-installed', status, reason };
     }
     if (status === 403) {
       return detail.success

@@ -66,6 +66,13 @@ export interface ConnectorEmulatorOptions {
    * say Teams may (both retryable there). Drawn from a seeded PRNG so a run repeats.
    */
   transientFailures?: { rate: number; seed?: number };
+  /**
+   * The status of the "not in the roster" answer (code BotNotInConversationRoster) for someone
+   * without the app: 403 by default, as "Status codes from bot conversational APIs" documents
+   * it and as bot-docs#1527 and company-communicator#744 saw it; 404 as the targeted messages
+   * page's Teams SDK table gives the same code, so the messenger is tested with both.
+   */
+  notInRosterStatus?: 403 | 404;
 }
 
 /** The default of `maxActivityBytes`: 100 KB, counted as Teams counts it (UTF-16). */
@@ -222,6 +229,22 @@ const blockedAnswer = (): Answer =>
   errorAnswer(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
 
 /**
+ * Someone without the app (never installed, removed, or installed and not landed yet): the bot
+ * is not in their roster. The body as Teams answered POST /v3/conversations in
+ * MicrosoftDocs/bot-docs#1527, `{"error":{"code":"BotNotInConversationRoster","message":"The bot
+ * is not part of the conversation roster."}}`, the message company-communicator#744 reports for
+ * people who never installed the app, and the code and status of the "Status codes from bot
+ * conversational APIs" table (which words the message "The bot isn't part of …"). The same for a
+ * send over a conversation stored before the app was removed (BotFramework-Services#344).
+ */
+const notInRosterAnswer = (status: 403 | 404): Answer =>
+  errorAnswer(
+    status,
+    'BotNotInConversationRoster',
+    'The bot is not part of the conversation roster.',
+  );
+
+/**
  * An answer made to order: 412 PreconditionFailed and 429 with Retry-After as the connector
  * answers them (the same as transientFailure's and admit's), anything else ServiceError.
  */
@@ -256,6 +279,7 @@ export async function startConnectorEmulator(
       ? TENANT_RULES
       : [{ limit: options.tenantRequestsPerSecond, windowMs: 1_000 }]);
   const maxActivityBytes = options.maxActivityBytes ?? MAX_ACTIVITY_BYTES;
+  const notInRosterStatus = options.notInRosterStatus ?? 403;
   const random = seededRandom(options.transientFailures?.seed ?? 1);
   /** An occasional 412 or 502 when configured (both documented as retryable). */
   const transientFailure = (): Answer | null => {
@@ -406,13 +430,9 @@ export async function startConnectorEmulator(
         landing !== undefined ||
         options.appInstalled?.(userId) === false
       ) {
-        // The code for "not installed" is not documented (403 or 404): inferred.
-        counters.forbidden += 1;
-        return errorAnswer(
-          403,
-          'Forbidden',
-          'The bot is not installed in the user\u2019s personal scope.',
-        );
+        if (notInRosterStatus === 404) counters.notFound += 1;
+        else counters.forbidden += 1;
+        return notInRosterAnswer(notInRosterStatus);
       }
       const conversationId = conversationIdFor(userId);
       conversationTenant.set(conversationId, tenantId);
@@ -496,6 +516,12 @@ export async function startConnectorEmulator(
       if (blocked.has(userId)) {
         counters.forbidden += 1;
         return blockedAnswer();
+      }
+      if (notInstalled.has(userId) || options.appInstalled?.(userId) === false) {
+        // The app was removed after the conversation was made: the bot left the roster.
+        if (notInRosterStatus === 404) counters.notFound += 1;
+        else counters.forbidden += 1;
+        return notInRosterAnswer(notInRosterStatus);
       }
       if (isUpdate && sentIds.get(conversationId)?.has(parts[4] ?? '') !== true) {
         // An update of an activity this conversation never had is refused: the connector

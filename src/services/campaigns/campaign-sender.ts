@@ -1,6 +1,7 @@
 import { CountersignError } from '../../domain/errors.ts';
 import type {
   ConversationRef,
+  CreateConversationOutcome,
   Messenger,
   OutgoingActivity,
   SendOutcome,
@@ -211,6 +212,13 @@ export function createCampaignSender(
    */
   const installedAt = new Map<string, number>();
   /**
+   * People whose stored conversation Teams answered "not in the roster" (the app was removed
+   * since it was stored): it is not used again by this sender; the next attempt installs and
+   * creates anew, and the new reference replaces it. In memory, like installedAt: another
+   * instance learns the same from the same answer.
+   */
+  const rosterGone = new Set<string>();
+  /**
    * Rows this sender claimed and has not seen settled, with when (epoch ms): what its periodic
    * sweep is for. A settle that threw leaves its row here until the sweep puts it back.
    */
@@ -296,6 +304,7 @@ export function createCampaignSender(
    * created afresh and overwrites it.
    */
   const storedConversation = async (userId: string): Promise<ConversationRef | null> => {
+    if (rosterGone.has(userId)) return null;
     const stored = await conversations.getConversation(userId);
     return stored !== null && messenger.trusts(stored.serviceUrl) ? stored : null;
   };
@@ -314,13 +323,22 @@ export function createCampaignSender(
         answered();
       }
     };
+    /**
+     * Teams refuses the chat in a way an install may change: not in the roster (403 or 404,
+     * BotNotInConversationRoster), or a 403 or 404 with another code (what Teams answers for
+     * a create without the app is not documented beyond that code), but never a 403 that no
+     * install changes (blocked, disabled by the admin).
+     */
+    const installMayHelp = (
+      outcome: CreateConversationOutcome,
+    ): outcome is Extract<SendOutcome, { kind: 'not-installed' | 'not-found' | 'forbidden' }> =>
+      outcome.kind === 'not-installed' ||
+      outcome.kind === 'not-found' ||
+      (outcome.kind === 'forbidden' && !REFUSALS_NO_INSTALL_CHANGES.has(outcome.code ?? ''));
     let created = await create();
-    if (
-      (created.kind === 'forbidden' && !REFUSALS_NO_INSTALL_CHANGES.has(created.code ?? '')) ||
-      created.kind === 'not-found'
-    ) {
+    if (installMayHelp(created)) {
       // Most people have the app already, so install (a Graph call) only when Teams says the
-      // bot cannot reach them (403 or 404: the docs say neither), then try once more.
+      // bot cannot reach them, then try once more.
       let since = installedAt.get(userId);
       if (since === undefined) {
         await messenger.ensureInstalled(userId);
@@ -330,12 +348,13 @@ export function createCampaignSender(
       }
       created = await create();
       // The install is asynchronous: Teams may refuse the chat for a while after Graph said yes.
-      if (created.kind === 'forbidden' || created.kind === 'not-found') {
+      if (installMayHelp(created)) {
         return { kind: 'installing', since, reason: created.reason };
       }
     }
     if (created.kind !== 'ok') return created;
     installedAt.delete(userId);
+    rosterGone.delete(userId);
     stats.conversationsCreated += 1;
     // One member lookup per new conversation: the person's Teams user id (MRI) for the card's
     // refresh.userIds, when no activity of theirs gave it (the app installed before the bot saw
@@ -423,6 +442,31 @@ export function createCampaignSender(
           new Date(timing.now() + wait),
           at,
           outcome.reason,
+        );
+        stats.requeued += 1;
+        return 'requeued';
+      }
+      case 'not-installed': {
+        // The conversation was reached before and the bot is no longer in the person's roster
+        // (the app was removed): the docs say not to retry the same call, so the stored
+        // conversation is set aside and the next attempt installs the app and creates a new
+        // one, waiting for the install like anyone's first (bounded by installWaitMs there,
+        // and by maxAttempts here).
+        rosterGone.add(row.userId);
+        if (attempts >= opts.maxAttempts) {
+          await queue.markFailed(row.jobId, row.userId, f, at, outcome.reason);
+          stats.failed += 1;
+          return 'failed';
+        }
+        await queue.requeue(
+          row.jobId,
+          row.userId,
+          f,
+          new Date(
+            timing.now() + backoffMs(attempts, opts.backoffBaseMs, opts.backoffMaxMs, random),
+          ),
+          at,
+          `app removed, installing again: ${outcome.reason}`,
         );
         stats.requeued += 1;
         return 'requeued';

@@ -34,6 +34,84 @@ describe('parseRetryAfter', () => {
   });
 });
 
+describe('ConnectorMessenger: every form of "not in the roster" is not-installed', () => {
+  /** A messenger whose connector answers every call with this status and body. */
+  function answering(status: number, body: unknown) {
+    return new ConnectorMessenger({
+      serviceUrl: 'https://smba.trafficmanager.net/uk/',
+      tenantId: 'tenant-1',
+      botId: 'bot-1',
+      getToken: () => Promise.resolve('token'),
+      installApp: () => Promise.resolve(),
+      fetch: () =>
+        Promise.resolve(
+          new Response(JSON.stringify(body), {
+            status,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+        ),
+    });
+  }
+  const ref = {
+    userId: 'u1',
+    conversationId: 'a:1',
+    serviceUrl: 'https://smba.trafficmanager.net/uk/',
+    tenantId: 'tenant-1',
+  };
+  const error = (code: string, message: string) => ({ error: { code, message } });
+
+  it.each([
+    // "Status codes from bot conversational APIs"; bot-docs#1527's body on a create.
+    [403, error('BotNotInConversationRoster', 'The bot is not part of the conversation roster.')],
+    [
+      403,
+      error('BotNotInConversationRoster', 'The bot isn\u2019t part of the conversation roster.'),
+    ],
+    // The targeted messages page's Teams SDK table: the same code with 404.
+    [404, error('BotNotInConversationRoster', 'Bot is not a member of the conversation.')],
+    // company-communicator#744 shows only the message; another code beside it (inferred).
+    [403, error('Forbidden', 'The bot is not part of the conversation roster.')],
+  ] as const)('%i %j → not-installed, on create and on send', async (status, body) => {
+    const m = answering(status, body);
+    const reason = `${String(status)} ${body.error.code}: ${body.error.message}`;
+    expect(await m.createConversation('u1')).toEqual({ kind: 'not-installed', status, reason });
+    expect(await m.sendActivity(ref, { type: 'message' })).toEqual({
+      kind: 'not-installed',
+      status,
+      reason,
+    });
+  });
+
+  it('other 403s and 404s keep their own kinds (no install changes a block; a lost chat is not-found)', async () => {
+    expect(
+      await answering(
+        403,
+        error('ConversationBlockedByUser', 'User blocked the conversation with the bot.'),
+      ).createConversation('u1'),
+    ).toMatchObject({ kind: 'forbidden', code: 'ConversationBlockedByUser' });
+    expect(
+      await answering(
+        403,
+        error('BotDisabledByAdmin', 'The tenant admin disabled this bot'),
+      ).sendActivity(ref, { type: 'message' }),
+    ).toMatchObject({ kind: 'forbidden', code: 'BotDisabledByAdmin' });
+    expect(
+      await answering(404, error('ConversationNotFound', 'Conversation not found.')).sendActivity(
+        ref,
+        {
+          type: 'message',
+        },
+      ),
+    ).toMatchObject({ kind: 'not-found', status: 404 });
+    // A 403 with no error body: forbidden, without a code (the sender installs on it when creating).
+    expect(await answering(403, {}).createConversation('u1')).toMatchObject({
+      kind: 'forbidden',
+      status: 403,
+    });
+    expect(await answering(403, {}).createConversation('u1')).not.toHaveProperty('code');
+  });
+});
+
 describe('ConnectorMessenger against the emulator', () => {
   it('creates the conversation, sends, updates; maps 403, 404 and 429', async () => {
     let now = 0;

@@ -188,6 +188,37 @@ describe('Bot Connector emulator', () => {
   });
 });
 
+describe('Bot Connector emulator: someone without the app', () => {
+  const roster = {
+    error: {
+      code: 'BotNotInConversationRoster',
+      message: 'The bot is not part of the conversation roster.',
+    },
+  };
+
+  it.each([403, 404] as const)(
+    'answers %i BotNotInConversationRoster on create and on a send over a chat made before the app was removed',
+    async (status) => {
+      emulator = await startConnectorEmulator(status === 404 ? { notInRosterStatus: 404 } : {});
+      const create = (id: string) => call('POST', 'v3/conversations', { members: [{ id }] });
+      expect(await create('kept')).toMatchObject({ status: 201 });
+      emulator.uninstallApp(['absent', 'kept']);
+      expect(await create('absent')).toEqual({ status, retryAfter: null, body: roster });
+      const path = `v3/conversations/${encodeURIComponent(emulator.conversationIdFor('kept'))}/activities`;
+      expect(await call('POST', path, { type: 'message' })).toEqual({
+        status,
+        retryAfter: null,
+        body: roster,
+      });
+      emulator.installApp('kept');
+      expect((await call('POST', path, { type: 'message' })).status).toBe(201);
+      expect(emulator.counters()).toMatchObject(
+        status === 404 ? { notFound: 2, forbidden: 0 } : { forbidden: 2, notFound: 0 },
+      );
+    },
+  );
+});
+
 describe('Bot Connector emulator, strict and limited as documented', () => {
   const ENTRA_ID = '7faf8ab2-3d56-4244-b585-20c8a42ed2b8';
   const MRI = '29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ';
