@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TAB_ENTITY_ID } from '../domain/tab-deep-link.ts';
 import { ACCENT_COLOUR } from './icons.ts';
 
 /** The newest Teams manifest schema @microsoft/app-manifest ships (validated offline in tests). */
@@ -52,8 +53,9 @@ export function buildTeamsManifest(input: ManifestConfig): Record<string, unknow
     accentColor: ACCENT_COLOUR,
     staticTabs: [
       {
-        // Admin and Approvals views are reached from this tab by role.
-        entityId: 'my-aup',
+        // Admin and Approvals views are reached from this tab by role; deep links name this
+        // tab and the page in their context (src/domain/tab-deep-link.ts).
+        entityId: TAB_ENTITY_ID,
         name: 'My AUP',
         contentUrl: `${origin}/?view=my-aup`,
         websiteUrl: `${origin}/`,

@@ -158,6 +158,20 @@ describe('the school picker', () => {
     expect(window.sessionStorage.getItem(SCHOOL_STORAGE_KEY)).toBeNull();
   });
 
+  it('a deep link’s school (the card’s) serves them when it is theirs, and is passed over when not', async () => {
+    vi.stubGlobal('fetch', fakeApi(SCHOOLS));
+    const linked = await startSession(tokens, 'kingsmead');
+    expect(linked.me.school).toBe('kingsmead');
+    expect(requests).toEqual(['/api/me?school=kingsmead']);
+    expect(window.sessionStorage.getItem(SCHOOL_STORAGE_KEY)).toBe('kingsmead');
+
+    requests = [];
+    window.sessionStorage.clear();
+    const notHers = await startSession(tokens, 'northfield-academy');
+    expect(requests).toEqual(['/api/me?school=northfield-academy', '/api/me']);
+    expect(notHers.me.school).toBe('hazel-lane');
+  });
+
   it('says so when the school cannot be switched to, and stays where it was', async () => {
     vi.stubGlobal('fetch', fakeApi(SCHOOLS));
     const session = await startSession(tokens);

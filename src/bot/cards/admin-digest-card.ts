@@ -1,8 +1,7 @@
-import type { ITextBlock } from '@microsoft/teams.cards';
+import type { IOpenUrlAction, ITextBlock } from '@microsoft/teams.cards';
 import type { PersonStatusKind } from '../../domain/person-status.ts';
 import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import {
-  ADMIN_ENTITY_ID,
   adaptiveCard,
   facts,
   firstOf,
@@ -10,7 +9,7 @@ import {
   heading,
   md,
   openUrl,
-  tabDeepLink,
+  tabLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
@@ -141,7 +140,7 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
       ],
       {
         fallbackText: `Delivery records lost for ${input.policy.title}: choose resume or cancel in the Admin view.`,
-        actions: [openUrl('Open the admin view', tabDeepLink(config.appId, ADMIN_ENTITY_ID))],
+        actions: digestActions(input, config),
       },
     );
   }
@@ -182,9 +181,19 @@ export function adminDigestCard(input: AdminDigestInput, config: CardsConfig): A
     ],
     {
       fallbackText: `Deadline passed for ${input.policy.title}: ${overdueTotal} overdue.`,
-      actions: [openUrl('Open the admin view', tabDeepLink(config.appId, ADMIN_ENTITY_ID))],
+      actions: digestActions(input, config),
     },
   );
+}
+
+/** The admin view, and Admin › Approval requests when approvers' cards did not reach them. */
+function digestActions(input: AdminDigestInput, config: CardsConfig): IOpenUrlAction[] {
+  return [
+    openUrl('Open the admin view', tabLink(config, 'admin')),
+    ...((input.approvalsNotReached ?? 0) > 0
+      ? [openUrl('Open approval requests', tabLink(config, 'approval-requests'))]
+      : []),
+  ];
 }
 
 /** The records check's line and the latest checkpoint, at the end of every digest. */

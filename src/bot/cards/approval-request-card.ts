@@ -5,7 +5,6 @@ import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { INPUT_IDS } from '../card-actions.ts';
 import {
   adaptiveCard,
-  APPROVALS_ENTITY_ID,
   choice,
   execute,
   facts,
@@ -15,7 +14,7 @@ import {
   openUrl,
   inSchool,
   refreshFor,
-  tabDeepLink,
+  tabLink,
   text,
   truncate,
   type AdaptiveCard,
@@ -114,7 +113,9 @@ export function approvalRequestCard(
         execute('Reject', inSchool(config, { action: 'reject', acknowledgementId: ack.id }), {
           style: 'destructive',
         }),
-        openUrl('Open approvals', tabDeepLink(config.appId, APPROVALS_ENTITY_ID)),
+        // Admin › Approval requests for an admin, their own Approvals for an approver who is not
+        // one: the tab decides by the roles the API gives them when it opens (app-shell.tsx).
+        openUrl('Open approval requests', tabLink(config, 'approval-requests')),
       ],
       refresh: refreshFor(
         inSchool(config, { action: 'refreshApproval', acknowledgementId: ack.id }),

@@ -8,9 +8,8 @@ import {
   formatDateTime,
   heading,
   md,
-  MY_AUP_ENTITY_ID,
   openUrl,
-  tabDeepLink,
+  tabLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
@@ -87,7 +86,7 @@ export function approvalResultCard(input: ApprovalResultInput, config: CardsConf
     ],
     {
       fallbackText: title,
-      actions: [openUrl('Open Countersign', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
+      actions: [openUrl('Open Countersign', tabLink(config, 'my-aup'))],
     },
   );
 }

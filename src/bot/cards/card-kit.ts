@@ -9,6 +9,7 @@ import type {
   IRefreshDefinition,
   ITextBlock,
 } from '@microsoft/teams.cards';
+import { tabDeepLink, type TabPage } from '../../domain/tab-deep-link.ts';
 import type { CardAction } from '../card-actions.ts';
 
 /** Adaptive Card JSON as Teams takes it (typed by the Teams SDK's card interfaces). */
@@ -276,14 +277,13 @@ export function withRefreshUsers(card: AdaptiveCard, ids: readonly string[]): Ad
   return { ...card, refresh: { ...card.refresh, userIds: mris } };
 }
 
-/** A deep link that opens the app's personal tab (entity id from the manifest's staticTabs). */
-export function tabDeepLink(appId: string, entityId: string): string {
-  return `https://teams.microsoft.com/l/entity/${encodeURIComponent(appId)}/${encodeURIComponent(entityId)}`;
+/**
+ * A deep link into the app's tab (src/domain/tab-deep-link.ts: the form Microsoft documents, the
+ * manifest's one static tab, the page in `context.subEntityId`), in the card's school.
+ */
+export function tabLink(config: Pick<CardsConfig, 'appId' | 'schoolId'>, page: TabPage): string {
+  return tabDeepLink(config.appId, { page, school: config.schoolId });
 }
-
-export const MY_AUP_ENTITY_ID = 'my-aup';
-export const ADMIN_ENTITY_ID = 'admin';
-export const APPROVALS_ENTITY_ID = 'approvals';
 
 const timeFormatters = new Map<string, Intl.DateTimeFormat>();
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();

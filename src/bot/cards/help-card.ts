@@ -2,9 +2,8 @@ import {
   adaptiveCard,
   facts,
   heading,
-  MY_AUP_ENTITY_ID,
   openUrl,
-  tabDeepLink,
+  tabLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
@@ -35,7 +34,7 @@ export function helpCard(config: CardsConfig): AdaptiveCard {
     ],
     {
       fallbackText: HELP_TEXT,
-      actions: [openUrl('Open My AUP', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
+      actions: [openUrl('Open My AUP', tabLink(config, 'my-aup'))],
     },
   );
 }

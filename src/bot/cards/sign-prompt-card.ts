@@ -11,11 +11,10 @@ import {
   heading,
   escapeMarkdown,
   md,
-  MY_AUP_ENTITY_ID,
   openUrl,
   inSchool,
   refreshFor,
-  tabDeepLink,
+  tabLink,
   text,
   truncate,
   type AdaptiveCard,
@@ -226,7 +225,7 @@ export function signPromptCard(input: SignPromptInput, config: CardsConfig): Ada
         }),
         { style: 'positive' },
       ),
-      openUrl('Read it in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID)),
+      openUrl('Read it in Teams', tabLink(config, 'my-aup')),
     ],
     // Shows the signer the current state (signed, or a newer version) whenever they open the chat.
     refresh: refreshFor(

@@ -7,10 +7,9 @@ import {
   formatDateTime,
   heading,
   md,
-  MY_AUP_ENTITY_ID,
   openUrl,
   shortHash,
-  tabDeepLink,
+  tabLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
@@ -87,7 +86,7 @@ export function signedReceiptCard(input: SignedReceiptInput, config: CardsConfig
     ],
     {
       fallbackText: `Signed ${input.policy.title} (${input.version.label ?? `version ${input.version.number}`}).`,
-      actions: [openUrl('View in Teams', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
+      actions: [openUrl('View in Teams', tabLink(config, 'my-aup'))],
     },
   );
 }

@@ -10,9 +10,8 @@ import {
   formatDate,
   heading,
   md,
-  MY_AUP_ENTITY_ID,
   openUrl,
-  tabDeepLink,
+  tabLink,
   text,
   type AdaptiveCard,
   type CardsConfig,
@@ -125,6 +124,6 @@ export function statusCard(input: StatusCardInput, config: CardsConfig): Adaptiv
   if (more > 0) body.push(text(`…and ${more} more in the My AUP tab.`, { isSubtle: true }));
   return adaptiveCard(body, {
     fallbackText: `Your policies: ${input.policies.length}.`,
-    actions: [openUrl('Open My AUP', tabDeepLink(config.appId, MY_AUP_ENTITY_ID))],
+    actions: [openUrl('Open My AUP', tabLink(config, 'my-aup'))],
   });
 }

@@ -1,5 +1,6 @@
 import { Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Suspense, useState } from 'react';
+import type { TabPage, TabTarget } from '../../../src/domain/tab-deep-link.ts';
 import type { DevUser } from '../auth/dev-token-source.ts';
 import { SectionNav } from '../ui/section-nav.tsx';
 import { MyAupView } from '../views/my-aup/my-aup-view.tsx';
@@ -54,8 +55,30 @@ function askedView(): ViewKey {
   return asked === 'admin' || asked === 'approvals' || asked === 'trust' ? asked : 'my-aup';
 }
 
+/**
+ * The view a deep link's page opens (the card's "Open approval requests": page
+ * `approval-requests`), by the roles the API gave: Admin › Approval requests for an admin; for
+ * an approver who is not one (that panel lists every signature waiting in the school, which is
+ * an admin's to see), their own Approvals, where they can decide the signature the card was
+ * about; anyone else My AUP. Roles come from the API, never from the link.
+ */
+function entryView(page: TabPage, isAdmin: boolean, isApprover: boolean): ViewKey {
+  switch (page) {
+    case 'my-aup':
+      return 'my-aup';
+    case 'admin':
+      return isAdmin ? 'admin' : 'my-aup';
+    case 'approvals':
+      return isApprover ? 'approvals' : 'my-aup';
+    case 'approval-requests':
+      return isAdmin ? 'admin' : isApprover ? 'approvals' : 'my-aup';
+  }
+}
+
 export interface AppShellProps {
   session: Session | null;
+  /** Inside Teams: the page a deep link asked for (teams-host.ts), until the person moves on. */
+  entry?: TabTarget | undefined;
   devUsers?: DevUser[];
   devUser?: string;
   onSwitchUser?: (key: string) => void;
@@ -65,6 +88,7 @@ export interface AppShellProps {
 
 export function AppShell({
   session,
+  entry,
   devUsers,
   devUser,
   onSwitchUser,
@@ -72,9 +96,15 @@ export function AppShell({
 }: AppShellProps) {
   const styles = useStyles();
   const roles = session?.me.roles ?? [];
-  const [view, setView] = useState<ViewKey>(askedView);
+  const [asked] = useState<ViewKey>(askedView);
+  // null until the person picks a view: the link's page (or ?view=) decides until then, read
+  // with the roles of the session, which arrive after the first render.
+  const [chosen, setView] = useState<ViewKey | null>(null);
   const isAdmin = roles.includes('Policy.Admin');
   const isApprover = roles.includes('Policy.Approver');
+  const view = chosen ?? (entry === undefined ? asked : entryView(entry.page, isAdmin, isApprover));
+  const adminPart =
+    chosen === null && entry?.page === 'approval-requests' ? 'approval-requests' : undefined;
   const shown: ViewKey =
     (view === 'admin' && !isAdmin) || (view === 'approvals' && !isApprover) ? 'my-aup' : view;
   const served = `${session?.me.id ?? ''}:${session?.me.school ?? ''}`;
@@ -123,7 +153,9 @@ export function AppShell({
           <ViewBoundary key={`${shown}:${served}`}>
             <Suspense fallback={<Spinner label="Loading…" />}>
               {shown === 'my-aup' && <MyAupView key={served} session={session} />}
-              {shown === 'admin' && <AdminView key={served} session={session} />}
+              {shown === 'admin' && (
+                <AdminView key={served} session={session} initialPart={adminPart} />
+              )}
               {shown === 'approvals' && <ApprovalsView key={served} session={session} />}
               {shown === 'trust' && <TrustView key={served} session={session} />}
             </Suspense>

@@ -141,6 +141,7 @@ export function Bootstrap() {
       {state.phase === 'ready' && (
         <AppShell
           session={state.session}
+          entry={state.launch.kind === 'teams' ? state.launch.host.entry : undefined}
           onChooseSchool={chooseSchoolFor}
           {...(state.launch.kind === 'dev'
             ? {

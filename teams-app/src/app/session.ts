@@ -65,12 +65,25 @@ function notInSchool(error: unknown): boolean {
 }
 
 /**
- * Signs in: the school chosen earlier in this session when there is one (someone in several
- * schools of a trust), else the service's default for the person. A remembered school that is
- * no longer theirs (another person signed in, or they left it) is forgotten, not an error.
+ * Signs in: the school a deep link named (the card's school) when the person is in it, else the
+ * school chosen earlier in this session when there is one (someone in several schools of a
+ * trust), else the service's default for the person. A linked school that is not theirs is
+ * passed over, and a remembered one that is no longer theirs (another person signed in, or
+ * they left it) is forgotten; neither is an error. The API decides both (403 not-in-school).
  */
-export async function startSession(tokens: TokenSource): Promise<Session> {
+export async function startSession(tokens: TokenSource, linkedSchool?: string): Promise<Session> {
   const api = new ApiClient(tokens);
+  if (linkedSchool !== undefined) {
+    const inSchool = api.forSchool(linkedSchool);
+    try {
+      const me = await inSchool.me();
+      storeSchool(linkedSchool);
+      return { api: inSchool, me, tokenKind: tokens.kind };
+    } catch (error) {
+      // Any refusal of the linked school (not theirs, or they are in none) leaves it unused.
+      if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    }
+  }
   const remembered = storedSchool();
   if (remembered !== undefined) {
     const inSchool = api.forSchool(remembered);
@@ -96,7 +109,7 @@ export async function chooseSchool(session: Session, school: string): Promise<Se
 }
 
 export async function startTeamsSession(config: TabConfig, host: TeamsHost): Promise<Session> {
-  return startSession(await chooseTeamsTokenSource(config, host));
+  return startSession(await chooseTeamsTokenSource(config, host), host.entry?.school);
 }
 
 export function startDevSession(userKey: string): Promise<Session> {

@@ -1,3 +1,4 @@
+import { readTabSubPageId, type TabTarget } from '../../../src/domain/tab-deep-link.ts';
 import { loadChunk } from '../app/chunk-load.ts';
 import type { ThemeName } from './theme.ts';
 import { toThemeName } from './theme.ts';
@@ -9,6 +10,13 @@ export interface TeamsHost {
   /** The signed-in user's UPN: the login hint for MSAL. */
   loginHint?: string;
   tenantId?: string;
+  /**
+   * The page a deep link asked for (the link's `context.subEntityId`, which teams-js gives as
+   * `page.subPageId`: "Get context for your tab", learn.microsoft.com/microsoftteams/platform/
+   * concepts/tabs/tabs-context; src/domain/tab-deep-link.ts). Only a wish: the shell still
+   * shows pages by the roles the API gives.
+   */
+  entry?: TabTarget;
   /** teams-js says nested app authentication is supported by this client. */
   naaRecommended: boolean;
   onThemeChange(handler: (theme: ThemeName) => void): void;
@@ -56,11 +64,14 @@ export async function detectTeams(timeoutMs = 1500): Promise<TeamsHost | null> {
   ]);
   if (outcome !== 'ready') return null;
   const context = await app.getContext();
+  // `page` is typed as always there; a host that leaves it out simply asked for no page.
+  const entry = readTabSubPageId(context.page?.subPageId);
   return {
     kind: 'teams',
     theme: toThemeName(context.app.theme),
     ...(context.user?.loginHint === undefined ? {} : { loginHint: context.user.loginHint }),
     ...(context.user?.tenant?.id === undefined ? {} : { tenantId: context.user.tenant.id }),
+    ...(entry === undefined ? {} : { entry }),
     naaRecommended: nestedAppAuth.isNAAChannelRecommended(),
     onThemeChange(handler) {
       app.registerOnThemeChangeHandler((theme) => handler(toThemeName(theme)));

@@ -31,10 +31,17 @@ function needsPolicies(part: Part): boolean {
 }
 
 /** The Policy.Admin views, loaded on demand as their own chunk. */
-export default function AdminView({ session }: { session: Session }) {
+export default function AdminView({
+  session,
+  initialPart,
+}: {
+  session: Session;
+  /** The section a deep link opened (Approval requests from the approver's card). */
+  initialPart?: Part | undefined;
+}) {
   const styles = useStyles();
   const { api } = session;
-  const [part, setPart] = useState<Part>('policy');
+  const [part, setPart] = useState<Part>(initialPart ?? 'policy');
   const [policies, reloadPolicies] = useLoad(() => api.adminPolicies(), [api]);
   // Read the policies afresh on each move to another section: a version published under
   // "Policy and import" shows at once in People and Campaigns.
