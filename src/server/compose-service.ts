@@ -287,21 +287,27 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     },
   );
   const repairEveryMs = input.repairEveryMs ?? 6 * 60 * 60 * 1000;
+  // Each school's sweep through its own service, under its own lease (school-services.ts).
   const sweep = (): void => {
-    service.repairRecords().then(
-      (repaired) => {
-        const mended =
-          repaired.auditEventsRecreated.length +
-          repaired.approvalsCreated.length +
-          repaired.approvalRequestsQueued.length +
-          repaired.policyEventsRecreated.length;
-        if (mended > 0) {
-          log.warn('repair sweep mended records a fault had left incomplete', {
-            auditEventsRecreated: repaired.auditEventsRecreated.length,
-            approvalsCreated: repaired.approvalsCreated.length,
-            approvalRequestsQueued: repaired.approvalRequestsQueued.length,
-            policyEventsRecreated: repaired.policyEventsRecreated.length,
-          });
+    schools.repairSweep().then(
+      (results) => {
+        for (const result of results) {
+          if (result.kind !== 'swept') continue;
+          const repaired = result.report;
+          const mended =
+            repaired.auditEventsRecreated.length +
+            repaired.approvalsCreated.length +
+            repaired.approvalRequestsQueued.length +
+            repaired.policyEventsRecreated.length;
+          if (mended > 0) {
+            log.warn('repair sweep mended records a fault had left incomplete', {
+              schoolId: result.schoolId,
+              auditEventsRecreated: repaired.auditEventsRecreated.length,
+              approvalsCreated: repaired.approvalsCreated.length,
+              approvalRequestsQueued: repaired.approvalRequestsQueued.length,
+              policyEventsRecreated: repaired.policyEventsRecreated.length,
+            });
+          }
         }
       },
       (error: unknown) => report(error, 'repair sweep'),

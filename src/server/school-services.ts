@@ -14,6 +14,7 @@ import { TRUST_SETTINGS_ID } from '../domain/trust.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceKeys } from '../ports/evidence-keys.ts';
+import type { LeaseGrant } from '../ports/lease-store.ts';
 import type { Messenger } from '../ports/messenger.ts';
 import type { RecordStore } from '../ports/record-store.ts';
 import type { RoleSource } from '../ports/role-source.ts';
@@ -27,6 +28,7 @@ import {
 } from '../services/campaigns/campaign-service.ts';
 import type { SenderOptions } from '../services/campaigns/campaign-sender.ts';
 import type { CountersignService } from '../services/countersign-service.ts';
+import type { RepairReport } from '../services/repair-records.ts';
 import {
   createCountersignService,
   type ServiceDeps,
@@ -253,9 +255,28 @@ export interface TrustSchools {
    * drops nothing; the next request reads again).
    */
   sync(): Promise<void>;
+  /**
+   * The repair sweep (repair-records.ts), per school: each school of the list through its own
+   * service (its scoped view, its approvers), under its own lease `repair-sweep:<school>`, so
+   * two instances never sweep one school at once; the site's rows read once for the schools
+   * this instance holds. The deployment's school also mends what no composed school owns (the
+   * trust's masters, a removed school's signatures' events, rows naming no policy).
+   */
+  repairSweep(): Promise<SchoolRepair[]>;
   /** Stops the other schools' scheduled work (and waits for removed schools' to stop). */
   stop(): Promise<void>;
 }
+
+/** What one school's part of a repair sweep came to. */
+export type SchoolRepair =
+  | { kind: 'swept'; schoolId: string; report: RepairReport }
+  /** Another instance holds the school's sweep lease: it sweeps the school. */
+  | { kind: 'held-elsewhere'; schoolId: string }
+  /** Reported through `parts.report`; the other schools are swept all the same. */
+  | { kind: 'failed'; schoolId: string };
+
+/** How long one instance holds a school's sweep lease (a sweep takes minutes at most). */
+const REPAIR_LEASE_MS = 30 * 60 * 1000;
 
 /**
  * The schools of a trust served by one deployment (issue 14, item 3): the deployment's own school
@@ -423,6 +444,49 @@ export function createTrustSchools(
       await read().catch((error: unknown) => {
         parts.report(error, 'reading the settings list');
       });
+    },
+    repairSweep: async () => {
+      await current();
+      const schools = [...composed.values()];
+      const ids = new Set(schools.map((s) => s.school.id));
+      const results: SchoolRepair[] = [];
+      const held: { school: ComposedSchool; grant: LeaseGrant }[] = [];
+      for (const school of schools) {
+        const id = school.school.id;
+        const grant = await parts.work.acquireLease(
+          `repair-sweep:${id}`,
+          parts.holderId,
+          REPAIR_LEASE_MS,
+          parts.clock.now(),
+        );
+        if (grant === null) results.push({ kind: 'held-elsewhere', schoolId: id });
+        else held.push({ school, grant });
+      }
+      try {
+        if (held.length === 0) return results;
+        // The lists are the site's: read once for every school this instance sweeps.
+        const rows = await parts.graph.records.readRepairRows();
+        for (const { school } of held) {
+          const id = school.school.id;
+          const mends =
+            school === own
+              ? (of: string | undefined) => of === id || of === undefined || !ids.has(of)
+              : (of: string | undefined) => of === id;
+          try {
+            results.push({
+              kind: 'swept',
+              schoolId: id,
+              report: await school.service.repairRecords({ rows, mends }),
+            });
+          } catch (error) {
+            parts.report(error, `repair sweep (${id})`);
+            results.push({ kind: 'failed', schoolId: id });
+          }
+        }
+        return results;
+      } finally {
+        await Promise.all(held.map(({ grant }) => parts.work.releaseLease(grant)));
+      }
     },
     stop: async () => {
       stopped = true;

@@ -1,6 +1,6 @@
 import type { ApprovalRequestView } from './approval-request-status.ts';
 import type { EvidencePdf, EvidencePdfRequest } from './evidence-pdf.ts';
-import type { RepairReport } from './repair-records.ts';
+import type { RepairOptions, RepairReport } from './repair-records.ts';
 import type { RecordsCheckRunner, RecordsCheckView } from './records-check.ts';
 import type { Acknowledgement, ApprovalState } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
@@ -251,7 +251,7 @@ export interface CountersignService {
   readonly trust: TrustPolicyService;
 
   /** The sweeper (see repair-records.ts): the composition runs it on a timer. */
-  repairRecords(): Promise<RepairReport>;
+  repairRecords(options?: RepairOptions): Promise<RepairReport>;
   /** The nightly records check (records-check.ts): the scheduled work runs it when due. */
   readonly recordsCheckRunner: RecordsCheckRunner;
   /** Open approvals whose card reached no approver: the admin digest's count (no actor). */

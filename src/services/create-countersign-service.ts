@@ -123,7 +123,7 @@ export function createCountersignService(deps: ServiceDeps): CountersignService 
       masterWithdrawalPreview: (actor, key, n) => masterWithdrawalPreview(ctx, actor, key, n),
       withdrawMaster: (actor, key, n, reason) => withdrawMaster(ctx, actor, key, n, reason),
     },
-    repairRecords: () => repairRecords(ctx),
+    repairRecords: (options) => repairRecords(ctx, options),
     recordsCheckRunner: recordsCheckRunner(ctx),
     approvalsNotReached: () => countApprovalsNotReached(ctx),
   };

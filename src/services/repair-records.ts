@@ -1,3 +1,4 @@
+import { policyKeyOfAcknowledgementId } from '../domain/acknowledgement.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { readRows, type ReadRow } from '../domain/evidence/evidence-row.ts';
 import { prepareKeyRing } from '../domain/evidence/key-ring.ts';
@@ -31,6 +32,38 @@ export interface RepairReport {
    * repaired from a record that is not genuine; `verify` and the records check name them.
    */
   skipped: { list: 'acknowledgements' | 'approvals' | 'policies'; id: string; reason: string }[];
+}
+
+/** Which rows one school's sweep mends, and the site's rows when already read for it. */
+export interface RepairOptions {
+  /**
+   * The site's rows as read once for every school swept on this instance (the lists are the
+   * site's); absent, read here.
+   */
+  rows?: RepairRows;
+  /**
+   * Whose rows this sweep mends, by the school of the row's policy (undefined: a policy the
+   * Policies list no longer reads). A trust sweeps each school through its own service (its
+   * approvers, its scoped view), so a school mends only what is its own (default: its own
+   * school's, and the rows naming no policy).
+   */
+  mends?: (schoolId: string | undefined) => boolean;
+}
+
+/** The rows of the policies whose school this sweep mends (the site's lists hold every school's). */
+function ownRows(rows: RepairRows, mends: (schoolId: string | undefined) => boolean): RepairRows {
+  const schoolOf = new Map(rows.policies.map((p) => [p.key, p.schoolId]));
+  const mine = (policyKey: string): boolean => mends(schoolOf.get(policyKey));
+  return {
+    ...rows,
+    acknowledgements: rows.acknowledgements.filter((a) =>
+      mine(policyKeyOfAcknowledgementId(a.key)),
+    ),
+    policies: rows.policies.filter((p) => mends(p.schoolId)),
+    // Rows that name no policy are reported by the sweep that mends what no school owns.
+    unreadableApprovals: mends(undefined) ? rows.unreadableApprovals : [],
+    unreadablePolicies: mends(undefined) ? rows.unreadablePolicies : [],
+  };
 }
 
 /** What a genuine row says: the record as signed (or a legacy row whose seal holds). */
@@ -113,10 +146,16 @@ export async function repairSignatureAudit(
  * signed record, never from the plain columns; writes only what is missing; safe to run on
  * several instances at once (every write is idempotent).
  */
-export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> {
+export async function repairRecords(
+  ctx: ServiceContext,
+  options: RepairOptions = {},
+): Promise<RepairReport> {
   // Signatures (and policies) younger than ten minutes may still be writing their own event.
   const signedBefore = new Date(ctx.clock.now().getTime() - SETTLE_MS).toISOString();
-  const rows = await ctx.records.readRepairRows();
+  const rows = ownRows(
+    options.rows ?? (await ctx.records.readRepairRows()),
+    options.mends ?? ((schoolId) => schoolId === undefined || schoolId === ctx.school.id),
+  );
   const read = readRows(
     'acknowledgements',
     rows.acknowledgements,
@@ -174,8 +213,15 @@ export async function repairRecords(ctx: ServiceContext): Promise<RepairReport> 
       });
       report.approvalsCreated.push(source.id);
     } catch (error) {
+      if (!(error instanceof CountersignError)) throw error;
+      if (error.code === 'not-found') {
+        // A signature of a policy no school's view holds (the policy's row gone): its event is
+        // mended above; its approval has no school to ask, so it is left for verify to name.
+        report.skipped.push({ list: 'acknowledgements', id: stored.key, reason: error.message });
+        continue;
+      }
       // A signer's own retry created it meanwhile: the row exists, which is the point.
-      if (!(error instanceof CountersignError && error.code === 'conflict')) throw error;
+      if (error.code !== 'conflict') throw error;
     }
     withApprovalRow.add(source.id);
   }
