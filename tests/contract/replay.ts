@@ -251,7 +251,107 @@ function recordedDirectory(recording: Recording): RecordedDirectory {
       }
     }
   }
+  // A person the app is installed for (the messenger suite's install through Graph) is named
+  // only in the path: the emulator must hold them for the install to be answered as it was.
+  for (const exchange of recording.exchanges) {
+    if (exchange.service === 'connector') continue;
+    const [resource, owner, relation] = (exchange.path.split('?')[0] ?? '').split('/');
+    if (resource !== 'users' || relation !== 'teamwork' || owner === undefined) continue;
+    if (!STAND_IN_ID.test(owner) || users.has(owner)) continue;
+    users.set(owner, {
+      id: owner,
+      displayName: owner,
+      userPrincipalName: `${owner}@example.invalid`,
+      jobTitle: null,
+    });
+  }
   return { users: [...users.values()], groups: [...groups.values()] };
+}
+
+/**
+ * The Teams apps a recording shows in the tenant's catalog (an answered `appCatalogs/teamsApps`
+ * lookup: each app of its `value`, by manifest id, with the catalog id the tenant gave it), and
+ * the people it shows the app already installed for (an install the tenant answered 409).
+ */
+function recordedTeamsApps(recording: Recording): {
+  apps: { catalogId: string; externalId: string; displayName?: string }[];
+  installedFor: { userId: string; catalogId: string }[];
+} {
+  const apps = new Map<string, { catalogId: string; externalId: string; displayName?: string }>();
+  const installedFor: { userId: string; catalogId: string }[] = [];
+  for (const exchange of recording.exchanges) {
+    if (exchange.service === 'connector') continue;
+    const path = exchange.path.split('?')[0] ?? '';
+    if (exchange.method === 'GET' && path === 'appCatalogs/teamsApps' && exchange.status === 200) {
+      const body = exchange.responseBody;
+      const value = isObject(body) && Array.isArray(body['value']) ? body['value'] : [];
+      // The manifest id a `$filter=externalId eq '…'` asked for, when the answer leaves it out.
+      const asked = /externalId eq '([^']+)'/.exec(decodeURIComponent(exchange.path))?.[1];
+      for (const app of value.filter(isObject)) {
+        const catalogId = app['id'];
+        const externalId = typeof app['externalId'] === 'string' ? app['externalId'] : asked;
+        if (typeof catalogId !== 'string' || externalId === undefined) continue;
+        apps.set(catalogId, {
+          catalogId,
+          externalId,
+          ...(typeof app['displayName'] === 'string' ? { displayName: app['displayName'] } : {}),
+        });
+      }
+    }
+    const [resource, userId, relation, collection] = path.split('/');
+    if (
+      exchange.method === 'POST' &&
+      resource === 'users' &&
+      relation === 'teamwork' &&
+      collection === 'installedApps' &&
+      exchange.status === 409 &&
+      userId !== undefined &&
+      isObject(exchange.requestBody)
+    ) {
+      const bind = exchange.requestBody['teamsApp@odata.bind'];
+      const catalogId = typeof bind === 'string' ? bind.split('/').at(-1) : undefined;
+      if (catalogId !== undefined) installedFor.push({ userId, catalogId });
+    }
+  }
+  return { apps: [...apps.values()], installedFor };
+}
+
+/**
+ * Seeds a Graph emulator with the Teams apps a recording shows (recordedTeamsApps): each app the
+ * tenant's catalog held is uploaded to the emulator's (whose catalog is empty in its permission
+ * mode, as a tenant's is before the package is uploaded), and the app is installed for each
+ * person the tenant answered "already installed" (409) for. Without it a tenant's messenger
+ * recording replays as differences that are the seed's, not the emulator's: the lookup finds
+ * nothing and the install is 404. Call after seedRecordedDirectory (an install needs the person).
+ */
+export async function seedRecordedTeamsApps(
+  setup: Pick<EmulatorSetup, 'publishApp'>,
+  graphBaseUrl: string,
+  recording: Recording,
+): Promise<void> {
+  const { apps, installedFor } = recordedTeamsApps(recording);
+  const emulatedId = new Map<string, string>();
+  for (const app of apps) {
+    emulatedId.set(app.catalogId, setup.publishApp(app.externalId, app.displayName));
+  }
+  for (const { userId, catalogId } of installedFor) {
+    const id = emulatedId.get(catalogId);
+    if (id === undefined) continue;
+    const response = await fetch(
+      `${graphBaseUrl}/users/${encodeURIComponent(userId)}/teamwork/installedApps`,
+      {
+        method: 'POST',
+        headers: { ...EMULATOR_AUTHORIZATION, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${id}`,
+        }),
+      },
+    );
+    // 409: installed by an earlier exchange's seeding already; anything else is a seeding fault.
+    if (response.status !== 201 && response.status !== 409) {
+      throw new Error(`seeding the install for ${userId} answered ${String(response.status)}`);
+    }
+  }
 }
 
 /** Seeds a Graph emulator with the directory objects a recording shows (recordedDirectory). */

@@ -103,6 +103,11 @@ export interface EmulatorSetup {
    * as "Update listItem" documents the reply); true acts out a tenant that adds it.
    */
   setFieldsPatchEtag(answer: boolean): void;
+  /**
+   * Uploads a Teams app to the organisation's catalog by its manifest id (as an admin uploads
+   * the package), e.g. one a recording shows the tenant's catalog holding; returns its catalog id.
+   */
+  publishApp(externalId: string, displayName?: string): string;
 }
 
 export interface GraphEmulator {
@@ -412,6 +417,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       },
       setListViewThreshold: (items) => sharepoint.setListViewThreshold(items),
       setFieldsPatchEtag: (answer) => sharepoint.setFieldsPatchEtag(answer),
+      publishApp: (externalId, displayName) => teamwork.publishApp(externalId, displayName).id,
     },
     teamsAppReachable: (userId, appExternalId) => teamwork.reachable(userId, appExternalId),
     close: async () => {

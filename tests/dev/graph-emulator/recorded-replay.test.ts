@@ -11,7 +11,7 @@ import {
   type GraphEmulator,
 } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import { RECORDED_DIR, recordingSchema, type Recording } from '../../contract/recording.ts';
-import { replay, seedRecordedDirectory } from '../../contract/replay.ts';
+import { replay, seedRecordedDirectory, seedRecordedTeamsApps } from '../../contract/replay.ts';
 
 /**
  * Every recording in tests/recorded/<suite>/: from a tenant (docs/tenant-check.md) or authored
@@ -41,10 +41,15 @@ afterEach(async () => {
 });
 
 /** Both emulators, strict, fresh for each recording. */
-async function replayed(recording: Recording): Promise<string[]> {
+async function replayed(
+  recording: Recording,
+  options: { seedApps?: boolean } = {},
+): Promise<string[]> {
   graph = await startGraphEmulator({ seed: 'demo' });
   // The people and groups a tenant's answers show, under their stand-in ids.
   seedRecordedDirectory(graph.setup, recording);
+  // The Teams app the tenant's catalog held, and whom it was installed for already.
+  if (options.seedApps !== false) await seedRecordedTeamsApps(graph.setup, graph.url, recording);
   const teams = await startConnectorEmulator({ tenantId: randomUUID(), strict: true });
   connector = teams;
   return replay(recording, {
@@ -99,6 +104,79 @@ describe('the emulators answer every recording as the tenant did', () => {
       expect.stringMatching(/^#3 .*no 'sharepointIds' in the answer$/),
       expect.stringMatching(/^#5 .*status 412, the tenant answered 200$/),
       expect.stringMatching(/^#6 .*error invalidRequest, the tenant answered generalException$/),
+    ]);
+  });
+
+  it("replays a tenant messenger recording's app installs: the recorded catalog and installs are seeded", async () => {
+    // Shaped as tenant-messenger.test.ts records it (the stand-ins recording.ts gives): the
+    // installer's catalog lookup and install through Graph, then the Bot Connector's calls.
+    const manifestId = '00000000-0000-4000-8000-000000000010';
+    const catalogId = '00000000-0000-4000-8000-000000000011';
+    const install = (userId: string, status: number) => ({
+      method: 'POST',
+      path: `users/${userId}/teamwork/installedApps`,
+      requestBody: {
+        'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${catalogId}`,
+      },
+      status,
+    });
+    const create = (userId: string) => ({
+      service: 'connector' as const,
+      method: 'POST',
+      path: 'v3/conversations',
+      requestBody: {
+        bot: { id: '00000000-0000-4000-8000-000000000001' },
+        isGroup: false,
+        members: [{ id: userId }],
+        channelData: { tenant: { id: '00000000-0000-4000-8000-000000000003' } },
+        tenantId: '00000000-0000-4000-8000-000000000003',
+      },
+      status: 201,
+      responseBody: { id: `a:conversation-${userId.slice(-1)}` },
+    });
+    const shaped: Recording = {
+      suite: 'messenger',
+      source: 'tenant',
+      recordedAt: '2026-12-04T00:00:00.000Z',
+      exchanges: [
+        {
+          method: 'GET',
+          path: `appCatalogs/teamsApps?$filter=${encodeURIComponent(`externalId eq '${manifestId}'`)}`,
+          status: 200,
+          responseBody: {
+            value: [
+              {
+                id: catalogId,
+                externalId: manifestId,
+                displayName: 'Name 1',
+                distributionMethod: 'organization',
+              },
+            ],
+          },
+        },
+        // The test person installed now; a second who had the app already (409).
+        install('00000000-0000-4000-8000-000000000002', 201),
+        install('00000000-0000-4000-8000-000000000004', 409),
+        create('00000000-0000-4000-8000-000000000002'),
+        create('00000000-0000-4000-8000-000000000004'),
+        {
+          service: 'connector',
+          method: 'POST',
+          path: 'v3/conversations/a:conversation-2/activities',
+          requestBody: { type: 'message', text: 'Countersign contract test.' },
+          status: 201,
+          responseBody: { id: '1700000000001' },
+        },
+      ],
+    };
+    expect(await replayed(shaped)).toEqual([]);
+    await graph?.close();
+    await connector?.close();
+    // Unseeded, the emulator's empty catalog (its permission mode) answers for the seed.
+    // (The lookup's empty list is not a difference the replay sees: same keys, same types.)
+    expect(await replayed(shaped, { seedApps: false })).toEqual([
+      expect.stringMatching(/^#2 POST .*installedApps: status 404, the tenant answered 201$/),
+      expect.stringMatching(/^#3 POST .*installedApps: status 404, the tenant answered 409$/),
     ]);
   });
 
