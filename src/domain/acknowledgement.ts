@@ -53,6 +53,22 @@ export function acknowledgementId(
 }
 
 /**
+ * The order listings give signatures in: by signing time, then by id. `signedAt` is compared
+ * ordinally (by UTF-16 code unit), not with `localeCompare`: the schema admits only
+ * `YYYY-MM-DDTHH:MM:SS(.d+)?Z`, so two values first differ at a digit, or at "." against "Z", or
+ * at a digit against "Z", which the locale's collation orders as code units do (a test pins the
+ * two orders equal), at a fraction of the cost: a 20,000-person policy's listing sorted 15,000
+ * rows with `localeCompare` in 20-80 ms. Only equal times (rare) compare ids, as before.
+ */
+export function bySigningOrder(
+  a: { signedAt: string; id: string },
+  b: { signedAt: string; id: string },
+): number {
+  if (a.signedAt !== b.signedAt) return a.signedAt < b.signedAt ? -1 : 1;
+  return a.id.localeCompare(b.id);
+}
+
+/**
  * The policy an acknowledgement (or its approval) belongs to, read from its derived id: a policy
  * key has no ":" (policyKeySchema), so it is everything before the first one.
  */

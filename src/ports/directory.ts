@@ -21,7 +21,8 @@ export interface Directory {
   getPerson(id: string): Promise<DirectoryPerson | null>;
   /**
    * Every user in the group, through nested groups (Graph transitiveMembers), a page at a time:
-   * a 20,000-person audience is some twenty pages, not 20,000 awaits. Each person once.
+   * a 20,000-person audience is some twenty pages, not 20,000 awaits. Each person once, without
+   * a job title (no listing reads one; getPerson gives it).
    */
   listGroupMembers(groupId: string): AsyncIterable<readonly DirectoryPerson[]>;
   /** Ids of every group the person belongs to, directly or through nesting (transitiveMemberOf). */

@@ -21,7 +21,7 @@ import { loadPolicy, runningDeadline, type LoadedPolicy } from './policy-version
 import { requireRole } from './require-role.ts';
 import type { ReportInputs, ReportSnapshots, SnapshotStatuses } from './report-snapshot.ts';
 import type { ServiceContext } from './service-context.ts';
-import { sortInSlices } from './sort-in-slices.ts';
+import { pageInSlices, sortInSlices } from '../domain/sort-in-slices.ts';
 
 const MAX_PAGE = 500;
 /**
@@ -273,11 +273,54 @@ export async function tallyReport(
   return tallyStatuses(counted);
 }
 
-/** Everyone in the policy's audiences (or the one asked for) with their status. */
-async function buildReport(
+/**
+ * Someone the report lists: matched every filter. Light, so a 20,000-person report makes its
+ * rows (ReportRow) for a page only; `acknowledgement` is looked up when first asked for.
+ */
+interface Candidate {
+  person: AudienceMember['person'];
+  audiences: string[];
+  status: PersonStatus;
+  signatures: readonly SignatureFacts[];
+  approvals: readonly Approval[];
+  acknowledgement?: SignatureFacts | null;
+}
+
+function acknowledgementOfCandidate(candidate: Candidate): SignatureFacts | undefined {
+  if (candidate.acknowledgement === undefined) {
+    candidate.acknowledgement = acknowledgementOf(candidate.status, candidate.signatures) ?? null;
+  }
+  return candidate.acknowledgement ?? undefined;
+}
+
+function rowOf(candidate: Candidate, policyKey: string): ReportRow {
+  const { person, audiences, status, approvals } = candidate;
+  const acknowledgement = acknowledgementOfCandidate(candidate);
+  return {
+    id: person.id,
+    displayName: person.displayName,
+    upn: person.userPrincipalName,
+    audiences,
+    statuses: { [policyKey]: status },
+    status,
+    ...(acknowledgement === undefined ? {} : { acknowledgement }),
+    approvals,
+  };
+}
+
+interface Candidates {
+  loaded: LoadedPolicy;
+  tally: ReturnType<typeof tallyStatuses>;
+  /** Those matching every filter, unsorted. */
+  candidates: Candidate[];
+  compare: (a: Candidate, b: Candidate) => number;
+}
+
+/** Everyone in the policy's audiences (or the one asked for) with their status, unsorted. */
+async function reportCandidates(
   ctx: ServiceContext,
   query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
-): Promise<Report> {
+): Promise<Candidates> {
   const loaded = await loadPolicy(ctx.records, query.policyKey);
   const audienceKeys = loaded.policy.audiences.filter(
     (a) => query.audience === undefined || a === query.audience,
@@ -290,7 +333,7 @@ async function buildReport(
   ]);
   const statuses = await statusesOf(ctx, loaded, inputs, deadline);
   const search = query.search?.trim().toLowerCase();
-  const rows: ReportRow[] = [];
+  const candidates: Candidate[] = [];
   const counted: { audiences: string[]; kind: PersonStatus['kind'] }[] = [];
   let done = 0;
   for (const { person, audiences: all } of inputs.members.values()) {
@@ -309,50 +352,60 @@ async function buildReport(
     if (status === undefined) continue;
     counted.push({ audiences, kind: status.kind });
     if (query.status !== undefined && status.kind !== query.status) continue;
-    const signatures = inputs.acksByUser.get(person.id) ?? [];
-    const acknowledgement = acknowledgementOf(status, signatures);
-    // The signature's summary (its name check is the costly part) is made for a page's rows only.
-    rows.push({
-      id: person.id,
-      displayName: person.displayName,
-      upn: person.userPrincipalName,
+    candidates.push({
+      person,
       audiences,
-      statuses: { [query.policyKey]: status },
       status,
-      ...(acknowledgement === undefined ? {} : { acknowledgement }),
+      signatures: inputs.acksByUser.get(person.id) ?? [],
       approvals: inputs.approvalsByUser?.get(person.id) ?? [],
     });
   }
+  return {
+    loaded,
+    tally: tallyStatuses(counted),
+    candidates,
+    compare: comparator(query.sort ?? { by: 'name', direction: 'ascending' }),
+  };
+}
+
+/** Everyone in the policy's audiences (or the one asked for) with their status, sorted. */
+async function buildReport(
+  ctx: ServiceContext,
+  query: Omit<PeopleQuery, 'cursor' | 'pageSize'>,
+): Promise<Report> {
+  const { loaded, tally, candidates, compare } = await reportCandidates(ctx, query);
   await yieldToEventLoop();
-  const sorted = await sortInSlices(
-    rows,
-    comparator(query.sort ?? { by: 'name', direction: 'ascending' }),
-    yieldToEventLoop,
-  );
-  return { loaded, tally: tallyStatuses(counted), rows: sorted };
+  const sorted = await sortInSlices(candidates, compare, yieldToEventLoop);
+  return { loaded, tally, rows: sorted.map((c) => rowOf(c, query.policyKey)) };
 }
 
 const STATUS_ORDER = new Map<string, number>(STATUS_KINDS.map((kind, i) => [kind, i]));
 
-/** Orders rows by the column asked for, then by name, so equal keys keep a stable order. */
-function comparator(sort: PeopleSort): (a: ReportRow, b: ReportRow) => number {
+/**
+ * Orders people by the column asked for, then by name, then by id: a total order (ids are
+ * unique), so a page picked from the unsorted list (pageInSlices) is the page a full sort gives.
+ */
+function comparator(sort: PeopleSort): (a: Candidate, b: Candidate) => number {
   const sign = sort.direction === 'ascending' ? 1 : -1;
-  const name = (a: ReportRow, b: ReportRow) =>
-    byName.compare(a.displayName, b.displayName) || a.id.localeCompare(b.id);
-  const key = (a: ReportRow, b: ReportRow): number => {
+  const name = (a: Candidate, b: Candidate) =>
+    byName.compare(a.person.displayName, b.person.displayName) ||
+    a.person.id.localeCompare(b.person.id);
+  const key = (a: Candidate, b: Candidate): number => {
     switch (sort.by) {
       case 'name':
         return 0;
       case 'upn':
-        return byName.compare(a.upn, b.upn);
+        return byName.compare(a.person.userPrincipalName, b.person.userPrincipalName);
       case 'audiences':
         return byName.compare(a.audiences.join(' '), b.audiences.join(' '));
       case 'status':
         return (STATUS_ORDER.get(a.status.kind) ?? 0) - (STATUS_ORDER.get(b.status.kind) ?? 0);
       case 'signed': {
         // Never signed sorts after every signature, whichever the direction.
-        const at = (row: ReportRow) =>
-          row.acknowledgement === undefined ? undefined : Date.parse(row.acknowledgement.signedAt);
+        const at = (c: Candidate) => {
+          const ack = acknowledgementOfCandidate(c);
+          return ack === undefined ? undefined : Date.parse(ack.signedAt);
+        };
         const x = at(a);
         const y = at(b);
         if (x === undefined || y === undefined) return 0;
@@ -363,7 +416,8 @@ function comparator(sort: PeopleSort): (a: ReportRow, b: ReportRow) => number {
   return (a, b) => {
     if (sort.by === 'signed') {
       const missing =
-        Number(a.acknowledgement === undefined) - Number(b.acknowledgement === undefined);
+        Number(acknowledgementOfCandidate(a) === undefined) -
+        Number(acknowledgementOfCandidate(b) === undefined);
       if (missing !== 0) return missing;
     }
     return sign * (key(a, b) || name(a, b));
@@ -385,23 +439,33 @@ export async function peopleStatus(
   query: PeopleQuery,
 ): Promise<PeoplePage> {
   requireRole(actor, 'Policy.Admin');
-  const { rows, tally } = await buildReport(ctx, query);
+  const { candidates, compare, tally } = await reportCandidates(ctx, query);
   const offset = decodeCursor(query.cursor);
   const size = Math.min(Math.max(query.pageSize ?? 50, 1), MAX_PAGE);
-  const page = rows
-    .slice(offset, offset + size)
-    .map(({ status: _status, acknowledgement, approvals: _approvals, ...row }): PersonRow => {
-      const signature = summaryOf(acknowledgement);
-      return signature === undefined ? row : { ...row, signature };
-    });
+  await yieldToEventLoop();
+  // Only the page asked for is put in order (not all 20,000 people: an Intl.Collator call per
+  // comparison), and only its rows are made.
+  const picked = await pageInSlices(candidates, compare, offset, size, yieldToEventLoop);
+  const page = picked.map((candidate): PersonRow => {
+    const { person, audiences, status } = candidate;
+    const row: PersonRow = {
+      id: person.id,
+      displayName: person.displayName,
+      upn: person.userPrincipalName,
+      audiences,
+      statuses: { [query.policyKey]: status },
+    };
+    const signature = summaryOf(acknowledgementOfCandidate(candidate));
+    return signature === undefined ? row : { ...row, signature };
+  });
   const next = offset + size;
   return {
     rows: page,
-    total: rows.length,
+    total: candidates.length,
     totals: tally.byAudience,
     overall: tally.overall,
     people: tally.people,
-    ...(next < rows.length
+    ...(next < candidates.length
       ? { nextCursor: Buffer.from(String(next), 'utf8').toString('base64url') }
       : {}),
   };

@@ -81,6 +81,8 @@ export function directoryContract(
       for (const m of members) {
         expect(m.userPrincipalName).not.toBe('');
         expect(m.displayName).not.toBe('');
+        // Listings leave the job title out (nothing reads it; fewer bytes per member).
+        expect(m.jobTitle).toBeUndefined();
       }
     });
 

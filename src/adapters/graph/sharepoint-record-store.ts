@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Acknowledgement, SignatureFacts } from '../../domain/acknowledgement.ts';
-import { acknowledgementSchema } from '../../domain/acknowledgement.ts';
+import { acknowledgementSchema, bySigningOrder } from '../../domain/acknowledgement.ts';
 import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
 import { approvalSchema } from '../../domain/approval.ts';
 import type { AuditEvent, AuditEventType } from '../../domain/audit-event.ts';
@@ -48,7 +48,8 @@ import {
 } from './graph-gateway.ts';
 import type { BatchCall, GraphGateway, GraphReply } from './graph-gateway.ts';
 import { highestDenseKey } from './highest-dense-key.ts';
-import { mapInSlices } from './in-slices.ts';
+import { mapInSlices, yieldToEventLoop } from './in-slices.ts';
+import { sortInSlices } from '../../domain/sort-in-slices.ts';
 import { ACK_BUCKETS, AUDIT_BLOCK, ackPartitionKey, auditBlock } from './list-partitions.ts';
 import { fieldNames } from './sharepoint-schema.ts';
 import type { ListKey } from './sharepoint-schema.ts';
@@ -1167,9 +1168,11 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
         return null;
       }
     });
-    return acks
-      .filter((ack): ack is Acknowledgement => ack !== null)
-      .sort((a, b) => a.signedAt.localeCompare(b.signedAt) || a.id.localeCompare(b.id));
+    return sortInSlices(
+      acks.filter((ack): ack is Acknowledgement => ack !== null),
+      bySigningOrder,
+      yieldToEventLoop,
+    );
   }
 
   async listSignatureFacts(query: { policyKey: string }): Promise<SignatureFacts[]> {
@@ -1180,17 +1183,13 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     // hash: about a third of each row's bytes, and their parsing.
     // Facts are never written back, so their items are read without the eTag (`$select=id`).
     const rows = await this.#acknowledgementRows(UNTAGGED, query, SIGNATURE_FACTS_COLUMNS);
-    const facts = await mapInSlices(rows, (row) => {
-      try {
-        return signatureFactsFromFields(row.fields);
-      } catch {
-        // As listAcknowledgements: a row an edit broke is left out; verify reports it.
-        return null;
-      }
-    });
-    return facts
-      .filter((fact): fact is SignatureFacts => fact !== null)
-      .sort((a, b) => a.signedAt.localeCompare(b.signedAt) || a.id.localeCompare(b.id));
+    // As listAcknowledgements: a row an edit broke (null) is left out; verify reports it.
+    const facts = await mapInSlices(rows, (row) => signatureFactsFromFields(row.fields));
+    return sortInSlices(
+      facts.filter((fact): fact is SignatureFacts => fact !== null),
+      bySigningOrder,
+      yieldToEventLoop,
+    );
   }
 
   /**

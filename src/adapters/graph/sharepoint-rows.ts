@@ -286,21 +286,33 @@ const acknowledgementRowSchema = z
 /**
  * The columns a people report reads of an acknowledgement row (SignatureFacts), each checked by
  * the domain's rule as in the full row schema: the listing that reads them selects these only.
+ * No zod transform: the renaming is done by hand after the check, which lets zod check each row
+ * in its compiled fast path (a 20,000-person report checks 15,000 rows; about a third less).
  */
-const signatureFactsRowSchema = z
-  .object({
-    AckKey: ackShape.id,
-    PolicyKey: ackShape.policyKey,
-    VersionNumber: z.coerce.number().pipe(ackShape.versionNumber),
-    UserId: ackShape.userId,
-    SignedAt: ackShape.signedAt,
-    Upn: ackShape.upn,
-    DisplayName: ackShape.displayName,
-    TypedName: ackShape.typedName,
-    StatedRole: ackShape.statedRole,
-    ApprovalState: ackShape.approvalState,
-  })
-  .transform((r): SignatureFacts => ({
+const signatureFactsRowSchema = z.object({
+  AckKey: ackShape.id,
+  PolicyKey: ackShape.policyKey,
+  VersionNumber: z.coerce.number().pipe(ackShape.versionNumber),
+  UserId: ackShape.userId,
+  SignedAt: ackShape.signedAt,
+  Upn: ackShape.upn,
+  DisplayName: ackShape.displayName,
+  TypedName: ackShape.typedName,
+  StatedRole: ackShape.statedRole,
+  ApprovalState: ackShape.approvalState,
+});
+
+/** The acknowledgement columns signatureFactsFromFields reads, for a listing's `$select`. */
+export const SIGNATURE_FACTS_COLUMNS: readonly string[] = Object.keys(
+  signatureFactsRowSchema.shape,
+);
+
+/** A row's signature facts, or null when a column breaks the domain's rules (an edited row). */
+export function signatureFactsFromFields(fields: Record<string, unknown>): SignatureFacts | null {
+  const checked = signatureFactsRowSchema.safeParse(fields);
+  if (!checked.success) return null;
+  const r = checked.data;
+  return {
     id: r.AckKey,
     policyKey: r.PolicyKey,
     versionNumber: r.VersionNumber,
@@ -311,15 +323,7 @@ const signatureFactsRowSchema = z
     typedName: r.TypedName,
     statedRole: r.StatedRole,
     approvalState: r.ApprovalState,
-  }));
-
-/** The acknowledgement columns signatureFactsFromFields reads, for a listing's `$select`. */
-export const SIGNATURE_FACTS_COLUMNS: readonly string[] = Object.keys(
-  signatureFactsRowSchema.in.shape,
-);
-
-export function signatureFactsFromFields(fields: Record<string, unknown>): SignatureFacts {
-  return signatureFactsRowSchema.parse(fields);
+  };
 }
 
 /** The signed record of a row as stored, unparsed and untrusted (verify checks it). */

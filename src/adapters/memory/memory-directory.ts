@@ -72,7 +72,12 @@ export class MemoryDirectory implements Directory {
           const person = this.#people.get(member);
           if (person) {
             seenPeople.add(member);
-            page.push(structuredClone(person));
+            // As Graph's listing is asked: no job title (Directory.listGroupMembers).
+            page.push({
+              id: person.id,
+              userPrincipalName: person.userPrincipalName,
+              displayName: person.displayName,
+            });
           }
         }
       }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { acknowledgementSchema, signatureFactsSchema } from '../../domain/acknowledgement.ts';
+import {
+  acknowledgementSchema,
+  bySigningOrder,
+  signatureFactsSchema,
+} from '../../domain/acknowledgement.ts';
 import type { Acknowledgement, SignatureFacts } from '../../domain/acknowledgement.ts';
 import { approvalSchema } from '../../domain/approval.ts';
 import type { Approval, ApprovalDecision } from '../../domain/approval.ts';
@@ -279,7 +283,7 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
           (query.userId === undefined || a.userId === query.userId) &&
           (query.versionNumber === undefined || a.versionNumber === query.versionNumber),
       )
-      .sort(bySignedAt)
+      .sort(bySigningOrder)
       .map((a) => structuredClone(a));
     return Promise.resolve(rows);
   }
@@ -623,10 +627,6 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
 
 export function versionKey(policyKey: string, number: number): string {
   return `${policyKey}:v${number}`;
-}
-
-function bySignedAt(a: Acknowledgement, b: Acknowledgement): number {
-  return a.signedAt.localeCompare(b.signedAt) || a.id.localeCompare(b.id);
 }
 
 /** Runs synchronous store work as a promise, so a thrown error becomes a rejection. */
