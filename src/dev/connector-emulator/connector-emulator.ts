@@ -224,7 +224,8 @@ const errorAnswer = (status: number, code: string, message: string): Answer => (
 // Microsoft's "Status codes from bot conversational APIs" (Send and receive messages,
 // https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/conversation-messages):
 // a person who blocked the bot gets 403 ConversationBlockedByUser, "User blocked the
-// conversation with the bot."
+// conversation with the bot." (and a conversation that does not exist, 404 ConversationNotFound,
+// "Conversation not found.", as the answers below give it).
 const blockedAnswer = (): Answer =>
   errorAnswer(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
 
@@ -347,6 +348,7 @@ export async function startConnectorEmulator(
       if (throttles.length < 1_000) {
         throttles.push({ at, waitMs: wait, scope: tenantWait >= wait ? 'tenant' : 'conversation' });
       }
+      // 429 Throttled with Retry-After: the "Status codes from bot conversational APIs" table.
       return {
         status: 429,
         headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) },
@@ -368,6 +370,8 @@ export async function startConnectorEmulator(
     counters.requests += 1;
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
       counters.unauthorized += 1;
+      // A connector call needs the bot's token ("Authentication with the Bot Connector API"); the
+      // code and message of the refusal are inferred.
       return errorAnswer(401, 'Unauthorized', 'A bearer token is required.');
     }
     if (injected.count > 0) {
@@ -384,6 +388,7 @@ export async function startConnectorEmulator(
     try {
       body = await readJson(req);
     } catch {
+      // Code inferred (the "Status codes" table gives only 'Bad Argument' for bad payloads).
       return errorAnswer(400, 'BadSyntax', 'The body is not JSON.');
     }
 
@@ -574,6 +579,7 @@ export async function startConnectorEmulator(
       counters.activitiesUpdated += 1;
       return { status: 200, body: { id: activityId } };
     }
+    // A call the emulator does not serve (Countersign makes none): code and message inferred.
     return errorAnswer(404, 'NotFound', `No route for ${req.method ?? ''} ${url.pathname}.`);
   };
 

@@ -4,10 +4,17 @@ export interface WindowRule {
   windowMs: number;
 }
 
-/** Teams: 50 requests a second per app per tenant. */
+/**
+ * Teams: 50 requests a second per app per tenant ("Optimize your bot with rate limiting and best
+ * practices in Teams", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit; older
+ * copies of the page say 30, which `tenantRequestsPerSecond` can set).
+ */
 export const TENANT_RULES: readonly WindowRule[] = [{ limit: 50, windowMs: 1_000 }];
 
-/** Teams, per conversation (thread): 7/1 s, 8/2 s, 60/30 s, 1,800/h. */
+/**
+ * Teams, per bot per conversation (thread): 7/1 s, 8/2 s, 60/30 s, 1,800/h, the same page's
+ * "Per bot per thread limit" table for Send to conversation and Create conversation.
+ */
 export const CONVERSATION_RULES: readonly WindowRule[] = [
   { limit: 7, windowMs: 1_000 },
   { limit: 8, windowMs: 2_000 },
