@@ -11,7 +11,6 @@ import { openSqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts
 import { ConnectorMessenger } from '../src/adapters/teams-connector/connector-messenger.ts';
 import { startConnectorEmulator } from '../src/dev/connector-emulator/connector-emulator.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
-import { mapLimit } from '../src/domain/map-limit.ts';
 import { startGraphEmulator, syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
 import type { School } from '../src/domain/school.ts';
 import { TRUST_SETTINGS_ID, trustOf, trustSettingsRow } from '../src/domain/trust.ts';
@@ -50,11 +49,13 @@ import { deliveryFigures, storeConversations, until } from './delivery-figures.t
  * the emulator's list view threshold (5,000, SharePoint's): a query SharePoint would refuse at
  * this size fails the run.
  *
- * Then the trust-wide campaign, as a deployment runs it (server/school-services.ts): each school's
- * admin launches its copy's campaign through the school's own campaign service (its view of the
- * site), one service (the first school's) holds the one tenant sender that sends every school's
- * jobs from the one work store (SQLite here) at the production pacing, against the connector
- * emulator enforcing the Teams limits (50 a second per tenant, the per-conversation windows).
+ * Then the trust-wide campaign, as a deployment runs it (server/school-services.ts): the trust
+ * lead launches the trust AUP's campaign in every school at once through the deployment's sender
+ * (launchTrust, what POST /api/trust/policies/:key/campaigns calls; trust-campaign-launch.ts: each
+ * school's own campaign, the lists read once for all), one service (the first school's) holds the
+ * one tenant sender that sends every school's jobs from the one work store (SQLite here) at the
+ * production pacing, against the connector emulator enforcing the Teams limits (50 a second per
+ * tenant, the per-conversation windows).
  * Each person has a stored conversation (one send each, as in bench:fanout). `campaign` gives,
  * from the first launch to the last send, the figures bench:fanout gives (delivery-figures.ts:
  * ceilingRatio, lost, duplicates…) and the Graph requests and resource units of the launches,
@@ -172,10 +173,13 @@ try {
     }
 
     // The trust AUP: the lead creates and publishes its master, so every school has its copy.
+    // As compose-service.ts's: the settings list read at each use (counted where it is used).
     const trust: TrustContext = {
       id: TRUST_SETTINGS_ID,
-      read: () =>
-        Promise.resolve({ name: 'Bench Learning Trust', leadIds: [lead.id], schools: stored }),
+      read: async () => {
+        const read = trustOf((await graph.settings.list()).map((row) => row.school));
+        return { name: read.settings.name, leadIds: read.settings.leadIds, schools: read.schools };
+      },
       records: graph.records,
     };
     const trustService = createCountersignService({
@@ -290,7 +294,7 @@ try {
             // As composeSchool: the first school's runtime sends every school's jobs.
             trust:
               i === 0
-                ? { role: { kind: 'sender', siteRecords: graph.records } }
+                ? { role: { kind: 'sender', siteRecords: graph.records, trust } }
                 : { role: { kind: 'scheduled-only' }, lease: `campaign-scheduler:${school.id}` },
             // The scheduled work is run by hand below (new starters), on the bench's clock.
             scheduleEveryMs: 0,
@@ -318,21 +322,17 @@ try {
       emulator.resetCounters();
       lag.enable();
       const launchedAt = Date.now();
-      const launched = await mapLimit(stored, 4, (school, i) =>
-        (campaignServices[i] as CampaignService).launch(
-          {
-            id: `${school.id}-admin`,
-            upn: `admin@${school.id}.example`,
-            displayName: `${school.name} admin`,
-            roles: ['Policy.Admin'],
-          },
-          {
-            policyKey: `${TRUST_POLICY}--${school.id}`,
-            versionNumber: 1,
-            deadline: '2026-10-27T16:00:00.000Z',
-          },
-        ),
-      );
+      // The trust lead launches it in every school at once (POST /api/trust/policies/:key/campaigns
+      // calls this same method of the deployment's sender): each school's own campaign.
+      const trustLaunch = await sender.launchTrust(lead, TRUST_POLICY, {
+        deadline: '2026-10-27T16:00:00.000Z',
+      });
+      const launched = trustLaunch.schools.map((outcome) => {
+        if (outcome.kind !== 'launched') {
+          throw new Error(`${outcome.schoolId} was not launched: ${outcome.reason}`);
+        }
+        return outcome.campaign;
+      });
       const launchSeconds = round2((Date.now() - launchedAt) / 1000);
       await until(() => connector.sendsPerUser().size >= recipients, 'every recipient');
       await until(async () => {

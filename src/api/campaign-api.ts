@@ -7,6 +7,7 @@ import type { CampaignService } from '../services/campaigns/campaign-service.ts'
 export type CampaignApi = Pick<
   CampaignService,
   | 'launch'
+  | 'launchTrust'
   | 'list'
   | 'pause'
   | 'resume'

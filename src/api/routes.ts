@@ -134,6 +134,13 @@ export const API_ROUTES = [
     path: '/api/trust/policies/:key/versions/:n/publish',
     access: 'user',
   },
+  // The trust lead launches a trust policy's campaign in every school (each school's own campaign).
+  {
+    id: 'trust.campaigns.launch',
+    method: 'POST',
+    path: '/api/trust/policies/:key/campaigns',
+    access: 'user',
+  },
   {
     id: 'trust.variant',
     method: 'PUT',

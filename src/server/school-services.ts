@@ -200,7 +200,7 @@ function composeSchool(
     // The deployment's school sends every school's jobs (its scheduler lease the one of a
     // school of one); each other school runs its scheduled work under a lease of its own.
     trust: primary
-      ? { role: { kind: 'sender', siteRecords: graph.records } }
+      ? { role: { kind: 'sender', siteRecords: graph.records, trust: parts.trust } }
       : { role: { kind: 'scheduled-only' }, lease: `campaign-scheduler:${school.id}` },
     ...(parts.totalsEveryMs === undefined ? {} : { totalsEveryMs: parts.totalsEveryMs }),
     telemetry: parts.telemetry,

@@ -203,6 +203,13 @@ const MATRIX: Record<RouteId, Row> = {
     path: `/api/trust/policies/${TRUST_POLICY_KEY}/versions/2/publish`,
     expect: trustLeadOnly(200),
   },
+  // The trust lead's campaign in every school: the lead only (the service decides).
+  'trust.campaigns.launch': {
+    method: 'POST',
+    path: `/api/trust/policies/${TRUST_POLICY_KEY}/campaigns`,
+    body: { deadline: '2027-01-15T16:00:00Z' },
+    expect: trustLeadOnly(201),
+  },
   // Only the school's own admin; the trust lead publishes no school's variant.
   'trust.variant': {
     method: 'PUT',

@@ -97,6 +97,15 @@ export const launchCampaignBodySchema = z.strictObject({
     .default([...DEFAULT_REMINDER_DAYS]),
 });
 
+/** The trust lead's campaign of a trust policy in every school (each school's copy, its current version). */
+export const launchTrustCampaignBodySchema = z.strictObject({
+  deadline: z.iso.datetime({ offset: true }),
+  reminderDays: z
+    .array(z.number().int().min(1).max(365))
+    .max(10)
+    .default([...DEFAULT_REMINDER_DAYS]),
+});
+
 export const policyVersionRefSchema = z.strictObject({ policyKey: policyKeySchema, versionNumber });
 
 /**

@@ -313,6 +313,28 @@ export const personRecordSchema = z.object({
 });
 
 /** A campaign with live delivery counts (the work store's, fresher than the record's). */
+/** A trust-wide launch: each school's own campaign, or why it was not launched there. */
+const trustCampaignLaunchSchema = z.object({
+  policyKey: z.string(),
+  schools: z.array(
+    z.discriminatedUnion('kind', [
+      z.object({
+        schoolId: z.string(),
+        schoolName: z.string(),
+        kind: z.literal('launched'),
+        campaign: campaignSchema,
+      }),
+      z.object({
+        schoolId: z.string(),
+        schoolName: z.string(),
+        kind: z.literal('not-launched'),
+        code: z.string(),
+        reason: z.string(),
+      }),
+    ]),
+  ),
+});
+
 export const campaignSummarySchema = campaignSchema.extend({
   delivery: z.object({
     queued: count,
@@ -661,6 +683,7 @@ export const RESPONSE_BODIES = {
   'admin.groups': z.array(directoryGroupSchema),
   'admin.campaigns.list': z.array(campaignSummarySchema),
   'admin.campaigns.launch': campaignSchema,
+  'trust.campaigns.launch': trustCampaignLaunchSchema,
   'admin.campaigns.preview-card': adaptiveCardSchema,
   'admin.campaigns.send-test': sendTestResultSchema,
   'admin.campaigns.pause': campaignSchema,

@@ -7,12 +7,13 @@ import { json } from '../http/reply.ts';
 import type { RouteContext, RouteHandlers } from '../route-context.ts';
 import {
   launchCampaignBodySchema,
+  launchTrustCampaignBodySchema,
   personQuerySchema,
   policyVersionRefSchema,
   previewCardQuerySchema,
 } from '../contract/requests.ts';
 import { adaptiveCardSchema } from '../contract/responses.ts';
-import { idParam } from './path-params.ts';
+import { idParam, policyKeyParam } from './path-params.ts';
 
 /** Campaign routes need the campaign service; without one (not configured) they answer 503. */
 function campaignsOf(ctx: RouteContext): CampaignApi {
@@ -50,6 +51,20 @@ export const campaignRoutes = {
     const launched = await campaigns.launch(ctx.actor, {
       ...body,
       // Stored and compared as UTC.
+      deadline: new Date(body.deadline).toISOString(),
+    });
+    return json(launched, 201);
+  },
+
+  /**
+   * The trust lead's launch in every school (issue 14): the service decides who may (the trust's
+   * settings name the lead); each school's campaign is then its own, in its admin's view.
+   */
+  'trust.campaigns.launch': async (ctx) => {
+    const campaigns = campaignsOf(ctx);
+    const body = await readJson(ctx.req, launchTrustCampaignBodySchema, ctx.limits.maxJsonBytes);
+    const launched = await campaigns.launchTrust(ctx.actor, policyKeyParam(ctx.params), {
+      ...body,
       deadline: new Date(body.deadline).toISOString(),
     });
     return json(launched, 201);

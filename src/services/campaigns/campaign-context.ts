@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../domain/audit-event.ts';
 import type { Campaign } from '../../domain/campaign.ts';
 import { CountersignError } from '../../domain/errors.ts';
+import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import type { School } from '../../domain/school.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
@@ -26,6 +27,8 @@ export interface CampaignContext {
   policies: PolicyReads;
   /** Hands a campaign record just read or written to the totals flush (saves it a read). */
   remember: (tagged: Tagged<Campaign>) => void;
+  /** Hands a policy and versions a launch read to the sender's cards (saves each job a read). */
+  primeCards?: (policy: Policy, versions: readonly PolicyVersion[]) => void;
 }
 
 export function campaignAudit(

@@ -15,7 +15,14 @@ import type { CampaignSender, SenderOptions } from './campaign-sender.ts';
 import { campaignStatus, listCampaigns, type CampaignSummary } from './campaign-status.ts';
 import { changeCampaignStatus } from './change-campaign-status.ts';
 import { launchCampaign, type LaunchInput } from './launch-campaign.ts';
-import { cachedPolicyReads } from './policy-reads.ts';
+import {
+  launchTrustCampaign,
+  type TrustCampaignLaunch,
+  type TrustLaunchInput,
+} from './trust-campaign-launch.ts';
+import { CountersignError } from '../../domain/errors.ts';
+import type { TrustContext } from '../service-context.ts';
+import { cachedPolicyReads, primedPolicyReads } from './policy-reads.ts';
 import { personDeliveries, type PersonDeliveries } from './person-deliveries.ts';
 import { previewCard } from './preview-card.ts';
 import { recoverCampaign, type RecoveredCampaign } from './recover-campaign.ts';
@@ -30,6 +37,15 @@ export type { CampaignSummary };
 /** What the API and the CLI use to run campaigns. Every method checks the actor's role. */
 export interface CampaignService {
   launch(actor: Actor, input: LaunchInput): Promise<Campaign>;
+  /**
+   * The trust lead launches a trust policy's campaign in every school at once, each school's
+   * campaign its own (trust-campaign-launch.ts). Only the trust's sender has the trust.
+   */
+  launchTrust(
+    actor: Actor,
+    policyKey: string,
+    input: TrustLaunchInput,
+  ): Promise<TrustCampaignLaunch>;
   list(actor: Actor): Promise<CampaignSummary[]>;
   get(actor: Actor, campaignId: string): Promise<CampaignSummary>;
   pause(actor: Actor, campaignId: string): Promise<Campaign>;
@@ -91,7 +107,14 @@ export interface CampaignDeps {
    * policies are reminded and digested. Absent: a deployment of one school, as before.
    */
   trust?: {
-    role: { kind: 'sender'; siteRecords: RecordStore } | { kind: 'scheduled-only' };
+    role:
+      | {
+          kind: 'sender';
+          siteRecords: RecordStore;
+          /** The trust whose policies' campaigns the lead launches here (launchTrust). */
+          trust?: TrustContext;
+        }
+      | { kind: 'scheduled-only' };
     /** Default: the one scheduler lease of a school of one (SCHEDULER_LEASE). */
     lease?: string;
   };
@@ -123,11 +146,12 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
   // The sender of a trust draws every school's cards (and reads their signatures) from the
   // site's records; a school's own reads stay its own.
   const renderRecords = role?.kind === 'sender' ? role.siteRecords : records;
-  const render = deliveryRenderer(
-    deps.cards,
-    role?.kind === 'sender' ? cachedPolicyReads(renderRecords, directory, clock) : policies,
-    renderRecords,
-  );
+  // The trust's sender's cards: what a trust-wide launch read serves its jobs' first cards.
+  const senderReads =
+    role?.kind === 'sender'
+      ? primedPolicyReads(cachedPolicyReads(renderRecords, directory, clock), clock)
+      : undefined;
+  const render = deliveryRenderer(deps.cards, senderReads ?? policies, renderRecords);
   const runtime = createCampaignRuntime({
     records,
     directory,
@@ -184,9 +208,20 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     newId: deps.newId,
     policies,
     remember: (tagged) => runtime.remember(tagged),
+    ...(senderReads === undefined
+      ? {}
+      : { primeCards: (policy, versions) => senderReads.prime(policy, versions) }),
   };
   return {
     launch: (actor, input) => launchCampaign(ctx, actor, input),
+    launchTrust: (actor, policyKey, input) => {
+      if (role?.kind !== 'sender' || role.trust === undefined) {
+        return Promise.reject(
+          new CountersignError('not-found', 'This deployment serves no trust.'),
+        );
+      }
+      return launchTrustCampaign(ctx, role.trust, actor, policyKey, input);
+    },
     list: (actor) => listCampaigns(ctx, actor),
     get: (actor, campaignId) => campaignStatus(ctx, actor, campaignId),
     pause: (actor, campaignId) => changeCampaignStatus(ctx, actor, campaignId, 'pause'),

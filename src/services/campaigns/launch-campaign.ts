@@ -6,6 +6,7 @@ import type { Policy, PolicyVersion } from '../../domain/policy.ts';
 import { computeStatus, currentVersion } from '../../domain/status.ts';
 import type { DeliveryJob, RecipientInput } from '../../ports/delivery-queue.ts';
 import type { Tagged } from '../../ports/record-store.ts';
+import type { Acknowledgement } from '../../domain/acknowledgement.ts';
 import type { Actor } from '../actor.ts';
 import { resolveAudienceMembers } from '../audiences.ts';
 import { requireRole } from '../require-role.ts';
@@ -47,10 +48,12 @@ export async function recipientsFor(
   versions: PolicyVersion[],
   audiences: readonly AudienceKey[],
   deadline: string,
+  signatures: LaunchReads['acknowledgements'] = (key) =>
+    ctx.records.listAcknowledgements({ policyKey: key }),
 ): Promise<{ recipients: RecipientInput[]; alreadySigned: number }> {
-  const { records, school } = ctx;
+  const { school } = ctx;
   const members = await resolveAudienceMembers(ctx.directory, school, audiences);
-  const acknowledgements = await records.listAcknowledgements({ policyKey: policy.key });
+  const acknowledgements = await signatures(policy.key);
   const byUser = new Map<string, typeof acknowledgements>();
   for (const ack of acknowledgements) {
     const list = byUser.get(ack.userId) ?? [];
@@ -112,12 +115,13 @@ export async function recipientsFor(
  */
 async function openCampaignId(
   ctx: CampaignContext,
+  reads: LaunchReads,
   policyKey: string,
   versionNumber: number,
 ): Promise<string> {
   for (let generation = 0; generation < MAX_GENERATIONS; generation += 1) {
     const id = campaignIdFor(ctx.school.id, policyKey, versionNumber, generation);
-    const record = await ctx.records.getCampaign(id);
+    const record = await reads.campaign(id);
     const status = record?.value.status;
     if (status === 'completed' || status === 'cancelled') continue;
     const job = await ctx.queue.getJob(id);
@@ -135,6 +139,30 @@ async function openCampaignId(
 }
 
 /**
+ * What a launch reads from SharePoint. A school's own launch reads each for itself
+ * (`schoolLaunchReads`); a trust-wide launch (trust-campaign-launch.ts) reads each list once for
+ * every school and answers each school's launch from that one read.
+ */
+export interface LaunchReads {
+  policy(key: string): Promise<Policy>;
+  versions(key: string): Promise<PolicyVersion[]>;
+  /** Every signature of the policy (each version's). */
+  acknowledgements(key: string): Promise<Acknowledgement[]>;
+  /** The campaign record as it stands (a trust launch: as its one listing found it). */
+  campaign(id: string): Promise<Tagged<Campaign> | null>;
+}
+
+/** A school's own launch: each read its own (policy and versions reused briefly). */
+export function schoolLaunchReads(ctx: CampaignContext): LaunchReads {
+  return {
+    policy: (key) => ctx.policies.policy(key),
+    versions: async (key) => (await ctx.records.listVersions(key)).map((t) => t.value),
+    acknowledgements: (key) => ctx.records.listAcknowledgements({ policyKey: key }),
+    campaign: (id) => ctx.records.getCampaign(id),
+  };
+}
+
+/**
  * Launches a re-sign campaign of the published version: one job in the work store, one row
  * per person in the audience (those who need not sign as skipped rows), one campaign record
  * in SharePoint. Idempotent: a repeat or concurrent launch lands on the same campaign.
@@ -144,8 +172,25 @@ export async function launchCampaign(
   actor: Actor,
   raw: LaunchInput,
 ): Promise<Campaign> {
-  const { records, queue, school } = ctx;
   requireRole(actor, 'Policy.Admin');
+  const launched = await launchWith(ctx, schoolLaunchReads(ctx), actor, raw, { recheck: true });
+  return launched.value;
+}
+
+/**
+ * The launch itself, over the given reads: the school's own launch and each school's part of a
+ * trust-wide launch run these same steps. The caller has checked the actor may launch.
+ * `recheck`: read the record again after releasing its job (a pause that landed meanwhile keeps
+ * the last word); a trust-wide launch does that once for all its schools, after every release.
+ */
+export async function launchWith(
+  ctx: CampaignContext,
+  reads: LaunchReads,
+  actor: Actor,
+  raw: LaunchInput,
+  options: { recheck: boolean },
+): Promise<Tagged<Campaign>> {
+  const { records, queue, school } = ctx;
   const parsed = launchInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw new CountersignError('validation', 'The campaign is not valid.', {
@@ -159,7 +204,7 @@ export async function launchCampaign(
       deadline: input.deadline,
     });
   }
-  const policy = await ctx.policies.policy(input.policyKey);
+  const policy = await reads.policy(input.policyKey);
   if (policy.scope === 'trust') {
     // Each school's copy is what its people sign: a campaign is launched for a copy.
     throw new CountersignError(
@@ -168,7 +213,7 @@ export async function launchCampaign(
       { policyKey: policy.key, scope: 'trust' },
     );
   }
-  const versions = (await records.listVersions(policy.key)).map((t) => t.value);
+  const versions = await reads.versions(policy.key);
   const current = currentVersion(versions);
   if (current?.number !== input.versionNumber) {
     throw new CountersignError(
@@ -195,10 +240,10 @@ export async function launchCampaign(
   // One campaign per version at a time, under an id derived from the version: a repeat or
   // concurrent launch (a double click, two admins, a retry after a crash) lands on the same id,
   // so createJob and createCampaign keep one, and enqueue tops up without repeating anyone.
-  const campaignId = await openCampaignId(ctx, policy.key, input.versionNumber);
+  const campaignId = await openCampaignId(ctx, reads, policy.key, input.versionNumber);
   // A campaign under way whose delivery records were lost is recovered or cancelled by the
   // admin, never launched over: that would send the card again to everyone it reached.
-  const existing = await records.getCampaign(campaignId);
+  const existing = await reads.campaign(campaignId);
   if (existing !== null) {
     const kept = await deliveryRecordsOf(queue, existing.value);
     if (kept.kind === 'lost') throw deliveryRecordsLost(existing.value, kept, 'be launched again');
@@ -232,10 +277,11 @@ export async function launchCampaign(
     versions,
     jobAudiences,
     jobDeadline,
+    (key) => reads.acknowledgements(key),
   );
   await queue.enqueue(campaignId, recipients, now);
 
-  let record = await records.getCampaign(campaignId);
+  let record = await reads.campaign(campaignId);
   if (record === null) {
     const counts = await queue.countDeliveries({ jobId: campaignId });
     const campaign: Campaign = {
@@ -280,11 +326,9 @@ export async function launchCampaign(
     await queue.setCampaignStatus(campaignId, 'running', now);
     // A pause or cancel may have landed meanwhile (it writes the work store first): the
     // record has the last word, so a release never outlives an admin's pause.
-    const latest = await records.getCampaign(campaignId);
-    const status = latest?.value.status;
-    if (latest !== null && (status === 'paused' || status === 'cancelled')) {
-      await queue.setCampaignStatus(campaignId, status, now);
-      record = latest;
+    if (options.recheck) {
+      const latest = await records.getCampaign(campaignId);
+      if (latest !== null) record = await holdIfStopped(queue, latest, now);
     }
   }
   // A relaunch with another deadline moves it (issue 11: it was silently kept). Audiences and
@@ -296,7 +340,23 @@ export async function launchCampaign(
     record = await moveDeadline(ctx, actor, record, input.deadline);
   }
   ctx.remember(record);
-  return record.value;
+  return record;
+}
+
+/**
+ * After a release: a record that says paused or cancelled (an admin's pause that landed while the
+ * job was released) has the last word, its job set back to match. Returns the record.
+ */
+export async function holdIfStopped(
+  queue: CampaignContext['queue'],
+  latest: Tagged<Campaign>,
+  now: Date,
+): Promise<Tagged<Campaign>> {
+  const status = latest.value.status;
+  if (status === 'paused' || status === 'cancelled') {
+    await queue.setCampaignStatus(latest.value.id, status, now);
+  }
+  return latest;
 }
 
 /**

@@ -497,6 +497,24 @@ export function createFakeCampaigns(calls: Call[]): CampaignApi {
         notes: [],
       });
     },
+    launchTrust: (actor, policyKey) => {
+      calls.push({ method: 'launchTrust', actorId: actor.id });
+      // As the real launch: the trust's settings name the lead (here, the approver).
+      if (actor.id !== PEOPLE.approver.oid) {
+        throw new CountersignError('forbidden', 'This needs the trust lead role.');
+      }
+      return Promise.resolve({
+        policyKey,
+        schools: [
+          {
+            schoolId: 'demo',
+            schoolName: 'Demo School',
+            kind: 'launched' as const,
+            campaign: { ...campaign('running'), createdBy: actor.id },
+          },
+        ],
+      });
+    },
     launch: (actor, input) => {
       act('launch', actor);
       return Promise.resolve({ ...campaign('running'), ...input, createdBy: actor.id });
