@@ -53,7 +53,11 @@ export function tallyStatuses(
   for (const { audiences, kind } of people) {
     count += 1;
     overall[kind] += 1;
-    for (const audience of new Set(audiences)) {
+    // Each audience once, without a Set per person (most people are in one or two audiences: a
+    // 20,000-person report made 20,000 Sets here).
+    for (let i = 0; i < audiences.length; i++) {
+      const audience = audiences[i] as string;
+      if (audiences.indexOf(audience) !== i) continue;
       (byAudience[audience] ??= emptyStatusCounts())[kind] += 1;
     }
   }
