@@ -228,17 +228,26 @@ function recordedDirectory(recording: Recording): RecordedDirectory {
         object['@odata.type'] === '#microsoft.graph.user' ||
         (resource === 'users' && relation === undefined);
       if (isUser) {
+        // An answer that did not select a property (a members listing without jobTitle) says
+        // nothing about it: what an earlier answer showed stays.
+        const seen = users.get(id);
         users.set(id, {
           id,
-          displayName: name,
+          displayName:
+            typeof object['displayName'] === 'string' ? name : (seen?.displayName ?? name),
           userPrincipalName:
             typeof object['userPrincipalName'] === 'string'
               ? object['userPrincipalName']
-              : `${id}@example.invalid`,
-          jobTitle: typeof object['jobTitle'] === 'string' ? object['jobTitle'] : null,
+              : (seen?.userPrincipalName ?? `${id}@example.invalid`),
+          jobTitle:
+            'jobTitle' in object
+              ? typeof object['jobTitle'] === 'string'
+                ? object['jobTitle']
+                : null
+              : (seen?.jobTitle ?? null),
         });
       } else {
-        group(id, name);
+        group(id, typeof object['displayName'] === 'string' ? name : undefined);
       }
       // Who belongs to whom, as the answer's request says.
       if (owner === undefined || !STAND_IN_ID.test(owner)) continue;
