@@ -1,5 +1,6 @@
 import { CountersignError } from './errors.ts';
 import type { AudienceKey, PolicyDocument } from './policy-document.ts';
+import type { SchoolVariant } from './policy-variant.ts';
 import type { School } from './school.ts';
 
 function stem(word: string): string {
@@ -51,4 +52,42 @@ export function resolveDocumentAudiences(
     );
   }
   return { ...document, sections };
+}
+
+/**
+ * A school's own clauses (its variant of a trust policy) with every audience restriction in the
+ * school's keys. A restriction must name an audience of the school that the policy applies to:
+ * one the school lacks, or one the policy is not for (nobody would read the clause), is refused,
+ * naming the clause and the audiences it may name.
+ */
+export function resolveVariantAudiences(
+  variant: SchoolVariant,
+  school: Pick<School, 'name' | 'audiences'>,
+  policyAudiences: readonly AudienceKey[],
+): SchoolVariant {
+  const allowed = school.audiences.filter((a) => policyAudiences.includes(a.key));
+  const refused: string[] = [];
+  const sections = variant.sections.map((section, s) => ({
+    ...section,
+    clauses: section.clauses.map((clause, c) => {
+      if (clause.audience === undefined) return clause;
+      const keys = clause.audience.map((name) => {
+        const key = matchAudience({ audiences: allowed }, name);
+        if (key === undefined) {
+          const where = clause.number ?? `${c + 1} of “${section.heading || `section ${s + 1}`}”`;
+          refused.push(`“${name}” on clause ${where} (“${clause.text.slice(0, 40)}”)`);
+        }
+        return key ?? name;
+      });
+      return { ...clause, audience: [...new Set(keys)] };
+    }),
+  }));
+  if (refused.length > 0) {
+    throw new CountersignError(
+      'validation',
+      `A clause can be for ${school.name}'s audiences this policy applies to only (${allowed.map((a) => a.key).join(', ') || 'none'}): ${refused.join('; ')}.`,
+      { field: 'sections.clauses.audience', audiences: allowed.map((a) => a.key) },
+    );
+  }
+  return { sections };
 }

@@ -4,6 +4,7 @@ import type { Policy, PolicyVersion } from './policy.ts';
 import {
   composeEffective,
   effectivePolicyKey,
+  numberSchoolClauses,
   type Composition,
   type SchoolVariant,
   type TrustPolicyChange,
@@ -95,7 +96,9 @@ export function nextEffectiveVersion(input: NextEffectiveInput): PolicyVersion {
     masterPolicyKey: master.policyKey,
     masterVersion: master.number,
     variantVersion: variant.version,
-    variant: variant.variant,
+    // Kept with the numbers this master gave them, so the school's editor shows them; the next
+    // master numbers them again after its own.
+    variant: numberSchoolClauses(master.document, variant.variant),
   };
   const everPublished = input.copyVersions.some((v) => v.status !== 'draft');
   const last = Math.max(0, ...input.copyVersions.map((v) => v.number));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CountersignError } from './errors.ts';
 import {
   sectionSchema,
+  UNPLACED_SECTION_HEADING,
   type Clause,
   type PolicyDocument,
   type Section,
@@ -31,11 +32,81 @@ export const schoolContactSchema = z.object({
 });
 export type SchoolContact = z.infer<typeof schoolContactSchema>;
 
-/** What a school adds to a trust policy: its own sections, printed after the master's. */
+/**
+ * What a school adds to a trust policy: its own sections, printed after the master's. Its clauses
+ * have the master's shape (clauseSchema): a clause with a `number` is numbered, its number given
+ * at composition, continuing after the master's (numberSchoolClauses: what the school typed is a
+ * mark, not the number, unless the master's own numbers follow no scheme); a clause with an
+ * `audience` applies to those audiences only, which must be the school's and the policy's
+ * (resolveVariantAudiences, audience-keys.ts, when the school publishes or previews it).
+ */
 export const schoolVariantSchema = z.object({
   sections: z.array(sectionSchema).max(50),
 });
 export type SchoolVariant = z.infer<typeof schoolVariantSchema>;
+
+/** How the master numbers its clauses, read from its numbers (the draft editor's schemes). */
+type MasterNumbering =
+  | { kind: 'continuous'; last: number }
+  | { kind: 'restart' }
+  | { kind: 'dotted'; lastSection: number }
+  | { kind: 'as-typed' };
+
+function masterNumbering(master: PolicyDocument): MasterNumbering {
+  const bySection = master.sections
+    .filter((s) => s.heading !== UNPLACED_SECTION_HEADING)
+    .map((s) => s.clauses.flatMap((c) => (c.number === undefined ? [] : [c.number])))
+    .filter((numbers) => numbers.length > 0);
+  const all = bySection.flat();
+  if (all.length === 0) return { kind: 'continuous', last: 0 };
+  if (all.every((n) => /^\d+$/u.test(n))) {
+    const whole = all.map(Number);
+    if (whole.every((n, i) => n === i + 1)) return { kind: 'continuous', last: whole.length };
+    const restarts = bySection.every((numbers) => numbers.every((n, i) => Number(n) === i + 1));
+    return restarts ? { kind: 'restart' } : { kind: 'as-typed' };
+  }
+  if (all.every((n) => /^\d+\.\d+$/u.test(n))) {
+    return { kind: 'dotted', lastSection: Math.max(...all.map((n) => Number(n.split('.')[0]))) };
+  }
+  return { kind: 'as-typed' };
+}
+
+/**
+ * The school's clauses numbered after the master's, as the master numbers its own: "1, 2, 3…
+ * through the whole policy" goes on from the master's last number; "again in each section"
+ * starts each school section at 1; "2.1, 2.2… by section" gives each school section with a
+ * numbered clause the next section number. Only clauses with a number are numbered (an
+ * unnumbered clause stays so); a master whose numbers follow none of these (letters, roman,
+ * gaps) leaves the school's numbers as typed.
+ */
+export function numberSchoolClauses(master: PolicyDocument, variant: SchoolVariant): SchoolVariant {
+  const scheme = masterNumbering(master);
+  if (scheme.kind === 'as-typed') return variant;
+  let running = scheme.kind === 'continuous' ? scheme.last : 0;
+  let section = scheme.kind === 'dotted' ? scheme.lastSection : 0;
+  return {
+    sections: variant.sections.map((s) => {
+      if (scheme.kind === 'dotted' && s.clauses.some((c) => c.number !== undefined)) section++;
+      let inSection = 0;
+      return {
+        ...s,
+        clauses: s.clauses.map((clause) => {
+          if (clause.number === undefined) return clause;
+          inSection++;
+          running++;
+          switch (scheme.kind) {
+            case 'continuous':
+              return { ...clause, number: String(running) };
+            case 'restart':
+              return { ...clause, number: String(inSection) };
+            case 'dotted':
+              return { ...clause, number: `${section}.${inSection}` };
+          }
+        }),
+      };
+    }),
+  };
+}
 
 /**
  * Where an effective version's text came from: which master version and which variant version
@@ -154,8 +225,9 @@ export function fillPlaceholders(doc: PolicyDocument, school: VariantSchool): Po
 }
 
 /**
- * The document a person of this school signs: the master's sections, then the school's own, with
- * every placeholder (the master's and the variant's) filled from the school's settings. The
+ * The document a person of this school signs: the master's sections, then the school's own
+ * (their numbered clauses numbered after the master's: numberSchoolClauses), with every
+ * placeholder (the master's and the variant's) filled from the school's settings. The
  * declaration, consents and approval block are the master's: the trust decides what is declared.
  */
 export function composeEffective(
@@ -163,10 +235,8 @@ export function composeEffective(
   variant: SchoolVariant,
   school: VariantSchool,
 ): PolicyDocument {
-  return fillPlaceholders(
-    { ...master, sections: [...master.sections, ...variant.sections] },
-    school,
-  );
+  const own = numberSchoolClauses(master, variant);
+  return fillPlaceholders({ ...master, sections: [...master.sections, ...own.sections] }, school);
 }
 
 /** The key of a school's copy of a trust policy: `<master key>--<school id>`. */

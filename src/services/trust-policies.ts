@@ -1,4 +1,4 @@
-import { resolveDocumentAudiences } from '../domain/audience-keys.ts';
+import { resolveDocumentAudiences, resolveVariantAudiences } from '../domain/audience-keys.ts';
 import { currentVariant, nextEffectiveVersion, schoolCopyOf } from '../domain/effective-version.ts';
 import { CountersignError } from '../domain/errors.ts';
 import { mapLimit } from '../domain/map-limit.ts';
@@ -402,8 +402,12 @@ export async function publishVariant(
   const site = trust.site;
   // The school's own copy is written through the school's own view (its report stays current).
   const own = school.id === ctx.school.id ? ctx : site;
-  const variant = schoolVariantSchema.parse(input.variant);
   const loaded = await loadTrustPolicy(site, input.policyKey);
+  const variant = resolveVariantAudiences(
+    schoolVariantSchema.parse(input.variant),
+    school,
+    loaded.policy.audiences,
+  );
   const master = publishedMaster(loaded);
   const copy = await loadCopy(site, loaded.policy, school.id);
   const change: TrustPolicyChange = {

@@ -1,3 +1,4 @@
+import { resolveVariantAudiences } from '../domain/audience-keys.ts';
 import { currentVariant, nextEffectiveVersion } from '../domain/effective-version.ts';
 import { CountersignError } from '../domain/errors.ts';
 import type { ChangeKind } from '../domain/policy.ts';
@@ -143,8 +144,12 @@ export async function variantPreview(
 ): Promise<VariantPreview> {
   const { trust, school } = await requireSchoolAdmin(ctx, actor, input.schoolId);
   const site = trust.site;
-  const variant = schoolVariantSchema.parse(input.variant);
   const loaded = await loadTrustPolicy(site, input.policyKey);
+  const variant = resolveVariantAudiences(
+    schoolVariantSchema.parse(input.variant),
+    school,
+    loaded.policy.audiences,
+  );
   const master = publishedMaster(loaded);
   const copy = await loadCopy(site, loaded.policy, school.id);
   const next = nextEffectiveVersion({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryEvidenceKeys } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
+import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { School } from '../../src/domain/school.ts';
 import { trustOf } from '../../src/domain/trust.ts';
 import { createCountersignService } from '../../src/services/create-countersign-service.ts';
@@ -16,7 +17,7 @@ import { emulatorGraphAdapters } from '../support/emulator-graph.ts';
 // trust lead and each school's admin in the dev switcher. Through HTTP, as the tab calls it.
 let stack: LocalStack;
 
-async function api(user: string, path: string) {
+async function api(user: string, path: string, body?: unknown) {
   const issued = await fetch(`${stack.url}/dev/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -25,7 +26,11 @@ async function api(user: string, path: string) {
   expect(issued.status).toBe(200);
   const { accessToken } = (await issued.json()) as { accessToken: string };
   const res = await fetch(`${stack.url}${path}`, {
-    headers: { Authorization: `Bearer ${accessToken}` },
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }),
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
@@ -108,6 +113,52 @@ describe('the demo trust', () => {
       'kingsmead',
     ]);
     expect((await api('staff', '/api/trust/policies')).status).toBe(403);
+  });
+
+  it("a school's own clauses are numbered after the master's and for its audiences; a wrong one is refused clearly", async () => {
+    const preview = '/api/trust/policies/trust-aup/schools/kingsmead/variant/preview';
+    const clause = (extra: Record<string, unknown>) => ({
+      sections: [
+        {
+          heading: 'Kingsmead: our own rules',
+          clauses: [
+            { number: '1', text: 'Class iPads are signed out.', items: [], ...extra },
+            { text: 'Ask the office if unsure.', items: [] },
+            { number: '2', text: 'Chargers stay in school.', items: [] },
+          ],
+        },
+      ],
+    });
+    const composed = await api('kingsmead-admin', preview, clause({ audience: ['staff'] }));
+    expect(composed.status).toBe(200);
+    const sections = (composed.body as { document: PolicyDocument }).document.sections;
+    const masterNumbers = sections
+      .slice(0, -1)
+      .flatMap((s) => s.clauses.flatMap((c) => (c.number === undefined ? [] : [c.number])));
+    const last = Number(masterNumbers.at(-1));
+    expect(masterNumbers).toEqual(masterNumbers.map((_, i) => String(i + 1)));
+    expect(sections.at(-1)?.clauses.map((c) => [c.number, c.audience])).toEqual([
+      [String(last + 1), ['staff']],
+      [undefined, undefined],
+      [String(last + 2), undefined],
+    ]);
+
+    // Not an audience key at all: the boundary's schema says where and why.
+    const malformed = await api('kingsmead-admin', preview, clause({ audience: ['Staff Room'] }));
+    expect(malformed.status).toBe(422);
+    expect(malformed.body).toMatchObject({
+      code: 'validation',
+      detail:
+        'The request body is not valid: sections.0.clauses.0.audience.0: an audience key is lower-case letters, digits and hyphens',
+    });
+    // An audience Kingsmead does not have: the clause and the audiences it may name.
+    const unknown = await api('kingsmead-admin', preview, clause({ audience: ['governors'] }));
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toMatchObject({
+      code: 'validation',
+      detail:
+        "A clause can be for Kingsmead Primary School's audiences this policy applies to only (staff): “governors” on clause 1 (“Class iPads are signed out.”).",
+    });
   });
 
   it("each school's people sign a text naming their own DSL; one school has a policy of its own", async () => {

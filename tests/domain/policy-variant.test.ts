@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../../src/domain/content-hash.ts';
+import { audienceView, contentHash } from '../../src/domain/content-hash.ts';
 import {
   currentVariant,
   effectiveLabel,
@@ -9,10 +9,12 @@ import {
 import { CountersignError } from '../../src/domain/errors.ts';
 import type { PolicyDocument } from '../../src/domain/policy-document.ts';
 import type { Policy, PolicyVersion } from '../../src/domain/policy.ts';
+import { resolveVariantAudiences } from '../../src/domain/audience-keys.ts';
 import {
   composeEffective,
   effectivePolicyKey,
   fillPlaceholders,
+  numberSchoolClauses,
   placeholderContacts,
   schoolsAskedToSignAgain,
   type SchoolVariant,
@@ -331,6 +333,221 @@ describe('what a person of each school must sign again', () => {
     ).toThrow(/only its own school/);
     expect(() => schoolCopyOf({ ...trustAup, scope: 'school' }, 'oakfield')).toThrow(
       /not a trust policy/,
+    );
+  });
+});
+
+describe("a school's own clauses: numbered after the master's, for the school's audiences", () => {
+  /** Two sections of the school's: numbered clauses (the number typed is only a mark), one not. */
+  const ownRules: SchoolVariant = {
+    sections: [
+      {
+        heading: 'Our own rules',
+        clauses: [
+          { number: '1', text: 'Tablets stay in the blue box.', items: [] },
+          { text: 'Ask the office if unsure.', items: [] },
+          { number: '9', text: 'Staff laptops go home locked.', audience: ['staff'], items: [] },
+        ],
+      },
+      {
+        heading: 'Forest school',
+        clauses: [{ number: 'x', text: 'No devices by the pond.', items: [] }],
+      },
+    ],
+  };
+  const numbers = (v: SchoolVariant) => v.sections.map((s) => s.clauses.map((c) => c.number));
+
+  it("continue the master's 1, 2, 3… from its last number; unnumbered clauses stay so", () => {
+    // masterDoc numbers its clauses 1 and 2.
+    const doc = composeEffective(masterDoc('Report a concern.'), ownRules, oakfield);
+    expect(doc.sections.map((s) => s.clauses.map((c) => c.number))).toEqual([
+      ['1', '2'],
+      ['3', undefined, '4'],
+      ['5'],
+    ]);
+    // The restriction is kept as it is: the clause is for staff.
+    expect(doc.sections[1]?.clauses[2]?.audience).toEqual(['staff']);
+  });
+
+  it('follow a master that restarts in each section, or numbers by section', () => {
+    const restart: PolicyDocument = {
+      ...masterDoc('x'),
+      sections: [
+        { heading: 'A', clauses: [{ number: '1', text: 'a', items: [] }] },
+        {
+          heading: 'B',
+          clauses: [
+            { number: '1', text: 'b', items: [] },
+            { number: '2', text: 'c', items: [] },
+          ],
+        },
+      ],
+    };
+    expect(numbers(numberSchoolClauses(restart, ownRules))).toEqual([['1', undefined, '2'], ['1']]);
+    const dotted: PolicyDocument = {
+      ...masterDoc('x'),
+      sections: [
+        { heading: '1 Use', clauses: [{ number: '1.1', text: 'a', items: [] }] },
+        {
+          heading: '2 Care',
+          clauses: [
+            { number: '2.1', text: 'b', items: [] },
+            { number: '2.2', text: 'c', items: [] },
+          ],
+        },
+      ],
+    };
+    expect(numbers(numberSchoolClauses(dotted, ownRules))).toEqual([
+      ['3.1', undefined, '3.2'],
+      ['4.1'],
+    ]);
+    // Numbers in no scheme (letters): the school's are kept as typed.
+    const lettered: PolicyDocument = {
+      ...masterDoc('x'),
+      sections: [{ heading: 'A', clauses: [{ number: 'a', text: 'a', items: [] }] }],
+    };
+    expect(numberSchoolClauses(lettered, ownRules)).toBe(ownRules);
+  });
+
+  it('are numbered again after a new master, and kept numbered in the composition', () => {
+    const master1 = published(trustAup.key, 1, masterDoc('Report a concern.'));
+    const copy = schoolCopyOf(trustAup, oakfield.id);
+    const v1 = nextEffectiveVersion({
+      copy,
+      copyVersions: [],
+      master: master1,
+      school: oakfield,
+      variant: { version: 1, variant: ownRules },
+      change: { kind: 'variant', schoolId: oakfield.id, changeKind: 'material' },
+    });
+    expect(numbers(v1.composition?.variant ?? { sections: [] })).toEqual([
+      ['3', undefined, '4'],
+      ['5'],
+    ]);
+    // The master gains a clause: the school's follow it, from the variant as it was kept.
+    const longer = masterDoc('Report a concern.');
+    longer.sections[0]?.clauses.push({ number: '3', text: 'Report lost devices.', items: [] });
+    const versions = publish([], v1, '2026-09-02T08:00:00.000Z');
+    const v2 = nextEffectiveVersion({
+      copy,
+      copyVersions: versions,
+      master: published(trustAup.key, 2, longer),
+      school: oakfield,
+      variant: currentVariant(versions),
+      change: { kind: 'master', changeKind: 'material' },
+    });
+    expect(v2.document.sections.slice(1).map((s) => s.clauses.map((c) => c.number))).toEqual([
+      ['4', undefined, '5'],
+      ['6'],
+    ]);
+    // The evidence is the composed text: its hash covers the numbers and the restriction.
+    expect(v1.contentHash).toBe(contentHash(v1.document));
+    const unnumbered: SchoolVariant = {
+      sections: ownRules.sections.map((s) => ({
+        ...s,
+        clauses: s.clauses.map(({ number: _n, audience: _a, ...c }) => c),
+      })),
+    };
+    expect(contentHash(composeEffective(master1.document, unnumbered, oakfield))).not.toBe(
+      v1.contentHash,
+    );
+    // A pupil reads the text without the staff-only clause; staff read it with it.
+    const texts = (audience: string) =>
+      audienceView(v1.document, [audience]).sections.flatMap((s) => s.clauses.map((c) => c.text));
+    expect(texts('staff')).toContain('Staff laptops go home locked.');
+    expect(texts('pupils')).not.toContain('Staff laptops go home locked.');
+  });
+
+  it("a school's own material change to its clauses makes only its people due", () => {
+    const riversideCopy = schoolCopyOf(trustAup, riverside.id);
+    const master1 = published(trustAup.key, 1, masterDoc('Report a concern.'));
+    const first = (copy: Policy, school: VariantSchool, variant: SchoolVariant) =>
+      publish(
+        [],
+        nextEffectiveVersion({
+          copy,
+          copyVersions: [],
+          master: master1,
+          school,
+          variant: { version: 1, variant },
+          change: { kind: 'master', changeKind: 'material' },
+        }),
+        '2026-09-02T08:00:00.000Z',
+      );
+    const oakCopy = schoolCopyOf(trustAup, oakfield.id);
+    const a = first(oakCopy, oakfield, ownRules);
+    const b = first(riversideCopy, riverside, { sections: [] });
+    const change: TrustPolicyChange = {
+      kind: 'variant',
+      schoolId: oakfield.id,
+      changeKind: 'material',
+    };
+    const widened: SchoolVariant = {
+      sections: [
+        {
+          heading: 'Our own rules',
+          clauses: [
+            { number: '1', text: 'Every device is logged.', audience: ['staff'], items: [] },
+          ],
+        },
+      ],
+    };
+    const a2 = publish(
+      a,
+      nextEffectiveVersion({
+        copy: oakCopy,
+        copyVersions: a,
+        master: master1,
+        school: oakfield,
+        variant: { version: 2, variant: widened },
+        change,
+      }),
+      '2026-09-20T08:00:00.000Z',
+    );
+    const status = (copy: Policy, versions: PolicyVersion[], signed: PolicyVersion) =>
+      computeStatus({
+        policy: copy,
+        versions,
+        acknowledgements: [acknowledge(signed, '2026-09-10T09:00:00.000Z', 'not-required')],
+        personAudiences: ['staff'],
+        timeZone: 'Europe/London',
+        now: new Date('2026-10-01T12:00:00.000Z'),
+      }).kind;
+    expect(schoolsAskedToSignAgain(change, [oakfield.id, riverside.id])).toEqual([oakfield.id]);
+    expect(status(oakCopy, a2, a[0] as PolicyVersion)).toBe('due');
+    expect(status(riversideCopy, b, b[0] as PolicyVersion)).toBe('signed');
+  });
+
+  it("audiences: the school's that the policy applies to, by key or name; any other refused, naming the clause", () => {
+    const school = {
+      name: 'Oakfield Primary',
+      audiences: [
+        { key: 'staff', label: 'Staff', groupIds: [] },
+        { key: 'governor', label: 'Governors', groupIds: [] },
+        { key: 'pupils', label: 'Pupils', groupIds: [] },
+      ],
+    };
+    const asked = (audience: string[]): SchoolVariant => ({
+      sections: [
+        { heading: 'Ours', clauses: [{ number: '1', text: 'Only some.', audience, items: [] }] },
+      ],
+    });
+    expect(
+      resolveVariantAudiences(asked(['governors', 'staff']), school, ['staff', 'governor'])
+        .sections[0]?.clauses[0]?.audience,
+    ).toEqual(['governor', 'staff']);
+    const refused = (() => {
+      try {
+        resolveVariantAudiences(asked(['volunteers', 'pupils']), school, ['staff', 'governor']);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refused).toBeInstanceOf(CountersignError);
+    expect((refused as CountersignError).code).toBe('validation');
+    expect((refused as CountersignError).message).toBe(
+      "A clause can be for Oakfield Primary's audiences this policy applies to only (staff, governor): “volunteers” on clause 1 (“Only some.”); “pupils” on clause 1 (“Only some.”).",
     );
   });
 });

@@ -162,3 +162,60 @@ describe('Trust policies: a school whose contacts changed publishes its clauses 
     expect(standing.textContent).toContain('Oakfield Primary School: version 2');
   });
 });
+
+describe('Trust policies: a school admin numbers its own clauses and restricts them to an audience', () => {
+  it('the preview numbers them after the trust’s and says whom each is for; an audience the policy is not for is refused in words', async () => {
+    running = await startTabApi({ now: new Date('2026-03-10T10:30:00.000Z'), trust: true });
+    await running.publishMaster(masterText('I look after trust devices.'), '2026-27');
+    renderInTheme(<TrustPoliciesPanel api={sessionFor(running, 'dsl').api} lead={false} />);
+    const own = await screen.findByRole('region', {
+      name: 'Oakfield Primary School’s own clauses',
+    });
+    const box = within(own).getByRole('textbox', {
+      name: 'Oakfield Primary School’s own clauses of Trust Acceptable Use Policy',
+    });
+    const type = (text: string) => fireEvent.change(box, { target: { value: text } });
+    type(
+      [
+        '## Oakfield: our own rules',
+        '1. [staff] Staff laptops go home locked.',
+        'Ask the office if unsure.',
+        '1. Chargers stay in school.',
+      ].join('\n'),
+    );
+    fireEvent.click(
+      within(own).getByRole('button', { name: 'Preview the text Oakfield Primary School signs' }),
+    );
+    const composed = await within(own).findByRole('region', {
+      name: 'Composed text for Oakfield Primary School',
+    });
+    const ours = within(composed).getByRole('region', { name: 'Oakfield: our own rules' });
+    // The trust's one clause is 1: the school's numbered clauses follow it.
+    expect(
+      within(ours)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual([
+      '2Staff laptops go home locked. (for staff only)',
+      'Ask the office if unsure.',
+      '3Chargers stay in school.',
+    ]);
+
+    // The policy is for staff: a clause for governors would be read by nobody.
+    type('## Oakfield: our own rules\n1. [governors] Governors use the board portal.');
+    fireEvent.click(
+      within(own).getByRole('button', { name: 'Preview the text Oakfield Primary School signs' }),
+    );
+    await within(own).findByText(/“governors” on clause 1/);
+    // Not an audience key at all: said in the tab, before anything is sent.
+    const sent = running.requests.length;
+    type('## Oakfield: our own rules\n1. [Staff Room] Keep it tidy.');
+    fireEvent.click(
+      within(own).getByRole('button', { name: 'Publish Oakfield Primary School’s clauses' }),
+    );
+    await within(own).findByText(
+      'Line 2: “Staff Room” is not an audience key (lower-case letters, digits and hyphens, as the school’s settings name them).',
+    );
+    expect(running.requests.length).toBe(sent);
+  });
+});

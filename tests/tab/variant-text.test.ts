@@ -44,4 +44,35 @@ describe("a school's own clauses as text", () => {
       '“Rules” has no clauses under it.',
     ]);
   });
+
+  it('reads a number mark and audiences in brackets, and writes them back the same', () => {
+    const text = [
+      '## Ours',
+      '4. [staff, governors] Laptops go home locked.',
+      '- Report a loss at once.',
+      '[pupils] Tablets stay in class.',
+      '2.1) Chargers stay in school.',
+    ].join('\n');
+    const { variant, problems } = textToVariant(text);
+    expect(problems).toEqual([]);
+    expect(variant.sections[0]?.clauses).toEqual([
+      {
+        number: '4',
+        text: 'Laptops go home locked.',
+        audience: ['staff', 'governors'],
+        items: ['Report a loss at once.'],
+      },
+      { text: 'Tablets stay in class.', audience: ['pupils'], items: [] },
+      { number: '2.1', text: 'Chargers stay in school.', items: [] },
+    ]);
+    expect(variantToText(variant)).toBe(text.replace('2.1)', '2.1.'));
+    expect(textToVariant('## Ours\n1. []  Nobody.').problems).toEqual([
+      'Line 2: name at least one audience in the brackets, “[staff]”.',
+      '“Ours” has no clauses under it.',
+    ]);
+    expect(textToVariant('## Ours\n3. [staff]').problems).toEqual([
+      'Line 2: the clause has no text.',
+      '“Ours” has no clauses under it.',
+    ]);
+  });
 });

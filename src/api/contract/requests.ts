@@ -44,7 +44,11 @@ export const draftBodySchema = z.strictObject({
   document: policyDocumentSchema,
 });
 
-/** A school's own clauses for a trust policy, published as its next variant (issue 14). */
+/**
+ * A school's own clauses for a trust policy, published as its next variant (issue 14): clauses
+ * of the master's shape (a number marks a clause to number after the master's; an audience key
+ * restricts it, checked against the school's audiences by the service).
+ */
 export const variantBodySchema = z.strictObject({
   changeKind: changeKindSchema,
   sections: schoolVariantSchema.shape.sections,

@@ -37,6 +37,11 @@ export interface PolicyDocumentViewProps {
   changes?: readonly ClauseChange[];
   /** Heading level for section headings, under the document's own heading. */
   headingLevel?: 3 | 4;
+  /**
+   * Says which clauses are for some audiences only: an admin's preview of the whole text (a
+   * person's own view is already theirs alone).
+   */
+  showAudiences?: boolean;
 }
 
 /** The policy as the person will sign it, readable at 320 px: no tables, wrapping text. */
@@ -44,6 +49,7 @@ export function PolicyDocumentView({
   document,
   changes = [],
   headingLevel = 3,
+  showAudiences = false,
 }: PolicyDocumentViewProps) {
   const styles = useStyles();
   const Heading = headingLevel === 3 ? 'h3' : 'h4';
@@ -89,6 +95,9 @@ export function PolicyDocumentView({
                       <span className={styles.number}>{clause.number}</span>
                     )}
                     <LinkedText text={clause.text} />
+                    {showAudiences && clause.audience !== undefined && (
+                      <span> (for {clause.audience.join(', ')} only)</span>
+                    )}
                   </span>
                   {clause.items.length > 0 && (
                     <ul className={styles.items}>

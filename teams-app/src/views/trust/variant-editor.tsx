@@ -126,7 +126,7 @@ export function VariantEditor({
       )}
       <Field
         label={`${school}’s own clauses of ${view.policy.title}`}
-        hint="A line “## Heading” starts a section; each other line is a clause; a line starting “- ” is a sub-item of the clause above. They are printed after the trust’s text."
+        hint="A line “## Heading” starts a section; each other line is a clause; a line starting “- ” is a sub-item of the clause above. Start a clause with a number (“1. …”) to number it: it is numbered after the trust’s clauses. Put audiences in brackets (“[staff] …”) for a clause that is for them only. They are printed after the trust’s text."
       >
         <GrowingTextarea value={text} onChange={(_e, data) => setText(data.value)} />
       </Field>
@@ -164,7 +164,7 @@ export function VariantEditor({
           <h4>
             {preview.document.title} ({preview.label})
           </h4>
-          <PolicyDocumentView document={preview.document} headingLevel={4} />
+          <PolicyDocumentView document={preview.document} headingLevel={4} showAudiences />
           <p>{preview.document.declaration}</p>
         </section>
       )}
