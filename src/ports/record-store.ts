@@ -105,9 +105,10 @@ export interface RecordStore {
   /**
    * A policy's signatures as the people report needs them (SignatureFacts: no seal, consents,
    * channel or content hash; the store reads only those columns), in listAcknowledgements' order
-   * and with the same rows left out.
+   * and with the same rows left out. Without a policy key, every policy's (the trust report: one
+   * paged read of the whole list, not one per policy).
    */
-  listSignatureFacts(query: { policyKey: string }): Promise<SignatureFacts[]>;
+  listSignatureFacts(query: { policyKey?: string }): Promise<SignatureFacts[]>;
   getAcknowledgement(id: string): Promise<Tagged<Acknowledgement> | null>;
   /**
    * What a repeat of a signature mends from: its row as stored (the signed record, the row's own

@@ -101,7 +101,7 @@ export function schoolScopedRecords(records: RecordStore, schoolId: () => string
       return keepOwn(await records.listAcknowledgements(query), (ack) => ack.policyKey);
     },
     listSignatureFacts: async (query) => {
-      if (!(await own(query.policyKey))) return [];
+      if (query.policyKey !== undefined && !(await own(query.policyKey))) return [];
       return keepOwn(await records.listSignatureFacts(query), (fact) => fact.policyKey);
     },
     getAcknowledgement: async (id) => {

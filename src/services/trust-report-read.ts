@@ -1,4 +1,4 @@
-import type { Acknowledgement } from '../domain/acknowledgement.ts';
+import type { SignatureFacts } from '../domain/acknowledgement.ts';
 import { policyKeyOfAcknowledgementId } from '../domain/acknowledgement.ts';
 import type { Approval } from '../domain/approval.ts';
 import { AudienceHashes } from '../domain/audience-hashes.ts';
@@ -47,9 +47,10 @@ const GROUPS_AT_ONCE = 4;
  * The trust report's read (issue 14, Scale): every school's figures from one read of each list,
  * not a report per school (about 25 Graph requests a school, 750 at 30). Read: the Policies list,
  * the versions of the schools' policies (one listing, then each text once), the running
- * campaigns, and, for the policies with no snapshot, the Acknowledgements list and (when one needs
- * approval) the Approvals list, each paged whole without a filter, and each audience group's
- * members once, however many schools' audiences it is in; then split by school and policy in
+ * campaigns, and, for the policies with no snapshot, the Acknowledgements list (its signature
+ * facts: the people report's columns only) and (when one needs approval) the Approvals list, each
+ * paged whole without a filter, and each audience group's members once, however many schools'
+ * audiences it is in; then split by school and policy in
  * memory. Every query is a whole-list listing or an indexed filter matching few rows (Status eq
  * 'running' on Campaigns), so each stays valid at any list size under the list view threshold.
  *
@@ -103,10 +104,13 @@ export function createTrustReportRead(deps: TrustReportReadDeps): TrustReportRea
         const needsApprovals = missing.some(({ policy }) => policy.approvalMode !== 'none');
         const [members, acks, approvals] = await Promise.all([
           readGroups(deps.directory, [...groupIds]),
-          deps.records.listAcknowledgements({}),
+          // The signatures' facts only (no seal, consents, channel or content hash), every policy's
+          // in one paged read of the whole list: what reportInputsFrom reads, as the school
+          // report reads them (listSignatureFacts per policy would be 16 partitions each).
+          deps.records.listSignatureFacts({}),
           needsApprovals ? deps.records.listApprovals({}) : Promise.resolve(null),
         ]);
-        const acksByPolicy = groupBy(acks, (ack: Acknowledgement) => ack.policyKey);
+        const acksByPolicy = groupBy(acks, (ack: SignatureFacts) => ack.policyKey);
         const approvalsByPolicy =
           approvals === null
             ? null

@@ -437,6 +437,16 @@ export function recordStoreContract(
         'versionNumber',
       ]);
       expect(await store.listSignatureFacts({ policyKey: freshKey() })).toEqual([]);
+      // Without a policy key: every policy's, in one read of the whole list (the trust report).
+      const all = await store.listSignatureFacts({});
+      expect(all).toEqual(
+        (await store.listAcknowledgements({})).map(
+          ({ seal: _seal, consents: _consents, channel: _channel, contentHash: _hash, ...rest }) =>
+            rest,
+        ),
+      );
+      expect(all.filter((f) => f.policyKey === key)).toEqual(facts);
+      expect(all.map((f) => f.id)).toContain(other.id);
     });
 
     test('lists more acknowledgements than fit in one page', async (store) => {

@@ -1175,7 +1175,7 @@ export class SharePointRecordStore implements RecordStore, EvidenceLedger {
     );
   }
 
-  async listSignatureFacts(query: { policyKey: string }): Promise<SignatureFacts[]> {
+  async listSignatureFacts(query: { policyKey?: string }): Promise<SignatureFacts[]> {
     // The people report's read: only the columns SignatureFacts holds, through
     // `$expand=fields($select=…)`, which returns only the fields named
     // (https://learn.microsoft.com/graph/api/listitem-list, "Get list items with specific

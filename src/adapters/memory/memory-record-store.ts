@@ -288,7 +288,7 @@ export class MemoryRecordStore implements RecordStore, EvidenceLedger {
     return Promise.resolve(rows);
   }
 
-  listSignatureFacts(query: { policyKey: string }): Promise<SignatureFacts[]> {
+  listSignatureFacts(query: { policyKey?: string }): Promise<SignatureFacts[]> {
     return this.listAcknowledgements(query).then((acks) =>
       acks.map((ack) => signatureFactsSchema.parse(ack)),
     );
