@@ -34,6 +34,7 @@ import {
   signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
+import { seedTrustDirectory } from './support/trust-schools-fixture.ts';
 
 // Cards carry their school (issue 14, item 3): one deployment (the demo school's, as main.ts
 // composes it) serves the Northfield trust's schools, and its one sender sends every school's
@@ -180,29 +181,12 @@ beforeAll(async () => {
   const evidenceKeyFile = join(dir, 'evidence-key.pem');
   loadEvidenceKeyFile(evidenceKeyFile, { create: true });
 
-  emulator.setup.putUsers(
-    [DEMO_TRUST.trustLead, ...DEMO_TRUST.schools.flatMap((s) => s.people)].map((p) => ({
-      id: p.id,
-      displayName: p.displayName,
-      givenName: p.givenName,
-      surname: p.surname,
-      userPrincipalName: p.userPrincipalName,
-      mail: p.mail,
-      jobTitle: p.jobTitle,
-      department: p.department,
-      officeLocation: DEMO_TRUST.name,
-      accountEnabled: true,
-      employeeType: p.role,
-    })),
-  );
-  for (const { group } of DEMO_TRUST.schools) {
-    emulator.setup.putGroup({
-      id: group.id,
-      displayName: group.displayName,
-      // She teaches at both: Hazel Lane's staff group has her too.
-      memberIds: group === hazel.group ? [...group.memberIds, both.id] : group.memberIds,
-    });
-  }
+  seedTrustDirectory(emulator, {
+    people: [DEMO_TRUST.trustLead, ...DEMO_TRUST.schools.flatMap((s) => s.people)],
+    schools: DEMO_TRUST.schools,
+    // She teaches at both: Hazel Lane's staff group has her too.
+    alsoIn: { school: hazel, person: both },
+  });
   const at = { by: 'test', at: new Date().toISOString() };
   await graph.settings.create(
     trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),

@@ -34,6 +34,7 @@ import {
   signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
+import { seedTrustDirectory } from './support/trust-schools-fixture.ts';
 
 // One deployment serves every school of the trust (issue 14, item 3): the service is composed as
 // main.ts composes it for the demo school (COUNTERSIGN_SCHOOL), and the settings list also holds
@@ -115,28 +116,10 @@ beforeAll(async () => {
 
   // The trust as an IT lead sets it up before the service starts: its people and staff groups
   // in Entra, the trust's row and each school's settings row in the settings list.
-  emulator.setup.putUsers(
-    [DEMO_TRUST.trustLead, stranger, ...DEMO_TRUST.schools.flatMap((s) => s.people)].map((p) => ({
-      id: p.id,
-      displayName: p.displayName,
-      givenName: p.givenName,
-      surname: p.surname,
-      userPrincipalName: p.userPrincipalName,
-      mail: p.mail,
-      jobTitle: p.jobTitle,
-      department: p.department,
-      officeLocation: DEMO_TRUST.name,
-      accountEnabled: true,
-      employeeType: p.role,
-    })),
-  );
-  for (const { group } of DEMO_TRUST.schools) {
-    emulator.setup.putGroup({
-      id: group.id,
-      displayName: group.displayName,
-      memberIds: group.memberIds,
-    });
-  }
+  seedTrustDirectory(emulator, {
+    people: [DEMO_TRUST.trustLead, stranger, ...DEMO_TRUST.schools.flatMap((s) => s.people)],
+    schools: DEMO_TRUST.schools,
+  });
   const at = { by: 'test', at: new Date().toISOString() };
   await graph.settings.create(
     trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),

@@ -13,7 +13,7 @@ import type { WorkStore } from '../../src/ports/work-store.ts';
 import type { TrustSchools } from '../../src/server/school-services.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
-import { trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
+import { seedTrustDirectory, trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
 
 // A school removed from the settings list is dropped at the next read (issue 14): out of the
 // routing (its admin is someone in no school, 403 `no-school`; its teacher who also teaches at
@@ -50,28 +50,11 @@ const later = (): void => {
 beforeAll(async () => {
   emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph } = await provisionedDemoSite(emulator));
-  emulator.setup.putUsers(
-    [...hazel.people, ...kings.people].map((p) => ({
-      id: p.id,
-      displayName: p.displayName,
-      givenName: p.givenName,
-      surname: p.surname,
-      userPrincipalName: p.userPrincipalName,
-      mail: p.mail,
-      jobTitle: p.jobTitle,
-      department: p.department,
-      officeLocation: DEMO_TRUST.name,
-      accountEnabled: true,
-      employeeType: p.role,
-    })),
-  );
-  for (const { group } of [hazel, kings]) {
-    emulator.setup.putGroup({
-      id: group.id,
-      displayName: group.displayName,
-      memberIds: group === hazel.group ? [...group.memberIds, both.id] : group.memberIds,
-    });
-  }
+  seedTrustDirectory(emulator, {
+    people: [...hazel.people, ...kings.people],
+    schools: [hazel, kings],
+    alsoIn: { school: hazel, person: both },
+  });
   const at = { by: 'test', at: now.toISOString() };
   await graph.settings.create(
     trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),

@@ -15,7 +15,7 @@ import type { SchoolRepair, TrustSchools } from '../../src/server/school-service
 import type { Actor } from '../../src/services/actor.ts';
 import { approvalJobId } from '../../src/services/approval-requests.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
-import { trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
+import { seedTrustDirectory, trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
 
 // The repair sweep runs per school (issue 14): a Kingsmead signature that lost its Approvals row
 // (the write failed after the signature was stored) is mended by Kingsmead's own sweep, through
@@ -60,25 +60,9 @@ const sweptBy = (results: SchoolRepair[], schoolId: string): SchoolRepair | unde
 beforeAll(async () => {
   emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph } = await provisionedDemoSite(emulator));
-  emulator.setup.putUsers(
-    kings.people.map((p) => ({
-      id: p.id,
-      displayName: p.displayName,
-      givenName: p.givenName,
-      surname: p.surname,
-      userPrincipalName: p.userPrincipalName,
-      mail: p.mail,
-      jobTitle: p.jobTitle,
-      department: p.department,
-      officeLocation: DEMO_TRUST.name,
-      accountEnabled: true,
-      employeeType: p.role,
-    })),
-  );
-  emulator.setup.putGroup({
-    id: kings.group.id,
-    displayName: kings.group.displayName,
-    memberIds: kings.group.memberIds,
+  seedTrustDirectory(emulator, {
+    people: kings.people,
+    schools: [kings],
   });
   const at = { by: 'test', at: now.toISOString() };
   await graph.settings.create(

@@ -1,14 +1,56 @@
 import type { GraphAdapters } from '../../../src/adapters/graph/create-graph-adapters.ts';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { PdfLibRenderer } from '../../../src/adapters/pdf/pdf-lib-renderer.ts';
-import { DEMO_SCHOOL } from '../../../src/dev/demo/demo-school.ts';
-import { DEMO_TRUST } from '../../../src/dev/demo/demo-trust.ts';
+import { DEMO_SCHOOL, type DemoPerson } from '../../../src/dev/demo/demo-school.ts';
+import { DEMO_TRUST, type DemoTrustSchool } from '../../../src/dev/demo/demo-trust.ts';
+import type { GraphEmulator } from '../../../src/dev/graph-emulator/graph-emulator.ts';
 import type { Messenger } from '../../../src/ports/messenger.ts';
 import { noTelemetry } from '../../../src/ports/telemetry.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
 import { createLiveSchoolSettings } from '../../../src/services/live-school-settings.ts';
 import { ReportSnapshots } from '../../../src/services/report-snapshot.ts';
 import { createTrustSchools, type TrustSchools } from '../../../src/server/school-services.ts';
+
+/**
+ * The trust's directory as an IT lead sets it up in Entra: these people (office: the trust's
+ * name, employee type: their demo role) and these schools' staff groups; `alsoIn` puts one
+ * person into another school's group too (someone who works at both).
+ */
+export function seedTrustDirectory(
+  emulator: GraphEmulator,
+  seed: {
+    people: readonly DemoPerson[];
+    schools: readonly DemoTrustSchool[];
+    alsoIn?: { school: DemoTrustSchool; person: DemoPerson };
+  },
+): void {
+  emulator.setup.putUsers(
+    seed.people.map((p) => ({
+      id: p.id,
+      displayName: p.displayName,
+      givenName: p.givenName,
+      surname: p.surname,
+      userPrincipalName: p.userPrincipalName,
+      mail: p.mail,
+      jobTitle: p.jobTitle,
+      department: p.department,
+      officeLocation: DEMO_TRUST.name,
+      accountEnabled: true,
+      employeeType: p.role,
+    })),
+  );
+  for (const school of seed.schools) {
+    const { group } = school;
+    emulator.setup.putGroup({
+      id: group.id,
+      displayName: group.displayName,
+      memberIds:
+        seed.alsoIn?.school === school
+          ? [...group.memberIds, seed.alsoIn.person.id]
+          : group.memberIds,
+    });
+  }
+}
 
 /** Nothing is sent in these tests: a send would be a fault of the test. */
 const refuse = (): Promise<never> => Promise.reject(new Error('nothing is sent in this test'));
