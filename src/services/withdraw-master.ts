@@ -1,4 +1,5 @@
 import { CountersignError } from '../domain/errors.ts';
+import { mapLimit } from '../domain/map-limit.ts';
 import { versionRecordId } from '../domain/evidence/evidence-record.ts';
 import type { PolicyVersion } from '../domain/policy.ts';
 import type { School } from '../domain/school.ts';
@@ -6,7 +7,12 @@ import { currentVersion } from '../domain/status.ts';
 import { planWithdrawal, versionsAfterWithdrawal } from '../domain/withdrawal.ts';
 import type { Actor } from './actor.ts';
 import type { ServiceContext } from './service-context.ts';
-import { loadCopies, loadTrustPolicy, requireTrustLead } from './trust-policies.ts';
+import {
+  COPIES_READ_AT_ONCE,
+  loadCopies,
+  loadTrustPolicy,
+  requireTrustLead,
+} from './trust-policies.ts';
 import { withdrawVersion } from './withdraw-version.ts';
 
 /** What withdrawing a master did to one school's copy. */
@@ -68,6 +74,11 @@ export interface SchoolWithdrawalPreview {
   restored?: { number: number; label: string; masterVersion?: number };
   /** Why this school stops the withdrawal (no earlier text): nothing is withdrawn anywhere. */
   problem?: string;
+  /**
+   * How many people there signed the withdrawn versions, and the version that comes back
+   * (distinct people; a rejected signature is not counted). Absent when nothing changes there.
+   */
+  signed?: { withdrawn: number; restored: number };
 }
 
 export interface MasterWithdrawalPreview {
@@ -125,21 +136,53 @@ export async function masterWithdrawalPreview(
   policyKey: string,
   versionNumber: number,
 ): Promise<MasterWithdrawalPreview> {
-  const { plan, copies } = await planMaster(ctx, actor, policyKey, versionNumber);
+  const { site, plan, copies } = await planMaster(ctx, actor, policyKey, versionNumber);
+  // Only the schools whose text changes are counted, a bounded few at a time as the copies.
+  const counts = await mapLimit(copies, COPIES_READ_AT_ONCE, (planned) =>
+    planned.kind === 'planned' && planned.steps.withdraw.length > 0
+      ? signedCounts(site, planned.copy.copy.key, planned.steps)
+      : Promise.resolve(undefined),
+  );
   return {
     withdrawn: plan.withdraw,
     restored: plan.restore,
-    schools: copies.map((planned) => {
+    schools: copies.map((planned, i) => {
       const { school, copy } = planned;
       const base = { schoolId: school.id, schoolName: school.name };
+      const signed = counts[i];
       switch (planned.kind) {
         case 'blocked':
           return { ...base, withdrawn: [], problem: planned.problem.message };
         case 'planned':
-          return { ...base, ...plannedLines(copy.versions, planned.steps) };
+          return {
+            ...base,
+            ...plannedLines(copy.versions, planned.steps),
+            ...(signed === undefined ? {} : { signed }),
+          };
       }
     }),
   };
+}
+
+/**
+ * How many people signed the copy's versions being withdrawn, and its version that comes back:
+ * the first are told their signatures stay (and, as domain/status.ts reads them, stand for the
+ * version before), the second that they are not asked again. One read of the copy's signatures.
+ */
+async function signedCounts(
+  site: ServiceContext,
+  copyKey: string,
+  steps: { withdraw: number[]; restored?: number },
+): Promise<{ withdrawn: number; restored: number }> {
+  const facts = await site.records.listSignatureFacts({ policyKey: copyKey });
+  const withdrawn = new Set<string>();
+  const restored = new Set<string>();
+  for (const fact of facts) {
+    if (fact.approvalState === 'rejected') continue;
+    if (steps.withdraw.includes(fact.versionNumber)) withdrawn.add(fact.userId);
+    if (fact.versionNumber === steps.restored) restored.add(fact.userId);
+  }
+  return { withdrawn: withdrawn.size, restored: restored.size };
 }
 
 /** A planned school's line: the versions withdrawn and the one that comes back, by label. */

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TrustPolicyView } from '../../src/api/contract/responses.ts';
+import type { MyPolicyView } from '../../src/services/countersign-service.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
 import { openTab, seriousAxeViolations } from './browser-harness.ts';
@@ -12,9 +13,23 @@ import { useLocalStackInChromium } from './local-stack-in-chromium.ts';
  * publish after reading who must sign again in each school, and publishes it to every school; the
  * demo school's admin writes the school's own clauses, previews the text its people will sign
  * (the master, its clauses, its DSL filled in) and publishes them. axe finds nothing serious in
- * the default and dark themes, the confirmation dialog included.
+ * the default and dark themes, the confirmation dialog included. Around it: the teacher in two
+ * schools switches school in the header and signs the other school's copy; at the end the lead
+ * withdraws the master, reading per school how many signed the version withdrawn and the one
+ * that comes back.
  */
-const { stack, needBrowser, apiAs } = useLocalStackInChromium({ demoTrust: true });
+const { stack, needBrowser, apiAs, devUser } = useLocalStackInChromium({ demoTrust: true });
+
+const HAZEL = DEMO_TRUST.schools[0].school;
+const KINGSMEAD = DEMO_TRUST.schools[1].school;
+
+/** The person's copy of the trust AUP in one of their schools, as the API serves it. */
+async function copyIn(user: string, schoolId: string): Promise<MyPolicyView> {
+  const views = await apiAs<MyPolicyView[]>(user, `/api/me/policies?school=${schoolId}`);
+  const copy = views.find((v) => v.policy.key === `${DEMO_TRUST.trustPolicyKey}--${schoolId}`);
+  if (copy === undefined) throw new Error(`${user} has no copy of the trust AUP at ${schoolId}`);
+  return copy;
+}
 
 /** The master's title, placeholders as typed (the policy takes its published text's title). */
 const TITLE = DEMO_TRUST.trustAup.title;
@@ -33,6 +48,39 @@ async function openTrustPolicies(page: Page): Promise<void> {
 }
 
 describe('trust policies in the tab, in Chromium', () => {
+  it('a teacher in two schools switches school in the header, sees that school’s policy and signs it there', async (ctx) => {
+    const session = needBrowser(ctx);
+    const { page, errors } = await openTab(session, stack().url, { user: 'shared-teacher' });
+    const picker = page.getByRole('combobox', { name: 'School' });
+    await picker.waitFor();
+    const titleIn = (name: string) =>
+      page.getByRole('heading', { level: 2, name: TITLE.replace('{{school}}', name) });
+    // Served by one of her schools first; she picks the other and its policy replaces it.
+    const first = await picker.inputValue();
+    const [from, to] = first === HAZEL.id ? [HAZEL, KINGSMEAD] : [KINGSMEAD, HAZEL];
+    await titleIn(from.name).waitFor();
+    await picker.focus();
+    await picker.selectOption(to.id);
+    await titleIn(to.name).waitFor();
+    expect(await titleIn(from.name).count()).toBe(0);
+    // Hazel Lane's own copy: she signs it there (the withdrawal below counts her).
+    if (to.id !== HAZEL.id) {
+      await picker.selectOption(HAZEL.id);
+      await titleIn(HAZEL.name).waitFor();
+    }
+    await page.getByRole('checkbox', { name: /accept the declaration/ }).check();
+    await page
+      .getByRole('textbox', { name: 'Your full name' })
+      .fill(devUser('shared-teacher').displayName);
+    await page.getByRole('textbox', { name: 'Your role in school' }).fill('Music teacher');
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.getByRole('region', { name: 'Your receipt' }).waitFor();
+    expect((await copyIn('shared-teacher', HAZEL.id)).status.kind).toBe('signed');
+    expect((await copyIn('shared-teacher', KINGSMEAD.id)).status.kind).toBe('due');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it('the lead edits and publishes the master after the per-school confirmation; a school admin previews and publishes its own clauses', async (ctx) => {
     const session = needBrowser(ctx);
 
@@ -117,4 +165,70 @@ describe('trust policies in the tab, in Chromium', () => {
       }
     }
   }, 300_000);
+
+  it('the lead withdraws the master after reading, per school, how many signed what goes and what comes back', async (ctx) => {
+    const session = needBrowser(ctx);
+    // The teacher in two schools signs Hazel Lane's copy on master 2 too (the API, as the tab does).
+    const onMaster2 = await copyIn('shared-teacher', HAZEL.id);
+    const token = await fetch(`${stack().url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'shared-teacher' }),
+    });
+    const { accessToken } = (await token.json()) as { accessToken: string };
+    const signed = await fetch(
+      `${stack().url}/api/me/policies/${onMaster2.policy.key}/sign?school=${HAZEL.id}`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          versionNumber: onMaster2.version.number,
+          contentHash: onMaster2.version.contentHash,
+          declarationAccepted: true,
+          typedName: devUser('shared-teacher').displayName,
+          statedRole: 'Music teacher',
+        }),
+      },
+    );
+    expect(signed.status).toBeLessThan(300);
+
+    const { page, errors } = await openTab(session, stack().url, {
+      user: 'trust-lead',
+      view: 'trust',
+    });
+    await openTrustPolicies(page);
+    await press(page, page.getByRole('button', { name: 'Withdraw master version 2…' }));
+    const dialog = page.getByRole('dialog', { name: 'Withdraw master version 2 in every school?' });
+    const hazel = dialog.getByRole('list', { name: `What happens at ${HAZEL.name}` });
+    await hazel.waitFor();
+    const hazelWords = await hazel.innerText();
+    const kingsmead = dialog.getByRole('list', { name: `What happens at ${KINGSMEAD.name}` });
+    // Kingsmead's version 3 (master 2 and its clauses) goes, its version 2 comes back; unsigned.
+    const kingsmeadWords = await kingsmead.innerText();
+    expect(kingsmeadWords).toContain('Nobody there had signed version 2.');
+    expect(kingsmeadWords).toContain('Nobody there signed version 3 (');
+    await dialog.getByRole('textbox', { name: /Why is it withdrawn\?/ }).focus();
+    await page.keyboard.type('Published the wrong draft.');
+    await press(page, dialog.getByRole('button', { name: 'Yes, withdraw master version 2' }));
+    await page
+      .getByText(/^Master version 2 withdrawn: master version 1 is current again\. /)
+      .waitFor();
+    const after = await apiAs<TrustPolicyView[]>('trust-lead', '/api/trust/policies');
+    const copies = after.find((v) => v.policy.key === DEMO_TRUST.trustPolicyKey)?.schools;
+    expect(copies?.map((c) => c.current?.masterVersion)).toEqual(copies?.map(() => 1));
+    // Hazel Lane's version before master 2 is current again (the trust's view of the copies:
+    // the school's own service may serve its cached versions for up to 30 s, read-cache.ts).
+    const back = copies?.find((c) => c.schoolId === HAZEL.id)?.current;
+    expect(back?.number).toBeLessThan(onMaster2.version.number);
+    // What the dialog said at Hazel Lane, each version by its number and label.
+    const v1 = `version ${back?.number ?? '?'} (${back?.label ?? '?'})`;
+    const v2 = `version ${onMaster2.version.number} (${onMaster2.version.label})`;
+    expect(hazelWords.split('\n').filter((line) => line.trim() !== '')).toEqual([
+      `V${v2.slice(1)} is withdrawn. V${v1.slice(1)}, on master version 1, becomes current again.`,
+      `1 person signed version ${back?.number ?? '?'}: they are not asked to sign it again.`,
+      `1 person signed ${v2}: their signatures stay in the record, and whoever signed only it is not asked again either. It stays in the history, marked withdrawn.`,
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

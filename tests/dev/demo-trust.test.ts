@@ -80,6 +80,7 @@ describe('the demo trust', () => {
       'hazel-lane-admin',
       'kingsmead-admin',
       'northfield-admin',
+      'shared-teacher',
     ]);
   });
 
@@ -202,6 +203,19 @@ describe('the demo trust', () => {
     // The demo school's DSL is still served by the demo school.
     const dsl = await api('dsl', '/api/school');
     expect((dsl.body as { name: string }).name).toBe('Demo Primary School');
+  });
+
+  it('one teacher is in two schools (Kingsmead and Hazel Lane), each serving her its own copy', async () => {
+    const me = await api('shared-teacher', '/api/me');
+    expect(me.status).toBe(200);
+    const body = me.body as { school?: string; schools?: { id: string }[] };
+    expect(body.schools?.map((s) => s.id).sort()).toEqual(['hazel-lane', 'kingsmead']);
+    for (const school of ['hazel-lane', 'kingsmead']) {
+      const mine = await api('shared-teacher', `/api/me/policies?school=${school}`);
+      expect(mine.status).toBe(200);
+      const keys = (mine.body as { policy: { key: string } }[]).map((v) => v.policy.key);
+      expect(keys).toEqual([`trust-aup--${school}`]);
+    }
   });
 
   it("the Schools view's figures are each school's own report's, from one shared read", async () => {

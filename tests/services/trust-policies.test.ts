@@ -457,10 +457,12 @@ describe('trust policies with school variants (real service, Graph emulator)', (
         s.restored?.number,
         s.restored?.masterVersion,
         s.problem,
+        s.signed,
       ]),
     ).toEqual([
-      ['Oakfield Primary', [4], 3, 1, undefined],
-      ['Riverside Academy', [2], 1, 1, undefined],
+      // Olive signed Oakfield's version 4 (withdrawn) but never its 3; Rob signed Riverside's 1.
+      ['Oakfield Primary', [4], 3, 1, undefined, { withdrawn: 1, restored: 0 }],
+      ['Riverside Academy', [2], 1, 1, undefined, { withdrawn: 0, restored: 1 }],
     ]);
     expect((await records.getVersion('trust-aup', 2))?.value.status).toBe('published');
     const result = await atOak.trust.withdrawMaster(lead, 'trust-aup', 2, reason);

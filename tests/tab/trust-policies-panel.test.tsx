@@ -52,8 +52,9 @@ describe('Trust policies: the lead withdraws a mistaken master', () => {
         .map((li) => li.textContent),
     ).toEqual([
       'Version 2 (2026-27 b · Oakfield Primary School) is withdrawn. Version 1 (2026-27 · Oakfield Primary School), on master version 1, becomes current again.',
-      'Whoever had signed version 1 is not asked to sign again.',
-      'Signatures of version 2 (2026-27 b · Oakfield Primary School) stay in the record; it stays in the history, marked withdrawn.',
+      // Counted by the preview route: nobody at Oakfield has signed either version here.
+      'Nobody there had signed version 1.',
+      'Nobody there signed version 2 (2026-27 b · Oakfield Primary School). It stays in the history, marked withdrawn.',
     ]);
     // No reason, no withdrawal: the audit log keeps why.
     const confirm = within(dialog).getByRole('button', {

@@ -18,6 +18,8 @@ export const devUserKeySchema = z.enum([
   'hazel-lane-admin',
   'kingsmead-admin',
   'northfield-admin',
+  // A Kingsmead teacher who also teaches at Hazel Lane: the School picker's person.
+  'shared-teacher',
 ]);
 export type DevUserKey = z.infer<typeof devUserKeySchema>;
 

@@ -597,6 +597,10 @@ export const masterWithdrawalPreviewSchema = z.object({
         })
         .optional(),
       problem: z.string().optional(),
+      /** People who signed the withdrawn versions and the returning one (none rejected). */
+      signed: z
+        .object({ withdrawn: z.number().int().min(0), restored: z.number().int().min(0) })
+        .optional(),
     }),
   ),
 });

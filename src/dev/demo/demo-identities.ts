@@ -37,7 +37,10 @@ export function demoDevUsers(): DevUser[] {
   ];
 }
 
-/** The demo trust's lead and each of its schools' admins (the DSL), smallest school first. */
+/**
+ * The demo trust's lead, each of its schools' admins (the DSL), smallest school first, and the
+ * teacher in two schools (Kingsmead and Hazel Lane), who gets the School picker.
+ */
 export function demoTrustDevUsers(): DevUser[] {
   const [hazelLane, kingsmead, northfield] = DEMO_TRUST.schools;
   return [
@@ -45,6 +48,7 @@ export function demoTrustDevUsers(): DevUser[] {
     asDevUser('hazel-lane-admin', hazelLane.admin),
     asDevUser('kingsmead-admin', kingsmead.admin),
     asDevUser('northfield-admin', northfield.admin),
+    asDevUser('shared-teacher', DEMO_TRUST.sharedTeacher),
   ];
 }
 

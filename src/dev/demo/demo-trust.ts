@@ -94,7 +94,9 @@ export interface DemoTrustSchool {
   head: DemoPerson;
   /** The school's DSL: its Policy.Admin, and the "dsl" contact the trust policy names. */
   admin: DemoPerson;
+  /** The school's own people (each person is one school's, so seeded once). */
   people: DemoPerson[];
+  /** Its staff group: its people, and anyone of another school who also works here. */
   group: { id: string; displayName: string; mailNickname: string; memberIds: string[] };
   /** The school's own clauses for the trust AUP (none: the master as it is). */
   variant?: SchoolVariant;
@@ -106,6 +108,8 @@ function trustSchool(input: {
   head: DemoPerson;
   admin: DemoPerson;
   staff: DemoPerson[];
+  /** People of another school of the trust who also work here (in this school's group too). */
+  alsoHere?: DemoPerson[];
   variant?: SchoolVariant;
 }): DemoTrustSchool {
   const people = [input.head, input.admin, ...input.staff];
@@ -114,7 +118,7 @@ function trustSchool(input: {
     id: demoId(`group:${mailNickname}`),
     displayName: `${input.name} Staff`,
     mailNickname,
-    memberIds: people.map((p) => p.id),
+    memberIds: [...people, ...(input.alsoHere ?? [])].map((p) => p.id),
   };
   return {
     school: {
@@ -142,12 +146,20 @@ function trustSchool(input: {
   };
 }
 
+const kingsmeadStaff = staff(17, 6, 'Teacher');
+/**
+ * A Kingsmead teacher who also teaches music at Hazel Lane: in both schools' staff groups, so
+ * the tab gives her the School picker (the switcher's "shared-teacher"). Kingsmead's last.
+ */
+const sharedTeacher = person('Zara', 'Whitlock', 'Teacher (music at Kingsmead and Hazel Lane)');
+
 const hazelLane = trustSchool({
   id: 'hazel-lane',
   name: 'Hazel Lane Infant School',
   head: person('Miriam', 'Oduya', 'Headteacher'),
   admin: person('Gareth', 'Pryce', 'Deputy Headteacher and DSL'),
   staff: staff(6, 0, 'Class Teacher'),
+  alsoHere: [sharedTeacher],
 });
 
 const kingsmead = trustSchool({
@@ -155,7 +167,7 @@ const kingsmead = trustSchool({
   name: 'Kingsmead Primary School',
   head: person('Declan', 'Rourke', 'Headteacher'),
   admin: person('Shreya', 'Nair', 'Assistant Headteacher and DSL'),
-  staff: staff(18, 6, 'Teacher'),
+  staff: [...kingsmeadStaff, sharedTeacher],
   variant: {
     sections: [
       {
@@ -281,8 +293,10 @@ export const DEMO_TRUST = {
   id: 'northfield-trust',
   name: 'Northfield Learning Trust',
   trustLead,
-  /** Smallest first: 8, 20 and 45 people. */
+  /** Smallest first: 8, 20 and 45 people of their own (Hazel Lane's group has 9: see below). */
   schools: [hazelLane, kingsmead, northfieldAcademy],
+  /** Kingsmead's, and in Hazel Lane's staff group too: the one person in two schools. */
+  sharedTeacher,
   trustPolicyKey: 'trust-aup',
   trustAup,
   /** The school with a policy of its own, and that policy. */

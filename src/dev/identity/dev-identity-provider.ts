@@ -31,6 +31,7 @@ export const DEV_USER_ROLES: Readonly<Record<DevUserKey, readonly AppRole[]>> = 
   'hazel-lane-admin': [],
   'kingsmead-admin': [],
   'northfield-admin': [],
+  'shared-teacher': [],
 };
 
 export interface DevIdentityProviderOptions {

@@ -32,13 +32,19 @@ function previousMaster(view: TrustPolicyView, current: PolicyVersion): PolicyVe
 
 type SchoolLine = MasterWithdrawalPreview['schools'][number];
 
-/** What happens at one planned school, in words (the API planned it as the withdrawal will). */
+/** "Nobody", "1 person", "12 people". */
+function people(n: number): string {
+  return n === 0 ? 'Nobody' : n === 1 ? '1 person' : `${n} people`;
+}
+
+/** What happens at one planned school, in words (the API planned and counted it). */
 function schoolWithdrawalLines(school: SchoolLine): string[] {
   const gone = school.withdrawn.map((v) => `version ${v.number} (${v.label})`).join(' and ');
   if (gone === '') {
     return ['Its text was not composed from this master: nothing changes here.'];
   }
   const back = school.restored;
+  const signed = school.signed;
   const restored =
     back === undefined
       ? 'It has no earlier version.'
@@ -47,8 +53,16 @@ function schoolWithdrawalLines(school: SchoolLine): string[] {
     `${gone.charAt(0).toUpperCase()}${gone.slice(1)} is withdrawn. ${restored}`,
     back === undefined
       ? 'Nobody there has an earlier version to stand on.'
-      : `Whoever had signed version ${back.number} is not asked to sign again.`,
-    `Signatures of ${gone} stay in the record; it stays in the history, marked withdrawn.`,
+      : signed === undefined
+        ? `Whoever had signed version ${back.number} is not asked to sign again.`
+        : signed.restored === 0
+          ? `Nobody there had signed version ${back.number}.`
+          : `${people(signed.restored)} signed version ${back.number}: they are not asked to sign it again.`,
+    signed === undefined
+      ? `Signatures of ${gone} stay in the record; it stays in the history, marked withdrawn.`
+      : signed.withdrawn === 0
+        ? `Nobody there signed ${gone}. It stays in the history, marked withdrawn.`
+        : `${people(signed.withdrawn)} signed ${gone}: their signatures stay in the record, and whoever signed only it is not asked again either. It stays in the history, marked withdrawn.`,
   ];
 }
 
@@ -65,9 +79,9 @@ function withdrawnLine(result: Withdrawn, names: ReadonlyMap<string, string>): s
 
 /**
  * The trust lead withdraws a master published by mistake (POST …/versions/:n/withdraw): a modal
- * dialog says, per school, which of its versions goes and which comes back, that whoever signed
- * the returning version is not asked again, and that signatures of the withdrawn one stay in the
- * record; it asks for the reason the audit log keeps. A school that cannot go back (no earlier
+ * dialog says, per school, which of its versions goes and which comes back, how many signed the
+ * returning version (not asked again) and how many the withdrawn one (their signatures stay in the
+ * record, and stand for the version before: domain/status.ts); it asks for the reason the audit log keeps. A school that cannot go back (no earlier
  * text) is named and nothing can be withdrawn. Focus: into the dialog on open (Fluent), back to
  * the Withdraw button on cancel, onto the outcome line once done (the button is then gone).
  */
