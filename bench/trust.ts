@@ -1,33 +1,27 @@
-import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { memoryEvidenceKeys } from '../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { createGraphAdapters } from '../src/adapters/graph/create-graph-adapters.ts';
 import { emulatorAppToken } from '../src/adapters/graph/emulator-app-token.ts';
 import { provisionSite } from '../src/adapters/graph/provision.ts';
 import { openSqliteWorkStore } from '../src/adapters/sqlite/sqlite-work-store.ts';
-import { ConnectorMessenger } from '../src/adapters/teams-connector/connector-messenger.ts';
 import { startConnectorEmulator } from '../src/dev/connector-emulator/connector-emulator.ts';
 import { DEMO_SCHOOL } from '../src/dev/demo/demo-school.ts';
 import { startGraphEmulator, syntheticPeople } from '../src/dev/graph-emulator/graph-emulator.ts';
 import type { School } from '../src/domain/school.ts';
 import { TRUST_SETTINGS_ID, trustOf, trustSettingsRow } from '../src/domain/trust.ts';
 import type { Actor } from '../src/services/actor.ts';
-import {
-  createCampaignService,
-  type CampaignService,
-} from '../src/services/campaigns/campaign-service.ts';
-import { placeholderCards } from '../src/services/campaigns/placeholder-cards.ts';
 import { createCountersignService } from '../src/services/create-countersign-service.ts';
 import { ReportSnapshots } from '../src/services/report-snapshot.ts';
-import { schoolScopedRecords } from '../src/services/school-scoped-records.ts';
 import type { TrustContext } from '../src/services/service-context.ts';
 import { createTrustCompliance } from '../src/services/trust-compliance.ts';
 import { createTrustReportRead } from '../src/services/trust-report-read.ts';
 import { BENCH_SEAL_KEY, flag, option, seedSignatures } from './bench-emulator.ts';
 import { deliveryFigures, storeConversations, until } from './delivery-figures.ts';
+import type { InstanceRequest, InstanceWiring } from './trust-instance.ts';
+import { z } from 'zod';
 
 /**
  * A trust in one tenant (issue 14, Scale), on the Graph emulator:
@@ -55,7 +49,9 @@ import { deliveryFigures, storeConversations, until } from './delivery-figures.t
  * school's own campaign, the lists read once for all), one service (the first school's) holds the
  * one tenant sender that sends every school's jobs from the one work store (SQLite here) at the
  * production pacing, against the connector emulator enforcing the Teams limits (50 a second per
- * tenant, the per-conversation windows).
+ * tenant, the per-conversation windows). Every school's campaign service and the sender run in a
+ * service instance of their own (bench/trust-instance.ts, asked over IPC), apart from both
+ * emulators as production runs apart from Graph and Teams; its event-loop lag is reported.
  * Each person has a stored conversation (one send each, as in bench:fanout). `campaign` gives,
  * from the first launch to the last send, the figures bench:fanout gives (delivery-figures.ts:
  * ceilingRatio, lost, duplicates…) and the Graph requests and resource units of the launches,
@@ -106,6 +102,83 @@ function schoolSizes(total: number, count: number): number[] {
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** What the instance answers (bench/trust-instance.ts), as much of it as the bench reads. */
+const launchOutcome = z
+  .object({
+    schools: z.array(
+      z.object({
+        schoolId: z.string(),
+        kind: z.enum(['launched', 'not-launched']),
+        reason: z.string().optional(),
+        campaign: z.object({ id: z.string() }).optional(),
+      }),
+    ),
+  })
+  .transform(({ schools }) => ({
+    schools: schools.map((s) => ({ ...s, campaignId: s.campaign?.id })),
+  }));
+const flushOutcome = z.object({
+  errors: z.array(z.string()),
+  maxEventLoopLagMs: z.number(),
+  eventLoopLagP99Ms: z.number(),
+});
+const scheduledOutcome = z.array(
+  z.object({ ran: z.boolean(), newStarters: z.array(z.object({ recipients: z.number() })) }),
+);
+
+interface ServiceInstance {
+  holdsLease: boolean;
+  ask(request: DistributiveOmit<InstanceRequest, 'id'>): Promise<unknown>;
+  stop(): Promise<void>;
+}
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+const reply = z.union([
+  z.object({ holdsLease: z.boolean() }),
+  // The error first: `value: unknown` would take a message without one too.
+  z.object({ id: z.number(), error: z.string() }),
+  z.object({ id: z.number(), value: z.unknown() }),
+]);
+
+/** The service instance in its own process (bench/trust-instance.ts), asked over IPC. */
+function startInstance(wiring: InstanceWiring): Promise<ServiceInstance> {
+  const proc = spawn(
+    process.execPath,
+    ['bench/trust-instance.ts', '--wiring', JSON.stringify(wiring)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  return new Promise((resolve) => {
+    const instance: ServiceInstance = {
+      holdsLease: false,
+      ask: (request) =>
+        new Promise((answered, failed) => {
+          next += 1;
+          waiting.set(next, { resolve: answered, reject: failed });
+          proc.send({ ...request, id: next });
+        }),
+      stop: async () => {
+        proc.kill('SIGTERM');
+        await exited;
+      },
+    };
+    proc.on('message', (message) => {
+      const parsed = reply.parse(message);
+      if ('holdsLease' in parsed) {
+        instance.holdsLease = parsed.holdsLease;
+        resolve(instance);
+        return;
+      }
+      const asked = waiting.get(parsed.id);
+      waiting.delete(parsed.id);
+      if ('error' in parsed) asked?.reject(new Error(parsed.error));
+      else asked?.resolve(parsed.value);
+    });
+  });
+}
 
 try {
   const emulator = await startGraphEmulator({ dbPath: join(dir, 'graph.sqlite'), seed: 'none' });
@@ -265,91 +338,67 @@ try {
       throw new Error('the warm trust report differs from the cold one');
     }
 
-    // The trust-wide campaign: every school's copy launched by its admin, one tenant sender.
+    // The trust-wide campaign: the lead launches it in every school; one tenant sender, in the
+    // service instance's own process (bench/trust-instance.ts), as production runs it apart from
+    // Graph and Teams (the emulators stay in this one).
     const TENANT = 'bench-tenant';
     const connector = await startConnectorEmulator({ tenantId: TENANT });
-    const work = openSqliteWorkStore({ path: join(dir, 'work.sqlite') });
-    const background: unknown[] = [];
-    const campaignServices: CampaignService[] = [];
+    const workPath = join(dir, 'work.sqlite');
+    // This process's reads of the store (conversations at set-up, the counts it watches).
+    const work = openSqliteWorkStore({ path: workPath });
+    let instance: ServiceInstance | undefined;
     try {
-      const messenger = new ConnectorMessenger({
-        serviceUrl: connector.url,
-        tenantId: TENANT,
-        botId: 'bench-bot',
-        getToken: () => Promise.resolve('bench-token'),
-        installApp: () => Promise.resolve(),
-      });
-      for (const [i, school] of stored.entries()) {
-        campaignServices.push(
-          createCampaignService({
-            records: schoolScopedRecords(graph.records, () => school.id),
-            directory: graph.directory,
-            work,
-            messenger,
-            cards: placeholderCards,
-            school,
-            clock,
-            newId: randomUUID,
-            holderId: 'bench-instance',
-            // As composeSchool: the first school's runtime sends every school's jobs.
-            trust:
-              i === 0
-                ? { role: { kind: 'sender', siteRecords: graph.records, trust } }
-                : { role: { kind: 'scheduled-only' }, lease: `campaign-scheduler:${school.id}` },
-            // The scheduled work is run by hand below (new starters), on the bench's clock.
-            scheduleEveryMs: 0,
-            onError: (error) => {
-              background.push(error);
-              process.stderr.write(`campaign error: ${String(error)}\n`);
-            },
-          }),
-        );
-      }
       await storeConversations(
         work,
         connector,
         TENANT,
         everyone.map((p) => p.id),
       );
-      const sender = campaignServices[0] as CampaignService;
-      sender.startSender();
-      await until(() => sender.sender.stats().holdsLease, 'the sender lease');
+      instance = await startInstance({
+        graphUrl: emulator.url,
+        siteId: emulator.siteId,
+        connectorUrl: connector.url,
+        tenantId: TENANT,
+        workPath,
+        clockOffsetMs,
+        lead: { id: lead.id, upn: lead.upn, displayName: lead.displayName },
+      });
+      await until(() => instance?.holdsLease === true, 'the sender lease');
 
       const recipients = people - signatures.length;
-      // How long this process's event loop was held while it sends: the sender shares it with
-      // both emulators and every school's services here (bench:fanout runs its sender apart).
-      const lag = monitorEventLoopDelay({ resolution: 5 });
       emulator.resetCounters();
-      lag.enable();
       const launchedAt = Date.now();
-      // The trust lead launches it in every school at once (POST /api/trust/policies/:key/campaigns
-      // calls this same method of the deployment's sender): each school's own campaign.
-      const trustLaunch = await sender.launchTrust(lead, TRUST_POLICY, {
-        deadline: '2026-10-27T16:00:00.000Z',
-      });
+      // The lead's launch in every school (POST /api/trust/policies/:key/campaigns calls this
+      // same method of the deployment's sender): each school's own campaign.
+      const trustLaunch = launchOutcome.parse(
+        await instance.ask({
+          type: 'launch',
+          policyKey: TRUST_POLICY,
+          deadline: '2026-10-27T16:00:00.000Z',
+        }),
+      );
       const launched = trustLaunch.schools.map((outcome) => {
-        if (outcome.kind !== 'launched') {
-          throw new Error(`${outcome.schoolId} was not launched: ${outcome.reason}`);
+        if (outcome.kind !== 'launched' || outcome.campaignId === undefined) {
+          throw new Error(`${outcome.schoolId} was not launched: ${outcome.reason ?? ''}`);
         }
-        return outcome.campaign;
+        return outcome.campaignId;
       });
       const launchSeconds = round2((Date.now() - launchedAt) / 1000);
       await until(() => connector.sendsPerUser().size >= recipients, 'every recipient');
       await until(async () => {
-        for (const campaign of launched) {
-          const counts = await work.countDeliveries({ jobId: campaign.id });
+        for (const id of launched) {
+          const counts = await work.countDeliveries({ jobId: id });
           if (counts.queued > 0 || counts.inFlight > 0) return false;
         }
         return true;
       }, 'every delivery settled');
-      lag.disable();
       const sent = deliveryFigures(connector, recipients, launchedAt);
       // The campaign records' final totals are part of what the campaign costs SharePoint.
-      await sender.flushTotals();
+      const flushed = flushOutcome.parse(await instance.ask({ type: 'flush' }));
       const { requests, resourceUnits } = emulator.counters();
       let recordSent = 0;
-      for (const campaign of launched) {
-        recordSent += (await graph.records.getCampaign(campaign.id))?.value.counts.sent ?? 0;
+      for (const id of launched) {
+        recordSent += (await graph.records.getCampaign(id))?.value.counts.sent ?? 0;
       }
       const campaignFigures = {
         campaigns: launched.length,
@@ -358,9 +407,10 @@ try {
         graphRequests: requests,
         resourceUnits,
         recordSent,
-        senderErrors: background.length,
-        maxEventLoopLagMs: Math.round(lag.max / 1e6),
-        eventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e6),
+        senderErrors: flushed.errors.length,
+        senderProcess: 'own',
+        maxEventLoopLagMs: flushed.maxEventLoopLagMs,
+        eventLoopLagP99Ms: flushed.eventLoopLagP99Ms,
       };
 
       // New starters: `--new-starters` people join the schools' staff groups (round the schools).
@@ -370,7 +420,7 @@ try {
       // Simulated: every school's run once (the first run only notes who is there), the people
       // added, the clock moved on one interval, every school's run again (all at once, as their
       // timers on one instance can be), then the real time until the last starter's card is sent.
-      const baselineRuns = await Promise.all(campaignServices.map((s) => s.runScheduled()));
+      const baselineRuns = scheduledOutcome.parse(await instance.ask({ type: 'scheduled' }));
       if (baselineRuns.some((run) => !run.ran)) throw new Error('a scheduled run did not run');
       const starters = syntheticPeople(newStarterCount, { prefix: 'starter' });
       emulator.setup.putUsers(starters);
@@ -379,9 +429,10 @@ try {
         emulator.setup.addGroupMember(`${school.id}-staff`, person.id);
       }
       clockOffsetMs += SCHEDULE_EVERY_MS;
+      await instance.ask({ type: 'clock', offsetMs: clockOffsetMs });
       emulator.resetCounters();
       const runsStarted = Date.now();
-      const runs = await Promise.all(campaignServices.map((s) => s.runScheduled()));
+      const runs = scheduledOutcome.parse(await instance.ask({ type: 'scheduled' }));
       const runSeconds = (Date.now() - runsStarted) / 1000;
       const found = runs.flatMap((run) => run.newStarters).reduce((n, x) => n + x.recipients, 0);
       if (found !== starters.length) {
@@ -446,7 +497,7 @@ try {
         );
       }
     } finally {
-      await Promise.all(campaignServices.map((service) => service.stop()));
+      await instance?.stop();
       await work.close();
       await connector.close();
     }
