@@ -16,6 +16,7 @@ import { createTrustEvidence } from '../services/trust-evidence.ts';
 import { PdfLibRenderer } from '../adapters/pdf/pdf-lib-renderer.ts';
 import { createTrustReportRead } from '../services/trust-report-read.ts';
 import { ReportSnapshots } from '../services/report-snapshot.ts';
+import { PolicyChanges, reportingPolicyChanges } from '../services/read-cache.ts';
 import type { School } from '../domain/school.ts';
 import { importPolicyFile } from '../importer/read-policy-file.ts';
 import type { CheckpointArchive } from '../ports/checkpoint-archive.ts';
@@ -147,9 +148,13 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
   // The people report's snapshots, one per policy, shared by every school's service and the trust
   // report: each is kept current by the signatures and decisions made through those services.
   const reportSnapshots = new ReportSnapshots(clock);
+  // Policy writes made here through any school's service or the trust's own calls: every school's
+  // read cache sees them at once (a master withdrawn by the lead is not served for another 30 s).
+  const policyChanges = new PolicyChanges();
   const parts: SchoolParts = {
     graph,
     reportSnapshots,
+    policyChanges,
     evidencePack,
     settingsDeps,
     clock,
@@ -165,7 +170,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
     pacing: { pacing: tenantPacing(input.teamsTenantRps ?? 50) },
     ...(input.totalsEveryMs === undefined ? {} : { totalsEveryMs: input.totalsEveryMs }),
     // The trust's calls (trust-policies.ts) span its schools: the site's records, whole.
-    trust: trustContext(graph.settings, graph.records),
+    trust: trustContext(graph.settings, reportingPolicyChanges(graph.records, policyChanges)),
     report,
   };
   // The deployment's own school, and every other school of the settings list: composed when
@@ -195,6 +200,7 @@ export async function composeService(input: ComposeInput): Promise<ComposedServi
       school: other,
       telemetry,
       evidencePack,
+      readCache: { policyChanges },
     });
     otherSchools.set(other.id, { settings: key, service });
     return service;

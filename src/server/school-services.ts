@@ -44,6 +44,7 @@ import {
   type SchoolSettingsAdmin,
 } from '../services/school-settings-admin.ts';
 import { schoolScopedRecords } from '../services/school-scoped-records.ts';
+import type { PolicyChanges } from '../services/read-cache.ts';
 import type { ReportSnapshots } from '../services/report-snapshot.ts';
 import type { SchoolSettingsDeps } from '../services/school-settings.ts';
 import type { TrustContext } from '../services/service-context.ts';
@@ -56,6 +57,11 @@ export interface SchoolParts {
    * service and the trust report (trust-report-read.ts), so each school's writes keep both warm.
    */
   reportSnapshots: ReportSnapshots;
+  /**
+   * Policy writes anywhere in this instance (read-cache.ts), shared by every school's read cache
+   * and the trust's own writes, so a publish or withdrawal is seen by every school at once.
+   */
+  policyChanges: PolicyChanges;
   /** The evidence pack's PDFs: the site's signed rows as stored, and the one renderer. */
   evidencePack: NonNullable<ServiceDeps['evidencePack']>;
   settingsDeps: SchoolSettingsDeps & { records: Pick<RecordStore, 'appendAudit' | 'listAudit'> };
@@ -142,6 +148,7 @@ function composeSchool(
   const checkpoints = { ledger: graph.records, archives: parts.checkpointArchives };
   const service = createCountersignService({
     reportSnapshots: parts.reportSnapshots,
+    readCache: { policyChanges: parts.policyChanges },
     checkpoints,
     records,
     directory: graph.directory,

@@ -4,7 +4,11 @@ import { MemoryRecordStore } from '../../src/adapters/memory/memory-record-store
 import type { Policy } from '../../src/domain/policy.ts';
 import type { Directory } from '../../src/ports/directory.ts';
 import type { RecordStore } from '../../src/ports/record-store.ts';
-import { withReadCache } from '../../src/services/read-cache.ts';
+import {
+  PolicyChanges,
+  reportingPolicyChanges,
+  withReadCache,
+} from '../../src/services/read-cache.ts';
 
 const policy: Policy = {
   key: 'staff-aup',
@@ -68,6 +72,35 @@ describe('read cache', () => {
     expect(await cached.records.getPolicy('staff-aup')).toBeNull();
     await cached.records.putPolicy(policy);
     expect((await cached.records.getPolicy('staff-aup'))?.value.title).toBe('Staff AUP');
+  });
+
+  it("a write through another school's cache, or the trust's own store, is seen at once", async () => {
+    // One instance of a trust: every school's service has its cache, the trust lead's calls
+    // write to the site directly. A master withdrawn by the lead must not be served by another
+    // school's cache for the rest of its TTL.
+    const clock = { now: () => new Date('2026-11-23T10:00:00Z') };
+    const store = new MemoryRecordStore();
+    const changes = new PolicyChanges();
+    const hazel = withReadCache(store, new MemoryDirectory(), clock, { policyChanges: changes });
+    const kings = withReadCache(store, new MemoryDirectory(), clock, { policyChanges: changes });
+    const trust = reportingPolicyChanges(store, changes);
+    const alone = withReadCache(store, new MemoryDirectory(), clock);
+
+    const first = await store.putPolicy(policy);
+    expect((await kings.records.getPolicy('staff-aup'))?.value.title).toBe('Staff AUP');
+    expect((await alone.records.getPolicy('staff-aup'))?.value.title).toBe('Staff AUP');
+
+    const second = await hazel.records.putPolicy(
+      { ...policy, title: 'Through Hazel Lane' },
+      first.etag,
+    );
+    expect((await kings.records.getPolicy('staff-aup'))?.value.title).toBe('Through Hazel Lane');
+
+    await trust.putPolicy({ ...policy, title: 'Through the trust' }, second.etag);
+    expect((await kings.records.getPolicy('staff-aup'))?.value.title).toBe('Through the trust');
+    expect((await hazel.records.getPolicy('staff-aup'))?.value.title).toBe('Through the trust');
+    // A cache that shares nothing keeps its TTL (another instance's write, as before).
+    expect((await alone.records.getPolicy('staff-aup'))?.value.title).toBe('Staff AUP');
   });
 
   it('passes everything else straight to the adapter', async () => {

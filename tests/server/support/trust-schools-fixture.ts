@@ -9,6 +9,7 @@ import { noTelemetry } from '../../../src/ports/telemetry.ts';
 import type { WorkStore } from '../../../src/ports/work-store.ts';
 import { createLiveSchoolSettings } from '../../../src/services/live-school-settings.ts';
 import { ReportSnapshots } from '../../../src/services/report-snapshot.ts';
+import { PolicyChanges } from '../../../src/services/read-cache.ts';
 import { createTrustSchools, type TrustSchools } from '../../../src/server/school-services.ts';
 
 /**
@@ -85,6 +86,7 @@ export function trustSchoolsOverEmulator(parts: {
     {
       graph,
       reportSnapshots: new ReportSnapshots(clock),
+      policyChanges: new PolicyChanges(),
       evidencePack: { rows: graph.records, renderer: new PdfLibRenderer() },
       settingsDeps,
       clock,
