@@ -7,7 +7,6 @@ import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapte
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
 import { loadEnv } from '../../src/config/env.ts';
-import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL, type DemoPerson } from '../../src/dev/demo/demo-school.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
 import {
@@ -34,7 +33,7 @@ import {
   signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
-import { seedTrustDirectory } from './support/trust-schools-fixture.ts';
+import { seedTrustDirectory, writeTrustSettings } from './support/trust-schools-fixture.ts';
 
 // Cards carry their school (issue 14, item 3): one deployment (the demo school's, as main.ts
 // composes it) serves the Northfield trust's schools, and its one sender sends every school's
@@ -187,17 +186,13 @@ beforeAll(async () => {
     // She teaches at both: Hazel Lane's staff group has her too.
     alsoIn: { school: hazel, person: both },
   });
-  const at = { by: 'test', at: new Date().toISOString() };
-  await graph.settings.create(
-    trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),
-    at,
-  );
-  for (const { school } of DEMO_TRUST.schools) {
-    await graph.settings.create(
+  await writeTrustSettings(
+    graph.settings,
+    DEMO_TRUST.schools.map(({ school }) =>
       school === kings.school ? { ...school, permissionChoices: KINGS_CHOICES } : school,
-      at,
-    );
-  }
+    ),
+    new Date(),
+  );
 
   const env = loadEnv(
     productionEnvVars(emulator, dir, { COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile }),

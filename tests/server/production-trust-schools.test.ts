@@ -7,7 +7,6 @@ import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapte
 import { loadEvidenceKeyFile } from '../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { localBotFrameworkKeys } from '../../src/bot/auth/bot-framework-keys.ts';
 import { loadEnv } from '../../src/config/env.ts';
-import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL, type DemoPerson } from '../../src/dev/demo/demo-school.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
 import {
@@ -34,7 +33,7 @@ import {
   signedTabToken,
   PRODUCTION_TENANT,
 } from './support/production-fixture.ts';
-import { seedTrustDirectory } from './support/trust-schools-fixture.ts';
+import { seedTrustDirectory, writeTrustSettings } from './support/trust-schools-fixture.ts';
 
 // One deployment serves every school of the trust (issue 14, item 3): the service is composed as
 // main.ts composes it for the demo school (COUNTERSIGN_SCHOOL), and the settings list also holds
@@ -120,12 +119,11 @@ beforeAll(async () => {
     people: [DEMO_TRUST.trustLead, stranger, ...DEMO_TRUST.schools.flatMap((s) => s.people)],
     schools: DEMO_TRUST.schools,
   });
-  const at = { by: 'test', at: new Date().toISOString() };
-  await graph.settings.create(
-    trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),
-    at,
+  await writeTrustSettings(
+    graph.settings,
+    DEMO_TRUST.schools.map(({ school }) => school),
+    new Date(),
   );
-  for (const { school } of DEMO_TRUST.schools) await graph.settings.create(school, at);
 
   const env = loadEnv(
     productionEnvVars(emulator, dir, { COUNTERSIGN_EVIDENCE_KEY_FILE: evidenceKeyFile }),

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
-import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
 import {
@@ -12,7 +11,7 @@ import type { WorkStore } from '../../src/ports/work-store.ts';
 import type { TrustSchools } from '../../src/server/school-services.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
-import { trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
+import { trustSchoolsOverEmulator, writeTrustSettings } from './support/trust-schools-fixture.ts';
 
 // Each school of a trust runs its own records check (issue 14): the deployment's school and
 // Kingsmead each in their own scheduled work, under their own scheduler lease, each keeping its
@@ -37,13 +36,7 @@ const adminOf = (id: string, displayName: string): Actor => ({
 beforeAll(async () => {
   emulator = await startGraphEmulator(PRODUCTION_TENANT);
   ({ graph } = await provisionedDemoSite(emulator));
-  const at = { by: 'test', at: now.toISOString() };
-  await graph.settings.create(
-    trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),
-    at,
-  );
-  await graph.settings.create(DEMO_SCHOOL.school, at);
-  await graph.settings.create(kings.school, at);
+  await writeTrustSettings(graph.settings, [DEMO_SCHOOL.school, kings.school], now);
   work = openSqliteWorkStore({ path: ':memory:' });
   schools = trustSchoolsOverEmulator({
     graph,

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
-import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL } from '../../src/dev/demo/demo-school.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
 import {
@@ -13,7 +12,11 @@ import type { WorkStore } from '../../src/ports/work-store.ts';
 import type { TrustSchools } from '../../src/server/school-services.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
-import { seedTrustDirectory, trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
+import {
+  seedTrustDirectory,
+  trustSchoolsOverEmulator,
+  writeTrustSettings,
+} from './support/trust-schools-fixture.ts';
 
 // A school removed from the settings list is dropped at the next read (issue 14): out of the
 // routing (its admin is someone in no school, 403 `no-school`; its teacher who also teaches at
@@ -55,14 +58,7 @@ beforeAll(async () => {
     schools: [hazel, kings],
     alsoIn: { school: hazel, person: both },
   });
-  const at = { by: 'test', at: now.toISOString() };
-  await graph.settings.create(
-    trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),
-    at,
-  );
-  await graph.settings.create(DEMO_SCHOOL.school, at);
-  await graph.settings.create(hazel.school, at);
-  await graph.settings.create(kings.school, at);
+  await writeTrustSettings(graph.settings, [DEMO_SCHOOL.school, hazel.school, kings.school], now);
   // The settings store has no delete (nor the emulator's list items): a removed row is hidden.
   const list = graph.settings.list.bind(graph.settings);
   graph.settings.list = async () =>

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphAdapters } from '../../src/adapters/graph/create-graph-adapters.ts';
 import { openSqliteWorkStore } from '../../src/adapters/sqlite/sqlite-work-store.ts';
 import { CountersignError } from '../../src/domain/errors.ts';
-import { trustSettingsRow } from '../../src/domain/trust.ts';
 import { DEMO_SCHOOL, type DemoPerson } from '../../src/dev/demo/demo-school.ts';
 import { DEMO_TRUST } from '../../src/dev/demo/demo-trust.ts';
 import {
@@ -15,7 +14,11 @@ import type { SchoolRepair, TrustSchools } from '../../src/server/school-service
 import type { Actor } from '../../src/services/actor.ts';
 import { approvalJobId } from '../../src/services/approval-requests.ts';
 import { provisionedDemoSite, PRODUCTION_TENANT } from './support/production-fixture.ts';
-import { seedTrustDirectory, trustSchoolsOverEmulator } from './support/trust-schools-fixture.ts';
+import {
+  seedTrustDirectory,
+  trustSchoolsOverEmulator,
+  writeTrustSettings,
+} from './support/trust-schools-fixture.ts';
 
 // The repair sweep runs per school (issue 14): a Kingsmead signature that lost its Approvals row
 // (the write failed after the signature was stored) is mended by Kingsmead's own sweep, through
@@ -64,13 +67,7 @@ beforeAll(async () => {
     people: kings.people,
     schools: [kings],
   });
-  const at = { by: 'test', at: now.toISOString() };
-  await graph.settings.create(
-    trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),
-    at,
-  );
-  await graph.settings.create(DEMO_SCHOOL.school, at);
-  await graph.settings.create(kings.school, at);
+  await writeTrustSettings(graph.settings, [DEMO_SCHOOL.school, kings.school], now);
   work = openSqliteWorkStore({ path: ':memory:' });
   schools = trustSchoolsOverEmulator({
     graph: { ...graph, records: failingApprovals(graph.records) },

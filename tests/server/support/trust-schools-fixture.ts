@@ -1,4 +1,6 @@
 import type { GraphAdapters } from '../../../src/adapters/graph/create-graph-adapters.ts';
+import type { School } from '../../../src/domain/school.ts';
+import { trustSettingsRow } from '../../../src/domain/trust.ts';
 import { memoryEvidenceKeys } from '../../../src/adapters/evidence-keys/local-evidence-keys.ts';
 import { PdfLibRenderer } from '../../../src/adapters/pdf/pdf-lib-renderer.ts';
 import { DEMO_SCHOOL, type DemoPerson } from '../../../src/dev/demo/demo-school.ts';
@@ -11,6 +13,23 @@ import { createLiveSchoolSettings } from '../../../src/services/live-school-sett
 import { ReportSnapshots } from '../../../src/services/report-snapshot.ts';
 import { PolicyChanges } from '../../../src/services/read-cache.ts';
 import { createTrustSchools, type TrustSchools } from '../../../src/server/school-services.ts';
+
+/**
+ * The trust's settings list as a fresh trust has it: the trust's own row (the demo trust's name
+ * and lead), then each school's row in the order given.
+ */
+export async function writeTrustSettings(
+  settings: GraphAdapters['settings'],
+  schools: readonly School[],
+  now: Date,
+): Promise<void> {
+  const at = { by: 'test', at: now.toISOString() };
+  await settings.create(
+    trustSettingsRow({ name: DEMO_TRUST.name, leadIds: [DEMO_TRUST.trustLead.id] }),
+    at,
+  );
+  for (const school of schools) await settings.create(school, at);
+}
 
 /**
  * The trust's directory as an IT lead sets it up in Entra: these people (office: the trust's

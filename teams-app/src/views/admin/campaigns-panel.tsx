@@ -20,21 +20,12 @@ import { formatDate } from '../../ui/format.ts';
 import { endOfSchoolDay, schoolDatePlusDays } from '../../ui/school-time.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { CardPreview } from './card-preview.tsx';
+import { listCardStyle } from '../../ui/list-card-style.ts';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
   list: { listStyleType: 'none', padding: '0', margin: '0' },
-  campaign: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalM,
-    marginBlockEnd: tokens.spacingVerticalM,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    overflowWrap: 'anywhere',
-  },
+  campaign: listCardStyle,
   row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'end' },
   fieldset: { border: 'none', margin: '0', padding: '0' },
   legend: { fontWeight: tokens.fontWeightSemibold },

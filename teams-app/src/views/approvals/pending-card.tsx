@@ -4,19 +4,10 @@ import type { PendingApproval } from '../../api/api-types.ts';
 import { signedAsLabel } from '../../ui/format.ts';
 import { NameDiffersBadge } from '../../ui/name-differs-badge.tsx';
 import { PermissionChoice } from './permission-choice.tsx';
+import { listCardStyle } from '../../ui/list-card-style.ts';
 
 const useStyles = makeStyles({
-  card: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingHorizontalM,
-    marginBlockEnd: tokens.spacingVerticalM,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    overflowWrap: 'anywhere',
-  },
+  card: listCardStyle,
   heading: { margin: '0' },
   row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'end' },
 });
